@@ -1,0 +1,73 @@
+import type { AppRef } from './lifecycle.js';
+import type { Receipt } from './gateway.js';
+import type { Signer } from './keys.js';
+
+/**
+ * A cross-chain request, IBC-style. `seq` is assigned by the source per (srcApp, dstApp);
+ * the packet id is derived from (srcChain, srcApp, dstChain, dstApp, seq) by
+ * `packetId()` in core and never taken from input.
+ */
+export interface Packet {
+  v: 1;
+  srcChain: string;
+  srcApp: string;
+  dstChain: string;
+  dstApp: string;
+  seq: number;
+  method: string;
+  /** base64 */
+  payload: string;
+  /** ms since epoch; after it the packet may only be refunded, never delivered. */
+  timeout: number;
+  /** Id of the grant (source app → target app) this packet relies on. */
+  grantRef: string;
+}
+
+export type PacketInput = Omit<Packet, 'v' | 'srcChain' | 'srcApp' | 'seq'>;
+
+/**
+ * Proof that something (a packet, an acknowledgement, a delivery receipt) is committed on
+ * `chain`. `proof` is framework-specific and opaque to everyone but that framework's
+ * verifier: Fabric block + validation flag + orderer signatures + endorsements; Ethereum
+ * receipt inclusion proof + header final by depth or city-node attestations; FISCO BCOS
+ * receipt proof + sealer signatures; EOS action proof + irreversibility.
+ */
+export interface Evidence {
+  v: 1;
+  framework: string;
+  chain: string;
+  subject: { kind: 'packet' | 'ack' | 'receipt'; packetId: string };
+  txId: string;
+  block: number;
+  proof: Record<string, unknown>;
+}
+
+/** The keys and roots a verifier trusts for one chain, pinned by the city node's config. */
+export interface TrustRoots {
+  framework: string;
+  chain: string;
+  /** Framework-specific: org CA certificates, attester public keys with threshold, sealer keys… */
+  roots: Record<string, unknown>;
+}
+
+/** The verifier's answer. Anything short of `proven` must be treated as unproven. */
+export type Verification =
+  | { state: 'proven'; subject: Evidence['subject']; packet?: Packet; ack?: string }
+  | { state: 'rejected'; reason: string };
+
+export interface Interchain {
+  /** Writes the packet on the source chain; the receipt is final before this resolves. */
+  emit(app: AppRef, packet: PacketInput, signer: Signer): Promise<{ packet: Packet; receipt: Receipt }>;
+  /** Evidence that `txId` committed the packet (or ack) named. */
+  evidence(txId: string, subject: Evidence['subject']): Promise<Evidence>;
+  /**
+   * Checks evidence produced by an adapter of this framework against pinned roots,
+   * rebuilding every signed byte itself. Never throws for bad evidence: answers `rejected`.
+   */
+  verify(evidence: Evidence, trust: TrustRoots): Promise<Verification>;
+  /**
+   * Executes the packet on the target app exactly once: checks no receipt exists, not timed
+   * out, grant valid; sets the receipt in the same transaction as the call.
+   */
+  deliver(packet: Packet, evidence: Evidence, signer: Signer): Promise<Receipt>;
+}

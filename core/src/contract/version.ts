@@ -1,0 +1,7 @@
+/**
+ * The adaptation standard's version. Plugins declare the range they implement in their
+ * manifest (`adapterApi`); the host refuses a plugin whose range does not include this.
+ * Minor: additions that old adapters need not implement (new optional capability).
+ * Major: anything an existing adapter or caller would notice.
+ */
+export const ADAPTER_API_VERSION = '1.0.0';

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// Makes a fresh clone runnable: npm dependencies (only when the lockfile changed), the
+// TypeScript build, and — for tests, benchmarks and the node — the chain binaries the
+// devnets need, built from the registries into the ignored .cache/.
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const purpose = process.argv.includes('--for') ? process.argv[process.argv.indexOf('--for') + 1] : 'build';
+const step = (msg) => process.stderr.write(`[bootstrap] ${msg}\n`);
+
+function run(cmd, args, opts = {}) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...opts });
+  if (r.status !== 0) {
+    step(`failed: ${cmd} ${args.join(' ')} (exit ${r.status ?? r.signal})`);
+    process.exit(r.status ?? 1);
+  }
+}
+
+function ensureDependencies() {
+  const lock = join(root, 'package-lock.json');
+  const stamp = join(root, 'node_modules', '.bsn-lock-sha256');
+  const want = createHash('sha256').update(readFileSync(lock)).digest('hex');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === want) return;
+  step('installing npm dependencies from package-lock.json (npm ci)…');
+  run('npm', ['ci', '--no-audit', '--no-fund', '--loglevel=error']);
+  writeFileSync(stamp, want);
+}
+
+function build() {
+  step('compiling TypeScript (tsc -b)…');
+  run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
+}
+
+function prepareChains() {
+  const script = join(root, 'conformance', 'dist', 'devnets', 'prepare-cli.js');
+  if (!existsSync(script)) return;
+  run(process.execPath, [script, '--for', purpose]);
+}
+
+ensureDependencies();
+build();
+if (purpose === 'test' || purpose === 'bench' || purpose === 'start') prepareChains();
