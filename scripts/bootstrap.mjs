@@ -31,6 +31,9 @@ function ensureDependencies() {
 }
 
 function build() {
+  // Workspaces that generate sources (e.g. Solidity compiled with solc) do it in `build:assets`.
+  step('building workspace assets (npm run build:assets)…');
+  run('npm', ['run', '--workspaces', '--if-present', '--silent', 'build:assets']);
   step('compiling TypeScript (tsc -b)…');
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
 }
