@@ -8,7 +8,15 @@ import type { Signer } from './keys.js';
  * Keys: non-empty UTF-8, at most `limits.maxKeyBytes` bytes, no U+0000 (Fabric reserves
  * it for composite keys), compared byte-wise. Values: 1..`limits.maxValueBytes` bytes; an
  * empty value is refused because Fabric stores an empty write as a delete.
+ *
+ * The same contract through the generic gateway (so HTTP users need no chain knowledge):
+ *   submit  `put`    args [key, value bytes]      submit  `delete` args [key]
+ *   evaluate `get`   args [key] → value bytes (NotFoundError when absent)
+ * Every write emits one event: name `kv.put` or `kv.delete`, payload the UTF-8 key.
  */
+export const PRESET_METHODS = { put: 'put', delete: 'delete', get: 'get' } as const;
+export const PRESET_EVENTS = { put: 'kv.put', delete: 'kv.delete' } as const;
+
 export interface KvEntry {
   key: string;
   value: Uint8Array;
