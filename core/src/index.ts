@@ -1,2 +1,3 @@
 export * from './contract/index.js';
 export * from './errors/errors.js';
+export * from './validation/input.js';
