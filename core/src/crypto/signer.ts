@@ -1,0 +1,20 @@
+import type { CompactSignature, KeyAlgorithm, Signer } from '../contract/keys.js';
+import { publicKeyOf, signDigest } from './algorithms.js';
+
+/**
+ * A hosted-key Signer. The key is copied into the closure so later mutation of the
+ * caller's buffer cannot change what is signed, and it is not reachable as a property.
+ */
+export function privateKeySigner(algorithm: KeyAlgorithm, privateKey: Uint8Array): Signer {
+  const key = Uint8Array.from(privateKey);
+  const publicKey = publicKeyOf(algorithm, key);
+  return Object.freeze({
+    algorithm,
+    get publicKey(): Uint8Array {
+      return publicKey.slice();
+    },
+    async signDigest(digest: Uint8Array): Promise<CompactSignature> {
+      return signDigest(algorithm, key, digest);
+    },
+  });
+}
