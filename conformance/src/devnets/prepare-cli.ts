@@ -4,15 +4,17 @@
 // here: those devnets report themselves unavailable and their checks skip with the reason.
 import { ensureGoBinary, goVersion } from './go-build.js';
 import { GETH } from './geth.js';
+import { ensureFabricBinaries } from './fabric/fabric-build.js';
 
 const say = (message: string) => process.stderr.write(`[devnets] ${message}\n`);
 
 async function main(): Promise<void> {
   if (!goVersion()) {
-    say('Go is not installed: geth will not be built and its checks will be skipped.');
+    say('Go is not installed: geth and Hyperledger Fabric will not be built and their checks will be skipped.');
     return;
   }
   await ensureGoBinary(GETH, say);
+  await ensureFabricBinaries(say);
 }
 
 main().catch((error: unknown) => {
