@@ -1,0 +1,57 @@
+import type { Adapter, AdapterDescription, Logger } from '@bsn/core';
+import type { ChainReader } from './chain.js';
+import type { ResolvedConfig } from './config.js';
+import { describeAdapter } from './describe.js';
+import { Finality } from './finality.js';
+import { EthereumGateway } from './gateway.js';
+import { EthereumIdentity } from './identity.js';
+import { EthereumLifecycle } from './lifecycle.js';
+import { NonceManager } from './nonce-manager.js';
+import { EthereumPresetKv } from './preset-kv.js';
+import type { Registry } from './registry.js';
+import type { RpcClient } from './rpc.js';
+import type { TxSender } from './transactions.js';
+
+export interface AdapterParts {
+  config: ResolvedConfig;
+  rpc: RpcClient;
+  chain: ChainReader;
+  finality: Finality;
+  nonces: NonceManager;
+  sender: TxSender;
+  registry: Registry;
+  logger: Logger;
+}
+
+/** One connection to one Ethereum network (see factory.ts for how it is opened). */
+export class EthereumAdapter implements Adapter {
+  readonly identity: EthereumIdentity;
+  readonly gateway: EthereumGateway;
+  readonly lifecycle: EthereumLifecycle;
+  readonly kv: EthereumPresetKv;
+  private closed = false;
+
+  constructor(private readonly parts: AdapterParts) {
+    this.identity = new EthereumIdentity(parts);
+    this.gateway = new EthereumGateway(parts);
+    this.lifecycle = new EthereumLifecycle(parts);
+    this.kv = new EthereumPresetKv({ ...parts, gateway: this.gateway });
+  }
+
+  describe(): AdapterDescription {
+    return describeAdapter(this.parts.config.confirmations);
+  }
+
+  /** The registry this adapter found or deployed (where its apps are listed). */
+  get registryAddress(): string {
+    return this.parts.registry.address;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.parts.finality.close();
+    this.parts.rpc.close();
+    this.parts.logger.debug('ethereum adapter closed', { network: this.parts.config.name });
+  }
+}

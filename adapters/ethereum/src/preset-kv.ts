@@ -1,0 +1,189 @@
+import { getBytes, keccak256, toUtf8Bytes } from 'ethers';
+import {
+  InvalidInputError,
+  type AppRef, type KvEntry, type KvHistoryEntry, type KvPage, type KvWrite, type PresetKv, type Receipt, type Signer,
+} from '@bsn/core';
+import { TOPICS, appInterface } from './abi.js';
+import { num, type ChainReader, type RawLog } from './chain.js';
+import { toBsnError } from './errors.js';
+import type { Finality } from './finality.js';
+import type { EthereumGateway } from './gateway.js';
+import type { AppLocation, Registry } from './registry.js';
+import { checkAppRef, checkKey, checkLimit, checkPrefix, checkRequestId, checkValue } from './validation.js';
+
+/** Keys fetched per eth_call when listing. */
+const KEY_SLICE = 500;
+/** Parallel eth_getLogs when resolving the writing transactions of a page. */
+const LOG_QUERIES_IN_PARALLEL = 8;
+const CURSOR = /^k1\.([A-Za-z0-9_-]+)$/;
+
+const keyHashOf = (key: string): string => keccak256(toUtf8Bytes(key));
+const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
+
+export function encodeCursor(lastKey: string): string {
+  return `k1.${utf8(lastKey).toString('base64url')}`;
+}
+
+/** The key a cursor resumes after; InvalidInputError for anything this adapter did not produce for `prefix`. */
+export function decodeCursor(cursor: unknown, prefix: string): string {
+  const m = typeof cursor === 'string' ? CURSOR.exec(cursor) : null;
+  let key: string | undefined;
+  if (m) {
+    try {
+      key = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(m[1]!, 'base64url'));
+    } catch {
+      key = undefined;
+    }
+  }
+  if (key === undefined || key.length === 0 || !key.startsWith(prefix) || encodeCursor(key) !== cursor) {
+    throw new InvalidInputError('the cursor is not one this list returned', { field: '/cursor' });
+  }
+  return key;
+}
+
+async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
+  return out;
+}
+
+export interface PresetKvDeps {
+  gateway: EthereumGateway;
+  registry: Registry;
+  chain: ChainReader;
+  finality: Finality;
+}
+
+/**
+ * The preset key/value contract (core/src/contract/preset-kv.ts) on BsnKvApp.
+ *
+ * Reads observe the newest final block, so whatever a returned receipt wrote is visible and
+ * nothing unconfirmed is. `history` follows the per-key chain of KvWritten logs backwards
+ * (each log names the block of the key's previous write), one eth_getLogs per block that
+ * wrote the key. `list` reads the app's unsorted key index (O(1) gas per write: push on
+ * create, swap-and-pop on delete), filters by prefix and sorts byte-wise here — a sorted
+ * on-chain structure would cost O(log n) storage writes per put, paid by every writer,
+ * to speed up a read that is free (eth_call) anyway.
+ */
+export class EthereumPresetKv implements PresetKv {
+  constructor(private readonly d: PresetKvDeps) {}
+
+  private static write(request: KvWrite): { appId: string; requestId: string; key: string } {
+    if (typeof request !== 'object' || request === null) throw new InvalidInputError('a write request is an object', { field: '' });
+    return { appId: checkAppRef(request.app), requestId: checkRequestId(request.requestId), key: checkKey(request.key) };
+  }
+
+  put(request: KvWrite & { value: Uint8Array }, signer: Signer): Promise<Receipt> {
+    return Promise.resolve().then(() => {
+      const { appId, requestId, key } = EthereumPresetKv.write(request);
+      const value = checkValue(request.value);
+      return this.d.gateway.submitPlan({ appId, requestId, method: 'put', fnArgs: [key, value] }, signer);
+    });
+  }
+
+  delete(request: KvWrite, signer: Signer): Promise<Receipt> {
+    return Promise.resolve().then(() => {
+      const { appId, requestId, key } = EthereumPresetKv.write(request);
+      return this.d.gateway.submitPlan({ appId, requestId, method: 'delete', fnArgs: [key] }, signer);
+    });
+  }
+
+  private async view<T>(app: AppLocation, fn: string, args: unknown[], block: number): Promise<T> {
+    try {
+      const out = await this.d.chain.call({ to: app.address, data: appInterface.encodeFunctionData(fn, args) }, block);
+      return appInterface.decodeFunctionResult(fn, out) as unknown as T;
+    } catch (error) {
+      throw toBsnError(error, { stage: 'query', what: `${fn} on ${app.appId}` });
+    }
+  }
+
+  private async kvLogs(app: AppLocation, keyHashes: string | string[], block: number): Promise<RawLog[]> {
+    try {
+      return await this.d.chain.logs({ address: app.address, topics: [TOPICS.kvWritten, keyHashes], fromBlock: block, toBlock: block });
+    } catch (error) {
+      throw toBsnError(error, { stage: 'query', what: `reading writes of ${app.appId} in block ${block}` });
+    }
+  }
+
+  async get(appRef: AppRef, key: string): Promise<KvEntry | null> {
+    const appId = checkAppRef(appRef);
+    checkKey(key);
+    const app = await this.d.registry.resolve(appId);
+    const final = await this.d.finality.finalHead();
+    const [live, value, lastBlock] = await this.view<[boolean, string, bigint]>(app, 'entry', [key], final);
+    if (!live) return null;
+    const logs = await this.kvLogs(app, keyHashOf(key), Number(lastBlock));
+    const last = logs.at(-1);
+    return { key, value: getBytes(value), txId: last?.transactionHash ?? '', block: Number(lastBlock) };
+  }
+
+  async history(appRef: AppRef, key: string): Promise<KvHistoryEntry[]> {
+    const appId = checkAppRef(appRef);
+    checkKey(key);
+    const app = await this.d.registry.resolve(appId);
+    const final = await this.d.finality.finalHead();
+    const keyHash = keyHashOf(key);
+    const [lastBlock] = await this.view<[bigint]>(app, 'lastWriteBlock', [keyHash], final);
+    const newestFirst: KvHistoryEntry[] = [];
+    let block = Number(lastBlock);
+    while (block > 0) {
+      const logs = await this.kvLogs(app, keyHash, block);
+      if (logs.length === 0) break;
+      const timestamp = await this.d.chain.timestampMs(block, logs[0]!.blockHash);
+      const writes = logs.map((log) => {
+        const parsed = appInterface.parseLog({ topics: log.topics, data: log.data })!;
+        return { log, deleted: Boolean(parsed.args.deleted), value: parsed.args.value as string, previous: Number(parsed.args.previousBlock) };
+      });
+      for (const w of [...writes].reverse()) {
+        newestFirst.push({ txId: w.log.transactionHash, block, timestamp, value: w.deleted ? null : getBytes(w.value) });
+      }
+      const previous = writes[0]!.previous;
+      if (previous >= block) break;
+      block = previous;
+    }
+    return newestFirst.reverse();
+  }
+
+  async list(appRef: AppRef, prefix: string, page: { limit?: number; cursor?: string } = {}): Promise<KvPage> {
+    const appId = checkAppRef(appRef);
+    checkPrefix(prefix);
+    if (typeof page !== 'object' || page === null) throw new InvalidInputError('a page is { limit?, cursor? }', { field: '/page' });
+    const limit = checkLimit(page.limit);
+    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, prefix);
+    const app = await this.d.registry.resolve(appId);
+    const final = await this.d.finality.finalHead();
+
+    const [count] = await this.view<[bigint]>(app, 'keyCount', [], final);
+    const slices: number[] = [];
+    for (let start = 0; start < Number(count); start += KEY_SLICE) slices.push(start);
+    const keys = (await inBatches(slices, 4, (start) => this.view<[string[]]>(app, 'keysSlice', [start, KEY_SLICE], final)))
+      .flatMap(([slice]) => [...slice]);
+
+    const prefixBytes = utf8(prefix);
+    const afterBytes = after === undefined ? undefined : utf8(after);
+    const matching = keys
+      .map((key) => ({ key, bytes: utf8(key) }))
+      .filter((k) => k.bytes.subarray(0, prefixBytes.length).equals(prefixBytes))
+      .filter((k) => !afterBytes || Buffer.compare(k.bytes, afterBytes) > 0)
+      .sort((a, b) => Buffer.compare(a.bytes, b.bytes));
+    const pageKeys = matching.slice(0, limit).map((k) => k.key);
+    if (pageKeys.length === 0) return { entries: [] };
+
+    const [, values, lastBlocks] = await this.view<[boolean[], string[], bigint[]]>(app, 'entriesOf', [pageKeys], final);
+    const byBlock = new Map<number, string[]>();
+    pageKeys.forEach((key, i) => {
+      const b = Number(lastBlocks[i]);
+      byBlock.set(b, [...(byBlock.get(b) ?? []), keyHashOf(key)]);
+    });
+    const txOf = new Map<string, string>();
+    await inBatches([...byBlock.entries()], LOG_QUERIES_IN_PARALLEL, async ([block, hashes]) => {
+      for (const log of await this.kvLogs(app, hashes, block)) txOf.set(`${block}:${log.topics[1]}`, log.transactionHash);
+    });
+    const entries: KvEntry[] = pageKeys.map((key, i) => {
+      const block = Number(lastBlocks[i]);
+      return { key, value: getBytes(values[i]!), block, txId: txOf.get(`${block}:${keyHashOf(key)}`) ?? '' };
+    });
+    return matching.length > limit ? { entries, cursor: encodeCursor(pageKeys.at(-1)!) } : { entries };
+  }
+}
+

@@ -1,0 +1,159 @@
+import { getAddress, getCreateAddress, keccak256, toUtf8Bytes } from 'ethers';
+import { InvalidInputError, NotFoundError, UnavailableError, type Logger } from '@bsn/core';
+import { REGISTRY_PROTOCOL, artifacts, registryInterface } from './abi.js';
+import type { ChainReader } from './chain.js';
+import type { ResolvedConfig } from './config.js';
+import { FRAMEWORK, toBsnError } from './errors.js';
+import type { Finality } from './finality.js';
+import type { NonceManager } from './nonce-manager.js';
+import { addressOf, localKeySigner, signTransaction } from './signer-bridge.js';
+import type { TxSender } from './transactions.js';
+
+/** Where an app lives: its BsnAppProxy and the block that created it (the start of its event stream). */
+export interface AppLocation {
+  appId: string;
+  address: string;
+  createdBlock: number;
+}
+
+/**
+ * The key that deploys the registry on a dev network, derived from the chain id and a fixed
+ * label: every adapter instance computes the same key, so the registry is always the
+ * contract created at nonce 0 of this account and restarts find it without any state.
+ * The key is public by construction — only for dev networks (with a faucet); real networks
+ * name a registry deployed by their operator in the config (`registry`).
+ */
+export function registryDeployerKey(chainId: number): string {
+  return keccak256(toUtf8Bytes(`bsn/adapter-ethereum/registry-deployer/${REGISTRY_PROTOCOL}/chain:${chainId}`));
+}
+
+export function deterministicRegistryAddress(chainId: number): string {
+  const deployer = addressOf(localKeySigner(registryDeployerKey(chainId)).publicKey);
+  return getCreateAddress({ from: deployer, nonce: 0 });
+}
+
+export class Registry {
+  private readonly byId = new Map<string, AppLocation>();
+  private readonly byAddress = new Map<string, string>();
+
+  private constructor(
+    readonly address: string,
+    private readonly chain: ChainReader,
+    private readonly finality: Finality,
+  ) {}
+
+  /** Finds the registry (config address, or the deterministic one, deploying it on a dev network). */
+  static async open(deps: {
+    config: ResolvedConfig; chain: ChainReader; sender: TxSender; nonces: NonceManager; finality: Finality; logger: Logger;
+  }): Promise<Registry> {
+    const { config, chain } = deps;
+    if (config.registry) {
+      await verify(chain, config.registry, '/registry');
+      return new Registry(config.registry, chain, deps.finality);
+    }
+    const address = deterministicRegistryAddress(config.chainId);
+    if ((await chain.code(address)) === '0x') await deploy(deps, address);
+    await verify(chain, address, '/registry');
+    deps.logger.debug('ethereum adapter: registry found', { registry: address });
+    return new Registry(address, chain, deps.finality);
+  }
+
+  /**
+   * The app's location; NotFoundError when no app has that id in the newest final block
+   * (an app exists for the gateway once its creation is final, like any other write).
+   */
+  async resolve(appId: string): Promise<AppLocation> {
+    const known = this.byId.get(appId);
+    if (known) return known;
+    let result: string;
+    try {
+      const final = await this.finality.finalHead();
+      result = await this.chain.call({ to: this.address, data: registryInterface.encodeFunctionData('appOf', [appId]) }, final);
+    } catch (error) {
+      throw toBsnError(error, { stage: 'query', what: `looking up app ${JSON.stringify(appId)}` });
+    }
+    const [app, createdBlock] = registryInterface.decodeFunctionResult('appOf', result) as unknown as [string, bigint];
+    if (app === '0x0000000000000000000000000000000000000000') {
+      throw new NotFoundError(`no app ${JSON.stringify(appId)} on this network`, {
+        stage: 'query', detail: { framework: FRAMEWORK, data: { registry: this.address, appId } },
+      });
+    }
+    const location = { appId, address: getAddress(app), createdBlock: Number(createdBlock) };
+    this.byId.set(appId, location);
+    this.byAddress.set(location.address.toLowerCase(), appId);
+    return location;
+  }
+
+  /** The app id of an app address this adapter has resolved (or can resolve by asking it). */
+  appIdOf(address: string): string | undefined {
+    return this.byAddress.get(address.toLowerCase());
+  }
+
+  encodeCreate(appId: string, members: string[], mode: number, placement: number): string {
+    return registryInterface.encodeFunctionData('createApp', [appId, members, mode, placement]);
+  }
+}
+
+async function verify(chain: ChainReader, address: string, field: string): Promise<void> {
+  if ((await chain.code(address)) === '0x') {
+    throw new InvalidInputError(`no contract at registry address ${address}`, { field });
+  }
+  let protocol: string | undefined;
+  try {
+    const out = await chain.call({ to: address, data: registryInterface.encodeFunctionData('BSN_REGISTRY') });
+    [protocol] = registryInterface.decodeFunctionResult('BSN_REGISTRY', out) as unknown as [string];
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== REGISTRY_PROTOCOL) {
+    throw new InvalidInputError(`the contract at ${address} is not a ${REGISTRY_PROTOCOL} registry (it says ${JSON.stringify(protocol)})`, { field });
+  }
+}
+
+/**
+ * Deploys the registry as the deployer's first transaction, funding the deployer from the
+ * faucet. Several adapters racing here is fine: nonce 0 can be used once, so the losers see
+ * a stale-nonce refusal and simply wait for the winner's contract to appear.
+ */
+async function deploy(
+  deps: { config: ResolvedConfig; chain: ChainReader; sender: TxSender; nonces: NonceManager; finality: Finality; logger: Logger },
+  address: string,
+): Promise<void> {
+  const { config, chain, sender, nonces, finality, logger } = deps;
+  if (!config.faucet) throw new InvalidInputError('no registry on this network and no faucet to deploy one', { field: '/registry' });
+  const deployer = localKeySigner(registryDeployerKey(config.chainId));
+  const from = addressOf(deployer.publicKey);
+  const deadline = Date.now() + config.submitTimeoutMs;
+  const req = { data: artifacts.BsnAppRegistry.bytecode, what: 'deploying the BSN app registry' };
+  if ((await chain.nonce(from, 'pending')) === 0) {
+    logger.info('ethereum adapter: deploying the app registry', { registry: address, deployer: from });
+    try {
+      const tx = await sender.unsigned(from, req, 0);
+      const cost = tx.gasLimit * tx.maxFeePerGas!;
+      if ((await chain.balance(from)) < cost) {
+        const faucet = localKeySigner(config.faucet.privateKey);
+        await sender.send({ to: from, data: '0x', value: cost, gasLimit: 21_000n, what: 'funding the registry deployer' }, faucet, { wait: 'mined' });
+      }
+      const signed = await signTransaction(tx, deployer);
+      await nonces.sendFixed(from, 0, { hash: signed.hash!, raw: signed.serialized });
+      await finality.mined(signed.hash!, deadline);
+    } catch (error) {
+      // Another adapter may have won the race for nonce 0; its contract is what we wait for.
+      logger.warn('ethereum adapter: registry deployment did not go through, waiting for another one', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  for (;;) {
+    if ((await chain.code(address)) !== '0x') return;
+    const used = (await chain.nonce(from, 'latest')) > 0;
+    if (used && (await chain.code(address)) !== '0x') return;
+    if (used || Date.now() > deadline) {
+      throw new UnavailableError(
+        `the registry did not appear at ${address}${used ? " although the deployer's nonce 0 is used" : ''}; deploy one and set "registry" in the network config`,
+        { detail: { framework: FRAMEWORK, data: { registry: address, deployer: from } } },
+      );
+    }
+    await finality.sleep(100);
+  }
+}
