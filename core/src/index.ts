@@ -6,3 +6,4 @@ export * from './schemas/validator.js';
 export * from './encoding/index.js';
 export * from './crypto/index.js';
 export * from './identity/index.js';
+export * from './interchain/index.js';
