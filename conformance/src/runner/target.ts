@@ -15,6 +15,7 @@ export interface ResolvedTarget {
 }
 
 export class TargetUnavailableError extends Error {}
+export class UnknownTargetError extends Error {}
 
 /**
  * `--target` is a devnet name (anvil, geth, …) or a network config file (JSON/YAML) for an
@@ -35,13 +36,13 @@ export async function resolveTarget(spec: string, progress: (line: string) => vo
   try {
     text = readFileSync(spec, 'utf8');
   } catch {
-    throw new TargetUnavailableError(`unknown target "${spec}": not a devnet (${Object.keys(DEVNETS).join(', ')}) nor a readable network config file`);
+    throw new UnknownTargetError(`unknown target "${spec}": not a devnet (${Object.keys(DEVNETS).join(', ')}) nor a readable network config file`);
   }
   const doc = (spec.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as {
     target?: { kind?: TargetKind; node?: string }; network?: NetworkConfig;
   };
   if (!doc.network || typeof doc.network.framework !== 'string') {
-    throw new TargetUnavailableError(`${spec}: a network config file needs a "network" object with "framework" and "name"`);
+    throw new UnknownTargetError(`${spec}: a network config file needs a "network" object with "framework" and "name"`);
   }
   return {
     name: doc.network.name,

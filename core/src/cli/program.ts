@@ -12,6 +12,7 @@ import { registerIdentityCommands } from './identity-commands.js';
 import { registerNodeCommands } from './node-commands.js';
 import { CliExit, EXIT, processIo, type CliIo } from './io.js';
 import { registerPluginCommands } from './plugin-commands.js';
+import { registerConformanceCommand } from './conformance-command.js';
 
 const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
@@ -47,6 +48,7 @@ export function buildProgram(io: CliIo): Command {
   registerCertifierCommands(program, io);
   registerIdentityCommands(program, io);
   registerNodeCommands(program);
+  registerConformanceCommand(program);
   return program;
 }
 
