@@ -1,6 +1,7 @@
 import type { AppRef } from './lifecycle.js';
 import type { Receipt } from './gateway.js';
 import type { Signer } from './keys.js';
+import type { Attester, BlockAttestation } from '../interchain/attestation.js';
 
 /**
  * A cross-chain request, IBC-style. `seq` is assigned by the source per (srcApp, dstApp);
@@ -39,7 +40,20 @@ export interface Evidence {
   subject: { kind: 'packet' | 'ack' | 'receipt'; packetId: string };
   txId: string;
   block: number;
+  /**
+   * Hash of `block` as the framework names it, where attesters vouch for blocks (Ethereum).
+   * Together with `chain` and `block` it is what a city node checks on its own connection
+   * (`Gateway.block(n)` has the same hash) before signing `attestBlock()` for it.
+   */
+  blockHash?: string;
   proof: Record<string, unknown>;
+  /**
+   * Block attestations (core `attestBlock()`, domain `block-attestation`) that `block` with
+   * `blockHash` is final on `chain`, signed by city nodes and added by them after the adapter
+   * produced the evidence. The verifier counts only pinned attesters, each once, over the
+   * block it rebuilt from `proof` itself, never trusting `blockHash` as given.
+   */
+  attestations?: BlockAttestation[];
 }
 
 /** The keys and roots a verifier trusts for one chain, pinned by the city node's config. */
@@ -70,4 +84,12 @@ export interface Interchain {
    * out, grant valid; sets the receipt in the same transaction as the call.
    */
   deliver(packet: Packet, evidence: Evidence, signer: Signer): Promise<Receipt>;
+  /**
+   * Optional: the roots a city node connected to this adapter's chain would pin to verify
+   * its evidence, with `attesters` (t = `threshold` of them must attest a block) as the
+   * attestation policy. Lets framework-neutral callers (the conformance kit, node setup)
+   * build roots without knowing the framework's root shape; verifiers must still take roots
+   * from their own configuration, never from the evidence's producer.
+   */
+  trustRoots?(attesters: Attester[], threshold: number): Promise<TrustRoots>;
 }
