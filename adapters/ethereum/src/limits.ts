@@ -5,12 +5,12 @@ import type { AdapterLimits } from '@bsn/core';
  * into the contract (contracts/BsnInput.sol), which enforces them on chain; a test checks
  * that both agree.
  *
- * maxValueBytes = 8192. A put of n fresh bytes costs about 20 000 gas per 32-byte storage
- * word (625/byte) + 16/byte calldata + 8/byte for the KvWritten log + copying, ≈ 660 gas
- * per byte: 8 KiB ≈ 5.6 M gas. That keeps two maximal writes inside one block of geth
- * --dev's default 11.5 M gas limit (and far below anvil's 30 M and the 16.7 M per-transaction
- * cap of EIP-7825), so a big write never monopolises a dev block. 16 KiB (≈ 11 M) would not
- * fit geth's block at all once the base cost is added.
+ * maxValueBytes = 8192, the largest power of two whose write fits one block of geth --dev
+ * (default gas limit 11.5 M). Storing n fresh bytes costs 22 100 gas per 32-byte word (cold
+ * SSTORE) plus 16/byte calldata and 8/byte for the KvWritten log, ≈ 740 gas per byte: a
+ * measured 6.04 M gas for 8 KiB; with the adapter's estimate headroom (×1.3 + 50 k) the
+ * transaction asks for ≈ 7.9 M, still under geth's 11.5 M block (anvil's is 30 M) and the
+ * 16.7 M per-transaction cap of EIP-7825. 16 KiB (≈ 12 M gas) would not fit geth's block.
  *
  * maxKeyBytes = 256: the standard's minimum. A key is stored twice (in the entry's slot
  * address and in the key index used by `list`), so each extra 32 bytes costs ~20 k gas.

@@ -26,6 +26,12 @@ interface Fees {
   maxPriorityFeePerGas: bigint;
 }
 
+interface ChainParams {
+  fees: Fees;
+  /** Gas limit of the latest block: no transaction may ask for more. */
+  blockGasLimit: bigint;
+}
+
 /**
  * Builds, signs (through a core Signer), broadcasts (through the nonce manager) and waits
  * for Ethereum transactions. Everything that can be refused is refused before a nonce is
@@ -33,7 +39,7 @@ interface Fees {
  * decoded into the typed error, so a write the contract would refuse never reaches a block.
  */
 export class TxSender {
-  private fees?: { at: number; value: Fees };
+  private params?: { at: number; value: ChainParams };
 
   constructor(
     private readonly chain: ChainReader,
@@ -43,16 +49,19 @@ export class TxSender {
     private readonly submitTimeoutMs: number,
   ) {}
 
-  private async feeData(): Promise<Fees> {
-    if (this.fees && Date.now() - this.fees.at < FEE_CACHE_MS) return this.fees.value;
+  private async chainParams(): Promise<ChainParams> {
+    if (this.params && Date.now() - this.params.at < FEE_CACHE_MS) return this.params.value;
     const [latest, tip] = await Promise.all([
       this.chain.block('latest'),
       this.chain.rpc.call<string>('eth_maxPriorityFeePerGas').then(BigInt, () => 1_000_000_000n),
     ]);
     const baseFee = latest?.baseFeePerGas ? BigInt(latest.baseFeePerGas) : 0n;
     // Twice the base fee rides out six full blocks of +12.5 % before the tx is underpriced.
-    const value = { maxPriorityFeePerGas: tip, maxFeePerGas: baseFee * 2n + tip };
-    this.fees = { at: Date.now(), value };
+    const value = {
+      fees: { maxPriorityFeePerGas: tip, maxFeePerGas: baseFee * 2n + tip },
+      blockGasLimit: latest?.gasLimit ? BigInt(latest.gasLimit) : TX_GAS_CAP,
+    };
+    this.params = { at: Date.now(), value };
     return value;
   }
 
@@ -70,13 +79,15 @@ export class TxSender {
     }
     // Headroom: state can change between estimate and execution (a key created meanwhile, a
     // concurrent write from the same sender); unused gas is not charged.
+    const { blockGasLimit } = await this.chainParams();
+    const cap = blockGasLimit < TX_GAS_CAP ? blockGasLimit : TX_GAS_CAP;
     const padded = (estimate * 13n) / 10n + 50_000n;
-    return padded > TX_GAS_CAP ? TX_GAS_CAP : padded;
+    return padded > cap ? (estimate > cap ? estimate : cap) : padded;
   }
 
   /** An unsigned EIP-1559 transaction. */
   async unsigned(from: string, req: TxRequest, nonce: number): Promise<Transaction> {
-    const [gasLimit, fees] = await Promise.all([this.estimate(from, req), this.feeData()]);
+    const [gasLimit, { fees }] = await Promise.all([this.estimate(from, req), this.chainParams()]);
     return Transaction.from({
       type: 2,
       chainId: BigInt(this.chainId),
@@ -96,7 +107,7 @@ export class TxSender {
   async send(req: TxRequest, signer: Signer, opts: { wait: 'final' | 'mined'; timeoutMs?: number }): Promise<RawReceipt> {
     const from = addressOf(signer.publicKey, '/signer/publicKey');
     const deadline = Date.now() + (opts.timeoutMs ?? this.submitTimeoutMs);
-    const [gasLimit, fees] = await Promise.all([this.estimate(from, req), this.feeData()]);
+    const [gasLimit, { fees }] = await Promise.all([this.estimate(from, req), this.chainParams()]);
     const sent = await this.nonces.send(from, async (nonce) => {
       const tx = Transaction.from({
         type: 2, chainId: BigInt(this.chainId), nonce, to: req.to ?? null, data: req.data, value: req.value ?? 0n, gasLimit, ...fees,
