@@ -72,7 +72,10 @@ export class Registry {
     } catch (error) {
       throw toBsnError(error, { stage: 'query', what: `looking up app ${JSON.stringify(appId)}` });
     }
-    const [app, createdBlock] = registryInterface.decodeFunctionResult('appOf', result) as unknown as [string, bigint];
+    // '0x': the registry itself is not final yet (just deployed on a chain with confirmations), so no app is.
+    const [app, createdBlock] = result === '0x'
+      ? ['0x0000000000000000000000000000000000000000', 0n]
+      : (registryInterface.decodeFunctionResult('appOf', result) as unknown as [string, bigint]);
     if (app === '0x0000000000000000000000000000000000000000') {
       throw new NotFoundError(`no app ${JSON.stringify(appId)} on this network`, {
         stage: 'query', detail: { framework: FRAMEWORK, data: { registry: this.address, appId } },
