@@ -5,6 +5,7 @@ import { describeAdapter } from './describe.js';
 import { Finality } from './finality.js';
 import { EthereumGateway } from './gateway.js';
 import { EthereumIdentity } from './identity.js';
+import { EthereumInterchain } from './interchain/interchain.js';
 import { EthereumLifecycle } from './lifecycle.js';
 import { NonceManager } from './nonce-manager.js';
 import { EthereumPresetKv } from './preset-kv.js';
@@ -29,6 +30,7 @@ export class EthereumAdapter implements Adapter {
   readonly gateway: EthereumGateway;
   readonly lifecycle: EthereumLifecycle;
   readonly kv: EthereumPresetKv;
+  readonly interchain: EthereumInterchain;
   private closed = false;
 
   constructor(private readonly parts: AdapterParts) {
@@ -36,6 +38,7 @@ export class EthereumAdapter implements Adapter {
     this.gateway = new EthereumGateway(parts);
     this.lifecycle = new EthereumLifecycle(parts);
     this.kv = new EthereumPresetKv({ ...parts, gateway: this.gateway });
+    this.interchain = new EthereumInterchain(parts);
   }
 
   describe(): AdapterDescription {

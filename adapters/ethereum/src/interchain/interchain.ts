@@ -1,0 +1,248 @@
+import { getAddress } from 'ethers';
+import {
+  InvalidInputError, NotFoundError, RejectedByChainError, UnavailableError, checkAppRef, checkPacket, isBsnError, packetCommitment,
+  packetId, type AppRef, type Attester, type BsnError, type Evidence, type Interchain, type Logger, type Packet, type PacketInput,
+  type Receipt, type Signer, type TrustRoots, type Verification,
+} from '@bsn/core';
+import { num, type ChainReader, type RawReceipt } from '../chain.js';
+import type { ResolvedConfig } from '../config.js';
+import { FRAMEWORK, revertToError, toBsnError } from '../errors.js';
+import type { Finality } from '../finality.js';
+import type { NonceManager } from '../nonce-manager.js';
+import type { Registry } from '../registry.js';
+import { addressOf, checkAlgorithm } from '../signer-bridge.js';
+import type { TxSender } from '../transactions.js';
+import { BsnPacketOutbox } from '../generated/artifacts.js';
+import { InconsistentChainError, collectInclusion, type ProofRpc } from './collect.js';
+import { openOutbox } from './outbox-deploy.js';
+import { PACKET_SENT_TOPIC, decodePacketSentData, outboxInterface, packetFields } from './outbox.js';
+import type { EthereumProof } from './proof.js';
+import type { EthereumRoots } from './trust.js';
+import { verifyEthereumEvidence } from './verify.js';
+
+export interface InterchainDeps {
+  config: ResolvedConfig;
+  chain: ChainReader;
+  finality: Finality;
+  sender: TxSender;
+  nonces: NonceManager;
+  registry: Registry;
+  logger: Logger;
+  /** Creation code of BsnPacketOutbox (default: the compiled artifact). */
+  outboxBytecode?: string;
+  /** An operator-deployed outbox (networks without a faucet must name one). */
+  outbox?: string;
+}
+
+/** How often emit re-reads the next seq when a concurrent sender took it first. */
+const SEQ_ATTEMPTS = 5;
+
+/**
+ * Interchain on Ethereum: packets go out through BsnPacketOutbox (see its notes on what is
+ * bound on chain); evidence is the header, the transaction and its receipt with trie proofs,
+ * and the PacketSent log; verification is `verifyEthereumEvidence`. Delivery comes later.
+ */
+export class EthereumInterchain implements Interchain {
+  private outbox?: Promise<string>;
+
+  constructor(private readonly d: InterchainDeps) {}
+
+  /** The outbox address, deploying it on a dev network at first use. */
+  outboxAddress(): Promise<string> {
+    this.outbox ??= openOutbox(
+      {
+        config: this.d.config, chain: this.d.chain, sender: this.d.sender, nonces: this.d.nonces, finality: this.d.finality,
+        logger: this.d.logger, registry: this.d.registry.address, bytecode: this.d.outboxBytecode ?? BsnPacketOutbox.bytecode,
+      },
+      this.d.outbox,
+    ).catch((error) => {
+      this.outbox = undefined;
+      throw error;
+    });
+    return this.outbox;
+  }
+
+  private get rpc(): ProofRpc {
+    return this.d.chain.rpc;
+  }
+
+  async emit(app: AppRef, input: PacketInput, signer: Signer): Promise<{ packet: Packet; receipt: Receipt }> {
+    const srcApp = checkAppRef(app).appId;
+    if (typeof input !== 'object' || input === null) throw new InvalidInputError('/packet: must be an object', { field: '/packet' });
+    checkAlgorithm(signer?.algorithm, '/signer/algorithm');
+    const from = addressOf(signer.publicKey, '/signer/publicKey');
+    const draft = (seq: number): Packet => checkPacket({
+      v: 1, srcChain: this.d.config.name, srcApp, dstChain: input.dstChain, dstApp: input.dstApp, seq,
+      method: input.method, payload: input.payload, timeout: input.timeout, grantRef: input.grantRef,
+    });
+    draft(1); // refuses malformed input before anything touches the chain
+    await this.d.registry.resolve(srcApp); // NotFoundError for an unknown app
+    const outbox = await this.outboxAddress();
+    for (let attempt = 1; ; attempt++) {
+      const packet = draft(await this.nextSeq(outbox, srcApp, input.dstChain, input.dstApp));
+      const id = packetId(packet);
+      const data = outboxInterface.encodeFunctionData('sendPacket', [packetFields(packet), packet.seq, '0x' + id, '0x' + packetCommitment(packet)]);
+      const what = `sending packet ${packet.seq} from ${srcApp} to ${packet.dstChain}/${packet.dstApp}`;
+      try {
+        const raw = await this.d.sender.send({ to: outbox, data, what }, signer, { wait: 'final' });
+        return { packet, receipt: await this.receiptOf(raw, id) };
+      } catch (error) {
+        const mapped = outboxError(error, what);
+        if (mapped === 'seq-taken' && attempt < SEQ_ATTEMPTS) {
+          this.d.logger.debug('ethereum adapter: packet seq taken by a concurrent sender, retrying', { srcApp, seq: packet.seq, from });
+          continue;
+        }
+        if (mapped === 'seq-taken') {
+          throw new UnavailableError(`${what}: concurrent senders took the next seq ${SEQ_ATTEMPTS} times; try again`, {
+            stage: 'submit', detail: { framework: FRAMEWORK },
+          });
+        }
+        throw mapped;
+      }
+    }
+  }
+
+  private async nextSeq(outbox: string, srcApp: string, dstChain: string, dstApp: string): Promise<number> {
+    try {
+      const out = await this.d.chain.call({ to: outbox, data: outboxInterface.encodeFunctionData('nextSeq', [srcApp, dstChain, dstApp]) }, 'pending');
+      const [seq] = outboxInterface.decodeFunctionResult('nextSeq', out) as unknown as [bigint];
+      return Number(seq);
+    } catch (error) {
+      throw toBsnError(error, { stage: 'query', what: 'reading the next packet seq' });
+    }
+  }
+
+  private async receiptOf(raw: RawReceipt, id: string): Promise<Receipt> {
+    const number = num(raw.blockNumber);
+    return {
+      txId: raw.transactionHash,
+      requestId: `packet:${id}`,
+      status: 'committed',
+      block: { number, hash: raw.blockHash },
+      events: [],
+      timestamp: await this.d.chain.timestampMs(number, raw.blockHash),
+    };
+  }
+
+  async evidence(txId: string, subject: Evidence['subject']): Promise<Evidence> {
+    if (typeof txId !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(txId)) throw new InvalidInputError('txId must be a 32-byte 0x-hex transaction hash', { field: '/txId' });
+    if (typeof subject !== 'object' || subject === null) throw new InvalidInputError('subject must be { kind, packetId }', { field: '/subject' });
+    if (subject.kind !== 'packet') {
+      throw new InvalidInputError(`evidence of a ${String(subject.kind)} comes with delivery; only packets are proven yet`, { field: '/subject/kind' });
+    }
+    if (typeof subject.packetId !== 'string' || !/^[0-9a-f]{64}$/.test(subject.packetId)) {
+      throw new InvalidInputError('subject.packetId must be a packet id (64 lowercase hex digits)', { field: '/subject/packetId' });
+    }
+    const outbox = await this.outboxAddress();
+    let inclusion: Awaited<ReturnType<typeof collectInclusion>>;
+    try {
+      inclusion = await collectInclusion(this.rpc, txId);
+    } catch (error) {
+      if (isBsnError(error)) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      throw new UnavailableError(`collecting evidence for ${txId}: ${message}`, {
+        stage: 'query', cause: error, detail: { framework: FRAMEWORK, message, data: { txId, inconsistent: error instanceof InconsistentChainError } },
+      });
+    }
+    if (!inclusion) throw new NotFoundError(`transaction ${txId} is not in a block`, { stage: 'query', txId });
+    const finalHead = await this.d.finality.finalHead();
+    if (inclusion.blockNumber > finalHead) {
+      throw new UnavailableError(`block ${inclusion.blockNumber} of ${txId} is not final yet (final head ${finalHead}); retry`, {
+        stage: 'query', txId, detail: { framework: FRAMEWORK, data: { block: inclusion.blockNumber, finalHead } },
+      });
+    }
+    if (num(inclusion.rpcReceipt.status ?? '0x0') !== 1) {
+      throw new RejectedByChainError(`transaction ${txId} failed on chain: it committed no packet`, { stage: 'commit', txId });
+    }
+    const logIndex = inclusion.rpcReceipt.logs.findIndex((l) =>
+      getAddress(l.address) === outbox && l.topics[0] === PACKET_SENT_TOPIC && l.topics[1]?.toLowerCase() === '0x' + subject.packetId);
+    if (logIndex < 0) throw new NotFoundError(`transaction ${txId} sent no packet ${subject.packetId} through the outbox ${outbox}`, { stage: 'query', txId });
+    const packet = await this.packetOf(txId, outbox, inclusion.rpcReceipt.logs[logIndex]!.data);
+    if (packetId(packet) !== subject.packetId) {
+      throw new NotFoundError(`transaction ${txId} carries packet ${packetId(packet)}, not ${subject.packetId}`, { stage: 'query', txId });
+    }
+    const proof: EthereumProof = {
+      header: inclusion.header,
+      txIndex: inclusion.txIndex,
+      transaction: inclusion.transaction,
+      transactionProof: inclusion.transactionProof,
+      receipt: inclusion.receipt,
+      receiptProof: inclusion.receiptProof,
+      logIndex,
+      packet,
+    };
+    return {
+      v: 1,
+      framework: FRAMEWORK,
+      chain: this.d.config.name,
+      subject: { kind: 'packet', packetId: subject.packetId },
+      txId: txId.toLowerCase(),
+      block: inclusion.blockNumber,
+      blockHash: inclusion.blockHash,
+      proof: proof as unknown as Record<string, unknown>,
+    };
+  }
+
+  /** The packet a PacketSent log was emitted for, rebuilt from the transaction's call to the outbox. */
+  private async packetOf(txId: string, outbox: string, logData: string): Promise<Packet> {
+    const tx = await this.d.chain.transaction(txId);
+    if (!tx?.to || getAddress(tx.to) !== outbox) {
+      throw new NotFoundError(`transaction ${txId} did not call the outbox directly; its packet cannot be read back`, { stage: 'query', txId });
+    }
+    const call = outboxInterface.parseTransaction({ data: tx.input });
+    if (call?.name !== 'sendPacket') throw new NotFoundError(`transaction ${txId} is not a sendPacket call`, { stage: 'query', txId });
+    const [srcApp, dstChain, dstApp, method, payload, timeout, grantRef] = call.args[0] as unknown as [string, string, string, string, string, bigint, string];
+    const { seq } = decodePacketSentData(logData);
+    return checkPacket({
+      v: 1, srcChain: this.d.config.name, srcApp, dstChain, dstApp, seq: Number(seq), method,
+      payload: Buffer.from(payload.slice(2), 'hex').toString('base64'), timeout: Number(timeout), grantRef,
+    });
+  }
+
+  async verify(evidence: Evidence, trust: TrustRoots): Promise<Verification> {
+    return verifyEthereumEvidence(evidence, trust);
+  }
+
+  async deliver(): Promise<Receipt> {
+    throw new UnavailableError('interchain delivery on Ethereum comes with a later release; this adapter does not claim interchain.deliver', {
+      detail: { framework: FRAMEWORK, message: 'not implemented yet' },
+    });
+  }
+
+  async trustRoots(attesters: Attester[], threshold: number): Promise<TrustRoots> {
+    if (!Array.isArray(attesters) || attesters.length === 0) throw new InvalidInputError('attesters must be a non-empty list', { field: '/attesters' });
+    if (!Number.isSafeInteger(threshold) || threshold < 1 || threshold > attesters.length) {
+      throw new InvalidInputError(`threshold must be an integer from 1 to ${attesters.length}`, { field: '/threshold' });
+    }
+    const roots: EthereumRoots = {
+      chainId: this.d.config.chainId,
+      outbox: await this.outboxAddress(),
+      attesters: attesters.map((a) => ({ algorithm: a.algorithm, publicKey: a.publicKey })),
+      threshold,
+    };
+    return { framework: FRAMEWORK, chain: this.d.config.name, roots: roots as unknown as Record<string, unknown> };
+  }
+}
+
+/** Maps a failed sendPacket to the typed error of the outbox's revert; 'seq-taken' when only the seq raced. */
+function outboxError(error: unknown, what: string): BsnError | 'seq-taken' {
+  const bsn = isBsnError(error) ? error : toBsnError(error, { stage: 'submit', what });
+  const data = (bsn.detail?.data as { revertData?: unknown } | undefined)?.revertData;
+  if (typeof data !== 'string') return bsn;
+  let parsed: ReturnType<typeof outboxInterface.parseError>;
+  try {
+    parsed = outboxInterface.parseError(data);
+  } catch {
+    return bsn;
+  }
+  if (!parsed) return bsn;
+  if (parsed.name === 'SeqMismatch') return 'seq-taken';
+  const ctx = { stage: bsn.stage ?? 'submit', what, ...(bsn.txId && { txId: bsn.txId }) };
+  if (parsed.name === 'UnknownApp') {
+    return new NotFoundError(`${what}: no app ${JSON.stringify(parsed.args[0])} on this network`, { stage: ctx.stage, detail: { framework: FRAMEWORK, data: { revertData: data } } });
+  }
+  const args: Record<string, string> = {};
+  parsed.fragment.inputs.forEach((input, i) => (args[input.name || String(i)] = String(parsed!.args[i])));
+  const text = `${parsed.name}(${Object.entries(args).map(([k, v]) => `${k}=${v}`).join(', ')})`;
+  return revertToError({ name: parsed.name, args, text, data }, ctx);
+}

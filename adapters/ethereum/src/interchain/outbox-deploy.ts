@@ -1,0 +1,111 @@
+import { AbiCoder, concat, getAddress, getCreateAddress, keccak256, toUtf8Bytes } from 'ethers';
+import { InvalidInputError, UnavailableError, type Logger } from '@bsn/core';
+import type { ChainReader } from '../chain.js';
+import type { ResolvedConfig } from '../config.js';
+import { FRAMEWORK } from '../errors.js';
+import type { Finality } from '../finality.js';
+import type { NonceManager } from '../nonce-manager.js';
+import { addressOf, localKeySigner, signTransaction } from '../signer-bridge.js';
+import type { TxSender } from '../transactions.js';
+import { OUTBOX_PROTOCOL, outboxInterface } from './outbox.js';
+
+/**
+ * Where the packet outbox is. Like the registry: on a dev network (with a faucet) it is the
+ * contract created at nonce 0 of a deployer key derived from the chain id and a fixed label,
+ * so every adapter instance finds the same outbox without state; the key is public by
+ * construction. Elsewhere the operator deploys one and names it (`outbox` in the network
+ * config). Either way the outbox must answer BSN_OUTBOX and point at this adapter's registry.
+ */
+export function outboxDeployerKey(chainId: number): string {
+  return keccak256(toUtf8Bytes(`bsn/adapter-ethereum/outbox-deployer/${OUTBOX_PROTOCOL}/chain:${chainId}`));
+}
+
+export function deterministicOutboxAddress(chainId: number): string {
+  return getCreateAddress({ from: addressOf(localKeySigner(outboxDeployerKey(chainId)).publicKey), nonce: 0 });
+}
+
+export interface OutboxDeps {
+  config: ResolvedConfig;
+  chain: ChainReader;
+  sender: TxSender;
+  nonces: NonceManager;
+  finality: Finality;
+  logger: Logger;
+  /** The registry whose apps may send (the outbox checks membership through it). */
+  registry: string;
+  /** Creation code of BsnPacketOutbox (from the compiled artifacts). */
+  bytecode: string;
+}
+
+/** Finds (or, on a dev network, deploys) the outbox and checks it is one for this registry. */
+export async function openOutbox(deps: OutboxDeps, configured?: string): Promise<string> {
+  const { config, chain } = deps;
+  if (configured) {
+    await check(chain, configured, deps.registry);
+    return getAddress(configured);
+  }
+  if (!config.faucet) {
+    throw new InvalidInputError('this network has no faucet to deploy a packet outbox: deploy one and name it in the network config', { field: '/outbox' });
+  }
+  const address = deterministicOutboxAddress(config.chainId);
+  if ((await chain.code(address)) === '0x') await deploy(deps, address);
+  await check(chain, address, deps.registry);
+  deps.logger.debug('ethereum adapter: packet outbox found', { outbox: address });
+  return address;
+}
+
+async function check(chain: ChainReader, address: string, registry: string): Promise<void> {
+  if ((await chain.code(address)) === '0x') throw new InvalidInputError(`no contract at outbox address ${address}`, { field: '/outbox' });
+  let protocol: string | undefined;
+  let pointsAt: string | undefined;
+  try {
+    [protocol] = outboxInterface.decodeFunctionResult('BSN_OUTBOX', await chain.call({ to: address, data: outboxInterface.encodeFunctionData('BSN_OUTBOX') }));
+    [pointsAt] = outboxInterface.decodeFunctionResult('registry', await chain.call({ to: address, data: outboxInterface.encodeFunctionData('registry') }));
+  } catch {
+    protocol = undefined;
+  }
+  if (protocol !== OUTBOX_PROTOCOL) {
+    throw new InvalidInputError(`the contract at ${address} is not a ${OUTBOX_PROTOCOL} packet outbox`, { field: '/outbox' });
+  }
+  if (getAddress(String(pointsAt)) !== getAddress(registry)) {
+    throw new InvalidInputError(`the packet outbox at ${address} serves registry ${pointsAt}, not ${registry}`, { field: '/outbox' });
+  }
+}
+
+async function deploy(deps: OutboxDeps, address: string): Promise<void> {
+  const { config, chain, sender, nonces, finality, logger } = deps;
+  const deployer = localKeySigner(outboxDeployerKey(config.chainId));
+  const from = addressOf(deployer.publicKey);
+  const deadline = Date.now() + config.submitTimeoutMs;
+  const data = concat([deps.bytecode, AbiCoder.defaultAbiCoder().encode(['address'], [deps.registry])]);
+  if ((await chain.nonce(from, 'pending')) === 0) {
+    logger.info('ethereum adapter: deploying the packet outbox', { outbox: address, deployer: from });
+    try {
+      const tx = await sender.unsigned(from, { data, what: 'deploying the BSN packet outbox' }, 0);
+      const cost = tx.gasLimit * tx.maxFeePerGas!;
+      if ((await chain.balance(from)) < cost) {
+        const faucet = localKeySigner(config.faucet!.privateKey);
+        await sender.send({ to: from, data: '0x', value: cost, gasLimit: 21_000n, what: 'funding the outbox deployer' }, faucet, { wait: 'mined' });
+      }
+      const signed = await signTransaction(tx, deployer);
+      await nonces.sendFixed(from, 0, { hash: signed.hash!, raw: signed.serialized });
+      await finality.mined(signed.hash!, deadline);
+    } catch (error) {
+      // Another adapter may have won the race for nonce 0; its contract is what we wait for.
+      logger.warn('ethereum adapter: outbox deployment did not go through, waiting for another one', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+  for (;;) {
+    if ((await chain.code(address)) !== '0x') return;
+    const used = (await chain.nonce(from, 'latest')) > 0;
+    if (used && (await chain.code(address)) !== '0x') return;
+    if (used || Date.now() > deadline) {
+      throw new UnavailableError(`the packet outbox did not appear at ${address}; deploy one and name it in the network config`, {
+        detail: { framework: FRAMEWORK, data: { outbox: address, deployer: from } },
+      });
+    }
+    await finality.sleep(100);
+  }
+}
