@@ -59,7 +59,8 @@ describe('manifest and description', () => {
     expect([d.adapter.name, d.adapter.version]).toEqual([pkg.name, pkg.version]);
     expect(d.finality).toEqual({ kind: 'probabilistic', depth: 3 });
     for (const c of d.capabilities) expect(CAPABILITIES).toContain(c);
-    expect(d.capabilities.some((c) => c.startsWith('interchain.'))).toBe(false);
+    // interchain evidence is claimed; delivery comes with a later release
+    expect(d.capabilities.filter((c) => c.startsWith('interchain.'))).toEqual(['interchain.emit', 'interchain.evidence', 'interchain.verify']);
     expect(pkg.files).toEqual(expect.arrayContaining(['dist', 'artifacts', 'bsn-plugin.json', 'network-config.schema.json', 'README.md']));
   });
 
