@@ -25,6 +25,7 @@ describe('network config', () => {
     [{ confirmations: -1 }, '/confirmations'],
     [{ faucet: { privateKey: '0x12' } }, '/faucet/privateKey'],
     [{ registry: 'nope' }, '/registry'],
+    [{ outbox: '0x12' }, '/outbox'],
     [{ pollingIntervalMs: 1.5 }, '/pollingIntervalMs'],
     [{ surprise: true }, '/surprise'],
     [{ framework: 'fabric' }, '/framework'],

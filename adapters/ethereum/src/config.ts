@@ -18,6 +18,8 @@ export interface EthereumNetworkConfig extends NetworkConfig {
   faucet?: { privateKey: string; amountWei?: string };
   /** Address of a deployed BsnAppRegistry. Required where there is no faucet. */
   registry?: string;
+  /** Address of a deployed BsnPacketOutbox serving `registry` (interchain); default: the dev one (needs a faucet). */
+  outbox?: string;
   /** How often new blocks are polled, ms (default 250). */
   pollingIntervalMs?: number;
   /** Deadline of one JSON-RPC request, ms (default 15000). */
@@ -37,6 +39,7 @@ export interface ResolvedConfig {
   confirmations: number;
   faucet?: { privateKey: string; amountWei: bigint };
   registry?: string;
+  outbox?: string;
   pollingIntervalMs: number;
   requestTimeoutMs: number;
   submitTimeoutMs: number;
@@ -55,7 +58,7 @@ export const DEFAULTS = {
 } as const;
 
 const KNOWN = new Set([
-  'framework', 'name', 'rpcUrl', 'chainId', 'confirmations', 'faucet', 'registry', 'pollingIntervalMs',
+  'framework', 'name', 'rpcUrl', 'chainId', 'confirmations', 'faucet', 'registry', 'outbox', 'pollingIntervalMs',
   'requestTimeoutMs', 'submitTimeoutMs', 'preparedTtlMs', 'logRangeBlocks',
 ]);
 
@@ -109,6 +112,11 @@ export function resolveConfig(network: NetworkConfig): ResolvedConfig {
     if (typeof c.registry !== 'string' || !isAddress(c.registry)) bad('/registry', 'registry must be a 20-byte hex address');
     registry = getAddress(c.registry);
   }
+  let outbox: string | undefined;
+  if (c.outbox !== undefined) {
+    if (typeof c.outbox !== 'string' || !isAddress(c.outbox)) bad('/outbox', 'outbox must be a 20-byte hex address');
+    outbox = getAddress(c.outbox);
+  }
   if (!registry && !faucet) {
     bad('/registry', 'a network without a faucet needs the address of its deployed BsnAppRegistry in "registry"');
   }
@@ -121,6 +129,7 @@ export function resolveConfig(network: NetworkConfig): ResolvedConfig {
     confirmations,
     ...(faucet && { faucet }),
     ...(registry && { registry }),
+    ...(outbox && { outbox }),
     pollingIntervalMs: opt('pollingIntervalMs', 10, 600_000),
     requestTimeoutMs: opt('requestTimeoutMs', 100, 600_000),
     submitTimeoutMs: opt('submitTimeoutMs', 1_000, 86_400_000),

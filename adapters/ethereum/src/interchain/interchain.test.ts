@@ -277,6 +277,30 @@ describe.each([
     expect(await failure(adapter.interchain.evidence(evidence.txId, { kind: 'ack', packetId: subject.packetId }))).toMatchObject({ code: 'INVALID_INPUT' });
   });
 
+  it('a network without a faucet uses the outbox its config names, and refuses one that is not an outbox of its registry', async (ctx) => {
+    if (skipped) return ctx.skip(skipped);
+    const outbox = (trust.roots as { outbox: string }).outbox;
+    const configured = await connect(devnet, { faucet: undefined, registry: adapter.registryAddress, outbox });
+    try {
+      expect((await configured.interchain.trustRoots(nodes.map((n) => n.pinned), 2)).roots).toEqual(trust.roots);
+      expect((await configured.interchain.verify(evidence, trust)).state).toBe('proven');
+    } finally {
+      await configured.close();
+    }
+    const wrong = await connect(devnet, { faucet: undefined, registry: adapter.registryAddress, outbox: adapter.registryAddress });
+    try {
+      expect(await failure(wrong.interchain.trustRoots([nodes[0]!.pinned], 1))).toMatchObject({ code: 'INVALID_INPUT', field: '/outbox' });
+    } finally {
+      await wrong.close();
+    }
+    const none = await connect(devnet, { faucet: undefined, registry: adapter.registryAddress });
+    try {
+      expect(await failure(none.interchain.emit(app, input(), member.signer))).toMatchObject({ code: 'INVALID_INPUT', field: '/outbox' });
+    } finally {
+      await none.close();
+    }
+  });
+
   it('trustRoots pins this chain and its outbox; deliver is not offered yet', async (ctx) => {
     if (skipped) return ctx.skip(skipped);
     expect(trust).toMatchObject({ framework: 'ethereum', chain: devnet.network.name, roots: { chainId: devnet.network.chainId, threshold: 2 } });

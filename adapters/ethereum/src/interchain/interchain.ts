@@ -54,7 +54,7 @@ export class EthereumInterchain implements Interchain {
         config: this.d.config, chain: this.d.chain, sender: this.d.sender, nonces: this.d.nonces, finality: this.d.finality,
         logger: this.d.logger, registry: this.d.registry.address, bytecode: this.d.outboxBytecode ?? BsnPacketOutbox.bytecode,
       },
-      this.d.outbox,
+      this.d.outbox ?? this.d.config.outbox,
     ).catch((error) => {
       this.outbox = undefined;
       throw error;
