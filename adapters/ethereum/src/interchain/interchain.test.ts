@@ -6,7 +6,7 @@ import {
 } from '@bsn/core';
 import { AnvilDevnet, GethDevnet, actor, connect, rpc, unique, type StartedDevnet } from '../__fixtures__/chains.js';
 import type { EthereumAdapter } from '../adapter.js';
-import { BsnPacketOutbox } from '../generated/artifacts.js';
+import { BsnAppRegistry, BsnKvApp, BsnPacketOutbox, IBsnAppDirectory, IBsnAppMembership } from '../generated/artifacts.js';
 import { collectInclusion } from './collect.js';
 import { OUTBOX_ABI, PACKET_SENT_TOPIC, outboxInterface, packetFields, packetFieldsHash } from './outbox.js';
 import type { EthereumProof } from './proof.js';
@@ -40,6 +40,13 @@ describe('outbox ABI', () => {
     expect(compiled.getEvent('PacketSent')!.topicHash).toBe(PACKET_SENT_TOPIC);
     mine.forEachFunction((f) => expect(compiled.getFunction(f.selector)?.format('full')).toBe(f.format('full')));
     mine.forEachError((e) => expect(compiled.getError(e.selector)?.format('full')).toBe(e.format('full')));
+  });
+
+  it('the registry and app views the outbox calls exist with the same signatures', () => {
+    for (const [used, real] of [[IBsnAppDirectory, BsnAppRegistry], [IBsnAppMembership, BsnKvApp]] as const) {
+      const target = new Interface(real.abi as never);
+      new Interface(used.abi as never).forEachFunction((f) => expect(target.getFunction(f.selector)?.format('full')).toBe(f.format('full')));
+    }
   });
 });
 
