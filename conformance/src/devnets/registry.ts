@@ -2,6 +2,7 @@ import type { Devnet } from './devnet.js';
 import { AnvilDevnet } from './anvil.js';
 import { GethDevnet } from './geth.js';
 import { EthereumContainerDevnet } from './containers.js';
+import { FabricDevnet } from './fabric/fabric-devnet.js';
 
 /** Chain targets by the name given to `--target`. */
 export const DEVNETS: Record<string, () => Devnet> = {
@@ -9,6 +10,7 @@ export const DEVNETS: Record<string, () => Devnet> = {
   geth: () => new GethDevnet(),
   'anvil-container': () => new EthereumContainerDevnet('anvil'),
   'geth-container': () => new EthereumContainerDevnet('geth'),
+  fabric: () => new FabricDevnet(),
 };
 
 export function devnetByName(name: string): Devnet {

@@ -1,0 +1,323 @@
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Availability, Devnet, StartedDevnet } from '../devnet.js';
+import { freePort } from '../free-port.js';
+import { goVersion } from '../go-build.js';
+import { NodeProcess } from '../node-process.js';
+import { waitFor } from '../readiness.js';
+import { deployChaincode, testChaincode, writeExternalBuilder, type DeployedChaincode, type FabricChaincodeSpec } from './chaincode.js';
+import { createGenesisBlock } from './configtx.js';
+import { generateCrypto, ORDERER_MSP, peerOrg, type CryptoMaterial, type PeerOrgSpec } from './crypto.js';
+import { FABRIC_PSEUDO_VERSION, FABRIC_VERSION, fabricBinariesPresent, fabricBinary } from './fabric-build.js';
+import { canEndorse, openGateway } from './gateway-probe.js';
+import type { FabricNetworkConfig, FabricOrganization } from './network-config.js';
+import { ordererYaml, peerCoreYaml } from './node-config.js';
+import { PeerCli, type OrdererTarget } from './peer-cli.js';
+import { fabricEnv, runTool } from './tools.js';
+
+/** A Fabric network that is up: the network config, and the processes only it can stop. */
+export interface StartedFabricDevnet extends StartedDevnet {
+  readonly network: FabricNetworkConfig;
+  /** The temp folder with crypto material, configs, ledgers and `logs/`. */
+  readonly dir: string;
+  readonly logDir: string;
+  /** Every long-running process the devnet started (orderer, peers, chaincode servers). */
+  processes(): Array<{ name: string; pid: number | undefined }>;
+  /** The channel's block height as the org's peer reports it (`peer channel getinfo`). */
+  height(mspId?: string): Promise<number>;
+}
+
+interface PeerNode {
+  org: PeerOrgSpec;
+  host: string;
+  port: number;
+  chaincodePort: number;
+  operationsPort: number;
+  configDir: string;
+}
+
+/**
+ * A real Hyperledger Fabric v2.5 network as local processes, no Docker: one etcdraft orderer
+ * and two peer orgs (Org1MSP, Org2MSP) with one peer each, TLS on every gRPC endpoint, all on
+ * free 127.0.0.1 ports in a temp folder. One channel, created through the channel
+ * participation API; chaincode runs as a service (external builder + a local chaincode server
+ * process) with a definition that needs both orgs' endorsements.
+ */
+export class FabricDevnet implements Devnet {
+  readonly name = 'fabric';
+  readonly framework = 'fabric';
+  readonly kind = 'process' as const;
+  private channel = 'bsnchannel';
+  private chaincodes: FabricChaincodeSpec[] | undefined;
+  private batchTimeoutMs = 250;
+
+  withChannel(name: string): this {
+    if (!/^[a-z][a-z0-9.-]{0,248}$/.test(name)) throw new Error(`invalid Fabric channel name "${name}"`);
+    this.channel = name;
+    return this;
+  }
+
+  /** Deploys this chaincode (may be called more than once). Without any, the test chaincode is deployed. */
+  withChaincode(spec: FabricChaincodeSpec): this {
+    (this.chaincodes ??= []).push(spec);
+    return this;
+  }
+
+  /** Starts with no chaincode committed (an adapter deploys its own). */
+  withoutChaincode(): this {
+    this.chaincodes = [];
+    return this;
+  }
+
+  /** How long the orderer waits before cutting a block that is not full (default 250 ms). */
+  withBatchTimeout(ms: number): this {
+    this.batchTimeoutMs = ms;
+    return this;
+  }
+
+  async available(): Promise<Availability> {
+    if (fabricBinariesPresent()) return { ok: true };
+    if (!goVersion()) return { ok: false, reason: 'Go is not installed, so Hyperledger Fabric cannot be built from the Go module proxy' };
+    return {
+      ok: false,
+      reason: `Hyperledger Fabric is not built yet: run \`node scripts/bootstrap.mjs --for test\` (builds fabric v${FABRIC_VERSION}, ${FABRIC_PSEUDO_VERSION})`,
+    };
+  }
+
+  async start(): Promise<StartedFabricDevnet> {
+    const startedAt = Date.now();
+    const dir = mkdtempSync(join(tmpdir(), 'bsn-fabric-'));
+    const logDir = join(dir, 'logs');
+    mkdirSync(logDir, { recursive: true });
+    const stepLog = join(logDir, 'devnet.log');
+    const log = (line: string) => appendFileSync(stepLog, `${new Date().toISOString()} ${line.endsWith('\n') ? line : `${line}\n`}`);
+    const processes: Array<{ name: string; process: NodeProcess }> = [];
+    const stopAll = async () => {
+      await Promise.all(processes.map((p) => p.process.stop()));
+    };
+    const channel = this.channel;
+    const orgs = [peerOrg(1), peerOrg(2)];
+
+    try {
+      log(`starting Fabric v${FABRIC_VERSION} devnet in ${dir}`);
+      const crypto = await generateCrypto(fabricBinary('cryptogen'), dir, orgs, log);
+      const orderer = { host: 'orderer', port: await freePort(), adminPort: await freePort(), operationsPort: await freePort() };
+      const peers: PeerNode[] = [];
+      for (const org of orgs) {
+        peers.push({
+          org,
+          host: 'peer0',
+          port: await freePort(),
+          chaincodePort: await freePort(),
+          operationsPort: await freePort(),
+          configDir: join(dir, `peer0.${org.domain}`),
+        });
+      }
+      const block = await createGenesisBlock(fabricBinary('configtxgen'), dir, crypto, orgs, {
+        channel,
+        orderer: { host: '127.0.0.1', port: orderer.port },
+        anchors: new Map(peers.map((p) => [p.org.mspId, { host: '127.0.0.1', port: p.port }])),
+        batchTimeout: `${this.batchTimeoutMs}ms`,
+      }, log);
+
+      // Orderer and peers boot in parallel.
+      const ordererTls = crypto.orderer.nodeTls('orderer');
+      const ordererDir = join(dir, `orderer.${crypto.orderer.domain}`);
+      mkdirSync(ordererDir, { recursive: true });
+      writeFileSync(join(ordererDir, 'orderer.yaml'), ordererYaml({
+        mspId: ORDERER_MSP,
+        mspDir: crypto.orderer.nodeMsp('orderer'),
+        tls: ordererTls,
+        port: orderer.port,
+        adminPort: orderer.adminPort,
+        operationsPort: orderer.operationsPort,
+        dataDir: join(ordererDir, 'data'),
+        adminClientCAs: [ordererTls.ca],
+      }));
+      const ordererProcess = NodeProcess.start({
+        command: fabricBinary('orderer'),
+        args: [],
+        cwd: ordererDir,
+        env: fabricEnv({ FABRIC_CFG_PATH: ordererDir, FABRIC_LOGGING_SPEC: 'info' }),
+        logFile: join(logDir, 'orderer.log'),
+      });
+      processes.push({ name: 'orderer', process: ordererProcess });
+
+      const builder = writeExternalBuilder(join(dir, 'builders'));
+      const peerProcesses = peers.map((p) => {
+        const material = crypto.peers.get(p.org.mspId)!;
+        mkdirSync(p.configDir, { recursive: true });
+        writeFileSync(join(p.configDir, 'core.yaml'), peerCoreYaml({
+          id: `${p.host}.${p.org.domain}`,
+          mspId: p.org.mspId,
+          mspDir: material.nodeMsp(p.host),
+          tls: material.nodeTls(p.host),
+          port: p.port,
+          chaincodePort: p.chaincodePort,
+          operationsPort: p.operationsPort,
+          dataDir: join(p.configDir, 'data'),
+          externalBuilders: [builder],
+        }));
+        const node = NodeProcess.start({
+          command: fabricBinary('peer'),
+          args: ['node', 'start'],
+          cwd: p.configDir,
+          env: fabricEnv({ FABRIC_CFG_PATH: p.configDir, FABRIC_LOGGING_SPEC: 'info' }),
+          logFile: join(logDir, `peer0.${p.org.domain}.log`),
+        });
+        processes.push({ name: `peer0.${p.org.domain}`, process: node });
+        return node;
+      });
+
+      // Orderer: up, then joined to the channel as its one consenter.
+      await waitFor(() => healthy(orderer.operationsPort), { what: 'Fabric orderer', timeoutMs: 30_000, process: ordererProcess });
+      const adminTls = crypto.orderer.userTls('Admin');
+      const osnadmin = (args: string[]) => runTool(fabricBinary('osnadmin'), [
+        'channel', ...args, '-o', `127.0.0.1:${orderer.adminPort}`,
+        '--ca-file', ordererTls.ca, '--client-cert', adminTls.cert, '--client-key', adminTls.key,
+      ], { log, timeoutMs: 15_000 });
+      await osnadmin(['join', '--channelID', channel, '--config-block', block]);
+      await waitFor(async () => {
+        const out = await osnadmin(['list', '--channelID', channel]);
+        const info = JSON.parse(out.slice(out.indexOf('{'))) as { status?: string; height?: number };
+        return info.status === 'active' && (info.height ?? 0) >= 1 ? true : undefined;
+      }, { what: `orderer channel ${channel}`, timeoutMs: 30_000, process: ordererProcess });
+
+      // Peers: up, then joined; each pulls the channel's blocks from the orderer itself.
+      const ordererTarget: OrdererTarget = { address: `127.0.0.1:${orderer.port}`, tlsRootCert: ordererTls.ca };
+      const clis = peers.map((p) => {
+        const material = crypto.peers.get(p.org.mspId)!;
+        return new PeerCli(fabricBinary('peer'), {
+          mspId: p.org.mspId,
+          configDir: p.configDir,
+          adminMsp: material.userMsp('Admin'),
+          address: `127.0.0.1:${p.port}`,
+          tlsRootCert: material.tlsCaCertPath(),
+        }, log);
+      });
+      await Promise.all(peers.map(async (p, i) => {
+        const node = peerProcesses[i]!;
+        await waitFor(() => healthy(p.operationsPort), { what: `Fabric peer of ${p.org.mspId}`, timeoutMs: 30_000, process: node });
+        await clis[i]!.joinChannel(block);
+        await waitFor(async () => ((await clis[i]!.height(channel)) ?? 0) >= 1 ? true : undefined, {
+          what: `${p.org.mspId} peer joining ${channel}`, timeoutMs: 30_000, process: node, intervalMs: 200,
+        });
+      }));
+      log(`channel ${channel} up on the orderer and both peers after ${Date.now() - startedAt} ms`);
+
+      // Chaincode as a service.
+      const deployed: DeployedChaincode[] = [];
+      for (const spec of this.chaincodes ?? [testChaincode()]) {
+        const cc = await deployChaincode({ spec, channel, dir, logDir, clis, orderer: ordererTarget, log });
+        processes.push({ name: `chaincode ${cc.name}`, process: cc.server });
+        deployed.push(cc);
+        log(`chaincode ${cc.name} committed (${cc.packageId}) after ${Date.now() - startedAt} ms`);
+      }
+
+      const network = networkConfig(crypto, orgs, peers, channel, deployed, `127.0.0.1:${orderer.port}`);
+      // Ready means: every org's gateway can collect endorsements satisfying each chaincode's
+      // policy (cross-org gossip membership and chaincode state have arrived).
+      await Promise.all(network.organizations.map(async (org) => {
+        const { gateway, close } = openGateway(org);
+        try {
+          for (const cc of deployed) {
+            await waitFor(() => canEndorse(gateway, channel, cc.name), {
+              what: `${org.mspId} gateway endorsing ${cc.name} with every org`, timeoutMs: 60_000, intervalMs: 250,
+            });
+          }
+        } finally {
+          close();
+        }
+      }));
+
+      const node = `hyperledger-fabric/v${await versionOf('peer')} (orderer v${await versionOf('orderer')}, ${FABRIC_PSEUDO_VERSION})`;
+      log(`ready after ${Date.now() - startedAt} ms: ${node}`);
+      let stopped: Promise<void> | undefined;
+      return {
+        name: this.name,
+        kind: this.kind,
+        node,
+        network,
+        dir,
+        logDir,
+        logFile: stepLog,
+        processes: () => processes.map((p) => ({ name: p.name, pid: p.process.pid })),
+        height: async (mspId = orgs[0]!.mspId) => {
+          const cli = clis.find((c) => c.admin.mspId === mspId);
+          if (!cli) throw new Error(`no peer of ${mspId}`);
+          const height = await cli.height(channel);
+          if (height === undefined) throw new Error(`${mspId}'s peer reports no height for ${channel}`);
+          return height;
+        },
+        stop: () => (stopped ??= (async () => {
+          await stopAll();
+          log('stopped');
+          // Ledgers go; crypto, configs and logs stay for reading a failed run.
+          for (const d of [join(ordererDir, 'data'), ...peers.map((p) => join(p.configDir, 'data'))]) {
+            rmSync(d, { recursive: true, force: true });
+          }
+        })()),
+      };
+    } catch (error) {
+      log(`failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+      await stopAll();
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`Fabric devnet failed to start: ${message}\n(logs: ${logDir})`, { cause: error });
+    }
+  }
+}
+
+/** The operations endpoint's /healthz answers 200 once the node's components are up. */
+async function healthy(port: number): Promise<true | undefined> {
+  const response = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) });
+  return response.ok ? true : undefined;
+}
+
+async function versionOf(cmd: 'peer' | 'orderer'): Promise<string> {
+  const out = await runTool(fabricBinary(cmd), ['version']);
+  return /Version:\s*(\S+)/.exec(out)?.[1] ?? 'unknown';
+}
+
+function networkConfig(
+  crypto: CryptoMaterial,
+  orgs: PeerOrgSpec[],
+  peers: PeerNode[],
+  channel: string,
+  chaincodes: DeployedChaincode[],
+  ordererEndpoint: string,
+): FabricNetworkConfig {
+  const organizations: FabricOrganization[] = orgs.map((org) => {
+    const material = crypto.peers.get(org.mspId)!;
+    const tlsRootCert = readFileSync(material.tlsCaCertPath(), 'utf8');
+    return {
+      mspId: org.mspId,
+      peers: peers.filter((p) => p.org === org).map((p) => ({
+        endpoint: `127.0.0.1:${p.port}`,
+        hostOverride: `${p.host}.${org.domain}`,
+        tlsRootCert,
+      })),
+      admin: material.identity('Admin'),
+      user: material.identity('User1'),
+      ca: material.ca(),
+      tlsCa: material.tlsCa(),
+    };
+  });
+  return {
+    framework: 'fabric',
+    name: 'fabric',
+    fabricVersion: FABRIC_VERSION,
+    channel,
+    ...(chaincodes[0] ? { chaincode: chaincodes[0].name } : {}),
+    chaincodes: chaincodes.map(({ name, version, sequence, packageId, endorsementPolicy }) => ({
+      name, version, sequence, packageId, endorsementPolicy,
+    })),
+    organizations,
+    orderer: {
+      mspId: ORDERER_MSP,
+      endpoint: ordererEndpoint,
+      hostOverride: `orderer.${crypto.orderer.domain}`,
+      tlsRootCert: readFileSync(crypto.orderer.tlsCaCertPath(), 'utf8'),
+    },
+  };
+}
