@@ -6,7 +6,7 @@ pragma solidity ^0.8.24;
 /// (the adapter checks first so that nothing malformed is ever sent).
 library BsnInput {
     /// @notice Largest preset value in bytes. See the adapter README ("Limits") for the gas budget.
-    uint256 internal constant MAX_VALUE_BYTES = 8192;
+    uint256 internal constant MAX_VALUE_BYTES = 32768;
     /// @notice Largest key in UTF-8 bytes.
     uint256 internal constant MAX_KEY_BYTES = 256;
     /// @notice Longest app id.

@@ -8,6 +8,13 @@ import {BsnInput} from "./BsnInput.sol";
 /// request-id idempotency, and the preset key/value data contract. Runs behind a
 /// BsnAppProxy; all state sits in one ERC-7201 namespace so later versions (for example one
 /// adding `sendPacket` for interchain) can append fields without moving existing ones.
+///
+/// Values live in the KvWritten log of the write that set them; storage keeps, per key, the
+/// value's keccak256 and the block of its last write (two slots, whatever the value's size).
+/// New storage is the dearest thing on an EVM chain (geth 1.17's dev chain charges ~112 k gas
+/// per fresh slot, about 3.5 k gas per stored byte), while log data costs 8 gas per byte: a
+/// 4 KiB value kept in storage would not even fit a geth --dev block. Readers fetch the value
+/// from the log named by `lastBlock` and check it against `valueHash`.
 contract BsnKvApp {
     /// @dev bytes32(uint256(keccak256("eip1967.proxy.implementation")) - 1), shared with BsnAppProxy.
     bytes32 internal constant IMPLEMENTATION_SLOT = 0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc;
@@ -18,7 +25,8 @@ contract BsnKvApp {
     uint256 public constant MAX_KEY_BYTES = BsnInput.MAX_KEY_BYTES;
 
     struct Entry {
-        bytes value;
+        /// keccak256 of the live value (0 when deleted); the value itself is in the KvWritten log.
+        bytes32 valueHash;
         /// Block of the last write (put or delete) of the key; kept after a delete so that
         /// history can walk back through KvWritten.previousBlock.
         uint64 lastBlock;
@@ -27,9 +35,10 @@ contract BsnKvApp {
         bool live;
     }
 
+    /// One slot: the block that executed the request and the first 24 bytes of its content hash.
     struct Request {
-        bytes32 contentHash;
         uint64 blockNumber;
+        bytes24 contentHash;
     }
 
     /// @custom:storage-location erc7201:bsn.app.storage.v1
@@ -68,7 +77,7 @@ contract BsnKvApp {
     error NotAdmin(address account);
     error AppFrozen();
     error KeyNotFound(string key);
-    error RequestAlreadyExecuted(bytes32 requestKey, bytes32 contentHash, uint64 blockNumber);
+    error RequestAlreadyExecuted(bytes32 requestKey, bytes24 contentHash, uint64 blockNumber);
     error AlreadyInitialized();
     error NotThroughProxy();
     error BadImplementation(address implementation);
@@ -108,7 +117,7 @@ contract BsnKvApp {
         Request storage r = _s().requests[requestKey];
         if (r.blockNumber != 0) revert RequestAlreadyExecuted(requestKey, r.contentHash, r.blockNumber);
         bytes32 contentHash = keccak256(abi.encodePacked(msg.sender, msg.data));
-        r.contentHash = contentHash;
+        r.contentHash = bytes24(contentHash);
         r.blockNumber = uint64(block.number);
         emit RequestExecuted(requestKey, contentHash, msg.sender);
         _;
@@ -220,7 +229,7 @@ contract BsnKvApp {
             e.index = uint32(s.keys.length);
             e.live = true;
         }
-        e.value = value;
+        e.valueHash = keccak256(value);
         uint64 previous = e.lastBlock;
         e.lastBlock = uint64(block.number);
         emit KvWritten(keyHash, key, value, false, previous);
@@ -242,7 +251,7 @@ contract BsnKvApp {
             s.entries[keccak256(bytes(moved))].index = uint32(idx);
         }
         s.keys.pop();
-        delete e.value;
+        e.valueHash = bytes32(0);
         e.live = false;
         e.index = 0;
         uint64 previous = e.lastBlock;
@@ -251,31 +260,32 @@ contract BsnKvApp {
         emit AppEvent(keccak256("kv.delete"), "kv.delete", bytes(key));
     }
 
-    /// @notice The live value; reverts KeyNotFound when absent.
-    function get(string calldata key) external view returns (bytes memory) {
+    /// @notice The live value's hash and the block whose KvWritten log holds the value;
+    /// reverts KeyNotFound when the key is absent.
+    function get(string calldata key) external view returns (bytes32 valueHash, uint64 lastBlock) {
         Entry storage e = _s().entries[keccak256(bytes(key))];
         if (!e.live) revert KeyNotFound(key);
-        return e.value;
+        return (e.valueHash, e.lastBlock);
     }
 
-    /// @notice Value and last write block of a key, without reverting when it is absent.
-    function entry(string calldata key) external view returns (bool live, bytes memory value, uint64 lastBlock) {
+    /// @notice Like `get`, without reverting when the key is absent.
+    function entry(string calldata key) external view returns (bool live, bytes32 valueHash, uint64 lastBlock) {
         Entry storage e = _s().entries[keccak256(bytes(key))];
-        return (e.live, e.value, e.lastBlock);
+        return (e.live, e.valueHash, e.lastBlock);
     }
 
     function entriesOf(string[] calldata keys_)
         external
         view
-        returns (bool[] memory live, bytes[] memory values, uint64[] memory lastBlocks)
+        returns (bool[] memory live, bytes32[] memory valueHashes, uint64[] memory lastBlocks)
     {
         AppStorage storage s = _s();
         live = new bool[](keys_.length);
-        values = new bytes[](keys_.length);
+        valueHashes = new bytes32[](keys_.length);
         lastBlocks = new uint64[](keys_.length);
         for (uint256 i = 0; i < keys_.length; i++) {
             Entry storage e = s.entries[keccak256(bytes(keys_[i]))];
-            (live[i], values[i], lastBlocks[i]) = (e.live, e.value, e.lastBlock);
+            (live[i], valueHashes[i], lastBlocks[i]) = (e.live, e.valueHash, e.lastBlock);
         }
     }
 
@@ -299,7 +309,8 @@ contract BsnKvApp {
 
     // ---------------------------------------------------------------- views
 
-    function requestOf(bytes32 requestKey) external view returns (bytes32 contentHash, uint64 blockNumber) {
+    /// @return contentHash the first 24 bytes of keccak256(sender ‖ calldata) of the execution
+    function requestOf(bytes32 requestKey) external view returns (bytes24 contentHash, uint64 blockNumber) {
         Request storage r = _s().requests[requestKey];
         return (r.contentHash, r.blockNumber);
     }

@@ -10,6 +10,7 @@ import { num, type ChainReader, type RawReceipt } from './chain.js';
 import type { ResolvedConfig } from './config.js';
 import { FRAMEWORK, toBsnError } from './errors.js';
 import { appEventsOf, eventStream } from './events.js';
+import { liveValue } from './kv-log.js';
 import type { Finality } from './finality.js';
 import type { NonceManager } from './nonce-manager.js';
 import type { AppLocation, Registry } from './registry.js';
@@ -128,6 +129,7 @@ export class EthereumGateway implements Gateway {
     } catch (error) {
       throw toBsnError(error, { stage: 'query', what: 'checking the request id' });
     }
+    // The contract keeps the first 24 bytes of keccak256(sender ‖ calldata).
     const [contentHash, blockNumber] = appInterface.decodeFunctionResult('requestOf', out) as unknown as [string, bigint];
     if (blockNumber === 0n) return undefined;
     const logs = await this.d.chain.logs({
@@ -135,7 +137,7 @@ export class EthereumGateway implements Gateway {
     });
     const txId = logs[0]?.transactionHash;
     const mine = keccak256(concat([from, w.data]));
-    if (contentHash !== mine) {
+    if (contentHash.toLowerCase() !== mine.slice(0, 2 + 48).toLowerCase()) {
       throw new ConflictError(`request id ${JSON.stringify(w.requestId)} was already used for a different request${txId ? ` (tx ${txId})` : ''}`, {
         stage: 'validate',
         field: '/requestId',
@@ -271,13 +273,17 @@ export class EthereumGateway implements Gateway {
     const app = await this.d.registry.resolve(appId);
     const fn = PRESET_FUNCTIONS[method as PresetMethod].fn;
     const block = await this.d.finality.finalHead();
+    let valueHash: string;
+    let lastBlock: bigint;
     try {
       const out = await this.d.chain.call({ to: app.address, data: appInterface.encodeFunctionData(fn, fnArgs), ...(from && { from }) }, block);
-      const [value] = appInterface.decodeFunctionResult(fn, out) as unknown as [string];
-      return { result: getBytes(value), block };
+      [valueHash, lastBlock] = appInterface.decodeFunctionResult(fn, out) as unknown as [string, bigint];
     } catch (error) {
       throw toBsnError(error, { stage: 'query', what: `${method} on ${appId}` });
     }
+    // `get` answers with the value's hash and the block whose KvWritten log holds it.
+    const { value } = await liveValue(this.d.chain, app, fnArgs[0] as string, Number(lastBlock), valueHash);
+    return { result: value, block };
   }
 
   events(request: EventsRequest): AsyncIterable<ChainEvent> {

@@ -5,17 +5,20 @@ import type { AdapterLimits } from '@bsn/core';
  * into the contract (contracts/BsnInput.sol), which enforces them on chain; a test checks
  * that both agree.
  *
- * maxValueBytes = 8192, the largest power of two whose write fits one block of geth --dev
- * (default gas limit 11.5 M). Storing n fresh bytes costs 22 100 gas per 32-byte word (cold
- * SSTORE) plus 16/byte calldata and 8/byte for the KvWritten log, ≈ 740 gas per byte: a
- * measured 6.04 M gas for 8 KiB; with the adapter's estimate headroom (×1.3 + 50 k) the
- * transaction asks for ≈ 7.9 M, still under geth's 11.5 M block (anvil's is 30 M) and the
- * 16.7 M per-transaction cap of EIP-7825. 16 KiB (≈ 12 M gas) would not fit geth's block.
+ * maxValueBytes = 32768. Values are kept in event logs, not storage (see BsnKvApp.sol:
+ * geth 1.17's dev chain charges ~112 k gas per fresh storage slot, so even 4 KiB in storage
+ * would overflow its 11.5 M-gas block). A write then costs calldata + log data, and calldata
+ * is priced at the EIP-7623 floor (40 gas per non-zero byte) for such data-heavy
+ * transactions: measured 1.33 M gas for a 32 KiB value on both anvil and geth --dev, i.e.
+ * 11.5 % of geth's default block gas limit (4.4 % of anvil's 30 M), leaving room for eight
+ * maximal writes per block, and a 33 KB transaction stays far below geth's 128 KB txpool
+ * limit. 64 KiB would still fit but a page of `list` (up to 100 values) would then mean up
+ * to 6.4 MB of logs per call.
  *
- * maxKeyBytes = 256: the standard's minimum. A key is stored twice (in the entry's slot
- * address and in the key index used by `list`), so each extra 32 bytes costs ~20 k gas.
+ * maxKeyBytes = 256: the standard's minimum. Keys are stored (in the key index `list` reads),
+ * so each 32 bytes of a new key is a fresh slot: a 256-byte key costs 1.4 M gas on geth --dev.
  *
- * maxPageSize = 100: list pages read values with one eth_call; 100 × 8 KiB stays well under
- * the default RPC response and eth_call gas caps.
+ * maxPageSize = 100: a page needs one eth_call for hashes and one eth_getLogs per distinct
+ * block of last writes; 100 maximal values are 3.2 MB of logs.
  */
-export const LIMITS: AdapterLimits = { maxValueBytes: 8192, maxKeyBytes: 256, maxPageSize: 100 };
+export const LIMITS: AdapterLimits = { maxValueBytes: 32_768, maxKeyBytes: 256, maxPageSize: 100 };

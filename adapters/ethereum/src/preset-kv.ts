@@ -1,13 +1,14 @@
-import { getBytes, keccak256, toUtf8Bytes } from 'ethers';
+import { keccak256 } from 'ethers';
 import {
-  InvalidInputError,
+  InvalidInputError, UnavailableError,
   type AppRef, type KvEntry, type KvHistoryEntry, type KvPage, type KvWrite, type PresetKv, type Receipt, type Signer,
 } from '@bsn/core';
-import { TOPICS, appInterface } from './abi.js';
-import { num, type ChainReader, type RawLog } from './chain.js';
-import { toBsnError } from './errors.js';
+import { appInterface } from './abi.js';
+import type { ChainReader } from './chain.js';
+import { FRAMEWORK, toBsnError } from './errors.js';
 import type { Finality } from './finality.js';
 import type { EthereumGateway } from './gateway.js';
+import { keyHashOf, kvWritesIn, liveValue } from './kv-log.js';
 import type { AppLocation, Registry } from './registry.js';
 import { checkAppRef, checkKey, checkLimit, checkPrefix, checkRequestId, checkValue } from './validation.js';
 
@@ -17,7 +18,6 @@ const KEY_SLICE = 500;
 const LOG_QUERIES_IN_PARALLEL = 8;
 const CURSOR = /^k1\.([A-Za-z0-9_-]+)$/;
 
-const keyHashOf = (key: string): string => keccak256(toUtf8Bytes(key));
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 
 export function encodeCursor(lastKey: string): string {
@@ -58,7 +58,9 @@ export interface PresetKvDeps {
  * The preset key/value contract (core/src/contract/preset-kv.ts) on BsnKvApp.
  *
  * Reads observe the newest final block, so whatever a returned receipt wrote is visible and
- * nothing unconfirmed is. `history` follows the per-key chain of KvWritten logs backwards
+ * nothing unconfirmed is. Values are read from the KvWritten log of the key's last write
+ * (the contract keeps only their hash, see BsnKvApp.sol) and checked against that hash.
+ * `history` follows the per-key chain of KvWritten logs backwards
  * (each log names the block of the key's previous write), one eth_getLogs per block that
  * wrote the key. `list` reads the app's unsorted key index (O(1) gas per write: push on
  * create, swap-and-pop on delete), filters by prefix and sorts byte-wise here — a sorted
@@ -97,24 +99,15 @@ export class EthereumPresetKv implements PresetKv {
     }
   }
 
-  private async kvLogs(app: AppLocation, keyHashes: string | string[], block: number): Promise<RawLog[]> {
-    try {
-      return await this.d.chain.logs({ address: app.address, topics: [TOPICS.kvWritten, keyHashes], fromBlock: block, toBlock: block });
-    } catch (error) {
-      throw toBsnError(error, { stage: 'query', what: `reading writes of ${app.appId} in block ${block}` });
-    }
-  }
-
   async get(appRef: AppRef, key: string): Promise<KvEntry | null> {
     const appId = checkAppRef(appRef);
     checkKey(key);
     const app = await this.d.registry.resolve(appId);
     const final = await this.d.finality.finalHead();
-    const [live, value, lastBlock] = await this.view<[boolean, string, bigint]>(app, 'entry', [key], final);
+    const [live, valueHash, lastBlock] = await this.view<[boolean, string, bigint]>(app, 'entry', [key], final);
     if (!live) return null;
-    const logs = await this.kvLogs(app, keyHashOf(key), Number(lastBlock));
-    const last = logs.at(-1);
-    return { key, value: getBytes(value), txId: last?.transactionHash ?? '', block: Number(lastBlock) };
+    const { value, txId } = await liveValue(this.d.chain, app, key, Number(lastBlock), valueHash);
+    return { key, value, txId, block: Number(lastBlock) };
   }
 
   async history(appRef: AppRef, key: string): Promise<KvHistoryEntry[]> {
@@ -127,17 +120,11 @@ export class EthereumPresetKv implements PresetKv {
     const newestFirst: KvHistoryEntry[] = [];
     let block = Number(lastBlock);
     while (block > 0) {
-      const logs = await this.kvLogs(app, keyHash, block);
-      if (logs.length === 0) break;
-      const timestamp = await this.d.chain.timestampMs(block, logs[0]!.blockHash);
-      const writes = logs.map((log) => {
-        const parsed = appInterface.parseLog({ topics: log.topics, data: log.data })!;
-        return { log, deleted: Boolean(parsed.args.deleted), value: parsed.args.value as string, previous: Number(parsed.args.previousBlock) };
-      });
-      for (const w of [...writes].reverse()) {
-        newestFirst.push({ txId: w.log.transactionHash, block, timestamp, value: w.deleted ? null : getBytes(w.value) });
-      }
-      const previous = writes[0]!.previous;
+      const writes = await kvWritesIn(this.d.chain, app, keyHash, block);
+      if (writes.length === 0) break;
+      const timestamp = await this.d.chain.timestampMs(block, writes[0]!.log.blockHash);
+      for (const w of [...writes].reverse()) newestFirst.push({ txId: w.log.transactionHash, block, timestamp, value: w.value });
+      const previous = writes[0]!.previousBlock;
       if (previous >= block) break;
       block = previous;
     }
@@ -169,19 +156,28 @@ export class EthereumPresetKv implements PresetKv {
     const pageKeys = matching.slice(0, limit).map((k) => k.key);
     if (pageKeys.length === 0) return { entries: [] };
 
-    const [, values, lastBlocks] = await this.view<[boolean[], string[], bigint[]]>(app, 'entriesOf', [pageKeys], final);
+    // Values sit in the KvWritten logs of each key's last write: one eth_getLogs per distinct block.
+    const [, valueHashes, lastBlocks] = await this.view<[boolean[], string[], bigint[]]>(app, 'entriesOf', [pageKeys], final);
     const byBlock = new Map<number, string[]>();
     pageKeys.forEach((key, i) => {
       const b = Number(lastBlocks[i]);
       byBlock.set(b, [...(byBlock.get(b) ?? []), keyHashOf(key)]);
     });
-    const txOf = new Map<string, string>();
+    const lastWrite = new Map<string, { value: Uint8Array | null; txId: string }>();
     await inBatches([...byBlock.entries()], LOG_QUERIES_IN_PARALLEL, async ([block, hashes]) => {
-      for (const log of await this.kvLogs(app, hashes, block)) txOf.set(`${block}:${log.topics[1]}`, log.transactionHash);
+      for (const w of await kvWritesIn(this.d.chain, app, hashes, block)) {
+        lastWrite.set(`${block}:${w.keyHash}`, { value: w.value, txId: w.log.transactionHash });
+      }
     });
     const entries: KvEntry[] = pageKeys.map((key, i) => {
       const block = Number(lastBlocks[i]);
-      return { key, value: getBytes(values[i]!), block, txId: txOf.get(`${block}:${keyHashOf(key)}`) ?? '' };
+      const w = lastWrite.get(`${block}:${keyHashOf(key)}`);
+      if (!w || w.value === null || keccak256(w.value) !== valueHashes[i]) {
+        throw new UnavailableError(`the node has no log matching the stored value of ${JSON.stringify(key)} in block ${block}`, {
+          stage: 'query', detail: { framework: FRAMEWORK, data: { app: app.address, block } },
+        });
+      }
+      return { key, value: w.value, block, txId: w.txId };
     });
     return matching.length > limit ? { entries, cursor: encodeCursor(pageKeys.at(-1)!) } : { entries };
   }
