@@ -75,10 +75,13 @@ export function writeExternalBuilder(dir: string): { name: string; path: string 
 
 /**
  * A chaincode package of type `ccaas`: metadata.json plus code.tar.gz holding only
- * connection.json (where the chaincode server listens). Its id is `label:sha256(package)`.
+ * connection.json (where the chaincode server listens, and with `tlsRootCert` the CA its TLS
+ * certificate must chain to). Its id is `label:sha256(package)`.
  */
-export function ccaasPackage(label: string, address: string): { bytes: Buffer; packageId: string } {
-  const connection = { address, dial_timeout: '10s', tls_required: false };
+export function ccaasPackage(label: string, address: string, tlsRootCert?: string): { bytes: Buffer; packageId: string } {
+  const connection = tlsRootCert
+    ? { address, dial_timeout: '10s', tls_required: true, client_auth_required: false, root_cert: tlsRootCert }
+    : { address, dial_timeout: '10s', tls_required: false };
   const code = tarGz([{ name: 'connection.json', content: JSON.stringify(connection, null, 2) }]);
   const bytes = tarGz([
     { name: 'metadata.json', content: JSON.stringify({ type: 'ccaas', label }) },
@@ -130,6 +133,8 @@ export async function deployChaincode(options: {
   logDir: string;
   clis: PeerCli[];
   orderer: OrdererTarget;
+  /** The chaincode server's TLS certificate and key files, and the PEM of the CA that issued it. */
+  tls: { cert: string; key: string; rootCert: string };
   log: (line: string) => void;
 }): Promise<DeployedChaincode> {
   const { spec, channel, clis, orderer } = options;
@@ -139,14 +144,17 @@ export async function deployChaincode(options: {
   const port = await freePort();
   const address = `127.0.0.1:${port}`;
   const label = `${spec.name}_${version}`;
-  const pkg = ccaasPackage(label, address);
+  const pkg = ccaasPackage(label, address, options.tls.rootCert);
   const pkgFile = join(options.dir, `${label}.tar.gz`);
   writeFileSync(pkgFile, pkg.bytes);
 
   // The server knows its package id up front; the peers dial it on first invocation.
   const server = NodeProcess.start({
     command: process.execPath,
-    args: [fabricShimCli(), 'server', '--chaincode-address', address, '--chaincode-id', pkg.packageId, '--module-path', spec.dir],
+    args: [
+      fabricShimCli(), 'server', '--chaincode-address', address, '--chaincode-id', pkg.packageId, '--module-path', spec.dir,
+      '--chaincode-tls-cert-file', options.tls.cert, '--chaincode-tls-key-file', options.tls.key,
+    ],
     cwd: spec.dir,
     env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CORE_'))), CORE_CHAINCODE_LOGGING_LEVEL: 'info' },
     logFile: join(options.logDir, `chaincode-${spec.name}.log`),

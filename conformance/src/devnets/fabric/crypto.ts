@@ -12,6 +12,7 @@ export interface PeerOrgSpec {
 
 export const ORDERER_DOMAIN = 'example.com';
 export const ORDERER_MSP = 'OrdererMSP';
+const CHAINCODE_DOMAIN = 'chaincode.example.com';
 
 export function peerOrg(index: number): PeerOrgSpec {
   return { name: `Org${index}`, mspId: `Org${index}MSP`, domain: `org${index}.example.com` };
@@ -97,11 +98,14 @@ function onlyFile(dir: string, filter: (name: string) => boolean = () => true): 
 export interface CryptoMaterial {
   orderer: OrgMaterial;
   peers: Map<string, OrgMaterial>;
+  /** TLS material for chaincode servers: `nodeTls('server')` (names 127.0.0.1) and its CA. */
+  chaincode: OrgMaterial;
 }
 
 /**
  * Generates the network's certificates and keys with `cryptogen`: one orderer org with one
- * orderer, and per peer org one peer, an Admin and one User. NodeOUs are on (identities are
+ * orderer, per peer org one peer, an Admin and one User, and a TLS certificate for chaincode
+ * servers. NodeOUs are on (identities are
  * told apart as client/peer/admin/orderer by OU), and node TLS certificates also name
  * 127.0.0.1 and localhost so clients may dial the loopback address without an override.
  */
@@ -114,13 +118,18 @@ export async function generateCrypto(
   const sans = ['localhost', '127.0.0.1'];
   const config = {
     OrdererOrgs: [{ Name: 'Orderer', Domain: ORDERER_DOMAIN, EnableNodeOUs: true, Specs: [{ Hostname: 'orderer', SANS: sans }] }],
-    PeerOrgs: orgs.map((org) => ({
-      Name: org.name,
-      Domain: org.domain,
-      EnableNodeOUs: true,
-      Specs: [{ Hostname: 'peer0', SANS: sans }],
-      Users: { Count: 1 },
-    })),
+    PeerOrgs: [
+      ...orgs.map((org) => ({
+        Name: org.name,
+        Domain: org.domain,
+        EnableNodeOUs: true,
+        Specs: [{ Hostname: 'peer0', SANS: sans }],
+        Users: { Count: 1 },
+      })),
+      // Not a channel member: only its TLS CA matters, which serves chaincode servers' TLS
+      // certificates (peers trust it through the root_cert in each connection.json).
+      { Name: 'Chaincode', Domain: CHAINCODE_DOMAIN, EnableNodeOUs: true, Specs: [{ Hostname: 'server', SANS: sans }], Users: { Count: 0 } },
+    ],
   };
   const configFile = join(dir, 'crypto-config.yaml');
   writeFileSync(configFile, stringify(config));
@@ -129,5 +138,6 @@ export async function generateCrypto(
   return {
     orderer: new OrgMaterial(join(out, 'ordererOrganizations', ORDERER_DOMAIN), ORDERER_DOMAIN),
     peers: new Map(orgs.map((org) => [org.mspId, new OrgMaterial(join(out, 'peerOrganizations', org.domain), org.domain)])),
+    chaincode: new OrgMaterial(join(out, 'peerOrganizations', CHAINCODE_DOMAIN), CHAINCODE_DOMAIN),
   };
 }

@@ -207,9 +207,11 @@ export class FabricDevnet implements Devnet {
       log(`channel ${channel} up on the orderer and both peers after ${Date.now() - startedAt} ms`);
 
       // Chaincode as a service.
+      const chaincodeTls = crypto.chaincode.nodeTls('server');
+      const tls = { cert: chaincodeTls.cert, key: chaincodeTls.key, rootCert: readFileSync(chaincodeTls.ca, 'utf8') };
       const deployed: DeployedChaincode[] = [];
       for (const spec of this.chaincodes ?? [testChaincode()]) {
-        const cc = await deployChaincode({ spec, channel, dir, logDir, clis, orderer: ordererTarget, log });
+        const cc = await deployChaincode({ spec, channel, dir, logDir, clis, orderer: ordererTarget, tls, log });
         processes.push({ name: `chaincode ${cc.name}`, process: cc.server });
         deployed.push(cc);
         log(`chaincode ${cc.name} committed (${cc.packageId}) after ${Date.now() - startedAt} ms`);
