@@ -86,7 +86,9 @@ export class Finality {
       }
       const block = await this.chain.block(height);
       if (block?.hash === receipt.blockHash) return receipt;
-      // The block was replaced (reorg): find where the tx is now.
+      // The block was replaced (reorg): find where the tx is now, once the node has caught up.
+      this.checkDeadline(deadline, txId, `finality of ${txId} (its block ${height} was replaced)`);
+      await this.nextHead();
     }
   }
 

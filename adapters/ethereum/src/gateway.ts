@@ -1,6 +1,6 @@
 import { Transaction, concat, getAddress, getBytes, keccak256, toUtf8Bytes } from 'ethers';
 import {
-  ConflictError, InvalidInputError, NotFoundError, isBsnError,
+  ConflictError, InvalidInputError, NotFoundError, UnavailableError, isBsnError,
   type BlockInfo, type ChainEvent, type CompactSignature, type EvaluateRequest, type EvaluateResult, type EventsRequest,
   type Gateway, type HealthReport, type KeyAlgorithm, type PreparedTransaction, type Receipt, type Signer,
   type SubmitRequest, type TransactionInfo,
@@ -145,7 +145,11 @@ export class EthereumGateway implements Gateway {
         detail: { framework: FRAMEWORK, message: 'request id reused with different content', data: { requestKey: w.requestKey, recorded: contentHash, submitted: mine, ...(txId && { txId }) } },
       });
     }
-    if (!txId) throw new NotFoundError(`the transaction of request ${w.requestId} is missing from block ${blockNumber}`, { stage: 'query' });
+    if (!txId) {
+      throw new UnavailableError(`the node has no RequestExecuted log for request ${w.requestId} in block ${blockNumber} (are its logs pruned?)`, {
+        stage: 'query', detail: { framework: FRAMEWORK, data: { requestKey: w.requestKey, block: Number(blockNumber) } },
+      });
+    }
     const receipt = await this.d.finality.final(txId, deadline);
     return this.receiptOf(w, receipt);
   }
