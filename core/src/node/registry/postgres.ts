@@ -1,0 +1,65 @@
+/**
+ * The shared registry: PostgreSQL through `pg`, for several node instances serving the same
+ * portals and apps. Schema creation is serialised with an advisory lock so instances
+ * starting together do not race on CREATE TABLE.
+ */
+import pg from 'pg';
+import { SqlRegistry, type SqlDriver } from './sql-registry.js';
+
+/** `?` → `$1, $2…` (the registry's SQL has no `?` inside literals). */
+function numbered(sql: string): string {
+  let i = 0;
+  return sql.replace(/\?/g, () => `$${++i}`);
+}
+
+const MIGRATION_LOCK = 0x62736e; // 'bsn'
+
+class PostgresDriver implements SqlDriver {
+  readonly kind = 'postgres' as const;
+
+  constructor(private readonly pool: pg.Pool) {}
+
+  async run(sql: string, params: unknown[] = []): Promise<number> {
+    return (await this.pool.query(numbered(sql), params)).rowCount ?? 0;
+  }
+
+  async all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return (await this.pool.query(numbered(sql), params)).rows as T[];
+  }
+
+  async exec(sql: string): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      try {
+        await client.query(sql);
+      } finally {
+        await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      }
+    } finally {
+      client.release();
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  isUniqueViolation(err: unknown): boolean {
+    return (err as { code?: unknown })?.code === '23505';
+  }
+}
+
+export async function openPostgresRegistry(url: string, options: { max?: number; now?: () => number } = {}): Promise<SqlRegistry> {
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10 });
+  // An idle client losing its server must not crash the node; the next query reports it.
+  pool.on('error', () => {});
+  const registry = new SqlRegistry(new PostgresDriver(pool), options.now);
+  try {
+    await registry.migrate();
+  } catch (err) {
+    await pool.end().catch(() => {});
+    throw err;
+  }
+  return registry;
+}
