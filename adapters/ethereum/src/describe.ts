@@ -8,6 +8,7 @@ export const ADAPTER_VERSION = '0.1.0';
 export const CLAIMED_CAPABILITIES: Capability[] = [
   'describe',
   'identity.derive',
+  'identity.bind',
   'keys.hosted',
   'keys.user',
   'gateway.submit',

@@ -7,7 +7,7 @@ const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
 /** Reads events until `count` arrived or `timeoutMs` passed, then stops the stream (a consumer going away). */
-async function take(ctx: SuiteContext, app: AppRef, count: number, after?: Checkpoint, timeoutMs = 20_000): Promise<ChainEvent[]> {
+async function take(ctx: SuiteContext, app: AppRef, count: number, after?: Checkpoint, timeoutMs = 8_000): Promise<ChainEvent[]> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const got: ChainEvent[] = [];
