@@ -3,7 +3,7 @@
 // TypeScript build, and — for tests, benchmarks and the node — the chain binaries the
 // devnets need, built from the registries into the ignored .cache/.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,18 @@ function build() {
   run(process.execPath, [join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-b']);
 }
 
+// npm links workspace bins at install time, before tsc has written them: make them executable now.
+function markBinsExecutable() {
+  const { workspaces } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  for (const ws of workspaces) {
+    const pkg = JSON.parse(readFileSync(join(root, ws, 'package.json'), 'utf8'));
+    for (const file of Object.values(pkg.bin ?? {})) {
+      const path = join(root, ws, file);
+      if (existsSync(path)) chmodSync(path, 0o755);
+    }
+  }
+}
+
 function prepareChains() {
   const script = join(root, 'conformance', 'dist', 'devnets', 'prepare-cli.js');
   if (!existsSync(script)) return;
@@ -46,4 +58,5 @@ function prepareChains() {
 
 ensureDependencies();
 build();
+markBinsExecutable();
 if (purpose === 'test' || purpose === 'bench' || purpose === 'start') prepareChains();
