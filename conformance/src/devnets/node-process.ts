@@ -32,16 +32,23 @@ export class NodeProcess {
     });
     this.child.stdout?.pipe(log, { end: false });
     this.child.stderr?.pipe(log, { end: false });
+    // The log ends on 'close' (stdout and stderr drained), not on 'exit': output still in
+    // the pipes when the process exits would otherwise be written after end, which throws.
+    let logEnded = false;
+    const endLog = () => {
+      if (!logEnded) log.end();
+      logEnded = true;
+    };
+    this.child.once('close', endLog);
     this.exited = new Promise((resolve) => {
       this.child.once('exit', (code, signal) => {
         this.exitInfo = { code, signal };
-        log.end();
         resolve();
       });
       this.child.once('error', (error) => {
         this.exitInfo = { code: -1, signal: null };
-        log.write(`spawn failed: ${error.message}\n`);
-        log.end();
+        if (!logEnded) log.write(`spawn failed: ${error.message}\n`);
+        endLog();
         resolve();
       });
     });
