@@ -3,11 +3,10 @@ import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Socket } from 'node:net';
-import { freePort } from '../free-port.js';
 import { NodeProcess } from '../node-process.js';
 import { waitFor } from '../readiness.js';
 import { PeerCli, type OrdererTarget } from './peer-cli.js';
+import { distinctFreePorts, tcpOpen } from './probes.js';
 import { tarGz } from './tar.js';
 import { ToolError } from './tools.js';
 
@@ -106,22 +105,6 @@ function fabricShimCli(): string {
   return join(dirname(require.resolve('fabric-shim/package.json')), 'cli.js');
 }
 
-/** Resolves once something accepts TCP connections on 127.0.0.1:port. */
-function tcpOpen(port: number): Promise<true | undefined> {
-  return new Promise((resolveProbe) => {
-    const socket = new Socket();
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolveProbe(ok ? true : undefined);
-    };
-    socket.setTimeout(1_000);
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-    socket.once('timeout', () => done(false));
-    socket.connect(port, '127.0.0.1');
-  });
-}
-
 /**
  * Chaincode as a service, end to end: package connection.json, start the chaincode server
  * with the package id, install on every peer, approve for every org, commit.
@@ -141,8 +124,8 @@ export async function deployChaincode(options: {
   const version = spec.version ?? '1.0';
   const sequence = 1;
   const policy = spec.endorsementPolicy ?? `AND(${clis.map((c) => `'${c.admin.mspId}.peer'`).join(',')})`;
-  const port = await freePort();
-  const address = `127.0.0.1:${port}`;
+  const [port] = await distinctFreePorts(1);
+  const address = `127.0.0.1:${port!}`;
   const label = `${spec.name}_${version}`;
   const pkg = ccaasPackage(label, address, options.tls.rootCert);
   const pkgFile = join(options.dir, `${label}.tar.gz`);
@@ -160,7 +143,7 @@ export async function deployChaincode(options: {
     logFile: join(options.logDir, `chaincode-${spec.name}.log`),
   });
   try {
-    await waitFor(() => tcpOpen(port), { what: `chaincode server ${spec.name}`, timeoutMs: 30_000, process: server });
+    await waitFor(() => tcpOpen(port!), { what: `chaincode server ${spec.name}`, timeoutMs: 30_000, process: server });
 
     await Promise.all(clis.map(async (cli) => {
       await cli.run(['lifecycle', 'chaincode', 'install', pkgFile], 120_000);

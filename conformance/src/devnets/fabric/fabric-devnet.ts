@@ -2,7 +2,6 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Availability, Devnet, StartedDevnet } from '../devnet.js';
-import { freePort } from '../free-port.js';
 import { goVersion } from '../go-build.js';
 import { NodeProcess } from '../node-process.js';
 import { waitFor } from '../readiness.js';
@@ -14,6 +13,7 @@ import { canEndorse, openGateway } from './gateway-probe.js';
 import type { FabricNetworkConfig, FabricOrganization } from './network-config.js';
 import { ordererYaml, peerCoreYaml } from './node-config.js';
 import { PeerCli, type OrdererTarget } from './peer-cli.js';
+import { distinctFreePorts, healthy, tcpOpen } from './probes.js';
 import { fabricEnv, runTool } from './tools.js';
 
 /** A Fabric network that is up: the network config, and the processes only it can stop. */
@@ -102,18 +102,16 @@ export class FabricDevnet implements Devnet {
     try {
       log(`starting Fabric v${FABRIC_VERSION} devnet in ${dir}`);
       const crypto = await generateCrypto(fabricBinary('cryptogen'), dir, orgs, log);
-      const orderer = { host: 'orderer', port: await freePort(), adminPort: await freePort(), operationsPort: await freePort() };
-      const peers: PeerNode[] = [];
-      for (const org of orgs) {
-        peers.push({
-          org,
-          host: 'peer0',
-          port: await freePort(),
-          chaincodePort: await freePort(),
-          operationsPort: await freePort(),
-          configDir: join(dir, `peer0.${org.domain}`),
-        });
-      }
+      const [ordererPort, adminPort, ordererOps, ...peerPorts] = await distinctFreePorts(3 + 3 * orgs.length);
+      const orderer = { host: 'orderer', port: ordererPort!, adminPort: adminPort!, operationsPort: ordererOps! };
+      const peers: PeerNode[] = orgs.map((org, i) => ({
+        org,
+        host: 'peer0',
+        port: peerPorts[3 * i]!,
+        chaincodePort: peerPorts[3 * i + 1]!,
+        operationsPort: peerPorts[3 * i + 2]!,
+        configDir: join(dir, `peer0.${org.domain}`),
+      }));
       const block = await createGenesisBlock(fabricBinary('configtxgen'), dir, crypto, orgs, {
         channel,
         orderer: { host: '127.0.0.1', port: orderer.port },
@@ -171,12 +169,17 @@ export class FabricDevnet implements Devnet {
       });
 
       // Orderer: up, then joined to the channel as its one consenter.
+      // (/healthz answers before the gRPC listeners do, so those are probed themselves.)
       await waitFor(() => healthy(orderer.operationsPort), { what: 'Fabric orderer', timeoutMs: 30_000, process: ordererProcess });
       const adminTls = crypto.orderer.userTls('Admin');
       const osnadmin = (args: string[]) => runTool(fabricBinary('osnadmin'), [
         'channel', ...args, '-o', `127.0.0.1:${orderer.adminPort}`,
         '--ca-file', ordererTls.ca, '--client-cert', adminTls.cert, '--client-key', adminTls.key,
       ], { log, timeoutMs: 15_000 });
+      await waitFor(() => osnadmin(['list']).then(() => true as const), {
+        what: 'Fabric orderer admin API', timeoutMs: 30_000, process: ordererProcess, intervalMs: 200,
+      });
+      await waitFor(() => tcpOpen(orderer.port), { what: 'Fabric orderer gRPC listener', timeoutMs: 30_000, process: ordererProcess });
       await osnadmin(['join', '--channelID', channel, '--config-block', block]);
       await waitFor(async () => {
         const out = await osnadmin(['list', '--channelID', channel]);
@@ -199,6 +202,9 @@ export class FabricDevnet implements Devnet {
       await Promise.all(peers.map(async (p, i) => {
         const node = peerProcesses[i]!;
         await waitFor(() => healthy(p.operationsPort), { what: `Fabric peer of ${p.org.mspId}`, timeoutMs: 30_000, process: node });
+        await waitFor(() => clis[i]!.run(['channel', 'list'], 10_000).then(() => true as const), {
+          what: `Fabric peer of ${p.org.mspId} answering its admin`, timeoutMs: 30_000, process: node, intervalMs: 200,
+        });
         await clis[i]!.joinChannel(block);
         await waitFor(async () => ((await clis[i]!.height(channel)) ?? 0) >= 1 ? true : undefined, {
           what: `${p.org.mspId} peer joining ${channel}`, timeoutMs: 30_000, process: node, intervalMs: 200,
@@ -268,12 +274,6 @@ export class FabricDevnet implements Devnet {
       throw new Error(`Fabric devnet failed to start: ${message}\n(logs: ${logDir})`, { cause: error });
     }
   }
-}
-
-/** The operations endpoint's /healthz answers 200 once the node's components are up. */
-async function healthy(port: number): Promise<true | undefined> {
-  const response = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) });
-  return response.ok ? true : undefined;
 }
 
 async function versionOf(cmd: 'peer' | 'orderer'): Promise<string> {

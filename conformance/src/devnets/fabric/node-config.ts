@@ -67,7 +67,9 @@ export function peerCoreYaml(c: PeerConfig): string {
         responseWaitTime: '2s',
         aliveTimeInterval: '5s',
         aliveExpirationTimeout: '25s',
-        reconnectInterval: '25s',
+        // Fabric's 25 s would leave the orgs strangers for that long whenever the first
+        // handshake happens before the other peer has joined the channel.
+        reconnectInterval: '1s',
         maxConnectionAttempts: 120,
         msgExpirationFactor: 20,
         election: { startupGracePeriod: '15s', membershipSampleInterval: '1s', leaderAliveThreshold: '10s', leaderElectionDuration: '5s' },

@@ -1,0 +1,43 @@
+import { Socket } from 'node:net';
+import { freePort } from '../free-port.js';
+
+/** The operations endpoint's /healthz answers 200 once the node's components are up. */
+export async function healthy(port: number): Promise<true | undefined> {
+  const response = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) });
+  return response.ok ? true : undefined;
+}
+
+/** Resolves true once something accepts TCP connections on 127.0.0.1:port. */
+export function tcpOpen(port: number): Promise<true | undefined> {
+  return new Promise((resolveProbe) => {
+    const socket = new Socket();
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolveProbe(ok ? true : undefined);
+    };
+    socket.setTimeout(1_000);
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+    socket.once('timeout', () => done(false));
+    socket.connect(port, '127.0.0.1');
+  });
+}
+
+const handedOut = new Set<number>();
+
+/**
+ * `n` free loopback ports, all different and never handed out before in this process: a
+ * devnet binds a dozen ports some seconds after choosing them, and the OS may offer a port
+ * that was just probed free again.
+ */
+export async function distinctFreePorts(n: number): Promise<number[]> {
+  const ports: number[] = [];
+  for (let attempts = 0; ports.length < n; attempts++) {
+    if (attempts > n * 50) throw new Error(`could not find ${n} distinct free ports`);
+    const port = await freePort();
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    ports.push(port);
+  }
+  return ports;
+}
