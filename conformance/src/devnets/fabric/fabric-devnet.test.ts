@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { createPrivateKey } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -8,7 +9,7 @@ import { connect, hash, signers } from '@hyperledger/fabric-gateway';
 import { describe, expect, it } from 'vitest';
 import { ccaasPackage } from './chaincode.js';
 import { FabricDevnet } from './fabric-devnet.js';
-import type { FabricOrganization } from './network-config.js';
+import type { FabricNetworkConfig, FabricOrganization } from './network-config.js';
 
 /** Connects as an adapter would: only the network config, @grpc/grpc-js and @hyperledger/fabric-gateway. */
 function gatewayFor(org: FabricOrganization) {
@@ -23,6 +24,21 @@ function gatewayFor(org: FabricOrganization) {
     hash: hash.sha256,
   });
   return { gateway, close: () => { gateway.close(); client.close(); } };
+}
+
+function fetchOverMtls(url: string, orderer: FabricNetworkConfig['orderer']): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const request = https.get(url, {
+      ca: orderer.tlsRootCert,
+      cert: orderer.adminTlsClient.certificate,
+      key: orderer.adminTlsClient.privateKey,
+    }, (response) => {
+      let body = '';
+      response.on('data', (d: Buffer) => (body += d.toString()));
+      response.on('end', () => (response.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`${response.statusCode}: ${body}`))));
+    });
+    request.on('error', reject);
+  });
 }
 
 function alive(pid: number): boolean {
@@ -77,6 +93,12 @@ describe('Fabric devnet', () => {
           expect(createPrivateKey(key).asymmetricKeyType).toBe('ec');
         }
       }
+      expect(network.orderer.endpoint).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(network.orderer.adminEndpoint).toMatch(/^127\.0\.0\.1:\d+$/);
+      expect(createPrivateKey(network.orderer.adminTlsClient.privateKey).asymmetricKeyType).toBe('ec');
+      // The admin API answers with the client certificate from the config alone.
+      const channels = await fetchOverMtls(`https://${network.orderer.adminEndpoint}/participation/v1/channels/${network.channel}`, network.orderer);
+      expect(channels).toMatchObject({ name: network.channel, status: 'active', consensusRelation: 'consenter' });
       expect(network.chaincodes[0]).toMatchObject({ name: 'devnet-kv', endorsementPolicy: "AND('Org1MSP.peer','Org2MSP.peer')" });
 
       const [org1, org2] = network.organizations;

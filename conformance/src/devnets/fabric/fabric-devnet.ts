@@ -223,7 +223,7 @@ export class FabricDevnet implements Devnet {
         log(`chaincode ${cc.name} committed (${cc.packageId}) after ${Date.now() - startedAt} ms`);
       }
 
-      const network = networkConfig(crypto, orgs, peers, channel, deployed, `127.0.0.1:${orderer.port}`);
+      const network = networkConfig(crypto, orgs, peers, channel, deployed, orderer);
       // Ready means: every org's gateway can collect endorsements satisfying each chaincode's
       // policy (cross-org gossip membership and chaincode state have arrived).
       await Promise.all(network.organizations.map(async (org) => {
@@ -287,8 +287,10 @@ function networkConfig(
   peers: PeerNode[],
   channel: string,
   chaincodes: DeployedChaincode[],
-  ordererEndpoint: string,
+  orderer: { port: number; adminPort: number },
 ): FabricNetworkConfig {
+  const ordererTls = crypto.orderer.nodeTls('orderer');
+  const adminTls = crypto.orderer.userTls('Admin');
   const organizations: FabricOrganization[] = orgs.map((org) => {
     const material = crypto.peers.get(org.mspId)!;
     const tlsRootCert = readFileSync(material.tlsCaCertPath(), 'utf8');
@@ -317,9 +319,15 @@ function networkConfig(
     organizations,
     orderer: {
       mspId: ORDERER_MSP,
-      endpoint: ordererEndpoint,
+      endpoint: `127.0.0.1:${orderer.port}`,
       hostOverride: `orderer.${crypto.orderer.domain}`,
       tlsRootCert: readFileSync(crypto.orderer.tlsCaCertPath(), 'utf8'),
+      adminEndpoint: `127.0.0.1:${orderer.adminPort}`,
+      adminTlsClient: { certificate: readFileSync(adminTls.cert, 'utf8'), privateKey: readFileSync(adminTls.key, 'utf8') },
+      admin: crypto.orderer.identity('Admin'),
+      consenterTlsCert: readFileSync(ordererTls.cert, 'utf8'),
+      ca: crypto.orderer.ca(),
+      tlsCa: crypto.orderer.tlsCa(),
     },
   };
 }

@@ -57,7 +57,23 @@ export interface FabricOrganization {
 
 export interface FabricOrderer {
   mspId: string;
+  /** Broadcast/Deliver gRPC endpoint (TLS). */
   endpoint: string;
   hostOverride: string;
+  /** PEM of the orderer org's TLS CA. */
   tlsRootCert: string;
+  /**
+   * Channel participation API (`/participation/v1/channels`, HTTPS with client certificates):
+   * what joins the orderer to a new channel's genesis block, e.g. one channel per BSN app.
+   */
+  adminEndpoint: string;
+  /** TLS client certificate and key the admin API accepts. */
+  adminTlsClient: CertAndKey;
+  /** The orderer org admin's signing identity (OU=admin). */
+  admin: CertAndKey;
+  /** The orderer's TLS certificate: what a new channel's etcdraft consenter entry names. */
+  consenterTlsCert: string;
+  /** The orderer org's signing CA and TLS CA, for its MSP definition in new channel configs. */
+  ca: CertAndKey;
+  tlsCa: CertAndKey;
 }
