@@ -92,7 +92,7 @@ export class BsnGrpcClient {
         setImmediate(() => {
           const signature = String(status.metadata.get(HEADERS.nodeSignature)[0] ?? '');
           if (failure) {
-            const json = String(failure.metadata?.get('x-bsn-error')[0] ?? status.metadata.get('x-bsn-error')[0] ?? '');
+            const json = (failure.metadata?.get('x-bsn-error-bin')[0] ?? status.metadata.get('x-bsn-error-bin')[0] ?? '').toString();
             const verified = key ? verifyResponse(key, failure.code, utf8(json), nonce, signature) : false;
             const e = json ? ((JSON.parse(json) as { error?: { code?: string; reason?: string; message?: string } }).error ?? {}) : {};
             reject(new GrpcCallError(failure.code, e.code ?? 'INTERNAL', e.reason, e.message ?? failure.details, verified));
@@ -171,7 +171,7 @@ export class BsnGrpcClient {
       }
     } catch (err) {
       if ((err as { code?: number }).code === grpc.status.CANCELLED) return;
-      const json = String((err as grpc.ServiceError).metadata?.get('x-bsn-error')[0] ?? '');
+      const json = ((err as grpc.ServiceError).metadata?.get('x-bsn-error-bin')[0] ?? '').toString();
       if (json) {
         const e = (JSON.parse(json) as { error?: { code?: string; reason?: string; message?: string } }).error ?? {};
         throw new GrpcCallError((err as grpc.ServiceError).code, e.code ?? 'INTERNAL', e.reason, e.message ?? '', false);

@@ -111,7 +111,7 @@ export async function startGrpcServer(o: GrpcOptions): Promise<GrpcGateway> {
           if (status >= 500) o.logger?.error('gRPC call failed', { method: name, error: (err as Error).message });
           const json = JSON.stringify(body);
           const md = new grpc.Metadata();
-          md.set('x-bsn-error', json);
+          md.set('x-bsn-error-bin', Buffer.from(json, 'utf8'));
           md.set(HEADERS.nodeSignature, signer.signResponse(grpcCode, utf8(json), nonce));
           md.set(HEADERS.nodeKey, signer.key.keyId);
           finish(String(grpcCode));
@@ -198,7 +198,7 @@ export async function startGrpcServer(o: GrpcOptions): Promise<GrpcGateway> {
         if (controller.signal.aborted) return;
         const { grpcCode, body } = describeError(err);
         const md = new grpc.Metadata();
-        md.set('x-bsn-error', JSON.stringify(body));
+        md.set('x-bsn-error-bin', Buffer.from(JSON.stringify(body), 'utf8'));
         call.destroy(Object.assign(new Error(body.error.message), { code: grpcCode, details: body.error.message, metadata: md }));
       });
     },
