@@ -8,7 +8,7 @@ import { isBsnError } from '../errors/errors.js';
 import { PluginRefusedError } from '../plugins/errors.js';
 import { registerCertifierCommands } from './certifier-commands.js';
 import { registerIdentityCommands } from './identity-commands.js';
-// The city node commands: node-commands.ts is owned by the lead (a placeholder until then).
+// The city node commands (`bsn node start`, `bsn node sign`).
 import { registerNodeCommands } from './node-commands.js';
 import { CliExit, EXIT, processIo, type CliIo } from './io.js';
 import { registerPluginCommands } from './plugin-commands.js';
@@ -47,7 +47,7 @@ export function buildProgram(io: CliIo): Command {
   registerPluginCommands(program, io);
   registerCertifierCommands(program, io);
   registerIdentityCommands(program, io);
-  registerNodeCommands(program);
+  registerNodeCommands(program, io);
   registerConformanceCommand(program);
   return program;
 }

@@ -180,7 +180,7 @@ async function loadPlugins(o: StartOptions, networks: Networks, log: Logger, pro
   for (const entry of config.plugins) {
     let loaded: LoadedPlugin;
     try {
-      loaded = await host.load(entry.source);
+      loaded = await host.load(entry.source, entry.certificate ? { certificate: entry.certificate } : {});
     } catch (err) {
       if (err instanceof PluginRefusedError) {
         log.error(`plugin ${err.plugin} NOT loaded — refused (${err.reason}): ${err.why}`, { source: entry.source, reason: err.reason });

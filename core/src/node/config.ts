@@ -20,6 +20,8 @@ export interface NetworkEntry {
 
 export interface PluginEntry {
   source: string;
+  /** Certificate file when not `bsn-certificate.json` in the plugin folder. */
+  certificate?: string;
   networks: NetworkEntry[];
 }
 
@@ -86,6 +88,7 @@ export function resolveNodeConfig(raw: unknown, baseDir: string, env: Record<str
     const looksLikePath = source.startsWith('.') || source.startsWith('/') || source.startsWith('~');
     return {
       source: looksLikePath ? abs(source) : source,
+      ...(p['certificate'] !== undefined && { certificate: abs(p['certificate'] as string) }),
       networks: (p['networks'] as Raw[]).map((n) => ({
         name: n['name'] as string,
         ...(n['devnet'] !== undefined && { devnet: n['devnet'] as string }),
