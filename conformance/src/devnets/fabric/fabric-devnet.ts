@@ -13,7 +13,7 @@ import { canEndorse, openGateway } from './gateway-probe.js';
 import type { FabricNetworkConfig, FabricOrganization } from './network-config.js';
 import { ordererYaml, peerCoreYaml } from './node-config.js';
 import { PeerCli, type OrdererTarget } from './peer-cli.js';
-import { distinctFreePorts, healthy, tcpOpen } from './probes.js';
+import { distinctFreePorts, healthy, raftLeader, tcpOpen } from './probes.js';
 import { fabricEnv, runTool } from './tools.js';
 
 /** A Fabric network that is up: the network config, and the processes only it can stop. */
@@ -186,6 +186,12 @@ export class FabricDevnet implements Devnet {
         const info = JSON.parse(out.slice(out.indexOf('{'))) as { status?: string; height?: number };
         return info.status === 'active' && (info.height ?? 0) >= 1 ? true : undefined;
       }, { what: `orderer channel ${channel}`, timeoutMs: 30_000, process: ordererProcess });
+      // One consenter: it elects itself (within a second or so), after which it accepts
+      // broadcasts and serves deliver. The peers join meanwhile (they retry deliver).
+      const leader = waitFor(() => raftLeader(orderer.operationsPort, channel), {
+        what: `orderer leading the Raft cluster of ${channel}`, timeoutMs: 30_000, process: ordererProcess,
+      });
+      leader.catch(() => {}); // awaited below
 
       // Peers: up, then joined; each pulls the channel's blocks from the orderer itself.
       const ordererTarget: OrdererTarget = { address: `127.0.0.1:${orderer.port}`, tlsRootCert: ordererTls.ca };
@@ -210,34 +216,44 @@ export class FabricDevnet implements Devnet {
           what: `${p.org.mspId} peer joining ${channel}`, timeoutMs: 30_000, process: node, intervalMs: 200,
         });
       }));
+      await leader;
       log(`channel ${channel} up on the orderer and both peers after ${Date.now() - startedAt} ms`);
 
-      // Chaincode as a service.
-      const chaincodeTls = crypto.chaincode.nodeTls('server');
-      const tls = { cert: chaincodeTls.cert, key: chaincodeTls.key, rootCert: readFileSync(chaincodeTls.ca, 'utf8') };
+      // Ready means: every org's gateway can collect endorsements from every org that a policy
+      // asks for, i.e. cross-org gossip membership has formed (checked on _lifecycle, whose
+      // endorsement needs a majority of orgs) and each chaincode's state has spread (checked
+      // on the chaincode). Membership forms while chaincode is being deployed.
+      const organizations = orgConfigs(crypto, orgs, peers);
+      const gateways = organizations.map((org) => ({ org, ...openGateway(org) }));
+      let closed = false; // ends probes still polling when start() fails elsewhere
+      const probe = (what: string, endorse: (g: (typeof gateways)[number]) => Promise<true>) =>
+        Promise.all(gateways.map((g) => waitFor(() => (closed ? Promise.resolve(true as const) : endorse(g)), {
+          what: `${g.org.mspId} gateway ${what}`, timeoutMs: 60_000, intervalMs: 250,
+        })));
       const deployed: DeployedChaincode[] = [];
-      for (const spec of this.chaincodes ?? [testChaincode()]) {
-        const cc = await deployChaincode({ spec, channel, dir, logDir, clis, orderer: ordererTarget, tls, log });
-        processes.push({ name: `chaincode ${cc.name}`, process: cc.server });
-        deployed.push(cc);
-        log(`chaincode ${cc.name} committed (${cc.packageId}) after ${Date.now() - startedAt} ms`);
-      }
-
-      const network = networkConfig(crypto, orgs, peers, channel, deployed, orderer);
-      // Ready means: every org's gateway can collect endorsements satisfying each chaincode's
-      // policy (cross-org gossip membership and chaincode state have arrived).
-      await Promise.all(network.organizations.map(async (org) => {
-        const { gateway, close } = openGateway(org);
-        try {
-          for (const cc of deployed) {
-            await waitFor(() => canEndorse(gateway, channel, cc.name), {
-              what: `${org.mspId} gateway endorsing ${cc.name} with every org`, timeoutMs: 60_000, intervalMs: 250,
-            });
-          }
-        } finally {
-          close();
+      try {
+        const membership = probe('endorsing _lifecycle with a majority of orgs', (g) =>
+          canEndorse(g.gateway, channel, '_lifecycle', 'QueryChaincodeDefinitions', [new Uint8Array()]));
+        membership.catch(() => {}); // awaited below; only its rejection while deploying is parked
+        // Chaincode as a service.
+        const chaincodeTls = crypto.chaincode.nodeTls('server');
+        const tls = { cert: chaincodeTls.cert, key: chaincodeTls.key, rootCert: readFileSync(chaincodeTls.ca, 'utf8') };
+        for (const spec of this.chaincodes ?? [testChaincode()]) {
+          const cc = await deployChaincode({ spec, channel, dir, logDir, clis, orderer: ordererTarget, tls, log });
+          processes.push({ name: `chaincode ${cc.name}`, process: cc.server });
+          deployed.push(cc);
+          log(`chaincode ${cc.name} committed (${cc.packageId}) after ${Date.now() - startedAt} ms`);
         }
-      }));
+        await membership;
+        log(`cross-org gossip membership formed after ${Date.now() - startedAt} ms`);
+        for (const cc of deployed) {
+          await probe(`endorsing ${cc.name} as its policy asks`, (g) => canEndorse(g.gateway, channel, cc.name));
+        }
+      } finally {
+        closed = true;
+        for (const g of gateways) g.close();
+      }
+      const network = networkConfig(crypto, organizations, channel, deployed, orderer);
 
       const node = `hyperledger-fabric/v${await versionOf('peer')} (orderer v${await versionOf('orderer')}, ${FABRIC_PSEUDO_VERSION})`;
       log(`ready after ${Date.now() - startedAt} ms: ${node}`);
@@ -281,17 +297,8 @@ async function versionOf(cmd: 'peer' | 'orderer'): Promise<string> {
   return /Version:\s*(\S+)/.exec(out)?.[1] ?? 'unknown';
 }
 
-function networkConfig(
-  crypto: CryptoMaterial,
-  orgs: PeerOrgSpec[],
-  peers: PeerNode[],
-  channel: string,
-  chaincodes: DeployedChaincode[],
-  orderer: { port: number; adminPort: number },
-): FabricNetworkConfig {
-  const ordererTls = crypto.orderer.nodeTls('orderer');
-  const adminTls = crypto.orderer.userTls('Admin');
-  const organizations: FabricOrganization[] = orgs.map((org) => {
+function orgConfigs(crypto: CryptoMaterial, orgs: PeerOrgSpec[], peers: PeerNode[]): FabricOrganization[] {
+  return orgs.map((org) => {
     const material = crypto.peers.get(org.mspId)!;
     const tlsRootCert = readFileSync(material.tlsCaCertPath(), 'utf8');
     return {
@@ -307,6 +314,17 @@ function networkConfig(
       tlsCa: material.tlsCa(),
     };
   });
+}
+
+function networkConfig(
+  crypto: CryptoMaterial,
+  organizations: FabricOrganization[],
+  channel: string,
+  chaincodes: DeployedChaincode[],
+  orderer: { port: number; adminPort: number },
+): FabricNetworkConfig {
+  const ordererTls = crypto.orderer.nodeTls('orderer');
+  const adminTls = crypto.orderer.userTls('Admin');
   return {
     framework: 'fabric',
     name: 'fabric',

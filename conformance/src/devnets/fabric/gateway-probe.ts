@@ -41,9 +41,10 @@ export async function canEndorse(
   channel: string,
   chaincode: string,
   fn = 'org.hyperledger.fabric:GetMetadata',
+  args: Array<string | Uint8Array> = [],
 ): Promise<true> {
   try {
-    await gateway.getNetwork(channel).getContract(chaincode).newProposal(fn).endorse();
+    await gateway.getNetwork(channel).getContract(chaincode).newProposal(fn, { arguments: args }).endorse();
     return true;
   } catch (error) {
     throw new Error(describeGatewayError(error), { cause: error });

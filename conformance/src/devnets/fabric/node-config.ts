@@ -65,7 +65,9 @@ export function peerCoreYaml(c: PeerConfig): string {
         digestWaitTime: '1s',
         requestWaitTime: '1500ms',
         responseWaitTime: '2s',
-        aliveTimeInterval: '5s',
+        // Peers learn of each other from alive messages: Fabric's 5 s period made cross-org
+        // membership (and so two-org endorsement) take up to ~8 s after joining.
+        aliveTimeInterval: '1s',
         aliveExpirationTimeout: '25s',
         // Fabric's 25 s would leave the orgs strangers for that long whenever the first
         // handshake happens before the other peer has joined the channel.

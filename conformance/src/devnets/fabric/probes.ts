@@ -41,3 +41,11 @@ export async function distinctFreePorts(n: number): Promise<number[]> {
   }
   return ports;
 }
+
+/** Whether the orderer leads the channel's Raft cluster (it takes broadcasts only once a leader exists). */
+export async function raftLeader(operationsPort: number, channel: string): Promise<true | undefined> {
+  const response = await fetch(`http://127.0.0.1:${operationsPort}/metrics`, { signal: AbortSignal.timeout(2_000) });
+  const text = await response.text();
+  const line = text.split('\n').find((l) => l.startsWith(`consensus_etcdraft_is_leader{channel="${channel}"}`));
+  return line && Number(line.split(' ').pop()) === 1 ? true : undefined;
+}
