@@ -216,10 +216,22 @@ describe('bsn CLI (in-process)', () => {
     expect(existsSync(out)).toBe(true);
   });
 
-  it('node start is a clearly failing placeholder until the city node exists', async () => {
-    const r = await bsn(['node', 'start']);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toContain('not built yet');
+  it('node start refuses a missing or invalid config, naming the file or field', async () => {
+    const missing = await bsn(['node', 'start', '--config', 'absent.yaml']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('cannot read the node config');
+    await writeFile(join(work, 'bad-node.yaml'), 'listen:\n  restPort: eighty\n');
+    const bad = await bsn(['node', 'start', '--config', 'bad-node.yaml']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain('node config /listen/restPort: must be integer');
+  });
+
+  it('node sign prints curl headers signed by the user key file', async () => {
+    const keyFile = join(work, 'user-key.json');
+    await writeFile(keyFile, JSON.stringify({ user: 'demo', algorithm: 'secp256r1', privateKey: '11'.repeat(32) }));
+    const r = await bsn(['node', 'sign', 'PUT', '/v1/apps/a1/kv/k', '--data', 'v', '--key', keyFile]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^-H x-bsn-user:demo -H x-bsn-app:a1 -H x-bsn-timestamp:\d+ -H x-bsn-nonce:\S+ -H x-bsn-signature:[0-9a-f]{128}\n$/);
   });
 });
 
