@@ -4,7 +4,7 @@
 // here: those devnets report themselves unavailable and their checks skip with the reason.
 import { ensureGoBinary, goVersion } from './go-build.js';
 import { GETH } from './geth.js';
-import { ensureFabricBinaries } from './fabric/fabric-build.js';
+import { prepareFabricBinaries } from './fabric/fabric-build.js';
 
 const say = (message: string) => process.stderr.write(`[devnets] ${message}\n`);
 
@@ -14,7 +14,7 @@ async function main(): Promise<void> {
     return;
   }
   await ensureGoBinary(GETH, say);
-  await ensureFabricBinaries(say);
+  await prepareFabricBinaries(say);
 }
 
 main().catch((error: unknown) => {

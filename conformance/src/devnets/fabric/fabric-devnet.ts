@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Availability, Devnet, StartedDevnet } from '../devnet.js';
@@ -8,7 +8,7 @@ import { waitFor } from '../readiness.js';
 import { deployChaincode, testChaincode, writeExternalBuilder, type DeployedChaincode, type FabricChaincodeSpec } from './chaincode.js';
 import { createGenesisBlock } from './configtx.js';
 import { generateCrypto, ORDERER_MSP, peerOrg, type CryptoMaterial, type PeerOrgSpec } from './crypto.js';
-import { FABRIC_PSEUDO_VERSION, FABRIC_VERSION, fabricBinariesPresent, fabricBinary } from './fabric-build.js';
+import { FABRIC_PSEUDO_VERSION, FABRIC_VERSION, fabricBinariesPresent, fabricBinary, fabricBuildFailureLog } from './fabric-build.js';
 import { canEndorse, openGateway } from './gateway-probe.js';
 import type { FabricNetworkConfig, FabricOrganization } from './network-config.js';
 import { ordererYaml, peerCoreYaml } from './node-config.js';
@@ -79,6 +79,11 @@ export class FabricDevnet implements Devnet {
   async available(): Promise<Availability> {
     if (fabricBinariesPresent()) return { ok: true };
     if (!goVersion()) return { ok: false, reason: 'Go is not installed, so Hyperledger Fabric cannot be built from the Go module proxy' };
+    if (existsSync(fabricBuildFailureLog())) {
+      const lines = readFileSync(fabricBuildFailureLog(), 'utf8').split('\n').slice(1).map((l) => l.trim()).filter(Boolean);
+      const why = lines.slice(0, 3).join(' ') || 'unknown error';
+      return { ok: false, reason: `building Hyperledger Fabric v${FABRIC_VERSION} failed: ${why} (details: ${fabricBuildFailureLog()})` };
+    }
     return {
       ok: false,
       reason: `Hyperledger Fabric is not built yet: run \`node scripts/bootstrap.mjs --for test\` (builds fabric v${FABRIC_VERSION}, ${FABRIC_PSEUDO_VERSION})`,
