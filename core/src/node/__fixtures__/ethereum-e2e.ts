@@ -1,0 +1,72 @@
+/**
+ * Test support for the end-to-end tests: a snapshot of the Ethereum adapter plugin (copied
+ * under .cache/ so a concurrent rebuild cannot change its digest mid-test; node_modules is
+ * still found from there), certificates for it, and anvil from the conformance kit, loaded
+ * at run time by path (core never imports the kit or adapters statically).
+ */
+import { cp, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { issueCertificate, writeCertificate } from '../../plugins/certificate.js';
+import { computePluginDigest } from '../../plugins/digest.js';
+import { readManifest } from '../../plugins/manifest.js';
+import { makeCertifier, makeReport } from '../../plugins/__fixtures__/make-plugin.js';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../../..');
+export const ADAPTER_DIR = join(ROOT, 'adapters', 'ethereum');
+
+export interface StartedAnvil {
+  node: string;
+  network: { framework: string; name: string; rpcUrl: string; chainId: number; confirmations: number; faucet?: { privateKey: string } };
+  stop(): Promise<void>;
+}
+
+/** Why the e2e tests cannot run here, or undefined. */
+export async function e2eSkipReason(): Promise<string | undefined> {
+  if (!existsSync(join(ADAPTER_DIR, 'dist', 'index.js'))) return `the Ethereum adapter is not built (${ADAPTER_DIR}/dist; run npm run build)`;
+  if (!existsSync(join(ROOT, 'core', 'dist', 'index.js'))) return 'core is not built (core/dist; run npm run build)';
+  const kit = await anvilKit();
+  const availability = await new kit.AnvilDevnet().available();
+  return availability.ok ? undefined : `anvil is unavailable: ${availability.reason}`;
+}
+
+export async function anvilKit(): Promise<{ AnvilDevnet: new () => { available(): Promise<{ ok: boolean; reason?: string }>; start(): Promise<StartedAnvil> } }> {
+  const path = join(ROOT, 'conformance', 'src', 'devnets', 'anvil.ts');
+  return (await import(path)) as never;
+}
+
+export async function startAnvil(): Promise<StartedAnvil> {
+  const kit = await anvilKit();
+  return new kit.AnvilDevnet().start();
+}
+
+/** A copy of the plugin with a certificate from a fresh test certifier, plus a tampered and an uncertified variant. */
+export async function certifiedPluginCopies(): Promise<{
+  dir: string; good: string; goodCert: string; tampered: string; tamperedCert: string; uncertified: string; trustFile: string;
+}> {
+  await mkdir(join(ROOT, '.cache'), { recursive: true });
+  const dir = await mkdtemp(join(ROOT, '.cache', 'e2e-plugins-'));
+  const copy = async (name: string) => {
+    const to = join(dir, name);
+    // src only so the dist source maps resolve; the manifest's `files` keep it out of the digest.
+    for (const f of ['dist', 'src', 'artifacts', 'contracts', 'bsn-plugin.json', 'package.json', 'network-config.schema.json', 'README.md']) {
+      if (existsSync(join(ADAPTER_DIR, f))) await cp(join(ADAPTER_DIR, f), join(to, f), { recursive: true });
+    }
+    return to;
+  };
+  const [good, tampered, uncertified] = [await copy('good'), await copy('tampered'), await copy('uncertified')];
+  const certifier = makeCertifier('E2E certifier');
+  const manifest = await readManifest(good);
+  const digest = await computePluginDigest(good, manifest.files);
+  const cert = issueCertificate(makeReport({ name: manifest.name, version: manifest.version, framework: manifest.framework, digest: digest.digest }), certifier.key);
+  const goodCert = join(dir, 'good-cert.json');
+  const tamperedCert = join(dir, 'tampered-cert.json');
+  await writeCertificate(goodCert, cert);
+  await writeCertificate(tamperedCert, cert);
+  // Tampering: one shipped file changes after certification.
+  await writeFile(join(tampered, 'dist', 'limits.js'), `${'// tampered\n'}${await (await import('node:fs/promises')).readFile(join(tampered, 'dist', 'limits.js'), 'utf8')}`);
+  const trustFile = join(dir, 'trust.json');
+  await writeFile(trustFile, JSON.stringify(certifier.trust));
+  return { dir, good, goodCert, tampered, tamperedCert, uncertified, trustFile };
+}
