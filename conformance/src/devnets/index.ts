@@ -6,3 +6,4 @@ export * from './ethereum-network.js';
 export * from './registry.js';
 export { freePort } from './free-port.js';
 export { ensureGoBinary, goVersion, goBinaryPath } from './go-build.js';
+export * from './fabric/index.js';
