@@ -4,9 +4,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { KeyAlgorithm } from '../contract/keys.js';
-import { publicKeyOf, signMessage } from '../crypto/algorithms.js';
+import { publicKeyOf } from '../crypto/algorithms.js';
 import { toHex } from '../encoding/bytes.js';
 import { HEADERS, canonicalRequest } from '../node/auth/canonical.js';
+import { fastSigner } from '../node/auth/fast-signatures.js';
 
 export interface UserKey {
   user: string;
@@ -28,11 +29,11 @@ export function newNonce(): string {
 
 export class RequestSigner {
   readonly publicKey: string;
-  readonly #key: Uint8Array;
+  readonly #sign: (message: Uint8Array) => Uint8Array;
 
   constructor(readonly user: string, readonly algorithm: KeyAlgorithm, privateKey: Uint8Array) {
-    this.#key = Uint8Array.from(privateKey);
-    this.publicKey = toHex(publicKeyOf(algorithm, this.#key));
+    this.publicKey = toHex(publicKeyOf(algorithm, privateKey));
+    this.#sign = fastSigner(algorithm, privateKey);
   }
 
   /**
@@ -49,7 +50,7 @@ export class RequestSigner {
       [HEADERS.app]: app,
       [HEADERS.timestamp]: timestamp,
       [HEADERS.nonce]: nonce,
-      [HEADERS.signature]: toHex(signMessage(this.algorithm, this.#key, bytes)),
+      [HEADERS.signature]: toHex(this.#sign(bytes)),
     };
   }
 }
