@@ -1,3 +1,6 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { Devnet } from './devnet.js';
 import { AnvilDevnet } from './anvil.js';
 import { GethDevnet } from './geth.js';
@@ -10,8 +13,25 @@ export const DEVNETS: Record<string, () => Devnet> = {
   geth: () => new GethDevnet(),
   'anvil-container': () => new EthereumContainerDevnet('anvil'),
   'geth-container': () => new EthereumContainerDevnet('geth'),
-  fabric: () => new FabricDevnet(),
+  fabric: () => fabricDevnet(),
 };
+
+/**
+ * The `fabric` target serves BSN's preset data contract: the chaincode folder the Fabric
+ * adapter ships (`@bsn/adapter-fabric/chaincode`), deployed as `bsn-preset-kv`, so the
+ * network config's `chaincode` names it. Without that package the devnet's test chaincode is
+ * deployed instead.
+ */
+function fabricDevnet(): FabricDevnet {
+  const devnet = new FabricDevnet();
+  let dir: string | undefined;
+  try {
+    dir = join(dirname(createRequire(import.meta.url).resolve('@bsn/adapter-fabric/package.json')), 'chaincode');
+  } catch {
+    dir = undefined;
+  }
+  return dir && existsSync(join(dir, 'package.json')) ? devnet.withChaincode({ name: 'bsn-preset-kv', dir }) : devnet;
+}
 
 export function devnetByName(name: string): Devnet {
   const make = DEVNETS[name];
