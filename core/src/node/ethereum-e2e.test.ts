@@ -120,6 +120,19 @@ describe.skipIf(skip !== undefined)('city node end to end on anvil with the Ethe
     expect((await carol.get('e2e-kv', 'user-key'))?.text).toBe('signed by carol');
   });
 
+  test('user-key mode over gRPC: Prepare, sign, SubmitPrepared', async () => {
+    const carolGrpc = new BsnGrpcClient({ address: node.grpcAddress, user: 'carol', algorithm: 'secp256k1', privateKey: keys.carol.privateKey });
+    try {
+      const p = await carolGrpc.unary('Prepare', { app: 'e2e-kv', method: 'put', args: [{ text: 'grpc-user-key' }, { raw: Buffer.from('via grpc') }], requestId: 'carol-grpc-1' }, 'e2e-kv');
+      const sig = signDigest('secp256k1', carolChain.privateKey, fromHex(String(p['digest']).replace(/^0x/, '')));
+      const r = await carolGrpc.unary('SubmitPrepared', { app: 'e2e-kv', preparedId: p['preparedId'], signature: toHex(sig.compact), recovery: sig.recovery ?? 0, hasRecovery: sig.recovery !== undefined }, 'e2e-kv');
+      expect(r['requestId']).toBe('carol-grpc-1');
+      expect(Buffer.from((await carolGrpc.get('e2e-kv', 'grpc-user-key'))['value'] as Buffer).toString()).toBe('via grpc');
+    } finally {
+      carolGrpc.close();
+    }
+  });
+
   test('refusals get a 4xx naming the problem and write nothing', async () => {
     const forged = new BsnClient({ baseUrl: node.restUrl, user: 'alice', algorithm: 'secp256r1', privateKey: newKey('secp256r1').privateKey });
     const codes: string[] = [];
@@ -168,5 +181,24 @@ describe.skipIf(skip !== undefined)('city node end to end on anvil with the Ethe
     expect(u.bytesOut).toBeGreaterThan(0);
     const metrics = await (await fetch(`${node.restUrl}/metrics`)).text();
     expect(metrics).toMatch(/bsn_app_transactions_total\{app="e2e-feed"\} 5/);
+  });
+
+  test('--dev loads the uncertified plugin with a loud warning; without it the plugin is refused', async () => {
+    const endpoint = { rpcUrl: anvil.network.rpcUrl, chainId: anvil.network.chainId, confirmations: 0, faucet: anvil.network.faucet, pollingIntervalMs: 50 };
+    const config = resolveNodeConfig({
+      node: { name: 'dev', dataDir: `${plugins.dir}/dev-node` },
+      listen: { restPort: 0, grpc: false },
+      keys: { scryptN: 1024 },
+      plugins: [{ source: plugins.uncertified, networks: [{ name: 'anvil-dev', endpoint }] }],
+    }, plugins.dir);
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => warnings.push(m), error: (m: string) => warnings.push(m) };
+    const dev = await CityNode.start({ config, passphrase: 'dev', dev: true, logger });
+    try {
+      expect(dev.networks.all().map((n) => [n.name, n.certified])).toEqual([['anvil-dev', false]]);
+      expect(warnings.some((w) => w.startsWith('DEVELOPMENT MODE: loading uncertified plugin @bsn/adapter-ethereum'))).toBe(true);
+    } finally {
+      await dev.stop();
+    }
   });
 });
