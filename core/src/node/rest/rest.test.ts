@@ -130,6 +130,27 @@ describe('REST gateway on an in-memory chain', () => {
     expect((await t.users['alice']!.rest.listApps()).apps.map((a) => a['code'])).toEqual(expect.arrayContaining(['bobs', 'shop']));
   });
 
+  test('portal admins register users of their portal; others may not', async () => {
+    const { newKey } = await import('../__fixtures__/test-node.js');
+    const dave = newKey('sm2');
+    const created = await t.users['alice']!.rest.createUser({ code: 'dave', algorithm: 'sm2', publicKey: dave.publicKey });
+    expect(created).toMatchObject({ code: 'dave', portal: 'p1', keyMode: 'hosted', role: 'member' });
+    const { BsnClient } = await import('../../client/rest-client.js');
+    const daveClient = new BsnClient({ baseUrl: t.node.restUrl, user: 'dave', algorithm: 'sm2', privateKey: dave.privateKey });
+    expect(await daveClient.me()).toMatchObject({ code: 'dave', portal: 'p1' });
+    let e = await failure(t.users['bob']!.rest.createUser({ code: 'eve', algorithm: 'sm2', publicKey: dave.publicKey }));
+    expect([e.status, e.reason]).toEqual([403, 'not-portal-admin']);
+    e = await failure(t.users['alice']!.rest.createUser({ code: 'dave', algorithm: 'sm2', publicKey: dave.publicKey }));
+    expect(e.status).toBe(409);
+    e = await failure(t.users['alice']!.rest.createUser({ code: 'bad key', algorithm: 'sm2', publicKey: dave.publicKey }));
+    expect([e.status, e.field]).toEqual([400, '/code']);
+    // a new member acts only once admitted
+    e = await failure(daveClient.get('shop', 'fruit/banana'));
+    expect(e.reason).toBe('not-admitted');
+    await t.users['alice']!.rest.admit('shop', 'dave');
+    expect((await daveClient.get('shop', 'fruit/banana'))?.value).toEqual(new Uint8Array([0xff, 0x00, 0x01]));
+  });
+
   test('app-to-app grants need both sides', async () => {
     const alice = t.users['alice']!.rest;
     await alice.createApp({ code: 'partner' });
