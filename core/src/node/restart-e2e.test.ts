@@ -108,7 +108,8 @@ describe.skipIf(skip !== undefined)('kill -9 mid-load and restart', () => {
       }
     };
     const writers = [0, 1, 2].map(writer);
-    while (acked.size < 12) await new Promise((r) => setTimeout(r, 50));
+    const loadDeadline = Date.now() + 60_000;
+    while (acked.size < 12 && Date.now() < loadDeadline) await new Promise((r) => setTimeout(r, 50));
     killed = true;
     child!.kill('SIGKILL');
     await Promise.all(writers);
