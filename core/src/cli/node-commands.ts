@@ -113,7 +113,15 @@ export function registerNodeCommands(program: Command, io: CliIo = processIo()):
       if (opts.grpcPort !== undefined) config.listen.grpcPort = opts.grpcPort;
 
       const logger = consoleLogger((line) => io.stderr(`${line}\n`), Boolean(io.env['BSN_DEBUG']));
-      const city = await CityNode.start({ config, passphrase, dev: opts.dev ?? false, logger, progress, devnets: devnetStarter });
+      let city: CityNode;
+      try {
+        city = await CityNode.start({ config, passphrase, dev: opts.dev ?? false, logger, progress, devnets: devnetStarter });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+          throw new CliExit(EXIT.runtime, `${(err as Error).message}: another process uses the port; pick others with --rest-port and --grpc-port (0: any free port)`);
+        }
+        throw err;
+      }
       const refused = city.plugins.filter((p) => !p.loaded);
 
       let demoApp: string | undefined;
