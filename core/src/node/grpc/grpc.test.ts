@@ -78,4 +78,23 @@ describe('gRPC gateway on an in-memory chain', () => {
     await reading;
     expect(rest.map((e) => Buffer.from(e['payload'] as Buffer).toString())).toEqual(['e2', 'e3', 'e4']);
   });
+
+  test('tenancy over gRPC: me, user registration by the portal admin, admission, two-sided grants', async () => {
+    const alice = t.users['alice']!.grpc;
+    expect((await alice.unary('Me', {}, ''))['code']).toBe('alice');
+    const { newKey } = await import('../__fixtures__/test-node.js');
+    const key = newKey('secp256k1');
+    const u = await alice.unary('CreateUser', { code: 'grpc-user', algorithm: 'secp256k1', publicKey: key.publicKey, keyMode: 'hosted', role: 'member' }, '');
+    expect([u['portal'], u['keyMode']]).toEqual(['p1', 'hosted']);
+    const e = await failure(t.users['bob']!.grpc.unary('CreateUser', { code: 'nope', algorithm: 'secp256k1', publicKey: key.publicKey }, ''));
+    expect(e.reason).toBe('not-portal-admin');
+    const app = await alice.unary('AdmitUser', { app: 'g1', user: 'grpc-user' }, 'g1');
+    expect(app['members']).toContain('grpc-user');
+    await alice.createApp({ code: 'g2' });
+    expect((await alice.unary('Grant', { app: 'g1', peer: 'g2', direction: 'outgoing', methods: ['put'] }, 'g1'))['effective']).toBe(false);
+    expect((await alice.unary('Grant', { app: 'g2', peer: 'g1', direction: 'incoming' }, 'g2'))['effective']).toBe(true);
+    expect(((await alice.unary('ListGrants', { app: 'g1' }, 'g1'))['grants'] as Msg[]).map((g) => [g['sourceApp'], g['targetApp'], g['effective']])).toEqual([['g1', 'g2', true]]);
+  });
 });
+
+type Msg = Record<string, unknown>;

@@ -57,6 +57,17 @@ function appMsg(a: Record<string, unknown>): Msg {
   return { ...a, members: (a['members'] as string[] | undefined) ?? [], chainJson: JSON.stringify(a['chain'] ?? {}) };
 }
 
+function userMsg(u: Msg): Msg {
+  return { ...u, chainAccountsJson: JSON.stringify(u['chainAccounts'] ?? {}) };
+}
+
+function grantMsg(g: Msg): Msg {
+  return {
+    sourceApp: g['sourceApp'], targetApp: g['targetApp'], effective: g['effective'],
+    sourceJson: g['source'] ? JSON.stringify(g['source']) : '', targetJson: g['target'] ? JSON.stringify(g['target']) : '',
+  };
+}
+
 export async function startGrpcServer(o: GrpcOptions): Promise<GrpcGateway> {
   const { service, auth, signer } = o;
   const definition = gatewayService();
@@ -171,6 +182,16 @@ export async function startGrpcServer(o: GrpcOptions): Promise<GrpcGateway> {
       signature: r['signature'], ...(r['hasRecovery'] ? { recovery: r['recovery'] } : {}),
     }))),
     Usage: unary('Usage', async (c, r) => s.usage(c, String(r['app'])) as unknown as Promise<Msg>),
+    Me: unary('Me', async (c) => userMsg(await s.me(c) as unknown as Msg)),
+    CreateUser: unary('CreateUser', async (c, r) => userMsg(await s.createUser(c, {
+      code: r['code'], algorithm: r['algorithm'], publicKey: r['publicKey'], ...(str(r['keyMode']) && { keyMode: r['keyMode'] }), ...(str(r['role']) && { role: r['role'] }),
+    }) as unknown as Msg)),
+    SetChainKey: unary('SetChainKey', async (c, r) => userMsg(await s.setChainKey(c, String(r['framework']), { algorithm: r['algorithm'], publicKey: r['publicKey'] }) as unknown as Msg)),
+    AdmitUser: unary('AdmitUser', async (c, r) => appMsg(await s.admit(c, String(r['app']), { user: r['user'] }) as unknown as Msg)),
+    Grant: unary('Grant', async (c, r) => grantMsg(await s.grant(c, String(r['app']), {
+      peer: r['peer'], direction: r['direction'], methods: r['methods'] ?? [], expiresAt: Number(r['expiresAt'] ?? 0),
+    }) as unknown as Msg)),
+    ListGrants: unary('ListGrants', async (c, r) => ({ grants: (await s.listGrants(c, String(r['app']))).map((g) => grantMsg(g as unknown as Msg)) })),
     Events: (call: grpc.ServerWritableStream<Msg, Msg>) => {
       const controller = new AbortController();
       call.on('cancelled', () => controller.abort());
