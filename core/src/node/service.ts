@@ -346,7 +346,22 @@ export class NodeService {
     }
     const members = await Promise.all(users.map((u) => this.accountOf(u, network)));
     const spec: AppSpec = { appId: code, name, framework: network.framework, mode, placement, contract, members };
-    const info = await network.adapter.lifecycle.create(spec, this.adminSigner(network));
+    const admin = this.adminSigner(network);
+    let info;
+    try {
+      info = await network.adapter.lifecycle.create(spec, admin);
+    } catch (err) {
+      if (!isBsnError(err, 'CONFLICT')) throw err;
+      // On the chain but not in the registry: a node stopped between the two. Adopt it if
+      // this node administers it; anything else is someone else's app.
+      const existing = await network.adapter.lifecycle.get({ appId: code });
+      const ours = await network.adapter.identity.accountFor(admin.publicKey, admin.algorithm);
+      if (existing.admin.toLowerCase() !== ours.id.toLowerCase()) {
+        throw new GatewayError('CONFLICT', 'invalid-field', `app ${code} exists on network ${network.name} under another administrator`, { field: '/code' });
+      }
+      this.log.warn('app found on the chain but not in the registry: adopted', { app: code, network: network.name });
+      info = existing;
+    }
     const app = await this.registry.createApp({
       code, portal: caller.user.portal, owner: caller.user.code, name, framework: network.framework, network: network.name,
       chain: info as unknown as Record<string, unknown>,

@@ -122,6 +122,20 @@ describe('REST gateway on an in-memory chain', () => {
     expect(await alice.get('shop', 'forged')).toBeNull();
   });
 
+  test('an app on the chain but missing from the registry (a crash between the two) is adopted', async () => {
+    const adminSigner = t.node.keys.chainSigner('memory', 'secp256k1');
+    await t.node.networks.byName('mem')!.adapter.lifecycle.create(
+      { appId: 'orphan', name: 'orphan', framework: 'memory', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members: [] }, adminSigner);
+    const app = await t.users['alice']!.rest.createApp({ code: 'orphan' });
+    expect(app['code']).toBe('orphan');
+    // someone else's app of that id is a conflict
+    const stranger = (await import('../../crypto/signer.js')).privateKeySigner('secp256k1', new Uint8Array(32).fill(3));
+    await t.node.networks.byName('mem')!.adapter.lifecycle.create(
+      { appId: 'taken', name: 'taken', framework: 'memory', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members: [] }, stranger);
+    const e = await failure(t.users['alice']!.rest.createApp({ code: 'taken' }));
+    expect([e.status, e.code]).toEqual([409, 'CONFLICT']);
+  });
+
   test('a user acts only in apps that admitted them', async () => {
     await t.users['bob']!.rest.createApp({ code: 'bobs' });
     const e = await failure(t.users['carol']!.rest.get('bobs', 'k'));
