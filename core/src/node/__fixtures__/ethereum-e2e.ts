@@ -70,3 +70,41 @@ export async function certifiedPluginCopies(): Promise<{
   await writeFile(trustFile, JSON.stringify(certifier.trust));
   return { dir, good, goodCert, tampered, tamperedCert, uncertified, trustFile };
 }
+
+/** Bundled adapters: folder, manifest framework and whether its entry is built. */
+export async function bundledAdapters(): Promise<Array<{ name: string; folder: string; framework: string; built: boolean }>> {
+  const { readdirSync, readFileSync } = await import('node:fs');
+  const out = [];
+  for (const name of readdirSync(join(ROOT, 'adapters')).sort()) {
+    const folder = join(ROOT, 'adapters', name);
+    if (!existsSync(join(folder, 'bsn-plugin.json'))) continue;
+    const manifest = JSON.parse(readFileSync(join(folder, 'bsn-plugin.json'), 'utf8')) as { framework: string; entry: string };
+    out.push({ name, folder, framework: manifest.framework, built: existsSync(join(folder, manifest.entry)) });
+  }
+  return out;
+}
+
+/** A certified snapshot of any plugin folder (everything but node_modules), and the trust file. */
+export async function certifiedCopy(folder: string): Promise<{ dir: string; plugin: string; certificate: string; trustFile: string }> {
+  const { readdirSync } = await import('node:fs');
+  await mkdir(join(ROOT, '.cache'), { recursive: true });
+  const dir = await mkdtemp(join(ROOT, '.cache', 'e2e-plugin-'));
+  const plugin = join(dir, 'plugin');
+  for (const f of readdirSync(folder)) {
+    if (f === 'node_modules' || f.endsWith('.tsbuildinfo')) continue;
+    await cp(join(folder, f), join(plugin, f), { recursive: true });
+  }
+  const certifier = makeCertifier('E2E certifier');
+  const manifest = await readManifest(plugin);
+  const digest = await computePluginDigest(plugin, manifest.files);
+  const certificate = join(dir, 'cert.json');
+  await writeCertificate(certificate, issueCertificate(makeReport({ name: manifest.name, version: manifest.version, framework: manifest.framework, digest: digest.digest }), certifier.key));
+  const trustFile = join(dir, 'trust.json');
+  await writeFile(trustFile, JSON.stringify(certifier.trust));
+  return { dir, plugin, certificate, trustFile };
+}
+
+/** The conformance kit's devnet registry, loaded at run time by path. */
+export async function devnetKit(): Promise<{ devnetByName(name: string): { available(): Promise<{ ok: boolean; reason?: string }>; start(): Promise<StartedAnvil & { network: Record<string, unknown> }> } }> {
+  return (await import(join(ROOT, 'conformance', 'src', 'devnets', 'registry.ts'))) as never;
+}
