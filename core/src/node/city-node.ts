@@ -103,6 +103,12 @@ export class CityNode {
       await seedPortals(config, registry, keys, log);
 
       const plugins = await loadPlugins(o, networks, log, progress);
+      // A devnet the node started is a fresh chain: apps registered on an earlier one are gone.
+      for (const n of networks.all()) {
+        if (n.origin.kind !== 'devnet') continue;
+        const gone = await registry.removeAppsOnNetwork(n.name);
+        if (gone.length) log.warn(`network ${n.name} is a fresh devnet: forgot ${gone.length} app(s) registered on its previous run (${gone.join(', ')})`);
+      }
       for (const n of o.networks ?? []) networks.add(n);
       // The node's own chain account administers the apps it creates: fund it on dev networks.
       for (const n of networks.all()) {

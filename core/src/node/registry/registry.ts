@@ -129,6 +129,11 @@ export interface Registry {
   /** Apps of a portal; with `user`, only those that admitted the user. */
   listApps(portal: string, user?: string): Promise<App[]>;
   countApps(): Promise<number>;
+  /**
+   * Forgets every app on a network, with its admissions, grants, receipts and usage: for a
+   * devnet the node starts afresh, whose chain no longer holds them. Returns their codes.
+   */
+  removeAppsOnNetwork(network: string): Promise<string[]>;
   updateAppChain(code: string, chain: Record<string, unknown>): Promise<void>;
   admit(app: string, user: string): Promise<void>;
   isAdmitted(app: string, user: string): Promise<boolean>;

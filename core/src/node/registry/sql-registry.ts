@@ -199,6 +199,19 @@ export class SqlRegistry implements Registry {
     return num(r?.['n']);
   }
 
+  async removeAppsOnNetwork(network: string): Promise<string[]> {
+    const codes = (await this.db.all<{ code: string }>('SELECT code FROM apps WHERE network = ? ORDER BY code', [network])).map((r) => r.code);
+    for (const code of codes) {
+      await this.db.run('DELETE FROM app_users WHERE app = ?', [code]);
+      await this.db.run('DELETE FROM receipts WHERE app = ?', [code]);
+      await this.db.run('DELETE FROM prepared WHERE app = ?', [code]);
+      await this.db.run('DELETE FROM app_usage WHERE app = ?', [code]);
+      await this.db.run('DELETE FROM grants WHERE source_app = ? OR target_app = ?', [code, code]);
+      await this.db.run('DELETE FROM apps WHERE code = ?', [code]);
+    }
+    return codes;
+  }
+
   async updateAppChain(code: string, chain: Record<string, unknown>): Promise<void> {
     await this.db.run('UPDATE apps SET chain = ? WHERE code = ?', [JSON.stringify(chain), code]);
   }

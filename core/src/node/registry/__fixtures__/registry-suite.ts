@@ -57,6 +57,13 @@ export function registrySuite(make: () => Promise<Registry>): void {
       expect((await r.getApp('kv1'))?.chain).toEqual({ appId: 'kv1' });
       await r.updateAppChain('kv1', { appId: 'kv1', state: 'frozen' });
       expect((await r.getApp('kv1'))?.chain).toEqual({ appId: 'kv1', state: 'frozen' });
+      await r.createApp({ code: 'dev1', portal: 'p1', owner: 'alice', name: 'D', framework: 'ethereum', network: 'devnet', chain: {} });
+      await r.addUsage('dev1', { txs: 1 });
+      await r.grant('dev1', 'kv1', 'source', { by: 'alice', at: 1, methods: [], expiresAt: 0 });
+      expect(await r.removeAppsOnNetwork('devnet')).toEqual(['dev1']);
+      expect(await r.getApp('dev1')).toBeNull();
+      expect(await r.listGrants('kv1')).toEqual([]);
+      expect((await r.usage('dev1')).txs).toBe(0);
       const dup = await r.createApp({ code: 'kv1', portal: 'p2', owner: 'mallory', name: 'x', framework: 'ethereum', network: 'anvil', chain: {} }).catch((e: unknown) => e);
       expect(isBsnError(dup, 'CONFLICT')).toBe(true);
     } finally {
