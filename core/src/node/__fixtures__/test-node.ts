@@ -1,5 +1,5 @@
 /** Test support: a city node on an in-memory chain, with users of two portals and their clients. */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KeyAlgorithm } from '../../contract/keys.js';
@@ -70,6 +70,7 @@ export async function startTestNode(options: { dataDir?: string; chain?: MemoryC
     async stop() {
       for (const u of Object.values(users)) u.grpc.close();
       await node.stop();
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
