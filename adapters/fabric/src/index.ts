@@ -1,3 +1,14 @@
-/** The plugin entry (bsn-plugin.json `entry`). The factory arrives with the gateway. */
+import { fabricAdapterFactory } from './factory.js';
+
+/** The plugin entry (bsn-plugin.json `entry`): its default export is the AdapterFactory. */
+export default fabricAdapterFactory;
+export { fabricAdapterFactory as createAdapterFactory };
+export { fabricAdapterFactory };
+export { FabricAdapter } from './adapter.js';
+export type { FabricNetworkConfig } from './config.js';
+export { resolveConfig } from './config.js';
 export { describeAdapter, CLAIMED_CAPABILITIES, FRAMEWORK_VERSIONS, ADAPTER_NAME, ADAPTER_VERSION } from './describe.js';
 export { LIMITS } from './limits.js';
+export { accountId } from './accounts.js';
+export { derSignature, fabricSigner } from './signer-bridge.js';
+export { blockHeaderHash } from './blocks.js';

@@ -31,6 +31,22 @@ const CONTRACT_VERSION = '1.0.0';
 /** Prefix of the bytes a user key signs in user-key mode (the digest is SHA-256 of prefix ‖ authJson). */
 const USER_KEY_DOMAIN = 'bsn:fabric:user-key:v1\n';
 
+/**
+ * Walks a shim query iterator (`next()` → {value, done}) until `visit` returns false or it
+ * ends, and closes it either way.
+ */
+async function each(iterator, visit) {
+  try {
+    for (;;) {
+      const step = await iterator.next();
+      if (step.value && visit(step.value) === false) return;
+      if (step.done) return;
+    }
+  } finally {
+    await iterator.close();
+  }
+}
+
 const sha256 = (data) => createHash('sha256').update(data).digest('hex');
 
 class PresetKvContract extends Contract {
@@ -123,9 +139,10 @@ class PresetKvContract extends Contract {
 
   // ------------------------------------------------------------------ key/value writes
 
-  async put(ctx, appId, requestId, key) {
+  // eslint-disable-next-line no-unused-vars
+  async put(ctx, appId, requestId, key, valueAsText) {
     // The contract API hands arguments over as UTF-8 strings; the value is bytes, so it is
-    // taken from the raw arguments (function name first).
+    // taken from the raw arguments (function name first), not from `valueAsText`.
     const value = ctx.stub.getBufferArgs()[4];
     return JSON.stringify(await this._write(ctx, creatorAccount(ctx), { method: 'put', appId, requestId, key, value }));
   }
@@ -191,17 +208,12 @@ class PresetKvContract extends Contract {
   async history(ctx, appId, key) {
     await this._app(ctx, appId);
     checkKey(key);
-    const iterator = await ctx.stub.getHistoryForKey(dataKey(appId, key));
     const entries = [];
-    try {
-      for await (const mod of iterator) {
-        let value = null;
-        if (!mod.isDelete) value = JSON.parse(Buffer.from(mod.value).toString('utf8')).v;
-        entries.push({ txId: mod.txId, timestamp: timestampMs(mod.timestamp), value });
-      }
-    } finally {
-      await iterator.close();
-    }
+    await each(await ctx.stub.getHistoryForKey(dataKey(appId, key)), (mod) => {
+      let value = null;
+      if (!mod.isDelete) value = JSON.parse(Buffer.from(mod.value).toString('utf8')).v;
+      entries.push({ txId: mod.txId, timestamp: timestampMs(mod.timestamp), value });
+    });
     // Fabric 2.x returns a key's history newest first.
     return JSON.stringify(entries.reverse());
   }
@@ -218,21 +230,17 @@ class PresetKvContract extends Contract {
     // Keys never hold U+0000, so `after` + U+0000 is the first key after `after`.
     const start = after === '' ? base + prefix : `${base}${after}\u0000`;
     const end = successor(base + prefix);
-    const iterator = await ctx.stub.getStateByRange(start, end);
     const entries = [];
     let more = false;
-    try {
-      for await (const kv of iterator) {
-        if (entries.length === max) {
-          more = true;
-          break;
-        }
-        const envelope = JSON.parse(Buffer.from(kv.value).toString('utf8'));
-        entries.push({ key: kv.key.slice(base.length), value: envelope.v, txId: envelope.tx });
+    await each(await ctx.stub.getStateByRange(start, end), (kv) => {
+      if (entries.length === max) {
+        more = true;
+        return false;
       }
-    } finally {
-      await iterator.close();
-    }
+      const envelope = JSON.parse(Buffer.from(kv.value).toString('utf8'));
+      entries.push({ key: kv.key.slice(base.length), value: envelope.v, txId: envelope.tx });
+      return true;
+    });
     return JSON.stringify({ entries, more });
   }
 

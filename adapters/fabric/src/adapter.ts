@@ -1,0 +1,54 @@
+import type { Adapter, AdapterDescription, Logger } from '@bsn/core';
+import type { CertificateAuthority } from './certificates.js';
+import { PresetChaincode } from './chaincode-client.js';
+import type { ResolvedConfig } from './config.js';
+import type { FabricConnection } from './connection.js';
+import { describeAdapter } from './describe.js';
+import { FabricGatewayImpl } from './gateway.js';
+import { FabricIdentity } from './identity.js';
+import { Ledger } from './ledger.js';
+import { FabricLifecycle } from './lifecycle.js';
+import { FabricPresetKv } from './preset-kv.js';
+import { Transactor } from './transactions.js';
+
+export interface AdapterParts {
+  config: ResolvedConfig;
+  connection: FabricConnection;
+  ca: CertificateAuthority;
+  logger: Logger;
+}
+
+/** One connection to one Fabric channel through one org's gateway peer (see factory.ts). */
+export class FabricAdapter implements Adapter {
+  readonly identity: FabricIdentity;
+  readonly gateway: FabricGatewayImpl;
+  readonly lifecycle: FabricLifecycle;
+  readonly kv: FabricPresetKv;
+  readonly ledger: Ledger;
+  readonly chaincode: PresetChaincode;
+  readonly transactor: Transactor;
+  private closed = false;
+
+  constructor(readonly parts: AdapterParts) {
+    const { config, connection } = parts;
+    this.ledger = new Ledger({ config, connection });
+    this.chaincode = new PresetChaincode({ config, connection });
+    this.transactor = new Transactor({ config, ledger: this.ledger });
+    const deps = { config, connection, ledger: this.ledger, chaincode: this.chaincode, transactor: this.transactor };
+    this.identity = new FabricIdentity({ mspId: config.org.mspId, ca: parts.ca });
+    this.gateway = new FabricGatewayImpl(deps);
+    this.lifecycle = new FabricLifecycle(deps);
+    this.kv = new FabricPresetKv({ gateway: this.gateway, chaincode: this.chaincode, ledger: this.ledger });
+  }
+
+  describe(): AdapterDescription {
+    return describeAdapter();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.parts.connection.close();
+    this.parts.logger.debug('fabric adapter closed', { network: this.parts.config.name });
+  }
+}

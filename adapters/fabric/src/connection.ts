@@ -1,0 +1,67 @@
+import { createPrivateKey } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { connect, hash, signers, type Gateway, type Signer as FabricSigner } from '@hyperledger/fabric-gateway';
+import type { Signer } from '@bsn/core';
+import type { CertificateAuthority } from './certificates.js';
+import type { ResolvedConfig } from './config.js';
+import { checkAlgorithm, checkPublicKey, fabricSigner } from './signer-bridge.js';
+
+/** 100 MiB, the peer's own gRPC limit (a `list` page of maximal values is ~9 MB). */
+const MAX_MESSAGE = 100 * 1024 * 1024;
+
+/**
+ * One gRPC channel to the org's gateway peer (TLS against the peer's TLS CA), shared by
+ * every Fabric identity the adapter signs as: the org's service user (reads, look-ups,
+ * events, relayed user-key writes) and the MSP identity of each BSN account (hosted-key
+ * writes). A fabric-gateway `Gateway` is only a signing identity over that channel, so one
+ * is made per write, for the signer at hand.
+ */
+export class FabricConnection {
+  readonly client: grpc.Client;
+  /** The org's client user from the network config. */
+  readonly service: Gateway;
+  private closed = false;
+
+  constructor(private readonly config: ResolvedConfig, private readonly ca: CertificateAuthority) {
+    const { peer } = config.org;
+    this.client = new grpc.Client(peer.endpoint, grpc.credentials.createSsl(Buffer.from(peer.tlsRootCert)), {
+      ...(peer.hostOverride && { 'grpc.ssl_target_name_override': peer.hostOverride }),
+      'grpc.max_receive_message_length': MAX_MESSAGE,
+      'grpc.max_send_message_length': MAX_MESSAGE,
+      'grpc.keepalive_time_ms': 60_000,
+    });
+    this.service = this.gateway(
+      { mspId: config.org.mspId, credentials: Buffer.from(config.org.user.certificate) },
+      signers.newPrivateKeySigner(createPrivateKey(config.org.user.privateKey)),
+    );
+  }
+
+  private gateway(identity: { mspId: string; credentials: Uint8Array }, signer: FabricSigner): Gateway {
+    const { evaluateTimeoutMs, endorseTimeoutMs, submitTimeoutMs } = this.config;
+    return connect({
+      client: this.client,
+      identity,
+      signer,
+      hash: hash.sha256,
+      evaluateOptions: () => ({ deadline: Date.now() + evaluateTimeoutMs }),
+      endorseOptions: () => ({ deadline: Date.now() + endorseTimeoutMs }),
+      submitOptions: () => ({ deadline: Date.now() + endorseTimeoutMs }),
+      commitStatusOptions: () => ({ deadline: Date.now() + submitTimeoutMs }),
+    });
+  }
+
+  /** A Gateway signing as the MSP identity of `signer`'s key (certificate issued from the org CA). */
+  async gatewayFor(signer: Signer, field = '/signer'): Promise<Gateway> {
+    checkAlgorithm(signer?.algorithm, `${field}/algorithm`);
+    checkPublicKey(signer.publicKey, `${field}/publicKey`);
+    const certificate = await this.ca.certificateFor(signer.publicKey);
+    return this.gateway({ mspId: this.config.org.mspId, credentials: Buffer.from(certificate) }, fabricSigner(signer));
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.service.close();
+    this.client.close();
+  }
+}

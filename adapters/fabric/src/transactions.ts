@@ -1,0 +1,130 @@
+import type { Gateway } from '@hyperledger/fabric-gateway';
+import { RejectedByChainError, TimeoutError, UnavailableError, type ChainEvent, type Receipt } from '@bsn/core';
+import { chaincodeEventsOf, type BlockTransaction, type DecodedBlock } from './blocks.js';
+import type { ResolvedConfig } from './config.js';
+import { FRAMEWORK } from './describe.js';
+import { toBsnError, validationCodeName } from './errors.js';
+import { chainEventOf } from './events.js';
+import type { Ledger } from './ledger.js';
+
+export interface TransactOptions {
+  /** For messages: what is being done (`put on app-1`). */
+  what: string;
+  /** ms since epoch: endorsement, ordering and the commit status all end by then. */
+  deadline: number;
+  /**
+   * Whether the chaincode answers `{txId, duplicate}` (preset writes): a duplicate request id
+   * is not submitted, the first transaction is returned instead.
+   */
+  kvResult?: boolean;
+  /** Only these orgs endorse (tests of endorsement failures); default: what the policy needs. */
+  endorsingOrganizations?: string[];
+}
+
+/** A transaction the ledger holds as valid, with the block that holds it. */
+export interface Committed {
+  txId: string;
+  block: DecodedBlock;
+  tx: BlockTransaction;
+  /** The chaincode's answer at endorsement (empty for a duplicate request id). */
+  result: Uint8Array;
+  /** True when the request id had run already and `txId` is that first transaction. */
+  duplicate: boolean;
+}
+
+/** Validation codes that mean "another transaction changed what this one read": endorsing again is safe. */
+const RETRYABLE = new Set(['MVCC_READ_CONFLICT', 'PHANTOM_READ_CONFLICT']);
+const MAX_ATTEMPTS = 4;
+
+/**
+ * Fabric's write path through the Gateway service, stage by stage: endorse (the gateway
+ * collects what the chaincode's endorsement policy needs, from every org it names), submit
+ * (to the ordering service), commit status (from the gateway peer, once the block is
+ * validated and committed). Each stage fails with its own typed error (`stage` endorse /
+ * submit / commit) that keeps Fabric's detail. A receipt is only made from the committed
+ * block itself (qscc), with the transaction flagged VALID in it: nothing is reported
+ * committed that the ledger does not hold.
+ */
+export class Transactor {
+  constructor(private readonly d: { config: ResolvedConfig; ledger: Ledger }) {}
+
+  async transact(gateway: Gateway, fn: string, args: Array<string | Uint8Array>, o: TransactOptions): Promise<Committed> {
+    const contract = gateway.getNetwork(this.d.config.channel).getContract(this.d.config.chaincode);
+    for (let attempt = 1; ; attempt++) {
+      if (Date.now() >= o.deadline) {
+        throw new TimeoutError(`${o.what}: the deadline passed before the transaction could be endorsed`, { stage: 'endorse', detail: { framework: FRAMEWORK } });
+      }
+      const proposal = contract.newProposal(fn, { arguments: args, ...(o.endorsingOrganizations && { endorsingOrganizations: o.endorsingOrganizations }) });
+      const txId = proposal.getTransactionId();
+      let transaction;
+      try {
+        transaction = await proposal.endorse({ deadline: o.deadline });
+      } catch (error) {
+        throw toBsnError(error, { stage: 'endorse', what: o.what, txId });
+      }
+      const result = transaction.getResult();
+      if (o.kvResult) {
+        const answer = JSON.parse(Buffer.from(result).toString('utf8')) as { txId: string; duplicate: boolean };
+        if (answer.duplicate) return { ...(await this.committed(answer.txId, o.what)), result: new Uint8Array(), duplicate: true };
+      }
+      let submitted;
+      try {
+        submitted = await transaction.submit({ deadline: o.deadline });
+      } catch (error) {
+        throw toBsnError(error, { stage: 'submit', what: o.what, txId });
+      }
+      let status;
+      try {
+        status = await submitted.getStatus({ deadline: o.deadline });
+      } catch (error) {
+        throw toBsnError(error, { stage: 'commit', what: o.what, txId });
+      }
+      if (status.successful) {
+        return { ...(await this.committed(txId, o.what, Number(status.blockNumber))), result, duplicate: false };
+      }
+      const name = validationCodeName(status.code);
+      if (RETRYABLE.has(name) && attempt < MAX_ATTEMPTS) continue;
+      throw new RejectedByChainError(`${o.what}: the transaction was ordered into block ${status.blockNumber} but the peers invalidated it (${name})`, {
+        stage: 'commit',
+        txId,
+        detail: { framework: FRAMEWORK, code: name, message: `transaction ${txId} has validation code ${name}`, data: { validationCode: status.code, block: Number(status.blockNumber), attempts: attempt } },
+      });
+    }
+  }
+
+  /** The ledger's own record of `txId`: the block holding it, and the transaction VALID in it. */
+  async committed(txId: string, what: string, blockNumber?: number): Promise<{ txId: string; block: DecodedBlock; tx: BlockTransaction }> {
+    const block = blockNumber === undefined ? await this.d.ledger.blockOf(txId) : await this.d.ledger.block(blockNumber);
+    const tx = block.transactions.find((t) => t.txId === txId);
+    if (!tx) {
+      throw new UnavailableError(`${what}: the peer reported ${txId} committed in block ${block.number}, which does not hold it`, {
+        stage: 'commit', txId, detail: { framework: FRAMEWORK, data: { block: block.number } },
+      });
+    }
+    if (!tx.valid) {
+      throw new RejectedByChainError(`${what}: transaction ${txId} is on the ledger but invalid (${tx.validationName})`, {
+        stage: 'commit', txId, detail: { framework: FRAMEWORK, code: tx.validationName, message: `validation code ${tx.validationName}`, data: { block: block.number } },
+      });
+    }
+    return { txId, block, tx };
+  }
+
+  /** The receipt of a committed transaction: block number and hash from the block itself, its events, its timestamp. */
+  receiptOf(c: Pick<Committed, 'txId' | 'block' | 'tx'>, requestId: string, result?: Uint8Array): Receipt {
+    const events: ChainEvent[] = [];
+    for (const e of chaincodeEventsOf(c.block, this.d.config.chaincode)) {
+      if (e.tx.txId !== c.txId) continue;
+      const event = chainEventOf(c.block.number, e.index, e.tx.txId, e.event.name, e.event.payload);
+      if (event) events.push(event);
+    }
+    return {
+      txId: c.txId,
+      requestId,
+      status: 'committed',
+      block: { number: c.block.number, hash: c.block.hash },
+      ...(result && result.length > 0 && { result }),
+      events,
+      timestamp: c.tx.timestamp,
+    };
+  }
+}
