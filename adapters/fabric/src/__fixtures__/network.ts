@@ -67,3 +67,46 @@ export async function newApp(adapter: FabricAdapter, admin: Actor, members: Chai
     admin.signer,
   );
 }
+
+/**
+ * The ledger as one org's own peer sees it, through a connection of its own (that org's
+ * client user, not the adapter): what a receipt is checked against.
+ */
+export async function peerLedger(devnet: StartedFabricDevnet, mspId: string) {
+  const { createPrivateKey } = await import('node:crypto');
+  const grpc = await import('@grpc/grpc-js');
+  const { connect: connectGateway, hash, signers } = await import('@hyperledger/fabric-gateway');
+  const { common, peer: peerProtos } = await import('@hyperledger/fabric-protos');
+  const { decodeBlock } = await import('../blocks.js');
+  const org = devnet.network.organizations.find((o) => o.mspId === mspId)!;
+  const p = org.peers[0]!;
+  const client = new grpc.Client(p.endpoint, grpc.credentials.createSsl(Buffer.from(p.tlsRootCert)), {
+    'grpc.ssl_target_name_override': p.hostOverride, 'grpc.max_receive_message_length': 100 * 1024 * 1024,
+  });
+  const gateway = connectGateway({
+    client,
+    identity: { mspId, credentials: Buffer.from(org.user.certificate) },
+    signer: signers.newPrivateKeySigner(createPrivateKey(org.user.privateKey)),
+    hash: hash.sha256,
+    evaluateOptions: () => ({ deadline: Date.now() + 10_000 }),
+  });
+  const qscc = gateway.getNetwork(devnet.network.channel).getContract('qscc');
+  const channel = devnet.network.channel;
+  return {
+    /** The validation code the peer recorded for the transaction. */
+    async validationCode(txId: string): Promise<number> {
+      const bytes = await qscc.evaluateTransaction('GetTransactionByID', channel, txId);
+      return peerProtos.ProcessedTransaction.deserializeBinary(bytes).getValidationcode();
+    },
+    async block(number: number) {
+      return decodeBlock(await qscc.evaluateTransaction('GetBlockByNumber', channel, String(number)));
+    },
+    async height(): Promise<number> {
+      return Number(common.BlockchainInfo.deserializeBinary(await qscc.evaluateTransaction('GetChainInfo', channel)).getHeight());
+    },
+    close(): void {
+      gateway.close();
+      client.close();
+    },
+  };
+}

@@ -1,0 +1,213 @@
+import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
+import { PRESET_METHODS, isBsnError, type AppInfo, type BsnError, type Receipt, type Signer } from '@bsn/core';
+import type { FabricAdapter } from './adapter.js';
+import { actor, bytes, connect, newApp, newSigner, peerLedger, startFabric, text, unique, type Actor, type StartedFabricDevnet } from './__fixtures__/network.js';
+import { USER_KEY_DOMAIN } from './user-key.js';
+
+let skip: string | undefined;
+let devnet: StartedFabricDevnet;
+let adapter: FabricAdapter;
+let admin: Actor;
+let member: Actor;
+let outsider: Actor;
+let app: AppInfo;
+let org2: Awaited<ReturnType<typeof peerLedger>>;
+
+beforeAll(async () => {
+  const started = await startFabric();
+  if (!started.devnet) {
+    skip = started.skip;
+    return;
+  }
+  devnet = started.devnet;
+  adapter = await connect(devnet);
+  org2 = await peerLedger(devnet, 'Org2MSP');
+  [admin, member, outsider] = await Promise.all([actor(adapter), actor(adapter), actor(adapter)]);
+  app = await newApp(adapter, admin, [member.account], 'gw');
+}, 180_000);
+
+afterAll(async () => {
+  org2?.close();
+  await adapter?.close();
+  await devnet?.stop();
+});
+
+function needsFabric(ctx: TestContext): void {
+  if (skip) ctx.skip(skip);
+}
+
+const put = (key: string, value: string, requestId = unique('req'), signer: Signer = member.signer) =>
+  adapter.gateway.submit({ app, method: PRESET_METHODS.put, args: [key, bytes(value)], requestId }, signer);
+
+async function failure(promise: Promise<unknown>): Promise<BsnError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  if (!isBsnError(error)) throw new Error(`expected a typed error, got ${error instanceof Error ? error.stack : String(error)}`);
+  return error;
+}
+
+/** The receipt agrees with what the other org's peer, over its own connection, holds. */
+async function checkAgainstLedger(receipt: Receipt): Promise<void> {
+  await expect.poll(() => org2.height(), { timeout: 10_000 }).toBeGreaterThan(receipt.block.number);
+  expect(await org2.validationCode(receipt.txId), 'Org2 records the tx as VALID').toBe(0);
+  const block = await org2.block(receipt.block.number);
+  expect(block.hash, 'the receipt names the block by its header hash').toBe(receipt.block.hash);
+  expect(block.transactions.map((t) => t.txId)).toContain(receipt.txId);
+}
+
+describe('Fabric gateway on a two-org network', () => {
+  test('a receipt is the ledger\'s own record: block hash, VALID flag, the next block chains onto it', async (ctx) => {
+    needsFabric(ctx);
+    const first = await put(unique('k'), 'one');
+    await checkAgainstLedger(first);
+    expect(first.events).toEqual([expect.objectContaining({ app: app.appId, name: 'kv.put', txId: first.txId })]);
+    const second = await put(unique('k'), 'two');
+    await checkAgainstLedger(second);
+    expect(second.block.number).toBeGreaterThan(first.block.number);
+    const next = await adapter.gateway.block(first.block.number + 1);
+    expect(next.parentHash, 'block n+1 names block n by the hash the receipt gave').toBe(first.block.hash);
+    // The whole chain links, down to the genesis block (which has no parent).
+    for (let n = second.block.number; n > 0; n--) {
+      expect((await adapter.gateway.block(n)).parentHash).toBe((await adapter.gateway.block(n - 1)).hash);
+    }
+    expect((await adapter.gateway.block(0)).parentHash).toBe('');
+    const latest = await adapter.gateway.block('latest');
+    expect(latest.number).toBeGreaterThanOrEqual(second.block.number);
+    const tx = await adapter.gateway.transaction(second.txId);
+    expect(tx).toMatchObject({ valid: true, validationCode: 'VALID', app: app.appId, method: 'put', block: second.block });
+    expect(second.timestamp).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  test('idempotency lives on the ledger: a new adapter instance gets the first receipt, other content is CONFLICT', async (ctx) => {
+    needsFabric(ctx);
+    const key = unique('k');
+    const requestId = unique('req');
+    const first = await put(key, 'once', requestId);
+    const restarted = await connect(devnet);
+    try {
+      const again = await restarted.gateway.submit({ app, method: PRESET_METHODS.put, args: [key, bytes('once')], requestId }, member.signer);
+      expect(again.txId).toBe(first.txId);
+      expect(again.block).toEqual(first.block);
+      const conflict = await failure(restarted.gateway.submit({ app, method: PRESET_METHODS.put, args: [key, bytes('other')], requestId }, member.signer));
+      expect(conflict.code).toBe('CONFLICT');
+      expect(conflict.stage).toBe('endorse');
+      expect(conflict.detail?.message).toContain(first.txId);
+      // The same id by another account is other content too.
+      expect((await failure(restarted.gateway.submit({ app, method: PRESET_METHODS.put, args: [key, bytes('once')], requestId }, admin.signer))).code).toBe('CONFLICT');
+    } finally {
+      await restarted.close();
+    }
+    expect((await adapter.kv.history(app, key)).map((h) => h.txId)).toEqual([first.txId]);
+  });
+
+  test('concurrent submits of one request id: one transaction, every caller gets its receipt', async (ctx) => {
+    needsFabric(ctx);
+    const key = unique('k');
+    const requestId = unique('req');
+    const receipts = await Promise.all(Array.from({ length: 4 }, () => put(key, 'racing', requestId)));
+    expect(new Set(receipts.map((r) => r.txId)).size).toBe(1);
+    expect((await adapter.kv.history(app, key)).map((h) => h.txId)).toEqual([receipts[0]!.txId]);
+  });
+
+  test('user-key mode: the client signs one digest; a forged signature is refused locally and by the chaincode itself', async (ctx) => {
+    needsFabric(ctx);
+    const key = unique('uk');
+    const account = { publicKey: member.signer.publicKey, algorithm: member.signer.algorithm };
+    const prepared = await adapter.gateway.prepare({ app, method: PRESET_METHODS.put, args: [key, bytes('client-signed')], requestId: unique('req') }, account);
+    expect(prepared.digest).toMatch(/^[0-9a-f]{64}$/);
+
+    // Another key's signature: refused before anything is sent.
+    const wrong = await outsider.signer.signDigest(Buffer.from(prepared.digest, 'hex'));
+    const local = await failure(adapter.gateway.submitPrepared(prepared, wrong));
+    expect(local.code).toBe('UNAUTHORIZED');
+    expect(local.stage).toBe('sign');
+
+    // Relayed anyway: every endorsing peer's chaincode verifies the signature and refuses.
+    const payload = JSON.parse(Buffer.from(prepared.payload, 'base64').toString('utf8')) as { auth: string };
+    const onChain = await failure(adapter.gateway.relaySigned(payload.auth, wrong.compact, { appId: app.appId, method: 'put', requestId: 'x' }));
+    expect(onChain.code).toBe('UNAUTHORIZED');
+    expect(onChain.stage).toBe('endorse');
+    expect(onChain.detail?.message).toMatch(/signature does not verify/);
+    expect(await adapter.kv.get(app, key)).toBeNull();
+
+    // The real signature commits, as the member's own account.
+    const receipt = await adapter.gateway.submitPrepared(prepared, await member.signer.signDigest(Buffer.from(prepared.digest, 'hex')));
+    await checkAgainstLedger(receipt);
+    expect(text((await adapter.kv.get(app, key))!.value)).toBe('client-signed');
+    expect(USER_KEY_DOMAIN).toBe('bsn:fabric:user-key:v1\n');
+
+    // A non-member's key, correctly signed, is refused by the membership rule.
+    const stranger = await adapter.gateway.prepare({ app, method: PRESET_METHODS.put, args: [key, bytes('no')], requestId: unique('req') },
+      { publicKey: outsider.signer.publicKey, algorithm: 'secp256r1' });
+    const refused = await failure(adapter.gateway.submitPrepared(stranger, await outsider.signer.signDigest(Buffer.from(stranger.digest, 'hex'))));
+    expect(refused.code).toBe('UNAUTHORIZED');
+    expect(refused.detail?.message).toContain(outsider.account.id);
+  });
+
+  test('a transaction signed by the wrong key is refused by Fabric at endorsement, typed UNAUTHORIZED, nothing written', async (ctx) => {
+    needsFabric(ctx);
+    const impostorKey = newSigner();
+    // Claims the member's key (and so the member's certificate) but signs with another.
+    const impostor: Signer = { algorithm: 'secp256r1', publicKey: member.signer.publicKey, signDigest: (d) => impostorKey.signDigest(d) };
+    const key = unique('k');
+    const error = await failure(put(key, 'forged', unique('req'), impostor));
+    expect(error.code).toBe('UNAUTHORIZED');
+    expect(error.stage).toBe('endorse');
+    expect(error.detail?.framework).toBe('fabric');
+    expect(JSON.stringify(error.detail?.data)).toMatch(/access denied|signature|creator/i);
+    expect(await adapter.kv.get(app, key)).toBeNull();
+  });
+
+  test('a chaincode error is the typed error with the chaincode\'s own words and the peers that said it', async (ctx) => {
+    needsFabric(ctx);
+    const notMember = await failure(put(unique('k'), 'x', unique('req'), outsider.signer));
+    expect(notMember).toMatchObject({ code: 'UNAUTHORIZED', stage: 'endorse' });
+    expect(notMember.detail).toMatchObject({ framework: 'fabric', code: 'BSN:UNAUTHORIZED' });
+    expect((notMember.detail?.data as { peers: Array<{ mspId: string }> }).peers.map((p) => p.mspId)).toContain('Org1MSP');
+    // A function the chaincode does not have: its own error, typed REJECTED_BY_CHAIN.
+    const gateway = await adapter.parts.connection.gatewayFor(member.signer);
+    const unknownFn = await failure(adapter.transactor.transact(gateway, 'noSuchFunction', [app.appId], { what: 'noSuchFunction', deadline: Date.now() + 30_000 }));
+    expect(unknownFn).toMatchObject({ code: 'REJECTED_BY_CHAIN', stage: 'endorse' });
+    expect(unknownFn.detail?.message).toMatch(/does not exist/);
+    const missing = await failure(adapter.kv.delete({ app, key: unique('never'), requestId: unique('req') }, member.signer));
+    expect(missing).toMatchObject({ code: 'NOT_FOUND', stage: 'endorse' });
+  });
+
+  test('endorsed by one org only, the AND policy fails validation: REJECTED_BY_CHAIN at commit with the validation code, nothing written', async (ctx) => {
+    needsFabric(ctx);
+    const key = unique('lone');
+    const gateway = await adapter.parts.connection.gatewayFor(member.signer);
+    const error = await failure(adapter.transactor.transact(gateway, 'put', [app.appId, unique('req'), key, bytes('org1 only')], {
+      what: 'put endorsed by Org1 alone', deadline: Date.now() + 30_000, kvResult: true, endorsingOrganizations: ['Org1MSP'],
+    }));
+    expect(error).toMatchObject({ code: 'REJECTED_BY_CHAIN', stage: 'commit' });
+    expect(error.detail?.code).toBe('ENDORSEMENT_POLICY_FAILURE');
+    expect(error.txId).toMatch(/^[0-9a-f]{64}$/);
+    // The ledger holds it, flagged invalid, and the state is untouched.
+    const info = await adapter.gateway.transaction(error.txId!);
+    expect(info).toMatchObject({ valid: false, validationCode: 'ENDORSEMENT_POLICY_FAILURE', events: [] });
+    expect(await org2.validationCode(error.txId!)).toBe(10);
+    expect(await adapter.kv.get(app, key)).toBeNull();
+    expect(await adapter.kv.history(app, key)).toEqual([]);
+  });
+
+  test('look-ups: malformed ids are INVALID_INPUT, unknown ones NOT_FOUND; health names the node', async (ctx) => {
+    needsFabric(ctx);
+    expect((await failure(adapter.gateway.transaction('0x' + 'a'.repeat(64)))).code).toBe('INVALID_INPUT');
+    expect((await failure(adapter.gateway.transaction('e'.repeat(64)))).code).toBe('NOT_FOUND');
+    expect((await failure(adapter.gateway.block(10_000_000))).code).toBe('NOT_FOUND');
+    const health = await adapter.gateway.health();
+    expect(health).toMatchObject({ ok: true, node: 'hyperledger-fabric/v2.5.9' });
+    expect(health.height).toBe((await adapter.gateway.block('latest')).number);
+    expect(health.detail).toMatchObject({ channel: devnet.network.channel, contract: { contract: 'bsn-preset-kv' } });
+  });
+
+  test('evaluate runs get through the chaincode, also as a caller\'s own identity, and never writes', async (ctx) => {
+    needsFabric(ctx);
+    const key = unique('k');
+    await put(key, 'read me');
+    expect(text((await adapter.gateway.evaluate({ app, method: 'get', args: [key] })).result)).toBe('read me');
+    expect(text((await adapter.gateway.evaluate({ app, method: 'get', args: [key] }, outsider.signer)).result)).toBe('read me');
+    expect((await failure(adapter.gateway.evaluate({ app, method: 'put', args: [key, bytes('no')] }))).code).toBe('INVALID_INPUT');
+    expect((await failure(adapter.gateway.evaluate({ app, method: 'get', args: [unique('absent')] }))).code).toBe('NOT_FOUND');
+  });
+});
