@@ -1,0 +1,103 @@
+import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
+import { isBsnError, type AppInfo, type ChainEvent, type Checkpoint } from '@bsn/core';
+import type { FabricAdapter } from './adapter.js';
+import { actor, bytes, connect, newApp, startFabric, text, unique, type Actor, type StartedFabricDevnet } from './__fixtures__/network.js';
+
+let skip: string | undefined;
+let devnet: StartedFabricDevnet;
+let adapter: FabricAdapter;
+let admin: Actor;
+let member: Actor;
+
+beforeAll(async () => {
+  const started = await startFabric();
+  if (!started.devnet) {
+    skip = started.skip;
+    return;
+  }
+  devnet = started.devnet;
+  adapter = await connect(devnet);
+  [admin, member] = await Promise.all([actor(adapter), actor(adapter)]);
+}, 180_000);
+
+afterAll(async () => {
+  await adapter?.close();
+  await devnet?.stop();
+});
+
+function needsFabric(ctx: TestContext): void {
+  if (skip) ctx.skip(skip);
+}
+
+/** Reads until `count` events arrived or `ms` passed, then stops the stream. */
+async function take(app: AppInfo, count: number, after?: Checkpoint, name?: string, ms = 5_000): Promise<ChainEvent[]> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ms);
+  const got: ChainEvent[] = [];
+  try {
+    for await (const e of adapter.gateway.events({ app, ...(after && { after }), ...(name && { name }), signal: controller.signal })) {
+      got.push(e);
+      if (got.length >= count) break;
+    }
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return got;
+}
+
+const cmp = (a: Checkpoint, b: Checkpoint) => a.block - b.block || a.index - b.index;
+
+describe('Fabric chaincode events', () => {
+  test('events sharing a block get running indexes; resuming after any of them yields exactly the rest', async (ctx) => {
+    needsFabric(ctx);
+    const app = await newApp(adapter, admin, [member.account], 'ev');
+    const other = await newApp(adapter, admin, [member.account], 'ev-other');
+    // Concurrent writes of two apps: the orderer cuts them into few blocks (batch timeout 250 ms).
+    const writes = Array.from({ length: 8 }, (_, i) => ({ app: i % 2 ? other : app, key: unique(`k${i}`) }));
+    const receipts = await Promise.all(writes.map((w) => adapter.kv.put({ app: w.app, key: w.key, value: bytes('v'), requestId: unique('req') }, member.signer)));
+    const mine = writes.filter((w) => w.app === app).map((w) => w.key);
+    const events = await take(app, mine.length);
+    expect(events.map((e) => text(e.payload)).sort()).toEqual([...mine].sort());
+    for (let i = 1; i < events.length; i++) expect(cmp(events[i - 1]!.checkpoint, events[i]!.checkpoint)).toBeLessThan(0);
+    // Several writes landed in one block (the other app's events take indexes there too).
+    const blocks = new Set(receipts.map((r) => r.block.number));
+    expect(blocks.size).toBeLessThan(receipts.length);
+    // Each receipt names its event with the very checkpoint the stream gives it.
+    for (const e of events) {
+      const r = receipts.find((x) => x.txId === e.txId)!;
+      expect(r.events).toEqual([e]);
+    }
+    for (const [i, e] of events.entries()) {
+      const rest = await take(app, events.length - i - 1, e.checkpoint, undefined, i === events.length - 1 ? 1_000 : 5_000);
+      expect(rest.map((x) => x.txId), `after event ${i}`).toEqual(events.slice(i + 1).map((x) => x.txId));
+    }
+  });
+
+  test('a live stream follows new blocks; the name filter keeps only kv.delete', async (ctx) => {
+    needsFabric(ctx);
+    const app = await newApp(adapter, admin, [member.account], 'live');
+    const key = unique('k');
+    const listening = take(app, 2);
+    const deletes = take(app, 1, undefined, 'kv.delete');
+    await new Promise((r) => setTimeout(r, 300));
+    await adapter.kv.put({ app, key, value: bytes('v'), requestId: unique('req') }, member.signer);
+    await adapter.kv.delete({ app, key, requestId: unique('req') }, member.signer);
+    expect((await listening).map((e) => e.name)).toEqual(['kv.put', 'kv.delete']);
+    const [del] = await deletes;
+    expect(del).toMatchObject({ name: 'kv.delete', app: app.appId });
+    expect(text(del!.payload)).toBe(key);
+  });
+
+  test('an unknown app is NOT_FOUND; a stream aborted before it starts ends at once', async (ctx) => {
+    needsFabric(ctx);
+    const error = await (async () => { for await (const _ of adapter.gateway.events({ app: { appId: unique('nope') } })) break; })().catch((e: unknown) => e);
+    expect(isBsnError(error, 'NOT_FOUND')).toBe(true);
+    const app = await newApp(adapter, admin, [], 'quiet');
+    const controller = new AbortController();
+    controller.abort();
+    const got: ChainEvent[] = [];
+    for await (const e of adapter.gateway.events({ app, signal: controller.signal })) got.push(e);
+    expect(got).toEqual([]);
+  });
+});
