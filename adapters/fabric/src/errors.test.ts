@@ -52,3 +52,15 @@ describe('Fabric errors', () => {
     expect(toBsnError(new TypeError('socket hang up'), { stage: 'query' }).code).toBe('UNAVAILABLE');
   });
 });
+
+describe('unreachable peers behind the gateway', () => {
+  test('an ABORTED endorsement whose detail says another org\'s peer cannot be dialled is UNAVAILABLE (retryable)', () => {
+    const error = toBsnError(new EndorseError({
+      code: status.ABORTED, cause, transactionId: 't', message: 'failed to collect enough transaction endorsements',
+      details: [{ address: '127.0.0.1:9', mspId: 'Org2MSP', message: 'rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:9: connect: connection refused"' }],
+    }), { stage: 'endorse' });
+    expect(error).toMatchObject({ code: 'UNAVAILABLE', stage: 'endorse', retryable: true });
+    const slow = toBsnError(new EndorseError({ code: status.ABORTED, cause, transactionId: 't', details: [peer('rpc error: code = DeadlineExceeded desc = context deadline exceeded')] }), { stage: 'endorse' });
+    expect(slow.code).toBe('TIMEOUT');
+  });
+});

@@ -89,6 +89,10 @@ function make(code: ErrorCode, message: string, options: BsnErrorOptions): BsnEr
   }
 }
 
+/** What the gateway peer says when another peer it needs cannot be reached (inside an ABORTED endorsement). */
+const PEER_UNREACHABLE = /code = Unavailable|connection refused|connection error|transport is closing|failed to connect|no peers available|no combination of peers|not enough (peers|endorsers)/i;
+const PEER_DEADLINE = /code = DeadlineExceeded|context deadline exceeded/i;
+
 const AUTH_WORDS = /access denied|signature|creator|not authorized|unauthorized|identity|expired certificate|certificate has expired|MSP .* not found|deserialize/i;
 
 /**
@@ -141,6 +145,13 @@ export function toBsnError(error: unknown, ctx: ErrorContext): BsnError {
     }
     if (grpcCode === GrpcStatus.UNAVAILABLE || grpcCode === GrpcStatus.RESOURCE_EXHAUSTED || grpcCode === GrpcStatus.CANCELLED) {
       return new UnavailableError(`${prefix}Fabric is unavailable at the ${stage} stage: ${chainMessage}`, opts);
+    }
+    const peerWords = [chainMessage, ...details.map((d) => d.message)].join('\n');
+    if (PEER_DEADLINE.test(peerWords)) {
+      return new TimeoutError(`${prefix}a peer did not answer in time at the ${stage} stage: ${chainMessage}`, opts);
+    }
+    if (PEER_UNREACHABLE.test(peerWords)) {
+      return new UnavailableError(`${prefix}a peer the ${stage} stage needs is unreachable: ${chainMessage}`, opts);
     }
     if (stage === 'commit') return new UnavailableError(`${prefix}the commit status could not be obtained: ${chainMessage}`, opts);
     if (grpcCode === GrpcStatus.PERMISSION_DENIED || grpcCode === GrpcStatus.UNAUTHENTICATED || AUTH_WORDS.test(chainMessage)) {

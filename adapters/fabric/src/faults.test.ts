@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
+import { isBsnError, type AppInfo, type BsnError, type Receipt } from '@bsn/core';
+import type { FabricAdapter } from './adapter.js';
+import { actor, bytes, connect, newApp, peerLedger, startFabric, text, unique, type Actor, type StartedFabricDevnet } from './__fixtures__/network.js';
+
+let skip: string | undefined;
+let devnet: StartedFabricDevnet;
+let adapter: FabricAdapter;
+let admin: Actor;
+let member: Actor;
+let app: AppInfo;
+
+beforeAll(async () => {
+  const started = await startFabric();
+  if (!started.devnet) {
+    skip = started.skip;
+    return;
+  }
+  devnet = started.devnet;
+  adapter = await connect(devnet, { submitTimeoutMs: 20_000, endorseTimeoutMs: 10_000, evaluateTimeoutMs: 5_000 });
+  [admin, member] = await Promise.all([actor(adapter), actor(adapter)]);
+  app = await newApp(adapter, admin, [member.account], 'faults');
+}, 180_000);
+
+afterAll(async () => {
+  await adapter?.close();
+  await devnet?.stop();
+});
+
+function needsFabric(ctx: TestContext): void {
+  if (skip) ctx.skip(skip);
+}
+
+/** Kills a devnet process (and its process group) the way a crash would. */
+function kill(name: string): void {
+  const p = devnet.processes().find((x) => x.name === name);
+  if (!p?.pid) throw new Error(`no process ${name}`);
+  try {
+    process.kill(-p.pid, 'SIGKILL');
+  } catch {
+    process.kill(p.pid, 'SIGKILL');
+  }
+}
+
+const put = (key: string) => adapter.kv.put({ app, key, value: bytes(key), requestId: unique('req') }, member.signer);
+
+describe('Fabric peers stopped mid-run', () => {
+  test('writes in flight when a peer dies either return a receipt the ledger holds or fail typed; later writes are UNAVAILABLE at endorse; the last peer gone, health says so', async (ctx) => {
+    needsFabric(ctx);
+    const before = await put(unique('before'));
+    const keys = Array.from({ length: 12 }, () => unique('inflight'));
+    const inFlight = Promise.allSettled(keys.map(async (key, i) => {
+      await new Promise((r) => setTimeout(r, i * 40));
+      return put(key);
+    }));
+    await new Promise((r) => setTimeout(r, 150));
+    kill('peer0.org2.example.com');
+    const settled = await inFlight;
+
+    // Nothing is reported committed that Org1's ledger does not hold as VALID.
+    const org1 = await peerLedger(devnet, 'Org1MSP');
+    try {
+      const receipts = settled.filter((s): s is PromiseFulfilledResult<Receipt> => s.status === 'fulfilled').map((s) => s.value);
+      for (const r of [before, ...receipts]) {
+        expect(await org1.validationCode(r.txId)).toBe(0);
+        expect((await org1.block(r.block.number)).hash).toBe(r.block.hash);
+      }
+      const failures = settled.filter((s): s is PromiseRejectedResult => s.status === 'rejected').map((s) => s.reason as BsnError);
+      for (const f of failures) {
+        expect(isBsnError(f), String(f)).toBe(true);
+        expect(['UNAVAILABLE', 'TIMEOUT', 'REJECTED_BY_CHAIN']).toContain(f.code);
+        expect(['endorse', 'submit', 'commit']).toContain(f.stage);
+        expect(f.detail?.framework).toBe('fabric');
+      }
+      console.info(`peer stopped mid-run: ${receipts.length} writes committed, ${failures.length} failed (${failures.map((f) => `${f.code}@${f.stage}`).join(', ')})`);
+      // Failed writes that are not on the ledger left no trace in state.
+      for (const [i, s] of settled.entries()) {
+        if (s.status === 'rejected' && s.reason.code !== 'TIMEOUT') expect(await adapter.kv.get(app, keys[i]!)).toBeNull();
+      }
+    } finally {
+      org1.close();
+    }
+
+    // With Org2's peer down the AND(Org1, Org2) policy cannot be met: the gateway says so at endorsement.
+    const down = await put(unique('after')).then(() => undefined, (e: unknown) => e as BsnError);
+    expect(down && isBsnError(down)).toBe(true);
+    expect(down!.code).toBe('UNAVAILABLE');
+    expect(down!.stage).toBe('endorse');
+    expect(down!.retryable).toBe(true);
+    expect(down!.detail?.data).toMatchObject({ peers: [expect.objectContaining({ mspId: 'Org2MSP' })] });
+    // Reads go on from Org1's peer.
+    const beforeKey = text(before.events[0]!.payload);
+    expect(text((await adapter.kv.get(app, beforeKey))!.value)).toBe(beforeKey);
+    expect((await adapter.gateway.health()).ok).toBe(true);
+
+    // Org1's peer (the gateway the adapter dials) gone as well: everything is UNAVAILABLE.
+    kill('peer0.org1.example.com');
+    const gone = await put(unique('gone')).then(() => undefined, (e: unknown) => e as BsnError);
+    expect(gone?.code).toBe('UNAVAILABLE');
+    expect(gone?.stage).toBe('endorse');
+    expect((await adapter.kv.get(app, keys[0]!).then(() => undefined, (e: unknown) => e as BsnError))?.code).toBe('UNAVAILABLE');
+    const health = await adapter.gateway.health();
+    expect(health.ok).toBe(false);
+    expect(String(health.detail?.error)).not.toBe('');
+  }, 120_000);
+});
