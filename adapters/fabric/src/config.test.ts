@@ -49,3 +49,17 @@ describe('network config', () => {
     expect(schema.required).toEqual(['framework', 'name', 'channel', 'chaincode', 'organizations']);
   });
 });
+
+describe('network-config.schema.json', () => {
+  test('accepts the devnet shape and refuses what resolveConfig refuses', async () => {
+    const { Ajv2020 } = await import('ajv/dist/2020.js');
+    const ajv = new Ajv2020({ allErrors: true, strict: false });
+    const schema = JSON.parse(readFileSync(new URL('../network-config.schema.json', import.meta.url), 'utf8')) as object;
+    const validate = ajv.compile(schema);
+    expect(validate(base), JSON.stringify(validate.errors)).toBe(true);
+    expect(validate({ ...base, framework: 'ethereum' })).toBe(false);
+    expect(validate({ ...base, chaincode: undefined })).toBe(false);
+    expect(validate({ ...base, organizations: [{ ...org('Org1MSP'), peers: [{ endpoint: 'no port', tlsRootCert: cert }] }] })).toBe(false);
+    expect(validate({ ...base, submitTimeoutMs: 5 })).toBe(false);
+  });
+});
