@@ -4,6 +4,7 @@ import type { PresetChaincode } from './chaincode-client.js';
 import type { ResolvedConfig } from './config.js';
 import type { FabricConnection } from './connection.js';
 import { toBsnError } from './errors.js';
+import type { Ledger } from './ledger.js';
 import { checkAppRef, checkCheckpoint } from './validation.js';
 
 /** Chaincode events are named `bsn/<appId>/<name>` by the preset chaincode (one per transaction). */
@@ -20,12 +21,13 @@ export interface EventStreamDeps {
   config: ResolvedConfig;
   connection: FabricConnection;
   chaincode: PresetChaincode;
+  ledger: Ledger;
 }
 
 /**
  * An app's events from the Gateway's chaincode-events service, which delivers the events of
  * valid transactions of committed (hence final) blocks, in block order, then follows new
- * blocks live. The checkpoint `{block, index}` is the block number and the event's running
+ * blocks live; without a checkpoint it starts at the block that created the app. The checkpoint `{block, index}` is the block number and the event's running
  * index among the chaincode's events in that block; resuming *after* a checkpoint restarts
  * delivery at the start of its block and skips what the index says was seen, so nothing is
  * missed and nothing is seen twice. Other apps' events (same chaincode, other namespace) are
@@ -37,13 +39,15 @@ export async function* eventStream(d: EventStreamDeps, request: EventsRequest): 
   const after: Checkpoint | undefined = checkCheckpoint(request.after);
   if (request.name !== undefined && typeof request.name !== 'string') throw new InvalidInputError('/name: must be a string', { field: '/name' });
   const signal = request.signal;
-  await d.chaincode.app(appId); // NotFoundError for an unknown app
+  const app = await d.chaincode.app(appId); // NotFoundError for an unknown app
   if (signal?.aborted) return;
+  // No event of the app precedes the block that created it.
+  const startBlock = after?.block ?? (await d.ledger.blockOf(app.createdTx)).number;
 
   const network = d.connection.service.getNetwork(d.config.channel);
   let events: CloseableAsyncIterable<ChaincodeEvent>;
   try {
-    events = await network.getChaincodeEvents(d.config.chaincode, { startBlock: BigInt(after?.block ?? 0) });
+    events = await network.getChaincodeEvents(d.config.chaincode, { startBlock: BigInt(startBlock) });
   } catch (error) {
     throw toBsnError(error, { stage: 'query', what: `events of ${appId}` });
   }
