@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Devnet } from './devnet.js';
 import { AnvilDevnet } from './anvil.js';
 import { GethDevnet } from './geth.js';
@@ -27,6 +28,11 @@ async function bootAndStop(devnet: Devnet, skip: (note: string) => void): Promis
     await started.stop(); // stopping twice is harmless
   }
   await expect(jsonRpc(String(started.network.rpcUrl), 'eth_chainId')).rejects.toThrow();
+  // Chain data is dropped (geth's is over a gigabyte); the log stays for failed runs.
+  if (started.logFile) {
+    expect(existsSync(started.logFile)).toBe(true);
+    expect(existsSync(join(dirname(started.logFile), 'data'))).toBe(false);
+  }
 }
 
 describe('process devnets', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { existsSync } from 'node:fs';
@@ -67,13 +67,22 @@ export class GethDevnet implements Devnet {
         node: version,
         logFile: node.logFile,
         network: ethereumNetwork({ name: 'geth', rpcUrl, chainId, confirmations: this.confirmations, faucetKey }),
-        stop: () => node.stop(),
+        stop: () => stopAndDropData(node, dir),
       };
     } catch (error) {
-      await node.stop();
+      await stopAndDropData(node, dir);
       throw error;
     }
   }
+}
+
+/**
+ * A dev chain's data dir is over a gigabyte (preallocated database files) and worthless once
+ * stopped; only the log is kept, for failed runs.
+ */
+async function stopAndDropData(node: NodeProcess, dir: string): Promise<void> {
+  await node.stop();
+  rmSync(join(dir, 'data'), { recursive: true, force: true });
 }
 
 /**
