@@ -7,6 +7,7 @@ import { describeAdapter } from './describe.js';
 import { FabricGatewayImpl } from './gateway.js';
 import { FabricIdentity } from './identity.js';
 import { Ledger } from './ledger.js';
+import { NativeUserKey } from './native-signing.js';
 import { FabricLifecycle } from './lifecycle.js';
 import { FabricPresetKv } from './preset-kv.js';
 import { Transactor } from './transactions.js';
@@ -27,6 +28,8 @@ export class FabricAdapter implements Adapter {
   readonly ledger: Ledger;
   readonly chaincode: PresetChaincode;
   readonly transactor: Transactor;
+  /** Fabric's own two-signature client flow (an extension; the standard's user-key mode is `gateway.prepare`). */
+  readonly native: NativeUserKey;
   private closed = false;
 
   constructor(readonly parts: AdapterParts) {
@@ -39,6 +42,7 @@ export class FabricAdapter implements Adapter {
     this.gateway = new FabricGatewayImpl(deps);
     this.lifecycle = new FabricLifecycle(deps);
     this.kv = new FabricPresetKv({ gateway: this.gateway, chaincode: this.chaincode, ledger: this.ledger });
+    this.native = new NativeUserKey({ ...deps, ca: parts.ca, gateway: this.gateway });
   }
 
   describe(): AdapterDescription {

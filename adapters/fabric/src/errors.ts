@@ -93,7 +93,7 @@ function make(code: ErrorCode, message: string, options: BsnErrorOptions): BsnEr
 const PEER_UNREACHABLE = /code = Unavailable|connection refused|connection error|transport is closing|failed to connect|no peers available|no combination of peers|not enough (peers|endorsers)/i;
 const PEER_DEADLINE = /code = DeadlineExceeded|context deadline exceeded/i;
 
-const AUTH_WORDS = /access denied|signature|creator|not authorized|unauthorized|identity|expired certificate|certificate has expired|MSP .* not found|deserialize/i;
+const AUTH_WORDS = /access denied|permission denied|status=FORBIDDEN|signature|creator|not authorized|unauthorized|identity|expired certificate|certificate has expired|MSP .* not found|deserialize/i;
 
 /**
  * Maps anything a Fabric operation threw to one of core's typed errors, keeping Fabric's

@@ -143,6 +143,30 @@ describe('Fabric gateway on a two-org network', () => {
     expect(refused.detail?.message).toContain(outsider.account.id);
   });
 
+  test('Fabric\'s own two-signature flow (extension): the member\'s MSP identity is the creator; wrong keys are refused at each step', async (ctx) => {
+    needsFabric(ctx);
+    const account = { publicKey: member.signer.publicKey, algorithm: 'secp256r1' as const };
+    const sign = (s: { digest: string }, signer: Signer = member.signer) => signer.signDigest(Buffer.from(s.digest, 'hex'));
+    const key = unique('native');
+    const proposal = await adapter.native.proposal({ app, method: PRESET_METHODS.put, args: [key, bytes('natively signed')], requestId: unique('req') }, account);
+    expect((await failure(adapter.native.endorse(proposal, await sign(proposal, outsider.signer)))).code).toBe('UNAUTHORIZED');
+    const transaction = await adapter.native.endorse(proposal, await sign(proposal));
+    if (!('kind' in transaction)) throw new Error('expected the transaction step');
+    expect(transaction.txId).toBe(proposal.txId);
+    const forged = await failure(adapter.native.submit(transaction, await sign(transaction, outsider.signer), 10_000));
+    // The orderer checks the envelope signature against the channel's Writers policy.
+    expect(forged).toMatchObject({ code: 'UNAUTHORIZED', stage: 'submit' });
+    expect(forged.detail?.message).toMatch(/FORBIDDEN|permission denied/);
+    expect(await adapter.kv.get(app, key)).toBeNull();
+
+    const again = await adapter.native.proposal({ app, method: PRESET_METHODS.put, args: [key, bytes('natively signed')], requestId: unique('req') }, account);
+    const tx = await adapter.native.endorse(again, await sign(again));
+    if (!('kind' in tx)) throw new Error('expected the transaction step');
+    const receipt = await adapter.native.submit(tx, await sign(tx));
+    await checkAgainstLedger(receipt);
+    expect((await adapter.kv.get(app, key))!.txId).toBe(receipt.txId);
+  });
+
   test('a transaction signed by the wrong key is refused by Fabric at endorsement, typed UNAUTHORIZED, nothing written', async (ctx) => {
     needsFabric(ctx);
     const impostorKey = newSigner();
