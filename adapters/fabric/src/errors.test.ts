@@ -60,6 +60,11 @@ describe('unreachable peers behind the gateway', () => {
       details: [{ address: '127.0.0.1:9', mspId: 'Org2MSP', message: 'rpc error: code = Unavailable desc = connection error: desc = "transport: Error while dialing: dial tcp 127.0.0.1:9: connect: connection refused"' }],
     }), { stage: 'endorse' });
     expect(error).toMatchObject({ code: 'UNAVAILABLE', stage: 'endorse', retryable: true });
+    const noPeers = toBsnError(new EndorseError({
+      code: status.FAILED_PRECONDITION, cause, transactionId: 't', details: [],
+      message: '9 FAILED_PRECONDITION: no combination of peers can be derived which satisfy the endorsement policy: no peer combination can satisfy the endorsement policy',
+    }), { stage: 'endorse' });
+    expect(noPeers).toMatchObject({ code: 'UNAVAILABLE', stage: 'endorse' });
     const slow = toBsnError(new EndorseError({ code: status.ABORTED, cause, transactionId: 't', details: [peer('rpc error: code = DeadlineExceeded desc = context deadline exceeded')] }), { stage: 'endorse' });
     expect(slow.code).toBe('TIMEOUT');
   });

@@ -87,7 +87,9 @@ describe('Fabric peers stopped mid-run', () => {
     expect(down!.code).toBe('UNAVAILABLE');
     expect(down!.stage).toBe('endorse');
     expect(down!.retryable).toBe(true);
-    expect(down!.detail?.data).toMatchObject({ peers: [expect.objectContaining({ mspId: 'Org2MSP' })] });
+    // The gateway names the unreachable peer, or (once discovery has dropped it) says no peer
+    // combination can satisfy the policy any more.
+    expect(JSON.stringify(down!.detail)).toMatch(/Org2MSP|no combination of peers/);
     // Reads go on from Org1's peer.
     const beforeKey = text(before.events[0]!.payload);
     expect(text((await adapter.kv.get(app, beforeKey))!.value)).toBe(beforeKey);
