@@ -12,14 +12,20 @@ import { devnetByName } from './devnets/registry.js';
 
 const root = repoRoot();
 const bsn = join(root, 'core', 'dist', 'cli', 'main.js');
-const adapterDir = join(root, 'adapters', 'ethereum');
+// Each bundled adapter on each real chain target it is certified on.
+const RUNS = [
+  { framework: 'ethereum', target: 'anvil', minPassed: 40 },
+  { framework: 'ethereum', target: 'geth', minPassed: 40 },
+  { framework: 'fabric', target: 'fabric', minPassed: 40 },
+];
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, [bsn, ...args], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...env } });
 }
 
-for (const target of ['anvil', 'geth']) {
-  describe(`Ethereum adapter certified on ${target}`, () => {
+for (const { framework, target, minPassed } of RUNS) {
+  const adapterDir = join(root, 'adapters', framework);
+  describe(`${framework} adapter certified on ${target}`, () => {
     it(`bsn conformance run passes every MUST case; bsn certify yields a full certificate the host accepts`, async (ctx) => {
       if (!existsSync(bsn)) return ctx.skip('the build is missing (npm test builds first)');
       const availability = await devnetByName(target).available();
@@ -37,7 +43,8 @@ for (const target of ['anvil', 'geth']) {
       expect(report.verdict).toBe('pass');
       expect(report.target).toMatchObject({ kind: 'process', name: target });
       expect(report.target.node.toLowerCase()).toContain(target);
-      expect(report.cases.filter((c) => c.level === 'MUST' && c.outcome === 'passed').length).toBeGreaterThan(40);
+      expect(report.adapter.framework).toBe(framework);
+      expect(report.cases.filter((c) => c.level === 'MUST' && c.outcome === 'passed').length).toBeGreaterThan(minPassed);
       expect(readFileSync(join(work, 'conformance-report.md'), 'utf8')).toContain('**Verdict: PASS**');
 
       const env = { BSN_PASSPHRASE: 'conformance test passphrase' };
