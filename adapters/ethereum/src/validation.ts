@@ -33,12 +33,4 @@ export function checkTxId(txId: unknown, field = '/txId'): string {
   return txId.toLowerCase();
 }
 
-export function checkBlockRef(ref: unknown, field = '/block'): number | 'latest' {
-  return ref === 'latest' ? ref : core.checkBlockNumber(ref, field);
-}
-
-export function checkTimeout(timeoutMs: unknown, field = '/timeoutMs'): number | undefined {
-  if (timeoutMs === undefined) return undefined;
-  if (typeof timeoutMs !== 'number' || !Number.isSafeInteger(timeoutMs) || timeoutMs < 1) invalid(field, 'a timeout is a positive integer of ms');
-  return timeoutMs;
-}
+export const { checkBlockRef, checkTimeout } = core;

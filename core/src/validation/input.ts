@@ -75,6 +75,18 @@ export function checkBlockNumber(value: unknown, field = '/block'): number {
   return value;
 }
 
+/** `'latest'` or a block number. */
+export function checkBlockRef(value: unknown, field = '/block'): number | 'latest' {
+  return value === 'latest' ? value : checkBlockNumber(value, field);
+}
+
+/** An optional deadline in ms: a positive integer. */
+export function checkTimeout(value: unknown, field = '/timeoutMs'): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) fail(field, 'a timeout is a positive integer of ms');
+  return value;
+}
+
 export function checkCheckpoint(value: unknown, field = '/after'): Checkpoint | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'object' || value === null) fail(field, `must be { block, index } (got ${typeName(value)})`);
