@@ -17,6 +17,7 @@
  * Goals from the issue: latency ratio ≤ 1.1, throughput ratio ≥ 0.9.
  */
 import { createPrivateKey } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { connect as connectGateway, hash, signers } from '@hyperledger/fabric-gateway';
 import { BsnIdentity, type AppInfo } from '@bsn/core';
@@ -42,6 +43,23 @@ const IN_FLIGHT = env('BENCH_FABRIC_IN_FLIGHT', 16);
 const TOTAL = env('BENCH_FABRIC_TOTAL', 160);
 const READS = env('BENCH_FABRIC_READS', 300);
 const BOOTS = env('BENCH_FABRIC_BOOTS', 3);
+
+/** CPU seconds used so far by each of the devnet's process groups (Linux /proc), and by this process. */
+function cpuSeconds(devnet: StartedFabricDevnet): Record<string, number> {
+  const groups = new Map(devnet.processes().filter((p) => p.pid).map((p) => [p.pid!, p.name.replace(/\.example\.com$/, '')]));
+  const out: Record<string, number> = { client: (process.cpuUsage().user + process.cpuUsage().system) / 1e6 };
+  let entries: string[] = [];
+  try { entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e)); } catch { return out; }
+  for (const pid of entries) {
+    let stat: string;
+    try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const name = groups.get(Number(fields[2]));
+    if (name === undefined) continue;
+    out[name] = (out[name] ?? 0) + (Number(fields[11]) + Number(fields[12])) / 100;
+  }
+  return out;
+}
 
 const devnetSpec = () => new FabricDevnet().withChaincode({ name: CHAINCODE_NAME, dir: CHAINCODE_DIR });
 
@@ -115,16 +133,20 @@ async function measure(devnet: StartedFabricDevnet): Promise<void> {
     // Throughput: IN_FLIGHT writers until TOTAL writes; adapter-then-direct, then direct-then-adapter.
     const throughput = async (write: () => Promise<void>) => {
       let next = 0;
+      const cpu = cpuSeconds(devnet);
       const t = performance.now();
       await Promise.all(Array.from({ length: IN_FLIGHT }, async () => { while (next++ < TOTAL) await write(); }));
-      return { writes: TOTAL, seconds: (performance.now() - t) / 1000 };
+      const seconds = (performance.now() - t) / 1000;
+      const used = cpuSeconds(devnet);
+      const perTx = Object.entries(used).map(([k, v]) => `${k} ${((1000 * (v - (cpu[k] ?? 0))) / TOTAL).toFixed(1)}`).join(', ');
+      return { writes: TOTAL, seconds, perTx };
     };
     const sum = { adapter: { writes: 0, seconds: 0 }, direct: { writes: 0, seconds: 0 } };
     for (const side of ['adapter', 'direct', 'direct', 'adapter'] as const) {
       const r = await throughput(side === 'adapter' ? viaAdapter : direct);
       sum[side].writes += r.writes;
       sum[side].seconds += r.seconds;
-      note(`  throughput pass ${side}: ${(r.writes / r.seconds).toFixed(1)} tx/s`);
+      note(`  throughput pass ${side}: ${(r.writes / r.seconds).toFixed(1)} tx/s; CPU ms per tx: ${r.perTx}`);
     }
     const tps = { adapter: sum.adapter.writes / sum.adapter.seconds, direct: sum.direct.writes / sum.direct.seconds };
     emit({ bench: BENCH, metric: `submit throughput, ${IN_FLIGHT} in flight, adapter`, value: tps.adapter, unit: 'tx/s', ratio: tps.adapter / tps.direct, baseline: `fabric-gateway direct ${tps.direct.toFixed(1)} tx/s`, goal: `>=${(0.9 * tps.direct).toFixed(1)}` });

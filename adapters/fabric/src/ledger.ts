@@ -16,6 +16,11 @@ const MISSING = /no such (block|transaction)|not found|Entry not found/i;
 export class Ledger {
   private readonly blocks = new Map<number, DecodedBlock>();
   private readonly txBlocks = new Map<string, number>();
+  /**
+   * Fetches in flight, by block number: the writes that commit in one block all ask for it at
+   * the moment the peer reports their status, and one qscc query and one decode serve them all.
+   */
+  private readonly fetching = new Map<number, Promise<DecodedBlock>>();
 
   constructor(private readonly d: { config: ResolvedConfig; connection: FabricConnection }) {}
 
@@ -55,8 +60,18 @@ export class Ledger {
   async block(number: number): Promise<DecodedBlock> {
     const cached = this.blocks.get(number);
     if (cached) return cached;
-    const bytes = await this.qscc('GetBlockByNumber', [String(number)], `block ${number}`);
-    return this.remember(this.decode(bytes, `block ${number}`));
+    const inFlight = this.fetching.get(number);
+    if (inFlight) return inFlight;
+    const fetch = (async () => {
+      try {
+        const bytes = await this.qscc('GetBlockByNumber', [String(number)], `block ${number}`);
+        return this.remember(this.decode(bytes, `block ${number}`));
+      } finally {
+        this.fetching.delete(number);
+      }
+    })();
+    this.fetching.set(number, fetch);
+    return fetch;
   }
 
   /** The block that holds `txId` (valid or not). NotFoundError when the ledger has no such transaction. */
