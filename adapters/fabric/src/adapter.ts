@@ -36,7 +36,7 @@ export class FabricAdapter implements Adapter {
     const { config, connection } = parts;
     this.ledger = new Ledger({ config, connection });
     this.chaincode = new PresetChaincode({ config, connection });
-    this.transactor = new Transactor({ config, ledger: this.ledger });
+    this.transactor = new Transactor({ config, ledger: this.ledger, connection });
     const deps = { config, connection, ledger: this.ledger, chaincode: this.chaincode, transactor: this.transactor };
     this.identity = new FabricIdentity({ mspId: config.org.mspId, ca: parts.ca });
     this.gateway = new FabricGatewayImpl(deps);

@@ -1,10 +1,10 @@
 import { createPrivateKey } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, type Gateway, type Signer as FabricSigner } from '@hyperledger/fabric-gateway';
+import { connect, hash, type Gateway, type Hash, type Signer as FabricSigner } from '@hyperledger/fabric-gateway';
 import type { Signer } from '@bsn/core';
 import type { CertificateAuthority } from './certificates.js';
 import type { ResolvedConfig } from './config.js';
-import { checkAlgorithm, checkPublicKey, fabricSigner } from './signer-bridge.js';
+import { checkAlgorithm, checkPublicKey, fabricSigner, serviceSigner } from './signer-bridge.js';
 
 /** 100 MiB, the peer's own gRPC limit (a `list` page of maximal values is ~9 MB). */
 const MAX_MESSAGE = 100 * 1024 * 1024;
@@ -30,19 +30,17 @@ export class FabricConnection {
       'grpc.max_send_message_length': MAX_MESSAGE,
       'grpc.keepalive_time_ms': 60_000,
     });
-    this.service = this.gateway(
-      { mspId: config.org.mspId, credentials: Buffer.from(config.org.user.certificate) },
-      signers.newPrivateKeySigner(createPrivateKey(config.org.user.privateKey)),
-    );
+    const service = serviceSigner(createPrivateKey(config.org.user.privateKey));
+    this.service = this.gateway({ mspId: config.org.mspId, credentials: Buffer.from(config.org.user.certificate) }, service.signer, service.hash);
   }
 
-  private gateway(identity: { mspId: string; credentials: Uint8Array }, signer: FabricSigner): Gateway {
+  private gateway(identity: { mspId: string; credentials: Uint8Array }, signer: FabricSigner, digest: Hash = hash.sha256): Gateway {
     const { evaluateTimeoutMs, endorseTimeoutMs, submitTimeoutMs } = this.config;
     return connect({
       client: this.client,
       identity,
       signer,
-      hash: hash.sha256,
+      hash: digest,
       evaluateOptions: () => ({ deadline: Date.now() + evaluateTimeoutMs }),
       endorseOptions: () => ({ deadline: Date.now() + endorseTimeoutMs }),
       submitOptions: () => ({ deadline: Date.now() + endorseTimeoutMs }),

@@ -1,7 +1,8 @@
-import { createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
+import { hash } from '@hyperledger/fabric-gateway';
 import { describe, expect, test } from 'vitest';
 import { BsnIdentity, isBsnError, type Signer } from '@bsn/core';
-import { derSignature, fabricSigner, lowS } from './signer-bridge.js';
+import { derSignature, fabricSigner, lowS, serviceSigner } from './signer-bridge.js';
 
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 
@@ -39,5 +40,22 @@ describe('signer bridge', () => {
     const error = await fabricSigner(broken)(new Uint8Array(32)).catch((e: unknown) => e);
     expect(isBsnError(error, 'UNAUTHORIZED')).toBe(true);
     expect((error as { stage?: string }).stage).toBe('sign');
+  });
+
+  test('the service user\'s P-256 key signs with Node\'s ECDSA over SHA-256 of the message: DER, always low S, verifiable by Node', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const { signer, hash: digest } = serviceSigner(privateKey);
+    expect(digest).toBe(hash.none);
+    for (let i = 0; i < 32; i++) {
+      const message = Buffer.from(`proposal ${i}`);
+      const der = await signer(digest(message));
+      expect(der[0]).toBe(0x30);
+      expect(verify('sha256', message, { key: publicKey, dsaEncoding: 'der' }, der)).toBe(true);
+      const sLength = der[3 + der[3]! + 2]!;
+      const s = BigInt(`0x${Buffer.from(der.subarray(der.length - sLength)).toString('hex')}`);
+      expect(s <= N / 2n, 'low S').toBe(true);
+    }
+    // Another curve keeps fabric-gateway's own signer and SHA-256.
+    expect(serviceSigner(generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey).hash).toBe(hash.sha256);
   });
 });

@@ -1,7 +1,9 @@
-import type { Gateway } from '@hyperledger/fabric-gateway';
+import type { Gateway, Status } from '@hyperledger/fabric-gateway';
+import { gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
 import { RejectedByChainError, TimeoutError, UnavailableError, type ChainEvent, type Receipt } from '@bsn/core';
 import { chaincodeEventsOf, type BlockTransaction, type DecodedBlock } from './blocks.js';
 import type { ResolvedConfig } from './config.js';
+import type { FabricConnection } from './connection.js';
 import { FRAMEWORK } from './describe.js';
 import { toBsnError, validationCodeName } from './errors.js';
 import { chainEventOf } from './events.js';
@@ -46,7 +48,35 @@ const MAX_ATTEMPTS = 4;
  * committed that the ledger does not hold.
  */
 export class Transactor {
-  constructor(private readonly d: { config: ResolvedConfig; ledger: Ledger }) {}
+  private serviceIdentity: Uint8Array | undefined;
+
+  constructor(private readonly d: { config: ResolvedConfig; ledger: Ledger; connection: FabricConnection }) {}
+
+  /**
+   * The gateway peer's commit status of `txId`, asked as the org's service user. The request
+   * only names the transaction and authenticates the asker as a reader of the channel (the
+   * peer's `gateway/CommitStatus` ACL: channel Readers); the peer's answer is the same
+   * whoever asks, so the writer's key is not made to sign a third time per write. Nothing
+   * rests on this answer alone: the receipt is made from the block it names, which must hold
+   * the transaction flagged VALID.
+   */
+  async commitStatus(txId: string, deadline: number): Promise<Status> {
+    const service = this.d.connection.service;
+    if (!this.serviceIdentity) {
+      const { mspId, credentials } = service.getIdentity();
+      const identity = new msp.SerializedIdentity();
+      identity.setMspid(mspId);
+      identity.setIdBytes(credentials);
+      this.serviceIdentity = identity.serializeBinary();
+    }
+    const request = new gatewayProtos.CommitStatusRequest();
+    request.setTransactionId(txId);
+    request.setChannelId(this.d.config.channel);
+    request.setIdentity(this.serviceIdentity);
+    const signed = new gatewayProtos.SignedCommitStatusRequest();
+    signed.setRequest(request.serializeBinary());
+    return service.newCommit(signed.serializeBinary()).getStatus({ deadline });
+  }
 
   async transact(gateway: Gateway, fn: string, args: Array<string | Uint8Array>, o: TransactOptions): Promise<Committed> {
     const contract = gateway.getNetwork(this.d.config.channel).getContract(this.d.config.chaincode);
@@ -75,7 +105,7 @@ export class Transactor {
       }
       let status;
       try {
-        status = await submitted.getStatus({ deadline: o.deadline });
+        status = await this.commitStatus(submitted.getTransactionId(), o.deadline);
       } catch (error) {
         throw toBsnError(error, { stage: 'commit', what: o.what, txId });
       }
