@@ -6,6 +6,7 @@ import type { FabricConnection } from './connection.js';
 import { describeAdapter } from './describe.js';
 import { FabricGatewayImpl } from './gateway.js';
 import { FabricIdentity } from './identity.js';
+import { FabricInterchain } from './interchain/interchain.js';
 import { Ledger } from './ledger.js';
 import { NativeUserKey } from './native-signing.js';
 import { FabricLifecycle } from './lifecycle.js';
@@ -25,6 +26,8 @@ export class FabricAdapter implements Adapter {
   readonly gateway: FabricGatewayImpl;
   readonly lifecycle: FabricLifecycle;
   readonly kv: FabricPresetKv;
+  /** Packets sent through the preset chaincode, block evidence, its verifier (delivery comes later). */
+  readonly interchain: FabricInterchain;
   readonly ledger: Ledger;
   readonly chaincode: PresetChaincode;
   readonly transactor: Transactor;
@@ -43,6 +46,7 @@ export class FabricAdapter implements Adapter {
     this.lifecycle = new FabricLifecycle(deps);
     this.kv = new FabricPresetKv({ gateway: this.gateway, chaincode: this.chaincode, ledger: this.ledger });
     this.native = new NativeUserKey({ ...deps, ca: parts.ca, gateway: this.gateway });
+    this.interchain = new FabricInterchain(deps);
   }
 
   describe(): AdapterDescription {

@@ -56,9 +56,13 @@ const derOctets = (b: Uint8Array): number[] => [0x04, ...derLength(b.length), ..
  * can be checked block by block.
  */
 export function blockHeaderHash(number: bigint, previousHash: Uint8Array, dataHash: Uint8Array): string {
+  return createHash('sha256').update(blockHeaderBytes(number, previousHash, dataHash)).digest('hex');
+}
+
+/** The DER header bytes themselves: what the block hash is taken over and the orderer signs (after its metadata). */
+export function blockHeaderBytes(number: bigint, previousHash: Uint8Array, dataHash: Uint8Array): Uint8Array {
   const body = [...derInteger(number), ...derOctets(previousHash), ...derOctets(dataHash)];
-  const der = Uint8Array.from([0x30, ...derLength(body.length), ...body]);
-  return createHash('sha256').update(der).digest('hex');
+  return Uint8Array.from([0x30, ...derLength(body.length), ...body]);
 }
 
 function timestampMs(ts: { getSeconds(): number; getNanos(): number } | undefined): number {

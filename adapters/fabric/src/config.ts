@@ -66,6 +66,18 @@ export interface ResolvedConfig {
   };
   /** MSP ids of every peer org in the config. */
   mspIds: string[];
+  /**
+   * What interchain trust roots are made of (`Interchain.trustRoots()`), as far as the config
+   * holds it: each peer org's CA certificates (`ca.certificate` plus any `caCerts`), the
+   * orderer org's (`orderer.mspId` with `orderer.ca.certificate` / `orderer.caCerts`) and the
+   * preset chaincode's endorsement policy (`chaincodes[].endorsementPolicy`). Not checked here:
+   * the roots are checked when they are made and again by every verifier.
+   */
+  pins: {
+    orgs: Array<{ mspId: string; caCerts: string[] }>;
+    orderer?: { mspId: string; caCerts: string[] };
+    endorsementPolicy?: string;
+  };
   evaluateTimeoutMs: number;
   endorseTimeoutMs: number;
   submitTimeoutMs: number;
@@ -141,9 +153,30 @@ export function resolveConfig(network: NetworkConfig): ResolvedConfig {
     chaincode,
     org: { mspId: wanted, peer, user: certAndKey(o.user, `${at}/user`), ca: certAndKey(o.ca, `${at}/ca`) },
     mspIds,
+    pins: pinsOf(c, orgs, mspIds, chaincode),
     evaluateTimeoutMs: intIn(c.evaluateTimeoutMs, '/evaluateTimeoutMs', 100, 600_000, DEFAULTS.evaluateTimeoutMs),
     endorseTimeoutMs: intIn(c.endorseTimeoutMs, '/endorseTimeoutMs', 100, 600_000, DEFAULTS.endorseTimeoutMs),
     submitTimeoutMs: intIn(c.submitTimeoutMs, '/submitTimeoutMs', 1_000, 86_400_000, DEFAULTS.submitTimeoutMs),
     preparedTtlMs: intIn(c.preparedTtlMs, '/preparedTtlMs', 1_000, 86_400_000, DEFAULTS.preparedTtlMs),
+  };
+}
+
+/** CA certificates of one org or orderer section: `ca.certificate` first, then `caCerts` (strings only, deduplicated). */
+function caCertsOf(section: unknown): string[] {
+  if (typeof section !== 'object' || section === null) return [];
+  const s = section as { ca?: { certificate?: unknown }; caCerts?: unknown };
+  const all = [s.ca?.certificate, ...(Array.isArray(s.caCerts) ? s.caCerts : [])];
+  return [...new Set(all.filter((c): c is string => typeof c === 'string' && c.length > 0))];
+}
+
+function pinsOf(c: Record<string, unknown>, orgs: unknown[], mspIds: string[], chaincode: string): ResolvedConfig['pins'] {
+  const orderer = c.orderer as Record<string, unknown> | undefined;
+  const ordererCerts = caCertsOf(orderer);
+  const definitions = Array.isArray(c.chaincodes) ? (c.chaincodes as Array<Record<string, unknown> | null>) : [];
+  const policy = definitions.find((d) => d?.name === chaincode)?.endorsementPolicy;
+  return {
+    orgs: orgs.map((o, i) => ({ mspId: mspIds[i]!, caCerts: caCertsOf(o) })),
+    ...(typeof orderer?.mspId === 'string' && ordererCerts.length > 0 && { orderer: { mspId: orderer.mspId, caCerts: ordererCerts } }),
+    ...(typeof policy === 'string' && { endorsementPolicy: policy }),
   };
 }

@@ -12,3 +12,7 @@ export { LIMITS } from './limits.js';
 export { accountId } from './accounts.js';
 export { derSignature, fabricSigner } from './signer-bridge.js';
 export { blockHeaderHash } from './blocks.js';
+export { FabricInterchain } from './interchain/interchain.js';
+export { verifyFabricEvidence } from './interchain/verify.js';
+export { checkRoots as checkFabricRoots, type FabricRoots, type FabricPolicy } from './interchain/trust.js';
+export type { FabricProof } from './interchain/proof.js';

@@ -74,6 +74,16 @@ export class Ledger {
     return fetch;
   }
 
+  /**
+   * A block's bytes exactly as the peer's ledger holds them (`common.Block`, with the orderer's
+   * signatures and this peer's validation flags): what interchain evidence carries. Not cached.
+   */
+  async blockBytes(number: number): Promise<Uint8Array> {
+    const bytes = await this.qscc('GetBlockByNumber', [String(number)], `block ${number}`);
+    this.remember(this.decode(bytes, `block ${number}`));
+    return bytes;
+  }
+
   /** The block that holds `txId` (valid or not). NotFoundError when the ledger has no such transaction. */
   async blockOf(txId: string): Promise<DecodedBlock> {
     const known = this.txBlocks.get(txId);

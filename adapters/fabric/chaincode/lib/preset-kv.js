@@ -17,17 +17,22 @@
 //   entry(appId, key)                        → {key, value(base64), txId} or null
 //   history(appId, key)                      → [{txId, timestamp, value(base64)|null}], oldest first
 //   list(appId, prefix, after, limit)        → {entries: [{key, value, txId}], more}
+//   sendPacket(appId, fieldsJson)            → the packet (RFC 8785 JSON)   members of an active app only
+//   nextPacketSeq(appId, dstChain, dstApp)   → the seq the next packet to (dstChain, dstApp) gets
+//   getPacket(appId, dstChain, dstApp, seq)  → {commitment, id, tx} or null
 // Every write emits one chaincode event named `bsn/<appId>/kv.put` or `bsn/<appId>/kv.delete`
-// whose payload is the key's UTF-8 bytes (Fabric allows one event per transaction).
+// whose payload is the key's UTF-8 bytes (Fabric allows one event per transaction); a packet
+// sent emits `bsn/<appId>/packet.sent` with the canonical packet as payload (see packets.js).
 const { createHash, verify } = require('node:crypto');
 const { Contract } = require('fabric-contract-api');
 const { fail } = require('./errors.js');
 const { accountId, creatorAccount, publicKeyFromHex } = require('./accounts.js');
 const { LIMITS, MODES, PLACEMENTS, checkAccount, checkId, checkKey, checkLimit, checkPrefix, checkValue } = require('./rules.js');
 const { appKey, dataBase, dataKey, requestKey, successor, getJson, putJson, timestampMs } = require('./state.js');
+const packets = require('./packets.js');
 
 const CONTRACT = 'bsn-preset-kv';
-const CONTRACT_VERSION = '1.0.0';
+const CONTRACT_VERSION = '1.1.0';
 /** Prefix of the bytes a user key signs in user-key mode (the digest is SHA-256 of prefix ‖ authJson). */
 const USER_KEY_DOMAIN = 'bsn:fabric:user-key:v1\n';
 
@@ -242,6 +247,52 @@ class PresetKvContract extends Contract {
       return true;
     });
     return JSON.stringify({ entries, more });
+  }
+
+  // ------------------------------------------------------------------ interchain
+
+  /**
+   * Sends a packet from `appId` (see packets.js): only a member of the app, and not while it
+   * is frozen; the seq is the next one for (appId, dstChain, dstApp) in world state; the
+   * packet id and commitment are written under `p/…/<seq>` and the canonical packet is the
+   * event payload, so the endorsements cover all of it.
+   */
+  async sendPacket(ctx, appId, fieldsJson) {
+    const app = await this._app(ctx, appId);
+    const fields = packets.checkFields(fieldsJson, timestampMs(ctx.stub.getTxTimestamp()));
+    const actor = creatorAccount(ctx);
+    if (app.state === 'frozen') fail('UNAUTHORIZED', `app ${JSON.stringify(appId)} is frozen: it sends no packets`);
+    if (!app.members.includes(actor)) fail('UNAUTHORIZED', `${actor} is not a member of app ${JSON.stringify(appId)}`, { account: actor });
+    const cKey = packets.counterKey(app.appId, fields.dstChain, fields.dstApp);
+    const last = await getJson(ctx, cKey);
+    const seq = (last ? last.seq : 0) + 1;
+    const packet = {
+      v: 1, srcChain: fields.srcChain, srcApp: app.appId, dstChain: fields.dstChain, dstApp: fields.dstApp, seq,
+      method: fields.method, payload: fields.payload, timeout: fields.timeout, grantRef: fields.grantRef,
+    };
+    const txId = ctx.stub.getTxID();
+    await putJson(ctx, cKey, { seq });
+    await ctx.stub.putState(
+      packets.packetKey(app.appId, packet.dstChain, packet.dstApp, seq),
+      Buffer.from(packets.canonical({ commitment: packets.commitmentOf(packet), id: packets.packetIdOf(packet), tx: txId }), 'utf8'),
+    );
+    const bytes = Buffer.from(packets.canonical(packet), 'utf8');
+    ctx.stub.setEvent(`bsn/${app.appId}/packet.sent`, bytes);
+    return bytes.toString('utf8');
+  }
+
+  async nextPacketSeq(ctx, appId, dstChain, dstApp) {
+    await this._app(ctx, appId);
+    checkId(dstApp, '/dstApp');
+    const last = await getJson(ctx, packets.counterKey(appId, String(dstChain), dstApp));
+    return JSON.stringify((last ? last.seq : 0) + 1);
+  }
+
+  async getPacket(ctx, appId, dstChain, dstApp, seq) {
+    await this._app(ctx, appId);
+    checkId(dstApp, '/dstApp');
+    if (!/^[1-9][0-9]{0,15}$/.test(String(seq))) fail('INVALID_INPUT', '/seq must be an integer ≥ 1', { field: '/seq' });
+    return JSON.stringify((await getJson(ctx, packets.packetKey(appId, String(dstChain), dstApp, Number(seq)))) ?? null);
   }
 
   // ------------------------------------------------------------------ internals

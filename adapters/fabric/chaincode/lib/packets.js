@@ -1,0 +1,88 @@
+'use strict';
+// Interchain packets sent from an app (the source side of BSN interchain on Fabric).
+//
+// `sendPacket(appId, fieldsJson)` is run by every endorsing peer: only a member of an active
+// (unfrozen) app may send; the seq is assigned here, from world state, per
+// (srcApp, dstChain, dstApp) — `s/<appId>/<dstChain>/<dstApp>` holds the last one — so two
+// concurrent sends for the same triple read the same counter and Fabric invalidates the later
+// one (MVCC_READ_CONFLICT; the adapter endorses it again). The whole packet is then bound in
+// what the endorsers sign:
+//   - the write `p/<appId>/<dstChain>/<dstApp>/<seq>` → {"commitment","id","tx"}, with the
+//     packet id and commitment computed here exactly as core's `packetId()`/`packetCommitment()`
+//     (SHA-256 over a domain tag and the RFC 8785 JSON of the packet);
+//   - the chaincode event `bsn/<appId>/packet.sent` whose payload is the canonical (RFC 8785)
+//     JSON of the whole packet, which a verifier compares byte for byte with the packet it holds.
+// None of the names contain '/', so these keys never collide with one another or with the
+// app records (`a/`), values (`k/`) and request ids (`r/`) of state.js.
+const { createHash } = require('node:crypto');
+const { fail } = require('./errors.js');
+const { checkId } = require('./rules.js');
+
+/** As core's packet rules (core/src/interchain/packet.ts, core/src/validation/input.ts). */
+const CHAIN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const METHOD = /^[A-Za-z_][A-Za-z0-9_.]{0,63}$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+/** Largest payload (decoded bytes) a packet may carry, as the Ethereum outbox. */
+const MAX_PAYLOAD_BYTES = 65536;
+const FIELDS = ['srcChain', 'dstChain', 'dstApp', 'method', 'payload', 'timeout', 'grantRef'];
+
+const PACKET_ID_DOMAIN = 'bsn:packet-id:v1\n';
+const PACKET_COMMITMENT_DOMAIN = 'bsn:packet-commitment:v1\n';
+
+/**
+ * RFC 8785 JSON of a flat object of strings and safe integers: members sorted by their
+ * names' UTF-16 code units (what Array.prototype.sort does), strings and integers as
+ * JSON.stringify writes them (which is what RFC 8785 prescribes for both).
+ */
+function canonical(flat) {
+  const names = Object.keys(flat).sort();
+  return `{${names.map((n) => `${JSON.stringify(n)}:${JSON.stringify(flat[n])}`).join(',')}}`;
+}
+
+const sha256 = (...parts) => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return h.digest('hex');
+};
+
+function packetIdOf(p) {
+  return sha256(PACKET_ID_DOMAIN + canonical({ srcChain: p.srcChain, srcApp: p.srcApp, dstChain: p.dstChain, dstApp: p.dstApp, seq: p.seq }));
+}
+
+function commitmentOf(p) {
+  return sha256(PACKET_COMMITMENT_DOMAIN, Buffer.from(canonical(p), 'utf8'));
+}
+
+const counterKey = (appId, dstChain, dstApp) => `s/${appId}/${dstChain}/${dstApp}`;
+const packetKey = (appId, dstChain, dstApp, seq) => `p/${appId}/${dstChain}/${dstApp}/${seq}`;
+
+/** The packet fields a sender gives (no v, srcApp or seq), checked as core checks a packet. */
+function checkFields(fieldsJson, txTimeMs) {
+  let f;
+  try {
+    f = JSON.parse(fieldsJson);
+  } catch {
+    fail('INVALID_INPUT', 'the packet is not JSON', { field: '/packet' });
+  }
+  if (typeof f !== 'object' || f === null || Array.isArray(f)) fail('INVALID_INPUT', 'the packet must be an object', { field: '/packet' });
+  const extra = Object.keys(f).find((k) => !FIELDS.includes(k));
+  if (extra !== undefined) fail('INVALID_INPUT', `unknown packet field ${JSON.stringify(extra)}`, { field: `/packet/${extra}` });
+  for (const k of ['srcChain', 'dstChain']) {
+    if (typeof f[k] !== 'string' || !CHAIN.test(f[k])) fail('INVALID_INPUT', `/packet/${k} must be a chain name (lowercase, 1-64 chars)`, { field: `/packet/${k}` });
+  }
+  checkId(f.dstApp, '/packet/dstApp');
+  checkId(f.grantRef, '/packet/grantRef');
+  if (typeof f.method !== 'string' || !METHOD.test(f.method)) fail('INVALID_INPUT', '/packet/method must be an identifier of 1-64 characters', { field: '/packet/method' });
+  if (typeof f.payload !== 'string' || !BASE64.test(f.payload)) fail('INVALID_INPUT', '/packet/payload must be base64', { field: '/packet/payload' });
+  if (Buffer.from(f.payload, 'base64').length > MAX_PAYLOAD_BYTES) {
+    fail('INVALID_INPUT', `/packet/payload carries more than ${MAX_PAYLOAD_BYTES} bytes`, { field: '/packet/payload' });
+  }
+  if (!Number.isSafeInteger(f.timeout) || f.timeout <= 0) fail('INVALID_INPUT', '/packet/timeout must be a positive ms timestamp', { field: '/packet/timeout' });
+  if (f.timeout <= txTimeMs) fail('INVALID_INPUT', `/packet/timeout has passed (the transaction is at ${txTimeMs})`, { field: '/packet/timeout', txTime: txTimeMs });
+  return f;
+}
+
+module.exports = {
+  MAX_PAYLOAD_BYTES, PACKET_ID_DOMAIN, PACKET_COMMITMENT_DOMAIN,
+  canonical, packetIdOf, commitmentOf, counterKey, packetKey, checkFields,
+};

@@ -1,0 +1,181 @@
+import type { X509Certificate } from 'node:crypto';
+import type { Attester, TrustRoots } from '@bsn/core';
+import { parseAnchor, type PinnedMsp } from './msp.js';
+
+/**
+ * Trust roots for Fabric evidence (`TrustRoots.roots` with framework `fabric`), pinned by a
+ * city node's configuration for one network:
+ *
+ * ```json
+ * {
+ *   "channel": "bsnchannel",
+ *   "chaincode": "bsn-preset-kv",
+ *   "orgs": [{ "mspId": "Org1MSP", "caCerts": ["-----BEGIN CERTIFICATE-----…"] }, { "mspId": "Org2MSP", "caCerts": ["…"] }],
+ *   "orderer": { "mspId": "OrdererMSP", "caCerts": ["…"] },
+ *   "policy": { "kind": "all-of", "mspIds": ["Org1MSP", "Org2MSP"], "role": "peer" },
+ *   "attesters": [{ "algorithm": "secp256k1", "publicKey": "04…" }], "threshold": 1
+ * }
+ * ```
+ *
+ * Why this shape: it is what Fabric itself validates a transaction against, reduced to what a
+ * verifier outside the network can hold.
+ * - `channel`, `chaincode`: the transaction must be on this channel (its channel header) and
+ *   invoke, be endorsed for and emit from this chaincode (the BSN preset chaincode, whose
+ *   `sendPacket` assigns seqs) — any other chaincode's event proves nothing.
+ * - `orgs`: each peer org's MSP id with its signing CA certificates (the `cacerts` — and any
+ *   `intermediatecerts` — of its channel MSP); each certificate is a trust anchor: an identity
+ *   counts for the MSP only if one of them issued it. Creators and endorsers must come from
+ *   these orgs.
+ * - `orderer`: the ordering org whose node signs blocks (metadata SIGNATURES; Fabric's
+ *   `BlockValidation` policy for a Raft service is one signature of an orderer org member).
+ * - `policy`: the chaincode's endorsement policy, as a signature policy over peer identities:
+ *   `all-of` (`AND('Org1MSP.peer','Org2MSP.peer')`, the preset chaincode's) or `n-of`
+ *   (`OutOf(n, …)`; `OR` is `n: 1`); `role` is the NodeOU an endorser's certificate must carry
+ *   (default `peer`; `member` accepts any identity of the org — weaker, only if the channel's
+ *   policy says so).
+ * - `attesters`, `threshold` (optional, together): city nodes, t of which must have attested the
+ *   block (core `attestBlock`) **in addition** to the orderer's signature. Without them a block
+ *   is final on the orderer's signature alone (Fabric's finality is immediate).
+ *
+ * Empty, missing or malformed roots are never valid (see `checkRoots`).
+ */
+export interface FabricRoots {
+  channel: string;
+  chaincode: string;
+  orgs: Array<{ mspId: string; caCerts: string[] }>;
+  orderer: { mspId: string; caCerts: string[] };
+  policy: FabricPolicy;
+  attesters?: Attester[];
+  threshold?: number;
+}
+
+export type FabricPolicy =
+  | { kind: 'all-of'; mspIds: string[]; role?: 'peer' | 'member' }
+  | { kind: 'n-of'; n: number; mspIds: string[]; role?: 'peer' | 'member' };
+
+/** Roots checked and parsed: anchors as certificates, the policy normalised to n of mspIds. */
+export interface CheckedRoots {
+  channel: string;
+  chaincode: string;
+  orgs: Map<string, PinnedMsp>;
+  orderer: Map<string, PinnedMsp>;
+  policy: { n: number; mspIds: string[]; role: 'peer' | 'member' };
+  attestation?: { attesters: Attester[]; threshold: number };
+}
+
+export type RootsCheck = { ok: true; roots: CheckedRoots } | { ok: false; reason: string };
+
+const CHANNEL = /^[a-z][a-z0-9.-]{0,248}$/;
+const MSP_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const CHAINCODE = /^[A-Za-z0-9_.+-]{1,128}$/;
+/** Bounds the work roots can ask of a verifier. */
+const MAX_ORGS = 64;
+const MAX_CERTS = 16;
+
+function pinnedMsp(value: unknown, what: string): PinnedMsp | string {
+  if (typeof value !== 'object' || value === null) return `${what} must be { mspId, caCerts }`;
+  const { mspId, caCerts } = value as { mspId?: unknown; caCerts?: unknown };
+  if (typeof mspId !== 'string' || !MSP_ID.test(mspId)) return `${what} names no MSP id`;
+  if (!Array.isArray(caCerts) || caCerts.length === 0) return `${what} (${mspId}) pins no CA certificate`;
+  if (caCerts.length > MAX_CERTS) return `${what} (${mspId}) pins more than ${MAX_CERTS} CA certificates`;
+  const anchors: X509Certificate[] = [];
+  for (const [i, pem] of caCerts.entries()) {
+    const cert = parseAnchor(pem);
+    if (typeof cert === 'string') return `${what} (${mspId}) CA certificate ${i} ${cert}`;
+    if (anchors.some((a) => a.fingerprint256 === cert.fingerprint256)) return `${what} (${mspId}) pins CA certificate ${i} twice`;
+    anchors.push(cert);
+  }
+  return { mspId, anchors };
+}
+
+/** Checks roots before any evidence is looked at: zero, default, empty and missing roots are never valid. */
+export function checkRoots(trust: TrustRoots): RootsCheck {
+  if (typeof trust !== 'object' || trust === null) return { ok: false, reason: 'no trust roots' };
+  if (trust.framework !== 'fabric') return { ok: false, reason: `trust roots are for ${String(trust.framework)}, not fabric` };
+  const r = trust.roots as Partial<Record<keyof FabricRoots, unknown>> | undefined;
+  if (typeof r !== 'object' || r === null || Object.keys(r).length === 0) return { ok: false, reason: 'trust roots are empty' };
+  if (typeof r.channel !== 'string' || !CHANNEL.test(r.channel)) return { ok: false, reason: 'trust roots pin no channel (a Fabric channel name)' };
+  if (typeof r.chaincode !== 'string' || !CHAINCODE.test(r.chaincode)) return { ok: false, reason: 'trust roots pin no chaincode name' };
+
+  if (!Array.isArray(r.orgs) || r.orgs.length === 0) return { ok: false, reason: 'trust roots pin no peer organization' };
+  if (r.orgs.length > MAX_ORGS) return { ok: false, reason: `trust roots pin more than ${MAX_ORGS} organizations` };
+  const orgs = new Map<string, PinnedMsp>();
+  for (const [i, o] of r.orgs.entries()) {
+    const pinned = pinnedMsp(o, `trust roots' orgs[${i}]`);
+    if (typeof pinned === 'string') return { ok: false, reason: pinned };
+    if (orgs.has(pinned.mspId)) return { ok: false, reason: `trust roots pin ${pinned.mspId} twice` };
+    orgs.set(pinned.mspId, pinned);
+  }
+  const orderer = pinnedMsp(r.orderer, "trust roots' orderer");
+  if (typeof orderer === 'string') return { ok: false, reason: orderer };
+  if (orgs.has(orderer.mspId)) return { ok: false, reason: `trust roots pin ${orderer.mspId} both as a peer org and as the orderer org` };
+
+  const p = r.policy as Partial<{ kind: unknown; n: unknown; mspIds: unknown; role: unknown }> | undefined;
+  if (typeof p !== 'object' || p === null) return { ok: false, reason: 'trust roots pin no endorsement policy' };
+  if (!Array.isArray(p.mspIds) || p.mspIds.length === 0) return { ok: false, reason: 'the endorsement policy names no organization' };
+  const mspIds: string[] = [];
+  for (const id of p.mspIds) {
+    if (typeof id !== 'string' || !orgs.has(id)) return { ok: false, reason: `the endorsement policy names ${JSON.stringify(id)}, which the roots do not pin` };
+    if (mspIds.includes(id)) return { ok: false, reason: `the endorsement policy names ${id} twice` };
+    mspIds.push(id);
+  }
+  let n: number;
+  if (p.kind === 'all-of') n = mspIds.length;
+  else if (p.kind === 'n-of') {
+    if (typeof p.n !== 'number' || !Number.isSafeInteger(p.n) || p.n < 1 || p.n > mspIds.length) {
+      return { ok: false, reason: `the endorsement policy's n must be an integer from 1 to ${mspIds.length}` };
+    }
+    n = p.n;
+  } else return { ok: false, reason: `unknown endorsement policy kind ${JSON.stringify(p.kind)} (all-of or n-of)` };
+  const role = p.role ?? 'peer';
+  if (role !== 'peer' && role !== 'member') return { ok: false, reason: `the endorsement policy's role must be peer or member, not ${JSON.stringify(role)}` };
+
+  let attestation: CheckedRoots['attestation'];
+  if (r.attesters !== undefined || r.threshold !== undefined) {
+    if (!Array.isArray(r.attesters) || r.attesters.length === 0) return { ok: false, reason: 'trust roots pin a threshold but no attesters' };
+    if (typeof r.threshold !== 'number' || !Number.isSafeInteger(r.threshold) || r.threshold < 1 || r.threshold > r.attesters.length) {
+      return { ok: false, reason: `trust roots' threshold must be an integer from 1 to ${r.attesters.length}` };
+    }
+    attestation = { attesters: r.attesters as Attester[], threshold: r.threshold };
+  }
+  return {
+    ok: true,
+    roots: {
+      channel: r.channel,
+      chaincode: r.chaincode,
+      orgs,
+      orderer: new Map([[orderer.mspId, orderer]]),
+      policy: { n, mspIds, role },
+      ...(attestation && { attestation }),
+    },
+  };
+}
+
+/**
+ * The policy of a Fabric signature-policy string as the devnet and `peer lifecycle` write it,
+ * when it is one flat gate over `'<MSP>.<role>'` principals of one role: `AND(…)` → all-of,
+ * `OR(…)` → n-of 1, `OutOf(n, …)` → n-of n. Anything else (nested gates, mixed roles) is
+ * undefined: the caller falls back to all-of every org, which only ever asks for more.
+ */
+export function parseSignaturePolicy(text: string): FabricPolicy | undefined {
+  const m = /^\s*(AND|OR|OutOf)\s*\((.*)\)\s*$/i.exec(text);
+  if (!m) return undefined;
+  const gate = m[1]!.toUpperCase();
+  const parts = m[2]!.split(',').map((s) => s.trim());
+  let n: number | undefined;
+  if (gate === 'OUTOF') {
+    n = Number(parts.shift());
+    if (!Number.isSafeInteger(n)) return undefined;
+  }
+  const principals = parts.map((s) => /^['"]([A-Za-z0-9._-]{1,64})\.(peer|member)['"]$/.exec(s));
+  if (principals.length === 0 || principals.some((x) => !x)) return undefined;
+  const roles = new Set(principals.map((x) => x![2]!));
+  if (roles.size !== 1) return undefined;
+  const role = [...roles][0] as 'peer' | 'member';
+  const mspIds = [...new Set(principals.map((x) => x![1]!))];
+  if (mspIds.length !== principals.length) return undefined;
+  if (gate === 'AND') return { kind: 'all-of', mspIds, role };
+  if (gate === 'OR') return { kind: 'n-of', n: 1, mspIds, role };
+  if (n! < 1 || n! > mspIds.length) return undefined;
+  return n === mspIds.length ? { kind: 'all-of', mspIds, role } : { kind: 'n-of', n: n!, mspIds, role };
+}

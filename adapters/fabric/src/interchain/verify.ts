@@ -1,0 +1,279 @@
+import { createHash } from 'node:crypto';
+import { common, ledger, msp as mspProtos, peer } from '@hyperledger/fabric-protos';
+import {
+  canonicalJson, checkPacket, packetBytes, packetCommitment, packetId, verifyAttestations,
+  type Evidence, type Packet, type TrustRoots, type Verification,
+} from '@bsn/core';
+import { blockHeaderBytes } from '../blocks.js';
+import { validationCodeName } from '../errors.js';
+import { checkIdentity, signatureHolds, type PinnedMsp, type Role } from './msp.js';
+import { MAX_BLOCK_BYTES, MAX_BLOCK_SIGNATURES, MAX_ENDORSEMENTS, counterKey, packetEventName, packetKey, type FabricProof } from './proof.js';
+import { checkRoots, type CheckedRoots } from './trust.js';
+
+/** Thrown inside the verifier only, turned into `rejected` with its message. */
+class Rejection extends Error {}
+
+function reject(reason: string): never {
+  throw new Rejection(reason);
+}
+
+const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+const TX_ID = /^[0-9a-f]{64}$/;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+const sha256 = (...parts: Uint8Array[]): Uint8Array => {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p);
+  return new Uint8Array(h.digest());
+};
+const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
+const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
+const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+/** Decodes a protobuf message from bytes, naming what could not be decoded. */
+function decode<T>(what: string, parse: (b: Uint8Array) => T, bytes: Uint8Array): T {
+  try {
+    return parse(bytes);
+  } catch (error) {
+    reject(`${what} cannot be decoded: ${(error as Error).message}`);
+  }
+}
+
+function blockBytes(value: unknown): Uint8Array {
+  if (typeof value !== 'string' || value.length === 0) reject('the proof carries no block (base64)');
+  if (value.length > Math.ceil(MAX_BLOCK_BYTES / 3) * 4) reject(`the block is larger than ${MAX_BLOCK_BYTES} bytes`);
+  if (value.length % 4 !== 0 || !BASE64.test(value)) reject('the block is not canonical base64');
+  const bytes = Buffer.from(value, 'base64');
+  if (bytes.toString('base64') !== value) reject('the block is not canonical base64');
+  return new Uint8Array(bytes);
+}
+
+function index(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) reject(`${what} must be a non-negative integer`);
+  return value;
+}
+
+/**
+ * Verifies Fabric evidence that a packet was sent, against pinned roots. Everything is rebuilt
+ * here from the block bytes: the header hash and data hash, the orderer's signature over the
+ * header, the transaction's channel header and creator signature, the proposal hash binding the
+ * endorsements to this transaction, every endorsement against the pinned org CAs and the
+ * endorsement policy, and the chaincode's own output (event and write set) against the packet.
+ * Fails closed, never throws.
+ *
+ * What a verifier cannot rebuild: the TRANSACTIONS_FILTER is written by each committing peer and
+ * signed by nobody. Its VALID is required, and every check Fabric's validation makes from signed
+ * data (creator and endorser signatures, endorsement policy, chaincode, response status) is
+ * redone here; only the MVCC read-conflict check needs world state at commit, which no block
+ * carries (see the README on what that leaves).
+ */
+export async function verifyFabricEvidence(evidence: Evidence, trust: TrustRoots): Promise<Verification> {
+  try {
+    return verify(evidence, trust);
+  } catch (error) {
+    if (error instanceof Rejection) return { state: 'rejected', reason: error.message };
+    return { state: 'rejected', reason: `the evidence could not be checked: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
+function verify(evidence: Evidence, trust: TrustRoots): Verification {
+  const checked = checkRoots(trust);
+  if (!checked.ok) reject(checked.reason);
+  const roots = checked.roots;
+  if (typeof trust.chain !== 'string' || !NAME.test(trust.chain)) reject('the trust roots name no chain');
+  if (typeof evidence !== 'object' || evidence === null) reject('no evidence');
+  if (evidence.v !== 1) reject('evidence version must be 1');
+  if (evidence.framework !== 'fabric') reject(`evidence is for ${String(evidence.framework)}, not fabric`);
+  if (evidence.chain !== trust.chain) reject(`evidence is from chain ${String(evidence.chain)}, the roots are for ${trust.chain}`);
+  const subject = evidence.subject;
+  if (typeof subject !== 'object' || subject === null) reject('evidence names no subject');
+  if (subject.kind !== 'packet') reject(`evidence of a ${String(subject.kind)} is not supported yet (only packets)`);
+  if (typeof subject.packetId !== 'string' || !/^[0-9a-f]{64}$/.test(subject.packetId)) reject('subject.packetId is not a packet id');
+  if (typeof evidence.txId !== 'string' || !TX_ID.test(evidence.txId)) reject('txId is not a Fabric transaction id (64 lowercase hex digits)');
+  const proof = evidence.proof as Partial<FabricProof> | undefined;
+  if (typeof proof !== 'object' || proof === null) reject('evidence has no proof');
+
+  // 1. The block: data hash and header hash rebuilt from its bytes.
+  const block = decode('the block', (b) => common.Block.deserializeBinary(b), blockBytes(proof.block));
+  const header = block.getHeader();
+  if (!header) reject('the block has no header');
+  const number = header.getNumber();
+  if (!Number.isSafeInteger(number) || number < 0) reject('the block number is out of range');
+  if (number !== evidence.block) reject(`the block is number ${number}, the evidence names block ${String(evidence.block)}`);
+  const data = block.getData()?.getDataList_asU8() ?? [];
+  if (data.length === 0) reject('the block holds no transactions');
+  const dataHash = sha256(...data);
+  if (!equal(dataHash, header.getDataHash_asU8())) reject('the block data does not hash to the data hash in its header');
+  const headerBytes = blockHeaderBytes(BigInt(number), header.getPreviousHash_asU8(), dataHash);
+  const blockHash = hex(sha256(headerBytes));
+  if (evidence.blockHash !== undefined) {
+    const given = typeof evidence.blockHash === 'string' ? evidence.blockHash.toLowerCase().replace(/^0x/, '') : '';
+    if (given !== blockHash) reject(`the block header hashes to ${blockHash}, not to the evidence's blockHash ${String(evidence.blockHash)}`);
+  }
+  const metadata = block.getMetadata()?.getMetadataList_asU8() ?? [];
+
+  // 2. The transaction at txIndex: an endorser transaction on the pinned channel, the one named.
+  const txIndex = index(proof.txIndex, 'txIndex');
+  const envelopeBytes = data[txIndex];
+  if (!envelopeBytes) reject(`the block has no transaction ${txIndex} (it has ${data.length})`);
+  const envelope = decode('the transaction envelope', (b) => common.Envelope.deserializeBinary(b), envelopeBytes);
+  const payloadBytes = envelope.getPayload_asU8();
+  const payload = decode('the envelope payload', (b) => common.Payload.deserializeBinary(b), payloadBytes);
+  const channelHeaderBytes = payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array();
+  const signatureHeaderBytes = payload.getHeader()?.getSignatureHeader_asU8() ?? new Uint8Array();
+  const channelHeader = decode('the channel header', (b) => common.ChannelHeader.deserializeBinary(b), channelHeaderBytes);
+  if (channelHeader.getType() !== common.HeaderType.ENDORSER_TRANSACTION) reject(`transaction ${txIndex} is not an endorser transaction (header type ${channelHeader.getType()})`);
+  if (channelHeader.getChannelId() !== roots.channel) reject(`transaction ${txIndex} is on channel ${JSON.stringify(channelHeader.getChannelId())}, the roots pin ${roots.channel}`);
+  if (channelHeader.getTxId() !== evidence.txId) reject(`transaction ${txIndex} is ${channelHeader.getTxId()}, the evidence names ${evidence.txId}`);
+  const signatureHeader = decode('the signature header', (b) => common.SignatureHeader.deserializeBinary(b), signatureHeaderBytes);
+  const creator = signatureHeader.getCreator_asU8();
+  const nonce = signatureHeader.getNonce_asU8();
+  if (nonce.length === 0) reject('the transaction has no nonce');
+  if (hex(sha256(nonce, creator)) !== evidence.txId) reject('the transaction id is not SHA-256(nonce ‖ creator)');
+  const ts = channelHeader.getTimestamp();
+  const at = new Date((ts?.getSeconds() ?? 0) * 1000 + Math.floor((ts?.getNanos() ?? 0) / 1e6));
+  if (at.getTime() <= 0) reject('the transaction has no timestamp');
+
+  // 3. The orderer signed the block header.
+  checkOrdererSignature(metadata[common.BlockMetadataIndex.SIGNATURES], headerBytes, roots.orderer, at);
+
+  // 4. City-node attestations, when the roots ask for them (in addition to the orderer's signature).
+  if (roots.attestation) {
+    const attested = verifyAttestations({ framework: 'fabric', chain: trust.chain, number, hash: blockHash }, evidence.attestations, roots.attestation);
+    if (!attested.ok) reject(`block ${number} (${blockHash}) is not attested: ${attested.reason}`);
+  }
+
+  // 5. Its validation code, as the committing peer recorded it (see the note above).
+  const flags = metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array();
+  if (flags.length !== data.length) reject(`the block's TRANSACTIONS_FILTER has ${flags.length} flags for ${data.length} transactions`);
+  if (flags[txIndex] !== 0) reject(`transaction ${evidence.txId} is flagged ${validationCodeName(flags[txIndex]!)} in the block, not VALID: it committed nothing`);
+
+  // 6. The creator: a member of a pinned org, whose signature over the payload holds.
+  const creatorCheck = checkIdentity(creator, roots.orgs, 'member', at);
+  if (!creatorCheck.ok) reject(`the transaction's creator is not accepted: ${creatorCheck.reason}`);
+  const creatorSig = signatureHolds(creatorCheck.certificate, payloadBytes, envelope.getSignature_asU8());
+  if (creatorSig) reject(`the creator's signature over the transaction: ${creatorSig}`);
+
+  // 7. The one action: same creator, endorsements bound to this proposal by its hash.
+  const transaction = decode('the transaction', (b) => peer.Transaction.deserializeBinary(b), payload.getData_asU8());
+  const actions = transaction.getActionsList();
+  if (actions.length !== 1) reject(`the transaction has ${actions.length} actions (Fabric executes exactly one)`);
+  const action = actions[0]!;
+  const actionHeaderBytes = action.getHeader_asU8();
+  const actionHeader = decode("the action's signature header", (b) => common.SignatureHeader.deserializeBinary(b), actionHeaderBytes);
+  if (!equal(actionHeader.getCreator_asU8(), creator)) reject("the action's creator is not the transaction's creator");
+  const actionPayload = decode('the chaincode action payload', (b) => peer.ChaincodeActionPayload.deserializeBinary(b), action.getPayload_asU8());
+  const proposalPayloadBytes = actionPayload.getChaincodeProposalPayload_asU8();
+  const endorsed = actionPayload.getAction();
+  if (!endorsed) reject('the transaction carries no endorsed action');
+  const responsePayloadBytes = endorsed.getProposalResponsePayload_asU8();
+  const responsePayload = decode('the proposal response payload', (b) => peer.ProposalResponsePayload.deserializeBinary(b), responsePayloadBytes);
+  const proposalHash = sha256(channelHeaderBytes, actionHeaderBytes, proposalPayloadBytes);
+  if (!equal(proposalHash, responsePayload.getProposalHash_asU8())) reject('the endorsed response is for another proposal (proposal hash differs)');
+  const proposalPayload = decode('the chaincode proposal payload', (b) => peer.ChaincodeProposalPayload.deserializeBinary(b), proposalPayloadBytes);
+  const invocation = decode('the chaincode invocation', (b) => peer.ChaincodeInvocationSpec.deserializeBinary(b), proposalPayload.getInput_asU8());
+  const invoked = invocation.getChaincodeSpec()?.getChaincodeId()?.getName();
+  if (invoked !== roots.chaincode) reject(`the transaction invokes chaincode ${JSON.stringify(invoked)}, the roots pin ${roots.chaincode}`);
+
+  // 8. Endorsements: each from a pinned org verifies; the policy is met.
+  checkEndorsements(endorsed.getEndorsementsList(), responsePayloadBytes, roots, at);
+
+  // 9. What the chaincode did, as the endorsers signed it.
+  const ccAction = decode('the chaincode action', (b) => peer.ChaincodeAction.deserializeBinary(b), responsePayload.getExtension_asU8());
+  const executed = ccAction.getChaincodeId()?.getName();
+  if (executed !== roots.chaincode) reject(`the endorsers executed chaincode ${JSON.stringify(executed)}, the roots pin ${roots.chaincode}`);
+  const status = ccAction.getResponse()?.getStatus();
+  if (status !== 200) reject(`the chaincode answered status ${String(status)}, not 200`);
+
+  // 10. The packet: well-formed, from this chain, and exactly what the chaincode emitted and wrote.
+  let packet: Packet;
+  try {
+    packet = checkPacket(structuredClone(proof.packet));
+  } catch (error) {
+    reject(`the packet is malformed: ${(error as Error).message}`);
+  }
+  if (packet.srcChain !== trust.chain) reject(`the packet's srcChain ${packet.srcChain} is not the chain ${trust.chain} of the roots`);
+  const id = packetId(packet);
+  if (id !== subject.packetId) reject(`the packet's id is ${id}, the evidence's subject names ${subject.packetId}`);
+
+  const eventBytes = ccAction.getEvents_asU8();
+  if (eventBytes.length === 0) reject('the transaction emitted no chaincode event: it sent no packet');
+  const event = decode('the chaincode event', (b) => peer.ChaincodeEvent.deserializeBinary(b), eventBytes);
+  if (event.getChaincodeId() !== roots.chaincode) reject(`the event was emitted by chaincode ${JSON.stringify(event.getChaincodeId())}, not ${roots.chaincode}`);
+  if (event.getTxId() !== evidence.txId) reject('the event names another transaction');
+  if (event.getEventName() !== packetEventName(packet.srcApp)) reject(`the event is ${JSON.stringify(event.getEventName())}, not a packet sent from ${packet.srcApp}`);
+  if (!equal(event.getPayload_asU8(), packetBytes(packet))) reject('the chaincode emitted another packet than this one (its canonical bytes differ)');
+
+  const writes = writesOf(ccAction.getResults_asU8(), roots.chaincode);
+  const record = writes.get(packetKey(packet));
+  const expected = utf8(canonicalJson({ commitment: packetCommitment(packet), id, tx: evidence.txId }));
+  if (!record) reject(`the transaction did not write ${packetKey(packet)}: seq ${packet.seq} was not assigned to this packet`);
+  if (!equal(record, expected)) reject(`the chaincode recorded another packet id or commitment under ${packetKey(packet)}`);
+  const counter = writes.get(counterKey(packet));
+  if (!counter || !equal(counter, utf8(JSON.stringify({ seq: packet.seq })))) reject(`the chaincode did not advance ${counterKey(packet)} to seq ${packet.seq}`);
+
+  return { state: 'proven', subject: { kind: 'packet', packetId: id }, packet };
+}
+
+function checkEndorsements(endorsements: peer.Endorsement[], responsePayload: Uint8Array, roots: CheckedRoots, at: Date): void {
+  if (endorsements.length === 0) reject('the transaction carries no endorsement');
+  if (endorsements.length > MAX_ENDORSEMENTS) reject(`the transaction carries more than ${MAX_ENDORSEMENTS} endorsements`);
+  const endorsedBy = new Set<string>();
+  for (const [i, e] of endorsements.entries()) {
+    const endorser = e.getEndorser_asU8();
+    const claimed = decode(`endorsement ${i}'s identity`, (b) => mspProtos.SerializedIdentity.deserializeBinary(b), endorser).getMspid();
+    // An org the roots do not pin (a further org on the channel) neither counts nor refutes.
+    if (!roots.orgs.has(claimed)) continue;
+    const who = checkIdentity(endorser, roots.orgs, roots.policy.role as Role, at);
+    if (!who.ok) reject(`endorsement ${i}: ${who.reason}`);
+    const bad = signatureHolds(who.certificate, Buffer.concat([responsePayload, endorser]), e.getSignature_asU8());
+    if (bad) reject(`endorsement ${i} (${who.mspId}): ${bad}`);
+    endorsedBy.add(who.mspId);
+  }
+  const met = roots.policy.mspIds.filter((m) => endorsedBy.has(m));
+  if (met.length < roots.policy.n) {
+    const missing = roots.policy.mspIds.filter((m) => !endorsedBy.has(m));
+    reject(`the endorsement policy is not met: ${met.length} of ${roots.policy.n} required orgs of [${roots.policy.mspIds.join(', ')}] endorsed (missing ${missing.join(', ')})`);
+  }
+}
+
+function checkOrdererSignature(bytes: Uint8Array | undefined, headerBytes: Uint8Array, orderer: ReadonlyMap<string, PinnedMsp>, at: Date): void {
+  if (!bytes || bytes.length === 0) reject('the block carries no orderer signature (metadata SIGNATURES is empty)');
+  const meta = decode('the SIGNATURES metadata', (b) => common.Metadata.deserializeBinary(b), bytes);
+  const signatures = meta.getSignaturesList();
+  if (signatures.length === 0) reject('the block carries no orderer signature');
+  if (signatures.length > MAX_BLOCK_SIGNATURES) reject(`the block carries more than ${MAX_BLOCK_SIGNATURES} signatures`);
+  const value = meta.getValue_asU8();
+  let valid = 0;
+  for (const [i, s] of signatures.entries()) {
+    const sigHeaderBytes = s.getSignatureHeader_asU8();
+    // BFT orderers (Fabric 3) name signers by an identifier header instead; not a pinned identity here.
+    if (sigHeaderBytes.length === 0) continue;
+    const sigHeader = decode(`block signature ${i}'s header`, (b) => common.SignatureHeader.deserializeBinary(b), sigHeaderBytes);
+    const identity = sigHeader.getCreator_asU8();
+    const claimed = decode(`block signature ${i}'s identity`, (b) => mspProtos.SerializedIdentity.deserializeBinary(b), identity).getMspid();
+    if (!orderer.has(claimed)) continue;
+    const who = checkIdentity(identity, orderer, 'orderer', at);
+    if (!who.ok) reject(`block signature ${i}: ${who.reason}`);
+    const bad = signatureHolds(who.certificate, Buffer.concat([value, sigHeaderBytes, headerBytes]), s.getSignature_asU8());
+    if (bad) reject(`block signature ${i} (${who.mspId}): ${bad}`);
+    valid++;
+  }
+  if (valid === 0) reject(`the block is not signed by the pinned orderer org ${[...orderer.keys()].join(', ')}`);
+}
+
+/** The public writes of a transaction in one namespace: key → value (deletes are absent). */
+function writesOf(results: Uint8Array, namespace: string): Map<string, Uint8Array> {
+  const rwset = decode('the read-write set', (b) => ledger.rwset.TxReadWriteSet.deserializeBinary(b), results);
+  if (rwset.getDataModel() !== ledger.rwset.TxReadWriteSet.DataModel.KV) reject('the read-write set is not a key/value set');
+  const out = new Map<string, Uint8Array>();
+  for (const ns of rwset.getNsRwsetList()) {
+    if (ns.getNamespace() !== namespace) continue;
+    const kv = decode(`the ${namespace} write set`, (b) => ledger.rwset.kvrwset.KVRWSet.deserializeBinary(b), ns.getRwset_asU8());
+    for (const w of kv.getWritesList()) {
+      if (out.has(w.getKey())) reject(`the write set writes ${w.getKey()} twice`);
+      if (!w.getIsDelete()) out.set(w.getKey(), w.getValue_asU8());
+    }
+  }
+  return out;
+}
