@@ -23,6 +23,9 @@ export const CLAIMED_CAPABILITIES: Capability[] = [
   'lifecycle.freeze',
   'lifecycle.isolation',
   'kv.preset',
+  'interchain.emit',
+  'interchain.evidence',
+  'interchain.verify',
 ];
 
 /**

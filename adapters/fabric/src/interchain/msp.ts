@@ -121,7 +121,10 @@ export function checkIdentity(identity: Uint8Array, pinned: ReadonlyMap<string, 
   if (certificate.ca) return { ok: false, reason: `${who} is a CA certificate, not an identity` };
   const key = certificate.publicKey;
   if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') return { ok: false, reason: `${who} does not hold a P-256 key` };
-  const issuer = known.anchors.find((a) => certificate.checkIssued(a) && safeVerify(certificate, a));
+  // As Go's x509 (Fabric's MSP) finds a parent: the issuer name's bytes are the CA's subject bytes, and
+  // the CA's key verifies the certificate's signature (key identifiers are a hint there, not a rule).
+  const issuerName = namesOf(certificate)?.issuer;
+  const issuer = known.anchors.find((a) => issuerName !== undefined && equalBytes(namesOf(a)?.subject, issuerName) && safeVerify(certificate, a));
   if (!issuer) return { ok: false, reason: `${who} is not issued by a CA pinned for ${mspId}` };
   for (const [what, c] of [['certificate', certificate], ['issuing CA', issuer]] as const) {
     if (at.getTime() < Date.parse(c.validFrom) || at.getTime() > Date.parse(c.validTo)) {
@@ -139,5 +142,50 @@ function safeVerify(certificate: X509Certificate, issuer: X509Certificate): bool
     return certificate.verify(issuer.publicKey);
   } catch {
     return false;
+  }
+}
+
+const equalBytes = (a: Uint8Array | undefined, b: Uint8Array): boolean => a !== undefined && Buffer.from(a).equals(Buffer.from(b));
+
+/** One DER TLV at `at`: where its value starts and ends. */
+function tlv(der: Uint8Array, at: number): { tag: number; start: number; end: number } {
+  const tag = der[at]!;
+  let len = der[at + 1]!;
+  let start = at + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0 || n > 4) throw new Error('unsupported DER length');
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + der[start + i]!;
+    start += n;
+  }
+  if (start + len > der.length) throw new Error('truncated DER');
+  return { tag, start, end: start + len };
+}
+
+/**
+ * The raw DER of a certificate's issuer and subject names (TBSCertificate fields 4 and 6), the
+ * bytes Go compares when it looks for a certificate's parent.
+ */
+export function namesOf(certificate: X509Certificate): { issuer: Uint8Array; subject: Uint8Array } | undefined {
+  try {
+    const der = new Uint8Array(certificate.raw);
+    const cert = tlv(der, 0);
+    const tbs = tlv(der, cert.start);
+    let at = tbs.start;
+    const fields: Array<{ from: number; to: number }> = [];
+    while (at < tbs.end && fields.length < 6) {
+      const f = tlv(der, at);
+      fields.push({ from: at, to: f.end });
+      at = f.end;
+    }
+    // version [0] is optional: with it, issuer is field 3 and subject field 5 (0-based), else 2 and 4.
+    const off = der[tbs.start] === 0xa0 ? 1 : 0;
+    const issuer = fields[2 + off];
+    const subject = fields[4 + off];
+    if (!issuer || !subject) return undefined;
+    return { issuer: der.subarray(issuer.from, issuer.to), subject: der.subarray(subject.from, subject.to) };
+  } catch {
+    return undefined;
   }
 }

@@ -1,0 +1,338 @@
+// Interchain on a real two-org Fabric network: packets sent through the preset chaincode, the
+// committed block as evidence, and the verifier refusing every tampered or mis-rooted variant
+// with its reason.
+import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
+import { common, msp, peer } from '@hyperledger/fabric-protos';
+import {
+  attestBlock, generatePrivateKey, isBsnError, packetId, publicKeyOf, toHex,
+  type AppInfo, type Attester, type BsnError, type Evidence, type KeyAlgorithm, type Packet, type PacketInput, type TrustRoots, type Verification,
+} from '@bsn/core';
+import type { FabricAdapter } from '../adapter.js';
+import { actor, connect, newApp, startFabric, unique, type Actor, type StartedFabricDevnet } from '../__fixtures__/network.js';
+import { blockHeaderHash } from '../blocks.js';
+import { endorsementBy, flipped, forge, highS, mint, rogueCa, subjectOf, type Minted } from './__fixtures__/forge.js';
+import type { FabricProof } from './proof.js';
+import type { FabricRoots } from './trust.js';
+
+let skip: string | undefined;
+let devnet: StartedFabricDevnet;
+let adapter: FabricAdapter;
+let admin: Actor, member: Actor, outsider: Actor;
+let app: AppInfo;
+let trust: TrustRoots;
+let packet: Packet;
+let evidence: Evidence;
+/** An orderer identity issued by the real orderer CA: what a forger re-signs blocks with, to reach the checks behind it. */
+let orderer: Minted;
+
+type CityNode = { key: { algorithm: KeyAlgorithm; privateKey: Uint8Array }; pinned: Attester };
+function cityNode(algorithm: KeyAlgorithm): CityNode {
+  const privateKey = generatePrivateKey(algorithm);
+  return { key: { algorithm, privateKey }, pinned: { algorithm, publicKey: toHex(publicKeyOf(algorithm, privateKey)) } };
+}
+const nodes = [cityNode('secp256k1'), cityNode('secp256r1'), cityNode('sm2')];
+
+const input = (over: Partial<PacketInput> = {}): PacketInput => ({
+  dstChain: 'peer-chain', dstApp: 'target-app', method: 'ping', payload: Buffer.from('hello').toString('base64'),
+  timeout: Date.now() + 3_600_000, grantRef: unique('grant'), ...over,
+});
+
+beforeAll(async () => {
+  const started = await startFabric();
+  if (!started.devnet) {
+    skip = started.skip;
+    return;
+  }
+  devnet = started.devnet;
+  adapter = await connect(devnet);
+  [admin, member, outsider] = await Promise.all([actor(adapter), actor(adapter), actor(adapter)]);
+  app = await newApp(adapter, admin, [member.account], 'ic');
+  trust = await adapter.interchain.trustRoots();
+  const sent = await adapter.interchain.emit(app, input(), member.signer);
+  packet = sent.packet;
+  evidence = await adapter.interchain.evidence(sent.receipt.txId, { kind: 'packet', packetId: packetId(packet) });
+  orderer = await mint(devnet.network.orderer.mspId, devnet.network.orderer.ca, 'orderer');
+}, 240_000);
+
+afterAll(async () => {
+  await adapter?.close();
+  await devnet?.stop();
+});
+
+function needsFabric(ctx: TestContext): void {
+  if (skip) ctx.skip(skip);
+}
+
+async function failure(promise: Promise<unknown>): Promise<BsnError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  if (!isBsnError(error)) throw new Error(`expected a typed error, got ${error instanceof Error ? error.stack : String(error)}`);
+  return error;
+}
+
+const reasonOf = (v: Verification) => (v.state === 'rejected' ? v.reason : `proven ${JSON.stringify(v.subject)}`);
+const proofOf = (e: Evidence) => e.proof as unknown as FabricProof;
+const rootsOf = (t: TrustRoots) => t.roots as unknown as FabricRoots;
+const withProof = (e: Evidence, over: Partial<FabricProof>): Evidence => ({ ...structuredClone(e), proof: { ...proofOf(e), ...over } as unknown as Record<string, unknown> });
+const withRoots = (over: Partial<FabricRoots>, t: TrustRoots = trust): TrustRoots => ({ ...t, roots: { ...structuredClone(rootsOf(t)), ...over } as unknown as Record<string, unknown> });
+const verify = (e: Evidence, t: TrustRoots = trust) => adapter.interchain.verify(e, t);
+
+async function expectRejected(e: Evidence, reason: RegExp, t: TrustRoots = trust): Promise<void> {
+  const v = await verify(e, t);
+  expect(v.state, reasonOf(v)).toBe('rejected');
+  expect(reasonOf(v)).toMatch(reason);
+}
+
+/** The block of the evidence, re-encoded with `edit` (see forge.ts). */
+const forged = async (e: Evidence, edit: Parameters<typeof forge>[2]): Promise<Evidence> => {
+  const block = await forge(proofOf(e).block, proofOf(e).txIndex, edit);
+  const h = common.Block.deserializeBinary(Buffer.from(block, 'base64')).getHeader()!;
+  // The forger names the block by its new header hash, so the checks behind that one are reached.
+  return { ...withProof(e, { block }), blockHash: blockHeaderHash(BigInt(h.getNumber()), h.getPreviousHash_asU8(), h.getDataHash_asU8()) };
+};
+
+/** What a city node does: check the block on its own connection, then sign it. */
+async function attested(e: Evidence, by: CityNode[] = nodes.slice(0, 2)): Promise<Evidence> {
+  const block = await adapter.gateway.block(e.block);
+  expect(block.hash).toBe(e.blockHash);
+  return { ...structuredClone(e), attestations: by.map((n) => attestBlock({ framework: 'fabric', chain: e.chain, number: e.block, hash: block.hash }, n.key)) };
+}
+
+describe('sending packets', () => {
+  test('emit assigns seq per (srcApp, dstChain, dstApp) in world state and returns the committed receipt', async (ctx) => {
+    needsFabric(ctx);
+    expect(packet).toMatchObject({ v: 1, srcChain: devnet.network.name, srcApp: app.appId, dstChain: 'peer-chain', dstApp: 'target-app', seq: 1 });
+    const second = await adapter.interchain.emit(app, input(), admin.signer);
+    expect(second.packet.seq).toBe(2);
+    expect((await adapter.interchain.emit(app, input({ dstApp: 'other-app' }), member.signer)).packet.seq).toBe(1);
+    expect((await adapter.interchain.emit(app, input({ dstChain: 'third-chain' }), member.signer)).packet.seq).toBe(1);
+    const tx = await adapter.gateway.transaction(second.receipt.txId);
+    expect(tx).toMatchObject({ valid: true, validationCode: 'VALID', app: app.appId, method: 'sendPacket', block: second.receipt.block });
+    expect(second.receipt.events).toEqual([expect.objectContaining({ app: app.appId, name: 'packet.sent', txId: second.receipt.txId })]);
+    expect(JSON.parse(Buffer.from(second.receipt.events[0]!.payload).toString('utf8'))).toEqual(second.packet);
+    expect(second.receipt.requestId).toBe(`packet:${packetId(second.packet)}`);
+  });
+
+  test('concurrent senders get distinct, gapless seqs (a seq race is endorsed again)', async (ctx) => {
+    needsFabric(ctx);
+    const target = input({ dstApp: unique('race') });
+    const sent = await Promise.all([0, 1, 2, 3].map(() => adapter.interchain.emit(app, { ...target, grantRef: unique('g') }, member.signer)));
+    expect(sent.map((s) => s.packet.seq).sort()).toEqual([1, 2, 3, 4]);
+  });
+
+  test('only members of an active app may send; bad input is refused first', async (ctx) => {
+    needsFabric(ctx);
+    expect(await failure(adapter.interchain.emit(app, input(), outsider.signer))).toMatchObject({ code: 'UNAUTHORIZED', stage: 'endorse' });
+    expect(await failure(adapter.interchain.emit({ appId: unique('nope') }, input(), member.signer))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await failure(adapter.interchain.emit(app, input({ dstChain: 'Bad Chain' }), member.signer))).toMatchObject({ code: 'INVALID_INPUT', field: '/packet/dstChain' });
+    expect(await failure(adapter.interchain.emit(app, input({ timeout: Date.now() - 1000 }), member.signer))).toMatchObject({ code: 'INVALID_INPUT', stage: 'endorse' });
+    const frozen = await newApp(adapter, admin, [member.account], 'ic-frozen');
+    await adapter.lifecycle.freeze(frozen, admin.signer);
+    expect(await failure(adapter.interchain.emit(frozen, input(), member.signer))).toMatchObject({ code: 'UNAUTHORIZED', stage: 'endorse' });
+    await expect(adapter.interchain.deliver()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+});
+
+describe('evidence and its verifier', () => {
+  test('the committed block proves the packet; also as JSON, as Org2\'s peer holds it, and with city-node attestations', async (ctx) => {
+    needsFabric(ctx);
+    expect(evidence).toMatchObject({ v: 1, framework: 'fabric', chain: devnet.network.name, subject: { kind: 'packet', packetId: packetId(packet) } });
+    expect(evidence.blockHash).toBe((await adapter.gateway.block(evidence.block)).hash);
+    const v = await verify(evidence);
+    expect(v.state, reasonOf(v)).toBe('proven');
+    expect(v).toEqual({ state: 'proven', subject: { kind: 'packet', packetId: packetId(packet) }, packet });
+    expect((await verify(JSON.parse(JSON.stringify(evidence)) as Evidence, JSON.parse(JSON.stringify(trust)) as TrustRoots)).state).toBe('proven');
+    // The roots come from the network config: Org1's peer, Org2's, ours — same roots, same verdict.
+    expect(rootsOf(trust)).toMatchObject({
+      channel: devnet.network.channel, chaincode: devnet.network.chaincode,
+      orgs: devnet.network.organizations.map((o) => ({ mspId: o.mspId, caCerts: [o.ca.certificate] })),
+      orderer: { mspId: devnet.network.orderer.mspId, caCerts: [devnet.network.orderer.ca.certificate] },
+      policy: { kind: 'all-of', mspIds: ['Org1MSP', 'Org2MSP'], role: 'peer' },
+    });
+    const org2 = await connect(devnet, { organization: 'Org2MSP' });
+    try {
+      expect(await org2.interchain.trustRoots()).toEqual(trust);
+      const fromOrg2 = await org2.interchain.evidence(evidence.txId, evidence.subject);
+      expect(fromOrg2.blockHash).toBe(evidence.blockHash);
+      expect(reasonOf(await verify(fromOrg2))).toMatch(/^proven/);
+    } finally {
+      await org2.close();
+    }
+    const withAttesters = await adapter.interchain.trustRoots(nodes.map((n) => n.pinned), 2);
+    expect(reasonOf(await verify(await attested(evidence), withAttesters))).toMatch(/^proven/);
+    // Rebuilt blocks that change nothing still verify: the forging tools below only change what each case says.
+    expect(reasonOf(await verify(await forged(evidence, { creator: member.signer, rehash: true, orderer })))).toMatch(/^proven/);
+  });
+
+  test('evidence is only made for a committed packet transaction', async (ctx) => {
+    needsFabric(ctx);
+    expect(await failure(adapter.interchain.evidence('e'.repeat(64), evidence.subject))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await failure(adapter.interchain.evidence('0xabc', evidence.subject))).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await failure(adapter.interchain.evidence(evidence.txId, { kind: 'ack', packetId: evidence.subject.packetId }))).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await failure(adapter.interchain.evidence(evidence.txId, { kind: 'packet', packetId: 'a'.repeat(64) }))).toMatchObject({ code: 'NOT_FOUND' });
+    const put = await adapter.kv.put({ app, key: unique('k'), requestId: unique('r'), value: new Uint8Array([1]) }, member.signer);
+    expect(await failure(adapter.interchain.evidence(put.txId, evidence.subject))).toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  test('tampered blocks are rejected with the reason', async (ctx) => {
+    needsFabric(ctx);
+    const raw = Buffer.from(proofOf(evidence).block, 'base64');
+    const block = common.Block.deserializeBinary(raw);
+    const envelope = block.getData()!.getDataList_asU8()[proofOf(evidence).txIndex]!;
+    // A byte of the transaction (found inside the block bytes) flipped: the header's data hash no longer holds.
+    const at = raw.indexOf(Buffer.from(envelope)) + Math.floor(envelope.length / 2);
+    await expectRejected(withProof(evidence, { block: Buffer.from(flipped(raw, at)).toString('base64') }), /does not hash to the data hash/);
+    // The header changed (its previous hash): the orderer's signature no longer holds.
+    await expectRejected(await forged(evidence, { header: (h) => h.setPreviousHash(flipped(h.getPreviousHash_asU8())) }), /block signature 0 \(OrdererMSP\): the signature does not verify/);
+    // The orderer's signature itself flipped.
+    const sigs = common.Metadata.deserializeBinary(block.getMetadata()!.getMetadataList_asU8()[common.BlockMetadataIndex.SIGNATURES]!);
+    const sigAt = raw.indexOf(Buffer.from(sigs.getSignaturesList()[0]!.getSignature_asU8())) + 40;
+    await expectRejected(withProof(evidence, { block: Buffer.from(flipped(raw, sigAt)).toString('base64') }), /block signature 0 \(OrdererMSP\)/);
+    // Data changed (the endorsements in another order, the creator re-signed), hash recomputed, but no
+    // orderer to sign it: rejected at the signature; signed by an orderer identity it would pass.
+    const reordered = { endorsements: (list: peer.Endorsement[]) => [...list].reverse(), creator: member.signer, rehash: true };
+    await expectRejected(await forged(evidence, reordered), /block signature 0 .*does not verify/);
+    expect(reasonOf(await verify(await forged(evidence, { ...reordered, orderer })))).toMatch(/^proven/);
+    // Not canonical base64, not a block at all, too short a proof: rejected, never thrown.
+    await expectRejected(withProof(evidence, { block: proofOf(evidence).block.slice(0, -2) + '@@' }), /canonical base64/);
+    await expectRejected(withProof(evidence, { block: Buffer.from('not a block').toString('base64') }), /cannot be decoded|no header/);
+    await expectRejected(withProof(evidence, { block: '' }), /no block/);
+  });
+
+  test('endorsements must each verify, come from pinned CAs with the peer role, and meet the policy', async (ctx) => {
+    needsFabric(ctx);
+    const reSigned = (endorsements: NonNullable<Parameters<typeof forge>[2]['endorsements']>) => forged(evidence, { endorsements, creator: member.signer, rehash: true, orderer });
+    const of = (list: peer.Endorsement[], mspId: string) => list.find((e) => msp.SerializedIdentity.deserializeBinary(e.getEndorser_asU8()).getMspid() === mspId)!;
+    const org2Sig = (change: (e: peer.Endorsement) => peer.Endorsement) => reSigned((list) => [of(list, 'Org1MSP'), change(of(list, 'Org2MSP'))]);
+    // A flipped byte in Org2's endorsement signature.
+    await expectRejected(await org2Sig((e) => {
+      const copy = new peer.Endorsement();
+      copy.setEndorser(e.getEndorser_asU8());
+      copy.setSignature(flipped(e.getSignature_asU8()));
+      return copy;
+    }), /endorsement 1 \(Org2MSP\): the signature (does not verify|is not a DER)/);
+    // The same signature made high-S (valid ECDSA, refused by Fabric's MSP).
+    await expectRejected(await org2Sig(highS), /endorsement 1 \(Org2MSP\): the signature has a high S/);
+    // Org2's endorsement dropped, or replaced by a second one from Org1: the AND policy is not met.
+    await expectRejected(await reSigned((list) => [of(list, 'Org1MSP')]), /endorsement policy is not met: 1 of 2 .*missing Org2MSP/);
+    await expectRejected(await reSigned((list) => [of(list, 'Org1MSP'), of(list, 'Org1MSP')]), /missing Org2MSP/);
+    await expectRejected(await reSigned(() => []), /no endorsement/);
+    // A client of Org2 (issued by Org2's real CA) signs as endorser: a member, but not a peer.
+    const org2 = devnet.network.organizations[1]!;
+    const client = await mint(org2.mspId, org2.ca, 'client');
+    await expectRejected(await reSigned((list, prp) => [of(list, 'Org1MSP'), endorsementBy(client, prp)]), /endorsement 1: Org2MSP certificate .* does not have the peer role/);
+    // A "peer" from a CA nobody pinned, with the very subject of Org2's CA.
+    const rogue = await rogueCa(subjectOf(org2.ca.certificate));
+    const fake = await mint(org2.mspId, rogue, 'peer');
+    await expectRejected(await reSigned((list, prp) => [of(list, 'Org1MSP'), endorsementBy(fake, prp)]), /endorsement 1: Org2MSP certificate .* is not issued by a CA pinned for Org2MSP/);
+    // A real Org2 peer-role identity (from Org2's CA) endorsing is accepted: the checks are the CA, the role, the signature.
+    const peer2 = await mint(org2.mspId, org2.ca, 'peer');
+    expect(reasonOf(await verify(await reSigned((list, prp) => [of(list, 'Org1MSP'), endorsementBy(peer2, prp)])))).toMatch(/^proven/);
+    // An orderer-role identity of the orderer org cannot endorse (not a pinned peer org: ignored, so the policy fails).
+    await expectRejected(await reSigned((list, prp) => [of(list, 'Org1MSP'), endorsementBy(orderer, prp)]), /missing Org2MSP/);
+  });
+
+  test('a transaction the peers invalidated proves nothing, whatever its flag says', async (ctx) => {
+    needsFabric(ctx);
+    // Endorsed by Org1 alone: ordered into a block, flagged ENDORSEMENT_POLICY_FAILURE.
+    const gateway = await adapter.parts.connection.gatewayFor(member.signer);
+    const fields = { srcChain: devnet.network.name, ...input({ dstApp: unique('lone') }) };
+    const error = await failure(adapter.transactor.transact(gateway, 'sendPacket', [app.appId, JSON.stringify(fields)], {
+      what: 'sendPacket endorsed by Org1 alone', deadline: Date.now() + 30_000, endorsingOrganizations: ['Org1MSP'],
+    }));
+    gateway.close();
+    expect(error).toMatchObject({ code: 'REJECTED_BY_CHAIN', stage: 'commit', detail: { code: 'ENDORSEMENT_POLICY_FAILURE' } });
+    const txId = error.txId!;
+    expect(await failure(adapter.interchain.evidence(txId, evidence.subject))).toMatchObject({ code: 'REJECTED_BY_CHAIN', stage: 'commit' });
+    // Its evidence built by hand: the block, the index, the packet its endorser saw.
+    const decoded = await adapter.ledger.blockOf(txId);
+    const tx = decoded.transactions.find((t) => t.txId === txId)!;
+    const lone = JSON.parse(Buffer.from(tx.event!.payload).toString('utf8')) as Packet;
+    const invalid: Evidence = {
+      v: 1, framework: 'fabric', chain: devnet.network.name, subject: { kind: 'packet', packetId: packetId(lone) }, txId, block: decoded.number,
+      blockHash: decoded.hash,
+      proof: { block: Buffer.from(await adapter.ledger.blockBytes(decoded.number)).toString('base64'), txIndex: tx.index, packet: lone } as unknown as Record<string, unknown>,
+    };
+    await expectRejected(invalid, /flagged ENDORSEMENT_POLICY_FAILURE in the block, not VALID/);
+    // The flags are the committing peer's and signed by nobody: rewritten to VALID, the policy check still refuses it.
+    await expectRejected(await forged(invalid, { flags: (f) => (f[tx.index] = 0) }), /endorsement policy is not met: 1 of 2 .*missing Org2MSP/);
+    // And a valid transaction flagged invalid is not proven either.
+    await expectRejected(await forged(evidence, { flags: (f) => (f[proofOf(evidence).txIndex] = 11) }), /flagged MVCC_READ_CONFLICT/);
+  });
+
+  test('the packet must be the one the chaincode emitted and wrote', async (ctx) => {
+    needsFabric(ctx);
+    const other = { ...packet, payload: Buffer.from('other').toString('base64') };
+    await expectRejected(withProof(evidence, { packet: other }), /another packet than this one/);
+    const nextSeq = { ...packet, seq: packet.seq + 1 };
+    await expectRejected(withProof(evidence, { packet: nextSeq }), /packet's id is .*subject names/);
+    await expectRejected({ ...withProof(evidence, { packet: nextSeq }), subject: { kind: 'packet', packetId: packetId(nextSeq) } }, /another packet than this one/);
+    await expectRejected(withProof(evidence, { packet: { ...packet, srcChain: 'another-chain' } }), /srcChain another-chain is not the chain/);
+    await expectRejected(withProof(evidence, { packet: { ...packet, extra: 1 } as unknown as Packet }), /packet is malformed/);
+    await expectRejected({ ...structuredClone(evidence), subject: { kind: 'packet', packetId: evidence.subject.packetId.replace(/.$/, (c) => (c === '0' ? '1' : '0')) } }, /subject names/);
+    // The evidence's own claims are checked against the block, never taken as given.
+    await expectRejected({ ...structuredClone(evidence), block: evidence.block + 1 }, /evidence names block/);
+    await expectRejected({ ...structuredClone(evidence), blockHash: 'ab'.repeat(32) }, /not to the evidence's blockHash/);
+    await expectRejected({ ...structuredClone(evidence), txId: 'ab'.repeat(32) }, /the evidence names/);
+    const count = common.Block.deserializeBinary(Buffer.from(proofOf(evidence).block, 'base64')).getData()!.getDataList().length;
+    await expectRejected(withProof(evidence, { txIndex: count }), /has no transaction/);
+    await expectRejected(withProof(evidence, { txIndex: -1 }), /non-negative integer/);
+    await expectRejected({ ...structuredClone(evidence), subject: { kind: 'ack', packetId: evidence.subject.packetId } }, /only packets/);
+    await expectRejected({ ...structuredClone(evidence), framework: 'ethereum' }, /not fabric/);
+    await expectRejected({ ...structuredClone(evidence), chain: 'another-chain' }, /the roots are for/);
+  });
+
+  test('roots for another channel, chaincode, CA or orderer, and empty roots, reject', async (ctx) => {
+    needsFabric(ctx);
+    const roots = rootsOf(trust);
+    await expectRejected(evidence, /on channel .* the roots pin otherchannel/, withRoots({ channel: 'otherchannel' }));
+    await expectRejected(evidence, /invokes chaincode .* the roots pin other-cc/, withRoots({ chaincode: 'other-cc' }));
+    await expectRejected(evidence, /the roots are for another-chain/, { ...trust, chain: 'another-chain' });
+    const rogue = await rogueCa('CN=ca.org1.example.com, O=org1.example.com');
+    await expectRejected(evidence, /creator is not accepted: Org1MSP certificate .* not issued by a CA pinned for Org1MSP/, withRoots({ orgs: [{ mspId: 'Org1MSP', caCerts: [rogue.certificate] }, roots.orgs[1]!] }));
+    // Org1's CA pinned for Org2 and the other way round.
+    await expectRejected(evidence, /not issued by a CA pinned/, withRoots({ orgs: [{ mspId: 'Org1MSP', caCerts: roots.orgs[1]!.caCerts }, { mspId: 'Org2MSP', caCerts: roots.orgs[0]!.caCerts }] }));
+    await expectRejected(evidence, /block signature 0: OrdererMSP certificate .* not issued by a CA pinned for OrdererMSP/, withRoots({ orderer: { mspId: 'OrdererMSP', caCerts: [rogue.certificate] } }));
+    await expectRejected(evidence, /not signed by the pinned orderer org OtherOrdererMSP/, withRoots({ orderer: { mspId: 'OtherOrdererMSP', caCerts: roots.orderer.caCerts } }));
+    // A policy asking for an org that did not endorse; a weaker one (one org) still holds.
+    const three = withRoots({ orgs: [...roots.orgs, { mspId: 'Org3MSP', caCerts: [rogue.certificate] }], policy: { kind: 'all-of', mspIds: ['Org1MSP', 'Org2MSP', 'Org3MSP'] } });
+    await expectRejected(evidence, /2 of 3 required .*missing Org3MSP/, three);
+    expect(reasonOf(await verify(evidence, withRoots({ policy: { kind: 'n-of', n: 1, mspIds: ['Org2MSP'] } })))).toMatch(/^proven/);
+    // Empty, default and malformed roots.
+    for (const [bad, reason] of [
+      [{ ...trust, roots: {} }, /empty/],
+      [{ ...trust, framework: 'ethereum' }, /not fabric/],
+      [withRoots({ orgs: [] }), /no peer organization/],
+      [withRoots({ orgs: [{ mspId: 'Org1MSP', caCerts: [] }, roots.orgs[1]!] }), /pins no CA certificate/],
+      [withRoots({ orgs: [roots.orgs[0]!, roots.orgs[0]!] }), /pin Org1MSP twice/],
+      [withRoots({ orderer: { mspId: 'OrdererMSP', caCerts: [] } }), /orderer .*pins no CA certificate/],
+      [withRoots({ orderer: undefined as never }), /orderer must be/],
+      [withRoots({ policy: undefined as never }), /no endorsement policy/],
+      [withRoots({ policy: { kind: 'all-of', mspIds: [] } }), /names no organization/],
+      [withRoots({ policy: { kind: 'all-of', mspIds: ['Org9MSP'] } }), /do not pin/],
+      [withRoots({ policy: { kind: 'n-of', n: 0, mspIds: ['Org1MSP'] } }), /n must be/],
+      [withRoots({ policy: { kind: 'any' as never, mspIds: ['Org1MSP'] } }), /unknown endorsement policy kind/],
+      [withRoots({ orgs: [{ mspId: 'Org1MSP', caCerts: [devnet.network.organizations[0]!.user.certificate] }, roots.orgs[1]!] }), /not a CA certificate/],
+      [withRoots({ attesters: [], threshold: 1 }), /no attesters/],
+      [withRoots({ attesters: [nodes[0]!.pinned], threshold: 0 }), /threshold/],
+      [withRoots({ threshold: 1 }), /no attesters/],
+    ] as Array<[TrustRoots, RegExp]>) {
+      await expectRejected(evidence, reason, bad);
+    }
+  });
+
+  test('with attesters pinned, t distinct pinned city nodes must attest the block as well', async (ctx) => {
+    needsFabric(ctx);
+    const pinned = await adapter.interchain.trustRoots(nodes.map((n) => n.pinned), 2);
+    expect(rootsOf(pinned)).toMatchObject({ threshold: 2, attesters: nodes.map((n) => n.pinned) });
+    await expectRejected(evidence, /not attested: attestations must be a list/, pinned);
+    await expectRejected(await attested(evidence, nodes.slice(0, 1)), /1 distinct pinned attester/, pinned);
+    await expectRejected(await attested(evidence, [nodes[0]!, nodes[0]!]), /duplicate/, pinned);
+    await expectRejected(await attested(evidence, [cityNode('secp256k1'), cityNode('secp256r1')]), /not attested/, pinned);
+    expect(reasonOf(await verify(await attested(evidence, nodes.slice(1)), pinned))).toMatch(/^proven/);
+    // An attestation of another block of the chain does not carry over.
+    const other = await attested({ ...evidence, block: evidence.block - 1, blockHash: (await adapter.gateway.block(evidence.block - 1)).hash });
+    await expectRejected({ ...structuredClone(evidence), attestations: other.attestations! }, /not attested/, pinned);
+    expect(await failure(adapter.interchain.trustRoots([], 1))).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await failure(adapter.interchain.trustRoots(nodes.map((n) => n.pinned), 4))).toMatchObject({ code: 'INVALID_INPUT' });
+  });
+});
