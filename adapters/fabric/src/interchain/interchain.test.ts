@@ -259,6 +259,52 @@ describe('evidence and its verifier', () => {
     await expectRejected(await forged(evidence, { flags: (f) => (f[proofOf(evidence).txIndex] = 11) }), /flagged MVCC_READ_CONFLICT/);
   });
 
+  test('the loser of a seq race in the same block proves nothing, even with its flag rewritten', async (ctx) => {
+    needsFabric(ctx);
+    const gateway = await adapter.parts.connection.gatewayFor(member.signer);
+    const contract = gateway.getNetwork(devnet.network.channel).getContract(devnet.network.chaincode!);
+    let race: Array<{ txId: string; code: number; block: number }> = [];
+    try {
+      // Both endorsed against the same counter, then ordered together (batch timeout 250 ms): one wins.
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const target = input({ dstApp: unique('race') });
+        const endorsed = await Promise.all([0, 1].map((i) => contract.newProposal('sendPacket', {
+          arguments: [app.appId, JSON.stringify({ srcChain: devnet.network.name, ...target, grantRef: `grant-${i}` })],
+        }).endorse()));
+        const submitted = await Promise.all(endorsed.map((t) => t.submit()));
+        race = await Promise.all(submitted.map(async (c) => {
+          const status = await c.getStatus();
+          return { txId: c.getTransactionId(), code: status.code, block: Number(status.blockNumber) };
+        }));
+        if (race[0]!.block === race[1]!.block) break;
+      }
+    } finally {
+      gateway.close();
+    }
+    expect(race[0]!.block, 'both transactions landed in one block').toBe(race[1]!.block);
+    const winner = race.find((r) => r.code === 0)!;
+    const loser = race.find((r) => r.code !== 0)!;
+    expect(loser.code).toBe(11); // MVCC_READ_CONFLICT
+    const decoded = await adapter.ledger.block(winner.block);
+    const bytes = Buffer.from(await adapter.ledger.blockBytes(winner.block)).toString('base64');
+    const evidenceOf = (txId: string): Evidence => {
+      const tx = decoded.transactions.find((t) => t.txId === txId)!;
+      const p = JSON.parse(Buffer.from(tx.event!.payload).toString('utf8')) as Packet;
+      return {
+        v: 1, framework: 'fabric', chain: devnet.network.name, subject: { kind: 'packet', packetId: packetId(p) }, txId, block: decoded.number,
+        blockHash: decoded.hash, proof: { block: bytes, txIndex: tx.index, packet: p } as unknown as Record<string, unknown>,
+      };
+    };
+    const won = evidenceOf(winner.txId);
+    const lost = evidenceOf(loser.txId);
+    expect(proofOf(lost).packet.seq, 'both were endorsed with the same seq').toBe(proofOf(won).packet.seq);
+    expect(proofOf(lost).packet.grantRef).not.toBe(proofOf(won).packet.grantRef);
+    expect(reasonOf(await verify(won))).toMatch(/^proven/);
+    await expectRejected(lost, /flagged MVCC_READ_CONFLICT/);
+    await expectRejected(await forged(lost, { flags: (f) => (f[proofOf(lost).txIndex] = 0) }), new RegExp(`\\(${winner.txId}\\) read what this one read .* lost that race`));
+    expect(await failure(adapter.interchain.evidence(loser.txId, lost.subject))).toMatchObject({ code: 'REJECTED_BY_CHAIN' });
+  });
+
   test('the packet must be the one the chaincode emitted and wrote', async (ctx) => {
     needsFabric(ctx);
     const other = { ...packet, payload: Buffer.from('other').toString('base64') };

@@ -116,26 +116,14 @@ function verify(evidence: Evidence, trust: TrustRoots): Verification {
   const txIndex = index(proof.txIndex, 'txIndex');
   const envelopeBytes = data[txIndex];
   if (!envelopeBytes) reject(`the block has no transaction ${txIndex} (it has ${data.length})`);
-  const envelope = decode('the transaction envelope', (b) => common.Envelope.deserializeBinary(b), envelopeBytes);
-  const payloadBytes = envelope.getPayload_asU8();
-  const payload = decode('the envelope payload', (b) => common.Payload.deserializeBinary(b), payloadBytes);
-  const channelHeaderBytes = payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array();
-  const signatureHeaderBytes = payload.getHeader()?.getSignatureHeader_asU8() ?? new Uint8Array();
-  const channelHeader = decode('the channel header', (b) => common.ChannelHeader.deserializeBinary(b), channelHeaderBytes);
-  if (channelHeader.getType() !== common.HeaderType.ENDORSER_TRANSACTION) reject(`transaction ${txIndex} is not an endorser transaction (header type ${channelHeader.getType()})`);
-  if (channelHeader.getChannelId() !== roots.channel) reject(`transaction ${txIndex} is on channel ${JSON.stringify(channelHeader.getChannelId())}, the roots pin ${roots.channel}`);
-  if (channelHeader.getTxId() !== evidence.txId) reject(`transaction ${txIndex} is ${channelHeader.getTxId()}, the evidence names ${evidence.txId}`);
-  const signatureHeader = decode('the signature header', (b) => common.SignatureHeader.deserializeBinary(b), signatureHeaderBytes);
-  const creator = signatureHeader.getCreator_asU8();
-  const nonce = signatureHeader.getNonce_asU8();
-  if (nonce.length === 0) reject('the transaction has no nonce');
-  if (hex(sha256(nonce, creator)) !== evidence.txId) reject('the transaction id is not SHA-256(nonce ‖ creator)');
-  const ts = channelHeader.getTimestamp();
-  const at = new Date((ts?.getSeconds() ?? 0) * 1000 + Math.floor((ts?.getNanos() ?? 0) / 1e6));
-  if (at.getTime() <= 0) reject('the transaction has no timestamp');
+  const tx = openTx(envelopeBytes);
+  if (tx.type !== common.HeaderType.ENDORSER_TRANSACTION) reject(`transaction ${txIndex} is not an endorser transaction (header type ${tx.type})`);
+  if (tx.channel !== roots.channel) reject(`transaction ${txIndex} is on channel ${JSON.stringify(tx.channel)}, the roots pin ${roots.channel}`);
+  if (tx.txId !== evidence.txId) reject(`transaction ${txIndex} is ${tx.txId}, the evidence names ${evidence.txId}`);
+  if (tx.at.getTime() <= 0) reject('the transaction has no timestamp');
 
   // 3. The orderer signed the block header.
-  checkOrdererSignature(metadata[common.BlockMetadataIndex.SIGNATURES], headerBytes, roots.orderer, at);
+  checkOrdererSignature(metadata[common.BlockMetadataIndex.SIGNATURES], headerBytes, roots.orderer, tx.at);
 
   // 4. City-node attestations, when the roots ask for them (in addition to the orderer's signature).
   if (roots.attestation) {
@@ -148,44 +136,15 @@ function verify(evidence: Evidence, trust: TrustRoots): Verification {
   if (flags.length !== data.length) reject(`the block's TRANSACTIONS_FILTER has ${flags.length} flags for ${data.length} transactions`);
   if (flags[txIndex] !== 0) reject(`transaction ${evidence.txId} is flagged ${validationCodeName(flags[txIndex]!)} in the block, not VALID: it committed nothing`);
 
-  // 6. The creator: a member of a pinned org, whose signature over the payload holds.
-  const creatorCheck = checkIdentity(creator, roots.orgs, 'member', at);
-  if (!creatorCheck.ok) reject(`the transaction's creator is not accepted: ${creatorCheck.reason}`);
-  const creatorSig = signatureHolds(creatorCheck.certificate, payloadBytes, envelope.getSignature_asU8());
-  if (creatorSig) reject(`the creator's signature over the transaction: ${creatorSig}`);
+  // 6–9. What Fabric's validation checks from signed data: creator, proposal hash, chaincode, endorsements, response.
+  const ccAction = validateTx(tx, roots);
 
-  // 7. The one action: same creator, endorsements bound to this proposal by its hash.
-  const transaction = decode('the transaction', (b) => peer.Transaction.deserializeBinary(b), payload.getData_asU8());
-  const actions = transaction.getActionsList();
-  if (actions.length !== 1) reject(`the transaction has ${actions.length} actions (Fabric executes exactly one)`);
-  const action = actions[0]!;
-  const actionHeaderBytes = action.getHeader_asU8();
-  const actionHeader = decode("the action's signature header", (b) => common.SignatureHeader.deserializeBinary(b), actionHeaderBytes);
-  if (!equal(actionHeader.getCreator_asU8(), creator)) reject("the action's creator is not the transaction's creator");
-  const actionPayload = decode('the chaincode action payload', (b) => peer.ChaincodeActionPayload.deserializeBinary(b), action.getPayload_asU8());
-  const proposalPayloadBytes = actionPayload.getChaincodeProposalPayload_asU8();
-  const endorsed = actionPayload.getAction();
-  if (!endorsed) reject('the transaction carries no endorsed action');
-  const responsePayloadBytes = endorsed.getProposalResponsePayload_asU8();
-  const responsePayload = decode('the proposal response payload', (b) => peer.ProposalResponsePayload.deserializeBinary(b), responsePayloadBytes);
-  const proposalHash = sha256(channelHeaderBytes, actionHeaderBytes, proposalPayloadBytes);
-  if (!equal(proposalHash, responsePayload.getProposalHash_asU8())) reject('the endorsed response is for another proposal (proposal hash differs)');
-  const proposalPayload = decode('the chaincode proposal payload', (b) => peer.ChaincodeProposalPayload.deserializeBinary(b), proposalPayloadBytes);
-  const invocation = decode('the chaincode invocation', (b) => peer.ChaincodeInvocationSpec.deserializeBinary(b), proposalPayload.getInput_asU8());
-  const invoked = invocation.getChaincodeSpec()?.getChaincodeId()?.getName();
-  if (invoked !== roots.chaincode) reject(`the transaction invokes chaincode ${JSON.stringify(invoked)}, the roots pin ${roots.chaincode}`);
+  // 10. The same-block race the flag may hide: an earlier transaction of this block that read what
+  // this one read, at the same versions, and wrote one of those keys, validly endorsed.
+  const winner = earlierWinner(data, txIndex, ccAction, roots);
+  if (winner) reject(winner);
 
-  // 8. Endorsements: each from a pinned org verifies; the policy is met.
-  checkEndorsements(endorsed.getEndorsementsList(), responsePayloadBytes, roots, at);
-
-  // 9. What the chaincode did, as the endorsers signed it.
-  const ccAction = decode('the chaincode action', (b) => peer.ChaincodeAction.deserializeBinary(b), responsePayload.getExtension_asU8());
-  const executed = ccAction.getChaincodeId()?.getName();
-  if (executed !== roots.chaincode) reject(`the endorsers executed chaincode ${JSON.stringify(executed)}, the roots pin ${roots.chaincode}`);
-  const status = ccAction.getResponse()?.getStatus();
-  if (status !== 200) reject(`the chaincode answered status ${String(status)}, not 200`);
-
-  // 10. The packet: well-formed, from this chain, and exactly what the chaincode emitted and wrote.
+  // 11. The packet: well-formed, from this chain, and exactly what the chaincode emitted and wrote.
   let packet: Packet;
   try {
     packet = checkPacket(structuredClone(proof.packet));
@@ -213,6 +172,144 @@ function verify(evidence: Evidence, trust: TrustRoots): Verification {
   if (!counter || !equal(counter, utf8(JSON.stringify({ seq: packet.seq })))) reject(`the chaincode did not advance ${counterKey(packet)} to seq ${packet.seq}`);
 
   return { state: 'proven', subject: { kind: 'packet', packetId: id }, packet };
+}
+
+/** An envelope taken apart, with the bytes each signature covers. */
+interface OpenTx {
+  type: number;
+  channel: string;
+  txId: string;
+  at: Date;
+  creator: Uint8Array;
+  nonce: Uint8Array;
+  payloadBytes: Uint8Array;
+  signature: Uint8Array;
+  channelHeaderBytes: Uint8Array;
+  payloadData: Uint8Array;
+}
+
+function openTx(envelopeBytes: Uint8Array): OpenTx {
+  const envelope = decode('the transaction envelope', (b) => common.Envelope.deserializeBinary(b), envelopeBytes);
+  const payloadBytes = envelope.getPayload_asU8();
+  const payload = decode('the envelope payload', (b) => common.Payload.deserializeBinary(b), payloadBytes);
+  const channelHeaderBytes = payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array();
+  const channelHeader = decode('the channel header', (b) => common.ChannelHeader.deserializeBinary(b), channelHeaderBytes);
+  const signatureHeader = decode('the signature header', (b) => common.SignatureHeader.deserializeBinary(b), payload.getHeader()?.getSignatureHeader_asU8() ?? new Uint8Array());
+  const ts = channelHeader.getTimestamp();
+  return {
+    type: channelHeader.getType(),
+    channel: channelHeader.getChannelId(),
+    txId: channelHeader.getTxId(),
+    at: new Date((ts?.getSeconds() ?? 0) * 1000 + Math.floor((ts?.getNanos() ?? 0) / 1e6)),
+    creator: signatureHeader.getCreator_asU8(),
+    nonce: signatureHeader.getNonce_asU8(),
+    payloadBytes,
+    signature: envelope.getSignature_asU8(),
+    channelHeaderBytes,
+    payloadData: payload.getData_asU8(),
+  };
+}
+
+/** The endorsed chaincode action of an endorser transaction, undecoded checks aside. */
+function endorsedAction(tx: OpenTx) {
+  const transaction = decode('the transaction', (b) => peer.Transaction.deserializeBinary(b), tx.payloadData);
+  const actions = transaction.getActionsList();
+  if (actions.length !== 1) reject(`the transaction has ${actions.length} actions (Fabric executes exactly one)`);
+  const action = actions[0]!;
+  const actionHeaderBytes = action.getHeader_asU8();
+  const actionPayload = decode('the chaincode action payload', (b) => peer.ChaincodeActionPayload.deserializeBinary(b), action.getPayload_asU8());
+  const endorsed = actionPayload.getAction();
+  if (!endorsed) reject('the transaction carries no endorsed action');
+  const responsePayloadBytes = endorsed.getProposalResponsePayload_asU8();
+  const responsePayload = decode('the proposal response payload', (b) => peer.ProposalResponsePayload.deserializeBinary(b), responsePayloadBytes);
+  const ccAction = decode('the chaincode action', (b) => peer.ChaincodeAction.deserializeBinary(b), responsePayload.getExtension_asU8());
+  return { actionHeaderBytes, proposalPayloadBytes: actionPayload.getChaincodeProposalPayload_asU8(), endorsements: endorsed.getEndorsementsList(), responsePayloadBytes, responsePayload, ccAction };
+}
+
+/**
+ * Everything Fabric's validation checks from signed data, redone: tx id = SHA-256(nonce ‖
+ * creator); the creator is an identity of a pinned org and signed the payload; one action by the
+ * same creator; the endorsed response is for this proposal (proposal hash); the pinned chaincode
+ * was invoked and executed, answering 200; the endorsements meet the pinned policy.
+ */
+function validateTx(tx: OpenTx, roots: CheckedRoots): peer.ChaincodeAction {
+  if (tx.nonce.length === 0) reject('the transaction has no nonce');
+  if (hex(sha256(tx.nonce, tx.creator)) !== tx.txId) reject('the transaction id is not SHA-256(nonce ‖ creator)');
+  const creator = checkIdentity(tx.creator, roots.orgs, 'member', tx.at);
+  if (!creator.ok) reject(`the transaction's creator is not accepted: ${creator.reason}`);
+  const creatorSig = signatureHolds(creator.certificate, tx.payloadBytes, tx.signature);
+  if (creatorSig) reject(`the creator's signature over the transaction: ${creatorSig}`);
+  const a = endorsedAction(tx);
+  const actionHeader = decode("the action's signature header", (b) => common.SignatureHeader.deserializeBinary(b), a.actionHeaderBytes);
+  if (!equal(actionHeader.getCreator_asU8(), tx.creator)) reject("the action's creator is not the transaction's creator");
+  if (!equal(sha256(tx.channelHeaderBytes, a.actionHeaderBytes, a.proposalPayloadBytes), a.responsePayload.getProposalHash_asU8())) {
+    reject('the endorsed response is for another proposal (proposal hash differs)');
+  }
+  const proposalPayload = decode('the chaincode proposal payload', (b) => peer.ChaincodeProposalPayload.deserializeBinary(b), a.proposalPayloadBytes);
+  const invocation = decode('the chaincode invocation', (b) => peer.ChaincodeInvocationSpec.deserializeBinary(b), proposalPayload.getInput_asU8());
+  const invoked = invocation.getChaincodeSpec()?.getChaincodeId()?.getName();
+  if (invoked !== roots.chaincode) reject(`the transaction invokes chaincode ${JSON.stringify(invoked)}, the roots pin ${roots.chaincode}`);
+  checkEndorsements(a.endorsements, a.responsePayloadBytes, roots, tx.at);
+  const executed = a.ccAction.getChaincodeId()?.getName();
+  if (executed !== roots.chaincode) reject(`the endorsers executed chaincode ${JSON.stringify(executed)}, the roots pin ${roots.chaincode}`);
+  const status = a.ccAction.getResponse()?.getStatus();
+  if (status !== 200) reject(`the chaincode answered status ${String(status)}, not 200`);
+  return a.ccAction;
+}
+
+/** Reads (namespace/key → version) and writes (namespace/key) of a transaction's public read-write set. */
+interface ReadWrite {
+  reads: Map<string, string>;
+  writes: Set<string>;
+  /** Range queries or private data: reads this verifier does not compare. */
+  opaque: boolean;
+}
+
+function readWriteOf(results: Uint8Array): ReadWrite {
+  const rwset = decode('the read-write set', (b) => ledger.rwset.TxReadWriteSet.deserializeBinary(b), results);
+  const out: ReadWrite = { reads: new Map(), writes: new Set(), opaque: rwset.getDataModel() !== ledger.rwset.TxReadWriteSet.DataModel.KV };
+  for (const ns of rwset.getNsRwsetList()) {
+    if (ns.getCollectionHashedRwsetList().length > 0) out.opaque = true;
+    const kv = decode(`the ${ns.getNamespace()} read-write set`, (b) => ledger.rwset.kvrwset.KVRWSet.deserializeBinary(b), ns.getRwset_asU8());
+    if (kv.getRangeQueriesInfoList().length > 0) out.opaque = true;
+    for (const r of kv.getReadsList()) {
+      const v = r.getVersion();
+      out.reads.set(`${ns.getNamespace()}\u0000${r.getKey()}`, v ? `${v.getBlockNum()}:${v.getTxNum()}` : 'absent');
+    }
+    for (const w of kv.getWritesList()) out.writes.add(`${ns.getNamespace()}\u0000${w.getKey()}`);
+  }
+  return out;
+}
+
+/**
+ * Within one block Fabric validates in order: a transaction is MVCC-invalid when an earlier
+ * valid one wrote a key it read. If an earlier transaction j read nothing but what this one read,
+ * at the same versions (no range queries, no private data), wrote a key this one read, and is
+ * valid as far as signed data goes, then: were this one valid, its reads were current at its
+ * turn, hence j's were at j's turn, so j was valid and its write made this one's read stale —
+ * so this one was invalidated, whatever its flag says. That is the loser of a seq race whose
+ * winner landed in the same block. (A winner in an earlier block cannot be seen from this one.)
+ */
+function earlierWinner(data: Uint8Array[], txIndex: number, ours: peer.ChaincodeAction, roots: CheckedRoots): string | undefined {
+  const mine = readWriteOf(ours.getResults_asU8());
+  for (let j = 0; j < txIndex; j++) {
+    let reason: string | undefined;
+    try {
+      const other = openTx(data[j]!);
+      if (other.type !== common.HeaderType.ENDORSER_TRANSACTION || other.channel !== roots.channel) continue;
+      const rw = readWriteOf(endorsedAction(other).ccAction.getResults_asU8());
+      if (rw.opaque || ![...rw.reads].every(([k, v]) => mine.reads.get(k) === v)) continue;
+      const clash = [...rw.writes].find((k) => mine.reads.has(k));
+      if (clash === undefined) continue;
+      validateTx(other, roots);
+      reason = `transaction ${j} of this block (${other.txId}) read what this one read at the same versions and wrote ${clash.split('\u0000')[1]} before it: this transaction lost that race (MVCC_READ_CONFLICT) and committed nothing, whatever its flag says`;
+    } catch (error) {
+      if (!(error instanceof Rejection)) throw error;
+      continue;
+    }
+    return reason;
+  }
+  return undefined;
 }
 
 function checkEndorsements(endorsements: peer.Endorsement[], responsePayload: Uint8Array, roots: CheckedRoots, at: Date): void {
