@@ -227,6 +227,12 @@ describe('evidence and its verifier', () => {
     // A real Org2 peer-role identity (from Org2's CA) endorsing is accepted: the checks are the CA, the role, the signature.
     const peer2 = await mint(org2.mspId, org2.ca, 'peer');
     expect(reasonOf(await verify(await reSigned((list, prp) => [of(list, 'Org1MSP'), endorsementBy(peer2, prp)])))).toMatch(/^proven/);
+    // A peer of Org2 whose certificate had expired, or was not yet valid, at the transaction's time.
+    const caStart = new (await import('node:crypto')).X509Certificate(org2.ca.certificate).validFrom;
+    const expired = await mint(org2.mspId, org2.ca, 'peer', 'expired', { notBefore: new Date(Date.parse(caStart)), notAfter: new Date(Date.parse(caStart) + 1000) });
+    await expectRejected(await reSigned((list, prp) => [of(list, 'Org1MSP'), endorsementBy(expired, prp)]), /endorsement 1: .*the certificate is not valid at/);
+    const early = await mint(org2.mspId, org2.ca, 'peer', 'early', { notBefore: new Date(Date.now() + 86_400_000), notAfter: new Date(Date.now() + 2 * 86_400_000) });
+    await expectRejected(await reSigned((list, prp) => [of(list, 'Org1MSP'), endorsementBy(early, prp)]), /endorsement 1: .*the certificate is not valid at/);
     // An orderer-role identity of the orderer org cannot endorse (not a pinned peer org: ignored, so the policy fails).
     await expectRejected(await reSigned((list, prp) => [of(list, 'Org1MSP'), endorsementBy(orderer, prp)]), /missing Org2MSP/);
   });

@@ -127,7 +127,10 @@ export function checkIdentity(identity: Uint8Array, pinned: ReadonlyMap<string, 
   const issuer = known.anchors.find((a) => issuerName !== undefined && equalBytes(namesOf(a)?.subject, issuerName) && safeVerify(certificate, a));
   if (!issuer) return { ok: false, reason: `${who} is not issued by a CA pinned for ${mspId}` };
   for (const [what, c] of [['certificate', certificate], ['issuing CA', issuer]] as const) {
-    if (at.getTime() < Date.parse(c.validFrom) || at.getTime() > Date.parse(c.validTo)) {
+    const from = Date.parse(c.validFrom);
+    const to = Date.parse(c.validTo);
+    if (Number.isNaN(from) || Number.isNaN(to)) return { ok: false, reason: `${who}: the ${what}'s validity period cannot be read` };
+    if (at.getTime() < from || at.getTime() > to) {
       return { ok: false, reason: `${who}: the ${what} is not valid at ${at.toISOString()} (${c.validFrom} – ${c.validTo})` };
     }
   }

@@ -56,7 +56,10 @@ export async function rogueCa(subject: string): Promise<{ certificate: string; p
 }
 
 /** An end-entity identity with OU=`role`, issued by `ca` (certificate + PKCS#8 key PEM). */
-export async function mint(mspId: string, ca: { certificate: string; privateKey: string }, role: string, cn = `${role}-${randomBytes(3).toString('hex')}`): Promise<Minted> {
+export async function mint(
+  mspId: string, ca: { certificate: string; privateKey: string }, role: string, cn = `${role}-${randomBytes(3).toString('hex')}`,
+  validity?: { notBefore: Date; notAfter: Date },
+): Promise<Minted> {
   const caCert = new x509.X509Certificate(ca.certificate);
   const caKey = await webcrypto.subtle.importKey('pkcs8', pemBody(ca.privateKey), ECDSA_P256, false, ['sign']);
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -65,8 +68,8 @@ export async function mint(mspId: string, ca: { certificate: string; privateKey:
     serialNumber: randomBytes(8).toString('hex').replace(/^[89a-f]/, '1'),
     subject: `OU=${role}, CN=${cn}`,
     issuer: caCert.subjectName.toString(),
-    notBefore: new Date(Math.max(Date.now() - 86_400_000, caCert.notBefore.getTime())),
-    notAfter: new Date(Math.min(Date.now() + 86_400_000 * 365, caCert.notAfter.getTime())),
+    notBefore: validity?.notBefore ?? new Date(Math.max(Date.now() - 86_400_000, caCert.notBefore.getTime())),
+    notAfter: validity?.notAfter ?? new Date(Math.min(Date.now() + 86_400_000 * 365, caCert.notAfter.getTime())),
     signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
     publicKey: subjectKey,
     signingKey: caKey,
