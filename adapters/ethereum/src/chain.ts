@@ -1,5 +1,5 @@
 import { toQuantity } from 'ethers';
-import type { RpcClient } from './rpc.js';
+import { JsonRpcError, type RpcClient } from './rpc.js';
 
 /** eth_getLogs entries, as the node returns them. */
 export interface RawLog {
@@ -90,6 +90,22 @@ export class ChainReader {
     this.timestamps.set(num(b.number), { hash: b.hash, ms: num(b.timestamp) * 1000 });
   }
 
+  /**
+   * A transaction's receipt (null while pending, or while the node is still indexing
+   * transactions and cannot say yet) and the newest block, in one round trip. The head is
+   * remembered like any block, so a receipt in the head needs no further fetch for its
+   * timestamp.
+   */
+  async receiptAndHead(hash: string): Promise<{ receipt: RawReceipt | null; head: RawBlock | null }> {
+    const [receipt, head] = this.rpc.batch<[RawReceipt | null, RawBlock | null]>([
+      { method: 'eth_getTransactionReceipt', params: [hash] },
+      { method: 'eth_getBlockByNumber', params: ['latest', false] },
+    ]);
+    const out = { receipt: await receipt.catch(notIndexedYet), head: await head };
+    if (out.head) this.remember(out.head);
+    return out;
+  }
+
   receipt(hash: string): Promise<RawReceipt | null> {
     return this.rpc.call<RawReceipt | null>('eth_getTransactionReceipt', [hash]);
   }
@@ -124,4 +140,13 @@ export class ChainReader {
       .filter((l) => !l.removed)
       .sort((a, b) => num(a.blockNumber) - num(b.blockNumber) || num(a.logIndex) - num(b.logIndex));
   }
+}
+
+/**
+ * geth answers receipt look-ups with "transaction indexing is in progress" while its
+ * transaction index is being built (right after start-up): no answer yet, like a pending tx.
+ */
+function notIndexedYet(error: unknown): null {
+  if (error instanceof JsonRpcError && /transaction indexing is in progress/i.test(error.rpcMessage)) return null;
+  throw error;
 }

@@ -1,15 +1,20 @@
+import { setMaxListeners } from 'node:events';
 import { TimeoutError, UnavailableError } from '@bsn/core';
-import { num, type ChainReader, type RawReceipt } from './chain.js';
+import { num, type ChainReader, type RawBlock, type RawReceipt } from './chain.js';
 import { FRAMEWORK } from './errors.js';
+
+/** First poll after a receipt was missing (the delay doubles up to the polling interval). */
+const FIRST_POLL_MS = 2;
 
 /**
  * Probabilistic finality: a transaction is final once `confirmations` further blocks sit on
- * top of its block and that block is still canonical. All waiting goes through one shared
- * head poll per `pollingIntervalMs`, however many submits are waiting, and every wait has a
- * deadline: on an automining dev chain (anvil, geth --dev.period 0) blocks are produced
- * only by transactions, so with confirmations > 0 and no traffic the wait ends in a
- * TimeoutError that says so rather than hanging (mine blocks, use a block time, or set
- * confirmations to 0 there).
+ * top of its block and that block is still canonical. Waiting for confirmations (and after a
+ * reorg) goes through one shared head poll per `pollingIntervalMs`, however many submits are
+ * waiting; waiting for a just-broadcast transaction to be mined polls its receipt sooner at
+ * first (see `untilMined`). Every wait has a deadline: on an automining dev chain (anvil,
+ * geth --dev.period 0) blocks are produced only by transactions, so with confirmations > 0
+ * and no traffic the wait ends in a TimeoutError that says so rather than hanging (mine
+ * blocks, use a block time, or set confirmations to 0 there).
  */
 export class Finality {
   private readonly lifetime = new AbortController();
@@ -19,11 +24,23 @@ export class Finality {
     private readonly chain: ChainReader,
     readonly confirmations: number,
     private readonly pollingIntervalMs: number,
-  ) {}
+  ) {
+    // Every waiting submit sleeps on this signal (each sleep removes its listener when it ends).
+    setMaxListeners(0, this.lifetime.signal);
+  }
 
   /** The newest block the adapter treats as final. */
   async finalHead(): Promise<number> {
     return Math.max(0, (await this.chain.blockNumber()) - this.confirmations);
+  }
+
+  /**
+   * Where a read of one state snapshot observes the newest final block: its number, or with
+   * no confirmations due simply the node's `latest` block, which is that block (no round trip
+   * for the number). Reads spanning several calls pin a number (`finalHead`) instead.
+   */
+  async finalTag(): Promise<number | 'latest'> {
+    return this.confirmations === 0 ? 'latest' : this.finalHead();
   }
 
   /** Sleeps `ms`, waking early (rejecting) when the adapter closes or `signal` aborts. */
@@ -53,6 +70,22 @@ export class Finality {
     return this.tick;
   }
 
+  /**
+   * The receipt (with the head, one round trip) once the transaction is mined. A missing
+   * receipt is asked for again after 2, 4, 8… ms, then every polling interval: a transaction
+   * just broadcast is usually mined within milliseconds on dev chains (anvil mines right
+   * after eth_sendRawTransaction returns), so it is found without sleeping a whole interval;
+   * on chains with a block time only the first few polls come sooner.
+   */
+  private async untilMined(txId: string, deadline: number): Promise<{ receipt: RawReceipt; head: RawBlock | null }> {
+    for (let delay = Math.min(FIRST_POLL_MS, this.pollingIntervalMs); ; delay = Math.min(delay * 2, this.pollingIntervalMs)) {
+      const { receipt, head } = await this.chain.receiptAndHead(txId);
+      if (receipt?.blockHash) return { receipt, head };
+      this.checkDeadline(deadline, txId, `inclusion of ${txId}`);
+      await this.sleep(delay);
+    }
+  }
+
   private checkDeadline(deadline: number, txId: string, what: string): void {
     if (Date.now() >= deadline) {
       const hint = this.confirmations > 0
@@ -66,25 +99,30 @@ export class Finality {
 
   /** The receipt once the tx is mined (any depth). */
   async mined(txId: string, deadline: number): Promise<RawReceipt> {
-    for (;;) {
-      const receipt = await this.chain.receipt(txId);
-      if (receipt?.blockHash) return receipt;
-      this.checkDeadline(deadline, txId, `inclusion of ${txId}`);
-      await this.nextHead();
-    }
+    return (await this.untilMined(txId, deadline)).receipt;
   }
 
-  /** The receipt once mined, `confirmations` deep and in a canonical block. */
+  /**
+   * The receipt once mined, `confirmations` deep and in a canonical block: the block at the
+   * receipt's height is read after the confirmations are there and must be the receipt's.
+   * The receipt comes with the head (one round trip); when the head is the receipt's block
+   * and no confirmations are due (an automining chain, confirmations 0) that same answer is
+   * the canonical check.
+   */
   async final(txId: string, deadline: number): Promise<RawReceipt> {
     for (;;) {
-      const receipt = await this.mined(txId, deadline);
+      const { receipt, head } = await this.untilMined(txId, deadline);
       const height = num(receipt.blockNumber);
-      let head = await this.chain.blockNumber();
-      while (head < height + this.confirmations) {
-        this.checkDeadline(deadline, txId, `finality of ${txId} (block ${height}, head ${head})`);
-        head = await this.nextHead();
+      let top = head ? num(head.number) : -1;
+      // The node may have answered for the head before it made the receipt's block: ask again, no sleep.
+      if (top < height) top = await this.chain.blockNumber();
+      let waited = false;
+      while (top < height + this.confirmations) {
+        this.checkDeadline(deadline, txId, `finality of ${txId} (block ${height}, head ${top})`);
+        top = await this.nextHead();
+        waited = true;
       }
-      const block = await this.chain.block(height);
+      const block = !waited && head && num(head.number) === height ? head : await this.chain.block(height);
       if (block?.hash === receipt.blockHash) return receipt;
       // The block was replaced (reorg): find where the tx is now, once the node has caught up.
       this.checkDeadline(deadline, txId, `finality of ${txId} (its block ${height} was replaced)`);

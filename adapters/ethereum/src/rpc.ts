@@ -34,40 +34,65 @@ export class RpcClient {
   }
 
   async call<T>(method: string, params: unknown[] = []): Promise<T> {
-    if (this.closed) throw new UnavailableError('the adapter is closed', { detail: { framework: 'ethereum', data: { method } } });
+    const body = await this.post([method], { jsonrpc: '2.0', id: this.nextId++, method, params });
+    return answerOf<T>(method, body as RpcAnswer);
+  }
+
+  /**
+   * Several independent requests in one HTTP round trip (a JSON-RPC batch). Each settles on
+   * its own: a node error for one request rejects only that one (a JsonRpcError, as from
+   * `call`); a transport failure rejects them all (UnavailableError). Nothing may depend on
+   * the order in which the node executes them. A request the node's answer leaves out (or
+   * every request, when the answer is not an array: batches unsupported) is asked again on
+   * its own, so batch only reads.
+   */
+  batch<T extends unknown[]>(requests: { [K in keyof T]: { method: string; params?: unknown[] } }): { [K in keyof T]: Promise<T[K]> } {
+    const list = requests as readonly { method: string; params?: unknown[] }[];
+    const ids = list.map(() => this.nextId++);
+    const answers: Promise<Array<RpcAnswer | undefined>> = this.post(list.map((r) => r.method), list.map((r, i) => ({ jsonrpc: '2.0', id: ids[i], method: r.method, params: r.params ?? [] })))
+      .then((body) => {
+        if (!Array.isArray(body)) return list.map(() => undefined);
+        const byId = new Map((body as RpcAnswer[]).map((a) => [a?.id, a]));
+        return ids.map((id) => byId.get(id));
+      });
+    const out = list.map((r, i) => answers.then((all) => (all[i] ? answerOf(r.method, all[i]) : this.call(r.method, r.params))));
+    // Callers may await only some of them; the others must not become unhandled rejections.
+    for (const p of out) p.catch(() => undefined);
+    return out as { [K in keyof T]: Promise<T[K]> };
+  }
+
+  private async post(methods: string[], payload: unknown): Promise<unknown> {
+    const what = methods.join('+');
+    if (this.closed) throw new UnavailableError('the adapter is closed', { detail: { framework: 'ethereum', data: { method: what } } });
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
     this.inflight.add(controller);
-    const id = this.nextId++;
-    let body: { result?: T; error?: { code: number; message: string; data?: unknown } };
     try {
       const response = await fetch(this.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id, method, params }),
+        body: JSON.stringify(payload),
         signal: controller.signal,
       });
       const text = await response.text();
       try {
-        body = JSON.parse(text) as typeof body;
+        return JSON.parse(text) as unknown;
       } catch {
-        throw new UnavailableError(`${method}: the node answered HTTP ${response.status} without JSON`, {
-          detail: { framework: 'ethereum', code: response.status, message: text.slice(0, 200), data: { method, endpoint: this.endpoint } },
+        throw new UnavailableError(`${what}: the node answered HTTP ${response.status} without JSON`, {
+          detail: { framework: 'ethereum', code: response.status, message: text.slice(0, 200), data: { method: what, endpoint: this.endpoint } },
         });
       }
     } catch (error) {
       if (error instanceof UnavailableError) throw error;
       const reason = controller.signal.aborted ? String(controller.signal.reason?.message ?? 'aborted') : describeFetchError(error);
-      throw new UnavailableError(`${method}: the Ethereum node at ${this.endpoint} did not answer (${reason})`, {
-        detail: { framework: 'ethereum', code: fetchErrorCode(error), message: reason, data: { method, endpoint: this.endpoint } },
+      throw new UnavailableError(`${what}: the Ethereum node at ${this.endpoint} did not answer (${reason})`, {
+        detail: { framework: 'ethereum', code: fetchErrorCode(error), message: reason, data: { method: what, endpoint: this.endpoint } },
         cause: error,
       });
     } finally {
       clearTimeout(timer);
       this.inflight.delete(controller);
     }
-    if (body.error) throw new JsonRpcError(method, body.error.code, body.error.message, body.error.data);
-    return body.result as T;
   }
 
   /** Aborts requests in flight; later calls fail with UnavailableError. */
@@ -76,6 +101,17 @@ export class RpcClient {
     for (const c of this.inflight) c.abort(new Error('adapter closed'));
     this.inflight.clear();
   }
+}
+
+interface RpcAnswer {
+  id?: unknown;
+  result?: unknown;
+  error?: { code: number; message: string; data?: unknown };
+}
+
+function answerOf<T>(method: string, body: RpcAnswer): T {
+  if (body?.error) throw new JsonRpcError(method, body.error.code, body.error.message, body.error.data);
+  return body?.result as T;
 }
 
 function describeFetchError(error: unknown): string {
