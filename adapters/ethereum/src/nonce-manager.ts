@@ -13,15 +13,28 @@ interface AccountState {
   next?: number;
   /** Tail of the per-account queue: every send waits for the previous one to be broadcast. */
   tail: Promise<void>;
+  /** Sends queued so far, and sends done (broadcast or failed): those in between are ahead of a new one. */
+  issued: number;
+  settled: number;
 }
+
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+const settle = <T>(p: Promise<T>): Promise<Settled<T>> => p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
 
 const MAX_RESYNCS = 5;
 
 /**
  * Per-sender nonce allocation that survives concurrent submits.
  *
- * - Sends from one address are serialised from nonce allocation to broadcast (signing
- *   included), so nonces reach the node in order; waiting for inclusion happens outside.
+ * - Sends from one address are broadcast one at a time, in the order they were submitted,
+ *   each with exactly the cached next nonce, so nonces reach the node in order; waiting for
+ *   inclusion happens outside. The slow work is not in that critical section: a send's
+ *   preparation (gas estimation, fees) starts at once, concurrently with the sends ahead of
+ *   it, and so does its signing, with the nonce it will get if every send ahead goes
+ *   through (`next` + sends ahead). When its turn comes and that guess is not the next nonce
+ *   (a send ahead failed, the count was re-read), the speculative signature is dropped
+ *   unsent and the transaction is signed again with the right nonce. So concurrent sends
+ *   pipeline, and what is broadcast is exactly what one-at-a-time sending would broadcast.
  * - The next nonce is cached after the first `eth_getTransactionCount(…, 'pending')` and
  *   advanced only once the node has accepted a transaction: a failure before broadcast
  *   (signer refused, node rejected it outright) leaves the nonce for the next send, so no
@@ -37,16 +50,25 @@ export class NonceManager {
 
   constructor(private readonly rpc: RpcClient) {}
 
-  private exclusive<T>(address: string, fn: (state: AccountState) => Promise<T>): Promise<T> {
+  private stateOf(address: string): AccountState {
     const key = address.toLowerCase();
     let state = this.accounts.get(key);
     if (!state) {
-      state = { tail: Promise.resolve() };
+      state = { tail: Promise.resolve(), issued: 0, settled: 0 };
       this.accounts.set(key, state);
     }
-    const s = state;
-    const run = s.tail.then(() => fn(s));
-    s.tail = run.then(() => undefined, () => undefined);
+    return state;
+  }
+
+  /**
+   * Runs `fn` under the address's lock, after every send queued before it. `fn` counts itself
+   * settled (`state.settled++`) when done, best in the same step in which it updates `next`:
+   * the count only feeds the speculative nonce guesses, so a late count costs a signature.
+   */
+  private exclusive<T>(state: AccountState, fn: (state: AccountState) => Promise<T>): Promise<T> {
+    state.issued++;
+    const run = state.tail.then(() => fn(state));
+    state.tail = run.then(() => undefined, () => undefined);
     return run;
   }
 
@@ -79,32 +101,61 @@ export class NonceManager {
   }
 
   /**
-   * Allocates the next nonce of `address`, lets `build` sign a transaction with it and
-   * broadcasts it, under the address's lock. Returns once the node accepted it.
+   * Queues a send from `address` (its place is taken now, in call order), runs `prepare`
+   * (estimation, fees) at once, lets `build` sign the transaction with the nonce and
+   * broadcasts it in turn. Returns once the node accepted it; a failure of `prepare` or
+   * `build` uses no nonce.
    */
-  send(address: string, build: (nonce: number) => Promise<SignedTx>): Promise<SignedTx & { nonce: number }> {
-    return this.exclusive(address, async (state) => {
-      for (let attempt = 0; ; attempt++) {
-        state.next ??= await this.pendingCount(address);
-        const nonce = state.next;
-        const tx = await build(nonce);
-        let outcome: 'sent' | 'nonce';
-        try {
-          outcome = await this.broadcast(tx);
-        } catch (error) {
-          if (isBsnError(error, 'UNAVAILABLE')) delete state.next;
-          throw toBsnError(error, { stage: 'submit', what: 'broadcasting the transaction' });
+  send<P>(
+    address: string,
+    prepare: () => Promise<P>,
+    build: (nonce: number, prepared: P) => Promise<SignedTx>,
+  ): Promise<SignedTx & { nonce: number; prepared: P }> {
+    const state = this.stateOf(address);
+    const position = state.issued;
+    const prepared = settle(Promise.resolve().then(prepare));
+    // Sign before our turn with the nonce we get if every send ahead goes through (unknown before the first count).
+    const early = prepared.then((p) => {
+      if (!p.ok || state.next === undefined) return undefined;
+      const guess = state.next + (position - state.settled);
+      return { guess, signed: settle(Promise.resolve().then(() => build(guess, p.value))) };
+    });
+    return this.exclusive(state, async () => {
+      try {
+        const p = await prepared;
+        if (!p.ok) throw p.error;
+        const speculative = await early;
+        for (let attempt = 0; ; attempt++) {
+          state.next ??= await this.pendingCount(address);
+          const nonce = state.next;
+          let tx: SignedTx;
+          if (attempt === 0 && speculative?.guess === nonce) {
+            const signed = await speculative.signed;
+            if (!signed.ok) throw signed.error;
+            tx = signed.value;
+          } else {
+            tx = await build(nonce, p.value);
+          }
+          let outcome: 'sent' | 'nonce';
+          try {
+            outcome = await this.broadcast(tx);
+          } catch (error) {
+            if (isBsnError(error, 'UNAVAILABLE')) delete state.next;
+            throw toBsnError(error, { stage: 'submit', what: 'broadcasting the transaction' });
+          }
+          if (outcome === 'sent') {
+            state.next = nonce + 1;
+            return { ...tx, nonce, prepared: p.value };
+          }
+          delete state.next;
+          if (attempt >= MAX_RESYNCS) {
+            throw new ConflictError(`nonce ${nonce} of ${address} kept being taken by other transactions; try again`, {
+              stage: 'submit', detail: { framework: FRAMEWORK, data: { address, nonce } },
+            });
+          }
         }
-        if (outcome === 'sent') {
-          state.next = nonce + 1;
-          return { ...tx, nonce };
-        }
-        delete state.next;
-        if (attempt >= MAX_RESYNCS) {
-          throw new ConflictError(`nonce ${nonce} of ${address} kept being taken by other transactions; try again`, {
-            stage: 'submit', detail: { framework: FRAMEWORK, data: { address, nonce } },
-          });
-        }
+      } finally {
+        state.settled++;
       }
     });
   }
@@ -114,27 +165,35 @@ export class NonceManager {
    * ConflictError when that nonce is no longer (or not yet) the account's next one.
    */
   sendFixed(address: string, nonce: number, tx: SignedTx): Promise<SignedTx> {
-    return this.exclusive(address, async (state) => {
-      const pending = await this.pendingCount(address);
-      if (nonce < pending) {
-        if (await this.known(tx.hash)) return tx;
-        throw stale(address, nonce, pending);
-      }
-      if (nonce > pending) throw stale(address, nonce, pending);
-      let outcome: 'sent' | 'nonce';
+    return this.exclusive(this.stateOf(address), async (state) => {
       try {
-        outcome = await this.broadcast(tx);
-      } catch (error) {
-        delete state.next;
-        throw toBsnError(error, { stage: 'submit', what: 'broadcasting the prepared transaction' });
+        return await this.broadcastFixed(state, address, nonce, tx);
+      } finally {
+        state.settled++;
       }
-      if (outcome === 'nonce') {
-        delete state.next;
-        throw stale(address, nonce, pending);
-      }
-      state.next = nonce + 1;
-      return tx;
     });
+  }
+
+  private async broadcastFixed(state: AccountState, address: string, nonce: number, tx: SignedTx): Promise<SignedTx> {
+    const pending = await this.pendingCount(address);
+    if (nonce < pending) {
+      if (await this.known(tx.hash)) return tx;
+      throw stale(address, nonce, pending);
+    }
+    if (nonce > pending) throw stale(address, nonce, pending);
+    let outcome: 'sent' | 'nonce';
+    try {
+      outcome = await this.broadcast(tx);
+    } catch (error) {
+      delete state.next;
+      throw toBsnError(error, { stage: 'submit', what: 'broadcasting the prepared transaction' });
+    }
+    if (outcome === 'nonce') {
+      delete state.next;
+      throw stale(address, nonce, pending);
+    }
+    state.next = nonce + 1;
+    return tx;
   }
 
   /** Forgets cached nonces (e.g. after the node was reset). */

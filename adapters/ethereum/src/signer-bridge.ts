@@ -66,10 +66,13 @@ export function ethereumSignature(digest: string, signature: CompactSignature, e
   });
 }
 
-/** Asks a core Signer to sign `digest` (hex) and returns the Ethereum signature, checked against its key. */
-export async function signDigest(signer: Signer, digest: string): Promise<Signature> {
+/**
+ * Asks a core Signer to sign `digest` (hex) and returns the Ethereum signature, checked to
+ * recover to `expected` (default: the address of the signer's public key).
+ */
+export async function signDigest(signer: Signer, digest: string, expected?: string): Promise<Signature> {
   checkAlgorithm(signer?.algorithm, '/signer/algorithm');
-  const expected = addressOf(signer.publicKey, '/signer/publicKey');
+  expected ??= addressOf(signer.publicKey, '/signer/publicKey');
   let compact: CompactSignature;
   try {
     compact = await signer.signDigest(getBytes(digest));
@@ -82,10 +85,13 @@ export async function signDigest(signer: Signer, digest: string): Promise<Signat
   return ethereumSignature(digest, compact, expected);
 }
 
-/** Signs an unsigned ethers Transaction (its `unsignedHash` is the digest) with a core Signer. */
-export async function signTransaction(tx: Transaction, signer: Signer): Promise<Transaction> {
+/**
+ * Signs an unsigned ethers Transaction (its `unsignedHash` is the digest) with a core Signer;
+ * UnauthorizedError unless the signature recovers to `from` (default: the signer's address).
+ */
+export async function signTransaction(tx: Transaction, signer: Signer, from?: string): Promise<Transaction> {
   const signed = tx.clone();
-  signed.signature = await signDigest(signer, tx.unsignedHash);
+  signed.signature = await signDigest(signer, tx.unsignedHash, from);
   return signed;
 }
 

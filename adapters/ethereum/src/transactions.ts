@@ -1,5 +1,5 @@
-import { Transaction } from 'ethers';
-import { RejectedByChainError, UnauthorizedError, type BsnError, type FailureStage, type Signer } from '@bsn/core';
+import { Transaction, keccak256 } from 'ethers';
+import { RejectedByChainError, type BsnError, type FailureStage, type Signer } from '@bsn/core';
 import { num, type ChainReader, type RawReceipt } from './chain.js';
 import { FRAMEWORK, isRevert, toBsnError } from './errors.js';
 import type { Finality } from './finality.js';
@@ -40,6 +40,8 @@ interface ChainParams {
  */
 export class TxSender {
   private params?: { at: number; value: ChainParams };
+  /** The fetch in flight, shared by every caller that finds the cache stale meanwhile. */
+  private paramsFetch?: Promise<ChainParams>;
 
   constructor(
     private readonly chain: ChainReader,
@@ -49,8 +51,15 @@ export class TxSender {
     private readonly submitTimeoutMs: number,
   ) {}
 
-  private async chainParams(): Promise<ChainParams> {
-    if (this.params && Date.now() - this.params.at < FEE_CACHE_MS) return this.params.value;
+  private chainParams(): Promise<ChainParams> {
+    if (this.params && Date.now() - this.params.at < FEE_CACHE_MS) return Promise.resolve(this.params.value);
+    this.paramsFetch ??= this.fetchParams().finally(() => {
+      this.paramsFetch = undefined;
+    });
+    return this.paramsFetch;
+  }
+
+  private async fetchParams(): Promise<ChainParams> {
     const [latest, tip] = await Promise.all([
       this.chain.block('latest'),
       this.chain.rpc.call<string>('eth_maxPriorityFeePerGas').then(BigInt, () => 1_000_000_000n),
@@ -107,16 +116,23 @@ export class TxSender {
   async send(req: TxRequest, signer: Signer, opts: { wait: 'final' | 'mined'; timeoutMs?: number }): Promise<RawReceipt> {
     const from = addressOf(signer.publicKey, '/signer/publicKey');
     const deadline = Date.now() + (opts.timeoutMs ?? this.submitTimeoutMs);
-    const [gasLimit, { fees }] = await Promise.all([this.estimate(from, req), this.chainParams()]);
-    const sent = await this.nonces.send(from, async (nonce) => {
-      const tx = Transaction.from({
-        type: 2, chainId: BigInt(this.chainId), nonce, to: req.to ?? null, data: req.data, value: req.value ?? 0n, gasLimit, ...fees,
-      });
-      const signed = await signTransaction(tx, signer);
-      if (signed.from !== from) throw new UnauthorizedError('the signer signed for another account', { stage: 'sign' });
-      return { hash: signed.hash!, raw: signed.serialized };
-    });
-    return this.await(sent.hash, { to: req.to, data: req.data, from, gasLimit, what: req.what }, opts.wait, deadline);
+    // Estimation and signing run outside the sender's nonce lock; its place in line is taken now.
+    const sent = await this.nonces.send(
+      from,
+      async () => {
+        const [gasLimit, { fees }] = await Promise.all([this.estimate(from, req), this.chainParams()]);
+        return { gasLimit, fees };
+      },
+      async (nonce, { gasLimit, fees }) => {
+        const tx = Transaction.from({
+          type: 2, chainId: BigInt(this.chainId), nonce, to: req.to ?? null, data: req.data, value: req.value ?? 0n, gasLimit, ...fees,
+        });
+        // signTransaction refuses (UnauthorizedError) a signature that does not recover to `from`.
+        const raw = (await signTransaction(tx, signer, from)).serialized;
+        return { hash: keccak256(raw), raw };
+      },
+    );
+    return this.await(sent.hash, { to: req.to, data: req.data, from, gasLimit: sent.prepared.gasLimit, what: req.what }, opts.wait, deadline);
   }
 
   /** Waits for a broadcast transaction and checks its status. */
