@@ -95,6 +95,23 @@ describe('submit', () => {
     expect(await adapter.kv.history(app, key)).toHaveLength(1);
   });
 
+  test('a request id that ran returns its first receipt even when the contract now refuses for another reason', async () => {
+    // The contract checks membership and freezing before the request id: the refusal must not hide the first execution.
+    const key = unique('k');
+    const requestId = unique('req');
+    const first = await put(key, 'before', requestId);
+    await adapter.lifecycle.freeze(app, admin.signer);
+    try {
+      expect(await put(key, 'before', requestId)).toEqual(first);
+      expect((await failure(put(key, 'before', requestId, outsider.signer))).code).toBe('CONFLICT');
+      expect((await failure(put(key, 'other', requestId))).code).toBe('CONFLICT');
+      expect((await failure(put(key, 'new', unique('req')))).code).toBe('UNAUTHORIZED');
+    } finally {
+      await adapter.lifecycle.unfreeze(app, admin.signer);
+    }
+    expect(await adapter.kv.history(app, key)).toHaveLength(1);
+  });
+
   test('a revert keeps its decoded reason, the JSON-RPC code and nothing is written', async () => {
     const key = unique('k');
     const error = await failure(put(key, 'intruder', unique('req'), outsider.signer));

@@ -45,6 +45,14 @@ interface ResolvedWrite extends WritePlan {
   data: string;
 }
 
+/** What the app contract recorded for a request key (`requestOf`). */
+interface RequestRecord {
+  /** First 24 bytes of keccak256(sender ‖ calldata), hex. */
+  contentHash: string;
+  /** Block that executed it; 0: never executed. */
+  blockNumber: bigint;
+}
+
 /** What the user-key payload carries between prepare and submitPrepared (base64 JSON). */
 interface PreparedPayload {
   v: 1;
@@ -122,15 +130,21 @@ export class EthereumGateway implements Gateway {
    * the id was used for other content (another method, other arguments or another sender);
    * undefined when the id was never executed.
    */
-  private async earlier(w: ResolvedWrite, from: string, deadline: number): Promise<Receipt | undefined> {
-    let out: string;
-    try {
-      out = await this.d.chain.call({ to: w.app.address, data: appInterface.encodeFunctionData('requestOf', [w.requestKey]) });
-    } catch (error) {
-      throw toBsnError(error, { stage: 'query', what: 'checking the request id' });
+  private async earlier(w: ResolvedWrite, from: string, deadline: number, recorded?: RequestRecord): Promise<Receipt | undefined> {
+    let contentHash: string;
+    let blockNumber: bigint;
+    if (recorded) {
+      ({ contentHash, blockNumber } = recorded);
+    } else {
+      let out: string;
+      try {
+        out = await this.d.chain.call({ to: w.app.address, data: appInterface.encodeFunctionData('requestOf', [w.requestKey]) });
+      } catch (error) {
+        throw toBsnError(error, { stage: 'query', what: 'checking the request id' });
+      }
+      // The contract keeps the first 24 bytes of keccak256(sender ‖ calldata).
+      [contentHash, blockNumber] = appInterface.decodeFunctionResult('requestOf', out) as unknown as [string, bigint];
     }
-    // The contract keeps the first 24 bytes of keccak256(sender ‖ calldata).
-    const [contentHash, blockNumber] = appInterface.decodeFunctionResult('requestOf', out) as unknown as [string, bigint];
     if (blockNumber === 0n) return undefined;
     const logs = await this.d.chain.logs({
       address: w.app.address, topics: [TOPICS.requestExecuted, w.requestKey], fromBlock: Number(blockNumber), toBlock: Number(blockNumber),
@@ -171,25 +185,56 @@ export class EthereumGateway implements Gateway {
     return isBsnError(error) && revert?.name === 'RequestAlreadyExecuted';
   }
 
-  /** Submits a validated write (hosted-key mode); used by `submit` and by the preset KV API. */
+  /** What a `RequestAlreadyExecuted(requestKey, contentHash, blockNumber)` revert says the contract recorded for `w`. */
+  private static recordIn(error: unknown, w: ResolvedWrite): RequestRecord | undefined {
+    const args = (error as { detail?: { data?: { revert?: { args?: Record<string, unknown> } } } })?.detail?.data?.revert?.args;
+    if (!EthereumGateway.alreadyExecuted(error) || !args) return undefined;
+    const { requestKey, contentHash, blockNumber } = args;
+    if (typeof requestKey !== 'string' || requestKey.toLowerCase() !== w.requestKey.toLowerCase()) return undefined;
+    if (typeof contentHash !== 'string' || !/^0x[0-9a-fA-F]{48}$/.test(contentHash)) return undefined;
+    if (typeof blockNumber !== 'string' || !/^[0-9]+$/.test(blockNumber)) return undefined;
+    return { contentHash, blockNumber: BigInt(blockNumber) };
+  }
+
+  /**
+   * A failed hosted-key write may be a request id that was already executed: the contract
+   * refuses to execute it twice (RequestAlreadyExecuted, at estimation or, for a concurrent
+   * submit of the same id that won the race, on chain), and a refusal it checks first (the
+   * sender is no longer a member, the app is frozen) can hide an executed id. Answers with
+   * the first receipt (or the ConflictError of an id used for other content), else undefined.
+   * Unreachable nodes and deadlines are not looked behind: asking again would fail the same.
+   */
+  private async earlierBehind(error: unknown, w: ResolvedWrite, from: string, deadline: number): Promise<Receipt | undefined> {
+    if (EthereumGateway.alreadyExecuted(error)) return this.earlier(w, from, deadline, EthereumGateway.recordIn(error, w));
+    if (!isBsnError(error) || isBsnError(error, 'UNAVAILABLE') || isBsnError(error, 'TIMEOUT')) return undefined;
+    try {
+      return await this.earlier(w, from, deadline);
+    } catch (lookup) {
+      if (isBsnError(lookup, 'CONFLICT')) throw lookup;
+      return undefined; // the write's own error says more than a failed look-up
+    }
+  }
+
+  /**
+   * Submits a validated write (hosted-key mode); used by `submit` and by the preset KV API.
+   * The request id is not read before sending: the gas estimation runs the contract, which
+   * refuses an executed id with what it recorded (RequestAlreadyExecuted), and that refusal —
+   * or any other — is looked behind by `earlierBehind`, so a repeated id still returns the
+   * first receipt and writes nothing, at one round trip less per new write.
+   */
   async submitPlan(plan: WritePlan, signer: Signer): Promise<Receipt> {
     checkAlgorithm(signer?.algorithm, '/signer/algorithm');
     const from = addressOf(signer.publicKey, '/signer/publicKey');
     const w = await this.resolve(plan);
     const deadline = this.deadline(plan);
-    const first = await this.earlier(w, from, deadline);
-    if (first) return first;
     try {
       const raw = await this.d.sender.send({ to: w.app.address, data: w.data, what: `${plan.method} on ${plan.appId}` }, signer, {
         wait: 'final', timeoutMs: deadline - Date.now(),
       });
       return await this.receiptOf(w, raw);
     } catch (error) {
-      // A concurrent submit with the same id won the race: answer with its receipt (or the conflict).
-      if (EthereumGateway.alreadyExecuted(error)) {
-        const again = await this.earlier(w, from, deadline);
-        if (again) return again;
-      }
+      const first = await this.earlierBehind(error, w, from, deadline);
+      if (first) return first;
       throw toBsnError(error, { stage: 'submit', what: `${plan.method} on ${plan.appId}` });
     }
   }
