@@ -4,7 +4,7 @@ import {
   type AppRef, type KvEntry, type KvHistoryEntry, type KvPage, type KvWrite, type PresetKv, type Receipt, type Signer,
 } from '@bsn/core';
 import { appInterface } from './abi.js';
-import type { ChainReader } from './chain.js';
+import type { BlockTag, ChainReader } from './chain.js';
 import { FRAMEWORK, toBsnError } from './errors.js';
 import type { Finality } from './finality.js';
 import type { EthereumGateway } from './gateway.js';
@@ -90,7 +90,7 @@ export class EthereumPresetKv implements PresetKv {
     });
   }
 
-  private async view<T>(app: AppLocation, fn: string, args: unknown[], block: number): Promise<T> {
+  private async view<T>(app: AppLocation, fn: string, args: unknown[], block: BlockTag): Promise<T> {
     try {
       const out = await this.d.chain.call({ to: app.address, data: appInterface.encodeFunctionData(fn, args) }, block);
       return appInterface.decodeFunctionResult(fn, out) as unknown as T;
@@ -103,7 +103,7 @@ export class EthereumPresetKv implements PresetKv {
     const appId = checkAppRef(appRef);
     checkKey(key);
     const app = await this.d.registry.resolve(appId);
-    const final = await this.d.finality.finalHead();
+    const final = await this.d.finality.finalTag();
     const [live, valueHash, lastBlock] = await this.view<[boolean, string, bigint]>(app, 'entry', [key], final);
     if (!live) return null;
     const { value, txId } = await liveValue(this.d.chain, app, key, Number(lastBlock), valueHash);
@@ -114,7 +114,7 @@ export class EthereumPresetKv implements PresetKv {
     const appId = checkAppRef(appRef);
     checkKey(key);
     const app = await this.d.registry.resolve(appId);
-    const final = await this.d.finality.finalHead();
+    const final = await this.d.finality.finalTag();
     const keyHash = keyHashOf(key);
     const [lastBlock] = await this.view<[bigint]>(app, 'lastWriteBlock', [keyHash], final);
     const newestFirst: KvHistoryEntry[] = [];

@@ -67,7 +67,7 @@ export class Registry {
     if (known) return known;
     let result: string;
     try {
-      const final = await this.finality.finalHead();
+      const final = await this.finality.finalTag();
       result = await this.chain.call({ to: this.address, data: registryInterface.encodeFunctionData('appOf', [appId]) }, final);
     } catch (error) {
       throw toBsnError(error, { stage: 'query', what: `looking up app ${JSON.stringify(appId)}` });
