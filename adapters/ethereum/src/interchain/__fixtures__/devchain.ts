@@ -52,7 +52,9 @@ export async function sendRaw(chain: DevChain, tx: TransactionRequest): Promise<
   const nonce = Number(BigInt(await chain.rpc<string>('eth_getTransactionCount', [chain.faucet.address, 'pending'])));
   const sent = await chain.faucet.sendTransaction({ ...tx, nonce });
   for (;;) {
-    const r = await chain.rpc<{ blockHash?: string } | null>('eth_getTransactionReceipt', [sent.hash]);
+    // geth refuses receipt look-ups while it builds its transaction index right after start-up: not mined yet, as far as we can tell.
+    const r = await chain.rpc<{ blockHash?: string } | null>('eth_getTransactionReceipt', [sent.hash])
+      .catch((e: unknown) => { if (/transaction indexing is in progress/.test(String(e))) return null; throw e; });
     if (r?.blockHash) return sent.hash;
     await new Promise((res) => setTimeout(res, 50));
   }
