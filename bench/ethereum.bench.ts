@@ -55,7 +55,11 @@ async function main(): Promise<void> {
     const direct = async () => {
       const i = ++n;
       const tx = await contract.getFunction('put')(keccak256(toUtf8Bytes(`direct-${i}`)), `direct/${i}`, value);
-      const receipt = await tx.wait(1);
+      // ethers v6 can wait for ever on an automining chain: when the tx is mined after wait()'s first receipt check
+      // but before its block poller's first poll (which only records the head), no later block ever wakes it.
+      const receipt = await tx.wait(1, 60_000).catch((error: unknown) => {
+        throw new Error(`baseline: ethers' tx.wait(1) did not return within 60 s (its polling race on an automining chain); run the bench again`, { cause: error });
+      });
       if (receipt?.status !== 1) throw new Error('baseline put failed');
     };
     const viaAdapter = async () => {
