@@ -64,8 +64,9 @@ function index(value: unknown, what: string): number {
  * What a verifier cannot rebuild: the TRANSACTIONS_FILTER is written by each committing peer and
  * signed by nobody. Its VALID is required, and every check Fabric's validation makes from signed
  * data (creator and endorser signatures, endorsement policy, chaincode, response status) is
- * redone here; only the MVCC read-conflict check needs world state at commit, which no block
- * carries (see the README on what that leaves).
+ * redone here, and so is the MVCC check as far as the block itself shows it (a loser of a race
+ * whose winner is in the same block); a race lost to an earlier block needs world state at
+ * commit, which no block carries (see the README on what that leaves).
  */
 export async function verifyFabricEvidence(evidence: Evidence, trust: TrustRoots): Promise<Verification> {
   try {
