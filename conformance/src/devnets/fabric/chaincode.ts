@@ -24,6 +24,14 @@ export interface FabricChaincodeSpec {
   version?: string;
   /** Signature policy; default every org's peer: `AND('Org1MSP.peer','Org2MSP.peer')`. */
   endorsementPolicy?: string;
+  /**
+   * One chaincode server per org instead of one that every peer dials: each runs with
+   * `CORE_PEER_LOCALMSPID` set to its org, as a peer-launched chaincode would, so
+   * `ctx.stub.getMspID()` names the org of the peer executing the proposal (with one shared
+   * server it throws, the variable being unset). Each org installs and approves its own
+   * package (same label, its own server address). Default false.
+   */
+  serverPerOrg?: boolean;
 }
 
 /** The small put/get chaincode beside this file (plain JS, no build). */
@@ -98,6 +106,16 @@ export interface DeployedChaincode {
   /** Where the chaincode server listens (the peers dial it). */
   address: string;
   server: NodeProcess;
+  /** Every server: one shared by all peers, or with `serverPerOrg` one per org (the first is `server`). */
+  servers: ChaincodeServer[];
+}
+
+export interface ChaincodeServer {
+  /** The org whose peer dials it (`serverPerOrg`), undefined for the shared server. */
+  mspId?: string;
+  packageId: string;
+  address: string;
+  process: NodeProcess;
 }
 
 function fabricShimCli(): string {
@@ -107,7 +125,8 @@ function fabricShimCli(): string {
 
 /**
  * Chaincode as a service, end to end: package connection.json, start the chaincode server
- * with the package id, install on every peer, approve for every org, commit.
+ * with the package id (or one server and package per org, `serverPerOrg`), install on every
+ * peer, approve for every org, commit.
  */
 export async function deployChaincode(options: {
   spec: FabricChaincodeSpec;
@@ -124,41 +143,51 @@ export async function deployChaincode(options: {
   const version = spec.version ?? '1.0';
   const sequence = 1;
   const policy = spec.endorsementPolicy ?? `AND(${clis.map((c) => `'${c.admin.mspId}.peer'`).join(',')})`;
-  const [port] = await distinctFreePorts(1);
-  const address = `127.0.0.1:${port!}`;
   const label = `${spec.name}_${version}`;
-  const pkg = ccaasPackage(label, address, options.tls.rootCert);
-  const pkgFile = join(options.dir, `${label}.tar.gz`);
-  writeFileSync(pkgFile, pkg.bytes);
+  const owners: Array<string | undefined> = spec.serverPerOrg ? clis.map((c) => c.admin.mspId) : [undefined];
+  const ports = await distinctFreePorts(owners.length);
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CORE_')));
 
-  // The server knows its package id up front; the peers dial it on first invocation.
-  const server = NodeProcess.start({
-    command: process.execPath,
-    args: [
-      fabricShimCli(), 'server', '--chaincode-address', address, '--chaincode-id', pkg.packageId, '--module-path', spec.dir,
-      '--chaincode-tls-cert-file', options.tls.cert, '--chaincode-tls-key-file', options.tls.key,
-    ],
-    cwd: spec.dir,
-    env: { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CORE_'))), CORE_CHAINCODE_LOGGING_LEVEL: 'info' },
-    logFile: join(options.logDir, `chaincode-${spec.name}.log`),
+  // Each server knows its package id up front; the peers dial it on first invocation.
+  const servers = owners.map((mspId, i) => {
+    const port = ports[i]!;
+    const address = `127.0.0.1:${port}`;
+    const pkg = ccaasPackage(label, address, options.tls.rootCert);
+    const pkgFile = join(options.dir, mspId ? `${label}.${mspId}.tar.gz` : `${label}.tar.gz`);
+    writeFileSync(pkgFile, pkg.bytes);
+    const server = NodeProcess.start({
+      command: process.execPath,
+      args: [
+        fabricShimCli(), 'server', '--chaincode-address', address, '--chaincode-id', pkg.packageId, '--module-path', spec.dir,
+        '--chaincode-tls-cert-file', options.tls.cert, '--chaincode-tls-key-file', options.tls.key,
+      ],
+      cwd: spec.dir,
+      env: { ...env, CORE_CHAINCODE_LOGGING_LEVEL: 'info', ...(mspId && { CORE_PEER_LOCALMSPID: mspId }) },
+      logFile: join(options.logDir, mspId ? `chaincode-${spec.name}-${mspId}.log` : `chaincode-${spec.name}.log`),
+    });
+    return { mspId, port, address, packageId: pkg.packageId, pkgFile, process: server };
   });
+  const serverOf = (cli: PeerCli) => servers.find((s) => s.mspId === cli.admin.mspId) ?? servers[0]!;
   try {
-    await waitFor(() => tcpOpen(port!), { what: `chaincode server ${spec.name}`, timeoutMs: 30_000, process: server });
+    await Promise.all(servers.map((s) => waitFor(() => tcpOpen(s.port), {
+      what: `chaincode server ${spec.name}${s.mspId ? ` of ${s.mspId}` : ''}`, timeoutMs: 30_000, process: s.process,
+    })));
 
     await Promise.all(clis.map(async (cli) => {
+      const { pkgFile, packageId } = serverOf(cli);
       await cli.run(['lifecycle', 'chaincode', 'install', pkgFile], 120_000);
       const installed = JSON.parse(await cli.run(['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json'])) as {
         installed_chaincodes?: Array<{ package_id: string }>;
       };
-      if (!installed.installed_chaincodes?.some((c) => c.package_id === pkg.packageId)) {
-        throw new Error(`${cli.admin.mspId}'s peer did not report package ${pkg.packageId} as installed`);
+      if (!installed.installed_chaincodes?.some((c) => c.package_id === packageId)) {
+        throw new Error(`${cli.admin.mspId}'s peer did not report package ${packageId} as installed`);
       }
     }));
 
     const definition = ['--channelID', channel, '--name', spec.name, '--version', version, '--sequence', String(sequence), '--signature-policy', policy];
     await Promise.all(clis.map((cli) =>
       retryWhileOrdererStarts(() => cli.run([
-        'lifecycle', 'chaincode', 'approveformyorg', ...PeerCli.ordererArgs(orderer), ...definition, '--package-id', pkg.packageId,
+        'lifecycle', 'chaincode', 'approveformyorg', ...PeerCli.ordererArgs(orderer), ...definition, '--package-id', serverOf(cli).packageId,
       ]), options.log),
     ));
     const [first] = clis;
@@ -166,9 +195,13 @@ export async function deployChaincode(options: {
       'lifecycle', 'chaincode', 'commit', ...PeerCli.ordererArgs(orderer), ...definition,
       ...clis.flatMap((cli) => ['--peerAddresses', cli.admin.address, '--tlsRootCertFiles', cli.admin.tlsRootCert]),
     ]);
-    return { name: spec.name, version, sequence, packageId: pkg.packageId, endorsementPolicy: policy, address, server };
+    const [main] = servers;
+    return {
+      name: spec.name, version, sequence, packageId: main!.packageId, endorsementPolicy: policy, address: main!.address, server: main!.process,
+      servers: servers.map(({ mspId, packageId, address, process: server }) => ({ ...(mspId && { mspId }), packageId, address, process: server })),
+    };
   } catch (error) {
-    await server.stop();
+    await Promise.all(servers.map((s) => s.process.stop()));
     throw error;
   }
 }

@@ -245,7 +245,9 @@ export class FabricDevnet implements Devnet {
         const tls = { cert: chaincodeTls.cert, key: chaincodeTls.key, rootCert: readFileSync(chaincodeTls.ca, 'utf8') };
         for (const spec of this.chaincodes ?? [testChaincode()]) {
           const cc = await deployChaincode({ spec, channel, dir, logDir, clis, orderer: ordererTarget, tls, log });
-          processes.push({ name: `chaincode ${cc.name}`, process: cc.server });
+          for (const server of cc.servers) {
+            processes.push({ name: `chaincode ${cc.name}${server.mspId ? ` (${server.mspId})` : ''}`, process: server.process });
+          }
           deployed.push(cc);
           log(`chaincode ${cc.name} committed (${cc.packageId}) after ${Date.now() - startedAt} ms`);
         }
@@ -336,8 +338,9 @@ function networkConfig(
     fabricVersion: FABRIC_VERSION,
     channel,
     ...(chaincodes[0] ? { chaincode: chaincodes[0].name } : {}),
-    chaincodes: chaincodes.map(({ name, version, sequence, packageId, endorsementPolicy }) => ({
+    chaincodes: chaincodes.map(({ name, version, sequence, packageId, endorsementPolicy, servers }) => ({
       name, version, sequence, packageId, endorsementPolicy,
+      ...(servers.some((sv) => sv.mspId) && { packageIds: Object.fromEntries(servers.map((sv) => [sv.mspId!, sv.packageId])) }),
     })),
     organizations,
     orderer: {

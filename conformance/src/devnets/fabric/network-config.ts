@@ -22,8 +22,10 @@ export interface FabricChaincodeDefinition {
   name: string;
   version: string;
   sequence: number;
-  /** `label:sha256`, as installed on every peer (chaincode as a service). */
+  /** `label:sha256`, as installed on every peer (chaincode as a service); with one server per org, Org1's. */
   packageId: string;
+  /** With one chaincode server per org (`serverPerOrg`): each org's own package id, by MSP id. */
+  packageIds?: Record<string, string>;
   /** Signature policy the definition was committed with, e.g. `AND('Org1MSP.peer','Org2MSP.peer')`. */
   endorsementPolicy: string;
 }

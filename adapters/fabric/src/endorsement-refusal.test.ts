@@ -1,0 +1,133 @@
+// "An endorsement that one org refuses", on the real two-org network: a second chaincode
+// (`__fixtures__/org-refusal-chaincode`, deployed beside the preset one with the default
+// AND(Org1, Org2) policy and one chaincode server per org, so `ctx.stub.getMspID()` is the
+// endorsing peer's org) whose `putUnlessOrg2` fails only on Org2MSP's peer. It is invoked
+// through the adapter's own write path (Transactor: endorse / submit / commit status with its
+// error mapping) as a BSN account's MSP identity.
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
+import { isBsnError, type BsnError } from '@bsn/core';
+import { FabricDevnet } from '../../../conformance/src/devnets/fabric/fabric-devnet.js';
+import type { FabricAdapter } from './adapter.js';
+import { CHAINCODE_DIR, CHAINCODE_NAME, connect, newSigner, text, unique, type StartedFabricDevnet } from './__fixtures__/network.js';
+import { Transactor } from './transactions.js';
+
+const REFUSAL_CHAINCODE = 'bsn-org-refusal';
+const REFUSAL_DIR = join(dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'org-refusal-chaincode');
+
+let skip: string | undefined;
+let devnet: StartedFabricDevnet;
+let adapter: FabricAdapter;
+/** The same network through Org2's gateway peer, as Org2's client user. */
+let org2: FabricAdapter;
+let transactor: Transactor;
+let gateway: Awaited<ReturnType<FabricAdapter['parts']['connection']['gatewayFor']>>;
+
+beforeAll(async () => {
+  const spec = new FabricDevnet()
+    .withChaincode({ name: CHAINCODE_NAME, dir: CHAINCODE_DIR })
+    .withChaincode({ name: REFUSAL_CHAINCODE, dir: REFUSAL_DIR, serverPerOrg: true });
+  const availability = await spec.available();
+  if (!availability.ok) {
+    skip = availability.reason;
+    console.warn(`skipping the endorsement-refusal tests: ${skip}`);
+    return;
+  }
+  devnet = await spec.start();
+  adapter = await connect(devnet);
+  org2 = await connect(devnet, { organization: 'Org2MSP' });
+  // The adapter's write path, pointed at the refusal chaincode instead of the preset one.
+  transactor = new Transactor({ config: { ...adapter.parts.config, chaincode: REFUSAL_CHAINCODE }, ledger: adapter.ledger, connection: adapter.parts.connection });
+  const signer = newSigner();
+  await adapter.identity.provision(signer);
+  gateway = await adapter.parts.connection.gatewayFor(signer);
+}, 180_000);
+
+afterAll(async () => {
+  gateway?.close();
+  await org2?.close();
+  await adapter?.close();
+  await devnet?.stop();
+});
+
+function needsFabric(ctx: TestContext): void {
+  if (skip) ctx.skip(skip);
+}
+
+async function failure(promise: Promise<unknown>): Promise<BsnError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  if (!isBsnError(error)) throw new Error(`expected a typed error, got ${error instanceof Error ? error.stack : String(error)}`);
+  return error;
+}
+
+/** What `key` holds on `who`'s own peer (evaluated there), and which org's chaincode server answered. */
+async function read(who: FabricAdapter, key: string): Promise<{ found: boolean; value?: string; peerMsp: string }> {
+  const contract = who.parts.connection.service.getNetwork(devnet.network.channel).getContract(REFUSAL_CHAINCODE);
+  return JSON.parse(text(await contract.evaluateTransaction('get', key))) as { found: boolean; value?: string; peerMsp: string };
+}
+
+const org2Peer = () => devnet.network.organizations.find((o) => o.mspId === 'Org2MSP')!.peers[0]!;
+
+describe('an endorsement that one org refuses', () => {
+  test('control: each org\'s peer runs its own chaincode server, and a write both orgs endorse commits', async (ctx) => {
+    needsFabric(ctx);
+    expect(devnet.network.chaincodes.find((c) => c.name === REFUSAL_CHAINCODE)).toMatchObject({
+      endorsementPolicy: "AND('Org1MSP.peer','Org2MSP.peer')",
+      packageIds: { Org1MSP: expect.any(String), Org2MSP: expect.any(String) },
+    });
+    const key = unique('both');
+    const committed = await transactor.transact(gateway, 'put', [key, 'endorsed by both'], { what: `put on ${REFUSAL_CHAINCODE}`, deadline: Date.now() + 30_000 });
+    expect(committed.tx).toMatchObject({ valid: true, chaincode: REFUSAL_CHAINCODE, fn: 'put' });
+    expect(await read(adapter, key)).toEqual({ found: true, value: 'endorsed by both', peerMsp: 'Org1MSP' });
+    await expect.poll(() => read(org2, key), { timeout: 10_000 }).toEqual({ found: true, value: 'endorsed by both', peerMsp: 'Org2MSP' });
+  });
+
+  for (const orgs of [undefined, ['Org1MSP', 'Org2MSP']]) {
+    test(`Org2's peer refuses (${orgs ? 'both orgs named as endorsers' : 'endorsers chosen by the policy'}): REJECTED_BY_CHAIN at endorse naming Org2MSP's peer with the chaincode's words; nothing ordered, nothing written`, async (ctx) => {
+      needsFabric(ctx);
+      const key = unique('refused');
+      const before = (await adapter.ledger.info()).height;
+      const error = await failure(transactor.transact(gateway, 'putUnlessOrg2', [key, 'needs both orgs'], {
+        what: `putUnlessOrg2 on ${REFUSAL_CHAINCODE}`, deadline: Date.now() + 30_000, ...(orgs && { endorsingOrganizations: orgs }),
+      }));
+
+      // The typed error the README promises for a chaincode failure that is not a BSN refusal.
+      expect(error.code).toBe('REJECTED_BY_CHAIN');
+      expect(error.stage).toBe('endorse');
+      expect(error.retryable).toBe(false);
+      expect(error.txId).toMatch(/^[0-9a-f]{64}$/);
+      const chaincodeWords = `org-refusal: Org2MSP declines putUnlessOrg2 of "${key}" (this org does not take part)`;
+      expect(error.message).toContain(chaincodeWords);
+      expect(error.detail).toMatchObject({ framework: 'fabric', code: 'ABORTED' });
+      expect(error.detail?.message).toContain(chaincodeWords);
+      // Each refusing peer, by org and address, with its own message: Org2's peer alone.
+      const peers = (error.detail?.data as { peers: Array<{ mspId: string; address: string; message: string }> }).peers;
+      expect(peers).toHaveLength(1);
+      expect(peers[0]!.mspId).toBe('Org2MSP');
+      expect(peers[0]!.address).toContain(org2Peer().endpoint.split(':')[1]!);
+      expect(peers[0]!.message).toContain(chaincodeWords);
+
+      // Never ordered: the ledger has no such transaction and no new block, and neither org's state has the key.
+      expect((await failure(adapter.gateway.transaction(error.txId!))).code).toBe('NOT_FOUND');
+      await new Promise((r) => setTimeout(r, 600)); // longer than the orderer's 250 ms batch timeout
+      expect((await adapter.ledger.info()).height).toBe(before);
+      expect(await read(adapter, key)).toEqual({ found: false, peerMsp: 'Org1MSP' });
+      expect(await read(org2, key)).toEqual({ found: false, peerMsp: 'Org2MSP' });
+    });
+  }
+
+  test('leaving Org2 out does not get around it: Org1\'s endorsement alone is ordered but invalidated (ENDORSEMENT_POLICY_FAILURE), nothing written', async (ctx) => {
+    needsFabric(ctx);
+    const key = unique('org1-only');
+    const error = await failure(transactor.transact(gateway, 'putUnlessOrg2', [key, 'org1 only'], {
+      what: `putUnlessOrg2 on ${REFUSAL_CHAINCODE}`, deadline: Date.now() + 30_000, endorsingOrganizations: ['Org1MSP'],
+    }));
+    expect(error).toMatchObject({ code: 'REJECTED_BY_CHAIN', stage: 'commit' });
+    expect(error.detail?.code).toBe('ENDORSEMENT_POLICY_FAILURE');
+    expect(await adapter.gateway.transaction(error.txId!)).toMatchObject({ valid: false, validationCode: 'ENDORSEMENT_POLICY_FAILURE' });
+    expect(await read(adapter, key)).toEqual({ found: false, peerMsp: 'Org1MSP' });
+    await expect.poll(async () => (await org2.ledger.info()).height, { timeout: 10_000 }).toBe((await adapter.ledger.info()).height);
+    expect(await read(org2, key)).toEqual({ found: false, peerMsp: 'Org2MSP' });
+  });
+});
