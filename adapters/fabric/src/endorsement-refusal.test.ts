@@ -130,4 +130,32 @@ describe('an endorsement that one org refuses', () => {
     await expect.poll(async () => (await org2.ledger.info()).height, { timeout: 10_000 }).toBe((await adapter.ledger.info()).height);
     expect(await read(org2, key)).toEqual({ found: false, peerMsp: 'Org2MSP' });
   });
+
+  test('peers that answer differently once (one org a block behind) are asked again: the write commits once', async (ctx) => {
+    needsFabric(ctx);
+    const key = unique('catch-up');
+    const committed = await transactor.transact(gateway, 'putAfterOrg2CatchesUp', [key, 'agreed on retry'], {
+      what: `putAfterOrg2CatchesUp on ${REFUSAL_CHAINCODE}`, deadline: Date.now() + 30_000,
+    });
+    expect(committed.tx).toMatchObject({ valid: true, fn: 'putAfterOrg2CatchesUp' });
+    expect(text(committed.result)).toBe(key);
+    expect(await read(adapter, key)).toEqual({ found: true, value: 'agreed on retry', peerMsp: 'Org1MSP' });
+  });
+
+  test('peers that never agree: REJECTED_BY_CHAIN at endorse after a bounded number of attempts, nothing ordered or written', async (ctx) => {
+    needsFabric(ctx);
+    const key = unique('disagree');
+    const before = (await adapter.ledger.info()).height;
+    const started = Date.now();
+    const error = await failure(transactor.transact(gateway, 'putDisagreeing', [key, 'never'], {
+      what: `putDisagreeing on ${REFUSAL_CHAINCODE}`, deadline: Date.now() + 30_000,
+    }));
+    expect(error).toMatchObject({ code: 'REJECTED_BY_CHAIN', stage: 'endorse' });
+    expect(JSON.stringify(error.detail?.data)).toContain('ProposalResponsePayloads do not match');
+    expect(Date.now() - started, 'backs off 100 + 200 + 300 ms, then gives up').toBeGreaterThanOrEqual(600);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await new Promise((r) => setTimeout(r, 600));
+    expect((await adapter.ledger.info()).height).toBe(before);
+    expect(await read(adapter, key)).toEqual({ found: false, peerMsp: 'Org1MSP' });
+  });
 });

@@ -39,6 +39,21 @@ const RETRYABLE = new Set(['MVCC_READ_CONFLICT', 'PHANTOM_READ_CONFLICT']);
 const MAX_ATTEMPTS = 4;
 
 /**
+ * The gateway's words when the endorsing peers computed different results: one org's peer has
+ * committed a block the other's has not yet (e.g. a request id written a moment ago: one peer
+ * answers "duplicate", the other a fresh write). Nothing was ordered; endorsing again once the
+ * lagging peer has caught up gives one answer.
+ */
+const PAYLOADS_DIFFER = /ProposalResponsePayloads do not match/;
+const DISAGREEMENT_BACKOFF_MS = 100;
+
+function peersDisagree(error: unknown): boolean {
+  const details = (error as { details?: Array<{ message?: unknown }> })?.details;
+  return (Array.isArray(details) && details.some((d) => PAYLOADS_DIFFER.test(String(d?.message ?? '')))) ||
+    (error instanceof Error && PAYLOADS_DIFFER.test(error.message));
+}
+
+/**
  * Fabric's write path through the Gateway service, stage by stage: endorse (the gateway
  * collects what the chaincode's endorsement policy needs, from every org it names), submit
  * (to the ordering service), commit status (from the gateway peer, once the block is
@@ -90,6 +105,11 @@ export class Transactor {
       try {
         transaction = await proposal.endorse({ deadline: o.deadline });
       } catch (error) {
+        const backoff = DISAGREEMENT_BACKOFF_MS * attempt;
+        if (peersDisagree(error) && attempt < MAX_ATTEMPTS && Date.now() + backoff < o.deadline) {
+          await new Promise((resolve) => setTimeout(resolve, backoff));
+          continue;
+        }
         throw toBsnError(error, { stage: 'endorse', what: o.what, txId });
       }
       const result = transaction.getResult();
