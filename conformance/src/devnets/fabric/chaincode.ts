@@ -138,6 +138,11 @@ export async function deployChaincode(options: {
   /** The chaincode server's TLS certificate and key files, and the PEM of the CA that issued it. */
   tls: { cert: string; key: string; rootCert: string };
   log: (line: string) => void;
+  /**
+   * The address peers dial for a server listening on 127.0.0.1:port (what connection.json
+   * names); default `127.0.0.1:<port>`. The container devnet exposes the port to containers.
+   */
+  advertise?: (port: number) => Promise<string>;
 }): Promise<DeployedChaincode> {
   const { spec, channel, clis, orderer } = options;
   const version = spec.version ?? '1.0';
@@ -149,10 +154,11 @@ export async function deployChaincode(options: {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CORE_')));
 
   // Each server knows its package id up front; the peers dial it on first invocation.
+  const advertised = await Promise.all(ports.map((port) => options.advertise?.(port) ?? `127.0.0.1:${port}`));
   const servers = owners.map((mspId, i) => {
     const port = ports[i]!;
     const address = `127.0.0.1:${port}`;
-    const pkg = ccaasPackage(label, address, options.tls.rootCert);
+    const pkg = ccaasPackage(label, advertised[i]!, options.tls.rootCert);
     const pkgFile = join(options.dir, mspId ? `${label}.${mspId}.tar.gz` : `${label}.tar.gz`);
     writeFileSync(pkgFile, pkg.bytes);
     const server = NodeProcess.start({

@@ -114,8 +114,10 @@ export async function generateCrypto(
   dir: string,
   orgs: PeerOrgSpec[],
   log: (line: string) => void,
+  /** More names every node and chaincode server TLS certificate carries (container devnet). */
+  extraSans: string[] = [],
 ): Promise<CryptoMaterial> {
-  const sans = ['localhost', '127.0.0.1'];
+  const sans = [...new Set(['localhost', '127.0.0.1', ...extraSans])];
   const config = {
     OrdererOrgs: [{ Name: 'Orderer', Domain: ORDERER_DOMAIN, EnableNodeOUs: true, Specs: [{ Hostname: 'orderer', SANS: sans }] }],
     PeerOrgs: [

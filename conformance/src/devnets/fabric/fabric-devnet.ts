@@ -28,7 +28,7 @@ export interface StartedFabricDevnet extends StartedDevnet {
   height(mspId?: string): Promise<number>;
 }
 
-interface PeerNode {
+export interface PeerNode {
   org: PeerOrgSpec;
   host: string;
   port: number;
@@ -96,7 +96,7 @@ export class FabricDevnet implements Devnet {
     const logDir = join(dir, 'logs');
     mkdirSync(logDir, { recursive: true });
     const stepLog = join(logDir, 'devnet.log');
-    const log = (line: string) => appendFileSync(stepLog, `${new Date().toISOString()} ${line.endsWith('\n') ? line : `${line}\n`}`);
+    const log = stepLogger(stepLog);
     const processes: Array<{ name: string; process: NodeProcess }> = [];
     const stopAll = async () => {
       await Promise.all(processes.map((p) => p.process.stop()));
@@ -106,7 +106,6 @@ export class FabricDevnet implements Devnet {
 
     try {
       log(`starting Fabric v${FABRIC_VERSION} devnet in ${dir}`);
-      const crypto = await generateCrypto(fabricBinary('cryptogen'), dir, orgs, log);
       const [ordererPort, adminPort, ordererOps, ...peerPorts] = await distinctFreePorts(3 + 3 * orgs.length);
       const orderer = { host: 'orderer', port: ordererPort!, adminPort: adminPort!, operationsPort: ordererOps! };
       const peers: PeerNode[] = orgs.map((org, i) => ({
@@ -117,51 +116,22 @@ export class FabricDevnet implements Devnet {
         operationsPort: peerPorts[3 * i + 2]!,
         configDir: join(dir, `peer0.${org.domain}`),
       }));
-      const block = await createGenesisBlock(fabricBinary('configtxgen'), dir, crypto, orgs, {
-        channel,
-        orderer: { host: '127.0.0.1', port: orderer.port },
+      const files = await prepareNetworkFiles({
+        dir, orgs, channel, orderer, peers, batchTimeoutMs: this.batchTimeoutMs, log,
+        channelOrderer: { host: '127.0.0.1', port: orderer.port },
         anchors: new Map(peers.map((p) => [p.org.mspId, { host: '127.0.0.1', port: p.port }])),
-        batchTimeout: `${this.batchTimeoutMs}ms`,
-      }, log);
+      });
 
       // Orderer and peers boot in parallel.
-      const ordererTls = crypto.orderer.nodeTls('orderer');
-      const ordererDir = join(dir, `orderer.${crypto.orderer.domain}`);
-      mkdirSync(ordererDir, { recursive: true });
-      writeFileSync(join(ordererDir, 'orderer.yaml'), ordererYaml({
-        mspId: ORDERER_MSP,
-        mspDir: crypto.orderer.nodeMsp('orderer'),
-        tls: ordererTls,
-        port: orderer.port,
-        adminPort: orderer.adminPort,
-        operationsPort: orderer.operationsPort,
-        dataDir: join(ordererDir, 'data'),
-        adminClientCAs: [ordererTls.ca],
-      }));
       const ordererProcess = NodeProcess.start({
         command: fabricBinary('orderer'),
         args: [],
-        cwd: ordererDir,
-        env: fabricEnv({ FABRIC_CFG_PATH: ordererDir, FABRIC_LOGGING_SPEC: 'info' }),
+        cwd: files.ordererDir,
+        env: fabricEnv({ FABRIC_CFG_PATH: files.ordererDir, FABRIC_LOGGING_SPEC: 'info' }),
         logFile: join(logDir, 'orderer.log'),
       });
       processes.push({ name: 'orderer', process: ordererProcess });
-
-      const builder = writeExternalBuilder(join(dir, 'builders'));
       const peerProcesses = peers.map((p) => {
-        const material = crypto.peers.get(p.org.mspId)!;
-        mkdirSync(p.configDir, { recursive: true });
-        writeFileSync(join(p.configDir, 'core.yaml'), peerCoreYaml({
-          id: `${p.host}.${p.org.domain}`,
-          mspId: p.org.mspId,
-          mspDir: material.nodeMsp(p.host),
-          tls: material.nodeTls(p.host),
-          port: p.port,
-          chaincodePort: p.chaincodePort,
-          operationsPort: p.operationsPort,
-          dataDir: join(p.configDir, 'data'),
-          externalBuilders: [builder],
-        }));
         const node = NodeProcess.start({
           command: fabricBinary('peer'),
           args: ['node', 'start'],
@@ -173,94 +143,14 @@ export class FabricDevnet implements Devnet {
         return node;
       });
 
-      // Orderer: up, then joined to the channel as its one consenter.
-      // (/healthz answers before the gRPC listeners do, so those are probed themselves.)
-      await waitFor(() => healthy(orderer.operationsPort), { what: 'Fabric orderer', timeoutMs: 30_000, process: ordererProcess });
-      const adminTls = crypto.orderer.userTls('Admin');
-      const osnadmin = (args: string[]) => runTool(fabricBinary('osnadmin'), [
-        'channel', ...args, '-o', `127.0.0.1:${orderer.adminPort}`,
-        '--ca-file', ordererTls.ca, '--client-cert', adminTls.cert, '--client-key', adminTls.key,
-      ], { log, timeoutMs: 15_000 });
-      await waitFor(() => osnadmin(['list']).then(() => true as const), {
-        what: 'Fabric orderer admin API', timeoutMs: 30_000, process: ordererProcess, intervalMs: 200,
+      const { network, clis } = await joinAndDeploy({
+        name: this.name, dir, logDir, log, startedAt, channel, orgs, crypto: files.crypto, block: files.block,
+        host: '127.0.0.1',
+        orderer: { ...orderer, process: ordererProcess },
+        peers: peers.map((p, i) => ({ ...p, process: peerProcesses[i]! })),
+        chaincodes: this.chaincodes ?? [testChaincode()],
+        onProcess: (name, process) => processes.push({ name, process }),
       });
-      await waitFor(() => tcpOpen(orderer.port), { what: 'Fabric orderer gRPC listener', timeoutMs: 30_000, process: ordererProcess });
-      await osnadmin(['join', '--channelID', channel, '--config-block', block]);
-      await waitFor(async () => {
-        const out = await osnadmin(['list', '--channelID', channel]);
-        const info = JSON.parse(out.slice(out.indexOf('{'))) as { status?: string; height?: number };
-        return info.status === 'active' && (info.height ?? 0) >= 1 ? true : undefined;
-      }, { what: `orderer channel ${channel}`, timeoutMs: 30_000, process: ordererProcess });
-      // One consenter: it elects itself (within a second or so), after which it accepts
-      // broadcasts and serves deliver. The peers join meanwhile (they retry deliver).
-      const leader = waitFor(() => raftLeader(orderer.operationsPort, channel), {
-        what: `orderer leading the Raft cluster of ${channel}`, timeoutMs: 30_000, process: ordererProcess,
-      });
-      leader.catch(() => {}); // awaited below
-
-      // Peers: up, then joined; each pulls the channel's blocks from the orderer itself.
-      const ordererTarget: OrdererTarget = { address: `127.0.0.1:${orderer.port}`, tlsRootCert: ordererTls.ca };
-      const clis = peers.map((p) => {
-        const material = crypto.peers.get(p.org.mspId)!;
-        return new PeerCli(fabricBinary('peer'), {
-          mspId: p.org.mspId,
-          configDir: p.configDir,
-          adminMsp: material.userMsp('Admin'),
-          address: `127.0.0.1:${p.port}`,
-          tlsRootCert: material.tlsCaCertPath(),
-        }, log);
-      });
-      await Promise.all(peers.map(async (p, i) => {
-        const node = peerProcesses[i]!;
-        await waitFor(() => healthy(p.operationsPort), { what: `Fabric peer of ${p.org.mspId}`, timeoutMs: 30_000, process: node });
-        await waitFor(() => clis[i]!.run(['channel', 'list'], 10_000).then(() => true as const), {
-          what: `Fabric peer of ${p.org.mspId} answering its admin`, timeoutMs: 30_000, process: node, intervalMs: 200,
-        });
-        await clis[i]!.joinChannel(block);
-        await waitFor(async () => ((await clis[i]!.height(channel)) ?? 0) >= 1 ? true : undefined, {
-          what: `${p.org.mspId} peer joining ${channel}`, timeoutMs: 30_000, process: node, intervalMs: 200,
-        });
-      }));
-      await leader;
-      log(`channel ${channel} up on the orderer and both peers after ${Date.now() - startedAt} ms`);
-
-      // Ready means: every org's gateway can collect endorsements from every org that a policy
-      // asks for, i.e. cross-org gossip membership has formed (checked on _lifecycle, whose
-      // endorsement needs a majority of orgs) and each chaincode's state has spread (checked
-      // on the chaincode). Membership forms while chaincode is being deployed.
-      const organizations = orgConfigs(crypto, orgs, peers);
-      const gateways = organizations.map((org) => ({ org, ...openGateway(org) }));
-      let closed = false; // ends probes still polling when start() fails elsewhere
-      const probe = (what: string, endorse: (g: (typeof gateways)[number]) => Promise<true>) =>
-        Promise.all(gateways.map((g) => waitFor(() => (closed ? Promise.resolve(true as const) : endorse(g)), {
-          what: `${g.org.mspId} gateway ${what}`, timeoutMs: 60_000, intervalMs: 250,
-        })));
-      const deployed: DeployedChaincode[] = [];
-      try {
-        const membership = probe('endorsing _lifecycle with a majority of orgs', (g) =>
-          canEndorse(g.gateway, channel, '_lifecycle', 'QueryChaincodeDefinitions', [new Uint8Array()]));
-        membership.catch(() => {}); // awaited below; only its rejection while deploying is parked
-        // Chaincode as a service.
-        const chaincodeTls = crypto.chaincode.nodeTls('server');
-        const tls = { cert: chaincodeTls.cert, key: chaincodeTls.key, rootCert: readFileSync(chaincodeTls.ca, 'utf8') };
-        for (const spec of this.chaincodes ?? [testChaincode()]) {
-          const cc = await deployChaincode({ spec, channel, dir, logDir, clis, orderer: ordererTarget, tls, log });
-          for (const server of cc.servers) {
-            processes.push({ name: `chaincode ${cc.name}${server.mspId ? ` (${server.mspId})` : ''}`, process: server.process });
-          }
-          deployed.push(cc);
-          log(`chaincode ${cc.name} committed (${cc.packageId}) after ${Date.now() - startedAt} ms`);
-        }
-        await membership;
-        log(`cross-org gossip membership formed after ${Date.now() - startedAt} ms`);
-        for (const cc of deployed) {
-          await probe(`endorsing ${cc.name} as its policy asks`, (g) => canEndorse(g.gateway, channel, cc.name));
-        }
-      } finally {
-        closed = true;
-        for (const g of gateways) g.close();
-      }
-      const network = networkConfig(crypto, organizations, channel, deployed, orderer);
 
       const node = `hyperledger-fabric/v${await versionOf('peer')} (orderer v${await versionOf('orderer')}, ${FABRIC_PSEUDO_VERSION})`;
       log(`ready after ${Date.now() - startedAt} ms: ${node}`);
@@ -274,18 +164,12 @@ export class FabricDevnet implements Devnet {
         logDir,
         logFile: stepLog,
         processes: () => processes.map((p) => ({ name: p.name, pid: p.process.pid })),
-        height: async (mspId = orgs[0]!.mspId) => {
-          const cli = clis.find((c) => c.admin.mspId === mspId);
-          if (!cli) throw new Error(`no peer of ${mspId}`);
-          const height = await cli.height(channel);
-          if (height === undefined) throw new Error(`${mspId}'s peer reports no height for ${channel}`);
-          return height;
-        },
+        height: heightOf(clis, channel, orgs[0]!.mspId),
         stop: () => (stopped ??= (async () => {
           await stopAll();
           log('stopped');
           // Ledgers go; crypto, configs and logs stay for reading a failed run.
-          for (const d of [join(ordererDir, 'data'), ...peers.map((p) => join(p.configDir, 'data'))]) {
+          for (const d of [join(files.ordererDir, 'data'), ...peers.map((p) => join(p.configDir, 'data'))]) {
             rmSync(d, { recursive: true, force: true });
           }
         })()),
@@ -299,19 +183,235 @@ export class FabricDevnet implements Devnet {
   }
 }
 
+/** Appends timestamped lines to the devnet's step log. */
+export function stepLogger(file: string): (line: string) => void {
+  return (line: string) => appendFileSync(file, `${new Date().toISOString()} ${line.endsWith('\n') ? line : `${line}\n`}`);
+}
+
+/** `height(mspId?)` of a started devnet: the channel's height as that org's peer reports it. */
+export function heightOf(clis: PeerCli[], channel: string, defaultMspId: string): (mspId?: string) => Promise<number> {
+  return async (mspId = defaultMspId) => {
+    const cli = clis.find((c) => c.admin.mspId === mspId);
+    if (!cli) throw new Error(`no peer of ${mspId}`);
+    const height = await cli.height(channel);
+    if (height === undefined) throw new Error(`${mspId}'s peer reports no height for ${channel}`);
+    return height;
+  };
+}
+
+export interface NetworkFilesOptions {
+  dir: string;
+  orgs: PeerOrgSpec[];
+  channel: string;
+  /** The ports the orderer listens on (written into its orderer.yaml). */
+  orderer: { port: number; adminPort: number; operationsPort: number };
+  /** The ports each peer listens on and its config folder (core.yaml is written there). */
+  peers: PeerNode[];
+  batchTimeoutMs: number;
+  /** The orderer as the channel config names it (consenter and orderer endpoint). */
+  channelOrderer: { host: string; port: number };
+  /** Each org's anchor peer as the channel config names it. */
+  anchors: Map<string, { host: string; port: number }>;
+  /** More names the TLS certificates carry. */
+  extraSans?: string[];
+  log: (line: string) => void;
+}
+
+export interface NetworkFiles {
+  crypto: CryptoMaterial;
+  /** The channel's genesis block. */
+  block: string;
+  /** Folder with orderer.yaml. */
+  ordererDir: string;
+  builder: { name: string; path: string };
+}
+
+/**
+ * Everything a network needs on disk before any node starts: crypto material (cryptogen),
+ * the channel's genesis block (configtxgen), orderer.yaml, one core.yaml per peer, and the
+ * chaincode-as-a-service external builder. All paths inside are absolute paths under `dir`.
+ */
+export async function prepareNetworkFiles(o: NetworkFilesOptions): Promise<NetworkFiles> {
+  const { dir, orgs, log } = o;
+  const crypto = await generateCrypto(fabricBinary('cryptogen'), dir, orgs, log, o.extraSans);
+  const block = await createGenesisBlock(fabricBinary('configtxgen'), dir, crypto, orgs, {
+    channel: o.channel,
+    orderer: o.channelOrderer,
+    anchors: o.anchors,
+    batchTimeout: `${o.batchTimeoutMs}ms`,
+  }, log);
+  const ordererTls = crypto.orderer.nodeTls('orderer');
+  const ordererDir = join(dir, `orderer.${crypto.orderer.domain}`);
+  mkdirSync(ordererDir, { recursive: true });
+  writeFileSync(join(ordererDir, 'orderer.yaml'), ordererYaml({
+    mspId: ORDERER_MSP,
+    mspDir: crypto.orderer.nodeMsp('orderer'),
+    tls: ordererTls,
+    port: o.orderer.port,
+    adminPort: o.orderer.adminPort,
+    operationsPort: o.orderer.operationsPort,
+    dataDir: join(ordererDir, 'data'),
+    adminClientCAs: [ordererTls.ca],
+  }));
+  const builder = writeExternalBuilder(join(dir, 'builders'));
+  for (const p of o.peers) {
+    const material = crypto.peers.get(p.org.mspId)!;
+    mkdirSync(p.configDir, { recursive: true });
+    writeFileSync(join(p.configDir, 'core.yaml'), peerCoreYaml({
+      id: `${p.host}.${p.org.domain}`,
+      mspId: p.org.mspId,
+      mspDir: material.nodeMsp(p.host),
+      tls: material.nodeTls(p.host),
+      port: p.port,
+      chaincodePort: p.chaincodePort,
+      operationsPort: p.operationsPort,
+      dataDir: join(p.configDir, 'data'),
+      externalBuilders: [builder],
+    }));
+  }
+  return { crypto, block, ordererDir, builder };
+}
+
+export interface JoinAndDeployOptions {
+  /** The devnet's name (the network config's `name`). */
+  name: string;
+  dir: string;
+  logDir: string;
+  log: (line: string) => void;
+  startedAt: number;
+  channel: string;
+  orgs: PeerOrgSpec[];
+  crypto: CryptoMaterial;
+  block: string;
+  /** Where this machine reaches the nodes; the ports below are ports on it. */
+  host: string;
+  /** The orderer as reached from here; `process`, if any, fails the waits fast when it dies. */
+  orderer: { host: string; port: number; adminPort: number; operationsPort: number; process?: NodeProcess };
+  /** Each peer as reached from here (`configDir` holds the core.yaml its admin's CLI reads). */
+  peers: Array<PeerNode & { process?: NodeProcess }>;
+  chaincodes: FabricChaincodeSpec[];
+  /** Gets every chaincode server process started. */
+  onProcess: (name: string, process: NodeProcess) => void;
+  /** Where peers dial a chaincode server listening on 127.0.0.1:port (default that address). */
+  chaincodeAddress?: (port: number) => Promise<string>;
+}
+
+/**
+ * With orderer and peers starting: waits for them, joins the orderer (osnadmin) and the peers
+ * to the channel, deploys the chaincodes as a service, waits until both orgs' Gateways can
+ * endorse, and returns the network config and each org admin's peer CLI.
+ */
+export async function joinAndDeploy(o: JoinAndDeployOptions): Promise<{ network: FabricNetworkConfig; clis: PeerCli[] }> {
+  const { channel, crypto, orgs, log, startedAt, host, orderer, peers, dir, logDir } = o;
+  const ordererProcess = orderer.process;
+  const ordererTls = crypto.orderer.nodeTls('orderer');
+
+  // Orderer: up, then joined to the channel as its one consenter.
+  // (/healthz answers before the gRPC listeners do, so those are probed themselves.)
+  await waitFor(() => healthy(orderer.operationsPort, host), { what: 'Fabric orderer', timeoutMs: 30_000, process: ordererProcess });
+  const adminTls = crypto.orderer.userTls('Admin');
+  const osnadmin = (args: string[]) => runTool(fabricBinary('osnadmin'), [
+    'channel', ...args, '-o', `${host}:${orderer.adminPort}`,
+    '--ca-file', ordererTls.ca, '--client-cert', adminTls.cert, '--client-key', adminTls.key,
+  ], { log, timeoutMs: 15_000 });
+  await waitFor(() => osnadmin(['list']).then(() => true as const), {
+    what: 'Fabric orderer admin API', timeoutMs: 30_000, process: ordererProcess, intervalMs: 200,
+  });
+  await waitFor(() => tcpOpen(orderer.port, host), { what: 'Fabric orderer gRPC listener', timeoutMs: 30_000, process: ordererProcess });
+  await osnadmin(['join', '--channelID', channel, '--config-block', o.block]);
+  await waitFor(async () => {
+    const out = await osnadmin(['list', '--channelID', channel]);
+    const info = JSON.parse(out.slice(out.indexOf('{'))) as { status?: string; height?: number };
+    return info.status === 'active' && (info.height ?? 0) >= 1 ? true : undefined;
+  }, { what: `orderer channel ${channel}`, timeoutMs: 30_000, process: ordererProcess });
+  // One consenter: it elects itself (within a second or so), after which it accepts
+  // broadcasts and serves deliver. The peers join meanwhile (they retry deliver).
+  const leader = waitFor(() => raftLeader(orderer.operationsPort, channel, host), {
+    what: `orderer leading the Raft cluster of ${channel}`, timeoutMs: 30_000, process: ordererProcess,
+  });
+  leader.catch(() => {}); // awaited below
+
+  // Peers: up, then joined; each pulls the channel's blocks from the orderer itself.
+  const ordererTarget: OrdererTarget = { address: `${host}:${orderer.port}`, tlsRootCert: ordererTls.ca };
+  const clis = peers.map((p) => {
+    const material = crypto.peers.get(p.org.mspId)!;
+    return new PeerCli(fabricBinary('peer'), {
+      mspId: p.org.mspId,
+      configDir: p.configDir,
+      adminMsp: material.userMsp('Admin'),
+      address: `${host}:${p.port}`,
+      tlsRootCert: material.tlsCaCertPath(),
+    }, log);
+  });
+  await Promise.all(peers.map(async (p, i) => {
+    const node = p.process;
+    await waitFor(() => healthy(p.operationsPort, host), { what: `Fabric peer of ${p.org.mspId}`, timeoutMs: 30_000, process: node });
+    await waitFor(() => clis[i]!.run(['channel', 'list'], 10_000).then(() => true as const), {
+      what: `Fabric peer of ${p.org.mspId} answering its admin`, timeoutMs: 30_000, process: node, intervalMs: 200,
+    });
+    await clis[i]!.joinChannel(o.block);
+    await waitFor(async () => ((await clis[i]!.height(channel)) ?? 0) >= 1 ? true : undefined, {
+      what: `${p.org.mspId} peer joining ${channel}`, timeoutMs: 30_000, process: node, intervalMs: 200,
+    });
+  }));
+  await leader;
+  log(`channel ${channel} up on the orderer and both peers after ${Date.now() - startedAt} ms`);
+
+  // Ready means: every org's gateway can collect endorsements from every org that a policy
+  // asks for, i.e. cross-org gossip membership has formed (checked on _lifecycle, whose
+  // endorsement needs a majority of orgs) and each chaincode's state has spread (checked
+  // on the chaincode). Membership forms while chaincode is being deployed.
+  const organizations = orgConfigs(crypto, orgs, peers, host);
+  const gateways = organizations.map((org) => ({ org, ...openGateway(org) }));
+  let closed = false; // ends probes still polling when start() fails elsewhere
+  const probe = (what: string, endorse: (g: (typeof gateways)[number]) => Promise<true>) =>
+    Promise.all(gateways.map((g) => waitFor(() => (closed ? Promise.resolve(true as const) : endorse(g)), {
+      what: `${g.org.mspId} gateway ${what}`, timeoutMs: 60_000, intervalMs: 250,
+    })));
+  const deployed: DeployedChaincode[] = [];
+  try {
+    const membership = probe('endorsing _lifecycle with a majority of orgs', (g) =>
+      canEndorse(g.gateway, channel, '_lifecycle', 'QueryChaincodeDefinitions', [new Uint8Array()]));
+    membership.catch(() => {}); // awaited below; only its rejection while deploying is parked
+    // Chaincode as a service.
+    const chaincodeTls = crypto.chaincode.nodeTls('server');
+    const tls = { cert: chaincodeTls.cert, key: chaincodeTls.key, rootCert: readFileSync(chaincodeTls.ca, 'utf8') };
+    for (const spec of o.chaincodes) {
+      const cc = await deployChaincode({
+        spec, channel, dir, logDir, clis, orderer: ordererTarget, tls, log,
+        ...(o.chaincodeAddress && { advertise: o.chaincodeAddress }),
+      });
+      for (const server of cc.servers) {
+        o.onProcess(`chaincode ${cc.name}${server.mspId ? ` (${server.mspId})` : ''}`, server.process);
+      }
+      deployed.push(cc);
+      log(`chaincode ${cc.name} committed (${cc.packageId}) after ${Date.now() - startedAt} ms`);
+    }
+    await membership;
+    log(`cross-org gossip membership formed after ${Date.now() - startedAt} ms`);
+    for (const cc of deployed) {
+      await probe(`endorsing ${cc.name} as its policy asks`, (g) => canEndorse(g.gateway, channel, cc.name));
+    }
+  } finally {
+    closed = true;
+    for (const g of gateways) g.close();
+  }
+  return { network: networkConfig(o.name, crypto, organizations, channel, deployed, orderer, host), clis };
+}
+
 async function versionOf(cmd: 'peer' | 'orderer'): Promise<string> {
   const out = await runTool(fabricBinary(cmd), ['version']);
   return /Version:\s*(\S+)/.exec(out)?.[1] ?? 'unknown';
 }
 
-function orgConfigs(crypto: CryptoMaterial, orgs: PeerOrgSpec[], peers: PeerNode[]): FabricOrganization[] {
+function orgConfigs(crypto: CryptoMaterial, orgs: PeerOrgSpec[], peers: PeerNode[], host: string): FabricOrganization[] {
   return orgs.map((org) => {
     const material = crypto.peers.get(org.mspId)!;
     const tlsRootCert = readFileSync(material.tlsCaCertPath(), 'utf8');
     return {
       mspId: org.mspId,
       peers: peers.filter((p) => p.org === org).map((p) => ({
-        endpoint: `127.0.0.1:${p.port}`,
+        endpoint: `${host}:${p.port}`,
         hostOverride: `${p.host}.${org.domain}`,
         tlsRootCert,
       })),
@@ -324,17 +424,19 @@ function orgConfigs(crypto: CryptoMaterial, orgs: PeerOrgSpec[], peers: PeerNode
 }
 
 function networkConfig(
+  name: string,
   crypto: CryptoMaterial,
   organizations: FabricOrganization[],
   channel: string,
   chaincodes: DeployedChaincode[],
   orderer: { port: number; adminPort: number },
+  host: string,
 ): FabricNetworkConfig {
   const ordererTls = crypto.orderer.nodeTls('orderer');
   const adminTls = crypto.orderer.userTls('Admin');
   return {
     framework: 'fabric',
-    name: 'fabric',
+    name,
     fabricVersion: FABRIC_VERSION,
     channel,
     ...(chaincodes[0] ? { chaincode: chaincodes[0].name } : {}),
@@ -345,10 +447,10 @@ function networkConfig(
     organizations,
     orderer: {
       mspId: ORDERER_MSP,
-      endpoint: `127.0.0.1:${orderer.port}`,
+      endpoint: `${host}:${orderer.port}`,
       hostOverride: `orderer.${crypto.orderer.domain}`,
       tlsRootCert: readFileSync(crypto.orderer.tlsCaCertPath(), 'utf8'),
-      adminEndpoint: `127.0.0.1:${orderer.adminPort}`,
+      adminEndpoint: `${host}:${orderer.adminPort}`,
       adminTlsClient: { certificate: readFileSync(adminTls.cert, 'utf8'), privateKey: readFileSync(adminTls.key, 'utf8') },
       admin: crypto.orderer.identity('Admin'),
       consenterTlsCert: readFileSync(ordererTls.cert, 'utf8'),

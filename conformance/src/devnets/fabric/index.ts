@@ -1,5 +1,6 @@
 // The Fabric devnet's public surface (re-export from devnets/index.ts to publish it).
 export { FabricDevnet, type StartedFabricDevnet } from './fabric-devnet.js';
+export { FabricContainerDevnet, FABRIC_IMAGES } from './fabric-container-devnet.js';
 export type {
   FabricNetworkConfig, FabricOrganization, FabricPeer, FabricOrderer, FabricChaincodeDefinition,
 } from './network-config.js';

@@ -2,13 +2,13 @@ import { Socket } from 'node:net';
 import { freePort } from '../free-port.js';
 
 /** The operations endpoint's /healthz answers 200 once the node's components are up. */
-export async function healthy(port: number): Promise<true | undefined> {
-  const response = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(2_000) });
+export async function healthy(port: number, host = '127.0.0.1'): Promise<true | undefined> {
+  const response = await fetch(`http://${host}:${port}/healthz`, { signal: AbortSignal.timeout(2_000) });
   return response.ok ? true : undefined;
 }
 
-/** Resolves true once something accepts TCP connections on 127.0.0.1:port. */
-export function tcpOpen(port: number): Promise<true | undefined> {
+/** Resolves true once something accepts TCP connections on host:port (default 127.0.0.1). */
+export function tcpOpen(port: number, host = '127.0.0.1'): Promise<true | undefined> {
   return new Promise((resolveProbe) => {
     const socket = new Socket();
     const done = (ok: boolean) => {
@@ -19,7 +19,7 @@ export function tcpOpen(port: number): Promise<true | undefined> {
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
     socket.once('timeout', () => done(false));
-    socket.connect(port, '127.0.0.1');
+    socket.connect(port, host);
   });
 }
 
@@ -43,8 +43,8 @@ export async function distinctFreePorts(n: number): Promise<number[]> {
 }
 
 /** Whether the orderer leads the channel's Raft cluster (it takes broadcasts only once a leader exists). */
-export async function raftLeader(operationsPort: number, channel: string): Promise<true | undefined> {
-  const response = await fetch(`http://127.0.0.1:${operationsPort}/metrics`, { signal: AbortSignal.timeout(2_000) });
+export async function raftLeader(operationsPort: number, channel: string, host = '127.0.0.1'): Promise<true | undefined> {
+  const response = await fetch(`http://${host}:${operationsPort}/metrics`, { signal: AbortSignal.timeout(2_000) });
   const text = await response.text();
   const line = text.split('\n').find((l) => l.startsWith(`consensus_etcdraft_is_leader{channel="${channel}"}`));
   return line && Number(line.split(' ').pop()) === 1 ? true : undefined;

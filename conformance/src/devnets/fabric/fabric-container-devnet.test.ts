@@ -1,0 +1,70 @@
+import { createPrivateKey } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { connect, hash, signers } from '@hyperledger/fabric-gateway';
+import { describe, expect, it } from 'vitest';
+import { devnetByName } from '../registry.js';
+import { FabricContainerDevnet } from './fabric-container-devnet.js';
+import type { FabricOrganization } from './network-config.js';
+
+/** Connects as an adapter would: the network config (mapped ports, hostOverride for TLS) only. */
+function gatewayFor(org: FabricOrganization) {
+  const peer = org.peers[0]!;
+  const client = new grpc.Client(peer.endpoint, grpc.credentials.createSsl(Buffer.from(peer.tlsRootCert)), {
+    'grpc.ssl_target_name_override': peer.hostOverride,
+  });
+  const gateway = connect({
+    client,
+    identity: { mspId: org.mspId, credentials: Buffer.from(org.user.certificate) },
+    signer: signers.newPrivateKeySigner(createPrivateKey(org.user.privateKey)),
+    hash: hash.sha256,
+  });
+  return { gateway, close: () => { gateway.close(); client.close(); } };
+}
+
+describe('Fabric container devnet', () => {
+  it('is registered as fabric-container, a container target', () => {
+    const devnet = devnetByName('fabric-container');
+    expect(devnet).toBeInstanceOf(FabricContainerDevnet);
+    expect(devnet.kind).toBe('container');
+    expect(devnet.framework).toBe('fabric');
+  });
+
+  it('boots the two-org Raft network in containers and submits + evaluates through the Gateway, or a stated skip when no engine answers', async (ctx) => {
+    const devnet = new FabricContainerDevnet();
+    const availability = await devnet.available();
+    if (!availability.ok) {
+      console.warn(`skipped fabric-container: ${availability.reason}`);
+      return ctx.skip(availability.reason);
+    }
+    const started = await devnet.start();
+    console.info(`fabric-container devnet up (${started.node}); logs: ${started.logDir}`);
+    const connections: Array<() => void> = [];
+    try {
+      const network = started.network;
+      expect(started.kind).toBe('container');
+      expect(started.node).toContain('2.5.9');
+      expect(network.organizations.map((o) => o.mspId)).toEqual(['Org1MSP', 'Org2MSP']);
+      expect(network.organizations.map((o) => o.peers[0]!.hostOverride)).toEqual(['peer0.org1.example.com', 'peer0.org2.example.com']);
+      expect(network.orderer.hostOverride).toBe('orderer.example.com');
+      expect(started.processes().map((p) => p.name)).toEqual(['chaincode devnet-kv']);
+
+      const [org1, org2] = network.organizations;
+      const one = gatewayFor(org1!);
+      const two = gatewayFor(org2!);
+      connections.push(one.close, two.close);
+      const contract1 = one.gateway.getNetwork(network.channel).getContract(network.chaincode!);
+      const contract2 = two.gateway.getNetwork(network.channel).getContract(network.chaincode!);
+
+      const key = `key-${Date.now()}`;
+      const submitted = await contract1.submitAsync('put', { arguments: [key, 'hello fabric in containers'] });
+      expect((await submitted.getStatus()).successful).toBe(true);
+      expect(Buffer.from(await contract1.evaluateTransaction('get', key)).toString()).toBe('hello fabric in containers');
+      await expect.poll(async () => Buffer.from(await contract2.evaluateTransaction('get', key)).toString(), { timeout: 10_000 })
+        .toBe('hello fabric in containers');
+    } finally {
+      for (const close of connections) close();
+      await started.stop();
+      await started.stop(); // stopping twice is harmless
+    }
+  }, 600_000);
+});
