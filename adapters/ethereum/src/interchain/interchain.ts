@@ -205,7 +205,7 @@ export class EthereumInterchain implements Interchain {
 
   async deliver(): Promise<Receipt> {
     throw new UnavailableError('interchain delivery on Ethereum comes with a later release; this adapter does not claim interchain.deliver', {
-      detail: { framework: FRAMEWORK, message: 'not implemented yet' },
+      detail: { framework: FRAMEWORK, message: 'capability interchain.deliver is not claimed by this adapter version' },
     });
   }
 

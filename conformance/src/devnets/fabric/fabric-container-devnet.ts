@@ -1,3 +1,4 @@
+import { FabricNetworkBuilder } from './network-builder.js';
 import { appendFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,37 +42,10 @@ const HOST_FROM_CONTAINERS = 'host.testcontainers.internal';
  * Needs a container engine, and on this machine the Fabric CLIs (cryptogen, configtxgen,
  * osnadmin, peer) that the bootstrap builds. Never run where it was written (no engine there).
  */
-export class FabricContainerDevnet implements Devnet {
+export class FabricContainerDevnet extends FabricNetworkBuilder implements Devnet {
   readonly name = 'fabric-container';
   readonly framework = 'fabric';
   readonly kind = 'container' as const;
-  private channel = 'bsnchannel';
-  private chaincodes: FabricChaincodeSpec[] | undefined;
-  private batchTimeoutMs = 250;
-
-  withChannel(name: string): this {
-    if (!/^[a-z][a-z0-9.-]{0,248}$/.test(name)) throw new Error(`invalid Fabric channel name "${name}"`);
-    this.channel = name;
-    return this;
-  }
-
-  /** Deploys this chaincode (may be called more than once). Without any, the test chaincode is deployed. */
-  withChaincode(spec: FabricChaincodeSpec): this {
-    (this.chaincodes ??= []).push(spec);
-    return this;
-  }
-
-  /** Starts with no chaincode committed (an adapter deploys its own). */
-  withoutChaincode(): this {
-    this.chaincodes = [];
-    return this;
-  }
-
-  /** How long the orderer waits before cutting a block that is not full (default 250 ms). */
-  withBatchTimeout(ms: number): this {
-    this.batchTimeoutMs = ms;
-    return this;
-  }
 
   async available(): Promise<Availability> {
     const engine = await containerEngine();

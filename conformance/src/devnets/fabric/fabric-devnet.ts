@@ -1,3 +1,4 @@
+import { FabricNetworkBuilder } from './network-builder.js';
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,37 +45,10 @@ export interface PeerNode {
  * participation API; chaincode runs as a service (external builder + a local chaincode server
  * process) with a definition that needs both orgs' endorsements.
  */
-export class FabricDevnet implements Devnet {
+export class FabricDevnet extends FabricNetworkBuilder implements Devnet {
   readonly name = 'fabric';
   readonly framework = 'fabric';
   readonly kind = 'process' as const;
-  private channel = 'bsnchannel';
-  private chaincodes: FabricChaincodeSpec[] | undefined;
-  private batchTimeoutMs = 250;
-
-  withChannel(name: string): this {
-    if (!/^[a-z][a-z0-9.-]{0,248}$/.test(name)) throw new Error(`invalid Fabric channel name "${name}"`);
-    this.channel = name;
-    return this;
-  }
-
-  /** Deploys this chaincode (may be called more than once). Without any, the test chaincode is deployed. */
-  withChaincode(spec: FabricChaincodeSpec): this {
-    (this.chaincodes ??= []).push(spec);
-    return this;
-  }
-
-  /** Starts with no chaincode committed (an adapter deploys its own). */
-  withoutChaincode(): this {
-    this.chaincodes = [];
-    return this;
-  }
-
-  /** How long the orderer waits before cutting a block that is not full (default 250 ms). */
-  withBatchTimeout(ms: number): this {
-    this.batchTimeoutMs = ms;
-    return this;
-  }
 
   async available(): Promise<Availability> {
     if (fabricBinariesPresent()) return { ok: true };
