@@ -12,8 +12,9 @@
  *  - network boot time: devnet start until ready (median of BENCH_FABRIC_BOOTS boots, default 3;
  *    the first boot is the one measured above).
  * Fairness: both sides use Org1's gateway peer, the same MSP identity (the certificate the
- * adapter issued from Org1's CA for the same P-256 key; the direct side signs with a Node
- * KeyObject of that key), the same chaincode function and arguments (`put(appId, requestId,
+ * adapter issued from Org1's CA for the same P-256 key; the direct side signs with
+ * fabric-gateway's own `signers.newPrivateKeySigner` over that key, the adapter through core's
+ * Signer), the same chaincode function and arguments (`put(appId, requestId,
  * key, 64-byte value)`, fresh request ids), the endorsement the policy needs (both orgs,
  * chosen by the gateway) and the wait for the commit status.
  * Goals from the issue: latency ratio ≤ 1.1, throughput ratio ≥ 0.9.
