@@ -34,7 +34,11 @@ for (const a of await bundledAdapters()) {
   targets.push({ ...a, devnet });
 }
 
-if (targets.length === 0) describe.skip('bundled frameworks through a city node', () => test('no bundled adapter can run here (see the warnings)', () => {}));
+if (targets.length === 0) {
+  describe('bundled frameworks through a city node', () => {
+    test('at least one bundled adapter runs here', (ctx) => ctx.skip('no bundled adapter has a devnet that runs on this machine (see the warnings above)'));
+  });
+}
 
 describe.each(targets)('$framework ($name on $devnet) through a city node', ({ folder, framework, devnet }) => {
   let chain: { stop(): Promise<void>; network: Record<string, unknown> };
