@@ -319,6 +319,11 @@ contract BsnKvApp {
         return _s().memberIndex[account] != 0;
     }
 
+    /// @notice Whether writes are refused; a constant-cost view for other contracts (appInfo copies the member list).
+    function isFrozen() external view returns (bool) {
+        return _s().frozen;
+    }
+
     function appInfo()
         external
         view

@@ -6,24 +6,10 @@ interface IBsnAppDirectory {
     function appOf(string calldata appId) external view returns (address app, uint64 createdBlock);
 }
 
-/// @dev The app's views this contract relies on (BsnKvApp.isMember / appInfo, through its proxy).
+/// @dev The app's views this contract relies on (BsnKvApp.isMember / isFrozen, through its proxy).
 interface IBsnAppMembership {
     function isMember(address account) external view returns (bool);
-    function appInfo()
-        external
-        view
-        returns (
-            string memory appId,
-            address admin,
-            address[] memory members,
-            bool frozen,
-            uint64 version,
-            uint8 mode,
-            uint8 placement,
-            uint64 createdBlock,
-            address implementation,
-            address registry
-        );
+    function isFrozen() external view returns (bool);
 }
 
 /// @title BsnPacketOutbox
@@ -157,8 +143,7 @@ contract BsnPacketOutbox {
         if (app == address(0)) revert UnknownApp(srcApp);
         IBsnAppMembership a = IBsnAppMembership(app);
         if (!a.isMember(msg.sender)) revert NotMember(msg.sender);
-        (,,, bool frozen,,,,,,) = a.appInfo();
-        if (frozen) revert AppFrozen();
+        if (a.isFrozen()) revert AppFrozen();
     }
 
     function _checkLength(string calldata s, uint256 max, string memory field) private pure {
