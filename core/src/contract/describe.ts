@@ -29,6 +29,8 @@ export const CAPABILITIES = [
   'lifecycle.members',
   'lifecycle.freeze',
   'lifecycle.isolation',
+  /** `placement: 'dedicated'` gives the app a ledger of its own (Fabric: a channel), found again by scoped look-ups. */
+  'lifecycle.dedicated',
   'kv.preset',
   'interchain.emit',
   'interchain.evidence',

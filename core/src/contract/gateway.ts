@@ -125,8 +125,14 @@ export interface Gateway {
   evaluate(request: EvaluateRequest, caller?: Signer): Promise<EvaluateResult>;
   /** Ordered, gap-free, duplicate-free, resumable from any checkpoint it yielded. Ends only by `signal`. */
   events(request: EventsRequest): AsyncIterable<ChainEvent>;
-  /** `latest` means the newest final block. */
-  block(ref: number | 'latest'): Promise<BlockInfo>;
-  transaction(txId: string): Promise<TransactionInfo>;
+  /**
+   * `latest` means the newest final block. `scope` names the app whose ledger is meant: an
+   * adapter that places apps on several ledgers (Fabric dedicated placement: one channel per
+   * app) looks the block up on that app's ledger; without it, the shared ledger. Adapters
+   * with one ledger ignore it. Added in 1.1.0: callers may pass it to any 1.x adapter.
+   */
+  block(ref: number | 'latest', scope?: AppRef): Promise<BlockInfo>;
+  /** A transaction by id, on the ledger of `scope`'s app when given (see `block`). */
+  transaction(txId: string, scope?: AppRef): Promise<TransactionInfo>;
   health(): Promise<HealthReport>;
 }

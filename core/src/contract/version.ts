@@ -4,4 +4,5 @@
  * Minor: additions that old adapters need not implement (new optional capability).
  * Major: anything an existing adapter or caller would notice.
  */
-export const ADAPTER_API_VERSION = '1.0.0';
+// 1.1.0: `Gateway.block`/`transaction` take an optional app scope; capability `lifecycle.dedicated`.
+export const ADAPTER_API_VERSION = '1.1.0';
