@@ -89,7 +89,7 @@ try {
   // signing and verifying must not run on the node's event loop, or the gateway is charged
   // for its client's CPU while the in-process baseline has no client at all.
   const load = new Worker(new URL('./gateway-load.worker.mjs', import.meta.url), {
-    workerData: { baseUrl: node.restUrl, user: 'u', privateKey: toHex(userKey) },
+    workerData: { baseUrl: node.restUrl, user: 'u', privateKey: toHex(userKey), app: 'bench-gw' },
   });
   const remote = (job: Record<string, unknown>) => new Promise<{ lat: number[]; rate: number }>((resolve, reject) => {
     load.once('message', (r: { lat: number[]; rate: number; error?: string }) => (r.error ? reject(new Error(r.error)) : resolve(r)));

@@ -9,6 +9,7 @@ import { fromBase64, utf8 } from '../encoding/bytes.js';
 import { HEADERS, splitUrl } from '../node/auth/canonical.js';
 import { verifyEvent, verifyResponse, type NodePublicKey } from '../node/auth/response-signer.js';
 import { eventSigningData } from '../node/service.js';
+import { HttpTransport } from './http-transport.js';
 import { RequestSigner } from './request-signer.js';
 
 export interface ClientOptions {
@@ -59,15 +60,23 @@ export interface EventMessage {
 export class BsnClient {
   readonly signer: RequestSigner;
   private nodeKey?: NodePublicKey;
+  private readonly http: HttpTransport;
 
   constructor(private readonly o: ClientOptions) {
     this.signer = new RequestSigner(o.user, o.algorithm, o.privateKey);
+    this.http = new HttpTransport(new URL(o.baseUrl));
     if (o.nodeKey) this.nodeKey = o.nodeKey;
   }
 
+  /** Closes the client's idle connections (they never keep the process alive). */
+  close(): void {
+    this.http.close();
+  }
+
   async node(): Promise<Record<string, unknown> & { key: NodePublicKey }> {
-    const res = await fetch(new URL('/v1/node', this.o.baseUrl));
-    const info = (await res.json()) as Record<string, unknown> & { key: NodePublicKey };
+    const res = await this.http.request('GET', '/v1/node', {});
+    if (res.status !== 200) throw new GatewayResponseError(res.status, 'UNAVAILABLE', 'node-info', `GET /v1/node answered HTTP ${res.status}`);
+    const info = JSON.parse(res.body.toString('utf8')) as Record<string, unknown> & { key: NodePublicKey };
     this.nodeKey ??= info.key;
     return info;
   }
@@ -97,12 +106,8 @@ export class BsnClient {
       method, path, query, ...(body && { body }), ...(options.app !== undefined && { app: options.app }),
       ...(options.nonce && { nonce: options.nonce }), ...(options.timestamp !== undefined && { timestamp: options.timestamp }),
     });
-    const res = await fetch(new URL(pathAndQuery, this.o.baseUrl), {
-      method,
-      headers: { ...signed, ...(contentType && { 'content-type': contentType }), ...options.headers },
-      ...(body && { body }),
-    });
-    const bytes = Buffer.from(await res.arrayBuffer());
+    const res = await this.http.request(method, pathAndQuery, { ...signed, ...(contentType && { 'content-type': contentType }), ...options.headers }, body);
+    const bytes = res.body;
     const verified = key ? verifyResponse(key, res.status, bytes, signed[HEADERS.nonce], res.headers.get(HEADERS.nodeSignature) ?? undefined) : false;
     return { status: res.status, body: bytes, headers: res.headers, nonce: signed[HEADERS.nonce], verified };
   }

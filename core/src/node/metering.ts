@@ -24,6 +24,7 @@ export class Metering {
   readonly requests: Histogram<'api' | 'route' | 'status'>;
   private readonly tps: Gauge<'app'>;
   readonly apps: Gauge;
+  private pending: { deltas: Map<string, Required<UsageDelta>>; done: Promise<void> } | undefined;
 
   constructor(private readonly registry: Registry, private readonly windowMs: number, private readonly now: () => number = Date.now) {
     const reg = this.prometheus;
@@ -61,7 +62,31 @@ export class Metering {
     if (delta.storageBytes) this.storage.inc({ app }, delta.storageBytes);
     if (delta.bytesIn) this.bytesIn.inc({ app }, delta.bytesIn);
     if (delta.bytesOut) this.bytesOut.inc({ app }, delta.bytesOut);
-    await this.registry.addUsage(app, delta);
+    await this.persist(app, delta);
+  }
+
+  /**
+   * Deltas recorded in one event-loop turn are summed per app and written as one registry
+   * update (a request records its reads, then its bandwidth: two updates per request
+   * otherwise); each caller still waits for the write that holds its delta.
+   */
+  private persist(app: string, delta: UsageDelta): Promise<void> {
+    if (!this.pending) {
+      const batch = { deltas: new Map<string, Required<UsageDelta>>(), done: undefined as unknown as Promise<void> };
+      batch.done = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
+        if (this.pending === batch) this.pending = undefined;
+        await Promise.all([...batch.deltas].map(([a, d]) => this.registry.addUsage(a, d)));
+      });
+      this.pending = batch;
+    }
+    const sum = this.pending.deltas.get(app) ?? { txs: 0, reads: 0, storageBytes: 0, bytesIn: 0, bytesOut: 0 };
+    sum.txs += delta.txs ?? 0;
+    sum.reads += delta.reads ?? 0;
+    sum.storageBytes += delta.storageBytes ?? 0;
+    sum.bytesIn += delta.bytesIn ?? 0;
+    sum.bytesOut += delta.bytesOut ?? 0;
+    this.pending.deltas.set(app, sum);
+    return this.pending.done;
   }
 
   private trim(times: number[]): void {

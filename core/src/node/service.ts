@@ -588,11 +588,14 @@ export class NodeService {
     return this.metering.usage(app.code);
   }
 
-  /** Bandwidth accounting, by the transport, for requests about an app the caller may see. */
+  /**
+   * Bandwidth accounting, by the transport, after a successful request about `app` (so the
+   * app exists and the caller may see it: no second look-up).
+   */
   async recordBandwidth(app: string | undefined, bytesIn: number, bytesOut: number): Promise<void> {
     if (!app) return;
     try {
-      if (await this.registry.getApp(app)) await this.metering.record(app, { bytesIn, bytesOut });
+      await this.metering.record(app, { bytesIn, bytesOut });
     } catch (err) {
       if (!isBsnError(err)) this.log.warn('metering failed', { app, error: (err as Error).message });
     }

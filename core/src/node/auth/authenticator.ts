@@ -67,7 +67,7 @@ export class Authenticator {
     const record = await this.registry.getUser(user!);
     if (!record) throw unauthorized('unknown-user', `user ${user} is not registered on this node`, HEADERS.user);
     const bytes = canonicalRequest({ method: req.method, path: req.path, query: req.query, body: req.body, user: user!, app, timestamp: ts!, nonce: nonce! });
-    const ok = verifyFast(record.algorithm as KeyAlgorithm, fromHex(record.publicKey), bytes, fromHex(signature!));
+    const ok = verifyFast(record.algorithm as KeyAlgorithm, record.publicKey, bytes, Buffer.from(signature!, 'hex'));
     if (!ok) throw unauthorized('bad-signature', `the signature does not verify with ${user}'s registered ${record.algorithm} key over this request`, HEADERS.signature);
     // Kept until no timestamp that old could pass the skew check again.
     if (!(await this.registry.useNonce(user!, nonce!, timestamp + skew + 1000))) {

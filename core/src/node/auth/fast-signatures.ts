@@ -15,11 +15,21 @@ const CRV = { secp256k1: 'secp256k1', secp256r1: 'P-256' } as const;
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');
 const publicKeys = new Map<string, KeyObject | null>();
 
-function publicKeyObject(alg: 'secp256k1' | 'secp256r1', publicKey: Uint8Array): KeyObject | null {
-  const id = `${alg}:${toHex(publicKey)}`;
+const be32 = (n: bigint) => Buffer.from(n.toString(16).padStart(64, '0'), 'hex');
+/** n/2 and n per curve as 32 big-endian bytes: S is compared bytewise, no bigint per request. */
+const HALF = { secp256k1: be32(CURVE_ORDER.secp256k1 / 2n), secp256r1: be32(CURVE_ORDER.secp256r1 / 2n) } as const;
+const ORDER = { secp256k1: CURVE_ORDER.secp256k1, secp256r1: CURVE_ORDER.secp256r1 } as const;
+
+function highS(alg: 'secp256k1' | 'secp256r1', signature: Uint8Array): boolean {
+  return Buffer.compare(Buffer.from(signature.buffer, signature.byteOffset + 32, 32), HALF[alg]) > 0;
+}
+
+function publicKeyObject(alg: 'secp256k1' | 'secp256r1', publicKeyHex: string): KeyObject | null {
+  const id = `${alg}:${publicKeyHex}`;
   let key = publicKeys.get(id);
   if (key === undefined) {
     try {
+      const publicKey = fromHex(publicKeyHex);
       key = publicKey.length === 65 && publicKey[0] === 4
         ? createPublicKey({ key: { kty: 'EC', crv: CRV[alg], x: b64(publicKey.subarray(1, 33)), y: b64(publicKey.subarray(33)) }, format: 'jwk' })
         : null;
@@ -32,17 +42,11 @@ function publicKeyObject(alg: 'secp256k1' | 'secp256r1', publicKey: Uint8Array):
   return key;
 }
 
-function bigint(bytes: Uint8Array): bigint {
-  return BigInt(`0x${toHex(bytes) || '0'}`);
-}
-
-export function verifyFast(alg: KeyAlgorithm, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
-  if (alg === 'sm2') return verifyMessage(alg, publicKey, message, signature);
-  if (signature.length !== 64) return false;
-  const n = CURVE_ORDER[alg];
-  const s = bigint(signature.subarray(32));
-  if (s > n / 2n) return false;
-  const key = publicKeyObject(alg, publicKey);
+export function verifyFast(alg: KeyAlgorithm, publicKey: Uint8Array | string, message: Uint8Array, signature: Uint8Array): boolean {
+  if (alg === 'sm2') return verifyMessage(alg, typeof publicKey === 'string' ? fromHex(publicKey) : publicKey, message, signature);
+  if (signature.length !== 64 || (alg !== 'secp256k1' && alg !== 'secp256r1')) return false;
+  if (highS(alg, signature)) return false;
+  const key = publicKeyObject(alg, typeof publicKey === 'string' ? publicKey.toLowerCase() : toHex(publicKey));
   if (!key) return false;
   try {
     return nodeVerify('sha256', message, { key, dsaEncoding: 'ieee-p1363' }, signature);
@@ -57,13 +61,13 @@ export function fastSigner(alg: KeyAlgorithm, privateKey: Uint8Array): (message:
     const key = Uint8Array.from(privateKey);
     return (message) => signMessage(alg, key, message);
   }
+  if (alg !== 'secp256k1' && alg !== 'secp256r1') throw new TypeError(`no ECDSA curve ${String(alg)}`);
   const pub = publicKeyOf(alg, privateKey);
   const key = createPrivateKey({ key: { kty: 'EC', crv: CRV[alg], d: b64(privateKey), x: b64(pub.subarray(1, 33)), y: b64(pub.subarray(33)) }, format: 'jwk' });
-  const n = CURVE_ORDER[alg];
+  const n = ORDER[alg];
   return (message) => {
     const sig = new Uint8Array(nodeSign('sha256', message, { key, dsaEncoding: 'ieee-p1363' }));
-    const s = bigint(sig.subarray(32));
-    if (s > n / 2n) sig.set(fromHex((n - s).toString(16).padStart(64, '0')), 32);
+    if (highS(alg, sig)) sig.set(be32(n - BigInt(`0x${toHex(sig.subarray(32))}`)), 32);
     return sig;
   };
 }

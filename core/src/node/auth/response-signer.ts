@@ -34,7 +34,7 @@ export class ResponseSigner {
 
 function verify(key: NodePublicKey, message: Uint8Array, signature: string | undefined): boolean {
   if (!signature || !/^[0-9a-fA-F]{128}$/.test(signature)) return false;
-  return verifyFast(key.algorithm, fromHex(key.publicKey), message, fromHex(signature));
+  return verifyFast(key.algorithm, key.publicKey, message, Buffer.from(signature, 'hex'));
 }
 
 export function verifyResponse(key: NodePublicKey, status: number, body: Uint8Array, nonce: string, signature: string | undefined): boolean {

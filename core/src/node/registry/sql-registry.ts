@@ -10,6 +10,11 @@ export interface SqlDriver {
   readonly kind: 'sqlite' | 'postgres';
   /** Returns the number of rows changed. */
   run(sql: string, params?: unknown[]): Promise<number>;
+  /**
+   * A write that only adds to the registry (a nonce, usage counters) and may share its
+   * commit with other such writes; resolves once committed. Drivers without grouping run it.
+   */
+  runGrouped?(sql: string, params?: unknown[]): Promise<number>;
   all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Several statements separated by `;`, no parameters (schema). */
   exec(sql: string): Promise<void>;
@@ -252,8 +257,12 @@ export class SqlRegistry implements Registry {
     return (await this.db.all('SELECT * FROM grants WHERE source_app = ? OR target_app = ? ORDER BY source_app, target_app', [app, app])).map(toGrant);
   }
 
+  private grouped(sql: string, params: unknown[]): Promise<number> {
+    return this.db.runGrouped ? this.db.runGrouped(sql, params) : this.db.run(sql, params);
+  }
+
   async useNonce(user: string, nonce: string, expiresAt: number): Promise<boolean> {
-    const changed = await this.db.run(
+    const changed = await this.grouped(
       'INSERT INTO nonces (user_code, nonce, expires_at) VALUES (?, ?, ?) ON CONFLICT (user_code, nonce) DO NOTHING',
       [user, nonce, expiresAt],
     );
@@ -302,7 +311,7 @@ export class SqlRegistry implements Registry {
   async addUsage(app: string, d: UsageDelta): Promise<void> {
     const v = [d.txs ?? 0, d.reads ?? 0, d.storageBytes ?? 0, d.bytesIn ?? 0, d.bytesOut ?? 0];
     if (v.every((x) => x === 0)) return;
-    await this.db.run(
+    await this.grouped(
       `INSERT INTO app_usage (app, txs, reads, storage_bytes, bytes_in, bytes_out) VALUES (?, ?, ?, ?, ?, ?)
        ON CONFLICT (app) DO UPDATE SET txs = app_usage.txs + excluded.txs, reads = app_usage.reads + excluded.reads,
          storage_bytes = app_usage.storage_bytes + excluded.storage_bytes, bytes_in = app_usage.bytes_in + excluded.bytes_in,

@@ -1,6 +1,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { describe, expect, test } from 'vitest';
 import { registrySuite } from './__fixtures__/registry-suite.js';
 import { openSqliteRegistry } from './sqlite.js';
@@ -18,5 +19,37 @@ describe('SQLite registry', () => {
     expect(await b.getPortal('p')).toMatchObject({ code: 'p', name: 'P' });
     expect(await b.useNonce('u', 'n', 1)).toBe(false);
     await b.close();
+  });
+
+  test('writes of one event-loop turn share a commit, and each resolves only once it is committed', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'bsn-reg-')), 'registry.sqlite');
+    const a = await openSqliteRegistry(path);
+    await a.createPortal({ code: 'p', name: 'P' });
+    const other = new Database(path, { readonly: true });
+    const count = () => (other.prepare('SELECT COUNT(*) AS n FROM nonces').get() as { n: number }).n;
+    const settled: string[] = [];
+    const writes = ['n1', 'n2', 'n1'].map((n, i) => a.useNonce('u', n, 1).then((fresh) => settled.push(`${i}:${fresh}`)));
+    const usage = a.addUsage('app', { reads: 1 }).then(() => settled.push('usage'));
+    // Same turn: executed inside the open transaction, invisible to another connection, not settled.
+    expect(count()).toBe(0);
+    expect(settled).toEqual([]);
+    await Promise.all([...writes, usage]);
+    expect(count()).toBe(2);
+    expect(settled).toEqual(['0:true', '1:true', '2:false', 'usage']);
+    expect((await a.usage('app')).reads).toBe(1);
+    other.close();
+    await a.close();
+  });
+
+  test('a write outside the group commits the group first, so it never joins it', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'bsn-reg-')), 'registry.sqlite');
+    const a = await openSqliteRegistry(path);
+    const nonce = a.useNonce('u', 'n', 1);
+    await a.createPortal({ code: 'p', name: 'P' });
+    const other = new Database(path, { readonly: true });
+    expect((other.prepare('SELECT COUNT(*) AS n FROM nonces').get() as { n: number }).n).toBe(1);
+    expect(await nonce).toBe(true);
+    other.close();
+    await a.close();
   });
 });

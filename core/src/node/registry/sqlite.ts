@@ -7,9 +7,16 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqlRegistry, type SqlDriver } from './sql-registry.js';
 
+interface Waiter {
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
 class SqliteDriver implements SqlDriver {
   readonly kind = 'sqlite' as const;
   private readonly statements = new Map<string, Database.Statement>();
+  /** Grouped writes of this event-loop turn, in one open transaction until `commitGroup`. */
+  private group: Waiter[] | null = null;
 
   constructor(private readonly db: Database.Database) {}
 
@@ -23,7 +30,44 @@ class SqliteDriver implements SqlDriver {
   }
 
   async run(sql: string, params: unknown[] = []): Promise<number> {
+    this.commitGroup();
     return this.prepare(sql).run(...params).changes;
+  }
+
+  /**
+   * Each commit costs a WAL append of every page it touched, which was most of the
+   * registry's time per request (nonce + usage rows): writes that only add to the
+   * registry share one commit per event-loop turn. A grouped write resolves only once its
+   * commit is done, so an acknowledged request's nonce and usage are as durable as before;
+   * a failing statement is undone alone (SQLite's statement atomicity), a failing commit
+   * rejects every write of the group.
+   */
+  async runGrouped(sql: string, params: unknown[] = []): Promise<number> {
+    if (!this.group) {
+      this.db.exec('BEGIN IMMEDIATE');
+      this.group = [];
+      setImmediate(() => this.commitGroup());
+    }
+    const changes = this.prepare(sql).run(...params).changes;
+    return new Promise<number>((resolve, reject) => this.group!.push({ resolve: () => resolve(changes), reject }));
+  }
+
+  private commitGroup(): void {
+    const group = this.group;
+    if (!group) return;
+    this.group = null;
+    try {
+      this.db.exec('COMMIT');
+    } catch (err) {
+      try {
+        this.db.exec('ROLLBACK');
+      } catch {
+        // Already rolled back by SQLite.
+      }
+      for (const w of group) w.reject(err);
+      return;
+    }
+    for (const w of group) w.resolve();
   }
 
   async all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
@@ -31,10 +75,12 @@ class SqliteDriver implements SqlDriver {
   }
 
   async exec(sql: string): Promise<void> {
+    this.commitGroup();
     this.db.exec(sql);
   }
 
   async close(): Promise<void> {
+    this.commitGroup();
     if (this.db.open) this.db.close();
   }
 
