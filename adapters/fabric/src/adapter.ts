@@ -1,52 +1,60 @@
 import type { Adapter, AdapterDescription, Logger } from '@bsn/core';
 import type { CertificateAuthority } from './certificates.js';
-import { PresetChaincode } from './chaincode-client.js';
+import type { PresetChaincode } from './chaincode-client.js';
+import { RoutedGateway, RoutedInterchain, RoutedKv } from './channels/routed.js';
+import { ChannelRouter } from './channels/router.js';
 import type { ResolvedConfig } from './config.js';
 import type { FabricConnection } from './connection.js';
 import { describeAdapter } from './describe.js';
-import { FabricGatewayImpl } from './gateway.js';
 import { FabricIdentity } from './identity.js';
-import { FabricInterchain } from './interchain/interchain.js';
-import { Ledger } from './ledger.js';
+import type { Ledger } from './ledger.js';
 import { NativeUserKey } from './native-signing.js';
 import { FabricLifecycle } from './lifecycle.js';
-import { FabricPresetKv } from './preset-kv.js';
-import { Transactor } from './transactions.js';
+import type { Transactor } from './transactions.js';
 
 export interface AdapterParts {
   config: ResolvedConfig;
   connection: FabricConnection;
   ca: CertificateAuthority;
   logger: Logger;
+  /** The network config as given (admin material for dedicated channels is read from it when needed). */
+  network?: Record<string, unknown>;
 }
 
-/** One connection to one Fabric channel through one org's gateway peer (see factory.ts). */
+/**
+ * One connection through one org's gateway peer to the shared channel and to every dedicated
+ * app's channel (see factory.ts, channels/router.ts): the gateway, key/value, lifecycle and
+ * interchain calls go to the channel of the app they name.
+ */
 export class FabricAdapter implements Adapter {
   readonly identity: FabricIdentity;
-  readonly gateway: FabricGatewayImpl;
+  readonly gateway: RoutedGateway;
   readonly lifecycle: FabricLifecycle;
-  readonly kv: FabricPresetKv;
+  readonly kv: RoutedKv;
   /** Packets sent through the preset chaincode, block evidence, its verifier (delivery comes later). */
-  readonly interchain: FabricInterchain;
+  readonly interchain: RoutedInterchain;
+  readonly router: ChannelRouter;
+  /** The shared channel's ledger, chaincode client and transactor. */
   readonly ledger: Ledger;
   readonly chaincode: PresetChaincode;
   readonly transactor: Transactor;
-  /** Fabric's own two-signature client flow (an extension; the standard's user-key mode is `gateway.prepare`). */
+  /** Fabric's own two-signature client flow on the shared channel (an extension; the standard's user-key mode is `gateway.prepare`). */
   readonly native: NativeUserKey;
   private closed = false;
 
   constructor(readonly parts: AdapterParts) {
     const { config, connection } = parts;
-    this.ledger = new Ledger({ config, connection });
-    this.chaincode = new PresetChaincode({ config, connection });
-    this.transactor = new Transactor({ config, ledger: this.ledger, connection });
-    const deps = { config, connection, ledger: this.ledger, chaincode: this.chaincode, transactor: this.transactor };
+    this.router = new ChannelRouter({ config, connection });
+    const shared = this.router.shared;
+    this.ledger = shared.ledger;
+    this.chaincode = shared.chaincode;
+    this.transactor = shared.transactor;
     this.identity = new FabricIdentity({ mspId: config.org.mspId, ca: parts.ca });
-    this.gateway = new FabricGatewayImpl(deps);
-    this.lifecycle = new FabricLifecycle(deps);
-    this.kv = new FabricPresetKv({ gateway: this.gateway, chaincode: this.chaincode, ledger: this.ledger });
-    this.native = new NativeUserKey({ ...deps, ca: parts.ca, gateway: this.gateway });
-    this.interchain = new FabricInterchain(deps);
+    this.gateway = new RoutedGateway(this.router);
+    this.kv = new RoutedKv(this.router);
+    this.interchain = new RoutedInterchain(this.router);
+    this.lifecycle = new FabricLifecycle({ config, connection, router: this.router, network: parts.network ?? {}, logger: parts.logger });
+    this.native = new NativeUserKey({ config, connection, ledger: shared.ledger, transactor: shared.transactor, ca: parts.ca, gateway: shared.gateway });
   }
 
   describe(): AdapterDescription {

@@ -11,6 +11,10 @@ export interface AppRecord {
   name: string;
   mode: 'private' | 'consortium';
   placement: 'shared' | 'dedicated';
+  /** A dedicated app's channel. */
+  channel?: string;
+  /** A dedicated app's entry in the shared channel's directory: where it lives, who reserved it; no app data. */
+  directory?: boolean;
   state: 'active' | 'frozen';
   admin: string;
   members: string[];

@@ -30,7 +30,7 @@ export const fabricAdapterFactory: AdapterFactory = {
         });
       }
       logger.info('fabric adapter connected', { network: config.name, channel: config.channel, chaincode: config.chaincode, mspId: config.org.mspId, contract: info });
-      return new FabricAdapter({ config, connection, ca, logger });
+      return new FabricAdapter({ config, connection, ca, logger, network: network as Record<string, unknown> });
     } catch (error) {
       connection.close();
       const typed = isBsnError(error) ? error : toBsnError(error, { stage: 'query', what: `connecting to ${config.name}` });

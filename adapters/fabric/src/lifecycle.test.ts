@@ -44,7 +44,7 @@ const spec = (overrides: Partial<AppSpec> = {}): AppSpec => ({
 describe('app lifecycle on Fabric', () => {
   test('specs Fabric cannot honour here are refused before anything is sent, naming the field', async (ctx) => {
     needsFabric(ctx);
-    expect(await refusal(org1.lifecycle.create(spec({ placement: 'dedicated' }), admin.signer))).toBe('INVALID_INPUT /placement');
+    expect(await refusal(org1.lifecycle.create(spec({ placement: 'elsewhere' as AppSpec['placement'] }), admin.signer))).toBe('INVALID_INPUT /placement');
     expect(await refusal(org1.lifecycle.create(spec({ contract: { kind: 'custom', language: 'node', files: {} } }), admin.signer))).toBe('INVALID_INPUT /contract/kind');
     expect(await refusal(org1.lifecycle.create(spec({ framework: 'ethereum' }), admin.signer))).toBe('INVALID_INPUT /framework');
     const forged = { ...member.account, id: member.account.id.replace(/.$/, (c) => (c === '0' ? '1' : '0')) };

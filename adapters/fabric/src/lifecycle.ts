@@ -1,21 +1,30 @@
 import {
-  InvalidInputError,
-  type AppInfo, type AppLifecycle, type AppRef, type AppSpec, type ChainAccount, type ContractSource, type Signer,
+  ConflictError, InvalidInputError, isBsnError, NotFoundError,
+  type AppInfo, type AppLifecycle, type AppRef, type AppSpec, type ChainAccount, type ContractSource, type Logger, type Signer,
 } from '@bsn/core';
-import type { AppRecord, PresetChaincode } from './chaincode-client.js';
+import { accountId } from './accounts.js';
+import type { AppRecord } from './chaincode-client.js';
+import { dedicatedChannelName } from './channels/names.js';
+import { provisionChannel, type ProvisionReport } from './channels/provision.js';
+import { provisioningConfig } from './channels/provisioning-config.js';
+import type { ChannelParts, ChannelRouter } from './channels/router.js';
 import type { ResolvedConfig } from './config.js';
 import type { FabricConnection } from './connection.js';
-import type { Transactor } from './transactions.js';
+import { checkPublicKey } from './signer-bridge.js';
 import { checkAppId, checkAppRef, checkMember } from './validation.js';
 
 export interface LifecycleDeps {
   config: ResolvedConfig;
   connection: FabricConnection;
-  transactor: Transactor;
-  chaincode: PresetChaincode;
+  router: ChannelRouter;
+  /** The network config as given: admin material is read from it only when a channel is created. */
+  network: Record<string, unknown>;
+  logger: Logger;
 }
 
 const MODES = ['private', 'consortium'];
+/** A fresh channel's first writes wait out its gateway peers' discovery catching up. */
+const SETTLING = /no peers available|discovery|failed to collect enough|no combination of peers|cannot find channel|channel .* (not found|does not exist)/i;
 
 function invalid(field: string, message: string): never {
   throw new InvalidInputError(`${field}: ${message}`, { field });
@@ -29,23 +38,32 @@ function checkContract(contract: unknown, field = '/contract'): 'preset-kv' {
   return invalid(`${field}/kind`, `unknown contract kind ${JSON.stringify(kind)}`);
 }
 
+const settling = (error: unknown): boolean => isBsnError(error) && error.code !== 'NOT_FOUND' && SETTLING.test(`${error.message} ${JSON.stringify(error.detail ?? {})}`);
+
 /**
- * Apps (BSN "channels") as namespaces of the preset chaincode on the shared channel: the app
- * record (admin, members, frozen flag, contract version) lives in world state under
- * `a/<appId>` and every write checks it in the same transaction. `create` is one transaction,
- * so a refused create leaves nothing behind. `upgrade` bumps the app's contract version in
- * its record: the code is the channel's preset chaincode, shared by the apps on it (a new
- * chaincode version is a network operation — approve and commit a new sequence — not one
- * app's). Placement `dedicated` (an app's own channel) is refused for now.
+ * Apps (BSN "channels") as namespaces of the preset chaincode: the app record (admin,
+ * members, frozen flag, contract version) lives in world state under `a/<appId>` and every
+ * write checks it in the same transaction. A shared app is one `createApp` on the shared
+ * channel. A dedicated app gets a channel of its own with the preset chaincode on it (see
+ * `createDedicated`), and its record lives there; every later operation goes to the app's
+ * channel through the router. `upgrade` bumps the app's contract version in its record: the
+ * code is the preset chaincode (a new chaincode version is a network operation, not an app's).
  */
 export class FabricLifecycle implements AppLifecycle {
+  /** The last dedicated create's provisioning, with step timings (tests and logs read it). */
+  lastProvision: ProvisionReport | undefined;
+
   constructor(private readonly d: LifecycleDeps) {}
 
-  private async write(signer: Signer, fn: string, args: string[], what: string): Promise<AppInfo> {
+  private async write(parts: ChannelParts, signer: Signer, fn: string, args: string[], what: string): Promise<AppInfo> {
     const gateway = await this.d.connection.gatewayFor(signer, '/admin');
-    const committed = await this.d.transactor.transact(gateway, fn, args, { what, deadline: Date.now() + this.d.config.submitTimeoutMs });
-    const app = JSON.parse(Buffer.from(committed.result).toString('utf8')) as AppRecord;
-    return this.d.chaincode.appInfo(app);
+    try {
+      const committed = await parts.transactor.transact(gateway, fn, args, { what, deadline: Date.now() + this.d.config.submitTimeoutMs });
+      const app = JSON.parse(Buffer.from(committed.result).toString('utf8')) as AppRecord;
+      return parts.chaincode.appInfo(app);
+    } finally {
+      gateway.close();
+    }
   }
 
   async create(spec: AppSpec, admin: Signer): Promise<AppInfo> {
@@ -54,42 +72,129 @@ export class FabricLifecycle implements AppLifecycle {
     if (typeof spec.name !== 'string' || spec.name.length === 0 || spec.name.length > 128) invalid('/name', 'must be 1-128 characters');
     if (spec.framework !== 'fabric') invalid('/framework', `this adapter creates Fabric apps, not ${JSON.stringify(spec.framework)}`);
     if (!MODES.includes(spec.mode)) invalid('/mode', `must be one of ${MODES.join(', ')}`);
-    if (spec.placement === 'dedicated') invalid('/placement', 'dedicated apps (one channel each) are not supported yet: use shared');
-    if (spec.placement !== 'shared') invalid('/placement', 'must be shared or dedicated');
+    if (spec.placement !== 'shared' && spec.placement !== 'dedicated') invalid('/placement', 'must be shared or dedicated');
     checkContract(spec.contract);
     if (!Array.isArray(spec.members)) invalid('/members', 'must be an array of accounts');
     const members = spec.members.map((m, i) => checkMember(m, `/members/${i}`));
     const chainSpec = { appId, name: spec.name, mode: spec.mode, placement: spec.placement, members };
-    return this.write(admin, 'createApp', [JSON.stringify(chainSpec)], `creating app ${appId}`);
+    if (spec.placement === 'dedicated') return this.createDedicated(chainSpec, admin);
+    const info = await this.write(this.d.router.shared, admin, 'createApp', [JSON.stringify(chainSpec)], `creating app ${appId}`);
+    this.d.router.remember(appId, this.d.config.channel);
+    return info;
+  }
+
+  /**
+   * A dedicated app, in this order:
+   *
+   * 1. refusals that need nothing written: the spec (above), the network config's admin
+   *    material (UNAVAILABLE naming the field), an app id taken on the shared channel — by a
+   *    shared app, by another admin's reservation, or by a dedicated app whose record exists
+   *    on its channel (CONFLICT);
+   * 2. the reservation: the shared channel's directory entry `a/<appId>` → `{placement:
+   *    'dedicated', channel, admin, directory: true}` (`createApp` there; the chaincode keeps
+   *    only the entry, and refuses every app operation on it). From here the id is taken;
+   * 3. the channel (channels/provision.ts: block 0, orderer, peers, chaincode definition);
+   * 4. the app record on its own channel (`createApp` there, the admin and members).
+   *
+   * A failure after 2 leaves a reservation and maybe a channel without the app: the app does
+   * not exist for anybody (`get` is NOT_FOUND, writes are refused), and the same create by
+   * the same admin completes it — every step of 3 is idempotent and 4 runs once. Nothing is
+   * ever undone: a channel cannot be removed from the peers, and an id once reserved stays
+   * with the admin who reserved it.
+   */
+  private async createDedicated(chainSpec: { appId: string; name: string; mode: string; placement: string; members: string[] }, admin: Signer): Promise<AppInfo> {
+    const { appId } = chainSpec;
+    const shared = this.d.router.shared;
+    const network = provisioningConfig(this.d.network, this.d.config.chaincode);
+    const channel = dedicatedChannelName(appId);
+    const adminAccount = accountId(this.d.config.org.mspId, checkPublicKey(admin?.publicKey, '/admin/publicKey'));
+    const deadline = Date.now() + Math.max(this.d.config.submitTimeoutMs, 120_000);
+
+    const entry = await shared.chaincode.app(appId).catch((error: unknown) => {
+      if (isBsnError(error) && error.code === 'NOT_FOUND') return undefined;
+      throw error;
+    });
+    if (entry && !entry.directory) throw new ConflictError(`app ${JSON.stringify(appId)} exists already (on ${entry.channel ?? this.d.config.channel})`, { stage: 'validate', field: '/appId' });
+    if (entry && entry.admin !== adminAccount) {
+      throw new ConflictError(`app id ${JSON.stringify(appId)} is reserved by another admin (${entry.admin})`, { stage: 'validate', field: '/appId' });
+    }
+    if (entry && (await this.existsOn(this.d.router.on(entry.channel!), appId))) {
+      throw new ConflictError(`app ${JSON.stringify(appId)} exists already on its channel ${entry.channel}`, { stage: 'validate', field: '/appId' });
+    }
+    if (!entry) {
+      await this.write(shared, admin, 'createApp', [JSON.stringify({ ...chainSpec, channel })], `reserving app id ${appId} for channel ${channel}`);
+    }
+    const target = entry?.channel ?? channel;
+    this.lastProvision = await provisionChannel({
+      sharedChannel: this.d.config.channel, chaincode: this.d.config.chaincode, channel: target, network, deadline, logger: this.d.logger,
+    });
+    const parts = this.d.router.on(target);
+    this.d.router.remember(appId, target);
+    for (let wait = 250; ; wait = Math.min(wait * 2, 2_000)) {
+      try {
+        return await this.write(parts, admin, 'createApp', [JSON.stringify({ ...chainSpec, channel: target })], `creating app ${appId} on ${target}`);
+      } catch (error) {
+        if (!settling(error) || Date.now() + wait >= deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    }
+  }
+
+  /** Whether the app's record exists on a channel that may not be ready (or exist) yet. */
+  private async existsOn(parts: ChannelParts, appId: string): Promise<boolean> {
+    try {
+      await parts.chaincode.app(appId);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async get(app: AppRef): Promise<AppInfo> {
-    return this.d.chaincode.appInfo(await this.d.chaincode.app(checkAppRef(app)));
+    const appId = checkAppRef(app);
+    const parts = await this.d.router.forApp(app);
+    try {
+      const record = await parts.chaincode.app(appId);
+      if (record.directory) throw new NotFoundError(`app ${JSON.stringify(appId)} does not exist (its id is reserved for ${record.channel})`, { stage: 'query' });
+      return parts.chaincode.appInfo(record);
+    } catch (error) {
+      // A reservation whose channel is not (fully) there yet: the app does not exist yet.
+      if (parts !== this.d.router.shared && settling(error)) {
+        throw new NotFoundError(`app ${JSON.stringify(appId)} does not exist yet: its channel ${parts.channel} is not ready (creating it again completes it)`, { stage: 'query', cause: error });
+      }
+      throw error;
+    }
+  }
+
+  private async change(app: AppRef, admin: Signer, fn: string, args: (appId: string) => string[], what: (appId: string) => string): Promise<AppInfo> {
+    const appId = checkAppRef(app);
+    const parts = await this.d.router.forApp(app);
+    return this.write(parts, admin, fn, args(appId), what(appId));
   }
 
   async upgrade(app: AppRef, contract: ContractSource, admin: Signer): Promise<AppInfo> {
-    const appId = checkAppRef(app);
+    checkAppRef(app);
     const kind = checkContract(contract);
-    return this.write(admin, 'upgradeApp', [appId, kind], `upgrading app ${appId}`);
+    return this.change(app, admin, 'upgradeApp', (id) => [id, kind], (id) => `upgrading app ${id}`);
   }
 
   async addMember(app: AppRef, member: ChainAccount, admin: Signer): Promise<AppInfo> {
-    const appId = checkAppRef(app);
-    return this.write(admin, 'addMember', [appId, checkMember(member, '/member')], `adding a member to ${appId}`);
+    checkAppRef(app);
+    const account = checkMember(member, '/member');
+    return this.change(app, admin, 'addMember', (id) => [id, account], (id) => `adding a member to ${id}`);
   }
 
   async removeMember(app: AppRef, member: ChainAccount, admin: Signer): Promise<AppInfo> {
-    const appId = checkAppRef(app);
-    return this.write(admin, 'removeMember', [appId, checkMember(member, '/member')], `removing a member from ${appId}`);
+    checkAppRef(app);
+    const account = checkMember(member, '/member');
+    return this.change(app, admin, 'removeMember', (id) => [id, account], (id) => `removing a member from ${id}`);
   }
 
   async freeze(app: AppRef, admin: Signer): Promise<AppInfo> {
-    const appId = checkAppRef(app);
-    return this.write(admin, 'freeze', [appId], `freezing ${appId}`);
+    return this.change(app, admin, 'freeze', (id) => [id], (id) => `freezing ${id}`);
   }
 
   async unfreeze(app: AppRef, admin: Signer): Promise<AppInfo> {
-    const appId = checkAppRef(app);
-    return this.write(admin, 'unfreeze', [appId], `unfreezing ${appId}`);
+    return this.change(app, admin, 'unfreeze', (id) => [id], (id) => `unfreezing ${id}`);
   }
 }

@@ -6,7 +6,8 @@
 // Transaction functions (arguments are strings unless said otherwise; results are UTF-8 JSON
 // except where noted):
 //   info()                                   → {contract, version, limits}
-//   createApp(specJson)                      → app     specJson: {appId, name, mode, placement, members[]}
+//   createApp(specJson)                      → app     specJson: {appId, name, mode, placement, channel?, members[]}
+//                                              (dedicated on another channel: a directory entry {directory: true, channel, admin})
 //   getApp(appId)                            → app
 //   upgradeApp(appId, kind) / addMember(appId, account) / removeMember(appId, account)
 //   freeze(appId) / unfreeze(appId)          → app     (admin only)
@@ -32,7 +33,9 @@ const { appKey, dataBase, dataKey, requestKey, successor, getJson, putJson, time
 const packets = require('./packets.js');
 
 const CONTRACT = 'bsn-preset-kv';
-const CONTRACT_VERSION = '1.1.0';
+const CONTRACT_VERSION = '1.2.0';
+/** Fabric's channel name rule. */
+const CHANNEL = /^[a-z][a-z0-9.-]{0,248}$/;
 /** Prefix of the bytes a user key signs in user-key mode (the digest is SHA-256 of prefix ‖ authJson). */
 const USER_KEY_DOMAIN = 'bsn:fabric:user-key:v1\n';
 
@@ -77,18 +80,28 @@ class PresetKvContract extends Contract {
     if (typeof spec.name !== 'string' || spec.name.length === 0 || spec.name.length > 128) fail('INVALID_INPUT', '/name must be 1-128 characters', { field: '/name' });
     if (!MODES.includes(spec.mode)) fail('INVALID_INPUT', `/mode must be one of ${MODES.join(', ')}`, { field: '/mode' });
     if (!PLACEMENTS.includes(spec.placement)) fail('INVALID_INPUT', `/placement must be one of ${PLACEMENTS.join(', ')}`, { field: '/placement' });
-    if (spec.placement !== 'shared') {
-      fail('INVALID_INPUT', 'this chaincode serves apps placed on its shared channel; a dedicated app needs its own channel', { field: '/placement' });
+    let channel;
+    if (spec.placement === 'dedicated') {
+      channel = spec.channel;
+      if (typeof channel !== 'string' || !CHANNEL.test(channel)) fail('INVALID_INPUT', '/channel must be a Fabric channel name', { field: '/channel' });
     }
     if (!Array.isArray(spec.members) || spec.members.length > 1000) fail('INVALID_INPUT', '/members must be an array of at most 1000 account ids', { field: '/members' });
     spec.members.forEach((m, i) => checkAccount(m, `/members/${i}`));
     if (await getJson(ctx, appKey(appId))) fail('CONFLICT', `app ${JSON.stringify(appId)} exists already`, { appId });
     const admin = creatorAccount(ctx);
+    // A dedicated app created on another channel than its own is only a directory entry here
+    // (where it lives, who reserved it): no member, no data, every app operation refused.
+    if (channel !== undefined && channel !== ctx.stub.getChannelID()) {
+      const entry = { appId, placement: 'dedicated', channel, directory: true, admin, createdTx: ctx.stub.getTxID() };
+      await putJson(ctx, appKey(appId), entry);
+      return JSON.stringify(entry);
+    }
     const app = {
       appId,
       name: spec.name,
       mode: spec.mode,
       placement: spec.placement,
+      ...(channel !== undefined && { channel }),
       state: 'active',
       admin,
       members: [...new Set([admin, ...spec.members])],
@@ -99,8 +112,12 @@ class PresetKvContract extends Contract {
     return JSON.stringify(app);
   }
 
+  /** The app record, or the directory entry of a dedicated app that lives on another channel. */
   async getApp(ctx, appId) {
-    return JSON.stringify(await this._app(ctx, appId));
+    checkId(appId, '/app/appId');
+    const app = await getJson(ctx, appKey(appId));
+    if (!app) fail('NOT_FOUND', `app ${JSON.stringify(appId)} does not exist`, { appId });
+    return JSON.stringify(app);
   }
 
   async upgradeApp(ctx, appId, kind) {
@@ -301,6 +318,7 @@ class PresetKvContract extends Contract {
     checkId(appId, '/app/appId');
     const app = await getJson(ctx, appKey(appId));
     if (!app) fail('NOT_FOUND', `app ${JSON.stringify(appId)} does not exist`, { appId });
+    if (app.directory) fail('NOT_FOUND', `app ${JSON.stringify(appId)} lives on its own channel ${app.channel}, not on this one`, { appId, channel: app.channel });
     return app;
   }
 

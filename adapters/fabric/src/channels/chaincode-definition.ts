@@ -1,0 +1,159 @@
+import { createPrivateKey } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { connect, type Gateway } from '@hyperledger/fabric-gateway';
+import { peer as peerProtos } from '@hyperledger/fabric-protos';
+import { TimeoutError, type BsnError } from '@bsn/core';
+import { FRAMEWORK } from '../describe.js';
+import { toBsnError, validationCodeName } from '../errors.js';
+import { serviceSigner } from '../signer-bridge.js';
+import type { OrgProvisioning } from './provisioning-config.js';
+
+const { lifecycle } = peerProtos;
+const LIFECYCLE = '_lifecycle';
+/** Approving the same definition again: Fabric says the content is unchanged. */
+const SAME_APPROVAL = /unchanged content/i;
+/** Committing a sequence that is committed already. */
+const ALREADY_COMMITTED = /new definition must be sequence|already (been )?defined/i;
+/**
+ * A channel a few seconds old: the gateway peer's discovery may not know the other org's peer
+ * on it yet, or its own join may still be settling. Such refusals are waited out until the
+ * deadline.
+ */
+const NOT_READY = /no peers available|discovery|not found|failed to collect enough|no combination of peers|cannot find channel|channel .* does not exist|access denied.*channel/i;
+
+/** The definition the preset chaincode has on the shared channel; the new channel gets the same one. */
+export interface ChaincodeDefinition {
+  name: string;
+  version: string;
+  endorsementPlugin: string;
+  validationPlugin: string;
+  /** Serialized `ApplicationPolicy`: the endorsement policy exactly as the shared channel holds it. */
+  validationParameter: Uint8Array;
+  initRequired: boolean;
+}
+
+/** An org admin's Gateway over that org's own peer: approvals must be endorsed by the approving org's peer. */
+export class OrgAdminGateway {
+  private readonly client: grpc.Client;
+  readonly gateway: Gateway;
+
+  constructor(readonly org: OrgProvisioning) {
+    const { peer } = org;
+    this.client = new grpc.Client(peer.endpoint, grpc.credentials.createSsl(Buffer.from(peer.tlsRootCert)), {
+      ...(peer.hostOverride && { 'grpc.ssl_target_name_override': peer.hostOverride }),
+    });
+    const key = serviceSigner(createPrivateKey(org.admin.privateKey));
+    this.gateway = connect({ client: this.client, identity: { mspId: org.mspId, credentials: Buffer.from(org.admin.certificate) }, signer: key.signer, hash: key.hash });
+  }
+
+  close(): void {
+    this.gateway.close();
+    this.client.close();
+  }
+}
+
+function notReady(error: unknown): boolean {
+  const text = `${error instanceof Error ? error.message : String(error)} ${JSON.stringify((error as { details?: unknown }).details ?? '')}`;
+  return NOT_READY.test(text);
+}
+
+function errorText(error: unknown): string {
+  const details = (error as { details?: Array<{ message?: string }> }).details;
+  return [error instanceof Error ? error.message : String(error), ...(Array.isArray(details) ? details.map((d) => d.message ?? '') : [])].join(' | ');
+}
+
+/** Runs `step` until it succeeds, fails for a reason other than a channel still settling, or the deadline passes. */
+export async function untilReady<T>(what: string, deadline: number, step: () => Promise<T>): Promise<T> {
+  for (let wait = 250; ; wait = Math.min(wait * 2, 2_000)) {
+    try {
+      return await step();
+    } catch (error) {
+      if (!notReady(error) || Date.now() + wait >= deadline) {
+        if (notReady(error)) throw new TimeoutError(`${what}: the new channel did not become ready in time: ${errorText(error)}`, { stage: 'endorse', cause: error, detail: { framework: FRAMEWORK, message: errorText(error) } });
+        throw error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+}
+
+/** The committed definition of `name` on `channel`, or undefined when there is none. */
+export async function committedDefinition(gateway: Gateway, channel: string, name: string): Promise<ChaincodeDefinition | undefined> {
+  const args = new lifecycle.QueryChaincodeDefinitionArgs();
+  args.setName(name);
+  let bytes: Uint8Array;
+  try {
+    bytes = await gateway.getNetwork(channel).getContract(LIFECYCLE).evaluateTransaction('QueryChaincodeDefinition', args.serializeBinary());
+  } catch (error) {
+    if (/namespace \S+ is not defined/i.test(errorText(error))) return undefined;
+    throw error;
+  }
+  const r = lifecycle.QueryChaincodeDefinitionResult.deserializeBinary(bytes);
+  return {
+    name, version: r.getVersion(), endorsementPlugin: r.getEndorsementPlugin(), validationPlugin: r.getValidationPlugin(),
+    validationParameter: r.getValidationParameter_asU8(), initRequired: r.getInitRequired(),
+  };
+}
+
+async function transact(gateway: Gateway, channel: string, fn: string, arg: Uint8Array, endorsers: string[], deadline: number): Promise<void> {
+  const proposal = gateway.getNetwork(channel).getContract(LIFECYCLE).newProposal(fn, { arguments: [arg], endorsingOrganizations: endorsers });
+  const endorsed = await proposal.endorse({ deadline });
+  const submitted = await endorsed.submit({ deadline });
+  const status = await submitted.getStatus({ deadline });
+  if (!status.successful) {
+    throw new Error(`${fn} on ${channel}: transaction ${status.transactionId} invalidated (${validationCodeName(status.code)})`);
+  }
+}
+
+function typed(error: unknown, what: string): BsnError {
+  return toBsnError(error, { stage: 'endorse', what });
+}
+
+/**
+ * `ApproveChaincodeDefinitionForMyOrg` for one org (its admin, endorsed by its own peer) at
+ * sequence 1 on `channel` with the preset package installed on that peer. Approving the
+ * same definition again is success.
+ */
+export async function approve(org: OrgAdminGateway, channel: string, definition: ChaincodeDefinition, deadline: number): Promise<'approved' | 'already'> {
+  const args = new lifecycle.ApproveChaincodeDefinitionForMyOrgArgs();
+  args.setSequence(1);
+  args.setName(definition.name);
+  args.setVersion(definition.version);
+  args.setEndorsementPlugin(definition.endorsementPlugin);
+  args.setValidationPlugin(definition.validationPlugin);
+  args.setValidationParameter(definition.validationParameter);
+  args.setInitRequired(definition.initRequired);
+  const local = new lifecycle.ChaincodeSource.Local();
+  local.setPackageId(org.org.packageId);
+  const source = new lifecycle.ChaincodeSource();
+  source.setLocalPackage(local);
+  args.setSource(source);
+  const what = `approving ${definition.name} on ${channel} for ${org.org.mspId}`;
+  try {
+    await untilReady(what, deadline, () => transact(org.gateway, channel, 'ApproveChaincodeDefinitionForMyOrg', args.serializeBinary(), [org.org.mspId], deadline));
+    return 'approved';
+  } catch (error) {
+    if (SAME_APPROVAL.test(errorText(error)) || ALREADY_COMMITTED.test(errorText(error))) return 'already';
+    throw typed(error, what);
+  }
+}
+
+/** `CommitChaincodeDefinition` at sequence 1, endorsed by every org's peer. A definition committed already is success. */
+export async function commit(org: OrgAdminGateway, channel: string, definition: ChaincodeDefinition, orgs: string[], deadline: number): Promise<'committed' | 'already'> {
+  const args = new lifecycle.CommitChaincodeDefinitionArgs();
+  args.setSequence(1);
+  args.setName(definition.name);
+  args.setVersion(definition.version);
+  args.setEndorsementPlugin(definition.endorsementPlugin);
+  args.setValidationPlugin(definition.validationPlugin);
+  args.setValidationParameter(definition.validationParameter);
+  args.setInitRequired(definition.initRequired);
+  const what = `committing ${definition.name} on ${channel}`;
+  try {
+    await untilReady(what, deadline, () => transact(org.gateway, channel, 'CommitChaincodeDefinition', args.serializeBinary(), orgs, deadline));
+    return 'committed';
+  } catch (error) {
+    if (ALREADY_COMMITTED.test(errorText(error))) return 'already';
+    throw typed(error, what);
+  }
+}

@@ -1,0 +1,125 @@
+import {
+  isBsnError,
+  type AppRef, type Attester, type BlockInfo, type ChainEvent, type CompactSignature, type EvaluateRequest, type EvaluateResult,
+  type Evidence, type EventsRequest, type Gateway, type HealthReport, type Interchain, type KeyAlgorithm, type KvEntry,
+  type KvHistoryEntry, type KvPage, type KvWrite, type Packet, type PacketInput, type PreparedTransaction, type PresetKv,
+  type Receipt, type Signer, type SubmitRequest, type TransactionInfo, type TrustRoots, type Verification,
+} from '@bsn/core';
+import type { WritePlan } from '../gateway.js';
+import type { ChannelRouter } from './router.js';
+
+const appOf = (request: unknown): unknown => (typeof request === 'object' && request !== null ? (request as { app?: unknown }).app : undefined);
+
+/** The gateway over every channel: each call goes to the channel of the app it names. */
+export class RoutedGateway implements Gateway {
+  constructor(private readonly router: ChannelRouter) {}
+
+  async submit(request: SubmitRequest, signer: Signer): Promise<Receipt> {
+    return (await this.router.forApp(appOf(request))).gateway.submit(request, signer);
+  }
+
+  async submitPlan(plan: WritePlan, signer: Signer): Promise<Receipt> {
+    return (await this.router.forApp({ appId: plan.appId })).gateway.submitPlan(plan, signer);
+  }
+
+  async prepare(request: SubmitRequest, account: { publicKey: Uint8Array; algorithm: KeyAlgorithm }): Promise<PreparedTransaction> {
+    return (await this.router.forApp(appOf(request))).gateway.prepare(request, account);
+  }
+
+  async submitPrepared(prepared: PreparedTransaction, signature: CompactSignature): Promise<Receipt> {
+    return (await this.router.forApp(appOf(typeof prepared === 'object' && prepared !== null ? prepared.request : undefined))).gateway.submitPrepared(prepared, signature);
+  }
+
+  async relaySigned(authJson: string, compact: Uint8Array, plan: Pick<WritePlan, 'appId' | 'method' | 'requestId' | 'timeoutMs'>): Promise<Receipt> {
+    return (await this.router.forApp({ appId: plan.appId })).gateway.relaySigned(authJson, compact, plan);
+  }
+
+  async evaluate(request: EvaluateRequest, caller?: Signer): Promise<EvaluateResult> {
+    return (await this.router.forApp(appOf(request))).gateway.evaluate(request, caller);
+  }
+
+  events(request: EventsRequest): AsyncIterable<ChainEvent> {
+    const router = this.router;
+    return {
+      async *[Symbol.asyncIterator]() {
+        yield* (await router.forApp(appOf(request))).gateway.events(request);
+      },
+    };
+  }
+
+  async block(ref: number | 'latest', scope?: AppRef): Promise<BlockInfo> {
+    return (await this.router.forScope(scope)).gateway.block(ref);
+  }
+
+  async transaction(txId: string, scope?: AppRef): Promise<TransactionInfo> {
+    return (await this.router.forScope(scope)).gateway.transaction(txId);
+  }
+
+  health(): Promise<HealthReport> {
+    return this.router.shared.gateway.health();
+  }
+}
+
+/** The preset key/value contract over every channel. */
+export class RoutedKv implements PresetKv {
+  constructor(private readonly router: ChannelRouter) {}
+
+  async put(request: KvWrite & { value: Uint8Array }, signer: Signer): Promise<Receipt> {
+    return (await this.router.forApp(appOf(request))).kv.put(request, signer);
+  }
+
+  async delete(request: KvWrite, signer: Signer): Promise<Receipt> {
+    return (await this.router.forApp(appOf(request))).kv.delete(request, signer);
+  }
+
+  async get(app: AppRef, key: string): Promise<KvEntry | null> {
+    return (await this.router.forApp(app)).kv.get(app, key);
+  }
+
+  async history(app: AppRef, key: string): Promise<KvHistoryEntry[]> {
+    return (await this.router.forApp(app)).kv.history(app, key);
+  }
+
+  async list(app: AppRef, prefix: string, page?: { limit?: number; cursor?: string }): Promise<KvPage> {
+    return (await this.router.forApp(app)).kv.list(app, prefix, page);
+  }
+}
+
+/**
+ * Interchain over every channel: a packet goes out on its app's channel. Evidence names a
+ * transaction, not an app: it is looked for on the shared channel, then on every dedicated
+ * channel this instance has met. Trust roots and verification are the shared channel's.
+ */
+export class RoutedInterchain implements Interchain {
+  constructor(private readonly router: ChannelRouter) {}
+
+  async emit(app: AppRef, input: PacketInput, signer: Signer): Promise<{ packet: Packet; receipt: Receipt }> {
+    return (await this.router.forApp(app)).interchain.emit(app, input, signer);
+  }
+
+  async evidence(txId: string, subject: Evidence['subject']): Promise<Evidence> {
+    let first: unknown;
+    for (const parts of this.router.known()) {
+      try {
+        return await parts.interchain.evidence(txId, subject);
+      } catch (error) {
+        if (!(isBsnError(error) && error.code === 'NOT_FOUND')) throw error;
+        first ??= error;
+      }
+    }
+    throw first;
+  }
+
+  verify(evidence: Evidence, trust: TrustRoots): Promise<Verification> {
+    return this.router.shared.interchain.verify(evidence, trust);
+  }
+
+  /** Not yet (`interchain.deliver` is not claimed): refused as the channel's own interchain refuses it. */
+  deliver(): Promise<Receipt> {
+    return this.router.shared.interchain.deliver();
+  }
+
+  trustRoots(attesters?: Attester[], threshold?: number): Promise<TrustRoots> {
+    return this.router.shared.interchain.trustRoots(attesters, threshold);
+  }
+}
