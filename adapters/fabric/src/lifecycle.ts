@@ -55,15 +55,18 @@ export class FabricLifecycle implements AppLifecycle {
 
   constructor(private readonly d: LifecycleDeps) {}
 
-  private async write(parts: ChannelParts, signer: Signer, fn: string, args: string[], what: string): Promise<AppInfo> {
+  private async record(parts: ChannelParts, signer: Signer, fn: string, args: string[], what: string): Promise<AppRecord> {
     const gateway = await this.d.connection.gatewayFor(signer, '/admin');
     try {
       const committed = await parts.transactor.transact(gateway, fn, args, { what, deadline: Date.now() + this.d.config.submitTimeoutMs });
-      const app = JSON.parse(Buffer.from(committed.result).toString('utf8')) as AppRecord;
-      return parts.chaincode.appInfo(app);
+      return JSON.parse(Buffer.from(committed.result).toString('utf8')) as AppRecord;
     } finally {
       gateway.close();
     }
+  }
+
+  private async write(parts: ChannelParts, signer: Signer, fn: string, args: string[], what: string): Promise<AppInfo> {
+    return parts.chaincode.appInfo(await this.record(parts, signer, fn, args, what));
   }
 
   async create(spec: AppSpec, admin: Signer): Promise<AppInfo> {
@@ -122,7 +125,7 @@ export class FabricLifecycle implements AppLifecycle {
       throw new ConflictError(`app ${JSON.stringify(appId)} exists already on its channel ${entry.channel}`, { stage: 'validate', field: '/appId' });
     }
     if (!entry) {
-      await this.write(shared, admin, 'createApp', [JSON.stringify({ ...chainSpec, channel })], `reserving app id ${appId} for channel ${channel}`);
+      await this.record(shared, admin, 'createApp', [JSON.stringify({ ...chainSpec, channel })], `reserving app id ${appId} for channel ${channel}`);
     }
     const target = entry?.channel ?? channel;
     this.lastProvision = await provisionChannel({

@@ -19,7 +19,7 @@ const ALREADY_COMMITTED = /new definition must be sequence|already (been )?defin
  * on it yet, or its own join may still be settling. Such refusals are waited out until the
  * deadline.
  */
-const NOT_READY = /no peers available|discovery|not found|failed to collect enough|no combination of peers|cannot find channel|channel .* does not exist|access denied.*channel/i;
+const NOT_READY = /no orderers could successfully process|SERVICE_UNAVAILABLE|no Raft leader|no peers available|discovery|not found|failed to collect enough|no combination of peers|cannot find channel|channel .* does not exist|access denied.*channel/i;
 
 /** The definition the preset chaincode has on the shared channel; the new channel gets the same one. */
 export interface ChaincodeDefinition {

@@ -74,9 +74,17 @@ export class ChannelRouter {
       if (isBsnError(error) && error.code === 'NOT_FOUND') return undefined;
       throw error;
     }
-    const channel = record.placement === 'dedicated' && record.channel ? record.channel : this.d.config.channel;
-    this.routes.set(appId, channel);
-    return channel;
+    if (record.directory && record.channel) {
+      // A reservation whose create has not completed (its channel or its record there is
+      // missing) is not an app yet: it stays on the shared channel, where the chaincode
+      // answers NOT_FOUND for a directory entry. Only a complete one is cached.
+      const complete = await this.on(record.channel).chaincode.app(appId).then(() => true, () => false);
+      if (!complete) return this.d.config.channel;
+      this.routes.set(appId, record.channel);
+      return record.channel;
+    }
+    this.routes.set(appId, this.d.config.channel);
+    return this.d.config.channel;
   }
 
   /**
