@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BsnGrpcClient, GrpcCallError } from '../../client/grpc-client.js';
 import { startTestNode } from '../__fixtures__/test-node.js';
+import { grpcReceiveCap } from './server.js';
 
 let t: Awaited<ReturnType<typeof startTestNode>>;
 beforeAll(async () => {
@@ -59,6 +60,20 @@ describe('gRPC gateway on an in-memory chain', () => {
     e = await failure(alice.grpc.put('elsewhere', 'x', 'y'));
     expect([e.grpcCode, e.code, e.reason]).toEqual([5, 'NOT_FOUND', 'app-not-found']);
     expect(e.verified).toBe(true);
+    expect(t.chain.height).toBe(height);
+  });
+
+  test('an oversized body gets the node\'s signed body-too-large up to the cap; past it gRPC cuts it unread', async () => {
+    const alice = t.users['alice']!.grpc;
+    const height = t.chain.height;
+    const limit = 65536;
+    for (const size of [limit + 1, limit + 10_000, limit * 2]) {
+      const e = await failure(alice.put('g1', 'big', Buffer.alloc(size, 1)));
+      expect([e.grpcCode, e.code, e.reason, e.verified]).toEqual([3, 'INVALID_INPUT', 'body-too-large', true]);
+    }
+    const e = await failure(alice.put('g1', 'big', Buffer.alloc(grpcReceiveCap(limit) + 1, 1)));
+    expect([e.grpcCode, e.verified]).toEqual([8, false]);
+    expect(e.message).toMatch(/larger than max/);
     expect(t.chain.height).toBe(height);
   });
 

@@ -225,7 +225,11 @@ export async function startGrpcServer(o: GrpcOptions): Promise<GrpcGateway> {
     },
   };
 
-  const server = new grpc.Server({ 'grpc.max_receive_message_length': o.bodyLimit + 1024 });
+  // gRPC refuses a message over its limit inside grpc-js, before any handler or interceptor
+  // sees it, so that refusal cannot carry the node's signature. Up to the cap the node reads
+  // the message and answers with its own signed INVALID_INPUT (body-too-large); only bodies
+  // over twice the limit (plus framing room) are cut by gRPC unread (RESOURCE_EXHAUSTED).
+  const server = new grpc.Server({ 'grpc.max_receive_message_length': grpcReceiveCap(o.bodyLimit) });
   server.addService(wrapped as grpc.ServiceDefinition, impl);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(`${o.host}:${o.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
@@ -242,4 +246,9 @@ export async function startGrpcServer(o: GrpcOptions): Promise<GrpcGateway> {
       });
     }),
   };
+}
+
+/** The largest message gRPC itself lets through to the node's own (signed) size check. */
+export function grpcReceiveCap(bodyLimit: number): number {
+  return bodyLimit * 2 + 65_536;
 }

@@ -281,7 +281,8 @@ export class SqlRegistry implements Registry {
   }
 
   async putReceipt(receipt: Omit<StoredReceipt, 'createdAt'>): Promise<StoredReceipt> {
-    await this.db.run(
+    // Only adds (a receipt is never replaced), so it may share a commit.
+    await this.grouped(
       'INSERT INTO receipts (app, request_id, content_hash, receipt, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (app, request_id) DO NOTHING',
       [receipt.app, receipt.requestId, receipt.contentHash, JSON.stringify(receipt.receipt), this.now()],
     );
