@@ -126,4 +126,56 @@ export const lifecycleCases = defineCases([
       expect(text((await ctx.adapter.kv.get(a, key))!.value)).toBe('in a');
     },
   },
+  {
+    id: 'LC-008',
+    title: 'a dedicated app lives apart from shared apps, works like one, and its blocks and transactions are found by look-ups scoped to it',
+    level: 'MUST',
+    capability: 'lifecycle.dedicated',
+    async run(ctx) {
+      const shared = await ctx.newApp();
+      const appId = ctx.unique('dedicated');
+      const app = await ctx.newApp({ appId, placement: 'dedicated' });
+      expect(app.placement).toBe('dedicated');
+      expect(app.location, 'a dedicated app placed where a shared app is').not.toEqual(shared.location);
+      expect(await ctx.adapter.lifecycle.get({ appId })).toEqual(app);
+
+      const key = ctx.unique('k');
+      const first = await ctx.adapter.kv.put({ app, key, value: bytes('one'), requestId: ctx.unique('req') }, ctx.member.signer);
+      const second = await ctx.adapter.kv.put({ app, key, value: bytes('two'), requestId: ctx.unique('req') }, ctx.admin.signer);
+      expect(text((await ctx.adapter.kv.get(app, key))!.value)).toBe('two');
+      expect((await ctx.adapter.kv.history(app, key)).map((h) => h.txId)).toEqual([first.txId, second.txId]);
+      expect((await ctx.adapter.kv.list(app, '')).entries.map((e) => e.key)).toEqual([key]);
+
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), 10_000);
+      const seen: string[] = [];
+      try {
+        for await (const event of ctx.adapter.gateway.events({ app, signal: controller.signal })) {
+          seen.push(event.txId);
+          if (seen.length >= 2) break;
+        }
+      } catch (error) {
+        if (!controller.signal.aborted) throw error;
+      } finally {
+        clearTimeout(timer);
+        controller.abort();
+      }
+      expect(seen, 'events of the dedicated app').toEqual([first.txId, second.txId]);
+
+      const block = await ctx.adapter.gateway.block(second.block.number, { appId });
+      expect(block.hash, 'block(n, {appId}) of the receipt').toBe(second.block.hash);
+      expect(block.txIds).toContain(second.txId);
+      const tx = await ctx.adapter.gateway.transaction(second.txId, { appId });
+      expect(tx.block).toEqual(second.block);
+      expect(tx.valid).toBe(true);
+
+      expect(await ctx.adapter.kv.get(shared, key), 'the dedicated app\'s key read through a shared app').toBeNull();
+      await ctx.adapter.kv.put({ app: shared, key, value: bytes('shared'), requestId: ctx.unique('req') }, ctx.member.signer);
+      expect(text((await ctx.adapter.kv.get(shared, key))!.value)).toBe('shared');
+      expect(text((await ctx.adapter.kv.get(app, key))!.value)).toBe('two');
+
+      await expectBsnError(ctx.newApp({ appId, placement: 'dedicated' }), 'CONFLICT', { what: 'creating a dedicated app id twice' });
+      await expectBsnError(ctx.newApp({ appId }), 'CONFLICT', { what: 'creating a shared app with a dedicated app\'s id' });
+    },
+  },
 ]);
