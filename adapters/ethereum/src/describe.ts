@@ -21,6 +21,7 @@ export const CLAIMED_CAPABILITIES: Capability[] = [
   'lifecycle.members',
   'lifecycle.freeze',
   'lifecycle.isolation',
+  'lifecycle.dedicated',
   'kv.preset',
   'interchain.emit',
   'interchain.evidence',
