@@ -43,7 +43,8 @@ export interface Evidence {
   /**
    * Hash of `block` as the framework names it, where attesters vouch for blocks (Ethereum).
    * Together with `chain` and `block` it is what a city node checks on its own connection
-   * (`Gateway.block(n)` has the same hash) before signing `attestBlock()` for it.
+   * (`Gateway.block(n, { appId: packet.srcApp })` has the same hash: the source app's ledger)
+   * before signing `attestBlock()` for it.
    */
   blockHash?: string;
   proof: Record<string, unknown>;
