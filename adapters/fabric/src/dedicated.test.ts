@@ -2,7 +2,7 @@
 // (genesis block, orderer participation API, cscc JoinChain, _lifecycle), then used through
 // both orgs exactly like a shared app.
 import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
-import { isBsnError, type AppSpec, type ChainEvent } from '@bsn/core';
+import { isBsnError, packetId, type AppSpec, type ChainEvent } from '@bsn/core';
 import type { FabricAdapter } from './adapter.js';
 import { dedicatedChannelName } from './channels/names.js';
 import { OrdererAdmin } from './channels/orderer-admin.js';
@@ -157,6 +157,16 @@ describe('dedicated placement on Fabric (one channel per app)', () => {
     await org1.lifecycle.freeze({ appId }, admin.signer);
     expect(await refusal(org2.kv.put({ app: { appId }, requestId: unique('r'), key: 'k', value: bytes('x') }, partner.signer))).toBe('UNAUTHORIZED');
     await org1.lifecycle.unfreeze({ appId }, admin.signer);
+
+    // Packets go out on the app's channel; their evidence verifies against roots pinning that channel.
+    const sent = await org1.interchain.emit({ appId }, {
+      dstChain: 'peer-chain', dstApp: 'target-app', method: 'ping', payload: Buffer.from('hi').toString('base64'), timeout: Date.now() + 3_600_000, grantRef: unique('grant'),
+    }, admin.signer);
+    const subject = { kind: 'packet' as const, packetId: packetId(sent.packet) };
+    const evidence = await org2.interchain.evidence(sent.receipt.txId, subject, { appId });
+    expect((await org1.interchain.evidence(sent.receipt.txId, subject)).blockHash).toBe(evidence.blockHash);
+    expect(await org1.interchain.verify(evidence, await org1.interchain.trustRootsFor({ appId }))).toMatchObject({ state: 'proven' });
+    expect(await org1.interchain.verify(evidence, await org1.interchain.trustRoots())).toMatchObject({ state: 'rejected' });
 
     // Same id again, whatever the placement: CONFLICT, nothing new.
     expect(await refusal(org1.lifecycle.create(spec(appId), admin.signer))).toBe('CONFLICT /appId');

@@ -88,7 +88,8 @@ export class RoutedKv implements PresetKv {
 /**
  * Interchain over every channel: a packet goes out on its app's channel. Evidence names a
  * transaction, not an app: it is looked for on the shared channel, then on every dedicated
- * channel this instance has met. Trust roots and verification are the shared channel's.
+ * channel this instance has met (or on the channel of the app given as `scope`). `trustRoots`
+ * pins the shared channel; `trustRootsFor(app)` the channel of a dedicated app.
  */
 export class RoutedInterchain implements Interchain {
   constructor(private readonly router: ChannelRouter) {}
@@ -97,7 +98,12 @@ export class RoutedInterchain implements Interchain {
     return (await this.router.forApp(app)).interchain.emit(app, input, signer);
   }
 
-  async evidence(txId: string, subject: Evidence['subject']): Promise<Evidence> {
+  /**
+   * `scope` (an extension of the contract's signature) names the source app, so its channel
+   * is searched even by an instance that has not met the app yet.
+   */
+  async evidence(txId: string, subject: Evidence['subject'], scope?: AppRef): Promise<Evidence> {
+    if (scope !== undefined) return (await this.router.forScope(scope)).interchain.evidence(txId, subject);
     let first: unknown;
     for (const parts of this.router.known()) {
       try {
@@ -121,5 +127,13 @@ export class RoutedInterchain implements Interchain {
 
   trustRoots(attesters?: Attester[], threshold?: number): Promise<TrustRoots> {
     return this.router.shared.interchain.trustRoots(attesters, threshold);
+  }
+
+  /**
+   * Roots pinning the channel `app` lives on (an extension): evidence of a dedicated app's
+   * packets names its own channel, which the shared channel's roots refuse.
+   */
+  async trustRootsFor(app: AppRef, attesters?: Attester[], threshold?: number): Promise<TrustRoots> {
+    return (await this.router.forScope(app)).interchain.trustRoots(attesters, threshold);
   }
 }
