@@ -200,4 +200,24 @@ describe('dedicated placement on Fabric (one channel per app)', () => {
     const receipt = await org1.kv.put({ app: { appId }, requestId: unique('r'), key: 'k', value: bytes('after retry') }, admin.signer);
     expect((await org2.gateway.transaction(receipt.txId, { appId })).valid).toBe(true);
   }, 240_000);
+
+  test('a create that fails at the approvals (Org1 approved, Org2\'s package not installed) leaves no app, and the same create with the right package completes it', async (ctx) => {
+    needsFabric(ctx);
+    const appId = unique('ded-pkg');
+    const network = structuredClone(devnet.network) as unknown as FabricNetworkConfig;
+    const definition = (network.chaincodes as Array<Record<string, unknown>>).find((d) => d.name === 'bsn-preset-kv')!;
+    definition.packageIds = { Org2MSP: `bsn-preset-kv_1:${'0'.repeat(64)}` };
+    const wrong = await connect(devnet, network);
+    try {
+      expect(await refusal(wrong.lifecycle.create(spec(appId), admin.signer))).toBe('UNAVAILABLE /chaincodes/0/packageIds/Org2MSP');
+    } finally {
+      await wrong.close();
+    }
+    expect(await refusal(org1.lifecycle.get({ appId }))).toBe('NOT_FOUND');
+    const app = await org1.lifecycle.create(spec(appId), admin.signer);
+    expect(app.location.channel).toBe(dedicatedChannelName(appId));
+    expect(org1.lifecycle.lastProvision).toMatchObject({ genesis: 'from-peer', orderer: 'already', peers: { Org1MSP: 'already', Org2MSP: 'already' }, approvals: { Org1MSP: 'already', Org2MSP: 'approved' }, commit: 'committed' });
+    const receipt = await org1.kv.put({ app: { appId }, requestId: unique('r'), key: 'k', value: bytes('v') }, admin.signer);
+    expect((await org2.gateway.transaction(receipt.txId, { appId })).valid).toBe(true);
+  }, 240_000);
 });

@@ -2,7 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { connect, type Gateway } from '@hyperledger/fabric-gateway';
 import { peer as peerProtos } from '@hyperledger/fabric-protos';
-import { TimeoutError, type BsnError } from '@bsn/core';
+import { TimeoutError, UnavailableError, type BsnError } from '@bsn/core';
 import { FRAMEWORK } from '../describe.js';
 import { toBsnError, validationCodeName } from '../errors.js';
 import { serviceSigner } from '../signer-bridge.js';
@@ -19,7 +19,10 @@ const ALREADY_COMMITTED = /new definition must be sequence|already (been )?defin
  * on it yet, or its own join may still be settling. Such refusals are waited out until the
  * deadline.
  */
-const NOT_READY = /no orderers could successfully process|SERVICE_UNAVAILABLE|no Raft leader|no peers available|discovery|not found|failed to collect enough|no combination of peers|cannot find channel|channel .* does not exist|access denied.*channel/i;
+const NOT_READY = /no orderers could successfully process|SERVICE_UNAVAILABLE|no Raft leader|no peers available|discovery|failed to collect enough|no combination of peers|cannot find channel|channel .* (does not exist|not found)|access denied.*channel/i;
+
+/** A condition `untilReady` waits for (e.g. a definition not yet visible on a peer). */
+export class NotYet extends Error {}
 
 /** The definition the preset chaincode has on the shared channel; the new channel gets the same one. */
 export interface ChaincodeDefinition {
@@ -53,7 +56,10 @@ export class OrgAdminGateway {
 }
 
 function notReady(error: unknown): boolean {
-  const text = `${error instanceof Error ? error.message : String(error)} ${JSON.stringify((error as { details?: unknown }).details ?? '')}`;
+  if (error instanceof NotYet) return true;
+  const text = errorText(error);
+  // Answers that are final whatever else the peer said alongside them.
+  if (SAME_APPROVAL.test(text) || ALREADY_COMMITTED.test(text) || /could not find chaincode with package id/i.test(text)) return false;
   return NOT_READY.test(text);
 }
 
@@ -155,5 +161,39 @@ export async function commit(org: OrgAdminGateway, channel: string, definition: 
   } catch (error) {
     if (ALREADY_COMMITTED.test(errorText(error))) return 'already';
     throw typed(error, what);
+  }
+}
+
+/**
+ * Refuses, naming the config field, a package the org's peer has not installed: approving it
+ * would commit a definition that org's peer cannot run, and Fabric does not let one org
+ * re-approve the committed sequence with another package (the re-approval is invalidated
+ * for want of the other orgs' endorsements), so that could only be mended by a new sequence.
+ */
+export async function checkInstalled(org: OrgAdminGateway, anyChannel: string, deadline: number): Promise<void> {
+  const args = new lifecycle.QueryInstalledChaincodeArgs();
+  args.setPackageId(org.org.packageId);
+  try {
+    await untilReady(`looking up ${org.org.packageId} on ${org.org.mspId}'s peer`, deadline, () =>
+      org.gateway.getNetwork(anyChannel).getContract(LIFECYCLE).evaluateTransaction('QueryInstalledChaincode', args.serializeBinary()));
+  } catch (error) {
+    const field = org.org.packageIdField;
+    throw new UnavailableError(`network config ${field}: package ${org.org.packageId} is not installed on ${org.org.mspId}'s peer: ${errorText(error)}`, {
+      stage: 'endorse', field, cause: error, detail: { framework: FRAMEWORK, message: errorText(error), data: { configField: field, mspId: org.org.mspId } },
+    });
+  }
+}
+
+/** The package `org` approved at sequence 1 on `channel`, or undefined when it approved none. */
+export async function approvedPackage(org: OrgAdminGateway, channel: string, name: string): Promise<string | undefined> {
+  const args = new lifecycle.QueryApprovedChaincodeDefinitionArgs();
+  args.setName(name);
+  args.setSequence(1);
+  try {
+    const bytes = await org.gateway.getNetwork(channel).getContract(LIFECYCLE).evaluateTransaction('QueryApprovedChaincodeDefinition', args.serializeBinary());
+    return lifecycle.QueryApprovedChaincodeDefinitionResult.deserializeBinary(bytes).getSource()?.getLocalPackage()?.getPackageId() || undefined;
+  } catch (error) {
+    if (/could not fetch approved|not found|does not exist/i.test(errorText(error))) return undefined;
+    throw typed(error, `reading ${org.org.mspId}'s approval of ${name} on ${channel}`);
   }
 }

@@ -1,6 +1,6 @@
 import { UnavailableError, type Logger } from '@bsn/core';
 import { FRAMEWORK } from '../describe.js';
-import { approve, commit, committedDefinition, OrgAdminGateway, untilReady } from './chaincode-definition.js';
+import { approve, approvedPackage, checkInstalled, commit, committedDefinition, NotYet, OrgAdminGateway, untilReady } from './chaincode-definition.js';
 import { genesisBlock } from './genesis.js';
 import { OrdererAdmin } from './orderer-admin.js';
 import { PeerClient } from './peer-client.js';
@@ -38,10 +38,11 @@ export interface ProvisionReport {
  *    from the shared channel's current config (genesis.ts: a pure function of both);
  * 2. the orderer joins (participation API; a channel it has is left alone);
  * 3. each org's peer joins (cscc JoinChain signed by the org's admin; joined is left alone);
- * 4. unless the definition is committed on the channel: each org approves the installed
- *    preset package with the shared channel's definition (name, version, plugins, the
- *    endorsement policy bytes as committed there) at sequence 1, then one commit endorsed by
- *    every org (an unchanged re-approval and a committed sequence are success);
+ * 4. org by org, its preset package must be installed on its peer, then it approves that
+ *    package with the shared channel's definition (name, version, plugins, the endorsement
+ *    policy bytes as committed there) at sequence 1; then one commit endorsed by every org.
+ *    An unchanged re-approval is success; on a channel where the definition is committed,
+ *    each org's approval must name its package;
  * 5. every org's peer reports the definition and the chaincode answers `info` on the channel.
  */
 export async function provisionChannel(r: ProvisionRequest): Promise<ProvisionReport> {
@@ -79,20 +80,33 @@ export async function provisionChannel(r: ProvisionRequest): Promise<ProvisionRe
     }
     const approvals: Record<string, 'approved' | 'already'> = {};
     let committed: 'committed' | 'already' = 'already';
-    const done = await untilReady(`reading the definitions on ${r.channel}`, r.deadline, () => committedDefinition(first.gateway, r.channel, r.chaincode));
-    if (!done) {
-      const results = await Promise.all(orgs.map((o) => approve(o.admin, r.channel, definition, r.deadline)));
-      orgs.forEach((o, i) => { approvals[o.org.mspId] = results[i]!; });
-      lap('approve', t);
-      t = performance.now();
-      committed = await commit(first, r.channel, definition, orgs.map((o) => o.org.mspId), r.deadline);
+    // Org by org: the package is installed, then approved (an unchanged approval of the
+    // uncommitted sequence is `already`); once committed, an org whose approval names its
+    // package is done, and one that approved another package cannot be mended at sequence 1.
+    const committedAlready = await untilReady(`reading the definitions on ${r.channel}`, r.deadline, () => committedDefinition(first.gateway, r.channel, r.chaincode));
+    for (const o of orgs) {
+      await checkInstalled(o.admin, r.sharedChannel, r.deadline);
+      if (!committedAlready) {
+        approvals[o.org.mspId] = await approve(o.admin, r.channel, definition, r.deadline);
+        continue;
+      }
+      const approved = await approvedPackage(o.admin, r.channel, r.chaincode);
+      if (approved !== o.org.packageId) {
+        throw new UnavailableError(`${o.org.mspId} approved package ${approved ?? '(none)'} for ${r.chaincode} on ${r.channel}, committed already; the config names ${o.org.packageId}`, {
+          stage: 'endorse', field: o.org.packageIdField, detail: { framework: FRAMEWORK, data: { approved, configured: o.org.packageId } },
+        });
+      }
+      approvals[o.org.mspId] = 'already';
     }
+    lap('approve', t);
+    t = performance.now();
+    if (!committedAlready) committed = await commit(first, r.channel, definition, orgs.map((o) => o.org.mspId), r.deadline);
     lap('commit', t);
 
     t = performance.now();
     await Promise.all(orgs.map(async (o) => {
       await untilReady(`waiting for ${r.chaincode} on ${o.org.mspId}'s peer`, r.deadline, async () => {
-        if (!(await committedDefinition(o.admin.gateway, r.channel, r.chaincode))) throw new Error(`chaincode ${r.chaincode} not found on ${r.channel} yet`);
+        if (!(await committedDefinition(o.admin.gateway, r.channel, r.chaincode))) throw new NotYet(`the definition of ${r.chaincode} is not on ${o.org.mspId}'s peer yet`);
         await o.admin.gateway.getNetwork(r.channel).getContract(r.chaincode).evaluateTransaction('info');
       });
     }));

@@ -15,6 +15,8 @@ export interface OrgProvisioning {
   admin: CertAndKey;
   /** The preset chaincode's package as installed on this org's peer. */
   packageId: string;
+  /** Where the config gives it (JSON pointer), for errors about it. */
+  packageIdField: string;
 }
 
 export interface OrdererAdminTarget {
@@ -73,9 +75,8 @@ export function provisioningConfig(network: Record<string, unknown>, chaincode: 
     const at = `/organizations/${i}`;
     const mspId = org.mspId as string;
     const peer = Array.isArray(org.peers) && isObject(org.peers[0]) ? org.peers[0] : missing(`${at}/peers/0`, 'the org needs a peer to join');
-    const packageId = packageIds[mspId] !== undefined
-      ? str(packageIds[mspId], `/chaincodes/${index}/packageIds/${mspId}`, 'a package id')
-      : str(definition.packageId, `/chaincodes/${index}/packageId`, 'the installed package id');
+    const packageIdField = packageIds[mspId] !== undefined ? `/chaincodes/${index}/packageIds/${mspId}` : `/chaincodes/${index}/packageId`;
+    const packageId = str(packageIds[mspId] ?? definition.packageId, packageIdField, 'the installed package id');
     return {
       mspId,
       peer: {
@@ -85,6 +86,7 @@ export function provisioningConfig(network: Record<string, unknown>, chaincode: 
       },
       admin: certAndKey(org.admin, `${at}/admin`),
       packageId,
+      packageIdField,
     };
   });
   const orderer = isObject(network.orderer) ? network.orderer : missing('/orderer', 'must describe the orderer and its channel participation API');
