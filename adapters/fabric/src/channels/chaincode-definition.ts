@@ -70,7 +70,8 @@ function errorText(error: unknown): string {
 
 /** Runs `step` until it succeeds, fails for a reason other than a channel still settling, or the deadline passes. */
 export async function untilReady<T>(what: string, deadline: number, step: () => Promise<T>): Promise<T> {
-  for (let wait = 250; ; wait = Math.min(wait * 2, 2_000)) {
+  // Short polls: a new channel's Raft leader is usually elected within about two seconds.
+  for (let wait = 150; ; wait = Math.min(Math.round(wait * 1.5), 600)) {
     try {
       return await step();
     } catch (error) {
