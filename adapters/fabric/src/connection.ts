@@ -4,7 +4,7 @@ import { connect, hash, type Gateway, type Hash, type Signer as FabricSigner } f
 import type { Signer } from '@bsn/core';
 import type { CertificateAuthority } from './certificates.js';
 import type { ResolvedConfig } from './config.js';
-import { checkAlgorithm, checkPublicKey, fabricSigner, serviceSigner } from './signer-bridge.js';
+import { checkAlgorithm, checkPublicKey, fabricMessageSigner, fabricSigner, serviceSigner } from './signer-bridge.js';
 
 /** 100 MiB, the peer's own gRPC limit (a `list` page of maximal values is ~9 MB). */
 const MAX_MESSAGE = 100 * 1024 * 1024;
@@ -53,7 +53,10 @@ export class FabricConnection {
     checkAlgorithm(signer?.algorithm, `${field}/algorithm`);
     checkPublicKey(signer.publicKey, `${field}/publicKey`);
     const certificate = await this.ca.certificateFor(signer.publicKey);
-    return this.gateway({ mspId: this.config.org.mspId, credentials: Buffer.from(certificate) }, fabricSigner(signer));
+    const identity = { mspId: this.config.org.mspId, credentials: Buffer.from(certificate) };
+    return typeof signer.signMessage === 'function'
+      ? this.gateway(identity, fabricMessageSigner(signer as Signer & Required<Pick<Signer, 'signMessage'>>), hash.none)
+      : this.gateway(identity, fabricSigner(signer));
   }
 
   close(): void {

@@ -2,7 +2,7 @@ import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { hash } from '@hyperledger/fabric-gateway';
 import { describe, expect, test } from 'vitest';
 import { BsnIdentity, isBsnError, type Signer } from '@bsn/core';
-import { derSignature, fabricSigner, lowS, serviceSigner } from './signer-bridge.js';
+import { derSignature, fabricMessageSigner, fabricSigner, lowS, serviceSigner } from './signer-bridge.js';
 
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 
@@ -20,6 +20,22 @@ describe('signer bridge', () => {
     const der = await sign(digest);
     expect(der[0]).toBe(0x30);
     expect(verify('sha256', message, { key: nodeKey(key.publicKey), dsaEncoding: 'der' }, der)).toBe(true);
+  });
+
+  test('a hosted key that signs whole messages (hash.none) gives DER, low-S signatures over the same SHA-256 digest', async () => {
+    const key = BsnIdentity.generate().keyFor('fabric', 'secp256r1');
+    expect(typeof key.signer.signMessage).toBe('function');
+    const sign = fabricMessageSigner(key.signer as Signer & Required<Pick<Signer, 'signMessage'>>);
+    for (let i = 0; i < 32; i++) {
+      const message = Buffer.from(`an envelope payload ${i}`);
+      const der = await sign(hash.none(message));
+      expect(verify('sha256', message, { key: nodeKey(key.publicKey), dsaEncoding: 'der' }, der)).toBe(true);
+      const sLength = der[3 + der[3]! + 2]!;
+      expect(BigInt(`0x${Buffer.from(der.subarray(der.length - sLength)).toString('hex')}`) <= N / 2n, 'low S').toBe(true);
+    }
+    const broken = { algorithm: 'secp256r1' as const, publicKey: new Uint8Array(65), signDigest: async () => ({ compact: new Uint8Array(64) }), signMessage: async () => { throw new Error('HSM offline'); } };
+    const error = await fabricMessageSigner(broken)(new Uint8Array(3)).catch((e: unknown) => e);
+    expect([isBsnError(error, 'UNAUTHORIZED'), (error as { stage?: string }).stage]).toEqual([true, 'sign']);
   });
 
   test('high S is turned low, and r/s with the top bit set get a leading zero', () => {

@@ -55,10 +55,24 @@ export function derSignature(compact: Uint8Array): Uint8Array {
  * digest as-is and returns r‖s, which Fabric wants DER-encoded with low S.
  */
 export function fabricSigner(signer: Signer): FabricSigner {
-  return async (digest: Uint8Array): Promise<Uint8Array> => {
+  return signingWith((digest) => signer.signDigest(digest));
+}
+
+/**
+ * For signers that can sign whole messages (`Signer.signMessage`, SHA-256 for P-256 — hosted
+ * keys sign that with OpenSSL, ~20 µs against ~0.35 ms for the pure-JS digest signer): use
+ * with fabric-gateway's `hash.none`, which hands over the message instead of its SHA-256;
+ * the signature is over the same SHA-256 digest either way.
+ */
+export function fabricMessageSigner(signer: Signer & Required<Pick<Signer, 'signMessage'>>): FabricSigner {
+  return signingWith((message) => signer.signMessage(message));
+}
+
+function signingWith(sign: (bytes: Uint8Array) => Promise<CompactSignature>): FabricSigner {
+  return async (bytes: Uint8Array): Promise<Uint8Array> => {
     let signature: CompactSignature;
     try {
-      signature = await signer.signDigest(digest);
+      signature = await sign(bytes);
     } catch (cause) {
       throw new UnauthorizedError(`the signer refused to sign: ${cause instanceof Error ? cause.message : String(cause)}`, {
         stage: 'sign', cause, detail: { framework: FRAMEWORK, message: cause instanceof Error ? cause.message : String(cause) },

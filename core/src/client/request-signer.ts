@@ -7,7 +7,7 @@ import type { KeyAlgorithm } from '../contract/keys.js';
 import { publicKeyOf } from '../crypto/algorithms.js';
 import { toHex } from '../encoding/bytes.js';
 import { HEADERS, canonicalRequest } from '../node/auth/canonical.js';
-import { fastSigner } from '../node/auth/fast-signatures.js';
+import { fastSigner } from '../crypto/native-ecdsa.js';
 
 export interface UserKey {
   user: string;

@@ -23,4 +23,12 @@ export interface Signer {
   /** Uncompressed SEC1 point, 65 bytes, starting 0x04. */
   readonly publicKey: Uint8Array;
   signDigest(digest: Uint8Array): Promise<CompactSignature>;
+  /**
+   * Optional (adapter API 1.1): signs a whole message under the algorithm's own message
+   * digest — SHA-256 for secp256k1/secp256r1, SM3(Z_A ‖ M) for sm2 — i.e. the same as
+   * `signDigest(messageDigest(algorithm, message))`, but free to use a faster implementation
+   * that only takes messages (OpenSSL). The nonce may be random and `recovery` may be absent.
+   * Adapters whose framework hashes with that digest (Fabric: SHA-256) may prefer it.
+   */
+  signMessage?(message: Uint8Array): Promise<CompactSignature>;
 }

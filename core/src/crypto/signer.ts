@@ -1,5 +1,6 @@
 import type { CompactSignature, KeyAlgorithm, Signer } from '../contract/keys.js';
 import { publicKeyOf, signDigest } from './algorithms.js';
+import { fastSigner } from './native-ecdsa.js';
 
 /**
  * A hosted-key Signer. The key is copied into the closure so later mutation of the
@@ -8,6 +9,7 @@ import { publicKeyOf, signDigest } from './algorithms.js';
 export function privateKeySigner(algorithm: KeyAlgorithm, privateKey: Uint8Array): Signer {
   const key = Uint8Array.from(privateKey);
   const publicKey = publicKeyOf(algorithm, key);
+  let native: ((message: Uint8Array) => Uint8Array) | undefined;
   return Object.freeze({
     algorithm,
     get publicKey(): Uint8Array {
@@ -15,6 +17,11 @@ export function privateKeySigner(algorithm: KeyAlgorithm, privateKey: Uint8Array
     },
     async signDigest(digest: Uint8Array): Promise<CompactSignature> {
       return signDigest(algorithm, key, digest);
+    },
+    async signMessage(message: Uint8Array): Promise<CompactSignature> {
+      // The OpenSSL key object is made on first use: most signers only ever sign digests.
+      native ??= fastSigner(algorithm, key);
+      return { compact: native(message) };
     },
   });
 }

@@ -9,7 +9,7 @@ import { fromHex } from '../../encoding/bytes.js';
 import { unauthorized } from '../errors.js';
 import type { Registry, User } from '../registry/registry.js';
 import { CODE_RE, HEADERS, NONCE_RE, canonicalRequest } from './canonical.js';
-import { verifyFast } from './fast-signatures.js';
+import { verifyFast } from '../../crypto/native-ecdsa.js';
 
 export interface IncomingRequest {
   method: string;

@@ -4,7 +4,7 @@ import { publicKeyOf } from '../../crypto/algorithms.js';
 import { keyIdOf } from '../../crypto/key-id.js';
 import { fromHex, toHex } from '../../encoding/bytes.js';
 import { canonicalEvent, canonicalResponse } from './canonical.js';
-import { fastSigner, verifyFast } from './fast-signatures.js';
+import { fastSigner, verifyFast } from '../../crypto/native-ecdsa.js';
 
 export interface NodePublicKey {
   algorithm: KeyAlgorithm;

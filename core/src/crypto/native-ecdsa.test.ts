@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import type { KeyAlgorithm } from '../../contract/keys.js';
-import { generatePrivateKey, publicKeyOf, signMessage, verifyMessage } from '../../crypto/algorithms.js';
-import { CURVE_ORDER } from '../../crypto/scalars.js';
-import { fromHex, toHex } from '../../encoding/bytes.js';
-import { fastSigner, verifyFast } from './fast-signatures.js';
+import type { KeyAlgorithm } from '../contract/keys.js';
+import { generatePrivateKey, publicKeyOf, signMessage, verifyMessage } from './algorithms.js';
+import { CURVE_ORDER } from './scalars.js';
+import { fromHex, toHex } from '../encoding/bytes.js';
+import { fastSigner, verifyFast } from './native-ecdsa.js';
 
 describe('fast signatures agree with core algorithms', () => {
   for (const alg of ['secp256k1', 'secp256r1', 'sm2'] as KeyAlgorithm[]) {
