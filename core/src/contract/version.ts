@@ -4,5 +4,6 @@
  * Minor: additions that old adapters need not implement (new optional capability).
  * Major: anything an existing adapter or caller would notice.
  */
-// 1.1.0: `Gateway.block`/`transaction` take an optional app scope; capability `lifecycle.dedicated`.
+// 1.1.0: `Gateway.block`/`transaction` take an optional app scope; capability `lifecycle.dedicated`;
+// optional `Signer.signMessage`.
 export const ADAPTER_API_VERSION = '1.1.0';
