@@ -1,0 +1,154 @@
+/**
+ * The gateway against the same adapter called in-process, for any framework: a city node
+ * serves the adapter over REST, the load comes from a worker thread (gateway-load.worker.mjs:
+ * requests signed before and responses verified after the timed phase), and the in-process
+ * side calls `kv.put`/`kv.get` on the very adapter instance the node serves. Rounds alternate
+ * the two sides so drift on a shared machine hits both alike; each metric is the median ratio
+ * over the rounds, with its range. Throughput is reported per load level and as peak against
+ * peak (the best rate each side reaches over the levels); one request at a time it is only the
+ * inverse of latency, whose goal is the added p50.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Adapter } from '../core/src/contract/adapter.js';
+import type { KeyAlgorithm, Signer } from '../core/src/contract/keys.js';
+import { generatePrivateKey, publicKeyOf } from '../core/src/crypto/algorithms.js';
+import { toHex } from '../core/src/encoding/bytes.js';
+import { BsnClient } from '../core/src/client/rest-client.js';
+import { CityNode } from '../core/src/node/city-node.js';
+import { resolveNodeConfig } from '../core/src/node/config.js';
+
+export const emit = (r: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(r)}\n`);
+export const quantile = (xs: number[], q: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+};
+const median = (xs: number[]) => quantile(xs, 0.5);
+export const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+interface Run { lat: number[]; rate: number }
+
+async function timed(n: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<Run> {
+  const lat: number[] = [];
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    for (let i = next++; i < n; i = next++) {
+      const t = performance.now();
+      await op(i);
+      lat.push(performance.now() - t);
+    }
+  }));
+  return { lat, rate: (n / (performance.now() - start)) * 1000 };
+}
+
+export interface GatewayBenchNode {
+  node: CityNode;
+  client: BsnClient;
+  userKey: Uint8Array;
+  stop(): Promise<void>;
+}
+
+/** A city node serving `adapter` as network `network`, with one admin user `u` (hosted keys). */
+export async function startBenchNode(o: {
+  adapter: Adapter; network: string; framework: string; plugin: string; accountAlgorithm: KeyAlgorithm; dataDir: string;
+}): Promise<GatewayBenchNode> {
+  const userKey = generatePrivateKey('secp256r1');
+  const config = resolveNodeConfig({
+    node: { name: 'bench', dataDir: o.dataDir },
+    listen: { restPort: 0, grpc: false },
+    keys: { scryptN: 1024 },
+    portals: [{ code: 'bench', users: [{ code: 'u', algorithm: 'secp256r1', publicKey: toHex(publicKeyOf('secp256r1', userKey)), role: 'admin' }] }],
+  }, o.dataDir);
+  const node = await CityNode.start({
+    config, passphrase: 'bench', logger: silent,
+    networks: [{ name: o.network, framework: o.framework, plugin: o.plugin, certified: true, adapter: o.adapter, description: o.adapter.describe(), accountAlgorithm: o.accountAlgorithm, origin: { kind: 'endpoint' } }],
+  });
+  const client = new BsnClient({ baseUrl: node.restUrl, user: 'u', algorithm: 'secp256r1', privateKey: userKey });
+  return { node, client, userKey, stop: async () => { client.close(); await node.stop(); } };
+}
+
+export interface CompareOptions {
+  bench: string;
+  bn: GatewayBenchNode;
+  adapter: Adapter;
+  /** The in-process side's signer (a hosted key like the node's). */
+  signer: Signer;
+  /** The in-process side's app (created by the caller); the gateway side creates `bench-gw`. */
+  directApp: string;
+  rounds?: number;
+  writes: { n: number; levels: number[] };
+  reads: { n: number; levels: number[] };
+}
+
+export async function compareGatewayToInProcess(o: CompareOptions): Promise<void> {
+  const { bench, adapter, signer } = o;
+  const rounds = o.rounds ?? 3;
+  await o.bn.client.createApp({ code: 'bench-gw' });
+  const value = new Uint8Array(256).fill(7);
+  const app = { appId: o.directApp };
+  const load = new Worker(new URL('./gateway-load.worker.mjs', import.meta.url), {
+    workerData: { baseUrl: o.bn.node.restUrl, user: 'u', privateKey: toHex(o.bn.userKey), app: 'bench-gw' },
+  });
+  const remote = (job: Record<string, unknown>) => new Promise<Run>((resolve, reject) => {
+    load.once('message', (r: Run & { error?: string }) => (r.error ? reject(new Error(r.error)) : resolve(r)));
+    load.postMessage(job);
+  });
+  const report = (metric: string, unit: string, gw: number[], direct: number[], extra: Record<string, unknown> = {}) => {
+    const ratios = gw.map((g, i) => g / direct[i]!);
+    emit({
+      bench, metric, value: median(gw), unit, ratio: median(ratios),
+      range: [Math.min(...ratios), Math.max(...ratios)], baseline: `in-process ${median(direct).toFixed(2)} ${unit}`, ...extra,
+    });
+  };
+  const peak = (metric: string, unit: string, goalRatio: number, levels: Array<{ g: number[]; d: number[] }>) => {
+    const best = (side: 'g' | 'd', r: number) => Math.max(...levels.map((l) => l[side][r]!));
+    const g = levels[0]!.g.map((_, r) => best('g', r));
+    const d = levels[0]!.d.map((_, r) => best('d', r));
+    report(metric, unit, g, d, { goal: `>=${(goalRatio * median(d)).toFixed(1)}` });
+  };
+
+  try {
+    const writeLevels: Array<{ g: number[]; d: number[] }> = [];
+    for (const concurrency of [1, ...o.writes.levels]) {
+      const label = concurrency === 1 ? 'sequential' : `${concurrency} in flight`;
+      const n = concurrency === 1 ? Math.min(o.writes.n, 40) : o.writes.n;
+      const d: Run[] = [];
+      const g: Run[] = [];
+      for (let r = 0; r < rounds; r++) {
+        d.push(await timed(n, concurrency, (i) => adapter.kv.put({ app, key: `d${concurrency}-${r}-${i}`, value, requestId: `d${concurrency}-${r}-${i}` }, signer)));
+        g.push(await remote({ op: 'put', n, concurrency, prefix: `g${concurrency}-${r}`, value: Array.from(value) }));
+      }
+      report(`write p50, ${label}`, 'ms', g.map((x) => quantile(x.lat, 0.5)), d.map((x) => quantile(x.lat, 0.5)));
+      report(`write p99, ${label}`, 'ms', g.map((x) => quantile(x.lat, 0.99)), d.map((x) => quantile(x.lat, 0.99)));
+      if (concurrency > 1) {
+        report(`write throughput, ${label}`, 'tx/s', g.map((x) => x.rate), d.map((x) => x.rate));
+        writeLevels.push({ g: g.map((x) => x.rate), d: d.map((x) => x.rate) });
+      }
+    }
+    peak('write throughput, peak vs peak', 'tx/s', 0.9, writeLevels);
+
+    const keys = Math.min(o.writes.n, 40);
+    const readLevels: Array<{ g: number[]; d: number[] }> = [];
+    for (const concurrency of [1, ...o.reads.levels]) {
+      const label = concurrency === 1 ? 'sequential' : `${concurrency} in flight`;
+      const n = concurrency === 1 ? Math.min(o.reads.n, 300) : o.reads.n;
+      const d: Run[] = [];
+      const g: Run[] = [];
+      for (let r = 0; r < rounds; r++) {
+        d.push(await timed(n, concurrency, (i) => adapter.kv.get(app, `d1-0-${i % keys}`)));
+        g.push(await remote({ op: 'get', n, concurrency, prefix: 'g1-0', keys }));
+      }
+      if (concurrency === 1) {
+        const added = g.map((x, i) => quantile(x.lat, 0.5) - quantile(d[i]!.lat, 0.5));
+        report(`read p50, ${label}`, 'ms', g.map((x) => quantile(x.lat, 0.5)), d.map((x) => quantile(x.lat, 0.5)), { added: median(added), goal: `<${(median(d.map((x) => quantile(x.lat, 0.5))) + 2).toFixed(2)}` });
+        report(`read p99, ${label}`, 'ms', g.map((x) => quantile(x.lat, 0.99)), d.map((x) => quantile(x.lat, 0.99)));
+      } else {
+        report(`read throughput, ${label}`, 'req/s', g.map((x) => x.rate), d.map((x) => x.rate));
+        readLevels.push({ g: g.map((x) => x.rate), d: d.map((x) => x.rate) });
+      }
+    }
+    peak('read throughput, peak vs peak', 'req/s', 0.8, readLevels);
+  } finally {
+    await load.terminate();
+  }
+}
