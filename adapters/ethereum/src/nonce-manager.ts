@@ -22,6 +22,15 @@ type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
 const settle = <T>(p: Promise<T>): Promise<Settled<T>> => p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
 
 const MAX_RESYNCS = 5;
+/**
+ * geth's transaction pool moves to a new head after the block is stored (asynchronously), so a
+ * transaction sent right after the receipt of the one that funded its sender can be refused
+ * for "insufficient funds … balance 0" by a pool still on the old head. Such a refusal is sent
+ * again after 25, 50, … 400 ms (775 ms in all) before it counts: the same transaction, so no
+ * nonce is used twice; a sender that really lacks funds fails with the node's words.
+ */
+const POOL_LAG_DELAYS_MS = [25, 50, 100, 200, 400];
+const INSUFFICIENT_FUNDS = /insufficient funds/i;
 
 /**
  * Per-sender nonce allocation that survives concurrent submits.
@@ -86,6 +95,18 @@ export class NonceManager {
 
   /** 'sent' once the node has the tx; 'nonce' when its nonce was taken by another tx. */
   private async broadcast(tx: SignedTx): Promise<'sent' | 'nonce'> {
+    for (const delay of POOL_LAG_DELAYS_MS) {
+      try {
+        return await this.broadcastOnce(tx);
+      } catch (error) {
+        if (!(error instanceof JsonRpcError && INSUFFICIENT_FUNDS.test(error.rpcMessage))) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+    return this.broadcastOnce(tx);
+  }
+
+  private async broadcastOnce(tx: SignedTx): Promise<'sent' | 'nonce'> {
     try {
       const hash = await this.rpc.call<string>('eth_sendRawTransaction', [tx.raw]);
       if (hash.toLowerCase() !== tx.hash.toLowerCase()) {
