@@ -111,7 +111,7 @@ export class BsnGrpcClient {
 
   // ------------------------------------------------------------ operations
 
-  createApp(app: { code: string; name?: string; framework?: string; network?: string; members?: string[] }) {
+  createApp(app: { code: string; name?: string; framework?: string; network?: string; mode?: 'consortium' | 'private'; placement?: 'shared' | 'dedicated'; members?: string[] }) {
     return this.unary('CreateApp', { ...app }, '');
   }
 

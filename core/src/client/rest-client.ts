@@ -138,7 +138,7 @@ export class BsnClient {
     return this.call('PUT', `/v1/users/me/chain-keys/${encodeURIComponent(framework)}`, { body: key });
   }
 
-  createApp(app: { code: string; name?: string; framework?: string; network?: string; members?: string[]; contract?: unknown }) {
+  createApp(app: { code: string; name?: string; framework?: string; network?: string; mode?: 'consortium' | 'private'; placement?: 'shared' | 'dedicated'; members?: string[]; contract?: unknown }) {
     return this.call('POST', '/v1/apps', { body: app });
   }
 

@@ -82,6 +82,21 @@ describe.each(targets)('$framework ($name on $devnet) through a city node', ({ f
     expect((await rest.history(app, 'rest/key')).entries.map((e) => e.valueText)).toEqual(['one', 'two']);
   });
 
+  test('a dedicated app (its own ledger where the framework has one: a Fabric channel) through both APIs', async () => {
+    const dedicated = `${app}-own`;
+    const created = (await rest.createApp({ code: dedicated, framework, placement: 'dedicated' })) as { chain?: { placement?: string; location?: Record<string, string> } };
+    expect(created.chain?.placement).toBe('dedicated');
+    const shared = (await rest.getApp(app)) as { chain: { location: Record<string, string> } };
+    if (framework === 'fabric') expect(created.chain?.location?.['channel']).not.toBe(shared.chain.location['channel']);
+    await rest.put(dedicated, 'k', 'own');
+    await grpc.put(dedicated, 'k', 'own, again');
+    expect((await rest.get(dedicated, 'k'))?.text).toBe('own, again');
+    expect((await rest.history(dedicated, 'k')).entries.map((e) => e.valueText)).toEqual(['own', 'own, again']);
+    // Isolated from the shared app's keys.
+    await rest.put(app, 'k', 'shared');
+    expect((await rest.get(dedicated, 'k'))?.text).toBe('own, again');
+  });
+
   test('gRPC put / get / history', async () => {
     await grpc.put(app, 'grpc/key', 'one');
     await grpc.put(app, 'grpc/key', 'two');
