@@ -282,11 +282,13 @@ export class SqlRegistry implements Registry {
 
   async putReceipt(receipt: Omit<StoredReceipt, 'createdAt'>): Promise<StoredReceipt> {
     // Only adds (a receipt is never replaced), so it may share a commit.
-    await this.grouped(
+    const createdAt = this.now();
+    const inserted = await this.grouped(
       'INSERT INTO receipts (app, request_id, content_hash, receipt, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (app, request_id) DO NOTHING',
-      [receipt.app, receipt.requestId, receipt.contentHash, JSON.stringify(receipt.receipt), this.now()],
+      [receipt.app, receipt.requestId, receipt.contentHash, JSON.stringify(receipt.receipt), createdAt],
     );
-    return (await this.getReceipt(receipt.app, receipt.requestId))!;
+    // Ours is the one kept unless another request with this id got there first.
+    return inserted === 1 ? { ...receipt, createdAt } : (await this.getReceipt(receipt.app, receipt.requestId))!;
   }
 
   async putPrepared(record: PreparedRecord): Promise<void> {
