@@ -1,33 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { isBsnError, type AppInfo, type ChainEvent, type Checkpoint } from '@bsn/core';
-import type { FabricAdapter } from './adapter.js';
-import { actor, bytes, connect, newApp, startFabric, text, unique, type Actor, type StartedFabricDevnet } from './__fixtures__/network.js';
+import { bytes, newApp, text, unique, useFabricNetwork } from './__fixtures__/network.js';
 
-let skip: string | undefined;
-let devnet: StartedFabricDevnet;
-let adapter: FabricAdapter;
-let admin: Actor;
-let member: Actor;
-
-beforeAll(async () => {
-  const started = await startFabric();
-  if (!started.devnet) {
-    skip = started.skip;
-    return;
-  }
-  devnet = started.devnet;
-  adapter = await connect(devnet);
-  [admin, member] = await Promise.all([actor(adapter), actor(adapter)]);
-}, 180_000);
-
-afterAll(async () => {
-  await adapter?.close();
-  await devnet?.stop();
-});
-
-function needsFabric(ctx: TestContext): void {
-  if (skip) ctx.skip(skip);
-}
+const fabric = useFabricNetwork({ actors: ['admin', 'member'] });
 
 /** Reads until `count` events arrived or `ms` passed, then stops the stream. */
 async function take(app: AppInfo, count: number, after?: Checkpoint, name?: string, ms = 5_000): Promise<ChainEvent[]> {
@@ -35,7 +10,7 @@ async function take(app: AppInfo, count: number, after?: Checkpoint, name?: stri
   const timer = setTimeout(() => controller.abort(), ms);
   const got: ChainEvent[] = [];
   try {
-    for await (const e of adapter.gateway.events({ app, ...(after && { after }), ...(name && { name }), signal: controller.signal })) {
+    for await (const e of fabric.org1.gateway.events({ app, ...(after && { after }), ...(name && { name }), signal: controller.signal })) {
       got.push(e);
       if (got.length >= count) break;
     }
@@ -50,12 +25,12 @@ const cmp = (a: Checkpoint, b: Checkpoint) => a.block - b.block || a.index - b.i
 
 describe('Fabric chaincode events', () => {
   test('events sharing a block get running indexes; resuming after any of them yields exactly the rest', async (ctx) => {
-    needsFabric(ctx);
-    const app = await newApp(adapter, admin, [member.account], 'ev');
-    const other = await newApp(adapter, admin, [member.account], 'ev-other');
+    fabric.skipUnlessRunning(ctx);
+    const app = await newApp(fabric.org1, fabric.actors.admin, [fabric.actors.member.account], 'ev');
+    const other = await newApp(fabric.org1, fabric.actors.admin, [fabric.actors.member.account], 'ev-other');
     // Concurrent writes of two apps: the orderer cuts them into few blocks (batch timeout 250 ms).
     const writes = Array.from({ length: 8 }, (_, i) => ({ app: i % 2 ? other : app, key: unique(`k${i}`) }));
-    const receipts = await Promise.all(writes.map((w) => adapter.kv.put({ app: w.app, key: w.key, value: bytes('v'), requestId: unique('req') }, member.signer)));
+    const receipts = await Promise.all(writes.map((w) => fabric.org1.kv.put({ app: w.app, key: w.key, value: bytes('v'), requestId: unique('req') }, fabric.actors.member.signer)));
     const mine = writes.filter((w) => w.app === app).map((w) => w.key);
     const events = await take(app, mine.length);
     expect(events.map((e) => text(e.payload)).sort()).toEqual([...mine].sort());
@@ -75,14 +50,14 @@ describe('Fabric chaincode events', () => {
   });
 
   test('a live stream follows new blocks; the name filter keeps only kv.delete', async (ctx) => {
-    needsFabric(ctx);
-    const app = await newApp(adapter, admin, [member.account], 'live');
+    fabric.skipUnlessRunning(ctx);
+    const app = await newApp(fabric.org1, fabric.actors.admin, [fabric.actors.member.account], 'live');
     const key = unique('k');
     const listening = take(app, 2);
     const deletes = take(app, 1, undefined, 'kv.delete');
     await new Promise((r) => setTimeout(r, 300));
-    await adapter.kv.put({ app, key, value: bytes('v'), requestId: unique('req') }, member.signer);
-    await adapter.kv.delete({ app, key, requestId: unique('req') }, member.signer);
+    await fabric.org1.kv.put({ app, key, value: bytes('v'), requestId: unique('req') }, fabric.actors.member.signer);
+    await fabric.org1.kv.delete({ app, key, requestId: unique('req') }, fabric.actors.member.signer);
     expect((await listening).map((e) => e.name)).toEqual(['kv.put', 'kv.delete']);
     const [del] = await deletes;
     expect(del).toMatchObject({ name: 'kv.delete', app: app.appId });
@@ -90,14 +65,14 @@ describe('Fabric chaincode events', () => {
   });
 
   test('an unknown app is NOT_FOUND; a stream aborted before it starts ends at once', async (ctx) => {
-    needsFabric(ctx);
-    const error = await (async () => { for await (const _ of adapter.gateway.events({ app: { appId: unique('nope') } })) break; })().catch((e: unknown) => e);
+    fabric.skipUnlessRunning(ctx);
+    const error = await (async () => { for await (const _ of fabric.org1.gateway.events({ app: { appId: unique('nope') } })) break; })().catch((e: unknown) => e);
     expect(isBsnError(error, 'NOT_FOUND')).toBe(true);
-    const app = await newApp(adapter, admin, [], 'quiet');
+    const app = await newApp(fabric.org1, fabric.actors.admin, [], 'quiet');
     const controller = new AbortController();
     controller.abort();
     const got: ChainEvent[] = [];
-    for await (const e of adapter.gateway.events({ app, signal: controller.signal })) got.push(e);
+    for await (const e of fabric.org1.gateway.events({ app, signal: controller.signal })) got.push(e);
     expect(got).toEqual([]);
   });
 });

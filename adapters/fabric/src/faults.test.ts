@@ -1,39 +1,19 @@
-import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { isBsnError, type AppInfo, type BsnError, type Receipt } from '@bsn/core';
-import type { FabricAdapter } from './adapter.js';
-import { actor, bytes, connect, newApp, peerLedger, startFabric, text, unique, type Actor, type StartedFabricDevnet } from './__fixtures__/network.js';
+import { bytes, newApp, peerLedger, text, unique, useFabricNetwork } from './__fixtures__/network.js';
 
-let skip: string | undefined;
-let devnet: StartedFabricDevnet;
-let adapter: FabricAdapter;
-let admin: Actor;
-let member: Actor;
 let app: AppInfo;
 
+const fabric = useFabricNetwork({ overrides: { submitTimeoutMs: 20_000, endorseTimeoutMs: 10_000, evaluateTimeoutMs: 5_000 }, actors: ['admin', 'member'] });
+
 beforeAll(async () => {
-  const started = await startFabric();
-  if (!started.devnet) {
-    skip = started.skip;
-    return;
-  }
-  devnet = started.devnet;
-  adapter = await connect(devnet, { submitTimeoutMs: 20_000, endorseTimeoutMs: 10_000, evaluateTimeoutMs: 5_000 });
-  [admin, member] = await Promise.all([actor(adapter), actor(adapter)]);
-  app = await newApp(adapter, admin, [member.account], 'faults');
-}, 180_000);
-
-afterAll(async () => {
-  await adapter?.close();
-  await devnet?.stop();
+  if (fabric.skipped) return;
+  app = await newApp(fabric.org1, fabric.actors.admin, [fabric.actors.member.account], 'faults');
 });
-
-function needsFabric(ctx: TestContext): void {
-  if (skip) ctx.skip(skip);
-}
 
 /** Kills a devnet process (and its process group) the way a crash would. */
 function kill(name: string): void {
-  const p = devnet.processes().find((x) => x.name === name);
+  const p = fabric.devnet.processes().find((x) => x.name === name);
   if (!p?.pid) throw new Error(`no process ${name}`);
   try {
     process.kill(-p.pid, 'SIGKILL');
@@ -42,11 +22,11 @@ function kill(name: string): void {
   }
 }
 
-const put = (key: string) => adapter.kv.put({ app, key, value: bytes(key), requestId: unique('req') }, member.signer);
+const put = (key: string) => fabric.org1.kv.put({ app, key, value: bytes(key), requestId: unique('req') }, fabric.actors.member.signer);
 
 describe('Fabric peers stopped mid-run', () => {
   test('writes in flight when a peer dies either return a receipt the ledger holds or fail typed; later writes are UNAVAILABLE at endorse; the last peer gone, health says so', async (ctx) => {
-    needsFabric(ctx);
+    fabric.skipUnlessRunning(ctx);
     const before = await put(unique('before'));
     const keys = Array.from({ length: 12 }, () => unique('inflight'));
     const inFlight = Promise.allSettled(keys.map(async (key, i) => {
@@ -58,7 +38,7 @@ describe('Fabric peers stopped mid-run', () => {
     const settled = await inFlight;
 
     // Nothing is reported committed that Org1's ledger does not hold as VALID.
-    const org1 = await peerLedger(devnet, 'Org1MSP');
+    const org1 = await peerLedger(fabric.devnet, 'Org1MSP');
     try {
       const receipts = settled.filter((s): s is PromiseFulfilledResult<Receipt> => s.status === 'fulfilled').map((s) => s.value);
       for (const r of [before, ...receipts]) {
@@ -75,7 +55,7 @@ describe('Fabric peers stopped mid-run', () => {
       console.info(`peer stopped mid-run: ${receipts.length} writes committed, ${failures.length} failed (${failures.map((f) => `${f.code}@${f.stage}`).join(', ')})`);
       // Failed writes that are not on the ledger left no trace in state.
       for (const [i, s] of settled.entries()) {
-        if (s.status === 'rejected' && s.reason.code !== 'TIMEOUT') expect(await adapter.kv.get(app, keys[i]!)).toBeNull();
+        if (s.status === 'rejected' && s.reason.code !== 'TIMEOUT') expect(await fabric.org1.kv.get(app, keys[i]!)).toBeNull();
       }
     } finally {
       org1.close();
@@ -92,16 +72,16 @@ describe('Fabric peers stopped mid-run', () => {
     expect(JSON.stringify(down!.detail)).toMatch(/Org2MSP|no combination of peers/);
     // Reads go on from Org1's peer.
     const beforeKey = text(before.events[0]!.payload);
-    expect(text((await adapter.kv.get(app, beforeKey))!.value)).toBe(beforeKey);
-    expect((await adapter.gateway.health()).ok).toBe(true);
+    expect(text((await fabric.org1.kv.get(app, beforeKey))!.value)).toBe(beforeKey);
+    expect((await fabric.org1.gateway.health()).ok).toBe(true);
 
     // Org1's peer (the gateway the adapter dials) gone as well: everything is UNAVAILABLE.
     kill('peer0.org1.example.com');
     const gone = await put(unique('gone')).then(() => undefined, (e: unknown) => e as BsnError);
     expect(gone?.code).toBe('UNAVAILABLE');
     expect(gone?.stage).toBe('endorse');
-    expect((await adapter.kv.get(app, keys[0]!).then(() => undefined, (e: unknown) => e as BsnError))?.code).toBe('UNAVAILABLE');
-    const health = await adapter.gateway.health();
+    expect((await fabric.org1.kv.get(app, keys[0]!).then(() => undefined, (e: unknown) => e as BsnError))?.code).toBe('UNAVAILABLE');
+    const health = await fabric.org1.gateway.health();
     expect(health.ok).toBe(false);
     expect(String(health.detail?.error)).not.toBe('');
   }, 120_000);

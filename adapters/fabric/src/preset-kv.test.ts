@@ -1,39 +1,19 @@
-import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { isBsnError, type AppInfo } from '@bsn/core';
-import type { FabricAdapter } from './adapter.js';
 import { encodeCursor } from './preset-kv.js';
-import { actor, bytes, connect, newApp, startFabric, text, unique, type Actor, type StartedFabricDevnet } from './__fixtures__/network.js';
+import { bytes, newApp, text, unique, useFabricNetwork } from './__fixtures__/network.js';
 
-let skip: string | undefined;
-let devnet: StartedFabricDevnet;
-let adapter: FabricAdapter;
-let admin: Actor;
-let member: Actor;
 let app: AppInfo;
 
-beforeAll(async () => {
-  const started = await startFabric();
-  if (!started.devnet) {
-    skip = started.skip;
-    return;
-  }
-  devnet = started.devnet;
-  adapter = await connect(devnet);
-  [admin, member] = await Promise.all([actor(adapter), actor(adapter)]);
-  app = await newApp(adapter, admin, [member.account], 'kv');
-}, 180_000);
+const fabric = useFabricNetwork({ actors: ['admin', 'member'] });
 
-afterAll(async () => {
-  await adapter?.close();
-  await devnet?.stop();
+beforeAll(async () => {
+  if (fabric.skipped) return;
+  app = await newApp(fabric.org1, fabric.actors.admin, [fabric.actors.member.account], 'kv');
 });
 
-function needsFabric(ctx: TestContext): void {
-  if (skip) ctx.skip(skip);
-}
-
 const put = (key: string, value: string | Uint8Array) =>
-  adapter.kv.put({ app, key, value: typeof value === 'string' ? bytes(value) : value, requestId: unique('req') }, member.signer);
+  fabric.org1.kv.put({ app, key, value: typeof value === 'string' ? bytes(value) : value, requestId: unique('req') }, fabric.actors.member.signer);
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
 async function code(promise: Promise<unknown>): Promise<string | undefined> {
@@ -43,27 +23,27 @@ async function code(promise: Promise<unknown>): Promise<string | undefined> {
 
 describe('preset key/value contract on Fabric', () => {
   test('writes of one key in one block: history keeps both, in transaction order, each with its block and time', async (ctx) => {
-    needsFabric(ctx);
+    fabric.skipUnlessRunning(ctx);
     const key = unique('same-block');
     const [a, b] = await Promise.all([put(key, 'a'), put(key, 'b')]);
-    const history = await adapter.kv.history(app, key);
+    const history = await fabric.org1.kv.history(app, key);
     const expected = [a, b].sort((x, y) => x.block.number - y.block.number);
     expect(history.map((h) => h.txId).sort()).toEqual([a.txId, b.txId].sort());
     expect(history.map((h) => h.block)).toEqual([...history.map((h) => h.block)].sort((x, y) => x - y));
     if (a.block.number === b.block.number) {
       // Within one block: the order the orderer put them in.
-      const block = await adapter.gateway.block(a.block.number);
+      const block = await fabric.org1.gateway.block(a.block.number);
       expect(history.map((h) => h.txId)).toEqual(block.txIds.filter((t) => t === a.txId || t === b.txId));
     } else {
       expect(history.map((h) => h.txId)).toEqual(expected.map((r) => r.txId));
     }
     // The live value is the last one in history.
-    expect(text((await adapter.kv.get(app, key))!.value)).toBe(text(history.at(-1)!.value!));
+    expect(text((await fabric.org1.kv.get(app, key))!.value)).toBe(text(history.at(-1)!.value!));
     for (const h of history) expect(h.timestamp).toBeGreaterThan(Date.now() - 120_000);
   });
 
   test('list pages through many keys in byte order, also for prefixes ending in the highest code point', async (ctx) => {
-    needsFabric(ctx);
+    fabric.skipUnlessRunning(ctx);
     const prefix = `${unique('many')}/`;
     const suffixes = [...Array.from({ length: 40 }, (_, i) => `n${String(i).padStart(3, '0')}`), '\u{10FFFF}', '\u{10FFFF}\u{10FFFF}', '\u{10FFFF}a', 'ÿ', '~', 'Ω'];
     const keys = suffixes.map((s) => prefix + s);
@@ -72,48 +52,48 @@ describe('preset key/value contract on Fabric', () => {
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await adapter.kv.list(app, prefix, { limit: 7, ...(cursor && { cursor }) });
+      const page = await fabric.org1.kv.list(app, prefix, { limit: 7, ...(cursor && { cursor }) });
       expect(page.entries.length).toBeLessThanOrEqual(7);
       for (const e of page.entries) expect(text(e.value)).toBe(e.key);
       seen.push(...page.entries.map((e) => e.key));
       cursor = page.cursor;
     } while (cursor);
     expect(seen).toEqual([...keys].sort(byteOrder));
-    const top = await adapter.kv.list(app, `${prefix}\u{10FFFF}`);
+    const top = await fabric.org1.kv.list(app, `${prefix}\u{10FFFF}`);
     expect(top.entries.map((e) => e.key)).toEqual([`${prefix}\u{10FFFF}`, `${prefix}\u{10FFFF}a`, `${prefix}\u{10FFFF}\u{10FFFF}`].sort(byteOrder));
-    const entry = (await adapter.kv.list(app, prefix, { limit: 1 })).entries[0]!;
-    const tx = await adapter.gateway.transaction(entry.txId);
+    const entry = (await fabric.org1.kv.list(app, prefix, { limit: 1 })).entries[0]!;
+    const tx = await fabric.org1.gateway.transaction(entry.txId);
     expect(tx.block.number).toBe(entry.block);
   });
 
   test('cursors are checked: forged, from another prefix, or naming a key outside it are INVALID_INPUT', async (ctx) => {
-    needsFabric(ctx);
-    expect(await code(adapter.kv.list(app, 'a', { cursor: 'k1.!!' }))).toBe('INVALID_INPUT /cursor');
-    expect(await code(adapter.kv.list(app, 'a', { cursor: encodeCursor('b') }))).toBe('INVALID_INPUT /cursor');
-    expect(await code(adapter.kv.list(app, 'a', { cursor: encodeCursor('a\u0000') }))).toBe('INVALID_INPUT /cursor');
-    expect(await code(adapter.kv.list(app, '', { limit: 101 }))).toBe('INVALID_INPUT /limit');
+    fabric.skipUnlessRunning(ctx);
+    expect(await code(fabric.org1.kv.list(app, 'a', { cursor: 'k1.!!' }))).toBe('INVALID_INPUT /cursor');
+    expect(await code(fabric.org1.kv.list(app, 'a', { cursor: encodeCursor('b') }))).toBe('INVALID_INPUT /cursor');
+    expect(await code(fabric.org1.kv.list(app, 'a', { cursor: encodeCursor('a\u0000') }))).toBe('INVALID_INPUT /cursor');
+    expect(await code(fabric.org1.kv.list(app, '', { limit: 101 }))).toBe('INVALID_INPUT /limit');
   });
 
   test('values are bytes end to end (no UTF-8 anywhere), up to the limit; keys are never normalised', async (ctx) => {
-    needsFabric(ctx);
+    fabric.skipUnlessRunning(ctx);
     const value = Uint8Array.from({ length: 65_536 }, (_, i) => (i * 7 + 3) & 0xff);
     const key = unique('bin');
     const r = await put(key, value);
-    expect(Buffer.from((await adapter.kv.get(app, key))!.value).equals(Buffer.from(value))).toBe(true);
-    expect(Buffer.from((await adapter.gateway.evaluate({ app, method: 'get', args: [key] })).result).equals(Buffer.from(value))).toBe(true);
-    expect(Buffer.from((await adapter.kv.history(app, key))[0]!.value!).equals(Buffer.from(value))).toBe(true);
-    expect((await adapter.kv.get(app, key))!.block).toBe(r.block.number);
+    expect(Buffer.from((await fabric.org1.kv.get(app, key))!.value).equals(Buffer.from(value))).toBe(true);
+    expect(Buffer.from((await fabric.org1.gateway.evaluate({ app, method: 'get', args: [key] })).result).equals(Buffer.from(value))).toBe(true);
+    expect(Buffer.from((await fabric.org1.kv.history(app, key))[0]!.value!).equals(Buffer.from(value))).toBe(true);
+    expect((await fabric.org1.kv.get(app, key))!.block).toBe(r.block.number);
     const nfc = unique('n') + '\u00e9';
     const nfd = nfc.slice(0, -1) + 'e\u0301';
     await put(nfc, 'composed');
-    expect(await adapter.kv.get(app, nfd)).toBeNull();
+    expect(await fabric.org1.kv.get(app, nfd)).toBeNull();
   });
 
   test('the chaincode itself refuses what the adapter would (a client that skips the adapter\'s checks)', async (ctx) => {
-    needsFabric(ctx);
-    const gateway = await adapter.parts.connection.gatewayFor(member.signer);
+    fabric.skipUnlessRunning(ctx);
+    const gateway = await fabric.org1.parts.connection.gatewayFor(fabric.actors.member.signer);
     const raw = (fn: string, args: Array<string | Uint8Array>) =>
-      code(adapter.transactor.transact(gateway, fn, args, { what: fn, deadline: Date.now() + 30_000, kvResult: true }));
+      code(fabric.org1.transactor.transact(gateway, fn, args, { what: fn, deadline: Date.now() + 30_000, kvResult: true }));
     expect(await raw('put', [app.appId, unique('req'), 'k', new Uint8Array()])).toBe('INVALID_INPUT /value');
     expect(await raw('put', [app.appId, unique('req'), 'a\u0000b', bytes('v')])).toBe('INVALID_INPUT /key');
     expect(await raw('put', [app.appId, unique('req'), 'k'.repeat(1025), bytes('v')])).toBe('INVALID_INPUT /key');

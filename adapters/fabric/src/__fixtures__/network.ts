@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, type TestContext } from 'vitest';
 import { BsnIdentity, type AdapterContext, type AppInfo, type ChainAccount, type Signer } from '@bsn/core';
 import { FabricDevnet, type StartedFabricDevnet } from '../../../../conformance/src/devnets/fabric/fabric-devnet.js';
 import type { FabricAdapter } from '../adapter.js';
@@ -44,17 +45,116 @@ export async function actor(adapter: FabricAdapter): Promise<Actor> {
 }
 
 /**
- * Starts the devnet with the preset chaincode, or returns the reason it cannot run here (the
- * Fabric binaries are built by `node scripts/bootstrap.mjs --for test`).
+ * Starts the devnet (by default the preset chaincode's), or returns the reason it cannot run
+ * here, warning that `what` is skipped (the Fabric binaries are built by
+ * `node scripts/bootstrap.mjs --for test`).
  */
-export async function startFabric(): Promise<{ devnet?: StartedFabricDevnet; skip?: string }> {
-  const devnet = new FabricDevnet().withChaincode({ name: CHAINCODE_NAME, dir: CHAINCODE_DIR });
+export async function startFabric(
+  devnet: FabricDevnet = presetDevnet(),
+  what = 'the Fabric network tests',
+): Promise<{ devnet?: StartedFabricDevnet; skip?: string }> {
   const availability = await devnet.available();
   if (!availability.ok) {
-    console.warn(`skipping the Fabric network tests: ${availability.reason}`);
+    console.warn(`skipping ${what}: ${availability.reason}`);
     return { skip: availability.reason };
   }
   return { devnet: await devnet.start() };
+}
+
+/** The devnet serving the preset chaincode: what the network tests run on unless they add to it. */
+export const presetDevnet = (): FabricDevnet => new FabricDevnet().withChaincode({ name: CHAINCODE_NAME, dir: CHAINCODE_DIR });
+
+export interface FabricNetworkOptions<A extends string> {
+  /** The devnet to start (default: the preset chaincode only). */
+  devnet?: () => FabricDevnet;
+  /** Who is skipped, in the warning printed when the Fabric binaries are absent. */
+  what?: string;
+  /** Config overrides for the Org1 adapter. */
+  overrides?: Partial<FabricNetworkConfig>;
+  /** Also connect an adapter through Org2's gateway peer. */
+  org2?: boolean;
+  /** Actors to provision through the Org1 adapter, by name. */
+  actors?: readonly A[];
+}
+
+export interface FabricNetwork<A extends string> {
+  /** Why the network tests cannot run here, or undefined when the devnet is up. */
+  readonly skipped: string | undefined;
+  readonly devnet: StartedFabricDevnet;
+  /** The adapter as Org1's client (with the overrides). */
+  readonly org1: FabricAdapter;
+  /** The adapter as Org2's client (only with `org2: true`). */
+  readonly org2: FabricAdapter;
+  readonly actors: Readonly<Record<A, Actor>>;
+  /** Skips the test, with the reason, when the devnet is not running here. */
+  skipUnlessRunning(ctx: TestContext): void;
+}
+
+/**
+ * One devnet per test file: registers a `beforeAll` (180 s) that starts it - or records why it
+ * cannot run here - connects the adapters and provisions the actors, and an `afterAll` that
+ * closes the adapters and stops the devnet, whatever part of the setup got done. Setup of the
+ * file's own goes in a `beforeAll` registered after this call (it runs after this one), which
+ * returns early when `skipped` is set.
+ */
+export function useFabricNetwork<A extends string = never>(options: FabricNetworkOptions<A> = {}): FabricNetwork<A> {
+  let skipped: string | undefined;
+  let devnet: StartedFabricDevnet | undefined;
+  let org1: FabricAdapter | undefined;
+  let org2: FabricAdapter | undefined;
+  let actors: Record<A, Actor> | undefined;
+
+  beforeAll(async () => {
+    const started = await startFabric(options.devnet?.(), options.what);
+    if (!started.devnet) {
+      skipped = started.skip;
+      return;
+    }
+    devnet = started.devnet;
+    org1 = await connect(devnet, options.overrides);
+    if (options.org2) org2 = await connect(devnet, { organization: 'Org2MSP' });
+    const names = options.actors ?? [];
+    const made = await Promise.all(names.map(() => actor(org1!)));
+    actors = Object.fromEntries(names.map((name, i) => [name, made[i]!])) as Record<A, Actor>;
+  }, 180_000);
+
+  afterAll(async () => {
+    const errors: unknown[] = [];
+    for (const stop of [() => org1?.close(), () => org2?.close(), () => devnet?.stop()]) {
+      try {
+        await stop();
+      } catch (e) {
+        errors.push(e);
+      }
+    }
+    if (errors.length > 0) throw errors[0];
+  });
+
+  const up = <T>(value: T | undefined, what: string): T => {
+    if (value !== undefined) return value;
+    if (devnet) throw new Error(`no ${what}: not asked of useFabricNetwork, or its setup failed`);
+    throw new Error(`no ${what}: the Fabric devnet is not running${skipped ? ` (${skipped})` : ''}`);
+  };
+  return {
+    get skipped() {
+      return skipped;
+    },
+    get devnet() {
+      return up(devnet, 'devnet');
+    },
+    get org1() {
+      return up(org1, 'Org1 adapter');
+    },
+    get org2() {
+      return up(org2, 'Org2 adapter (org2: true)');
+    },
+    get actors() {
+      return up(actors, 'actors');
+    },
+    skipUnlessRunning(ctx: TestContext): void {
+      if (skipped) ctx.skip(skipped);
+    },
+  };
 }
 
 export async function connect(devnet: StartedFabricDevnet, overrides: Partial<FabricNetworkConfig> = {}): Promise<FabricAdapter> {

@@ -1,23 +1,18 @@
 // Interchain on a real two-org Fabric network: packets sent through the preset chaincode, the
 // committed block as evidence, and the verifier refusing every tampered or mis-rooted variant
 // with its reason.
-import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
+import { beforeAll, describe, expect, test } from 'vitest';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import {
   attestBlock, generatePrivateKey, isBsnError, packetId, publicKeyOf, toHex,
   type AppInfo, type Attester, type BsnError, type Evidence, type KeyAlgorithm, type Packet, type PacketInput, type TrustRoots, type Verification,
 } from '@bsn/core';
-import type { FabricAdapter } from '../adapter.js';
-import { actor, connect, newApp, startFabric, unique, type Actor, type StartedFabricDevnet } from '../__fixtures__/network.js';
+import { connect, newApp, unique, useFabricNetwork } from '../__fixtures__/network.js';
 import { blockHeaderHash } from '../blocks.js';
 import { endorsementBy, flipped, forge, highS, mint, rogueCa, subjectOf, type Minted } from './__fixtures__/forge.js';
 import type { FabricProof } from './proof.js';
 import type { FabricRoots } from './trust.js';
 
-let skip: string | undefined;
-let devnet: StartedFabricDevnet;
-let adapter: FabricAdapter;
-let admin: Actor, member: Actor, outsider: Actor;
 let app: AppInfo;
 let trust: TrustRoots;
 let packet: Packet;
@@ -37,31 +32,17 @@ const input = (over: Partial<PacketInput> = {}): PacketInput => ({
   timeout: Date.now() + 3_600_000, grantRef: unique('grant'), ...over,
 });
 
+const fabric = useFabricNetwork({ actors: ['admin', 'member', 'outsider'] });
+
 beforeAll(async () => {
-  const started = await startFabric();
-  if (!started.devnet) {
-    skip = started.skip;
-    return;
-  }
-  devnet = started.devnet;
-  adapter = await connect(devnet);
-  [admin, member, outsider] = await Promise.all([actor(adapter), actor(adapter), actor(adapter)]);
-  app = await newApp(adapter, admin, [member.account], 'ic');
-  trust = await adapter.interchain.trustRoots();
-  const sent = await adapter.interchain.emit(app, input(), member.signer);
+  if (fabric.skipped) return;
+  app = await newApp(fabric.org1, fabric.actors.admin, [fabric.actors.member.account], 'ic');
+  trust = await fabric.org1.interchain.trustRoots();
+  const sent = await fabric.org1.interchain.emit(app, input(), fabric.actors.member.signer);
   packet = sent.packet;
-  evidence = await adapter.interchain.evidence(sent.receipt.txId, { kind: 'packet', packetId: packetId(packet) });
-  orderer = await mint(devnet.network.orderer.mspId, devnet.network.orderer.ca, 'orderer');
-}, 240_000);
-
-afterAll(async () => {
-  await adapter?.close();
-  await devnet?.stop();
+  evidence = await fabric.org1.interchain.evidence(sent.receipt.txId, { kind: 'packet', packetId: packetId(packet) });
+  orderer = await mint(fabric.devnet.network.orderer.mspId, fabric.devnet.network.orderer.ca, 'orderer');
 });
-
-function needsFabric(ctx: TestContext): void {
-  if (skip) ctx.skip(skip);
-}
 
 async function failure(promise: Promise<unknown>): Promise<BsnError> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
@@ -74,7 +55,7 @@ const proofOf = (e: Evidence) => e.proof as unknown as FabricProof;
 const rootsOf = (t: TrustRoots) => t.roots as unknown as FabricRoots;
 const withProof = (e: Evidence, over: Partial<FabricProof>): Evidence => ({ ...structuredClone(e), proof: { ...proofOf(e), ...over } as unknown as Record<string, unknown> });
 const withRoots = (over: Partial<FabricRoots>, t: TrustRoots = trust): TrustRoots => ({ ...t, roots: { ...structuredClone(rootsOf(t)), ...over } as unknown as Record<string, unknown> });
-const verify = (e: Evidence, t: TrustRoots = trust) => adapter.interchain.verify(e, t);
+const verify = (e: Evidence, t: TrustRoots = trust) => fabric.org1.interchain.verify(e, t);
 
 async function expectRejected(e: Evidence, reason: RegExp, t: TrustRoots = trust): Promise<void> {
   const v = await verify(e, t);
@@ -92,20 +73,20 @@ const forged = async (e: Evidence, edit: Parameters<typeof forge>[2]): Promise<E
 
 /** What a city node does: check the block on its own connection, then sign it. */
 async function attested(e: Evidence, by: CityNode[] = nodes.slice(0, 2)): Promise<Evidence> {
-  const block = await adapter.gateway.block(e.block);
+  const block = await fabric.org1.gateway.block(e.block);
   expect(block.hash).toBe(e.blockHash);
   return { ...structuredClone(e), attestations: by.map((n) => attestBlock({ framework: 'fabric', chain: e.chain, number: e.block, hash: block.hash }, n.key)) };
 }
 
 describe('sending packets', () => {
   test('emit assigns seq per (srcApp, dstChain, dstApp) in world state and returns the committed receipt', async (ctx) => {
-    needsFabric(ctx);
-    expect(packet).toMatchObject({ v: 1, srcChain: devnet.network.name, srcApp: app.appId, dstChain: 'peer-chain', dstApp: 'target-app', seq: 1 });
-    const second = await adapter.interchain.emit(app, input(), admin.signer);
+    fabric.skipUnlessRunning(ctx);
+    expect(packet).toMatchObject({ v: 1, srcChain: fabric.devnet.network.name, srcApp: app.appId, dstChain: 'peer-chain', dstApp: 'target-app', seq: 1 });
+    const second = await fabric.org1.interchain.emit(app, input(), fabric.actors.admin.signer);
     expect(second.packet.seq).toBe(2);
-    expect((await adapter.interchain.emit(app, input({ dstApp: 'other-app' }), member.signer)).packet.seq).toBe(1);
-    expect((await adapter.interchain.emit(app, input({ dstChain: 'third-chain' }), member.signer)).packet.seq).toBe(1);
-    const tx = await adapter.gateway.transaction(second.receipt.txId);
+    expect((await fabric.org1.interchain.emit(app, input({ dstApp: 'other-app' }), fabric.actors.member.signer)).packet.seq).toBe(1);
+    expect((await fabric.org1.interchain.emit(app, input({ dstChain: 'third-chain' }), fabric.actors.member.signer)).packet.seq).toBe(1);
+    const tx = await fabric.org1.gateway.transaction(second.receipt.txId);
     expect(tx).toMatchObject({ valid: true, validationCode: 'VALID', app: app.appId, method: 'sendPacket', block: second.receipt.block });
     expect(second.receipt.events).toEqual([expect.objectContaining({ app: app.appId, name: 'packet.sent', txId: second.receipt.txId })]);
     expect(JSON.parse(Buffer.from(second.receipt.events[0]!.payload).toString('utf8'))).toEqual(second.packet);
@@ -113,42 +94,42 @@ describe('sending packets', () => {
   });
 
   test('concurrent senders get distinct, gapless seqs (a seq race is endorsed again)', async (ctx) => {
-    needsFabric(ctx);
+    fabric.skipUnlessRunning(ctx);
     const target = input({ dstApp: unique('race') });
-    const sent = await Promise.all([0, 1, 2, 3].map(() => adapter.interchain.emit(app, { ...target, grantRef: unique('g') }, member.signer)));
+    const sent = await Promise.all([0, 1, 2, 3].map(() => fabric.org1.interchain.emit(app, { ...target, grantRef: unique('g') }, fabric.actors.member.signer)));
     expect(sent.map((s) => s.packet.seq).sort()).toEqual([1, 2, 3, 4]);
   });
 
   test('only members of an active app may send; bad input is refused first', async (ctx) => {
-    needsFabric(ctx);
-    expect(await failure(adapter.interchain.emit(app, input(), outsider.signer))).toMatchObject({ code: 'UNAUTHORIZED', stage: 'endorse' });
-    expect(await failure(adapter.interchain.emit({ appId: unique('nope') }, input(), member.signer))).toMatchObject({ code: 'NOT_FOUND' });
-    expect(await failure(adapter.interchain.emit(app, input({ dstChain: 'Bad Chain' }), member.signer))).toMatchObject({ code: 'INVALID_INPUT', field: '/packet/dstChain' });
-    expect(await failure(adapter.interchain.emit(app, input({ timeout: Date.now() - 1000 }), member.signer))).toMatchObject({ code: 'INVALID_INPUT', stage: 'endorse' });
-    const frozen = await newApp(adapter, admin, [member.account], 'ic-frozen');
-    await adapter.lifecycle.freeze(frozen, admin.signer);
-    expect(await failure(adapter.interchain.emit(frozen, input(), member.signer))).toMatchObject({ code: 'UNAUTHORIZED', stage: 'endorse' });
-    await expect(adapter.interchain.deliver()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    fabric.skipUnlessRunning(ctx);
+    expect(await failure(fabric.org1.interchain.emit(app, input(), fabric.actors.outsider.signer))).toMatchObject({ code: 'UNAUTHORIZED', stage: 'endorse' });
+    expect(await failure(fabric.org1.interchain.emit({ appId: unique('nope') }, input(), fabric.actors.member.signer))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await failure(fabric.org1.interchain.emit(app, input({ dstChain: 'Bad Chain' }), fabric.actors.member.signer))).toMatchObject({ code: 'INVALID_INPUT', field: '/packet/dstChain' });
+    expect(await failure(fabric.org1.interchain.emit(app, input({ timeout: Date.now() - 1000 }), fabric.actors.member.signer))).toMatchObject({ code: 'INVALID_INPUT', stage: 'endorse' });
+    const frozen = await newApp(fabric.org1, fabric.actors.admin, [fabric.actors.member.account], 'ic-frozen');
+    await fabric.org1.lifecycle.freeze(frozen, fabric.actors.admin.signer);
+    expect(await failure(fabric.org1.interchain.emit(frozen, input(), fabric.actors.member.signer))).toMatchObject({ code: 'UNAUTHORIZED', stage: 'endorse' });
+    await expect(fabric.org1.interchain.deliver()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 });
 
 describe('evidence and its verifier', () => {
   test('the committed block proves the packet; also as JSON, as Org2\'s peer holds it, and with city-node attestations', async (ctx) => {
-    needsFabric(ctx);
-    expect(evidence).toMatchObject({ v: 1, framework: 'fabric', chain: devnet.network.name, subject: { kind: 'packet', packetId: packetId(packet) } });
-    expect(evidence.blockHash).toBe((await adapter.gateway.block(evidence.block)).hash);
+    fabric.skipUnlessRunning(ctx);
+    expect(evidence).toMatchObject({ v: 1, framework: 'fabric', chain: fabric.devnet.network.name, subject: { kind: 'packet', packetId: packetId(packet) } });
+    expect(evidence.blockHash).toBe((await fabric.org1.gateway.block(evidence.block)).hash);
     const v = await verify(evidence);
     expect(v.state, reasonOf(v)).toBe('proven');
     expect(v).toEqual({ state: 'proven', subject: { kind: 'packet', packetId: packetId(packet) }, packet });
     expect((await verify(JSON.parse(JSON.stringify(evidence)) as Evidence, JSON.parse(JSON.stringify(trust)) as TrustRoots)).state).toBe('proven');
     // The roots come from the network config: Org1's peer, Org2's, ours — same roots, same verdict.
     expect(rootsOf(trust)).toMatchObject({
-      channel: devnet.network.channel, chaincode: devnet.network.chaincode,
-      orgs: devnet.network.organizations.map((o) => ({ mspId: o.mspId, caCerts: [o.ca.certificate] })),
-      orderer: { mspId: devnet.network.orderer.mspId, caCerts: [devnet.network.orderer.ca.certificate] },
+      channel: fabric.devnet.network.channel, chaincode: fabric.devnet.network.chaincode,
+      orgs: fabric.devnet.network.organizations.map((o) => ({ mspId: o.mspId, caCerts: [o.ca.certificate] })),
+      orderer: { mspId: fabric.devnet.network.orderer.mspId, caCerts: [fabric.devnet.network.orderer.ca.certificate] },
       policy: { kind: 'all-of', mspIds: ['Org1MSP', 'Org2MSP'], role: 'peer' },
     });
-    const org2 = await connect(devnet, { organization: 'Org2MSP' });
+    const org2 = await connect(fabric.devnet, { organization: 'Org2MSP' });
     try {
       expect(await org2.interchain.trustRoots()).toEqual(trust);
       const fromOrg2 = await org2.interchain.evidence(evidence.txId, evidence.subject);
@@ -157,24 +138,24 @@ describe('evidence and its verifier', () => {
     } finally {
       await org2.close();
     }
-    const withAttesters = await adapter.interchain.trustRoots(nodes.map((n) => n.pinned), 2);
+    const withAttesters = await fabric.org1.interchain.trustRoots(nodes.map((n) => n.pinned), 2);
     expect(reasonOf(await verify(await attested(evidence), withAttesters))).toMatch(/^proven/);
     // Rebuilt blocks that change nothing still verify: the forging tools below only change what each case says.
-    expect(reasonOf(await verify(await forged(evidence, { creator: member.signer, rehash: true, orderer })))).toMatch(/^proven/);
+    expect(reasonOf(await verify(await forged(evidence, { creator: fabric.actors.member.signer, rehash: true, orderer })))).toMatch(/^proven/);
   });
 
   test('evidence is only made for a committed packet transaction', async (ctx) => {
-    needsFabric(ctx);
-    expect(await failure(adapter.interchain.evidence('e'.repeat(64), evidence.subject))).toMatchObject({ code: 'NOT_FOUND' });
-    expect(await failure(adapter.interchain.evidence('0xabc', evidence.subject))).toMatchObject({ code: 'INVALID_INPUT' });
-    expect(await failure(adapter.interchain.evidence(evidence.txId, { kind: 'ack', packetId: evidence.subject.packetId }))).toMatchObject({ code: 'INVALID_INPUT' });
-    expect(await failure(adapter.interchain.evidence(evidence.txId, { kind: 'packet', packetId: 'a'.repeat(64) }))).toMatchObject({ code: 'NOT_FOUND' });
-    const put = await adapter.kv.put({ app, key: unique('k'), requestId: unique('r'), value: new Uint8Array([1]) }, member.signer);
-    expect(await failure(adapter.interchain.evidence(put.txId, evidence.subject))).toMatchObject({ code: 'NOT_FOUND' });
+    fabric.skipUnlessRunning(ctx);
+    expect(await failure(fabric.org1.interchain.evidence('e'.repeat(64), evidence.subject))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await failure(fabric.org1.interchain.evidence('0xabc', evidence.subject))).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await failure(fabric.org1.interchain.evidence(evidence.txId, { kind: 'ack', packetId: evidence.subject.packetId }))).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await failure(fabric.org1.interchain.evidence(evidence.txId, { kind: 'packet', packetId: 'a'.repeat(64) }))).toMatchObject({ code: 'NOT_FOUND' });
+    const put = await fabric.org1.kv.put({ app, key: unique('k'), requestId: unique('r'), value: new Uint8Array([1]) }, fabric.actors.member.signer);
+    expect(await failure(fabric.org1.interchain.evidence(put.txId, evidence.subject))).toMatchObject({ code: 'NOT_FOUND' });
   });
 
   test('tampered blocks are rejected with the reason', async (ctx) => {
-    needsFabric(ctx);
+    fabric.skipUnlessRunning(ctx);
     const raw = Buffer.from(proofOf(evidence).block, 'base64');
     const block = common.Block.deserializeBinary(raw);
     const envelope = block.getData()!.getDataList_asU8()[proofOf(evidence).txIndex]!;
@@ -189,7 +170,7 @@ describe('evidence and its verifier', () => {
     await expectRejected(withProof(evidence, { block: Buffer.from(flipped(raw, sigAt)).toString('base64') }), /block signature 0 \(OrdererMSP\)/);
     // Data changed (the endorsements in another order, the creator re-signed), hash recomputed, but no
     // orderer to sign it: rejected at the signature; signed by an orderer identity it would pass.
-    const reordered = { endorsements: (list: peer.Endorsement[]) => [...list].reverse(), creator: member.signer, rehash: true };
+    const reordered = { endorsements: (list: peer.Endorsement[]) => [...list].reverse(), creator: fabric.actors.member.signer, rehash: true };
     await expectRejected(await forged(evidence, reordered), /block signature 0 .*does not verify/);
     expect(reasonOf(await verify(await forged(evidence, { ...reordered, orderer })))).toMatch(/^proven/);
     // Not canonical base64, not a block at all, too short a proof: rejected, never thrown.
@@ -199,8 +180,8 @@ describe('evidence and its verifier', () => {
   });
 
   test('endorsements must each verify, come from pinned CAs with the peer role, and meet the policy', async (ctx) => {
-    needsFabric(ctx);
-    const reSigned = (endorsements: NonNullable<Parameters<typeof forge>[2]['endorsements']>) => forged(evidence, { endorsements, creator: member.signer, rehash: true, orderer });
+    fabric.skipUnlessRunning(ctx);
+    const reSigned = (endorsements: NonNullable<Parameters<typeof forge>[2]['endorsements']>) => forged(evidence, { endorsements, creator: fabric.actors.member.signer, rehash: true, orderer });
     const of = (list: peer.Endorsement[], mspId: string) => list.find((e) => msp.SerializedIdentity.deserializeBinary(e.getEndorser_asU8()).getMspid() === mspId)!;
     const org2Sig = (change: (e: peer.Endorsement) => peer.Endorsement) => reSigned((list) => [of(list, 'Org1MSP'), change(of(list, 'Org2MSP'))]);
     // A flipped byte in Org2's endorsement signature.
@@ -217,7 +198,7 @@ describe('evidence and its verifier', () => {
     await expectRejected(await reSigned((list) => [of(list, 'Org1MSP'), of(list, 'Org1MSP')]), /missing Org2MSP/);
     await expectRejected(await reSigned(() => []), /no endorsement/);
     // A client of Org2 (issued by Org2's real CA) signs as endorser: a member, but not a peer.
-    const org2 = devnet.network.organizations[1]!;
+    const org2 = fabric.devnet.network.organizations[1]!;
     const client = await mint(org2.mspId, org2.ca, 'client');
     await expectRejected(await reSigned((list, prp) => [of(list, 'Org1MSP'), endorsementBy(client, prp)]), /endorsement 1: Org2MSP certificate .* does not have the peer role/);
     // A "peer" from a CA nobody pinned, with the very subject of Org2's CA.
@@ -238,25 +219,25 @@ describe('evidence and its verifier', () => {
   });
 
   test('a transaction the peers invalidated proves nothing, whatever its flag says', async (ctx) => {
-    needsFabric(ctx);
+    fabric.skipUnlessRunning(ctx);
     // Endorsed by Org1 alone: ordered into a block, flagged ENDORSEMENT_POLICY_FAILURE.
-    const gateway = await adapter.parts.connection.gatewayFor(member.signer);
-    const fields = { srcChain: devnet.network.name, ...input({ dstApp: unique('lone') }) };
-    const error = await failure(adapter.transactor.transact(gateway, 'sendPacket', [app.appId, JSON.stringify(fields)], {
+    const gateway = await fabric.org1.parts.connection.gatewayFor(fabric.actors.member.signer);
+    const fields = { srcChain: fabric.devnet.network.name, ...input({ dstApp: unique('lone') }) };
+    const error = await failure(fabric.org1.transactor.transact(gateway, 'sendPacket', [app.appId, JSON.stringify(fields)], {
       what: 'sendPacket endorsed by Org1 alone', deadline: Date.now() + 30_000, endorsingOrganizations: ['Org1MSP'],
     }));
     gateway.close();
     expect(error).toMatchObject({ code: 'REJECTED_BY_CHAIN', stage: 'commit', detail: { code: 'ENDORSEMENT_POLICY_FAILURE' } });
     const txId = error.txId!;
-    expect(await failure(adapter.interchain.evidence(txId, evidence.subject))).toMatchObject({ code: 'REJECTED_BY_CHAIN', stage: 'commit' });
+    expect(await failure(fabric.org1.interchain.evidence(txId, evidence.subject))).toMatchObject({ code: 'REJECTED_BY_CHAIN', stage: 'commit' });
     // Its evidence built by hand: the block, the index, the packet its endorser saw.
-    const decoded = await adapter.ledger.blockOf(txId);
+    const decoded = await fabric.org1.ledger.blockOf(txId);
     const tx = decoded.transactions.find((t) => t.txId === txId)!;
     const lone = JSON.parse(Buffer.from(tx.event!.payload).toString('utf8')) as Packet;
     const invalid: Evidence = {
-      v: 1, framework: 'fabric', chain: devnet.network.name, subject: { kind: 'packet', packetId: packetId(lone) }, txId, block: decoded.number,
+      v: 1, framework: 'fabric', chain: fabric.devnet.network.name, subject: { kind: 'packet', packetId: packetId(lone) }, txId, block: decoded.number,
       blockHash: decoded.hash,
-      proof: { block: Buffer.from(await adapter.ledger.blockBytes(decoded.number)).toString('base64'), txIndex: tx.index, packet: lone } as unknown as Record<string, unknown>,
+      proof: { block: Buffer.from(await fabric.org1.ledger.blockBytes(decoded.number)).toString('base64'), txIndex: tx.index, packet: lone } as unknown as Record<string, unknown>,
     };
     await expectRejected(invalid, /flagged ENDORSEMENT_POLICY_FAILURE in the block, not VALID/);
     // The flags are the committing peer's and signed by nobody: rewritten to VALID, the policy check still refuses it.
@@ -266,16 +247,16 @@ describe('evidence and its verifier', () => {
   });
 
   test('the loser of a seq race in the same block proves nothing, even with its flag rewritten', async (ctx) => {
-    needsFabric(ctx);
-    const gateway = await adapter.parts.connection.gatewayFor(member.signer);
-    const contract = gateway.getNetwork(devnet.network.channel).getContract(devnet.network.chaincode!);
+    fabric.skipUnlessRunning(ctx);
+    const gateway = await fabric.org1.parts.connection.gatewayFor(fabric.actors.member.signer);
+    const contract = gateway.getNetwork(fabric.devnet.network.channel).getContract(fabric.devnet.network.chaincode!);
     let race: Array<{ txId: string; code: number; block: number }> = [];
     try {
       // Both endorsed against the same counter, then ordered together (batch timeout 250 ms): one wins.
       for (let attempt = 0; attempt < 5; attempt++) {
         const target = input({ dstApp: unique('race') });
         const endorsed = await Promise.all([0, 1].map((i) => contract.newProposal('sendPacket', {
-          arguments: [app.appId, JSON.stringify({ srcChain: devnet.network.name, ...target, grantRef: `grant-${i}` })],
+          arguments: [app.appId, JSON.stringify({ srcChain: fabric.devnet.network.name, ...target, grantRef: `grant-${i}` })],
         }).endorse()));
         const submitted = await Promise.all(endorsed.map((t) => t.submit()));
         race = await Promise.all(submitted.map(async (c) => {
@@ -291,13 +272,13 @@ describe('evidence and its verifier', () => {
     const winner = race.find((r) => r.code === 0)!;
     const loser = race.find((r) => r.code !== 0)!;
     expect(loser.code).toBe(11); // MVCC_READ_CONFLICT
-    const decoded = await adapter.ledger.block(winner.block);
-    const bytes = Buffer.from(await adapter.ledger.blockBytes(winner.block)).toString('base64');
+    const decoded = await fabric.org1.ledger.block(winner.block);
+    const bytes = Buffer.from(await fabric.org1.ledger.blockBytes(winner.block)).toString('base64');
     const evidenceOf = (txId: string): Evidence => {
       const tx = decoded.transactions.find((t) => t.txId === txId)!;
       const p = JSON.parse(Buffer.from(tx.event!.payload).toString('utf8')) as Packet;
       return {
-        v: 1, framework: 'fabric', chain: devnet.network.name, subject: { kind: 'packet', packetId: packetId(p) }, txId, block: decoded.number,
+        v: 1, framework: 'fabric', chain: fabric.devnet.network.name, subject: { kind: 'packet', packetId: packetId(p) }, txId, block: decoded.number,
         blockHash: decoded.hash, proof: { block: bytes, txIndex: tx.index, packet: p } as unknown as Record<string, unknown>,
       };
     };
@@ -308,11 +289,11 @@ describe('evidence and its verifier', () => {
     expect(reasonOf(await verify(won))).toMatch(/^proven/);
     await expectRejected(lost, /flagged MVCC_READ_CONFLICT/);
     await expectRejected(await forged(lost, { flags: (f) => (f[proofOf(lost).txIndex] = 0) }), new RegExp(`\\(${winner.txId}\\) read what this one read .* lost that race`));
-    expect(await failure(adapter.interchain.evidence(loser.txId, lost.subject))).toMatchObject({ code: 'REJECTED_BY_CHAIN' });
+    expect(await failure(fabric.org1.interchain.evidence(loser.txId, lost.subject))).toMatchObject({ code: 'REJECTED_BY_CHAIN' });
   });
 
   test('the packet must be the one the chaincode emitted and wrote', async (ctx) => {
-    needsFabric(ctx);
+    fabric.skipUnlessRunning(ctx);
     const other = { ...packet, payload: Buffer.from('other').toString('base64') };
     await expectRejected(withProof(evidence, { packet: other }), /another packet than this one/);
     const nextSeq = { ...packet, seq: packet.seq + 1 };
@@ -334,7 +315,7 @@ describe('evidence and its verifier', () => {
   });
 
   test('roots for another channel, chaincode, CA or orderer, and empty roots, reject', async (ctx) => {
-    needsFabric(ctx);
+    fabric.skipUnlessRunning(ctx);
     const roots = rootsOf(trust);
     await expectRejected(evidence, /on channel .* the roots pin otherchannel/, withRoots({ channel: 'otherchannel' }));
     await expectRejected(evidence, /invokes chaincode .* the roots pin other-cc/, withRoots({ chaincode: 'other-cc' }));
@@ -363,7 +344,7 @@ describe('evidence and its verifier', () => {
       [withRoots({ policy: { kind: 'all-of', mspIds: ['Org9MSP'] } }), /do not pin/],
       [withRoots({ policy: { kind: 'n-of', n: 0, mspIds: ['Org1MSP'] } }), /n must be/],
       [withRoots({ policy: { kind: 'any' as never, mspIds: ['Org1MSP'] } }), /unknown endorsement policy kind/],
-      [withRoots({ orgs: [{ mspId: 'Org1MSP', caCerts: [devnet.network.organizations[0]!.user.certificate] }, roots.orgs[1]!] }), /not a CA certificate/],
+      [withRoots({ orgs: [{ mspId: 'Org1MSP', caCerts: [fabric.devnet.network.organizations[0]!.user.certificate] }, roots.orgs[1]!] }), /not a CA certificate/],
       [withRoots({ attesters: [], threshold: 1 }), /no attesters/],
       [withRoots({ attesters: [nodes[0]!.pinned], threshold: 0 }), /threshold/],
       [withRoots({ threshold: 1 }), /no attesters/],
@@ -373,8 +354,8 @@ describe('evidence and its verifier', () => {
   });
 
   test('with attesters pinned, t distinct pinned city nodes must attest the block as well', async (ctx) => {
-    needsFabric(ctx);
-    const pinned = await adapter.interchain.trustRoots(nodes.map((n) => n.pinned), 2);
+    fabric.skipUnlessRunning(ctx);
+    const pinned = await fabric.org1.interchain.trustRoots(nodes.map((n) => n.pinned), 2);
     expect(rootsOf(pinned)).toMatchObject({ threshold: 2, attesters: nodes.map((n) => n.pinned) });
     await expectRejected(evidence, /not attested: attestations must be a list/, pinned);
     await expectRejected(await attested(evidence, nodes.slice(0, 1)), /1 distinct pinned attester/, pinned);
@@ -382,9 +363,9 @@ describe('evidence and its verifier', () => {
     await expectRejected(await attested(evidence, [cityNode('secp256k1'), cityNode('secp256r1')]), /not attested/, pinned);
     expect(reasonOf(await verify(await attested(evidence, nodes.slice(1)), pinned))).toMatch(/^proven/);
     // An attestation of another block of the chain does not carry over.
-    const other = await attested({ ...evidence, block: evidence.block - 1, blockHash: (await adapter.gateway.block(evidence.block - 1)).hash });
+    const other = await attested({ ...evidence, block: evidence.block - 1, blockHash: (await fabric.org1.gateway.block(evidence.block - 1)).hash });
     await expectRejected({ ...structuredClone(evidence), attestations: other.attestations! }, /not attested/, pinned);
-    expect(await failure(adapter.interchain.trustRoots([], 1))).toMatchObject({ code: 'INVALID_INPUT' });
-    expect(await failure(adapter.interchain.trustRoots(nodes.map((n) => n.pinned), 4))).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await failure(fabric.org1.interchain.trustRoots([], 1))).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await failure(fabric.org1.interchain.trustRoots(nodes.map((n) => n.pinned), 4))).toMatchObject({ code: 'INVALID_INPUT' });
   });
 });
