@@ -116,13 +116,11 @@ function typed(error: unknown, what: string): BsnError {
   return toBsnError(error, { stage: 'endorse', what });
 }
 
-/**
- * `ApproveChaincodeDefinitionForMyOrg` for one org (its admin, endorsed by its own peer) at
- * sequence 1 on `channel` with the preset package installed on that peer. Approving the
- * same definition again is success.
- */
-export async function approve(org: OrgAdminGateway, channel: string, definition: ChaincodeDefinition, deadline: number): Promise<'approved' | 'already'> {
-  const args = new lifecycle.ApproveChaincodeDefinitionForMyOrgArgs();
+/** The fields approve and commit args share (two protobuf messages with the same setters), at sequence 1. */
+function setDefinition(
+  args: InstanceType<typeof lifecycle.ApproveChaincodeDefinitionForMyOrgArgs> | InstanceType<typeof lifecycle.CommitChaincodeDefinitionArgs>,
+  definition: ChaincodeDefinition,
+): void {
   args.setSequence(1);
   args.setName(definition.name);
   args.setVersion(definition.version);
@@ -130,6 +128,16 @@ export async function approve(org: OrgAdminGateway, channel: string, definition:
   args.setValidationPlugin(definition.validationPlugin);
   args.setValidationParameter(definition.validationParameter);
   args.setInitRequired(definition.initRequired);
+}
+
+/**
+ * `ApproveChaincodeDefinitionForMyOrg` for one org (its admin, endorsed by its own peer) at
+ * sequence 1 on `channel` with the preset package installed on that peer. Approving the
+ * same definition again is success.
+ */
+export async function approve(org: OrgAdminGateway, channel: string, definition: ChaincodeDefinition, deadline: number): Promise<'approved' | 'already'> {
+  const args = new lifecycle.ApproveChaincodeDefinitionForMyOrgArgs();
+  setDefinition(args, definition);
   const local = new lifecycle.ChaincodeSource.Local();
   local.setPackageId(org.org.packageId);
   const source = new lifecycle.ChaincodeSource();
@@ -148,13 +156,7 @@ export async function approve(org: OrgAdminGateway, channel: string, definition:
 /** `CommitChaincodeDefinition` at sequence 1, endorsed by every org's peer. A definition committed already is success. */
 export async function commit(org: OrgAdminGateway, channel: string, definition: ChaincodeDefinition, orgs: string[], deadline: number): Promise<'committed' | 'already'> {
   const args = new lifecycle.CommitChaincodeDefinitionArgs();
-  args.setSequence(1);
-  args.setName(definition.name);
-  args.setVersion(definition.version);
-  args.setEndorsementPlugin(definition.endorsementPlugin);
-  args.setValidationPlugin(definition.validationPlugin);
-  args.setValidationParameter(definition.validationParameter);
-  args.setInitRequired(definition.initRequired);
+  setDefinition(args, definition);
   const what = `committing ${definition.name} on ${channel}`;
   try {
     await untilReady(what, deadline, () => transact(org.gateway, channel, 'CommitChaincodeDefinition', args.serializeBinary(), orgs, deadline));
