@@ -107,21 +107,30 @@ export async function compareGatewayToInProcess(o: CompareOptions): Promise<void
     report(metric, unit, g, d, { goal: `>=${(goalRatio * median(d)).toFixed(1)}` });
   };
 
+  /** `rounds` alternating runs of the in-process side (`direct`) and the gateway (`gateway`). */
+  const alternate = async (direct: (r: number) => Promise<Run>, gateway: (r: number) => Promise<Run>) => {
+    const d: Run[] = [];
+    const g: Run[] = [];
+    for (let r = 0; r < rounds; r++) {
+      d.push(await direct(r));
+      g.push(await gateway(r));
+    }
+    return { d, g };
+  };
+  const label = (concurrency: number) => (concurrency === 1 ? 'sequential' : `${concurrency} in flight`);
+
   try {
     const writeLevels: Array<{ g: number[]; d: number[] }> = [];
     for (const concurrency of [1, ...o.writes.levels]) {
-      const label = concurrency === 1 ? 'sequential' : `${concurrency} in flight`;
       const n = concurrency === 1 ? Math.min(o.writes.n, 40) : o.writes.n;
-      const d: Run[] = [];
-      const g: Run[] = [];
-      for (let r = 0; r < rounds; r++) {
-        d.push(await timed(n, concurrency, (i) => adapter.kv.put({ app, key: `d${concurrency}-${r}-${i}`, value, requestId: `d${concurrency}-${r}-${i}` }, signer)));
-        g.push(await remote({ op: 'put', n, concurrency, prefix: `g${concurrency}-${r}`, value: Array.from(value) }));
-      }
-      report(`write p50, ${label}`, 'ms', g.map((x) => quantile(x.lat, 0.5)), d.map((x) => quantile(x.lat, 0.5)));
-      report(`write p99, ${label}`, 'ms', g.map((x) => quantile(x.lat, 0.99)), d.map((x) => quantile(x.lat, 0.99)));
+      const { d, g } = await alternate(
+        (r) => timed(n, concurrency, (i) => adapter.kv.put({ app, key: `d${concurrency}-${r}-${i}`, value, requestId: `d${concurrency}-${r}-${i}` }, signer)),
+        (r) => remote({ op: 'put', n, concurrency, prefix: `g${concurrency}-${r}`, value: Array.from(value) }),
+      );
+      report(`write p50, ${label(concurrency)}`, 'ms', g.map((x) => quantile(x.lat, 0.5)), d.map((x) => quantile(x.lat, 0.5)));
+      report(`write p99, ${label(concurrency)}`, 'ms', g.map((x) => quantile(x.lat, 0.99)), d.map((x) => quantile(x.lat, 0.99)));
       if (concurrency > 1) {
-        report(`write throughput, ${label}`, 'tx/s', g.map((x) => x.rate), d.map((x) => x.rate));
+        report(`write throughput, ${label(concurrency)}`, 'tx/s', g.map((x) => x.rate), d.map((x) => x.rate));
         writeLevels.push({ g: g.map((x) => x.rate), d: d.map((x) => x.rate) });
       }
     }
@@ -130,20 +139,17 @@ export async function compareGatewayToInProcess(o: CompareOptions): Promise<void
     const keys = Math.min(o.writes.n, 40);
     const readLevels: Array<{ g: number[]; d: number[] }> = [];
     for (const concurrency of [1, ...o.reads.levels]) {
-      const label = concurrency === 1 ? 'sequential' : `${concurrency} in flight`;
       const n = concurrency === 1 ? Math.min(o.reads.n, 300) : o.reads.n;
-      const d: Run[] = [];
-      const g: Run[] = [];
-      for (let r = 0; r < rounds; r++) {
-        d.push(await timed(n, concurrency, (i) => adapter.kv.get(app, `d1-0-${i % keys}`)));
-        g.push(await remote({ op: 'get', n, concurrency, prefix: 'g1-0', keys }));
-      }
+      const { d, g } = await alternate(
+        () => timed(n, concurrency, (i) => adapter.kv.get(app, `d1-0-${i % keys}`)),
+        () => remote({ op: 'get', n, concurrency, prefix: 'g1-0', keys }),
+      );
       if (concurrency === 1) {
         const added = g.map((x, i) => quantile(x.lat, 0.5) - quantile(d[i]!.lat, 0.5));
-        report(`read p50, ${label}`, 'ms', g.map((x) => quantile(x.lat, 0.5)), d.map((x) => quantile(x.lat, 0.5)), { added: median(added), goal: `<${(median(d.map((x) => quantile(x.lat, 0.5))) + 2).toFixed(2)}` });
-        report(`read p99, ${label}`, 'ms', g.map((x) => quantile(x.lat, 0.99)), d.map((x) => quantile(x.lat, 0.99)));
+        report(`read p50, ${label(concurrency)}`, 'ms', g.map((x) => quantile(x.lat, 0.5)), d.map((x) => quantile(x.lat, 0.5)), { added: median(added), goal: `<${(median(d.map((x) => quantile(x.lat, 0.5))) + 2).toFixed(2)}` });
+        report(`read p99, ${label(concurrency)}`, 'ms', g.map((x) => quantile(x.lat, 0.99)), d.map((x) => quantile(x.lat, 0.99)));
       } else {
-        report(`read throughput, ${label}`, 'req/s', g.map((x) => x.rate), d.map((x) => x.rate));
+        report(`read throughput, ${label(concurrency)}`, 'req/s', g.map((x) => x.rate), d.map((x) => x.rate));
         readLevels.push({ g: g.map((x) => x.rate), d: d.map((x) => x.rate) });
       }
     }
