@@ -3,11 +3,13 @@
  * serves the adapter over REST, the load comes from a worker thread (gateway-load.worker.mjs:
  * requests signed before and responses verified after the timed phase), and the in-process
  * side calls `kv.put`/`kv.get` on the very adapter instance the node serves. Rounds alternate
- * the two sides so drift on a shared machine hits both alike; each metric is the median ratio
- * over the rounds, with its range. Throughput is reported per load level and as peak against
- * peak (the best rate each side reaches over the levels); one request at a time it is only the
- * inverse of latency, whose goal is the added p50.
+ * the two sides in ABBA order, so drift on a shared machine and a growing chain hit both
+ * alike; each metric is the median ratio over the rounds, with its range, and the node's own
+ * main-thread CPU per request is reported beside it. Throughput is reported per load level
+ * and as peak against peak (the best rate each side reaches over the levels); one request at
+ * a time it is only the inverse of latency, whose goal is the added p50.
  */
+import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Adapter } from '../core/src/contract/adapter.js';
 import type { KeyAlgorithm, Signer } from '../core/src/contract/keys.js';
@@ -26,6 +28,33 @@ const median = (xs: number[]) => quantile(xs, 0.5);
 export const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 interface Run { lat: number[]; rate: number }
+/** A run plus the node process's main-thread busy time per request during it (ms). */
+type Measured = Run & { busyMs: number };
+
+/**
+ * CPU ms the main thread has used (Linux: /proc/self/task/<pid>/stat, the main thread's own
+ * utime + stime, 10 ms ticks). Event-loop utilisation would count the time the thread sits
+ * preempted inside a callback, which on two busy cores is a lot.
+ */
+function mainThreadCpuMs(): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `run` and adds the main thread's CPU per request: where the adapter and the node's own work run. */
+async function busy(n: number, run: () => Promise<Run>): Promise<Measured> {
+  const before = mainThreadCpuMs();
+  const elu = performance.eventLoopUtilization();
+  const r = await run();
+  const after = mainThreadCpuMs();
+  const ms = before !== undefined && after !== undefined ? after - before : performance.eventLoopUtilization(elu).active;
+  return { ...r, busyMs: ms / n };
+}
 
 async function timed(n: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<Run> {
   const lat: number[] = [];
@@ -82,7 +111,7 @@ export interface CompareOptions {
 
 export async function compareGatewayToInProcess(o: CompareOptions): Promise<void> {
   const { bench, adapter, signer } = o;
-  const rounds = o.rounds ?? 3;
+  const rounds = o.rounds ?? 4;
   await o.bn.client.createApp({ code: 'bench-gw' });
   const value = new Uint8Array(256).fill(7);
   const app = { appId: o.directApp };
@@ -107,15 +136,27 @@ export async function compareGatewayToInProcess(o: CompareOptions): Promise<void
     report(metric, unit, g, d, { goal: `>=${(goalRatio * median(d)).toFixed(1)}` });
   };
 
-  /** `rounds` alternating runs of the in-process side (`direct`) and the gateway (`gateway`). */
-  const alternate = async (direct: (r: number) => Promise<Run>, gateway: (r: number) => Promise<Run>) => {
-    const d: Run[] = [];
-    const g: Run[] = [];
+  /**
+   * `rounds` rounds of the in-process side (`direct`) and the gateway (`gateway`), in the
+   * order D G, G D, G D, D G, … (ABBA): a devnet slows as its chain grows (anvil mines each
+   * transaction slower after thousands of blocks), so a fixed order would always hand the
+   * second side the slower chain; ABBA cancels a steady drift.
+   */
+  const alternate = async (n: number, direct: (r: number) => Promise<Run>, gateway: (r: number) => Promise<Run>) => {
+    const d: Measured[] = [];
+    const g: Measured[] = [];
     for (let r = 0; r < rounds; r++) {
-      d.push(await direct(r));
-      g.push(await gateway(r));
+      const directFirst = r % 4 === 0 || r % 4 === 3;
+      if (directFirst) d.push(await busy(n, () => direct(r)));
+      g.push(await busy(n, () => gateway(r)));
+      if (!directFirst) d.push(await busy(n, () => direct(r)));
     }
     return { d, g };
+  };
+  /** The node's own main-thread CPU per request: gateway rounds minus in-process rounds (same adapter work). */
+  const overhead = (metric: string, d: Measured[], g: Measured[]) => {
+    const extra = g.map((x, i) => x.busyMs - d[i]!.busyMs);
+    emit({ bench, metric, value: median(extra), unit: 'ms', range: [Math.min(...extra), Math.max(...extra)], baseline: `in-process ${median(d.map((x) => x.busyMs)).toFixed(3)} ms per request` });
   };
   const label = (concurrency: number) => (concurrency === 1 ? 'sequential' : `${concurrency} in flight`);
 
@@ -123,7 +164,7 @@ export async function compareGatewayToInProcess(o: CompareOptions): Promise<void
     const writeLevels: Array<{ g: number[]; d: number[] }> = [];
     for (const concurrency of [1, ...o.writes.levels]) {
       const n = concurrency === 1 ? Math.min(o.writes.n, 40) : o.writes.n;
-      const { d, g } = await alternate(
+      const { d, g } = await alternate(n,
         (r) => timed(n, concurrency, (i) => adapter.kv.put({ app, key: `d${concurrency}-${r}-${i}`, value, requestId: `d${concurrency}-${r}-${i}` }, signer)),
         (r) => remote({ op: 'put', n, concurrency, prefix: `g${concurrency}-${r}`, value: Array.from(value) }),
       );
@@ -131,6 +172,7 @@ export async function compareGatewayToInProcess(o: CompareOptions): Promise<void
       report(`write p99, ${label(concurrency)}`, 'ms', g.map((x) => quantile(x.lat, 0.99)), d.map((x) => quantile(x.lat, 0.99)));
       if (concurrency > 1) {
         report(`write throughput, ${label(concurrency)}`, 'tx/s', g.map((x) => x.rate), d.map((x) => x.rate));
+        overhead(`gateway main-thread CPU per write, ${label(concurrency)}`, d, g);
         writeLevels.push({ g: g.map((x) => x.rate), d: d.map((x) => x.rate) });
       }
     }
@@ -140,7 +182,7 @@ export async function compareGatewayToInProcess(o: CompareOptions): Promise<void
     const readLevels: Array<{ g: number[]; d: number[] }> = [];
     for (const concurrency of [1, ...o.reads.levels]) {
       const n = concurrency === 1 ? Math.min(o.reads.n, 300) : o.reads.n;
-      const { d, g } = await alternate(
+      const { d, g } = await alternate(n,
         () => timed(n, concurrency, (i) => adapter.kv.get(app, `d1-0-${i % keys}`)),
         () => remote({ op: 'get', n, concurrency, prefix: 'g1-0', keys }),
       );
@@ -150,6 +192,7 @@ export async function compareGatewayToInProcess(o: CompareOptions): Promise<void
         report(`read p99, ${label(concurrency)}`, 'ms', g.map((x) => quantile(x.lat, 0.99)), d.map((x) => quantile(x.lat, 0.99)));
       } else {
         report(`read throughput, ${label(concurrency)}`, 'req/s', g.map((x) => x.rate), d.map((x) => x.rate));
+        overhead(`gateway main-thread CPU per read, ${label(concurrency)}`, d, g);
         readLevels.push({ g: g.map((x) => x.rate), d: d.map((x) => x.rate) });
       }
     }
