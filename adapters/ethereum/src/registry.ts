@@ -1,13 +1,11 @@
 import { getAddress, getCreateAddress, keccak256, toUtf8Bytes } from 'ethers';
-import { InvalidInputError, NotFoundError, UnavailableError, type Logger } from '@bsn/core';
+import { InvalidInputError, NotFoundError } from '@bsn/core';
 import { REGISTRY_PROTOCOL, artifacts, registryInterface } from './abi.js';
 import type { ChainReader } from './chain.js';
-import type { ResolvedConfig } from './config.js';
 import { FRAMEWORK, toBsnError } from './errors.js';
 import type { Finality } from './finality.js';
-import type { NonceManager } from './nonce-manager.js';
-import { addressOf, localKeySigner, signTransaction } from './signer-bridge.js';
-import type { TxSender } from './transactions.js';
+import { deployAtNonceZero, type DeployDeps } from './nonce-zero-deploy.js';
+import { addressOf, localKeySigner } from './signer-bridge.js';
 
 /** Where an app lives: its BsnAppProxy and the block that created it (the start of its event stream). */
 export interface AppLocation {
@@ -43,9 +41,7 @@ export class Registry {
   ) {}
 
   /** Finds the registry (config address, or the deterministic one, deploying it on a dev network). */
-  static async open(deps: {
-    config: ResolvedConfig; chain: ChainReader; sender: TxSender; nonces: NonceManager; finality: Finality; logger: Logger;
-  }): Promise<Registry> {
+  static async open(deps: DeployDeps): Promise<Registry> {
     const { config, chain } = deps;
     if (config.registry) {
       await verify(chain, config.registry, '/registry');
@@ -113,50 +109,15 @@ async function verify(chain: ChainReader, address: string, field: string): Promi
   }
 }
 
-/**
- * Deploys the registry as the deployer's first transaction, funding the deployer from the
- * faucet. Several adapters racing here is fine: nonce 0 can be used once, so the losers see
- * a stale-nonce refusal and simply wait for the winner's contract to appear.
- */
-async function deploy(
-  deps: { config: ResolvedConfig; chain: ChainReader; sender: TxSender; nonces: NonceManager; finality: Finality; logger: Logger },
-  address: string,
-): Promise<void> {
-  const { config, chain, sender, nonces, finality, logger } = deps;
-  if (!config.faucet) throw new InvalidInputError('no registry on this network and no faucet to deploy one', { field: '/registry' });
-  const deployer = localKeySigner(registryDeployerKey(config.chainId));
-  const from = addressOf(deployer.publicKey);
-  const deadline = Date.now() + config.submitTimeoutMs;
-  const req = { data: artifacts.BsnAppRegistry.bytecode, what: 'deploying the BSN app registry' };
-  if ((await chain.nonce(from, 'pending')) === 0) {
-    logger.info('ethereum adapter: deploying the app registry', { registry: address, deployer: from });
-    try {
-      const tx = await sender.unsigned(from, req, 0);
-      const cost = tx.gasLimit * tx.maxFeePerGas!;
-      if ((await chain.balance(from)) < cost) {
-        const faucet = localKeySigner(config.faucet.privateKey);
-        await sender.send({ to: from, data: '0x', value: cost, gasLimit: 21_000n, what: 'funding the registry deployer' }, faucet, { wait: 'mined' });
-      }
-      const signed = await signTransaction(tx, deployer);
-      await nonces.sendFixed(from, 0, { hash: signed.hash!, raw: signed.serialized });
-      await finality.mined(signed.hash!, deadline);
-    } catch (error) {
-      // Another adapter may have won the race for nonce 0; its contract is what we wait for.
-      logger.warn('ethereum adapter: registry deployment did not go through, waiting for another one', {
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
-  }
-  for (;;) {
-    if ((await chain.code(address)) !== '0x') return;
-    const used = (await chain.nonce(from, 'latest')) > 0;
-    if (used && (await chain.code(address)) !== '0x') return;
-    if (used || Date.now() > deadline) {
-      throw new UnavailableError(
-        `the registry did not appear at ${address}${used ? " although the deployer's nonce 0 is used" : ''}; deploy one and set "registry" in the network config`,
-        { detail: { framework: FRAMEWORK, data: { registry: address, deployer: from } } },
-      );
-    }
-    await finality.sleep(100);
-  }
+/** Deploys the registry as the deployer's first transaction (see deployAtNonceZero). */
+function deploy(deps: DeployDeps, address: string): Promise<void> {
+  if (!deps.config.faucet) throw new InvalidInputError('no registry on this network and no faucet to deploy one', { field: '/registry' });
+  return deployAtNonceZero(deps, {
+    deployerKey: registryDeployerKey(deps.config.chainId),
+    address,
+    data: artifacts.BsnAppRegistry.bytecode,
+    name: 'app registry',
+    role: 'registry',
+    missing: (used) => `the registry did not appear at ${address}${used ? " although the deployer's nonce 0 is used" : ''}; deploy one and set "registry" in the network config`,
+  });
 }

@@ -1,12 +1,8 @@
 import { AbiCoder, concat, getAddress, getCreateAddress, keccak256, toUtf8Bytes } from 'ethers';
-import { InvalidInputError, UnavailableError, type Logger } from '@bsn/core';
+import { InvalidInputError } from '@bsn/core';
 import type { ChainReader } from '../chain.js';
-import type { ResolvedConfig } from '../config.js';
-import { FRAMEWORK } from '../errors.js';
-import type { Finality } from '../finality.js';
-import type { NonceManager } from '../nonce-manager.js';
-import { addressOf, localKeySigner, signTransaction } from '../signer-bridge.js';
-import type { TxSender } from '../transactions.js';
+import { deployAtNonceZero, type DeployDeps } from '../nonce-zero-deploy.js';
+import { addressOf, localKeySigner } from '../signer-bridge.js';
 import { OUTBOX_PROTOCOL, outboxInterface } from './outbox.js';
 
 /**
@@ -24,14 +20,7 @@ export function deterministicOutboxAddress(chainId: number): string {
   return getCreateAddress({ from: addressOf(localKeySigner(outboxDeployerKey(chainId)).publicKey), nonce: 0 });
 }
 
-export interface OutboxDeps {
-  config: ResolvedConfig;
-  chain: ChainReader;
-  sender: TxSender;
-  nonces: NonceManager;
-  finality: Finality;
-  logger: Logger;
-  /** The registry whose apps may send (the outbox checks membership through it). */
+export interface OutboxDeps extends DeployDeps {  /** The registry whose apps may send (the outbox checks membership through it). */
   registry: string;
   /** Creation code of BsnPacketOutbox (from the compiled artifacts). */
   bytecode: string;
@@ -72,40 +61,13 @@ async function check(chain: ChainReader, address: string, registry: string): Pro
   }
 }
 
-async function deploy(deps: OutboxDeps, address: string): Promise<void> {
-  const { config, chain, sender, nonces, finality, logger } = deps;
-  const deployer = localKeySigner(outboxDeployerKey(config.chainId));
-  const from = addressOf(deployer.publicKey);
-  const deadline = Date.now() + config.submitTimeoutMs;
-  const data = concat([deps.bytecode, AbiCoder.defaultAbiCoder().encode(['address'], [deps.registry])]);
-  if ((await chain.nonce(from, 'pending')) === 0) {
-    logger.info('ethereum adapter: deploying the packet outbox', { outbox: address, deployer: from });
-    try {
-      const tx = await sender.unsigned(from, { data, what: 'deploying the BSN packet outbox' }, 0);
-      const cost = tx.gasLimit * tx.maxFeePerGas!;
-      if ((await chain.balance(from)) < cost) {
-        const faucet = localKeySigner(config.faucet!.privateKey);
-        await sender.send({ to: from, data: '0x', value: cost, gasLimit: 21_000n, what: 'funding the outbox deployer' }, faucet, { wait: 'mined' });
-      }
-      const signed = await signTransaction(tx, deployer);
-      await nonces.sendFixed(from, 0, { hash: signed.hash!, raw: signed.serialized });
-      await finality.mined(signed.hash!, deadline);
-    } catch (error) {
-      // Another adapter may have won the race for nonce 0; its contract is what we wait for.
-      logger.warn('ethereum adapter: outbox deployment did not go through, waiting for another one', {
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
-  }
-  for (;;) {
-    if ((await chain.code(address)) !== '0x') return;
-    const used = (await chain.nonce(from, 'latest')) > 0;
-    if (used && (await chain.code(address)) !== '0x') return;
-    if (used || Date.now() > deadline) {
-      throw new UnavailableError(`the packet outbox did not appear at ${address}; deploy one and name it in the network config`, {
-        detail: { framework: FRAMEWORK, data: { outbox: address, deployer: from } },
-      });
-    }
-    await finality.sleep(100);
-  }
+function deploy(deps: OutboxDeps, address: string): Promise<void> {
+  return deployAtNonceZero(deps, {
+    deployerKey: outboxDeployerKey(deps.config.chainId),
+    address,
+    data: concat([deps.bytecode, AbiCoder.defaultAbiCoder().encode(['address'], [deps.registry])]),
+    name: 'packet outbox',
+    role: 'outbox',
+    missing: () => `the packet outbox did not appear at ${address}; deploy one and name it in the network config`,
+  });
 }
