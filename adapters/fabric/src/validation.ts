@@ -9,15 +9,9 @@ import { checkAlgorithm, checkPublicKey } from './signer-bridge.js';
  * so this adapter refuses exactly what every other adapter refuses, with the same JSON
  * pointers; the Fabric-only ones (transaction ids, accounts, block refs) are here.
  */
-export const checkRequestId = (requestId: unknown, field = '/requestId'): string => core.checkRequestId(requestId, field);
-export const checkAppId = (appId: unknown, field = '/appId'): string => core.checkId(appId, field);
-export const checkAppRef = (app: unknown, field = '/app'): string => core.checkAppRef(app, field).appId;
-export const checkKey = (key: unknown, field = '/key'): string => core.checkKey(key, LIMITS, field);
-export const checkPrefix = (prefix: unknown, field = '/prefix'): string => core.checkPrefix(prefix, LIMITS, field);
-export const checkValue = (value: unknown, field = '/value'): Uint8Array => core.checkValue(value, LIMITS, field);
-export const checkArgs = (args: unknown, field = '/args'): Array<string | Uint8Array> => core.checkArgs(args, field);
-export const checkMethod = (method: unknown, field = '/method'): string => core.checkMethod(method, field);
-export const checkLimit = (limit: unknown, field = '/limit'): number => core.checkPageLimit(limit, LIMITS, field);
+export const {
+  checkRequestId, checkAppId, checkAppRef, checkKey, checkPrefix, checkValue, checkArgs, checkMethod, checkLimit,
+} = core.inputChecks(LIMITS);
 export const checkCheckpoint = (cp: unknown, field = '/after'): Checkpoint | undefined => core.checkCheckpoint(cp, field);
 
 function invalid(field: string, message: string): never {

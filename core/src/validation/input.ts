@@ -108,3 +108,21 @@ function isWellFormed(s: string): boolean {
   if (native) return native.call(s);
   return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
 }
+
+/**
+ * The rules above bound to one adapter's limits, each with its usual JSON pointer: what an
+ * adapter's own `validation.ts` re-exports, so the binding is written once.
+ */
+export function inputChecks(limits: Pick<AdapterLimits, 'maxKeyBytes' | 'maxValueBytes' | 'maxPageSize'>) {
+  return {
+    checkRequestId: (requestId: unknown, field = '/requestId'): string => checkRequestId(requestId, field),
+    checkAppId: (appId: unknown, field = '/appId'): string => checkId(appId, field),
+    checkAppRef: (app: unknown, field = '/app'): string => checkAppRef(app, field).appId,
+    checkKey: (key: unknown, field = '/key'): string => checkKey(key, limits, field),
+    checkPrefix: (prefix: unknown, field = '/prefix'): string => checkPrefix(prefix, limits, field),
+    checkValue: (value: unknown, field = '/value'): Uint8Array => checkValue(value, limits, field),
+    checkArgs: (args: unknown, field = '/args'): Array<string | Uint8Array> => checkArgs(args, field),
+    checkMethod: (method: unknown, field = '/method'): string => checkMethod(method, field),
+    checkLimit: (limit: unknown, field = '/limit'): number => checkPageLimit(limit, limits, field),
+  };
+}
