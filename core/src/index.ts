@@ -7,3 +7,4 @@ export * from './encoding/index.js';
 export * from './crypto/index.js';
 export * from './identity/index.js';
 export * from './interchain/index.js';
+export * from './validation/kv-cursor.js';

@@ -1,6 +1,6 @@
 import { keccak256 } from 'ethers';
 import {
-  InvalidInputError, UnavailableError,
+  InvalidInputError, decodeKeyCursor, encodeKeyCursor, mapInBatches, UnavailableError,
   type AppRef, type KvEntry, type KvHistoryEntry, type KvPage, type KvWrite, type PresetKv, type Receipt, type Signer,
 } from '@bsn/core';
 import { appInterface } from './abi.js';
@@ -10,42 +10,15 @@ import type { Finality } from './finality.js';
 import type { EthereumGateway } from './gateway.js';
 import { keyHashOf, kvWritesIn, liveValue } from './kv-log.js';
 import type { AppLocation, Registry } from './registry.js';
-import { checkAppRef, checkKey, checkLimit, checkPrefix, checkRequestId, checkValue } from './validation.js';
+import { checkAppRef, checkKey, checkKvWrite, checkLimit, checkPrefix, checkValue } from './validation.js';
 
 /** Keys fetched per eth_call when listing. */
 const KEY_SLICE = 500;
 /** Parallel eth_getLogs when resolving the writing transactions of a page. */
 const LOG_QUERIES_IN_PARALLEL = 8;
-const CURSOR = /^k1\.([A-Za-z0-9_-]+)$/;
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 
-export function encodeCursor(lastKey: string): string {
-  return `k1.${utf8(lastKey).toString('base64url')}`;
-}
-
-/** The key a cursor resumes after; InvalidInputError for anything this adapter did not produce for `prefix`. */
-export function decodeCursor(cursor: unknown, prefix: string): string {
-  const m = typeof cursor === 'string' ? CURSOR.exec(cursor) : null;
-  let key: string | undefined;
-  if (m) {
-    try {
-      key = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(m[1]!, 'base64url'));
-    } catch {
-      key = undefined;
-    }
-  }
-  if (key === undefined || key.length === 0 || !key.startsWith(prefix) || encodeCursor(key) !== cursor) {
-    throw new InvalidInputError('the cursor is not one this list returned', { field: '/cursor' });
-  }
-  return key;
-}
-
-async function inBatches<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
-  return out;
-}
 
 export interface PresetKvDeps {
   gateway: EthereumGateway;
@@ -70,14 +43,9 @@ export interface PresetKvDeps {
 export class EthereumPresetKv implements PresetKv {
   constructor(private readonly d: PresetKvDeps) {}
 
-  private static write(request: KvWrite): { appId: string; requestId: string; key: string } {
-    if (typeof request !== 'object' || request === null) throw new InvalidInputError('a write request is an object', { field: '' });
-    return { appId: checkAppRef(request.app), requestId: checkRequestId(request.requestId), key: checkKey(request.key) };
-  }
-
   put(request: KvWrite & { value: Uint8Array }, signer: Signer): Promise<Receipt> {
     return Promise.resolve().then(() => {
-      const { appId, requestId, key } = EthereumPresetKv.write(request);
+      const { appId, requestId, key } = checkKvWrite(request);
       const value = checkValue(request.value);
       return this.d.gateway.submitPlan({ appId, requestId, method: 'put', fnArgs: [key, value] }, signer);
     });
@@ -85,7 +53,7 @@ export class EthereumPresetKv implements PresetKv {
 
   delete(request: KvWrite, signer: Signer): Promise<Receipt> {
     return Promise.resolve().then(() => {
-      const { appId, requestId, key } = EthereumPresetKv.write(request);
+      const { appId, requestId, key } = checkKvWrite(request);
       return this.d.gateway.submitPlan({ appId, requestId, method: 'delete', fnArgs: [key] }, signer);
     });
   }
@@ -136,14 +104,14 @@ export class EthereumPresetKv implements PresetKv {
     checkPrefix(prefix);
     if (typeof page !== 'object' || page === null) throw new InvalidInputError('a page is { limit?, cursor? }', { field: '/page' });
     const limit = checkLimit(page.limit);
-    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, prefix);
+    const after = page.cursor === undefined ? undefined : decodeKeyCursor(page.cursor, prefix);
     const app = await this.d.registry.resolve(appId);
     const final = await this.d.finality.finalHead();
 
     const [count] = await this.view<[bigint]>(app, 'keyCount', [], final);
     const slices: number[] = [];
     for (let start = 0; start < Number(count); start += KEY_SLICE) slices.push(start);
-    const keys = (await inBatches(slices, 4, (start) => this.view<[string[]]>(app, 'keysSlice', [start, KEY_SLICE], final)))
+    const keys = (await mapInBatches(slices, 4, (start) => this.view<[string[]]>(app, 'keysSlice', [start, KEY_SLICE], final)))
       .flatMap(([slice]) => [...slice]);
 
     const prefixBytes = utf8(prefix);
@@ -164,7 +132,7 @@ export class EthereumPresetKv implements PresetKv {
       byBlock.set(b, [...(byBlock.get(b) ?? []), keyHashOf(key)]);
     });
     const lastWrite = new Map<string, { value: Uint8Array | null; txId: string }>();
-    await inBatches([...byBlock.entries()], LOG_QUERIES_IN_PARALLEL, async ([block, hashes]) => {
+    await mapInBatches([...byBlock.entries()], LOG_QUERIES_IN_PARALLEL, async ([block, hashes]) => {
       for (const w of await kvWritesIn(this.d.chain, app, hashes, block)) {
         lastWrite.set(`${block}:${w.keyHash}`, { value: w.value, txId: w.log.transactionHash });
       }
@@ -179,7 +147,7 @@ export class EthereumPresetKv implements PresetKv {
       }
       return { key, value: w.value, block, txId: w.txId };
     });
-    return matching.length > limit ? { entries, cursor: encodeCursor(pageKeys.at(-1)!) } : { entries };
+    return matching.length > limit ? { entries, cursor: encodeKeyCursor(pageKeys.at(-1)!) } : { entries };
   }
 }
 

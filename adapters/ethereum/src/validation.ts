@@ -8,7 +8,7 @@ import { LIMITS } from './limits.js';
  * pointers; the Ethereum-only ones (tx ids, block refs, timeouts) are here.
  */
 export const {
-  checkRequestId, checkAppId, checkAppRef, checkKey, checkPrefix, checkValue, checkArgs, checkMethod, checkLimit,
+  checkRequestId, checkAppId, checkAppRef, checkKey, checkPrefix, checkValue, checkArgs, checkMethod, checkLimit, checkKvWrite,
 } = core.inputChecks(LIMITS);
 export const checkCheckpoint = (cp: unknown, field = '/after'): Checkpoint => {
   const checked = core.checkCheckpoint(cp, field);

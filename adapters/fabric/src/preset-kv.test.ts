@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { isBsnError, type AppInfo } from '@bsn/core';
-import { encodeCursor } from './preset-kv.js';
+import { encodeKeyCursor, isBsnError, type AppInfo } from '@bsn/core';
 import { bytes, newApp, text, unique, useFabricNetwork } from './__fixtures__/network.js';
 
 let app: AppInfo;
@@ -69,8 +68,8 @@ describe('preset key/value contract on Fabric', () => {
   test('cursors are checked: forged, from another prefix, or naming a key outside it are INVALID_INPUT', async (ctx) => {
     fabric.skipUnlessRunning(ctx);
     expect(await code(fabric.org1.kv.list(app, 'a', { cursor: 'k1.!!' }))).toBe('INVALID_INPUT /cursor');
-    expect(await code(fabric.org1.kv.list(app, 'a', { cursor: encodeCursor('b') }))).toBe('INVALID_INPUT /cursor');
-    expect(await code(fabric.org1.kv.list(app, 'a', { cursor: encodeCursor('a\u0000') }))).toBe('INVALID_INPUT /cursor');
+    expect(await code(fabric.org1.kv.list(app, 'a', { cursor: encodeKeyCursor('b') }))).toBe('INVALID_INPUT /cursor');
+    expect(await code(fabric.org1.kv.list(app, 'a', { cursor: encodeKeyCursor('a\u0000') }))).toBe('INVALID_INPUT /cursor');
     expect(await code(fabric.org1.kv.list(app, '', { limit: 101 }))).toBe('INVALID_INPUT /limit');
   });
 

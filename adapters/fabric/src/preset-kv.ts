@@ -1,41 +1,20 @@
 import {
-  InvalidInputError,
+  InvalidInputError, decodeKeyCursor, encodeKeyCursor, mapInBatches,
   type AppRef, type KvEntry, type KvHistoryEntry, type KvPage, type KvWrite, type PresetKv, type Receipt, type Signer,
 } from '@bsn/core';
 import type { PresetChaincode } from './chaincode-client.js';
 import type { FabricGatewayImpl } from './gateway.js';
 import type { Ledger } from './ledger.js';
-import { checkAppRef, checkKey, checkLimit, checkPrefix, checkRequestId, checkValue } from './validation.js';
+import { checkAppRef, checkKey, checkKvWrite, checkLimit, checkPrefix, checkValue } from './validation.js';
 
-const CURSOR = /^k1\.([A-Za-z0-9_-]+)$/;
 /** Block look-ups in flight at once when resolving the blocks of a page or a history. */
 const PARALLEL_LOOKUPS = 8;
 
-export function encodeCursor(lastKey: string): string {
-  return `k1.${Buffer.from(lastKey, 'utf8').toString('base64url')}`;
-}
-
-/** The key a cursor resumes after; InvalidInputError for anything this adapter did not produce for `prefix`. */
-export function decodeCursor(cursor: unknown, prefix: string): string {
-  const m = typeof cursor === 'string' ? CURSOR.exec(cursor) : null;
-  let key: string | undefined;
-  if (m) {
-    try {
-      key = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(m[1]!, 'base64url'));
-    } catch {
-      key = undefined;
-    }
-  }
-  if (key === undefined || key.length === 0 || key.includes('\u0000') || !key.startsWith(prefix) || encodeCursor(key) !== cursor) {
-    throw new InvalidInputError('the cursor is not one this list returned', { field: '/cursor' });
-  }
+/** core's cursor, and no U+0000 in the key: `list` resumes from `last key + U+0000`. */
+function decodeCursor(cursor: unknown, prefix: string): string {
+  const key = decodeKeyCursor(cursor, prefix);
+  if (key.includes('\u0000')) throw new InvalidInputError('the cursor is not one this list returned', { field: '/cursor' });
   return key;
-}
-
-async function mapLimited<T, R>(items: T[], size: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = [];
-  for (let i = 0; i < items.length; i += size) out.push(...(await Promise.all(items.slice(i, i + size).map(fn))));
-  return out;
 }
 
 const fromBase64 = (b64: string): Uint8Array => Uint8Array.from(Buffer.from(b64, 'base64'));
@@ -56,19 +35,14 @@ export interface PresetKvDeps {
 export class FabricPresetKv implements PresetKv {
   constructor(private readonly d: PresetKvDeps) {}
 
-  private static write(request: KvWrite): { appId: string; requestId: string; key: string } {
-    if (typeof request !== 'object' || request === null) throw new InvalidInputError('a write request is an object', { field: '' });
-    return { appId: checkAppRef(request.app), requestId: checkRequestId(request.requestId), key: checkKey(request.key) };
-  }
-
   async put(request: KvWrite & { value: Uint8Array }, signer: Signer): Promise<Receipt> {
-    const { appId, requestId, key } = FabricPresetKv.write(request);
+    const { appId, requestId, key } = checkKvWrite(request);
     const value = checkValue(request.value);
     return this.d.gateway.submitPlan({ appId, requestId, method: 'put', key, value }, signer);
   }
 
   async delete(request: KvWrite, signer: Signer): Promise<Receipt> {
-    const { appId, requestId, key } = FabricPresetKv.write(request);
+    const { appId, requestId, key } = checkKvWrite(request);
     return this.d.gateway.submitPlan({ appId, requestId, method: 'delete', key }, signer);
   }
 
@@ -88,7 +62,7 @@ export class FabricPresetKv implements PresetKv {
     const appId = checkAppRef(app);
     checkKey(key);
     const records = await this.d.chaincode.history(appId, key);
-    return mapLimited(records, PARALLEL_LOOKUPS, async (r) => ({
+    return mapInBatches(records, PARALLEL_LOOKUPS, async (r) => ({
       txId: r.txId,
       block: await this.blockOf(r.txId),
       timestamp: r.timestamp,
@@ -103,9 +77,9 @@ export class FabricPresetKv implements PresetKv {
     const limit = checkLimit(page.limit);
     const after = page.cursor === undefined ? '' : decodeCursor(page.cursor, prefix);
     const { entries, more } = await this.d.chaincode.list(appId, prefix, after, limit);
-    const out = await mapLimited(entries, PARALLEL_LOOKUPS, async (e): Promise<KvEntry> => ({
+    const out = await mapInBatches(entries, PARALLEL_LOOKUPS, async (e): Promise<KvEntry> => ({
       key: e.key, value: fromBase64(e.value), txId: e.txId, block: await this.blockOf(e.txId),
     }));
-    return more && out.length > 0 ? { entries: out, cursor: encodeCursor(out.at(-1)!.key) } : { entries: out };
+    return more && out.length > 0 ? { entries: out, cursor: encodeKeyCursor(out.at(-1)!.key) } : { entries: out };
   }
 }

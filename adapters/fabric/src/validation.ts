@@ -10,7 +10,7 @@ import { checkAlgorithm, checkPublicKey } from './signer-bridge.js';
  * pointers; the Fabric-only ones (transaction ids, accounts, block refs) are here.
  */
 export const {
-  checkRequestId, checkAppId, checkAppRef, checkKey, checkPrefix, checkValue, checkArgs, checkMethod, checkLimit,
+  checkRequestId, checkAppId, checkAppRef, checkKey, checkPrefix, checkValue, checkArgs, checkMethod, checkLimit, checkKvWrite,
 } = core.inputChecks(LIMITS);
 export const checkCheckpoint = (cp: unknown, field = '/after'): Checkpoint | undefined => core.checkCheckpoint(cp, field);
 

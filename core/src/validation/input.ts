@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../errors/errors.js';
 import type { AdapterLimits } from '../contract/describe.js';
 import type { Checkpoint } from '../contract/gateway.js';
+import type { KvWrite } from '../contract/preset-kv.js';
 
 /**
  * The contract's input rules, shared so every adapter refuses the same inputs with the
@@ -124,5 +125,10 @@ export function inputChecks(limits: Pick<AdapterLimits, 'maxKeyBytes' | 'maxValu
     checkArgs: (args: unknown, field = '/args'): Array<string | Uint8Array> => checkArgs(args, field),
     checkMethod: (method: unknown, field = '/method'): string => checkMethod(method, field),
     checkLimit: (limit: unknown, field = '/limit'): number => checkPageLimit(limit, limits, field),
+    /** The parts every preset write names: its app, request id and key. */
+    checkKvWrite: (request: KvWrite): { appId: string; requestId: string; key: string } => {
+      if (typeof request !== 'object' || request === null) throw new InvalidInputError('a write request is an object', { field: '' });
+      return { appId: checkAppRef(request.app).appId, requestId: checkRequestId(request.requestId), key: checkKey(request.key, limits) };
+    },
   };
 }
