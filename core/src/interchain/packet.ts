@@ -56,3 +56,21 @@ export function checkPacket(value: unknown, field = '/packet'): Packet {
 }
 
 const PACKET_FIELDS = new Set(['v', 'srcChain', 'srcApp', 'dstChain', 'dstApp', 'seq', 'method', 'payload', 'timeout', 'grantRef']);
+
+/**
+ * The step every verifier takes with the packet an evidence carries: well-formed, sent from
+ * the chain the trust roots pin, and the packet the evidence is about. Returns why not
+ * (a verifier answers `rejected` with it), or the packet and its id.
+ */
+export function evidencePacket(value: unknown, rootsChain: string, subjectPacketId: string): { packet: Packet; id: string } | { reason: string } {
+  let packet: Packet;
+  try {
+    packet = checkPacket(structuredClone(value));
+  } catch (error) {
+    return { reason: `the packet is malformed: ${(error as Error).message}` };
+  }
+  if (packet.srcChain !== rootsChain) return { reason: `the packet's srcChain ${packet.srcChain} is not the chain ${rootsChain} of the roots` };
+  const id = packetId(packet);
+  if (id !== subjectPacketId) return { reason: `the packet's id is ${id}, the evidence's subject names ${subjectPacketId}` };
+  return { packet, id };
+}

@@ -1,6 +1,6 @@
 import { Transaction, getAddress, getBytes, hexlify, isHexString, keccak256 } from 'ethers';
 import {
-  checkPacket, packetCommitment, packetId, verifyAttestations, type Evidence, type Packet, type TrustRoots, type Verification,
+  evidencePacket, packetCommitment, verifyAttestations, type Evidence, type TrustRoots, type Verification,
 } from '@bsn/core';
 import { headerHash, headerItems, type EthHeader } from './header.js';
 import { PACKET_SENT_TOPIC, decodePacketSentData, packetFieldsHash, srcAppTopic } from './outbox.js';
@@ -133,15 +133,9 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
   if (log.topics.length !== 3 || !same(log.topics[0]!, PACKET_SENT_TOPIC)) reject(`log ${logIndex} is not a PacketSent event`);
 
   // 6. The packet: well-formed, from this chain, and every binding rebuilt from it matches the log.
-  let packet: Packet;
-  try {
-    packet = checkPacket(structuredClone(proof.packet));
-  } catch (error) {
-    reject(`the packet is malformed: ${(error as Error).message}`);
-  }
-  if (packet.srcChain !== trust.chain) reject(`the packet's srcChain ${packet.srcChain} is not the chain ${trust.chain} of the roots`);
-  const id = packetId(packet);
-  if (id !== subject.packetId) reject(`the packet's id is ${id}, the evidence's subject names ${subject.packetId}`);
+  const sent = evidencePacket(proof.packet, trust.chain, subject.packetId as string);
+  if ('reason' in sent) reject(sent.reason);
+  const { packet, id } = sent;
   if (!same(log.topics[1]!, '0x' + id)) reject(`log ${logIndex} is for packet ${log.topics[1]}, not ${id}`);
   if (!same(log.topics[2]!, srcAppTopic(packet.srcApp))) reject(`log ${logIndex} was sent from another app than ${packet.srcApp}`);
   let data: ReturnType<typeof decodePacketSentData>;

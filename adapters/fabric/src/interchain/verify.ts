@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { common, ledger, msp as mspProtos, peer } from '@hyperledger/fabric-protos';
 import {
-  canonicalJson, checkPacket, packetBytes, packetCommitment, packetId, verifyAttestations,
-  type Evidence, type Packet, type TrustRoots, type Verification,
+  canonicalJson, evidencePacket, packetBytes, packetCommitment, verifyAttestations,
+  type Evidence, type TrustRoots, type Verification,
 } from '@bsn/core';
 import { blockHeaderBytes } from '../blocks.js';
 import { validationCodeName } from '../errors.js';
@@ -146,15 +146,9 @@ function verify(evidence: Evidence, trust: TrustRoots): Verification {
   if (winner) reject(winner);
 
   // 11. The packet: well-formed, from this chain, and exactly what the chaincode emitted and wrote.
-  let packet: Packet;
-  try {
-    packet = checkPacket(structuredClone(proof.packet));
-  } catch (error) {
-    reject(`the packet is malformed: ${(error as Error).message}`);
-  }
-  if (packet.srcChain !== trust.chain) reject(`the packet's srcChain ${packet.srcChain} is not the chain ${trust.chain} of the roots`);
-  const id = packetId(packet);
-  if (id !== subject.packetId) reject(`the packet's id is ${id}, the evidence's subject names ${subject.packetId}`);
+  const sent = evidencePacket(proof.packet, trust.chain, subject.packetId as string);
+  if ('reason' in sent) reject(sent.reason);
+  const { packet, id } = sent;
 
   const eventBytes = ccAction.getEvents_asU8();
   if (eventBytes.length === 0) reject('the transaction emitted no chaincode event: it sent no packet');
