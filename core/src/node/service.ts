@@ -69,15 +69,8 @@ export interface AppJson {
   members?: string[];
 }
 
-export interface UserJson {
-  code: string;
-  portal: string;
-  algorithm: KeyAlgorithm;
-  publicKey: string;
-  keyMode: KeyMode;
-  role: UserRole;
-  chainAccounts: Record<string, string>;
-}
+/** A user as the API shows it: the registry's record without keys' secrets, with its chain accounts. */
+export type UserJson = Pick<User, 'code' | 'portal' | 'algorithm' | 'publicKey' | 'keyMode' | 'role'> & { chainAccounts: Record<string, string> };
 
 export const checkpointId = (c: Checkpoint): string => `${c.block}:${c.index}`;
 

@@ -5,7 +5,6 @@
  * cannot burn nonces).
  */
 import type { KeyAlgorithm } from '../../contract/keys.js';
-import { fromHex } from '../../encoding/bytes.js';
 import { unauthorized } from '../errors.js';
 import type { Registry, User } from '../registry/registry.js';
 import { CODE_RE, HEADERS, NONCE_RE, canonicalRequest } from './canonical.js';

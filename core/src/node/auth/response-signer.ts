@@ -2,7 +2,7 @@
 import type { KeyAlgorithm } from '../../contract/keys.js';
 import { publicKeyOf } from '../../crypto/algorithms.js';
 import { keyIdOf } from '../../crypto/key-id.js';
-import { fromHex, toHex } from '../../encoding/bytes.js';
+import { toHex } from '../../encoding/bytes.js';
 import { canonicalEvent, canonicalResponse } from './canonical.js';
 import { fastSigner, verifyFast } from '../../crypto/native-ecdsa.js';
 
