@@ -1,25 +1,7 @@
-import { createPrivateKey } from 'node:crypto';
-import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers } from '@hyperledger/fabric-gateway';
 import { describe, expect, it } from 'vitest';
 import { devnetByName } from '../registry.js';
 import { FabricContainerDevnet } from './fabric-container-devnet.js';
-import type { FabricOrganization } from './network-config.js';
-
-/** Connects as an adapter would: the network config (mapped ports, hostOverride for TLS) only. */
-function gatewayFor(org: FabricOrganization) {
-  const peer = org.peers[0]!;
-  const client = new grpc.Client(peer.endpoint, grpc.credentials.createSsl(Buffer.from(peer.tlsRootCert)), {
-    'grpc.ssl_target_name_override': peer.hostOverride,
-  });
-  const gateway = connect({
-    client,
-    identity: { mspId: org.mspId, credentials: Buffer.from(org.user.certificate) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(org.user.privateKey)),
-    hash: hash.sha256,
-  });
-  return { gateway, close: () => { gateway.close(); client.close(); } };
-}
+import { openGateway } from './gateway-probe.js';
 
 describe('Fabric container devnet', () => {
   it('is registered as fabric-container, a container target', () => {
@@ -49,8 +31,8 @@ describe('Fabric container devnet', () => {
       expect(started.processes().map((p) => p.name)).toEqual(['chaincode devnet-kv']);
 
       const [org1, org2] = network.organizations;
-      const one = gatewayFor(org1!);
-      const two = gatewayFor(org2!);
+      const one = openGateway(org1!);
+      const two = openGateway(org2!);
       connections.push(one.close, two.close);
       const contract1 = one.gateway.getNetwork(network.channel).getContract(network.chaincode!);
       const contract2 = two.gateway.getNetwork(network.channel).getContract(network.chaincode!);

@@ -6,7 +6,7 @@ import type { StartedNetwork, StartedTestContainer } from 'testcontainers';
 import { containerEngine } from '../containers.js';
 import type { Availability, Devnet } from '../devnet.js';
 import type { NodeProcess } from '../node-process.js';
-import { testChaincode, type FabricChaincodeSpec } from './chaincode.js';
+import { testChaincode } from './chaincode.js';
 import { peerOrg } from './crypto.js';
 import { FABRIC_VERSION, fabricBinariesPresent } from './fabric-build.js';
 import { heightOf, joinAndDeploy, prepareNetworkFiles, stepLogger, type PeerNode, type StartedFabricDevnet } from './fabric-devnet.js';

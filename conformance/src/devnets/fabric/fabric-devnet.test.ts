@@ -4,27 +4,11 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers } from '@hyperledger/fabric-gateway';
 import { describe, expect, it } from 'vitest';
 import { ccaasPackage } from './chaincode.js';
 import { FabricDevnet } from './fabric-devnet.js';
-import type { FabricNetworkConfig, FabricOrganization } from './network-config.js';
-
-/** Connects as an adapter would: only the network config, @grpc/grpc-js and @hyperledger/fabric-gateway. */
-function gatewayFor(org: FabricOrganization) {
-  const peer = org.peers[0]!;
-  const client = new grpc.Client(peer.endpoint, grpc.credentials.createSsl(Buffer.from(peer.tlsRootCert)), {
-    'grpc.ssl_target_name_override': peer.hostOverride,
-  });
-  const gateway = connect({
-    client,
-    identity: { mspId: org.mspId, credentials: Buffer.from(org.user.certificate) },
-    signer: signers.newPrivateKeySigner(createPrivateKey(org.user.privateKey)),
-    hash: hash.sha256,
-  });
-  return { gateway, close: () => { gateway.close(); client.close(); } };
-}
+import { openGateway } from './gateway-probe.js';
+import type { FabricNetworkConfig } from './network-config.js';
 
 function fetchOverMtls(url: string, orderer: FabricNetworkConfig['orderer']): Promise<unknown> {
   return new Promise((resolve, reject) => {
@@ -102,8 +86,8 @@ describe('Fabric devnet', () => {
       expect(network.chaincodes[0]).toMatchObject({ name: 'devnet-kv', endorsementPolicy: "AND('Org1MSP.peer','Org2MSP.peer')" });
 
       const [org1, org2] = network.organizations;
-      const one = gatewayFor(org1!);
-      const two = gatewayFor(org2!);
+      const one = openGateway(org1!);
+      const two = openGateway(org2!);
       connections.push(one.close, two.close);
       const contract1 = one.gateway.getNetwork(network.channel).getContract(network.chaincode!);
       const contract2 = two.gateway.getNetwork(network.channel).getContract(network.chaincode!);
