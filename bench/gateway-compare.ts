@@ -28,8 +28,8 @@ const median = (xs: number[]) => quantile(xs, 0.5);
 export const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 interface Run { lat: number[]; rate: number }
-/** A run plus the node process's main-thread busy time per request during it (ms). */
-type Measured = Run & { busyMs: number };
+/** A run plus the node's main-thread CPU and the whole machine's CPU per request during it (ms). */
+type Measured = Run & { busyMs: number; machineMs?: number };
 
 /**
  * CPU ms the main thread has used (Linux: /proc/self/task/<pid>/stat, the main thread's own
@@ -46,14 +46,32 @@ function mainThreadCpuMs(): number | undefined {
   }
 }
 
-/** Runs `run` and adds the main thread's CPU per request: where the adapter and the node's own work run. */
+/**
+ * CPU ms all cores have spent busy since boot (Linux: /proc/stat): the chain's nodes, the
+ * load generator and the node alike. On a machine where they share two cores, this is the
+ * budget the gateway's extra work comes out of.
+ */
+function machineCpuMs(): number | undefined {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal
+    const busyTicks = f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!;
+    return (busyTicks * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `run` and adds the main thread's CPU per request (where the adapter and the node's own work run) and the machine's. */
 async function busy(n: number, run: () => Promise<Run>): Promise<Measured> {
   const before = mainThreadCpuMs();
+  const machineBefore = machineCpuMs();
   const elu = performance.eventLoopUtilization();
   const r = await run();
   const after = mainThreadCpuMs();
+  const machineAfter = machineCpuMs();
   const ms = before !== undefined && after !== undefined ? after - before : performance.eventLoopUtilization(elu).active;
-  return { ...r, busyMs: ms / n };
+  return { ...r, busyMs: ms / n, ...(machineBefore !== undefined && machineAfter !== undefined && { machineMs: (machineAfter - machineBefore) / n }) };
 }
 
 async function timed(n: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<Run> {
@@ -153,10 +171,16 @@ export async function compareGatewayToInProcess(o: CompareOptions): Promise<void
     }
     return { d, g };
   };
-  /** The node's own main-thread CPU per request: gateway rounds minus in-process rounds (same adapter work). */
-  const overhead = (metric: string, d: Measured[], g: Measured[]) => {
+  /**
+   * The node's own main-thread CPU per request: gateway rounds minus in-process rounds (same
+   * adapter work); and the whole machine's CPU per request, load generator included.
+   */
+  const overhead = (what: string, level: string, d: Measured[], g: Measured[]) => {
     const extra = g.map((x, i) => x.busyMs - d[i]!.busyMs);
-    emit({ bench, metric, value: median(extra), unit: 'ms', range: [Math.min(...extra), Math.max(...extra)], baseline: `in-process ${median(d.map((x) => x.busyMs)).toFixed(3)} ms per request` });
+    emit({ bench, metric: `gateway main-thread CPU per ${what}, ${level}`, value: median(extra), unit: 'ms', range: [Math.min(...extra), Math.max(...extra)], baseline: `in-process ${median(d.map((x) => x.busyMs)).toFixed(3)} ms per request` });
+    if (g.every((x) => x.machineMs !== undefined) && d.every((x) => x.machineMs !== undefined)) {
+      report(`machine CPU per ${what}, ${level}`, 'ms', g.map((x) => x.machineMs!), d.map((x) => x.machineMs!));
+    }
   };
   const label = (concurrency: number) => (concurrency === 1 ? 'sequential' : `${concurrency} in flight`);
 
@@ -172,7 +196,7 @@ export async function compareGatewayToInProcess(o: CompareOptions): Promise<void
       report(`write p99, ${label(concurrency)}`, 'ms', g.map((x) => quantile(x.lat, 0.99)), d.map((x) => quantile(x.lat, 0.99)));
       if (concurrency > 1) {
         report(`write throughput, ${label(concurrency)}`, 'tx/s', g.map((x) => x.rate), d.map((x) => x.rate));
-        overhead(`gateway main-thread CPU per write, ${label(concurrency)}`, d, g);
+        overhead('write', label(concurrency), d, g);
         writeLevels.push({ g: g.map((x) => x.rate), d: d.map((x) => x.rate) });
       }
     }
@@ -192,7 +216,7 @@ export async function compareGatewayToInProcess(o: CompareOptions): Promise<void
         report(`read p99, ${label(concurrency)}`, 'ms', g.map((x) => quantile(x.lat, 0.99)), d.map((x) => quantile(x.lat, 0.99)));
       } else {
         report(`read throughput, ${label(concurrency)}`, 'req/s', g.map((x) => x.rate), d.map((x) => x.rate));
-        overhead(`gateway main-thread CPU per read, ${label(concurrency)}`, d, g);
+        overhead('read', label(concurrency), d, g);
         readLevels.push({ g: g.map((x) => x.rate), d: d.map((x) => x.rate) });
       }
     }

@@ -119,7 +119,7 @@ export class CityNode {
         }
       }
 
-      const metering = new Metering(registry, config.limits.tpsWindowMs);
+      const metering = new Metering(registry, config.limits.tpsWindowMs, { logger: log });
       const service = new NodeService({ registry, networks, keys, metering, nodeName: config.node.name, logger: log });
       const auth = new Authenticator(registry, { clockSkewMs: config.limits.clockSkewMs });
       const rest = await buildRestServer({ service, auth, signer: keys.responseSigner, bodyLimit: config.limits.bodyBytes, logger: log });
@@ -151,6 +151,7 @@ export class CityNode {
     await this.grpc?.close().catch(() => {});
     await this.rest.close().catch(() => {});
     await this.networks.closeAll();
+    await this.service.metering.close().catch((err: unknown) => this.log.warn('usage counts of the last moments not written', { error: (err as Error).message }));
     await this.registry.close().catch(() => {});
     this.log.info(`city node ${this.config.node.name} stopped`);
   }

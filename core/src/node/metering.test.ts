@@ -3,49 +3,59 @@ import { Metering } from './metering.js';
 import type { Registry, UsageDelta } from './registry/registry.js';
 import { openSqliteRegistry } from './registry/sqlite.js';
 
+const fakeRegistry = (addUsage: (app: string, d: UsageDelta) => Promise<void>) => ({ addUsage, usage: async () => ({}) }) as unknown as Registry;
+
 describe('Metering', () => {
-  test('deltas of one turn reach the registry as one update per app, and every caller waits for it', async () => {
+  test('deltas reach the registry summed, one update per app per flush, written behind the requests', async () => {
     const calls: Array<[string, UsageDelta]> = [];
-    let release!: () => void;
-    const gate = new Promise<void>((r) => (release = r));
-    const registry = { addUsage: async (app: string, d: UsageDelta) => { calls.push([app, d]); await gate; } } as unknown as Registry;
-    const m = new Metering(registry, 10_000);
-    const done: string[] = [];
-    const records = [
-      m.record('a', { reads: 1 }).then(() => done.push('a1')),
-      m.record('a', { bytesIn: 10, bytesOut: 20 }).then(() => done.push('a2')),
-      m.record('b', { txs: 1, storageBytes: 5 }).then(() => done.push('b')),
-    ];
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
+    const m = new Metering(fakeRegistry(async (app, d) => void calls.push([app, d])), 10_000, { flushMs: 20 });
+    m.record('a', { reads: 1 });
+    m.record('a', { bytesIn: 10, bytesOut: 20 });
+    m.record('b', { txs: 1, storageBytes: 5 });
+    expect(calls).toEqual([]);
+    await new Promise((r) => setTimeout(r, 60));
     expect(calls).toEqual([
       ['a', { txs: 0, reads: 1, storageBytes: 0, bytesIn: 10, bytesOut: 20 }],
       ['b', { txs: 1, reads: 0, storageBytes: 5, bytesIn: 0, bytesOut: 0 }],
     ]);
-    expect(done).toEqual([]);
-    release();
-    await Promise.all(records);
-    expect(done.sort()).toEqual(['a1', 'a2', 'b']);
-    // A later turn is a new update.
-    await m.record('a', { reads: 2 });
+    // Later counts are a new update.
+    m.record('a', { reads: 2 });
+    await m.close();
     expect(calls).toHaveLength(3);
+    expect(calls[2]).toEqual(['a', { txs: 0, reads: 2, storageBytes: 0, bytesIn: 0, bytesOut: 0 }]);
   });
 
-  test('a failed registry write fails every record that was in it', async () => {
-    const registry = { addUsage: async () => { throw new Error('disk full'); } } as unknown as Registry;
-    const m = new Metering(registry, 10_000);
-    const results = await Promise.allSettled([m.record('a', { reads: 1 }), m.record('b', { reads: 1 })]);
-    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+  test('a failed registry write keeps its deltas for the next flush: nothing is lost', async () => {
+    let fail = true;
+    const written: Array<[string, UsageDelta]> = [];
+    const m = new Metering(fakeRegistry(async (app, d) => {
+      if (fail && app === 'b') throw new Error('disk full');
+      written.push([app, d]);
+    }), 10_000, { flushMs: 60_000 });
+    m.record('a', { reads: 1 });
+    m.record('b', { reads: 1 });
+    await expect(m.flush()).rejects.toThrow('disk full');
+    expect(written.map(([app]) => app)).toEqual(['a']);
+    m.record('b', { reads: 2 });
+    fail = false;
+    await m.close();
+    expect(written).toEqual([['a', expect.objectContaining({ reads: 1 })], ['b', expect.objectContaining({ reads: 3 })]]);
   });
 
-  test('counts add up exactly in a real registry', async () => {
+  test('flushes run one at a time, and usage() answers with this instance\'s latest counts', async () => {
     const registry = await openSqliteRegistry(':memory:');
-    const m = new Metering(registry, 10_000);
-    await Promise.all(Array.from({ length: 50 }, (_, i) => m.record(`app${i % 3}`, { reads: 1, bytesOut: i })));
-    await m.record('app0', { txs: 1 });
+    const m = new Metering(registry, 10_000, { flushMs: 60_000 });
+    for (let i = 0; i < 50; i++) m.record(`app${i % 3}`, { reads: 1, bytesOut: i });
+    const first = m.flush();
+    m.record('app0', { txs: 1 });
+    const second = m.flush();
+    await Promise.all([first, second]);
+    m.record('app0', { txs: 1 });
+    expect((await m.usage('app0')).txs).toBe(2);
     const usage = await registry.allUsage();
-    expect(usage.map((u) => [u.app, u.reads, u.txs])).toEqual([['app0', 17, 1], ['app1', 17, 0], ['app2', 16, 0]]);
+    expect(usage.map((u) => [u.app, u.reads, u.txs])).toEqual([['app0', 17, 2], ['app1', 17, 0], ['app2', 16, 0]]);
     expect(usage.reduce((s, u) => s + u.bytesOut, 0)).toBe((49 * 50) / 2);
+    await m.close();
     await registry.close();
   });
 });

@@ -2,9 +2,11 @@
  * Metering per app: transactions (and TPS over a window), reads, storage written and
  * bandwidth in/out. Counters are persisted in the registry (so they survive restarts and
  * add up across node instances) and exposed as Prometheus metrics; TPS is this instance's
- * rate over the configured window.
+ * rate over the configured window. Registry counters are written behind, every `flushMs`
+ * (see `flush`), so instances see each other's counts within that time.
  */
 import { Counter, Gauge, Histogram, Registry as PromRegistry, collectDefaultMetrics } from 'prom-client';
+import type { Logger } from '../contract/adapter.js';
 import type { Registry, Usage, UsageDelta } from './registry/registry.js';
 
 export interface AppUsage extends Usage {
@@ -24,9 +26,22 @@ export class Metering {
   readonly requests: Histogram<'api' | 'route' | 'status'>;
   private readonly tps: Gauge<'app'>;
   readonly apps: Gauge;
-  private pending: { deltas: Map<string, Required<UsageDelta>>; done: Promise<void> } | undefined;
+  private pending = new Map<string, Required<UsageDelta>>();
+  private flushing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private readonly flushMs: number;
+  private readonly log: Logger | undefined;
+  private readonly now: () => number;
 
-  constructor(private readonly registry: Registry, private readonly windowMs: number, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly registry: Registry,
+    private readonly windowMs: number,
+    options: { flushMs?: number; logger?: Logger; now?: () => number } = {},
+  ) {
+    this.flushMs = options.flushMs ?? 200;
+    this.log = options.logger;
+    this.now = options.now ?? Date.now;
     const reg = this.prometheus;
     collectDefaultMetrics({ register: reg });
     this.txs = new Counter({ name: 'bsn_app_transactions_total', help: 'Committed write transactions per app', labelNames: ['app'], registers: [reg] });
@@ -49,8 +64,11 @@ export class Metering {
     this.apps = new Gauge({ name: 'bsn_apps_registered', help: 'Apps in the registry', registers: [reg] });
   }
 
-  /** Records usage; the registry write is awaited so counters are exact. */
-  async record(app: string, delta: UsageDelta): Promise<void> {
+  /**
+   * Counts usage: Prometheus at once, the registry within `flushMs` (see `flush`). Never
+   * waits and never fails: a request's answer does not depend on its accounting.
+   */
+  record(app: string, delta: UsageDelta): void {
     if (delta.txs) {
       this.txs.inc({ app }, delta.txs);
       let times = this.txTimes.get(app);
@@ -62,31 +80,47 @@ export class Metering {
     if (delta.storageBytes) this.storage.inc({ app }, delta.storageBytes);
     if (delta.bytesIn) this.bytesIn.inc({ app }, delta.bytesIn);
     if (delta.bytesOut) this.bytesOut.inc({ app }, delta.bytesOut);
-    await this.persist(app, delta);
+    addInto(this.pending, app, delta);
+    if (!this.timer && !this.closed) {
+      this.timer = setTimeout(() => {
+        this.timer = undefined;
+        this.flush().catch((err: unknown) => this.log?.warn('usage not written to the registry; kept for the next flush', { error: (err as Error).message }));
+      }, this.flushMs);
+      this.timer.unref();
+    }
   }
 
   /**
-   * Deltas recorded in one event-loop turn are summed per app and written as one registry
-   * update (a request records its reads, then its bandwidth: two updates per request
-   * otherwise); each caller still waits for the write that holds its delta.
+   * Writes the usage counted so far, one registry update per app. Counting every request
+   * into the registry as it happened cost each request its own commit (most of the
+   * registry's time per read); written behind, a killed node loses at most the last
+   * `flushMs` of counts — never a write, a receipt or a nonce. A failed update keeps its
+   * deltas for the next flush (and rejects). Flushes run one at a time.
    */
-  private persist(app: string, delta: UsageDelta): Promise<void> {
-    if (!this.pending) {
-      const batch = { deltas: new Map<string, Required<UsageDelta>>(), done: undefined as unknown as Promise<void> };
-      batch.done = new Promise<void>((resolve) => setImmediate(resolve)).then(async () => {
-        if (this.pending === batch) this.pending = undefined;
-        await Promise.all([...batch.deltas].map(([a, d]) => this.registry.addUsage(a, d)));
-      });
-      this.pending = batch;
-    }
-    const sum = this.pending.deltas.get(app) ?? { txs: 0, reads: 0, storageBytes: 0, bytesIn: 0, bytesOut: 0 };
-    sum.txs += delta.txs ?? 0;
-    sum.reads += delta.reads ?? 0;
-    sum.storageBytes += delta.storageBytes ?? 0;
-    sum.bytesIn += delta.bytesIn ?? 0;
-    sum.bytesOut += delta.bytesOut ?? 0;
-    this.pending.deltas.set(app, sum);
-    return this.pending.done;
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing.catch(() => undefined);
+    if (this.pending.size === 0) return;
+    const batch = this.pending;
+    this.pending = new Map();
+    const write = (async () => {
+      const entries = [...batch];
+      const results = await Promise.allSettled(entries.map(([app, d]) => this.registry.addUsage(app, d)));
+      const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ entry: entries[i]!, reason: r.reason as unknown }] : []));
+      for (const { entry: [app, d] } of failed) addInto(this.pending, app, d);
+      if (failed.length) throw failed[0]!.reason;
+    })();
+    this.flushing = write.finally(() => {
+      this.flushing = undefined;
+    });
+    return this.flushing;
+  }
+
+  /** Stops the flush timer and writes what is left. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flush();
   }
 
   private trim(times: number[]): void {
@@ -103,7 +137,9 @@ export class Metering {
     return times.length / (this.windowMs / 1000);
   }
 
+  /** The app's usage in the registry, this instance's latest counts included (flushed first). */
   async usage(app: string): Promise<AppUsage> {
+    await this.flush();
     return { ...(await this.registry.usage(app)), tps: this.tpsOf(app), windowMs: this.windowMs };
   }
 
@@ -111,4 +147,14 @@ export class Metering {
     this.apps.set(await this.registry.countApps());
     return { contentType: this.prometheus.contentType, body: await this.prometheus.metrics() };
   }
+}
+
+function addInto(sums: Map<string, Required<UsageDelta>>, app: string, delta: UsageDelta): void {
+  let sum = sums.get(app);
+  if (!sum) sums.set(app, (sum = { txs: 0, reads: 0, storageBytes: 0, bytesIn: 0, bytesOut: 0 }));
+  sum.txs += delta.txs ?? 0;
+  sum.reads += delta.reads ?? 0;
+  sum.storageBytes += delta.storageBytes ?? 0;
+  sum.bytesIn += delta.bytesIn ?? 0;
+  sum.bytesOut += delta.bytesOut ?? 0;
 }

@@ -439,7 +439,7 @@ export class NodeService {
     }
     const receipt = receiptJson(await write());
     const kept = await this.registry.putReceipt({ app: app.code, requestId, contentHash, receipt: receipt as unknown as Record<string, unknown> });
-    await this.metering.record(app.code, { txs: 1, storageBytes });
+    this.metering.record(app.code, { txs: 1, storageBytes });
     return kept.receipt as unknown as ReceiptJson;
   }
 
@@ -519,7 +519,7 @@ export class NodeService {
     if (stored) return stored.receipt as unknown as ReceiptJson;
     const receipt = receiptJson(await write());
     const kept = await this.registry.putReceipt({ app: app.code, requestId, contentHash, receipt: receipt as unknown as Record<string, unknown> });
-    await this.metering.record(app.code, { txs: 1, storageBytes });
+    this.metering.record(app.code, { txs: 1, storageBytes });
     return kept.receipt as unknown as ReceiptJson;
   }
 
@@ -528,7 +528,7 @@ export class NodeService {
   async kvGet(caller: Caller, code: string, key: string): Promise<Record<string, unknown>> {
     const { app, network } = await this.memberApp(caller, code);
     const entry = await network.adapter.kv.get({ appId: app.code }, key);
-    await this.metering.record(app.code, { reads: 1 });
+    this.metering.record(app.code, { reads: 1 });
     if (!entry) throw notFound('not-found', `key ${JSON.stringify(key)} is not set in app ${app.code}`);
     const text = textOf(entry.value);
     return { key: entry.key, value: toBase64(entry.value), ...(text !== undefined && { valueText: text }), txId: entry.txId, block: entry.block };
@@ -537,7 +537,7 @@ export class NodeService {
   async kvHistory(caller: Caller, code: string, key: string): Promise<Record<string, unknown>> {
     const { app, network } = await this.memberApp(caller, code);
     const history = await network.adapter.kv.history({ appId: app.code }, key);
-    await this.metering.record(app.code, { reads: 1 });
+    this.metering.record(app.code, { reads: 1 });
     return {
       key,
       entries: history.map((h) => {
@@ -550,7 +550,7 @@ export class NodeService {
   async kvList(caller: Caller, code: string, prefix: string, limit?: number, cursor?: string): Promise<Record<string, unknown>> {
     const { app, network } = await this.memberApp(caller, code);
     const page = await network.adapter.kv.list({ appId: app.code }, prefix, { ...(limit !== undefined && { limit }), ...(cursor && { cursor }) });
-    await this.metering.record(app.code, { reads: 1 });
+    this.metering.record(app.code, { reads: 1 });
     return {
       entries: page.entries.map((e) => {
         const text = textOf(e.value);
@@ -565,7 +565,7 @@ export class NodeService {
     const method = str(body, 'method', { required: true })!;
     const args = argBytes(body['args'] ?? []);
     const r = await network.adapter.gateway.evaluate({ app: { appId: app.code }, method, args });
-    await this.metering.record(app.code, { reads: 1 });
+    this.metering.record(app.code, { reads: 1 });
     const text = textOf(r.result);
     return { result: toBase64(r.result), ...(text !== undefined && { resultText: text }), ...(r.block !== undefined && { block: r.block }) };
   }
@@ -585,12 +585,8 @@ export class NodeService {
    * Bandwidth accounting, by the transport, after a successful request about `app` (so the
    * app exists and the caller may see it: no second look-up).
    */
-  async recordBandwidth(app: string | undefined, bytesIn: number, bytesOut: number): Promise<void> {
-    if (!app) return;
-    try {
-      await this.metering.record(app, { bytesIn, bytesOut });
-    } catch (err) {
-      if (!isBsnError(err)) this.log.warn('metering failed', { app, error: (err as Error).message });
-    }
+  recordBandwidth(app: string | undefined, bytesIn: number, bytesOut: number): void {
+    if (app) this.metering.record(app, { bytesIn, bytesOut });
   }
+
 }

@@ -113,7 +113,7 @@ export async function startGrpcServer(o: GrpcOptions): Promise<GrpcGateway> {
           const app = (call.request as Msg)['app'] ?? (name === 'CreateApp' ? (call.request as Msg)['code'] : undefined);
           if (typeof app === 'string' && app) {
             const bytesIn = ((call.request as Record<symbol, Buffer>)[RAW] ?? Buffer.alloc(0)).length;
-            await service.recordBandwidth(app, bytesIn, bytes.length);
+            service.recordBandwidth(app, bytesIn, bytes.length);
           }
           callback(null, response, trailer);
         },
@@ -213,7 +213,7 @@ export async function startGrpcServer(o: GrpcOptions): Promise<GrpcGateway> {
           if (!call.write(msg)) await new Promise((res) => call.once('drain', res));
           if (controller.signal.aborted) break;
         }
-        await service.recordBandwidth(String(r['app']), 0, sent);
+        service.recordBandwidth(String(r['app']), 0, sent);
         call.end();
       })().catch((err: unknown) => {
         if (controller.signal.aborted) return;

@@ -106,7 +106,7 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     service.metering.requests.observe({ api: 'rest', route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     if (req.bsnApp && reply.statusCode < 400) {
       const bytesIn = Number(req.headers['content-length'] ?? req.bsnBody?.length ?? 0);
-      await service.recordBandwidth(req.bsnApp, bytesIn, req.bsnOutBytes ?? 0);
+      service.recordBandwidth(req.bsnApp, bytesIn, req.bsnOutBytes ?? 0);
     }
   });
 
@@ -231,7 +231,7 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     } finally {
       clearInterval(heartbeat);
       res.end();
-      await service.recordBandwidth((req.params as { app: string }).app, 0, sent);
+      service.recordBandwidth((req.params as { app: string }).app, 0, sent);
     }
   }));
 
