@@ -3,6 +3,7 @@
  * rewritten for PostgreSQL by its driver; upserts use ON CONFLICT, which both have).
  */
 import { ConflictError, NotFoundError } from '../../errors/errors.js';
+import { LookupCache } from './lookup-cache.js';
 import type { App, ChainKey, Grant, GrantSide, Portal, PreparedRecord, Registry, StoredReceipt, Usage, UsageDelta, User } from './registry.js';
 
 /** The few things the registry needs from a database driver. */
@@ -102,7 +103,12 @@ function toGrant(r: Row): Grant {
 }
 
 export class SqlRegistry implements Registry {
-  constructor(private readonly db: SqlDriver, private readonly now: () => number = Date.now) {}
+  /** Only where this process is the registry's one writer (see lookup-cache.ts). */
+  private readonly cache: LookupCache | undefined;
+
+  constructor(private readonly db: SqlDriver, private readonly now: () => number = Date.now) {
+    this.cache = db.kind === 'sqlite' ? new LookupCache() : undefined;
+  }
 
   get kind(): 'sqlite' | 'postgres' {
     return this.db.kind;
@@ -161,8 +167,11 @@ export class SqlRegistry implements Registry {
   }
 
   async getUser(code: string): Promise<User | null> {
+    const cached = this.cache?.user(code);
+    if (cached) return cached;
     const [r] = await this.db.all('SELECT * FROM users WHERE code = ?', [code]);
-    return r ? toUser(r) : null;
+    if (!r) return null;
+    return this.cache ? this.cache.keepUser(toUser(r)) : toUser(r);
   }
 
   async listUsers(portal: string): Promise<User[]> {
@@ -173,7 +182,11 @@ export class SqlRegistry implements Registry {
     const current = await this.getUser(user);
     if (!current) throw new NotFoundError(`user ${user} does not exist`);
     const keys = { ...current.chainKeys, [framework]: key };
-    await this.db.run('UPDATE users SET chain_keys = ? WHERE code = ?', [JSON.stringify(keys), user]);
+    try {
+      await this.db.run('UPDATE users SET chain_keys = ? WHERE code = ?', [JSON.stringify(keys), user]);
+    } finally {
+      this.cache?.forgetUser(user);
+    }
   }
 
   async createApp(app: Omit<App, 'createdAt'>): Promise<App> {
@@ -188,8 +201,11 @@ export class SqlRegistry implements Registry {
   }
 
   async getApp(code: string): Promise<App | null> {
+    const cached = this.cache?.app(code);
+    if (cached) return cached;
     const [r] = await this.db.all('SELECT * FROM apps WHERE code = ?', [code]);
-    return r ? toApp(r) : null;
+    if (!r) return null;
+    return this.cache ? this.cache.keepApp(toApp(r)) : toApp(r);
   }
 
   async listApps(portal: string, user?: string): Promise<App[]> {
@@ -214,11 +230,16 @@ export class SqlRegistry implements Registry {
       await this.db.run('DELETE FROM grants WHERE source_app = ? OR target_app = ?', [code, code]);
       await this.db.run('DELETE FROM apps WHERE code = ?', [code]);
     }
+    if (codes.length) this.cache?.forgetApps();
     return codes;
   }
 
   async updateAppChain(code: string, chain: Record<string, unknown>): Promise<void> {
-    await this.db.run('UPDATE apps SET chain = ? WHERE code = ?', [JSON.stringify(chain), code]);
+    try {
+      await this.db.run('UPDATE apps SET chain = ? WHERE code = ?', [JSON.stringify(chain), code]);
+    } finally {
+      this.cache?.forgetApp(code);
+    }
   }
 
   async admit(app: string, user: string): Promise<void> {
@@ -226,7 +247,10 @@ export class SqlRegistry implements Registry {
   }
 
   async isAdmitted(app: string, user: string): Promise<boolean> {
-    return (await this.db.all('SELECT 1 AS one FROM app_users WHERE app = ? AND user_code = ?', [app, user])).length > 0;
+    if (this.cache?.isAdmitted(app, user)) return true;
+    const admitted = (await this.db.all('SELECT 1 AS one FROM app_users WHERE app = ? AND user_code = ?', [app, user])).length > 0;
+    if (admitted) this.cache?.keepAdmission(app, user);
+    return admitted;
   }
 
   async admitted(app: string): Promise<string[]> {

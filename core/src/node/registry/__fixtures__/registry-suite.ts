@@ -28,8 +28,18 @@ export function registrySuite(make: () => Promise<Registry>): void {
       expect(isBsnError(dup, 'CONFLICT')).toBe(true);
       const orphan = await r.createUser({ code: 'x', portal: 'nope', algorithm: 'sm2', publicKey: KEY, keyMode: 'user', role: 'member', chainKeys: {} }).catch((e: unknown) => e);
       expect(isBsnError(orphan, 'NOT_FOUND')).toBe(true);
+      expect((await r.getUser('bob'))?.chainKeys).toEqual({});
       await r.setChainKey('bob', 'ethereum', { algorithm: 'secp256k1', publicKey: KEY });
       expect((await r.getUser('bob'))?.chainKeys).toEqual({ ethereum: { algorithm: 'secp256k1', publicKey: KEY } });
+      // A caller changing a record it was given changes nothing for the next one.
+      const bob = (await r.getUser('bob'))!;
+      try {
+        (bob.chainKeys as Record<string, unknown>)['fabric'] = { algorithm: 'secp256r1', publicKey: KEY };
+        (bob as { role: string }).role = 'admin';
+      } catch {
+        // Frozen (a cached record): as good.
+      }
+      expect(await r.getUser('bob')).toMatchObject({ role: 'member', chainKeys: { ethereum: { algorithm: 'secp256k1', publicKey: KEY } } });
       await r.createUser({ code: 'hosted', portal: 'p1', algorithm: 'sm2', publicKey: KEY, keyMode: 'hosted', role: 'admin', chainKeys: {}, hostedIdentity: '{"x":1}' });
       expect((await r.getUser('hosted'))?.hostedIdentity).toBe('{"x":1}');
       expect((await r.listUsers('p1')).map((u) => u.code)).toEqual(['alice', 'bob', 'hosted']);
@@ -58,10 +68,13 @@ export function registrySuite(make: () => Promise<Registry>): void {
       await r.updateAppChain('kv1', { appId: 'kv1', state: 'frozen' });
       expect((await r.getApp('kv1'))?.chain).toEqual({ appId: 'kv1', state: 'frozen' });
       await r.createApp({ code: 'dev1', portal: 'p1', owner: 'alice', name: 'D', framework: 'ethereum', network: 'devnet', chain: {} });
+      expect(await r.getApp('dev1')).not.toBeNull();
+      expect(await r.isAdmitted('dev1', 'alice')).toBe(true);
       await r.addUsage('dev1', { txs: 1 });
       await r.grant('dev1', 'kv1', 'source', { by: 'alice', at: 1, methods: [], expiresAt: 0 });
       expect(await r.removeAppsOnNetwork('devnet')).toEqual(['dev1']);
       expect(await r.getApp('dev1')).toBeNull();
+      expect(await r.isAdmitted('dev1', 'alice')).toBe(false);
       expect(await r.listGrants('kv1')).toEqual([]);
       expect((await r.usage('dev1')).txs).toBe(0);
       const dup = await r.createApp({ code: 'kv1', portal: 'p2', owner: 'mallory', name: 'x', framework: 'ethereum', network: 'anvil', chain: {} }).catch((e: unknown) => e);
