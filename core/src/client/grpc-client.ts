@@ -22,6 +22,9 @@ export class GrpcCallError extends Error {
   }
 }
 
+/** An event from the gRPC stream, its node signature checked (`verified`). */
+export type GrpcEventMessage = Msg & { id: string; verified: boolean };
+
 export interface GrpcClientOptions {
   /** host:port */
   address: string;
@@ -152,7 +155,7 @@ export class BsnGrpcClient {
   }
 
   /** Signed events after `after` until `signal` aborts or `limit` arrived; each is verified. */
-  async *events(app: string, options: { after?: string; name?: string; limit?: number; signal?: AbortSignal } = {}): AsyncGenerator<Msg & { id: string; verified: boolean }> {
+  async *events(app: string, options: { after?: string; name?: string; limit?: number; signal?: AbortSignal } = {}): AsyncGenerator<GrpcEventMessage> {
     const key = this.o.skipVerify ? undefined : (this.nodeKey ?? (await this.node()).key);
     const request = { app, after: options.after ?? '', name: options.name ?? '' };
     const { md, nonce } = this.metadata('Events', request, app);

@@ -12,7 +12,8 @@ describe('packets', () => {
   it('derives the id from the five naming fields only', () => {
     const id = packetId(packet);
     expect(id).toMatch(/^[0-9a-f]{64}$/);
-    expect(packetId({ ...packet, payload: 'b3RoZXI=' })).toBe(id);
+    const otherPayload = { ...packet, payload: 'b3RoZXI=' };
+    expect(packetId(otherPayload)).toBe(id);
     expect(packetId({ ...packet, seq: 2 })).not.toBe(id);
     expect(packetId({ ...packet, srcApp: 'app-a2' })).not.toBe(id);
     // Field boundaries cannot be shifted: 'ab'+'c' differs from 'a'+'bc'.

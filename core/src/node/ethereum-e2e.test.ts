@@ -5,7 +5,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BsnClient, GatewayResponseError } from '../client/rest-client.js';
+import { BsnClient, GatewayResponseError, type EventMessage } from '../client/rest-client.js';
 import { BsnGrpcClient } from '../client/grpc-client.js';
 import { signDigest } from '../crypto/algorithms.js';
 import { fromHex, toHex } from '../encoding/bytes.js';
@@ -160,9 +160,9 @@ describe.skipIf(skip !== undefined)('city node end to end on anvil with the Ethe
   test('SSE events resume from the last checkpoint with no gaps; gRPC streams the same events', async () => {
     await alice.createApp({ code: 'e2e-feed' });
     for (let i = 0; i < 4; i++) await alice.put('e2e-feed', `k${i}`, `v${i}`);
-    const first = [];
+    const first: EventMessage[] = [];
     for await (const e of alice.events('e2e-feed', { limit: 2 })) first.push(e);
-    const rest = [];
+    const rest: typeof first = [];
     const reading = (async () => {
       for await (const e of alice.events('e2e-feed', { after: first[1]!.id, limit: 3 })) rest.push(e);
     })();

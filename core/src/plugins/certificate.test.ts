@@ -43,7 +43,8 @@ describe('plugin certificates', () => {
 
   it('hashes the report independently of key order and formatting', () => {
     const report = makeReport(adapter);
-    const reordered = JSON.parse(JSON.stringify({ verdict: report.verdict, ...report }));
+    const { verdict, ...others } = report;
+    const reordered = JSON.parse(JSON.stringify({ verdict, ...others }));
     expect(reportSha256(reordered)).toBe(reportSha256(report));
   });
 

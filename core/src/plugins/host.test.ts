@@ -95,7 +95,7 @@ describe('PluginHost', () => {
     const util = join(folder, 'lib/util.js');
     const original = await readFile(util);
     const changed = Buffer.from(original);
-    changed[changed.length - 3] ^= 0x01;
+    changed[changed.length - 3] = changed[changed.length - 3]! ^ 0x01;
     await writeFile(util, changed);
     const refusal = await refusedWith(host().load(folder), 'digest-mismatch');
     const now = await computePluginDigest(folder);

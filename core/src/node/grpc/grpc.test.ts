@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BsnGrpcClient, GrpcCallError } from '../../client/grpc-client.js';
+import { BsnGrpcClient, GrpcCallError, type GrpcEventMessage as GrpcEvent } from '../../client/grpc-client.js';
 import { startTestNode } from '../__fixtures__/test-node.js';
 import { grpcReceiveCap } from './server.js';
 
@@ -81,11 +81,11 @@ describe('gRPC gateway on an in-memory chain', () => {
     const alice = t.users['alice']!.grpc;
     await alice.createApp({ code: 'gfeed' });
     for (let i = 0; i < 4; i++) await alice.put('gfeed', `e${i}`, 'v');
-    const first = [];
+    const first: GrpcEvent[] = [];
     for await (const e of alice.events('gfeed', { limit: 2 })) first.push(e);
     expect(first.map((e) => Buffer.from(e['payload'] as Buffer).toString())).toEqual(['e0', 'e1']);
     expect(first.every((e) => e.verified)).toBe(true);
-    const rest = [];
+    const rest: GrpcEvent[] = [];
     const reading = (async () => {
       for await (const e of alice.events('gfeed', { after: first[1]!.id, limit: 3 })) rest.push(e);
     })();

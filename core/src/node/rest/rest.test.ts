@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signDigest } from '../../crypto/algorithms.js';
 import { fromHex, toHex } from '../../encoding/bytes.js';
-import { GatewayResponseError } from '../../client/rest-client.js';
+import { GatewayResponseError, type EventMessage } from '../../client/rest-client.js';
 import { HEADERS } from '../auth/canonical.js';
 import { startTestNode } from '../__fixtures__/test-node.js';
 
@@ -181,11 +181,11 @@ describe('REST gateway on an in-memory chain', () => {
     const alice = t.users['alice']!.rest;
     await alice.createApp({ code: 'feed' });
     for (let i = 0; i < 5; i++) await alice.put('feed', `e${i}`, `v${i}`);
-    const firstThree = [];
+    const firstThree: EventMessage[] = [];
     for await (const e of alice.events('feed', { limit: 3 })) firstThree.push(e);
     expect(firstThree.map((e) => e.payloadText)).toEqual(['e0', 'e1', 'e2']);
     expect(firstThree.every((e) => e.verified)).toBe(true);
-    const rest = [];
+    const rest: typeof firstThree = [];
     const controller = new AbortController();
     const reading = (async () => {
       for await (const e of alice.events('feed', { after: firstThree[2]!.id, limit: 4, signal: controller.signal })) rest.push(e);
