@@ -52,4 +52,26 @@ describe('SQLite registry', () => {
     other.close();
     await a.close();
   });
+
+  test('a registry whose nonces table has row ids is rebuilt WITHOUT ROWID once, keeping its nonces', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'bsn-reg-')), 'registry.sqlite');
+    const before = new Database(path);
+    before.exec(`CREATE TABLE nonces (user_code TEXT NOT NULL, nonce TEXT NOT NULL, expires_at BIGINT NOT NULL, PRIMARY KEY (user_code, nonce));
+      CREATE INDEX nonces_expiry ON nonces(expires_at);
+      INSERT INTO nonces VALUES ('u', 'old', 5), ('u', 'older', 1)`);
+    before.close();
+    const a = await openSqliteRegistry(path);
+    expect(await a.useNonce('u', 'old', 5)).toBe(false);
+    expect(await a.useNonce('u', 'new', 5)).toBe(true);
+    expect(await a.pruneNonces(2)).toBe(1);
+    await a.close();
+    const after = new Database(path, { readonly: true });
+    const tables = after.prepare("SELECT name, sql FROM sqlite_master WHERE name LIKE 'nonces%' ORDER BY name").all() as Array<{ name: string; sql: string }>;
+    expect(tables.map((t) => t.name)).toEqual(['nonces', 'nonces_expiry']);
+    expect(tables[0]!.sql).toMatch(/WITHOUT ROWID/);
+    after.close();
+    const again = await openSqliteRegistry(path);
+    expect(await again.useNonce('u', 'new', 5)).toBe(false);
+    await again.close();
+  });
 });
