@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
-import { Transaction, keccak256, toUtf8Bytes } from 'ethers';
+import { Signature, Transaction, keccak256, recoverAddress, toUtf8Bytes } from 'ethers';
 import { ethereumAddress, isBsnError, privateKeySigner } from '@bsn/core';
 import { addressOf, ethereumSignature, localKeySigner, signDigest, signTransaction, uncompressedPublicKey } from './signer-bridge.js';
 
@@ -68,5 +68,59 @@ describe('signer bridge', () => {
     const error = await signDigest(broken, digest).catch((e: unknown) => e);
     expect(isBsnError(error, 'UNAUTHORIZED')).toBe(true);
     expect(() => addressOf(new Uint8Array(65))).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
+  });
+
+  test('signatures agree with ethers recoverAddress (the check used before) over many keys and digests', async () => {
+    for (let i = 0; i < 40; i++) {
+      const key = privateKeySigner('secp256k1', randomBytes(32));
+      const who = addressOf(key.publicKey);
+      const d = keccak256(randomBytes(32));
+      const { compact, recovery } = await key.signDigest(Buffer.from(d.slice(2), 'hex'));
+      for (const given of [{ compact, recovery }, { compact }, { compact: flipS(compact), recovery: recovery! ^ 1 }, { compact: flipS(compact) }]) {
+        const sig = ethereumSignature(d, given, who);
+        expect(recoverAddress(d, sig)).toBe(who);
+        expect(sig.yParity).toBe(recovery);
+        expect(BigInt(sig.s) <= N / 2n).toBe(true);
+      }
+    }
+  });
+
+  test('a wrong key, a wrong digest and a missing recovery id behave as before', async () => {
+    const d = Buffer.from(digest.slice(2), 'hex');
+    const refusal = (expected: string, dg: string) => expect.objectContaining({
+      code: 'UNAUTHORIZED',
+      message: `the signature does not come from the key of ${expected}`,
+      stage: 'sign',
+      detail: { framework: 'ethereum', message: 'signature does not recover to the sender address', data: { expected, digest: dg } },
+    });
+    // Wrong key: with and without the recovery id.
+    const other = await privateKeySigner('secp256k1', randomBytes(32)).signDigest(d);
+    expect(() => ethereumSignature(digest, other, address)).toThrow(refusal(address, digest));
+    expect(() => ethereumSignature(digest, { compact: other.compact }, address)).toThrow(refusal(address, digest));
+    // Wrong digest: our key's signature over another digest.
+    const mine = await signer.signDigest(d);
+    const elsewhere = keccak256(toUtf8Bytes('not bsn'));
+    expect(() => ethereumSignature(elsewhere, mine, address)).toThrow(refusal(address, elsewhere));
+    expect(() => ethereumSignature(elsewhere, { compact: mine.compact }, address)).toThrow(refusal(address, elsewhere));
+    // Missing recovery id: the parity that recovers is found, the same Signature as with the id.
+    const without = ethereumSignature(digest, { compact: mine.compact }, address);
+    expect(without.yParity).toBe(mine.recovery);
+    expect(without.serialized).toBe(Signature.from({ r: '0x' + Buffer.from(mine.compact.subarray(0, 32)).toString('hex'), s: '0x' + Buffer.from(mine.compact.subarray(32)).toString('hex'), yParity: mine.recovery as 0 | 1 }).serialized);
+    // An r that is no x-coordinate on the curve recovers nothing: refused like any other.
+    const noPoint = Uint8Array.from(mine.compact);
+    noPoint.set(Buffer.from(5n.toString(16).padStart(64, '0'), 'hex'), 0);
+    expect(() => ethereumSignature(digest, { compact: noPoint }, address)).toThrow(refusal(address, digest));
+  });
+
+  test('addresses are remembered by key bytes, refusals are not', () => {
+    const key = signer.publicKey;
+    const view = new Uint8Array(70);
+    view.set(key, 3);
+    expect(addressOf(view.subarray(3, 68))).toBe(address);
+    key.fill(0);
+    expect(() => addressOf(key, '/a')).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', field: '/a' }));
+    expect(() => addressOf(key, '/b')).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', field: '/b' }));
+    expect(() => addressOf('0x04' as unknown as Uint8Array, '/c')).toThrow(expect.objectContaining({ code: 'INVALID_INPUT', field: '/c' }));
+    expect(addressOf(signer.publicKey)).toBe(address);
   });
 });

@@ -3,7 +3,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import type { CompactSignature, KeyAlgorithm } from '../contract/keys.js';
 import { InvalidInputError } from '../errors/errors.js';
 import { concatBytes } from '../encoding/bytes.js';
-import { ecdsaIsValidPublicKey, ecdsaPublicKey, ecdsaSignDigest, ecdsaVerifyDigest } from './ecdsa.js';
+import { ecdsaIsValidPublicKey, ecdsaPublicKey, ecdsaRecoverPublicKey, ecdsaSignDigest, ecdsaVerifyDigest } from './ecdsa.js';
 import { assertKeyAlgorithm, assertPrivateKey, isKeyAlgorithm, isValidPrivateKey } from './scalars.js';
 import { SM2_DEFAULT_USER_ID, sm2IsValidPublicKey, sm2PublicKey, sm2SignDigest, sm2VerifyDigest, sm2Za } from './sm2.js';
 import { sm3 } from './sm3.js';
@@ -64,6 +64,18 @@ export function verifyDigest(alg: KeyAlgorithm, publicKey: Uint8Array, digest: U
   if (!isKeyAlgorithm(alg)) return false;
   if (!(publicKey instanceof Uint8Array) || !(digest instanceof Uint8Array) || !(compact instanceof Uint8Array)) return false;
   return alg === 'sm2' ? sm2VerifyDigest(publicKey, digest, compact) : ecdsaVerifyDigest(alg, publicKey, digest, compact);
+}
+
+/**
+ * The 65-byte uncompressed public key that made `compact` (low-S r‖s) over `digest` with
+ * recovery id `recovery`; null when nothing recovers (malformed input, high S, wrong id).
+ * Only the ECDSA curves have recovery: sm2 is InvalidInputError.
+ */
+export function recoverPublicKey(alg: KeyAlgorithm, digest: Uint8Array, compact: Uint8Array, recovery: number): Uint8Array | null {
+  assertKeyAlgorithm(alg);
+  if (alg === 'sm2') throw new InvalidInputError('sm2 signatures carry no recovery id', { field: 'algorithm' });
+  if (!(digest instanceof Uint8Array) || !(compact instanceof Uint8Array)) return null;
+  return ecdsaRecoverPublicKey(alg, digest, compact, recovery);
 }
 
 /**

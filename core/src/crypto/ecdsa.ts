@@ -1,5 +1,6 @@
 import { p256 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
+import * as libsecp256k1 from 'tiny-secp256k1';
 import type { CompactSignature } from '../contract/keys.js';
 
 /** The two ECDSA curves; SM2 is a different scheme and lives in sm2.ts. */
@@ -25,6 +26,13 @@ export function ecdsaIsValidPublicKey(alg: EcdsaAlgorithm, publicKey: Uint8Array
  * and Bitcoin all reject or normalise high-S).
  */
 export function ecdsaSignDigest(alg: EcdsaAlgorithm, privateKey: Uint8Array, digest: Uint8Array): CompactSignature {
+  if (alg === 'secp256k1') {
+    // libsecp256k1 (WASM) signs with the same RFC 6979 nonce (no extra data) and always low S,
+    // so the bytes equal noble's (the tests hold it to that), about 4x faster: every
+    // Ethereum write signs here.
+    const { signature, recoveryId } = libsecp256k1.signRecoverable(digest, privateKey);
+    return { compact: signature, recovery: recoveryId };
+  }
   // prehash: false because the caller's digest is final; noble would otherwise SHA-256 it again.
   const recovered = CURVES[alg].sign(digest, privateKey, { prehash: false, lowS: true, format: 'recovered' });
   return { compact: recovered.slice(1), recovery: recovered[0]! };
@@ -36,5 +44,23 @@ export function ecdsaVerifyDigest(alg: EcdsaAlgorithm, publicKey: Uint8Array, di
     return CURVES[alg].verify(compact, digest, publicKey, { prehash: false, lowS: true, format: 'compact' });
   } catch {
     return false;
+  }
+}
+
+/**
+ * The public key (65-byte uncompressed) that signed `digest` with r‖s and `recovery`, or null
+ * when there is none. High S is refused as ecdsaVerifyDigest refuses it, so a recovered key
+ * is never one that verification would then reject.
+ */
+export function ecdsaRecoverPublicKey(alg: EcdsaAlgorithm, digest: Uint8Array, compact: Uint8Array, recovery: number): Uint8Array | null {
+  if (digest.length !== 32 || compact.length !== 64 || !(recovery === 0 || recovery === 1 || recovery === 2 || recovery === 3)) return null;
+  try {
+    const sig = CURVES[alg].Signature.fromBytes(compact, 'compact');
+    if (sig.hasHighS()) return null;
+    // libsecp256k1 is ~5x faster than noble here; secp256r1 has no such library, noble does it.
+    if (alg === 'secp256k1') return libsecp256k1.recover(digest, compact, recovery, false);
+    return sig.addRecoveryBit(recovery).recoverPublicKey(digest).toBytes(false);
+  } catch {
+    return null;
   }
 }

@@ -5,6 +5,7 @@ export {
   isValidPublicKey,
   messageDigest,
   publicKeyOf,
+  recoverPublicKey,
   signDigest,
   signMessage,
   sm3,
