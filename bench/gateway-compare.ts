@@ -17,6 +17,7 @@ import { generatePrivateKey, publicKeyOf } from '../core/src/crypto/algorithms.j
 import { toHex } from '../core/src/encoding/bytes.js';
 import { BsnClient } from '../core/src/client/rest-client.js';
 import { CityNode } from '../core/src/node/city-node.js';
+import { machineCpuMs } from './machine-cpu.mjs';
 import { resolveNodeConfig } from '../core/src/node/config.js';
 
 export const emit = (r: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(r)}\n`);
@@ -27,9 +28,10 @@ export const quantile = (xs: number[], q: number) => {
 const median = (xs: number[]) => quantile(xs, 0.5);
 export const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
-interface Run { lat: number[]; rate: number }
-/** A run plus the node's main-thread CPU and the whole machine's CPU per request during it (ms). */
-type Measured = Run & { busyMs: number; machineMs?: number };
+/** Latencies and rate of one timed phase, and the machine's CPU per request during it (ms). */
+interface Run { lat: number[]; rate: number; machineMs?: number }
+/** A run plus the node's main-thread CPU per request during it (ms). */
+type Measured = Run & { busyMs: number };
 
 /**
  * CPU ms the main thread has used (Linux: /proc/self/task/<pid>/stat, the main thread's own
@@ -46,37 +48,20 @@ function mainThreadCpuMs(): number | undefined {
   }
 }
 
-/**
- * CPU ms all cores have spent busy since boot (Linux: /proc/stat): the chain's nodes, the
- * load generator and the node alike. On a machine where they share two cores, this is the
- * budget the gateway's extra work comes out of.
- */
-function machineCpuMs(): number | undefined {
-  try {
-    const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
-    // user nice system idle iowait irq softirq steal
-    const busyTicks = f[0]! + f[1]! + f[2]! + f[5]! + f[6]! + f[7]!;
-    return (busyTicks * 1000) / 100;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Runs `run` and adds the main thread's CPU per request (where the adapter and the node's own work run) and the machine's. */
+/** Runs `run` and adds the main thread's CPU per request: where the adapter and the node's own work run. */
 async function busy(n: number, run: () => Promise<Run>): Promise<Measured> {
   const before = mainThreadCpuMs();
-  const machineBefore = machineCpuMs();
   const elu = performance.eventLoopUtilization();
   const r = await run();
   const after = mainThreadCpuMs();
-  const machineAfter = machineCpuMs();
   const ms = before !== undefined && after !== undefined ? after - before : performance.eventLoopUtilization(elu).active;
-  return { ...r, busyMs: ms / n, ...(machineBefore !== undefined && machineAfter !== undefined && { machineMs: (machineAfter - machineBefore) / n }) };
+  return { ...r, busyMs: ms / n };
 }
 
 async function timed(n: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<Run> {
   const lat: number[] = [];
   let next = 0;
+  const machineBefore = machineCpuMs();
   const start = performance.now();
   await Promise.all(Array.from({ length: concurrency }, async () => {
     for (let i = next++; i < n; i = next++) {
@@ -85,7 +70,9 @@ async function timed(n: number, concurrency: number, op: (i: number) => Promise<
       lat.push(performance.now() - t);
     }
   }));
-  return { lat, rate: (n / (performance.now() - start)) * 1000 };
+  const rate = (n / (performance.now() - start)) * 1000;
+  const machineAfter = machineCpuMs();
+  return { lat, rate, ...(machineBefore !== undefined && machineAfter !== undefined && { machineMs: (machineAfter - machineBefore) / n }) };
 }
 
 export interface GatewayBenchNode {
@@ -173,7 +160,8 @@ export async function compareGatewayToInProcess(o: CompareOptions): Promise<void
   };
   /**
    * The node's own main-thread CPU per request: gateway rounds minus in-process rounds (same
-   * adapter work); and the whole machine's CPU per request, load generator included.
+   * adapter work); and the whole machine's CPU per request in the timed phases (the load
+   * generator's HTTP included, its signing before and checking after left out).
    */
   const overhead = (what: string, level: string, d: Measured[], g: Measured[]) => {
     const extra = g.map((x, i) => x.busyMs - d[i]!.busyMs);
