@@ -106,6 +106,22 @@ export class ChainReader {
     return out;
   }
 
+  /**
+   * Several receipts and the newest block in one round trip (see `receiptAndHead`). A node
+   * error for one receipt settles only that one; a transport failure or a failed head read
+   * rejects the whole call, as nothing in it can be trusted then.
+   */
+  async receiptsAndHead(hashes: string[]): Promise<{ receipts: PromiseSettledResult<RawReceipt | null>[]; head: RawBlock | null }> {
+    const answers = this.rpc.batch<unknown[]>([
+      ...hashes.map((hash) => ({ method: 'eth_getTransactionReceipt', params: [hash] })),
+      { method: 'eth_getBlockByNumber', params: ['latest', false] },
+    ]);
+    const head = (await answers[hashes.length]) as RawBlock | null;
+    const receipts = await Promise.allSettled(answers.slice(0, hashes.length).map((r) => (r as Promise<RawReceipt | null>).catch(notIndexedYet)));
+    if (head) this.remember(head);
+    return { receipts, head };
+  }
+
   receipt(hash: string): Promise<RawReceipt | null> {
     return this.rpc.call<RawReceipt | null>('eth_getTransactionReceipt', [hash]);
   }

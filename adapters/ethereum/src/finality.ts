@@ -1,24 +1,26 @@
 import { setMaxListeners } from 'node:events';
 import { TimeoutError, UnavailableError } from '@bsn/core';
-import { num, type ChainReader, type RawBlock, type RawReceipt } from './chain.js';
+import { num, type ChainReader, type RawReceipt } from './chain.js';
 import { FRAMEWORK } from './errors.js';
+import { ReceiptWaiter, type Mined } from './receipt-waiter.js';
 
-/** First poll after a receipt was missing (the delay doubles up to the polling interval). */
+/** First poll after a receipt was missing (the delay doubles while the total stays within one polling interval). */
 const FIRST_POLL_MS = 2;
 
 /**
  * Probabilistic finality: a transaction is final once `confirmations` further blocks sit on
  * top of its block and that block is still canonical. Waiting for confirmations (and after a
  * reorg) goes through one shared head poll per `pollingIntervalMs`, however many submits are
- * waiting; waiting for a just-broadcast transaction to be mined polls its receipt sooner at
- * first (see `untilMined`). Every wait has a deadline: on an automining dev chain (anvil,
+ * waiting; so does waiting for a transaction to be mined, after a few quicker polls of its
+ * own receipt (see `untilMined`). Every wait has a deadline: on an automining dev chain (anvil,
  * geth --dev.period 0) blocks are produced only by transactions, so with confirmations > 0
  * and no traffic the wait ends in a TimeoutError that says so rather than hanging (mine
  * blocks, use a block time, or set confirmations to 0 there).
  */
 export class Finality {
   private readonly lifetime = new AbortController();
-  private tick?: Promise<number>;
+  private tick?: { head: Promise<number>; users: number; cancel: AbortController };
+  private readonly receipts: ReceiptWaiter;
 
   constructor(
     private readonly chain: ChainReader,
@@ -27,6 +29,7 @@ export class Finality {
   ) {
     // Every waiting submit sleeps on this signal (each sleep removes its listener when it ends).
     setMaxListeners(0, this.lifetime.signal);
+    this.receipts = new ReceiptWaiter(chain, (signal) => this.nextHead(signal), (txId) => this.deadlineError(txId, `inclusion of ${txId}`));
   }
 
   /** The newest block the adapter treats as final. */
@@ -60,41 +63,73 @@ export class Finality {
     });
   }
 
-  /** The head after the next polling interval, one request shared by every waiter. */
-  private nextHead(): Promise<number> {
-    this.tick ??= this.sleep(this.pollingIntervalMs)
-      .then(() => this.chain.blockNumber())
-      .finally(() => {
-        this.tick = undefined;
-      });
-    return this.tick;
+  /**
+   * The head after the next polling interval, one request shared by every waiter. A waiter
+   * may withdraw (`signal`); once every waiter has, the poll is dropped, so an idle adapter
+   * neither polls nor holds a timer.
+   */
+  private nextHead(signal?: AbortSignal): Promise<number> {
+    if (!this.tick) {
+      const cancel = new AbortController();
+      const tick = {
+        users: 0,
+        cancel,
+        head: this.sleep(this.pollingIntervalMs, cancel.signal)
+          .then(() => this.chain.blockNumber())
+          .finally(() => {
+            if (this.tick === tick) this.tick = undefined;
+          }),
+      };
+      // A dropped poll rejects with nobody left to hear it.
+      tick.head.catch(() => undefined);
+      this.tick = tick;
+    }
+    const tick = this.tick;
+    tick.users++;
+    if (!signal) return tick.head;
+    return new Promise((resolve, reject) => {
+      const withdraw = () => {
+        if (--tick.users === 0) {
+          tick.cancel.abort(signal.reason);
+          if (this.tick === tick) this.tick = undefined;
+        }
+        reject(signal.reason);
+      };
+      if (signal.aborted) return withdraw();
+      signal.addEventListener('abort', withdraw, { once: true });
+      tick.head.then(resolve, reject).finally(() => signal.removeEventListener('abort', withdraw));
+    });
   }
 
   /**
    * The receipt (with the head, one round trip) once the transaction is mined. A missing
-   * receipt is asked for again after 2, 4, 8… ms, then every polling interval: a transaction
-   * just broadcast is usually mined within milliseconds on dev chains (anvil mines right
-   * after eth_sendRawTransaction returns), so it is found without sleeping a whole interval;
-   * on chains with a block time only the first few polls come sooner.
+   * receipt is asked for again after 2, 4, 8… ms while that adds up to at most one polling
+   * interval: a transaction just broadcast is usually mined within milliseconds on dev chains
+   * (anvil mines right after eth_sendRawTransaction returns), so it is found without sleeping
+   * a whole interval. Longer waits join the shared receipt poll, so that many transactions in
+   * flight cost a batch per new block instead of a request each per interval.
    */
-  private async untilMined(txId: string, deadline: number): Promise<{ receipt: RawReceipt; head: RawBlock | null }> {
-    for (let delay = Math.min(FIRST_POLL_MS, this.pollingIntervalMs); ; delay = Math.min(delay * 2, this.pollingIntervalMs)) {
+  private async untilMined(txId: string, deadline: number): Promise<Mined> {
+    for (let delay = Math.min(FIRST_POLL_MS, this.pollingIntervalMs), waited = 0; ; waited += delay, delay *= 2) {
       const { receipt, head } = await this.chain.receiptAndHead(txId);
       if (receipt?.blockHash) return { receipt, head };
       this.checkDeadline(deadline, txId, `inclusion of ${txId}`);
+      if (waited + delay > this.pollingIntervalMs) return this.receipts.wait(txId, deadline);
       await this.sleep(delay);
     }
   }
 
   private checkDeadline(deadline: number, txId: string, what: string): void {
-    if (Date.now() >= deadline) {
-      const hint = this.confirmations > 0
-        ? ` (waiting for ${this.confirmations} confirmation(s): an automining dev chain makes blocks only for transactions — give it a block time or mine blocks)`
-        : '';
-      throw new TimeoutError(`${what} did not happen before the deadline; the outcome is unknown, retry with the same request id${hint}`, {
-        stage: 'commit', txId, detail: { framework: FRAMEWORK, data: { txId, confirmations: this.confirmations } },
-      });
-    }
+    if (Date.now() >= deadline) throw this.deadlineError(txId, what);
+  }
+
+  private deadlineError(txId: string, what: string): TimeoutError {
+    const hint = this.confirmations > 0
+      ? ` (waiting for ${this.confirmations} confirmation(s): an automining dev chain makes blocks only for transactions — give it a block time or mine blocks)`
+      : '';
+    return new TimeoutError(`${what} did not happen before the deadline; the outcome is unknown, retry with the same request id${hint}`, {
+      stage: 'commit', txId, detail: { framework: FRAMEWORK, data: { txId, confirmations: this.confirmations } },
+    });
   }
 
   /** The receipt once the tx is mined (any depth). */
@@ -132,6 +167,7 @@ export class Finality {
 
   close(): void {
     this.lifetime.abort(new UnavailableError('the adapter is closed', { detail: { framework: FRAMEWORK } }));
+    this.receipts.rejectAll(this.lifetime.signal.reason);
   }
 }
 
