@@ -1,6 +1,6 @@
 import type { CompactSignature, KeyAlgorithm, Signer } from '../contract/keys.js';
 import { publicKeyOf, signDigest } from './algorithms.js';
-import { fastSigner } from './native-ecdsa.js';
+import { fastAsyncSigner } from './native-ecdsa.js';
 
 /**
  * A hosted-key Signer. The key is copied into the closure so later mutation of the
@@ -9,7 +9,7 @@ import { fastSigner } from './native-ecdsa.js';
 export function privateKeySigner(algorithm: KeyAlgorithm, privateKey: Uint8Array): Signer {
   const key = Uint8Array.from(privateKey);
   const publicKey = publicKeyOf(algorithm, key);
-  let native: ((message: Uint8Array) => Uint8Array) | undefined;
+  let native: ((message: Uint8Array) => Promise<Uint8Array>) | undefined;
   return Object.freeze({
     algorithm,
     get publicKey(): Uint8Array {
@@ -20,8 +20,9 @@ export function privateKeySigner(algorithm: KeyAlgorithm, privateKey: Uint8Array
     },
     async signMessage(message: Uint8Array): Promise<CompactSignature> {
       // The OpenSSL key object is made on first use: most signers only ever sign digests.
-      native ??= fastSigner(algorithm, key);
-      return { compact: native(message) };
+      // The signing runs on libuv's thread pool, off the event loop the adapter runs on.
+      native ??= fastAsyncSigner(algorithm, key);
+      return { compact: await native(message) };
     },
   });
 }

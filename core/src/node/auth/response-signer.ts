@@ -4,7 +4,7 @@ import { publicKeyOf } from '../../crypto/algorithms.js';
 import { keyIdOf } from '../../crypto/key-id.js';
 import { toHex } from '../../encoding/bytes.js';
 import { canonicalEvent, canonicalResponse } from './canonical.js';
-import { fastSigner, verifyFast } from '../../crypto/native-ecdsa.js';
+import { fastAsyncSigner, fastSigner, verifyFast } from '../../crypto/native-ecdsa.js';
 
 export interface NodePublicKey {
   algorithm: KeyAlgorithm;
@@ -16,15 +16,22 @@ export interface NodePublicKey {
 export class ResponseSigner {
   readonly key: NodePublicKey;
   readonly #sign: (message: Uint8Array) => Uint8Array;
+  readonly #signAsync: (message: Uint8Array) => Promise<Uint8Array>;
 
   constructor(algorithm: KeyAlgorithm, privateKey: Uint8Array) {
     const pub = publicKeyOf(algorithm, privateKey);
     this.#sign = fastSigner(algorithm, privateKey);
+    this.#signAsync = fastAsyncSigner(algorithm, privateKey);
     this.key = { algorithm, publicKey: toHex(pub), keyId: keyIdOf(algorithm, pub) };
   }
 
   signResponse(status: number, body: Uint8Array, nonce: string): string {
     return toHex(this.#sign(canonicalResponse(status, body, nonce)));
+  }
+
+  /** `signResponse` off the event loop: what the gateways use on every answer. */
+  async signResponseAsync(status: number, body: Uint8Array, nonce: string): Promise<string> {
+    return toHex(await this.#signAsync(canonicalResponse(status, body, nonce)));
   }
 
   signEvent(id: string, data: string, nonce: string): string {

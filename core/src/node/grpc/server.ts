@@ -107,7 +107,7 @@ export async function startGrpcServer(o: GrpcOptions): Promise<GrpcGateway> {
         async (response) => {
           const bytes = definition[name]!.responseSerialize(response);
           const trailer = new grpc.Metadata();
-          trailer.set(HEADERS.nodeSignature, signer.signResponse(0, bytes, nonce));
+          trailer.set(HEADERS.nodeSignature, await signer.signResponseAsync(0, bytes, nonce));
           trailer.set(HEADERS.nodeKey, signer.key.keyId);
           finish('OK');
           const app = (call.request as Msg)['app'] ?? (name === 'CreateApp' ? (call.request as Msg)['code'] : undefined);
@@ -117,18 +117,23 @@ export async function startGrpcServer(o: GrpcOptions): Promise<GrpcGateway> {
           }
           callback(null, response, trailer);
         },
-        (err: unknown) => {
+        async (err: unknown) => {
           const { grpcCode, body, status } = describeError(err);
           if (status >= 500) o.logger?.error('gRPC call failed', { method: name, error: (err as Error).message });
           const json = JSON.stringify(body);
           const md = new grpc.Metadata();
           md.set('x-bsn-error-bin', Buffer.from(json, 'utf8'));
-          md.set(HEADERS.nodeSignature, signer.signResponse(grpcCode, utf8(json), nonce));
+          md.set(HEADERS.nodeSignature, await signer.signResponseAsync(grpcCode, utf8(json), nonce));
           md.set(HEADERS.nodeKey, signer.key.keyId);
           finish(String(grpcCode));
           callback({ code: grpcCode, details: body.error.message, metadata: md });
         },
-      );
+      ).catch((err: unknown) => {
+        // Answering itself failed (serialising, signing): the call must still end.
+        o.logger?.error('gRPC answer failed', { method: name, error: (err as Error).message });
+        finish(String(grpc.status.INTERNAL));
+        callback({ code: grpc.status.INTERNAL, details: 'the node could not answer this call' });
+      });
     };
 
   const s = service;

@@ -96,7 +96,7 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     else return payload;
     req.bsnOutBytes = bytes.length;
     const nonce = Authenticator.nonceOf({ header: (n) => req.headers[n] as string | undefined });
-    reply.header(HEADERS.nodeSignature, signer.signResponse(reply.statusCode, bytes, nonce));
+    reply.header(HEADERS.nodeSignature, await signer.signResponseAsync(reply.statusCode, bytes, nonce));
     reply.header(HEADERS.nodeKey, signer.key.keyId);
     return bytes;
   });
