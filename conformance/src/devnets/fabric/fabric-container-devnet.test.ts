@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { devnetByName } from '../registry.js';
 import { FabricContainerDevnet } from './fabric-container-devnet.js';
-import { openGateway } from './gateway-probe.js';
+import { openContracts } from './gateway-probe.js';
 
 describe('Fabric container devnet', () => {
   it('is registered as fabric-container, a container target', () => {
@@ -30,12 +30,9 @@ describe('Fabric container devnet', () => {
       expect(network.orderer.hostOverride).toBe('orderer.example.com');
       expect(started.processes().map((p) => p.name)).toEqual(['chaincode devnet-kv']);
 
-      const [org1, org2] = network.organizations;
-      const one = openGateway(org1!);
-      const two = openGateway(org2!);
-      connections.push(one.close, two.close);
-      const contract1 = one.gateway.getNetwork(network.channel).getContract(network.chaincode!);
-      const contract2 = two.gateway.getNetwork(network.channel).getContract(network.chaincode!);
+      const { contracts, close } = openContracts(network);
+      connections.push(close);
+      const [contract1, contract2] = [contracts[0]!, contracts[1]!];
 
       const key = `key-${Date.now()}`;
       const submitted = await contract1.submitAsync('put', { arguments: [key, 'hello fabric in containers'] });

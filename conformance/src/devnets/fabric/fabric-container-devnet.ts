@@ -1,6 +1,5 @@
 import { FabricNetworkBuilder } from './network-builder.js';
-import { appendFileSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StartedNetwork, StartedTestContainer } from 'testcontainers';
 import { containerEngine } from '../containers.js';
@@ -9,7 +8,7 @@ import type { NodeProcess } from '../node-process.js';
 import { testChaincode } from './chaincode.js';
 import { peerOrg } from './crypto.js';
 import { FABRIC_VERSION, fabricBinariesPresent } from './fabric-build.js';
-import { heightOf, joinAndDeploy, prepareNetworkFiles, stepLogger, type PeerNode, type StartedFabricDevnet } from './fabric-devnet.js';
+import { devnetFolders, failedStart, heightOf, joinAndDeploy, prepareNetworkFiles, startedDevnet, type PeerNode, type StartedFabricDevnet } from './fabric-devnet.js';
 
 /** The official images, same release as the binaries the process devnet builds. */
 export const FABRIC_IMAGES = {
@@ -62,11 +61,7 @@ export class FabricContainerDevnet extends FabricNetworkBuilder implements Devne
   async start(): Promise<StartedFabricDevnet> {
     const { GenericContainer, Network, TestContainers, Wait, getContainerRuntimeClient } = await import('testcontainers');
     const startedAt = Date.now();
-    const dir = mkdtempSync(join(tmpdir(), 'bsn-fabric-container-'));
-    const logDir = join(dir, 'logs');
-    mkdirSync(logDir, { recursive: true });
-    const stepLog = join(logDir, 'devnet.log');
-    const log = stepLogger(stepLog);
+    const { dir, logDir, stepLog, log } = devnetFolders('bsn-fabric-container-');
     const channel = this.channel;
     const orgs = [peerOrg(1), peerOrg(2)];
     const containers: Array<{ name: string; container: StartedTestContainer }> = [];
@@ -191,28 +186,16 @@ export class FabricContainerDevnet extends FabricNetworkBuilder implements Devne
       const nodeVersion = await versionIn(peerNodes[0]!, ['peer', 'version']);
       const ordererVersion = await versionIn(orderer!, ['orderer', 'version']);
       const nodeName = `hyperledger-fabric/v${nodeVersion} (orderer v${ordererVersion}; ${FABRIC_IMAGES.peer}, ${FABRIC_IMAGES.orderer})`;
-      log(`ready after ${Date.now() - startedAt} ms: ${nodeName}`);
-      let stopped: Promise<void> | undefined;
-      return {
-        name: this.name,
-        kind: this.kind,
-        node: nodeName,
-        network: config,
-        dir,
-        logDir,
-        logFile: stepLog,
-        processes: () => processes.map((p) => ({ name: p.name, pid: p.process.pid })),
+      return startedDevnet({
+        name: this.name, kind: this.kind, node: nodeName, network: config, dir, logDir, stepLog, log, startedAt, processes,
         height: heightOf(clis, channel, orgs[0]!.mspId),
-        stop: () => (stopped ??= (async () => {
+        stop: async () => {
           await stopAll();
           log('stopped');
-        })()),
-      };
+        },
+      });
     } catch (error) {
-      log(`failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-      await stopAll();
-      const message = error instanceof Error ? error.message : String(error);
-      throw new Error(`Fabric container devnet failed to start: ${message}\n(logs: ${logDir})`, { cause: error });
+      return failedStart('Fabric container devnet', error, { log, logDir, stopAll });
     }
   }
 }

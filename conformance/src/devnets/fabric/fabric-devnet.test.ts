@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ccaasPackage } from './chaincode.js';
 import { FabricDevnet } from './fabric-devnet.js';
-import { openGateway } from './gateway-probe.js';
+import { openContracts } from './gateway-probe.js';
 import type { FabricNetworkConfig } from './network-config.js';
 
 function fetchOverMtls(url: string, orderer: FabricNetworkConfig['orderer']): Promise<unknown> {
@@ -85,12 +85,9 @@ describe('Fabric devnet', () => {
       expect(channels).toMatchObject({ name: network.channel, status: 'active', consensusRelation: 'consenter' });
       expect(network.chaincodes[0]).toMatchObject({ name: 'devnet-kv', endorsementPolicy: "AND('Org1MSP.peer','Org2MSP.peer')" });
 
-      const [org1, org2] = network.organizations;
-      const one = openGateway(org1!);
-      const two = openGateway(org2!);
-      connections.push(one.close, two.close);
-      const contract1 = one.gateway.getNetwork(network.channel).getContract(network.chaincode!);
-      const contract2 = two.gateway.getNetwork(network.channel).getContract(network.chaincode!);
+      const { contracts, close } = openContracts(network);
+      connections.push(close);
+      const [contract1, contract2] = [contracts[0]!, contracts[1]!];
 
       const heightBefore = await started.height('Org1MSP');
       const key = `key-${Date.now()}`;

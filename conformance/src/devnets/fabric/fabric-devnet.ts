@@ -66,11 +66,7 @@ export class FabricDevnet extends FabricNetworkBuilder implements Devnet {
 
   async start(): Promise<StartedFabricDevnet> {
     const startedAt = Date.now();
-    const dir = mkdtempSync(join(tmpdir(), 'bsn-fabric-'));
-    const logDir = join(dir, 'logs');
-    mkdirSync(logDir, { recursive: true });
-    const stepLog = join(logDir, 'devnet.log');
-    const log = stepLogger(stepLog);
+    const { dir, logDir, stepLog, log } = devnetFolders('bsn-fabric-');
     const processes: Array<{ name: string; process: NodeProcess }> = [];
     const stopAll = async () => {
       await Promise.all(processes.map((p) => p.process.stop()));
@@ -127,34 +123,63 @@ export class FabricDevnet extends FabricNetworkBuilder implements Devnet {
       });
 
       const node = `hyperledger-fabric/v${await versionOf('peer')} (orderer v${await versionOf('orderer')}, ${FABRIC_PSEUDO_VERSION})`;
-      log(`ready after ${Date.now() - startedAt} ms: ${node}`);
-      let stopped: Promise<void> | undefined;
-      return {
-        name: this.name,
-        kind: this.kind,
-        node,
-        network,
-        dir,
-        logDir,
-        logFile: stepLog,
-        processes: () => processes.map((p) => ({ name: p.name, pid: p.process.pid })),
+      return startedDevnet({
+        name: this.name, kind: this.kind, node, network, dir, logDir, stepLog, log, startedAt, processes,
         height: heightOf(clis, channel, orgs[0]!.mspId),
-        stop: () => (stopped ??= (async () => {
+        stop: async () => {
           await stopAll();
           log('stopped');
           // Ledgers go; crypto, configs and logs stay for reading a failed run.
           for (const d of [join(files.ordererDir, 'data'), ...peers.map((p) => join(p.configDir, 'data'))]) {
             rmSync(d, { recursive: true, force: true });
           }
-        })()),
-      };
+        },
+      });
     } catch (error) {
-      log(`failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-      await stopAll();
-      const message = error instanceof Error ? error.message : String(error);
-      throw new Error(`Fabric devnet failed to start: ${message}\n(logs: ${logDir})`, { cause: error });
+      return failedStart('Fabric devnet', error, { log, logDir, stopAll });
     }
   }
+}
+
+/** A devnet's temp folder, its `logs/` and the step log every stage appends to. */
+export function devnetFolders(prefix: string): { dir: string; logDir: string; stepLog: string; log: (line: string) => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const logDir = join(dir, 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const stepLog = join(logDir, 'devnet.log');
+  return { dir, logDir, stepLog, log: stepLogger(stepLog) };
+}
+
+/** The handle both Fabric devnets return once ready; `stop` runs once however often it is called. */
+export function startedDevnet(o: {
+  name: string; kind: StartedFabricDevnet['kind']; node: string; network: FabricNetworkConfig;
+  dir: string; logDir: string; stepLog: string; log: (line: string) => void; startedAt: number;
+  processes: Array<{ name: string; process: NodeProcess }>;
+  height: StartedFabricDevnet['height'];
+  stop: () => Promise<void>;
+}): StartedFabricDevnet {
+  o.log(`ready after ${Date.now() - o.startedAt} ms: ${o.node}`);
+  let stopped: Promise<void> | undefined;
+  return {
+    name: o.name,
+    kind: o.kind,
+    node: o.node,
+    network: o.network,
+    dir: o.dir,
+    logDir: o.logDir,
+    logFile: o.stepLog,
+    processes: () => o.processes.map((p) => ({ name: p.name, pid: p.process.pid })),
+    height: o.height,
+    stop: () => (stopped ??= o.stop()),
+  };
+}
+
+/** A start that failed: logged with its stack, everything started stopped, rethrown with where the logs are. */
+export async function failedStart(what: string, error: unknown, o: { log: (line: string) => void; logDir: string; stopAll: () => Promise<void> }): Promise<never> {
+  o.log(`failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  await o.stopAll();
+  const message = error instanceof Error ? error.message : String(error);
+  throw new Error(`${what} failed to start: ${message}\n(logs: ${o.logDir})`, { cause: error });
 }
 
 /** Appends timestamped lines to the devnet's step log. */

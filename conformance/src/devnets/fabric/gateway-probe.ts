@@ -1,7 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { connect, hash, signers, type Gateway } from '@hyperledger/fabric-gateway';
-import type { FabricOrganization } from './network-config.js';
+import { connect, hash, signers, type Contract, type Gateway } from '@hyperledger/fabric-gateway';
+import type { FabricNetworkConfig, FabricOrganization } from './network-config.js';
 
 /** A Gateway connection as one org's client user, through the org's first peer. */
 export function openGateway(org: FabricOrganization): { gateway: Gateway; close: () => void } {
@@ -26,6 +26,15 @@ export function openGateway(org: FabricOrganization): { gateway: Gateway; close:
       gateway.close();
       client.close();
     },
+  };
+}
+
+/** The network's chaincode through each org's own gateway, in the config's org order. */
+export function openContracts(network: FabricNetworkConfig): { contracts: Contract[]; close: () => void } {
+  const gateways = network.organizations.map(openGateway);
+  return {
+    contracts: gateways.map((g) => g.gateway.getNetwork(network.channel).getContract(network.chaincode!)),
+    close: () => gateways.forEach((g) => g.close()),
   };
 }
 
