@@ -11,7 +11,7 @@ import { peerChannels } from './channels/peer-join.js';
 import { provisioningConfig } from './channels/provisioning-config.js';
 import { signingIdentity } from './channels/signing-identity.js';
 import type { FabricNetworkConfig } from './config.js';
-import { actor, bytes, connect, text, unique, useFabricNetwork } from './__fixtures__/network.js';
+import { actor, bytes, connect, takeEvents, text, unique, useFabricNetwork } from './__fixtures__/network.js';
 
 const fabric = useFabricNetwork({ org2: true, actors: ['admin'] });
 
@@ -46,21 +46,8 @@ async function where(channel: string): Promise<{ orderer: boolean; peers: Record
   return { orderer, peers };
 }
 
-async function collect(adapter: FabricAdapter, appId: string, count: number, ms = 15_000): Promise<ChainEvent[]> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), ms);
-  const out: ChainEvent[] = [];
-  try {
-    for await (const e of adapter.gateway.events({ app: { appId }, signal: controller.signal })) {
-      out.push(e);
-      if (out.length >= count) break;
-    }
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-  return out;
-}
+const collect = (adapter: FabricAdapter, appId: string, count: number, ms = 15_000): Promise<ChainEvent[]> =>
+  takeEvents(adapter, { app: { appId } }, count, ms);
 
 describe('dedicated placement on Fabric (one channel per app)', () => {
   test('missing admin material is refused naming the network-config field, before anything is created', async (ctx) => {

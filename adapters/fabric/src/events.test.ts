@@ -1,25 +1,12 @@
 import { describe, expect, test } from 'vitest';
 import { isBsnError, type AppInfo, type ChainEvent, type Checkpoint } from '@bsn/core';
-import { bytes, newApp, text, unique, useFabricNetwork } from './__fixtures__/network.js';
+import { bytes, newApp, takeEvents, text, unique, useFabricNetwork } from './__fixtures__/network.js';
 
 const fabric = useFabricNetwork({ actors: ['admin', 'member'] });
 
 /** Reads until `count` events arrived or `ms` passed, then stops the stream. */
-async function take(app: AppInfo, count: number, after?: Checkpoint, name?: string, ms = 5_000): Promise<ChainEvent[]> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), ms);
-  const got: ChainEvent[] = [];
-  try {
-    for await (const e of fabric.org1.gateway.events({ app, ...(after && { after }), ...(name && { name }), signal: controller.signal })) {
-      got.push(e);
-      if (got.length >= count) break;
-    }
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-  return got;
-}
+const take = (app: AppInfo, count: number, after?: Checkpoint, name?: string, ms = 5_000): Promise<ChainEvent[]> =>
+  takeEvents(fabric.org1, { app, ...(after && { after }), ...(name && { name }) }, count, ms);
 
 const cmp = (a: Checkpoint, b: Checkpoint) => a.block - b.block || a.index - b.index;
 

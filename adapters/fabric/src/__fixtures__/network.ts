@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, type TestContext } from 'vitest';
-import { BsnIdentity, type AdapterContext, type AppInfo, type ChainAccount, type Signer } from '@bsn/core';
+import { BsnIdentity, type AdapterContext, type AppInfo, type ChainAccount, type ChainEvent, type EventsRequest, type Signer } from '@bsn/core';
 import { FabricDevnet, type StartedFabricDevnet } from '../../../../conformance/src/devnets/fabric/fabric-devnet.js';
 import type { FabricAdapter } from '../adapter.js';
 import type { FabricNetworkConfig } from '../config.js';
@@ -209,4 +209,21 @@ export async function peerLedger(devnet: StartedFabricDevnet, mspId: string) {
       client.close();
     },
   };
+}
+
+/** Reads `request`'s stream until `count` events arrived or `ms` passed, then stops it. */
+export async function takeEvents(adapter: FabricAdapter, request: Omit<EventsRequest, 'signal'>, count: number, ms: number): Promise<ChainEvent[]> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ms);
+  const got: ChainEvent[] = [];
+  try {
+    for await (const e of adapter.gateway.events({ ...request, signal: controller.signal })) {
+      got.push(e);
+      if (got.length >= count) break;
+    }
+  } finally {
+    clearTimeout(timer);
+    controller.abort();
+  }
+  return got;
 }
