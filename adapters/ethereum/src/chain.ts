@@ -97,13 +97,9 @@ export class ChainReader {
    * timestamp.
    */
   async receiptAndHead(hash: string): Promise<{ receipt: RawReceipt | null; head: RawBlock | null }> {
-    const [receipt, head] = this.rpc.batch<[RawReceipt | null, RawBlock | null]>([
-      { method: 'eth_getTransactionReceipt', params: [hash] },
-      { method: 'eth_getBlockByNumber', params: ['latest', false] },
-    ]);
-    const out = { receipt: await receipt.catch(notIndexedYet), head: await head };
-    if (out.head) this.remember(out.head);
-    return out;
+    const { receipts: [answer], head } = await this.receiptsAndHead([hash]);
+    if (answer!.status === 'rejected') throw answer!.reason;
+    return { receipt: answer!.value, head };
   }
 
   /**

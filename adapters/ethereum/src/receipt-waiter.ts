@@ -6,7 +6,7 @@ export interface Mined {
 }
 
 /** Receipts asked for in one JSON-RPC batch; more go out as several batches. */
-export const RECEIPTS_PER_BATCH = 200;
+const RECEIPTS_PER_BATCH = 200;
 
 interface Waiter {
   txId: string;

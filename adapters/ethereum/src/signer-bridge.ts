@@ -78,7 +78,7 @@ export function ethereumSignature(digest: string, signature: CompactSignature, e
   for (const yParity of parities) {
     // core's libsecp256k1 recovery: ethers' recoverAddress is pure-JS bigint, ~6x slower, on every write.
     const publicKey = recoverPublicKey(ACCOUNT_ALGORITHM, digestBytes, lowS, yParity);
-    if (publicKey && computeAddress(hexlify(publicKey)) === expected) {
+    if (publicKey && addressOf(publicKey) === expected) {
       return Signature.from({ r: rHex, s: sHex, yParity: yParity as 0 | 1 });
     }
   }
