@@ -7,8 +7,8 @@ import type { Availability, Devnet } from '../devnet.js';
 import type { NodeProcess } from '../node-process.js';
 import { testChaincode } from './chaincode.js';
 import { peerOrg } from './crypto.js';
-import { FABRIC_VERSION, fabricBinariesPresent } from './fabric-build.js';
-import { devnetFolders, failedStart, heightOf, joinAndDeploy, prepareNetworkFiles, startedDevnet, type PeerNode, type StartedFabricDevnet } from './fabric-devnet.js';
+import { FABRIC_VERSION } from './fabric-build.js';
+import { devnetFolders, fabricCliAvailability, failedStart, heightOf, joinAndDeploy, prepareNetworkFiles, startedDevnet, type PeerNode, type StartedFabricDevnet } from './fabric-devnet.js';
 
 /** The official images, same release as the binaries the process devnet builds. */
 export const FABRIC_IMAGES = {
@@ -48,14 +48,8 @@ export class FabricContainerDevnet extends FabricNetworkBuilder implements Devne
 
   async available(): Promise<Availability> {
     const engine = await containerEngine();
-    if (!engine.ok) return engine;
-    if (!fabricBinariesPresent()) {
-      return {
-        ok: false,
-        reason: `the Fabric CLIs (cryptogen, configtxgen, osnadmin, peer) are not built: run \`node scripts/bootstrap.mjs --for test\``,
-      };
-    }
-    return engine;
+    // The CLIs (cryptogen, configtxgen, osnadmin, peer) run on this machine.
+    return engine.ok ? fabricCliAvailability() : engine;
   }
 
   async start(): Promise<StartedFabricDevnet> {
@@ -165,7 +159,6 @@ export class FabricContainerDevnet extends FabricNetworkBuilder implements Devne
         name: this.name, dir, logDir, log, startedAt, channel, orgs, crypto: files.crypto, block: files.block,
         host,
         orderer: {
-          host: 'orderer',
           port: orderer!.getMappedPort(ORDERER_PORT),
           adminPort: orderer!.getMappedPort(ORDERER_ADMIN_PORT),
           operationsPort: orderer!.getMappedPort(OPERATIONS_PORT),

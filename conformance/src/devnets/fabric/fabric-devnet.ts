@@ -51,17 +51,7 @@ export class FabricDevnet extends FabricNetworkBuilder implements Devnet {
   readonly kind = 'process' as const;
 
   async available(): Promise<Availability> {
-    if (fabricBinariesPresent()) return { ok: true };
-    if (!goVersion()) return { ok: false, reason: 'Go is not installed, so Hyperledger Fabric cannot be built from the Go module proxy' };
-    if (existsSync(fabricBuildFailureLog())) {
-      const lines = readFileSync(fabricBuildFailureLog(), 'utf8').split('\n').slice(1).map((l) => l.trim()).filter(Boolean);
-      const why = lines.slice(0, 3).join(' ') || 'unknown error';
-      return { ok: false, reason: `building Hyperledger Fabric v${FABRIC_VERSION} failed: ${why} (details: ${fabricBuildFailureLog()})` };
-    }
-    return {
-      ok: false,
-      reason: `Hyperledger Fabric is not built yet: run \`node scripts/bootstrap.mjs --for test\` (builds fabric v${FABRIC_VERSION}, ${FABRIC_PSEUDO_VERSION})`,
-    };
+    return fabricCliAvailability();
   }
 
   async start(): Promise<StartedFabricDevnet> {
@@ -77,7 +67,7 @@ export class FabricDevnet extends FabricNetworkBuilder implements Devnet {
     try {
       log(`starting Fabric v${FABRIC_VERSION} devnet in ${dir}`);
       const [ordererPort, adminPort, ordererOps, ...peerPorts] = await distinctFreePorts(3 + 3 * orgs.length);
-      const orderer = { host: 'orderer', port: ordererPort!, adminPort: adminPort!, operationsPort: ordererOps! };
+      const orderer = { port: ordererPort!, adminPort: adminPort!, operationsPort: ordererOps! };
       const peers: PeerNode[] = orgs.map((org, i) => ({
         org,
         host: 'peer0',
@@ -180,6 +170,21 @@ export async function failedStart(what: string, error: unknown, o: { log: (line:
   await o.stopAll();
   const message = error instanceof Error ? error.message : String(error);
   throw new Error(`${what} failed to start: ${message}\n(logs: ${o.logDir})`, { cause: error });
+}
+
+/** Whether the Fabric binaries are built here, and if not, why (no Go, a failed build, not built yet). */
+export function fabricCliAvailability(): Availability {
+  if (fabricBinariesPresent()) return { ok: true };
+  if (!goVersion()) return { ok: false, reason: 'Go is not installed, so Hyperledger Fabric cannot be built from the Go module proxy' };
+  if (existsSync(fabricBuildFailureLog())) {
+    const lines = readFileSync(fabricBuildFailureLog(), 'utf8').split('\n').slice(1).map((l) => l.trim()).filter(Boolean);
+    const why = lines.slice(0, 3).join(' ') || 'unknown error';
+    return { ok: false, reason: `building Hyperledger Fabric v${FABRIC_VERSION} failed: ${why} (details: ${fabricBuildFailureLog()})` };
+  }
+  return {
+    ok: false,
+    reason: `Hyperledger Fabric is not built yet: run \`node scripts/bootstrap.mjs --for test\` (builds fabric v${FABRIC_VERSION}, ${FABRIC_PSEUDO_VERSION})`,
+  };
 }
 
 /** Appends timestamped lines to the devnet's step log. */
@@ -285,7 +290,7 @@ export interface JoinAndDeployOptions {
   /** Where this machine reaches the nodes; the ports below are ports on it. */
   host: string;
   /** The orderer as reached from here; `process`, if any, fails the waits fast when it dies. */
-  orderer: { host: string; port: number; adminPort: number; operationsPort: number; process?: NodeProcess };
+  orderer: { port: number; adminPort: number; operationsPort: number; process?: NodeProcess };
   /** Each peer as reached from here (`configDir` holds the core.yaml its admin's CLI reads). */
   peers: Array<PeerNode & { process?: NodeProcess }>;
   chaincodes: FabricChaincodeSpec[];

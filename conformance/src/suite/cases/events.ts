@@ -1,29 +1,12 @@
 import { expect } from 'vitest';
-import { PRESET_EVENTS, type AppRef, type ChainEvent, type Checkpoint } from '@bsn/core';
+import { PRESET_EVENTS, type AppRef, type Checkpoint } from '@bsn/core';
 import { defineCases } from '../case.js';
 import type { SuiteContext } from '../context.js';
+import { takeEvents } from '../take-events.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
-/** Reads events until `count` arrived or `timeoutMs` passed, then stops the stream (a consumer going away). */
-async function take(ctx: SuiteContext, app: AppRef, count: number, after?: Checkpoint, timeoutMs = 8_000): Promise<ChainEvent[]> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  const got: ChainEvent[] = [];
-  try {
-    for await (const event of ctx.adapter.gateway.events({ app, after, signal: controller.signal })) {
-      got.push(event);
-      if (got.length >= count) break;
-    }
-  } catch (error) {
-    if (!controller.signal.aborted) throw error;
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-  return got;
-}
 
 function compare(a: Checkpoint, b: Checkpoint): number {
   return a.block - b.block || a.index - b.index;
@@ -45,7 +28,7 @@ export const eventCases = defineCases([
       const app = await ctx.newApp();
       const keys = Array.from({ length: 5 }, () => ctx.unique('k'));
       await writeKeys(ctx, app, keys);
-      const events = await take(ctx, app, keys.length + 1, undefined, 2_000);
+      const events = await takeEvents(ctx, app, keys.length + 1, undefined, 2_000);
       const puts = events.filter((e) => e.name === PRESET_EVENTS.put);
       expect(puts.map((e) => text(e.payload)), 'one kv.put event per write, in order').toEqual(keys);
       for (let i = 1; i < events.length; i++) {
@@ -63,11 +46,11 @@ export const eventCases = defineCases([
       const app = await ctx.newApp();
       const keys = Array.from({ length: 6 }, () => ctx.unique('k'));
       await writeKeys(ctx, app, keys.slice(0, 3));
-      const firstRun = await take(ctx, app, 2);
+      const firstRun = await takeEvents(ctx, app, 2);
       expect(firstRun).toHaveLength(2);
       // The consumer is gone; more writes land while nobody listens.
       await writeKeys(ctx, app, keys.slice(3));
-      const resumed = await take(ctx, app, keys.length - 2, firstRun[1]!.checkpoint);
+      const resumed = await takeEvents(ctx, app, keys.length - 2, firstRun[1]!.checkpoint);
       const all = [...firstRun, ...resumed].filter((e) => e.name === PRESET_EVENTS.put).map((e) => text(e.payload));
       expect(all, 'every write seen exactly once across the restart').toEqual(keys);
     },
@@ -80,7 +63,7 @@ export const eventCases = defineCases([
     async run(ctx) {
       const app = await ctx.newApp();
       const keys = [ctx.unique('k'), ctx.unique('k')];
-      const listening = take(ctx, app, 2);
+      const listening = takeEvents(ctx, app, 2);
       await writeKeys(ctx, app, keys);
       const events = await listening;
       expect(events.map((e) => text(e.payload))).toEqual(keys);
@@ -96,7 +79,7 @@ export const eventCases = defineCases([
       await writeKeys(ctx, a, [ctx.unique('only-a')]);
       const keyB = ctx.unique('only-b');
       await writeKeys(ctx, b, [keyB]);
-      const events = await take(ctx, b, 5, undefined, 2_000);
+      const events = await takeEvents(ctx, b, 5, undefined, 2_000);
       expect(events.map((e) => text(e.payload))).toEqual([keyB]);
     },
   },
@@ -108,7 +91,7 @@ export const eventCases = defineCases([
     async run(ctx) {
       const app = await ctx.newApp();
       const receipt = await ctx.adapter.kv.put({ app, key: ctx.unique('k'), value: bytes('x'), requestId: ctx.unique('req') }, ctx.admin.signer);
-      const [event] = await take(ctx, app, 1);
+      const [event] = await takeEvents(ctx, app, 1);
       expect(event?.txId).toBe(receipt.txId);
       expect(receipt.events.map((e) => e.name)).toContain(PRESET_EVENTS.put);
     },

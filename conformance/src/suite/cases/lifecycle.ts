@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import { defineCases } from '../case.js';
 import { expectBsnError } from '../expect-error.js';
+import { takeEvents } from '../take-events.js';
 
 const bytes = (s: string) => new TextEncoder().encode(s);
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -146,20 +147,7 @@ export const lifecycleCases = defineCases([
       expect((await ctx.adapter.kv.history(app, key)).map((h) => h.txId)).toEqual([first.txId, second.txId]);
       expect((await ctx.adapter.kv.list(app, '')).entries.map((e) => e.key)).toEqual([key]);
 
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), 10_000);
-      const seen: string[] = [];
-      try {
-        for await (const event of ctx.adapter.gateway.events({ app, signal: controller.signal })) {
-          seen.push(event.txId);
-          if (seen.length >= 2) break;
-        }
-      } catch (error) {
-        if (!controller.signal.aborted) throw error;
-      } finally {
-        clearTimeout(timer);
-        controller.abort();
-      }
+      const seen = (await takeEvents(ctx, app, 2, undefined, 10_000)).map((e) => e.txId);
       expect(seen, 'events of the dedicated app').toEqual([first.txId, second.txId]);
 
       const block = await ctx.adapter.gateway.block(second.block.number, { appId });
