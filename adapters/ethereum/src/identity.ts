@@ -57,12 +57,7 @@ export class EthereumIdentity implements AdapterIdentity {
       );
     }
     const faucet = localKeySigner(config.faucet.privateKey);
-    // Inclusion is enough for a balance to be spendable; faucet funding does not wait for depth.
-    await sender.send(
-      { to: account.id, data: '0x', value: config.faucet.amountWei, gasLimit: 21_000n, what: `funding ${account.id} from the faucet` },
-      faucet,
-      { wait: 'mined' },
-    );
+    await sender.fund(faucet, account.id, config.faucet.amountWei, `funding ${account.id} from the faucet`);
     return account;
   }
 }

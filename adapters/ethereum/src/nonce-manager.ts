@@ -25,11 +25,13 @@ const MAX_RESYNCS = 5;
 /**
  * geth's transaction pool moves to a new head after the block is stored (asynchronously), so a
  * transaction sent right after the receipt of the one that funded its sender can be refused
- * for "insufficient funds … balance 0" by a pool still on the old head. Such a refusal is sent
- * again after 25, 50, … 400 ms (775 ms in all) before it counts: the same transaction, so no
- * nonce is used twice; a sender that really lacks funds fails with the node's words.
+ * for "insufficient funds … balance 0" by a pool still on the old head. For a sender this
+ * adapter funded within `POOL_LAG_WINDOW_MS`, such a refusal is sent again after 25, 50, …
+ * 400 ms (775 ms in all) before it counts: the same transaction, so no nonce is used twice.
+ * Any other sender that lacks funds fails at once with the node's words.
  */
 const POOL_LAG_DELAYS_MS = [25, 50, 100, 200, 400];
+const POOL_LAG_WINDOW_MS = 10_000;
 const INSUFFICIENT_FUNDS = /insufficient funds/i;
 
 /**
@@ -56,6 +58,8 @@ const INSUFFICIENT_FUNDS = /insufficient funds/i;
  */
 export class NonceManager {
   private readonly accounts = new Map<string, AccountState>();
+  /** Senders funded lately (lower-case address → when), whose pool refusals may be lag. */
+  private readonly fundedAt = new Map<string, number>();
 
   constructor(private readonly rpc: RpcClient) {}
 
@@ -93,8 +97,21 @@ export class NonceManager {
     }
   }
 
+  /** `address` was just funded: its next broadcasts may meet a pool that has not seen the funds yet. */
+  funded(address: string): void {
+    const now = Date.now();
+    for (const [a, at] of this.fundedAt) if (now - at > POOL_LAG_WINDOW_MS) this.fundedAt.delete(a);
+    this.fundedAt.set(address.toLowerCase(), now);
+  }
+
+  private justFunded(address: string): boolean {
+    const at = this.fundedAt.get(address.toLowerCase());
+    return at !== undefined && Date.now() - at <= POOL_LAG_WINDOW_MS;
+  }
+
   /** 'sent' once the node has the tx; 'nonce' when its nonce was taken by another tx. */
-  private async broadcast(tx: SignedTx): Promise<'sent' | 'nonce'> {
+  private async broadcast(address: string, tx: SignedTx): Promise<'sent' | 'nonce'> {
+    if (!this.justFunded(address)) return this.broadcastOnce(tx);
     for (const delay of POOL_LAG_DELAYS_MS) {
       try {
         return await this.broadcastOnce(tx);
@@ -159,7 +176,7 @@ export class NonceManager {
           }
           let outcome: 'sent' | 'nonce';
           try {
-            outcome = await this.broadcast(tx);
+            outcome = await this.broadcast(address, tx);
           } catch (error) {
             if (isBsnError(error, 'UNAVAILABLE')) delete state.next;
             throw toBsnError(error, { stage: 'submit', what: 'broadcasting the transaction' });
@@ -204,7 +221,7 @@ export class NonceManager {
     if (nonce > pending) throw stale(address, nonce, pending);
     let outcome: 'sent' | 'nonce';
     try {
-      outcome = await this.broadcast(tx);
+      outcome = await this.broadcast(address, tx);
     } catch (error) {
       delete state.next;
       throw toBsnError(error, { stage: 'submit', what: 'broadcasting the prepared transaction' });

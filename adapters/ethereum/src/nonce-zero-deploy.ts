@@ -40,7 +40,7 @@ export async function deployAtNonceZero(
       const cost = tx.gasLimit * tx.maxFeePerGas!;
       if ((await chain.balance(from)) < cost) {
         const faucet = localKeySigner(config.faucet!.privateKey);
-        await sender.send({ to: from, data: '0x', value: cost, gasLimit: 21_000n, what: `funding the ${o.name} deployer` }, faucet, { wait: 'mined' });
+        await sender.fund(faucet, from, cost, `funding the ${o.name} deployer`);
       }
       const signed = await signTransaction(tx, deployer);
       await nonces.sendFixed(from, 0, { hash: signed.hash!, raw: signed.serialized });

@@ -113,6 +113,15 @@ export class TxSender {
    * Signs and sends `req` with `signer`, then waits: `final` (mined, `confirmations` deep,
    * canonical) or `mined`. A reverted transaction becomes the typed error of its revert.
    */
+  /**
+   * Sends `value` wei from the faucet to `to` and waits for inclusion (enough for the balance
+   * to be spendable); `to`'s next broadcasts may then meet a pool still on the old head.
+   */
+  async fund(faucet: Signer, to: string, value: bigint, what: string): Promise<void> {
+    await this.send({ to, data: '0x', value, gasLimit: 21_000n, what }, faucet, { wait: 'mined' });
+    this.nonces.funded(to);
+  }
+
   async send(req: TxRequest, signer: Signer, opts: { wait: 'final' | 'mined'; timeoutMs?: number }): Promise<RawReceipt> {
     const from = addressOf(signer.publicKey, '/signer/publicKey');
     const deadline = Date.now() + (opts.timeoutMs ?? this.submitTimeoutMs);
