@@ -10,17 +10,15 @@
 import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import type { KeyAlgorithm } from '../contract/keys.js';
 import { publicKeyOf, signMessage, verifyMessage } from './algorithms.js';
-import { CURVE_ORDER } from './scalars.js';
+import { CURVE_ORDER, bigIntTo32Bytes, bytesToBigInt } from './scalars.js';
 import { fromHex, toHex } from '../encoding/bytes.js';
 
 const CRV = { secp256k1: 'secp256k1', secp256r1: 'P-256' } as const;
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');
 const publicKeys = new Map<string, KeyObject | null>();
 
-const be32 = (n: bigint) => Buffer.from(n.toString(16).padStart(64, '0'), 'hex');
-/** n/2 and n per curve as 32 big-endian bytes: S is compared bytewise, no bigint per request. */
-const HALF = { secp256k1: be32(CURVE_ORDER.secp256k1 / 2n), secp256r1: be32(CURVE_ORDER.secp256r1 / 2n) } as const;
-const ORDER = { secp256k1: CURVE_ORDER.secp256k1, secp256r1: CURVE_ORDER.secp256r1 } as const;
+/** n/2 per curve as 32 big-endian bytes: S is compared bytewise, no bigint per request. */
+const HALF = { secp256k1: bigIntTo32Bytes(CURVE_ORDER.secp256k1 / 2n), secp256r1: bigIntTo32Bytes(CURVE_ORDER.secp256r1 / 2n) } as const;
 
 function highS(alg: 'secp256k1' | 'secp256r1', signature: Uint8Array): boolean {
   return Buffer.compare(Buffer.from(signature.buffer, signature.byteOffset + 32, 32), HALF[alg]) > 0;
@@ -86,32 +84,33 @@ export function fastSigner(alg: KeyAlgorithm, privateKey: Uint8Array): (message:
     const key = Uint8Array.from(privateKey);
     return (message) => signMessage(alg, key, message);
   }
-  const { key, lowS } = ecdsaKey(alg, privateKey);
-  return (message) => lowS(new Uint8Array(nodeSign('sha256', message, { key, dsaEncoding: 'ieee-p1363' })));
+  const key = ecdsaKey(alg, privateKey);
+  return (message) => lowS(alg, new Uint8Array(nodeSign('sha256', message, { key, dsaEncoding: 'ieee-p1363' })));
 }
 
-/** `fastSigner` with the curve arithmetic on libuv's thread pool (see `verifyFastAsync`). */
-export function fastAsyncSigner(alg: KeyAlgorithm, privateKey: Uint8Array): (message: Uint8Array) => Promise<Uint8Array> {
+/**
+ * `fastSigner` with the curve arithmetic on libuv's thread pool (see `verifyFastAsync`).
+ * `publicKey`, when the caller has it, spares deriving it again.
+ */
+export function fastAsyncSigner(alg: KeyAlgorithm, privateKey: Uint8Array, publicKey?: Uint8Array): (message: Uint8Array) => Promise<Uint8Array> {
   if (alg === 'sm2') {
     const sign = fastSigner(alg, privateKey);
     return async (message) => sign(message);
   }
-  const { key, lowS } = ecdsaKey(alg, privateKey);
+  const key = ecdsaKey(alg, privateKey, publicKey);
   return (message) => new Promise((resolve, reject) => {
-    nodeSign('sha256', message, { key, dsaEncoding: 'ieee-p1363' }, (err, sig) => (err ? reject(err) : resolve(lowS(new Uint8Array(sig)))));
+    nodeSign('sha256', message, { key, dsaEncoding: 'ieee-p1363' }, (err, sig) => (err ? reject(err) : resolve(lowS(alg, new Uint8Array(sig)))));
   });
 }
 
-function ecdsaKey(alg: KeyAlgorithm, privateKey: Uint8Array): { key: KeyObject; lowS(sig: Uint8Array): Uint8Array } {
+function ecdsaKey(alg: KeyAlgorithm, privateKey: Uint8Array, publicKey?: Uint8Array): KeyObject {
   if (alg !== 'secp256k1' && alg !== 'secp256r1') throw new TypeError(`no ECDSA curve ${String(alg)}`);
-  const pub = publicKeyOf(alg, privateKey);
-  const key = createPrivateKey({ key: { kty: 'EC', crv: CRV[alg], d: b64(privateKey), x: b64(pub.subarray(1, 33)), y: b64(pub.subarray(33)) }, format: 'jwk' });
-  const n = ORDER[alg];
-  return {
-    key,
-    lowS(sig) {
-      if (highS(alg, sig)) sig.set(be32(n - BigInt(`0x${toHex(sig.subarray(32))}`)), 32);
-      return sig;
-    },
-  };
+  const pub = publicKey ?? publicKeyOf(alg, privateKey);
+  return createPrivateKey({ key: { kty: 'EC', crv: CRV[alg], d: b64(privateKey), x: b64(pub.subarray(1, 33)), y: b64(pub.subarray(33)) }, format: 'jwk' });
+}
+
+/** OpenSSL may answer with high S; core (and Ethereum, Fabric) take only the low twin. */
+function lowS(alg: 'secp256k1' | 'secp256r1', sig: Uint8Array): Uint8Array {
+  if (highS(alg, sig)) sig.set(bigIntTo32Bytes(CURVE_ORDER[alg] - bytesToBigInt(sig.subarray(32))), 32);
+  return sig;
 }

@@ -21,7 +21,7 @@ export function privateKeySigner(algorithm: KeyAlgorithm, privateKey: Uint8Array
     async signMessage(message: Uint8Array): Promise<CompactSignature> {
       // The OpenSSL key object is made on first use: most signers only ever sign digests.
       // The signing runs on libuv's thread pool, off the event loop the adapter runs on.
-      native ??= fastAsyncSigner(algorithm, key);
+      native ??= fastAsyncSigner(algorithm, key, publicKey);
       return { compact: await native(message) };
     },
   });

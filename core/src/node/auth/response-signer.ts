@@ -4,7 +4,7 @@ import { publicKeyOf } from '../../crypto/algorithms.js';
 import { keyIdOf } from '../../crypto/key-id.js';
 import { toHex } from '../../encoding/bytes.js';
 import { canonicalEvent, canonicalResponse } from './canonical.js';
-import { fastAsyncSigner, fastSigner, verifyFast } from '../../crypto/native-ecdsa.js';
+import { fastAsyncSigner, verifyFast } from '../../crypto/native-ecdsa.js';
 
 export interface NodePublicKey {
   algorithm: KeyAlgorithm;
@@ -15,27 +15,21 @@ export interface NodePublicKey {
 
 export class ResponseSigner {
   readonly key: NodePublicKey;
-  readonly #sign: (message: Uint8Array) => Uint8Array;
-  readonly #signAsync: (message: Uint8Array) => Promise<Uint8Array>;
+  /** Signs on libuv's thread pool, off the event loop that also runs the adapters. */
+  readonly #sign: (message: Uint8Array) => Promise<Uint8Array>;
 
   constructor(algorithm: KeyAlgorithm, privateKey: Uint8Array) {
     const pub = publicKeyOf(algorithm, privateKey);
-    this.#sign = fastSigner(algorithm, privateKey);
-    this.#signAsync = fastAsyncSigner(algorithm, privateKey);
+    this.#sign = fastAsyncSigner(algorithm, privateKey, pub);
     this.key = { algorithm, publicKey: toHex(pub), keyId: keyIdOf(algorithm, pub) };
   }
 
-  signResponse(status: number, body: Uint8Array, nonce: string): string {
-    return toHex(this.#sign(canonicalResponse(status, body, nonce)));
+  async signResponse(status: number, body: Uint8Array, nonce: string): Promise<string> {
+    return toHex(await this.#sign(canonicalResponse(status, body, nonce)));
   }
 
-  /** `signResponse` off the event loop: what the gateways use on every answer. */
-  async signResponseAsync(status: number, body: Uint8Array, nonce: string): Promise<string> {
-    return toHex(await this.#signAsync(canonicalResponse(status, body, nonce)));
-  }
-
-  signEvent(id: string, data: string, nonce: string): string {
-    return toHex(this.#sign(canonicalEvent(id, data, nonce)));
+  async signEvent(id: string, data: string, nonce: string): Promise<string> {
+    return toHex(await this.#sign(canonicalEvent(id, data, nonce)));
   }
 }
 

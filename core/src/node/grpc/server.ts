@@ -107,7 +107,7 @@ export async function startGrpcServer(o: GrpcOptions): Promise<GrpcGateway> {
         async (response) => {
           const bytes = definition[name]!.responseSerialize(response);
           const trailer = new grpc.Metadata();
-          trailer.set(HEADERS.nodeSignature, await signer.signResponseAsync(0, bytes, nonce));
+          trailer.set(HEADERS.nodeSignature, await signer.signResponse(0, bytes, nonce));
           trailer.set(HEADERS.nodeKey, signer.key.keyId);
           finish('OK');
           const app = (call.request as Msg)['app'] ?? (name === 'CreateApp' ? (call.request as Msg)['code'] : undefined);
@@ -123,7 +123,7 @@ export async function startGrpcServer(o: GrpcOptions): Promise<GrpcGateway> {
           const json = JSON.stringify(body);
           const md = new grpc.Metadata();
           md.set('x-bsn-error-bin', Buffer.from(json, 'utf8'));
-          md.set(HEADERS.nodeSignature, await signer.signResponseAsync(grpcCode, utf8(json), nonce));
+          md.set(HEADERS.nodeSignature, await signer.signResponse(grpcCode, utf8(json), nonce));
           md.set(HEADERS.nodeKey, signer.key.keyId);
           finish(String(grpcCode));
           callback({ code: grpcCode, details: body.error.message, metadata: md });
@@ -207,13 +207,13 @@ export async function startGrpcServer(o: GrpcOptions): Promise<GrpcGateway> {
         const after = parseCheckpoint(str(r['after']), '/after');
         const events = await s.events(caller, String(r['app']), after, str(r['name']), controller.signal);
         const header = new grpc.Metadata();
-        header.set(HEADERS.nodeSignature, signer.signResponse(0, new Uint8Array(0), caller.nonce));
+        header.set(HEADERS.nodeSignature, await signer.signResponse(0, new Uint8Array(0), caller.nonce));
         header.set(HEADERS.nodeKey, signer.key.keyId);
         call.sendMetadata(header);
         let sent = 0;
         for await (const e of events) {
           const ev = eventJson(e);
-          const msg = eventMsg(ev, signer.signEvent(ev.id, eventSigningData(ev), caller.nonce));
+          const msg = eventMsg(ev, await signer.signEvent(ev.id, eventSigningData(ev), caller.nonce));
           sent += ev.payload.length;
           if (!call.write(msg)) await new Promise((res) => call.once('drain', res));
           if (controller.signal.aborted) break;

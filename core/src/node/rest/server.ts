@@ -96,7 +96,7 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     else return payload;
     req.bsnOutBytes = bytes.length;
     const nonce = Authenticator.nonceOf({ header: (n) => req.headers[n] as string | undefined });
-    reply.header(HEADERS.nodeSignature, await signer.signResponseAsync(reply.statusCode, bytes, nonce));
+    reply.header(HEADERS.nodeSignature, await signer.signResponse(reply.statusCode, bytes, nonce));
     reply.header(HEADERS.nodeKey, signer.key.keyId);
     return bytes;
   });
@@ -205,7 +205,7 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
       'cache-control': 'no-cache',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
-      [HEADERS.nodeSignature]: signer.signResponse(200, new Uint8Array(0), c.nonce),
+      [HEADERS.nodeSignature]: await signer.signResponse(200, new Uint8Array(0), c.nonce),
       [HEADERS.nodeKey]: signer.key.keyId,
     });
     res.write(': bsn event stream\n\n');
@@ -217,7 +217,7 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     try {
       for await (const e of events) {
         const ev = eventJson(e);
-        const signature = signer.signEvent(ev.id, eventSigningData(ev), c.nonce);
+        const signature = await signer.signEvent(ev.id, eventSigningData(ev), c.nonce);
         const chunk = `id: ${ev.id}\nevent: ${ev.name}\ndata: ${JSON.stringify({ ...ev, signature })}\n\n`;
         sent += Buffer.byteLength(chunk);
         if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
