@@ -32,16 +32,14 @@ export class Metering {
   private closed = false;
   private readonly flushMs: number;
   private readonly log: Logger | undefined;
-  private readonly now: () => number;
 
   constructor(
     private readonly registry: Registry,
     private readonly windowMs: number,
-    options: { flushMs?: number; logger?: Logger; now?: () => number } = {},
+    options: { flushMs?: number; logger?: Logger } = {},
   ) {
     this.flushMs = options.flushMs ?? 200;
     this.log = options.logger;
-    this.now = options.now ?? Date.now;
     const reg = this.prometheus;
     collectDefaultMetrics({ register: reg });
     this.txs = new Counter({ name: 'bsn_app_transactions_total', help: 'Committed write transactions per app', labelNames: ['app'], registers: [reg] });
@@ -73,7 +71,7 @@ export class Metering {
       this.txs.inc({ app }, delta.txs);
       let times = this.txTimes.get(app);
       if (!times) this.txTimes.set(app, (times = []));
-      for (let i = 0; i < delta.txs; i++) times.push(this.now());
+      for (let i = 0; i < delta.txs; i++) times.push(Date.now());
       this.trim(times);
     }
     if (delta.reads) this.reads.inc({ app }, delta.reads);
@@ -81,13 +79,16 @@ export class Metering {
     if (delta.bytesIn) this.bytesIn.inc({ app }, delta.bytesIn);
     if (delta.bytesOut) this.bytesOut.inc({ app }, delta.bytesOut);
     addInto(this.pending, app, delta);
-    if (!this.timer && !this.closed) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.flush().catch((err: unknown) => this.log?.warn('usage not written to the registry; kept for the next flush', { error: (err as Error).message }));
-      }, this.flushMs);
-      this.timer.unref();
-    }
+    this.scheduleFlush();
+  }
+
+  private scheduleFlush(): void {
+    if (this.timer || this.closed) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.flush().catch((err: unknown) => this.log?.warn('usage not written to the registry; kept for the next flush', { error: (err as Error).message }));
+    }, this.flushMs);
+    this.timer.unref();
   }
 
   /**
@@ -107,7 +108,11 @@ export class Metering {
       const results = await Promise.allSettled(entries.map(([app, d]) => this.registry.addUsage(app, d)));
       const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ entry: entries[i]!, reason: r.reason as unknown }] : []));
       for (const { entry: [app, d] } of failed) addInto(this.pending, app, d);
-      if (failed.length) throw failed[0]!.reason;
+      if (failed.length) {
+        // Retried without waiting for a next request: an idle node would otherwise sit on them.
+        this.scheduleFlush();
+        throw failed[0]!.reason;
+      }
     })();
     this.flushing = write.finally(() => {
       this.flushing = undefined;
@@ -124,7 +129,7 @@ export class Metering {
   }
 
   private trim(times: number[]): void {
-    const cutoff = this.now() - this.windowMs;
+    const cutoff = Date.now() - this.windowMs;
     let i = 0;
     while (i < times.length && times[i]! < cutoff) i++;
     if (i) times.splice(0, i);

@@ -24,8 +24,8 @@ export class LookupCache {
   }
 
   keepUser(user: User): User {
-    Object.freeze(user.chainKeys);
-    bounded(this.users).set(user.code, Object.freeze(user));
+    deepFreeze(user);
+    bounded(this.users).set(user.code, user);
     return user;
   }
 
@@ -38,8 +38,8 @@ export class LookupCache {
   }
 
   keepApp(app: App): App {
-    deepFreeze(app.chain);
-    bounded(this.apps).set(app.code, Object.freeze(app));
+    deepFreeze(app);
+    bounded(this.apps).set(app.code, app);
     return app;
   }
 

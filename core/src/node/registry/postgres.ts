@@ -16,6 +16,8 @@ const MIGRATION_LOCK = 0x62736e; // 'bsn'
 
 class PostgresDriver implements SqlDriver {
   readonly kind = 'postgres' as const;
+  /** Several node instances share it. */
+  readonly singleWriter = false;
 
   constructor(private readonly pool: pg.Pool) {}
 
@@ -39,6 +41,10 @@ class PostgresDriver implements SqlDriver {
     } finally {
       client.release();
     }
+  }
+
+  async createNonces(columns: string, index: string): Promise<void> {
+    await this.exec(`CREATE TABLE IF NOT EXISTS nonces (${columns}); ${index}`);
   }
 
   async close(): Promise<void> {

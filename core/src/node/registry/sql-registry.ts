@@ -17,6 +17,10 @@ export interface SqlDriver {
    */
   runGrouped?(sql: string, params?: unknown[]): Promise<number>;
   all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Whether this process is the database's only writer: it may then keep what it read. */
+  readonly singleWriter: boolean;
+  /** Creates the nonces table (`columns`) and its expiry index, in the driver's best layout. */
+  createNonces(columns: string, index: string): Promise<void>;
   /** Several statements separated by `;`, no parameters (schema). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;
@@ -53,6 +57,10 @@ CREATE TABLE IF NOT EXISTS app_usage (
   app TEXT PRIMARY KEY, txs BIGINT NOT NULL DEFAULT 0, reads BIGINT NOT NULL DEFAULT 0,
   storage_bytes BIGINT NOT NULL DEFAULT 0, bytes_in BIGINT NOT NULL DEFAULT 0, bytes_out BIGINT NOT NULL DEFAULT 0)
 `;
+
+/** Every request inserts a nonce; see each driver's `createNonces` for the table's layout. */
+const NONCE_COLUMNS = 'user_code TEXT NOT NULL, nonce TEXT NOT NULL, expires_at BIGINT NOT NULL, PRIMARY KEY (user_code, nonce)';
+const NONCE_INDEX = 'CREATE INDEX IF NOT EXISTS nonces_expiry ON nonces(expires_at)';
 
 type Row = Record<string, unknown>;
 const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0));
@@ -100,11 +108,11 @@ function toGrant(r: Row): Grant {
 }
 
 export class SqlRegistry implements Registry {
-  /** Only where this process is the registry's one writer (see lookup-cache.ts). */
+  /** Only where this process is the database's one writer (see lookup-cache.ts). */
   private readonly cache: LookupCache | undefined;
 
   constructor(private readonly db: SqlDriver, private readonly now: () => number = Date.now) {
-    this.cache = db.kind === 'sqlite' ? new LookupCache() : undefined;
+    this.cache = db.singleWriter ? new LookupCache() : undefined;
   }
 
   get kind(): 'sqlite' | 'postgres' {
@@ -113,35 +121,7 @@ export class SqlRegistry implements Registry {
 
   async migrate(): Promise<void> {
     await this.db.exec(SCHEMA);
-    await this.migrateNonces();
-  }
-
-  /**
-   * Every request inserts a nonce and commits: on SQLite a table WITHOUT ROWID keeps the row
-   * in its primary key's B-tree, one B-tree less to write per commit (~23 → ~15 µs, with the
-   * expiry index ~30 → ~23 µs). Registries made before that are rebuilt once; their nonces
-   * matter only for the clock-skew window, and are copied anyway.
-   */
-  private async migrateNonces(): Promise<void> {
-    const columns = 'user_code TEXT NOT NULL, nonce TEXT NOT NULL, expires_at BIGINT NOT NULL, PRIMARY KEY (user_code, nonce)';
-    const index = 'CREATE INDEX IF NOT EXISTS nonces_expiry ON nonces(expires_at)';
-    if (this.db.kind !== 'sqlite') {
-      await this.db.exec(`CREATE TABLE IF NOT EXISTS nonces (${columns}); ${index}`);
-      return;
-    }
-    const [existing] = await this.db.all<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'nonces'");
-    if (!existing) {
-      await this.db.exec(`CREATE TABLE nonces (${columns}) WITHOUT ROWID; ${index}`);
-    } else if (!/WITHOUT\s+ROWID/i.test(existing.sql)) {
-      await this.db.exec(`BEGIN IMMEDIATE;
-        ALTER TABLE nonces RENAME TO nonces_rowid;
-        DROP INDEX IF EXISTS nonces_expiry;
-        CREATE TABLE nonces (${columns}) WITHOUT ROWID;
-        INSERT INTO nonces (user_code, nonce, expires_at) SELECT user_code, nonce, expires_at FROM nonces_rowid;
-        DROP TABLE nonces_rowid;
-        ${index};
-        COMMIT`);
-    }
+    await this.db.createNonces(NONCE_COLUMNS, NONCE_INDEX);
   }
 
   async close(): Promise<void> {

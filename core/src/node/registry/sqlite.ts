@@ -14,6 +14,8 @@ interface Waiter {
 
 class SqliteDriver implements SqlDriver {
   readonly kind = 'sqlite' as const;
+  /** One node's file: other processes do not write it. */
+  readonly singleWriter = true;
   private readonly statements = new Map<string, Database.Statement>();
   /** Grouped writes of this event-loop turn, in one open transaction until `commitGroup`. */
   private group: Waiter[] | null = null;
@@ -77,6 +79,28 @@ class SqliteDriver implements SqlDriver {
   async exec(sql: string): Promise<void> {
     this.commitGroup();
     this.db.exec(sql);
+  }
+
+  /**
+   * Every request inserts a nonce and commits: a table WITHOUT ROWID keeps the row in its
+   * primary key's B-tree, one B-tree less to write per commit (~23 → ~15 µs, with the expiry
+   * index ~30 → ~23 µs). Registries made before that are rebuilt once; their nonces matter
+   * only for the clock-skew window, and are copied anyway.
+   */
+  async createNonces(columns: string, index: string): Promise<void> {
+    const [existing] = await this.all<{ sql: string }>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'nonces'");
+    if (!existing) {
+      await this.exec(`CREATE TABLE nonces (${columns}) WITHOUT ROWID; ${index}`);
+    } else if (!/WITHOUT\s+ROWID/i.test(existing.sql)) {
+      await this.exec(`BEGIN IMMEDIATE;
+        ALTER TABLE nonces RENAME TO nonces_rowid;
+        DROP INDEX IF EXISTS nonces_expiry;
+        CREATE TABLE nonces (${columns}) WITHOUT ROWID;
+        INSERT INTO nonces (user_code, nonce, expires_at) SELECT user_code, nonce, expires_at FROM nonces_rowid;
+        DROP TABLE nonces_rowid;
+        ${index};
+        COMMIT`);
+    }
   }
 
   async close(): Promise<void> {
