@@ -132,10 +132,12 @@ export class FabricLifecycle implements AppLifecycle {
       sharedChannel: this.d.config.channel, chaincode: this.d.config.chaincode, channel: target, network, deadline, logger: this.d.logger,
     });
     const parts = this.d.router.on(target);
-    this.d.router.remember(appId, target);
     for (let wait = 250; ; wait = Math.min(wait * 2, 2_000)) {
       try {
-        return await this.write(parts, admin, 'createApp', [JSON.stringify({ ...chainSpec, channel: target })], `creating app ${appId} on ${target}`);
+        const info = await this.write(parts, admin, 'createApp', [JSON.stringify({ ...chainSpec, channel: target })], `creating app ${appId} on ${target}`);
+        // Only now is the app there: until then the router sends it to its reservation (NOT_FOUND).
+        this.d.router.remember(appId, target);
+        return info;
       } catch (error) {
         if (!settling(error) || Date.now() + wait >= deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, wait));
@@ -156,17 +158,9 @@ export class FabricLifecycle implements AppLifecycle {
   async get(app: AppRef): Promise<AppInfo> {
     const appId = checkAppRef(app);
     const parts = await this.d.router.forApp(app);
-    try {
-      const record = await parts.chaincode.app(appId);
-      if (record.directory) throw new NotFoundError(`app ${JSON.stringify(appId)} does not exist (its id is reserved for ${record.channel})`, { stage: 'query' });
-      return parts.chaincode.appInfo(record);
-    } catch (error) {
-      // A reservation whose channel is not (fully) there yet: the app does not exist yet.
-      if (parts !== this.d.router.shared && settling(error)) {
-        throw new NotFoundError(`app ${JSON.stringify(appId)} does not exist yet: its channel ${parts.channel} is not ready (creating it again completes it)`, { stage: 'query', cause: error });
-      }
-      throw error;
-    }
+    const record = await parts.chaincode.app(appId);
+    if (record.directory) throw new NotFoundError(`app ${JSON.stringify(appId)} does not exist (its id is reserved for ${record.channel})`, { stage: 'query' });
+    return parts.chaincode.appInfo(record);
   }
 
   private async change(app: AppRef, admin: Signer, fn: string, args: (appId: string) => string[], what: (appId: string) => string): Promise<AppInfo> {
