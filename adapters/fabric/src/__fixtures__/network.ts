@@ -49,7 +49,7 @@ export async function actor(adapter: FabricAdapter): Promise<Actor> {
  * here, warning that `what` is skipped (the Fabric binaries are built by
  * `node scripts/bootstrap.mjs --for test`).
  */
-export async function startFabric(
+async function startFabric(
   devnet: FabricDevnet = presetDevnet(),
   what = 'the Fabric network tests',
 ): Promise<{ devnet?: StartedFabricDevnet; skip?: string }> {

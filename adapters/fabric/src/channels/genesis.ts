@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256.js';
 import { common } from '@hyperledger/fabric-protos';
 
 /** Version of the CONFIG envelope Fabric's own genesis blocks carry. */
@@ -6,11 +6,6 @@ const CONFIG_MESSAGE_VERSION = 1;
 /** SIGNATURES, LAST_CONFIG, TRANSACTIONS_FILTER, ORDERER, COMMIT_HASH: a block's metadata slots. */
 const METADATA_SLOTS = 5;
 
-const sha256 = (...parts: Uint8Array[]): Buffer => {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return h.digest();
-};
 
 /**
  * Block 0 of a new channel whose configuration is `config` (a channel's `common.Config`, e.g.

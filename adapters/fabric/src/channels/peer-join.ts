@@ -7,7 +7,7 @@ import type { SigningIdentity } from './signing-identity.js';
 const ALREADY_JOINED = /already exists|already joined/i;
 
 /** A refusal by a peer as a typed error keeping its words (an admin the peer does not accept: UNAUTHORIZED). */
-export function peerRefusal(error: unknown, what: string): unknown {
+function peerRefusal(error: unknown, what: string): unknown {
   if (!(error instanceof ProposalRefused)) return error;
   const options = { stage: 'endorse' as const, cause: error, detail: { framework: FRAMEWORK, code: error.status, message: error.peerMessage, data: { peer: error.endpoint } } };
   if (/access denied|creator|signature|not an admin|policy/i.test(error.peerMessage)) return new UnauthorizedError(`${what}: ${error.peerMessage}`, options);

@@ -18,10 +18,6 @@ export class RoutedGateway implements Gateway {
     return (await this.router.forApp(appOf(request))).gateway.submit(request, signer);
   }
 
-  async submitPlan(plan: WritePlan, signer: Signer): Promise<Receipt> {
-    return (await this.router.forApp({ appId: plan.appId })).gateway.submitPlan(plan, signer);
-  }
-
   async prepare(request: SubmitRequest, account: { publicKey: Uint8Array; algorithm: KeyAlgorithm }): Promise<PreparedTransaction> {
     return (await this.router.forApp(appOf(request))).gateway.prepare(request, account);
   }

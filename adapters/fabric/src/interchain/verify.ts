@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256 } from '../sha256.js';
 import { common, ledger, msp as mspProtos, peer } from '@hyperledger/fabric-protos';
 import {
   canonicalJson, evidencePacket, packetBytes, packetCommitment, verifyAttestations,
@@ -21,11 +21,6 @@ const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const TX_ID = /^[0-9a-f]{64}$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-const sha256 = (...parts: Uint8Array[]): Uint8Array => {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
-};
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
