@@ -10,13 +10,6 @@ import { checkAppRef, checkKey, checkKvWrite, checkLimit, checkPrefix, checkValu
 /** Block look-ups in flight at once when resolving the blocks of a page or a history. */
 const PARALLEL_LOOKUPS = 8;
 
-/** core's cursor, and no U+0000 in the key: `list` resumes from `last key + U+0000`. */
-function decodeCursor(cursor: unknown, prefix: string): string {
-  const key = decodeKeyCursor(cursor, prefix);
-  if (key.includes('\u0000')) throw new InvalidInputError('the cursor is not one this list returned', { field: '/cursor' });
-  return key;
-}
-
 const fromBase64 = (b64: string): Uint8Array => Uint8Array.from(Buffer.from(b64, 'base64'));
 
 export interface PresetKvDeps {
@@ -75,7 +68,7 @@ export class FabricPresetKv implements PresetKv {
     checkPrefix(prefix);
     if (typeof page !== 'object' || page === null) throw new InvalidInputError('a page is { limit?, cursor? }', { field: '/page' });
     const limit = checkLimit(page.limit);
-    const after = page.cursor === undefined ? '' : decodeCursor(page.cursor, prefix);
+    const after = page.cursor === undefined ? '' : decodeKeyCursor(page.cursor, prefix);
     const { entries, more } = await this.d.chaincode.list(appId, prefix, after, limit);
     const out = await mapInBatches(entries, PARALLEL_LOOKUPS, async (e): Promise<KvEntry> => ({
       key: e.key, value: fromBase64(e.value), txId: e.txId, block: await this.blockOf(e.txId),

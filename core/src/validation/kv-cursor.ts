@@ -10,7 +10,11 @@ export function encodeKeyCursor(lastKey: string): string {
   return `k1.${Buffer.from(lastKey, 'utf8').toString('base64url')}`;
 }
 
-/** The key a cursor resumes after; InvalidInputError (`/cursor`) for anything `encodeKeyCursor` did not make for `prefix`. */
+/**
+ * The key a cursor resumes after; InvalidInputError (`/cursor`) for anything `encodeKeyCursor`
+ * did not make for `prefix`. No key holds U+0000 (`checkKey` refuses it), so no cursor does:
+ * a list may resume from `last key + U+0000`.
+ */
 export function decodeKeyCursor(cursor: unknown, prefix: string): string {
   const m = typeof cursor === 'string' ? CURSOR.exec(cursor) : null;
   let key: string | undefined;
@@ -21,7 +25,7 @@ export function decodeKeyCursor(cursor: unknown, prefix: string): string {
       key = undefined;
     }
   }
-  if (key === undefined || key.length === 0 || !key.startsWith(prefix) || encodeKeyCursor(key) !== cursor) {
+  if (key === undefined || key.length === 0 || key.includes('\u0000') || !key.startsWith(prefix) || encodeKeyCursor(key) !== cursor) {
     throw new InvalidInputError('the cursor is not one this list returned', { field: '/cursor' });
   }
   return key;
