@@ -61,7 +61,8 @@ interface PeerDetail {
   message: string;
 }
 
-function detailsOf(error: unknown): PeerDetail[] {
+/** The per-peer details a fabric-gateway error carries (none for other errors). */
+export function detailsOf(error: unknown): PeerDetail[] {
   const details = (error as { details?: unknown }).details;
   return Array.isArray(details)
     ? details.map((d: Record<string, unknown>) => ({ mspId: String(d.mspId ?? ''), address: String(d.address ?? ''), message: String(d.message ?? '') }))

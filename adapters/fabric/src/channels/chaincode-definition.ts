@@ -4,7 +4,7 @@ import { connect, type Gateway } from '@hyperledger/fabric-gateway';
 import { peer as peerProtos } from '@hyperledger/fabric-protos';
 import { TimeoutError, UnavailableError, type BsnError } from '@bsn/core';
 import { FRAMEWORK } from '../describe.js';
-import { toBsnError, validationCodeName } from '../errors.js';
+import { detailsOf, toBsnError, validationCodeName } from '../errors.js';
 import { serviceSigner } from '../signer-bridge.js';
 import type { OrgProvisioning } from './provisioning-config.js';
 
@@ -64,8 +64,7 @@ function notReady(error: unknown): boolean {
 }
 
 function errorText(error: unknown): string {
-  const details = (error as { details?: Array<{ message?: string }> }).details;
-  return [error instanceof Error ? error.message : String(error), ...(Array.isArray(details) ? details.map((d) => d.message ?? '') : [])].join(' | ');
+  return [error instanceof Error ? error.message : String(error), ...detailsOf(error).map((d) => d.message)].join(' | ');
 }
 
 /** Runs `step` until it succeeds, fails for a reason other than a channel still settling, or the deadline passes. */

@@ -52,13 +52,11 @@ export async function provisionChannel(r: ProvisionRequest): Promise<ProvisionRe
   const orgs = r.network.orgs.map((org) => ({ org, identity: signingIdentity(org.mspId, org.admin), peer: new PeerClient(org.peer), admin: new OrgAdminGateway(org) }));
   try {
     let t = performance.now();
-    let block: Uint8Array | undefined;
-    for (const o of orgs) {
-      if ((await peerChannels(o.peer, o.identity, r.deadline)).includes(r.channel)) {
-        block = await blockZero(o.peer, o.identity, r.channel, r.deadline);
-        break;
-      }
-    }
+    // Asked once per org: which peers are on the channel decides both block 0's source and step 3.
+    const onChannel: boolean[] = [];
+    for (const o of orgs) onChannel.push((await peerChannels(o.peer, o.identity, r.deadline)).includes(r.channel));
+    const joined = orgs.find((_, i) => onChannel[i]);
+    let block = joined ? await blockZero(joined.peer, joined.identity, r.channel, r.deadline) : undefined;
     const genesis = block ? 'from-peer' as const : 'built' as const;
     block ??= genesisBlock(r.channel, await channelConfig(orgs[0]!.peer, orgs[0]!.identity, r.sharedChannel, r.deadline));
     lap('genesis', t);
@@ -69,7 +67,7 @@ export async function provisionChannel(r: ProvisionRequest): Promise<ProvisionRe
 
     t = performance.now();
     const peers: Record<string, 'joined' | 'already'> = {};
-    for (const o of orgs) peers[o.org.mspId] = await joinPeer(o.peer, o.identity, r.channel, block, r.deadline);
+    for (const [i, o] of orgs.entries()) peers[o.org.mspId] = onChannel[i] ? 'already' : await joinPeer(o.peer, o.identity, r.channel, block, r.deadline);
     lap('peers', t);
 
     t = performance.now();
