@@ -3,7 +3,7 @@ import { defineCases } from '../case.js';
 import type { SuiteContext } from '../context.js';
 import {
   attestBlock, generatePrivateKey, packetId, publicKeyOf, toHex,
-  type Attester, type Evidence, type Interchain, type KeyAlgorithm, type PacketInput, type TrustRoots,
+  type AppRef, type Attester, type Evidence, type Interchain, type KeyAlgorithm, type PacketInput, type TrustRoots,
 } from '@bsn/core';
 
 function interchainOf(ctx: SuiteContext): Interchain {
@@ -25,7 +25,7 @@ export const interchainCases = defineCases([
       expect(packet.srcApp).toBe(app.appId);
       expect(packet.seq).toBeGreaterThanOrEqual(1);
       const nodes = await cityNodes(ctx, ic);
-      const evidence = await nodes.attest(await ic.evidence(receipt.txId, { kind: 'packet', packetId: packetId(packet) }));
+      const evidence = await nodes.attest(await ic.evidence(receipt.txId, { kind: 'packet', packetId: packetId(packet) }), app);
       const verdict = await ic.verify(evidence, nodes.trust);
       expect(verdict.state, verdict.state === 'rejected' ? verdict.reason : '').toBe('proven');
       expect(verdict).toMatchObject({ subject: { kind: 'packet', packetId: packetId(packet) } });
@@ -43,7 +43,7 @@ export const interchainCases = defineCases([
       const app = await ctx.newApp();
       const { packet, receipt } = await ic.emit(app, packetInput(ctx), ctx.member.signer);
       const nodes = await cityNodes(ctx, ic);
-      const evidence = await nodes.attest(await ic.evidence(receipt.txId, { kind: 'packet', packetId: packetId(packet) }));
+      const evidence = await nodes.attest(await ic.evidence(receipt.txId, { kind: 'packet', packetId: packetId(packet) }), app);
       const trust = nodes.trust;
       const tampered = structuredClone(evidence);
       tampered.subject.packetId = tampered.subject.packetId.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
@@ -54,7 +54,7 @@ export const interchainCases = defineCases([
         // an attested framework: below threshold, or attested by keys nobody pinned, proves nothing
         expect((await ic.verify({ ...evidence, attestations: evidence.attestations!.slice(0, 1) }, trust)).state).toBe('rejected');
         const strangers = await cityNodes(ctx, ic);
-        expect((await ic.verify(await strangers.attest(evidence), trust)).state).toBe('rejected');
+        expect((await ic.verify(await strangers.attest(evidence, app), trust)).state).toBe('rejected');
       }
     },
   },
@@ -70,10 +70,10 @@ function packetInput(ctx: SuiteContext): PacketInput {
 /**
  * The suite acting as three city nodes (one key per algorithm of the standard, 2 of 3 must
  * attest): the roots they would pin come from the adapter's `trustRoots()`, and each node
- * attests a block only after checking it on its own connection (`gateway.block(n)` has the
- * hash the evidence names).
+ * attests a block only after checking it on its own connection (`gateway.block(n, srcApp)`,
+ * the source app's ledger, has the hash the evidence names).
  */
-async function cityNodes(ctx: SuiteContext, ic: Interchain): Promise<{ trust: TrustRoots; attest(e: Evidence): Promise<Evidence> }> {
+async function cityNodes(ctx: SuiteContext, ic: Interchain): Promise<{ trust: TrustRoots; attest(e: Evidence, srcApp: AppRef): Promise<Evidence> }> {
   if (!ic.trustRoots) throw new Error('an adapter claiming interchain.* must offer Interchain.trustRoots() so city nodes can pin its roots');
   const algorithms: KeyAlgorithm[] = ['secp256k1', 'secp256r1', 'sm2'];
   const keys = algorithms.map((algorithm) => ({ algorithm, privateKey: generatePrivateKey(algorithm) }));
@@ -83,8 +83,8 @@ async function cityNodes(ctx: SuiteContext, ic: Interchain): Promise<{ trust: Tr
   expect(trust.chain).toBe(ctx.network.name);
   return {
     trust,
-    async attest(e) {
-      const block = await ctx.adapter.gateway.block(e.block);
+    async attest(e, srcApp) {
+      const block = await ctx.adapter.gateway.block(e.block, srcApp);
       if (e.blockHash !== undefined) expect(block.hash.toLowerCase().replace(/^0x/, '')).toBe(e.blockHash.toLowerCase().replace(/^0x/, ''));
       const attestations = keys.slice(0, 2).map((k) => attestBlock({ framework: e.framework, chain: e.chain, number: e.block, hash: block.hash }, k));
       return { ...structuredClone(e), attestations };
