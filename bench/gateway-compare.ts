@@ -9,7 +9,6 @@
  * and as peak against peak (the best rate each side reaches over the levels); one request at
  * a time it is only the inverse of latency, whose goal is the added p50.
  */
-import { readFileSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Adapter } from '../core/src/contract/adapter.js';
 import type { KeyAlgorithm, Signer } from '../core/src/contract/keys.js';
@@ -17,36 +16,19 @@ import { generatePrivateKey, publicKeyOf } from '../core/src/crypto/algorithms.j
 import { toHex } from '../core/src/encoding/bytes.js';
 import { BsnClient } from '../core/src/client/rest-client.js';
 import { CityNode } from '../core/src/node/city-node.js';
-import { machineCpuMs } from './machine-cpu.mjs';
+import { mainThreadCpuMs, timed, type Run } from './timing.mjs';
 import { resolveNodeConfig } from '../core/src/node/config.js';
 
 export const emit = (r: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(r)}\n`);
-export const quantile = (xs: number[], q: number) => {
+const quantile = (xs: number[], q: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
 };
 const median = (xs: number[]) => quantile(xs, 0.5);
 export const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
-/** Latencies and rate of one timed phase, and the machine's CPU per request during it (ms). */
-interface Run { lat: number[]; rate: number; machineMs?: number }
 /** A run plus the node's main-thread CPU per request during it (ms). */
 type Measured = Run & { busyMs: number };
-
-/**
- * CPU ms the main thread has used (Linux: /proc/self/task/<pid>/stat, the main thread's own
- * utime + stime, 10 ms ticks). Event-loop utilisation would count the time the thread sits
- * preempted inside a callback, which on two busy cores is a lot.
- */
-function mainThreadCpuMs(): number | undefined {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 /** Runs `run` and adds the main thread's CPU per request: where the adapter and the node's own work run. */
 async function busy(n: number, run: () => Promise<Run>): Promise<Measured> {
@@ -56,23 +38,6 @@ async function busy(n: number, run: () => Promise<Run>): Promise<Measured> {
   const after = mainThreadCpuMs();
   const ms = before !== undefined && after !== undefined ? after - before : performance.eventLoopUtilization(elu).active;
   return { ...r, busyMs: ms / n };
-}
-
-async function timed(n: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<Run> {
-  const lat: number[] = [];
-  let next = 0;
-  const machineBefore = machineCpuMs();
-  const start = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    for (let i = next++; i < n; i = next++) {
-      const t = performance.now();
-      await op(i);
-      lat.push(performance.now() - t);
-    }
-  }));
-  const rate = (n / (performance.now() - start)) * 1000;
-  const machineAfter = machineCpuMs();
-  return { lat, rate, ...(machineBefore !== undefined && machineAfter !== undefined && { machineMs: (machineAfter - machineBefore) / n }) };
 }
 
 export interface GatewayBenchNode {

@@ -14,7 +14,7 @@ import { encodeKey } from '../core/dist/client/rest-client.js';
 import { HEADERS } from '../core/dist/node/auth/canonical.js';
 import { verifyResponse } from '../core/dist/node/auth/response-signer.js';
 import { fromHex } from '../core/dist/encoding/bytes.js';
-import { machineCpuMs } from './machine-cpu.mjs';
+import { timed } from './timing.mjs';
 
 const { baseUrl, user, privateKey, app } = workerData;
 const signer = new RequestSigner(user, 'secp256r1', fromHex(privateKey));
@@ -37,26 +37,16 @@ parentPort.on('message', async (job) => {
   try {
     const requests = Array.from({ length: job.n }, (_, i) => prepare(job, i));
     const responses = new Array(job.n);
-    const lat = [];
-    let next = 0;
-    const machineBefore = machineCpuMs();
-    const start = performance.now();
-    await Promise.all(Array.from({ length: job.concurrency }, async () => {
-      for (let i = next++; i < job.n; i = next++) {
-        const r = requests[i];
-        const t = performance.now();
-        responses[i] = await http.request(r.method, r.path, r.headers, r.body);
-        lat.push(performance.now() - t);
-      }
-    }));
-    const rate = (job.n / (performance.now() - start)) * 1000;
-    const machineAfter = machineCpuMs();
+    const run = await timed(job.n, job.concurrency, async (i) => {
+      const r = requests[i];
+      responses[i] = await http.request(r.method, r.path, r.headers, r.body);
+    });
     responses.forEach((res, i) => {
       if (res.status !== 200) throw new Error(`${requests[i].method} ${requests[i].path}: HTTP ${res.status} ${res.body.toString('utf8').slice(0, 200)}`);
       const ok = verifyResponse(nodeKey, res.status, res.body, requests[i].headers[HEADERS.nonce], res.headers.get(HEADERS.nodeSignature) ?? undefined);
       if (!ok) throw new Error(`${requests[i].method} ${requests[i].path}: the response is not signed by the node`);
     });
-    parentPort.postMessage({ lat, rate, ...(machineBefore !== undefined && machineAfter !== undefined && { machineMs: (machineAfter - machineBefore) / job.n }) });
+    parentPort.postMessage(run);
   } catch (error) {
     parentPort.postMessage({ error: error instanceof Error ? error.message : String(error) });
   }
