@@ -36,6 +36,18 @@ describe('BsnIdentity', () => {
     expect(toHex(BsnIdentity.fromSecret(a.exportSecret()).keyFor('eos', 'secp256k1').publicKey)).toBe(toHex(a.keyFor('eos', 'secp256k1').publicKey));
   });
 
+  it('hands out copies of a derived key: a caller wiping its copy changes no later one', () => {
+    const id = BsnIdentity.fromSecret(SECRET);
+    const first = id.keyFor('ethereum', 'secp256k1');
+    const expected = toHex(first.privateKey);
+    first.privateKey.fill(0);
+    first.publicKey.fill(0);
+    const again = id.keyFor('ethereum', 'secp256k1');
+    expect(toHex(again.privateKey)).toBe(expected);
+    expect(again.signer).toBe(first.signer);
+    expect(toHex(again.publicKey)).toBe(toHex(again.signer.publicKey));
+  });
+
   it("reserves 'bsn' for the master key and refuses bad secrets", () => {
     const id = BsnIdentity.fromSecret(SECRET);
     expect(() => id.keyFor('bsn', 'secp256r1')).toThrow(/reserved/);

@@ -72,9 +72,22 @@ export class BsnIdentity {
     return this.#derive(framework, algorithm, index);
   }
 
+  /**
+   * Derived keys by purpose: deriving (HKDF + a pure-JS public key) costs ~0.1 ms, and a
+   * node signs every hosted write with one; the signer also keeps its OpenSSL key object.
+   * Callers get copies of the key bytes, never the kept ones.
+   */
+  readonly #derived = new Map<string, DerivedKey>();
+
   #derive(framework: string, algorithm: KeyAlgorithm, index: number): DerivedKey {
-    const privateKey = deriveKey(this.#secret, { framework, algorithm, index });
-    return { algorithm, privateKey, publicKey: publicKeyOf(algorithm, privateKey), signer: privateKeySigner(algorithm, privateKey) };
+    const id = `${framework}\u0000${algorithm}\u0000${index}`;
+    let key = this.#derived.get(id);
+    if (!key) {
+      const privateKey = deriveKey(this.#secret, { framework, algorithm, index });
+      key = { algorithm, privateKey, publicKey: publicKeyOf(algorithm, privateKey), signer: privateKeySigner(algorithm, privateKey) };
+      this.#derived.set(id, key);
+    }
+    return { ...key, privateKey: key.privateKey.slice(), publicKey: key.publicKey.slice() };
   }
 
   /** Keeps the secret out of logs and JSON dumps. */

@@ -16,9 +16,8 @@ import { ResponseSigner } from './auth/response-signer.js';
 
 export class NodeKeys {
   readonly responseSigner: ResponseSigner;
+  /** Hosted identities, opened once (scrypt); each keeps the keys it derived. */
   private readonly users = new Map<string, BsnIdentity>();
-  /** Derived chain signers (derivation + public key cost ~0.1 ms per write otherwise). */
-  private readonly signers = new Map<string, Signer>();
 
   private constructor(
     readonly identity: BsnIdentity,
@@ -46,36 +45,23 @@ export class NodeKeys {
 
   /** The node's own chain key for a framework (app administration). */
   chainSigner(framework: string, algorithm: KeyAlgorithm): Signer {
-    const id = `\u0000node\u0000${framework}\u0000${algorithm}`;
-    let signer = this.signers.get(id);
-    if (!signer) this.signers.set(id, (signer = this.identity.keyFor(framework, algorithm).signer));
-    return signer;
+    return this.identity.keyFor(framework, algorithm).signer;
   }
 
   /** A new hosted identity for `userCode`, sealed: what the registry stores. */
   sealNewUser(userCode: string): string {
     const identity = BsnIdentity.generate();
     this.users.set(userCode, identity);
-    this.forgetSigners(userCode);
     return JSON.stringify(sealIdentity(identity, userCode, this.passphrase, { scryptN: this.scryptN }));
   }
 
   /** The hosted user's chain signer for a framework (the identity is opened once, then cached). */
   userSigner(userCode: string, sealed: string, framework: string, algorithm: KeyAlgorithm): Signer {
-    const id = `${userCode}\u0000${framework}\u0000${algorithm}`;
-    const cached = this.signers.get(id);
-    if (cached) return cached;
     let identity = this.users.get(userCode);
     if (!identity) {
       identity = openIdentity(parseIdentityFile(JSON.parse(sealed)), this.passphrase);
       this.users.set(userCode, identity);
     }
-    const signer = identity.keyFor(framework, algorithm).signer;
-    this.signers.set(id, signer);
-    return signer;
-  }
-
-  private forgetSigners(userCode: string): void {
-    for (const id of this.signers.keys()) if (id.startsWith(`${userCode}\u0000`)) this.signers.delete(id);
+    return identity.keyFor(framework, algorithm).signer;
   }
 }
