@@ -1,5 +1,5 @@
 import type { Gateway } from '@hyperledger/fabric-gateway';
-import type { AppInfo } from '@bsn/core';
+import { isBsnError, type AppInfo } from '@bsn/core';
 import type { ResolvedConfig } from './config.js';
 import type { FabricConnection } from './connection.js';
 import { FRAMEWORK } from './describe.js';
@@ -77,6 +77,14 @@ export class PresetChaincode {
 
   app(appId: string): Promise<AppRecord> {
     return this.json('getApp', [appId], `app ${appId}`);
+  }
+
+  /** The app's record, or undefined where the chaincode says there is none (other failures throw). */
+  findApp(appId: string): Promise<AppRecord | undefined> {
+    return this.app(appId).catch((error: unknown) => {
+      if (isBsnError(error) && error.code === 'NOT_FOUND') return undefined;
+      throw error;
+    });
   }
 
   entry(appId: string, key: string): Promise<EntryRecord | null> {

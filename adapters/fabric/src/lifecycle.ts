@@ -113,15 +113,12 @@ export class FabricLifecycle implements AppLifecycle {
     const adminAccount = accountId(this.d.config.org.mspId, checkPublicKey(admin?.publicKey, '/admin/publicKey'));
     const deadline = Date.now() + Math.max(this.d.config.submitTimeoutMs, 120_000);
 
-    const entry = await shared.chaincode.app(appId).catch((error: unknown) => {
-      if (isBsnError(error) && error.code === 'NOT_FOUND') return undefined;
-      throw error;
-    });
+    const entry = await shared.chaincode.findApp(appId);
     if (entry && !entry.directory) throw new ConflictError(`app ${JSON.stringify(appId)} exists already (on ${entry.channel ?? this.d.config.channel})`, { stage: 'validate', field: '/appId' });
     if (entry && entry.admin !== adminAccount) {
       throw new ConflictError(`app id ${JSON.stringify(appId)} is reserved by another admin (${entry.admin})`, { stage: 'validate', field: '/appId' });
     }
-    if (entry && (await this.existsOn(this.d.router.on(entry.channel!), appId))) {
+    if (entry && (await this.d.router.recordOn(entry.channel!, appId))) {
       throw new ConflictError(`app ${JSON.stringify(appId)} exists already on its channel ${entry.channel}`, { stage: 'validate', field: '/appId' });
     }
     if (!entry) {
@@ -142,16 +139,6 @@ export class FabricLifecycle implements AppLifecycle {
         if (!settling(error) || Date.now() + wait >= deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
-    }
-  }
-
-  /** Whether the app's record exists on a channel that may not be ready (or exist) yet. */
-  private async existsOn(parts: ChannelParts, appId: string): Promise<boolean> {
-    try {
-      await parts.chaincode.app(appId);
-      return true;
-    } catch {
-      return false;
     }
   }
 

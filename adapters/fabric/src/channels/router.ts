@@ -1,4 +1,4 @@
-import { isBsnError, NotFoundError } from '@bsn/core';
+import { NotFoundError } from '@bsn/core';
 import { PresetChaincode } from '../chaincode-client.js';
 import type { ResolvedConfig } from '../config.js';
 import type { FabricConnection } from '../connection.js';
@@ -63,23 +63,22 @@ export class ChannelRouter {
     this.routes.set(appId, channel);
   }
 
+  /** Whether the app's record is on `channel`; a channel that is not (fully) there yet answers no. */
+  recordOn(channel: string, appId: string): Promise<boolean> {
+    return this.on(channel).chaincode.app(appId).then(() => true, () => false);
+  }
+
   /** The channel of an app id that is known to exist, or undefined when the directory has no such app. */
   async channelOf(appId: string): Promise<string | undefined> {
     const known = this.routes.get(appId);
     if (known) return known;
-    let record;
-    try {
-      record = await this.shared.chaincode.app(appId);
-    } catch (error) {
-      if (isBsnError(error) && error.code === 'NOT_FOUND') return undefined;
-      throw error;
-    }
+    const record = await this.shared.chaincode.findApp(appId);
+    if (!record) return undefined;
     if (record.directory && record.channel) {
       // A reservation whose create has not completed (its channel or its record there is
       // missing) is not an app yet: it stays on the shared channel, where the chaincode
       // answers NOT_FOUND for a directory entry. Only a complete one is cached.
-      const complete = await this.on(record.channel).chaincode.app(appId).then(() => true, () => false);
-      if (!complete) return this.d.config.channel;
+      if (!(await this.recordOn(record.channel, appId))) return this.d.config.channel;
       this.routes.set(appId, record.channel);
       return record.channel;
     }
