@@ -95,24 +95,32 @@ function bad(field: string, message: string): never {
   throw new InvalidInputError(`network config: ${message}`, { field });
 }
 
-function str(value: unknown, field: string, what: string): string {
-  if (typeof value !== 'string' || value.length === 0) bad(field, `${what} must be a non-empty string`);
-  return value;
+/**
+ * Readers of the network config's strings, PEMs and certificate/key pairs that report a bad
+ * field through `fail`: the config proper refuses with InvalidInputError at connect, the
+ * admin material for dedicated channels with UnavailableError at create time.
+ */
+export function configReaders(fail: (field: string, message: string) => never) {
+  const str = (value: unknown, field: string, what: string): string => {
+    if (typeof value !== 'string' || value.length === 0) fail(field, `${what} must be a non-empty string`);
+    return value;
+  };
+  const pem = (value: unknown, field: string, kind: 'CERTIFICATE' | 'PRIVATE KEY'): string => {
+    const text = str(value, field, field.slice(1));
+    if (!text.includes(`-----BEGIN ${kind}-----`) && !(kind === 'PRIVATE KEY' && /-----BEGIN (EC )?PRIVATE KEY-----/.test(text))) {
+      fail(field, `${field.slice(1)} must be a PEM ${kind.toLowerCase()}`);
+    }
+    return text;
+  };
+  const certAndKey = (value: unknown, field: string): CertAndKey => {
+    if (typeof value !== 'object' || value === null) fail(field, `${field.slice(1)} must be { certificate, privateKey }`);
+    const v = value as Record<string, unknown>;
+    return { certificate: pem(v.certificate, `${field}/certificate`, 'CERTIFICATE'), privateKey: pem(v.privateKey, `${field}/privateKey`, 'PRIVATE KEY') };
+  };
+  return { str, pem, certAndKey };
 }
 
-function pem(value: unknown, field: string, kind: 'CERTIFICATE' | 'PRIVATE KEY'): string {
-  const text = str(value, field, field.slice(1));
-  if (!text.includes(`-----BEGIN ${kind}-----`) && !(kind === 'PRIVATE KEY' && /-----BEGIN (EC )?PRIVATE KEY-----/.test(text))) {
-    bad(field, `${field.slice(1)} must be a PEM ${kind.toLowerCase()}`);
-  }
-  return text;
-}
-
-function certAndKey(value: unknown, field: string): CertAndKey {
-  if (typeof value !== 'object' || value === null) bad(field, `${field.slice(1)} must be { certificate, privateKey }`);
-  const v = value as Record<string, unknown>;
-  return { certificate: pem(v.certificate, `${field}/certificate`, 'CERTIFICATE'), privateKey: pem(v.privateKey, `${field}/privateKey`, 'PRIVATE KEY') };
-}
+const { str, pem, certAndKey } = configReaders(bad);
 
 function intIn(value: unknown, field: string, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback;

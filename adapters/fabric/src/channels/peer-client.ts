@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { common, peer as peerProtos } from '@hyperledger/fabric-protos';
 import { UnavailableError, TimeoutError } from '@bsn/core';
 import { FRAMEWORK } from '../describe.js';
-import type { PeerTarget } from './provisioning-config.js';
+import type { FabricPeerConfig } from '../config.js';
 import type { SigningIdentity } from './signing-identity.js';
 
 // google-protobuf ships no types; its Timestamp is what ChannelHeader.setTimestamp takes.
@@ -30,7 +30,7 @@ export class ProposalRefused extends Error {
 export class PeerClient {
   private readonly client: grpc.Client;
 
-  constructor(readonly target: PeerTarget) {
+  constructor(readonly target: FabricPeerConfig) {
     this.client = new grpc.Client(target.endpoint, grpc.credentials.createSsl(Buffer.from(target.tlsRootCert)), {
       ...(target.hostOverride && { 'grpc.ssl_target_name_override': target.hostOverride }),
       'grpc.max_receive_message_length': MAX_MESSAGE,

@@ -1,16 +1,10 @@
 import { UnavailableError } from '@bsn/core';
-import type { CertAndKey } from '../config.js';
+import { configReaders, type CertAndKey, type FabricPeerConfig } from '../config.js';
 import { FRAMEWORK } from '../describe.js';
-
-export interface PeerTarget {
-  endpoint: string;
-  hostOverride?: string;
-  tlsRootCert: string;
-}
 
 export interface OrgProvisioning {
   mspId: string;
-  peer: PeerTarget;
+  peer: FabricPeerConfig;
   /** The org admin (OU=admin): joins its peer, approves the chaincode definition for its org. */
   admin: CertAndKey;
   /** The preset chaincode's package as installed on this org's peer. */
@@ -47,21 +41,7 @@ function missing(field: string, what: string): never {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
-function str(v: unknown, field: string, what: string): string {
-  if (typeof v !== 'string' || v.length === 0) missing(field, `${what} must be a non-empty string`);
-  return v;
-}
-
-function pem(v: unknown, field: string, kind: 'CERTIFICATE' | 'PRIVATE KEY'): string {
-  const text = str(v, field, `a PEM ${kind.toLowerCase()}`);
-  if (!text.includes(`-----BEGIN ${kind}-----`) && !(kind === 'PRIVATE KEY' && /-----BEGIN (EC )?PRIVATE KEY-----/.test(text))) missing(field, `must be a PEM ${kind.toLowerCase()}`);
-  return text;
-}
-
-function certAndKey(v: unknown, field: string): CertAndKey {
-  if (!isObject(v)) missing(field, 'must be { certificate, privateKey }');
-  return { certificate: pem(v.certificate, `${field}/certificate`, 'CERTIFICATE'), privateKey: pem(v.privateKey, `${field}/privateKey`, 'PRIVATE KEY') };
-}
+const { str, pem, certAndKey } = configReaders(missing);
 
 /** Reads the admin material of every org and the orderer's participation API from the raw network config. */
 export function provisioningConfig(network: Record<string, unknown>, chaincode: string): ProvisioningConfig {
