@@ -34,10 +34,6 @@ export class FabricAdapter implements Adapter {
   /** Packets sent through the preset chaincode, block evidence, its verifier (delivery comes later). */
   readonly interchain: RoutedInterchain;
   readonly router: ChannelRouter;
-  /** The shared channel's ledger, chaincode client and transactor. */
-  readonly ledger: Ledger;
-  readonly chaincode: PresetChaincode;
-  readonly transactor: Transactor;
   /** Fabric's own two-signature client flow on the shared channel (an extension; the standard's user-key mode is `gateway.prepare`). */
   readonly native: NativeUserKey;
   private closed = false;
@@ -46,15 +42,25 @@ export class FabricAdapter implements Adapter {
     const { config, connection } = parts;
     this.router = new ChannelRouter({ config, connection });
     const shared = this.router.shared;
-    this.ledger = shared.ledger;
-    this.chaincode = shared.chaincode;
-    this.transactor = shared.transactor;
     this.identity = new FabricIdentity({ mspId: config.org.mspId, ca: parts.ca });
     this.gateway = new RoutedGateway(this.router);
     this.kv = new RoutedKv(this.router);
     this.interchain = new RoutedInterchain(this.router);
     this.lifecycle = new FabricLifecycle({ config, connection, router: this.router, network: parts.network ?? {}, logger: parts.logger });
     this.native = new NativeUserKey({ config, connection, ledger: shared.ledger, transactor: shared.transactor, ca: parts.ca, gateway: shared.gateway });
+  }
+
+  /** The shared channel's ledger, chaincode client and transactor. */
+  get ledger(): Ledger {
+    return this.router.shared.ledger;
+  }
+
+  get chaincode(): PresetChaincode {
+    return this.router.shared.chaincode;
+  }
+
+  get transactor(): Transactor {
+    return this.router.shared.transactor;
   }
 
   describe(): AdapterDescription {
