@@ -4,10 +4,9 @@ import { connect, hash, type Gateway, type Hash, type Signer as FabricSigner } f
 import type { Signer } from '@bsn/core';
 import type { CertificateAuthority } from './certificates.js';
 import type { ResolvedConfig } from './config.js';
+import { peerGrpcClient } from './peer-channel.js';
 import { checkAlgorithm, checkPublicKey, fabricMessageSigner, fabricSigner, serviceSigner } from './signer-bridge.js';
 
-/** 100 MiB, the peer's own gRPC limit (a `list` page of maximal values is ~9 MB). */
-const MAX_MESSAGE = 100 * 1024 * 1024;
 
 /**
  * One gRPC channel to the org's gateway peer (TLS against the peer's TLS CA), shared by
@@ -24,12 +23,7 @@ export class FabricConnection {
 
   constructor(private readonly config: ResolvedConfig, private readonly ca: CertificateAuthority) {
     const { peer } = config.org;
-    this.client = new grpc.Client(peer.endpoint, grpc.credentials.createSsl(Buffer.from(peer.tlsRootCert)), {
-      ...(peer.hostOverride && { 'grpc.ssl_target_name_override': peer.hostOverride }),
-      'grpc.max_receive_message_length': MAX_MESSAGE,
-      'grpc.max_send_message_length': MAX_MESSAGE,
-      'grpc.keepalive_time_ms': 60_000,
-    });
+    this.client = peerGrpcClient(peer, { 'grpc.keepalive_time_ms': 60_000 });
     const service = serviceSigner(createPrivateKey(config.org.user.privateKey));
     this.service = this.gateway({ mspId: config.org.mspId, credentials: Buffer.from(config.org.user.certificate) }, service.signer, service.hash);
   }

@@ -5,6 +5,7 @@ import { peer as peerProtos } from '@hyperledger/fabric-protos';
 import { TimeoutError, UnavailableError, type BsnError } from '@bsn/core';
 import { FRAMEWORK } from '../describe.js';
 import { detailsOf, toBsnError, validationCodeName } from '../errors.js';
+import { peerGrpcClient } from '../peer-channel.js';
 import { serviceSigner } from '../signer-bridge.js';
 import type { OrgProvisioning } from './provisioning-config.js';
 
@@ -42,9 +43,7 @@ export class OrgAdminGateway {
 
   constructor(readonly org: OrgProvisioning) {
     const { peer } = org;
-    this.client = new grpc.Client(peer.endpoint, grpc.credentials.createSsl(Buffer.from(peer.tlsRootCert)), {
-      ...(peer.hostOverride && { 'grpc.ssl_target_name_override': peer.hostOverride }),
-    });
+    this.client = peerGrpcClient(peer);
     const key = serviceSigner(createPrivateKey(org.admin.privateKey));
     this.gateway = connect({ client: this.client, identity: { mspId: org.mspId, credentials: Buffer.from(org.admin.certificate) }, signer: key.signer, hash: key.hash });
   }

@@ -5,13 +5,13 @@ import { common, peer as peerProtos } from '@hyperledger/fabric-protos';
 import { UnavailableError, TimeoutError } from '@bsn/core';
 import { FRAMEWORK } from '../describe.js';
 import type { FabricPeerConfig } from '../config.js';
+import { peerGrpcClient } from '../peer-channel.js';
 import type { SigningIdentity } from './signing-identity.js';
 
 // google-protobuf ships no types; its Timestamp is what ChannelHeader.setTimestamp takes.
 type TimestampArg = Parameters<common.ChannelHeader['setTimestamp']>[0];
 const { Timestamp } = createRequire(import.meta.url)('google-protobuf/google/protobuf/timestamp_pb.js') as { Timestamp: { fromDate(date: Date): TimestampArg } };
 
-const MAX_MESSAGE = 100 * 1024 * 1024;
 const PROCESS_PROPOSAL = '/protos.Endorser/ProcessProposal';
 
 /** A peer answered a proposal with a non-200 status: its message is Fabric's own words. */
@@ -31,11 +31,7 @@ export class PeerClient {
   private readonly client: grpc.Client;
 
   constructor(readonly target: FabricPeerConfig) {
-    this.client = new grpc.Client(target.endpoint, grpc.credentials.createSsl(Buffer.from(target.tlsRootCert)), {
-      ...(target.hostOverride && { 'grpc.ssl_target_name_override': target.hostOverride }),
-      'grpc.max_receive_message_length': MAX_MESSAGE,
-      'grpc.max_send_message_length': MAX_MESSAGE,
-    });
+    this.client = peerGrpcClient(target);
   }
 
   /** Invokes `chaincode` with `args` (function name first) on `channel` ('' for none); its response payload. */
