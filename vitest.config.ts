@@ -8,7 +8,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['core/src/**/*.test.ts', 'adapters/*/src/**/*.test.ts', 'conformance/src/**/*.test.ts'],
+    include: ['core/src/**/*.test.ts', 'adapters/*/src/**/*.test.ts', 'conformance/src/**/*.test.ts', 'bench/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/__fixtures__/**'],
     pool: 'forks',
     testTimeout: 60_000,

@@ -6,4 +6,4 @@ export interface Run {
 }
 export function machineCpuMs(): number | undefined;
 export function mainThreadCpuMs(): number | undefined;
-export function timed(n: number, concurrency: number, op: (i: number) => Promise<unknown>): Promise<Run>;
+export function timed(n: number, concurrency: number, op: (i: number, slot: number) => Promise<unknown>): Promise<Run>;

@@ -32,18 +32,18 @@ export function mainThreadCpuMs() {
 }
 
 /**
- * Runs `op(0…n-1)` with `concurrency` in flight: each latency, the rate, and the machine's
- * CPU per operation over exactly this timed phase.
+ * Runs `op(0…n-1)` with `concurrency` in flight (`slot` says which of them runs the op): each
+ * latency, the rate, and the machine's CPU per operation over exactly this timed phase.
  */
 export async function timed(n, concurrency, op) {
   const lat = [];
   let next = 0;
   const machineBefore = machineCpuMs();
   const start = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async () => {
+  await Promise.all(Array.from({ length: concurrency }, async (_, slot) => {
     for (let i = next++; i < n; i = next++) {
       const t = performance.now();
-      await op(i);
+      await op(i, slot);
       lat.push(performance.now() - t);
     }
   }));
