@@ -7,17 +7,17 @@ import { JsonRpcError, RpcClient } from './rpc.js';
 type Request = { id: number; method: string; params: unknown[] };
 let server: Server | undefined;
 
-/** A JSON-RPC node whose answer to each POST body (one request or a batch) is `answer`'s. */
-async function node(answer: (body: Request | Request[]) => unknown): Promise<{ url: string; bodies: unknown[] }> {
+/** A JSON-RPC node whose answer to each POST body (one request or a batch) is `answer`'s (awaited). */
+async function node(answer: (body: Request | Request[]) => unknown | Promise<unknown>): Promise<{ url: string; bodies: unknown[] }> {
   const bodies: unknown[] = [];
   server = createServer((req, res) => {
     let text = '';
     req.on('data', (chunk) => (text += chunk));
-    req.on('end', () => {
+    req.on('end', async () => {
       const body = JSON.parse(text) as Request | Request[];
       bodies.push(body);
       res.setHeader('content-type', 'application/json');
-      res.end(JSON.stringify(answer(body)));
+      res.end(JSON.stringify(await answer(body)));
     });
   });
   await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
@@ -57,6 +57,24 @@ test('a node that does not answer batches (or drops one answer) is asked one req
   expect(await Promise.all(rpc.batch<[string, string]>([{ method: 'x' }, { method: 'y' }]))).toEqual(['x:[]', 'y:[]']);
   // 3 refused → 1 batch + 3 singles; 2 with one answer dropped → 1 batch + 1 single.
   expect(bodies).toHaveLength(6);
+});
+
+test('a refused batch of many is asked again a few at a time, not all at once', async () => {
+  let inFlight = 0;
+  let most = 0;
+  const { url, bodies } = await node(async (body) => {
+    if (Array.isArray(body)) return { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'batch requests are not supported' } };
+    most = Math.max(most, ++inFlight);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    inFlight--;
+    return single(body);
+  });
+  const rpc = new RpcClient(url, 5_000);
+  const methods = Array.from({ length: 40 }, (_, i) => ({ method: `m${i}` }));
+  expect(await Promise.all(rpc.batch<string[]>(methods))).toEqual(methods.map((m) => `${m.method}:[]`));
+  expect(bodies).toHaveLength(41);
+  expect(most).toBeGreaterThan(1);
+  expect(most).toBeLessThanOrEqual(8);
 });
 
 test('an unreachable node fails every request of the batch with UNAVAILABLE', async () => {

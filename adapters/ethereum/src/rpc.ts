@@ -13,6 +13,9 @@ export class JsonRpcError extends Error {
   }
 }
 
+/** Single requests in flight at once when a node refuses a batch: a 200-receipt batch must not become 200 parallel requests. */
+const FALLBACK_CALLS_IN_PARALLEL = 8;
+
 /**
  * A minimal JSON-RPC 2.0 client over HTTP (fetch). Deliberately not an ethers Provider: no
  * background polling, no hidden caches, no retry loops, every request has a deadline, and
@@ -44,7 +47,7 @@ export class RpcClient {
    * `call`); a transport failure rejects them all (UnavailableError). Nothing may depend on
    * the order in which the node executes them. A request the node's answer leaves out (or
    * every request, when the answer is not an array: batches unsupported) is asked again on
-   * its own, so batch only reads.
+   * its own, at most FALLBACK_CALLS_IN_PARALLEL at a time, so batch only reads.
    */
   batch<T extends unknown[]>(requests: { [K in keyof T]: { method: string; params?: unknown[] } }): { [K in keyof T]: Promise<T[K]> } {
     const list = requests as readonly { method: string; params?: unknown[] }[];
@@ -55,7 +58,8 @@ export class RpcClient {
         const byId = new Map((body as RpcAnswer[]).map((a) => [a?.id, a]));
         return ids.map((id) => byId.get(id));
       });
-    const out = list.map((r, i) => answers.then((all) => (all[i] ? answerOf(r.method, all[i]) : this.call(r.method, r.params))));
+    const alone = limiter(FALLBACK_CALLS_IN_PARALLEL);
+    const out = list.map((r, i) => answers.then((all) => (all[i] ? answerOf(r.method, all[i]) : alone(() => this.call(r.method, r.params)))));
     // Callers may await only some of them; the others must not become unhandled rejections.
     for (const p of out) p.catch(() => undefined);
     return out as { [K in keyof T]: Promise<T[K]> };
@@ -101,6 +105,26 @@ export class RpcClient {
     for (const c of this.inflight) c.abort(new Error('adapter closed'));
     this.inflight.clear();
   }
+}
+
+/** Runs tasks with at most `n` of them unsettled at once, in the order they were given. */
+function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: Array<() => void> = [];
+  const next = () => {
+    if (running >= n) return;
+    const start = waiting.shift();
+    if (!start) return;
+    running++;
+    start();
+  };
+  return (task) => new Promise((resolve, reject) => {
+    waiting.push(() => task().then(resolve, reject).finally(() => {
+      running--;
+      next();
+    }));
+    next();
+  });
 }
 
 interface RpcAnswer {
