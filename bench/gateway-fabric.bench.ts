@@ -30,7 +30,7 @@ if (!available.ok) {
     await compareGatewayToInProcess({
       bench: 'gateway-fabric', bn, adapter, signer: key.signer, directApp: 'bench-direct',
       writes: { n: 160, levels: [16, 48] },
-      reads: { n: 600, levels: [8, 32] },
+      reads: { n: 2000, levels: [8, 32] },
     });
   } finally {
     await bn?.stop();

@@ -37,14 +37,23 @@ function prepare(job, i) {
   return { method: 'GET', path, headers, bytes: serializeRequest(url, 'GET', path, headers) };
 }
 
+/**
+ * Kept open from one job to the next, as a keep-alive agent would: a round must not time the
+ * node accepting connections. A job that fails ends the worker, sockets and all.
+ */
+const connections = [];
+async function openConnections(count) {
+  while (connections.length < count) connections.push(await RawConnection.open(url));
+}
+
 parentPort.on('message', async (job) => {
   try {
     const requests = Array.from({ length: job.n }, (_, i) => prepare(job, i));
     const responses = new Array(job.n);
-    const connections = await Promise.all(Array.from({ length: job.concurrency }, () => RawConnection.open(url)));
+    await openConnections(job.concurrency);
     const run = await timed(job.n, job.concurrency, async (i, slot) => {
       responses[i] = await connections[slot].send(requests[i].bytes);
-    }).finally(() => connections.forEach((c) => c.close()));
+    });
     responses.forEach((res, i) => {
       if (res.status !== 200) throw new Error(`${requests[i].method} ${requests[i].path}: HTTP ${res.status} ${res.body.toString('utf8').slice(0, 200)}`);
       const ok = verifyResponse(nodeKey, res.status, res.body, requests[i].headers[HEADERS.nonce], headerOf(res.head, HEADERS.nodeSignature));
