@@ -16,14 +16,9 @@ import { BsnIdentity, type Adapter } from '@bsn/core';
 import { AnvilDevnet } from '../conformance/src/devnets/anvil.js';
 import factory from '../adapters/ethereum/src/index.js';
 import { appInterface } from '../adapters/ethereum/src/abi.js';
+import { emit, quantile, silent } from './report.js';
 
 const BENCH = 'ethereum';
-const emit = (r: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(r)}\n`);
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-};
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const value = toUtf8Bytes('x'.repeat(64));
 
 async function main(): Promise<void> {

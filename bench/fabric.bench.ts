@@ -28,16 +28,10 @@ import { FabricDevnet, type StartedFabricDevnet } from '../conformance/src/devne
 import type { FabricAdapter } from '../adapters/fabric/src/adapter.js';
 import factory from '../adapters/fabric/src/index.js';
 import { CHAINCODE_DIR, CHAINCODE_NAME } from '../adapters/fabric/src/__fixtures__/network.js';
+import { emit, median, quantile, silent } from './report.js';
 
 const BENCH = 'fabric';
-const emit = (r: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(r)}\n`);
 const note = (s: string) => process.stderr.write(`${s}\n`);
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-};
-const median = (xs: number[]) => quantile(xs, 0.5);
-const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const value = new TextEncoder().encode('x'.repeat(64));
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 

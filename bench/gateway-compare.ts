@@ -17,15 +17,9 @@ import { toHex } from '../core/src/encoding/bytes.js';
 import { BsnClient } from '../core/src/client/rest-client.js';
 import { CityNode } from '../core/src/node/city-node.js';
 import { mainThreadCpuMs, timed, type Run } from './timing.mjs';
+import { emit, median, quantile, silent } from './report.js';
 import { resolveNodeConfig } from '../core/src/node/config.js';
 
-export const emit = (r: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(r)}\n`);
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-};
-const median = (xs: number[]) => quantile(xs, 0.5);
-export const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
 /** A run plus the node's main-thread CPU per request during it (ms). */
 type Measured = Run & { busyMs: number };

@@ -11,7 +11,8 @@ import { FabricDevnet } from '../conformance/src/devnets/fabric/fabric-devnet.js
 import factory from '../adapters/fabric/src/index.js';
 import type { Adapter } from '../core/src/contract/adapter.js';
 import { CHAINCODE_DIR, CHAINCODE_NAME } from '../adapters/fabric/src/__fixtures__/network.js';
-import { compareGatewayToInProcess, silent, startBenchNode, type GatewayBenchNode } from './gateway-compare.js';
+import { compareGatewayToInProcess, startBenchNode, type GatewayBenchNode } from './gateway-compare.js';
+import { silent } from './report.js';
 
 const spec = new FabricDevnet().withChaincode({ name: CHAINCODE_NAME, dir: CHAINCODE_DIR });
 const available = await spec.available();

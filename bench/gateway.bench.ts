@@ -18,7 +18,8 @@ import { generatePrivateKey } from '../core/src/crypto/algorithms.js';
 import type { Adapter } from '../core/src/contract/adapter.js';
 import { AnvilDevnet } from '../conformance/src/devnets/anvil.js';
 import factory from '../adapters/ethereum/src/index.js';
-import { compareGatewayToInProcess, emit, silent, startBenchNode, type GatewayBenchNode } from './gateway-compare.js';
+import { compareGatewayToInProcess, startBenchNode, type GatewayBenchNode } from './gateway-compare.js';
+import { emit, silent } from './report.js';
 
 const BENCH = 'gateway';
 setFlagsFromString('--expose-gc');

@@ -16,14 +16,9 @@ import { issueCertificate, writeCertificate } from '../core/src/plugins/certific
 import { CERTIFICATE_FILE, computePluginDigest } from '../core/src/plugins/digest.js';
 import { PluginHost } from '../core/src/plugins/host.js';
 import { makeCertifier, makePluginFolder, makeReport } from '../core/src/plugins/__fixtures__/make-plugin.js';
+import { emit, median } from './report.js';
 
 const BENCH = 'plugin-load';
-const emit = (r: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(r)}\n`);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 
 async function pluginLoad(): Promise<void> {
   const RUNS = 15;
