@@ -39,11 +39,13 @@ function prepare(job, i) {
 
 /**
  * Kept open from one job to the next, as a keep-alive agent would: a round must not time the
- * node accepting connections. A job that fails ends the worker, sockets and all.
+ * node accepting connections. One the node closed while idle is opened again.
  */
 const connections = [];
 async function openConnections(count) {
-  while (connections.length < count) connections.push(await RawConnection.open(url));
+  for (let i = 0; i < count; i++) {
+    if (!connections[i] || connections[i].closed) connections[i] = await RawConnection.open(url);
+  }
 }
 
 parentPort.on('message', async (job) => {

@@ -9,5 +9,6 @@ export function headerOf(head: string, name: string): string | undefined;
 export class RawConnection {
   static open(url: URL): Promise<RawConnection>;
   send(bytes: Uint8Array): Promise<RawResponse>;
+  readonly closed: boolean;
   close(): void;
 }

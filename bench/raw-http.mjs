@@ -61,6 +61,11 @@ export class RawConnection {
     });
   }
 
+  /** Whether the connection can no longer carry a request (closed by either side, or failed). */
+  get closed() {
+    return this.#failure !== undefined;
+  }
+
   close() {
     this.#socket.destroy();
   }

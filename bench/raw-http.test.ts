@@ -66,7 +66,9 @@ describe('the bench load client', () => {
     });
     await expect((await connect(url)).send(serializeRequest(url, 'GET', '/', {}))).rejects.toThrow(/chunked/);
     const c = await connect(url);
+    expect(c.closed).toBe(false);
     await expect(c.send(serializeRequest(url, 'GET', '/close', {}))).rejects.toThrow(/closed the connection/);
+    expect(c.closed).toBe(true);
     await expect(c.send(serializeRequest(url, 'GET', '/', {}))).rejects.toThrow(/closed the connection/);
   });
 });
