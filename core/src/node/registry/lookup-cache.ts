@@ -13,39 +13,35 @@ import type { App, User } from './registry.js';
 /** Past this many entries a map starts over: a bound, not an eviction policy. */
 const MAX_ENTRIES = 20_000;
 
+/** Records by code, frozen when kept. */
+export class FrozenRecords<T extends { code: string }> {
+  private readonly byCode = new Map<string, T>();
+
+  get(code: string): T | undefined {
+    return this.byCode.get(code);
+  }
+
+  keep(record: T): T {
+    deepFreeze(record);
+    if (this.byCode.size >= MAX_ENTRIES) this.byCode.clear();
+    this.byCode.set(record.code, record);
+    return record;
+  }
+
+  forget(code: string): void {
+    this.byCode.delete(code);
+  }
+
+  clear(): void {
+    this.byCode.clear();
+  }
+}
+
 export class LookupCache {
-  private readonly users = new Map<string, User>();
-  private readonly apps = new Map<string, App>();
+  readonly users = new FrozenRecords<User>();
+  readonly apps = new FrozenRecords<App>();
   /** Positive answers only: admissions are never revoked, apps are removed only with `forgetApps`. */
   private readonly admissions = new Set<string>();
-
-  user(code: string): User | undefined {
-    return this.users.get(code);
-  }
-
-  keepUser(user: User): User {
-    deepFreeze(user);
-    bounded(this.users).set(user.code, user);
-    return user;
-  }
-
-  forgetUser(code: string): void {
-    this.users.delete(code);
-  }
-
-  app(code: string): App | undefined {
-    return this.apps.get(code);
-  }
-
-  keepApp(app: App): App {
-    deepFreeze(app);
-    bounded(this.apps).set(app.code, app);
-    return app;
-  }
-
-  forgetApp(code: string): void {
-    this.apps.delete(code);
-  }
 
   /** Forgets every app and admission (apps were removed). */
   forgetApps(): void {
@@ -61,11 +57,6 @@ export class LookupCache {
     if (this.admissions.size >= MAX_ENTRIES) this.admissions.clear();
     this.admissions.add(`${app}\u0000${user}`);
   }
-}
-
-function bounded<V>(map: Map<string, V>): Map<string, V> {
-  if (map.size >= MAX_ENTRIES) map.clear();
-  return map;
 }
 
 function deepFreeze(value: unknown): void {

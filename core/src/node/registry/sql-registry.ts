@@ -3,7 +3,7 @@
  * rewritten for PostgreSQL by its driver; upserts use ON CONFLICT, which both have).
  */
 import { ConflictError, NotFoundError } from '../../errors/errors.js';
-import { LookupCache } from './lookup-cache.js';
+import { FrozenRecords, LookupCache } from './lookup-cache.js';
 import type { App, ChainKey, Grant, GrantSide, Portal, PreparedRecord, Registry, StoredReceipt, Usage, UsageDelta, User } from './registry.js';
 
 /** The few things the registry needs from a database driver. */
@@ -173,11 +173,16 @@ export class SqlRegistry implements Registry {
   }
 
   async getUser(code: string): Promise<User | null> {
-    const cached = this.cache?.user(code);
+    return this.byCode(code, 'SELECT * FROM users WHERE code = ?', toUser, this.cache?.users);
+  }
+
+  /** The row with this code as a record, through `records` when the registry caches. */
+  private async byCode<T extends { code: string }>(code: string, sql: string, toRecord: (r: Row) => T, records: FrozenRecords<T> | undefined): Promise<T | null> {
+    const cached = records?.get(code);
     if (cached) return cached;
-    const [r] = await this.db.all('SELECT * FROM users WHERE code = ?', [code]);
+    const [r] = await this.db.all(sql, [code]);
     if (!r) return null;
-    return this.cache ? this.cache.keepUser(toUser(r)) : toUser(r);
+    return records ? records.keep(toRecord(r)) : toRecord(r);
   }
 
   async listUsers(portal: string): Promise<User[]> {
@@ -191,7 +196,7 @@ export class SqlRegistry implements Registry {
     try {
       await this.db.run('UPDATE users SET chain_keys = ? WHERE code = ?', [JSON.stringify(keys), user]);
     } finally {
-      this.cache?.forgetUser(user);
+      this.cache?.users.forget(user);
     }
   }
 
@@ -207,11 +212,7 @@ export class SqlRegistry implements Registry {
   }
 
   async getApp(code: string): Promise<App | null> {
-    const cached = this.cache?.app(code);
-    if (cached) return cached;
-    const [r] = await this.db.all('SELECT * FROM apps WHERE code = ?', [code]);
-    if (!r) return null;
-    return this.cache ? this.cache.keepApp(toApp(r)) : toApp(r);
+    return this.byCode(code, 'SELECT * FROM apps WHERE code = ?', toApp, this.cache?.apps);
   }
 
   async listApps(portal: string, user?: string): Promise<App[]> {
@@ -244,7 +245,7 @@ export class SqlRegistry implements Registry {
     try {
       await this.db.run('UPDATE apps SET chain = ? WHERE code = ?', [JSON.stringify(chain), code]);
     } finally {
-      this.cache?.forgetApp(code);
+      this.cache?.apps.forget(code);
     }
   }
 
