@@ -17,6 +17,7 @@ import { AnvilDevnet } from '../conformance/src/devnets/anvil.js';
 import factory from '../adapters/ethereum/src/index.js';
 import { appInterface } from '../adapters/ethereum/src/abi.js';
 import { emit, quantile, silent } from './report.js';
+import { timed } from './timing.mjs';
 
 const BENCH = 'ethereum';
 const value = toUtf8Bytes('x'.repeat(64));
@@ -77,13 +78,7 @@ async function main(): Promise<void> {
     emit({ bench: BENCH, metric: 'submit latency p99, adapter', value: quantile(lat.adapter, 0.99), unit: 'ms', ratio: quantile(lat.adapter, 0.99) / quantile(lat.direct, 0.99), baseline: `ethers direct ${quantile(lat.direct, 0.99).toFixed(2)} ms` });
 
     // Throughput: 16 in flight, 160 writes each way.
-    const throughput = async (write: () => Promise<void>) => {
-      const TOTAL = 160, IN_FLIGHT = 16;
-      let next = 0;
-      const t = performance.now();
-      await Promise.all(Array.from({ length: IN_FLIGHT }, async () => { while (next++ < TOTAL) await write(); }));
-      return TOTAL / ((performance.now() - t) / 1000);
-    };
+    const throughput = async (write: () => Promise<void>) => (await timed(160, 16, write)).rate;
     const tps = { adapter: await throughput(viaAdapter), direct: await throughput(direct) };
     emit({ bench: BENCH, metric: 'submit throughput, 16 in flight, adapter', value: tps.adapter, unit: 'tx/s', ratio: tps.adapter / tps.direct, baseline: `ethers direct ${tps.direct.toFixed(1)} tx/s`, goal: '>=' + (0.9 * tps.direct).toFixed(1) });
 

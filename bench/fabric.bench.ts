@@ -29,6 +29,7 @@ import type { FabricAdapter } from '../adapters/fabric/src/adapter.js';
 import factory from '../adapters/fabric/src/index.js';
 import { CHAINCODE_DIR, CHAINCODE_NAME } from '../adapters/fabric/src/__fixtures__/network.js';
 import { emit, median, quantile, silent } from './report.js';
+import { timed } from './timing.mjs';
 
 const BENCH = 'fabric';
 const note = (s: string) => process.stderr.write(`${s}\n`);
@@ -129,11 +130,8 @@ async function measure(devnet: StartedFabricDevnet): Promise<void> {
 
     // Throughput: IN_FLIGHT writers until TOTAL writes per pass; passes alternate A D D A A D D A.
     const throughput = async (write: () => Promise<void>) => {
-      let next = 0;
       const cpu = cpuSeconds(devnet);
-      const t = performance.now();
-      await Promise.all(Array.from({ length: IN_FLIGHT }, async () => { while (next++ < TOTAL) await write(); }));
-      const seconds = (performance.now() - t) / 1000;
+      const seconds = TOTAL / (await timed(TOTAL, IN_FLIGHT, write)).rate;
       const used = cpuSeconds(devnet);
       const perTx = Object.entries(used).map(([k, v]) => `${k} ${((1000 * (v - (cpu[k] ?? 0))) / TOTAL).toFixed(1)}`).join(', ');
       return { writes: TOTAL, seconds, perTx };

@@ -21,6 +21,9 @@ import { emit, median, quantile, silent } from './report.js';
 import { resolveNodeConfig } from '../core/src/node/config.js';
 
 
+/** Rounds per side and load level: one whole ABBA cycle (see `alternate`), so a steady drift cancels. */
+const ROUNDS = 4;
+
 /** A run plus the node's main-thread CPU per request during it (ms). */
 type Measured = Run & { busyMs: number };
 
@@ -68,14 +71,12 @@ export interface CompareOptions {
   signer: Signer;
   /** The in-process side's app (created by the caller); the gateway side creates `bench-gw`. */
   directApp: string;
-  rounds?: number;
   writes: { n: number; levels: number[] };
   reads: { n: number; levels: number[] };
 }
 
 export async function compareGatewayToInProcess(o: CompareOptions): Promise<void> {
   const { bench, adapter, signer } = o;
-  const rounds = o.rounds ?? 4;
   await o.bn.client.createApp({ code: 'bench-gw' });
   const value = new Uint8Array(256).fill(7);
   const app = { appId: o.directApp };
@@ -101,7 +102,7 @@ export async function compareGatewayToInProcess(o: CompareOptions): Promise<void
   };
 
   /**
-   * `rounds` rounds of the in-process side (`direct`) and the gateway (`gateway`), in the
+   * ROUNDS rounds of the in-process side (`direct`) and the gateway (`gateway`), in the
    * order D G, G D, G D, D G, … (ABBA): a devnet slows as its chain grows (anvil mines each
    * transaction slower after thousands of blocks), so a fixed order would always hand the
    * second side the slower chain; ABBA cancels a steady drift.
@@ -109,7 +110,7 @@ export async function compareGatewayToInProcess(o: CompareOptions): Promise<void
   const alternate = async (n: number, direct: (r: number) => Promise<Run>, gateway: (r: number) => Promise<Run>) => {
     const d: Measured[] = [];
     const g: Measured[] = [];
-    for (let r = 0; r < rounds; r++) {
+    for (let r = 0; r < ROUNDS; r++) {
       const directFirst = r % 4 === 0 || r % 4 === 3;
       if (directFirst) d.push(await busy(n, () => direct(r)));
       g.push(await busy(n, () => gateway(r)));

@@ -9,7 +9,6 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 // Plain JS on the built client: a worker thread does not inherit the tsx loader on Node 20.
-import { HttpTransport } from '../core/dist/client/http-transport.js';
 import { RequestSigner } from '../core/dist/client/request-signer.js';
 import { encodeKey } from '../core/dist/client/rest-client.js';
 import { HEADERS } from '../core/dist/node/auth/canonical.js';
@@ -21,9 +20,9 @@ import { RawConnection, headerOf, serializeRequest } from './raw-http.mjs';
 const { baseUrl, user, privateKey, app } = workerData;
 const signer = new RequestSigner(user, 'secp256r1', fromHex(privateKey));
 const url = new URL(baseUrl);
-const http = new HttpTransport(url);
-const nodeInfo = await http.request('GET', '/v1/node', {});
-const nodeKey = JSON.parse(nodeInfo.body.toString('utf8')).key;
+const nodeInfo = await RawConnection.open(url);
+const nodeKey = JSON.parse((await nodeInfo.send(serializeRequest(url, 'GET', '/v1/node', {}))).body.toString('utf8')).key;
+nodeInfo.close();
 
 function prepare(job, i) {
   const key = job.op === 'put' ? `${job.prefix}-${i}` : `${job.prefix}-${i % (job.keys ?? job.n)}`;

@@ -16,14 +16,13 @@ import { issueCertificate, writeCertificate } from '../core/src/plugins/certific
 import { CERTIFICATE_FILE, computePluginDigest } from '../core/src/plugins/digest.js';
 import { PluginHost } from '../core/src/plugins/host.js';
 import { makeCertifier, makePluginFolder, makeReport } from '../core/src/plugins/__fixtures__/make-plugin.js';
-import { emit, median } from './report.js';
+import { emit, median, silent } from './report.js';
 
 const BENCH = 'plugin-load';
 
 async function pluginLoad(): Promise<void> {
   const RUNS = 15;
   const certifier = makeCertifier('Bench Certifier');
-  const silent = { debug() {}, info() {}, warn() {}, error() {} };
   const host = new PluginHost({ trustedCertifiers: [certifier.trust], logger: silent });
   const folders: string[] = [];
   for (let i = 0; i < RUNS + 1; i++) {

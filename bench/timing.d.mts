@@ -4,6 +4,5 @@ export interface Run {
   rate: number;
   machineMs?: number;
 }
-export function machineCpuMs(): number | undefined;
 export function mainThreadCpuMs(): number | undefined;
 export function timed(n: number, concurrency: number, op: (i: number, slot: number) => Promise<unknown>): Promise<Run>;

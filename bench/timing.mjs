@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
  * steal; idle and iowait left out), or undefined elsewhere. The chain's nodes, the load
  * generator and the city node share the machine, and this is the budget they share.
  */
-export function machineCpuMs() {
+function machineCpuMs() {
   try {
     const f = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1).map(Number);
     return ((f[0] + f[1] + f[2] + f[5] + f[6] + f[7]) * 1000) / 100;
