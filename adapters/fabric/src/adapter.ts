@@ -1,6 +1,5 @@
 import type { Adapter, AdapterDescription, Logger } from '@bsn/core';
 import type { CertificateAuthority } from './certificates.js';
-import type { PresetChaincode } from './chaincode-client.js';
 import { RoutedGateway, RoutedInterchain, RoutedKv } from './channels/routed.js';
 import { ChannelRouter } from './channels/router.js';
 import type { ResolvedConfig } from './config.js';
@@ -50,13 +49,9 @@ export class FabricAdapter implements Adapter {
     this.native = new NativeUserKey({ config, connection, ledger: shared.ledger, transactor: shared.transactor, ca: parts.ca, gateway: shared.gateway });
   }
 
-  /** The shared channel's ledger, chaincode client and transactor. */
+  /** The shared channel's ledger and transactor. */
   get ledger(): Ledger {
     return this.router.shared.ledger;
-  }
-
-  get chaincode(): PresetChaincode {
-    return this.router.shared.chaincode;
   }
 
   get transactor(): Transactor {

@@ -11,14 +11,9 @@ import { peerChannels } from './channels/peer-join.js';
 import { provisioningConfig } from './channels/provisioning-config.js';
 import { signingIdentity } from './channels/signing-identity.js';
 import type { FabricNetworkConfig } from './config.js';
-import { actor, bytes, connect, takeEvents, text, unique, useFabricNetwork } from './__fixtures__/network.js';
+import { actor, bytes, connect, refusal, takeEvents, text, unique, useFabricNetwork } from './__fixtures__/network.js';
 
 const fabric = useFabricNetwork({ org2: true, actors: ['admin'] });
-
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  return isBsnError(error) ? `${error.code}${error.field ? ` ${error.field}` : ''}` : `no typed error: ${String(error)}`;
-}
 
 const spec = (appId: string, placement: AppSpec['placement'] = 'dedicated', members: AppSpec['members'] = []): AppSpec => ({
   appId, name: 'dedicated', framework: 'fabric', mode: 'consortium', placement, contract: { kind: 'preset-kv' }, members,
@@ -47,7 +42,7 @@ async function where(channel: string): Promise<{ orderer: boolean; peers: Record
 }
 
 const collect = (adapter: FabricAdapter, appId: string, count: number, ms = 15_000): Promise<ChainEvent[]> =>
-  takeEvents(adapter, { app: { appId } }, count, ms);
+  takeEvents(adapter.gateway, { app: { appId } }, count, ms);
 
 describe('dedicated placement on Fabric (one channel per app)', () => {
   test('missing admin material is refused naming the network-config field, before anything is created', async (ctx) => {

@@ -7,9 +7,8 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isBsnError, type BsnError } from '@bsn/core';
 import type { FabricAdapter } from './adapter.js';
-import { newSigner, presetDevnet, text, unique, useFabricNetwork } from './__fixtures__/network.js';
+import { failure, newSigner, presetDevnet, text, unique, useFabricNetwork } from './__fixtures__/network.js';
 import { Transactor } from './transactions.js';
 
 const REFUSAL_CHAINCODE = 'bsn-org-refusal';
@@ -36,12 +35,6 @@ beforeAll(async () => {
 afterAll(() => {
   gateway?.close();
 });
-
-async function failure(promise: Promise<unknown>): Promise<BsnError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  if (!isBsnError(error)) throw new Error(`expected a typed error, got ${error instanceof Error ? error.stack : String(error)}`);
-  return error;
-}
 
 /** What `key` holds on `who`'s own peer (evaluated there), and which org's chaincode server answered. */
 async function read(who: FabricAdapter, key: string): Promise<{ found: boolean; value?: string; peerMsp: string }> {

@@ -6,7 +6,7 @@ const fabric = useFabricNetwork({ actors: ['admin', 'member'] });
 
 /** Reads until `count` events arrived or `ms` passed, then stops the stream. */
 const take = (app: AppInfo, count: number, after?: Checkpoint, name?: string, ms = 5_000): Promise<ChainEvent[]> =>
-  takeEvents(fabric.org1, { app, ...(after && { after }), ...(name && { name }) }, count, ms);
+  takeEvents(fabric.org1.gateway, { app, ...(after && { after }), ...(name && { name }) }, count, ms);
 
 const cmp = (a: Checkpoint, b: Checkpoint) => a.block - b.block || a.index - b.index;
 

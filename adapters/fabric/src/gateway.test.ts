@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PRESET_METHODS, isBsnError, type AppInfo, type BsnError, type Receipt, type Signer } from '@bsn/core';
-import { bytes, connect, newApp, newSigner, peerLedger, text, unique, useFabricNetwork } from './__fixtures__/network.js';
+import { PRESET_METHODS, type AppInfo, type Receipt, type Signer } from '@bsn/core';
+import { bytes, connect, failure, newApp, newSigner, peerLedger, text, unique, useFabricNetwork } from './__fixtures__/network.js';
 import { USER_KEY_DOMAIN } from './user-key.js';
 
 let app: AppInfo;
@@ -20,12 +20,6 @@ afterAll(() => {
 
 const put = (key: string, value: string, requestId = unique('req'), signer: Signer = fabric.actors.member.signer) =>
   fabric.org1.gateway.submit({ app, method: PRESET_METHODS.put, args: [key, bytes(value)], requestId }, signer);
-
-async function failure(promise: Promise<unknown>): Promise<BsnError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  if (!isBsnError(error)) throw new Error(`expected a typed error, got ${error instanceof Error ? error.stack : String(error)}`);
-  return error;
-}
 
 /** The receipt agrees with what the other org's peer, over its own connection, holds. */
 async function checkAgainstLedger(receipt: Receipt): Promise<void> {

@@ -1,13 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import { isBsnError, type AppSpec } from '@bsn/core';
-import { actor, bytes, connect, newApp, text, unique, useFabricNetwork } from './__fixtures__/network.js';
+import type { AppSpec } from '@bsn/core';
+import { actor, bytes, connect, newApp, refusal, text, unique, useFabricNetwork } from './__fixtures__/network.js';
 
 const fabric = useFabricNetwork({ org2: true, actors: ['admin', 'member'] });
-
-async function refusal(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  return isBsnError(error) ? `${error.code}${error.field ? ` ${error.field}` : ''}` : `no typed error: ${String(error)}`;
-}
 
 const spec = (overrides: Partial<AppSpec> = {}): AppSpec => ({
   appId: unique('lc'), name: 'lifecycle', framework: 'fabric', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members: [], ...overrides,

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { encodeKeyCursor, isBsnError, type AppInfo } from '@bsn/core';
-import { bytes, newApp, text, unique, useFabricNetwork } from './__fixtures__/network.js';
+import { encodeKeyCursor, type AppInfo } from '@bsn/core';
+import { bytes, newApp, refusal, text, unique, useFabricNetwork } from './__fixtures__/network.js';
 
 let app: AppInfo;
 
@@ -14,11 +14,6 @@ beforeAll(async () => {
 const put = (key: string, value: string | Uint8Array) =>
   fabric.org1.kv.put({ app, key, value: typeof value === 'string' ? bytes(value) : value, requestId: unique('req') }, fabric.actors.member.signer);
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-
-async function code(promise: Promise<unknown>): Promise<string | undefined> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  return isBsnError(error) ? `${error.code}${error.field ? ` ${error.field}` : ''}` : String(error);
-}
 
 describe('preset key/value contract on Fabric', () => {
   test('writes of one key in one block: history keeps both, in transaction order, each with its block and time', async (ctx) => {
@@ -67,10 +62,10 @@ describe('preset key/value contract on Fabric', () => {
 
   test('cursors are checked: forged, from another prefix, or naming a key outside it are INVALID_INPUT', async (ctx) => {
     fabric.skipUnlessRunning(ctx);
-    expect(await code(fabric.org1.kv.list(app, 'a', { cursor: 'k1.!!' }))).toBe('INVALID_INPUT /cursor');
-    expect(await code(fabric.org1.kv.list(app, 'a', { cursor: encodeKeyCursor('b') }))).toBe('INVALID_INPUT /cursor');
-    expect(await code(fabric.org1.kv.list(app, 'a', { cursor: encodeKeyCursor('a\u0000') }))).toBe('INVALID_INPUT /cursor');
-    expect(await code(fabric.org1.kv.list(app, '', { limit: 101 }))).toBe('INVALID_INPUT /limit');
+    expect(await refusal(fabric.org1.kv.list(app, 'a', { cursor: 'k1.!!' }))).toBe('INVALID_INPUT /cursor');
+    expect(await refusal(fabric.org1.kv.list(app, 'a', { cursor: encodeKeyCursor('b') }))).toBe('INVALID_INPUT /cursor');
+    expect(await refusal(fabric.org1.kv.list(app, 'a', { cursor: encodeKeyCursor('a\u0000') }))).toBe('INVALID_INPUT /cursor');
+    expect(await refusal(fabric.org1.kv.list(app, '', { limit: 101 }))).toBe('INVALID_INPUT /limit');
   });
 
   test('values are bytes end to end (no UTF-8 anywhere), up to the limit; keys are never normalised', async (ctx) => {
@@ -92,7 +87,7 @@ describe('preset key/value contract on Fabric', () => {
     fabric.skipUnlessRunning(ctx);
     const gateway = await fabric.org1.parts.connection.gatewayFor(fabric.actors.member.signer);
     const raw = (fn: string, args: Array<string | Uint8Array>) =>
-      code(fabric.org1.transactor.transact(gateway, fn, args, { what: fn, deadline: Date.now() + 30_000, kvResult: true }));
+      refusal(fabric.org1.transactor.transact(gateway, fn, args, { what: fn, deadline: Date.now() + 30_000, kvResult: true }));
     expect(await raw('put', [app.appId, unique('req'), 'k', new Uint8Array()])).toBe('INVALID_INPUT /value');
     expect(await raw('put', [app.appId, unique('req'), 'a\u0000b', bytes('v')])).toBe('INVALID_INPUT /key');
     expect(await raw('put', [app.appId, unique('req'), 'k'.repeat(1025), bytes('v')])).toBe('INVALID_INPUT /key');

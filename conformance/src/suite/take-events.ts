@@ -1,13 +1,15 @@
-import type { AppRef, ChainEvent, Checkpoint } from '@bsn/core';
-import type { SuiteContext } from './context.js';
+import type { ChainEvent, EventsRequest, Gateway } from '@bsn/core';
 
-/** Reads events until `count` arrived or `timeoutMs` passed, then stops the stream (a consumer going away). */
-export async function takeEvents(ctx: SuiteContext, app: AppRef, count: number, after?: Checkpoint, timeoutMs = 8_000): Promise<ChainEvent[]> {
+/**
+ * Reads `request`'s stream until `count` events arrived or `timeoutMs` passed, then stops it
+ * (a consumer going away). Used by the suite and by adapters' own tests.
+ */
+export async function takeEvents(gateway: Pick<Gateway, 'events'>, request: Omit<EventsRequest, 'signal'>, count: number, timeoutMs = 8_000): Promise<ChainEvent[]> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
   const got: ChainEvent[] = [];
   try {
-    for await (const event of ctx.adapter.gateway.events({ app, after, signal: controller.signal })) {
+    for await (const event of gateway.events({ ...request, signal: controller.signal })) {
       got.push(event);
       if (got.length >= count) break;
     }

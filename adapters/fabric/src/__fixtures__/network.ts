@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, type TestContext } from 'vitest';
-import { BsnIdentity, type AdapterContext, type AppInfo, type ChainAccount, type ChainEvent, type EventsRequest, type Signer } from '@bsn/core';
+import { BsnIdentity, isBsnError, type AdapterContext, type BsnError, type AppInfo, type ChainAccount, type Signer } from '@bsn/core';
 import { FabricDevnet, type StartedFabricDevnet } from '../../../../conformance/src/devnets/fabric/fabric-devnet.js';
 import type { FabricAdapter } from '../adapter.js';
 import type { FabricNetworkConfig } from '../config.js';
@@ -174,15 +174,13 @@ export async function newApp(adapter: FabricAdapter, admin: Actor, members: Chai
  */
 export async function peerLedger(devnet: StartedFabricDevnet, mspId: string) {
   const { createPrivateKey } = await import('node:crypto');
-  const grpc = await import('@grpc/grpc-js');
   const { connect: connectGateway, hash, signers } = await import('@hyperledger/fabric-gateway');
   const { common, peer: peerProtos } = await import('@hyperledger/fabric-protos');
   const { decodeBlock } = await import('../blocks.js');
+  const { peerGrpcClient } = await import('../peer-channel.js');
   const org = devnet.network.organizations.find((o) => o.mspId === mspId)!;
   const p = org.peers[0]!;
-  const client = new grpc.Client(p.endpoint, grpc.credentials.createSsl(Buffer.from(p.tlsRootCert)), {
-    'grpc.ssl_target_name_override': p.hostOverride, 'grpc.max_receive_message_length': 100 * 1024 * 1024,
-  });
+  const client = peerGrpcClient(p);
   const gateway = connectGateway({
     client,
     identity: { mspId, credentials: Buffer.from(org.user.certificate) },
@@ -211,19 +209,17 @@ export async function peerLedger(devnet: StartedFabricDevnet, mspId: string) {
   };
 }
 
-/** Reads `request`'s stream until `count` events arrived or `ms` passed, then stops it. */
-export async function takeEvents(adapter: FabricAdapter, request: Omit<EventsRequest, 'signal'>, count: number, ms: number): Promise<ChainEvent[]> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), ms);
-  const got: ChainEvent[] = [];
-  try {
-    for await (const e of adapter.gateway.events({ ...request, signal: controller.signal })) {
-      got.push(e);
-      if (got.length >= count) break;
-    }
-  } finally {
-    clearTimeout(timer);
-    controller.abort();
-  }
-  return got;
+/** The typed error `promise` rejects with; anything else fails the test with what it was. */
+export async function failure(promise: Promise<unknown>): Promise<BsnError> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  if (!isBsnError(error)) throw new Error(`expected a typed error, got ${error instanceof Error ? error.stack : String(error)}`);
+  return error;
 }
+
+/** `CODE field` of the typed error `promise` rejects with, to compare as one string. */
+export async function refusal(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  return isBsnError(error) ? `${error.code}${error.field ? ` ${error.field}` : ''}` : `no typed error: ${String(error)}`;
+}
+
+export { takeEvents } from '../../../../conformance/src/suite/take-events.js';

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { createRequire } from 'node:module';
 import { common, peer as peerProtos } from '@hyperledger/fabric-protos';
@@ -6,6 +6,7 @@ import { UnavailableError, TimeoutError } from '@bsn/core';
 import { FRAMEWORK } from '../describe.js';
 import type { FabricPeerConfig } from '../config.js';
 import { peerGrpcClient } from '../peer-channel.js';
+import { sha256 } from '../sha256.js';
 import type { SigningIdentity } from './signing-identity.js';
 
 // google-protobuf ships no types; its Timestamp is what ChannelHeader.setTimestamp takes.
@@ -63,7 +64,7 @@ export class PeerClient {
 
 async function signedProposal(identity: SigningIdentity, chaincode: string, channel: string, args: Array<string | Uint8Array>): Promise<peerProtos.SignedProposal> {
   const nonce = randomBytes(24);
-  const txId = createHash('sha256').update(nonce).update(identity.creator).digest('hex');
+  const txId = sha256(nonce, identity.creator).toString('hex');
   const chaincodeId = new peerProtos.ChaincodeID();
   chaincodeId.setName(chaincode);
   const extension = new peerProtos.ChaincodeHeaderExtension();

@@ -34,14 +34,19 @@ export interface ProvisioningConfig {
  * network's config does not let the adapter do it.
  */
 function missing(field: string, what: string): never {
-  throw new UnavailableError(`network config ${field}: ${what} (needed to create a dedicated app's channel)`, {
+  unusable(field, `network config ${field}: ${what}`);
+}
+
+function unusable(field: string, message: string): never {
+  throw new UnavailableError(`${message} (needed to create a dedicated app's channel)`, {
     stage: 'validate', field, detail: { framework: FRAMEWORK, message: `missing or malformed ${field}`, data: { configField: field } },
   });
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
-const { str, pem, certAndKey } = configReaders(missing);
+// The readers' messages name their field already.
+const { str, pem, certAndKey } = configReaders((field, message) => unusable(field, `network config: ${message}`));
 
 /** Reads the admin material of every org and the orderer's participation API from the raw network config. */
 export function provisioningConfig(network: Record<string, unknown>, chaincode: string): ProvisioningConfig {

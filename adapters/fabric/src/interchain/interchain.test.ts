@@ -4,10 +4,10 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import {
-  attestBlock, generatePrivateKey, isBsnError, packetId, publicKeyOf, toHex,
-  type AppInfo, type Attester, type BsnError, type Evidence, type KeyAlgorithm, type Packet, type PacketInput, type TrustRoots, type Verification,
+  attestBlock, generatePrivateKey, packetId, publicKeyOf, toHex,
+  type AppInfo, type Attester, type Evidence, type KeyAlgorithm, type Packet, type PacketInput, type TrustRoots, type Verification,
 } from '@bsn/core';
-import { connect, newApp, unique, useFabricNetwork } from '../__fixtures__/network.js';
+import { failure, newApp, unique, useFabricNetwork } from '../__fixtures__/network.js';
 import { blockHeaderHash } from '../blocks.js';
 import { endorsementBy, flipped, forge, highS, mint, rogueCa, subjectOf, type Minted } from './__fixtures__/forge.js';
 import type { FabricProof } from './proof.js';
@@ -32,7 +32,7 @@ const input = (over: Partial<PacketInput> = {}): PacketInput => ({
   timeout: Date.now() + 3_600_000, grantRef: unique('grant'), ...over,
 });
 
-const fabric = useFabricNetwork({ actors: ['admin', 'member', 'outsider'] });
+const fabric = useFabricNetwork({ org2: true, actors: ['admin', 'member', 'outsider'] });
 
 beforeAll(async () => {
   if (fabric.skipped) return;
@@ -43,12 +43,6 @@ beforeAll(async () => {
   evidence = await fabric.org1.interchain.evidence(sent.receipt.txId, { kind: 'packet', packetId: packetId(packet) });
   orderer = await mint(fabric.devnet.network.orderer.mspId, fabric.devnet.network.orderer.ca, 'orderer');
 });
-
-async function failure(promise: Promise<unknown>): Promise<BsnError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
-  if (!isBsnError(error)) throw new Error(`expected a typed error, got ${error instanceof Error ? error.stack : String(error)}`);
-  return error;
-}
 
 const reasonOf = (v: Verification) => (v.state === 'rejected' ? v.reason : `proven ${JSON.stringify(v.subject)}`);
 const proofOf = (e: Evidence) => e.proof as unknown as FabricProof;
@@ -129,15 +123,10 @@ describe('evidence and its verifier', () => {
       orderer: { mspId: fabric.devnet.network.orderer.mspId, caCerts: [fabric.devnet.network.orderer.ca.certificate] },
       policy: { kind: 'all-of', mspIds: ['Org1MSP', 'Org2MSP'], role: 'peer' },
     });
-    const org2 = await connect(fabric.devnet, { organization: 'Org2MSP' });
-    try {
-      expect(await org2.interchain.trustRoots()).toEqual(trust);
-      const fromOrg2 = await org2.interchain.evidence(evidence.txId, evidence.subject);
-      expect(fromOrg2.blockHash).toBe(evidence.blockHash);
-      expect(reasonOf(await verify(fromOrg2))).toMatch(/^proven/);
-    } finally {
-      await org2.close();
-    }
+    expect(await fabric.org2.interchain.trustRoots()).toEqual(trust);
+    const fromOrg2 = await fabric.org2.interchain.evidence(evidence.txId, evidence.subject);
+    expect(fromOrg2.blockHash).toBe(evidence.blockHash);
+    expect(reasonOf(await verify(fromOrg2))).toMatch(/^proven/);
     const withAttesters = await fabric.org1.interchain.trustRoots(nodes.map((n) => n.pinned), 2);
     expect(reasonOf(await verify(await attested(evidence), withAttesters))).toMatch(/^proven/);
     // Rebuilt blocks that change nothing still verify: the forging tools below only change what each case says.

@@ -188,7 +188,7 @@ export function fabricCliAvailability(): Availability {
 }
 
 /** Appends timestamped lines to the devnet's step log. */
-export function stepLogger(file: string): (line: string) => void {
+function stepLogger(file: string): (line: string) => void {
   return (line: string) => appendFileSync(file, `${new Date().toISOString()} ${line.endsWith('\n') ? line : `${line}\n`}`);
 }
 

@@ -28,7 +28,7 @@ export const eventCases = defineCases([
       const app = await ctx.newApp();
       const keys = Array.from({ length: 5 }, () => ctx.unique('k'));
       await writeKeys(ctx, app, keys);
-      const events = await takeEvents(ctx, app, keys.length + 1, undefined, 2_000);
+      const events = await takeEvents(ctx.adapter.gateway, { app }, keys.length + 1, 2_000);
       const puts = events.filter((e) => e.name === PRESET_EVENTS.put);
       expect(puts.map((e) => text(e.payload)), 'one kv.put event per write, in order').toEqual(keys);
       for (let i = 1; i < events.length; i++) {
@@ -46,11 +46,11 @@ export const eventCases = defineCases([
       const app = await ctx.newApp();
       const keys = Array.from({ length: 6 }, () => ctx.unique('k'));
       await writeKeys(ctx, app, keys.slice(0, 3));
-      const firstRun = await takeEvents(ctx, app, 2);
+      const firstRun = await takeEvents(ctx.adapter.gateway, { app }, 2);
       expect(firstRun).toHaveLength(2);
       // The consumer is gone; more writes land while nobody listens.
       await writeKeys(ctx, app, keys.slice(3));
-      const resumed = await takeEvents(ctx, app, keys.length - 2, firstRun[1]!.checkpoint);
+      const resumed = await takeEvents(ctx.adapter.gateway, { app, after: firstRun[1]!.checkpoint }, keys.length - 2);
       const all = [...firstRun, ...resumed].filter((e) => e.name === PRESET_EVENTS.put).map((e) => text(e.payload));
       expect(all, 'every write seen exactly once across the restart').toEqual(keys);
     },
@@ -63,7 +63,7 @@ export const eventCases = defineCases([
     async run(ctx) {
       const app = await ctx.newApp();
       const keys = [ctx.unique('k'), ctx.unique('k')];
-      const listening = takeEvents(ctx, app, 2);
+      const listening = takeEvents(ctx.adapter.gateway, { app }, 2);
       await writeKeys(ctx, app, keys);
       const events = await listening;
       expect(events.map((e) => text(e.payload))).toEqual(keys);
@@ -79,7 +79,7 @@ export const eventCases = defineCases([
       await writeKeys(ctx, a, [ctx.unique('only-a')]);
       const keyB = ctx.unique('only-b');
       await writeKeys(ctx, b, [keyB]);
-      const events = await takeEvents(ctx, b, 5, undefined, 2_000);
+      const events = await takeEvents(ctx.adapter.gateway, { app: b }, 5, 2_000);
       expect(events.map((e) => text(e.payload))).toEqual([keyB]);
     },
   },
@@ -91,7 +91,7 @@ export const eventCases = defineCases([
     async run(ctx) {
       const app = await ctx.newApp();
       const receipt = await ctx.adapter.kv.put({ app, key: ctx.unique('k'), value: bytes('x'), requestId: ctx.unique('req') }, ctx.admin.signer);
-      const [event] = await takeEvents(ctx, app, 1);
+      const [event] = await takeEvents(ctx.adapter.gateway, { app }, 1);
       expect(event?.txId).toBe(receipt.txId);
       expect(receipt.events.map((e) => e.name)).toContain(PRESET_EVENTS.put);
     },

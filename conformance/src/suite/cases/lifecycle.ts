@@ -147,7 +147,7 @@ export const lifecycleCases = defineCases([
       expect((await ctx.adapter.kv.history(app, key)).map((h) => h.txId)).toEqual([first.txId, second.txId]);
       expect((await ctx.adapter.kv.list(app, '')).entries.map((e) => e.key)).toEqual([key]);
 
-      const seen = (await takeEvents(ctx, app, 2, undefined, 10_000)).map((e) => e.txId);
+      const seen = (await takeEvents(ctx.adapter.gateway, { app }, 2, 10_000)).map((e) => e.txId);
       expect(seen, 'events of the dedicated app').toEqual([first.txId, second.txId]);
 
       const block = await ctx.adapter.gateway.block(second.block.number, { appId });

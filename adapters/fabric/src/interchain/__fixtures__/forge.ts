@@ -2,22 +2,17 @@
 // not commit — re-encode a block after changing what is inside, re-sign the envelope as its
 // creator, re-sign the header as an orderer, mint identities from a CA.
 import 'reflect-metadata';
-import { createHash, generateKeyPairSync, randomBytes, sign, webcrypto, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, sign, webcrypto, type KeyObject } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import type { Signer } from '@bsn/core';
 import { blockHeaderBytes } from '../../blocks.js';
 import { derSignature } from '../../signer-bridge.js';
+import { sha256 } from '../../sha256.js';
 
 type X509Crypto = NonNullable<Parameters<typeof x509.X509CertificateGenerator.create>[1]>;
 const crypto = webcrypto as unknown as X509Crypto;
 const ECDSA_P256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
-
-const sha256 = (...parts: Uint8Array[]) => {
-  const h = createHash('sha256');
-  for (const p of parts) h.update(p);
-  return new Uint8Array(h.digest());
-};
 
 /** A signing identity: the serialized MSP identity and its key. */
 export interface Minted {
