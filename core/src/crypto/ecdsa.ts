@@ -1,12 +1,21 @@
 import { p256 } from '@noble/curves/nist.js';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import * as libsecp256k1 from 'tiny-secp256k1';
+import { createRequire } from 'node:module';
+import type * as Libsecp256k1 from 'tiny-secp256k1';
 import type { CompactSignature } from '../contract/keys.js';
+import { hasHighS } from './scalars.js';
 
 /** The two ECDSA curves; SM2 is a different scheme and lives in sm2.ts. */
 export type EcdsaAlgorithm = 'secp256k1' | 'secp256r1';
 
 const CURVES = { secp256k1, secp256r1: p256 } as const;
+
+/**
+ * libsecp256k1 (WASM), compiled on first use: ~12 ms at load that everything importing core
+ * would pay, while only secp256k1 signing and recovery need it.
+ */
+let libsecp256k1: typeof Libsecp256k1 | undefined;
+const secp256k1Lib = () => (libsecp256k1 ??= createRequire(import.meta.url)('tiny-secp256k1') as typeof Libsecp256k1);
 
 export function ecdsaPublicKey(alg: EcdsaAlgorithm, privateKey: Uint8Array): Uint8Array {
   return CURVES[alg].getPublicKey(privateKey, false);
@@ -30,7 +39,7 @@ export function ecdsaSignDigest(alg: EcdsaAlgorithm, privateKey: Uint8Array, dig
     // libsecp256k1 (WASM) signs with the same RFC 6979 nonce (no extra data) and always low S,
     // so the bytes equal noble's (the tests hold it to that), about 4x faster: every
     // Ethereum write signs here.
-    const { signature, recoveryId } = libsecp256k1.signRecoverable(digest, privateKey);
+    const { signature, recoveryId } = secp256k1Lib().signRecoverable(digest, privateKey);
     return { compact: signature, recovery: recoveryId };
   }
   // prehash: false because the caller's digest is final; noble would otherwise SHA-256 it again.
@@ -54,12 +63,12 @@ export function ecdsaVerifyDigest(alg: EcdsaAlgorithm, publicKey: Uint8Array, di
  */
 export function ecdsaRecoverPublicKey(alg: EcdsaAlgorithm, digest: Uint8Array, compact: Uint8Array, recovery: number): Uint8Array | null {
   if (digest.length !== 32 || compact.length !== 64 || !(recovery === 0 || recovery === 1 || recovery === 2 || recovery === 3)) return null;
+  if (hasHighS(alg, compact)) return null;
   try {
-    const sig = CURVES[alg].Signature.fromBytes(compact, 'compact');
-    if (sig.hasHighS()) return null;
-    // libsecp256k1 is ~5x faster than noble here; secp256r1 has no such library, noble does it.
-    if (alg === 'secp256k1') return libsecp256k1.recover(digest, compact, recovery, false);
-    return sig.addRecoveryBit(recovery).recoverPublicKey(digest).toBytes(false);
+    // libsecp256k1 is ~5x faster than noble here (it refuses r or s outside [1, n) itself);
+    // secp256r1 has no such library, noble does it.
+    if (alg === 'secp256k1') return secp256k1Lib().recover(digest, compact, recovery, false);
+    return CURVES[alg].Signature.fromBytes(compact, 'compact').addRecoveryBit(recovery).recoverPublicKey(digest).toBytes(false);
   } catch {
     return null;
   }

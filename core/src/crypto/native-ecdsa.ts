@@ -10,19 +10,12 @@
 import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
 import type { KeyAlgorithm } from '../contract/keys.js';
 import { publicKeyOf, signMessage, verifyMessage } from './algorithms.js';
-import { CURVE_ORDER, bigIntTo32Bytes, bytesToBigInt } from './scalars.js';
+import { CURVE_ORDER, bigIntTo32Bytes, bytesToBigInt, hasHighS } from './scalars.js';
 import { fromHex, toHex } from '../encoding/bytes.js';
 
 const CRV = { secp256k1: 'secp256k1', secp256r1: 'P-256' } as const;
 const b64 = (b: Uint8Array) => Buffer.from(b).toString('base64url');
 const publicKeys = new Map<string, KeyObject | null>();
-
-/** n/2 per curve as 32 big-endian bytes: S is compared bytewise, no bigint per request. */
-const HALF = { secp256k1: bigIntTo32Bytes(CURVE_ORDER.secp256k1 / 2n), secp256r1: bigIntTo32Bytes(CURVE_ORDER.secp256r1 / 2n) } as const;
-
-function highS(alg: 'secp256k1' | 'secp256r1', signature: Uint8Array): boolean {
-  return Buffer.compare(Buffer.from(signature.buffer, signature.byteOffset + 32, 32), HALF[alg]) > 0;
-}
 
 function publicKeyObject(alg: 'secp256k1' | 'secp256r1', publicKeyHex: string): KeyObject | null {
   const id = `${alg}:${publicKeyHex}`;
@@ -44,7 +37,7 @@ function publicKeyObject(alg: 'secp256k1' | 'secp256r1', publicKeyHex: string): 
 
 /** The cached OpenSSL key a signature is checked with; null when it cannot verify (high S, bad key or length). */
 function verifyingKey(alg: 'secp256k1' | 'secp256r1', publicKey: Uint8Array | string, signature: Uint8Array): KeyObject | null {
-  if (signature.length !== 64 || highS(alg, signature)) return null;
+  if (signature.length !== 64 || hasHighS(alg, signature)) return null;
   return publicKeyObject(alg, typeof publicKey === 'string' ? publicKey.toLowerCase() : toHex(publicKey));
 }
 
@@ -111,6 +104,6 @@ function ecdsaKey(alg: KeyAlgorithm, privateKey: Uint8Array, publicKey?: Uint8Ar
 
 /** OpenSSL may answer with high S; core (and Ethereum, Fabric) take only the low twin. */
 function lowS(alg: 'secp256k1' | 'secp256r1', sig: Uint8Array): Uint8Array {
-  if (highS(alg, sig)) sig.set(bigIntTo32Bytes(CURVE_ORDER[alg] - bytesToBigInt(sig.subarray(32))), 32);
+  if (hasHighS(alg, sig)) sig.set(bigIntTo32Bytes(CURVE_ORDER[alg] - bytesToBigInt(sig.subarray(32))), 32);
   return sig;
 }

@@ -39,6 +39,14 @@ export function bigIntTo32Bytes(value: bigint): Uint8Array {
   return new Uint8Array(Buffer.from(value.toString(16).padStart(64, '0'), 'hex'));
 }
 
+/** n/2 per ECDSA curve as 32 big-endian bytes: S is compared bytewise, no bigint per signature. */
+const HALF_ORDER = { secp256k1: bigIntTo32Bytes(CURVE_ORDER.secp256k1 / 2n), secp256r1: bigIntTo32Bytes(CURVE_ORDER.secp256r1 / 2n) } as const;
+
+/** Whether r‖s (64 bytes) has the high-S form that core, Ethereum and Fabric refuse. */
+export function hasHighS(alg: 'secp256k1' | 'secp256r1', signature: Uint8Array): boolean {
+  return Buffer.compare(Buffer.from(signature.buffer, signature.byteOffset + 32, 32), HALF_ORDER[alg]) > 0;
+}
+
 export function isValidPrivateKey(alg: KeyAlgorithm, key: unknown): key is Uint8Array {
   if (!(key instanceof Uint8Array) || key.length !== 32) return false;
   const d = bytesToBigInt(key);

@@ -48,6 +48,13 @@ describe('BsnIdentity', () => {
     expect(toHex(again.publicKey)).toBe(toHex(again.signer.publicKey));
   });
 
+  it('signerFor is the derived key\'s signer, with the same reservation', () => {
+    const id = BsnIdentity.fromSecret(SECRET);
+    expect(id.signerFor('fabric', 'secp256r1')).toBe(id.keyFor('fabric', 'secp256r1').signer);
+    expect(id.signerFor('fabric', 'secp256r1', 1)).not.toBe(id.signerFor('fabric', 'secp256r1'));
+    expect(() => id.signerFor('bsn', 'secp256r1')).toThrow(/reserved/);
+  });
+
   it("reserves 'bsn' for the master key and refuses bad secrets", () => {
     const id = BsnIdentity.fromSecret(SECRET);
     expect(() => id.keyFor('bsn', 'secp256r1')).toThrow(/reserved/);

@@ -24,7 +24,7 @@ export class BsnIdentity {
 
   private constructor(secret: Uint8Array) {
     this.#secret = Uint8Array.from(secret);
-    this.#master = this.#derive(MASTER_KEY_PURPOSE.framework, MASTER_KEY_PURPOSE.algorithm, MASTER_KEY_PURPOSE.index);
+    this.#master = this.#kept(MASTER_KEY_PURPOSE.framework, MASTER_KEY_PURPOSE.algorithm, MASTER_KEY_PURPOSE.index);
   }
 
   /**
@@ -66,10 +66,20 @@ export class BsnIdentity {
    * account can never be the identity key under another name.
    */
   keyFor(framework: string, algorithm: KeyAlgorithm, index = 0): DerivedKey {
+    const key = this.#chainKey(framework, algorithm, index);
+    return { ...key, privateKey: key.privateKey.slice(), publicKey: key.publicKey.slice() };
+  }
+
+  /** `keyFor(…).signer` without copying the key bytes: what signs every hosted write. */
+  signerFor(framework: string, algorithm: KeyAlgorithm, index = 0): Signer {
+    return this.#chainKey(framework, algorithm, index).signer;
+  }
+
+  #chainKey(framework: string, algorithm: KeyAlgorithm, index: number): DerivedKey {
     if (framework === MASTER_KEY_PURPOSE.framework) {
       throw new InvalidInputError("framework 'bsn' is reserved for the identity's master key", { field: 'framework' });
     }
-    return this.#derive(framework, algorithm, index);
+    return this.#kept(framework, algorithm, index);
   }
 
   /**
@@ -79,7 +89,8 @@ export class BsnIdentity {
    */
   readonly #derived = new Map<string, DerivedKey>();
 
-  #derive(framework: string, algorithm: KeyAlgorithm, index: number): DerivedKey {
+  /** The kept key for a purpose, derived on first use; never handed out as is. */
+  #kept(framework: string, algorithm: KeyAlgorithm, index: number): DerivedKey {
     const id = `${framework}\u0000${algorithm}\u0000${index}`;
     let key = this.#derived.get(id);
     if (!key) {
@@ -87,7 +98,7 @@ export class BsnIdentity {
       key = { algorithm, privateKey, publicKey: publicKeyOf(algorithm, privateKey), signer: privateKeySigner(algorithm, privateKey) };
       this.#derived.set(id, key);
     }
-    return { ...key, privateKey: key.privateKey.slice(), publicKey: key.publicKey.slice() };
+    return key;
   }
 
   /** Keeps the secret out of logs and JSON dumps. */

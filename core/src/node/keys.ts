@@ -45,7 +45,7 @@ export class NodeKeys {
 
   /** The node's own chain key for a framework (app administration). */
   chainSigner(framework: string, algorithm: KeyAlgorithm): Signer {
-    return this.identity.keyFor(framework, algorithm).signer;
+    return this.identity.signerFor(framework, algorithm);
   }
 
   /** A new hosted identity for `userCode`, sealed: what the registry stores. */
@@ -62,6 +62,6 @@ export class NodeKeys {
       identity = openIdentity(parseIdentityFile(JSON.parse(sealed)), this.passphrase);
       this.users.set(userCode, identity);
     }
-    return identity.keyFor(framework, algorithm).signer;
+    return identity.signerFor(framework, algorithm);
   }
 }

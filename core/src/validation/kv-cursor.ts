@@ -17,14 +17,9 @@ export function encodeKeyCursor(lastKey: string): string {
  */
 export function decodeKeyCursor(cursor: unknown, prefix: string): string {
   const m = typeof cursor === 'string' ? CURSOR.exec(cursor) : null;
-  let key: string | undefined;
-  if (m) {
-    try {
-      key = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(m[1]!, 'base64url'));
-    } catch {
-      key = undefined;
-    }
-  }
+  // Bytes that are not UTF-8 decode to U+FFFD, which encodes back to other bytes: the
+  // round-trip check below refuses them.
+  const key = m ? Buffer.from(m[1]!, 'base64url').toString('utf8') : undefined;
   if (key === undefined || key.length === 0 || key.includes('\u0000') || !key.startsWith(prefix) || encodeKeyCursor(key) !== cursor) {
     throw new InvalidInputError('the cursor is not one this list returned', { field: '/cursor' });
   }
