@@ -34,7 +34,7 @@ export async function deployAtNonceZero(
   const from = addressOf(deployer.publicKey);
   const deadline = Date.now() + config.submitTimeoutMs;
   if ((await chain.nonce(from, 'pending')) === 0) {
-    logger.info(`ethereum adapter: deploying the ${o.name}`, { address: o.address, deployer: from });
+    logger.info(`ethereum adapter: deploying the ${o.name}`, { [o.role]: o.address, deployer: from });
     try {
       const tx = await sender.unsigned(from, { data: o.data, what: `deploying the BSN ${o.name}` }, 0);
       const cost = tx.gasLimit * tx.maxFeePerGas!;

@@ -58,8 +58,8 @@ export class RpcClient {
         const byId = new Map((body as RpcAnswer[]).map((a) => [a?.id, a]));
         return ids.map((id) => byId.get(id));
       });
-    const alone = limiter(FALLBACK_CALLS_IN_PARALLEL);
-    const out = list.map((r, i) => answers.then((all) => (all[i] ? answerOf(r.method, all[i]) : alone(() => this.call(r.method, r.params)))));
+    let alone: ReturnType<typeof limiter> | undefined;
+    const out = list.map((r, i) => answers.then((all) => (all[i] ? answerOf(r.method, all[i]) : (alone ??= limiter(FALLBACK_CALLS_IN_PARALLEL))(() => this.call(r.method, r.params)))));
     // Callers may await only some of them; the others must not become unhandled rejections.
     for (const p of out) p.catch(() => undefined);
     return out as { [K in keyof T]: Promise<T[K]> };

@@ -38,8 +38,7 @@ const addresses = new Map<string, string>();
 
 /** The EIP-55 checksummed address of a secp256k1 public key. */
 export function addressOf(publicKey: Uint8Array, field = '/publicKey'): string {
-  // Not bytes: no entry, and uncompressedPublicKey refuses it below.
-  const id = publicKey instanceof Uint8Array ? Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('hex') : '';
+  const id = keyId(publicKey);
   let address = addresses.get(id);
   if (address === undefined) {
     address = computeAddress(uncompressedPublicKey(publicKey, field));
@@ -48,6 +47,15 @@ export function addressOf(publicKey: Uint8Array, field = '/publicKey'): string {
   }
   return address;
 }
+
+/** `addressOf` that keeps nothing new: for keys recovered from a signature, most of them a wrong guess. */
+function uncachedAddressOf(publicKey: Uint8Array): string {
+  return addresses.get(keyId(publicKey)) ?? computeAddress(uncompressedPublicKey(publicKey));
+}
+
+// Not bytes: no entry, and uncompressedPublicKey refuses it.
+const keyId = (publicKey: Uint8Array) =>
+  publicKey instanceof Uint8Array ? Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('hex') : '';
 
 /**
  * Turns a core CompactSignature (r‖s, optional recovery id) over `digest` into an Ethereum
@@ -78,7 +86,7 @@ export function ethereumSignature(digest: string, signature: CompactSignature, e
   for (const yParity of parities) {
     // core's libsecp256k1 recovery: ethers' recoverAddress is pure-JS bigint, ~6x slower, on every write.
     const publicKey = recoverPublicKey(ACCOUNT_ALGORITHM, digestBytes, lowS, yParity);
-    if (publicKey && addressOf(publicKey) === expected) {
+    if (publicKey && uncachedAddressOf(publicKey) === expected) {
       return Signature.from({ r: rHex, s: sHex, yParity: yParity as 0 | 1 });
     }
   }

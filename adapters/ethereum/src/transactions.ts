@@ -110,10 +110,6 @@ export class TxSender {
   }
 
   /**
-   * Signs and sends `req` with `signer`, then waits: `final` (mined, `confirmations` deep,
-   * canonical) or `mined`. A reverted transaction becomes the typed error of its revert.
-   */
-  /**
    * Sends `value` wei from the faucet to `to` and waits for inclusion (enough for the balance
    * to be spendable); `to`'s next broadcasts may then meet a pool still on the old head.
    */
@@ -122,6 +118,10 @@ export class TxSender {
     this.nonces.funded(to);
   }
 
+  /**
+   * Signs and sends `req` with `signer`, then waits: `final` (mined, `confirmations` deep,
+   * canonical) or `mined`. A reverted transaction becomes the typed error of its revert.
+   */
   async send(req: TxRequest, signer: Signer, opts: { wait: 'final' | 'mined'; timeoutMs?: number }): Promise<RawReceipt> {
     const from = addressOf(signer.publicKey, '/signer/publicKey');
     const deadline = Date.now() + (opts.timeoutMs ?? this.submitTimeoutMs);

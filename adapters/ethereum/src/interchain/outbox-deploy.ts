@@ -20,7 +20,8 @@ export function deterministicOutboxAddress(chainId: number): string {
   return getCreateAddress({ from: addressOf(localKeySigner(outboxDeployerKey(chainId)).publicKey), nonce: 0 });
 }
 
-export interface OutboxDeps extends DeployDeps {  /** The registry whose apps may send (the outbox checks membership through it). */
+export interface OutboxDeps extends DeployDeps {
+  /** The registry whose apps may send (the outbox checks membership through it). */
   registry: string;
   /** Creation code of BsnPacketOutbox (from the compiled artifacts). */
   bytecode: string;
