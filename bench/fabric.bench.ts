@@ -24,10 +24,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { connect as connectGateway, hash, signers } from '@hyperledger/fabric-gateway';
 import { BsnIdentity, type AppInfo } from '@bsn/core';
-import { FabricDevnet, type StartedFabricDevnet } from '../conformance/src/devnets/fabric/fabric-devnet.js';
+import type { StartedFabricDevnet } from '../conformance/src/devnets/fabric/fabric-devnet.js';
 import type { FabricAdapter } from '../adapters/fabric/src/adapter.js';
 import factory from '../adapters/fabric/src/index.js';
-import { CHAINCODE_DIR, CHAINCODE_NAME } from '../adapters/fabric/src/__fixtures__/network.js';
+import { CHAINCODE_NAME, presetDevnet } from '../adapters/fabric/src/__fixtures__/network.js';
 import { emit, median, quantile, silent } from './report.js';
 import { timed } from './timing.mjs';
 
@@ -59,11 +59,9 @@ function cpuSeconds(devnet: StartedFabricDevnet): Record<string, number> {
   return out;
 }
 
-const devnetSpec = () => new FabricDevnet().withChaincode({ name: CHAINCODE_NAME, dir: CHAINCODE_DIR });
-
 async function boot(): Promise<{ devnet: StartedFabricDevnet; ms: number }> {
   const t = performance.now();
-  const devnet = await devnetSpec().start();
+  const devnet = await presetDevnet().start();
   return { devnet, ms: performance.now() - t };
 }
 
@@ -185,7 +183,7 @@ async function measure(devnet: StartedFabricDevnet): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const available = await devnetSpec().available();
+  const available = await presetDevnet().available();
   if (!available.ok) {
     note(`fabric bench skipped: ${available.reason}`);
     return;

@@ -7,14 +7,13 @@
  * peak vs peak. Both sides sign with hosted BSN keys (OpenSSL message signing).
  */
 import { BsnIdentity } from '@bsn/core';
-import { FabricDevnet } from '../conformance/src/devnets/fabric/fabric-devnet.js';
 import factory from '../adapters/fabric/src/index.js';
 import type { Adapter } from '../core/src/contract/adapter.js';
-import { CHAINCODE_DIR, CHAINCODE_NAME } from '../adapters/fabric/src/__fixtures__/network.js';
+import { presetDevnet } from '../adapters/fabric/src/__fixtures__/network.js';
 import { compareGatewayToInProcess, startBenchNode, type GatewayBenchNode } from './gateway-compare.js';
 import { silent } from './report.js';
 
-const spec = new FabricDevnet().withChaincode({ name: CHAINCODE_NAME, dir: CHAINCODE_DIR });
+const spec = presetDevnet();
 const available = await spec.available();
 if (!available.ok) {
   process.stderr.write(`gateway-fabric bench skipped: ${available.reason}\n`);
