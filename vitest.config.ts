@@ -1,18 +1,36 @@
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
+const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+/** Tests run the workspace packages from source; a plugin loaded from its folder runs its dist/. */
+const PACKAGES: Record<string, string> = {
+  '@bsn/contract/testing': 'core/contract/src/testing/index.ts',
+  '@bsn/contract': 'core/contract/src/index.ts',
+  '@bsn/plugin-host/testing': 'core/plugin-host/src/testing/index.ts',
+  '@bsn/plugin-host': 'core/plugin-host/src/index.ts',
+  '@bsn/protocol': 'core/protocol/src/index.ts',
+  '@bsn/client': 'core/client/src/index.ts',
+  '@bsn/city-node/testing': 'core/city-node/src/testing/index.ts',
+  '@bsn/city-node': 'core/city-node/src/index.ts',
+  '@bsn/cli': 'core/cli/src/index.ts',
+  '@bsn/devnets': 'conformance/devnets/src/index.ts',
+  '@bsn/conformance': 'conformance/suite/src/index.ts',
+  '@bsn/adapter-ethereum/devnets': 'adapters/ethereum/src/devnets/index.ts',
+  '@bsn/adapter-ethereum': 'adapters/ethereum/src/index.ts',
+  '@bsn/adapter-fabric/devnets': 'adapters/fabric/src/devnets/index.ts',
+  '@bsn/adapter-fabric': 'adapters/fabric/src/index.ts',
+};
+
 export default defineConfig({
   resolve: {
-    alias: {
-      '@bsn/core': fileURLToPath(new URL('./core/src/index.ts', import.meta.url)),
-    },
+    alias: Object.entries(PACKAGES).map(([name, path]) => ({ find: new RegExp(`^${name}$`), replacement: src(path) })),
   },
   test: {
-    include: ['core/src/**/*.test.ts', 'adapters/*/src/**/*.test.ts', 'conformance/src/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: ['core/*/src/**/*.test.ts', 'adapters/*/src/**/*.test.ts', 'conformance/*/src/**/*.test.ts', 'e2e/src/**/*.test.ts', 'bench/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**', '**/__fixtures__/**'],
     pool: 'forks',
     testTimeout: 60_000,
     hookTimeout: 180_000,
-    reporters: process.env.CI ? ['default'] : ['default'],
   },
 });

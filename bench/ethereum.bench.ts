@@ -12,10 +12,10 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Contract, JsonRpcProvider, NonceManager, Wallet, keccak256, toUtf8Bytes, hexlify } from 'ethers';
-import { BsnIdentity, type Adapter } from '@bsn/core';
-import { AnvilDevnet } from '../conformance/src/devnets/anvil.js';
-import factory from '../adapters/ethereum/src/index.js';
-import { appInterface } from '../adapters/ethereum/src/abi.js';
+import { BsnIdentity, type Adapter } from '@bsn/contract';
+import { AnvilDevnet } from '@bsn/adapter-ethereum/devnets';
+import { appInterface } from '@bsn/adapter-ethereum';
+import factory from '@bsn/adapter-ethereum';
 import { emit, quantile, silent } from './report.js';
 import { timed } from './timing.mjs';
 

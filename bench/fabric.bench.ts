@@ -23,11 +23,11 @@ import { createPrivateKey } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import { connect as connectGateway, hash, signers } from '@hyperledger/fabric-gateway';
-import { BsnIdentity, type AppInfo } from '@bsn/core';
-import type { StartedFabricDevnet } from '../conformance/src/devnets/fabric/fabric-devnet.js';
-import type { FabricAdapter } from '../adapters/fabric/src/adapter.js';
-import factory from '../adapters/fabric/src/index.js';
-import { CHAINCODE_NAME, presetDevnet } from '../adapters/fabric/src/__fixtures__/network.js';
+import { BsnIdentity, type AppInfo } from '@bsn/contract';
+import type { FabricAdapter } from '@bsn/adapter-fabric';
+import type { StartedFabricDevnet } from '@bsn/adapter-fabric/devnets';
+import factory from '@bsn/adapter-fabric';
+import { PRESET_CHAINCODE, presetDevnet } from '@bsn/adapter-fabric/devnets';
 import { emit, median, quantile, silent } from './report.js';
 import { timed } from './timing.mjs';
 
@@ -94,7 +94,7 @@ async function measure(devnet: StartedFabricDevnet): Promise<void> {
       signer: signers.newPrivateKeySigner(privateKey),
       hash: hash.sha256,
     });
-    const contract = gateway.getNetwork(devnet.network.channel).getContract(CHAINCODE_NAME);
+    const contract = gateway.getNetwork(devnet.network.channel).getContract(PRESET_CHAINCODE.name);
 
     let n = 0;
     const direct = async () => {

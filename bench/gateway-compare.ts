@@ -10,15 +10,12 @@
  * a time it is only the inverse of latency, whose goal is the added p50.
  */
 import { Worker } from 'node:worker_threads';
-import type { Adapter } from '../core/src/contract/adapter.js';
-import type { KeyAlgorithm, Signer } from '../core/src/contract/keys.js';
-import { generatePrivateKey, publicKeyOf } from '../core/src/crypto/algorithms.js';
-import { toHex } from '../core/src/encoding/bytes.js';
-import { BsnClient } from '../core/src/client/rest-client.js';
-import { CityNode } from '../core/src/node/city-node.js';
+import type { Adapter, KeyAlgorithm, Signer } from '@bsn/contract';
+import { generatePrivateKey, publicKeyOf, toHex } from '@bsn/contract';
+import { BsnClient } from '@bsn/client';
+import { CityNode, resolveNodeConfig } from '@bsn/city-node';
 import { mainThreadCpuMs, timed, type Run } from './timing.mjs';
 import { emit, median, quantile, silent } from './report.js';
-import { resolveNodeConfig } from '../core/src/node/config.js';
 
 
 /** Rounds per side and load level: one whole ABBA cycle (see `alternate`), so a steady drift cancels. */

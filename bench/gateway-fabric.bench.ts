@@ -6,10 +6,10 @@
  * (gateway-compare.ts): alternating rounds, median ratios, throughput per load level and
  * peak vs peak. Both sides sign with hosted BSN keys (OpenSSL message signing).
  */
-import { BsnIdentity } from '@bsn/core';
-import factory from '../adapters/fabric/src/index.js';
-import type { Adapter } from '../core/src/contract/adapter.js';
-import { presetDevnet } from '../adapters/fabric/src/__fixtures__/network.js';
+import { BsnIdentity } from '@bsn/contract';
+import factory from '@bsn/adapter-fabric';
+import type { Adapter } from '@bsn/contract';
+import { presetDevnet } from '@bsn/adapter-fabric/devnets';
 import { compareGatewayToInProcess, startBenchNode, type GatewayBenchNode } from './gateway-compare.js';
 import { silent } from './report.js';
 

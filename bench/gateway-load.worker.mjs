@@ -9,11 +9,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 // Plain JS on the built client: a worker thread does not inherit the tsx loader on Node 20.
-import { RequestSigner } from '../core/dist/client/request-signer.js';
-import { encodeKey } from '../core/dist/client/rest-client.js';
-import { HEADERS } from '../core/dist/node/auth/canonical.js';
-import { verifyResponse } from '../core/dist/node/auth/response-signer.js';
-import { fromHex } from '../core/dist/encoding/bytes.js';
+import { RequestSigner } from '@bsn/client';
+import { encodeKey } from '@bsn/client';
+import { HEADERS } from '@bsn/protocol';
+import { verifyResponse } from '@bsn/protocol';
+import { fromHex } from '@bsn/contract';
 import { timed } from './timing.mjs';
 import { RawConnection, headerOf, serializeRequest } from './raw-http.mjs';
 

@@ -13,11 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { privateKeySigner } from '../core/src/crypto/signer.js';
-import { generatePrivateKey } from '../core/src/crypto/algorithms.js';
-import type { Adapter } from '../core/src/contract/adapter.js';
-import { AnvilDevnet } from '../conformance/src/devnets/anvil.js';
-import factory from '../adapters/ethereum/src/index.js';
+import { privateKeySigner, generatePrivateKey } from '@bsn/contract';
+import type { Adapter } from '@bsn/contract';
+import { AnvilDevnet } from '@bsn/adapter-ethereum/devnets';
+import factory from '@bsn/adapter-ethereum';
 import { compareGatewayToInProcess, startBenchNode, type GatewayBenchNode } from './gateway-compare.js';
 import { emit, silent } from './report.js';
 

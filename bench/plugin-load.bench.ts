@@ -9,13 +9,10 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSig
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import smCrypto from 'sm-crypto';
-import { generatePrivateKey, publicKeyOf, signMessage, verifyMessage } from '../core/src/crypto/algorithms.js';
-import { toHex } from '../core/src/encoding/bytes.js';
-import type { KeyAlgorithm } from '../core/src/contract/keys.js';
-import { issueCertificate, writeCertificate } from '../core/src/plugins/certificate.js';
-import { CERTIFICATE_FILE, computePluginDigest } from '../core/src/plugins/digest.js';
-import { PluginHost } from '../core/src/plugins/host.js';
-import { makeCertifier, makePluginFolder, makeReport } from '../core/src/plugins/__fixtures__/make-plugin.js';
+import { generatePrivateKey, publicKeyOf, signMessage, verifyMessage, toHex } from '@bsn/contract';
+import type { KeyAlgorithm } from '@bsn/contract';
+import { issueCertificate, writeCertificate, CERTIFICATE_FILE, computePluginDigest, PluginHost } from '@bsn/plugin-host';
+import { makeCertifier, makePluginFolder, makeReport } from '@bsn/plugin-host/testing';
 import { emit, median, silent } from './report.js';
 
 const BENCH = 'plugin-load';

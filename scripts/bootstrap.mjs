@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const purpose = process.argv.includes('--for') ? process.argv[process.argv.indexOf('--for') + 1] : 'build';
@@ -58,14 +58,28 @@ function markBinsExecutable() {
   }
 }
 
-function prepareChains() {
-  const script = join(root, 'conformance', 'dist', 'devnets', 'prepare-cli.js');
-  if (!existsSync(script)) return;
-  run(process.execPath, [script, '--for', purpose]);
+// Each plugin's devnets build what they need (geth and Fabric from the Go module proxy) into
+// the ignored .cache/, once; a plugin contributes them through its manifest's `devnets` module.
+async function prepareChains() {
+  const { workspaces } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  for (const ws of workspaces) {
+    const manifestFile = join(root, ws, 'bsn-plugin.json');
+    if (!existsSync(manifestFile)) continue;
+    const { name, devnets } = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    if (!devnets) continue;
+    const provider = (await import(pathToFileURL(join(root, ws, devnets)).href)).default;
+    if (typeof provider?.prepare !== 'function') continue;
+    try {
+      await provider.prepare((line) => process.stderr.write(`[devnets] ${line}\n`));
+    } catch (error) {
+      step(`${name}: preparing its devnets failed: ${error instanceof Error ? error.message : error}`);
+      process.exit(1);
+    }
+  }
 }
 
 ensureDependencies();
 build();
 markBinsExecutable();
 if (purpose === 'test') typecheckTests();
-if (purpose === 'test' || purpose === 'bench' || purpose === 'start') prepareChains();
+if (purpose === 'test' || purpose === 'bench' || purpose === 'start') await prepareChains();

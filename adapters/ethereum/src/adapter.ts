@@ -1,4 +1,4 @@
-import type { Adapter, AdapterDescription, Logger } from '@bsn/core';
+import type { Adapter, AdapterDescription, Logger } from '@bsn/contract';
 import type { ChainReader } from './chain.js';
 import type { ResolvedConfig } from './config.js';
 import { describeAdapter } from './describe.js';

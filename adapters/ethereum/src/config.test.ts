@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { CAPABILITIES, validateSchema } from '@bsn/core';
+import { CAPABILITIES, validateSchema } from '@bsn/contract';
 import { resolveConfig, DEFAULTS } from './config.js';
 import { describeAdapter } from './describe.js';
 import { decodeRevert, toBsnError } from './errors.js';

@@ -1,5 +1,5 @@
 import { getAddress, isAddress, isHexString } from 'ethers';
-import { InvalidInputError, type NetworkConfig } from '@bsn/core';
+import { InvalidInputError, type NetworkConfig } from '@bsn/contract';
 
 /**
  * The NetworkConfig this adapter accepts (JSON Schema: `network-config.schema.json`).

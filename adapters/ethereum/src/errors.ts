@@ -1,8 +1,5 @@
 import { AbiCoder, type Interface, dataSlice, isHexString } from 'ethers';
-import {
-  BsnError, ConflictError, InvalidInputError, NotFoundError, RejectedByChainError, UnauthorizedError, UnavailableError,
-  isBsnError, type FailureStage, type FrameworkDetail,
-} from '@bsn/core';
+import { BsnError, ConflictError, InvalidInputError, NotFoundError, RejectedByChainError, UnauthorizedError, UnavailableError, isBsnError, type FailureStage, type FrameworkDetail } from '@bsn/contract';
 import { appInterface, registryInterface } from './abi.js';
 import { JsonRpcError } from './rpc.js';
 

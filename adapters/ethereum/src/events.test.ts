@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { PRESET_EVENTS, isBsnError, type AppInfo, type AppRef, type ChainAccount, type ChainEvent, type Checkpoint, type Signer } from '@bsn/core';
+import { PRESET_EVENTS, isBsnError, type AppInfo, type AppRef, type ChainAccount, type ChainEvent, type Checkpoint, type Signer } from '@bsn/contract';
 import { AnvilDevnet, actor, bytes, connect, text, unique, type StartedDevnet } from './__fixtures__/chains.js';
 import type { EthereumAdapter } from './adapter.js';
 

@@ -1,5 +1,5 @@
 import { getBytes } from 'ethers';
-import { InvalidInputError, type ChainEvent, type Checkpoint, type EventsRequest } from '@bsn/core';
+import { InvalidInputError, type ChainEvent, type Checkpoint, type EventsRequest } from '@bsn/contract';
 import { TOPICS, appInterface, eventNameTopic } from './abi.js';
 import { num, type ChainReader, type RawLog } from './chain.js';
 import { toBsnError } from './errors.js';

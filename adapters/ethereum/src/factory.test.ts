@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { isBsnError } from '@bsn/core';
+import { isBsnError } from '@bsn/contract';
 import { AnvilDevnet, context, connect, type StartedDevnet } from './__fixtures__/chains.js';
 import factory, { createAdapterFactory } from './index.js';
-import { freePort } from '../../../conformance/src/devnets/free-port.js';
+import { freePort } from '@bsn/devnets';
 
 let devnet: StartedDevnet;
 beforeAll(async () => {

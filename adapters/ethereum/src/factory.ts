@@ -1,4 +1,4 @@
-import { InvalidInputError, isBsnError, type AdapterContext, type AdapterFactory, type Logger, type NetworkConfig } from '@bsn/core';
+import { InvalidInputError, isBsnError, type AdapterContext, type AdapterFactory, type Logger, type NetworkConfig } from '@bsn/contract';
 import { EthereumAdapter } from './adapter.js';
 import { ChainReader } from './chain.js';
 import { resolveConfig } from './config.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { isBsnError, type AppInfo, type ChainAccount, type ChainEvent, type Signer } from '@bsn/core';
+import { isBsnError, type AppInfo, type ChainAccount, type ChainEvent, type Signer } from '@bsn/contract';
 import { AnvilDevnet, actor, bytes, connect, rpc, unique, type StartedDevnet } from './__fixtures__/chains.js';
 import type { EthereumAdapter } from './adapter.js';
 

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { TimeoutError, UnavailableError } from '@bsn/core';
+import { TimeoutError, UnavailableError } from '@bsn/contract';
 import { num, type ChainReader, type RawReceipt } from './chain.js';
 import { FRAMEWORK } from './errors.js';
 import { ReceiptWaiter, type Mined } from './receipt-waiter.js';

@@ -1,10 +1,5 @@
 import { Transaction, concat, getAddress, getBytes, keccak256, toUtf8Bytes } from 'ethers';
-import {
-  ConflictError, InvalidInputError, NotFoundError, UnavailableError, isBsnError,
-  type BlockInfo, type ChainEvent, type CompactSignature, type EvaluateRequest, type EvaluateResult, type EventsRequest,
-  type Gateway, type HealthReport, type KeyAlgorithm, type PreparedTransaction, type Receipt, type Signer,
-  type SubmitRequest, type TransactionInfo,
-} from '@bsn/core';
+import { ConflictError, InvalidInputError, NotFoundError, UnavailableError, isBsnError, type BlockInfo, type ChainEvent, type CompactSignature, type EvaluateRequest, type EvaluateResult, type EventsRequest, type Gateway, type HealthReport, type KeyAlgorithm, type PreparedTransaction, type Receipt, type Signer, type SubmitRequest, type TransactionInfo } from '@bsn/contract';
 import { METHOD_OF_FUNCTION, PRESET_FUNCTIONS, TOPICS, appInterface, type PresetMethod } from './abi.js';
 import { num, type ChainReader, type RawReceipt } from './chain.js';
 import type { ResolvedConfig } from './config.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PRESET_EVENTS, isBsnError, type AppInfo, type ChainAccount, type ChainEvent, type Signer } from '@bsn/core';
+import { PRESET_EVENTS, isBsnError, type AppInfo, type ChainAccount, type ChainEvent, type Signer } from '@bsn/contract';
 import { GethDevnet, actor, bytes, connect, rpc, text, unique, type StartedDevnet } from './__fixtures__/chains.js';
 import type { EthereumAdapter } from './adapter.js';
 import { LIMITS } from './limits.js';

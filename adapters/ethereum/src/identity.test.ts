@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { ethereumAddress, privateKeySigner } from '@bsn/core';
+import { ethereumAddress, privateKeySigner } from '@bsn/contract';
 import { AnvilDevnet, connect, newSigner, rpc, type StartedDevnet } from './__fixtures__/chains.js';
 import type { EthereumAdapter } from './adapter.js';
 

@@ -1,4 +1,4 @@
-import { InvalidInputError, UnauthorizedError, type AdapterIdentity, type ChainAccount, type KeyAlgorithm, type Signer } from '@bsn/core';
+import { InvalidInputError, UnauthorizedError, type AdapterIdentity, type ChainAccount, type KeyAlgorithm, type Signer } from '@bsn/contract';
 
 import type { ChainReader } from './chain.js';
 import type { ResolvedConfig } from './config.js';

@@ -11,3 +11,4 @@ export { describeAdapter, CLAIMED_CAPABILITIES, FRAMEWORK_VERSIONS } from './des
 export { LIMITS } from './limits.js';
 export { deterministicRegistryAddress } from './registry.js';
 export { addressOf, ethereumSignature, localKeySigner } from './signer-bridge.js';
+export { appInterface } from './abi.js';

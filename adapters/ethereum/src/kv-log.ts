@@ -1,5 +1,5 @@
 import { getBytes, keccak256, toUtf8Bytes } from 'ethers';
-import { UnavailableError } from '@bsn/core';
+import { UnavailableError } from '@bsn/contract';
 import { TOPICS, appInterface } from './abi.js';
 import type { ChainReader, RawLog } from './chain.js';
 import { FRAMEWORK, toBsnError } from './errors.js';

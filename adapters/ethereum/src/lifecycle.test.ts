@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isBsnError, type AppSpec, type ChainAccount, type Signer } from '@bsn/core';
+import { isBsnError, type AppSpec, type ChainAccount, type Signer } from '@bsn/contract';
 import { AnvilDevnet, actor, bytes, connect, newSigner, rpc, text, unique, type StartedDevnet } from './__fixtures__/chains.js';
 import type { EthereumAdapter } from './adapter.js';
 import { deterministicRegistryAddress } from './registry.js';

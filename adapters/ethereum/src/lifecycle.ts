@@ -1,8 +1,5 @@
 import { getAddress, getBytes, isAddress, isHexString } from 'ethers';
-import {
-  ConflictError, InvalidInputError, NotFoundError, UnauthorizedError, isBsnError,
-  type AppInfo, type AppLifecycle, type AppRef, type AppSpec, type ChainAccount, type ContractSource, type Signer,
-} from '@bsn/core';
+import { ConflictError, InvalidInputError, NotFoundError, UnauthorizedError, isBsnError, type AppInfo, type AppLifecycle, type AppRef, type AppSpec, type ChainAccount, type ContractSource, type Signer } from '@bsn/contract';
 import { appInterface, artifacts } from './abi.js';
 import type { ChainReader } from './chain.js';
 import type { ResolvedConfig } from './config.js';

@@ -1,4 +1,4 @@
-import type { AdapterLimits } from '@bsn/core';
+import type { AdapterLimits } from '@bsn/contract';
 
 /**
  * Limits of the preset contract on this adapter. The value and key limits are also compiled

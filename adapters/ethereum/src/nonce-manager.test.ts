@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Transaction } from 'ethers';
-import type { AppInfo, ChainAccount, Signer } from '@bsn/core';
+import type { AppInfo, ChainAccount, Signer } from '@bsn/contract';
 import { AnvilDevnet, actor, bytes, connect, rpc, text, unique, type StartedDevnet } from './__fixtures__/chains.js';
 import type { EthereumAdapter } from './adapter.js';
 import { addressOf, signTransaction } from './signer-bridge.js';

@@ -1,4 +1,4 @@
-import { ConflictError, isBsnError } from '@bsn/core';
+import { ConflictError, isBsnError } from '@bsn/contract';
 import { FRAMEWORK, isNonceError, toBsnError } from './errors.js';
 import { JsonRpcError, type RpcClient } from './rpc.js';
 

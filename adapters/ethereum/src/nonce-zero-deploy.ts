@@ -1,4 +1,4 @@
-import { UnavailableError, type Logger } from '@bsn/core';
+import { UnavailableError, type Logger } from '@bsn/contract';
 import type { ChainReader } from './chain.js';
 import type { ResolvedConfig } from './config.js';
 import { FRAMEWORK } from './errors.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isBsnError, type AppInfo, type ChainAccount, type Signer } from '@bsn/core';
+import { isBsnError, type AppInfo, type ChainAccount, type Signer } from '@bsn/contract';
 import { AnvilDevnet, actor, bytes, connect, rpc, text, unique, type StartedDevnet } from './__fixtures__/chains.js';
 import type { EthereumAdapter } from './adapter.js';
 import { appInterface } from './abi.js';

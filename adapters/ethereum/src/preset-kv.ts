@@ -1,8 +1,5 @@
 import { keccak256 } from 'ethers';
-import {
-  InvalidInputError, decodeKeyCursor, encodeKeyCursor, mapInBatches, UnavailableError,
-  type AppRef, type KvEntry, type KvHistoryEntry, type KvPage, type KvWrite, type PresetKv, type Receipt, type Signer,
-} from '@bsn/core';
+import { InvalidInputError, decodeKeyCursor, encodeKeyCursor, mapInBatches, UnavailableError, type AppRef, type KvEntry, type KvHistoryEntry, type KvPage, type KvWrite, type PresetKv, type Receipt, type Signer } from '@bsn/contract';
 import { appInterface } from './abi.js';
 import type { BlockTag, ChainReader } from './chain.js';
 import { FRAMEWORK, toBsnError } from './errors.js';
@@ -28,7 +25,7 @@ export interface PresetKvDeps {
 }
 
 /**
- * The preset key/value contract (core/src/contract/preset-kv.ts) on BsnKvApp.
+ * The preset key/value contract (@bsn/contract, contract/preset-kv.ts) on BsnKvApp.
  *
  * Reads observe the newest final block, so whatever a returned receipt wrote is visible and
  * nothing unconfirmed is. Values are read from the KvWritten log of the key's last write

@@ -1,7 +1,7 @@
 // Finality's waits for inclusion against a node faked at the RpcClient boundary: the quick
 // per-transaction polls, then the shared receipt poll (receipt-waiter.ts). No devnet.
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import { isBsnError, UnavailableError } from '@bsn/core';
+import { isBsnError, UnavailableError } from '@bsn/contract';
 import { ChainReader } from './chain.js';
 import { Finality } from './finality.js';
 import type { RpcClient } from './rpc.js';

@@ -1,5 +1,5 @@
 import { getAddress, getCreateAddress, keccak256, toUtf8Bytes } from 'ethers';
-import { InvalidInputError, NotFoundError } from '@bsn/core';
+import { InvalidInputError, NotFoundError } from '@bsn/contract';
 import { REGISTRY_PROTOCOL, artifacts, registryInterface } from './abi.js';
 import type { ChainReader } from './chain.js';
 import { FRAMEWORK, toBsnError } from './errors.js';

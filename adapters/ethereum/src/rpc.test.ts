@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
-import { isBsnError } from '@bsn/core';
+import { isBsnError } from '@bsn/contract';
 import { JsonRpcError, RpcClient } from './rpc.js';
 
 type Request = { id: number; method: string; params: unknown[] };

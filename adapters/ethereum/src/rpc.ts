@@ -1,4 +1,4 @@
-import { UnavailableError } from '@bsn/core';
+import { UnavailableError } from '@bsn/contract';
 
 /** An error object a node answered with (JSON-RPC 2.0 §5.1), kept verbatim. */
 export class JsonRpcError extends Error {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from 'vitest';
 import { Signature, Transaction, keccak256, recoverAddress, toUtf8Bytes } from 'ethers';
-import { ethereumAddress, isBsnError, privateKeySigner } from '@bsn/core';
+import { ethereumAddress, isBsnError, privateKeySigner } from '@bsn/contract';
 import { addressOf, ethereumSignature, localKeySigner, signDigest, signTransaction, uncompressedPublicKey } from './signer-bridge.js';
 
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;

@@ -1,7 +1,5 @@
 import { Signature, SigningKey, Transaction, computeAddress, concat, getBytes, hexlify, toBeHex } from 'ethers';
-import {
-  InvalidInputError, UnauthorizedError, isBsnError, recoverPublicKey, type CompactSignature, type KeyAlgorithm, type Signer,
-} from '@bsn/core';
+import { InvalidInputError, UnauthorizedError, isBsnError, recoverPublicKey, type CompactSignature, type KeyAlgorithm, type Signer } from '@bsn/contract';
 import { FRAMEWORK } from './errors.js';
 
 /** Order of the secp256k1 group. */

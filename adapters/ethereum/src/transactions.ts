@@ -1,5 +1,5 @@
 import { Transaction, keccak256 } from 'ethers';
-import { RejectedByChainError, type BsnError, type FailureStage, type Signer } from '@bsn/core';
+import { RejectedByChainError, type BsnError, type FailureStage, type Signer } from '@bsn/contract';
 import { num, type ChainReader, type RawReceipt } from './chain.js';
 import { FRAMEWORK, isRevert, toBsnError } from './errors.js';
 import type { Finality } from './finality.js';

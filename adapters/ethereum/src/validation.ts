@@ -1,5 +1,5 @@
-import * as core from '@bsn/core';
-import { InvalidInputError, type Checkpoint } from '@bsn/core';
+import * as core from '@bsn/contract';
+import { InvalidInputError, type Checkpoint } from '@bsn/contract';
 import { LIMITS } from './limits.js';
 
 /**

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, test } from 'vitest';
-import { BsnIdentity } from '@bsn/core';
+import { BsnIdentity } from '@bsn/contract';
 import { ACCOUNT_ID, accountId } from './accounts.js';
 
 const require = createRequire(import.meta.url);

@@ -1,4 +1,4 @@
-import type { Adapter, AdapterDescription, Logger } from '@bsn/core';
+import type { Adapter, AdapterDescription, Logger } from '@bsn/contract';
 import type { CertificateAuthority } from './certificates.js';
 import { RoutedGateway, RoutedInterchain, RoutedKv } from './channels/routed.js';
 import { ChannelRouter } from './channels/router.js';

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { createHash, createPrivateKey, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import { InvalidInputError } from '@bsn/core';
+import { InvalidInputError } from '@bsn/contract';
 import type { CertAndKey } from './config.js';
 
 type X509Crypto = NonNullable<Parameters<typeof x509.X509CertificateGenerator.create>[1]>;

@@ -1,5 +1,5 @@
 import type { Gateway } from '@hyperledger/fabric-gateway';
-import { isBsnError, type AppInfo } from '@bsn/core';
+import { isBsnError, type AppInfo } from '@bsn/contract';
 import type { ResolvedConfig } from './config.js';
 import type { FabricConnection } from './connection.js';
 import { FRAMEWORK } from './describe.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { isBsnError, type NetworkConfig } from '@bsn/core';
+import { isBsnError, type NetworkConfig } from '@bsn/contract';
 import { resolveConfig } from './config.js';
 
 const cert = '-----BEGIN CERTIFICATE-----\nMII\n-----END CERTIFICATE-----\n';

@@ -1,4 +1,4 @@
-import { InvalidInputError, type NetworkConfig } from '@bsn/core';
+import { InvalidInputError, type NetworkConfig } from '@bsn/contract';
 
 /** A PEM certificate with its PEM (PKCS#8) private key. */
 export interface CertAndKey {

@@ -1,7 +1,7 @@
 import { createPrivateKey } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, type Gateway, type Hash, type Signer as FabricSigner } from '@hyperledger/fabric-gateway';
-import type { Signer } from '@bsn/core';
+import type { Signer } from '@bsn/contract';
 import type { CertificateAuthority } from './certificates.js';
 import type { ResolvedConfig } from './config.js';
 import { peerGrpcClient } from './peer-channel.js';

@@ -2,7 +2,7 @@
 // (genesis block, orderer participation API, cscc JoinChain, _lifecycle), then used through
 // both orgs exactly like a shared app.
 import { describe, expect, test } from 'vitest';
-import { isBsnError, packetId, type AppSpec, type ChainEvent } from '@bsn/core';
+import { isBsnError, packetId, type AppSpec, type ChainEvent } from '@bsn/contract';
 import type { FabricAdapter } from './adapter.js';
 import { dedicatedChannelName } from './channels/names.js';
 import { OrdererAdmin } from './channels/orderer-admin.js';

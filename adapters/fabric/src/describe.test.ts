@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, test } from 'vitest';
-import { MIN_LIMITS } from '@bsn/core';
+import { MIN_LIMITS } from '@bsn/contract';
 import { ADAPTER_NAME, ADAPTER_VERSION, CLAIMED_CAPABILITIES, describeAdapter } from './describe.js';
 import { LIMITS } from './limits.js';
 

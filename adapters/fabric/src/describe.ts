@@ -1,4 +1,4 @@
-import { ADAPTER_API_VERSION, type AdapterDescription, type Capability } from '@bsn/core';
+import { ADAPTER_API_VERSION, type AdapterDescription, type Capability } from '@bsn/contract';
 import { LIMITS } from './limits.js';
 
 export const ADAPTER_NAME = '@bsn/adapter-fabric';

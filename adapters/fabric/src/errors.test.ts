@@ -1,7 +1,7 @@
 import { status } from '@grpc/grpc-js';
 import { CommitError, CommitStatusError, EndorseError, GatewayError } from '@hyperledger/fabric-gateway';
 import { describe, expect, test } from 'vitest';
-import { isBsnError } from '@bsn/core';
+import { isBsnError } from '@bsn/contract';
 import { parseRefusal, toBsnError } from './errors.js';
 
 const cause = new Error('grpc') as never;

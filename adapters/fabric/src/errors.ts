@@ -1,9 +1,6 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { CommitError, CommitStatusError, EndorseError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
-import {
-  BsnError, ConflictError, InvalidInputError, NotFoundError, RejectedByChainError, TimeoutError, UnauthorizedError, UnavailableError,
-  isBsnError, type BsnErrorOptions, type ErrorCode, type FailureStage, type FrameworkDetail,
-} from '@bsn/core';
+import { BsnError, ConflictError, InvalidInputError, NotFoundError, RejectedByChainError, TimeoutError, UnauthorizedError, UnavailableError, isBsnError, type BsnErrorOptions, type ErrorCode, type FailureStage, type FrameworkDetail } from '@bsn/contract';
 import { FRAMEWORK } from './describe.js';
 
 export interface ErrorContext {

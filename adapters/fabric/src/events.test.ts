@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { isBsnError, type AppInfo, type ChainEvent, type Checkpoint } from '@bsn/core';
+import { isBsnError, type AppInfo, type ChainEvent, type Checkpoint } from '@bsn/contract';
 import { bytes, newApp, takeEvents, text, unique, useFabricNetwork } from './__fixtures__/network.js';
 
 const fabric = useFabricNetwork({ actors: ['admin', 'member'] });

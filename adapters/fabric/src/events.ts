@@ -1,5 +1,5 @@
 import type { ChaincodeEvent, CloseableAsyncIterable } from '@hyperledger/fabric-gateway';
-import { InvalidInputError, type ChainEvent, type Checkpoint, type EventsRequest } from '@bsn/core';
+import { InvalidInputError, type ChainEvent, type Checkpoint, type EventsRequest } from '@bsn/contract';
 import type { PresetChaincode } from './chaincode-client.js';
 import type { ResolvedConfig } from './config.js';
 import type { FabricConnection } from './connection.js';

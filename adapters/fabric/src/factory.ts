@@ -1,4 +1,4 @@
-import { UnavailableError, isBsnError, type AdapterContext, type AdapterFactory, type Logger, type NetworkConfig } from '@bsn/core';
+import { UnavailableError, isBsnError, type AdapterContext, type AdapterFactory, type Logger, type NetworkConfig } from '@bsn/contract';
 import { FabricAdapter } from './adapter.js';
 import { CertificateAuthority } from './certificates.js';
 import { PRESET_CONTRACT, PresetChaincode } from './chaincode-client.js';

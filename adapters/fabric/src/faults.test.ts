@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { isBsnError, type AppInfo, type BsnError, type Receipt } from '@bsn/core';
+import { isBsnError, type AppInfo, type BsnError, type Receipt } from '@bsn/contract';
 import { bytes, newApp, peerLedger, text, unique, useFabricNetwork } from './__fixtures__/network.js';
 
 let app: AppInfo;

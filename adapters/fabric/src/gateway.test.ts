@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { PRESET_METHODS, type AppInfo, type Receipt, type Signer } from '@bsn/core';
+import { PRESET_METHODS, type AppInfo, type Receipt, type Signer } from '@bsn/contract';
 import { bytes, connect, failure, newApp, newSigner, peerLedger, text, unique, useFabricNetwork } from './__fixtures__/network.js';
 import { USER_KEY_DOMAIN } from './user-key.js';
 

@@ -1,9 +1,4 @@
-import {
-  ConflictError, InvalidInputError, UnauthorizedError, verifyDigest,
-  type BlockInfo, type ChainEvent, type CompactSignature, type EvaluateRequest, type EvaluateResult, type EventsRequest,
-  type Gateway, type HealthReport, type KeyAlgorithm, type PreparedTransaction, type Receipt, type Signer,
-  type SubmitRequest, type TransactionInfo,
-} from '@bsn/core';
+import { ConflictError, InvalidInputError, UnauthorizedError, verifyDigest, type BlockInfo, type ChainEvent, type CompactSignature, type EvaluateRequest, type EvaluateResult, type EventsRequest, type Gateway, type HealthReport, type KeyAlgorithm, type PreparedTransaction, type Receipt, type Signer, type SubmitRequest, type TransactionInfo } from '@bsn/contract';
 import type { Gateway as FabricGateway } from '@hyperledger/fabric-gateway';
 import { chaincodeEventsOf, type BlockTransaction } from './blocks.js';
 import type { PresetChaincode } from './chaincode-client.js';

@@ -1,4 +1,4 @@
-import type { AdapterIdentity, ChainAccount, KeyAlgorithm, Signer } from '@bsn/core';
+import type { AdapterIdentity, ChainAccount, KeyAlgorithm, Signer } from '@bsn/contract';
 import { accountId } from './accounts.js';
 import type { CertificateAuthority } from './certificates.js';
 import { FRAMEWORK } from './describe.js';

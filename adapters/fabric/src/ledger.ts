@@ -1,5 +1,5 @@
 import { common } from '@hyperledger/fabric-protos';
-import { NotFoundError } from '@bsn/core';
+import { NotFoundError } from '@bsn/contract';
 import { decodeBlock, type DecodedBlock } from './blocks.js';
 import type { ResolvedConfig } from './config.js';
 import type { FabricConnection } from './connection.js';

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { AppSpec } from '@bsn/core';
+import type { AppSpec } from '@bsn/contract';
 import { actor, bytes, connect, newApp, refusal, text, unique, useFabricNetwork } from './__fixtures__/network.js';
 
 const fabric = useFabricNetwork({ org2: true, actors: ['admin', 'member'] });

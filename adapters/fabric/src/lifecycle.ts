@@ -1,7 +1,4 @@
-import {
-  ConflictError, InvalidInputError, isBsnError, NotFoundError,
-  type AppInfo, type AppLifecycle, type AppRef, type AppSpec, type ChainAccount, type ContractSource, type Logger, type Signer,
-} from '@bsn/core';
+import { ConflictError, InvalidInputError, isBsnError, NotFoundError, type AppInfo, type AppLifecycle, type AppRef, type AppSpec, type ChainAccount, type ContractSource, type Logger, type Signer } from '@bsn/contract';
 import { accountId } from './accounts.js';
 import type { AppRecord } from './chaincode-client.js';
 import { dedicatedChannelName } from './channels/names.js';

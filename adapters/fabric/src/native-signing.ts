@@ -1,8 +1,5 @@
 import { connect, hash, type Gateway } from '@hyperledger/fabric-gateway';
-import {
-  ConflictError, InvalidInputError, NotFoundError, TimeoutError, isBsnError,
-  type CompactSignature, type KeyAlgorithm, type Receipt, type SubmitRequest,
-} from '@bsn/core';
+import { ConflictError, InvalidInputError, NotFoundError, TimeoutError, isBsnError, type CompactSignature, type KeyAlgorithm, type Receipt, type SubmitRequest } from '@bsn/contract';
 import type { CertificateAuthority } from './certificates.js';
 import type { ResolvedConfig } from './config.js';
 import type { FabricConnection } from './connection.js';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, test } from 'vitest';
-import { encodeKeyCursor, type AppInfo } from '@bsn/core';
+import { encodeKeyCursor, type AppInfo } from '@bsn/contract';
 import { bytes, newApp, refusal, text, unique, useFabricNetwork } from './__fixtures__/network.js';
 
 let app: AppInfo;

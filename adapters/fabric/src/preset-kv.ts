@@ -1,7 +1,4 @@
-import {
-  InvalidInputError, decodeKeyCursor, encodeKeyCursor, mapInBatches,
-  type AppRef, type KvEntry, type KvHistoryEntry, type KvPage, type KvWrite, type PresetKv, type Receipt, type Signer,
-} from '@bsn/core';
+import { InvalidInputError, decodeKeyCursor, encodeKeyCursor, mapInBatches, type AppRef, type KvEntry, type KvHistoryEntry, type KvPage, type KvWrite, type PresetKv, type Receipt, type Signer } from '@bsn/contract';
 import type { PresetChaincode } from './chaincode-client.js';
 import type { FabricGatewayImpl } from './gateway.js';
 import type { Ledger } from './ledger.js';
@@ -19,7 +16,7 @@ export interface PresetKvDeps {
 }
 
 /**
- * The preset key/value contract (core/src/contract/preset-kv.ts) on the preset chaincode.
+ * The preset key/value contract (@bsn/contract, contract/preset-kv.ts) on the preset chaincode.
  * Reads are evaluated on the gateway peer, which answers from its committed world state:
  * whatever a returned receipt wrote is visible. `history` is Fabric's own GetHistoryForKey;
  * `list` is a GetStateByRange over the app's namespace, which is byte-ordered. Each entry's

@@ -1,7 +1,7 @@
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { hash } from '@hyperledger/fabric-gateway';
 import { describe, expect, test } from 'vitest';
-import { BsnIdentity, isBsnError, type Signer } from '@bsn/core';
+import { BsnIdentity, isBsnError, type Signer } from '@bsn/contract';
 import { derSignature, fabricMessageSigner, fabricSigner, lowS, serviceSigner } from './signer-bridge.js';
 
 const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;

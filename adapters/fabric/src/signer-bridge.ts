@@ -1,6 +1,6 @@
 import { sign as nodeSign, type KeyObject } from 'node:crypto';
 import { hash, signers, type Hash, type Signer as FabricSigner } from '@hyperledger/fabric-gateway';
-import { InvalidInputError, UnauthorizedError, assertPublicKey, type CompactSignature, type KeyAlgorithm, type Signer } from '@bsn/core';
+import { InvalidInputError, UnauthorizedError, assertPublicKey, type CompactSignature, type KeyAlgorithm, type Signer } from '@bsn/contract';
 import { FRAMEWORK } from './describe.js';
 
 /** Order of the P-256 group: S values above half of it are "high" and Fabric refuses them. */

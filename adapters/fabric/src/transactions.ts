@@ -1,6 +1,6 @@
 import type { Gateway, Status } from '@hyperledger/fabric-gateway';
 import { gateway as gatewayProtos, msp } from '@hyperledger/fabric-protos';
-import { RejectedByChainError, TimeoutError, UnavailableError, type ChainEvent, type Receipt } from '@bsn/core';
+import { RejectedByChainError, TimeoutError, UnavailableError, type ChainEvent, type Receipt } from '@bsn/contract';
 import { chaincodeEventsOf, type BlockTransaction, type DecodedBlock } from './blocks.js';
 import type { ResolvedConfig } from './config.js';
 import type { FabricConnection } from './connection.js';

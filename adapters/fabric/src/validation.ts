@@ -1,5 +1,5 @@
-import * as core from '@bsn/core';
-import { InvalidInputError, type ChainAccount, type Checkpoint } from '@bsn/core';
+import * as core from '@bsn/contract';
+import { InvalidInputError, type ChainAccount, type Checkpoint } from '@bsn/contract';
 import { ACCOUNT_ID, accountId } from './accounts.js';
 import { LIMITS } from './limits.js';
 import { checkAlgorithm, checkPublicKey } from './signer-bridge.js';

@@ -1,11 +1,10 @@
-// Test support: real devnets from the conformance package (by path: the adapter must not
-// depend on the suite that certifies it) and fresh secp256k1 signers from core.
+// Test support: the adapter's own devnets and fresh secp256k1 signers.
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { privateKeySigner, type AdapterContext, type ChainAccount, type Signer } from '@bsn/core';
-import { AnvilDevnet } from '../../../../conformance/src/devnets/anvil.js';
-import { GethDevnet } from '../../../../conformance/src/devnets/geth.js';
-import type { StartedDevnet } from '../../../../conformance/src/devnets/devnet.js';
+import { privateKeySigner, type AdapterContext, type ChainAccount, type Signer } from '@bsn/contract';
+import { AnvilDevnet } from '../devnets/anvil.js';
+import { GethDevnet } from '../devnets/geth.js';
+import type { StartedDevnet } from '@bsn/devnets';
 import type { EthereumNetworkConfig } from '../config.js';
 import type { EthereumAdapter } from '../adapter.js';
 import factory from '../index.js';

@@ -1,9 +1,5 @@
 import { getAddress } from 'ethers';
-import {
-  InvalidInputError, NotFoundError, RejectedByChainError, UnavailableError, checkAppRef, checkPacket, isBsnError, packetCommitment,
-  packetId, type AppRef, type Attester, type BsnError, type Evidence, type Interchain, type Logger, type Packet, type PacketInput,
-  type Receipt, type Signer, type TrustRoots, type Verification,
-} from '@bsn/core';
+import { InvalidInputError, NotFoundError, RejectedByChainError, UnavailableError, checkAppRef, checkPacket, isBsnError, packetCommitment, packetId, type AppRef, type Attester, type BsnError, type Evidence, type Interchain, type Logger, type Packet, type PacketInput, type Receipt, type Signer, type TrustRoots, type Verification } from '@bsn/contract';
 import { num, type ChainReader, type RawReceipt } from '../chain.js';
 import type { ResolvedConfig } from '../config.js';
 import { FRAMEWORK, revertToError, toBsnError } from '../errors.js';

@@ -1,5 +1,5 @@
 import { AbiCoder, concat, getAddress, getCreateAddress, keccak256, toUtf8Bytes } from 'ethers';
-import { InvalidInputError } from '@bsn/core';
+import { InvalidInputError } from '@bsn/contract';
 import type { ChainReader } from '../chain.js';
 import { deployAtNonceZero, type DeployDeps } from '../nonce-zero-deploy.js';
 import { addressOf, localKeySigner } from '../signer-bridge.js';

@@ -1,5 +1,5 @@
 import { AbiCoder, Interface, keccak256, toUtf8Bytes } from 'ethers';
-import { fromBase64, type Packet } from '@bsn/core';
+import { fromBase64, type Packet } from '@bsn/contract';
 
 /**
  * The parts of BsnPacketOutbox (contracts/BsnPacketOutbox.sol) the adapter and the verifier

@@ -1,4 +1,4 @@
-import type { Packet } from '@bsn/core';
+import type { Packet } from '@bsn/contract';
 import type { EthHeader } from './header.js';
 
 /**

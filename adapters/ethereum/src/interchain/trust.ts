@@ -1,5 +1,5 @@
 import { getAddress, isAddress } from 'ethers';
-import type { Attester, TrustRoots } from '@bsn/core';
+import type { Attester, TrustRoots } from '@bsn/contract';
 
 /**
  * Trust roots for Ethereum evidence (`TrustRoots.roots` with framework `ethereum`), pinned by a

@@ -1,7 +1,5 @@
 import { Transaction, getAddress, getBytes, hexlify, isHexString, keccak256 } from 'ethers';
-import {
-  evidencePacket, packetCommitment, verifyAttestations, type Evidence, type TrustRoots, type Verification,
-} from '@bsn/core';
+import { evidencePacket, packetCommitment, verifyAttestations, type Evidence, type TrustRoots, type Verification } from '@bsn/contract';
 import { headerHash, headerItems, type EthHeader } from './header.js';
 import { PACKET_SENT_TOPIC, decodePacketSentData, packetFieldsHash, srcAppTopic } from './outbox.js';
 import { MAX_PROOF_NODES, type EthereumProof } from './proof.js';

@@ -1,21 +1,19 @@
-// Test support: a real Fabric devnet from the conformance package (by path: the adapter must
-// not depend on the suite that certifies it) serving this adapter's preset chaincode, and
-// fresh secp256r1 signers from core.
+// Test support: the adapter's own Fabric devnet serving its preset chaincode, and fresh
+// secp256r1 signers.
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, type TestContext } from 'vitest';
-import { BsnIdentity, isBsnError, type AdapterContext, type BsnError, type AppInfo, type ChainAccount, type Signer } from '@bsn/core';
-import { FabricDevnet, type StartedFabricDevnet } from '../../../../conformance/src/devnets/fabric/fabric-devnet.js';
+import { BsnIdentity, isBsnError, type AdapterContext, type BsnError, type AppInfo, type ChainAccount, type Signer } from '@bsn/contract';
+import { FabricDevnet, PRESET_CHAINCODE, presetDevnet, type StartedFabricDevnet } from '../devnets/index.js';
 import type { FabricAdapter } from '../adapter.js';
 import type { FabricNetworkConfig } from '../config.js';
 import factory from '../index.js';
 
 export type { StartedFabricDevnet };
 
-export const CHAINCODE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'chaincode');
-export const CHAINCODE_NAME = 'bsn-preset-kv';
+export const CHAINCODE_DIR = PRESET_CHAINCODE.dir;
+export const CHAINCODE_NAME = PRESET_CHAINCODE.name;
+export { presetDevnet };
 
 export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
 export const text = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -61,8 +59,6 @@ async function startFabric(
   return { devnet: await devnet.start() };
 }
 
-/** The devnet serving the preset chaincode: what the network tests run on unless they add to it. */
-export const presetDevnet = (): FabricDevnet => new FabricDevnet().withChaincode({ name: CHAINCODE_NAME, dir: CHAINCODE_DIR });
 
 export interface FabricNetworkOptions<A extends string> {
   /** The devnet to start (default: the preset chaincode only). */
@@ -222,4 +218,4 @@ export async function refusal(promise: Promise<unknown>): Promise<string> {
   return isBsnError(error) ? `${error.code}${error.field ? ` ${error.field}` : ''}` : `no typed error: ${String(error)}`;
 }
 
-export { takeEvents } from '../../../../conformance/src/suite/take-events.js';
+export { takeEvents } from '@bsn/contract/testing';

@@ -2,7 +2,7 @@ import { createPrivateKey } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { connect, type Gateway } from '@hyperledger/fabric-gateway';
 import { peer as peerProtos } from '@hyperledger/fabric-protos';
-import { TimeoutError, UnavailableError, type BsnError } from '@bsn/core';
+import { TimeoutError, UnavailableError, type BsnError } from '@bsn/contract';
 import { FRAMEWORK } from '../describe.js';
 import { detailsOf, toBsnError, validationCodeName } from '../errors.js';
 import { peerGrpcClient } from '../peer-channel.js';

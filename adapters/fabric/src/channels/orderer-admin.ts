@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:https';
 import { checkServerIdentity } from 'node:tls';
-import { RejectedByChainError, TimeoutError, UnavailableError } from '@bsn/core';
+import { RejectedByChainError, TimeoutError, UnavailableError } from '@bsn/contract';
 import { FRAMEWORK } from '../describe.js';
 import type { OrdererAdminTarget } from './provisioning-config.js';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { createRequire } from 'node:module';
 import { common, peer as peerProtos } from '@hyperledger/fabric-protos';
-import { UnavailableError, TimeoutError } from '@bsn/core';
+import { UnavailableError, TimeoutError } from '@bsn/contract';
 import { FRAMEWORK } from '../describe.js';
 import type { FabricPeerConfig } from '../config.js';
 import { peerGrpcClient } from '../peer-channel.js';

@@ -1,5 +1,5 @@
 import { peer as peerProtos } from '@hyperledger/fabric-protos';
-import { RejectedByChainError, UnauthorizedError } from '@bsn/core';
+import { RejectedByChainError, UnauthorizedError } from '@bsn/contract';
 import { FRAMEWORK } from '../describe.js';
 import { ProposalRefused, type PeerClient } from './peer-client.js';
 import type { SigningIdentity } from './signing-identity.js';

@@ -1,4 +1,4 @@
-import { UnavailableError, type Logger } from '@bsn/core';
+import { UnavailableError, type Logger } from '@bsn/contract';
 import { FRAMEWORK } from '../describe.js';
 import { approve, approvedPackage, checkInstalled, commit, committedDefinition, NotYet, OrgAdminGateway, untilReady } from './chaincode-definition.js';
 import { genesisBlock } from './genesis.js';

@@ -1,4 +1,4 @@
-import { isBsnError } from '@bsn/core';
+import { isBsnError } from '@bsn/contract';
 import { describe, expect, test } from 'vitest';
 import { provisioningConfig } from './provisioning-config.js';
 

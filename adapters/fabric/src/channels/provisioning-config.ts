@@ -1,4 +1,4 @@
-import { UnavailableError } from '@bsn/core';
+import { UnavailableError } from '@bsn/contract';
 import { configReaders, type CertAndKey, type FabricPeerConfig } from '../config.js';
 import { FRAMEWORK } from '../describe.js';
 

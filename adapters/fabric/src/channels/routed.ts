@@ -1,10 +1,4 @@
-import {
-  isBsnError,
-  type AppRef, type Attester, type BlockInfo, type ChainEvent, type CompactSignature, type EvaluateRequest, type EvaluateResult,
-  type Evidence, type EventsRequest, type Gateway, type HealthReport, type Interchain, type KeyAlgorithm, type KvEntry,
-  type KvHistoryEntry, type KvPage, type KvWrite, type Packet, type PacketInput, type PreparedTransaction, type PresetKv,
-  type Receipt, type Signer, type SubmitRequest, type TransactionInfo, type TrustRoots, type Verification,
-} from '@bsn/core';
+import { isBsnError, type AppRef, type Attester, type BlockInfo, type ChainEvent, type CompactSignature, type EvaluateRequest, type EvaluateResult, type Evidence, type EventsRequest, type Gateway, type HealthReport, type Interchain, type KeyAlgorithm, type KvEntry, type KvHistoryEntry, type KvPage, type KvWrite, type Packet, type PacketInput, type PreparedTransaction, type PresetKv, type Receipt, type Signer, type SubmitRequest, type TransactionInfo, type TrustRoots, type Verification } from '@bsn/contract';
 import type { WritePlan } from '../gateway.js';
 import type { ChannelRouter } from './router.js';
 

@@ -1,4 +1,4 @@
-import { NotFoundError } from '@bsn/core';
+import { NotFoundError } from '@bsn/contract';
 import { PresetChaincode } from '../chaincode-client.js';
 import type { ResolvedConfig } from '../config.js';
 import type { FabricConnection } from '../connection.js';

@@ -3,10 +3,7 @@
 // with its reason.
 import { beforeAll, describe, expect, test } from 'vitest';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
-import {
-  attestBlock, generatePrivateKey, packetId, publicKeyOf, toHex,
-  type AppInfo, type Attester, type Evidence, type KeyAlgorithm, type Packet, type PacketInput, type TrustRoots, type Verification,
-} from '@bsn/core';
+import { attestBlock, generatePrivateKey, packetId, publicKeyOf, toHex, type AppInfo, type Attester, type Evidence, type KeyAlgorithm, type Packet, type PacketInput, type TrustRoots, type Verification } from '@bsn/contract';
 import { failure, newApp, unique, useFabricNetwork } from '../__fixtures__/network.js';
 import { blockHeaderHash } from '../blocks.js';
 import { endorsementBy, flipped, forge, highS, mint, rogueCa, subjectOf, type Minted } from './__fixtures__/forge.js';

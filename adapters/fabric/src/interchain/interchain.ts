@@ -1,8 +1,4 @@
-import {
-  InvalidInputError, NotFoundError, RejectedByChainError, UnavailableError, checkPacket, packetBytes, packetId,
-  type AppRef, type Attester, type Evidence, type Interchain, type Packet, type PacketInput, type Receipt, type Signer,
-  type TrustRoots, type Verification,
-} from '@bsn/core';
+import { InvalidInputError, NotFoundError, RejectedByChainError, UnavailableError, checkPacket, packetBytes, packetId, type AppRef, type Attester, type Evidence, type Interchain, type Packet, type PacketInput, type Receipt, type Signer, type TrustRoots, type Verification } from '@bsn/contract';
 import type { ResolvedConfig } from '../config.js';
 import type { FabricConnection } from '../connection.js';
 import { FRAMEWORK } from '../describe.js';

@@ -1,4 +1,4 @@
-import type { Packet } from '@bsn/core';
+import type { Packet } from '@bsn/contract';
 
 /**
  * `Evidence.proof` for framework `fabric`: the committed block itself, so the verifier rebuilds

@@ -2,7 +2,7 @@
 // signature-policy reading and the roots checks.
 import { createRequire } from 'node:module';
 import { describe, expect, test } from 'vitest';
-import { canonicalJson, packetBytes, packetCommitment, packetId, type Packet } from '@bsn/core';
+import { canonicalJson, packetBytes, packetCommitment, packetId, type Packet } from '@bsn/contract';
 import { parseRefusal } from '../errors.js';
 import { checkDerSignature } from './msp.js';
 import { checkRoots, parseSignaturePolicy } from './trust.js';

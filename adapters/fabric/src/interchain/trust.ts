@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import type { Attester, TrustRoots } from '@bsn/core';
+import type { Attester, TrustRoots } from '@bsn/contract';
 import { parseAnchor, type PinnedMsp } from './msp.js';
 
 /**

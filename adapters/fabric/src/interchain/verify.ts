@@ -1,9 +1,6 @@
 import { sha256 } from '../sha256.js';
 import { common, ledger, msp as mspProtos, peer } from '@hyperledger/fabric-protos';
-import {
-  canonicalJson, evidencePacket, packetBytes, packetCommitment, verifyAttestations,
-  type Evidence, type TrustRoots, type Verification,
-} from '@bsn/core';
+import { canonicalJson, evidencePacket, packetBytes, packetCommitment, verifyAttestations, type Evidence, type TrustRoots, type Verification } from '@bsn/contract';
 import { blockHeaderBytes } from '../blocks.js';
 import { validationCodeName } from '../errors.js';
 import { checkIdentity, signatureHolds, type PinnedMsp, type Role } from './msp.js';

@@ -1,5 +1,6 @@
 import { JsonRpcProvider, Wallet, type TransactionRequest } from 'ethers';
-import { AnvilDevnet, GethDevnet, type Devnet, type StartedDevnet } from '../../../../../conformance/src/devnets/index.js';
+import type { Devnet, StartedDevnet } from '@bsn/contract';
+import { AnvilDevnet, GethDevnet } from '../../devnets/index.js';
 
 /** A started dev chain for interchain tests, with a raw JSON-RPC helper and a funded wallet. */
 export interface DevChain {

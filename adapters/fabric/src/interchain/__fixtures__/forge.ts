@@ -5,7 +5,7 @@ import 'reflect-metadata';
 import { generateKeyPairSync, randomBytes, sign, webcrypto, type KeyObject } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
-import type { Signer } from '@bsn/core';
+import type { Signer } from '@bsn/contract';
 import { blockHeaderBytes } from '../../blocks.js';
 import { derSignature } from '../../signer-bridge.js';
 import { sha256 } from '../../sha256.js';

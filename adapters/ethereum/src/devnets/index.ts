@@ -1,0 +1,33 @@
+/**
+ * The Ethereum chain targets this plugin contributes (its manifest's `devnets` module):
+ * anvil from npm and geth built from the Go module proxy as local processes, and both again
+ * in containers where an engine answers.
+ */
+import type { DevnetProvider } from '@bsn/contract';
+import { ensureGoBinary, goVersion } from '@bsn/devnets';
+import { AnvilDevnet } from './anvil.js';
+import { EthereumContainerDevnet } from './containers.js';
+import { GETH, GethDevnet } from './geth.js';
+
+const provider: DevnetProvider = {
+  devnets: {
+    anvil: () => new AnvilDevnet(),
+    geth: () => new GethDevnet(),
+    'anvil-container': () => new EthereumContainerDevnet('anvil'),
+    'geth-container': () => new EthereumContainerDevnet('geth'),
+  },
+  local: 'anvil',
+  async prepare(progress) {
+    if (!goVersion()) {
+      progress('Go is not installed: geth will not be built and its checks will be skipped.');
+      return;
+    }
+    await ensureGoBinary(GETH, progress);
+  },
+};
+export default provider;
+
+export { AnvilDevnet } from './anvil.js';
+export { GethDevnet, GETH } from './geth.js';
+export { EthereumContainerDevnet } from './containers.js';
+export { ethereumNetwork, type EthereumNetworkConfig } from './ethereum-network.js';

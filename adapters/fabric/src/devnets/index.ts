@@ -1,0 +1,47 @@
+/**
+ * The Fabric chain targets this plugin contributes (its manifest's `devnets` module): a real
+ * Fabric v2.5 network (one orderer, two peer orgs, chaincode as a service) as local processes,
+ * built from the Go module proxy, and the same in containers where an engine answers. Both
+ * serve BSN's preset data contract: the chaincode folder this plugin ships, as `bsn-preset-kv`.
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { DevnetProvider } from '@bsn/contract';
+import { goVersion } from '@bsn/devnets';
+import { FabricContainerDevnet } from './fabric-container-devnet.js';
+import { FabricDevnet } from './fabric-devnet.js';
+import { prepareFabricBinaries } from './fabric-build.js';
+
+/** The preset chaincode the plugin ships (`chaincode/` beside `src/` and `dist/`). */
+export const PRESET_CHAINCODE = { name: 'bsn-preset-kv', dir: fileURLToPath(new URL('../../chaincode', import.meta.url)) };
+
+function withPresetChaincode<D extends FabricDevnet | FabricContainerDevnet>(devnet: D): D {
+  if (existsSync(`${PRESET_CHAINCODE.dir}/package.json`)) devnet.withChaincode(PRESET_CHAINCODE);
+  return devnet;
+}
+
+/** The process devnet serving the preset chaincode (what `--target fabric` starts). */
+export const presetDevnet = (): FabricDevnet => withPresetChaincode(new FabricDevnet());
+
+const provider: DevnetProvider = {
+  devnets: {
+    fabric: presetDevnet,
+    'fabric-container': () => withPresetChaincode(new FabricContainerDevnet()),
+  },
+  local: 'fabric',
+  async prepare(progress) {
+    if (!goVersion()) {
+      progress('Go is not installed: Hyperledger Fabric will not be built and its checks will be skipped.');
+      return;
+    }
+    await prepareFabricBinaries(progress);
+  },
+};
+export default provider;
+
+export { FabricDevnet, type StartedFabricDevnet } from './fabric-devnet.js';
+export { FabricContainerDevnet, FABRIC_IMAGES } from './fabric-container-devnet.js';
+export type { FabricNetworkConfig, FabricOrganization, FabricPeer, FabricOrderer, FabricChaincodeDefinition } from './network-config.js';
+export type { CertAndKey } from './crypto.js';
+export { testChaincode, ccaasPackage, type FabricChaincodeSpec } from './chaincode.js';
+export { ensureFabricBinaries, fabricBinariesPresent, fabricBinary, FABRIC_VERSION, FABRIC_PSEUDO_VERSION } from './fabric-build.js';

@@ -1,0 +1,202 @@
+import { expect } from 'vitest';
+import { PRESET_METHODS, type Receipt } from '@bsn/contract';
+import { defineCases } from '../case.js';
+import type { SuiteContext } from '../context.js';
+import { expectBsnError } from '../expect-error.js';
+
+const bytes = (s: string) => new TextEncoder().encode(s);
+const text = (b: Uint8Array) => new TextDecoder().decode(b);
+
+/** The receipt must describe a block that holds the tx, deep enough for the declared finality. */
+async function assertCommitted(ctx: SuiteContext, receipt: Receipt): Promise<void> {
+  const { gateway } = ctx.adapter;
+  expect(receipt.status).toBe('committed');
+  const block = await gateway.block(receipt.block.number);
+  expect(block.hash, 'receipt.block.hash is the hash of the block it names').toBe(receipt.block.hash);
+  expect(block.txIds, 'the named block holds the transaction').toContain(receipt.txId);
+  const tx = await gateway.transaction(receipt.txId);
+  expect(tx.valid, `the ledger records the tx as valid (${tx.validationCode})`).toBe(true);
+  expect(tx.block.number).toBe(receipt.block.number);
+  const latest = await gateway.block('latest');
+  const depth = ctx.description.finality.kind === 'probabilistic' ? ctx.description.finality.depth : 0;
+  expect(latest.number - receipt.block.number, 'confirmations on top of the receipt block').toBeGreaterThanOrEqual(depth);
+}
+
+export const gatewayCases = defineCases([
+  {
+    id: 'GW-001',
+    title: 'submit returns a receipt only once the tx is committed at the declared finality',
+    level: 'MUST',
+    capability: 'gateway.submit',
+    async run(ctx) {
+      const app = await ctx.newApp();
+      const key = ctx.unique('k');
+      const receipt = await ctx.adapter.gateway.submit(
+        { app, method: PRESET_METHODS.put, args: [key, bytes('v1')], requestId: ctx.unique('req') },
+        ctx.admin.signer,
+      );
+      await assertCommitted(ctx, receipt);
+      const seen = await ctx.adapter.kv.get(app, key);
+      expect(seen && text(seen.value), 'the write is readable as soon as the receipt is returned').toBe('v1');
+    },
+  },
+  {
+    id: 'GW-002',
+    title: 'the transaction id is stable: look-ups by it return the same transaction and block',
+    level: 'MUST',
+    capability: 'gateway.lookup',
+    async run(ctx) {
+      const app = await ctx.newApp();
+      const receipt = await ctx.adapter.kv.put({ app, key: ctx.unique('k'), value: bytes('x'), requestId: ctx.unique('req') }, ctx.admin.signer);
+      const first = await ctx.adapter.gateway.transaction(receipt.txId);
+      const second = await ctx.adapter.gateway.transaction(receipt.txId);
+      expect(first.txId).toBe(receipt.txId);
+      expect(second).toEqual(first);
+      expect(first.block).toEqual(receipt.block);
+      await assertCommitted(ctx, receipt);
+    },
+  },
+  {
+    id: 'GW-003',
+    title: 'submit is idempotent on the client request id: same receipt, one write',
+    level: 'MUST',
+    capability: 'gateway.submit',
+    async run(ctx) {
+      const app = await ctx.newApp();
+      const key = ctx.unique('k');
+      const request = { app, method: PRESET_METHODS.put, args: [key, bytes('once')], requestId: ctx.unique('req') };
+      const first = await ctx.adapter.gateway.submit(request, ctx.admin.signer);
+      const second = await ctx.adapter.gateway.submit(request, ctx.admin.signer);
+      expect(second.txId, 'the second submit returns the first transaction').toBe(first.txId);
+      expect(second.block).toEqual(first.block);
+      const history = await ctx.adapter.kv.history(app, key);
+      expect(history.map((h) => h.txId), 'exactly one write happened').toEqual([first.txId]);
+    },
+  },
+  {
+    id: 'GW-004',
+    title: 'a request id reused with different content is a conflict and writes nothing',
+    level: 'MUST',
+    capability: 'gateway.submit',
+    async run(ctx) {
+      const app = await ctx.newApp();
+      const key = ctx.unique('k');
+      const requestId = ctx.unique('req');
+      await ctx.adapter.gateway.submit({ app, method: PRESET_METHODS.put, args: [key, bytes('a')], requestId }, ctx.admin.signer);
+      await expectBsnError(
+        ctx.adapter.gateway.submit({ app, method: PRESET_METHODS.put, args: [key, bytes('b')], requestId }, ctx.admin.signer),
+        'CONFLICT', { what: 'same request id, different value' },
+      );
+      const entry = await ctx.adapter.kv.get(app, key);
+      expect(entry && text(entry.value)).toBe('a');
+      expect(await ctx.adapter.kv.history(app, key)).toHaveLength(1);
+    },
+  },
+  {
+    id: 'GW-005',
+    title: 'a transaction the chain rejects gives a typed error that keeps the framework detail',
+    level: 'MUST',
+    capability: 'gateway.submit',
+    async run(ctx) {
+      const app = await ctx.newApp();
+      const key = ctx.unique('k');
+      const error = await expectBsnError(
+        ctx.adapter.kv.put({ app, key, value: bytes('intruder'), requestId: ctx.unique('req') }, ctx.outsider.signer),
+        'UNAUTHORIZED', { what: 'a write by a non-member' },
+      );
+      expect(error.detail?.framework, 'detail names the framework').toBe(ctx.description.framework);
+      expect(String(error.detail?.message ?? '').length, "detail keeps the chain's own message").toBeGreaterThan(0);
+      expect(await ctx.adapter.kv.get(app, key), 'nothing was written').toBeNull();
+    },
+  },
+  {
+    id: 'GW-006',
+    title: 'evaluate reads through the contract and writes nothing',
+    level: 'MUST',
+    capability: 'gateway.evaluate',
+    async run(ctx) {
+      const app = await ctx.newApp();
+      const key = ctx.unique('k');
+      await ctx.adapter.kv.put({ app, key, value: bytes('read me'), requestId: ctx.unique('req') }, ctx.admin.signer);
+      const before = await ctx.adapter.kv.history(app, key);
+      const read = await ctx.adapter.gateway.evaluate({ app, method: PRESET_METHODS.get, args: [key] });
+      expect(text(read.result)).toBe('read me');
+      await expectBsnError(
+        ctx.adapter.gateway.evaluate({ app, method: PRESET_METHODS.get, args: [ctx.unique('absent')] }),
+        'NOT_FOUND', { what: 'evaluate get of a missing key' },
+      );
+      // A write method through evaluate must not write either.
+      await ctx.adapter.gateway.evaluate({ app, method: PRESET_METHODS.put, args: [key, bytes('evaluated')] }, ctx.admin.signer).catch(() => undefined);
+      expect(await ctx.adapter.kv.history(app, key)).toEqual(before);
+      expect(text((await ctx.adapter.kv.get(app, key))!.value)).toBe('read me');
+    },
+  },
+  {
+    id: 'GW-007',
+    title: 'unknown blocks and transactions are NOT_FOUND',
+    level: 'MUST',
+    capability: 'gateway.lookup',
+    async run(ctx) {
+      const latest = await ctx.adapter.gateway.block('latest');
+      await expectBsnError(ctx.adapter.gateway.block(latest.number + 1_000_000), 'NOT_FOUND', { what: 'a block far in the future' });
+      const unknownTx = ctx.description.framework === 'fabric' ? 'f'.repeat(64) : '0x' + 'f'.repeat(64);
+      await expectBsnError(ctx.adapter.gateway.transaction(unknownTx), 'NOT_FOUND', { what: 'a transaction that never happened' });
+    },
+  },
+  {
+    id: 'GW-008',
+    title: 'health reports the node, a height and a latency',
+    level: 'MUST',
+    capability: 'gateway.health',
+    async run(ctx) {
+      const health = await ctx.adapter.gateway.health();
+      expect(health.ok).toBe(true);
+      expect(health.node.length).toBeGreaterThan(0);
+      expect(health.height).toBeGreaterThanOrEqual(0);
+      expect(health.latencyMs).toBeGreaterThanOrEqual(0);
+    },
+  },
+  {
+    id: 'GW-009',
+    title: 'user-key mode: a prepared transaction signed by the client commits; a forged signature is refused',
+    level: 'MUST',
+    capability: 'keys.user',
+    async run(ctx) {
+      const app = await ctx.newApp();
+      const { gateway } = ctx.adapter;
+      const account = { publicKey: ctx.member.signer.publicKey, algorithm: ctx.member.signer.algorithm };
+      const forgedKey = ctx.unique('forged');
+      const forged = await gateway.prepare({ app, method: PRESET_METHODS.put, args: [forgedKey, bytes('x')], requestId: ctx.unique('req') }, account);
+      const wrongSignature = await ctx.outsider.signer.signDigest(hexToBytes(forged.digest));
+      await expectBsnError(gateway.submitPrepared(forged, wrongSignature), 'UNAUTHORIZED', { what: 'a prepared tx signed by another key' });
+      expect(await ctx.adapter.kv.get(app, forgedKey), 'nothing was written').toBeNull();
+
+      const key = ctx.unique('k');
+      const prepared = await gateway.prepare({ app, method: PRESET_METHODS.put, args: [key, bytes('client-signed')], requestId: ctx.unique('req') }, account);
+      const signature = await ctx.member.signer.signDigest(hexToBytes(prepared.digest));
+      const receipt = await gateway.submitPrepared(prepared, signature);
+      await assertCommitted(ctx, receipt);
+      expect(text((await ctx.adapter.kv.get(app, key))!.value)).toBe('client-signed');
+    },
+  },
+  {
+    id: 'GW-010',
+    title: 'concurrent submits from one signer all commit, each exactly once',
+    level: 'MUST',
+    capability: 'gateway.submit',
+    async run(ctx) {
+      const app = await ctx.newApp();
+      const keys = Array.from({ length: 8 }, () => ctx.unique('k'));
+      const receipts = await Promise.all(keys.map((key, i) =>
+        ctx.adapter.kv.put({ app, key, value: bytes(`v${i}`), requestId: ctx.unique('req') }, ctx.admin.signer)));
+      expect(new Set(receipts.map((r) => r.txId)).size).toBe(keys.length);
+      for (const [i, key] of keys.entries()) {
+        expect(text((await ctx.adapter.kv.get(app, key))!.value)).toBe(`v${i}`);
+      }
+    },
+  },
+]);
+
+function hexToBytes(hex: string): Uint8Array {
+  return Uint8Array.from(Buffer.from(hex.replace(/^0x/, ''), 'hex'));
+}

@@ -1,0 +1,243 @@
+/**
+ * A running city node: registry, keys, plugins loaded through the PluginHost (refusing
+ * uncertified ones unless in development mode), one adapter per configured network
+ * (devnets started on demand), and the REST and gRPC gateways over one NodeService.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { AdapterContext, Logger, NetworkConfig, StartedDevnet } from '@bsn/contract';
+import { isBsnError } from '@bsn/contract';
+import { PluginRefusedError, PluginHost, type LoadedPlugin, loadTrustedCertifiers, pluginDevnet } from '@bsn/plugin-host';
+import { Authenticator } from './auth/authenticator.js';
+import type { NodeConfig } from './config.js';
+import { startGrpcServer, type GrpcGateway } from './grpc/server.js';
+import { NodeKeys } from './keys.js';
+import { Metering } from './metering.js';
+import { Networks, type ConnectedNetwork } from './networks.js';
+import { openPostgresRegistry } from './registry/postgres.js';
+import type { Registry } from './registry/registry.js';
+import { openSqliteRegistry } from './registry/sqlite.js';
+import { buildRestServer } from './rest/server.js';
+import { NodeService } from './service.js';
+
+/** A devnet started for a network. */
+export type StartedChain = Pick<StartedDevnet, 'node' | 'network' | 'stop'>;
+
+/** Starts the devnet a plugin (in `pluginFolder`) contributes under `devnet`. */
+export type DevnetStarter = (pluginFolder: string, devnet: string, progress: (line: string) => void) => Promise<StartedChain>;
+
+/** Starts a plugin's own devnet (its manifest's `devnets` module), once it answers. */
+export const startPluginDevnet: DevnetStarter = async (pluginFolder, name, progress) => {
+  const devnet = await pluginDevnet(pluginFolder, name);
+  const availability = await devnet.available();
+  if (!availability.ok) throw new Error(`devnet ${name} is unavailable: ${availability.reason}`);
+  const started = Date.now();
+  const running = await devnet.start();
+  progress(`devnet ${name}: ${running.node} started in ${Date.now() - started} ms`);
+  return running;
+};
+
+export interface StartOptions {
+  config: NodeConfig;
+  passphrase: string;
+  /** Development mode: load uncertified plugins with a loud warning. */
+  dev?: boolean;
+  logger?: Logger;
+  /** Progress lines for a person watching the start (stderr in the CLI). */
+  progress?: (line: string) => void;
+  /** Starts `devnet:` networks. Default: the plugin's own devnets (`startPluginDevnet`). */
+  devnets?: DevnetStarter;
+  /** Networks connected by the caller (tests), besides the configured ones. */
+  networks?: ConnectedNetwork[];
+}
+
+export interface PluginLoadReport {
+  source: string;
+  loaded: boolean;
+  plugin?: string;
+  certified?: boolean;
+  reason?: string;
+  message?: string;
+}
+
+export const consoleLogger = (write: (line: string) => void = (l) => process.stderr.write(`${l}\n`), debug = false): Logger => {
+  const fmt = (level: string, message: string, fields?: Record<string, unknown>) =>
+    write(`${new Date().toISOString()} ${level.padEnd(5)} ${message}${fields && Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : ''}`);
+  return {
+    debug: (m, f) => debug && fmt('debug', m, f),
+    info: (m, f) => fmt('info', m, f),
+    warn: (m, f) => fmt('warn', m, f),
+    error: (m, f) => fmt('error', m, f),
+  };
+};
+
+async function openRegistry(config: NodeConfig): Promise<Registry> {
+  if (config.registry.kind === 'postgres') return openPostgresRegistry(config.registry.url!);
+  return openSqliteRegistry(config.registry.path);
+}
+
+export class CityNode {
+  restUrl = '';
+  grpcAddress = '';
+  private pruneTimer?: NodeJS.Timeout;
+  private stopped = false;
+
+  private constructor(
+    readonly config: NodeConfig,
+    readonly registry: Registry,
+    readonly keys: NodeKeys,
+    readonly networks: Networks,
+    readonly service: NodeService,
+    readonly rest: FastifyInstance,
+    readonly plugins: PluginLoadReport[],
+    private readonly log: Logger,
+    public grpc?: GrpcGateway,
+  ) {}
+
+  static async start(o: StartOptions): Promise<CityNode> {
+    const { config } = o;
+    const log = o.logger ?? consoleLogger();
+    const progress = o.progress ?? ((line: string) => log.info(line));
+    await mkdir(config.node.dataDir, { recursive: true });
+    const registry = await openRegistry(config);
+    const networks = new Networks();
+    try {
+      progress(`registry: ${config.registry.kind}${config.registry.kind === 'sqlite' ? ` ${config.registry.path}` : ''}`);
+      const keys = await NodeKeys.open(config.keys.nodeKey, o.passphrase, { scryptN: config.keys.scryptN, nodeName: config.node.name });
+      progress(`node key ${keys.responseSigner.key.keyId}`);
+      await seedPortals(config, registry, keys, log);
+
+      const plugins = await loadPlugins(o, networks, log, progress);
+      // A devnet the node started is a fresh chain: apps registered on an earlier one are gone.
+      for (const n of networks.all()) {
+        if (n.origin.kind !== 'devnet') continue;
+        const gone = await registry.removeAppsOnNetwork(n.name);
+        if (gone.length) log.warn(`network ${n.name} is a fresh devnet: forgot ${gone.length} app(s) registered on its previous run (${gone.join(', ')})`);
+      }
+      for (const n of o.networks ?? []) networks.add(n);
+      // The node's own chain account administers the apps it creates: fund it on dev networks.
+      for (const n of networks.all()) {
+        try {
+          await n.adapter.identity.provision(keys.chainSigner(n.framework, n.accountAlgorithm));
+        } catch (err) {
+          log.warn(`network ${n.name}: cannot provision the node's chain account`, { error: (err as Error).message });
+        }
+      }
+
+      const metering = new Metering(registry, config.limits.tpsWindowMs, { logger: log });
+      const service = new NodeService({ registry, networks, keys, metering, nodeName: config.node.name, logger: log });
+      const auth = new Authenticator(registry, { clockSkewMs: config.limits.clockSkewMs });
+      const rest = await buildRestServer({ service, auth, signer: keys.responseSigner, bodyLimit: config.limits.bodyBytes, logger: log });
+      const node = new CityNode(config, registry, keys, networks, service, rest, plugins, log);
+      const address = await rest.listen({ host: config.listen.host, port: config.listen.restPort });
+      node.restUrl = address.replace('[::1]', '127.0.0.1');
+      if (config.listen.grpc) {
+        node.grpc = await startGrpcServer({ service, auth, signer: keys.responseSigner, bodyLimit: config.limits.bodyBytes, host: config.listen.host, port: config.listen.grpcPort, logger: log });
+        node.grpcAddress = node.grpc.address;
+      }
+      node.pruneTimer = setInterval(() => {
+        registry.pruneNonces(Date.now() - 1000).catch((err: unknown) => log.warn('nonce pruning failed', { error: (err as Error).message }));
+      }, 60_000);
+      node.pruneTimer.unref();
+      log.info(`city node ${config.node.name} serving`, { rest: node.restUrl, grpc: node.grpcAddress || 'off', networks: networks.all().map((n) => n.name) });
+      return node;
+    } catch (err) {
+      await networks.closeAll();
+      await registry.close().catch(() => {});
+      throw err;
+    }
+  }
+
+  /** Stops serving, closes adapters, stops devnets the node started, closes the registry. Idempotent. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.pruneTimer) clearInterval(this.pruneTimer);
+    await this.grpc?.close().catch(() => {});
+    await this.rest.close().catch(() => {});
+    await this.networks.closeAll();
+    await this.service.metering.close().catch((err: unknown) => this.log.warn('usage counts of the last moments not written', { error: (err as Error).message }));
+    await this.registry.close().catch(() => {});
+    this.log.info(`city node ${this.config.node.name} stopped`);
+  }
+}
+
+async function seedPortals(config: NodeConfig, registry: Registry, keys: NodeKeys, log: Logger): Promise<void> {
+  for (const p of config.portals) {
+    if (!(await registry.getPortal(p.code))) {
+      await registry.createPortal({ code: p.code, name: p.name });
+      log.info(`portal ${p.code} created`);
+    }
+    for (const u of p.users) {
+      const existing = await registry.getUser(u.code);
+      if (existing) {
+        if (existing.portal !== p.code) log.warn(`user ${u.code} belongs to portal ${existing.portal}, not ${p.code} as configured; left alone`);
+        continue;
+      }
+      await registry.createUser({
+        code: u.code, portal: p.code, algorithm: u.algorithm, publicKey: u.publicKey, keyMode: u.keyMode, role: u.role, chainKeys: {},
+        ...(u.keyMode === 'hosted' && { hostedIdentity: keys.sealNewUser(u.code) }),
+      });
+      log.info(`user ${u.code} registered in portal ${p.code}`, { keyMode: u.keyMode, role: u.role });
+    }
+  }
+}
+
+async function loadPlugins(o: StartOptions, networks: Networks, log: Logger, progress: (line: string) => void): Promise<PluginLoadReport[]> {
+  const { config } = o;
+  const reports: PluginLoadReport[] = [];
+  if (config.plugins.length === 0) return reports;
+  const trusted = await loadTrustedCertifiers(config.trust.certifiers);
+  const host = new PluginHost({ trustedCertifiers: trusted, requireFull: config.trust.requireFull, dev: o.dev ?? false, logger: log, cwd: config.baseDir });
+  for (const entry of config.plugins) {
+    let loaded: LoadedPlugin;
+    try {
+      loaded = await host.load(entry.source, entry.certificate ? { certificate: entry.certificate } : {});
+    } catch (err) {
+      if (err instanceof PluginRefusedError) {
+        log.error(`plugin ${err.plugin} NOT loaded — refused (${err.reason}): ${err.why}`, { source: entry.source, reason: err.reason });
+        reports.push({ source: entry.source, loaded: false, plugin: err.plugin, reason: err.reason, message: err.message });
+      } else {
+        const message = (err as Error).message;
+        log.error(`plugin ${entry.source} NOT loaded: ${message}`, { source: entry.source });
+        reports.push({ source: entry.source, loaded: false, reason: isBsnError(err) ? err.code : 'error', message });
+      }
+      continue;
+    }
+    const label = `${loaded.manifest.name}@${loaded.manifest.version}`;
+    progress(`plugin ${label} loaded (${loaded.verification.certified ? `certified by ${loaded.verification.certifier?.name}` : 'UNCERTIFIED, development mode'})`);
+    reports.push({ source: entry.source, loaded: true, plugin: label, certified: loaded.verification.certified });
+    for (const net of entry.networks) {
+      let chain: StartedChain | undefined;
+      try {
+        let network: NetworkConfig;
+        let origin: ConnectedNetwork['origin'];
+        if (net.devnet) {
+          progress(`network ${net.name}: starting devnet ${net.devnet}…`);
+          chain = await (o.devnets ?? startPluginDevnet)(loaded.folder, net.devnet, progress);
+          network = { ...chain.network, name: net.name };
+          origin = { kind: 'devnet', devnet: net.devnet, node: chain.node };
+          progress(`network ${net.name}: ${chain.node} up`);
+        } else {
+          network = { ...net.endpoint, framework: loaded.manifest.framework, name: net.name };
+          origin = { kind: 'endpoint' };
+        }
+        const context: AdapterContext = { logger: log, dataDir: join(config.node.dataDir, 'adapters', net.name) };
+        await mkdir(context.dataDir, { recursive: true });
+        const adapter = await loaded.factory.connect(network, context);
+        const description = adapter.describe();
+        const accountAlgorithm = adapter.identity.accountAlgorithms()[0] ?? description.keyAlgorithms[0] ?? 'secp256k1';
+        networks.add({
+          name: net.name, framework: loaded.manifest.framework, plugin: label, certified: loaded.verification.certified,
+          adapter, description, accountAlgorithm, origin, ...(chain && { stop: () => chain!.stop() }),
+        });
+        progress(`network ${net.name}: connected through ${label}`);
+      } catch (err) {
+        log.error(`network ${net.name}: not connected: ${(err as Error).message}`);
+        await chain?.stop().catch(() => {});
+      }
+    }
+  }
+  return reports;
+}

@@ -1,0 +1,103 @@
+/**
+ * Gateway errors: core's typed errors plus a `reason` naming the exact problem (a forged
+ * signature, a replayed nonce…), and the HTTP / gRPC statuses every code maps to. Error
+ * bodies are `{ error: { code, reason?, message, field? } }` on both APIs.
+ */
+import { BsnError, isBsnError, type BsnErrorOptions, type ErrorCode } from '@bsn/contract';
+
+export const REASONS = [
+  'missing-credentials',
+  'malformed-credentials',
+  'unknown-user',
+  'bad-signature',
+  'stale-timestamp',
+  'nonce-replayed',
+  'app-mismatch',
+  'app-not-found',
+  'not-admitted',
+  'not-portal-admin',
+  'not-app-owner',
+  'key-mode',
+  'body-too-large',
+  'malformed-body',
+  'invalid-field',
+  'unknown-network',
+  'request-id-reused',
+  'prepared-expired',
+  'not-found',
+] as const;
+export type Reason = (typeof REASONS)[number];
+
+export class GatewayError extends BsnError {
+  readonly reason: Reason;
+  /** Overrides the status the code maps to (413 for an oversized body). */
+  readonly httpStatus?: number;
+
+  constructor(code: ErrorCode, reason: Reason, message: string, options: BsnErrorOptions & { httpStatus?: number } = {}) {
+    super(code, message, options);
+    this.reason = reason;
+    if (options.httpStatus) this.httpStatus = options.httpStatus;
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), reason: this.reason };
+  }
+}
+
+export const unauthorized = (reason: Reason, message: string, field?: string) =>
+  new GatewayError('UNAUTHORIZED', reason, message, field ? { field } : {});
+export const invalid = (reason: Reason, message: string, field?: string) =>
+  new GatewayError('INVALID_INPUT', reason, message, field ? { field } : {});
+export const notFound = (reason: Reason, message: string) => new GatewayError('NOT_FOUND', reason, message);
+
+const HTTP: Record<ErrorCode, number> = {
+  INVALID_INPUT: 400,
+  UNAUTHORIZED: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  REJECTED_BY_CHAIN: 422,
+  UNAVAILABLE: 503,
+  TIMEOUT: 504,
+};
+
+/** gRPC status codes (grpc/status.h numbers). */
+const GRPC: Record<ErrorCode, number> = {
+  INVALID_INPUT: 3, // INVALID_ARGUMENT
+  UNAUTHORIZED: 7, // PERMISSION_DENIED
+  NOT_FOUND: 5,
+  CONFLICT: 6, // ALREADY_EXISTS
+  REJECTED_BY_CHAIN: 9, // FAILED_PRECONDITION
+  UNAVAILABLE: 14,
+  TIMEOUT: 4, // DEADLINE_EXCEEDED
+};
+
+/** Credential problems are 401 (who are you?); the rest of UNAUTHORIZED is 403 (not allowed). */
+const CREDENTIAL_REASONS = new Set<string>(['missing-credentials', 'malformed-credentials', 'unknown-user', 'bad-signature', 'stale-timestamp', 'nonce-replayed']);
+
+export interface ErrorBody {
+  error: { code: string; reason?: string; message: string; field?: string; retryable?: boolean; detail?: unknown };
+}
+
+/** Status and body for any thrown value: typed errors keep their code, anything else is a 500 INTERNAL. */
+export function describeError(err: unknown): { status: number; grpcCode: number; body: ErrorBody } {
+  if (isBsnError(err)) {
+    const reason = (err as { reason?: unknown }).reason;
+    let status = (err as { httpStatus?: number }).httpStatus ?? HTTP[err.code] ?? 500;
+    if (err.code === 'UNAUTHORIZED' && typeof reason === 'string' && CREDENTIAL_REASONS.has(reason)) status = 401;
+    return {
+      status,
+      grpcCode: GRPC[err.code] ?? 2,
+      body: {
+        error: {
+          code: err.code,
+          ...(typeof reason === 'string' && { reason }),
+          message: err.message,
+          ...(err.field && { field: err.field }),
+          retryable: err.retryable,
+          ...(err.detail && { detail: err.detail }),
+        },
+      },
+    };
+  }
+  return { status: 500, grpcCode: 13, body: { error: { code: 'INTERNAL', message: 'internal error (see the node log)' } } };
+}

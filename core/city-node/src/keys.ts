@@ -1,0 +1,65 @@
+/**
+ * The node's keys. One BSN identity for the node itself, sealed in a keystore under the
+ * node passphrase: its master key (secp256r1) signs responses; its derived chain keys
+ * administer the apps the node creates. Hosted-key users get their own identity, sealed
+ * under the same passphrase and kept in the registry; the node derives their chain keys
+ * (`BsnIdentity.keyFor`) to sign their transactions.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { KeyAlgorithm, Signer } from '@bsn/contract';
+import { InvalidInputError, BsnIdentity, openIdentity, parseIdentityFile, readIdentityFile, sealIdentity, writeIdentityFile } from '@bsn/contract';
+import { ResponseSigner } from '@bsn/protocol';
+
+export class NodeKeys {
+  readonly responseSigner: ResponseSigner;
+  /** Hosted identities, opened once (scrypt); each keeps the keys it derived. */
+  private readonly users = new Map<string, BsnIdentity>();
+
+  private constructor(
+    readonly identity: BsnIdentity,
+    private readonly passphrase: string,
+    private readonly scryptN: number,
+  ) {
+    const master = identity.masterKey;
+    this.responseSigner = new ResponseSigner(master.algorithm, master.privateKey);
+    master.privateKey.fill(0);
+  }
+
+  /** Opens the node identity at `path`, creating it (mode 0600) when absent. */
+  static async open(path: string, passphrase: string, options: { scryptN: number; nodeName: string }): Promise<NodeKeys> {
+    if (!passphrase) throw new InvalidInputError('the node passphrase is empty', { field: '/keys' });
+    let identity: BsnIdentity;
+    if (existsSync(path)) {
+      identity = openIdentity(await readIdentityFile(path), passphrase);
+    } else {
+      identity = BsnIdentity.generate();
+      await mkdir(dirname(path), { recursive: true });
+      await writeIdentityFile(path, sealIdentity(identity, options.nodeName, passphrase, { scryptN: options.scryptN }));
+    }
+    return new NodeKeys(identity, passphrase, options.scryptN);
+  }
+
+  /** The node's own chain key for a framework (app administration). */
+  chainSigner(framework: string, algorithm: KeyAlgorithm): Signer {
+    return this.identity.signerFor(framework, algorithm);
+  }
+
+  /** A new hosted identity for `userCode`, sealed: what the registry stores. */
+  sealNewUser(userCode: string): string {
+    const identity = BsnIdentity.generate();
+    this.users.set(userCode, identity);
+    return JSON.stringify(sealIdentity(identity, userCode, this.passphrase, { scryptN: this.scryptN }));
+  }
+
+  /** The hosted user's chain signer for a framework (the identity is opened once, then cached). */
+  userSigner(userCode: string, sealed: string, framework: string, algorithm: KeyAlgorithm): Signer {
+    let identity = this.users.get(userCode);
+    if (!identity) {
+      identity = openIdentity(parseIdentityFile(JSON.parse(sealed)), this.passphrase);
+      this.users.set(userCode, identity);
+    }
+    return identity.signerFor(framework, algorithm);
+  }
+}

@@ -1,0 +1,61 @@
+import { mkdir, mkdtemp, readFile, rename, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { computePluginDigest, PluginHost, parseTrustedCertifiers } from '@bsn/plugin-host';
+import { makePluginFolder, makeReport } from '@bsn/plugin-host/testing';
+import { prepareQuickstart } from './quickstart.js';
+
+describe('npm start quickstart preparation', () => {
+  test('creates keys under .bsn, certifies a bundled adapter once through the kit, re-certifies after a change', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'bsn-quick-'));
+    await mkdir(join(root, 'adapters'));
+    const { folder } = await makePluginFolder({ name: '@bsn/adapter-quick', devnet: { local: 'anvil', kind: 'process' } });
+    await rename(folder, join(root, 'adapters', 'quick'));
+    const { folder: memoryOnly } = await makePluginFolder({ name: '@bsn/adapter-sketch', devnet: { local: 'memory', kind: 'memory' } });
+    await rename(memoryOnly, join(root, 'adapters', 'sketch'));
+    const { folder: noDevnets } = await makePluginFolder({ name: '@bsn/adapter-bare' });
+    await rename(noDevnets, join(root, 'adapters', 'bare'));
+    const runs: string[][] = [];
+    const kit = {
+      async runConformanceCli(args: string[]) {
+        runs.push(args);
+        const adapter = args[args.indexOf('--adapter') + 1]!;
+        const out = args[args.indexOf('--out') + 1]!;
+        const digest = await computePluginDigest(adapter);
+        await mkdir(out, { recursive: true });
+        await writeFile(join(out, 'conformance-report.json'), JSON.stringify(makeReport({ name: '@bsn/adapter-quick', version: '1.0.0', framework: 'ethereum', digest: digest.digest })));
+        return 0;
+      },
+    };
+    const lines: string[] = [];
+    const first = await prepareQuickstart({ root, env: {}, progress: (l) => lines.push(l), kit, restPort: 0, grpcPort: 0 });
+    expect(runs).toHaveLength(1);
+    expect(runs[0]!.slice(0, 5)).toEqual(['run', '--adapter', join(root, 'adapters', 'quick'), '--target', 'anvil']);
+    expect(lines.some((l) => l.includes('running the conformance suite on anvil'))).toBe(true);
+    // Plugins that contribute no chain are not served, each saying why.
+    expect(lines).toContain('adapter @bsn/adapter-sketch: its local devnet memory is a memory target, not a chain; not served');
+    expect(lines).toContain('adapter @bsn/adapter-bare: contributes no devnet (its manifest names no `devnets` module); not served');
+    for (const f of ['node-passphrase', 'certifier.json', 'certifier.pub.json', 'demo-user.json', 'node.yaml', 'certificates/quick.json']) expect(existsSync(join(root, '.bsn', f)), f).toBe(true);
+    expect(first.config.plugins).toEqual([{ source: join(root, 'adapters', 'quick'), certificate: join(root, '.bsn', 'certificates', 'quick.json'), networks: [{ name: 'local-anvil', devnet: 'anvil' }] }]);
+    expect(first.config.portals[0]!.users[0]).toMatchObject({ code: 'demo', role: 'admin', keyMode: 'hosted' });
+    const trust = parseTrustedCertifiers(JSON.parse(await readFile(join(root, '.bsn', 'certifier.pub.json'), 'utf8')));
+    const verified = await new PluginHost({ trustedCertifiers: trust, logger: { debug() {}, info() {}, warn() {}, error() {} } })
+      .verify(join(root, 'adapters', 'quick'), { certificate: join(root, '.bsn', 'certificates', 'quick.json') });
+    expect([verified.accepted, verified.certified]).toEqual([true, true]);
+
+    // Second start: still valid, no suite run; same passphrase and keys.
+    const second = await prepareQuickstart({ root, env: {}, progress: () => {}, kit });
+    expect(runs).toHaveLength(1);
+    expect(second.passphrase).toBe(first.passphrase);
+    expect(second.demo).toEqual(first.demo);
+
+    // A changed adapter no longer matches its certificate: certified again.
+    await writeFile(join(root, 'adapters', 'quick', 'lib', 'util.js'), 'export const greeting = "changed";\n');
+    const notes: string[] = [];
+    await prepareQuickstart({ root, env: {}, progress: (l) => notes.push(l), kit });
+    expect(runs).toHaveLength(2);
+    expect(notes.some((l) => l.includes('certificate no longer valid (digest-mismatch)'))).toBe(true);
+  });
+});

@@ -1,0 +1,145 @@
+/** The registry's behaviour, run against every implementation (SQLite, PostgreSQL). */
+import { expect, test } from 'vitest';
+import { isBsnError } from '@bsn/contract';
+import { grantAllows, type Registry } from '../registry.js';
+
+const KEY = `04${'ab'.repeat(64)}`;
+
+export function registrySuite(make: () => Promise<Registry>): void {
+  const fresh = async () => {
+    const r = await make();
+    await r.createPortal({ code: 'p1', name: 'Portal one' });
+    await r.createPortal({ code: 'p2', name: 'Portal two' });
+    for (const [code, portal] of [['alice', 'p1'], ['bob', 'p1'], ['mallory', 'p2']] as const) {
+      await r.createUser({ code, portal, algorithm: 'secp256r1', publicKey: KEY, keyMode: 'hosted', role: 'member', chainKeys: {} });
+    }
+    return r;
+  };
+
+  test('portals and users round-trip; duplicates are CONFLICT; a user needs an existing portal', async () => {
+    const r = await fresh();
+    try {
+      expect((await r.listPortals()).map((p) => p.code)).toEqual(['p1', 'p2']);
+      const alice = await r.getUser('alice');
+      expect(alice).toMatchObject({ code: 'alice', portal: 'p1', algorithm: 'secp256r1', publicKey: KEY, keyMode: 'hosted', chainKeys: {} });
+      expect(alice?.hostedIdentity).toBeUndefined();
+      expect(await r.getUser('nobody')).toBeNull();
+      const dup = await r.createPortal({ code: 'p1', name: 'again' }).catch((e: unknown) => e);
+      expect(isBsnError(dup, 'CONFLICT')).toBe(true);
+      const orphan = await r.createUser({ code: 'x', portal: 'nope', algorithm: 'sm2', publicKey: KEY, keyMode: 'user', role: 'member', chainKeys: {} }).catch((e: unknown) => e);
+      expect(isBsnError(orphan, 'NOT_FOUND')).toBe(true);
+      expect((await r.getUser('bob'))?.chainKeys).toEqual({});
+      await r.setChainKey('bob', 'ethereum', { algorithm: 'secp256k1', publicKey: KEY });
+      expect((await r.getUser('bob'))?.chainKeys).toEqual({ ethereum: { algorithm: 'secp256k1', publicKey: KEY } });
+      // A caller changing a record it was given changes nothing for the next one.
+      const bob = (await r.getUser('bob'))!;
+      try {
+        (bob.chainKeys as Record<string, unknown>)['fabric'] = { algorithm: 'secp256r1', publicKey: KEY };
+        (bob as { role: string }).role = 'admin';
+      } catch {
+        // Frozen (a cached record): as good.
+      }
+      expect(await r.getUser('bob')).toMatchObject({ role: 'member', chainKeys: { ethereum: { algorithm: 'secp256k1', publicKey: KEY } } });
+      await r.createUser({ code: 'hosted', portal: 'p1', algorithm: 'sm2', publicKey: KEY, keyMode: 'hosted', role: 'admin', chainKeys: {}, hostedIdentity: '{"x":1}' });
+      expect((await r.getUser('hosted'))?.hostedIdentity).toBe('{"x":1}');
+      expect((await r.listUsers('p1')).map((u) => u.code)).toEqual(['alice', 'bob', 'hosted']);
+    } finally {
+      await r.close();
+    }
+  });
+
+  test('apps: owner admitted, listing by portal and by admitted user, duplicates CONFLICT', async () => {
+    const r = await fresh();
+    try {
+      const app = await r.createApp({ code: 'kv1', portal: 'p1', owner: 'alice', name: 'KV', framework: 'ethereum', network: 'anvil', chain: { appId: 'kv1' } });
+      expect(app.createdAt).toBeGreaterThan(0);
+      await r.createApp({ code: 'kv2', portal: 'p1', owner: 'bob', name: 'KV2', framework: 'ethereum', network: 'anvil', chain: {} });
+      await r.createApp({ code: 'other', portal: 'p2', owner: 'mallory', name: 'O', framework: 'ethereum', network: 'anvil', chain: {} });
+      expect(await r.isAdmitted('kv1', 'alice')).toBe(true);
+      expect(await r.isAdmitted('kv1', 'bob')).toBe(false);
+      await r.admit('kv1', 'bob');
+      await r.admit('kv1', 'bob');
+      expect(await r.admitted('kv1')).toEqual(['alice', 'bob']);
+      expect((await r.listApps('p1')).map((a) => a.code)).toEqual(['kv1', 'kv2']);
+      expect((await r.listApps('p1', 'alice')).map((a) => a.code)).toEqual(['kv1']);
+      expect((await r.listApps('p2')).map((a) => a.code)).toEqual(['other']);
+      expect(await r.countApps()).toBe(3);
+      expect((await r.getApp('kv1'))?.chain).toEqual({ appId: 'kv1' });
+      await r.updateAppChain('kv1', { appId: 'kv1', state: 'frozen' });
+      expect((await r.getApp('kv1'))?.chain).toEqual({ appId: 'kv1', state: 'frozen' });
+      await r.createApp({ code: 'dev1', portal: 'p1', owner: 'alice', name: 'D', framework: 'ethereum', network: 'devnet', chain: {} });
+      expect(await r.getApp('dev1')).not.toBeNull();
+      expect(await r.isAdmitted('dev1', 'alice')).toBe(true);
+      await r.addUsage('dev1', { txs: 1 });
+      await r.grant('dev1', 'kv1', 'source', { by: 'alice', at: 1, methods: [], expiresAt: 0 });
+      expect(await r.removeAppsOnNetwork('devnet')).toEqual(['dev1']);
+      expect(await r.getApp('dev1')).toBeNull();
+      expect(await r.isAdmitted('dev1', 'alice')).toBe(false);
+      expect(await r.listGrants('kv1')).toEqual([]);
+      expect((await r.usage('dev1')).txs).toBe(0);
+      const dup = await r.createApp({ code: 'kv1', portal: 'p2', owner: 'mallory', name: 'x', framework: 'ethereum', network: 'anvil', chain: {} }).catch((e: unknown) => e);
+      expect(isBsnError(dup, 'CONFLICT')).toBe(true);
+    } finally {
+      await r.close();
+    }
+  });
+
+  test('grants need both sides, honour expiry and methods, and can be revoked', async () => {
+    const r = await fresh();
+    try {
+      const side = (by: string, methods: string[] = [], expiresAt = 0) => ({ by, at: 1, methods, expiresAt });
+      let g = await r.grant('a', 'b', 'source', side('alice'));
+      expect(grantAllows(g, 'put', 10)).toBe(false);
+      g = await r.grant('a', 'b', 'target', side('bob', ['put'], 100));
+      expect(grantAllows(g, 'put', 10)).toBe(true);
+      expect(grantAllows(g, 'delete', 10)).toBe(false);
+      expect(grantAllows(g, 'put', 100)).toBe(false);
+      expect((await r.listGrants('b')).length).toBe(1);
+      expect(await r.getGrant('b', 'a')).toBeNull();
+      g = (await r.revokeGrant('a', 'b', 'source'))!;
+      expect(g.source).toBeUndefined();
+      expect(grantAllows(g, 'put', 10)).toBe(false);
+    } finally {
+      await r.close();
+    }
+  });
+
+  test('a nonce is single-use per user; expired nonces are pruned', async () => {
+    const r = await fresh();
+    try {
+      expect(await r.useNonce('alice', 'n1', 1000)).toBe(true);
+      expect(await r.useNonce('alice', 'n1', 1000)).toBe(false);
+      expect(await r.useNonce('bob', 'n1', 1000)).toBe(true);
+      expect(await r.useNonce('alice', 'n2', 5000)).toBe(true);
+      expect(await r.pruneNonces(2000)).toBe(2);
+      expect(await r.useNonce('alice', 'n2', 5000)).toBe(false);
+      // concurrent uses of one nonce: exactly one wins
+      const results = await Promise.all(Array.from({ length: 10 }, () => r.useNonce('alice', 'race', 9000)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+    } finally {
+      await r.close();
+    }
+  });
+
+  test('receipts: first one wins; prepared transactions; usage counters add up', async () => {
+    const r = await fresh();
+    try {
+      expect(await r.getReceipt('kv1', 'req-1')).toBeNull();
+      const first = await r.putReceipt({ app: 'kv1', requestId: 'req-1', contentHash: 'h1', receipt: { txId: '0x1' } });
+      const again = await r.putReceipt({ app: 'kv1', requestId: 'req-1', contentHash: 'h2', receipt: { txId: '0x2' } });
+      expect(again).toEqual(first);
+      expect(first.receipt).toEqual({ txId: '0x1' });
+      await r.putPrepared({ id: 'p-1', app: 'kv1', user: 'alice', contentHash: 'h', prepared: { digest: 'ff' }, expiresAt: Date.now() + 1000 });
+      expect((await r.getPrepared('p-1'))?.prepared).toEqual({ digest: 'ff' });
+      await r.deletePrepared('p-1');
+      expect(await r.getPrepared('p-1')).toBeNull();
+      expect(await r.usage('kv1')).toEqual({ app: 'kv1', txs: 0, reads: 0, storageBytes: 0, bytesIn: 0, bytesOut: 0 });
+      await Promise.all([r.addUsage('kv1', { txs: 1, storageBytes: 10, bytesIn: 100 }), r.addUsage('kv1', { txs: 2, reads: 1, bytesOut: 7 })]);
+      expect(await r.usage('kv1')).toEqual({ app: 'kv1', txs: 3, reads: 1, storageBytes: 10, bytesIn: 100, bytesOut: 7 });
+      expect((await r.allUsage()).map((u) => u.app)).toEqual(['kv1']);
+      expect(await r.ping()).toBe(true);
+    } finally {
+      await r.close();
+    }
+  });
+}

@@ -1,0 +1,56 @@
+import type { NetworkConfig } from './adapter.js';
+
+/**
+ * How a chain target is realised. `process`: real node binaries started as local processes;
+ * `container`: the same through a container engine; `endpoint`: an existing network;
+ * `emulator`: a protocol-faithful emulator around a real VM, where no real node can be had
+ * (certificates earned on it are provisional); `memory`: an in-process stand-in that is not a
+ * chain at all (for developing an adapter; never certified).
+ */
+export type TargetKind = 'process' | 'container' | 'endpoint' | 'emulator' | 'memory';
+
+/** Kinds on which a passing run may be certified; `memory` is not a chain. */
+export const CERTIFIABLE_KINDS: readonly TargetKind[] = ['process', 'container', 'endpoint', 'emulator'];
+
+export type Availability = { ok: true } | { ok: false; reason: string };
+
+/** A chain that is up. Only this handle can stop it; stopping twice is harmless. */
+export interface StartedDevnet {
+  readonly name: string;
+  readonly kind: TargetKind;
+  /** Node software and version as the node itself reports it, e.g. `anvil/v1.7.1`. */
+  readonly node: string;
+  /** What the adapter is connected with. */
+  readonly network: NetworkConfig;
+  /** Where the node's logs are; kept after `stop()` so a failed run can be read. */
+  readonly logFile?: string;
+  stop(): Promise<void>;
+}
+
+/** Configures a chain target; `start()` boots it and resolves once it answers (never on a timer). */
+export interface Devnet {
+  readonly name: string;
+  readonly framework: string;
+  readonly kind: TargetKind;
+  /** Whether this machine can run it, and if not, why (printed when the target is skipped). */
+  available(): Promise<Availability>;
+  start(): Promise<StartedDevnet>;
+}
+
+/**
+ * What a plugin's devnets module (`devnets` in its manifest) exports as `default`: the chain
+ * targets it contributes. The conformance runner (`--target <name>`), `npm start` and the
+ * benches find them here; nothing outside the plugin's folder lists them.
+ */
+export interface DevnetProvider {
+  /** Chain targets by the name `--target` takes; each call configures a fresh one. */
+  readonly devnets: Readonly<Record<string, () => Devnet>>;
+  /** The target a local city node (`npm start`) certifies the plugin on and serves apps on. */
+  readonly local: string;
+  /**
+   * Builds or fetches what the devnets need (e.g. node binaries into the cache), once, ahead
+   * of tests, benches and `npm start`. A machine that cannot (no Go, say) is not an error: the
+   * devnets then report themselves unavailable, saying why.
+   */
+  prepare?(progress: (line: string) => void): Promise<void>;
+}

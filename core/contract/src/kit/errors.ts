@@ -1,0 +1,33 @@
+/**
+ * The scaffolding of an adapter's error mapping: what was being done, the class for a code,
+ * and the fallback for anything the framework's own mapping does not recognise. The mapping
+ * of the framework's errors themselves (reverts, gRPC statuses, …) stays in the adapter.
+ */
+import { CLASS_BY_CODE, UnavailableError, type BsnError, type BsnErrorOptions, type ErrorCode, type FailureStage } from '../errors/errors.js';
+
+/** Where an operation failed and what it was doing, for the message and `stage`. */
+export interface ErrorContext {
+  stage: FailureStage;
+  txId?: string;
+  /** What was being done, e.g. `put on app-1`; prefixes the message. */
+  what?: string;
+}
+
+/** `"<what>: "` or nothing: what every mapped message starts with. */
+export const messagePrefix = (ctx: Pick<ErrorContext, 'what'>): string => (ctx.what ? `${ctx.what}: ` : '');
+
+/** The typed error for a code (a chain's own refusal often names one). */
+export function errorOfCode(code: ErrorCode, message: string, options: BsnErrorOptions = {}): BsnError {
+  return new CLASS_BY_CODE[code](message, options);
+}
+
+/** What nothing else recognised: UNAVAILABLE (retryable), keeping the original as `cause`. */
+export function unexpectedError(error: unknown, ctx: ErrorContext, framework: string): BsnError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new UnavailableError(`${messagePrefix(ctx)}unexpected failure: ${message}`, {
+    detail: { framework, message },
+    stage: ctx.stage,
+    cause: error,
+    ...(ctx.txId && { txId: ctx.txId }),
+  });
+}

@@ -1,0 +1,15 @@
+/**
+ * The adapter kit: what every adapter would otherwise write for itself. Input checks for
+ * preset calls, the user-key envelope, health timing, the error-mapping frame, event
+ * checkpoints, app-spec checks, the fail-closed verifier frame and `describe()` from the
+ * manifest. An adapter keeps only what is its framework's.
+ */
+export * from './accounts.js';
+export * from './app-spec.js';
+export * from './describe.js';
+export * from './errors.js';
+export * from './events.js';
+export * from './health.js';
+export * from './invocation.js';
+export * from './prepared.js';
+export * from './verification.js';

@@ -1,0 +1,17 @@
+import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import type { AdapterContext, Logger } from '../contract/adapter.js';
+
+/** A logger that drops everything (tests and benches). */
+export const SILENT_LOGGER: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** An AdapterContext for tests: silent, writing under the system temp folder. */
+export const testContext = (dataDir = tmpdir()): AdapterContext => ({ logger: SILENT_LOGGER, dataDir });
+
+export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+export const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+const run = randomBytes(3).toString('hex');
+let counter = 0;
+/** A name no other test of this run (or an earlier run on the same chain) uses: `<prefix>-<run>-<n>`. */
+export const unique = (prefix: string): string => `${prefix}-${run}-${++counter}`;

@@ -1,0 +1,67 @@
+/** Two city node instances on one PostgreSQL registry and one anvil serve the same portals and apps. */
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { BsnClient } from '@bsn/client';
+import { CityNode, resolveNodeConfig } from '@bsn/city-node';
+import { newKey, silentLogger, skipReason as pgSkipReason, startPostgres, type PostgresServer } from '@bsn/city-node/testing';
+import { certifiedPluginCopies, e2eSkipReason, startAnvil, type StartedAnvil } from '../__fixtures__/ethereum-e2e.js';
+
+const e2eSkip = await e2eSkipReason();
+const server: PostgresServer | undefined = e2eSkip ? undefined : await startPostgres();
+const skip = e2eSkip ?? (server ? undefined : pgSkipReason);
+if (skip) console.warn(`two-instance PostgreSQL test skipped: ${skip}`);
+
+describe.skipIf(skip !== undefined)('two node instances on one PostgreSQL registry', () => {
+  let anvil: StartedAnvil;
+  let plugins: Awaited<ReturnType<typeof certifiedPluginCopies>>;
+  let a: CityNode;
+  let b: CityNode;
+  const key = newKey('secp256k1');
+
+  beforeAll(async () => {
+    anvil = await startAnvil();
+    plugins = await certifiedPluginCopies();
+    const url = await server!.newDatabase();
+    const endpoint = { rpcUrl: anvil.network.rpcUrl, chainId: anvil.network.chainId, confirmations: 0, faucet: anvil.network.faucet, pollingIntervalMs: 50 };
+    const config = (name: string) => resolveNodeConfig({
+      node: { name, dataDir: join(plugins.dir, 'shared') },
+      listen: { restPort: 0, grpcPort: 0 },
+      registry: { kind: 'postgres', url },
+      keys: { scryptN: 1024 },
+      trust: { certifiers: [plugins.trustFile] },
+      plugins: [{ source: plugins.good, certificate: plugins.goodCert, networks: [{ name: 'anvil', endpoint }] }],
+      portals: [{ code: 'shared', users: [{ code: 'ops', algorithm: 'secp256k1', publicKey: key.publicKey, role: 'admin' }] }],
+    }, plugins.dir);
+    // Started one after the other: the first creates the node key both share.
+    a = await CityNode.start({ config: config('pg-a'), passphrase: 'pg', logger: silentLogger });
+    b = await CityNode.start({ config: config('pg-b'), passphrase: 'pg', logger: silentLogger });
+  }, 240_000);
+
+  afterAll(async () => {
+    await a?.stop();
+    await b?.stop();
+    await anvil?.stop();
+    await server?.stop();
+    if (plugins) await rm(plugins.dir, { recursive: true, force: true });
+  });
+
+  test('an app created through one instance is served by the other; nonces are shared', async () => {
+    const viaA = new BsnClient({ baseUrl: a.restUrl, user: 'ops', algorithm: 'secp256k1', privateKey: key.privateKey });
+    const viaB = new BsnClient({ baseUrl: b.restUrl, user: 'ops', algorithm: 'secp256k1', privateKey: key.privateKey });
+    expect(a.registry.kind).toBe('postgres');
+    await viaA.createApp({ code: 'pg-app' });
+    expect((await viaB.listApps()).apps.map((x) => x['code'])).toEqual(['pg-app']);
+    await viaA.put('pg-app', 'k', 'written via A');
+    expect((await viaB.get('pg-app', 'k'))?.text).toBe('written via A');
+    await viaB.put('pg-app', 'k', 'written via B');
+    expect((await viaA.history('pg-app', 'k')).entries.map((e) => e.valueText)).toEqual(['written via A', 'written via B']);
+    // A request replayed to the other instance is refused: the nonce store is the shared registry.
+    const nonce = 'shared-nonce-0000000001';
+    expect((await viaA.raw('GET', '/v1/apps/pg-app/kv/k', { app: 'pg-app', nonce })).status).toBe(200);
+    const replay = await viaB.raw('GET', '/v1/apps/pg-app/kv/k', { app: 'pg-app', nonce });
+    expect([replay.status, JSON.parse(replay.body.toString()).error.reason]).toEqual([401, 'nonce-replayed']);
+    // Metering adds up across instances, once each has written its counts behind (every 200 ms).
+    await expect.poll(async () => (await viaB.usage('pg-app')).txs, { timeout: 5000 }).toBe(2);
+  });
+});

@@ -1,0 +1,75 @@
+// End to end, as a vendor and a city node operator would do it: run the suite from the
+// command line against real nodes, certify the passing report, and have the plugin host
+// accept the certified plugin — and refuse it once a file changes.
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PluginHost, loadTrustedCertifiers, pluginDevnet, type ConformanceReport } from '@bsn/plugin-host';
+import { validateSchema } from '@bsn/contract';
+import { repoRoot } from '@bsn/devnets';
+
+const root = repoRoot();
+const bsn = join(root, 'core', 'cli', 'dist', 'main.js');
+// Each bundled adapter on each real chain target it is certified on.
+const RUNS = [
+  { framework: 'ethereum', target: 'anvil', minPassed: 40 },
+  { framework: 'ethereum', target: 'geth', minPassed: 40 },
+  { framework: 'fabric', target: 'fabric', minPassed: 40 },
+];
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(process.execPath, [bsn, ...args], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...env } });
+}
+
+for (const { framework, target, minPassed } of RUNS) {
+  const adapterDir = join(root, 'adapters', framework);
+  describe(`${framework} adapter certified on ${target}`, () => {
+    it(`bsn conformance run passes every MUST case; bsn certify yields a full certificate the host accepts`, async (ctx) => {
+      if (!existsSync(bsn)) return ctx.skip('the build is missing (npm test builds first)');
+      const availability = await (await pluginDevnet(adapterDir, target)).available();
+      if (!availability.ok) {
+        console.warn(`skipped ${target}: ${availability.reason}`);
+        return ctx.skip(availability.reason);
+      }
+      const work = mkdtempSync(join(tmpdir(), `bsn-cert-${target}-`));
+      const conformance = run(['conformance', 'run', '--adapter', adapterDir, '--target', target, '--out', work]);
+      const report = JSON.parse(readFileSync(join(work, 'conformance-report.json'), 'utf8')) as ConformanceReport;
+      const failed = report.cases.filter((c) => c.outcome === 'failed').map((c) => `${c.id}: ${c.failure?.message}`);
+      expect(failed, conformance.stderr).toEqual([]);
+      expect(conformance.status).toBe(0);
+      expect(validateSchema('conformance-report', report)).toEqual({ ok: true });
+      expect(report.verdict).toBe('pass');
+      expect(report.target).toMatchObject({ kind: 'process', name: target });
+      expect(report.target.node.toLowerCase()).toContain(target);
+      expect(report.adapter.framework).toBe(framework);
+      expect(report.cases.filter((c) => c.level === 'MUST' && c.outcome === 'passed').length).toBeGreaterThan(minPassed);
+      expect(readFileSync(join(work, 'conformance-report.md'), 'utf8')).toContain('**Verdict: PASS**');
+
+      const env = { BSN_PASSPHRASE: 'conformance test passphrase' };
+      const key = join(work, 'certifier.json');
+      const made = run(['certifier', 'new', '--out', key, '--name', 'test certifier', '--scrypt-n', '1024'], env);
+      expect(made.status, made.stderr).toBe(0);
+      const certificate = join(work, 'bsn-certificate.json');
+      const certified = run(['certify', join(work, 'conformance-report.json'), '--key', key, '--plugin', adapterDir, '--out', certificate], env);
+      expect(certified.status, certified.stderr).toBe(0);
+
+      const trusted = await loadTrustedCertifiers([join(work, 'certifier.pub.json')]);
+      const host = new PluginHost({ trustedCertifiers: trusted });
+      const verification = await host.verify(adapterDir, { certificate });
+      expect(verification.refusal?.message).toBeUndefined();
+      expect(verification.accepted).toBe(true);
+      expect(verification.certificate?.payload.level).toBe('full');
+      expect(verification.certificate?.payload.target.node).toBe(report.target.node);
+
+      // A copy of the plugin with one byte changed after certification is refused.
+      const copy = join(work, 'tampered');
+      cpSync(adapterDir, copy, { recursive: true, filter: (p) => !p.includes('node_modules') });
+      appendFileSync(join(copy, 'dist', 'index.js'), ' ');
+      const tampered = await host.verify(copy, { certificate });
+      expect(tampered.accepted).toBe(false);
+      expect(tampered.refusal?.reason).toBe('digest-mismatch');
+    });
+  });
+}
