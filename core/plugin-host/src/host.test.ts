@@ -1,15 +1,14 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import 'reflect-metadata';
-import { container as rootContainer } from 'tsyringe';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { AdapterFactory, Logger } from '@bsn/contract';
+import type { Logger } from '@bsn/contract';
 import { ADAPTER_API_VERSION, isBsnError } from '@bsn/contract';
 import { issueCertificate, writeCertificate, type PluginCertificate } from './certificate.js';
 import { CERTIFICATE_FILE, computePluginDigest } from './digest.js';
 import { PluginRefusedError, type RefusalReason } from './errors.js';
-import { ADAPTER_FACTORY_TOKEN, PLUGIN_CERTIFICATE_TOKEN, PLUGIN_MANIFEST_TOKEN, PluginHost, type PluginHostOptions } from './host.js';
+import { PluginHost, type PluginHostOptions } from './host.js';
 import { makeCertifier, makePluginFolder, makeReport, type FixtureOptions } from './testing/make-plugin.js';
 import type { TargetKind } from './report.js';
 
@@ -60,7 +59,7 @@ async function refusedWith(promise: Promise<unknown>, reason: RefusalReason): Pr
 }
 
 describe('PluginHost', () => {
-  it('loads a certified plugin into a child container', async () => {
+  it('loads a certified plugin', async () => {
     const { folder, manifest, digest, certificate } = await certifiedPlugin();
     const loaded = await host().load(folder);
     expect(loaded.manifest).toEqual(manifest);
@@ -72,21 +71,40 @@ describe('PluginHost', () => {
       ['manifest', true], ['adapter-api', true], ['certificate-present', true], ['certificate-valid', true],
       ['certificate-trusted', true], ['certificate-period', true], ['certificate-subject', true], ['certificate-level', true], ['entry', true],
     ]);
-    expect(loaded.container.resolve<AdapterFactory>(ADAPTER_FACTORY_TOKEN)).toBe(loaded.factory);
-    expect(loaded.container.resolve(PLUGIN_MANIFEST_TOKEN)).toEqual(manifest);
-    expect(loaded.container.resolve(PLUGIN_CERTIFICATE_TOKEN)).toEqual(certificate);
-    expect(rootContainer.isRegistered(ADAPTER_FACTORY_TOKEN)).toBe(false);
     const adapter = await loaded.factory.connect({ framework: 'ethereum', name: 'dev' }, { logger: silent(), dataDir: folder });
     expect((adapter.describe() as unknown as { greeting: string }).greeting).toBe('hello from @bsn/adapter-fixture');
   });
 
-  it('uses the given parent container', async () => {
-    const { folder } = await certifiedPlugin();
-    const parent = rootContainer.createChildContainer();
-    parent.register('Clock', { useValue: 'parent clock' });
-    const loaded = await host().load(folder, { container: parent });
-    expect(loaded.container.resolve('Clock')).toBe('parent clock');
-    expect(parent.isRegistered(ADAPTER_FACTORY_TOKEN)).toBe(false);
+  it("checks a network config against the plugin's configSchema before connect, naming the field", async () => {
+    const schema = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      required: ['framework', 'name', 'rpcUrl'],
+      properties: { framework: { const: 'ethereum' }, name: { type: 'string' }, rpcUrl: { type: 'string', pattern: '^https?://' } },
+    };
+    const connected: unknown[] = [];
+    const entrySource = `export default { async connect(network) { globalThis.__bsnConnected.push(network); return { describe: () => ({}), close: async () => {} }; } };\n`;
+    (globalThis as { __bsnConnected?: unknown[] }).__bsnConnected = connected;
+    const { folder } = await certifiedPlugin({ entrySource, manifest: { configSchema: 'net.schema.json' }, files: { 'net.schema.json': JSON.stringify(schema) } });
+    const loaded = await host().load(folder);
+    const context = { logger: silent(), dataDir: folder };
+    const refused = await loaded.factory.connect({ framework: 'ethereum', name: 'dev', rpcUrl: 'ws://x' }, context).then(() => undefined, (e: unknown) => e);
+    expect(isBsnError(refused, 'INVALID_INPUT')).toBe(true);
+    expect((refused as { field?: string }).field).toBe('/rpcUrl');
+    expect((refused as Error).message).toContain("@bsn/adapter-fixture's configSchema");
+    const missing = await loaded.factory.connect({ framework: 'ethereum', name: 'dev' }, context).then(() => undefined, (e: unknown) => e);
+    expect((missing as Error).message).toContain('rpcUrl');
+    expect(connected).toEqual([]);
+    await loaded.factory.connect({ framework: 'ethereum', name: 'dev', rpcUrl: 'http://127.0.0.1:8545' }, context);
+    expect(connected).toHaveLength(1);
+  });
+
+  it('refuses to load a plugin whose configSchema is missing or not a JSON Schema (entry-invalid)', async () => {
+    const missing = await certifiedPlugin({ manifest: { configSchema: 'absent.schema.json' } });
+    await refusedWith(host().load(missing.folder), 'entry-invalid');
+    const broken = await certifiedPlugin({ manifest: { configSchema: 'bad.schema.json' }, files: { 'bad.schema.json': JSON.stringify({ type: 'no-such-type' }) } });
+    const refusal = await refusedWith(host().load(broken.folder), 'entry-invalid');
+    expect(refusal.why).toContain('is not a usable JSON Schema');
   });
 
   it('refuses a plugin changed by one byte after certification (digest-mismatch)', async () => {
@@ -220,7 +238,6 @@ describe('PluginHost', () => {
     expect(logger.warnings).toHaveLength(1);
     expect(logger.warnings[0]).toMatch(/^DEVELOPMENT MODE: loading uncertified plugin @bsn\/adapter-fixture@1\.0\.0 from .* certificate-missing/);
     expect(loaded.verification.checks.find((c) => c.check === 'certificate-present')).toMatchObject({ ok: false, downgraded: true });
-    expect(loaded.container.isRegistered(PLUGIN_CERTIFICATE_TOKEN)).toBe(false);
   });
 
   it('still refuses manifest, API and entry failures in development mode', async () => {

@@ -1,6 +1,7 @@
 /**
  * The plugin host: decides whether a framework adapter plugin may run in this city node,
- * and loads it into its own tsyringe child container.
+ * and loads it: its factory, with the network config checked against the plugin's own
+ * `configSchema` before every `connect()`.
  *
  * Checks, in order, stopping at the first failure (each refusal a PluginRefusedError):
  *  1. `manifest`             bsn-plugin.json valid against its schema       → manifest-invalid
@@ -20,8 +21,6 @@
  * The digest is computed before the entry is imported; a file swapped between the two
  * would go unnoticed, so plugin folders must not be writable by anyone the node does not trust.
  */
-import 'reflect-metadata';
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
 import { join } from 'node:path';
 import semver from 'semver';
 import type { AdapterFactory, Logger } from '@bsn/contract';
@@ -30,15 +29,10 @@ import { CERTIFICATE_DOMAIN, certificateViolations, readCertificateFile, type Pl
 import { CERTIFICATE_FILE, computePluginDigest, type PluginDigest } from './digest.js';
 import { CERTIFICATE_REASONS, PluginRefusedError, type RefusalReason } from './errors.js';
 import { checkEntryFile, importEntry } from './loader.js';
+import { checkedFactory, networkConfigCheck, type NetworkConfigCheck } from './network-config.js';
 import { normaliseRelativePath, readManifest, type PluginManifest } from './manifest.js';
 import { resolvePluginSource, type ResolvedPluginSource } from './plugin-source.js';
 import { findTrustedCertifier, type TrustedCertifier } from './trust.js';
-
-/** tsyringe tokens registered in a loaded plugin's child container. */
-export const ADAPTER_FACTORY_TOKEN = 'AdapterFactory';
-export const PLUGIN_MANIFEST_TOKEN = 'PluginManifest';
-/** Registered only when the plugin is certified. */
-export const PLUGIN_CERTIFICATE_TOKEN = 'PluginCertificate';
 
 export interface PluginHostOptions {
   /** Certifiers whose certificates this node accepts (see `loadTrustedCertifiers`). */
@@ -101,18 +95,14 @@ export interface VerifyOptions {
   certificate?: string | PluginCertificate;
 }
 
-export interface LoadOptions extends Omit<VerifyOptions, 'importEntry'> {
-  /** Parent container. Default tsyringe's root container. */
-  container?: DependencyContainer;
-}
+export type LoadOptions = Omit<VerifyOptions, 'importEntry'>;
 
 export interface LoadedPlugin {
   manifest: PluginManifest;
   digest: PluginDigest;
   certificate?: PluginCertificate;
+  /** The plugin's factory; `connect()` first checks the network config against the plugin's `configSchema`. */
   factory: AdapterFactory;
-  /** Child container with the factory under 'AdapterFactory' and the manifest under 'PluginManifest'. */
-  container: DependencyContainer;
   folder: string;
   verification: PluginVerification;
 }
@@ -305,8 +295,8 @@ export class PluginHost {
   }
 
   /**
-   * Verifies, imports the entry and registers the plugin in a child of `options.container`
-   * (default tsyringe's root container). Throws the PluginRefusedError on refusal.
+   * Verifies and imports the entry; throws the PluginRefusedError on refusal, and an
+   * `entry-invalid` refusal when the plugin's `configSchema` is missing or not a schema.
    */
   async load(source: string, options: LoadOptions = {}): Promise<LoadedPlugin> {
     const verifyOptions: VerifyOptions = { importEntry: true };
@@ -315,17 +305,16 @@ export class PluginHost {
     if (!verification.accepted || !verification.factory || !verification.manifest || !verification.digest) {
       throw verification.refusal ?? new Error(`plugin ${source} was not accepted`);
     }
-    const child = (options.container ?? rootContainer).createChildContainer();
-    child.register(ADAPTER_FACTORY_TOKEN, { useValue: verification.factory });
-    child.register(PLUGIN_MANIFEST_TOKEN, { useValue: verification.manifest });
-    if (verification.certified && verification.certificate) {
-      child.register(PLUGIN_CERTIFICATE_TOKEN, { useValue: verification.certificate });
+    let check: NetworkConfigCheck | undefined;
+    try {
+      check = await networkConfigCheck(verification.source.folder, verification.manifest);
+    } catch (error) {
+      throw new PluginRefusedError('entry-invalid', verification.manifest.name, (error as Error).message);
     }
     const loaded: LoadedPlugin = {
       manifest: verification.manifest,
       digest: verification.digest,
-      factory: verification.factory,
-      container: child,
+      factory: checkedFactory(verification.factory, check),
       folder: verification.source.folder,
       verification,
     };

@@ -1,9 +1,9 @@
 import { expect } from 'vitest';
 import { PRESET_METHODS } from '@bsn/contract';
+import { bytes } from '@bsn/contract/testing';
 import { defineCases } from '../case.js';
 import { expectBsnError } from '../expect-error.js';
 
-const bytes = (s: string) => new TextEncoder().encode(s);
 // Callers in other languages reach adapters through JSON: wrong types must be refused, not coerced.
 const loose = <T>(value: unknown) => value as T;
 

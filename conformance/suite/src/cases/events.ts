@@ -1,11 +1,10 @@
 import { expect } from 'vitest';
 import { PRESET_EVENTS, type AppRef, type Checkpoint } from '@bsn/contract';
-import { takeEvents } from '@bsn/contract/testing';
+import { bytes, takeEvents, text } from '@bsn/contract/testing';
 import { defineCases } from '../case.js';
 import type { SuiteContext } from '../context.js';
+import { expectBsnError } from '../expect-error.js';
 
-const bytes = (s: string) => new TextEncoder().encode(s);
-const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
 
 function compare(a: Checkpoint, b: Checkpoint): number {
@@ -94,6 +93,20 @@ export const eventCases = defineCases([
       const [event] = await takeEvents(ctx.adapter.gateway, { app }, 1);
       expect(event?.txId).toBe(receipt.txId);
       expect(receipt.events.map((e) => e.name)).toContain(PRESET_EVENTS.put);
+    },
+  },
+  {
+    id: 'EV-006',
+    title: 'a malformed events request is INVALID_INPUT naming the field; an empty name filter is refused, not read as "all"',
+    level: 'MUST',
+    capability: 'gateway.events',
+    async run(ctx) {
+      const app = await ctx.newApp();
+      const first = (request: Parameters<typeof ctx.adapter.gateway.events>[0]) => takeEvents(ctx.adapter.gateway, request, 1, 2_000);
+      await expectBsnError(first({ app, name: '' }), 'INVALID_INPUT', { field: '/name', what: 'an empty event name filter' });
+      await expectBsnError(first({ app, name: 7 as unknown as string }), 'INVALID_INPUT', { field: '/name', what: 'a number as event name' });
+      await expectBsnError(first({ app, after: { block: -1, index: 0 } }), 'INVALID_INPUT', { field: '/after/block', what: 'a negative checkpoint block' });
+      await expectBsnError(first({ app: { appId: 'has spaces' } }), 'INVALID_INPUT', { field: '/app/appId', what: 'a malformed app id' });
     },
   },
 ]);

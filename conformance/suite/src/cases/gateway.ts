@@ -1,11 +1,10 @@
 import { expect } from 'vitest';
 import { PRESET_METHODS, type Receipt } from '@bsn/contract';
+import { bytes, text } from '@bsn/contract/testing';
 import { defineCases } from '../case.js';
 import type { SuiteContext } from '../context.js';
 import { expectBsnError } from '../expect-error.js';
 
-const bytes = (s: string) => new TextEncoder().encode(s);
-const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
 /** The receipt must describe a block that holds the tx, deep enough for the declared finality. */
 async function assertCommitted(ctx: SuiteContext, receipt: Receipt): Promise<void> {
@@ -139,7 +138,11 @@ export const gatewayCases = defineCases([
     async run(ctx) {
       const latest = await ctx.adapter.gateway.block('latest');
       await expectBsnError(ctx.adapter.gateway.block(latest.number + 1_000_000), 'NOT_FOUND', { what: 'a block far in the future' });
-      const unknownTx = ctx.description.framework === 'fabric' ? 'f'.repeat(64) : '0x' + 'f'.repeat(64);
+      // An id of this framework's shape that never happened: a real one with its hex tail replaced.
+      const app = await ctx.newApp();
+      const real = await ctx.adapter.kv.put({ app, key: ctx.unique('k'), value: bytes('x'), requestId: ctx.unique('req') }, ctx.admin.signer);
+      const unknownTx = real.txId.replace(/[0-9a-fA-F]{16,}$/, (tail) => 'f'.repeat(tail.length));
+      expect(unknownTx, 'the adapter\'s tx ids end in at least 16 hex digits').not.toBe(real.txId);
       await expectBsnError(ctx.adapter.gateway.transaction(unknownTx), 'NOT_FOUND', { what: 'a transaction that never happened' });
     },
   },

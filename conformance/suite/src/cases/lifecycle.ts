@@ -1,10 +1,8 @@
 import { expect } from 'vitest';
 import { defineCases } from '../case.js';
 import { expectBsnError } from '../expect-error.js';
-import { takeEvents } from '@bsn/contract/testing';
+import { bytes, takeEvents, text } from '@bsn/contract/testing';
 
-const bytes = (s: string) => new TextEncoder().encode(s);
-const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
 export const lifecycleCases = defineCases([
   {

@@ -2,10 +2,9 @@ import { expect } from 'vitest';
 import { defineCases } from '../case.js';
 import type { SuiteContext } from '../context.js';
 import type { AppRef } from '@bsn/contract';
+import { bytes, text } from '@bsn/contract/testing';
 import { expectBsnError } from '../expect-error.js';
 
-const bytes = (s: string) => new TextEncoder().encode(s);
-const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const utf8Length = (s: string) => Buffer.byteLength(s, 'utf8');
 
 function put(ctx: SuiteContext, app: AppRef, key: string, value: Uint8Array | string) {

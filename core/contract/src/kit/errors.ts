@@ -3,7 +3,7 @@
  * and the fallback for anything the framework's own mapping does not recognise. The mapping
  * of the framework's errors themselves (reverts, gRPC statuses, …) stays in the adapter.
  */
-import { CLASS_BY_CODE, UnavailableError, type BsnError, type BsnErrorOptions, type ErrorCode, type FailureStage } from '../errors/errors.js';
+import { CLASS_BY_CODE, RejectedByChainError, UnavailableError, type BsnError, type BsnErrorOptions, type ErrorCode, type FailureStage } from '../errors/errors.js';
 
 /** Where an operation failed and what it was doing, for the message and `stage`. */
 export interface ErrorContext {
@@ -16,9 +16,13 @@ export interface ErrorContext {
 /** `"<what>: "` or nothing: what every mapped message starts with. */
 export const messagePrefix = (ctx: Pick<ErrorContext, 'what'>): string => (ctx.what ? `${ctx.what}: ` : '');
 
-/** The typed error for a code (a chain's own refusal often names one). */
-export function errorOfCode(code: ErrorCode, message: string, options: BsnErrorOptions = {}): BsnError {
-  return new CLASS_BY_CODE[code](message, options);
+/**
+ * The typed error for a code a chain's own refusal names; a code outside the standard's
+ * (a node's answer is not trusted to be well-formed) is REJECTED_BY_CHAIN.
+ */
+export function errorOfCode(code: ErrorCode | string, message: string, options: BsnErrorOptions = {}): BsnError {
+  const Cls = Object.hasOwn(CLASS_BY_CODE, code) ? CLASS_BY_CODE[code as ErrorCode] : RejectedByChainError;
+  return new Cls(message, options);
 }
 
 /** What nothing else recognised: UNAVAILABLE (retryable), keeping the original as `cause`. */

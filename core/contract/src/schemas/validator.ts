@@ -81,6 +81,18 @@ function ajv(): Ajv2020 {
   return (ajvInstance = instance);
 }
 
+/**
+ * Compiles a schema that is not one of the repository's (a plugin's own `configSchema`) in an
+ * instance of its own, so its `$id` can never shadow or be shadowed by another plugin's.
+ * Throws when the schema itself is invalid.
+ */
+export function compileSchema(schema: object): (value: unknown) => ValidationResult {
+  const instance = new Ajv2020({ allErrors: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
+  addFormats(instance);
+  const fn = instance.compile(schema);
+  return (value) => (fn(value) ? { ok: true } : { ok: false, violations: describeErrors(fn.errors ?? []) });
+}
+
 /** The schema's `$id` for a short name: `plugin-manifest` → `https://bsn.dev/schemas/plugin-manifest.schema.json`. */
 export function schemaId(name: string): string {
   return name.includes('://') ? name : `${SCHEMA_BASE}${name}.schema.json`;

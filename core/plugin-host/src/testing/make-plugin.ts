@@ -21,6 +21,8 @@ export interface FixtureOptions {
   /** Extra files beyond the few defaults (for the 300-file benchmark). */
   extraFiles?: number;
   parent?: string;
+  /** More files to write, by relative path. */
+  files?: Record<string, string>;
   /** Contribute a devnets module whose one devnet (`local`, of this kind) never starts. */
   devnet?: { local: string; kind: TargetKind };
 }
@@ -77,6 +79,7 @@ export async function makePluginFolder(options: FixtureOptions = {}): Promise<{ 
 export default { devnets: { ${JSON.stringify(local)}: () => devnet }, local: ${JSON.stringify(local)} };
 `;
   }
+  Object.assign(files, options.files ?? {});
   for (let i = 0; i < (options.extraFiles ?? 0); i++) {
     files[`lib/generated/m${i % 16}/file-${i}.js`] = `export const value${i} = ${JSON.stringify('v'.repeat(64 + (i % 200)))};\n`;
   }

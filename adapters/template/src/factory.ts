@@ -1,0 +1,26 @@
+import type { Adapter, AdapterContext, AdapterFactory, NetworkConfig } from '@bsn/contract';
+import { TemplateAdapter } from './adapter.js';
+import { TemplateGateway } from './gateway.js';
+import { TemplateIdentity } from './identity.js';
+import { TemplateLifecycle } from './lifecycle.js';
+import { NodeClient } from './node-client.js';
+import type { NodeInfo } from './node-protocol.js';
+import { TemplatePresetKv } from './preset-kv.js';
+import { Transactions } from './transactions.js';
+
+/** This plugin's network config; `network-config.schema.json` says the same, and the host checks it before `connect`. */
+export interface TemplateNetworkConfig extends NetworkConfig {
+  /** The node's HTTP endpoint. */
+  url: string;
+}
+
+export const templateAdapterFactory: AdapterFactory = {
+  async connect(network: NetworkConfig, context: AdapterContext): Promise<Adapter> {
+    const node = new NodeClient((network as TemplateNetworkConfig).url);
+    // Fails with UNAVAILABLE when the node does not answer: a factory returns only a ready adapter.
+    const info = await node.call<NodeInfo>('info', {}, 'query', `connecting to ${network.name}`);
+    context.logger.info(`connected to ${info.version} (chain ${info.chain}) at ${node.url}`);
+    const txs = new Transactions(node, info.chain);
+    return new TemplateAdapter(new TemplateIdentity(), new TemplateGateway(node, txs, info), new TemplateLifecycle(node, txs), new TemplatePresetKv(node, txs));
+  },
+};
