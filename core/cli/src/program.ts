@@ -13,6 +13,7 @@ import { registerNodeCommands } from './node-commands.js';
 import { CliExit, EXIT, processIo, type CliIo } from './io.js';
 import { registerPluginCommands } from './plugin-commands.js';
 import { registerConformanceCommand } from './conformance-command.js';
+import { registerAdapterCommands } from './adapter-commands.js';
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -49,6 +50,7 @@ export function buildProgram(io: CliIo): Command {
   registerIdentityCommands(program, io);
   registerNodeCommands(program, io);
   registerConformanceCommand(program);
+  registerAdapterCommands(program, io);
   return program;
 }
 

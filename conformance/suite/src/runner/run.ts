@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startVitest } from 'vitest/node';
-import { assertSchema } from '@bsn/contract';
+import { CERTIFIABLE_KINDS, assertSchema } from '@bsn/contract';
 import { computePluginDigest, readManifest, resolvePluginSource } from '@bsn/plugin-host';
 import { ALL_CASES } from '../cases/index.js';
 import { ConformanceReporter } from './reporter.js';
@@ -88,6 +88,9 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
   writeFileSync(markdownPath, reportMarkdown(report));
   const s = report.summary;
   print(`verdict: ${report.verdict.toUpperCase()} — ${s.passed} passed, ${s.failed} failed (${s.mustFailed} MUST), ${s.skipped} skipped; report: ${jsonPath}`);
+  if (!CERTIFIABLE_KINDS.includes(report.target.kind)) {
+    print(`note: ${report.target.name} is a ${report.target.kind} target, not a chain: this report cannot be certified (run on a devnet that starts a real node)`);
+  }
   return { report, jsonPath, markdownPath };
 }
 

@@ -1,0 +1,2 @@
+export const   misformatted = {a:1,
+  b:2}
