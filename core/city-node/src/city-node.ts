@@ -1,7 +1,7 @@
 /**
  * A running city node: registry, keys, plugins loaded through the PluginHost (refusing
  * uncertified ones unless in development mode), one adapter per configured network
- * (devnets started on demand), and the REST and gRPC gateways over one NodeService.
+ * (devnets started on demand), and the REST and gRPC gateways over one GatewayService.
  */
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ import { openPostgresRegistry } from './registry/postgres.js';
 import type { Registry } from './registry/registry.js';
 import { openSqliteRegistry } from './registry/sqlite.js';
 import { buildRestServer } from './rest/server.js';
-import { NodeService } from './service.js';
+import { GatewayService } from './gateway-service.js';
 
 /** A devnet started for a network. */
 export type StartedChain = Pick<StartedDevnet, 'node' | 'network' | 'stop'>;
@@ -88,7 +88,7 @@ export class CityNode {
     readonly registry: Registry,
     readonly keys: NodeKeys,
     readonly networks: Networks,
-    readonly service: NodeService,
+    readonly service: GatewayService,
     readonly rest: FastifyInstance,
     readonly plugins: PluginLoadReport[],
     private readonly log: Logger,
@@ -126,7 +126,7 @@ export class CityNode {
       }
 
       const metering = new Metering(registry, config.limits.tpsWindowMs, { logger: log });
-      const service = new NodeService({ registry, networks, keys, metering, nodeName: config.node.name, logger: log });
+      const service = new GatewayService({ registry, networks, keys, metering, nodeName: config.node.name, logger: log });
       const auth = new Authenticator(registry, { clockSkewMs: config.limits.clockSkewMs });
       const rest = await buildRestServer({ service, auth, signer: keys.responseSigner, bodyLimit: config.limits.bodyBytes, logger: log });
       const node = new CityNode(config, registry, keys, networks, service, rest, plugins, log);

@@ -1,34 +1,12 @@
 /**
- * Gateway errors: core's typed errors plus a `reason` naming the exact problem (a forged
- * signature, a replayed nonce…), and the HTTP / gRPC statuses every code maps to. Error
- * bodies are `{ error: { code, reason?, message, field? } }` on both APIs.
+ * The node's API errors: core's typed errors plus a `reason` naming the exact problem (see
+ * `REASONS` in @bsn/protocol, shared with the clients), and the HTTP / gRPC statuses every
+ * code maps to.
  */
 import { BsnError, isBsnError, type BsnErrorOptions, type ErrorCode } from '@bsn/contract';
+import type { ErrorBody, Reason } from '@bsn/protocol';
 
-export const REASONS = [
-  'missing-credentials',
-  'malformed-credentials',
-  'unknown-user',
-  'bad-signature',
-  'stale-timestamp',
-  'nonce-replayed',
-  'app-mismatch',
-  'app-not-found',
-  'not-admitted',
-  'not-portal-admin',
-  'not-app-owner',
-  'key-mode',
-  'body-too-large',
-  'malformed-body',
-  'invalid-field',
-  'unknown-network',
-  'request-id-reused',
-  'prepared-expired',
-  'not-found',
-] as const;
-export type Reason = (typeof REASONS)[number];
-
-export class GatewayError extends BsnError {
+export class ApiError extends BsnError {
   readonly reason: Reason;
   /** Overrides the status the code maps to (413 for an oversized body). */
   readonly httpStatus?: number;
@@ -45,10 +23,10 @@ export class GatewayError extends BsnError {
 }
 
 export const unauthorized = (reason: Reason, message: string, field?: string) =>
-  new GatewayError('UNAUTHORIZED', reason, message, field ? { field } : {});
+  new ApiError('UNAUTHORIZED', reason, message, field ? { field } : {});
 export const invalid = (reason: Reason, message: string, field?: string) =>
-  new GatewayError('INVALID_INPUT', reason, message, field ? { field } : {});
-export const notFound = (reason: Reason, message: string) => new GatewayError('NOT_FOUND', reason, message);
+  new ApiError('INVALID_INPUT', reason, message, field ? { field } : {});
+export const notFound = (reason: Reason, message: string) => new ApiError('NOT_FOUND', reason, message);
 
 const HTTP: Record<ErrorCode, number> = {
   INVALID_INPUT: 400,
@@ -74,13 +52,10 @@ const GRPC: Record<ErrorCode, number> = {
 /** Credential problems are 401 (who are you?); the rest of UNAUTHORIZED is 403 (not allowed). */
 const CREDENTIAL_REASONS = new Set<string>(['missing-credentials', 'malformed-credentials', 'unknown-user', 'bad-signature', 'stale-timestamp', 'nonce-replayed']);
 
-export interface ErrorBody {
-  error: { code: string; reason?: string; message: string; field?: string; retryable?: boolean; detail?: unknown };
-}
-
 /** Status and body for any thrown value: typed errors keep their code, anything else is a 500 INTERNAL. */
 export function describeError(err: unknown): { status: number; grpcCode: number; body: ErrorBody } {
   if (isBsnError(err)) {
+    // The node's own errors carry a Reason; another typed error's reason is passed on as it is.
     const reason = (err as { reason?: unknown }).reason;
     let status = (err as { httpStatus?: number }).httpStatus ?? HTTP[err.code] ?? 500;
     if (err.code === 'UNAUTHORIZED' && typeof reason === 'string' && CREDENTIAL_REASONS.has(reason)) status = 401;
@@ -90,7 +65,7 @@ export function describeError(err: unknown): { status: number; grpcCode: number;
       body: {
         error: {
           code: err.code,
-          ...(typeof reason === 'string' && { reason }),
+          ...(typeof reason === 'string' && { reason: reason as Reason }),
           message: err.message,
           ...(err.field && { field: err.field }),
           retryable: err.retryable,

@@ -1,13 +1,13 @@
-/** The city node, for embedding (`@bsn/core/node`); `bsn node start` is the usual way to run one. */
+/** The city node, for embedding (`@bsn/city-node`); `bsn node start` is the usual way to run one. */
 export { CityNode, consoleLogger, type DevnetStarter, type PluginLoadReport, type StartOptions, type StartedChain } from './city-node.js';
 export { loadNodeConfig, resolveNodeConfig, type NodeConfig, type NetworkEntry, type PluginEntry } from './config.js';
-export { NodeService } from './service.js';
+export { GatewayService, type GatewayServiceOptions, type Readiness } from './gateway-service.js';
 export { Networks, type ConnectedNetwork } from './networks.js';
 export { Metering, type AppUsage } from './metering.js';
 export { NodeKeys } from './keys.js';
 export { Authenticator, type Caller } from './auth/authenticator.js';
-export { HEADERS, canonicalRequest, canonicalResponse, canonicalEvent } from '@bsn/protocol';
-export { GatewayError, describeError, REASONS, type Reason } from './errors.js';
+export { HEADERS, canonicalRequest, canonicalResponse, canonicalEvent, REASONS, type Reason } from '@bsn/protocol';
+export { ApiError, describeError } from './errors.js';
 export { openSqliteRegistry } from './registry/sqlite.js';
 export { openPostgresRegistry } from './registry/postgres.js';
 export type * from './registry/registry.js';

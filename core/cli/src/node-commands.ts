@@ -125,7 +125,7 @@ export function registerNodeCommands(program: Command, io: CliIo = processIo()):
         '',
         `City node ${config.node.name} is up.`,
         `  REST      ${city.restUrl}        OpenAPI: ${city.restUrl}/openapi.json`,
-        `  gRPC      ${city.grpcAddress || 'off'}           core/proto/bsn_gateway.proto`,
+        `  gRPC      ${city.grpcAddress || 'off'}           core/protocol/proto/bsn_gateway.proto`,
         `  health    ${city.restUrl}/healthz  ${city.restUrl}/readyz   metrics: ${city.restUrl}/metrics`,
         `  networks  ${city.networks.all().map((n) => `${n.name} (${n.framework}, ${n.certified ? 'certified' : 'UNCERTIFIED'})`).join(', ') || 'none'}`,
         ...(refused.length ? [`  refused   ${refused.map((p) => `${p.plugin ?? p.source} (${p.reason})`).join(', ')}`] : []),

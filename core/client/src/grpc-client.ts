@@ -7,17 +7,11 @@ import * as grpc from '@grpc/grpc-js';
 import type { KeyAlgorithm } from '@bsn/contract';
 import { toBase64, utf8 } from '@bsn/contract';
 import { HEADERS, verifyEvent, verifyResponse, type NodePublicKey, gatewayService, methodPath, eventSigningData } from '@bsn/protocol';
+import { NodeResponseError } from './errors.js';
 import { RequestSigner } from './request-signer.js';
 
 type Msg = Record<string, unknown>;
 const RAW = Symbol('raw response bytes');
-
-export class GrpcCallError extends Error {
-  constructor(readonly grpcCode: number, readonly code: string, readonly reason: string | undefined, message: string, readonly verified: boolean) {
-    super(message);
-    this.name = 'GrpcCallError';
-  }
-}
 
 /** An event from the gRPC stream, its node signature checked (`verified`). */
 export type GrpcEventMessage = Msg & { id: string; verified: boolean };
@@ -94,13 +88,12 @@ export class BsnGrpcClient {
           if (failure) {
             const json = (failure.metadata?.get('x-bsn-error-bin')[0] ?? status.metadata.get('x-bsn-error-bin')[0] ?? '').toString();
             const verified = key ? verifyResponse(key, failure.code, utf8(json), nonce, signature) : false;
-            const e = json ? ((JSON.parse(json) as { error?: { code?: string; reason?: string; message?: string } }).error ?? {}) : {};
-            reject(new GrpcCallError(failure.code, e.code ?? 'INTERNAL', e.reason, e.message ?? failure.details, verified));
+            reject(NodeResponseError.fromBody(json ? JSON.parse(json) : {}, { grpcCode: failure.code }, verified, failure.details));
             return;
           }
           const raw = (response as Record<symbol, Buffer> | undefined)?.[RAW] ?? Buffer.alloc(0);
           if (key && !verifyResponse(key, 0, raw, nonce, signature)) {
-            reject(new GrpcCallError(16, 'UNAUTHORIZED', 'bad-node-signature', `the response to ${name} is not signed by the pinned node key`, false));
+            reject(NodeResponseError.unsigned(`the response to ${name}`, { grpcCode: grpc.status.UNAUTHENTICATED }));
             return;
           }
           resolve(response!);
@@ -108,8 +101,6 @@ export class BsnGrpcClient {
       });
     });
   }
-
-  // ------------------------------------------------------------ operations
 
   createApp(app: { code: string; name?: string; framework?: string; network?: string; mode?: 'consortium' | 'private'; placement?: 'shared' | 'dedicated'; members?: string[] }) {
     return this.unary('CreateApp', { ...app }, '');
@@ -165,17 +156,14 @@ export class BsnGrpcClient {
         const payload = msg['payload'] as Buffer;
         const ev = { id: String(msg['id']), app: String(msg['app']), name: String(msg['name']), payload: toBase64(payload), txId: String(msg['txId']), checkpoint: { block: Number(msg['block']), index: Number(msg['index']) } };
         const verified = key ? verifyEvent(key, ev.id, eventSigningData(ev), nonce, String(msg['signature'])) : false;
-        if (key && !verified) throw new GrpcCallError(16, 'UNAUTHORIZED', 'bad-node-signature', `event ${ev.id} is not signed by the pinned node key`, false);
+        if (key && !verified) throw NodeResponseError.unsigned(`event ${ev.id}`, { grpcCode: grpc.status.UNAUTHENTICATED });
         yield { ...msg, id: ev.id, verified };
         if (options.limit !== undefined && ++count >= options.limit) return;
       }
     } catch (err) {
       if ((err as { code?: number }).code === grpc.status.CANCELLED) return;
       const json = ((err as grpc.ServiceError).metadata?.get('x-bsn-error-bin')[0] ?? '').toString();
-      if (json) {
-        const e = (JSON.parse(json) as { error?: { code?: string; reason?: string; message?: string } }).error ?? {};
-        throw new GrpcCallError((err as grpc.ServiceError).code, e.code ?? 'INTERNAL', e.reason, e.message ?? '', false);
-      }
+      if (json) throw NodeResponseError.fromBody(JSON.parse(json), { grpcCode: (err as grpc.ServiceError).code }, false, '');
       throw err;
     } finally {
       options.signal?.removeEventListener('abort', abort);

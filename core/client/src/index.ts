@@ -1,5 +1,6 @@
 export { RequestSigner, newNonce, type SignedHeaders, type UserKey } from './request-signer.js';
-export { BsnClient, GatewayResponseError, encodeKey, type ClientOptions, type EventMessage, type RawResponse } from './rest-client.js';
+export { BsnClient, encodeKey, type ClientOptions, type EventMessage, type RawResponse } from './rest-client.js';
 export { verifyEvent, verifyResponse, type NodePublicKey } from '@bsn/protocol';
 export { HEADERS, canonicalRequest, canonicalResponse } from '@bsn/protocol';
-export { BsnGrpcClient, GrpcCallError, type GrpcClientOptions, type GrpcEventMessage } from './grpc-client.js';
+export { BsnGrpcClient, type GrpcClientOptions, type GrpcEventMessage } from './grpc-client.js';
+export { NodeResponseError, type ErrorAnswer, type Transport } from './errors.js';

@@ -4,8 +4,9 @@
  * `/v1/node` when not given), and turns error bodies into typed errors.
  */
 import type { KeyAlgorithm } from '@bsn/contract';
-import { errorFromJSON, type ErrorCode, fromBase64, utf8 } from '@bsn/contract';
-import { HEADERS, splitUrl, verifyEvent, verifyResponse, type NodePublicKey, eventSigningData } from '@bsn/protocol';
+import { fromBase64, utf8 } from '@bsn/contract';
+import { HEADERS, splitUrl, verifyEvent, verifyResponse, type NodePublicKey, type PreparedJson, eventSigningData } from '@bsn/protocol';
+import { NodeResponseError } from './errors.js';
 import { HttpTransport } from './http-transport.js';
 import { RequestSigner } from './request-signer.js';
 
@@ -28,19 +29,6 @@ export interface RawResponse {
   nonce: string;
   /** Whether the node's signature verified. */
   verified: boolean;
-}
-
-/** An error body from the gateway, as a typed error with the reason and HTTP status. */
-export class GatewayResponseError extends Error {
-  constructor(readonly status: number, readonly code: string, readonly reason: string | undefined, message: string, readonly field?: string) {
-    super(message);
-    this.name = 'GatewayResponseError';
-  }
-
-  /** As core's typed error (INTERNAL becomes a plain Error). */
-  toBsnError(): Error {
-    return this.code === 'INTERNAL' ? new Error(this.message) : errorFromJSON({ code: this.code as ErrorCode, message: this.message, ...(this.field && { field: this.field }) });
-  }
 }
 
 export interface EventMessage {
@@ -72,7 +60,7 @@ export class BsnClient {
 
   async node(): Promise<Record<string, unknown> & { key: NodePublicKey }> {
     const res = await this.http.request('GET', '/v1/node', {});
-    if (res.status !== 200) throw new GatewayResponseError(res.status, 'UNAVAILABLE', 'node-info', `GET /v1/node answered HTTP ${res.status}`);
+    if (res.status !== 200) throw new NodeResponseError({ code: 'UNAVAILABLE', reason: 'node-info', message: `GET /v1/node answered HTTP ${res.status}` }, { status: res.status }, false);
     const info = JSON.parse(res.body.toString('utf8')) as Record<string, unknown> & { key: NodePublicKey };
     this.nodeKey ??= info.key;
     return info;
@@ -109,19 +97,14 @@ export class BsnClient {
     return { status: res.status, body: bytes, headers: res.headers, nonce: signed[HEADERS.nonce], verified };
   }
 
-  /** Sends and returns the parsed JSON; throws GatewayResponseError for ≥ 400 and for an unverified response. */
+  /** Sends and returns the parsed JSON; throws NodeResponseError for ≥ 400 and for an unverified response. */
   async call<T = Record<string, unknown>>(method: string, path: string, options: Parameters<BsnClient['raw']>[2] = {}): Promise<T> {
     const r = await this.raw(method, path, options);
-    if (!this.o.skipVerify && !r.verified) throw new GatewayResponseError(r.status, 'UNAUTHORIZED', 'bad-node-signature', `the response to ${method} ${path} is not signed by the pinned node key`);
+    if (!this.o.skipVerify && !r.verified) throw NodeResponseError.unsigned(`the response to ${method} ${path}`, { status: r.status });
     const json = r.body.length ? (JSON.parse(r.body.toString('utf8')) as unknown) : {};
-    if (r.status >= 400) {
-      const e = (json as { error?: { code?: string; reason?: string; message?: string; field?: string } }).error ?? {};
-      throw new GatewayResponseError(r.status, e.code ?? 'INTERNAL', e.reason, e.message ?? `HTTP ${r.status}`, e.field);
-    }
+    if (r.status >= 400) throw NodeResponseError.fromBody(json, { status: r.status }, r.verified, `HTTP ${r.status}`);
     return json as T;
   }
-
-  // -------------------------------------------------------------- operations
 
   me() {
     return this.call('GET', '/v1/users/me');
@@ -166,7 +149,7 @@ export class BsnClient {
       const r = await this.call<{ key: string; value: string; valueText?: string; txId: string; block: number }>('GET', `/v1/apps/${app}/kv/${encodeKey(key)}`, { app });
       return { key: r.key, value: fromBase64(r.value), ...(r.valueText !== undefined && { text: r.valueText }), txId: r.txId, block: r.block };
     } catch (err) {
-      if (err instanceof GatewayResponseError && err.status === 404 && err.reason === 'not-found') return null;
+      if (err instanceof NodeResponseError && err.status === 404 && err.reason === 'not-found') return null;
       throw err;
     }
   }
@@ -193,7 +176,7 @@ export class BsnClient {
   }
 
   prepare(app: string, method: string, args: Array<string | { base64: string }>, requestId?: string) {
-    return this.call<{ preparedId: string; digest: string; algorithm: KeyAlgorithm; expiresAt: number; requestId: string }>('POST', `/v1/apps/${app}/transactions/prepare`, { app, body: { method, args, ...(requestId && { requestId }) } });
+    return this.call<PreparedJson>('POST', `/v1/apps/${app}/transactions/prepare`, { app, body: { method, args, ...(requestId && { requestId }) } });
   }
 
   submitPrepared(app: string, preparedId: string, signature: { compact: string; recovery?: number }) {
@@ -219,11 +202,10 @@ export class BsnClient {
     });
     if (res.status !== 200 || !res.body) {
       const text = await res.text();
-      const e = (JSON.parse(text || '{}') as { error?: { code?: string; reason?: string; message?: string } }).error ?? {};
-      throw new GatewayResponseError(res.status, e.code ?? 'INTERNAL', e.reason, e.message ?? `HTTP ${res.status}`);
+      throw NodeResponseError.fromBody(JSON.parse(text || '{}'), { status: res.status }, false, `HTTP ${res.status}`);
     }
     if (key && !verifyResponse(key, 200, new Uint8Array(0), signed[HEADERS.nonce], res.headers.get(HEADERS.nodeSignature) ?? undefined)) {
-      throw new GatewayResponseError(200, 'UNAUTHORIZED', 'bad-node-signature', 'the event stream is not signed by the pinned node key');
+      throw NodeResponseError.unsigned('the event stream', { status: 200 });
     }
     const decoder = new TextDecoder();
     let buffer = '';
@@ -245,13 +227,12 @@ export class BsnClient {
             fields[line.slice(0, c)] = (fields[line.slice(0, c)] ?? '') + line.slice(c + 1).replace(/^ /, '');
           }
           if (fields['event'] === 'error') {
-            const e = (JSON.parse(fields['data'] ?? '{}') as { error?: { code?: string; reason?: string; message?: string } }).error ?? {};
-            throw new GatewayResponseError(200, e.code ?? 'INTERNAL', e.reason, e.message ?? 'event stream failed');
+            throw NodeResponseError.fromBody(JSON.parse(fields['data'] ?? '{}'), { status: 200 }, false, 'event stream failed');
           }
           if (!fields['data'] || !fields['id']) continue;
           const { signature, ...ev } = JSON.parse(fields['data']) as { signature: string; id: string; app: string; name: string; payload: string; payloadText?: string; txId: string; checkpoint: { block: number; index: number } };
           const verified = key ? verifyEvent(key, ev.id, eventSigningData(ev), signed[HEADERS.nonce], signature) : false;
-          if (key && !verified) throw new GatewayResponseError(200, 'UNAUTHORIZED', 'bad-node-signature', `event ${ev.id} is not signed by the pinned node key`);
+          if (key && !verified) throw NodeResponseError.unsigned(`event ${ev.id}`, { status: 200 });
           yield { ...ev, payload: fromBase64(ev.payload), verified };
           if (options.limit !== undefined && ++count >= options.limit) return;
         }

@@ -1,4 +1,4 @@
-/** The gateway's gRPC service definition, loaded from core/proto/bsn_gateway.proto. */
+/** The gateway's gRPC service definition, loaded from proto/bsn_gateway.proto of this package. */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +7,7 @@ import * as protoLoader from '@grpc/proto-loader';
 
 export const SERVICE_NAME = 'bsn.gateway.v1.Gateway';
 
-/** core/proto, from core/src/node/grpc (tests) or core/dist/node/grpc (run time). */
+/** This package's proto/, found upwards from src/ (tests) or dist/ (run time). */
 export function protoPath(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {

@@ -62,6 +62,18 @@ export interface UserJson {
   chainAccounts: Record<string, string>;
 }
 
+/** A transaction the node built for a user-key user: they sign `digest` and submit the signature under `preparedId`. */
+export interface PreparedJson {
+  preparedId: string;
+  requestId: string;
+  algorithm: KeyAlgorithm;
+  publicKey: string;
+  /** hex */
+  digest: string;
+  /** ms since epoch; submit before it. */
+  expiresAt: number;
+}
+
 export const checkpointId = (c: Checkpoint): string => `${c.block}:${c.index}`;
 
 export function eventJson(e: ChainEvent): EventJson {

@@ -5,7 +5,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BsnClient, GatewayResponseError, type EventMessage, BsnGrpcClient } from '@bsn/client';
+import { BsnClient, NodeResponseError, type EventMessage, BsnGrpcClient } from '@bsn/client';
 import { signDigest, fromHex, toHex } from '@bsn/contract';
 import { CityNode, resolveNodeConfig } from '@bsn/city-node';
 import { newKey } from '@bsn/city-node/testing';
@@ -135,8 +135,8 @@ describe.skipIf(skip !== undefined)('city node end to end on anvil with the Ethe
     const codes: string[] = [];
     const refusal = async (p: Promise<unknown>) => {
       const e = await p.then(() => undefined, (x: unknown) => x);
-      expect(e).toBeInstanceOf(GatewayResponseError);
-      codes.push(`${(e as GatewayResponseError).status} ${(e as GatewayResponseError).reason}`);
+      expect(e).toBeInstanceOf(NodeResponseError);
+      codes.push(`${(e as NodeResponseError).status} ${(e as NodeResponseError).reason}`);
     };
     await refusal(forged.put('e2e-kv', 'refused/forged', 'x'));
     const nonce = 'e2e-replay-nonce-000001';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BsnGrpcClient, GrpcCallError, type GrpcEventMessage as GrpcEvent } from '@bsn/client';
+import { BsnGrpcClient, NodeResponseError, type GrpcEventMessage as GrpcEvent } from '@bsn/client';
 import { startTestNode } from '../testing/test-node.js';
 import { grpcReceiveCap } from './server.js';
 
@@ -13,9 +13,9 @@ afterAll(async () => {
   await t?.stop();
 });
 
-async function failure(p: Promise<unknown>): Promise<GrpcCallError> {
+async function failure(p: Promise<unknown>): Promise<NodeResponseError> {
   const e = await p.then(() => undefined, (err: unknown) => err);
-  if (!(e instanceof GrpcCallError)) throw new Error(`expected a gRPC error, got ${String(e)}`);
+  if (!(e instanceof NodeResponseError)) throw new Error(`expected a gRPC error, got ${String(e)}`);
   return e;
 }
 

@@ -35,7 +35,7 @@ export function openApiDocument(): Record<string, unknown> {
     info: {
       title: 'BSN city node gateway',
       version: '1.0.0',
-      description: 'Apps, the preset data contract, generic contract calls and event streams on every certified framework. Every /v1 call is signed by the user (headers x-bsn-*); every response carries x-bsn-node-signature by the node key (GET /v1/node) over BSN-RESPONSE-V1\\nstatus\\nsha256(body)\\nrequest nonce. The same operations are served over gRPC (core/proto/bsn_gateway.proto).',
+      description: 'Apps, the preset data contract, generic contract calls and event streams on every certified framework. Every /v1 call is signed by the user (headers x-bsn-*); every response carries x-bsn-node-signature by the node key (GET /v1/node) over BSN-RESPONSE-V1\\nstatus\\nsha256(body)\\nrequest nonce. The same operations are served over gRPC (core/protocol/proto/bsn_gateway.proto).',
     },
     paths: {
       '/healthz': { get: { summary: 'Liveness', responses: { 200: ok({ type: 'object' }) } } },

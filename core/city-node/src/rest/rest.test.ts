@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { signDigest, fromHex, toHex } from '@bsn/contract';
-import { GatewayResponseError, type EventMessage } from '@bsn/client';
+import { NodeResponseError, type EventMessage } from '@bsn/client';
 import { HEADERS } from '@bsn/protocol';
 import { startTestNode } from '../testing/test-node.js';
 
@@ -14,9 +14,9 @@ afterAll(async () => {
   await t?.stop();
 });
 
-async function failure(p: Promise<unknown>): Promise<GatewayResponseError> {
+async function failure(p: Promise<unknown>): Promise<NodeResponseError> {
   const e = await p.then(() => undefined, (err: unknown) => err);
-  if (!(e instanceof GatewayResponseError)) throw new Error(`expected a gateway error, got ${String(e)}`);
+  if (!(e instanceof NodeResponseError)) throw new Error(`expected an error answer of the node, got ${String(e)}`);
   return e;
 }
 

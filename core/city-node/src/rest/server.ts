@@ -1,21 +1,21 @@
 /**
- * The REST gateway (fastify). Every `/v1` call except `GET /v1/node` is authenticated
- * (see auth/canonical.ts); every response, errors included, carries the node's signature
- * over status + body hash + the request nonce. Bodies are read as raw bytes (the signature
- * covers their hash) and parsed as JSON only after authentication; too large is 413,
- * unparsable is 400, both before anything is written.
+ * The REST gateway (fastify). Every `/v1` call except `GET /v1/node` is authenticated (see
+ * canonical.ts in @bsn/protocol); every response, errors included, carries the node's
+ * signature over status + body hash + the request nonce. Bodies are read as raw bytes (the
+ * signature covers their hash) and parsed as JSON only after authentication; too large is
+ * 413, unparsable is 400, both before anything is written.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '@bsn/contract';
 import { Authenticator, type Caller } from '../auth/authenticator.js';
-import { HEADERS, splitUrl } from '@bsn/protocol';
-import type { ResponseSigner } from '@bsn/protocol';
-import { GatewayError, describeError, invalid } from '../errors.js';
-import { eventJson, eventSigningData, parseCheckpoint, type NodeService } from '../service.js';
+import { HEADERS, eventJson, eventSigningData, splitUrl, type ResponseSigner } from '@bsn/protocol';
+import { parseCheckpoint } from '../body.js';
+import { ApiError, describeError, invalid } from '../errors.js';
+import type { GatewayService } from '../gateway-service.js';
 import { openApiDocument } from './openapi.js';
 
 export interface RestOptions {
-  service: NodeService;
+  service: GatewayService;
   auth: Authenticator;
   signer: ResponseSigner;
   bodyLimit: number;
@@ -82,7 +82,7 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
       },
     });
     if (params['app'] !== undefined && caller.app !== params['app']) {
-      throw new GatewayError('UNAUTHORIZED', 'app-mismatch', `the request was signed for app "${caller.app}" but addresses app ${params['app']}: sign with ${HEADERS.app}: ${params['app']}`, { field: HEADERS.app });
+      throw new ApiError('UNAUTHORIZED', 'app-mismatch', `the request was signed for app "${caller.app}" but addresses app ${params['app']}: sign with ${HEADERS.app}: ${params['app']}`, { field: HEADERS.app });
     }
     return handler(caller, req, reply);
   };
@@ -113,7 +113,7 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
   app.setErrorHandler(async (err: Error & { code?: string; statusCode?: number }, _req, reply) => {
     let error: unknown = err;
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
-      error = new GatewayError('INVALID_INPUT', 'body-too-large', `the request body is larger than the ${o.bodyLimit} bytes this node accepts`, { httpStatus: 413 });
+      error = new ApiError('INVALID_INPUT', 'body-too-large', `the request body is larger than the ${o.bodyLimit} bytes this node accepts`, { httpStatus: 413 });
     } else if (typeof err.code === 'string' && err.code.startsWith('FST_ERR_CTP')) {
       error = invalid('malformed-body', `the request body could not be read: ${err.message}`, '/');
     } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500 && !('reason' in err)) {
@@ -128,7 +128,7 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     return reply.code(404).send({ error: { code: 'NOT_FOUND', reason: 'not-found', message: `no route ${req.method} ${rawPath(req).path}` } });
   });
 
-  // ------------------------------------------------------------ unauthenticated
+  // unauthenticated
   app.get('/healthz', async () => ({ ok: true }));
   app.get('/readyz', async (_req, reply) => {
     const r = await service.ready();
@@ -141,12 +141,12 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
   app.get('/openapi.json', async () => openApiDocument());
   app.get('/v1/node', async () => service.nodeInfo());
 
-  // ------------------------------------------------------------ users
+  // users
   app.get('/v1/users/me', authed((c) => service.me(c)));
   app.post('/v1/users', authed(async (c, req, reply) => reply.code(201).send(await service.createUser(c, jsonBody(req)))));
   app.put('/v1/users/me/chain-keys/:framework', authed((c, req) => service.setChainKey(c, (req.params as { framework: string }).framework, jsonBody(req))));
 
-  // ------------------------------------------------------------ apps
+  // apps
   app.get('/v1/apps', authed(async (c) => ({ apps: await service.listApps(c) })));
   app.post('/v1/apps', authed(async (c, req, reply) => {
     const body = jsonBody(req);
@@ -157,7 +157,7 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
   app.post('/v1/apps/:app/members', authed((c, req) => service.admit(c, (req.params as { app: string }).app, jsonBody(req))));
   app.get('/v1/apps/:app/usage', authed((c, req) => service.usage(c, (req.params as { app: string }).app)));
 
-  // ------------------------------------------------------------ grants
+  // grants
   app.get('/v1/apps/:app/grants', authed(async (c, req) => ({ grants: await service.listGrants(c, (req.params as { app: string }).app) })));
   app.post('/v1/apps/:app/grants', authed((c, req) => service.grant(c, (req.params as { app: string }).app, jsonBody(req))));
   app.delete('/v1/apps/:app/grants/:direction/:peer', authed(async (c, req) => {
@@ -165,7 +165,7 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     return { grant: await service.revokeGrant(c, p.app, p.peer, p.direction) };
   }));
 
-  // ------------------------------------------------------------ preset data contract
+  // preset data contract
   const kvKey = (req: FastifyRequest) => {
     const key = (req.params as Record<string, string>)['*'] ?? '';
     if (!key) throw invalid('invalid-field', 'the key is empty (…/kv/<key>)', '/key');
@@ -182,7 +182,7 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     return service.kvList(c, (req.params as { app: string }).app, q['prefix'] ?? '', intParam(q['limit'], 'limit', 1, 10_000), q['cursor']);
   }));
 
-  // ------------------------------------------------------------ generic contract calls
+  // generic contract calls
   app.post('/v1/apps/:app/transactions', authed((c, req) => service.submit(c, (req.params as { app: string }).app, jsonBody(req))));
   app.post('/v1/apps/:app/query', authed((c, req) => service.evaluate(c, (req.params as { app: string }).app, jsonBody(req))));
   app.post('/v1/apps/:app/transactions/prepare', authed((c, req) => service.prepare(c, (req.params as { app: string }).app, jsonBody(req))));
@@ -191,7 +191,7 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     return service.submitPrepared(c, p.app, p.id, jsonBody(req));
   }));
 
-  // ------------------------------------------------------------ events (SSE)
+  // events (SSE)
   app.get('/v1/apps/:app/events', authed(async (c, req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     const lastEventId = req.headers['last-event-id'] as string | undefined;

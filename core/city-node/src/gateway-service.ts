@@ -1,0 +1,126 @@
+/**
+ * The gateway's application service: what the node does for a request, whichever API it
+ * came through. REST and gRPC authenticate the caller, then call this with plain JSON-able
+ * bodies and get plain JSON-able results, so both APIs behave the same by construction.
+ * The work is done by tenancy (who may act where), grants, writes and reads; this facade
+ * adds the node-wide answers.
+ */
+import type { Checkpoint, Logger } from '@bsn/contract';
+import type { Caller } from './auth/authenticator.js';
+import type { Body } from './body.js';
+import { Grants } from './grants.js';
+import type { NodeKeys } from './keys.js';
+import type { Metering } from './metering.js';
+import type { Networks } from './networks.js';
+import { Reads } from './reads.js';
+import type { Registry } from './registry/registry.js';
+import { Tenancy } from './tenancy.js';
+import { Writes } from './writes.js';
+
+const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+
+export interface GatewayServiceOptions {
+  registry: Registry;
+  networks: Networks;
+  keys: NodeKeys;
+  metering: Metering;
+  nodeName: string;
+  logger?: Logger;
+  now?: () => number;
+}
+
+export interface Readiness {
+  ok: boolean;
+  registry: boolean;
+  networks: Record<string, { ok: boolean; height?: number; error?: string }>;
+}
+
+export class GatewayService {
+  readonly registry: Registry;
+  readonly networks: Networks;
+  readonly keys: NodeKeys;
+  readonly metering: Metering;
+  private readonly nodeName: string;
+  private readonly tenancy: Tenancy;
+  private readonly grants: Grants;
+  private readonly writes: Writes;
+  private readonly reads: Reads;
+
+  constructor(options: GatewayServiceOptions) {
+    const now = options.now ?? Date.now;
+    this.registry = options.registry;
+    this.networks = options.networks;
+    this.keys = options.keys;
+    this.metering = options.metering;
+    this.nodeName = options.nodeName;
+    this.tenancy = new Tenancy(this.registry, this.networks, this.keys, options.logger ?? silent);
+    this.grants = new Grants(this.registry, this.tenancy, now);
+    this.writes = new Writes(this.registry, this.metering, this.tenancy, now);
+    this.reads = new Reads(this.metering, this.tenancy);
+  }
+
+  nodeInfo(): Record<string, unknown> {
+    return {
+      name: this.nodeName,
+      key: this.keys.responseSigner.key,
+      networks: this.networks.all().map((n) => ({
+        name: n.name,
+        framework: n.framework,
+        plugin: n.plugin,
+        certified: n.certified,
+        origin: n.origin,
+        accountAlgorithm: n.accountAlgorithm,
+        capabilities: n.description.capabilities,
+        limits: n.description.limits,
+      })),
+    };
+  }
+
+  async ready(): Promise<Readiness> {
+    const registry = await this.registry.ping();
+    const networks: Readiness['networks'] = {};
+    await Promise.all(this.networks.all().map(async (n) => {
+      try {
+        const h = await n.adapter.gateway.health();
+        networks[n.name] = { ok: h.ok, height: h.height };
+      } catch (err) {
+        networks[n.name] = { ok: false, error: (err as Error).message };
+      }
+    }));
+    return { ok: registry && Object.values(networks).every((n) => n.ok), registry, networks };
+  }
+
+  /**
+   * Bandwidth accounting, by the transport, after a successful request about `app` (so the
+   * app exists and the caller may see it: no second look-up).
+   */
+  recordBandwidth(app: string | undefined, bytesIn: number, bytesOut: number): void {
+    if (app) this.metering.record(app, { bytesIn, bytesOut });
+  }
+
+  me(caller: Caller) { return this.tenancy.me(caller); }
+  createUser(caller: Caller, body: Body) { return this.tenancy.createUser(caller, body); }
+  setChainKey(caller: Caller, framework: string, body: Body) { return this.tenancy.setChainKey(caller, framework, body); }
+  listApps(caller: Caller) { return this.tenancy.listApps(caller); }
+  getApp(caller: Caller, code: string) { return this.tenancy.getApp(caller, code); }
+  createApp(caller: Caller, body: Body) { return this.tenancy.createApp(caller, body); }
+  admit(caller: Caller, code: string, body: Body) { return this.tenancy.admit(caller, code, body); }
+
+  grant(caller: Caller, code: string, body: Body) { return this.grants.grant(caller, code, body); }
+  revokeGrant(caller: Caller, code: string, peer: string, direction: string) { return this.grants.revokeGrant(caller, code, peer, direction); }
+  listGrants(caller: Caller, code: string) { return this.grants.listGrants(caller, code); }
+  grantAllows(source: string, target: string, method?: string) { return this.grants.grantAllows(source, target, method); }
+
+  kvPut(caller: Caller, code: string, key: string, value: Uint8Array, requestId?: string) { return this.writes.kvPut(caller, code, key, value, requestId); }
+  kvDelete(caller: Caller, code: string, key: string, requestId?: string) { return this.writes.kvDelete(caller, code, key, requestId); }
+  submit(caller: Caller, code: string, body: Body) { return this.writes.submit(caller, code, body); }
+  prepare(caller: Caller, code: string, body: Body) { return this.writes.prepare(caller, code, body); }
+  submitPrepared(caller: Caller, code: string, preparedId: string, body: Body) { return this.writes.submitPrepared(caller, code, preparedId, body); }
+
+  kvGet(caller: Caller, code: string, key: string) { return this.reads.kvGet(caller, code, key); }
+  kvHistory(caller: Caller, code: string, key: string) { return this.reads.kvHistory(caller, code, key); }
+  kvList(caller: Caller, code: string, prefix: string, limit?: number, cursor?: string) { return this.reads.kvList(caller, code, prefix, limit, cursor); }
+  evaluate(caller: Caller, code: string, body: Body) { return this.reads.evaluate(caller, code, body); }
+  events(caller: Caller, code: string, after: Checkpoint | undefined, name: string | undefined, signal: AbortSignal) { return this.reads.events(caller, code, after, name, signal); }
+  usage(caller: Caller, code: string) { return this.reads.usage(caller, code); }
+}

@@ -1,0 +1,57 @@
+/**
+ * App-to-app authorizations. Each app's owner grants its own side; a grant is usable only
+ * once both sides agreed, so neither app can open a path into the other alone.
+ */
+import { CODE_RE } from '@bsn/protocol';
+import type { Caller } from './auth/authenticator.js';
+import { str, type Body } from './body.js';
+import { invalid, unauthorized } from './errors.js';
+import { grantAllows, type Grant, type Registry } from './registry/registry.js';
+import type { Tenancy } from './tenancy.js';
+
+export type GrantJson = Grant & { effective: boolean };
+
+export class Grants {
+  constructor(
+    private readonly registry: Registry,
+    private readonly tenancy: Tenancy,
+    private readonly now: () => number,
+  ) {}
+
+  /**
+   * One side of an app-to-app authorization. `direction: outgoing` — this app (source) may
+   * call `peer`; `incoming` — `peer` may call this app.
+   */
+  async grant(caller: Caller, code: string, body: Body): Promise<GrantJson> {
+    const { app } = await this.tenancy.memberApp(caller, code);
+    if (app.owner !== caller.user.code && caller.user.role !== 'admin') throw unauthorized('not-app-owner', `only the owner of ${app.code} or a portal admin grants`);
+    const peer = str(body, 'peer', { required: true, re: CODE_RE, what: 'must be an app code' })!;
+    const direction = str(body, 'direction', { required: true, re: /^(incoming|outgoing)$/, what: 'must be incoming or outgoing' })!;
+    const methods = body['methods'] ?? [];
+    if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string')) throw invalid('invalid-field', '/methods must be an array of method names', '/methods');
+    const expiresAt = body['expiresAt'] ?? 0;
+    if (typeof expiresAt !== 'number' || !Number.isSafeInteger(expiresAt) || expiresAt < 0) throw invalid('invalid-field', '/expiresAt must be ms since epoch (0: never)', '/expiresAt');
+    // The peer may be in another portal (cross-portal calls are what grants are for); it must exist.
+    if (!(await this.registry.getApp(peer))) throw invalid('invalid-field', `/peer: no app ${peer}`, '/peer');
+    const [source, target, side] = direction === 'outgoing' ? [app.code, peer, 'source' as const] : [peer, app.code, 'target' as const];
+    const g = await this.registry.grant(source, target, side, { by: caller.user.code, at: this.now(), methods: methods as string[], expiresAt });
+    return { ...g, effective: grantAllows(g, undefined, this.now()) };
+  }
+
+  async revokeGrant(caller: Caller, code: string, peer: string, direction: string): Promise<Grant | null> {
+    const { app } = await this.tenancy.memberApp(caller, code);
+    if (app.owner !== caller.user.code && caller.user.role !== 'admin') throw unauthorized('not-app-owner', `only the owner of ${app.code} or a portal admin revokes`);
+    if (direction !== 'incoming' && direction !== 'outgoing') throw invalid('invalid-field', 'direction must be incoming or outgoing', '/direction');
+    return direction === 'outgoing' ? this.registry.revokeGrant(app.code, peer, 'source') : this.registry.revokeGrant(peer, app.code, 'target');
+  }
+
+  async listGrants(caller: Caller, code: string): Promise<GrantJson[]> {
+    const { app } = await this.tenancy.memberApp(caller, code);
+    return (await this.registry.listGrants(app.code)).map((g) => ({ ...g, effective: grantAllows(g, undefined, this.now()) }));
+  }
+
+  /** Whether `source` may call `method` on `target` now (what cross-chain delivery will check). */
+  async grantAllows(source: string, target: string, method?: string): Promise<boolean> {
+    return grantAllows(await this.registry.getGrant(source, target), method, this.now());
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Who may act where: users of a portal, apps that are invisible outside their portal, and
+ * members, who alone act in an app. Also the chain side of it: each user's chain account on
+ * a network, and the signers the node holds (a hosted user's, and its own admin key).
+ */
+import type { AppInfo, AppSpec, ChainAccount, ContractSource, Logger, Signer } from '@bsn/contract';
+import { fromHex, isBsnError } from '@bsn/contract';
+import { CODE_RE, type AppJson, type UserJson } from '@bsn/protocol';
+import type { Caller } from './auth/authenticator.js';
+import { publicKeyField, str, type Body } from './body.js';
+import { ApiError, invalid, notFound, unauthorized } from './errors.js';
+import type { NodeKeys } from './keys.js';
+import type { ConnectedNetwork, Networks } from './networks.js';
+import type { App, KeyMode, Registry, User, UserRole } from './registry/registry.js';
+
+const CODE_RULE = 'must be 1-64 of A-Z a-z 0-9 . _ - starting with a letter or digit';
+
+function userJson(u: User): UserJson {
+  const chainAccounts: Record<string, string> = {};
+  for (const [fw, key] of Object.entries(u.chainKeys)) chainAccounts[fw] = `${key.algorithm}:${key.publicKey}`;
+  return { code: u.code, portal: u.portal, algorithm: u.algorithm, publicKey: u.publicKey, keyMode: u.keyMode, role: u.role, chainAccounts };
+}
+
+function appJson(a: App, members?: string[]): AppJson {
+  return {
+    code: a.code, portal: a.portal, owner: a.owner, name: a.name, framework: a.framework, network: a.network,
+    createdAt: a.createdAt, chain: a.chain, ...(members && { members }),
+  };
+}
+
+export class Tenancy {
+  /** One provisioning per (network, user), shared by concurrent requests; forgotten if it fails. */
+  private readonly provisioned = new Map<string, Promise<ChainAccount>>();
+
+  constructor(
+    private readonly registry: Registry,
+    private readonly networks: Networks,
+    private readonly keys: NodeKeys,
+    private readonly log: Logger,
+  ) {}
+
+  async me(caller: Caller): Promise<UserJson> {
+    return userJson(caller.user);
+  }
+
+  /** A portal admin registers a user of the same portal. */
+  async createUser(caller: Caller, body: Body): Promise<UserJson> {
+    if (caller.user.role !== 'admin') throw unauthorized('not-portal-admin', `only an admin of portal ${caller.user.portal} registers users`);
+    const code = str(body, 'code', { required: true, re: CODE_RE, what: CODE_RULE })!;
+    const { algorithm, publicKey } = publicKeyField(body);
+    const keyMode = (str(body, 'keyMode', { re: /^(hosted|user)$/, what: 'must be hosted or user' }) ?? 'hosted') as KeyMode;
+    const role = (str(body, 'role', { re: /^(admin|member)$/, what: 'must be admin or member' }) ?? 'member') as UserRole;
+    const user = await this.registry.createUser({
+      code, portal: caller.user.portal, algorithm, publicKey, keyMode, role, chainKeys: {},
+      ...(keyMode === 'hosted' && { hostedIdentity: this.keys.sealNewUser(code) }),
+    });
+    this.log.info('user registered', { user: code, portal: user.portal, keyMode });
+    return userJson(user);
+  }
+
+  /** User-key mode: the caller registers the public key of their chain account on a framework. */
+  async setChainKey(caller: Caller, framework: string, body: Body): Promise<UserJson> {
+    if (caller.user.keyMode !== 'user') throw invalid('key-mode', `user ${caller.user.code} is in hosted-key mode: the node derives its chain keys`);
+    await this.registry.setChainKey(caller.user.code, framework, publicKeyField(body));
+    return userJson((await this.registry.getUser(caller.user.code))!);
+  }
+
+  /** The app as the caller may see it: NOT_FOUND when absent or in another portal (never revealing which). */
+  async visibleApp(caller: Caller, code: string): Promise<App> {
+    if (caller.app && caller.app !== code) {
+      throw unauthorized('app-mismatch', `the request was signed for app ${caller.app}, not ${code}`, 'x-bsn-app');
+    }
+    const app = CODE_RE.test(code) ? await this.registry.getApp(code) : null;
+    if (!app || app.portal !== caller.user.portal) throw notFound('app-not-found', `no app ${code} in portal ${caller.user.portal}`);
+    return app;
+  }
+
+  /** The app, if the caller is admitted to it, and the network it lives on. */
+  async memberApp(caller: Caller, code: string): Promise<{ app: App; network: ConnectedNetwork }> {
+    const app = await this.visibleApp(caller, code);
+    if (!(await this.registry.isAdmitted(app.code, caller.user.code))) {
+      throw unauthorized('not-admitted', `user ${caller.user.code} is not admitted to app ${app.code}`);
+    }
+    const network = this.networks.byName(app.network);
+    if (!network) throw new ApiError('UNAVAILABLE', 'unknown-network', `app ${app.code} lives on network ${app.network}, which this node is not connected to`);
+    return { app, network };
+  }
+
+  async listApps(caller: Caller): Promise<AppJson[]> {
+    const apps = caller.user.role === 'admin'
+      ? await this.registry.listApps(caller.user.portal)
+      : await this.registry.listApps(caller.user.portal, caller.user.code);
+    return apps.map((a) => appJson(a));
+  }
+
+  async getApp(caller: Caller, code: string): Promise<AppJson> {
+    const app = await this.visibleApp(caller, code);
+    const members = await this.registry.admitted(app.code);
+    if (caller.user.role !== 'admin' && !members.includes(caller.user.code)) {
+      throw unauthorized('not-admitted', `user ${caller.user.code} is not admitted to app ${app.code}`);
+    }
+    return appJson(app, members);
+  }
+
+  async createApp(caller: Caller, body: Body): Promise<AppJson> {
+    const code = str(body, 'code', { required: true, re: CODE_RE, what: CODE_RULE })!;
+    const name = str(body, 'name') ?? code;
+    const network = this.networks.choose(str(body, 'framework'), str(body, 'network'));
+    const mode = (str(body, 'mode', { re: /^(private|consortium)$/, what: 'must be private or consortium' }) ?? 'consortium') as AppSpec['mode'];
+    const placement = (str(body, 'placement', { re: /^(shared|dedicated)$/, what: 'must be shared or dedicated' }) ?? 'shared') as AppSpec['placement'];
+    const contract = (body['contract'] ?? { kind: 'preset-kv' }) as ContractSource;
+    if (typeof contract !== 'object' || contract === null || (contract.kind !== 'preset-kv' && contract.kind !== 'custom')) {
+      throw invalid('invalid-field', '/contract must be { kind: "preset-kv" } or { kind: "custom", language, files }', '/contract');
+    }
+    const memberCodes = body['members'] === undefined ? [] : body['members'];
+    if (!Array.isArray(memberCodes) || memberCodes.some((m) => typeof m !== 'string')) throw invalid('invalid-field', '/members must be an array of user codes', '/members');
+    if (await this.registry.getApp(code)) throw new ApiError('CONFLICT', 'invalid-field', `app ${code} exists already`, { field: '/code' });
+    const users = [caller.user, ...(await this.portalUsers(caller, memberCodes as string[]))];
+    const members = await Promise.all(users.map((u) => this.accountOf(u, network)));
+    const info = await this.createOnChain({ appId: code, name, framework: network.framework, mode, placement, contract, members }, network);
+    const app = await this.registry.createApp({
+      code, portal: caller.user.portal, owner: caller.user.code, name, framework: network.framework, network: network.name,
+      chain: info as unknown as Record<string, unknown>,
+    });
+    for (const u of users.slice(1)) await this.registry.admit(code, u.code);
+    this.log.info('app created', { app: code, portal: app.portal, network: network.name, framework: network.framework });
+    return appJson(app, users.map((u) => u.code).sort());
+  }
+
+  /** The users `codes` name, each of the caller's portal; the caller is skipped (always a member). */
+  private async portalUsers(caller: Caller, codes: string[]): Promise<User[]> {
+    const users: User[] = [];
+    for (const [i, m] of codes.entries()) {
+      if (m === caller.user.code) continue;
+      const u = await this.registry.getUser(m);
+      if (!u || u.portal !== caller.user.portal) throw invalid('invalid-field', `/members/${i}: no user ${m} in portal ${caller.user.portal}`, `/members/${i}`);
+      users.push(u);
+    }
+    return users;
+  }
+
+  private async createOnChain(spec: AppSpec, network: ConnectedNetwork): Promise<AppInfo> {
+    const admin = this.adminSigner(network);
+    try {
+      return await network.adapter.lifecycle.create(spec, admin);
+    } catch (err) {
+      if (!isBsnError(err, 'CONFLICT')) throw err;
+      // On the chain but not in the registry: a node stopped between the two. Adopt it if
+      // this node administers it; anything else is someone else's app.
+      const existing = await network.adapter.lifecycle.get({ appId: spec.appId });
+      const ours = await network.adapter.identity.accountFor(admin.publicKey, admin.algorithm);
+      if (existing.admin.toLowerCase() !== ours.id.toLowerCase()) {
+        throw new ApiError('CONFLICT', 'invalid-field', `app ${spec.appId} exists on network ${network.name} under another administrator`, { field: '/code' });
+      }
+      this.log.warn('app found on the chain but not in the registry: adopted', { app: spec.appId, network: network.name });
+      return existing;
+    }
+  }
+
+  /** The app's owner (or a portal admin) admits another user of the portal. */
+  async admit(caller: Caller, code: string, body: Body): Promise<AppJson> {
+    const { app, network } = await this.memberApp(caller, code);
+    if (app.owner !== caller.user.code && caller.user.role !== 'admin') throw unauthorized('not-app-owner', `only the owner of ${app.code} (${app.owner}) or a portal admin admits users`);
+    const userCode = str(body, 'user', { required: true, re: CODE_RE, what: 'must be a user code' })!;
+    const user = await this.registry.getUser(userCode);
+    if (!user || user.portal !== app.portal) throw invalid('invalid-field', `/user: no user ${userCode} in portal ${app.portal}`, '/user');
+    if (!(await this.registry.isAdmitted(app.code, user.code))) {
+      const account = await this.accountOf(user, network);
+      const info = await network.adapter.lifecycle.addMember({ appId: app.code }, account, this.adminSigner(network));
+      await this.registry.updateAppChain(app.code, info as unknown as Record<string, unknown>);
+      await this.registry.admit(app.code, user.code);
+    }
+    return this.getApp(caller, code);
+  }
+
+  /** The chain account a user writes with on a network (funded on dev networks). */
+  async accountOf(user: User, network: ConnectedNetwork): Promise<ChainAccount> {
+    const key = `${network.name}\u0000${user.code}`;
+    let pending = this.provisioned.get(key);
+    if (!pending) {
+      pending = network.adapter.identity.provision(this.accountSigner(user, network));
+      this.provisioned.set(key, pending);
+      pending.catch(() => this.provisioned.delete(key));
+    }
+    return pending;
+  }
+
+  /** A hosted user's own key; a user-key user's registered public key, which cannot sign here. */
+  private accountSigner(user: User, network: ConnectedNetwork): Signer {
+    if (user.keyMode === 'hosted') return this.hostedSigner(user, network);
+    const chainKey = user.chainKeys[network.framework];
+    if (!chainKey) throw invalid('key-mode', `user ${user.code} (user-key mode) has registered no ${network.framework} key: PUT /v1/users/me/chain-keys/${network.framework}`);
+    return { algorithm: chainKey.algorithm, publicKey: fromHex(chainKey.publicKey), signDigest: async () => { throw unauthorized('key-mode', 'the node does not hold user keys'); } };
+  }
+
+  hostedSigner(user: User, network: ConnectedNetwork): Signer {
+    if (user.keyMode !== 'hosted' || !user.hostedIdentity) {
+      throw unauthorized('key-mode', `user ${user.code} is in user-key mode: prepare the transaction and submit it signed (POST …/transactions/prepare)`);
+    }
+    return this.keys.userSigner(user.code, user.hostedIdentity, network.framework, network.accountAlgorithm);
+  }
+
+  /** The node's own chain key, which administers the apps it creates. */
+  private adminSigner(network: ConnectedNetwork): Signer {
+    return this.keys.chainSigner(network.framework, network.accountAlgorithm);
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Error answers, the same on both APIs (the REST body, gRPC's `x-bsn-error-bin` trailer):
+ * `{ error: { code, reason?, message, field?, retryable?, detail? } }`. The code is the
+ * coarse outcome a caller branches on; `reason` names the exact problem beneath it (a
+ * forged signature, a replayed nonce…) so the node and its clients agree on one list.
+ */
+import type { ErrorCode, FrameworkDetail } from '@bsn/contract';
+
+/** The reasons the node answers with. */
+export const REASONS = [
+  'missing-credentials',
+  'malformed-credentials',
+  'unknown-user',
+  'bad-signature',
+  'stale-timestamp',
+  'nonce-replayed',
+  'app-mismatch',
+  'app-not-found',
+  'not-admitted',
+  'not-portal-admin',
+  'not-app-owner',
+  'key-mode',
+  'body-too-large',
+  'malformed-body',
+  'invalid-field',
+  'unknown-network',
+  'request-id-reused',
+  'prepared-expired',
+  'not-found',
+] as const;
+export type Reason = (typeof REASONS)[number];
+
+/** Why a client refuses an answer of the node; the node never sends these. */
+export const CLIENT_REASONS = [
+  'bad-node-signature', // not signed by the pinned node key
+  'node-info', // `GET /v1/node` failed, so there is no node key to pin
+] as const;
+export type ClientReason = (typeof CLIENT_REASONS)[number];
+
+/** A BSN error code, or INTERNAL for a failure the node did not expect (its log says more). */
+export type AnswerCode = ErrorCode | 'INTERNAL';
+
+export interface ErrorBody {
+  error: { code: AnswerCode; reason?: Reason; message: string; field?: string; retryable?: boolean; detail?: FrameworkDetail };
+}
