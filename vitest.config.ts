@@ -27,7 +27,13 @@ export default defineConfig({
     alias: Object.entries(PACKAGES).map(([name, path]) => ({ find: new RegExp(`^${name}$`), replacement: src(path) })),
   },
   test: {
-    include: ['core/*/src/**/*.test.ts', 'adapters/*/src/**/*.test.ts', 'conformance/*/src/**/*.test.ts', 'e2e/src/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: [
+      'core/*/src/**/*.test.ts',
+      'adapters/*/src/**/*.test.ts',
+      'conformance/*/src/**/*.test.ts',
+      'e2e/src/**/*.test.ts',
+      'bench/**/*.test.ts',
+    ],
     exclude: ['**/node_modules/**', '**/dist/**', '**/__fixtures__/**'],
     pool: 'forks',
     testTimeout: 60_000,

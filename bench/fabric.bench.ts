@@ -44,13 +44,26 @@ const BOOTS = env('BENCH_FABRIC_BOOTS', 3);
 
 /** CPU seconds used so far by each of the devnet's process groups (Linux /proc), and by this process. */
 function cpuSeconds(devnet: StartedFabricDevnet): Record<string, number> {
-  const groups = new Map(devnet.processes().filter((p) => p.pid).map((p) => [p.pid!, p.name.replace(/\.example\.com$/, '')]));
+  const groups = new Map(
+    devnet
+      .processes()
+      .filter((p) => p.pid)
+      .map((p) => [p.pid!, p.name.replace(/\.example\.com$/, '')]),
+  );
   const out: Record<string, number> = { client: (process.cpuUsage().user + process.cpuUsage().system) / 1e6 };
   let entries: string[] = [];
-  try { entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e)); } catch { return out; }
+  try {
+    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e));
+  } catch {
+    return out;
+  }
   for (const pid of entries) {
     let stat: string;
-    try { stat = readFileSync(`/proc/${pid}/stat`, 'utf8'); } catch { continue; }
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const name = groups.get(Number(fields[2]));
     if (name === undefined) continue;
@@ -75,16 +88,30 @@ async function measure(devnet: StartedFabricDevnet): Promise<void> {
   try {
     const key = BsnIdentity.generate().keyFor('fabric', 'secp256r1');
     const account = await adapter.identity.provision(key.signer);
-    const app: AppInfo = await adapter.lifecycle.create({
-      appId: `bench-${Date.now()}`, name: 'bench', framework: 'fabric', mode: 'consortium', placement: 'shared',
-      contract: { kind: 'preset-kv' }, members: [],
-    }, key.signer);
+    const app: AppInfo = await adapter.lifecycle.create(
+      {
+        appId: `bench-${Date.now()}`,
+        name: 'bench',
+        framework: 'fabric',
+        mode: 'consortium',
+        placement: 'shared',
+        contract: { kind: 'preset-kv' },
+        members: [],
+      },
+      key.signer,
+    );
 
     // The direct baseline: the same MSP identity (certificate issued by the adapter for the
     // same key), fabric-gateway's own signer over a Node key object, Org1's gateway peer.
     const pub = Buffer.from(key.publicKey);
     const privateKey = createPrivateKey({
-      key: { kty: 'EC', crv: 'P-256', d: Buffer.from(key.privateKey).toString('base64url'), x: pub.subarray(1, 33).toString('base64url'), y: pub.subarray(33).toString('base64url') },
+      key: {
+        kty: 'EC',
+        crv: 'P-256',
+        d: Buffer.from(key.privateKey).toString('base64url'),
+        x: pub.subarray(1, 33).toString('base64url'),
+        y: pub.subarray(33).toString('base64url'),
+      },
       format: 'jwk',
     });
     const certificate = (account.attributes as { certificate: string }).certificate;
@@ -109,12 +136,15 @@ async function measure(devnet: StartedFabricDevnet): Promise<void> {
     };
 
     // Warm both paths (channels, certificate cache, JIT).
-    for (let i = 0; i < 5; i++) { await viaAdapter(); await direct(); }
+    for (let i = 0; i < 5; i++) {
+      await viaAdapter();
+      await direct();
+    }
 
     // Latency, interleaved so both see the same chain state, block cutting and machine load.
     const lat = { adapter: [] as number[], direct: [] as number[] };
     for (let i = 0; i < ROUNDS; i++) {
-      const order = i % 2 === 0 ? ['adapter', 'direct'] as const : ['direct', 'adapter'] as const;
+      const order = i % 2 === 0 ? (['adapter', 'direct'] as const) : (['direct', 'adapter'] as const);
       for (const side of order) {
         const t = performance.now();
         await (side === 'adapter' ? viaAdapter() : direct());
@@ -123,21 +153,41 @@ async function measure(devnet: StartedFabricDevnet): Promise<void> {
     }
     const p50 = { adapter: median(lat.adapter), direct: median(lat.direct) };
     const p99 = { adapter: quantile(lat.adapter, 0.99), direct: quantile(lat.direct, 0.99) };
-    emit({ bench: BENCH, metric: 'submit latency p50, adapter', value: p50.adapter, unit: 'ms', ratio: p50.adapter / p50.direct, baseline: `fabric-gateway direct ${p50.direct.toFixed(1)} ms`, goal: `<=${(1.1 * p50.direct).toFixed(1)}` });
-    emit({ bench: BENCH, metric: 'submit latency p99, adapter', value: p99.adapter, unit: 'ms', ratio: p99.adapter / p99.direct, baseline: `fabric-gateway direct ${p99.direct.toFixed(1)} ms` });
+    emit({
+      bench: BENCH,
+      metric: 'submit latency p50, adapter',
+      value: p50.adapter,
+      unit: 'ms',
+      ratio: p50.adapter / p50.direct,
+      baseline: `fabric-gateway direct ${p50.direct.toFixed(1)} ms`,
+      goal: `<=${(1.1 * p50.direct).toFixed(1)}`,
+    });
+    emit({
+      bench: BENCH,
+      metric: 'submit latency p99, adapter',
+      value: p99.adapter,
+      unit: 'ms',
+      ratio: p99.adapter / p99.direct,
+      baseline: `fabric-gateway direct ${p99.direct.toFixed(1)} ms`,
+    });
 
     // Throughput: IN_FLIGHT writers until TOTAL writes per pass; passes alternate A D D A A D D A.
     const throughput = async (write: () => Promise<void>) => {
       const cpu = cpuSeconds(devnet);
       const seconds = TOTAL / (await timed(TOTAL, IN_FLIGHT, write)).rate;
       const used = cpuSeconds(devnet);
-      const perTx = Object.entries(used).map(([k, v]) => `${k} ${((1000 * (v - (cpu[k] ?? 0))) / TOTAL).toFixed(1)}`).join(', ');
+      const perTx = Object.entries(used)
+        .map(([k, v]) => `${k} ${((1000 * (v - (cpu[k] ?? 0))) / TOTAL).toFixed(1)}`)
+        .join(', ');
       return { writes: TOTAL, seconds, perTx };
     };
     // Two untimed passes each first: the chaincode server, the peers and both clients warm up
     // under concurrent load (the first loaded pass costs every process about twice the CPU,
     // and the adapter's client side — core's signer — kept settling through a second pass).
-    for (let i = 0; i < 2; i++) { await throughput(viaAdapter); await throughput(direct); }
+    for (let i = 0; i < 2; i++) {
+      await throughput(viaAdapter);
+      await throughput(direct);
+    }
     const sum = { adapter: { writes: 0, seconds: 0 }, direct: { writes: 0, seconds: 0 } };
     for (const side of ['adapter', 'direct', 'direct', 'adapter', 'adapter', 'direct', 'direct', 'adapter'] as const) {
       const r = await throughput(side === 'adapter' ? viaAdapter : direct);
@@ -146,7 +196,15 @@ async function measure(devnet: StartedFabricDevnet): Promise<void> {
       note(`  throughput pass ${side}: ${(r.writes / r.seconds).toFixed(1)} tx/s; CPU ms per tx: ${r.perTx}`);
     }
     const tps = { adapter: sum.adapter.writes / sum.adapter.seconds, direct: sum.direct.writes / sum.direct.seconds };
-    emit({ bench: BENCH, metric: `submit throughput, ${IN_FLIGHT} in flight, adapter`, value: tps.adapter, unit: 'tx/s', ratio: tps.adapter / tps.direct, baseline: `fabric-gateway direct ${tps.direct.toFixed(1)} tx/s`, goal: `>=${(0.9 * tps.direct).toFixed(1)}` });
+    emit({
+      bench: BENCH,
+      metric: `submit throughput, ${IN_FLIGHT} in flight, adapter`,
+      value: tps.adapter,
+      unit: 'tx/s',
+      ratio: tps.adapter / tps.direct,
+      baseline: `fabric-gateway direct ${tps.direct.toFixed(1)} tx/s`,
+      goal: `>=${(0.9 * tps.direct).toFixed(1)}`,
+    });
 
     // Reads of one key the adapter wrote, sequential, in interleaved chunks.
     const readKey = 'bench/read';
@@ -166,15 +224,33 @@ async function measure(devnet: StartedFabricDevnet): Promise<void> {
       return { ours: reads / (time.ours / 1000), theirs: reads / (time.theirs / 1000) };
     };
     const entry = await rates(
-      async () => { if (!(await adapter.kv.get(app, readKey))) throw new Error('kv.get found nothing'); },
-      async () => { JSON.parse(Buffer.from(await contract.evaluateTransaction('entry', app.appId, readKey)).toString('utf8')); },
+      async () => {
+        if (!(await adapter.kv.get(app, readKey))) throw new Error('kv.get found nothing');
+      },
+      async () => {
+        JSON.parse(Buffer.from(await contract.evaluateTransaction('entry', app.appId, readKey)).toString('utf8'));
+      },
     );
-    emit({ bench: BENCH, metric: 'evaluate (kv.get) rate, adapter', value: entry.ours, unit: 'reads/s', ratio: entry.ours / entry.theirs, baseline: `evaluateTransaction('entry') ${entry.theirs.toFixed(0)} reads/s` });
+    emit({
+      bench: BENCH,
+      metric: 'evaluate (kv.get) rate, adapter',
+      value: entry.ours,
+      unit: 'reads/s',
+      ratio: entry.ours / entry.theirs,
+      baseline: `evaluateTransaction('entry') ${entry.theirs.toFixed(0)} reads/s`,
+    });
     const get = await rates(
       () => adapter.gateway.evaluate({ app, method: 'get', args: [readKey] }),
       () => contract.evaluateTransaction('get', app.appId, readKey),
     );
-    emit({ bench: BENCH, metric: 'evaluate (gateway.evaluate get) rate, adapter', value: get.ours, unit: 'reads/s', ratio: get.ours / get.theirs, baseline: `evaluateTransaction('get') ${get.theirs.toFixed(0)} reads/s` });
+    emit({
+      bench: BENCH,
+      metric: 'evaluate (gateway.evaluate get) rate, adapter',
+      value: get.ours,
+      unit: 'reads/s',
+      ratio: get.ours / get.theirs,
+      baseline: `evaluateTransaction('get') ${get.theirs.toFixed(0)} reads/s`,
+    });
     gateway.close();
   } finally {
     client.close();
@@ -203,7 +279,13 @@ async function main(): Promise<void> {
     note(`  boot ${i}: ${(again.ms / 1000).toFixed(1)} s`);
     await again.devnet.stop();
   }
-  emit({ bench: BENCH, metric: `devnet boot to ready (2 orgs, orderer, preset chaincode), median of ${boots.length}`, value: median(boots) / 1000, unit: 's', baseline: `boots ${boots.map((b) => (b / 1000).toFixed(1)).join(', ')} s` });
+  emit({
+    bench: BENCH,
+    metric: `devnet boot to ready (2 orgs, orderer, preset chaincode), median of ${boots.length}`,
+    value: median(boots) / 1000,
+    unit: 's',
+    baseline: `boots ${boots.map((b) => (b / 1000).toFixed(1)).join(', ')} s`,
+  });
 }
 
 main().catch((error: unknown) => {

@@ -17,7 +17,6 @@ import { CityNode, resolveNodeConfig } from '@bsn/city-node';
 import { mainThreadCpuMs, timed, type Run } from './timing.mjs';
 import { emit, median, quantile, silent } from './report.js';
 
-
 /** Rounds per side and load level: one whole ABBA cycle (see `alternate`), so a steady drift cancels. */
 const ROUNDS = 4;
 
@@ -43,21 +42,55 @@ export interface GatewayBenchNode {
 
 /** A city node serving `adapter` as network `network`, with one admin user `u` (hosted keys). */
 export async function startBenchNode(o: {
-  adapter: Adapter; network: string; framework: string; plugin: string; accountAlgorithm: KeyAlgorithm; dataDir: string;
+  adapter: Adapter;
+  network: string;
+  framework: string;
+  plugin: string;
+  accountAlgorithm: KeyAlgorithm;
+  dataDir: string;
 }): Promise<GatewayBenchNode> {
   const userKey = generatePrivateKey('secp256r1');
-  const config = resolveNodeConfig({
-    node: { name: 'bench', dataDir: o.dataDir },
-    listen: { restPort: 0, grpc: false },
-    keys: { scryptN: 1024 },
-    portals: [{ code: 'bench', users: [{ code: 'u', algorithm: 'secp256r1', publicKey: toHex(publicKeyOf('secp256r1', userKey)), role: 'admin' }] }],
-  }, o.dataDir);
+  const config = resolveNodeConfig(
+    {
+      node: { name: 'bench', dataDir: o.dataDir },
+      listen: { restPort: 0, grpc: false },
+      keys: { scryptN: 1024 },
+      portals: [
+        {
+          code: 'bench',
+          users: [{ code: 'u', algorithm: 'secp256r1', publicKey: toHex(publicKeyOf('secp256r1', userKey)), role: 'admin' }],
+        },
+      ],
+    },
+    o.dataDir,
+  );
   const node = await CityNode.start({
-    config, passphrase: 'bench', logger: silent,
-    networks: [{ name: o.network, framework: o.framework, plugin: o.plugin, certified: true, adapter: o.adapter, description: o.adapter.describe(), accountAlgorithm: o.accountAlgorithm, origin: { kind: 'endpoint' } }],
+    config,
+    passphrase: 'bench',
+    logger: silent,
+    networks: [
+      {
+        name: o.network,
+        framework: o.framework,
+        plugin: o.plugin,
+        certified: true,
+        adapter: o.adapter,
+        description: o.adapter.describe(),
+        accountAlgorithm: o.accountAlgorithm,
+        origin: { kind: 'endpoint' },
+      },
+    ],
   });
   const client = new BsnClient({ baseUrl: node.restUrl, user: 'u', algorithm: 'secp256r1', privateKey: userKey });
-  return { node, client, userKey, stop: async () => { client.close(); await node.stop(); } };
+  return {
+    node,
+    client,
+    userKey,
+    stop: async () => {
+      client.close();
+      await node.stop();
+    },
+  };
 }
 
 export interface CompareOptions {
@@ -80,15 +113,22 @@ export async function compareGatewayToInProcess(o: CompareOptions): Promise<void
   const load = new Worker(new URL('./gateway-load.worker.mjs', import.meta.url), {
     workerData: { baseUrl: o.bn.node.restUrl, user: 'u', privateKey: toHex(o.bn.userKey), app: 'bench-gw' },
   });
-  const remote = (job: Record<string, unknown>) => new Promise<Run>((resolve, reject) => {
-    load.once('message', (r: Run & { error?: string }) => (r.error ? reject(new Error(r.error)) : resolve(r)));
-    load.postMessage(job);
-  });
+  const remote = (job: Record<string, unknown>) =>
+    new Promise<Run>((resolve, reject) => {
+      load.once('message', (r: Run & { error?: string }) => (r.error ? reject(new Error(r.error)) : resolve(r)));
+      load.postMessage(job);
+    });
   const report = (metric: string, unit: string, gw: number[], direct: number[], extra: Record<string, unknown> = {}) => {
     const ratios = gw.map((g, i) => g / direct[i]!);
     emit({
-      bench, metric, value: median(gw), unit, ratio: median(ratios),
-      range: [Math.min(...ratios), Math.max(...ratios)], baseline: `in-process ${median(direct).toFixed(2)} ${unit}`, ...extra,
+      bench,
+      metric,
+      value: median(gw),
+      unit,
+      ratio: median(ratios),
+      range: [Math.min(...ratios), Math.max(...ratios)],
+      baseline: `in-process ${median(direct).toFixed(2)} ${unit}`,
+      ...extra,
     });
   };
   const peak = (metric: string, unit: string, goalRatio: number, levels: Array<{ g: number[]; d: number[] }>) => {
@@ -122,9 +162,21 @@ export async function compareGatewayToInProcess(o: CompareOptions): Promise<void
    */
   const overhead = (what: string, level: string, d: Measured[], g: Measured[]) => {
     const extra = g.map((x, i) => x.busyMs - d[i]!.busyMs);
-    emit({ bench, metric: `gateway main-thread CPU per ${what}, ${level}`, value: median(extra), unit: 'ms', range: [Math.min(...extra), Math.max(...extra)], baseline: `in-process ${median(d.map((x) => x.busyMs)).toFixed(3)} ms per request` });
+    emit({
+      bench,
+      metric: `gateway main-thread CPU per ${what}, ${level}`,
+      value: median(extra),
+      unit: 'ms',
+      range: [Math.min(...extra), Math.max(...extra)],
+      baseline: `in-process ${median(d.map((x) => x.busyMs)).toFixed(3)} ms per request`,
+    });
     if (g.every((x) => x.machineMs !== undefined) && d.every((x) => x.machineMs !== undefined)) {
-      report(`machine CPU per ${what}, ${level}`, 'ms', g.map((x) => x.machineMs!), d.map((x) => x.machineMs!));
+      report(
+        `machine CPU per ${what}, ${level}`,
+        'ms',
+        g.map((x) => x.machineMs!),
+        d.map((x) => x.machineMs!),
+      );
     }
   };
   const label = (concurrency: number) => (concurrency === 1 ? 'sequential' : `${concurrency} in flight`);
@@ -133,14 +185,33 @@ export async function compareGatewayToInProcess(o: CompareOptions): Promise<void
     const writeLevels: Array<{ g: number[]; d: number[] }> = [];
     for (const concurrency of [1, ...o.writes.levels]) {
       const n = concurrency === 1 ? Math.min(o.writes.n, 40) : o.writes.n;
-      const { d, g } = await alternate(n,
-        (r) => timed(n, concurrency, (i) => adapter.kv.put({ app, key: `d${concurrency}-${r}-${i}`, value, requestId: `d${concurrency}-${r}-${i}` }, signer)),
+      const { d, g } = await alternate(
+        n,
+        (r) =>
+          timed(n, concurrency, (i) =>
+            adapter.kv.put({ app, key: `d${concurrency}-${r}-${i}`, value, requestId: `d${concurrency}-${r}-${i}` }, signer),
+          ),
         (r) => remote({ op: 'put', n, concurrency, prefix: `g${concurrency}-${r}`, value: Array.from(value) }),
       );
-      report(`write p50, ${label(concurrency)}`, 'ms', g.map((x) => quantile(x.lat, 0.5)), d.map((x) => quantile(x.lat, 0.5)));
-      report(`write p99, ${label(concurrency)}`, 'ms', g.map((x) => quantile(x.lat, 0.99)), d.map((x) => quantile(x.lat, 0.99)));
+      report(
+        `write p50, ${label(concurrency)}`,
+        'ms',
+        g.map((x) => quantile(x.lat, 0.5)),
+        d.map((x) => quantile(x.lat, 0.5)),
+      );
+      report(
+        `write p99, ${label(concurrency)}`,
+        'ms',
+        g.map((x) => quantile(x.lat, 0.99)),
+        d.map((x) => quantile(x.lat, 0.99)),
+      );
       if (concurrency > 1) {
-        report(`write throughput, ${label(concurrency)}`, 'tx/s', g.map((x) => x.rate), d.map((x) => x.rate));
+        report(
+          `write throughput, ${label(concurrency)}`,
+          'tx/s',
+          g.map((x) => x.rate),
+          d.map((x) => x.rate),
+        );
         overhead('write', label(concurrency), d, g);
         writeLevels.push({ g: g.map((x) => x.rate), d: d.map((x) => x.rate) });
       }
@@ -151,16 +222,33 @@ export async function compareGatewayToInProcess(o: CompareOptions): Promise<void
     const readLevels: Array<{ g: number[]; d: number[] }> = [];
     for (const concurrency of [1, ...o.reads.levels]) {
       const n = concurrency === 1 ? Math.min(o.reads.n, 300) : o.reads.n;
-      const { d, g } = await alternate(n,
+      const { d, g } = await alternate(
+        n,
         () => timed(n, concurrency, (i) => adapter.kv.get(app, `d1-0-${i % keys}`)),
         () => remote({ op: 'get', n, concurrency, prefix: 'g1-0', keys }),
       );
       if (concurrency === 1) {
         const added = g.map((x, i) => quantile(x.lat, 0.5) - quantile(d[i]!.lat, 0.5));
-        report(`read p50, ${label(concurrency)}`, 'ms', g.map((x) => quantile(x.lat, 0.5)), d.map((x) => quantile(x.lat, 0.5)), { added: median(added), goal: `<${(median(d.map((x) => quantile(x.lat, 0.5))) + 2).toFixed(2)}` });
-        report(`read p99, ${label(concurrency)}`, 'ms', g.map((x) => quantile(x.lat, 0.99)), d.map((x) => quantile(x.lat, 0.99)));
+        report(
+          `read p50, ${label(concurrency)}`,
+          'ms',
+          g.map((x) => quantile(x.lat, 0.5)),
+          d.map((x) => quantile(x.lat, 0.5)),
+          { added: median(added), goal: `<${(median(d.map((x) => quantile(x.lat, 0.5))) + 2).toFixed(2)}` },
+        );
+        report(
+          `read p99, ${label(concurrency)}`,
+          'ms',
+          g.map((x) => quantile(x.lat, 0.99)),
+          d.map((x) => quantile(x.lat, 0.99)),
+        );
       } else {
-        report(`read throughput, ${label(concurrency)}`, 'req/s', g.map((x) => x.rate), d.map((x) => x.rate));
+        report(
+          `read throughput, ${label(concurrency)}`,
+          'req/s',
+          g.map((x) => x.rate),
+          d.map((x) => x.rate),
+        );
         overhead('read', label(concurrency), d, g);
         readLevels.push({ g: g.map((x) => x.rate), d: d.map((x) => x.rate) });
       }

@@ -23,12 +23,34 @@ if (!available.ok) {
   let bn: GatewayBenchNode | undefined;
   try {
     adapter = await factory.connect(devnet.network, { logger: silent, dataDir: devnet.dir });
-    bn = await startBenchNode({ adapter, network: 'fabric', framework: 'fabric', plugin: '@bsn/adapter-fabric', accountAlgorithm: 'secp256r1', dataDir: devnet.dir });
+    bn = await startBenchNode({
+      adapter,
+      network: 'fabric',
+      framework: 'fabric',
+      plugin: '@bsn/adapter-fabric',
+      accountAlgorithm: 'secp256r1',
+      dataDir: devnet.dir,
+    });
     const key = BsnIdentity.generate().keyFor('fabric', 'secp256r1');
     const account = await adapter.identity.provision(key.signer);
-    await adapter.lifecycle.create({ appId: 'bench-direct', name: 'direct', framework: 'fabric', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members: [account] }, key.signer);
+    await adapter.lifecycle.create(
+      {
+        appId: 'bench-direct',
+        name: 'direct',
+        framework: 'fabric',
+        mode: 'consortium',
+        placement: 'shared',
+        contract: { kind: 'preset-kv' },
+        members: [account],
+      },
+      key.signer,
+    );
     await compareGatewayToInProcess({
-      bench: 'gateway-fabric', bn, adapter, signer: key.signer, directApp: 'bench-direct',
+      bench: 'gateway-fabric',
+      bn,
+      adapter,
+      signer: key.signer,
+      directApp: 'bench-direct',
       writes: { n: 160, levels: [16, 48] },
       reads: { n: 2000, levels: [8, 32] },
     });

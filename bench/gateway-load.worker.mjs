@@ -29,7 +29,11 @@ function prepare(job, i) {
   const path = `/v1/apps/${app}/kv/${encodeKey(key)}`;
   if (job.op === 'put') {
     const body = new Uint8Array(job.value);
-    const headers = { ...signer.sign({ method: 'PUT', path, body, app }), 'content-type': 'application/octet-stream', [HEADERS.requestId]: key };
+    const headers = {
+      ...signer.sign({ method: 'PUT', path, body, app }),
+      'content-type': 'application/octet-stream',
+      [HEADERS.requestId]: key,
+    };
     return { method: 'PUT', path, headers, bytes: serializeRequest(url, 'PUT', path, headers, body) };
   }
   const headers = signer.sign({ method: 'GET', path, app });
@@ -56,8 +60,15 @@ parentPort.on('message', async (job) => {
       responses[i] = await connections[slot].send(requests[i].bytes);
     });
     responses.forEach((res, i) => {
-      if (res.status !== 200) throw new Error(`${requests[i].method} ${requests[i].path}: HTTP ${res.status} ${res.body.toString('utf8').slice(0, 200)}`);
-      const ok = verifyResponse(nodeKey, res.status, res.body, requests[i].headers[HEADERS.nonce], headerOf(res.head, HEADERS.nodeSignature));
+      if (res.status !== 200)
+        throw new Error(`${requests[i].method} ${requests[i].path}: HTTP ${res.status} ${res.body.toString('utf8').slice(0, 200)}`);
+      const ok = verifyResponse(
+        nodeKey,
+        res.status,
+        res.body,
+        requests[i].headers[HEADERS.nonce],
+        headerOf(res.head, HEADERS.nodeSignature),
+      );
       if (!ok) throw new Error(`${requests[i].method} ${requests[i].path}: the response is not signed by the node`);
     });
     parentPort.postMessage(run);

@@ -30,7 +30,14 @@ let bn: GatewayBenchNode | undefined;
 let adapter: Adapter | undefined;
 try {
   adapter = await factory.connect({ ...devnet.network, confirmations: 0, pollingIntervalMs: 20 }, { logger: silent, dataDir });
-  bn = await startBenchNode({ adapter, network: 'anvil', framework: 'ethereum', plugin: '@bsn/adapter-ethereum', accountAlgorithm: 'secp256k1', dataDir });
+  bn = await startBenchNode({
+    adapter,
+    network: 'anvil',
+    framework: 'ethereum',
+    plugin: '@bsn/adapter-ethereum',
+    accountAlgorithm: 'secp256k1',
+    dataDir,
+  });
   const { node, client } = bn;
   // Memory per idle app: 1,000 apps in the registry, each touched once through the gateway.
   const APPS = 1000;
@@ -38,20 +45,49 @@ try {
   for (let i = 0; i < 3; i++) gc();
   const before = process.memoryUsage().heapUsed;
   for (let i = 0; i < APPS; i++) {
-    await node.registry.createApp({ code: `idle-${i}`, portal: 'bench', owner: 'u', name: `idle ${i}`, framework: 'ethereum', network: 'anvil', chain: { appId: `idle-${i}`, framework: 'ethereum', location: { contract: '0x' + '00'.repeat(20) } } });
+    await node.registry.createApp({
+      code: `idle-${i}`,
+      portal: 'bench',
+      owner: 'u',
+      name: `idle ${i}`,
+      framework: 'ethereum',
+      network: 'anvil',
+      chain: { appId: `idle-${i}`, framework: 'ethereum', location: { contract: '0x' + '00'.repeat(20) } },
+    });
   }
   for (let i = 0; i < APPS; i++) await client.getApp(`idle-${i}`);
   for (let i = 0; i < 3; i++) gc();
   const after = process.memoryUsage().heapUsed;
-  emit({ bench: BENCH, metric: `node heap per idle app, ${APPS} apps registered`, value: Math.max(0, after - before) / APPS, unit: 'bytes', goal: '<16384' });
+  emit({
+    bench: BENCH,
+    metric: `node heap per idle app, ${APPS} apps registered`,
+    value: Math.max(0, after - before) / APPS,
+    unit: 'bytes',
+    goal: '<16384',
+  });
   emit({ bench: BENCH, metric: `node heap with ${APPS + 2} apps`, value: after / 1048576, unit: 'MiB' });
 
   // The in-process baseline: the same adapter, its own app and a funded signer.
   const signer = privateKeySigner('secp256k1', generatePrivateKey('secp256k1'));
   const account = await adapter.identity.provision(signer);
-  await adapter.lifecycle.create({ appId: 'bench-direct', name: 'direct', framework: 'ethereum', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members: [account] }, signer);
+  await adapter.lifecycle.create(
+    {
+      appId: 'bench-direct',
+      name: 'direct',
+      framework: 'ethereum',
+      mode: 'consortium',
+      placement: 'shared',
+      contract: { kind: 'preset-kv' },
+      members: [account],
+    },
+    signer,
+  );
   await compareGatewayToInProcess({
-    bench: BENCH, bn, adapter, signer, directApp: 'bench-direct',
+    bench: BENCH,
+    bn,
+    adapter,
+    signer,
+    directApp: 'bench-direct',
     writes: { n: 60, levels: [8, 32] },
     reads: { n: 1500, levels: [8, 32] },
   });

@@ -5,7 +5,14 @@
  *  - sign and verify rates for secp256k1, secp256r1 and sm2 through core's crypto module,
  *    as ratios against node:crypto (k1, r1) and against sm-crypto (sm2).
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  sign as nodeSign,
+  verify as nodeVerify,
+  type KeyObject,
+} from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import smCrypto from 'sm-crypto';
@@ -40,7 +47,13 @@ async function pluginLoad(): Promise<void> {
       loads.push(performance.now() - t);
       if (!loaded.verification.certified) throw new Error('not certified');
     }
-    emit({ bench: BENCH, metric: `verify+load, certified 300-file plugin (median of ${RUNS})`, value: median(loads), unit: 'ms', goal: '<50' });
+    emit({
+      bench: BENCH,
+      metric: `verify+load, certified 300-file plugin (median of ${RUNS})`,
+      value: median(loads),
+      unit: 'ms',
+      goal: '<50',
+    });
     const digests: number[] = [];
     for (const folder of folders.slice(1)) {
       const t = performance.now();
@@ -102,7 +115,8 @@ function cryptoRates(): void {
       const { priv, pub } = nodeKeys(alg, privateKey);
       const opts = { dsaEncoding: 'ieee-p1363' as const };
       const sig = nodeSign('sha256', message, { key: priv, ...opts });
-      if (!nodeVerify('sha256', message, { key: pub, ...opts }, signature)) throw new Error(`${alg}: node:crypto does not verify our signature`);
+      if (!nodeVerify('sha256', message, { key: pub, ...opts }, signature))
+        throw new Error(`${alg}: node:crypto does not verify our signature`);
       baseSign = rate(() => nodeSign('sha256', message, { key: priv, ...opts }));
       baseVerify = rate(() => nodeVerify('sha256', message, { key: pub, ...opts }, sig));
     }

@@ -46,7 +46,10 @@ export class RawConnection {
   static open(url) {
     return new Promise((resolve, reject) => {
       const socket = connect({ host: url.hostname, port: Number(url.port) });
-      socket.once('connect', () => { socket.off('error', reject); resolve(new RawConnection(socket)); });
+      socket.once('connect', () => {
+        socket.off('error', reject);
+        resolve(new RawConnection(socket));
+      });
       socket.once('error', reject);
     });
   }
@@ -75,7 +78,8 @@ export class RawConnection {
     const headEnd = this.#buffer.indexOf(HEAD_END);
     if (headEnd < 0) return;
     const head = this.#buffer.toString('latin1', 0, headEnd);
-    if (/\r\ntransfer-encoding:/i.test(head)) return this.#fail(new Error('the node sent a chunked body, which the bench client does not read'));
+    if (/\r\ntransfer-encoding:/i.test(head))
+      return this.#fail(new Error('the node sent a chunked body, which the bench client does not read'));
     const length = Number(headerOf(head, 'content-length') ?? 0);
     const bodyStart = headEnd + HEAD_END.length;
     if (this.#buffer.length < bodyStart + length) return;

@@ -40,13 +40,15 @@ export async function timed(n, concurrency, op) {
   let next = 0;
   const machineBefore = machineCpuMs();
   const start = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, async (_, slot) => {
-    for (let i = next++; i < n; i = next++) {
-      const t = performance.now();
-      await op(i, slot);
-      lat.push(performance.now() - t);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, slot) => {
+      for (let i = next++; i < n; i = next++) {
+        const t = performance.now();
+        await op(i, slot);
+        lat.push(performance.now() - t);
+      }
+    }),
+  );
   const rate = (n / (performance.now() - start)) * 1000;
   const machineAfter = machineCpuMs();
   return { lat, rate, ...(machineBefore !== undefined && machineAfter !== undefined && { machineMs: (machineAfter - machineBefore) / n }) };

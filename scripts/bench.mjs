@@ -88,7 +88,9 @@ for (const file of files) {
   runs.push(await runOne(file));
 }
 
-const results = runs.flatMap((r) => r.results).map((r) => ({ ...r, goalMet: r.goal === undefined ? undefined : goalMet(r.goalOn === 'ratio' ? r.ratio : r.value, r.goal) }));
+const results = runs
+  .flatMap((r) => r.results)
+  .map((r) => ({ ...r, goalMet: r.goal === undefined ? undefined : goalMet(r.goalOn === 'ratio' ? r.ratio : r.value, r.goal) }));
 const header = ['bench', 'metric', 'value', 'unit', 'ratio', 'goal', 'status'];
 const rows = results.map((r) => [
   r.bench,
@@ -100,7 +102,11 @@ const rows = results.map((r) => [
   r.goalMet === undefined ? '' : r.goalMet ? 'ok' : 'MISSED',
 ]);
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
-const line = (cells) => cells.map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+const line = (cells) =>
+  cells
+    .map((c, i) => (i === 2 ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+    .join('  ')
+    .trimEnd();
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const row of rows) console.log(line(row));
@@ -111,13 +117,20 @@ if (files.length === 0) console.log('no bench/*.bench.ts files matched');
 const missed = results.filter((r) => r.goalMet === false);
 
 mkdirSync(join(root, '.cache'), { recursive: true });
-writeFileSync(join(root, '.cache', 'bench-results.json'), `${JSON.stringify({
-  finishedAt: new Date().toISOString(),
-  node: process.version,
-  platform: `${process.platform}-${process.arch}`,
-  cpus: cpus().length,
-  files: runs.map(({ file, code, signal, ms }) => ({ file, ok: code === 0, exit: code ?? signal, ms })),
-  results,
-}, null, 2)}\n`);
+writeFileSync(
+  join(root, '.cache', 'bench-results.json'),
+  `${JSON.stringify(
+    {
+      finishedAt: new Date().toISOString(),
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+      cpus: cpus().length,
+      files: runs.map(({ file, code, signal, ms }) => ({ file, ok: code === 0, exit: code ?? signal, ms })),
+      results,
+    },
+    null,
+    2,
+  )}\n`,
+);
 console.log(`\nresults written to .cache/bench-results.json${missed.length ? ` — ${missed.length} goal(s) missed` : ''}`);
 process.exitCode = failed.length > 0 || (strict && missed.length > 0) ? 1 : 0;

@@ -21,6 +21,11 @@ export const templateAdapterFactory: AdapterFactory = {
     const info = await node.call<NodeInfo>('info', {}, 'query', `connecting to ${network.name}`);
     context.logger.info(`connected to ${info.version} (chain ${info.chain}) at ${node.url}`);
     const txs = new Transactions(node, info.chain);
-    return new TemplateAdapter(new TemplateIdentity(), new TemplateGateway(node, txs, info), new TemplateLifecycle(node, txs), new TemplatePresetKv(node, txs));
+    return new TemplateAdapter(
+      new TemplateIdentity(),
+      new TemplateGateway(node, txs, info),
+      new TemplateLifecycle(node, txs),
+      new TemplatePresetKv(node, txs),
+    );
   },
 };

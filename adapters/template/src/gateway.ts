@@ -1,9 +1,41 @@
 import {
-  InvalidInputError, NotFoundError, UnauthorizedError, bareHex, canonicalJson, checkBlockRef, checkEvaluateRequest, checkEventsRequest,
-  checkPreparedAccount, checkPreparedFresh, checkPreparedShape, checkSubmitRequest, decodePreparedPayload, fromBase64, fromHex, isAfter,
-  preparedMismatch, preparedTransaction, timedHealth, toBase64, toHex, verifyDigest, type BlockInfo, type ChainEvent, type CompactSignature,
-  type EvaluateRequest, type EvaluateResult, type EventsRequest, type Gateway, type HealthReport, type KeyAlgorithm, type PreparedTransaction,
-  type Receipt, type Signer, type SubmitRequest, type TransactionInfo, type WritePlan,
+  InvalidInputError,
+  NotFoundError,
+  UnauthorizedError,
+  bareHex,
+  canonicalJson,
+  checkBlockRef,
+  checkEvaluateRequest,
+  checkEventsRequest,
+  checkPreparedAccount,
+  checkPreparedFresh,
+  checkPreparedShape,
+  checkSubmitRequest,
+  decodePreparedPayload,
+  fromBase64,
+  fromHex,
+  isAfter,
+  preparedMismatch,
+  preparedTransaction,
+  timedHealth,
+  toBase64,
+  toHex,
+  verifyDigest,
+  type BlockInfo,
+  type ChainEvent,
+  type CompactSignature,
+  type EvaluateRequest,
+  type EvaluateResult,
+  type EventsRequest,
+  type Gateway,
+  type HealthReport,
+  type KeyAlgorithm,
+  type PreparedTransaction,
+  type Receipt,
+  type Signer,
+  type SubmitRequest,
+  type TransactionInfo,
+  type WritePlan,
 } from '@bsn/contract';
 import { FRAMEWORK, MANIFEST } from './framework.js';
 import { LIMITS } from './limits.js';
@@ -18,7 +50,8 @@ const EVENT_WAIT_MS = 1_000;
 
 /** This chain's transaction ids: SHA-256, 64 hex digits. */
 function checkTxId(txId: unknown, field = '/txId'): string {
-  if (typeof txId !== 'string' || !/^[0-9a-fA-F]{64}$/.test(txId)) throw new InvalidInputError(`${field}: a transaction id is 64 hex digits`, { field });
+  if (typeof txId !== 'string' || !/^[0-9a-fA-F]{64}$/.test(txId))
+    throw new InvalidInputError(`${field}: a transaction id is 64 hex digits`, { field });
   return txId.toLowerCase();
 }
 
@@ -47,7 +80,14 @@ export class TemplateGateway implements Gateway {
     const plan = checkSubmitRequest(request, LIMITS);
     const { algorithm, publicKey } = checkPreparedAccount(account, MANIFEST.keyAlgorithms, FRAMEWORK);
     const body = this.txs.body(plan.appId, plan.requestId, operationOf(plan));
-    return preparedTransaction<PreparedPayload>({ request, algorithm, publicKey: toHex(publicKey), digest: txDigest(body), payload: { body }, ttlMs: PREPARED_TTL_MS });
+    return preparedTransaction<PreparedPayload>({
+      request,
+      algorithm,
+      publicKey: toHex(publicKey),
+      digest: txDigest(body),
+      payload: { body },
+      ttlMs: PREPARED_TTL_MS,
+    });
   }
 
   async submitPrepared(prepared: PreparedTransaction, signature: CompactSignature): Promise<Receipt> {
@@ -59,16 +99,33 @@ export class TemplateGateway implements Gateway {
     const expected = this.txs.body(plan.appId, plan.requestId, operationOf(plan));
     if (canonicalJson(body) !== canonicalJson(expected) || txDigest(expected) !== bareHex(prepared.digest)) throw preparedMismatch();
     // Refused here, before anything reaches the node, so a wrong key never costs a broadcast.
-    if (!(signature?.compact instanceof Uint8Array) || !verifyDigest(prepared.algorithm, fromHex(prepared.publicKey), fromHex(prepared.digest), signature.compact)) {
-      throw new UnauthorizedError('the signature is not by the key the transaction was prepared for', { stage: 'sign', field: '/signature' });
+    if (
+      !(signature?.compact instanceof Uint8Array) ||
+      !verifyDigest(prepared.algorithm, fromHex(prepared.publicKey), fromHex(prepared.digest), signature.compact)
+    ) {
+      throw new UnauthorizedError('the signature is not by the key the transaction was prepared for', {
+        stage: 'sign',
+        field: '/signature',
+      });
     }
-    const sealed = await this.txs.send(expected, prepared.algorithm, bareHex(prepared.publicKey), signature, `${plan.method} on ${plan.appId} (user key)`);
+    const sealed = await this.txs.send(
+      expected,
+      prepared.algorithm,
+      bareHex(prepared.publicKey),
+      signature,
+      `${plan.method} on ${plan.appId} (user key)`,
+    );
     return receiptOf(sealed, plan.requestId);
   }
 
   async evaluate(request: EvaluateRequest): Promise<EvaluateResult> {
     const plan = checkEvaluateRequest(request, LIMITS);
-    const history = await this.node.call<Array<{ value: string | null; block: number }>>('history', { appId: plan.appId, key: plan.key }, 'query', `get on ${plan.appId}`);
+    const history = await this.node.call<Array<{ value: string | null; block: number }>>(
+      'history',
+      { appId: plan.appId, key: plan.key },
+      'query',
+      `get on ${plan.appId}`,
+    );
     const last = history[history.length - 1];
     if (!last || last.value === null) {
       throw new NotFoundError(`get on ${plan.appId}: key ${JSON.stringify(plan.key)} does not exist`, { stage: 'query', field: '/args/0' });
@@ -79,11 +136,17 @@ export class TemplateGateway implements Gateway {
   async *events(request: EventsRequest): AsyncGenerator<ChainEvent> {
     const plan = checkEventsRequest(request);
     const app = await this.node.call<{ createdTx: string }>('app', { appId: plan.appId }, 'query', `events of ${plan.appId}`);
-    let from = plan.after?.block ?? (await this.node.call<Sealed>('tx', { txId: app.createdTx }, 'query', `events of ${plan.appId}`)).block.number;
+    let from =
+      plan.after?.block ?? (await this.node.call<Sealed>('tx', { txId: app.createdTx }, 'query', `events of ${plan.appId}`)).block.number;
     let seen = plan.after;
     while (!plan.signal?.aborted) {
       const head = await this.node.call<Block>('head', {}, 'query', 'the chain head');
-      const events = await this.node.call<LedgerEvent[]>('events', { appId: plan.appId, fromBlock: from }, 'query', `events of ${plan.appId}`);
+      const events = await this.node.call<LedgerEvent[]>(
+        'events',
+        { appId: plan.appId, fromBlock: from },
+        'query',
+        `events of ${plan.appId}`,
+      );
       for (const raw of events) {
         const event = chainEventOf(raw);
         if (!isAfter(event.checkpoint, seen) || raw.block > head.number) continue;
@@ -99,9 +162,10 @@ export class TemplateGateway implements Gateway {
 
   async block(ref: number | 'latest'): Promise<BlockInfo> {
     const wanted = checkBlockRef(ref);
-    const block = wanted === 'latest'
-      ? await this.node.call<Block>('head', {}, 'query', 'the chain head')
-      : await this.node.call<Block>('block', { number: wanted }, 'query', `block ${wanted}`);
+    const block =
+      wanted === 'latest'
+        ? await this.node.call<Block>('head', {}, 'query', 'the chain head')
+        : await this.node.call<Block>('block', { number: wanted }, 'query', `block ${wanted}`);
     return { number: block.number, hash: block.hash, parentHash: block.parentHash, timestamp: block.timestamp, txIds: [...block.txIds] };
   }
 
@@ -120,9 +184,12 @@ export class TemplateGateway implements Gateway {
   }
 
   health(): Promise<HealthReport> {
-    return timedHealth(async () => {
-      const head = await this.node.call<Block>('head', {}, 'query', 'health');
-      return { ok: true, height: head.number, node: this.info.version, detail: { chain: this.info.chain, url: this.node.url } };
-    }, { node: 'unreachable', detail: { url: this.node.url } });
+    return timedHealth(
+      async () => {
+        const head = await this.node.call<Block>('head', {}, 'query', 'health');
+        return { ok: true, height: head.number, node: this.info.version, detail: { chain: this.info.chain, url: this.node.url } };
+      },
+      { node: 'unreachable', detail: { url: this.node.url } },
+    );
   }
 }

@@ -1,4 +1,12 @@
-import { assertPublicKey, checkKeyAlgorithmIn, toHex, type AdapterIdentity, type ChainAccount, type KeyAlgorithm, type Signer } from '@bsn/contract';
+import {
+  assertPublicKey,
+  checkKeyAlgorithmIn,
+  toHex,
+  type AdapterIdentity,
+  type ChainAccount,
+  type KeyAlgorithm,
+  type Signer,
+} from '@bsn/contract';
 import { FRAMEWORK, MANIFEST } from './framework.js';
 import { accountOf } from './node-protocol.js';
 

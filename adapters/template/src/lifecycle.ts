@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import {
-  InvalidInputError, checkAppRef, checkAppSpec, checkContractSource, type AppInfo, type AppLifecycle, type AppRef, type AppSpec,
-  type ChainAccount, type ContractSource, type Signer,
+  InvalidInputError,
+  checkAppRef,
+  checkAppSpec,
+  checkContractSource,
+  type AppInfo,
+  type AppLifecycle,
+  type AppRef,
+  type AppSpec,
+  type ChainAccount,
+  type ContractSource,
+  type Signer,
 } from '@bsn/contract';
 import { FRAMEWORK } from './framework.js';
 import type { NodeClient } from './node-client.js';
@@ -11,9 +20,18 @@ import type { Transactions } from './transactions.js';
 /** A member is an account of this chain whose id is the one its public key makes. */
 export function checkMember(member: unknown, field: string): string {
   const m = member as Partial<ChainAccount> | null;
-  if (typeof m !== 'object' || m === null) throw new InvalidInputError(`${field}: a member is a ChainAccount { framework, algorithm, publicKey, id }`, { field });
-  if (m.framework !== undefined && m.framework !== FRAMEWORK) throw new InvalidInputError(`${field}/framework: a ${FRAMEWORK} app's members are ${FRAMEWORK} accounts`, { field: `${field}/framework` });
-  if (typeof m.publicKey !== 'string' || typeof m.algorithm !== 'string' || typeof m.id !== 'string' || accountOf(m.algorithm, m.publicKey) !== m.id) {
+  if (typeof m !== 'object' || m === null)
+    throw new InvalidInputError(`${field}: a member is a ChainAccount { framework, algorithm, publicKey, id }`, { field });
+  if (m.framework !== undefined && m.framework !== FRAMEWORK)
+    throw new InvalidInputError(`${field}/framework: a ${FRAMEWORK} app's members are ${FRAMEWORK} accounts`, {
+      field: `${field}/framework`,
+    });
+  if (
+    typeof m.publicKey !== 'string' ||
+    typeof m.algorithm !== 'string' ||
+    typeof m.id !== 'string' ||
+    accountOf(m.algorithm, m.publicKey) !== m.id
+  ) {
     throw new InvalidInputError(`${field}/id: is not the account of the public key given`, { field: `${field}/id` });
   }
   return m.id;
@@ -34,7 +52,12 @@ export class TemplateLifecycle implements AppLifecycle {
     if (checked.placement === 'dedicated') {
       throw new InvalidInputError('/placement: this chain has one ledger: every app is shared', { field: '/placement' });
     }
-    await this.operate(checked.appId, { op: 'createApp', name: checked.name, mode: checked.mode, members: checked.members }, admin, `creating ${checked.appId}`);
+    await this.operate(
+      checked.appId,
+      { op: 'createApp', name: checked.name, mode: checked.mode, members: checked.members },
+      admin,
+      `creating ${checked.appId}`,
+    );
     return this.get({ appId: checked.appId });
   }
 

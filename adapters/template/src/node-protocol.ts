@@ -77,7 +77,6 @@ export const txDigest = (body: TxBody): string => sha256(canonicalJson(body));
 /** An account is named by its key: `<algorithm>:<first 20 bytes of SHA-256(public key)>`. */
 export const accountOf = (algorithm: KeyAlgorithm, publicKey: string): string => `${algorithm}:${sha256(fromHex(publicKey)).slice(0, 40)}`;
 
-
 /** What the node says of itself. */
 export interface NodeInfo {
   version: string;

@@ -1,6 +1,22 @@
 import {
-  checkAppRef, checkKey, checkPageLimit, checkPrefix, checkValue, inputChecks, decodeKeyCursor, encodeKeyCursor, fromBase64,
-  toBase64, type AppRef, type KvEntry, type KvHistoryEntry, type KvPage, type KvWrite, type PresetKv, type Receipt, type Signer,
+  checkAppRef,
+  checkKey,
+  checkPageLimit,
+  checkPrefix,
+  checkValue,
+  inputChecks,
+  decodeKeyCursor,
+  encodeKeyCursor,
+  fromBase64,
+  toBase64,
+  type AppRef,
+  type KvEntry,
+  type KvHistoryEntry,
+  type KvPage,
+  type KvWrite,
+  type PresetKv,
+  type Receipt,
+  type Signer,
 } from '@bsn/contract';
 import { LIMITS } from './limits.js';
 import type { NodeClient } from './node-client.js';
@@ -37,7 +53,12 @@ export class TemplatePresetKv implements PresetKv {
     const { appId } = checkAppRef(app);
     checkKey(key, LIMITS);
     const entries = await this.node.call<HistoryEntry[]>('history', { appId, key }, 'query', `history on ${appId}`);
-    return entries.map((e) => ({ txId: e.txId, block: e.block, timestamp: e.timestamp, value: e.value === null ? null : fromBase64(e.value) }));
+    return entries.map((e) => ({
+      txId: e.txId,
+      block: e.block,
+      timestamp: e.timestamp,
+      value: e.value === null ? null : fromBase64(e.value),
+    }));
   }
 
   async list(app: AppRef, prefix: string, page: { limit?: number; cursor?: string } = {}): Promise<KvPage> {
@@ -46,8 +67,15 @@ export class TemplatePresetKv implements PresetKv {
     const limit = checkPageLimit(page.limit, LIMITS);
     const after = page.cursor === undefined ? undefined : decodeKeyCursor(page.cursor, prefix);
     // One more than asked tells whether another page follows.
-    const found = await this.node.call<Array<{ key: string; entry: HistoryEntry }>>('list', { appId, prefix, after, limit: limit + 1 }, 'query', `list on ${appId}`);
-    const entries = found.slice(0, limit).map(({ key, entry }) => ({ key, value: fromBase64(entry.value!), txId: entry.txId, block: entry.block }));
+    const found = await this.node.call<Array<{ key: string; entry: HistoryEntry }>>(
+      'list',
+      { appId, prefix, after, limit: limit + 1 },
+      'query',
+      `list on ${appId}`,
+    );
+    const entries = found
+      .slice(0, limit)
+      .map(({ key, entry }) => ({ key, value: fromBase64(entry.value!), txId: entry.txId, block: entry.block }));
     const last = entries[entries.length - 1];
     return { entries, ...(found.length > limit && last && { cursor: encodeKeyCursor(last.key) }) };
   }

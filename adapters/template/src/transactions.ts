@@ -8,7 +8,11 @@ import type { NodeClient } from './node-client.js';
 import { txDigest, type LedgerEvent, type Operation, type Sealed, type SignedTx, type TxBody } from './node-protocol.js';
 
 export const chainEventOf = (e: LedgerEvent): ChainEvent => ({
-  app: e.app, name: e.name, payload: fromBase64(e.payload), txId: e.txId, checkpoint: { block: e.block, index: e.index },
+  app: e.app,
+  name: e.name,
+  payload: fromBase64(e.payload),
+  txId: e.txId,
+  checkpoint: { block: e.block, index: e.index },
 });
 
 export function receiptOf(sealed: Sealed, requestId: string): Receipt {

@@ -45,10 +45,16 @@ export async function ensureGoBinary(cmd: GoCommand, progress: Progress = () => 
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    const ticker = setInterval(() => progress(`  still building ${cmd.cacheName} (${Math.round((Date.now() - started) / 1000)} s)…`), 30_000);
+    const ticker = setInterval(
+      () => progress(`  still building ${cmd.cacheName} (${Math.round((Date.now() - started) / 1000)} s)…`),
+      30_000,
+    );
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
-    child.on('error', (e) => { clearInterval(ticker); reject(e); });
+    child.on('error', (e) => {
+      clearInterval(ticker);
+      reject(e);
+    });
     child.on('exit', (code) => {
       clearInterval(ticker);
       if (code === 0) resolve();

@@ -85,7 +85,11 @@ export class NodeProcess {
     try {
       process.kill(-pid, signal);
     } catch {
-      try { this.child.kill(signal); } catch { /* already gone */ }
+      try {
+        this.child.kill(signal);
+      } catch {
+        /* already gone */
+      }
     }
   }
 }
@@ -95,6 +99,11 @@ const liveProcesses = new Set<NodeProcess>();
 process.once('exit', () => {
   for (const p of liveProcesses) {
     const pid = p.pid;
-    if (pid !== undefined) try { process.kill(-pid, 'SIGKILL'); } catch { /* gone */ }
+    if (pid !== undefined)
+      try {
+        process.kill(-pid, 'SIGKILL');
+      } catch {
+        /* gone */
+      }
   }
 });

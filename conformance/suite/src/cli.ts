@@ -12,7 +12,10 @@ function buildProgram(setExit: (code: number) => void): Command {
     .command('run')
     .description('run every case against one adapter on one chain target; writes conformance-report.json and .md')
     .requiredOption('--adapter <path|package>', 'plugin folder or installed package name')
-    .requiredOption('--target <name|config>', 'a devnet the adapter contributes (its manifest\'s `devnets`, e.g. anvil) or a network config file')
+    .requiredOption(
+      '--target <name|config>',
+      "a devnet the adapter contributes (its manifest's `devnets`, e.g. anvil) or a network config file",
+    )
     .option('--out <dir>', 'where to write the report', '.')
     .option('--only <ids>', 'comma-separated case ids to run (default: all)')
     .addHelpText('after', '\nExit codes: 0 verdict pass, 1 error, 2 usage, 3 verdict fail, 4 target unavailable (reason printed).')
@@ -21,7 +24,12 @@ function buildProgram(setExit: (code: number) => void): Command {
         adapter: opts.adapter,
         target: opts.target,
         outDir: opts.out,
-        only: opts.only ? opts.only.split(',').map((s) => s.trim()).filter(Boolean) : [],
+        only: opts.only
+          ? opts.only
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : [],
       });
       setExit(report.verdict === 'pass' ? CONFORMANCE_EXIT.pass : CONFORMANCE_EXIT.fail);
     });

@@ -1,5 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { BsnIdentity, type Adapter, type AdapterDescription, type NetworkConfig, type AppInfo, type AppSpec, type ChainAccount, type KeyAlgorithm, type Signer } from '@bsn/contract';
+import {
+  BsnIdentity,
+  type Adapter,
+  type AdapterDescription,
+  type NetworkConfig,
+  type AppInfo,
+  type AppSpec,
+  type ChainAccount,
+  type KeyAlgorithm,
+  type Signer,
+} from '@bsn/contract';
 
 /** A participant in the suite: one BSN identity, its derived key and chain account on this framework. */
 export interface Actor {
@@ -28,11 +38,7 @@ export interface SuiteContext {
   newActor(name: string): Promise<Actor>;
 }
 
-export async function createContext(
-  adapter: Adapter,
-  manifest: SuiteContext['manifest'],
-  network: NetworkConfig,
-): Promise<SuiteContext> {
+export async function createContext(adapter: Adapter, manifest: SuiteContext['manifest'], network: NetworkConfig): Promise<SuiteContext> {
   const description = adapter.describe();
   const algorithm = description.keyAlgorithms[0];
   if (!algorithm) throw new Error('describe() lists no key algorithm');

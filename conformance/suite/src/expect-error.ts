@@ -22,7 +22,9 @@ export async function expectBsnError(
       throw new Error(`${options.what}: expected ${code}, got ${error.code} (${error.message})`);
     }
     if (options.field !== undefined && error.field !== options.field) {
-      throw new Error(`${options.what}: expected the error to name field ${options.field}, it named ${error.field ?? 'none'} (${error.message})`);
+      throw new Error(
+        `${options.what}: expected the error to name field ${options.field}, it named ${error.field ?? 'none'} (${error.message})`,
+      );
     }
     return error;
   }

@@ -16,16 +16,28 @@ describe('request field readers', () => {
   test('publicKeyField: a point on the named curve, as lower-case hex without 0x', () => {
     const publicKey = toHex(publicKeyOf('sm2', generatePrivateKey('sm2')));
     expect(publicKeyField({ algorithm: 'sm2', publicKey: `0x${publicKey.toUpperCase()}` })).toEqual({ algorithm: 'sm2', publicKey });
-    expect(answer(() => publicKeyField({ algorithm: 'ed25519', publicKey }))).toMatchObject({ code: 'INVALID_INPUT', reason: 'invalid-field', field: '/algorithm' });
-    expect(answer(() => publicKeyField({ algorithm: 'sm2', publicKey: `04${'00'.repeat(64)}` }))).toMatchObject({ reason: 'invalid-field', field: '/publicKey', message: '/publicKey is not a point on sm2' });
+    expect(answer(() => publicKeyField({ algorithm: 'ed25519', publicKey }))).toMatchObject({
+      code: 'INVALID_INPUT',
+      reason: 'invalid-field',
+      field: '/algorithm',
+    });
+    expect(answer(() => publicKeyField({ algorithm: 'sm2', publicKey: `04${'00'.repeat(64)}` }))).toMatchObject({
+      reason: 'invalid-field',
+      field: '/publicKey',
+      message: '/publicKey is not a point on sm2',
+    });
   });
 
-  test('requestIdField: the caller\'s id under the contract rule, or one from the nonce', () => {
+  test("requestIdField: the caller's id under the contract rule, or one from the nonce", () => {
     expect(requestIdField('order:42', 'n0nce-0123456789ab')).toBe('order:42');
     expect(requestIdField(undefined, 'n0nce-0123456789ab')).toBe('n-n0nce-0123456789ab');
     expect(requestIdField('', 'n0nce-0123456789ab')).toBe('n-n0nce-0123456789ab');
     expect(answer(() => requestIdField('a b', 'n0nce-0123456789ab'))).toEqual({
-      code: 'INVALID_INPUT', reason: 'invalid-field', message: 'the request id must be 1-128 of A-Z a-z 0-9 . _ : -', field: '/requestId', retryable: false,
+      code: 'INVALID_INPUT',
+      reason: 'invalid-field',
+      message: 'the request id must be 1-128 of A-Z a-z 0-9 . _ : -',
+      field: '/requestId',
+      retryable: false,
     });
     expect(answer(() => requestIdField('x'.repeat(129), 'n0nce-0123456789ab'))).toMatchObject({ field: '/requestId' });
   });

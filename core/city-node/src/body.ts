@@ -21,9 +21,20 @@ export function str(body: Body, name: string, opts: { required?: boolean; re?: R
 
 /** `algorithm` and `publicKey`: a 65-byte uncompressed point on that curve, as lower-case hex without 0x. */
 export function publicKeyField(body: Body): { algorithm: KeyAlgorithm; publicKey: string } {
-  const algorithm = str(body, 'algorithm', { required: true, re: /^(secp256k1|secp256r1|sm2)$/, what: 'must be secp256k1, secp256r1 or sm2' }) as KeyAlgorithm;
-  const publicKey = str(body, 'publicKey', { required: true, re: /^(0x)?04[0-9a-fA-F]{128}$/, what: 'must be a 65-byte uncompressed public key in hex' })!.replace(/^0x/, '').toLowerCase();
-  if (!isValidPublicKey(algorithm, fromHex(publicKey))) throw invalid('invalid-field', `/publicKey is not a point on ${algorithm}`, '/publicKey');
+  const algorithm = str(body, 'algorithm', {
+    required: true,
+    re: /^(secp256k1|secp256r1|sm2)$/,
+    what: 'must be secp256k1, secp256r1 or sm2',
+  }) as KeyAlgorithm;
+  const publicKey = str(body, 'publicKey', {
+    required: true,
+    re: /^(0x)?04[0-9a-fA-F]{128}$/,
+    what: 'must be a 65-byte uncompressed public key in hex',
+  })!
+    .replace(/^0x/, '')
+    .toLowerCase();
+  if (!isValidPublicKey(algorithm, fromHex(publicKey)))
+    throw invalid('invalid-field', `/publicKey is not a point on ${algorithm}`, '/publicKey');
   return { algorithm, publicKey };
 }
 
@@ -61,6 +72,7 @@ export function requestIdField(requestId: string | undefined, nonce: string): st
 export function parseCheckpoint(value: string | undefined, field: string): Checkpoint | undefined {
   if (value === undefined || value === '') return undefined;
   const m = /^(\d{1,15}):(\d{1,9})$/.exec(value);
-  if (!m) throw invalid('invalid-field', `${field} must be a checkpoint "<block>:<index>" (got ${JSON.stringify(value.slice(0, 40))})`, field);
+  if (!m)
+    throw invalid('invalid-field', `${field} must be a checkpoint "<block>:<index>" (got ${JSON.stringify(value.slice(0, 40))})`, field);
   return { block: Number(m[1]), index: Number(m[2]) };
 }

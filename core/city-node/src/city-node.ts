@@ -63,7 +63,9 @@ export interface PluginLoadReport {
 
 export const consoleLogger = (write: (line: string) => void = (l) => process.stderr.write(`${l}\n`), debug = false): Logger => {
   const fmt = (level: string, message: string, fields?: Record<string, unknown>) =>
-    write(`${new Date().toISOString()} ${level.padEnd(5)} ${message}${fields && Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : ''}`);
+    write(
+      `${new Date().toISOString()} ${level.padEnd(5)} ${message}${fields && Object.keys(fields).length ? ` ${JSON.stringify(fields)}` : ''}`,
+    );
   return {
     debug: (m, f) => debug && fmt('debug', m, f),
     info: (m, f) => fmt('info', m, f),
@@ -113,7 +115,8 @@ export class CityNode {
       for (const n of networks.all()) {
         if (n.origin.kind !== 'devnet') continue;
         const gone = await registry.removeAppsOnNetwork(n.name);
-        if (gone.length) log.warn(`network ${n.name} is a fresh devnet: forgot ${gone.length} app(s) registered on its previous run (${gone.join(', ')})`);
+        if (gone.length)
+          log.warn(`network ${n.name} is a fresh devnet: forgot ${gone.length} app(s) registered on its previous run (${gone.join(', ')})`);
       }
       for (const n of o.networks ?? []) networks.add(n);
       // The node's own chain account administers the apps it creates: fund it on dev networks.
@@ -133,14 +136,28 @@ export class CityNode {
       const address = await rest.listen({ host: config.listen.host, port: config.listen.restPort });
       node.restUrl = address.replace('[::1]', '127.0.0.1');
       if (config.listen.grpc) {
-        node.grpc = await startGrpcServer({ service, auth, signer: keys.responseSigner, bodyLimit: config.limits.bodyBytes, host: config.listen.host, port: config.listen.grpcPort, logger: log });
+        node.grpc = await startGrpcServer({
+          service,
+          auth,
+          signer: keys.responseSigner,
+          bodyLimit: config.limits.bodyBytes,
+          host: config.listen.host,
+          port: config.listen.grpcPort,
+          logger: log,
+        });
         node.grpcAddress = node.grpc.address;
       }
       node.pruneTimer = setInterval(() => {
-        registry.pruneNonces(Date.now() - 1000).catch((err: unknown) => log.warn('nonce pruning failed', { error: (err as Error).message }));
+        registry
+          .pruneNonces(Date.now() - 1000)
+          .catch((err: unknown) => log.warn('nonce pruning failed', { error: (err as Error).message }));
       }, 60_000);
       node.pruneTimer.unref();
-      log.info(`city node ${config.node.name} serving`, { rest: node.restUrl, grpc: node.grpcAddress || 'off', networks: networks.all().map((n) => n.name) });
+      log.info(`city node ${config.node.name} serving`, {
+        rest: node.restUrl,
+        grpc: node.grpcAddress || 'off',
+        networks: networks.all().map((n) => n.name),
+      });
       return node;
     } catch (err) {
       await networks.closeAll();
@@ -157,7 +174,9 @@ export class CityNode {
     await this.grpc?.close().catch(() => {});
     await this.rest.close().catch(() => {});
     await this.networks.closeAll();
-    await this.service.metering.close().catch((err: unknown) => this.log.warn('usage counts of the last moments not written', { error: (err as Error).message }));
+    await this.service.metering
+      .close()
+      .catch((err: unknown) => this.log.warn('usage counts of the last moments not written', { error: (err as Error).message }));
     await this.registry.close().catch(() => {});
     this.log.info(`city node ${this.config.node.name} stopped`);
   }
@@ -172,11 +191,18 @@ async function seedPortals(config: NodeConfig, registry: Registry, keys: NodeKey
     for (const u of p.users) {
       const existing = await registry.getUser(u.code);
       if (existing) {
-        if (existing.portal !== p.code) log.warn(`user ${u.code} belongs to portal ${existing.portal}, not ${p.code} as configured; left alone`);
+        if (existing.portal !== p.code)
+          log.warn(`user ${u.code} belongs to portal ${existing.portal}, not ${p.code} as configured; left alone`);
         continue;
       }
       await registry.createUser({
-        code: u.code, portal: p.code, algorithm: u.algorithm, publicKey: u.publicKey, keyMode: u.keyMode, role: u.role, chainKeys: {},
+        code: u.code,
+        portal: p.code,
+        algorithm: u.algorithm,
+        publicKey: u.publicKey,
+        keyMode: u.keyMode,
+        role: u.role,
+        chainKeys: {},
         ...(u.keyMode === 'hosted' && { hostedIdentity: keys.sealNewUser(u.code) }),
       });
       log.info(`user ${u.code} registered in portal ${p.code}`, { keyMode: u.keyMode, role: u.role });
@@ -184,12 +210,23 @@ async function seedPortals(config: NodeConfig, registry: Registry, keys: NodeKey
   }
 }
 
-async function loadPlugins(o: StartOptions, networks: Networks, log: Logger, progress: (line: string) => void): Promise<PluginLoadReport[]> {
+async function loadPlugins(
+  o: StartOptions,
+  networks: Networks,
+  log: Logger,
+  progress: (line: string) => void,
+): Promise<PluginLoadReport[]> {
   const { config } = o;
   const reports: PluginLoadReport[] = [];
   if (config.plugins.length === 0) return reports;
   const trusted = await loadTrustedCertifiers(config.trust.certifiers);
-  const host = new PluginHost({ trustedCertifiers: trusted, requireFull: config.trust.requireFull, dev: o.dev ?? false, logger: log, cwd: config.baseDir });
+  const host = new PluginHost({
+    trustedCertifiers: trusted,
+    requireFull: config.trust.requireFull,
+    dev: o.dev ?? false,
+    logger: log,
+    cwd: config.baseDir,
+  });
   for (const entry of config.plugins) {
     let loaded: LoadedPlugin;
     try {
@@ -206,7 +243,9 @@ async function loadPlugins(o: StartOptions, networks: Networks, log: Logger, pro
       continue;
     }
     const label = `${loaded.manifest.name}@${loaded.manifest.version}`;
-    progress(`plugin ${label} loaded (${loaded.verification.certified ? `certified by ${loaded.verification.certifier?.name}` : 'UNCERTIFIED, development mode'})`);
+    progress(
+      `plugin ${label} loaded (${loaded.verification.certified ? `certified by ${loaded.verification.certifier?.name}` : 'UNCERTIFIED, development mode'})`,
+    );
     reports.push({ source: entry.source, loaded: true, plugin: label, certified: loaded.verification.certified });
     for (const net of entry.networks) {
       let chain: StartedChain | undefined;
@@ -229,8 +268,15 @@ async function loadPlugins(o: StartOptions, networks: Networks, log: Logger, pro
         const description = adapter.describe();
         const accountAlgorithm = adapter.identity.accountAlgorithms()[0] ?? description.keyAlgorithms[0] ?? 'secp256k1';
         networks.add({
-          name: net.name, framework: loaded.manifest.framework, plugin: label, certified: loaded.verification.certified,
-          adapter, description, accountAlgorithm, origin, ...(chain && { stop: () => chain!.stop() }),
+          name: net.name,
+          framework: loaded.manifest.framework,
+          plugin: label,
+          certified: loaded.verification.certified,
+          adapter,
+          description,
+          accountAlgorithm,
+          origin,
+          ...(chain && { stop: () => chain!.stop() }),
         });
         progress(`network ${net.name}: connected through ${label}`);
       } catch (err) {

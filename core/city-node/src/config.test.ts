@@ -37,13 +37,17 @@ describe('node config', () => {
   });
 
   test('postgres url from the environment; plugin paths resolved; package names kept', () => {
-    const c = resolveNodeConfig({
-      registry: { kind: 'postgres', urlEnv: 'PG_URL' },
-      plugins: [
-        { source: './adapters/ethereum', networks: [{ name: 'local', devnet: 'anvil' }] },
-        { source: '@bsn/adapter-ethereum', networks: [{ name: 'remote', endpoint: { rpcUrl: 'http://127.0.0.1:1' } }] },
-      ],
-    }, '/repo', { PG_URL: 'postgres://u@h/db' });
+    const c = resolveNodeConfig(
+      {
+        registry: { kind: 'postgres', urlEnv: 'PG_URL' },
+        plugins: [
+          { source: './adapters/ethereum', networks: [{ name: 'local', devnet: 'anvil' }] },
+          { source: '@bsn/adapter-ethereum', networks: [{ name: 'remote', endpoint: { rpcUrl: 'http://127.0.0.1:1' } }] },
+        ],
+      },
+      '/repo',
+      { PG_URL: 'postgres://u@h/db' },
+    );
     expect(c.registry.url).toBe('postgres://u@h/db');
     expect(c.plugins.map((p) => p.source)).toEqual(['/repo/adapters/ethereum', '@bsn/adapter-ethereum']);
     const missing = failure(() => resolveNodeConfig({ registry: { kind: 'postgres', urlEnv: 'NOPE_X' } }, '/', {}));
@@ -51,8 +55,25 @@ describe('node config', () => {
   });
 
   test('a network needs exactly one of devnet or endpoint, and unique names', () => {
-    expect(failure(() => resolveNodeConfig({ plugins: [{ source: 'x', networks: [{ name: 'n' }] }] }, '/')).message).toContain('/plugins/0/networks/0');
-    const dup = failure(() => resolveNodeConfig({ plugins: [{ source: 'x', networks: [{ name: 'n', devnet: 'anvil' }, { name: 'n', devnet: 'anvil' }] }] }, '/'));
+    expect(failure(() => resolveNodeConfig({ plugins: [{ source: 'x', networks: [{ name: 'n' }] }] }, '/')).message).toContain(
+      '/plugins/0/networks/0',
+    );
+    const dup = failure(() =>
+      resolveNodeConfig(
+        {
+          plugins: [
+            {
+              source: 'x',
+              networks: [
+                { name: 'n', devnet: 'anvil' },
+                { name: 'n', devnet: 'anvil' },
+              ],
+            },
+          ],
+        },
+        '/',
+      ),
+    );
     expect(dup.field).toBe('/plugins/0/networks/1/name');
   });
 

@@ -80,7 +80,8 @@ export function resolveNodeConfig(raw: unknown, baseDir: string, env: Record<str
   if (kind === 'postgres' && !url) {
     const name = registry['urlEnv'] as string;
     url = env[name];
-    if (!url) throw new InvalidInputError(`node config /registry/urlEnv: environment variable ${name} is not set`, { field: '/registry/urlEnv' });
+    if (!url)
+      throw new InvalidInputError(`node config /registry/urlEnv: environment variable ${name} is not set`, { field: '/registry/urlEnv' });
   }
   const plugins = ((d['plugins'] as Raw[] | undefined) ?? []).map((p) => {
     const source = p['source'] as string;
@@ -96,10 +97,15 @@ export function resolveNodeConfig(raw: unknown, baseDir: string, env: Record<str
     };
   });
   const names = new Set<string>();
-  plugins.forEach((p, i) => p.networks.forEach((n, j) => {
-    if (names.has(n.name)) throw new InvalidInputError(`node config /plugins/${i}/networks/${j}/name: network name "${n.name}" is used twice`, { field: `/plugins/${i}/networks/${j}/name` });
-    names.add(n.name);
-  }));
+  plugins.forEach((p, i) =>
+    p.networks.forEach((n, j) => {
+      if (names.has(n.name))
+        throw new InvalidInputError(`node config /plugins/${i}/networks/${j}/name: network name "${n.name}" is used twice`, {
+          field: `/plugins/${i}/networks/${j}/name`,
+        });
+      names.add(n.name);
+    }),
+  );
   const portals = ((d['portals'] as Raw[] | undefined) ?? []).map((p) => ({
     code: p['code'] as string,
     name: (p['name'] as string | undefined) ?? (p['code'] as string),
@@ -149,14 +155,20 @@ export function parseNodeConfigText(text: string, source = 'node config'): unkno
   } catch (err) {
     if (err instanceof YAMLParseError) {
       const pos = err.linePos?.[0];
-      throw new InvalidInputError(`${source}: not valid YAML${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${err.message.split('\n')[0]}`, { field: '/' });
+      throw new InvalidInputError(
+        `${source}: not valid YAML${pos ? ` at line ${pos.line}, column ${pos.col}` : ''}: ${err.message.split('\n')[0]}`,
+        { field: '/' },
+      );
     }
     throw err;
   }
 }
 
 /** Reads and resolves a config file; with no path, the embedded defaults anchored at `cwd`. */
-export async function loadNodeConfig(path: string | undefined, options: { cwd?: string; env?: Record<string, string | undefined> } = {}): Promise<NodeConfig> {
+export async function loadNodeConfig(
+  path: string | undefined,
+  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+): Promise<NodeConfig> {
   const cwd = options.cwd ?? process.cwd();
   if (!path) return resolveNodeConfig({}, cwd, options.env);
   const full = resolve(cwd, path);

@@ -50,7 +50,14 @@ const GRPC: Record<ErrorCode, number> = {
 };
 
 /** Credential problems are 401 (who are you?); the rest of UNAUTHORIZED is 403 (not allowed). */
-const CREDENTIAL_REASONS = new Set<string>(['missing-credentials', 'malformed-credentials', 'unknown-user', 'bad-signature', 'stale-timestamp', 'nonce-replayed']);
+const CREDENTIAL_REASONS = new Set<string>([
+  'missing-credentials',
+  'malformed-credentials',
+  'unknown-user',
+  'bad-signature',
+  'stale-timestamp',
+  'nonce-replayed',
+]);
 
 /** Status and body for any thrown value: typed errors keep their code, anything else is a 500 INTERNAL. */
 export function describeError(err: unknown): { status: number; grpcCode: number; body: ErrorBody } {

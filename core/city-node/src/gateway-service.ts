@@ -79,14 +79,16 @@ export class GatewayService {
   async ready(): Promise<Readiness> {
     const registry = await this.registry.ping();
     const networks: Readiness['networks'] = {};
-    await Promise.all(this.networks.all().map(async (n) => {
-      try {
-        const h = await n.adapter.gateway.health();
-        networks[n.name] = { ok: h.ok, height: h.height };
-      } catch (err) {
-        networks[n.name] = { ok: false, error: (err as Error).message };
-      }
-    }));
+    await Promise.all(
+      this.networks.all().map(async (n) => {
+        try {
+          const h = await n.adapter.gateway.health();
+          networks[n.name] = { ok: h.ok, height: h.height };
+        } catch (err) {
+          networks[n.name] = { ok: false, error: (err as Error).message };
+        }
+      }),
+    );
     return { ok: registry && Object.values(networks).every((n) => n.ok), registry, networks };
   }
 
@@ -98,29 +100,73 @@ export class GatewayService {
     if (app) this.metering.record(app, { bytesIn, bytesOut });
   }
 
-  me(caller: Caller) { return this.tenancy.me(caller); }
-  createUser(caller: Caller, body: Body) { return this.tenancy.createUser(caller, body); }
-  setChainKey(caller: Caller, framework: string, body: Body) { return this.tenancy.setChainKey(caller, framework, body); }
-  listApps(caller: Caller) { return this.tenancy.listApps(caller); }
-  getApp(caller: Caller, code: string) { return this.tenancy.getApp(caller, code); }
-  createApp(caller: Caller, body: Body) { return this.tenancy.createApp(caller, body); }
-  admit(caller: Caller, code: string, body: Body) { return this.tenancy.admit(caller, code, body); }
+  me(caller: Caller) {
+    return this.tenancy.me(caller);
+  }
+  createUser(caller: Caller, body: Body) {
+    return this.tenancy.createUser(caller, body);
+  }
+  setChainKey(caller: Caller, framework: string, body: Body) {
+    return this.tenancy.setChainKey(caller, framework, body);
+  }
+  listApps(caller: Caller) {
+    return this.tenancy.listApps(caller);
+  }
+  getApp(caller: Caller, code: string) {
+    return this.tenancy.getApp(caller, code);
+  }
+  createApp(caller: Caller, body: Body) {
+    return this.tenancy.createApp(caller, body);
+  }
+  admit(caller: Caller, code: string, body: Body) {
+    return this.tenancy.admit(caller, code, body);
+  }
 
-  grant(caller: Caller, code: string, body: Body) { return this.grants.grant(caller, code, body); }
-  revokeGrant(caller: Caller, code: string, peer: string, direction: string) { return this.grants.revokeGrant(caller, code, peer, direction); }
-  listGrants(caller: Caller, code: string) { return this.grants.listGrants(caller, code); }
-  grantAllows(source: string, target: string, method?: string) { return this.grants.grantAllows(source, target, method); }
+  grant(caller: Caller, code: string, body: Body) {
+    return this.grants.grant(caller, code, body);
+  }
+  revokeGrant(caller: Caller, code: string, peer: string, direction: string) {
+    return this.grants.revokeGrant(caller, code, peer, direction);
+  }
+  listGrants(caller: Caller, code: string) {
+    return this.grants.listGrants(caller, code);
+  }
+  grantAllows(source: string, target: string, method?: string) {
+    return this.grants.grantAllows(source, target, method);
+  }
 
-  kvPut(caller: Caller, code: string, key: string, value: Uint8Array, requestId?: string) { return this.writes.kvPut(caller, code, key, value, requestId); }
-  kvDelete(caller: Caller, code: string, key: string, requestId?: string) { return this.writes.kvDelete(caller, code, key, requestId); }
-  submit(caller: Caller, code: string, body: Body) { return this.writes.submit(caller, code, body); }
-  prepare(caller: Caller, code: string, body: Body) { return this.writes.prepare(caller, code, body); }
-  submitPrepared(caller: Caller, code: string, preparedId: string, body: Body) { return this.writes.submitPrepared(caller, code, preparedId, body); }
+  kvPut(caller: Caller, code: string, key: string, value: Uint8Array, requestId?: string) {
+    return this.writes.kvPut(caller, code, key, value, requestId);
+  }
+  kvDelete(caller: Caller, code: string, key: string, requestId?: string) {
+    return this.writes.kvDelete(caller, code, key, requestId);
+  }
+  submit(caller: Caller, code: string, body: Body) {
+    return this.writes.submit(caller, code, body);
+  }
+  prepare(caller: Caller, code: string, body: Body) {
+    return this.writes.prepare(caller, code, body);
+  }
+  submitPrepared(caller: Caller, code: string, preparedId: string, body: Body) {
+    return this.writes.submitPrepared(caller, code, preparedId, body);
+  }
 
-  kvGet(caller: Caller, code: string, key: string) { return this.reads.kvGet(caller, code, key); }
-  kvHistory(caller: Caller, code: string, key: string) { return this.reads.kvHistory(caller, code, key); }
-  kvList(caller: Caller, code: string, prefix: string, limit?: number, cursor?: string) { return this.reads.kvList(caller, code, prefix, limit, cursor); }
-  evaluate(caller: Caller, code: string, body: Body) { return this.reads.evaluate(caller, code, body); }
-  events(caller: Caller, code: string, after: Checkpoint | undefined, name: string | undefined, signal: AbortSignal) { return this.reads.events(caller, code, after, name, signal); }
-  usage(caller: Caller, code: string) { return this.reads.usage(caller, code); }
+  kvGet(caller: Caller, code: string, key: string) {
+    return this.reads.kvGet(caller, code, key);
+  }
+  kvHistory(caller: Caller, code: string, key: string) {
+    return this.reads.kvHistory(caller, code, key);
+  }
+  kvList(caller: Caller, code: string, prefix: string, limit?: number, cursor?: string) {
+    return this.reads.kvList(caller, code, prefix, limit, cursor);
+  }
+  evaluate(caller: Caller, code: string, body: Body) {
+    return this.reads.evaluate(caller, code, body);
+  }
+  events(caller: Caller, code: string, after: Checkpoint | undefined, name: string | undefined, signal: AbortSignal) {
+    return this.reads.events(caller, code, after, name, signal);
+  }
+  usage(caller: Caller, code: string) {
+    return this.reads.usage(caller, code);
+  }
 }

@@ -24,25 +24,37 @@ export class Grants {
    */
   async grant(caller: Caller, code: string, body: Body): Promise<GrantJson> {
     const { app } = await this.tenancy.memberApp(caller, code);
-    if (app.owner !== caller.user.code && caller.user.role !== 'admin') throw unauthorized('not-app-owner', `only the owner of ${app.code} or a portal admin grants`);
+    if (app.owner !== caller.user.code && caller.user.role !== 'admin')
+      throw unauthorized('not-app-owner', `only the owner of ${app.code} or a portal admin grants`);
     const peer = str(body, 'peer', { required: true, re: CODE_RE, what: 'must be an app code' })!;
     const direction = str(body, 'direction', { required: true, re: /^(incoming|outgoing)$/, what: 'must be incoming or outgoing' })!;
     const methods = body['methods'] ?? [];
-    if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string')) throw invalid('invalid-field', '/methods must be an array of method names', '/methods');
+    if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string'))
+      throw invalid('invalid-field', '/methods must be an array of method names', '/methods');
     const expiresAt = body['expiresAt'] ?? 0;
-    if (typeof expiresAt !== 'number' || !Number.isSafeInteger(expiresAt) || expiresAt < 0) throw invalid('invalid-field', '/expiresAt must be ms since epoch (0: never)', '/expiresAt');
+    if (typeof expiresAt !== 'number' || !Number.isSafeInteger(expiresAt) || expiresAt < 0)
+      throw invalid('invalid-field', '/expiresAt must be ms since epoch (0: never)', '/expiresAt');
     // The peer may be in another portal (cross-portal calls are what grants are for); it must exist.
     if (!(await this.registry.getApp(peer))) throw invalid('invalid-field', `/peer: no app ${peer}`, '/peer');
     const [source, target, side] = direction === 'outgoing' ? [app.code, peer, 'source' as const] : [peer, app.code, 'target' as const];
-    const g = await this.registry.grant(source, target, side, { by: caller.user.code, at: this.now(), methods: methods as string[], expiresAt });
+    const g = await this.registry.grant(source, target, side, {
+      by: caller.user.code,
+      at: this.now(),
+      methods: methods as string[],
+      expiresAt,
+    });
     return { ...g, effective: grantAllows(g, undefined, this.now()) };
   }
 
   async revokeGrant(caller: Caller, code: string, peer: string, direction: string): Promise<Grant | null> {
     const { app } = await this.tenancy.memberApp(caller, code);
-    if (app.owner !== caller.user.code && caller.user.role !== 'admin') throw unauthorized('not-app-owner', `only the owner of ${app.code} or a portal admin revokes`);
-    if (direction !== 'incoming' && direction !== 'outgoing') throw invalid('invalid-field', 'direction must be incoming or outgoing', '/direction');
-    return direction === 'outgoing' ? this.registry.revokeGrant(app.code, peer, 'source') : this.registry.revokeGrant(peer, app.code, 'target');
+    if (app.owner !== caller.user.code && caller.user.role !== 'admin')
+      throw unauthorized('not-app-owner', `only the owner of ${app.code} or a portal admin revokes`);
+    if (direction !== 'incoming' && direction !== 'outgoing')
+      throw invalid('invalid-field', 'direction must be incoming or outgoing', '/direction');
+    return direction === 'outgoing'
+      ? this.registry.revokeGrant(app.code, peer, 'source')
+      : this.registry.revokeGrant(peer, app.code, 'target');
   }
 
   async listGrants(caller: Caller, code: string): Promise<GrantJson[]> {

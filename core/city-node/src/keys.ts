@@ -9,7 +9,15 @@ import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { KeyAlgorithm, Signer } from '@bsn/contract';
-import { InvalidInputError, BsnIdentity, openIdentity, parseIdentityFile, readIdentityFile, sealIdentity, writeIdentityFile } from '@bsn/contract';
+import {
+  InvalidInputError,
+  BsnIdentity,
+  openIdentity,
+  parseIdentityFile,
+  readIdentityFile,
+  sealIdentity,
+  writeIdentityFile,
+} from '@bsn/contract';
 import { ResponseSigner } from '@bsn/protocol';
 
 export class NodeKeys {

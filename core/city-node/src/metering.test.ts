@@ -3,12 +3,17 @@ import { Metering } from './metering.js';
 import type { Registry, UsageDelta } from './registry/registry.js';
 import { openSqliteRegistry } from './registry/sqlite.js';
 
-const fakeRegistry = (addUsage: (app: string, d: UsageDelta) => Promise<void>) => ({ addUsage, usage: async () => ({}) }) as unknown as Registry;
+const fakeRegistry = (addUsage: (app: string, d: UsageDelta) => Promise<void>) =>
+  ({ addUsage, usage: async () => ({}) }) as unknown as Registry;
 
 describe('Metering', () => {
   test('deltas reach the registry summed, one update per app per flush, written behind the requests', async () => {
     const calls: Array<[string, UsageDelta]> = [];
-    const m = new Metering(fakeRegistry(async (app, d) => void calls.push([app, d])), 10_000, { flushMs: 20 });
+    const m = new Metering(
+      fakeRegistry(async (app, d) => void calls.push([app, d])),
+      10_000,
+      { flushMs: 20 },
+    );
     m.record('a', { reads: 1 });
     m.record('a', { bytesIn: 10, bytesOut: 20 });
     m.record('b', { txs: 1, storageBytes: 5 });
@@ -28,10 +33,14 @@ describe('Metering', () => {
   test('a failed registry write keeps its deltas for the next flush: nothing is lost', async () => {
     let fail = true;
     const written: Array<[string, UsageDelta]> = [];
-    const m = new Metering(fakeRegistry(async (app, d) => {
-      if (fail && app === 'b') throw new Error('disk full');
-      written.push([app, d]);
-    }), 10_000, { flushMs: 60_000 });
+    const m = new Metering(
+      fakeRegistry(async (app, d) => {
+        if (fail && app === 'b') throw new Error('disk full');
+        written.push([app, d]);
+      }),
+      10_000,
+      { flushMs: 60_000 },
+    );
     m.record('a', { reads: 1 });
     m.record('b', { reads: 1 });
     await expect(m.flush()).rejects.toThrow('disk full');
@@ -39,10 +48,13 @@ describe('Metering', () => {
     m.record('b', { reads: 2 });
     fail = false;
     await m.close();
-    expect(written).toEqual([['a', expect.objectContaining({ reads: 1 })], ['b', expect.objectContaining({ reads: 3 })]]);
+    expect(written).toEqual([
+      ['a', expect.objectContaining({ reads: 1 })],
+      ['b', expect.objectContaining({ reads: 3 })],
+    ]);
   });
 
-  test('flushes run one at a time, and usage() answers with this instance\'s latest counts', async () => {
+  test("flushes run one at a time, and usage() answers with this instance's latest counts", async () => {
     const registry = await openSqliteRegistry(':memory:');
     const m = new Metering(registry, 10_000, { flushMs: 60_000 });
     for (let i = 0; i < 50; i++) m.record(`app${i % 3}`, { reads: 1, bytesOut: i });
@@ -53,7 +65,11 @@ describe('Metering', () => {
     m.record('app0', { txs: 1 });
     expect((await m.usage('app0')).txs).toBe(2);
     const usage = await registry.allUsage();
-    expect(usage.map((u) => [u.app, u.reads, u.txs])).toEqual([['app0', 17, 2], ['app1', 17, 0], ['app2', 16, 0]]);
+    expect(usage.map((u) => [u.app, u.reads, u.txs])).toEqual([
+      ['app0', 17, 2],
+      ['app1', 17, 0],
+      ['app2', 16, 0],
+    ]);
     expect(usage.reduce((s, u) => s + u.bytesOut, 0)).toBe((49 * 50) / 2);
     await m.close();
     await registry.close();

@@ -42,18 +42,44 @@ export class Metering {
     this.log = options.logger;
     const reg = this.prometheus;
     collectDefaultMetrics({ register: reg });
-    this.txs = new Counter({ name: 'bsn_app_transactions_total', help: 'Committed write transactions per app', labelNames: ['app'], registers: [reg] });
+    this.txs = new Counter({
+      name: 'bsn_app_transactions_total',
+      help: 'Committed write transactions per app',
+      labelNames: ['app'],
+      registers: [reg],
+    });
     this.reads = new Counter({ name: 'bsn_app_reads_total', help: 'Reads served per app', labelNames: ['app'], registers: [reg] });
-    this.storage = new Counter({ name: 'bsn_app_storage_written_bytes_total', help: 'Key and value bytes written per app', labelNames: ['app'], registers: [reg] });
-    this.bytesIn = new Counter({ name: 'bsn_app_bandwidth_in_bytes_total', help: 'Request bytes received per app', labelNames: ['app'], registers: [reg] });
-    this.bytesOut = new Counter({ name: 'bsn_app_bandwidth_out_bytes_total', help: 'Response bytes sent per app', labelNames: ['app'], registers: [reg] });
+    this.storage = new Counter({
+      name: 'bsn_app_storage_written_bytes_total',
+      help: 'Key and value bytes written per app',
+      labelNames: ['app'],
+      registers: [reg],
+    });
+    this.bytesIn = new Counter({
+      name: 'bsn_app_bandwidth_in_bytes_total',
+      help: 'Request bytes received per app',
+      labelNames: ['app'],
+      registers: [reg],
+    });
+    this.bytesOut = new Counter({
+      name: 'bsn_app_bandwidth_out_bytes_total',
+      help: 'Response bytes sent per app',
+      labelNames: ['app'],
+      registers: [reg],
+    });
     this.requests = new Histogram({
-      name: 'bsn_gateway_request_seconds', help: 'Gateway request latency', labelNames: ['api', 'route', 'status'], registers: [reg],
+      name: 'bsn_gateway_request_seconds',
+      help: 'Gateway request latency',
+      labelNames: ['api', 'route', 'status'],
+      registers: [reg],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     });
     const self = this;
     this.tps = new Gauge({
-      name: 'bsn_app_tps', help: 'Transactions per second per app over the metering window (this instance)', labelNames: ['app'], registers: [reg],
+      name: 'bsn_app_tps',
+      help: 'Transactions per second per app over the metering window (this instance)',
+      labelNames: ['app'],
+      registers: [reg],
       collect() {
         this.reset();
         for (const app of self.txTimes.keys()) this.set({ app }, self.tpsOf(app));
@@ -86,7 +112,9 @@ export class Metering {
     if (this.timer || this.closed) return;
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      this.flush().catch((err: unknown) => this.log?.warn('usage not written to the registry; kept for the next flush', { error: (err as Error).message }));
+      this.flush().catch((err: unknown) =>
+        this.log?.warn('usage not written to the registry; kept for the next flush', { error: (err as Error).message }),
+      );
     }, this.flushMs);
     this.timer.unref();
   }
@@ -107,7 +135,10 @@ export class Metering {
       const entries = [...batch];
       const results = await Promise.allSettled(entries.map(([app, d]) => this.registry.addUsage(app, d)));
       const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [{ entry: entries[i]!, reason: r.reason as unknown }] : []));
-      for (const { entry: [app, d] } of failed) addInto(this.pending, app, d);
+      for (const {
+        entry: [app, d],
+      } of failed)
+        addInto(this.pending, app, d);
       if (failed.length) {
         // Retried without waiting for a next request: an idle node would otherwise sit on them.
         this.scheduleFlush();

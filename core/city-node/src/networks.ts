@@ -38,12 +38,18 @@ export class Networks {
     if (name) {
       const n = this.byName(name);
       if (!n) throw invalid('unknown-network', `no network ${name} on this node (it has ${this.names()})`, '/network');
-      if (framework && n.framework !== framework) throw invalid('unknown-network', `network ${name} runs ${n.framework}, not ${framework}`, '/framework');
+      if (framework && n.framework !== framework)
+        throw invalid('unknown-network', `network ${name} runs ${n.framework}, not ${framework}`, '/framework');
       return n;
     }
     if (framework) {
       const n = this.list.find((x) => x.framework === framework);
-      if (!n) throw invalid('unknown-network', `no ${framework} network on this node (frameworks: ${[...new Set(this.list.map((x) => x.framework))].join(', ') || 'none'})`, '/framework');
+      if (!n)
+        throw invalid(
+          'unknown-network',
+          `no ${framework} network on this node (frameworks: ${[...new Set(this.list.map((x) => x.framework))].join(', ') || 'none'})`,
+          '/framework',
+        );
       return n;
     }
     if (this.list.length === 1) return this.list[0]!;

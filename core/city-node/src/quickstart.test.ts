@@ -25,7 +25,10 @@ describe('npm start quickstart preparation', () => {
         const out = args[args.indexOf('--out') + 1]!;
         const digest = await computePluginDigest(adapter);
         await mkdir(out, { recursive: true });
-        await writeFile(join(out, 'conformance-report.json'), JSON.stringify(makeReport({ name: '@bsn/adapter-quick', version: '1.0.0', framework: 'ethereum', digest: digest.digest })));
+        await writeFile(
+          join(out, 'conformance-report.json'),
+          JSON.stringify(makeReport({ name: '@bsn/adapter-quick', version: '1.0.0', framework: 'ethereum', digest: digest.digest })),
+        );
         return 0;
       },
     };
@@ -37,12 +40,21 @@ describe('npm start quickstart preparation', () => {
     // Plugins that contribute no chain are not served, each saying why.
     expect(lines).toContain('adapter @bsn/adapter-sketch: its local devnet memory is a memory target, not a chain; not served');
     expect(lines).toContain('adapter @bsn/adapter-bare: contributes no devnet (its manifest names no `devnets` module); not served');
-    for (const f of ['node-passphrase', 'certifier.json', 'certifier.pub.json', 'demo-user.json', 'node.yaml', 'certificates/quick.json']) expect(existsSync(join(root, '.bsn', f)), f).toBe(true);
-    expect(first.config.plugins).toEqual([{ source: join(root, 'adapters', 'quick'), certificate: join(root, '.bsn', 'certificates', 'quick.json'), networks: [{ name: 'local-anvil', devnet: 'anvil' }] }]);
+    for (const f of ['node-passphrase', 'certifier.json', 'certifier.pub.json', 'demo-user.json', 'node.yaml', 'certificates/quick.json'])
+      expect(existsSync(join(root, '.bsn', f)), f).toBe(true);
+    expect(first.config.plugins).toEqual([
+      {
+        source: join(root, 'adapters', 'quick'),
+        certificate: join(root, '.bsn', 'certificates', 'quick.json'),
+        networks: [{ name: 'local-anvil', devnet: 'anvil' }],
+      },
+    ]);
     expect(first.config.portals[0]!.users[0]).toMatchObject({ code: 'demo', role: 'admin', keyMode: 'hosted' });
     const trust = parseTrustedCertifiers(JSON.parse(await readFile(join(root, '.bsn', 'certifier.pub.json'), 'utf8')));
-    const verified = await new PluginHost({ trustedCertifiers: trust, logger: { debug() {}, info() {}, warn() {}, error() {} } })
-      .verify(join(root, 'adapters', 'quick'), { certificate: join(root, '.bsn', 'certificates', 'quick.json') });
+    const verified = await new PluginHost({ trustedCertifiers: trust, logger: { debug() {}, info() {}, warn() {}, error() {} } }).verify(
+      join(root, 'adapters', 'quick'),
+      { certificate: join(root, '.bsn', 'certificates', 'quick.json') },
+    );
     expect([verified.accepted, verified.certified]).toEqual([true, true]);
 
     // Second start: still valid, no suite run; same passphrase and keys.

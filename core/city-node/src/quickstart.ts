@@ -10,8 +10,27 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, relative } from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import { CERTIFIABLE_KINDS, type KeyAlgorithm, generatePrivateKey, publicKeyOf, readKeystore, writeKeystore, fromHex, toHex } from '@bsn/contract';
-import { issueCertificate, writeCertificate, PluginHost, readManifest, loadDevnetProvider, certifierKeyFromKeystore, createCertifier, parseTrustedCertifiers, type TrustedCertifier } from '@bsn/plugin-host';
+import {
+  CERTIFIABLE_KINDS,
+  type KeyAlgorithm,
+  generatePrivateKey,
+  publicKeyOf,
+  readKeystore,
+  writeKeystore,
+  fromHex,
+  toHex,
+} from '@bsn/contract';
+import {
+  issueCertificate,
+  writeCertificate,
+  PluginHost,
+  readManifest,
+  loadDevnetProvider,
+  certifierKeyFromKeystore,
+  createCertifier,
+  parseTrustedCertifiers,
+  type TrustedCertifier,
+} from '@bsn/plugin-host';
 import { resolveNodeConfig, type NodeConfig } from './config.js';
 
 export interface DemoUserKey {
@@ -63,7 +82,8 @@ export async function prepareQuickstart(o: {
   const dir = join(o.root, '.bsn');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await chmod(dir, 0o700);
-  const passphrase = o.env['BSN_NODE_PASSPHRASE'] || (await secretFile(join(dir, 'node-passphrase'), () => randomBytes(24).toString('base64url')));
+  const passphrase =
+    o.env['BSN_NODE_PASSPHRASE'] || (await secretFile(join(dir, 'node-passphrase'), () => randomBytes(24).toString('base64url')));
 
   // The local certifier: trusted by this node only.
   const certKeyFile = join(dir, 'certifier.json');
@@ -83,7 +103,12 @@ export async function prepareQuickstart(o: {
   const demoKeyFile = join(dir, 'demo-user.json');
   const demoJson = await secretFile(demoKeyFile, () => {
     const privateKey = generatePrivateKey('secp256r1');
-    return JSON.stringify({ user: 'demo', algorithm: 'secp256r1', privateKey: toHex(privateKey), publicKey: toHex(publicKeyOf('secp256r1', privateKey)) });
+    return JSON.stringify({
+      user: 'demo',
+      algorithm: 'secp256r1',
+      privateKey: toHex(privateKey),
+      publicKey: toHex(publicKeyOf('secp256r1', privateKey)),
+    });
   });
   const demo = JSON.parse(demoJson) as DemoUserKey;
 
@@ -103,7 +128,9 @@ export async function prepareQuickstart(o: {
     }
     const kind = provider.devnets[devnet]?.().kind;
     if (!kind || !CERTIFIABLE_KINDS.includes(kind)) {
-      o.progress(`adapter ${manifest.name}: its local devnet ${devnet} is ${kind ? `a ${kind} target, not a chain` : 'not among its devnets'}; not served`);
+      o.progress(
+        `adapter ${manifest.name}: its local devnet ${devnet} is ${kind ? `a ${kind} target, not a chain` : 'not among its devnets'}; not served`,
+      );
       continue;
     }
     const certificate = join(dir, 'certificates', `${name}.json`);
@@ -113,7 +140,9 @@ export async function prepareQuickstart(o: {
     } else if (!o.kit) {
       o.progress(`adapter ${manifest.name}: not certified and the conformance kit is not installed; the node will refuse it`);
     } else {
-      o.progress(`adapter ${manifest.name}@${manifest.version}: ${check ? `certificate no longer valid (${check.refusal?.reason})` : 'no certificate yet'} — running the conformance suite on ${devnet} (a few minutes)…`);
+      o.progress(
+        `adapter ${manifest.name}@${manifest.version}: ${check ? `certificate no longer valid (${check.refusal?.reason})` : 'no certificate yet'} — running the conformance suite on ${devnet} (a few minutes)…`,
+      );
       const out = join(dir, 'conformance', name);
       const code = await o.kit.runConformanceCli(['run', '--adapter', folder, '--target', devnet, '--out', out]);
       const reportFile = join(out, 'conformance-report.json');
@@ -124,15 +153,23 @@ export async function prepareQuickstart(o: {
           await mkdir(join(dir, 'certificates'), { recursive: true });
           const cert = issueCertificate(JSON.parse(await readFile(reportFile, 'utf8')), key, { validityDays: 30 });
           await writeCertificate(certificate, cert);
-          o.progress(`adapter ${manifest.name}: certified by the local certifier (${cert.payload.level}, until ${cert.payload.expiresAt.slice(0, 10)})`);
+          o.progress(
+            `adapter ${manifest.name}: certified by the local certifier (${cert.payload.level}, until ${cert.payload.expiresAt.slice(0, 10)})`,
+          );
         } finally {
           key.privateKey.fill(0);
         }
       } else {
-        o.progress(`adapter ${manifest.name}: the conformance suite did not pass (exit ${code}; report in ${relative(o.root, out)}); the node will refuse it`);
+        o.progress(
+          `adapter ${manifest.name}: the conformance suite did not pass (exit ${code}; report in ${relative(o.root, out)}); the node will refuse it`,
+        );
       }
     }
-    plugins.push({ source: `./adapters/${name}`, certificate: `./.bsn/certificates/${name}.json`, networks: [{ name: `local-${devnet}`, devnet }] });
+    plugins.push({
+      source: `./adapters/${name}`,
+      certificate: `./.bsn/certificates/${name}.json`,
+      networks: [{ name: `local-${devnet}`, devnet }],
+    });
   }
 
   const doc = {
@@ -142,11 +179,20 @@ export async function prepareQuickstart(o: {
     keys: { scryptN: 16384, passphraseFile: '.bsn/node-passphrase' },
     trust: { certifiers: ['.bsn/certifier.pub.json'] },
     plugins,
-    portals: [{ code: 'demo', name: 'Demo portal', users: [{ code: demo.user, algorithm: demo.algorithm, publicKey: demo.publicKey, keyMode: 'hosted', role: 'admin' }] }],
+    portals: [
+      {
+        code: 'demo',
+        name: 'Demo portal',
+        users: [{ code: demo.user, algorithm: demo.algorithm, publicKey: demo.publicKey, keyMode: 'hosted', role: 'admin' }],
+      },
+    ],
   };
   if (o.env['BSN_NODE_PASSPHRASE']) delete (doc.keys as Record<string, unknown>)['passphraseFile'];
   const configFile = join(dir, 'node.yaml');
-  await writeFile(configFile, `# Generated by \`npm start\` (bsn node start without --config). Copy and edit it to run your own node.\n${toYaml(doc)}`);
+  await writeFile(
+    configFile,
+    `# Generated by \`npm start\` (bsn node start without --config). Copy and edit it to run your own node.\n${toYaml(doc)}`,
+  );
   return { config: resolveNodeConfig(doc, o.root, o.env), passphrase, demo, demoKeyFile, configFile };
 }
 

@@ -37,14 +37,21 @@ export class Reads {
     return {
       key,
       entries: history.map((h) => ({
-        txId: h.txId, block: h.block, timestamp: h.timestamp, ...(h.value === null ? { value: null } : valueJson(h.value)), deleted: h.value === null,
+        txId: h.txId,
+        block: h.block,
+        timestamp: h.timestamp,
+        ...(h.value === null ? { value: null } : valueJson(h.value)),
+        deleted: h.value === null,
       })),
     };
   }
 
   async kvList(caller: Caller, code: string, prefix: string, limit?: number, cursor?: string): Promise<Record<string, unknown>> {
     const { app, network } = await this.tenancy.memberApp(caller, code);
-    const page = await network.adapter.kv.list({ appId: app.code }, prefix, { ...(limit !== undefined && { limit }), ...(cursor && { cursor }) });
+    const page = await network.adapter.kv.list({ appId: app.code }, prefix, {
+      ...(limit !== undefined && { limit }),
+      ...(cursor && { cursor }),
+    });
     this.metering.record(app.code, { reads: 1 });
     return {
       entries: page.entries.map((e) => ({ key: e.key, ...valueJson(e.value), txId: e.txId, block: e.block })),
@@ -59,11 +66,21 @@ export class Reads {
     const r = await network.adapter.gateway.evaluate({ app: { appId: app.code }, method, args });
     this.metering.record(app.code, { reads: 1 });
     const text = textOf(r.result);
-    return { result: toBase64(r.result), ...(text !== undefined && { resultText: text }), ...(r.block !== undefined && { block: r.block }) };
+    return {
+      result: toBase64(r.result),
+      ...(text !== undefined && { resultText: text }),
+      ...(r.block !== undefined && { block: r.block }),
+    };
   }
 
   /** Ordered, gap-free events of the app after `after`, until `signal` aborts. */
-  async events(caller: Caller, code: string, after: Checkpoint | undefined, name: string | undefined, signal: AbortSignal): Promise<AsyncIterable<ChainEvent>> {
+  async events(
+    caller: Caller,
+    code: string,
+    after: Checkpoint | undefined,
+    name: string | undefined,
+    signal: AbortSignal,
+  ): Promise<AsyncIterable<ChainEvent>> {
     const { app, network } = await this.tenancy.memberApp(caller, code);
     return network.adapter.gateway.events({ app: { appId: app.code }, ...(after && { after }), ...(name && { name }), signal });
   }

@@ -18,13 +18,28 @@ const CODE_RULE = 'must be 1-64 of A-Z a-z 0-9 . _ - starting with a letter or d
 function userJson(u: User): UserJson {
   const chainAccounts: Record<string, string> = {};
   for (const [fw, key] of Object.entries(u.chainKeys)) chainAccounts[fw] = `${key.algorithm}:${key.publicKey}`;
-  return { code: u.code, portal: u.portal, algorithm: u.algorithm, publicKey: u.publicKey, keyMode: u.keyMode, role: u.role, chainAccounts };
+  return {
+    code: u.code,
+    portal: u.portal,
+    algorithm: u.algorithm,
+    publicKey: u.publicKey,
+    keyMode: u.keyMode,
+    role: u.role,
+    chainAccounts,
+  };
 }
 
 function appJson(a: App, members?: string[]): AppJson {
   return {
-    code: a.code, portal: a.portal, owner: a.owner, name: a.name, framework: a.framework, network: a.network,
-    createdAt: a.createdAt, chain: a.chain, ...(members && { members }),
+    code: a.code,
+    portal: a.portal,
+    owner: a.owner,
+    name: a.name,
+    framework: a.framework,
+    network: a.network,
+    createdAt: a.createdAt,
+    chain: a.chain,
+    ...(members && { members }),
   };
 }
 
@@ -45,13 +60,20 @@ export class Tenancy {
 
   /** A portal admin registers a user of the same portal. */
   async createUser(caller: Caller, body: Body): Promise<UserJson> {
-    if (caller.user.role !== 'admin') throw unauthorized('not-portal-admin', `only an admin of portal ${caller.user.portal} registers users`);
+    if (caller.user.role !== 'admin')
+      throw unauthorized('not-portal-admin', `only an admin of portal ${caller.user.portal} registers users`);
     const code = str(body, 'code', { required: true, re: CODE_RE, what: CODE_RULE })!;
     const { algorithm, publicKey } = publicKeyField(body);
     const keyMode = (str(body, 'keyMode', { re: /^(hosted|user)$/, what: 'must be hosted or user' }) ?? 'hosted') as KeyMode;
     const role = (str(body, 'role', { re: /^(admin|member)$/, what: 'must be admin or member' }) ?? 'member') as UserRole;
     const user = await this.registry.createUser({
-      code, portal: caller.user.portal, algorithm, publicKey, keyMode, role, chainKeys: {},
+      code,
+      portal: caller.user.portal,
+      algorithm,
+      publicKey,
+      keyMode,
+      role,
+      chainKeys: {},
       ...(keyMode === 'hosted' && { hostedIdentity: this.keys.sealNewUser(code) }),
     });
     this.log.info('user registered', { user: code, portal: user.portal, keyMode });
@@ -60,7 +82,8 @@ export class Tenancy {
 
   /** User-key mode: the caller registers the public key of their chain account on a framework. */
   async setChainKey(caller: Caller, framework: string, body: Body): Promise<UserJson> {
-    if (caller.user.keyMode !== 'user') throw invalid('key-mode', `user ${caller.user.code} is in hosted-key mode: the node derives its chain keys`);
+    if (caller.user.keyMode !== 'user')
+      throw invalid('key-mode', `user ${caller.user.code} is in hosted-key mode: the node derives its chain keys`);
     await this.registry.setChainKey(caller.user.code, framework, publicKeyField(body));
     return userJson((await this.registry.getUser(caller.user.code))!);
   }
@@ -82,14 +105,20 @@ export class Tenancy {
       throw unauthorized('not-admitted', `user ${caller.user.code} is not admitted to app ${app.code}`);
     }
     const network = this.networks.byName(app.network);
-    if (!network) throw new ApiError('UNAVAILABLE', 'unknown-network', `app ${app.code} lives on network ${app.network}, which this node is not connected to`);
+    if (!network)
+      throw new ApiError(
+        'UNAVAILABLE',
+        'unknown-network',
+        `app ${app.code} lives on network ${app.network}, which this node is not connected to`,
+      );
     return { app, network };
   }
 
   async listApps(caller: Caller): Promise<AppJson[]> {
-    const apps = caller.user.role === 'admin'
-      ? await this.registry.listApps(caller.user.portal)
-      : await this.registry.listApps(caller.user.portal, caller.user.code);
+    const apps =
+      caller.user.role === 'admin'
+        ? await this.registry.listApps(caller.user.portal)
+        : await this.registry.listApps(caller.user.portal, caller.user.code);
     return apps.map((a) => appJson(a));
   }
 
@@ -106,20 +135,28 @@ export class Tenancy {
     const code = str(body, 'code', { required: true, re: CODE_RE, what: CODE_RULE })!;
     const name = str(body, 'name') ?? code;
     const network = this.networks.choose(str(body, 'framework'), str(body, 'network'));
-    const mode = (str(body, 'mode', { re: /^(private|consortium)$/, what: 'must be private or consortium' }) ?? 'consortium') as AppSpec['mode'];
-    const placement = (str(body, 'placement', { re: /^(shared|dedicated)$/, what: 'must be shared or dedicated' }) ?? 'shared') as AppSpec['placement'];
+    const mode = (str(body, 'mode', { re: /^(private|consortium)$/, what: 'must be private or consortium' }) ??
+      'consortium') as AppSpec['mode'];
+    const placement = (str(body, 'placement', { re: /^(shared|dedicated)$/, what: 'must be shared or dedicated' }) ??
+      'shared') as AppSpec['placement'];
     const contract = (body['contract'] ?? { kind: 'preset-kv' }) as ContractSource;
     if (typeof contract !== 'object' || contract === null || (contract.kind !== 'preset-kv' && contract.kind !== 'custom')) {
       throw invalid('invalid-field', '/contract must be { kind: "preset-kv" } or { kind: "custom", language, files }', '/contract');
     }
     const memberCodes = body['members'] === undefined ? [] : body['members'];
-    if (!Array.isArray(memberCodes) || memberCodes.some((m) => typeof m !== 'string')) throw invalid('invalid-field', '/members must be an array of user codes', '/members');
+    if (!Array.isArray(memberCodes) || memberCodes.some((m) => typeof m !== 'string'))
+      throw invalid('invalid-field', '/members must be an array of user codes', '/members');
     if (await this.registry.getApp(code)) throw new ApiError('CONFLICT', 'invalid-field', `app ${code} exists already`, { field: '/code' });
     const users = [caller.user, ...(await this.portalUsers(caller, memberCodes as string[]))];
     const members = await Promise.all(users.map((u) => this.accountOf(u, network)));
     const info = await this.createOnChain({ appId: code, name, framework: network.framework, mode, placement, contract, members }, network);
     const app = await this.registry.createApp({
-      code, portal: caller.user.portal, owner: caller.user.code, name, framework: network.framework, network: network.name,
+      code,
+      portal: caller.user.portal,
+      owner: caller.user.code,
+      name,
+      framework: network.framework,
+      network: network.name,
       chain: info as unknown as Record<string, unknown>,
     });
     for (const u of users.slice(1)) await this.registry.admit(code, u.code);
@@ -133,7 +170,8 @@ export class Tenancy {
     for (const [i, m] of codes.entries()) {
       if (m === caller.user.code) continue;
       const u = await this.registry.getUser(m);
-      if (!u || u.portal !== caller.user.portal) throw invalid('invalid-field', `/members/${i}: no user ${m} in portal ${caller.user.portal}`, `/members/${i}`);
+      if (!u || u.portal !== caller.user.portal)
+        throw invalid('invalid-field', `/members/${i}: no user ${m} in portal ${caller.user.portal}`, `/members/${i}`);
       users.push(u);
     }
     return users;
@@ -150,7 +188,9 @@ export class Tenancy {
       const existing = await network.adapter.lifecycle.get({ appId: spec.appId });
       const ours = await network.adapter.identity.accountFor(admin.publicKey, admin.algorithm);
       if (existing.admin.toLowerCase() !== ours.id.toLowerCase()) {
-        throw new ApiError('CONFLICT', 'invalid-field', `app ${spec.appId} exists on network ${network.name} under another administrator`, { field: '/code' });
+        throw new ApiError('CONFLICT', 'invalid-field', `app ${spec.appId} exists on network ${network.name} under another administrator`, {
+          field: '/code',
+        });
       }
       this.log.warn('app found on the chain but not in the registry: adopted', { app: spec.appId, network: network.name });
       return existing;
@@ -160,7 +200,8 @@ export class Tenancy {
   /** The app's owner (or a portal admin) admits another user of the portal. */
   async admit(caller: Caller, code: string, body: Body): Promise<AppJson> {
     const { app, network } = await this.memberApp(caller, code);
-    if (app.owner !== caller.user.code && caller.user.role !== 'admin') throw unauthorized('not-app-owner', `only the owner of ${app.code} (${app.owner}) or a portal admin admits users`);
+    if (app.owner !== caller.user.code && caller.user.role !== 'admin')
+      throw unauthorized('not-app-owner', `only the owner of ${app.code} (${app.owner}) or a portal admin admits users`);
     const userCode = str(body, 'user', { required: true, re: CODE_RE, what: 'must be a user code' })!;
     const user = await this.registry.getUser(userCode);
     if (!user || user.portal !== app.portal) throw invalid('invalid-field', `/user: no user ${userCode} in portal ${app.portal}`, '/user');
@@ -189,13 +230,26 @@ export class Tenancy {
   private accountSigner(user: User, network: ConnectedNetwork): Signer {
     if (user.keyMode === 'hosted') return this.hostedSigner(user, network);
     const chainKey = user.chainKeys[network.framework];
-    if (!chainKey) throw invalid('key-mode', `user ${user.code} (user-key mode) has registered no ${network.framework} key: PUT /v1/users/me/chain-keys/${network.framework}`);
-    return { algorithm: chainKey.algorithm, publicKey: fromHex(chainKey.publicKey), signDigest: async () => { throw unauthorized('key-mode', 'the node does not hold user keys'); } };
+    if (!chainKey)
+      throw invalid(
+        'key-mode',
+        `user ${user.code} (user-key mode) has registered no ${network.framework} key: PUT /v1/users/me/chain-keys/${network.framework}`,
+      );
+    return {
+      algorithm: chainKey.algorithm,
+      publicKey: fromHex(chainKey.publicKey),
+      signDigest: async () => {
+        throw unauthorized('key-mode', 'the node does not hold user keys');
+      },
+    };
   }
 
   hostedSigner(user: User, network: ConnectedNetwork): Signer {
     if (user.keyMode !== 'hosted' || !user.hostedIdentity) {
-      throw unauthorized('key-mode', `user ${user.code} is in user-key mode: prepare the transaction and submit it signed (POST …/transactions/prepare)`);
+      throw unauthorized(
+        'key-mode',
+        `user ${user.code} is in user-key mode: prepare the transaction and submit it signed (POST …/transactions/prepare)`,
+      );
     }
     return this.keys.userSigner(user.code, user.hostedIdentity, network.framework, network.accountAlgorithm);
   }

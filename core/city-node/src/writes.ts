@@ -48,7 +48,10 @@ export class Writes {
     const id = requestIdField(requestId, caller.nonce);
     await this.tenancy.accountOf(caller.user, network);
     return this.idempotent({
-      app, requestId: id, contentHash: contentHash(caller, { op: 'kv.put', key, value: toBase64(value) }), storageBytes: Buffer.byteLength(key) + value.length,
+      app,
+      requestId: id,
+      contentHash: contentHash(caller, { op: 'kv.put', key, value: toBase64(value) }),
+      storageBytes: Buffer.byteLength(key) + value.length,
       run: () => network.adapter.kv.put({ app: { appId: app.code }, key, value, requestId: id }, signer),
     });
   }
@@ -59,7 +62,10 @@ export class Writes {
     const id = requestIdField(requestId, caller.nonce);
     await this.tenancy.accountOf(caller.user, network);
     return this.idempotent({
-      app, requestId: id, contentHash: contentHash(caller, { op: 'kv.delete', key }), storageBytes: Buffer.byteLength(key),
+      app,
+      requestId: id,
+      contentHash: contentHash(caller, { op: 'kv.delete', key }),
+      storageBytes: Buffer.byteLength(key),
       run: () => network.adapter.kv.delete({ app: { appId: app.code }, key, requestId: id }, signer),
     });
   }
@@ -72,7 +78,10 @@ export class Writes {
     const id = requestIdField(str(body, 'requestId'), caller.nonce);
     await this.tenancy.accountOf(caller.user, network);
     return this.idempotent({
-      app, requestId: id, contentHash: contentHash(caller, { op: 'submit', method, args: body['args'] ?? [] }), storageBytes: argsSize(args),
+      app,
+      requestId: id,
+      contentHash: contentHash(caller, { op: 'submit', method, args: body['args'] ?? [] }),
+      storageBytes: argsSize(args),
       run: () => network.adapter.gateway.submit({ app: { appId: app.code }, method, args, requestId: id }, signer),
     });
   }
@@ -91,31 +100,59 @@ export class Writes {
     );
     const preparedId = `p-${randomBytes(12).toString('hex')}`;
     // Stored as JSON, so byte arguments go in as { base64 }.
-    const stored = { ...prepared, request: { ...prepared.request, args: prepared.request.args.map((a) => (typeof a === 'string' ? a : { base64: toBase64(a) })) } };
+    const stored = {
+      ...prepared,
+      request: { ...prepared.request, args: prepared.request.args.map((a) => (typeof a === 'string' ? a : { base64: toBase64(a) })) },
+    };
     await this.registry.putPrepared({
-      id: preparedId, app: app.code, user: caller.user.code, contentHash: contentHash(caller, { op: 'submit', method, args: body['args'] ?? [] }),
-      prepared: stored as unknown as Record<string, unknown>, expiresAt: prepared.expiresAt,
+      id: preparedId,
+      app: app.code,
+      user: caller.user.code,
+      contentHash: contentHash(caller, { op: 'submit', method, args: body['args'] ?? [] }),
+      prepared: stored as unknown as Record<string, unknown>,
+      expiresAt: prepared.expiresAt,
     });
-    return { preparedId, requestId: id, algorithm: prepared.algorithm, publicKey: prepared.publicKey, digest: prepared.digest, expiresAt: prepared.expiresAt };
+    return {
+      preparedId,
+      requestId: id,
+      algorithm: prepared.algorithm,
+      publicKey: prepared.publicKey,
+      digest: prepared.digest,
+      expiresAt: prepared.expiresAt,
+    };
   }
 
   /** User-key mode, step two: relay the client's signature and wait for finality. */
   async submitPrepared(caller: Caller, code: string, preparedId: string, body: Body): Promise<ReceiptJson> {
     const { app, network } = await this.tenancy.memberApp(caller, code);
     const record = await this.registry.getPrepared(preparedId);
-    if (!record || record.app !== app.code || record.user !== caller.user.code) throw notFound('not-found', `no prepared transaction ${preparedId} of yours in app ${app.code}`);
-    if (record.expiresAt < this.now()) throw new ApiError('CONFLICT', 'prepared-expired', `prepared transaction ${preparedId} expired at ${new Date(record.expiresAt).toISOString()}: prepare it again`);
+    if (!record || record.app !== app.code || record.user !== caller.user.code)
+      throw notFound('not-found', `no prepared transaction ${preparedId} of yours in app ${app.code}`);
+    if (record.expiresAt < this.now())
+      throw new ApiError(
+        'CONFLICT',
+        'prepared-expired',
+        `prepared transaction ${preparedId} expired at ${new Date(record.expiresAt).toISOString()}: prepare it again`,
+      );
     const signature = str(body, 'signature', { required: true, re: /^(0x)?[0-9a-fA-F]{128}$/, what: 'must be r‖s, 64 bytes of hex' })!;
     const recovery = body['recovery'];
     if (recovery !== undefined && recovery !== 0 && recovery !== 1) throw invalid('invalid-field', '/recovery must be 0 or 1', '/recovery');
     const raw = record.prepared as unknown as PreparedTransaction & { request: { args: Arg[] } };
     const prepared: PreparedTransaction = { ...raw, request: { ...raw.request, args: argBytes(raw.request.args, '/prepared/args') } };
-    const result = await this.idempotent({
-      app, requestId: prepared.request.requestId, contentHash: record.contentHash, storageBytes: argsSize(prepared.request.args),
-      run: () => network.adapter.gateway.submitPrepared(prepared, {
-        compact: fromHex(signature.replace(/^0x/, '')), ...(recovery !== undefined && { recovery: recovery as number }),
-      }),
-    }, { checkContent: false });
+    const result = await this.idempotent(
+      {
+        app,
+        requestId: prepared.request.requestId,
+        contentHash: record.contentHash,
+        storageBytes: argsSize(prepared.request.args),
+        run: () =>
+          network.adapter.gateway.submitPrepared(prepared, {
+            compact: fromHex(signature.replace(/^0x/, '')),
+            ...(recovery !== undefined && { recovery: recovery as number }),
+          }),
+      },
+      { checkContent: false },
+    );
     await this.registry.deletePrepared(preparedId);
     return result;
   }
@@ -129,12 +166,22 @@ export class Writes {
     const stored = await this.registry.getReceipt(w.app.code, w.requestId);
     if (stored) {
       if (checkContent && stored.contentHash !== w.contentHash) {
-        throw new ApiError('CONFLICT', 'request-id-reused', `request id ${w.requestId} was used for a different request in app ${w.app.code}`, { field: '/requestId' });
+        throw new ApiError(
+          'CONFLICT',
+          'request-id-reused',
+          `request id ${w.requestId} was used for a different request in app ${w.app.code}`,
+          { field: '/requestId' },
+        );
       }
       return stored.receipt as unknown as ReceiptJson;
     }
     const receipt = receiptJson(await w.run());
-    const kept = await this.registry.putReceipt({ app: w.app.code, requestId: w.requestId, contentHash: w.contentHash, receipt: receipt as unknown as Record<string, unknown> });
+    const kept = await this.registry.putReceipt({
+      app: w.app.code,
+      requestId: w.requestId,
+      contentHash: w.contentHash,
+      receipt: receipt as unknown as Record<string, unknown>,
+    });
     this.metering.record(w.app.code, { txs: 1, storageBytes: w.storageBytes });
     return kept.receipt as unknown as ReceiptJson;
   }

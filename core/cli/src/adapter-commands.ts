@@ -18,11 +18,16 @@ const CONTRACT = '@bsn/contract';
 const NAME = /^[a-z][a-z0-9-]{0,39}$/;
 
 function frameworkName(value: string): string {
-  if (!NAME.test(value)) throw new InvalidArgumentError('a framework name is lowercase letters, digits and dashes, starting with a letter (e.g. acme)');
+  if (!NAME.test(value))
+    throw new InvalidArgumentError('a framework name is lowercase letters, digits and dashes, starting with a letter (e.g. acme)');
   return value;
 }
 
-const pascal = (name: string) => name.split('-').map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join('');
+const pascal = (name: string) =>
+  name
+    .split('-')
+    .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
+    .join('');
 const camel = (name: string) => pascal(name).charAt(0).toLowerCase() + pascal(name).slice(1);
 
 function packageFolder(name: string): string | undefined {
@@ -45,17 +50,17 @@ async function filesUnder(dir: string): Promise<string[]> {
 
 export async function scaffoldAdapter(name: string, outDir: string, progress: (line: string) => void): Promise<string> {
   const template = packageFolder(TEMPLATE);
-  if (!template) throw new CliExit(EXIT.runtime, `the adapter template is not installed (${TEMPLATE}); in this repository it is adapters/template`);
-  if (!existsSync(join(template, 'dist', 'index.js'))) throw new CliExit(EXIT.runtime, `the adapter template is not built (${template}/dist): run npm run build`);
+  if (!template)
+    throw new CliExit(EXIT.runtime, `the adapter template is not installed (${TEMPLATE}); in this repository it is adapters/template`);
+  if (!existsSync(join(template, 'dist', 'index.js')))
+    throw new CliExit(EXIT.runtime, `the adapter template is not built (${template}/dist): run npm run build`);
   const contract = packageFolder(CONTRACT);
   if (!contract) throw new CliExit(EXIT.runtime, `${CONTRACT} is not installed`);
   const target = resolve(outDir, name);
   if (existsSync(target) && readdirSync(target).length > 0) throw new CliExit(EXIT.usage, `${target} exists and is not empty`);
 
   const rename = (text: string) =>
-    text
-      .replaceAll('templateAdapterFactory', `${camel(name)}AdapterFactory`)
-      .replace(/\bTemplate(?=[A-Z])/g, pascal(name));
+    text.replaceAll('templateAdapterFactory', `${camel(name)}AdapterFactory`).replace(/\bTemplate(?=[A-Z])/g, pascal(name));
   for (const folder of ['src', 'dist']) {
     for (const file of await filesUnder(join(template, folder))) {
       const to = join(target, folder, file);
@@ -68,10 +73,14 @@ export async function scaffoldAdapter(name: string, outDir: string, progress: (l
   const manifest = JSON.parse(await readFile(join(template, 'bsn-plugin.json'), 'utf8')) as Record<string, unknown>;
   const packageName = `bsn-adapter-${name}`;
   await writeJson(join(target, 'bsn-plugin.json'), { ...manifest, name: packageName, version: '0.1.0', framework: name });
-  const schema = JSON.parse(await readFile(join(template, 'network-config.schema.json'), 'utf8')) as Record<string, unknown> & { properties: Record<string, unknown> };
+  const schema = JSON.parse(await readFile(join(template, 'network-config.schema.json'), 'utf8')) as Record<string, unknown> & {
+    properties: Record<string, unknown>;
+  };
   schema.properties['framework'] = { const: name };
   await writeJson(join(target, 'network-config.schema.json'), {
-    ...schema, $id: `https://bsn.dev/schemas/${packageName}/network-config.schema.json`, title: `Network config of ${packageName}`,
+    ...schema,
+    $id: `https://bsn.dev/schemas/${packageName}/network-config.schema.json`,
+    title: `Network config of ${packageName}`,
   });
   const contractVersion = (JSON.parse(await readFile(join(contract, 'package.json'), 'utf8')) as { version: string }).version;
   const ownPackage = JSON.parse(await readFile(join(template, 'package.json'), 'utf8')) as Record<string, unknown>;
@@ -83,7 +92,9 @@ export async function scaffoldAdapter(name: string, outDir: string, progress: (l
     dependencies: { [CONTRACT]: `^${contractVersion}` },
     devDependencies: { '@types/node': '^20.19.0', typescript: '^5.9.0' },
   });
-  const base = JSON.parse(await readFile(join(template, '..', '..', 'tsconfig.base.json'), 'utf8').catch(() => '{"compilerOptions":{}}')) as { compilerOptions: Record<string, unknown> };
+  const base = JSON.parse(
+    await readFile(join(template, '..', '..', 'tsconfig.base.json'), 'utf8').catch(() => '{"compilerOptions":{}}'),
+  ) as { compilerOptions: Record<string, unknown> };
   await writeJson(join(target, 'tsconfig.json'), {
     compilerOptions: { ...base.compilerOptions, composite: false, rootDir: 'src', outDir: 'dist' },
     include: ['src/**/*.ts'],

@@ -21,7 +21,10 @@ export function registerConformanceCommand(program: Command): void {
       try {
         kit = (await import(KIT)) as ConformanceKit;
       } catch (error) {
-        throw new CliExit(EXIT.runtime, `the conformance kit is not installed (${KIT}): ${error instanceof Error ? error.message.split('\n')[0] : error}`);
+        throw new CliExit(
+          EXIT.runtime,
+          `the conformance kit is not installed (${KIT}): ${error instanceof Error ? error.message.split('\n')[0] : error}`,
+        );
       }
       const code = await kit.runConformanceCli(args.length ? args : ['--help']);
       if (code !== 0) throw new CliExit(code, '');

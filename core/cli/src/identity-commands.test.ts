@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isBsnError, verifyBinding, type KeyBinding, verifyIdentityCertificate, openIdentity, readIdentityFile, ethereumAddress } from '@bsn/contract';
+import {
+  isBsnError,
+  verifyBinding,
+  type KeyBinding,
+  verifyIdentityCertificate,
+  openIdentity,
+  readIdentityFile,
+  ethereumAddress,
+} from '@bsn/contract';
 import { CliExit, type CliIo } from './io.js';
 import { registerIdentityCommands } from './identity-commands.js';
 
@@ -64,7 +72,12 @@ describe('bsn ca new / identity new / show / bind', () => {
     expect(r).toMatchObject({ code: 0, stderr: '' });
     expect(r.stdout).toContain('ca.cert.pem');
     const caFile = JSON.parse(await readFile(join(dir, 'ca.json'), 'utf8'));
-    expect(caFile).toMatchObject({ format: 'bsn-ca', version: 1, name: 'Test CA', keystore: { format: 'bsn-keystore', algorithm: 'secp256r1' } });
+    expect(caFile).toMatchObject({
+      format: 'bsn-ca',
+      version: 1,
+      name: 'Test CA',
+      keystore: { format: 'bsn-keystore', algorithm: 'secp256r1' },
+    });
     expect(await readFile(join(dir, 'ca.cert.pem'), 'utf8')).toBe(caFile.certificate);
     expect((await stat(join(dir, 'ca.json'))).mode & 0o777).toBe(0o600);
   });
@@ -119,7 +132,19 @@ describe('bsn ca new / identity new / show / bind', () => {
   it('binds the Ethereum account; the binding verifies against the CA', async () => {
     const shown = JSON.parse((await run(['identity', 'show', 'alice.json', '--json'])).stdout);
     const address = shown.accounts[0].address as string;
-    const r = await run(['identity', 'bind', 'alice.json', '--framework', 'ethereum', '--algorithm', 'secp256k1', '--account', address.toLowerCase(), '--out', 'binding.json']);
+    const r = await run([
+      'identity',
+      'bind',
+      'alice.json',
+      '--framework',
+      'ethereum',
+      '--algorithm',
+      'secp256k1',
+      '--account',
+      address.toLowerCase(),
+      '--out',
+      'binding.json',
+    ]);
     expect(r).toMatchObject({ code: 0, stderr: '' });
     const binding = JSON.parse(await readFile(join(dir, 'binding.json'), 'utf8')) as KeyBinding;
     const res = await verifyBinding(binding, {
@@ -130,13 +155,39 @@ describe('bsn ca new / identity new / show / bind', () => {
   });
 
   it('refuses to bind an address that is not the derived one (exit 2)', async () => {
-    const r = await run(['identity', 'bind', 'alice.json', '--framework', 'ethereum', '--algorithm', 'secp256k1', '--account', '0x' + '11'.repeat(20), '--out', 'b2.json']);
+    const r = await run([
+      'identity',
+      'bind',
+      'alice.json',
+      '--framework',
+      'ethereum',
+      '--algorithm',
+      'secp256k1',
+      '--account',
+      '0x' + '11'.repeat(20),
+      '--out',
+      'b2.json',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: --account .* is not this identity's ethereum address/);
   });
 
   it('binds an sm2 account with a caller-given id', async () => {
-    const r = await run(['identity', 'bind', 'alice.json', '--framework', 'fisco-bcos', '--algorithm', 'sm2', '--account', 'alice-sm2', '--index', '2', '--out', 'b-sm2.json']);
+    const r = await run([
+      'identity',
+      'bind',
+      'alice.json',
+      '--framework',
+      'fisco-bcos',
+      '--algorithm',
+      'sm2',
+      '--account',
+      'alice-sm2',
+      '--index',
+      '2',
+      '--out',
+      'b-sm2.json',
+    ]);
     expect(r.code).toBe(0);
     const binding = JSON.parse(await readFile(join(dir, 'b-sm2.json'), 'utf8')) as KeyBinding;
     expect(binding.payload).toMatchObject({ framework: 'fisco-bcos', algorithm: 'sm2', account: 'alice-sm2' });
@@ -147,7 +198,19 @@ describe('bsn ca new / identity new / show / bind', () => {
     const file = await readIdentityFile(join(dir, 'bob.json'));
     expect(file.certificate).toBeUndefined();
     expect(file.userId).toMatch(/^id-[0-9a-f]{16}$/);
-    const r = await run(['identity', 'bind', 'bob.json', '--framework', 'eos', '--algorithm', 'secp256k1', '--account', 'bob', '--out', 'bb.json']);
+    const r = await run([
+      'identity',
+      'bind',
+      'bob.json',
+      '--framework',
+      'eos',
+      '--algorithm',
+      'secp256k1',
+      '--account',
+      'bob',
+      '--out',
+      'bb.json',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/holds no certificate/);
   });
@@ -171,7 +234,10 @@ describe('passphrases and errors', () => {
 
   it('uses BSN_CA_PASSPHRASE for the CA key when set', async () => {
     expect((await run(['ca', 'new', '--out', 'ca2.json', ...FAST], { BSN_PASSPHRASE: 'ca secret' })).code).toBe(0);
-    const ok = await run(['identity', 'new', '--out', 'erin.json', '--user', 'erin', '--ca', 'ca2.json', ...FAST], { BSN_PASSPHRASE: PASS, BSN_CA_PASSPHRASE: 'ca secret' });
+    const ok = await run(['identity', 'new', '--out', 'erin.json', '--user', 'erin', '--ca', 'ca2.json', ...FAST], {
+      BSN_PASSPHRASE: PASS,
+      BSN_CA_PASSPHRASE: 'ca secret',
+    });
     expect(ok.code).toBe(0);
     const bad = await run(['identity', 'new', '--out', 'frank.json', '--ca', 'ca2.json', ...FAST], { BSN_PASSPHRASE: PASS });
     expect(bad.code).toBe(1);
@@ -197,7 +263,12 @@ describe('passphrases and errors', () => {
   });
 
   it('every command has help text', async () => {
-    for (const cmd of [['identity', 'new'], ['identity', 'show'], ['identity', 'bind'], ['ca', 'new']]) {
+    for (const cmd of [
+      ['identity', 'new'],
+      ['identity', 'show'],
+      ['identity', 'bind'],
+      ['ca', 'new'],
+    ]) {
       const r = await run([...cmd, '--help']);
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/Usage: bsn /);

@@ -2,7 +2,28 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { KEY_ALGORITHMS, type KeyAlgorithm, toHex, writeFileAtomic, keyIdOf, ethereumAddress, bindAccount, assertUserId, createNetworkCa, issueIdentityCertificate, openNetworkCa, readNetworkCaFile, sealNetworkCa, writeNetworkCaFile, assertPurpose, BsnIdentity, openIdentity, readIdentityFile, sealIdentity, writeIdentityFile } from '@bsn/contract';
+import {
+  KEY_ALGORITHMS,
+  type KeyAlgorithm,
+  toHex,
+  writeFileAtomic,
+  keyIdOf,
+  ethereumAddress,
+  bindAccount,
+  assertUserId,
+  createNetworkCa,
+  issueIdentityCertificate,
+  openNetworkCa,
+  readNetworkCaFile,
+  sealNetworkCa,
+  writeNetworkCaFile,
+  assertPurpose,
+  BsnIdentity,
+  openIdentity,
+  readIdentityFile,
+  sealIdentity,
+  writeIdentityFile,
+} from '@bsn/contract';
 import { CliExit, EXIT, processIo, readPassphrase, type CliIo } from './io.js';
 
 /** The accounts `identity show` lists: one per framework/algorithm the adapters use. */
@@ -17,7 +38,8 @@ export const SHOWN_ACCOUNTS: ReadonlyArray<{ framework: string; algorithm: KeyAl
 const usage = (message: string): CliExit => new CliExit(EXIT.usage, `error: ${message}`);
 
 function parseDays(value: string): number {
-  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 36_500) throw new InvalidArgumentError('must be a whole number of days from 1 to 36500');
+  if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 36_500)
+    throw new InvalidArgumentError('must be a whole number of days from 1 to 36500');
   return Number(value);
 }
 
@@ -28,7 +50,8 @@ function parseIndex(value: string): number {
 
 function parseScryptN(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1024 || n > 2 ** 20 || (n & (n - 1)) !== 0) throw new InvalidArgumentError('must be a power of two from 1024 to 1048576');
+  if (!Number.isInteger(n) || n < 1024 || n > 2 ** 20 || (n & (n - 1)) !== 0)
+    throw new InvalidArgumentError('must be a power of two from 1024 to 1048576');
   return n;
 }
 
@@ -48,7 +71,8 @@ function parseAlgorithm(value: string): KeyAlgorithm {
 
 /** Cost option for tests and small devices; hidden because the default is the right choice. */
 const scryptOption = () => new Option('--scrypt-n <n>', 'scrypt cost of the keystore (power of two)').argParser(parseScryptN).hideHelp();
-const passphraseOption = () => new Option('--passphrase-file <file>', 'read the keystore passphrase from a file (default: $BSN_PASSPHRASE)');
+const passphraseOption = () =>
+  new Option('--passphrase-file <file>', 'read the keystore passphrase from a file (default: $BSN_PASSPHRASE)');
 
 /** `ca.json` → `ca.cert.pem`: where the certificate goes beside a JSON file. */
 export function certificateFileFor(path: string): string {
@@ -102,35 +126,54 @@ export function registerIdentityCommands(program: Command, io: CliIo = processIo
     .addOption(passphraseOption())
     .option('--ca-passphrase-file <file>', 'passphrase of the CA keystore (default: $BSN_CA_PASSPHRASE, else the identity passphrase)')
     .addOption(scryptOption())
-    .addHelpText('after', '\nThe passphrase comes from --passphrase-file, else $BSN_PASSPHRASE, else a prompt on a terminal.\nWith --ca the certificate is also written beside the file as <name>.cert.pem.')
-    .action(async (opts: { out: string; user?: string; portal?: string; ca?: string; validityDays: number; passphraseFile?: string; caPassphraseFile?: string; scryptN?: number }) => {
-      const out = at(opts.out);
-      const certOut = certificateFileFor(out);
-      refuseExisting(out, ...(opts.ca ? [certOut] : []));
-      const pass = await ask(opts.passphraseFile, { confirm: true, what: 'identity file' });
-      const id = BsnIdentity.generate();
-      const userId = opts.user ?? defaultUserId(id);
-      let certificate: string | undefined;
-      if (opts.ca) {
-        const caFile = await readNetworkCaFile(at(opts.ca));
-        const ca = openNetworkCa(caFile, await askCa(opts.caPassphraseFile));
-        certificate = await issueIdentityCertificate(ca, {
-          userId,
-          ...(opts.portal !== undefined && { portal: opts.portal }),
-          publicKey: id.masterPublicKey,
-          validityDays: opts.validityDays,
+    .addHelpText(
+      'after',
+      '\nThe passphrase comes from --passphrase-file, else $BSN_PASSPHRASE, else a prompt on a terminal.\nWith --ca the certificate is also written beside the file as <name>.cert.pem.',
+    )
+    .action(
+      async (opts: {
+        out: string;
+        user?: string;
+        portal?: string;
+        ca?: string;
+        validityDays: number;
+        passphraseFile?: string;
+        caPassphraseFile?: string;
+        scryptN?: number;
+      }) => {
+        const out = at(opts.out);
+        const certOut = certificateFileFor(out);
+        refuseExisting(out, ...(opts.ca ? [certOut] : []));
+        const pass = await ask(opts.passphraseFile, { confirm: true, what: 'identity file' });
+        const id = BsnIdentity.generate();
+        const userId = opts.user ?? defaultUserId(id);
+        let certificate: string | undefined;
+        if (opts.ca) {
+          const caFile = await readNetworkCaFile(at(opts.ca));
+          const ca = openNetworkCa(caFile, await askCa(opts.caPassphraseFile));
+          certificate = await issueIdentityCertificate(ca, {
+            userId,
+            ...(opts.portal !== undefined && { portal: opts.portal }),
+            publicKey: id.masterPublicKey,
+            validityDays: opts.validityDays,
+          });
+        }
+        const file = sealIdentity(id, userId, pass, {
+          ...(opts.scryptN && { scryptN: opts.scryptN }),
+          ...(certificate && { certificate }),
         });
-      }
-      const file = sealIdentity(id, userId, pass, { ...(opts.scryptN && { scryptN: opts.scryptN }), ...(certificate && { certificate }) });
-      await writeIdentityFile(out, file);
-      if (certificate) await writeFileAtomic(certOut, certificate, { mode: 0o644 });
-      io.stdout(rows([
-        ['identity file', out],
-        ['user id', userId],
-        ['master key id', id.masterKeyId],
-        ...(certificate ? [['certificate', certOut] as [string, string]] : []),
-      ]));
-    });
+        await writeIdentityFile(out, file);
+        if (certificate) await writeFileAtomic(certOut, certificate, { mode: 0o644 });
+        io.stdout(
+          rows([
+            ['identity file', out],
+            ['user id', userId],
+            ['master key id', id.masterKeyId],
+            ...(certificate ? [['certificate', certOut] as [string, string]] : []),
+          ]),
+        );
+      },
+    );
 
   identity
     .command('show')
@@ -155,18 +198,35 @@ export function registerIdentityCommands(program: Command, io: CliIo = processIo
       if (file.certificate) {
         const { X509Certificate } = await import('node:crypto');
         const c = new X509Certificate(file.certificate);
-        certificate = { valid: Date.parse(c.validTo) > Date.now(), detail: `${c.subject.replace(/\n/g, ', ')}; issuer ${c.issuer.replace(/\n/g, ', ')}; valid to ${c.validTo}` };
+        certificate = {
+          valid: Date.parse(c.validTo) > Date.now(),
+          detail: `${c.subject.replace(/\n/g, ', ')}; issuer ${c.issuer.replace(/\n/g, ', ')}; valid to ${c.validTo}`,
+        };
       }
       if (opts.json) {
-        io.stdout(JSON.stringify({ userId: file.userId, masterKeyId: id.masterKeyId, masterPublicKey: toHex(id.masterPublicKey), certificate: certificate ?? null, accounts }, null, 2) + '\n');
+        io.stdout(
+          JSON.stringify(
+            {
+              userId: file.userId,
+              masterKeyId: id.masterKeyId,
+              masterPublicKey: toHex(id.masterPublicKey),
+              certificate: certificate ?? null,
+              accounts,
+            },
+            null,
+            2,
+          ) + '\n',
+        );
         return;
       }
-      io.stdout(rows([
-        ['user id', file.userId],
-        ['master key id', id.masterKeyId],
-        ['master public key', toHex(id.masterPublicKey)],
-        ['certificate', certificate ? certificate.detail : 'none (bsn identity new --ca)'],
-      ]));
+      io.stdout(
+        rows([
+          ['user id', file.userId],
+          ['master key id', id.masterKeyId],
+          ['master public key', toHex(id.masterPublicKey)],
+          ['certificate', certificate ? certificate.detail : 'none (bsn identity new --ca)'],
+        ]),
+      );
       io.stdout('\naccounts (index 0)\n');
       for (const a of accounts) {
         io.stdout(`  ${a.framework} ${a.algorithm}\n    public key  ${a.publicKey}\n${a.address ? `    address     ${a.address}\n` : ''}`);
@@ -184,37 +244,58 @@ export function registerIdentityCommands(program: Command, io: CliIo = processIo
     .option('--index <n>', 'account index', parseIndex, 0)
     .option('--cert <pem>', 'identity certificate file (default: the one in the identity file)')
     .addOption(passphraseOption())
-    .action(async (path: string, opts: { framework: string; algorithm: KeyAlgorithm; account: string; out: string; index: number; cert?: string; passphraseFile?: string }) => {
-      try {
-        assertPurpose({ framework: opts.framework, algorithm: opts.algorithm, index: opts.index });
-      } catch (err) {
-        throw usage(`--framework: ${(err as Error).message}`);
-      }
-      if (opts.framework === 'bsn') throw usage("--framework: 'bsn' is the identity itself, not an account");
-      const out = at(opts.out);
-      refuseExisting(out);
-      const file = await readIdentityFile(at(path));
-      const { readFile } = await import('node:fs/promises');
-      const certificate = opts.cert ? await readFile(at(opts.cert), 'utf8') : file.certificate;
-      if (!certificate) throw usage(`${path} holds no certificate: create it with --ca or pass --cert <pem>`);
-      const id = openIdentity(file, await ask(opts.passphraseFile, { what: 'identity file' }));
-      const key = id.keyFor(opts.framework, opts.algorithm, opts.index);
-      // Catch a pasted wrong address here rather than publish a binding nobody can use.
-      if (opts.algorithm === 'secp256k1' && /^0x[0-9a-fA-F]{40}$/.test(opts.account)) {
-        const expected = ethereumAddress(key.publicKey);
-        if (opts.account.toLowerCase() !== expected.toLowerCase()) {
-          throw usage(`--account ${opts.account} is not this identity's ${opts.framework} address at index ${opts.index} (${expected})`);
+    .action(
+      async (
+        path: string,
+        opts: {
+          framework: string;
+          algorithm: KeyAlgorithm;
+          account: string;
+          out: string;
+          index: number;
+          cert?: string;
+          passphraseFile?: string;
+        },
+      ) => {
+        try {
+          assertPurpose({ framework: opts.framework, algorithm: opts.algorithm, index: opts.index });
+        } catch (err) {
+          throw usage(`--framework: ${(err as Error).message}`);
         }
-      }
-      const binding = bindAccount(id, certificate, { framework: opts.framework, algorithm: opts.algorithm, id: opts.account, publicKey: key.publicKey, index: opts.index });
-      await writeFileAtomic(out, JSON.stringify(binding, null, 2) + '\n', { mode: 0o644 });
-      io.stdout(rows([
-        ['binding', out],
-        ['user id', binding.payload.userId],
-        ['account', `${opts.framework} ${opts.algorithm} ${opts.account}`],
-        ['account public key', binding.payload.accountPublicKey],
-      ]));
-    });
+        if (opts.framework === 'bsn') throw usage("--framework: 'bsn' is the identity itself, not an account");
+        const out = at(opts.out);
+        refuseExisting(out);
+        const file = await readIdentityFile(at(path));
+        const { readFile } = await import('node:fs/promises');
+        const certificate = opts.cert ? await readFile(at(opts.cert), 'utf8') : file.certificate;
+        if (!certificate) throw usage(`${path} holds no certificate: create it with --ca or pass --cert <pem>`);
+        const id = openIdentity(file, await ask(opts.passphraseFile, { what: 'identity file' }));
+        const key = id.keyFor(opts.framework, opts.algorithm, opts.index);
+        // Catch a pasted wrong address here rather than publish a binding nobody can use.
+        if (opts.algorithm === 'secp256k1' && /^0x[0-9a-fA-F]{40}$/.test(opts.account)) {
+          const expected = ethereumAddress(key.publicKey);
+          if (opts.account.toLowerCase() !== expected.toLowerCase()) {
+            throw usage(`--account ${opts.account} is not this identity's ${opts.framework} address at index ${opts.index} (${expected})`);
+          }
+        }
+        const binding = bindAccount(id, certificate, {
+          framework: opts.framework,
+          algorithm: opts.algorithm,
+          id: opts.account,
+          publicKey: key.publicKey,
+          index: opts.index,
+        });
+        await writeFileAtomic(out, JSON.stringify(binding, null, 2) + '\n', { mode: 0o644 });
+        io.stdout(
+          rows([
+            ['binding', out],
+            ['user id', binding.payload.userId],
+            ['account', `${opts.framework} ${opts.algorithm} ${opts.account}`],
+            ['account public key', binding.payload.accountPublicKey],
+          ]),
+        );
+      },
+    );
 
   const ca = program.command('ca').description('the network CA that certifies BSN identities');
 
@@ -234,10 +315,12 @@ export function registerIdentityCommands(program: Command, io: CliIo = processIo
       const created = await createNetworkCa({ name: opts.name, validityDays: opts.validityDays });
       await writeNetworkCaFile(out, sealNetworkCa(created, opts.name, pass, opts.scryptN ? { scryptN: opts.scryptN } : {}));
       await writeFileAtomic(certOut, created.certificatePem, { mode: 0o644 });
-      io.stdout(rows([
-        ['CA file', out],
-        ['certificate', certOut],
-        ['name', opts.name],
-      ]));
+      io.stdout(
+        rows([
+          ['CA file', out],
+          ['certificate', certOut],
+          ['name', opts.name],
+        ]),
+      );
     });
 }

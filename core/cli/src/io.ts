@@ -28,7 +28,10 @@ export interface CliIo {
 
 /** Thrown by command actions to end with a given exit code and message (printed to stderr). */
 export class CliExit extends Error {
-  constructor(readonly exitCode: number, message: string) {
+  constructor(
+    readonly exitCode: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'CliExit';
   }
@@ -74,7 +77,11 @@ export function processIo(): CliIo {
  * `BSN_PASSPHRASE`, else a prompt when stdin is a terminal (twice when `confirm`); never
  * a prompt otherwise — a usage error instead, since CI has no one to answer.
  */
-export async function readPassphrase(io: CliIo, passphraseFile: string | undefined, options: { confirm?: boolean; what?: string } = {}): Promise<string> {
+export async function readPassphrase(
+  io: CliIo,
+  passphraseFile: string | undefined,
+  options: { confirm?: boolean; what?: string } = {},
+): Promise<string> {
   const what = options.what ?? 'keystore';
   let passphrase: string | undefined;
   if (passphraseFile) {
@@ -89,7 +96,9 @@ export async function readPassphrase(io: CliIo, passphraseFile: string | undefin
   passphrase = io.env['BSN_PASSPHRASE'];
   if (passphrase) return passphrase;
   if (!io.stdinIsTTY) {
-    throw usageError(`no passphrase for the ${what}: set BSN_PASSPHRASE or pass --passphrase-file <file> (stdin is not a terminal, so bsn does not prompt)`);
+    throw usageError(
+      `no passphrase for the ${what}: set BSN_PASSPHRASE or pass --passphrase-file <file> (stdin is not a terminal, so bsn does not prompt)`,
+    );
   }
   passphrase = await io.promptSecret(`Passphrase for the ${what}: `);
   if (!passphrase) throw usageError('an empty passphrase is not allowed');

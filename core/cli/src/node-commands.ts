@@ -12,7 +12,16 @@ import type { KeyAlgorithm } from '@bsn/contract';
 import { fromHex, utf8 } from '@bsn/contract';
 import { RequestSigner, BsnClient } from '@bsn/client';
 import { splitUrl } from '@bsn/protocol';
-import { CityNode, consoleLogger, loadNodeConfig, type NodeConfig, prepareQuickstart, readDemoKey, type ConformanceKitCli, type QuickstartResult } from '@bsn/city-node';
+import {
+  CityNode,
+  consoleLogger,
+  loadNodeConfig,
+  type NodeConfig,
+  prepareQuickstart,
+  readDemoKey,
+  type ConformanceKitCli,
+  type QuickstartResult,
+} from '@bsn/city-node';
 import { CliExit, EXIT, processIo, type CliIo } from './io.js';
 
 const KIT_CLI = '@bsn/conformance/cli';
@@ -81,8 +90,12 @@ export function registerNodeCommands(program: Command, io: CliIo = processIo()):
         progress('no --config: starting the local quickstart node (keys and config under .bsn/)');
         const kit = await importKit<ConformanceKitCli>(KIT_CLI);
         quick = await prepareQuickstart({
-          root: io.cwd, env: io.env, progress, ...(kit && { kit }),
-          ...(opts.restPort !== undefined && { restPort: opts.restPort }), ...(opts.grpcPort !== undefined && { grpcPort: opts.grpcPort }),
+          root: io.cwd,
+          env: io.env,
+          progress,
+          ...(kit && { kit }),
+          ...(opts.restPort !== undefined && { restPort: opts.restPort }),
+          ...(opts.grpcPort !== undefined && { grpcPort: opts.grpcPort }),
         });
         config = quick.config;
         passphrase = quick.passphrase;
@@ -97,7 +110,10 @@ export function registerNodeCommands(program: Command, io: CliIo = processIo()):
         city = await CityNode.start({ config, passphrase, dev: opts.dev ?? false, logger, progress });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-          throw new CliExit(EXIT.runtime, `${(err as Error).message}: another process uses the port; pick others with --rest-port and --grpc-port (0: any free port)`);
+          throw new CliExit(
+            EXIT.runtime,
+            `${(err as Error).message}: another process uses the port; pick others with --rest-port and --grpc-port (0: any free port)`,
+          );
         }
         throw err;
       }
@@ -105,7 +121,12 @@ export function registerNodeCommands(program: Command, io: CliIo = processIo()):
 
       let demoApp: string | undefined;
       if (quick && opts.demo) {
-        const client = new BsnClient({ baseUrl: city.restUrl, user: quick.demo.user, algorithm: quick.demo.algorithm, privateKey: fromHex(quick.demo.privateKey) });
+        const client = new BsnClient({
+          baseUrl: city.restUrl,
+          user: quick.demo.user,
+          algorithm: quick.demo.algorithm,
+          privateKey: fromHex(quick.demo.privateKey),
+        });
         for (const n of city.networks.all()) {
           const code = `demo-${n.framework}`;
           if (!(await city.registry.getApp(code))) {
@@ -127,11 +148,20 @@ export function registerNodeCommands(program: Command, io: CliIo = processIo()):
         `  REST      ${city.restUrl}        OpenAPI: ${city.restUrl}/openapi.json`,
         `  gRPC      ${city.grpcAddress || 'off'}           core/protocol/proto/bsn_gateway.proto`,
         `  health    ${city.restUrl}/healthz  ${city.restUrl}/readyz   metrics: ${city.restUrl}/metrics`,
-        `  networks  ${city.networks.all().map((n) => `${n.name} (${n.framework}, ${n.certified ? 'certified' : 'UNCERTIFIED'})`).join(', ') || 'none'}`,
+        `  networks  ${
+          city.networks
+            .all()
+            .map((n) => `${n.name} (${n.framework}, ${n.certified ? 'certified' : 'UNCERTIFIED'})`)
+            .join(', ') || 'none'
+        }`,
         ...(refused.length ? [`  refused   ${refused.map((p) => `${p.plugin ?? p.source} (${p.reason})`).join(', ')}`] : []),
       ];
       if (quick) {
-        lines.push('', `First requests, signed as user "${quick.demo.user}" (key ${quick.demoKeyFile}):`, firstRequests(city.restUrl, demoApp));
+        lines.push(
+          '',
+          `First requests, signed as user "${quick.demo.user}" (key ${quick.demoKeyFile}):`,
+          firstRequests(city.restUrl, demoApp),
+        );
       }
       lines.push('', 'Stop with Ctrl-C.', '');
       io.stdout(lines.join('\n'));
@@ -157,7 +187,9 @@ export function registerNodeCommands(program: Command, io: CliIo = processIo()):
 
   node
     .command('sign')
-    .description('print the signed x-bsn-* headers of one request as curl -H options: curl … $(bsn node sign PUT /v1/apps/a/kv/k --app a --data v)')
+    .description(
+      'print the signed x-bsn-* headers of one request as curl -H options: curl … $(bsn node sign PUT /v1/apps/a/kv/k --app a --data v)',
+    )
     .argument('<method>', 'HTTP method')
     .argument('<path>', 'request path with its query, as curl sends it')
     .option('--app <code>', 'the app the request is about (required for /v1/apps/<code>/…)')
@@ -172,11 +204,19 @@ export function registerNodeCommands(program: Command, io: CliIo = processIo()):
       } catch (err) {
         throw new CliExit(EXIT.runtime, `cannot read the user key ${keyFile}: ${(err as Error).message}`);
       }
-      const body = opts.dataFile ? new Uint8Array(await readFile(resolve(io.cwd, opts.dataFile))) : opts.data !== undefined ? utf8(opts.data) : new Uint8Array(0);
+      const body = opts.dataFile
+        ? new Uint8Array(await readFile(resolve(io.cwd, opts.dataFile)))
+        : opts.data !== undefined
+          ? utf8(opts.data)
+          : new Uint8Array(0);
       const url = path.startsWith('http') ? new URL(path) : undefined;
       const { path: p, query } = splitUrl(url ? `${url.pathname}${url.search}` : path);
       const app = opts.app ?? /^\/v1\/apps\/([^/?]+)/.exec(p)?.[1] ?? '';
       const headers = new RequestSigner(key.user, key.algorithm, fromHex(key.privateKey)).sign({ method, path: p, query, body, app });
-      io.stdout(`${Object.entries(headers).map(([k, v]) => `-H ${k}:${v}`).join(' ')}\n`);
+      io.stdout(
+        `${Object.entries(headers)
+          .map(([k, v]) => `-H ${k}:${v}`)
+          .join(' ')}\n`,
+      );
     });
 }

@@ -4,7 +4,20 @@ import type { Command } from 'commander';
 import semver from 'semver';
 import { ADAPTER_API_VERSION, verifyDocument } from '@bsn/contract';
 import type { Logger } from '@bsn/contract';
-import { CERTIFICATE_DOMAIN, certificateViolations, readCertificateFile, type PluginCertificate, CERTIFICATE_FILE, computePluginDigest, PluginRefusedError, PluginHost, type PluginVerification, readManifest, resolvePluginSource, loadTrustedCertifiers } from '@bsn/plugin-host';
+import {
+  CERTIFICATE_DOMAIN,
+  certificateViolations,
+  readCertificateFile,
+  type PluginCertificate,
+  CERTIFICATE_FILE,
+  computePluginDigest,
+  PluginRefusedError,
+  PluginHost,
+  type PluginVerification,
+  readManifest,
+  resolvePluginSource,
+  loadTrustedCertifiers,
+} from '@bsn/plugin-host';
 import { refusedExit, type CliIo } from './io.js';
 
 function json(value: unknown): string {
@@ -66,13 +79,11 @@ function printVerification(io: CliIo, v: PluginVerification): void {
 }
 
 export function registerPluginCommands(program: Command, io: CliIo): void {
-  const plugin = program
-    .command('plugin')
-    .description('inspect and verify framework adapter plugins');
+  const plugin = program.command('plugin').description('inspect and verify framework adapter plugins');
 
   plugin
     .command('inspect')
-    .description('show a plugin\'s manifest, content digest, file count and certificate (no trust decision)')
+    .description("show a plugin's manifest, content digest, file count and certificate (no trust decision)")
     .argument('<plugin>', 'plugin folder path or installed npm package name')
     .option('--certificate <file>', `certificate file (default: <plugin>/${CERTIFICATE_FILE})`)
     .option('--files', 'also list the files the digest covers')
@@ -88,18 +99,23 @@ export function registerPluginCommands(program: Command, io: CliIo): void {
         throw err;
       }
       const digest = await computePluginDigest(source.folder, manifest.files);
-      const certificate = await summarizeCertificate(opts.certificate ? resolve(io.cwd, opts.certificate) : join(source.folder, CERTIFICATE_FILE), digest.digest);
+      const certificate = await summarizeCertificate(
+        opts.certificate ? resolve(io.cwd, opts.certificate) : join(source.folder, CERTIFICATE_FILE),
+        digest.digest,
+      );
       const apiCompatible = semver.satisfies(ADAPTER_API_VERSION, manifest.adapterApi);
       if (opts.json) {
-        io.stdout(json({
-          folder: source.folder,
-          manifest,
-          adapterApi: { required: manifest.adapterApi, host: ADAPTER_API_VERSION, compatible: apiCompatible },
-          digest: digest.digest,
-          files: digest.files,
-          ...(opts.files ? { paths: digest.paths } : {}),
-          certificate,
-        }));
+        io.stdout(
+          json({
+            folder: source.folder,
+            manifest,
+            adapterApi: { required: manifest.adapterApi, host: ADAPTER_API_VERSION, compatible: apiCompatible },
+            digest: digest.digest,
+            files: digest.files,
+            ...(opts.files ? { paths: digest.paths } : {}),
+            certificate,
+          }),
+        );
         return;
       }
       const rows: Array<[string, string]> = [
@@ -138,7 +154,9 @@ export function registerPluginCommands(program: Command, io: CliIo): void {
 
   plugin
     .command('verify')
-    .description('run the city node\'s admission checks on a plugin: manifest, adapter API, certificate (trusted signer, validity, digest, level), entry')
+    .description(
+      "run the city node's admission checks on a plugin: manifest, adapter API, certificate (trusted signer, validity, digest, level), entry",
+    )
     .argument('<plugin>', 'plugin folder path or installed npm package name')
     .option('--trust <files...>', 'trusted certifier files (certifier.pub.json, or a list); repeatable')
     .option('--dev', 'development mode: accept an uncertified plugin with a loud warning')
@@ -147,32 +165,39 @@ export function registerPluginCommands(program: Command, io: CliIo): void {
     .option('--no-import', 'do not import the entry module (skips running plugin code; the factory is not checked)')
     .option('--json', 'print the verification as JSON')
     .addHelpText('after', '\nExit codes: 0 accepted; 1 runtime error; 2 usage error; 3 refused (the reason is printed on stderr).')
-    .action(async (spec: string, opts: { trust?: string[]; dev?: boolean; allowProvisional?: boolean; certificate?: string; import: boolean; json?: boolean }) => {
-      const trustedCertifiers = await loadTrustedCertifiers((opts.trust ?? []).map((p) => resolve(io.cwd, p)));
-      const host = new PluginHost({
-        trustedCertifiers,
-        requireFull: !opts.allowProvisional,
-        dev: opts.dev ?? false,
-        logger: ioLogger(io),
-        cwd: io.cwd,
-      });
-      const verification = await host.verify(spec, {
-        importEntry: opts.import,
-        ...(opts.certificate ? { certificate: resolve(io.cwd, opts.certificate) } : {}),
-      });
-      if (opts.json) {
-        const { factory: _factory, refusal, ...rest } = verification;
-        io.stdout(json({ ...rest, ...(refusal ? { refusal: refusal.toJSON() } : {}) }));
-      } else {
-        printVerification(io, verification);
-      }
-      if (!verification.accepted) {
-        const refusal = verification.refusal;
-        throw refusedExit(refusal ? `refused (${refusal.reason}): ${refusal.message}` : `plugin ${spec} refused`);
-      }
-      if (!opts.json) {
-        const m = verification.manifest!;
-        io.stdout(`accepted: ${m.name}@${m.version} ${verification.digest!.digest}${verification.certified ? ` certified by ${verification.certifier!.name} (${verification.certificate!.payload.level})` : ' UNCERTIFIED (development mode)'}\n`);
-      }
-    });
+    .action(
+      async (
+        spec: string,
+        opts: { trust?: string[]; dev?: boolean; allowProvisional?: boolean; certificate?: string; import: boolean; json?: boolean },
+      ) => {
+        const trustedCertifiers = await loadTrustedCertifiers((opts.trust ?? []).map((p) => resolve(io.cwd, p)));
+        const host = new PluginHost({
+          trustedCertifiers,
+          requireFull: !opts.allowProvisional,
+          dev: opts.dev ?? false,
+          logger: ioLogger(io),
+          cwd: io.cwd,
+        });
+        const verification = await host.verify(spec, {
+          importEntry: opts.import,
+          ...(opts.certificate ? { certificate: resolve(io.cwd, opts.certificate) } : {}),
+        });
+        if (opts.json) {
+          const { factory: _factory, refusal, ...rest } = verification;
+          io.stdout(json({ ...rest, ...(refusal ? { refusal: refusal.toJSON() } : {}) }));
+        } else {
+          printVerification(io, verification);
+        }
+        if (!verification.accepted) {
+          const refusal = verification.refusal;
+          throw refusedExit(refusal ? `refused (${refusal.reason}): ${refusal.message}` : `plugin ${spec} refused`);
+        }
+        if (!opts.json) {
+          const m = verification.manifest!;
+          io.stdout(
+            `accepted: ${m.name}@${m.version} ${verification.digest!.digest}${verification.certified ? ` certified by ${verification.certifier!.name} (${verification.certificate!.payload.level})` : ' UNCERTIFIED (development mode)'}\n`,
+          );
+        }
+      },
+    );
 }

@@ -52,7 +52,10 @@ async function newCertifier(name: string): Promise<{ key: string; pub: string }>
 async function reportFor(folder: string, options: { failMust?: boolean; kind?: 'emulator' } = {}): Promise<string> {
   const manifest = JSON.parse(await readFile(join(folder, 'bsn-plugin.json'), 'utf8'));
   const digest = await computePluginDigest(folder);
-  const report = makeReport({ name: manifest.name, version: manifest.version, framework: manifest.framework, digest: digest.digest }, options);
+  const report = makeReport(
+    { name: manifest.name, version: manifest.version, framework: manifest.framework, digest: digest.digest },
+    options,
+  );
   const path = join(folder, '..', `${folder.split('/').pop()}-report.json`);
   await writeFile(path, JSON.stringify(report, null, 2));
   return path;
@@ -95,10 +98,16 @@ describe('bsn CLI (in-process)', () => {
   });
 
   it('prompts twice on a terminal and refuses a mismatch', async () => {
-    const mismatch = await bsn(['certifier', 'new', '--out', join(work, 'tty.json'), '--scrypt-n', '1024'], { tty: true, answers: ['one', 'two'] });
+    const mismatch = await bsn(['certifier', 'new', '--out', join(work, 'tty.json'), '--scrypt-n', '1024'], {
+      tty: true,
+      answers: ['one', 'two'],
+    });
     expect(mismatch.code).toBe(2);
     expect(mismatch.stderr).toContain('the passphrases do not match');
-    const ok = await bsn(['certifier', 'new', '--out', join(work, 'tty.json'), '--scrypt-n', '1024'], { tty: true, answers: ['same', 'same'] });
+    const ok = await bsn(['certifier', 'new', '--out', join(work, 'tty.json'), '--scrypt-n', '1024'], {
+      tty: true,
+      answers: ['same', 'same'],
+    });
     expect(ok.code, ok.stderr).toBe(0);
   });
 
@@ -106,7 +115,20 @@ describe('bsn CLI (in-process)', () => {
     const passFile = join(work, 'pass.txt');
     await writeFile(passFile, 'from a file\n');
     const out = join(work, 'acme.json');
-    const r = await bsn(['certifier', 'new', '--out', 'acme.json', '--name', 'Acme Labs', '--algorithm', 'sm2', '--passphrase-file', passFile, '--scrypt-n', '1024']);
+    const r = await bsn([
+      'certifier',
+      'new',
+      '--out',
+      'acme.json',
+      '--name',
+      'Acme Labs',
+      '--algorithm',
+      'sm2',
+      '--passphrase-file',
+      passFile,
+      '--scrypt-n',
+      '1024',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const printed = JSON.parse(r.stdout);
     expect(printed).toMatchObject({ name: 'Acme Labs', algorithm: 'sm2' });
@@ -126,7 +148,9 @@ describe('bsn CLI (in-process)', () => {
     const { folder } = await makePluginFolder({ parent: work });
     const report = await reportFor(folder);
 
-    const certify = await bsn(['certify', report, '--key', key, '--plugin', folder, '--validity-days', '10'], { env: { BSN_PASSPHRASE: PASS } });
+    const certify = await bsn(['certify', report, '--key', key, '--plugin', folder, '--validity-days', '10'], {
+      env: { BSN_PASSPHRASE: PASS },
+    });
     expect(certify.code, certify.stderr).toBe(0);
     expect(certify.stdout).toMatch(/^certified @bsn\/adapter-fixture@1\.0\.0 sha256:[0-9a-f]{64} \(full, process anvil\) until /);
     const certificate = JSON.parse(await readFile(join(folder, CERTIFICATE_FILE), 'utf8'));
@@ -140,7 +164,11 @@ describe('bsn CLI (in-process)', () => {
     expect(inspect.stdout).toMatch(/certifier\s+network \(key secp256r1:[0-9a-f]{32}\), signature valid/);
     expect(inspect.stdout).toMatch(/digest\s+matches the content/);
     const inspectJson = JSON.parse((await bsn(['plugin', 'inspect', folder, '--json'])).stdout);
-    expect(inspectJson).toMatchObject({ digest: digest.digest, files: 5, certificate: { present: true, signatureValid: true, digestMatches: true } });
+    expect(inspectJson).toMatchObject({
+      digest: digest.digest,
+      files: 5,
+      certificate: { present: true, signatureValid: true, digestMatches: true },
+    });
 
     const verify = await bsn(['plugin', 'verify', folder, '--trust', pub]);
     expect(verify.code, verify.stderr).toBe(0);
@@ -150,7 +178,9 @@ describe('bsn CLI (in-process)', () => {
     await writeFile(join(folder, 'README.md'), '# changed\n');
     const refused = await bsn(['plugin', 'verify', folder, '--trust', pub]);
     expect(refused.code).toBe(3);
-    expect(refused.stderr).toMatch(/^refused \(digest-mismatch\): plugin @bsn\/adapter-fixture@1\.0\.0 refused: content digest sha256:[0-9a-f]{64} does not match the certified/);
+    expect(refused.stderr).toMatch(
+      /^refused \(digest-mismatch\): plugin @bsn\/adapter-fixture@1\.0\.0 refused: content digest sha256:[0-9a-f]{64} does not match the certified/,
+    );
     expect(refused.stdout).toMatch(/FAIL {2}certificate-subject/);
     const inspectChanged = await bsn(['plugin', 'inspect', folder]);
     expect(inspectChanged.stdout).toMatch(/digest\s+DOES NOT MATCH/);
@@ -170,7 +200,11 @@ describe('bsn CLI (in-process)', () => {
     expect(provisional.stderr).toContain('refused (certificate-provisional)');
     const allowed = await bsn(['plugin', 'verify', folder, '--trust', pub, '--allow-provisional', '--json']);
     expect(allowed.code, allowed.stderr).toBe(0);
-    expect(JSON.parse(allowed.stdout)).toMatchObject({ accepted: true, certified: true, certificate: { payload: { level: 'provisional' } } });
+    expect(JSON.parse(allowed.stdout)).toMatchObject({
+      accepted: true,
+      certified: true,
+      certificate: { payload: { level: 'provisional' } },
+    });
 
     const { folder: bare } = await makePluginFolder({ parent: work });
     expect((await bsn(['plugin', 'verify', bare, '--trust', pub])).code).toBe(3);
@@ -231,7 +265,9 @@ describe('bsn CLI (in-process)', () => {
     await writeFile(keyFile, JSON.stringify({ user: 'demo', algorithm: 'secp256r1', privateKey: '11'.repeat(32) }));
     const r = await bsn(['node', 'sign', 'PUT', '/v1/apps/a1/kv/k', '--data', 'v', '--key', keyFile]);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/^-H x-bsn-user:demo -H x-bsn-app:a1 -H x-bsn-timestamp:\d+ -H x-bsn-nonce:\S+ -H x-bsn-signature:[0-9a-f]{128}\n$/);
+    expect(r.stdout).toMatch(
+      /^-H x-bsn-user:demo -H x-bsn-app:a1 -H x-bsn-timestamp:\d+ -H x-bsn-nonce:\S+ -H x-bsn-signature:[0-9a-f]{128}\n$/,
+    );
   });
 });
 

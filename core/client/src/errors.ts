@@ -37,7 +37,10 @@ export class NodeResponseError extends BsnError {
   readonly verified: boolean;
 
   constructor(answer: ErrorAnswer, transport: Transport, verified: boolean, fallbackMessage = 'the node refused the request') {
-    super(codeOf(answer.code), answer.message ?? fallbackMessage, { ...(answer.field && { field: answer.field }), ...(answer.detail && { detail: answer.detail }) });
+    super(codeOf(answer.code), answer.message ?? fallbackMessage, {
+      ...(answer.field && { field: answer.field }),
+      ...(answer.detail && { detail: answer.detail }),
+    });
     if (answer.reason) this.reason = answer.reason;
     if ('status' in transport) this.status = transport.status;
     else this.grpcCode = transport.grpcCode;
@@ -52,7 +55,11 @@ export class NodeResponseError extends BsnError {
 
   /** The client's own refusal of an answer not signed by the pinned node key. */
   static unsigned(what: string, transport: Transport): NodeResponseError {
-    return new NodeResponseError({ code: 'UNAUTHORIZED', reason: 'bad-node-signature', message: `${what} is not signed by the pinned node key` }, transport, false);
+    return new NodeResponseError(
+      { code: 'UNAUTHORIZED', reason: 'bad-node-signature', message: `${what} is not signed by the pinned node key` },
+      transport,
+      false,
+    );
   }
 
   override toJSON(): Record<string, unknown> {

@@ -54,9 +54,21 @@ export class BsnGrpcClient {
     this.client.close();
   }
 
-  private metadata(name: string, request: Msg, app: string, overrides: { nonce?: string; timestamp?: number; signature?: string } = {}): { md: grpc.Metadata; nonce: string } {
+  private metadata(
+    name: string,
+    request: Msg,
+    app: string,
+    overrides: { nonce?: string; timestamp?: number; signature?: string } = {},
+  ): { md: grpc.Metadata; nonce: string } {
     const body = this.definition[name]!.requestSerialize(request);
-    const h = this.signer.sign({ method: 'GRPC', path: methodPath(name), body, app, ...(overrides.nonce && { nonce: overrides.nonce }), ...(overrides.timestamp !== undefined && { timestamp: overrides.timestamp }) });
+    const h = this.signer.sign({
+      method: 'GRPC',
+      path: methodPath(name),
+      body,
+      app,
+      ...(overrides.nonce && { nonce: overrides.nonce }),
+      ...(overrides.timestamp !== undefined && { timestamp: overrides.timestamp }),
+    });
     const md = new grpc.Metadata();
     for (const [k, v] of Object.entries(h)) md.set(k, v);
     if (overrides.signature) md.set(HEADERS.signature, overrides.signature);
@@ -65,19 +77,30 @@ export class BsnGrpcClient {
 
   async node(): Promise<Msg & { key: NodePublicKey }> {
     const info = await this.unary('GetNode', {}, '', { open: true });
-    const key: NodePublicKey = { algorithm: info['keyAlgorithm'] as KeyAlgorithm, publicKey: info['publicKey'] as string, keyId: info['keyId'] as string };
+    const key: NodePublicKey = {
+      algorithm: info['keyAlgorithm'] as KeyAlgorithm,
+      publicKey: info['publicKey'] as string,
+      keyId: info['keyId'] as string,
+    };
     this.nodeKey ??= key;
     return { ...info, key };
   }
 
   /** One signed unary call; resolves with the response once its node signature verified. */
-  async unary(name: string, request: Msg, app: string, options: { open?: boolean; nonce?: string; timestamp?: number; signature?: string } = {}): Promise<Msg> {
+  async unary(
+    name: string,
+    request: Msg,
+    app: string,
+    options: { open?: boolean; nonce?: string; timestamp?: number; signature?: string } = {},
+  ): Promise<Msg> {
     const key = options.open || this.o.skipVerify ? undefined : (this.nodeKey ?? (await this.node()).key);
     const { md, nonce } = options.open ? { md: new grpc.Metadata(), nonce: '' } : this.metadata(name, request, app, options);
     return new Promise((resolve, reject) => {
       let response: Msg | undefined;
       let failure: grpc.ServiceError | undefined;
-      const call = (this.client[name] as (req: Msg, md: grpc.Metadata, cb: (err: grpc.ServiceError | null, res?: Msg) => void) => grpc.ClientUnaryCall)(request, md, (err, res) => {
+      const call = (
+        this.client[name] as (req: Msg, md: grpc.Metadata, cb: (err: grpc.ServiceError | null, res?: Msg) => void) => grpc.ClientUnaryCall
+      )(request, md, (err, res) => {
         if (err) failure = err;
         else response = res;
       });
@@ -102,7 +125,15 @@ export class BsnGrpcClient {
     });
   }
 
-  createApp(app: { code: string; name?: string; framework?: string; network?: string; mode?: 'consortium' | 'private'; placement?: 'shared' | 'dedicated'; members?: string[] }) {
+  createApp(app: {
+    code: string;
+    name?: string;
+    framework?: string;
+    network?: string;
+    mode?: 'consortium' | 'private';
+    placement?: 'shared' | 'dedicated';
+    members?: string[];
+  }) {
     return this.unary('CreateApp', { ...app }, '');
   }
 
@@ -131,11 +162,19 @@ export class BsnGrpcClient {
   }
 
   submit(app: string, method: string, args: Array<string | Uint8Array>, requestId = '') {
-    return this.unary('Submit', { app, method, args: args.map((a) => (typeof a === 'string' ? { text: a } : { raw: Buffer.from(a) })), requestId }, app);
+    return this.unary(
+      'Submit',
+      { app, method, args: args.map((a) => (typeof a === 'string' ? { text: a } : { raw: Buffer.from(a) })), requestId },
+      app,
+    );
   }
 
   evaluate(app: string, method: string, args: Array<string | Uint8Array>) {
-    return this.unary('Evaluate', { app, method, args: args.map((a) => (typeof a === 'string' ? { text: a } : { raw: Buffer.from(a) })) }, app);
+    return this.unary(
+      'Evaluate',
+      { app, method, args: args.map((a) => (typeof a === 'string' ? { text: a } : { raw: Buffer.from(a) })) },
+      app,
+    );
   }
 
   usage(app: string) {
@@ -143,7 +182,10 @@ export class BsnGrpcClient {
   }
 
   /** Signed events after `after` until `signal` aborts or `limit` arrived; each is verified. */
-  async *events(app: string, options: { after?: string; name?: string; limit?: number; signal?: AbortSignal } = {}): AsyncGenerator<GrpcEventMessage> {
+  async *events(
+    app: string,
+    options: { after?: string; name?: string; limit?: number; signal?: AbortSignal } = {},
+  ): AsyncGenerator<GrpcEventMessage> {
     const key = this.o.skipVerify ? undefined : (this.nodeKey ?? (await this.node()).key);
     const request = { app, after: options.after ?? '', name: options.name ?? '' };
     const { md, nonce } = this.metadata('Events', request, app);
@@ -154,7 +196,14 @@ export class BsnGrpcClient {
     try {
       for await (const msg of stream as AsyncIterable<Msg>) {
         const payload = msg['payload'] as Buffer;
-        const ev = { id: String(msg['id']), app: String(msg['app']), name: String(msg['name']), payload: toBase64(payload), txId: String(msg['txId']), checkpoint: { block: Number(msg['block']), index: Number(msg['index']) } };
+        const ev = {
+          id: String(msg['id']),
+          app: String(msg['app']),
+          name: String(msg['name']),
+          payload: toBase64(payload),
+          txId: String(msg['txId']),
+          checkpoint: { block: Number(msg['block']), index: Number(msg['index']) },
+        };
         const verified = key ? verifyEvent(key, ev.id, eventSigningData(ev), nonce, String(msg['signature'])) : false;
         if (key && !verified) throw NodeResponseError.unsigned(`event ${ev.id}`, { grpcCode: grpc.status.UNAUTHENTICATED });
         yield { ...msg, id: ev.id, verified };

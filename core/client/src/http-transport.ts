@@ -28,16 +28,23 @@ export class HttpTransport {
   request(method: string, pathAndQuery: string, headers: Record<string, string>, body?: Uint8Array): Promise<HttpResponse> {
     const url = new URL(pathAndQuery, this.baseUrl);
     return new Promise((resolve, reject) => {
-      const req = this.send(url, {
-        method,
-        agent: this.agent,
-        headers: { ...headers, ...(body ? { 'content-length': String(body.length) } : method === 'GET' || method === 'HEAD' ? {} : { 'content-length': '0' }) },
-      }, (res: IncomingMessage) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: toHeaders(res), body: Buffer.concat(chunks) }));
-      });
+      const req = this.send(
+        url,
+        {
+          method,
+          agent: this.agent,
+          headers: {
+            ...headers,
+            ...(body ? { 'content-length': String(body.length) } : method === 'GET' || method === 'HEAD' ? {} : { 'content-length': '0' }),
+          },
+        },
+        (res: IncomingMessage) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: toHeaders(res), body: Buffer.concat(chunks) }));
+        },
+      );
       req.on('error', (cause) => reject(new Error(`${method} ${url.href} failed: ${cause.message}`, { cause })));
       req.end(body);
     });

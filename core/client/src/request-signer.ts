@@ -29,7 +29,11 @@ export class RequestSigner {
   readonly publicKey: string;
   readonly #sign: (message: Uint8Array) => Uint8Array;
 
-  constructor(readonly user: string, readonly algorithm: KeyAlgorithm, privateKey: Uint8Array) {
+  constructor(
+    readonly user: string,
+    readonly algorithm: KeyAlgorithm,
+    privateKey: Uint8Array,
+  ) {
     this.publicKey = toHex(publicKeyOf(algorithm, privateKey));
     this.#sign = fastSigner(algorithm, privateKey);
   }
@@ -38,11 +42,28 @@ export class RequestSigner {
    * Headers for one request. `path` is the request path as sent (percent-encoded),
    * `query` the raw query string without `?`.
    */
-  sign(r: { method: string; path: string; query?: string; body?: Uint8Array; app?: string; timestamp?: number; nonce?: string }): SignedHeaders {
+  sign(r: {
+    method: string;
+    path: string;
+    query?: string;
+    body?: Uint8Array;
+    app?: string;
+    timestamp?: number;
+    nonce?: string;
+  }): SignedHeaders {
     const timestamp = String(r.timestamp ?? Date.now());
     const nonce = r.nonce ?? newNonce();
     const app = r.app ?? '';
-    const bytes = canonicalRequest({ method: r.method, path: r.path, query: r.query ?? '', body: r.body ?? new Uint8Array(0), user: this.user, app, timestamp, nonce });
+    const bytes = canonicalRequest({
+      method: r.method,
+      path: r.path,
+      query: r.query ?? '',
+      body: r.body ?? new Uint8Array(0),
+      user: this.user,
+      app,
+      timestamp,
+      nonce,
+    });
     return {
       [HEADERS.user]: this.user,
       [HEADERS.app]: app,

@@ -60,7 +60,12 @@ export class BsnClient {
 
   async node(): Promise<Record<string, unknown> & { key: NodePublicKey }> {
     const res = await this.http.request('GET', '/v1/node', {});
-    if (res.status !== 200) throw new NodeResponseError({ code: 'UNAVAILABLE', reason: 'node-info', message: `GET /v1/node answered HTTP ${res.status}` }, { status: res.status }, false);
+    if (res.status !== 200)
+      throw new NodeResponseError(
+        { code: 'UNAVAILABLE', reason: 'node-info', message: `GET /v1/node answered HTTP ${res.status}` },
+        { status: res.status },
+        false,
+      );
     const info = JSON.parse(res.body.toString('utf8')) as Record<string, unknown> & { key: NodePublicKey };
     this.nodeKey ??= info.key;
     return info;
@@ -72,7 +77,17 @@ export class BsnClient {
   }
 
   /** Sends one signed request; never throws for an HTTP error status. */
-  async raw(method: string, pathAndQuery: string, options: { app?: string; body?: Uint8Array | string | object; headers?: Record<string, string>; nonce?: string; timestamp?: number } = {}): Promise<RawResponse> {
+  async raw(
+    method: string,
+    pathAndQuery: string,
+    options: {
+      app?: string;
+      body?: Uint8Array | string | object;
+      headers?: Record<string, string>;
+      nonce?: string;
+      timestamp?: number;
+    } = {},
+  ): Promise<RawResponse> {
     const key = this.o.skipVerify ? undefined : await this.key();
     let body: Uint8Array | undefined;
     let contentType: string | undefined;
@@ -88,12 +103,24 @@ export class BsnClient {
     }
     const { path, query } = splitUrl(pathAndQuery);
     const signed = this.signer.sign({
-      method, path, query, ...(body && { body }), ...(options.app !== undefined && { app: options.app }),
-      ...(options.nonce && { nonce: options.nonce }), ...(options.timestamp !== undefined && { timestamp: options.timestamp }),
+      method,
+      path,
+      query,
+      ...(body && { body }),
+      ...(options.app !== undefined && { app: options.app }),
+      ...(options.nonce && { nonce: options.nonce }),
+      ...(options.timestamp !== undefined && { timestamp: options.timestamp }),
     });
-    const res = await this.http.request(method, pathAndQuery, { ...signed, ...(contentType && { 'content-type': contentType }), ...options.headers }, body);
+    const res = await this.http.request(
+      method,
+      pathAndQuery,
+      { ...signed, ...(contentType && { 'content-type': contentType }), ...options.headers },
+      body,
+    );
     const bytes = res.body;
-    const verified = key ? verifyResponse(key, res.status, bytes, signed[HEADERS.nonce], res.headers.get(HEADERS.nodeSignature) ?? undefined) : false;
+    const verified = key
+      ? verifyResponse(key, res.status, bytes, signed[HEADERS.nonce], res.headers.get(HEADERS.nodeSignature) ?? undefined)
+      : false;
     return { status: res.status, body: bytes, headers: res.headers, nonce: signed[HEADERS.nonce], verified };
   }
 
@@ -118,7 +145,16 @@ export class BsnClient {
     return this.call('PUT', `/v1/users/me/chain-keys/${encodeURIComponent(framework)}`, { body: key });
   }
 
-  createApp(app: { code: string; name?: string; framework?: string; network?: string; mode?: 'consortium' | 'private'; placement?: 'shared' | 'dedicated'; members?: string[]; contract?: unknown }) {
+  createApp(app: {
+    code: string;
+    name?: string;
+    framework?: string;
+    network?: string;
+    mode?: 'consortium' | 'private';
+    placement?: 'shared' | 'dedicated';
+    members?: string[];
+    contract?: unknown;
+  }) {
     return this.call('POST', '/v1/apps', { body: app });
   }
 
@@ -140,14 +176,26 @@ export class BsnClient {
 
   put(app: string, key: string, value: Uint8Array | string, requestId?: string) {
     return this.call<{ txId: string; requestId: string; block: { number: number } }>('PUT', `/v1/apps/${app}/kv/${encodeKey(key)}`, {
-      app, body: typeof value === 'string' ? utf8(value) : value, ...(requestId && { headers: { [HEADERS.requestId]: requestId } }),
+      app,
+      body: typeof value === 'string' ? utf8(value) : value,
+      ...(requestId && { headers: { [HEADERS.requestId]: requestId } }),
     });
   }
 
   async get(app: string, key: string): Promise<{ key: string; value: Uint8Array; text?: string; txId: string; block: number } | null> {
     try {
-      const r = await this.call<{ key: string; value: string; valueText?: string; txId: string; block: number }>('GET', `/v1/apps/${app}/kv/${encodeKey(key)}`, { app });
-      return { key: r.key, value: fromBase64(r.value), ...(r.valueText !== undefined && { text: r.valueText }), txId: r.txId, block: r.block };
+      const r = await this.call<{ key: string; value: string; valueText?: string; txId: string; block: number }>(
+        'GET',
+        `/v1/apps/${app}/kv/${encodeKey(key)}`,
+        { app },
+      );
+      return {
+        key: r.key,
+        value: fromBase64(r.value),
+        ...(r.valueText !== undefined && { text: r.valueText }),
+        txId: r.txId,
+        block: r.block,
+      };
     } catch (err) {
       if (err instanceof NodeResponseError && err.status === 404 && err.reason === 'not-found') return null;
       throw err;
@@ -155,16 +203,30 @@ export class BsnClient {
   }
 
   delete(app: string, key: string, requestId?: string) {
-    return this.call('DELETE', `/v1/apps/${app}/kv/${encodeKey(key)}`, { app, ...(requestId && { headers: { [HEADERS.requestId]: requestId } }) });
+    return this.call('DELETE', `/v1/apps/${app}/kv/${encodeKey(key)}`, {
+      app,
+      ...(requestId && { headers: { [HEADERS.requestId]: requestId } }),
+    });
   }
 
   history(app: string, key: string) {
-    return this.call<{ key: string; entries: Array<{ txId: string; block: number; value: string | null; valueText?: string; deleted: boolean }> }>('GET', `/v1/apps/${app}/history/${encodeKey(key)}`, { app });
+    return this.call<{
+      key: string;
+      entries: Array<{ txId: string; block: number; value: string | null; valueText?: string; deleted: boolean }>;
+    }>('GET', `/v1/apps/${app}/history/${encodeKey(key)}`, { app });
   }
 
   list(app: string, prefix = '', page: { limit?: number; cursor?: string } = {}) {
-    const q = new URLSearchParams({ prefix, ...(page.limit && { limit: String(page.limit) }), ...(page.cursor && { cursor: page.cursor }) });
-    return this.call<{ entries: Array<{ key: string; value: string; valueText?: string }>; cursor?: string }>('GET', `/v1/apps/${app}/kv?${q}`, { app });
+    const q = new URLSearchParams({
+      prefix,
+      ...(page.limit && { limit: String(page.limit) }),
+      ...(page.cursor && { cursor: page.cursor }),
+    });
+    return this.call<{ entries: Array<{ key: string; value: string; valueText?: string }>; cursor?: string }>(
+      'GET',
+      `/v1/apps/${app}/kv?${q}`,
+      { app },
+    );
   }
 
   submit(app: string, method: string, args: Array<string | { base64: string }>, requestId?: string) {
@@ -176,22 +238,35 @@ export class BsnClient {
   }
 
   prepare(app: string, method: string, args: Array<string | { base64: string }>, requestId?: string) {
-    return this.call<PreparedJson>('POST', `/v1/apps/${app}/transactions/prepare`, { app, body: { method, args, ...(requestId && { requestId }) } });
+    return this.call<PreparedJson>('POST', `/v1/apps/${app}/transactions/prepare`, {
+      app,
+      body: { method, args, ...(requestId && { requestId }) },
+    });
   }
 
   submitPrepared(app: string, preparedId: string, signature: { compact: string; recovery?: number }) {
-    return this.call('POST', `/v1/apps/${app}/transactions/prepared/${preparedId}`, { app, body: { signature: signature.compact, ...(signature.recovery !== undefined && { recovery: signature.recovery }) } });
+    return this.call('POST', `/v1/apps/${app}/transactions/prepared/${preparedId}`, {
+      app,
+      body: { signature: signature.compact, ...(signature.recovery !== undefined && { recovery: signature.recovery }) },
+    });
   }
 
   usage(app: string) {
-    return this.call<{ txs: number; tps: number; reads: number; storageBytes: number; bytesIn: number; bytesOut: number }>('GET', `/v1/apps/${app}/usage`, { app });
+    return this.call<{ txs: number; tps: number; reads: number; storageBytes: number; bytesIn: number; bytesOut: number }>(
+      'GET',
+      `/v1/apps/${app}/usage`,
+      { app },
+    );
   }
 
   /**
    * Reads the app's event stream after `after` (a checkpoint id `block:index`), verifying
    * each event's node signature, until `signal` aborts or `limit` events arrived.
    */
-  async *events(app: string, options: { after?: string; name?: string; signal?: AbortSignal; limit?: number } = {}): AsyncGenerator<EventMessage> {
+  async *events(
+    app: string,
+    options: { after?: string; name?: string; signal?: AbortSignal; limit?: number } = {},
+  ): AsyncGenerator<EventMessage> {
     const key = this.o.skipVerify ? undefined : await this.key();
     const q = new URLSearchParams({ ...(options.name && { name: options.name }) }).toString();
     const path = `/v1/apps/${app}/events`;
@@ -230,7 +305,16 @@ export class BsnClient {
             throw NodeResponseError.fromBody(JSON.parse(fields['data'] ?? '{}'), { status: 200 }, false, 'event stream failed');
           }
           if (!fields['data'] || !fields['id']) continue;
-          const { signature, ...ev } = JSON.parse(fields['data']) as { signature: string; id: string; app: string; name: string; payload: string; payloadText?: string; txId: string; checkpoint: { block: number; index: number } };
+          const { signature, ...ev } = JSON.parse(fields['data']) as {
+            signature: string;
+            id: string;
+            app: string;
+            name: string;
+            payload: string;
+            payloadText?: string;
+            txId: string;
+            checkpoint: { block: number; index: number };
+          };
           const verified = key ? verifyEvent(key, ev.id, eventSigningData(ev), signed[HEADERS.nonce], signature) : false;
           if (key && !verified) throw NodeResponseError.unsigned(`event ${ev.id}`, { status: 200 });
           yield { ...ev, payload: fromBase64(ev.payload), verified };

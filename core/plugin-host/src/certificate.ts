@@ -6,7 +6,15 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { KeyAlgorithm } from '@bsn/contract';
-import { CERTIFIABLE_KINDS, InvalidInputError, canonicalJson, signDocument, type SignedDocument, formatViolations, validateSchema } from '@bsn/contract';
+import {
+  CERTIFIABLE_KINDS,
+  InvalidInputError,
+  canonicalJson,
+  signDocument,
+  type SignedDocument,
+  formatViolations,
+  validateSchema,
+} from '@bsn/contract';
 import { isEmulatorTarget, summarizeCases, type ConformanceReport, type TargetKind } from './report.js';
 
 /** The signing domain of plugin certificates (see core's signed documents). */
@@ -76,9 +84,12 @@ export function validateReport(report: unknown): ConformanceReport {
     );
   }
   if (typed.verdict !== verdict) {
-    throw new InvalidInputError(`the conformance report is inconsistent: verdict "${typed.verdict}" but ${summary.mustFailed} MUST case(s) failed`, {
-      field: '/verdict',
-    });
+    throw new InvalidInputError(
+      `the conformance report is inconsistent: verdict "${typed.verdict}" but ${summary.mustFailed} MUST case(s) failed`,
+      {
+        field: '/verdict',
+      },
+    );
   }
   if (Date.parse(typed.finishedAt) < Date.parse(typed.startedAt)) {
     throw new InvalidInputError('the conformance report is inconsistent: finishedAt is before startedAt', { field: '/finishedAt' });
@@ -108,7 +119,9 @@ export function issueCertificate(report: unknown, certifierKey: CertifierKey, op
   }
   const validityDays = options.validityDays ?? DEFAULT_VALIDITY_DAYS;
   if (!Number.isInteger(validityDays) || validityDays < 1 || validityDays > MAX_VALIDITY_DAYS) {
-    throw new InvalidInputError(`validity must be a whole number of days from 1 to ${MAX_VALIDITY_DAYS} (got ${validityDays})`, { field: 'validityDays' });
+    throw new InvalidInputError(`validity must be a whole number of days from 1 to ${MAX_VALIDITY_DAYS} (got ${validityDays})`, {
+      field: 'validityDays',
+    });
   }
   if (!certifierKey.name || typeof certifierKey.name !== 'string') {
     throw new InvalidInputError('the certifier key has no name', { field: 'name' });

@@ -37,7 +37,9 @@ export async function pluginDevnet(folder: string, name: string): Promise<Devnet
   const make = provider?.devnets[name];
   if (!make) {
     const known = Object.keys(provider?.devnets ?? {});
-    throw new DevnetNotFoundError(`the plugin in ${folder} contributes no devnet "${name}" (${known.length ? `it has ${known.join(', ')}` : 'it contributes none'})`);
+    throw new DevnetNotFoundError(
+      `the plugin in ${folder} contributes no devnet "${name}" (${known.length ? `it has ${known.join(', ')}` : 'it contributes none'})`,
+    );
   }
   return make();
 }

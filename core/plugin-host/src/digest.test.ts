@@ -90,7 +90,12 @@ describe('plugin content digest', () => {
     await put(root, 'dist/index.js.map', 'x');
     await put(root, 'dist/index.test.js', 'x');
     await put(root, 'src/index.ts', 'x');
-    expect(await pluginFiles(root, ['dist', '!**/*.map'])).toEqual(['bsn-plugin.json', 'dist/index.js', 'dist/index.test.js', 'package.json']);
+    expect(await pluginFiles(root, ['dist', '!**/*.map'])).toEqual([
+      'bsn-plugin.json',
+      'dist/index.js',
+      'dist/index.test.js',
+      'package.json',
+    ]);
     const withSrc = await computePluginDigest(root, ['dist', '!**/*.map']);
     await put(root, 'src/index.ts', 'changed');
     expect((await computePluginDigest(root, ['dist', '!**/*.map'])).digest).toBe(withSrc.digest);
@@ -98,7 +103,9 @@ describe('plugin content digest', () => {
 
   it('digests 300 files in well under 50 ms', async () => {
     const root = await tempDir();
-    await Promise.all(Array.from({ length: 300 }, (_, i) => put(root, `lib/d${i % 10}/f${i}.js`, `export const v${i} = ${'x'.repeat(i * 10)};`)));
+    await Promise.all(
+      Array.from({ length: 300 }, (_, i) => put(root, `lib/d${i % 10}/f${i}.js`, `export const v${i} = ${'x'.repeat(i * 10)};`)),
+    );
     await computePluginDigest(root); // warm the page cache and the module
     const runs: number[] = [];
     for (let i = 0; i < 5; i++) {

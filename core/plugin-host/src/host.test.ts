@@ -27,7 +27,12 @@ async function certifiedPlugin(options: FixtureOptions & { kind?: TargetKind; ke
   created.push(folder);
   const digest = await computePluginDigest(folder, manifest['files'] as string[] | undefined);
   const report = makeReport(
-    { name: String(manifest['name']), version: String(manifest['version']), framework: String(manifest['framework']), digest: digest.digest },
+    {
+      name: String(manifest['name']),
+      version: String(manifest['version']),
+      framework: String(manifest['framework']),
+      digest: digest.digest,
+    },
     options.kind ? { kind: options.kind } : {},
   );
   const certificate = issueCertificate(report, options.key ?? certifier.key, { now: ISSUED, validityDays: 30 });
@@ -68,8 +73,15 @@ describe('PluginHost', () => {
     expect(loaded.verification.certified).toBe(true);
     expect(loaded.verification.certifier?.name).toBe('Network Certifier');
     expect(loaded.verification.checks.map((c) => [c.check, c.ok])).toEqual([
-      ['manifest', true], ['adapter-api', true], ['certificate-present', true], ['certificate-valid', true],
-      ['certificate-trusted', true], ['certificate-period', true], ['certificate-subject', true], ['certificate-level', true], ['entry', true],
+      ['manifest', true],
+      ['adapter-api', true],
+      ['certificate-present', true],
+      ['certificate-valid', true],
+      ['certificate-trusted', true],
+      ['certificate-period', true],
+      ['certificate-subject', true],
+      ['certificate-level', true],
+      ['entry', true],
     ]);
     const adapter = await loaded.factory.connect({ framework: 'ethereum', name: 'dev' }, { logger: silent(), dataDir: folder });
     expect((adapter.describe() as unknown as { greeting: string }).greeting).toBe('hello from @bsn/adapter-fixture');
@@ -85,14 +97,24 @@ describe('PluginHost', () => {
     const connected: unknown[] = [];
     const entrySource = `export default { async connect(network) { globalThis.__bsnConnected.push(network); return { describe: () => ({}), close: async () => {} }; } };\n`;
     (globalThis as { __bsnConnected?: unknown[] }).__bsnConnected = connected;
-    const { folder } = await certifiedPlugin({ entrySource, manifest: { configSchema: 'net.schema.json' }, files: { 'net.schema.json': JSON.stringify(schema) } });
+    const { folder } = await certifiedPlugin({
+      entrySource,
+      manifest: { configSchema: 'net.schema.json' },
+      files: { 'net.schema.json': JSON.stringify(schema) },
+    });
     const loaded = await host().load(folder);
     const context = { logger: silent(), dataDir: folder };
-    const refused = await loaded.factory.connect({ framework: 'ethereum', name: 'dev', rpcUrl: 'ws://x' }, context).then(() => undefined, (e: unknown) => e);
+    const refused = await loaded.factory.connect({ framework: 'ethereum', name: 'dev', rpcUrl: 'ws://x' }, context).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(isBsnError(refused, 'INVALID_INPUT')).toBe(true);
     expect((refused as { field?: string }).field).toBe('/rpcUrl');
     expect((refused as Error).message).toContain("@bsn/adapter-fixture's configSchema");
-    const missing = await loaded.factory.connect({ framework: 'ethereum', name: 'dev' }, context).then(() => undefined, (e: unknown) => e);
+    const missing = await loaded.factory.connect({ framework: 'ethereum', name: 'dev' }, context).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect((missing as Error).message).toContain('rpcUrl');
     expect(connected).toEqual([]);
     await loaded.factory.connect({ framework: 'ethereum', name: 'dev', rpcUrl: 'http://127.0.0.1:8545' }, context);
@@ -102,7 +124,10 @@ describe('PluginHost', () => {
   it('refuses to load a plugin whose configSchema is missing or not a JSON Schema (entry-invalid)', async () => {
     const missing = await certifiedPlugin({ manifest: { configSchema: 'absent.schema.json' } });
     await refusedWith(host().load(missing.folder), 'entry-invalid');
-    const broken = await certifiedPlugin({ manifest: { configSchema: 'bad.schema.json' }, files: { 'bad.schema.json': JSON.stringify({ type: 'no-such-type' }) } });
+    const broken = await certifiedPlugin({
+      manifest: { configSchema: 'bad.schema.json' },
+      files: { 'bad.schema.json': JSON.stringify({ type: 'no-such-type' }) },
+    });
     const refusal = await refusedWith(host().load(broken.folder), 'entry-invalid');
     expect(refusal.why).toContain('is not a usable JSON Schema');
   });
@@ -210,7 +235,9 @@ describe('PluginHost', () => {
   });
 
   it('accepts a named createAdapterFactory function', async () => {
-    const { folder } = await certifiedPlugin({ entrySource: 'export function createAdapterFactory() { return { connect: async () => ({}) }; }\n' });
+    const { folder } = await certifiedPlugin({
+      entrySource: 'export function createAdapterFactory() { return { connect: async () => ({}) }; }\n',
+    });
     const loaded = await host().load(folder);
     expect(typeof loaded.factory.connect).toBe('function');
   });
@@ -236,7 +263,9 @@ describe('PluginHost', () => {
     expect(loaded.certificate).toBeUndefined();
     expect(loaded.verification.certified).toBe(false);
     expect(logger.warnings).toHaveLength(1);
-    expect(logger.warnings[0]).toMatch(/^DEVELOPMENT MODE: loading uncertified plugin @bsn\/adapter-fixture@1\.0\.0 from .* certificate-missing/);
+    expect(logger.warnings[0]).toMatch(
+      /^DEVELOPMENT MODE: loading uncertified plugin @bsn\/adapter-fixture@1\.0\.0 from .* certificate-missing/,
+    );
     expect(loaded.verification.checks.find((c) => c.check === 'certificate-present')).toMatchObject({ ok: false, downgraded: true });
   });
 
@@ -256,7 +285,11 @@ describe('PluginHost', () => {
     expect(result.accepted).toBe(false);
     expect(result.refusal?.reason).toBe('certificate-untrusted');
     expect(result.checks.map((c) => `${c.check}:${c.ok}`)).toEqual([
-      'manifest:true', 'adapter-api:true', 'certificate-present:true', 'certificate-valid:true', 'certificate-trusted:false',
+      'manifest:true',
+      'adapter-api:true',
+      'certificate-present:true',
+      'certificate-valid:true',
+      'certificate-trusted:false',
     ]);
   });
 
@@ -269,7 +302,9 @@ describe('PluginHost', () => {
     const result = await host({ cwd: project }).verify('@vendor/adapter-x');
     expect(result.source).toMatchObject({ kind: 'package', folder });
     expect(result.accepted).toBe(true);
-    await expect(host({ cwd: project }).verify('@vendor/not-installed')).rejects.toThrow(/plugin package @vendor\/not-installed is not installed/);
+    await expect(host({ cwd: project }).verify('@vendor/not-installed')).rejects.toThrow(
+      /plugin package @vendor\/not-installed is not installed/,
+    );
     await expect(host().verify(join(project, 'nope'))).rejects.toThrow(/no plugin folder at/);
   });
 });

@@ -171,8 +171,11 @@ export class PluginHost {
 
       // 2. adapter API
       if (!semver.satisfies(ADAPTER_API_VERSION, manifest.adapterApi)) {
-        refuse('adapter-api', 'api-incompatible',
-          `it implements adapter API ${manifest.adapterApi}, which does not include this host's adapter API ${ADAPTER_API_VERSION}`);
+        refuse(
+          'adapter-api',
+          'api-incompatible',
+          `it implements adapter API ${manifest.adapterApi}, which does not include this host's adapter API ${ADAPTER_API_VERSION}`,
+        );
       }
       pass('adapter-api', `adapter API ${ADAPTER_API_VERSION} satisfies ${manifest.adapterApi}`);
 
@@ -196,9 +199,11 @@ export class PluginHost {
       const entry = normaliseRelativePath(manifest.entry);
       if (!digest.paths.includes(entry)) {
         const file = await checkEntryFile(resolved.folder, entry);
-        refuse('entry', 'entry-invalid', file.ok
-          ? `entry ${entry} is not covered by the content digest (a manifest \`files\` list must include it)`
-          : file.why);
+        refuse(
+          'entry',
+          'entry-invalid',
+          file.ok ? `entry ${entry} is not covered by the content digest (a manifest \`files\` list must include it)` : file.why,
+        );
       }
       if (options.importEntry) {
         const imported = await importEntry(resolved.folder, entry);
@@ -238,15 +243,19 @@ export class PluginHost {
         refuse('certificate-present', 'certificate-invalid', `cannot read the certificate ${path}: ${(err as Error).message}`);
       }
       if (raw === undefined) {
-        refuse('certificate-present', 'certificate-missing',
-          `it is not certified: no ${typeof given === 'string' ? path : `${CERTIFICATE_FILE} in ${result.source.folder}`} (run the conformance suite and \`bsn certify\`)`);
+        refuse(
+          'certificate-present',
+          'certificate-missing',
+          `it is not certified: no ${typeof given === 'string' ? path : `${CERTIFICATE_FILE} in ${result.source.folder}`} (run the conformance suite and \`bsn certify\`)`,
+        );
       }
     }
     pass('certificate-present', typeof given === 'object' ? 'certificate given' : path);
 
     // 4. schema + signature
     const violations = certificateViolations(raw);
-    if (violations.length > 0) refuse('certificate-valid', 'certificate-invalid', `the certificate is malformed:\n${violations.join('\n')}`);
+    if (violations.length > 0)
+      refuse('certificate-valid', 'certificate-invalid', `the certificate is malformed:\n${violations.join('\n')}`);
     const certificate = raw as PluginCertificate;
     result.certificate = certificate;
     const signature = verifyDocument(certificate, CERTIFICATE_DOMAIN);
@@ -256,8 +265,11 @@ export class PluginHost {
     // 5. trusted signer
     const certifier = findTrustedCertifier(this.trusted, certificate.signature);
     if (!certifier) {
-      refuse('certificate-trusted', 'certificate-untrusted',
-        `its certificate is signed by key ${certificate.signature.keyId} (${certificate.signature.algorithm}, calling itself "${certificate.payload.certifier.name}"), which is not among this node's ${this.trusted.length} trusted certifier(s)`);
+      refuse(
+        'certificate-trusted',
+        'certificate-untrusted',
+        `its certificate is signed by key ${certificate.signature.keyId} (${certificate.signature.algorithm}, calling itself "${certificate.payload.certifier.name}"), which is not among this node's ${this.trusted.length} trusted certifier(s)`,
+      );
     }
     result.certifier = certifier;
     pass('certificate-trusted', `signed by trusted certifier "${certifier!.name}"`);
@@ -276,20 +288,29 @@ export class PluginHost {
     // 7. subject
     const p = certificate.payload.plugin;
     if (p.name !== manifest.name || p.version !== manifest.version || p.framework !== manifest.framework) {
-      refuse('certificate-subject', 'certificate-invalid',
-        `its certificate is for ${p.name}@${p.version} (${p.framework}), not ${manifest.name}@${manifest.version} (${manifest.framework})`);
+      refuse(
+        'certificate-subject',
+        'certificate-invalid',
+        `its certificate is for ${p.name}@${p.version} (${p.framework}), not ${manifest.name}@${manifest.version} (${manifest.framework})`,
+      );
     }
     if (p.digest !== digest.digest) {
-      refuse('certificate-subject', 'digest-mismatch',
-        `content digest ${digest.digest} does not match the certified ${p.digest} — a file changed after certification`);
+      refuse(
+        'certificate-subject',
+        'digest-mismatch',
+        `content digest ${digest.digest} does not match the certified ${p.digest} — a file changed after certification`,
+      );
     }
     pass('certificate-subject', `certifies ${p.name}@${p.version} with digest ${p.digest}`);
 
     // 8. level
     const { level, target } = certificate.payload;
     if (level !== 'full' && this.requireFull) {
-      refuse('certificate-level', 'certificate-provisional',
-        `its certificate is provisional (earned on ${target.kind} target ${target.name}, ${target.node}) and this node requires full certification`);
+      refuse(
+        'certificate-level',
+        'certificate-provisional',
+        `its certificate is provisional (earned on ${target.kind} target ${target.name}, ${target.node}) and this node requires full certification`,
+      );
     }
     pass('certificate-level', `${level} (${target.kind} target ${target.name}, ${target.node})`);
   }

@@ -8,8 +8,11 @@ import type { AdapterFactory } from '@bsn/contract';
 export type EntryResult = { ok: true; factory: AdapterFactory; path: string } | { ok: false; why: string };
 
 export function isAdapterFactory(value: unknown): value is AdapterFactory {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null &&
-    typeof (value as { connect?: unknown }).connect === 'function';
+  return (
+    (typeof value === 'object' || typeof value === 'function') &&
+    value !== null &&
+    typeof (value as { connect?: unknown }).connect === 'function'
+  );
 }
 
 function describeValue(value: unknown): string {
@@ -68,7 +71,10 @@ export async function importEntry(folder: string, entry: string): Promise<EntryR
       return { ok: false, why: `entry ${entry}: createAdapterFactory() threw: ${(err as Error)?.message ?? String(err)}` };
     }
     if (isAdapterFactory(made)) return { ok: true, factory: made, path: file.path };
-    return { ok: false, why: `entry ${entry}: createAdapterFactory() returned ${describeValue(made)}, not an AdapterFactory (an object with a connect function)` };
+    return {
+      ok: false,
+      why: `entry ${entry}: createAdapterFactory() returned ${describeValue(made)}, not an AdapterFactory (an object with a connect function)`,
+    };
   }
   return {
     ok: false,

@@ -37,12 +37,9 @@ export function validateManifest(value: unknown, pluginLabel: string): PluginMan
   if (result.ok) return value as PluginManifest;
   const named = typeof (value as { name?: unknown } | null)?.name === 'string' ? (value as { name: string }).name : pluginLabel;
   const lines = formatViolations('manifest', result.violations);
-  throw new PluginRefusedError(
-    'manifest-invalid',
-    named,
-    `${MANIFEST_FILE} is invalid:\n${lines}`,
-    { field: result.violations[0]?.pointer || '/' },
-  );
+  throw new PluginRefusedError('manifest-invalid', named, `${MANIFEST_FILE} is invalid:\n${lines}`, {
+    field: result.violations[0]?.pointer || '/',
+  });
 }
 
 /** Reads and validates `<folder>/bsn-plugin.json`. */
@@ -53,9 +50,12 @@ export async function readManifest(folder: string, pluginLabel = folder): Promis
     text = await readFile(path, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new PluginRefusedError('manifest-invalid', pluginLabel, code === 'ENOENT'
-      ? `no ${MANIFEST_FILE} in ${folder}`
-      : `cannot read ${path}: ${(err as Error).message}`, { cause: err });
+    throw new PluginRefusedError(
+      'manifest-invalid',
+      pluginLabel,
+      code === 'ENOENT' ? `no ${MANIFEST_FILE} in ${folder}` : `cannot read ${path}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
   let parsed: unknown;
   try {

@@ -26,10 +26,13 @@ export async function networkConfigCheck(folder: string, manifest: PluginManifes
     const result = validate(network);
     if (result.ok) return;
     const name = typeof network?.name === 'string' ? network.name : 'the network';
-    throw new InvalidInputError(`network config of ${name} does not match ${manifest.name}'s configSchema:\n${formatViolations('network', result.violations)}`, {
-      stage: 'validate',
-      field: result.violations[0]?.pointer || '/',
-    });
+    throw new InvalidInputError(
+      `network config of ${name} does not match ${manifest.name}'s configSchema:\n${formatViolations('network', result.violations)}`,
+      {
+        stage: 'validate',
+        field: result.violations[0]?.pointer || '/',
+      },
+    );
   };
 }
 

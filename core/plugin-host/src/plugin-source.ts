@@ -20,8 +20,16 @@ export interface ResolvedPluginSource {
 const PACKAGE_NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
 
 function looksLikePath(spec: string): boolean {
-  return isAbsolute(spec) || spec === '.' || spec === '..' || spec.startsWith('./') || spec.startsWith('../') ||
-    spec.startsWith('.\\') || spec.startsWith('..\\') || spec.startsWith('~');
+  return (
+    isAbsolute(spec) ||
+    spec === '.' ||
+    spec === '..' ||
+    spec.startsWith('./') ||
+    spec.startsWith('../') ||
+    spec.startsWith('.\\') ||
+    spec.startsWith('..\\') ||
+    spec.startsWith('~')
+  );
 }
 
 function isDirectory(path: string): boolean {

@@ -38,7 +38,10 @@ export interface ConformanceReport {
 }
 
 /** Counts and verdict recomputed from the cases (what `summary` and `verdict` must say). */
-export function summarizeCases(cases: readonly ReportCase[]): { summary: ConformanceReport['summary']; verdict: ConformanceReport['verdict'] } {
+export function summarizeCases(cases: readonly ReportCase[]): {
+  summary: ConformanceReport['summary'];
+  verdict: ConformanceReport['verdict'];
+} {
   const summary = { passed: 0, failed: 0, skipped: 0, mustFailed: 0 };
   for (const c of cases) {
     summary[c.outcome]++;

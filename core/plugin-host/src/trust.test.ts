@@ -37,8 +37,12 @@ describe('trusted certifiers', () => {
       }
       throw new Error('accepted');
     };
-    expect(bad({ ...a, algorithm: 'rsa' })).toBe('trusted certifier trust.json: /algorithm must be one of secp256k1, secp256r1, sm2 (got "rsa")');
-    expect(bad([a, { ...b, publicKey: 'abcd' }])).toBe('trusted certifier trust.json entry 1: /publicKey must be a 65-byte uncompressed sm2 public key in hex');
+    expect(bad({ ...a, algorithm: 'rsa' })).toBe(
+      'trusted certifier trust.json: /algorithm must be one of secp256k1, secp256r1, sm2 (got "rsa")',
+    );
+    expect(bad([a, { ...b, publicKey: 'abcd' }])).toBe(
+      'trusted certifier trust.json entry 1: /publicKey must be a 65-byte uncompressed sm2 public key in hex',
+    );
     expect(bad({ ...a, name: '' })).toMatch(/\/name must be a non-empty string/);
     expect(bad({ ...a, keyId: 'secp256r1:00' })).toMatch(/\/keyId "secp256r1:00" does not match the public key/);
     // an sm2 key is not a secp256k1 key
@@ -53,7 +57,12 @@ describe('trusted certifiers', () => {
   it('creates a certifier whose keystore signs certificates its trust entry verifies', () => {
     const created = createCertifier({ name: 'Acme', algorithm: 'sm2', passphrase: 'correct horse', keystore: { scryptN: 2 ** 10 } });
     expect(created.keystore.label).toBe('Acme');
-    expect(created.trust).toMatchObject({ name: 'Acme', algorithm: 'sm2', publicKey: created.keystore.publicKey, keyId: created.keystore.keyId });
+    expect(created.trust).toMatchObject({
+      name: 'Acme',
+      algorithm: 'sm2',
+      publicKey: created.keystore.publicKey,
+      keyId: created.keystore.keyId,
+    });
     const key = certifierKeyFromKeystore(created.keystore, 'correct horse');
     expect(key.name).toBe('Acme');
     const cert = issueCertificate(makeReport({ name: 'x', version: '1.0.0', framework: 'eos', digest: `sha256:${'0'.repeat(64)}` }), key);

@@ -6,7 +6,21 @@
  * against the key when present.
  */
 import { readFile } from 'node:fs/promises';
-import { KEY_ALGORITHMS, type KeyAlgorithm, InvalidInputError, fromHex, toHex, generatePrivateKey, isValidPublicKey, publicKeyOf, keyIdOf, encryptKey, decryptKey, type KeystoreFile, type KeystoreOptions } from '@bsn/contract';
+import {
+  KEY_ALGORITHMS,
+  type KeyAlgorithm,
+  InvalidInputError,
+  fromHex,
+  toHex,
+  generatePrivateKey,
+  isValidPublicKey,
+  publicKeyOf,
+  keyIdOf,
+  encryptKey,
+  decryptKey,
+  type KeystoreFile,
+  type KeystoreOptions,
+} from '@bsn/contract';
 import type { CertifierKey } from './certificate.js';
 
 export interface TrustedCertifier {
@@ -24,7 +38,8 @@ function entryError(source: string, index: number | undefined, message: string):
 }
 
 function parseEntry(value: unknown, source: string, index?: number): TrustedCertifier {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw entryError(source, index, 'must be an object { name, algorithm, publicKey }');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw entryError(source, index, 'must be an object { name, algorithm, publicKey }');
   const v = value as Record<string, unknown>;
   if (typeof v['name'] !== 'string' || v['name'].length === 0) throw entryError(source, index, '/name must be a non-empty string');
   const algorithm = v['algorithm'];
@@ -39,9 +54,11 @@ function parseEntry(value: unknown, source: string, index?: number): TrustedCert
   } catch {
     bytes = undefined;
   }
-  if (!bytes || !isValidPublicKey(alg, bytes)) throw entryError(source, index, `/publicKey must be a 65-byte uncompressed ${alg} public key in hex`);
+  if (!bytes || !isValidPublicKey(alg, bytes))
+    throw entryError(source, index, `/publicKey must be a 65-byte uncompressed ${alg} public key in hex`);
   const keyId = keyIdOf(alg, bytes);
-  if (v['keyId'] !== undefined && v['keyId'] !== keyId) throw entryError(source, index, `/keyId ${JSON.stringify(v['keyId'])} does not match the public key (${keyId})`);
+  if (v['keyId'] !== undefined && v['keyId'] !== keyId)
+    throw entryError(source, index, `/keyId ${JSON.stringify(v['keyId'])} does not match the public key (${keyId})`);
   return { name: v['name'], algorithm: alg, publicKey: toHex(bytes), keyId };
 }
 
@@ -49,7 +66,7 @@ function parseEntry(value: unknown, source: string, index?: number): TrustedCert
 export function parseTrustedCertifiers(json: unknown, source = 'trust list'): TrustedCertifier[] {
   if (Array.isArray(json)) return json.map((e, i) => parseEntry(e, source, i));
   if (typeof json === 'object' && json !== null && Array.isArray((json as { certifiers?: unknown }).certifiers)) {
-    return ((json as { certifiers: unknown[] }).certifiers).map((e, i) => parseEntry(e, source, i));
+    return (json as { certifiers: unknown[] }).certifiers.map((e, i) => parseEntry(e, source, i));
   }
   return [parseEntry(json, source)];
 }
@@ -98,7 +115,12 @@ export interface NewCertifier {
 }
 
 /** Generates a certifier key pair, the private key encrypted under `passphrase`. */
-export function createCertifier(options: { name: string; algorithm?: KeyAlgorithm; passphrase: string; keystore?: KeystoreOptions }): NewCertifier {
+export function createCertifier(options: {
+  name: string;
+  algorithm?: KeyAlgorithm;
+  passphrase: string;
+  keystore?: KeystoreOptions;
+}): NewCertifier {
   const algorithm = options.algorithm ?? 'secp256r1';
   if (!options.name) throw new InvalidInputError('a certifier needs a name', { field: 'name' });
   const privateKey = generatePrivateKey(algorithm);

@@ -34,13 +34,19 @@ export const NONCE_RE = /^[A-Za-z0-9_-]{16,128}$/;
 export const CODE_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 export function sha256Hex(bytes: Uint8Array | string): string {
-  return createHash('sha256').update(typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes).digest('hex');
+  return createHash('sha256')
+    .update(typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes)
+    .digest('hex');
 }
 
 export function canonicalQuery(query: string): string {
   const q = query.startsWith('?') ? query.slice(1) : query;
   if (!q) return '';
-  return q.split('&').filter((p) => p.length > 0).sort().join('&');
+  return q
+    .split('&')
+    .filter((p) => p.length > 0)
+    .sort()
+    .join('&');
 }
 
 export interface RequestToSign {
@@ -55,17 +61,19 @@ export interface RequestToSign {
 }
 
 export function canonicalRequest(r: RequestToSign): Uint8Array {
-  return utf8([
-    'BSN-REQUEST-V1',
-    r.method.toUpperCase(),
-    r.path,
-    canonicalQuery(r.query),
-    sha256Hex(r.body),
-    r.user,
-    r.app,
-    r.timestamp,
-    r.nonce,
-  ].join('\n'));
+  return utf8(
+    [
+      'BSN-REQUEST-V1',
+      r.method.toUpperCase(),
+      r.path,
+      canonicalQuery(r.query),
+      sha256Hex(r.body),
+      r.user,
+      r.app,
+      r.timestamp,
+      r.nonce,
+    ].join('\n'),
+  );
 }
 
 export function canonicalResponse(status: number, body: Uint8Array, nonce: string): Uint8Array {

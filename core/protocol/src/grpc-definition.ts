@@ -23,7 +23,9 @@ let cached: grpc.ServiceDefinition | undefined;
 export function gatewayService(): grpc.ServiceDefinition {
   if (cached) return cached;
   const pkg = protoLoader.loadSync(protoPath(), { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true });
-  const loaded = grpc.loadPackageDefinition(pkg) as unknown as { bsn: { gateway: { v1: { Gateway: { service: grpc.ServiceDefinition } } } } };
+  const loaded = grpc.loadPackageDefinition(pkg) as unknown as {
+    bsn: { gateway: { v1: { Gateway: { service: grpc.ServiceDefinition } } } };
+  };
   cached = loaded.bsn.gateway.v1.Gateway.service;
   return cached;
 }

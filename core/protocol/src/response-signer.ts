@@ -35,7 +35,13 @@ function verify(key: NodePublicKey, message: Uint8Array, signature: string | und
   return verifyFast(key.algorithm, key.publicKey, message, Buffer.from(signature, 'hex'));
 }
 
-export function verifyResponse(key: NodePublicKey, status: number, body: Uint8Array, nonce: string, signature: string | undefined): boolean {
+export function verifyResponse(
+  key: NodePublicKey,
+  status: number,
+  body: Uint8Array,
+  nonce: string,
+  signature: string | undefined,
+): boolean {
   return verify(key, canonicalResponse(status, body, nonce), signature);
 }
 

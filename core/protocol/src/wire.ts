@@ -91,7 +91,14 @@ export function eventJson(e: ChainEvent): EventJson {
 
 /** What the node signs for one event (REST and gRPC alike): its canonical JSON without the text rendering. */
 export function eventSigningData(ev: Pick<EventJson, 'id' | 'app' | 'name' | 'payload' | 'txId' | 'checkpoint'>): string {
-  return canonicalJson({ id: ev.id, app: ev.app, name: ev.name, payload: ev.payload, txId: ev.txId, checkpoint: { block: ev.checkpoint.block, index: ev.checkpoint.index } });
+  return canonicalJson({
+    id: ev.id,
+    app: ev.app,
+    name: ev.name,
+    payload: ev.payload,
+    txId: ev.txId,
+    checkpoint: { block: ev.checkpoint.block, index: ev.checkpoint.index },
+  });
 }
 
 export function receiptJson(r: Receipt): ReceiptJson {
@@ -105,4 +112,3 @@ export function receiptJson(r: Receipt): ReceiptJson {
     timestamp: r.timestamp,
   };
 }
-

@@ -22,7 +22,8 @@ export interface StartedAnvil {
 
 /** Why the e2e tests cannot run here, or undefined. */
 export async function e2eSkipReason(): Promise<string | undefined> {
-  if (!existsSync(join(ADAPTER_DIR, 'dist', 'index.js'))) return `the Ethereum adapter is not built (${ADAPTER_DIR}/dist; run npm run build)`;
+  if (!existsSync(join(ADAPTER_DIR, 'dist', 'index.js')))
+    return `the Ethereum adapter is not built (${ADAPTER_DIR}/dist; run npm run build)`;
   if (!existsSync(join(ROOT, 'core', 'contract', 'dist', 'index.js'))) return 'the packages are not built (core/*/dist; run npm run build)';
   const availability = await new AnvilDevnet().available();
   return availability.ok ? undefined : `anvil is unavailable: ${availability.reason}`;
@@ -34,14 +35,29 @@ export async function startAnvil(): Promise<StartedAnvil> {
 
 /** A copy of the plugin with a certificate from a fresh test certifier, plus a tampered and an uncertified variant. */
 export async function certifiedPluginCopies(): Promise<{
-  dir: string; good: string; goodCert: string; tampered: string; tamperedCert: string; uncertified: string; trustFile: string;
+  dir: string;
+  good: string;
+  goodCert: string;
+  tampered: string;
+  tamperedCert: string;
+  uncertified: string;
+  trustFile: string;
 }> {
   await mkdir(join(ROOT, '.cache'), { recursive: true });
   const dir = await mkdtemp(join(ROOT, '.cache', 'e2e-plugins-'));
   const copy = async (name: string) => {
     const to = join(dir, name);
     // src only so the dist source maps resolve; the manifest's `files` keep it out of the digest.
-    for (const f of ['dist', 'src', 'artifacts', 'contracts', 'bsn-plugin.json', 'package.json', 'network-config.schema.json', 'README.md']) {
+    for (const f of [
+      'dist',
+      'src',
+      'artifacts',
+      'contracts',
+      'bsn-plugin.json',
+      'package.json',
+      'network-config.schema.json',
+      'README.md',
+    ]) {
       if (existsSync(join(ADAPTER_DIR, f))) await cp(join(ADAPTER_DIR, f), join(to, f), { recursive: true });
     }
     return to;
@@ -50,13 +66,19 @@ export async function certifiedPluginCopies(): Promise<{
   const certifier = makeCertifier('E2E certifier');
   const manifest = await readManifest(good);
   const digest = await computePluginDigest(good, manifest.files);
-  const cert = issueCertificate(makeReport({ name: manifest.name, version: manifest.version, framework: manifest.framework, digest: digest.digest }), certifier.key);
+  const cert = issueCertificate(
+    makeReport({ name: manifest.name, version: manifest.version, framework: manifest.framework, digest: digest.digest }),
+    certifier.key,
+  );
   const goodCert = join(dir, 'good-cert.json');
   const tamperedCert = join(dir, 'tampered-cert.json');
   await writeCertificate(goodCert, cert);
   await writeCertificate(tamperedCert, cert);
   // Tampering: one shipped file changes after certification.
-  await writeFile(join(tampered, 'dist', 'limits.js'), `${'// tampered\n'}${await (await import('node:fs/promises')).readFile(join(tampered, 'dist', 'limits.js'), 'utf8')}`);
+  await writeFile(
+    join(tampered, 'dist', 'limits.js'),
+    `${'// tampered\n'}${await (await import('node:fs/promises')).readFile(join(tampered, 'dist', 'limits.js'), 'utf8')}`,
+  );
   const trustFile = join(dir, 'trust.json');
   await writeFile(trustFile, JSON.stringify(certifier.trust));
   return { dir, good, goodCert, tampered, tamperedCert, uncertified, trustFile };
@@ -89,7 +111,13 @@ export async function certifiedCopy(folder: string): Promise<{ dir: string; plug
   const manifest = await readManifest(plugin);
   const digest = await computePluginDigest(plugin, manifest.files);
   const certificate = join(dir, 'cert.json');
-  await writeCertificate(certificate, issueCertificate(makeReport({ name: manifest.name, version: manifest.version, framework: manifest.framework, digest: digest.digest }), certifier.key));
+  await writeCertificate(
+    certificate,
+    issueCertificate(
+      makeReport({ name: manifest.name, version: manifest.version, framework: manifest.framework, digest: digest.digest }),
+      certifier.key,
+    ),
+  );
   const trustFile = join(dir, 'trust.json');
   await writeFile(trustFile, JSON.stringify(certifier.trust));
   return { dir, plugin, certificate, trustFile };

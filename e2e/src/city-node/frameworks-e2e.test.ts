@@ -40,7 +40,8 @@ for (const a of await bundledAdapters()) {
 
 if (targets.length === 0) {
   describe('bundled frameworks through a city node', () => {
-    test('at least one bundled adapter runs here', (ctx) => ctx.skip('no bundled adapter has a devnet that runs on this machine (see the warnings above)'));
+    test('at least one bundled adapter runs here', (ctx) =>
+      ctx.skip('no bundled adapter has a devnet that runs on this machine (see the warnings above)'));
   });
 }
 
@@ -57,14 +58,17 @@ describe.each(targets)('$framework ($name on $devnet) through a city node', ({ f
     chain = await make().start();
     copy = await certifiedCopy(folder);
     const { framework: _f, name: _n, ...endpoint } = chain.network;
-    const config = resolveNodeConfig({
-      node: { name: `fw-${framework}`, dataDir: join(copy.dir, 'node') },
-      listen: { restPort: 0, grpcPort: 0 },
-      keys: { scryptN: 1024 },
-      trust: { certifiers: [copy.trustFile] },
-      plugins: [{ source: copy.plugin, certificate: copy.certificate, networks: [{ name: devnet, endpoint }] }],
-      portals: [{ code: 'p', users: [{ code: 'u', algorithm: 'sm2', publicKey: key.publicKey, role: 'admin' }] }],
-    }, copy.dir);
+    const config = resolveNodeConfig(
+      {
+        node: { name: `fw-${framework}`, dataDir: join(copy.dir, 'node') },
+        listen: { restPort: 0, grpcPort: 0 },
+        keys: { scryptN: 1024 },
+        trust: { certifiers: [copy.trustFile] },
+        plugins: [{ source: copy.plugin, certificate: copy.certificate, networks: [{ name: devnet, endpoint }] }],
+        portals: [{ code: 'p', users: [{ code: 'u', algorithm: 'sm2', publicKey: key.publicKey, role: 'admin' }] }],
+      },
+      copy.dir,
+    );
     node = await CityNode.start({ config, passphrase: 'fw', logger: silentLogger });
     expect(node.networks.all().map((n) => [n.framework, n.certified])).toEqual([[framework, true]]);
     rest = new BsnClient({ baseUrl: node.restUrl, user: 'u', algorithm: 'sm2', privateKey: key.privateKey });
@@ -88,7 +92,9 @@ describe.each(targets)('$framework ($name on $devnet) through a city node', ({ f
 
   test('a dedicated app (its own ledger where the framework has one: a Fabric channel) through both APIs', async () => {
     const dedicated = `${app}-own`;
-    const created = (await rest.createApp({ code: dedicated, framework, placement: 'dedicated' })) as { chain?: { placement?: string; location?: Record<string, string> } };
+    const created = (await rest.createApp({ code: dedicated, framework, placement: 'dedicated' })) as {
+      chain?: { placement?: string; location?: Record<string, string> };
+    };
     expect(created.chain?.placement).toBe('dedicated');
     const shared = (await rest.getApp(app)) as { chain: { location: Record<string, string> } };
     if (framework === 'fabric') expect(created.chain?.location?.['channel']).not.toBe(shared.chain.location['channel']);

@@ -23,16 +23,26 @@ describe.skipIf(skip !== undefined)('two node instances on one PostgreSQL regist
     anvil = await startAnvil();
     plugins = await certifiedPluginCopies();
     const url = await server!.newDatabase();
-    const endpoint = { rpcUrl: anvil.network.rpcUrl, chainId: anvil.network.chainId, confirmations: 0, faucet: anvil.network.faucet, pollingIntervalMs: 50 };
-    const config = (name: string) => resolveNodeConfig({
-      node: { name, dataDir: join(plugins.dir, 'shared') },
-      listen: { restPort: 0, grpcPort: 0 },
-      registry: { kind: 'postgres', url },
-      keys: { scryptN: 1024 },
-      trust: { certifiers: [plugins.trustFile] },
-      plugins: [{ source: plugins.good, certificate: plugins.goodCert, networks: [{ name: 'anvil', endpoint }] }],
-      portals: [{ code: 'shared', users: [{ code: 'ops', algorithm: 'secp256k1', publicKey: key.publicKey, role: 'admin' }] }],
-    }, plugins.dir);
+    const endpoint = {
+      rpcUrl: anvil.network.rpcUrl,
+      chainId: anvil.network.chainId,
+      confirmations: 0,
+      faucet: anvil.network.faucet,
+      pollingIntervalMs: 50,
+    };
+    const config = (name: string) =>
+      resolveNodeConfig(
+        {
+          node: { name, dataDir: join(plugins.dir, 'shared') },
+          listen: { restPort: 0, grpcPort: 0 },
+          registry: { kind: 'postgres', url },
+          keys: { scryptN: 1024 },
+          trust: { certifiers: [plugins.trustFile] },
+          plugins: [{ source: plugins.good, certificate: plugins.goodCert, networks: [{ name: 'anvil', endpoint }] }],
+          portals: [{ code: 'shared', users: [{ code: 'ops', algorithm: 'secp256k1', publicKey: key.publicKey, role: 'admin' }] }],
+        },
+        plugins.dir,
+      );
     // Started one after the other: the first creates the node key both share.
     a = await CityNode.start({ config: config('pg-a'), passphrase: 'pg', logger: silentLogger });
     b = await CityNode.start({ config: config('pg-b'), passphrase: 'pg', logger: silentLogger });

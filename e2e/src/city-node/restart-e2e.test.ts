@@ -37,7 +37,9 @@ describe.skipIf(skip !== undefined)('kill -9 mid-load and restart', () => {
 
   const startNode = async () => {
     child = spawn(process.execPath, [join(ROOT, 'core/cli/dist/main.js'), 'node', 'start', '--config', configFile], {
-      cwd: plugins.dir, env: { ...process.env, BSN_NODE_PASSPHRASE: 'restart-test' }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: plugins.dir,
+      env: { ...process.env, BSN_NODE_PASSPHRASE: 'restart-test' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
@@ -58,16 +60,25 @@ describe.skipIf(skip !== undefined)('kill -9 mid-load and restart', () => {
     anvil = await startAnvil();
     plugins = await certifiedPluginCopies();
     restPort = await freePort();
-    const endpoint = { rpcUrl: anvil.network.rpcUrl, chainId: anvil.network.chainId, confirmations: 0, faucet: anvil.network.faucet, pollingIntervalMs: 50 };
+    const endpoint = {
+      rpcUrl: anvil.network.rpcUrl,
+      chainId: anvil.network.chainId,
+      confirmations: 0,
+      faucet: anvil.network.faucet,
+      pollingIntervalMs: 50,
+    };
     configFile = join(plugins.dir, 'node.yaml');
-    await writeFile(configFile, JSON.stringify({
-      node: { name: 'restart', dataDir: 'node' },
-      listen: { restPort, grpc: false },
-      keys: { scryptN: 1024 },
-      trust: { certifiers: [plugins.trustFile] },
-      plugins: [{ source: plugins.good, certificate: plugins.goodCert, networks: [{ name: 'anvil', endpoint }] }],
-      portals: [{ code: 'p', users: [{ code: 'writer', algorithm: 'secp256r1', publicKey: key.publicKey, role: 'admin' }] }],
-    }));
+    await writeFile(
+      configFile,
+      JSON.stringify({
+        node: { name: 'restart', dataDir: 'node' },
+        listen: { restPort, grpc: false },
+        keys: { scryptN: 1024 },
+        trust: { certifiers: [plugins.trustFile] },
+        plugins: [{ source: plugins.good, certificate: plugins.goodCert, networks: [{ name: 'anvil', endpoint }] }],
+        portals: [{ code: 'p', users: [{ code: 'writer', algorithm: 'secp256r1', publicKey: key.publicKey, role: 'admin' }] }],
+      }),
+    );
     await startNode();
     client = new BsnClient({ baseUrl: `http://127.0.0.1:${restPort}`, user: 'writer', algorithm: 'secp256r1', privateKey: key.privateKey });
     await client.createApp({ code: 'load' });
@@ -117,7 +128,13 @@ describe.skipIf(skip !== undefined)('kill -9 mid-load and restart', () => {
     expect(acked.size).toBeGreaterThanOrEqual(12);
 
     await startNode();
-    const after = new BsnClient({ baseUrl: `http://127.0.0.1:${restPort}`, user: 'writer', algorithm: 'secp256r1', privateKey: key.privateKey, nodeKey });
+    const after = new BsnClient({
+      baseUrl: `http://127.0.0.1:${restPort}`,
+      user: 'writer',
+      algorithm: 'secp256r1',
+      privateKey: key.privateKey,
+      nodeKey,
+    });
     // Every acknowledged write is there, with its transaction.
     for (const [k, { txId }] of acked) {
       const entry = await after.get('load', k);

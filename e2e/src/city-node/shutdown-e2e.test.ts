@@ -40,26 +40,34 @@ describe.skipIf(skip !== undefined)('graceful shutdown', () => {
     dir = plugins.dir;
     const restPort = await freePort();
     const configFile = join(plugins.dir, 'node.yaml');
-    await writeFile(configFile, [
-      'node: { name: shutdown, dataDir: node }',
-      `listen: { restPort: ${restPort}, grpc: false }`,
-      'keys: { scryptN: 1024 }',
-      `trust: { certifiers: [${JSON.stringify(plugins.trustFile)}] }`,
-      'plugins:',
-      `  - source: ${JSON.stringify(plugins.good)}`,
-      `    certificate: ${JSON.stringify(plugins.goodCert)}`,
-      '    networks: [{ name: local, devnet: anvil }]',
-    ].join('\n'));
+    await writeFile(
+      configFile,
+      [
+        'node: { name: shutdown, dataDir: node }',
+        `listen: { restPort: ${restPort}, grpc: false }`,
+        'keys: { scryptN: 1024 }',
+        `trust: { certifiers: [${JSON.stringify(plugins.trustFile)}] }`,
+        'plugins:',
+        `  - source: ${JSON.stringify(plugins.good)}`,
+        `    certificate: ${JSON.stringify(plugins.goodCert)}`,
+        '    networks: [{ name: local, devnet: anvil }]',
+      ].join('\n'),
+    );
     let output = '';
     const child = spawn(process.execPath, [join(ROOT, 'core/cli/dist/main.js'), 'node', 'start', '--config', configFile], {
-      cwd: plugins.dir, env: { ...process.env, BSN_NODE_PASSPHRASE: 'shutdown' }, stdio: ['ignore', 'pipe', 'pipe'],
+      cwd: plugins.dir,
+      env: { ...process.env, BSN_NODE_PASSPHRASE: 'shutdown' },
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     const deadline = Date.now() + 60_000;
     for (;;) {
-      const ok = await fetch(`http://127.0.0.1:${restPort}/readyz`).then((r) => r.status === 200, () => false);
+      const ok = await fetch(`http://127.0.0.1:${restPort}/readyz`).then(
+        (r) => r.status === 200,
+        () => false,
+      );
       if (ok) break;
       if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the node did not become ready:\n${output}`);
       await new Promise((r) => setTimeout(r, 200));
@@ -68,13 +76,21 @@ describe.skipIf(skip !== undefined)('graceful shutdown', () => {
     const info = (await (await fetch(`http://127.0.0.1:${restPort}/v1/node`)).json()) as { networks: Array<{ origin: { kind: string } }> };
     expect(info.networks[0]!.origin.kind).toBe('devnet');
     const children = execFileSync('ps', ['-o', 'pid=,comm=', '--ppid', String(child.pid)], { encoding: 'utf8' })
-      .split('\n').map((l) => l.trim().split(/\s+/)).filter(([, comm]) => comm === 'anvil').map(([pid]) => Number(pid));
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .filter(([, comm]) => comm === 'anvil')
+      .map(([pid]) => Number(pid));
     expect(children).toHaveLength(1);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toContain('SIGTERM: stopping');
     expect(output).toContain('city node shutdown stopped');
     expect(alive(children[0]!)).toBe(false);
-    expect(await fetch(`http://127.0.0.1:${restPort}/healthz`).then(() => 'up', () => 'down')).toBe('down');
+    expect(
+      await fetch(`http://127.0.0.1:${restPort}/healthz`).then(
+        () => 'up',
+        () => 'down',
+      ),
+    ).toBe('down');
   }, 120_000);
 });

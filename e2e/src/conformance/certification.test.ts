@@ -52,7 +52,10 @@ for (const { framework, target, minPassed } of RUNS) {
       const made = run(['certifier', 'new', '--out', key, '--name', 'test certifier', '--scrypt-n', '1024'], env);
       expect(made.status, made.stderr).toBe(0);
       const certificate = join(work, 'bsn-certificate.json');
-      const certified = run(['certify', join(work, 'conformance-report.json'), '--key', key, '--plugin', adapterDir, '--out', certificate], env);
+      const certified = run(
+        ['certify', join(work, 'conformance-report.json'), '--key', key, '--plugin', adapterDir, '--out', certificate],
+        env,
+      );
       expect(certified.status, certified.stderr).toBe(0);
 
       const trusted = await loadTrustedCertifiers([join(work, 'certifier.pub.json')]);

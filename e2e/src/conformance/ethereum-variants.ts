@@ -30,16 +30,27 @@ Finality.prototype.final = async function (txId) {
 };
 export default factory;
 `,
-  'drop-event': (dist) => wrap(dist, `
+  'drop-event': (dist) =>
+    wrap(
+      dist,
+      `
   const events = adapter.gateway.events.bind(adapter.gateway);
   gateway.events = async function* (request) {
     let n = 0;
     for await (const e of events(request)) if (++n !== 2) yield e;
-  };`),
-  'ignore-request-id': (dist) => wrap(dist, `
+  };`,
+    ),
+  'ignore-request-id': (dist) =>
+    wrap(
+      dist,
+      `
   const submit = adapter.gateway.submit.bind(adapter.gateway);
-  gateway.submit = (request, signer) => submit({ ...request, requestId: 'fresh-' + Math.random().toString(36).slice(2) }, signer);`),
-  'swallow-revert': (dist) => wrap(dist, `
+  gateway.submit = (request, signer) => submit({ ...request, requestId: 'fresh-' + Math.random().toString(36).slice(2) }, signer);`,
+    ),
+  'swallow-revert': (dist) =>
+    wrap(
+      dist,
+      `
   const swallow = (call) => async (...args) => {
     try { return await call(...args); } catch (error) {
       if (error && (error.code === 'UNAUTHORIZED' || error.code === 'REJECTED_BY_CHAIN')) {
@@ -50,7 +61,8 @@ export default factory;
     }
   };
   gateway.submit = swallow(adapter.gateway.submit.bind(adapter.gateway));
-  kv.put = swallow(adapter.kv.put.bind(adapter.kv));`),
+  kv.put = swallow(adapter.kv.put.bind(adapter.kv));`,
+    ),
 };
 
 function wrap(dist: string, body: string): string {

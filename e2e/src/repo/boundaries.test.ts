@@ -20,9 +20,15 @@ describe('package boundaries (dependency-cruiser, .dependency-cruiser.cjs)', () 
     const planted = ['core/contract/src/__fixtures__/boundary-violation', 'adapters/template/src/__fixtures__/boundary-violation'];
     const r = run('depcruise', ['--config', '.dependency-cruiser.cjs', '--exclude', '\\.cache/', ...planted]);
     expect(r.status).not.toBe(0);
-    expect(r.stdout).toContain('error core-contract-arrows: core/contract/src/__fixtures__/boundary-violation/contract-imports-city-node.ts');
-    expect(r.stdout).toContain('error adapters-depend-on-the-contract-and-devnets-only: adapters/template/src/__fixtures__/boundary-violation/adapter-imports-suite.ts');
-    expect(r.stdout).toContain('error no-relative-path-into-another-package: adapters/template/src/__fixtures__/boundary-violation/relative-path-into-core.ts');
+    expect(r.stdout).toContain(
+      'error core-contract-arrows: core/contract/src/__fixtures__/boundary-violation/contract-imports-city-node.ts',
+    );
+    expect(r.stdout).toContain(
+      'error adapters-depend-on-the-contract-and-devnets-only: adapters/template/src/__fixtures__/boundary-violation/adapter-imports-suite.ts',
+    );
+    expect(r.stdout).toContain(
+      'error no-relative-path-into-another-package: adapters/template/src/__fixtures__/boundary-violation/relative-path-into-core.ts',
+    );
   });
 });
 

@@ -5,7 +5,18 @@
  * while an adapter is being written: replace the devnet with your framework's own.
  */
 import { canonicalJson, fromHex, verifyDigest, type ErrorCode } from '@bsn/contract';
-import { accountOf, sha256, txDigest, type App, type Block, type HistoryEntry, type LedgerEvent, type LedgerTx, type SignedTx, type TxBody } from '../node-protocol.js';
+import {
+  accountOf,
+  sha256,
+  txDigest,
+  type App,
+  type Block,
+  type HistoryEntry,
+  type LedgerEvent,
+  type LedgerTx,
+  type SignedTx,
+  type TxBody,
+} from '../node-protocol.js';
 
 /** A refusal the node answers with: the standard's code and the ledger's own words. */
 export class LedgerError extends Error {
@@ -40,8 +51,10 @@ export class Ledger {
   /** Verifies, executes and seals one transaction; a replay of a sealed one answers with it again. */
   submit(tx: SignedTx): LedgerTx {
     const { body } = tx;
-    if (typeof body !== 'object' || body === null || body.v !== 1) throw new LedgerError('INVALID_INPUT', 'a transaction body is { v: 1, … }', '/body');
-    if (body.chain !== this.chain) throw new LedgerError('UNAUTHORIZED', `the transaction is for chain ${String(body.chain)}, this is ${this.chain}`, '/body/chain');
+    if (typeof body !== 'object' || body === null || body.v !== 1)
+      throw new LedgerError('INVALID_INPUT', 'a transaction body is { v: 1, … }', '/body');
+    if (body.chain !== this.chain)
+      throw new LedgerError('UNAUTHORIZED', `the transaction is for chain ${String(body.chain)}, this is ${this.chain}`, '/body/chain');
     let valid = false;
     try {
       valid = verifyDigest(tx.algorithm, fromHex(tx.publicKey), fromHex(txDigest(body)), fromHex(tx.signature));
@@ -55,7 +68,8 @@ export class Ledger {
     if (replay) return replay;
     const request = `${body.app}\u0000${body.requestId}`;
     const earlier = this.requests.get(request);
-    if (earlier) throw new LedgerError('CONFLICT', `request id ${body.requestId} was used for another transaction (${earlier})`, '/requestId');
+    if (earlier)
+      throw new LedgerError('CONFLICT', `request id ${body.requestId} was used for another transaction (${earlier})`, '/requestId');
     const number = this.head().number + 1;
     const timestamp = this.nextTimestamp();
     const events = this.execute(body, from, txId, number, timestamp);
@@ -71,7 +85,16 @@ export class Ledger {
   private execute(body: TxBody, from: string, txId: string, block: number, timestamp: number): LedgerEvent[] {
     if (body.op === 'createApp') {
       if (this.apps.has(body.app)) throw new LedgerError('CONFLICT', `app ${body.app} exists already`, '/appId');
-      this.apps.set(body.app, { appId: body.app, name: body.name, mode: body.mode, admin: from, members: [...new Set(body.members)], frozen: false, version: 1, createdTx: txId });
+      this.apps.set(body.app, {
+        appId: body.app,
+        name: body.name,
+        mode: body.mode,
+        admin: from,
+        members: [...new Set(body.members)],
+        frozen: false,
+        version: 1,
+        createdTx: txId,
+      });
       this.values.set(body.app, new Map());
       return [];
     }
@@ -93,7 +116,8 @@ export class Ledger {
         return [];
       case 'put':
       case 'delete': {
-        if (from !== app.admin && !app.members.includes(from)) throw new LedgerError('UNAUTHORIZED', `${from} is not a member of ${app.appId}`);
+        if (from !== app.admin && !app.members.includes(from))
+          throw new LedgerError('UNAUTHORIZED', `${from} is not a member of ${app.appId}`);
         if (app.frozen) throw new LedgerError('UNAUTHORIZED', `app ${app.appId} is frozen: writes are refused`);
         const history = this.values.get(app.appId)!;
         const entries = history.get(body.key) ?? [];
@@ -125,7 +149,10 @@ export class Ledger {
     this.app(appId);
     const byBytes = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
     return [...(this.values.get(appId) ?? new Map<string, HistoryEntry[]>())]
-      .filter(([key, entries]) => key.startsWith(prefix) && entries[entries.length - 1]!.value !== null && (after === undefined || byBytes(key, after) > 0))
+      .filter(
+        ([key, entries]) =>
+          key.startsWith(prefix) && entries[entries.length - 1]!.value !== null && (after === undefined || byBytes(key, after) > 0),
+      )
       .sort(([a], [b]) => byBytes(a, b))
       .slice(0, limit)
       .map(([key, entries]) => ({ key, entry: entries[entries.length - 1]! }));

@@ -36,7 +36,12 @@ function call(ledger: Ledger, method: string, p: Params): unknown {
     case 'history':
       return ledger.history(String(p['appId']), String(p['key']));
     case 'list':
-      return ledger.list(String(p['appId']), String(p['prefix']), p['after'] === undefined ? undefined : String(p['after']), Number(p['limit']));
+      return ledger.list(
+        String(p['appId']),
+        String(p['prefix']),
+        p['after'] === undefined ? undefined : String(p['after']),
+        Number(p['limit']),
+      );
     case 'events':
       return ledger.eventsOf(String(p['appId']), Number(p['fromBlock']));
     default:
@@ -71,9 +76,10 @@ export async function startMemoryNode(chain: string): Promise<RunningNode> {
           answer = { result: call(ledger, method, params ?? {}) };
         }
       } catch (error) {
-        answer = error instanceof LedgerError
-          ? { error: { code: error.code, message: error.message, ...(error.field && { field: error.field }) } }
-          : { error: { code: 'INVALID_INPUT', message: `the request is not { method, params } JSON: ${(error as Error).message}` } };
+        answer =
+          error instanceof LedgerError
+            ? { error: { code: error.code, message: error.message, ...(error.field && { field: error.field }) } }
+            : { error: { code: 'INVALID_INPUT', message: `the request is not { method, params } JSON: ${(error as Error).message}` } };
       }
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
     });
@@ -83,9 +89,10 @@ export async function startMemoryNode(chain: string): Promise<RunningNode> {
   return {
     url: `http://127.0.0.1:${port}`,
     ledger,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

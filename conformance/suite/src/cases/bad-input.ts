@@ -18,14 +18,39 @@ export const badInputCases = defineCases([
       const key = ctx.unique('k');
       const { kv, gateway } = ctx.adapter;
       const signer = ctx.member.signer;
-      await expectBsnError(kv.put({ app, key, value: bytes('v'), requestId: 'has spaces' }, signer), 'INVALID_INPUT', { field: '/requestId', what: 'a request id with spaces' });
-      await expectBsnError(kv.put({ app, key, value: bytes('v'), requestId: '' }, signer), 'INVALID_INPUT', { field: '/requestId', what: 'an empty request id' });
-      await expectBsnError(kv.put({ app, key, value: bytes('v'), requestId: 'r'.repeat(129) }, signer), 'INVALID_INPUT', { field: '/requestId', what: 'a 129-char request id' });
-      await expectBsnError(kv.put({ app, key, value: loose('not bytes'), requestId: ctx.unique('req') }, signer), 'INVALID_INPUT', { field: '/value', what: 'a string where bytes belong' });
-      await expectBsnError(kv.put({ app, key: loose(42), value: bytes('v'), requestId: ctx.unique('req') }, signer), 'INVALID_INPUT', { field: '/key', what: 'a number as key' });
-      await expectBsnError(kv.put({ app: loose({}), key, value: bytes('v'), requestId: ctx.unique('req') }, signer), 'INVALID_INPUT', { field: '/app/appId', what: 'an app ref without appId' });
-      await expectBsnError(gateway.submit({ app, method: '', args: [], requestId: ctx.unique('req') }, signer), 'INVALID_INPUT', { field: '/method', what: 'an empty method' });
-      await expectBsnError(gateway.submit({ app, method: PRESET_METHODS.put, args: loose([key, 7]), requestId: ctx.unique('req') }, signer), 'INVALID_INPUT', { field: '/args/1', what: 'a number among the args' });
+      await expectBsnError(kv.put({ app, key, value: bytes('v'), requestId: 'has spaces' }, signer), 'INVALID_INPUT', {
+        field: '/requestId',
+        what: 'a request id with spaces',
+      });
+      await expectBsnError(kv.put({ app, key, value: bytes('v'), requestId: '' }, signer), 'INVALID_INPUT', {
+        field: '/requestId',
+        what: 'an empty request id',
+      });
+      await expectBsnError(kv.put({ app, key, value: bytes('v'), requestId: 'r'.repeat(129) }, signer), 'INVALID_INPUT', {
+        field: '/requestId',
+        what: 'a 129-char request id',
+      });
+      await expectBsnError(kv.put({ app, key, value: loose('not bytes'), requestId: ctx.unique('req') }, signer), 'INVALID_INPUT', {
+        field: '/value',
+        what: 'a string where bytes belong',
+      });
+      await expectBsnError(kv.put({ app, key: loose(42), value: bytes('v'), requestId: ctx.unique('req') }, signer), 'INVALID_INPUT', {
+        field: '/key',
+        what: 'a number as key',
+      });
+      await expectBsnError(kv.put({ app: loose({}), key, value: bytes('v'), requestId: ctx.unique('req') }, signer), 'INVALID_INPUT', {
+        field: '/app/appId',
+        what: 'an app ref without appId',
+      });
+      await expectBsnError(gateway.submit({ app, method: '', args: [], requestId: ctx.unique('req') }, signer), 'INVALID_INPUT', {
+        field: '/method',
+        what: 'an empty method',
+      });
+      await expectBsnError(
+        gateway.submit({ app, method: PRESET_METHODS.put, args: loose([key, 7]), requestId: ctx.unique('req') }, signer),
+        'INVALID_INPUT',
+        { field: '/args/1', what: 'a number among the args' },
+      );
       expect(await kv.history(app, key), 'none of the malformed writes wrote anything').toEqual([]);
     },
   },
@@ -41,10 +66,18 @@ export const badInputCases = defineCases([
       await expectBsnError(gateway.block(loose(1.5)), 'INVALID_INPUT', { what: 'a fractional block number' });
       await expectBsnError(gateway.transaction('not a tx id'), 'INVALID_INPUT', { what: 'a malformed transaction id' });
       await expectBsnError(kv.list(app, '', { limit: 0 }), 'INVALID_INPUT', { what: 'a page of 0' });
-      await expectBsnError(kv.list(app, '', { limit: ctx.description.limits.maxPageSize + 1 }), 'INVALID_INPUT', { what: 'a page over the maximum' });
+      await expectBsnError(kv.list(app, '', { limit: ctx.description.limits.maxPageSize + 1 }), 'INVALID_INPUT', {
+        what: 'a page over the maximum',
+      });
       await expectBsnError(kv.list(app, '', { cursor: '!!not-a-cursor!!' }), 'INVALID_INPUT', { what: 'a forged cursor' });
       const stream = gateway.events({ app, after: loose({ block: -5, index: 'x' }) });
-      await expectBsnError((async () => { for await (const _ of stream) break; })(), 'INVALID_INPUT', { what: 'a malformed checkpoint' });
+      await expectBsnError(
+        (async () => {
+          for await (const _ of stream) break;
+        })(),
+        'INVALID_INPUT',
+        { what: 'a malformed checkpoint' },
+      );
     },
   },
   {
@@ -55,10 +88,18 @@ export const badInputCases = defineCases([
     async run(ctx) {
       const appId = ctx.unique('app');
       const badMember = { ...ctx.member.account, id: 'definitely not an account', publicKey: 'zz' };
-      await expectBsnError(ctx.newApp({ appId, members: [ctx.member.account, badMember] }), 'INVALID_INPUT', { what: 'an app spec with a malformed member' });
+      await expectBsnError(ctx.newApp({ appId, members: [ctx.member.account, badMember] }), 'INVALID_INPUT', {
+        what: 'an app spec with a malformed member',
+      });
       await expectBsnError(ctx.adapter.lifecycle.get({ appId }), 'NOT_FOUND', { what: 'the app after a refused create' });
-      await expectBsnError(ctx.newApp({ appId: 'bad id with spaces' }), 'INVALID_INPUT', { field: '/appId', what: 'an app id with spaces' });
-      await expectBsnError(ctx.newApp({ appId: ctx.unique('app'), mode: loose('public') }), 'INVALID_INPUT', { field: '/mode', what: 'an unknown mode' });
+      await expectBsnError(ctx.newApp({ appId: 'bad id with spaces' }), 'INVALID_INPUT', {
+        field: '/appId',
+        what: 'an app id with spaces',
+      });
+      await expectBsnError(ctx.newApp({ appId: ctx.unique('app'), mode: loose('public') }), 'INVALID_INPUT', {
+        field: '/mode',
+        what: 'an unknown mode',
+      });
     },
   },
 ]);

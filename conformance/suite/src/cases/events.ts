@@ -5,8 +5,6 @@ import { defineCases } from '../case.js';
 import type { SuiteContext } from '../context.js';
 import { expectBsnError } from '../expect-error.js';
 
-
-
 function compare(a: Checkpoint, b: Checkpoint): number {
   return a.block - b.block || a.index - b.index;
 }
@@ -29,7 +27,10 @@ export const eventCases = defineCases([
       await writeKeys(ctx, app, keys);
       const events = await takeEvents(ctx.adapter.gateway, { app }, keys.length + 1, 2_000);
       const puts = events.filter((e) => e.name === PRESET_EVENTS.put);
-      expect(puts.map((e) => text(e.payload)), 'one kv.put event per write, in order').toEqual(keys);
+      expect(
+        puts.map((e) => text(e.payload)),
+        'one kv.put event per write, in order',
+      ).toEqual(keys);
       for (let i = 1; i < events.length; i++) {
         expect(compare(events[i - 1]!.checkpoint, events[i]!.checkpoint), 'checkpoints strictly increase').toBeLessThan(0);
       }
@@ -70,7 +71,7 @@ export const eventCases = defineCases([
   },
   {
     id: 'EV-004',
-    title: 'events of one app never appear in another app\'s stream',
+    title: "events of one app never appear in another app's stream",
     level: 'MUST',
     capability: 'lifecycle.isolation',
     async run(ctx) {
@@ -89,7 +90,10 @@ export const eventCases = defineCases([
     capability: 'gateway.events',
     async run(ctx) {
       const app = await ctx.newApp();
-      const receipt = await ctx.adapter.kv.put({ app, key: ctx.unique('k'), value: bytes('x'), requestId: ctx.unique('req') }, ctx.admin.signer);
+      const receipt = await ctx.adapter.kv.put(
+        { app, key: ctx.unique('k'), value: bytes('x'), requestId: ctx.unique('req') },
+        ctx.admin.signer,
+      );
       const [event] = await takeEvents(ctx.adapter.gateway, { app }, 1);
       expect(event?.txId).toBe(receipt.txId);
       expect(receipt.events.map((e) => e.name)).toContain(PRESET_EVENTS.put);
@@ -104,8 +108,14 @@ export const eventCases = defineCases([
       const app = await ctx.newApp();
       const first = (request: Parameters<typeof ctx.adapter.gateway.events>[0]) => takeEvents(ctx.adapter.gateway, request, 1, 2_000);
       await expectBsnError(first({ app, name: '' }), 'INVALID_INPUT', { field: '/name', what: 'an empty event name filter' });
-      await expectBsnError(first({ app, name: 7 as unknown as string }), 'INVALID_INPUT', { field: '/name', what: 'a number as event name' });
-      await expectBsnError(first({ app, after: { block: -1, index: 0 } }), 'INVALID_INPUT', { field: '/after/block', what: 'a negative checkpoint block' });
+      await expectBsnError(first({ app, name: 7 as unknown as string }), 'INVALID_INPUT', {
+        field: '/name',
+        what: 'a number as event name',
+      });
+      await expectBsnError(first({ app, after: { block: -1, index: 0 } }), 'INVALID_INPUT', {
+        field: '/after/block',
+        what: 'a negative checkpoint block',
+      });
       await expectBsnError(first({ app: { appId: 'has spaces' } }), 'INVALID_INPUT', { field: '/app/appId', what: 'a malformed app id' });
     },
   },

@@ -5,7 +5,6 @@ import { defineCases } from '../case.js';
 import type { SuiteContext } from '../context.js';
 import { expectBsnError } from '../expect-error.js';
 
-
 /** The receipt must describe a block that holds the tx, deep enough for the declared finality. */
 async function assertCommitted(ctx: SuiteContext, receipt: Receipt): Promise<void> {
   const { gateway } = ctx.adapter;
@@ -46,7 +45,10 @@ export const gatewayCases = defineCases([
     capability: 'gateway.lookup',
     async run(ctx) {
       const app = await ctx.newApp();
-      const receipt = await ctx.adapter.kv.put({ app, key: ctx.unique('k'), value: bytes('x'), requestId: ctx.unique('req') }, ctx.admin.signer);
+      const receipt = await ctx.adapter.kv.put(
+        { app, key: ctx.unique('k'), value: bytes('x'), requestId: ctx.unique('req') },
+        ctx.admin.signer,
+      );
       const first = await ctx.adapter.gateway.transaction(receipt.txId);
       const second = await ctx.adapter.gateway.transaction(receipt.txId);
       expect(first.txId).toBe(receipt.txId);
@@ -69,7 +71,10 @@ export const gatewayCases = defineCases([
       expect(second.txId, 'the second submit returns the first transaction').toBe(first.txId);
       expect(second.block).toEqual(first.block);
       const history = await ctx.adapter.kv.history(app, key);
-      expect(history.map((h) => h.txId), 'exactly one write happened').toEqual([first.txId]);
+      expect(
+        history.map((h) => h.txId),
+        'exactly one write happened',
+      ).toEqual([first.txId]);
     },
   },
   {
@@ -84,7 +89,8 @@ export const gatewayCases = defineCases([
       await ctx.adapter.gateway.submit({ app, method: PRESET_METHODS.put, args: [key, bytes('a')], requestId }, ctx.admin.signer);
       await expectBsnError(
         ctx.adapter.gateway.submit({ app, method: PRESET_METHODS.put, args: [key, bytes('b')], requestId }, ctx.admin.signer),
-        'CONFLICT', { what: 'same request id, different value' },
+        'CONFLICT',
+        { what: 'same request id, different value' },
       );
       const entry = await ctx.adapter.kv.get(app, key);
       expect(entry && text(entry.value)).toBe('a');
@@ -101,7 +107,8 @@ export const gatewayCases = defineCases([
       const key = ctx.unique('k');
       const error = await expectBsnError(
         ctx.adapter.kv.put({ app, key, value: bytes('intruder'), requestId: ctx.unique('req') }, ctx.outsider.signer),
-        'UNAUTHORIZED', { what: 'a write by a non-member' },
+        'UNAUTHORIZED',
+        { what: 'a write by a non-member' },
       );
       expect(error.detail?.framework, 'detail names the framework').toBe(ctx.description.framework);
       expect(String(error.detail?.message ?? '').length, "detail keeps the chain's own message").toBeGreaterThan(0);
@@ -120,12 +127,13 @@ export const gatewayCases = defineCases([
       const before = await ctx.adapter.kv.history(app, key);
       const read = await ctx.adapter.gateway.evaluate({ app, method: PRESET_METHODS.get, args: [key] });
       expect(text(read.result)).toBe('read me');
-      await expectBsnError(
-        ctx.adapter.gateway.evaluate({ app, method: PRESET_METHODS.get, args: [ctx.unique('absent')] }),
-        'NOT_FOUND', { what: 'evaluate get of a missing key' },
-      );
+      await expectBsnError(ctx.adapter.gateway.evaluate({ app, method: PRESET_METHODS.get, args: [ctx.unique('absent')] }), 'NOT_FOUND', {
+        what: 'evaluate get of a missing key',
+      });
       // A write method through evaluate must not write either.
-      await ctx.adapter.gateway.evaluate({ app, method: PRESET_METHODS.put, args: [key, bytes('evaluated')] }, ctx.admin.signer).catch(() => undefined);
+      await ctx.adapter.gateway
+        .evaluate({ app, method: PRESET_METHODS.put, args: [key, bytes('evaluated')] }, ctx.admin.signer)
+        .catch(() => undefined);
       expect(await ctx.adapter.kv.history(app, key)).toEqual(before);
       expect(text((await ctx.adapter.kv.get(app, key))!.value)).toBe('read me');
     },
@@ -140,9 +148,12 @@ export const gatewayCases = defineCases([
       await expectBsnError(ctx.adapter.gateway.block(latest.number + 1_000_000), 'NOT_FOUND', { what: 'a block far in the future' });
       // An id of this framework's shape that never happened: a real one with its hex tail replaced.
       const app = await ctx.newApp();
-      const real = await ctx.adapter.kv.put({ app, key: ctx.unique('k'), value: bytes('x'), requestId: ctx.unique('req') }, ctx.admin.signer);
+      const real = await ctx.adapter.kv.put(
+        { app, key: ctx.unique('k'), value: bytes('x'), requestId: ctx.unique('req') },
+        ctx.admin.signer,
+      );
       const unknownTx = real.txId.replace(/[0-9a-fA-F]{16,}$/, (tail) => 'f'.repeat(tail.length));
-      expect(unknownTx, 'the adapter\'s tx ids end in at least 16 hex digits').not.toBe(real.txId);
+      expect(unknownTx, "the adapter's tx ids end in at least 16 hex digits").not.toBe(real.txId);
       await expectBsnError(ctx.adapter.gateway.transaction(unknownTx), 'NOT_FOUND', { what: 'a transaction that never happened' });
     },
   },
@@ -169,13 +180,19 @@ export const gatewayCases = defineCases([
       const { gateway } = ctx.adapter;
       const account = { publicKey: ctx.member.signer.publicKey, algorithm: ctx.member.signer.algorithm };
       const forgedKey = ctx.unique('forged');
-      const forged = await gateway.prepare({ app, method: PRESET_METHODS.put, args: [forgedKey, bytes('x')], requestId: ctx.unique('req') }, account);
+      const forged = await gateway.prepare(
+        { app, method: PRESET_METHODS.put, args: [forgedKey, bytes('x')], requestId: ctx.unique('req') },
+        account,
+      );
       const wrongSignature = await ctx.outsider.signer.signDigest(hexToBytes(forged.digest));
       await expectBsnError(gateway.submitPrepared(forged, wrongSignature), 'UNAUTHORIZED', { what: 'a prepared tx signed by another key' });
       expect(await ctx.adapter.kv.get(app, forgedKey), 'nothing was written').toBeNull();
 
       const key = ctx.unique('k');
-      const prepared = await gateway.prepare({ app, method: PRESET_METHODS.put, args: [key, bytes('client-signed')], requestId: ctx.unique('req') }, account);
+      const prepared = await gateway.prepare(
+        { app, method: PRESET_METHODS.put, args: [key, bytes('client-signed')], requestId: ctx.unique('req') },
+        account,
+      );
       const signature = await ctx.member.signer.signDigest(hexToBytes(prepared.digest));
       const receipt = await gateway.submitPrepared(prepared, signature);
       await assertCommitted(ctx, receipt);
@@ -190,8 +207,9 @@ export const gatewayCases = defineCases([
     async run(ctx) {
       const app = await ctx.newApp();
       const keys = Array.from({ length: 8 }, () => ctx.unique('k'));
-      const receipts = await Promise.all(keys.map((key, i) =>
-        ctx.adapter.kv.put({ app, key, value: bytes(`v${i}`), requestId: ctx.unique('req') }, ctx.admin.signer)));
+      const receipts = await Promise.all(
+        keys.map((key, i) => ctx.adapter.kv.put({ app, key, value: bytes(`v${i}`), requestId: ctx.unique('req') }, ctx.admin.signer)),
+      );
       expect(new Set(receipts.map((r) => r.txId)).size).toBe(keys.length);
       for (const [i, key] of keys.entries()) {
         expect(text((await ctx.adapter.kv.get(app, key))!.value)).toBe(`v${i}`);

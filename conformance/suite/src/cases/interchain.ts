@@ -1,7 +1,20 @@
 import { expect } from 'vitest';
 import { defineCases } from '../case.js';
 import type { SuiteContext } from '../context.js';
-import { attestBlock, generatePrivateKey, packetId, publicKeyOf, toHex, type AppRef, type Attester, type Evidence, type Interchain, type KeyAlgorithm, type PacketInput, type TrustRoots } from '@bsn/contract';
+import {
+  attestBlock,
+  generatePrivateKey,
+  packetId,
+  publicKeyOf,
+  toHex,
+  type AppRef,
+  type Attester,
+  type Evidence,
+  type Interchain,
+  type KeyAlgorithm,
+  type PacketInput,
+  type TrustRoots,
+} from '@bsn/contract';
 
 function interchainOf(ctx: SuiteContext): Interchain {
   const ic = ctx.adapter.interchain;
@@ -12,7 +25,7 @@ function interchainOf(ctx: SuiteContext): Interchain {
 export const interchainCases = defineCases([
   {
     id: 'IC-001',
-    title: 'an emitted packet has evidence that this framework\'s verifier proves',
+    title: "an emitted packet has evidence that this framework's verifier proves",
     level: 'MUST',
     capability: 'interchain.evidence',
     async run(ctx) {
@@ -59,8 +72,12 @@ export const interchainCases = defineCases([
 
 function packetInput(ctx: SuiteContext): PacketInput {
   return {
-    dstChain: 'conformance-peer', dstApp: 'target-app', method: 'ping',
-    payload: Buffer.from('hello').toString('base64'), timeout: Date.now() + 3_600_000, grantRef: ctx.unique('grant'),
+    dstChain: 'conformance-peer',
+    dstApp: 'target-app',
+    method: 'ping',
+    payload: Buffer.from('hello').toString('base64'),
+    timeout: Date.now() + 3_600_000,
+    grantRef: ctx.unique('grant'),
   };
 }
 
@@ -70,8 +87,12 @@ function packetInput(ctx: SuiteContext): PacketInput {
  * attests a block only after checking it on its own connection (`gateway.block(n, srcApp)`,
  * the source app's ledger, has the hash the evidence names).
  */
-async function cityNodes(ctx: SuiteContext, ic: Interchain): Promise<{ trust: TrustRoots; attest(e: Evidence, srcApp: AppRef): Promise<Evidence> }> {
-  if (!ic.trustRoots) throw new Error('an adapter claiming interchain.* must offer Interchain.trustRoots() so city nodes can pin its roots');
+async function cityNodes(
+  ctx: SuiteContext,
+  ic: Interchain,
+): Promise<{ trust: TrustRoots; attest(e: Evidence, srcApp: AppRef): Promise<Evidence> }> {
+  if (!ic.trustRoots)
+    throw new Error('an adapter claiming interchain.* must offer Interchain.trustRoots() so city nodes can pin its roots');
   const algorithms: KeyAlgorithm[] = ['secp256k1', 'secp256r1', 'sm2'];
   const keys = algorithms.map((algorithm) => ({ algorithm, privateKey: generatePrivateKey(algorithm) }));
   const attesters: Attester[] = keys.map((k) => ({ algorithm: k.algorithm, publicKey: toHex(publicKeyOf(k.algorithm, k.privateKey)) }));
@@ -83,7 +104,9 @@ async function cityNodes(ctx: SuiteContext, ic: Interchain): Promise<{ trust: Tr
     async attest(e, srcApp) {
       const block = await ctx.adapter.gateway.block(e.block, srcApp);
       if (e.blockHash !== undefined) expect(block.hash.toLowerCase().replace(/^0x/, '')).toBe(e.blockHash.toLowerCase().replace(/^0x/, ''));
-      const attestations = keys.slice(0, 2).map((k) => attestBlock({ framework: e.framework, chain: e.chain, number: e.block, hash: block.hash }, k));
+      const attestations = keys
+        .slice(0, 2)
+        .map((k) => attestBlock({ framework: e.framework, chain: e.chain, number: e.block, hash: block.hash }, k));
       return { ...structuredClone(e), attestations };
     },
   };

@@ -38,9 +38,16 @@ export const keyCases = defineCases([
     capability: 'identity.bind',
     async run({ description, admin, member }) {
       const ca = await createNetworkCa({ name: 'conformance CA', validityDays: 1 });
-      const cert = await issueIdentityCertificate(ca, { userId: 'conformance-admin', publicKey: admin.identity.masterPublicKey, validityDays: 1 });
+      const cert = await issueIdentityCertificate(ca, {
+        userId: 'conformance-admin',
+        publicKey: admin.identity.masterPublicKey,
+        validityDays: 1,
+      });
       const binding = bindAccount(admin.identity, cert, {
-        framework: description.framework, algorithm: admin.signer.algorithm, id: admin.account.id, publicKey: admin.signer.publicKey,
+        framework: description.framework,
+        algorithm: admin.signer.algorithm,
+        id: admin.account.id,
+        publicKey: admin.signer.publicKey,
       });
       const ok = await verifyBinding(binding, { caCertificatePem: ca.certificatePem, identityCertificatePem: cert });
       expect(ok.ok ? ok.account : ok.reason).toBe(admin.account.id);

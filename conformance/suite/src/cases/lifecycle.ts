@@ -3,7 +3,6 @@ import { defineCases } from '../case.js';
 import { expectBsnError } from '../expect-error.js';
 import { bytes, takeEvents, text } from '@bsn/contract/testing';
 
-
 export const lifecycleCases = defineCases([
   {
     id: 'LC-001',
@@ -32,7 +31,8 @@ export const lifecycleCases = defineCases([
       await expectBsnError(ctx.adapter.lifecycle.get(app), 'NOT_FOUND', { what: 'get of an unknown app' });
       await expectBsnError(
         ctx.adapter.kv.put({ app, key: 'k', value: bytes('v'), requestId: ctx.unique('req') }, ctx.admin.signer),
-        'NOT_FOUND', { what: 'a write to an unknown app' },
+        'NOT_FOUND',
+        { what: 'a write to an unknown app' },
       );
     },
   },
@@ -50,7 +50,9 @@ export const lifecycleCases = defineCases([
       expect(text((await ctx.adapter.kv.get(app, key))!.value)).toBe('before');
       await ctx.adapter.kv.put({ app, key, value: bytes('after'), requestId: ctx.unique('req') }, ctx.member.signer);
       expect(text((await ctx.adapter.kv.get(app, key))!.value)).toBe('after');
-      await expectBsnError(ctx.adapter.lifecycle.upgrade(app, { kind: 'preset-kv' }, ctx.member.signer), 'UNAUTHORIZED', { what: 'upgrade by a non-admin' });
+      await expectBsnError(ctx.adapter.lifecycle.upgrade(app, { kind: 'preset-kv' }, ctx.member.signer), 'UNAUTHORIZED', {
+        what: 'upgrade by a non-admin',
+      });
     },
   },
   {
@@ -79,7 +81,9 @@ export const lifecycleCases = defineCases([
     capability: 'lifecycle.members',
     async run(ctx) {
       const app = await ctx.newApp();
-      await expectBsnError(ctx.adapter.lifecycle.addMember(app, ctx.outsider.account, ctx.member.signer), 'UNAUTHORIZED', { what: 'a member adding a member' });
+      await expectBsnError(ctx.adapter.lifecycle.addMember(app, ctx.outsider.account, ctx.member.signer), 'UNAUTHORIZED', {
+        what: 'a member adding a member',
+      });
       const info = await ctx.adapter.lifecycle.get(app);
       expect(info.members).not.toContain(ctx.outsider.account.id);
     },
@@ -96,8 +100,14 @@ export const lifecycleCases = defineCases([
       const frozen = await ctx.adapter.lifecycle.freeze(app, ctx.admin.signer);
       expect(frozen.state).toBe('frozen');
       expect(text((await ctx.adapter.kv.get(app, key))!.value)).toBe('kept');
-      await expectBsnError(ctx.adapter.kv.put({ app, key, value: bytes('no'), requestId: ctx.unique('req') }, ctx.member.signer), 'UNAUTHORIZED', { what: 'put on a frozen app' });
-      await expectBsnError(ctx.adapter.kv.delete({ app, key, requestId: ctx.unique('req') }, ctx.admin.signer), 'UNAUTHORIZED', { what: 'delete on a frozen app' });
+      await expectBsnError(
+        ctx.adapter.kv.put({ app, key, value: bytes('no'), requestId: ctx.unique('req') }, ctx.member.signer),
+        'UNAUTHORIZED',
+        { what: 'put on a frozen app' },
+      );
+      await expectBsnError(ctx.adapter.kv.delete({ app, key, requestId: ctx.unique('req') }, ctx.admin.signer), 'UNAUTHORIZED', {
+        what: 'delete on a frozen app',
+      });
       const thawed = await ctx.adapter.lifecycle.unfreeze(app, ctx.admin.signer);
       expect(thawed.state).toBe('active');
       await ctx.adapter.kv.put({ app, key, value: bytes('again'), requestId: ctx.unique('req') }, ctx.member.signer);
@@ -119,7 +129,8 @@ export const lifecycleCases = defineCases([
       expect((await ctx.adapter.kv.list(b, '')).entries.map((e) => e.key)).not.toContain(key);
       await expectBsnError(
         ctx.adapter.kv.put({ app: b, key, value: bytes('from a member of a'), requestId: ctx.unique('req') }, ctx.member.signer),
-        'UNAUTHORIZED', { what: 'a member of app A writing app B' },
+        'UNAUTHORIZED',
+        { what: 'a member of app A writing app B' },
       );
       await ctx.adapter.kv.put({ app: b, key, value: bytes('in b'), requestId: ctx.unique('req') }, stranger.signer);
       expect(text((await ctx.adapter.kv.get(a, key))!.value)).toBe('in a');
@@ -127,7 +138,8 @@ export const lifecycleCases = defineCases([
   },
   {
     id: 'LC-008',
-    title: 'a dedicated app lives apart from shared apps, works like one, and its blocks and transactions are found by look-ups scoped to it',
+    title:
+      'a dedicated app lives apart from shared apps, works like one, and its blocks and transactions are found by look-ups scoped to it',
     level: 'MUST',
     capability: 'lifecycle.dedicated',
     async run(ctx) {
@@ -155,13 +167,13 @@ export const lifecycleCases = defineCases([
       expect(tx.block).toEqual(second.block);
       expect(tx.valid).toBe(true);
 
-      expect(await ctx.adapter.kv.get(shared, key), 'the dedicated app\'s key read through a shared app').toBeNull();
+      expect(await ctx.adapter.kv.get(shared, key), "the dedicated app's key read through a shared app").toBeNull();
       await ctx.adapter.kv.put({ app: shared, key, value: bytes('shared'), requestId: ctx.unique('req') }, ctx.member.signer);
       expect(text((await ctx.adapter.kv.get(shared, key))!.value)).toBe('shared');
       expect(text((await ctx.adapter.kv.get(app, key))!.value)).toBe('two');
 
       await expectBsnError(ctx.newApp({ appId, placement: 'dedicated' }), 'CONFLICT', { what: 'creating a dedicated app id twice' });
-      await expectBsnError(ctx.newApp({ appId }), 'CONFLICT', { what: 'creating a shared app with a dedicated app\'s id' });
+      await expectBsnError(ctx.newApp({ appId }), 'CONFLICT', { what: "creating a shared app with a dedicated app's id" });
     },
   },
 ]);

@@ -8,7 +8,10 @@ import { expectBsnError } from '../expect-error.js';
 const utf8Length = (s: string) => Buffer.byteLength(s, 'utf8');
 
 function put(ctx: SuiteContext, app: AppRef, key: string, value: Uint8Array | string) {
-  return ctx.adapter.kv.put({ app, key, value: typeof value === 'string' ? bytes(value) : value, requestId: ctx.unique('req') }, ctx.member.signer);
+  return ctx.adapter.kv.put(
+    { app, key, value: typeof value === 'string' ? bytes(value) : value, requestId: ctx.unique('req') },
+    ctx.member.signer,
+  );
 }
 
 /** Byte-wise order of UTF-8 keys, the order the contract promises for `list`. */
@@ -59,9 +62,13 @@ export const presetKvCases = defineCases([
       await ctx.adapter.kv.delete({ app, key, requestId: ctx.unique('req') }, ctx.member.signer);
       expect(await ctx.adapter.kv.get(app, key)).toBeNull();
       const missing = ctx.unique('missing');
-      await expectBsnError(ctx.adapter.kv.delete({ app, key: missing, requestId: ctx.unique('req') }, ctx.member.signer), 'NOT_FOUND', { what: 'delete of a missing key' });
+      await expectBsnError(ctx.adapter.kv.delete({ app, key: missing, requestId: ctx.unique('req') }, ctx.member.signer), 'NOT_FOUND', {
+        what: 'delete of a missing key',
+      });
       expect(await ctx.adapter.kv.history(app, missing)).toEqual([]);
-      await expectBsnError(ctx.adapter.kv.delete({ app, key, requestId: ctx.unique('req') }, ctx.member.signer), 'NOT_FOUND', { what: 'delete of a deleted key' });
+      await expectBsnError(ctx.adapter.kv.delete({ app, key, requestId: ctx.unique('req') }, ctx.member.signer), 'NOT_FOUND', {
+        what: 'delete of a deleted key',
+      });
     },
   },
   {
@@ -144,7 +151,10 @@ export const presetKvCases = defineCases([
       expect(back!.value.length).toBe(max);
       expect(Buffer.from(back!.value).equals(Buffer.from(big))).toBe(true);
       const tooBig = ctx.unique('too-big');
-      await expectBsnError(put(ctx, app, tooBig, new Uint8Array(max + 1)), 'INVALID_INPUT', { field: '/value', what: 'a value one byte over the limit' });
+      await expectBsnError(put(ctx, app, tooBig, new Uint8Array(max + 1)), 'INVALID_INPUT', {
+        field: '/value',
+        what: 'a value one byte over the limit',
+      });
       expect(await ctx.adapter.kv.get(app, tooBig)).toBeNull();
     },
   },
@@ -159,7 +169,11 @@ export const presetKvCases = defineCases([
       const longest = 'k'.repeat(maxKey);
       await put(ctx, app, longest, 'fits');
       expect(text((await ctx.adapter.kv.get(app, longest))!.value)).toBe('fits');
-      for (const [bad, why] of [['', 'an empty key'], ['a\u0000b', 'a key with U+0000'], ['k'.repeat(maxKey + 1), 'a key one byte over the limit']] as const) {
+      for (const [bad, why] of [
+        ['', 'an empty key'],
+        ['a\u0000b', 'a key with U+0000'],
+        ['k'.repeat(maxKey + 1), 'a key one byte over the limit'],
+      ] as const) {
         await expectBsnError(put(ctx, app, bad, 'x'), 'INVALID_INPUT', { field: '/key', what: `put with ${why}` });
       }
       // Multi-byte: the limit counts UTF-8 bytes, not characters.

@@ -4,7 +4,13 @@ import type { CaseOutcome } from './reporter.js';
 import { ALL_CASES } from '../cases/index.js';
 import { validateSchema } from '@bsn/contract';
 
-const target = { name: 'anvil', kind: 'process' as const, node: 'anvil/v1.7.1', network: { framework: 'ethereum', name: 'anvil' }, stop: async () => {} };
+const target = {
+  name: 'anvil',
+  kind: 'process' as const,
+  node: 'anvil/v1.7.1',
+  network: { framework: 'ethereum', name: 'anvil' },
+  stop: async () => {},
+};
 const plugin = { name: '@x/adapter', version: '1.0.0', framework: 'ethereum', digest: 'sha256:' + '0'.repeat(64) };
 const ids = ALL_CASES.map((c) => c.id);
 const mustId = ALL_CASES.find((c) => c.level === 'MUST')!.id;
@@ -17,7 +23,11 @@ function outcomes(overrides: Record<string, Partial<CaseOutcome>> = {}): Map<str
 describe('conformance report', () => {
   it('passes when every MUST case passed, even with a SHOULD failure and skips', () => {
     const report = buildReport({
-      plugin, target, startedAt: new Date(), selected: ids, setupErrors: [],
+      plugin,
+      target,
+      startedAt: new Date(),
+      selected: ids,
+      setupErrors: [],
       outcomes: outcomes({ [shouldId]: { outcome: 'failed', failure: { message: 'nope' } } }),
     });
     expect(report.verdict).toBe('pass');
@@ -27,7 +37,11 @@ describe('conformance report', () => {
 
   it('fails on one MUST failure and names it in the Markdown', () => {
     const report = buildReport({
-      plugin, target, startedAt: new Date(), selected: ids, setupErrors: [],
+      plugin,
+      target,
+      startedAt: new Date(),
+      selected: ids,
+      setupErrors: [],
       outcomes: outcomes({ [mustId]: { outcome: 'failed', failure: { message: 'receipt before commit' } } }),
     });
     expect(report.verdict).toBe('fail');
@@ -41,7 +55,14 @@ describe('conformance report', () => {
   it('counts a case that never ran as failed, with the setup error', () => {
     const partial = outcomes();
     partial.delete(mustId);
-    const report = buildReport({ plugin, target, startedAt: new Date(), selected: ids, setupErrors: ['adapter did not connect'], outcomes: partial });
+    const report = buildReport({
+      plugin,
+      target,
+      startedAt: new Date(),
+      selected: ids,
+      setupErrors: ['adapter did not connect'],
+      outcomes: partial,
+    });
     const c = report.cases.find((x) => x.id === mustId)!;
     expect(c.outcome).toBe('failed');
     expect(c.failure?.message).toBe('adapter did not connect');
@@ -49,15 +70,29 @@ describe('conformance report', () => {
   });
 
   it('marks emulator targets so certificates from them are provisional', () => {
-    const report = buildReport({ plugin, target: { ...target, kind: 'emulator' }, startedAt: new Date(), selected: ids, setupErrors: [], outcomes: outcomes() });
+    const report = buildReport({
+      plugin,
+      target: { ...target, kind: 'emulator' },
+      startedAt: new Date(),
+      selected: ids,
+      setupErrors: [],
+      outcomes: outcomes(),
+    });
     expect(report.target.emulator).toBe(true);
     expect(reportMarkdown(report)).toContain('emulator');
   });
 
   it('writes reports that validate against schemas/conformance-report.schema.json', () => {
     const report = buildReport({
-      plugin, target, startedAt: new Date(), selected: ids, setupErrors: [],
-      outcomes: outcomes({ [mustId]: { outcome: 'failed', failure: { message: 'x', detail: 'stack' } }, [shouldId]: { outcome: 'skipped', skipReason: 'not claimed' } }),
+      plugin,
+      target,
+      startedAt: new Date(),
+      selected: ids,
+      setupErrors: [],
+      outcomes: outcomes({
+        [mustId]: { outcome: 'failed', failure: { message: 'x', detail: 'stack' } },
+        [shouldId]: { outcome: 'skipped', skipReason: 'not claimed' },
+      }),
     });
     expect(validateSchema('conformance-report', report)).toEqual({ ok: true });
     const broken = { ...report, verdict: 'maybe' };

@@ -17,12 +17,18 @@ export function buildReport(input: {
   const cases = ALL_CASES.filter((c) => input.selected.includes(c.id)).map((c): ReportCase => {
     // A case with no outcome never ran (the run broke before it): that is a failure, not a pass.
     const o = input.outcomes.get(c.id) ?? {
-      id: c.id, outcome: 'failed' as const, durationMs: 0,
+      id: c.id,
+      outcome: 'failed' as const,
+      durationMs: 0,
       failure: { message: input.setupErrors[0] ?? 'the case did not run' },
     };
     return {
-      id: c.id, title: c.title, level: c.level, capability: c.capability,
-      outcome: o.outcome, durationMs: o.durationMs,
+      id: c.id,
+      title: c.title,
+      level: c.level,
+      capability: c.capability,
+      outcome: o.outcome,
+      durationMs: o.durationMs,
       ...(o.failure && { failure: o.failure }),
       ...(o.skipReason && { skipReason: o.skipReason }),
     };
@@ -57,7 +63,9 @@ export function reportMarkdown(report: ConformanceReport): string {
     '',
     '| case | level | capability | outcome | ms | title |',
     '| --- | --- | --- | --- | ---: | --- |',
-    ...report.cases.map((c) => `| ${c.id} | ${c.level} | ${c.capability} | ${c.outcome} | ${c.durationMs} | ${c.title.replace(/\|/g, '\\|')} |`),
+    ...report.cases.map(
+      (c) => `| ${c.id} | ${c.level} | ${c.capability} | ${c.outcome} | ${c.durationMs} | ${c.title.replace(/\|/g, '\\|')} |`,
+    ),
   ];
   const failures = report.cases.filter((c) => c.failure);
   if (failures.length) {

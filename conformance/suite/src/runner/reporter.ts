@@ -17,7 +17,10 @@ export class ConformanceReporter implements Reporter {
   readonly outcomes = new Map<string, CaseOutcome>();
   readonly setupErrors: string[] = [];
 
-  constructor(private readonly total: number, private readonly print: (line: string) => void) {}
+  constructor(
+    private readonly total: number,
+    private readonly print: (line: string) => void,
+  ) {}
 
   onTestCaseResult(testCase: TestCase): void {
     const id = testCase.meta().caseId ?? testCase.name.split(' ')[0]!;
@@ -33,7 +36,11 @@ export class ConformanceReporter implements Reporter {
     this.outcomes.set(id, outcome);
     const c = byId.get(id);
     const n = String(this.outcomes.size).padStart(String(this.total).length);
-    const why = outcome.failure ? `\n      ${outcome.failure.message.split('\n')[0]}` : outcome.skipReason ? ` (${outcome.skipReason})` : '';
+    const why = outcome.failure
+      ? `\n      ${outcome.failure.message.split('\n')[0]}`
+      : outcome.skipReason
+        ? ` (${outcome.skipReason})`
+        : '';
     this.print(`[${n}/${this.total}] ${SYMBOL[result.state]} ${id} ${c?.level ?? ''} ${c?.title ?? testCase.name} ${durationMs} ms${why}`);
   }
 

@@ -78,7 +78,11 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
 
   const report = buildReport({
     plugin: { name: plugin.manifest.name, version: plugin.manifest.version, framework: plugin.manifest.framework, digest: plugin.digest },
-    target, startedAt, outcomes: reporter.outcomes, selected, setupErrors: reporter.setupErrors,
+    target,
+    startedAt,
+    outcomes: reporter.outcomes,
+    selected,
+    setupErrors: reporter.setupErrors,
   });
   assertSchema<ConformanceReport>('conformance-report', report, 'conformance report');
   mkdirSync(options.outDir, { recursive: true });
@@ -87,9 +91,13 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
   writeFileSync(jsonPath, JSON.stringify(report, null, 2) + '\n');
   writeFileSync(markdownPath, reportMarkdown(report));
   const s = report.summary;
-  print(`verdict: ${report.verdict.toUpperCase()} — ${s.passed} passed, ${s.failed} failed (${s.mustFailed} MUST), ${s.skipped} skipped; report: ${jsonPath}`);
+  print(
+    `verdict: ${report.verdict.toUpperCase()} — ${s.passed} passed, ${s.failed} failed (${s.mustFailed} MUST), ${s.skipped} skipped; report: ${jsonPath}`,
+  );
   if (!CERTIFIABLE_KINDS.includes(report.target.kind)) {
-    print(`note: ${report.target.name} is a ${report.target.kind} target, not a chain: this report cannot be certified (run on a devnet that starts a real node)`);
+    print(
+      `note: ${report.target.name} is a ${report.target.kind} target, not a chain: this report cannot be certified (run on a devnet that starts a real node)`,
+    );
   }
   return { report, jsonPath, markdownPath };
 }

@@ -43,7 +43,9 @@ const quietLogger = {
   debug() {},
   info() {},
   warn() {},
-  error(message: string) { process.stderr.write(`${message}\n`); },
+  error(message: string) {
+    process.stderr.write(`${message}\n`);
+  },
 };
 
 declare module 'vitest' {

@@ -38,10 +38,13 @@ export async function resolveTarget(spec: string, pluginDir: string, progress: (
   try {
     text = readFileSync(spec, 'utf8');
   } catch {
-    throw new UnknownTargetError(`unknown target "${spec}": not a devnet of this adapter (${Object.keys(devnets).join(', ') || 'it contributes none'}) nor a readable network config file`);
+    throw new UnknownTargetError(
+      `unknown target "${spec}": not a devnet of this adapter (${Object.keys(devnets).join(', ') || 'it contributes none'}) nor a readable network config file`,
+    );
   }
   const doc = (spec.endsWith('.json') ? JSON.parse(text) : parseYaml(text)) as {
-    target?: { kind?: TargetKind; node?: string }; network?: NetworkConfig;
+    target?: { kind?: TargetKind; node?: string };
+    network?: NetworkConfig;
   };
   if (!doc.network || typeof doc.network.framework !== 'string') {
     throw new UnknownTargetError(`${spec}: a network config file needs a "network" object with "framework" and "name"`);

@@ -46,29 +46,53 @@ export class Authenticator {
     const nonce = req.header(HEADERS.nonce);
     const signature = req.header(HEADERS.signature);
     const missing = [
-      [HEADERS.user, user], [HEADERS.timestamp, ts], [HEADERS.nonce, nonce], [HEADERS.signature, signature],
-    ].filter(([, v]) => !v).map(([k]) => k);
+      [HEADERS.user, user],
+      [HEADERS.timestamp, ts],
+      [HEADERS.nonce, nonce],
+      [HEADERS.signature, signature],
+    ]
+      .filter(([, v]) => !v)
+      .map(([k]) => k);
     if (missing.length) throw unauthorized('missing-credentials', `the request is not signed: missing ${missing.join(', ')}`, missing[0]);
     if (!CODE_RE.test(user!)) throw unauthorized('malformed-credentials', `${HEADERS.user} is not a user code`, HEADERS.user);
     if (app && !CODE_RE.test(app)) throw unauthorized('malformed-credentials', `${HEADERS.app} is not an app code`, HEADERS.app);
-    if (!NONCE_RE.test(nonce!)) throw unauthorized('malformed-credentials', `${HEADERS.nonce} must be 16-128 of A-Z a-z 0-9 _ -`, HEADERS.nonce);
-    if (!/^\d{1,16}$/.test(ts!)) throw unauthorized('malformed-credentials', `${HEADERS.timestamp} must be milliseconds since the epoch`, HEADERS.timestamp);
-    if (!/^[0-9a-fA-F]{128}$/.test(signature!)) throw unauthorized('malformed-credentials', `${HEADERS.signature} must be 64 bytes of hex (r‖s)`, HEADERS.signature);
+    if (!NONCE_RE.test(nonce!))
+      throw unauthorized('malformed-credentials', `${HEADERS.nonce} must be 16-128 of A-Z a-z 0-9 _ -`, HEADERS.nonce);
+    if (!/^\d{1,16}$/.test(ts!))
+      throw unauthorized('malformed-credentials', `${HEADERS.timestamp} must be milliseconds since the epoch`, HEADERS.timestamp);
+    if (!/^[0-9a-fA-F]{128}$/.test(signature!))
+      throw unauthorized('malformed-credentials', `${HEADERS.signature} must be 64 bytes of hex (r‖s)`, HEADERS.signature);
 
     const timestamp = Number(ts);
     const now = (this.options.now ?? Date.now)();
     const skew = this.options.clockSkewMs;
     if (Math.abs(now - timestamp) > skew) {
-      throw unauthorized('stale-timestamp',
+      throw unauthorized(
+        'stale-timestamp',
         `the request timestamp ${new Date(timestamp).toISOString()} is ${Math.round((now - timestamp) / 1000)} s from the node's clock (allowed ±${skew / 1000} s)`,
-        HEADERS.timestamp);
+        HEADERS.timestamp,
+      );
     }
     const record = await this.registry.getUser(user!);
     if (!record) throw unauthorized('unknown-user', `user ${user} is not registered on this node`, HEADERS.user);
-    const bytes = canonicalRequest({ method: req.method, path: req.path, query: req.query, body: req.body, user: user!, app, timestamp: ts!, nonce: nonce! });
+    const bytes = canonicalRequest({
+      method: req.method,
+      path: req.path,
+      query: req.query,
+      body: req.body,
+      user: user!,
+      app,
+      timestamp: ts!,
+      nonce: nonce!,
+    });
     // Off the event loop: the check is most of the node's CPU per request, and the loop is what a busy node runs out of.
     const ok = await verifyFastAsync(record.algorithm as KeyAlgorithm, record.publicKey, bytes, Buffer.from(signature!, 'hex'));
-    if (!ok) throw unauthorized('bad-signature', `the signature does not verify with ${user}'s registered ${record.algorithm} key over this request`, HEADERS.signature);
+    if (!ok)
+      throw unauthorized(
+        'bad-signature',
+        `the signature does not verify with ${user}'s registered ${record.algorithm} key over this request`,
+        HEADERS.signature,
+      );
     // Kept until no timestamp that old could pass the skew check again.
     if (!(await this.registry.useNonce(user!, nonce!, timestamp + skew + 1000))) {
       throw unauthorized('nonce-replayed', `nonce ${nonce} was already used by ${user}: a replayed request`, HEADERS.nonce);

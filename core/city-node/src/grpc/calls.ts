@@ -37,13 +37,26 @@ function metaValue(md: grpc.Metadata, name: string): string | undefined {
   return v === undefined ? undefined : String(v);
 }
 
-async function authenticate(ctx: CallContext, call: grpc.ServerUnaryCall<Msg, Msg> | grpc.ServerWritableStream<Msg, Msg>, name: string): Promise<Caller> {
+async function authenticate(
+  ctx: CallContext,
+  call: grpc.ServerUnaryCall<Msg, Msg> | grpc.ServerWritableStream<Msg, Msg>,
+  name: string,
+): Promise<Caller> {
   const raw = rawOf(call.request);
-  if (raw.length > ctx.bodyLimit) throw new ApiError('INVALID_INPUT', 'body-too-large', `the request is larger than the ${ctx.bodyLimit} bytes this node accepts`);
-  const caller = await ctx.auth.authenticate({ method: 'GRPC', path: methodPath(name), query: '', body: raw, header: (h) => metaValue(call.metadata, h) });
+  if (raw.length > ctx.bodyLimit)
+    throw new ApiError('INVALID_INPUT', 'body-too-large', `the request is larger than the ${ctx.bodyLimit} bytes this node accepts`);
+  const caller = await ctx.auth.authenticate({
+    method: 'GRPC',
+    path: methodPath(name),
+    query: '',
+    body: raw,
+    header: (h) => metaValue(call.metadata, h),
+  });
   const app = call.request['app'];
   if (typeof app === 'string' && app && caller.app !== app) {
-    throw new ApiError('UNAUTHORIZED', 'app-mismatch', `the request was signed for app "${caller.app}" but addresses app ${app}`, { field: HEADERS.app });
+    throw new ApiError('UNAUTHORIZED', 'app-mismatch', `the request was signed for app "${caller.app}" but addresses app ${app}`, {
+      field: HEADERS.app,
+    });
   }
   return caller;
 }
@@ -60,7 +73,8 @@ export function unaryCall(ctx: CallContext, name: string, handler: UnaryHandler,
   return (call, callback) => {
     const started = process.hrtime.bigint();
     const nonce = metaValue(call.metadata, HEADERS.nonce) ?? '';
-    const finish = (status: string) => service.metering.requests.observe({ api: 'grpc', route: name, status }, Number(process.hrtime.bigint() - started) / 1e9);
+    const finish = (status: string) =>
+      service.metering.requests.observe({ api: 'grpc', route: name, status }, Number(process.hrtime.bigint() - started) / 1e9);
 
     const answer = async (response: Msg) => {
       const bytes = ctx.definition[name]!.responseSerialize(response);
@@ -87,12 +101,14 @@ export function unaryCall(ctx: CallContext, name: string, handler: UnaryHandler,
     (async () => {
       const caller = open ? undefined : await authenticate(ctx, call, name);
       return handler(service, caller as Caller, call.request);
-    })().then(answer, refuse).catch((err: unknown) => {
-      // Answering itself failed (serialising, signing): the call must still end.
-      ctx.logger?.error('gRPC answer failed', { method: name, error: (err as Error).message });
-      finish(String(grpc.status.INTERNAL));
-      callback({ code: grpc.status.INTERNAL, details: 'the node could not answer this call' });
-    });
+    })()
+      .then(answer, refuse)
+      .catch((err: unknown) => {
+        // Answering itself failed (serialising, signing): the call must still end.
+        ctx.logger?.error('gRPC answer failed', { method: name, error: (err as Error).message });
+        finish(String(grpc.status.INTERNAL));
+        callback({ code: grpc.status.INTERNAL, details: 'the node could not answer this call' });
+      });
   };
 }
 
@@ -125,7 +141,9 @@ export function eventStream(ctx: CallContext): grpc.handleServerStreamingCall<Ms
     })().catch((err: unknown) => {
       if (controller.signal.aborted) return;
       const { grpcCode, body } = describeError(err);
-      call.destroy(Object.assign(new Error(body.error.message), { code: grpcCode, details: body.error.message, metadata: errorMetadata(body) }));
+      call.destroy(
+        Object.assign(new Error(body.error.message), { code: grpcCode, details: body.error.message, metadata: errorMetadata(body) }),
+      );
     });
   };
 }

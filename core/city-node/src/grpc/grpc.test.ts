@@ -14,7 +14,10 @@ afterAll(async () => {
 });
 
 async function failure(p: Promise<unknown>): Promise<NodeResponseError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   if (!(e instanceof NodeResponseError)) throw new Error(`expected a gRPC error, got ${String(e)}`);
   return e;
 }
@@ -48,14 +51,25 @@ describe('gRPC gateway on an in-memory chain', () => {
   test('refusals carry the code and reason, signed by the node; nothing written', async () => {
     const alice = t.users['alice']!;
     const height = t.chain.height;
-    const forged = new BsnGrpcClient({ address: t.node.grpcAddress, user: 'alice', algorithm: 'secp256r1', privateKey: new Uint8Array(32).fill(9) });
+    const forged = new BsnGrpcClient({
+      address: t.node.grpcAddress,
+      user: 'alice',
+      algorithm: 'secp256r1',
+      privateKey: new Uint8Array(32).fill(9),
+    });
     let e = await failure(forged.put('g1', 'x', 'y'));
     expect([e.grpcCode, e.code, e.reason]).toEqual([7, 'UNAUTHORIZED', 'bad-signature']);
     forged.close();
     await alice.grpc.unary('KvGet', { app: 'g1', key: 'gk' }, 'g1', { nonce: 'grpc-replay-0123456789' });
-    e = await failure(alice.grpc.unary('KvPut', { app: 'g1', key: 'x', value: Buffer.from('y'), requestId: '' }, 'g1', { nonce: 'grpc-replay-0123456789' }));
+    e = await failure(
+      alice.grpc.unary('KvPut', { app: 'g1', key: 'x', value: Buffer.from('y'), requestId: '' }, 'g1', { nonce: 'grpc-replay-0123456789' }),
+    );
     expect(e.reason).toBe('nonce-replayed');
-    e = await failure(alice.grpc.unary('KvPut', { app: 'g1', key: 'x', value: Buffer.from('y'), requestId: '' }, 'g1', { timestamp: Date.now() - 3_600_000 }));
+    e = await failure(
+      alice.grpc.unary('KvPut', { app: 'g1', key: 'x', value: Buffer.from('y'), requestId: '' }, 'g1', {
+        timestamp: Date.now() - 3_600_000,
+      }),
+    );
     expect(e.reason).toBe('stale-timestamp');
     e = await failure(alice.grpc.put('elsewhere', 'x', 'y'));
     expect([e.grpcCode, e.code, e.reason]).toEqual([5, 'NOT_FOUND', 'app-not-found']);
@@ -63,7 +77,7 @@ describe('gRPC gateway on an in-memory chain', () => {
     expect(t.chain.height).toBe(height);
   });
 
-  test('an oversized body gets the node\'s signed body-too-large up to the cap; past it gRPC cuts it unread', async () => {
+  test("an oversized body gets the node's signed body-too-large up to the cap; past it gRPC cuts it unread", async () => {
     const alice = t.users['alice']!.grpc;
     const height = t.chain.height;
     const limit = 65536;
@@ -99,16 +113,28 @@ describe('gRPC gateway on an in-memory chain', () => {
     expect((await alice.unary('Me', {}, ''))['code']).toBe('alice');
     const { newKey } = await import('../testing/test-node.js');
     const key = newKey('secp256k1');
-    const u = await alice.unary('CreateUser', { code: 'grpc-user', algorithm: 'secp256k1', publicKey: key.publicKey, keyMode: 'hosted', role: 'member' }, '');
+    const u = await alice.unary(
+      'CreateUser',
+      { code: 'grpc-user', algorithm: 'secp256k1', publicKey: key.publicKey, keyMode: 'hosted', role: 'member' },
+      '',
+    );
     expect([u['portal'], u['keyMode']]).toEqual(['p1', 'hosted']);
-    const e = await failure(t.users['bob']!.grpc.unary('CreateUser', { code: 'nope', algorithm: 'secp256k1', publicKey: key.publicKey }, ''));
+    const e = await failure(
+      t.users['bob']!.grpc.unary('CreateUser', { code: 'nope', algorithm: 'secp256k1', publicKey: key.publicKey }, ''),
+    );
     expect(e.reason).toBe('not-portal-admin');
     const app = await alice.unary('AdmitUser', { app: 'g1', user: 'grpc-user' }, 'g1');
     expect(app['members']).toContain('grpc-user');
     await alice.createApp({ code: 'g2' });
     expect((await alice.unary('Grant', { app: 'g1', peer: 'g2', direction: 'outgoing', methods: ['put'] }, 'g1'))['effective']).toBe(false);
     expect((await alice.unary('Grant', { app: 'g2', peer: 'g1', direction: 'incoming' }, 'g2'))['effective']).toBe(true);
-    expect(((await alice.unary('ListGrants', { app: 'g1' }, 'g1'))['grants'] as Msg[]).map((g) => [g['sourceApp'], g['targetApp'], g['effective']])).toEqual([['g1', 'g2', true]]);
+    expect(
+      ((await alice.unary('ListGrants', { app: 'g1' }, 'g1'))['grants'] as Msg[]).map((g) => [
+        g['sourceApp'],
+        g['targetApp'],
+        g['effective'],
+      ]),
+    ).toEqual([['g1', 'g2', true]]);
   });
 });
 

@@ -16,7 +16,13 @@ export const OPEN_RPCS: ReadonlySet<string> = new Set(['GetNode']);
 async function getNode(service: GatewayService): Promise<Msg> {
   const info = service.nodeInfo();
   const key = info['key'] as { algorithm: string; publicKey: string; keyId: string };
-  return { name: info['name'], keyAlgorithm: key.algorithm, publicKey: key.publicKey, keyId: key.keyId, networksJson: JSON.stringify(info['networks']) };
+  return {
+    name: info['name'],
+    keyAlgorithm: key.algorithm,
+    publicKey: key.publicKey,
+    keyId: key.keyId,
+    networksJson: JSON.stringify(info['networks']),
+  };
 }
 
 async function createApp(service: GatewayService, caller: Caller, r: Msg): Promise<Msg> {
@@ -29,9 +35,14 @@ async function createApp(service: GatewayService, caller: Caller, r: Msg): Promi
     }
   }
   const body: Msg = {
-    code: r['code'], ...(optional(r['name']) && { name: r['name'] }), ...(optional(r['framework']) && { framework: r['framework'] }),
-    ...(optional(r['network']) && { network: r['network'] }), ...(optional(r['mode']) && { mode: r['mode'] }), ...(optional(r['placement']) && { placement: r['placement'] }),
-    members: r['members'] ?? [], ...(contract !== undefined && { contract }),
+    code: r['code'],
+    ...(optional(r['name']) && { name: r['name'] }),
+    ...(optional(r['framework']) && { framework: r['framework'] }),
+    ...(optional(r['network']) && { network: r['network'] }),
+    ...(optional(r['mode']) && { mode: r['mode'] }),
+    ...(optional(r['placement']) && { placement: r['placement'] }),
+    members: r['members'] ?? [],
+    ...(contract !== undefined && { contract }),
   };
   return appMsg(await service.createApp(caller, body));
 }
@@ -45,13 +56,28 @@ async function kvHistory(service: GatewayService, caller: Caller, r: Msg): Promi
   const h = await service.kvHistory(caller, String(r['app']), String(r['key']));
   return {
     key: h['key'],
-    entries: (h['entries'] as Msg[]).map((e) => ({ txId: e['txId'], block: e['block'], timestamp: e['timestamp'], value: e['value'] ? bytesOf(e['value']) : Buffer.alloc(0), deleted: e['deleted'] })),
+    entries: (h['entries'] as Msg[]).map((e) => ({
+      txId: e['txId'],
+      block: e['block'],
+      timestamp: e['timestamp'],
+      value: e['value'] ? bytesOf(e['value']) : Buffer.alloc(0),
+      deleted: e['deleted'],
+    })),
   };
 }
 
 async function kvList(service: GatewayService, caller: Caller, r: Msg): Promise<Msg> {
-  const p = await service.kvList(caller, String(r['app']), String(r['prefix'] ?? ''), (r['limit'] as number) || undefined, optional(r['cursor']));
-  return { entries: (p['entries'] as Msg[]).map((e) => ({ key: e['key'], value: bytesOf(e['value']), txId: e['txId'], block: e['block'] })), cursor: p['cursor'] ?? '' };
+  const p = await service.kvList(
+    caller,
+    String(r['app']),
+    String(r['prefix'] ?? ''),
+    (r['limit'] as number) || undefined,
+    optional(r['cursor']),
+  );
+  return {
+    entries: (p['entries'] as Msg[]).map((e) => ({ key: e['key'], value: bytesOf(e['value']), txId: e['txId'], block: e['block'] })),
+    cursor: p['cursor'] ?? '',
+  };
 }
 
 async function evaluate(service: GatewayService, caller: Caller, r: Msg): Promise<Msg> {
@@ -69,7 +95,8 @@ export const UNARY_HANDLERS: Record<string, UnaryHandler> = {
   CreateApp: createApp,
   ListApps: async (s, c) => ({ apps: (await s.listApps(c)).map(appMsg) }),
   GetApp: async (s, c, r) => appMsg(await s.getApp(c, String(r['app']))),
-  KvPut: async (s, c, r) => receiptMsg(await s.kvPut(c, String(r['app']), String(r['key']), new Uint8Array(r['value'] as Buffer), optional(r['requestId']))),
+  KvPut: async (s, c, r) =>
+    receiptMsg(await s.kvPut(c, String(r['app']), String(r['key']), new Uint8Array(r['value'] as Buffer), optional(r['requestId']))),
   KvDelete: async (s, c, r) => receiptMsg(await s.kvDelete(c, String(r['app']), String(r['key']), optional(r['requestId']))),
   KvGet: kvGet,
   KvHistory: kvHistory,
@@ -77,18 +104,36 @@ export const UNARY_HANDLERS: Record<string, UnaryHandler> = {
   Submit: async (s, c, r) => receiptMsg(await s.submit(c, String(r['app']), invocation(r))),
   Evaluate: evaluate,
   Prepare: async (s, c, r) => ({ ...(await s.prepare(c, String(r['app']), invocation(r))) }),
-  SubmitPrepared: async (s, c, r) => receiptMsg(await s.submitPrepared(c, String(r['app']), String(r['preparedId']), {
-    signature: r['signature'], ...(r['hasRecovery'] ? { recovery: r['recovery'] } : {}),
-  })),
+  SubmitPrepared: async (s, c, r) =>
+    receiptMsg(
+      await s.submitPrepared(c, String(r['app']), String(r['preparedId']), {
+        signature: r['signature'],
+        ...(r['hasRecovery'] ? { recovery: r['recovery'] } : {}),
+      }),
+    ),
   Usage: async (s, c, r) => ({ ...(await s.usage(c, String(r['app']))) }),
   Me: async (s, c) => userMsg(await s.me(c)),
-  CreateUser: async (s, c, r) => userMsg(await s.createUser(c, {
-    code: r['code'], algorithm: r['algorithm'], publicKey: r['publicKey'], ...(optional(r['keyMode']) && { keyMode: r['keyMode'] }), ...(optional(r['role']) && { role: r['role'] }),
-  })),
-  SetChainKey: async (s, c, r) => userMsg(await s.setChainKey(c, String(r['framework']), { algorithm: r['algorithm'], publicKey: r['publicKey'] })),
+  CreateUser: async (s, c, r) =>
+    userMsg(
+      await s.createUser(c, {
+        code: r['code'],
+        algorithm: r['algorithm'],
+        publicKey: r['publicKey'],
+        ...(optional(r['keyMode']) && { keyMode: r['keyMode'] }),
+        ...(optional(r['role']) && { role: r['role'] }),
+      }),
+    ),
+  SetChainKey: async (s, c, r) =>
+    userMsg(await s.setChainKey(c, String(r['framework']), { algorithm: r['algorithm'], publicKey: r['publicKey'] })),
   AdmitUser: async (s, c, r) => appMsg(await s.admit(c, String(r['app']), { user: r['user'] })),
-  Grant: async (s, c, r) => grantMsg(await s.grant(c, String(r['app']), {
-    peer: r['peer'], direction: r['direction'], methods: r['methods'] ?? [], expiresAt: Number(r['expiresAt'] ?? 0),
-  })),
+  Grant: async (s, c, r) =>
+    grantMsg(
+      await s.grant(c, String(r['app']), {
+        peer: r['peer'],
+        direction: r['direction'],
+        methods: r['methods'] ?? [],
+        expiresAt: Number(r['expiresAt'] ?? 0),
+      }),
+    ),
   ListGrants: async (s, c, r) => ({ grants: (await s.listGrants(c, String(r['app']))).map(grantMsg) }),
 };

@@ -16,17 +16,33 @@ export function optional(v: unknown): string | undefined {
 /** `Arg { oneof value { text, raw } }` as the service's `string | { base64 }`. */
 export function argsOf(list: unknown): Array<string | { base64: string }> {
   return ((list as Array<{ text?: string; raw?: Buffer; value?: string }>) ?? []).map((a) =>
-    a.value === 'raw' || (a.raw && a.value !== 'text') ? { base64: Buffer.from(a.raw ?? []).toString('base64') } : (a.text ?? ''));
+    a.value === 'raw' || (a.raw && a.value !== 'text') ? { base64: Buffer.from(a.raw ?? []).toString('base64') } : (a.text ?? ''),
+  );
 }
 
 export function eventMsg(ev: EventJson, signature: string): Msg {
-  return { id: ev.id, app: ev.app, name: ev.name, payload: Buffer.from(fromBase64(ev.payload)), txId: ev.txId, block: ev.checkpoint.block, index: ev.checkpoint.index, signature };
+  return {
+    id: ev.id,
+    app: ev.app,
+    name: ev.name,
+    payload: Buffer.from(fromBase64(ev.payload)),
+    txId: ev.txId,
+    block: ev.checkpoint.block,
+    index: ev.checkpoint.index,
+    signature,
+  };
 }
 
 export function receiptMsg(r: ReceiptJson): Msg {
   return {
-    txId: r.txId, requestId: r.requestId, status: r.status, blockNumber: r.block.number, blockHash: r.block.hash,
-    result: r.result ? Buffer.from(fromBase64(r.result)) : Buffer.alloc(0), events: r.events.map((e) => eventMsg(e, '')), timestamp: r.timestamp,
+    txId: r.txId,
+    requestId: r.requestId,
+    status: r.status,
+    blockNumber: r.block.number,
+    blockHash: r.block.hash,
+    result: r.result ? Buffer.from(fromBase64(r.result)) : Buffer.alloc(0),
+    events: r.events.map((e) => eventMsg(e, '')),
+    timestamp: r.timestamp,
   };
 }
 
@@ -43,8 +59,11 @@ export function userMsg(u: object): Msg {
 export function grantMsg(g: object): Msg {
   const grant = g as Msg;
   return {
-    sourceApp: grant['sourceApp'], targetApp: grant['targetApp'], effective: grant['effective'],
-    sourceJson: grant['source'] ? JSON.stringify(grant['source']) : '', targetJson: grant['target'] ? JSON.stringify(grant['target']) : '',
+    sourceApp: grant['sourceApp'],
+    targetApp: grant['targetApp'],
+    effective: grant['effective'],
+    sourceJson: grant['source'] ? JSON.stringify(grant['source']) : '',
+    targetJson: grant['target'] ? JSON.stringify(grant['target']) : '',
   };
 }
 

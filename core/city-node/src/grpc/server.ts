@@ -53,7 +53,14 @@ function implementation(ctx: CallContext): grpc.UntypedServiceImplementation {
 
 export async function startGrpcServer(o: GrpcOptions): Promise<GrpcGateway> {
   const definition = gatewayService();
-  const ctx: CallContext = { service: o.service, auth: o.auth, signer: o.signer, bodyLimit: o.bodyLimit, definition, ...(o.logger && { logger: o.logger }) };
+  const ctx: CallContext = {
+    service: o.service,
+    auth: o.auth,
+    signer: o.signer,
+    bodyLimit: o.bodyLimit,
+    definition,
+    ...(o.logger && { logger: o.logger }),
+  };
   // gRPC refuses a message over its limit inside grpc-js, before any handler or interceptor
   // sees it, so that refusal cannot carry the node's signature. Up to the cap the node reads
   // the message and answers with its own signed INVALID_INPUT (body-too-large); only bodies
@@ -61,19 +68,21 @@ export async function startGrpcServer(o: GrpcOptions): Promise<GrpcGateway> {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': grpcReceiveCap(o.bodyLimit) });
   server.addService(keepRequestBytes(definition), implementation(ctx));
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${o.host}:${o.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+    server.bindAsync(`${o.host}:${o.port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
   return {
     address: `${o.host}:${port}`,
-    close: () => new Promise<void>((resolve) => {
-      const timer = setTimeout(() => {
-        server.forceShutdown();
-        resolve();
-      }, 2000);
-      server.tryShutdown(() => {
-        clearTimeout(timer);
-        resolve();
-      });
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 2000);
+        server.tryShutdown(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
   };
 }
 

@@ -19,7 +19,7 @@ describe.skipIf(!server)('PostgreSQL registry', () => {
       url = await server!.newDatabase();
     });
 
-    test('migrate concurrently, see each other\'s writes, and share nonces', async () => {
+    test("migrate concurrently, see each other's writes, and share nonces", async () => {
       const [a, b] = await Promise.all([openPostgresRegistry(url), openPostgresRegistry(url)]);
       try {
         await a.createPortal({ code: 'shared', name: 'Shared' });

@@ -4,7 +4,19 @@
  */
 import { ConflictError, NotFoundError } from '@bsn/contract';
 import { FrozenRecords, LookupCache } from './lookup-cache.js';
-import type { App, ChainKey, Grant, GrantSide, Portal, PreparedRecord, Registry, StoredReceipt, Usage, UsageDelta, User } from './registry.js';
+import type {
+  App,
+  ChainKey,
+  Grant,
+  GrantSide,
+  Portal,
+  PreparedRecord,
+  Registry,
+  StoredReceipt,
+  Usage,
+  UsageDelta,
+  User,
+} from './registry.js';
 
 /** The few things the registry needs from a database driver. */
 export interface SqlDriver {
@@ -111,7 +123,10 @@ export class SqlRegistry implements Registry {
   /** Only where this process is the database's one writer (see lookup-cache.ts). */
   private readonly cache: LookupCache | undefined;
 
-  constructor(private readonly db: SqlDriver, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly db: SqlDriver,
+    private readonly now: () => number = Date.now,
+  ) {
     this.cache = db.singleWriter ? new LookupCache() : undefined;
   }
 
@@ -148,7 +163,11 @@ export class SqlRegistry implements Registry {
 
   async createPortal(portal: Omit<Portal, 'createdAt'>): Promise<Portal> {
     const createdAt = this.now();
-    await this.insert('INSERT INTO portals (code, name, created_at) VALUES (?, ?, ?)', [portal.code, portal.name, createdAt], `portal ${portal.code}`);
+    await this.insert(
+      'INSERT INTO portals (code, name, created_at) VALUES (?, ?, ?)',
+      [portal.code, portal.name, createdAt],
+      `portal ${portal.code}`,
+    );
     return { ...portal, createdAt };
   }
 
@@ -166,7 +185,17 @@ export class SqlRegistry implements Registry {
     const createdAt = this.now();
     await this.insert(
       'INSERT INTO users (code, portal, algorithm, public_key, key_mode, role, chain_keys, hosted_identity, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [user.code, user.portal, user.algorithm, user.publicKey, user.keyMode, user.role, JSON.stringify(user.chainKeys), user.hostedIdentity ?? null, createdAt],
+      [
+        user.code,
+        user.portal,
+        user.algorithm,
+        user.publicKey,
+        user.keyMode,
+        user.role,
+        JSON.stringify(user.chainKeys),
+        user.hostedIdentity ?? null,
+        createdAt,
+      ],
       `user ${user.code}`,
     );
     return { ...user, createdAt };
@@ -177,7 +206,12 @@ export class SqlRegistry implements Registry {
   }
 
   /** The row with this code as a record, through `records` when the registry caches. */
-  private async byCode<T extends { code: string }>(code: string, sql: string, toRecord: (r: Row) => T, records: FrozenRecords<T> | undefined): Promise<T | null> {
+  private async byCode<T extends { code: string }>(
+    code: string,
+    sql: string,
+    toRecord: (r: Row) => T,
+    records: FrozenRecords<T> | undefined,
+  ): Promise<T | null> {
     const cached = records?.get(code);
     if (cached) return cached;
     const [r] = await this.db.all(sql, [code]);
@@ -216,9 +250,13 @@ export class SqlRegistry implements Registry {
   }
 
   async listApps(portal: string, user?: string): Promise<App[]> {
-    const rows = user === undefined
-      ? await this.db.all('SELECT * FROM apps WHERE portal = ? ORDER BY code', [portal])
-      : await this.db.all('SELECT a.* FROM apps a JOIN app_users u ON u.app = a.code WHERE a.portal = ? AND u.user_code = ? ORDER BY a.code', [portal, user]);
+    const rows =
+      user === undefined
+        ? await this.db.all('SELECT * FROM apps WHERE portal = ? ORDER BY code', [portal])
+        : await this.db.all(
+            'SELECT a.* FROM apps a JOIN app_users u ON u.app = a.code WHERE a.portal = ? AND u.user_code = ? ORDER BY a.code',
+            [portal, user],
+          );
     return rows.map(toApp);
   }
 
@@ -228,7 +266,9 @@ export class SqlRegistry implements Registry {
   }
 
   async removeAppsOnNetwork(network: string): Promise<string[]> {
-    const codes = (await this.db.all<{ code: string }>('SELECT code FROM apps WHERE network = ? ORDER BY code', [network])).map((r) => r.code);
+    const codes = (await this.db.all<{ code: string }>('SELECT code FROM apps WHERE network = ? ORDER BY code', [network])).map(
+      (r) => r.code,
+    );
     for (const code of codes) {
       await this.db.run('DELETE FROM app_users WHERE app = ?', [code]);
       await this.db.run('DELETE FROM receipts WHERE app = ?', [code]);
@@ -250,7 +290,11 @@ export class SqlRegistry implements Registry {
   }
 
   async admit(app: string, user: string): Promise<void> {
-    await this.db.run('INSERT INTO app_users (app, user_code, admitted_at) VALUES (?, ?, ?) ON CONFLICT (app, user_code) DO NOTHING', [app, user, this.now()]);
+    await this.db.run('INSERT INTO app_users (app, user_code, admitted_at) VALUES (?, ?, ?) ON CONFLICT (app, user_code) DO NOTHING', [
+      app,
+      user,
+      this.now(),
+    ]);
   }
 
   async isAdmitted(app: string, user: string): Promise<boolean> {
@@ -261,7 +305,9 @@ export class SqlRegistry implements Registry {
   }
 
   async admitted(app: string): Promise<string[]> {
-    return (await this.db.all<{ user_code: string }>('SELECT user_code FROM app_users WHERE app = ? ORDER BY user_code', [app])).map((r) => r.user_code);
+    return (await this.db.all<{ user_code: string }>('SELECT user_code FROM app_users WHERE app = ? ORDER BY user_code', [app])).map(
+      (r) => r.user_code,
+    );
   }
 
   async grant(sourceApp: string, targetApp: string, side: 'source' | 'target', grant: GrantSide): Promise<Grant> {
@@ -285,7 +331,9 @@ export class SqlRegistry implements Registry {
   }
 
   async listGrants(app: string): Promise<Grant[]> {
-    return (await this.db.all('SELECT * FROM grants WHERE source_app = ? OR target_app = ? ORDER BY source_app, target_app', [app, app])).map(toGrant);
+    return (
+      await this.db.all('SELECT * FROM grants WHERE source_app = ? OR target_app = ? ORDER BY source_app, target_app', [app, app])
+    ).map(toGrant);
   }
 
   private grouped(sql: string, params: unknown[]): Promise<number> {
@@ -334,7 +382,14 @@ export class SqlRegistry implements Registry {
   async getPrepared(id: string): Promise<PreparedRecord | null> {
     const [r] = await this.db.all('SELECT * FROM prepared WHERE id = ?', [id]);
     return r
-      ? { id, app: String(r['app']), user: String(r['user_code']), contentHash: String(r['content_hash']), prepared: json(r['prepared'], {}), expiresAt: num(r['expires_at']) }
+      ? {
+          id,
+          app: String(r['app']),
+          user: String(r['user_code']),
+          contentHash: String(r['content_hash']),
+          prepared: json(r['prepared'], {}),
+          expiresAt: num(r['expires_at']),
+        }
       : null;
   }
 

@@ -66,7 +66,10 @@ describe('SQLite registry', () => {
     expect(await a.pruneNonces(2)).toBe(1);
     await a.close();
     const after = new Database(path, { readonly: true });
-    const tables = after.prepare("SELECT name, sql FROM sqlite_master WHERE name LIKE 'nonces%' ORDER BY name").all() as Array<{ name: string; sql: string }>;
+    const tables = after.prepare("SELECT name, sql FROM sqlite_master WHERE name LIKE 'nonces%' ORDER BY name").all() as Array<{
+      name: string;
+      sql: string;
+    }>;
     expect(tables.map((t) => t.name)).toEqual(['nonces', 'nonces_expiry']);
     expect(tables[0]!.sql).toMatch(/WITHOUT ROWID/);
     after.close();

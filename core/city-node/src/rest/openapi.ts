@@ -1,15 +1,46 @@
 /** The REST gateway's OpenAPI 3.1 document, served at `/openapi.json`. */
 
 const authParams = [
-  { name: 'x-bsn-user', in: 'header', required: true, schema: { type: 'string' }, description: 'The calling user\'s code.' },
-  { name: 'x-bsn-app', in: 'header', required: false, schema: { type: 'string' }, description: 'The app code the request is about (must equal the path\'s app; empty outside an app).' },
-  { name: 'x-bsn-timestamp', in: 'header', required: true, schema: { type: 'string', pattern: '^\\d+$' }, description: 'ms since the epoch; refused beyond the node\'s clock skew (default ±5 min).' },
-  { name: 'x-bsn-nonce', in: 'header', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{16,128}$' }, description: 'Single use per user: a repeat is refused as a replay.' },
-  { name: 'x-bsn-signature', in: 'header', required: true, schema: { type: 'string', pattern: '^[0-9a-fA-F]{128}$' }, description: 'r‖s hex by the user\'s registered key over BSN-REQUEST-V1\\nMETHOD\\npath\\nsorted query\\nsha256(body)\\nuser\\napp\\ntimestamp\\nnonce.' },
+  { name: 'x-bsn-user', in: 'header', required: true, schema: { type: 'string' }, description: "The calling user's code." },
+  {
+    name: 'x-bsn-app',
+    in: 'header',
+    required: false,
+    schema: { type: 'string' },
+    description: "The app code the request is about (must equal the path's app; empty outside an app).",
+  },
+  {
+    name: 'x-bsn-timestamp',
+    in: 'header',
+    required: true,
+    schema: { type: 'string', pattern: '^\\d+$' },
+    description: "ms since the epoch; refused beyond the node's clock skew (default ±5 min).",
+  },
+  {
+    name: 'x-bsn-nonce',
+    in: 'header',
+    required: true,
+    schema: { type: 'string', pattern: '^[A-Za-z0-9_-]{16,128}$' },
+    description: 'Single use per user: a repeat is refused as a replay.',
+  },
+  {
+    name: 'x-bsn-signature',
+    in: 'header',
+    required: true,
+    schema: { type: 'string', pattern: '^[0-9a-fA-F]{128}$' },
+    description:
+      "r‖s hex by the user's registered key over BSN-REQUEST-V1\\nMETHOD\\npath\\nsorted query\\nsha256(body)\\nuser\\napp\\ntimestamp\\nnonce.",
+  },
 ];
 const appParam = { name: 'app', in: 'path', required: true, schema: { type: 'string' } };
 const keyParam = { name: '*', in: 'path', required: true, schema: { type: 'string' }, description: 'The key (may contain /).' };
-const requestIdParam = { name: 'x-bsn-request-id', in: 'header', required: false, schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' }, description: 'Idempotency id; default derived from the nonce.' };
+const requestIdParam = {
+  name: 'x-bsn-request-id',
+  in: 'header',
+  required: false,
+  schema: { type: 'string', pattern: '^[A-Za-z0-9._:-]{1,128}$' },
+  description: 'Idempotency id; default derived from the nonce.',
+};
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ content: { 'application/json': { schema } } });
@@ -26,7 +57,12 @@ const errors = {
 };
 
 function op(summary: string, extra: Record<string, unknown>, params: unknown[] = []): Record<string, unknown> {
-  return { summary, parameters: [...authParams, ...params], responses: { ...(extra['responses'] as object), ...errors }, ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'responses')) };
+  return {
+    summary,
+    parameters: [...authParams, ...params],
+    responses: { ...(extra['responses'] as object), ...errors },
+    ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'responses')),
+  };
 }
 
 export function openApiDocument(): Record<string, unknown> {
@@ -35,57 +71,321 @@ export function openApiDocument(): Record<string, unknown> {
     info: {
       title: 'BSN city node gateway',
       version: '1.0.0',
-      description: 'Apps, the preset data contract, generic contract calls and event streams on every certified framework. Every /v1 call is signed by the user (headers x-bsn-*); every response carries x-bsn-node-signature by the node key (GET /v1/node) over BSN-RESPONSE-V1\\nstatus\\nsha256(body)\\nrequest nonce. The same operations are served over gRPC (core/protocol/proto/bsn_gateway.proto).',
+      description:
+        'Apps, the preset data contract, generic contract calls and event streams on every certified framework. Every /v1 call is signed by the user (headers x-bsn-*); every response carries x-bsn-node-signature by the node key (GET /v1/node) over BSN-RESPONSE-V1\\nstatus\\nsha256(body)\\nrequest nonce. The same operations are served over gRPC (core/protocol/proto/bsn_gateway.proto).',
     },
     paths: {
       '/healthz': { get: { summary: 'Liveness', responses: { 200: ok({ type: 'object' }) } } },
-      '/readyz': { get: { summary: 'Readiness: registry and every chain network answer', responses: { 200: ok({ type: 'object' }), 503: ok({ type: 'object' }, 'Not ready') } } },
-      '/metrics': { get: { summary: 'Prometheus metrics (per-app transactions, TPS, storage, bandwidth)', responses: { 200: { description: 'text/plain; version=0.0.4' } } } },
+      '/readyz': {
+        get: {
+          summary: 'Readiness: registry and every chain network answer',
+          responses: { 200: ok({ type: 'object' }), 503: ok({ type: 'object' }, 'Not ready') },
+        },
+      },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics (per-app transactions, TPS, storage, bandwidth)',
+          responses: { 200: { description: 'text/plain; version=0.0.4' } },
+        },
+      },
       '/v1/node': { get: { summary: 'Node name, public key and networks (unauthenticated)', responses: { 200: ok(ref('NodeInfo')) } } },
       '/v1/users/me': { get: op('The calling user', { responses: { 200: ok(ref('User')) } }) },
-      '/v1/users': { post: op('Register a user in the caller\'s portal (portal admins)', { requestBody: json(ref('NewUser')), responses: { 201: ok(ref('User')) } }) },
-      '/v1/users/me/chain-keys/{framework}': { put: op('User-key mode: register the public key of your chain account on a framework', { requestBody: json(ref('ChainKey')), responses: { 200: ok(ref('User')) } }, [{ name: 'framework', in: 'path', required: true, schema: { type: 'string' } }]) },
+      '/v1/users': {
+        post: op("Register a user in the caller's portal (portal admins)", {
+          requestBody: json(ref('NewUser')),
+          responses: { 201: ok(ref('User')) },
+        }),
+      },
+      '/v1/users/me/chain-keys/{framework}': {
+        put: op(
+          'User-key mode: register the public key of your chain account on a framework',
+          { requestBody: json(ref('ChainKey')), responses: { 200: ok(ref('User')) } },
+          [{ name: 'framework', in: 'path', required: true, schema: { type: 'string' } }],
+        ),
+      },
       '/v1/apps': {
-        get: op('Apps of your portal you are admitted to (all of them for portal admins)', { responses: { 200: ok({ type: 'object', properties: { apps: { type: 'array', items: ref('App') } } }) } }),
-        post: op('Create an app on a framework (preset data contract by default)', { requestBody: json(ref('NewApp')), responses: { 201: ok(ref('App')) } }),
+        get: op('Apps of your portal you are admitted to (all of them for portal admins)', {
+          responses: { 200: ok({ type: 'object', properties: { apps: { type: 'array', items: ref('App') } } }) },
+        }),
+        post: op('Create an app on a framework (preset data contract by default)', {
+          requestBody: json(ref('NewApp')),
+          responses: { 201: ok(ref('App')) },
+        }),
       },
       '/v1/apps/{app}': { get: op('One app', { responses: { 200: ok(ref('App')) } }, [appParam]) },
-      '/v1/apps/{app}/members': { post: op('Admit a user of the portal (owner or portal admin)', { requestBody: json({ type: 'object', required: ['user'], properties: { user: { type: 'string' } } }), responses: { 200: ok(ref('App')) } }, [appParam]) },
-      '/v1/apps/{app}/usage': { get: op('Metering: transactions, TPS over the window, reads, storage written, bandwidth', { responses: { 200: ok(ref('Usage')) } }, [appParam]) },
+      '/v1/apps/{app}/members': {
+        post: op(
+          'Admit a user of the portal (owner or portal admin)',
+          {
+            requestBody: json({ type: 'object', required: ['user'], properties: { user: { type: 'string' } } }),
+            responses: { 200: ok(ref('App')) },
+          },
+          [appParam],
+        ),
+      },
+      '/v1/apps/{app}/usage': {
+        get: op(
+          'Metering: transactions, TPS over the window, reads, storage written, bandwidth',
+          { responses: { 200: ok(ref('Usage')) } },
+          [appParam],
+        ),
+      },
       '/v1/apps/{app}/grants': {
         get: op('App-to-app authorizations involving this app', { responses: { 200: ok({ type: 'object' }) } }, [appParam]),
-        post: op('Grant one side of an app-to-app authorization (effective once both apps granted)', { requestBody: json(ref('NewGrant')), responses: { 200: ok(ref('Grant')) } }, [appParam]),
+        post: op(
+          'Grant one side of an app-to-app authorization (effective once both apps granted)',
+          { requestBody: json(ref('NewGrant')), responses: { 200: ok(ref('Grant')) } },
+          [appParam],
+        ),
       },
-      '/v1/apps/{app}/grants/{direction}/{peer}': { delete: op('Revoke this app\'s side of a grant', { responses: { 200: ok({ type: 'object' }) } }, [appParam, { name: 'direction', in: 'path', required: true, schema: { enum: ['incoming', 'outgoing'] } }, { name: 'peer', in: 'path', required: true, schema: { type: 'string' } }]) },
-      '/v1/apps/{app}/kv': { get: op('List live keys by prefix, byte-wise ascending', { responses: { 200: ok({ type: 'object' }) } }, [appParam, { name: 'prefix', in: 'query', schema: { type: 'string' } }, { name: 'limit', in: 'query', schema: { type: 'integer' } }, { name: 'cursor', in: 'query', schema: { type: 'string' } }]) },
+      '/v1/apps/{app}/grants/{direction}/{peer}': {
+        delete: op("Revoke this app's side of a grant", { responses: { 200: ok({ type: 'object' }) } }, [
+          appParam,
+          { name: 'direction', in: 'path', required: true, schema: { enum: ['incoming', 'outgoing'] } },
+          { name: 'peer', in: 'path', required: true, schema: { type: 'string' } },
+        ]),
+      },
+      '/v1/apps/{app}/kv': {
+        get: op('List live keys by prefix, byte-wise ascending', { responses: { 200: ok({ type: 'object' }) } }, [
+          appParam,
+          { name: 'prefix', in: 'query', schema: { type: 'string' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer' } },
+          { name: 'cursor', in: 'query', schema: { type: 'string' } },
+        ]),
+      },
       '/v1/apps/{app}/kv/{key}': {
-        put: op('Write a value (the raw request body); returns once final on the chain (hosted-key users)', { requestBody: { content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } }, responses: { 200: ok(ref('Receipt')) } }, [appParam, keyParam, requestIdParam]),
+        put: op(
+          'Write a value (the raw request body); returns once final on the chain (hosted-key users)',
+          {
+            requestBody: { content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } },
+            responses: { 200: ok(ref('Receipt')) },
+          },
+          [appParam, keyParam, requestIdParam],
+        ),
         get: op('Read a value', { responses: { 200: ok(ref('KvEntry')) } }, [appParam, keyParam]),
         delete: op('Delete a key', { responses: { 200: ok(ref('Receipt')) } }, [appParam, keyParam, requestIdParam]),
       },
-      '/v1/apps/{app}/history/{key}': { get: op('Every write of a key, oldest first (deletes have value null)', { responses: { 200: ok({ type: 'object' }) } }, [appParam, keyParam]) },
-      '/v1/apps/{app}/transactions': { post: op('Submit a call of the app\'s contract (hosted keys); idempotent on requestId', { requestBody: json(ref('Invocation')), responses: { 200: ok(ref('Receipt')) } }, [appParam]) },
-      '/v1/apps/{app}/query': { post: op('Evaluate a read-only call', { requestBody: json(ref('Invocation')), responses: { 200: ok({ type: 'object' }) } }, [appParam]) },
-      '/v1/apps/{app}/transactions/prepare': { post: op('User-key mode, step one: build the transaction; sign its digest with your chain key', { requestBody: json(ref('Invocation')), responses: { 200: ok(ref('Prepared')) } }, [appParam]) },
-      '/v1/apps/{app}/transactions/prepared/{id}': { post: op('User-key mode, step two: relay your signature; returns once final', { requestBody: json({ type: 'object', required: ['signature'], properties: { signature: { type: 'string' }, recovery: { enum: [0, 1] } } }), responses: { 200: ok(ref('Receipt')) } }, [appParam, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }]) },
-      '/v1/apps/{app}/events': { get: op('Server-sent events from a checkpoint (Last-Event-ID or ?after=block:index), ordered, no gaps; each data carries the node\'s signature', { responses: { 200: { description: 'text/event-stream' } } }, [appParam, { name: 'after', in: 'query', schema: { type: 'string', pattern: '^\\d+:\\d+$' } }, { name: 'name', in: 'query', schema: { type: 'string' } }, { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' } }]) },
+      '/v1/apps/{app}/history/{key}': {
+        get: op('Every write of a key, oldest first (deletes have value null)', { responses: { 200: ok({ type: 'object' }) } }, [
+          appParam,
+          keyParam,
+        ]),
+      },
+      '/v1/apps/{app}/transactions': {
+        post: op(
+          "Submit a call of the app's contract (hosted keys); idempotent on requestId",
+          { requestBody: json(ref('Invocation')), responses: { 200: ok(ref('Receipt')) } },
+          [appParam],
+        ),
+      },
+      '/v1/apps/{app}/query': {
+        post: op('Evaluate a read-only call', { requestBody: json(ref('Invocation')), responses: { 200: ok({ type: 'object' }) } }, [
+          appParam,
+        ]),
+      },
+      '/v1/apps/{app}/transactions/prepare': {
+        post: op(
+          'User-key mode, step one: build the transaction; sign its digest with your chain key',
+          { requestBody: json(ref('Invocation')), responses: { 200: ok(ref('Prepared')) } },
+          [appParam],
+        ),
+      },
+      '/v1/apps/{app}/transactions/prepared/{id}': {
+        post: op(
+          'User-key mode, step two: relay your signature; returns once final',
+          {
+            requestBody: json({
+              type: 'object',
+              required: ['signature'],
+              properties: { signature: { type: 'string' }, recovery: { enum: [0, 1] } },
+            }),
+            responses: { 200: ok(ref('Receipt')) },
+          },
+          [appParam, { name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        ),
+      },
+      '/v1/apps/{app}/events': {
+        get: op(
+          "Server-sent events from a checkpoint (Last-Event-ID or ?after=block:index), ordered, no gaps; each data carries the node's signature",
+          { responses: { 200: { description: 'text/event-stream' } } },
+          [
+            appParam,
+            { name: 'after', in: 'query', schema: { type: 'string', pattern: '^\\d+:\\d+$' } },
+            { name: 'name', in: 'query', schema: { type: 'string' } },
+            { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' } },
+          ],
+        ),
+      },
     },
     components: {
       schemas: {
-        Error: { type: 'object', required: ['error'], properties: { error: { type: 'object', required: ['code', 'message'], properties: { code: { enum: ['INVALID_INPUT', 'UNAUTHORIZED', 'NOT_FOUND', 'CONFLICT', 'REJECTED_BY_CHAIN', 'UNAVAILABLE', 'TIMEOUT', 'INTERNAL'] }, reason: { type: 'string', description: 'The exact problem: bad-signature, nonce-replayed, stale-timestamp, app-not-found, body-too-large, malformed-body, …' }, message: { type: 'string' }, field: { type: 'string' } } } } },
-        NodeInfo: { type: 'object', properties: { name: { type: 'string' }, key: { type: 'object' }, networks: { type: 'array', items: { type: 'object' } } } },
-        User: { type: 'object', properties: { code: { type: 'string' }, portal: { type: 'string' }, algorithm: { type: 'string' }, publicKey: { type: 'string' }, keyMode: { enum: ['hosted', 'user'] }, role: { enum: ['admin', 'member'] } } },
-        NewUser: { type: 'object', required: ['code', 'algorithm', 'publicKey'], properties: { code: { type: 'string' }, algorithm: { enum: ['secp256k1', 'secp256r1', 'sm2'] }, publicKey: { type: 'string' }, keyMode: { enum: ['hosted', 'user'] }, role: { enum: ['admin', 'member'] } } },
-        ChainKey: { type: 'object', required: ['algorithm', 'publicKey'], properties: { algorithm: { enum: ['secp256k1', 'secp256r1', 'sm2'] }, publicKey: { type: 'string' } } },
-        App: { type: 'object', properties: { code: { type: 'string' }, portal: { type: 'string' }, owner: { type: 'string' }, framework: { type: 'string' }, network: { type: 'string' }, members: { type: 'array', items: { type: 'string' } }, chain: { type: 'object' } } },
-        NewApp: { type: 'object', required: ['code'], properties: { code: { type: 'string' }, name: { type: 'string' }, framework: { type: 'string' }, network: { type: 'string' }, mode: { enum: ['private', 'consortium'] }, placement: { enum: ['shared', 'dedicated'], description: 'shared (default): beside other apps; dedicated: the app\'s own ledger where the framework has one (Fabric: a channel of its own, created with the app, a few seconds)' }, contract: { type: 'object' }, members: { type: 'array', items: { type: 'string' } } } },
-        NewGrant: { type: 'object', required: ['peer', 'direction'], properties: { peer: { type: 'string' }, direction: { enum: ['incoming', 'outgoing'] }, methods: { type: 'array', items: { type: 'string' } }, expiresAt: { type: 'integer' } } },
-        Grant: { type: 'object', properties: { sourceApp: { type: 'string' }, targetApp: { type: 'string' }, source: { type: 'object' }, target: { type: 'object' }, effective: { type: 'boolean' } } },
-        Invocation: { type: 'object', required: ['method'], properties: { method: { type: 'string' }, args: { type: 'array', items: { oneOf: [{ type: 'string' }, { type: 'object', properties: { base64: { type: 'string' } } }] } }, requestId: { type: 'string' } } },
-        Prepared: { type: 'object', properties: { preparedId: { type: 'string' }, requestId: { type: 'string' }, algorithm: { type: 'string' }, publicKey: { type: 'string' }, digest: { type: 'string' }, expiresAt: { type: 'integer' } } },
-        Receipt: { type: 'object', properties: { txId: { type: 'string' }, requestId: { type: 'string' }, status: { const: 'committed' }, block: { type: 'object' }, result: { type: 'string', description: 'base64' }, events: { type: 'array', items: { type: 'object' } }, timestamp: { type: 'integer' } } },
-        KvEntry: { type: 'object', properties: { key: { type: 'string' }, value: { type: 'string', description: 'base64' }, valueText: { type: 'string' }, txId: { type: 'string' }, block: { type: 'integer' } } },
-        Usage: { type: 'object', properties: { app: { type: 'string' }, txs: { type: 'integer' }, tps: { type: 'number' }, windowMs: { type: 'integer' }, reads: { type: 'integer' }, storageBytes: { type: 'integer' }, bytesIn: { type: 'integer' }, bytesOut: { type: 'integer' } } },
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: {
+                code: {
+                  enum: [
+                    'INVALID_INPUT',
+                    'UNAUTHORIZED',
+                    'NOT_FOUND',
+                    'CONFLICT',
+                    'REJECTED_BY_CHAIN',
+                    'UNAVAILABLE',
+                    'TIMEOUT',
+                    'INTERNAL',
+                  ],
+                },
+                reason: {
+                  type: 'string',
+                  description:
+                    'The exact problem: bad-signature, nonce-replayed, stale-timestamp, app-not-found, body-too-large, malformed-body, …',
+                },
+                message: { type: 'string' },
+                field: { type: 'string' },
+              },
+            },
+          },
+        },
+        NodeInfo: {
+          type: 'object',
+          properties: { name: { type: 'string' }, key: { type: 'object' }, networks: { type: 'array', items: { type: 'object' } } },
+        },
+        User: {
+          type: 'object',
+          properties: {
+            code: { type: 'string' },
+            portal: { type: 'string' },
+            algorithm: { type: 'string' },
+            publicKey: { type: 'string' },
+            keyMode: { enum: ['hosted', 'user'] },
+            role: { enum: ['admin', 'member'] },
+          },
+        },
+        NewUser: {
+          type: 'object',
+          required: ['code', 'algorithm', 'publicKey'],
+          properties: {
+            code: { type: 'string' },
+            algorithm: { enum: ['secp256k1', 'secp256r1', 'sm2'] },
+            publicKey: { type: 'string' },
+            keyMode: { enum: ['hosted', 'user'] },
+            role: { enum: ['admin', 'member'] },
+          },
+        },
+        ChainKey: {
+          type: 'object',
+          required: ['algorithm', 'publicKey'],
+          properties: { algorithm: { enum: ['secp256k1', 'secp256r1', 'sm2'] }, publicKey: { type: 'string' } },
+        },
+        App: {
+          type: 'object',
+          properties: {
+            code: { type: 'string' },
+            portal: { type: 'string' },
+            owner: { type: 'string' },
+            framework: { type: 'string' },
+            network: { type: 'string' },
+            members: { type: 'array', items: { type: 'string' } },
+            chain: { type: 'object' },
+          },
+        },
+        NewApp: {
+          type: 'object',
+          required: ['code'],
+          properties: {
+            code: { type: 'string' },
+            name: { type: 'string' },
+            framework: { type: 'string' },
+            network: { type: 'string' },
+            mode: { enum: ['private', 'consortium'] },
+            placement: {
+              enum: ['shared', 'dedicated'],
+              description:
+                "shared (default): beside other apps; dedicated: the app's own ledger where the framework has one (Fabric: a channel of its own, created with the app, a few seconds)",
+            },
+            contract: { type: 'object' },
+            members: { type: 'array', items: { type: 'string' } },
+          },
+        },
+        NewGrant: {
+          type: 'object',
+          required: ['peer', 'direction'],
+          properties: {
+            peer: { type: 'string' },
+            direction: { enum: ['incoming', 'outgoing'] },
+            methods: { type: 'array', items: { type: 'string' } },
+            expiresAt: { type: 'integer' },
+          },
+        },
+        Grant: {
+          type: 'object',
+          properties: {
+            sourceApp: { type: 'string' },
+            targetApp: { type: 'string' },
+            source: { type: 'object' },
+            target: { type: 'object' },
+            effective: { type: 'boolean' },
+          },
+        },
+        Invocation: {
+          type: 'object',
+          required: ['method'],
+          properties: {
+            method: { type: 'string' },
+            args: { type: 'array', items: { oneOf: [{ type: 'string' }, { type: 'object', properties: { base64: { type: 'string' } } }] } },
+            requestId: { type: 'string' },
+          },
+        },
+        Prepared: {
+          type: 'object',
+          properties: {
+            preparedId: { type: 'string' },
+            requestId: { type: 'string' },
+            algorithm: { type: 'string' },
+            publicKey: { type: 'string' },
+            digest: { type: 'string' },
+            expiresAt: { type: 'integer' },
+          },
+        },
+        Receipt: {
+          type: 'object',
+          properties: {
+            txId: { type: 'string' },
+            requestId: { type: 'string' },
+            status: { const: 'committed' },
+            block: { type: 'object' },
+            result: { type: 'string', description: 'base64' },
+            events: { type: 'array', items: { type: 'object' } },
+            timestamp: { type: 'integer' },
+          },
+        },
+        KvEntry: {
+          type: 'object',
+          properties: {
+            key: { type: 'string' },
+            value: { type: 'string', description: 'base64' },
+            valueText: { type: 'string' },
+            txId: { type: 'string' },
+            block: { type: 'integer' },
+          },
+        },
+        Usage: {
+          type: 'object',
+          properties: {
+            app: { type: 'string' },
+            txs: { type: 'integer' },
+            tps: { type: 'number' },
+            windowMs: { type: 'integer' },
+            reads: { type: 'integer' },
+            storageBytes: { type: 'integer' },
+            bytesIn: { type: 'integer' },
+            bytesOut: { type: 'integer' },
+          },
+        },
       },
     },
   };

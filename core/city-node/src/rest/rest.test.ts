@@ -15,7 +15,10 @@ afterAll(async () => {
 });
 
 async function failure(p: Promise<unknown>): Promise<NodeResponseError> {
-  const e = await p.then(() => undefined, (err: unknown) => err);
+  const e = await p.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   if (!(e instanceof NodeResponseError)) throw new Error(`expected an error answer of the node, got ${String(e)}`);
   return e;
 }
@@ -74,7 +77,10 @@ describe('REST gateway on an in-memory chain', () => {
     expect([hosted.status, hosted.reason]).toEqual([403, 'key-mode']);
     const p = await carol.rest.prepare('shop', 'put', ['signed-by-carol', 'hello'], 'carol-1');
     const sig = signDigest('secp256k1', chainKey, fromHex(p.digest.replace(/^0x/, '')));
-    const receipt = await carol.rest.submitPrepared('shop', p.preparedId, { compact: toHex(sig.compact), ...(sig.recovery !== undefined && { recovery: sig.recovery }) });
+    const receipt = await carol.rest.submitPrepared('shop', p.preparedId, {
+      compact: toHex(sig.compact),
+      ...(sig.recovery !== undefined && { recovery: sig.recovery }),
+    });
     expect(receipt['requestId']).toBe('carol-1');
     expect((await carol.rest.get('shop', 'signed-by-carol'))?.text).toBe('hello');
   });
@@ -83,7 +89,12 @@ describe('REST gateway on an in-memory chain', () => {
     const alice = t.users['alice']!.rest;
     const before = t.chain.height;
     // forged: signed by another key under alice's name
-    const forger = new (alice.constructor as typeof import('@bsn/client').BsnClient)({ baseUrl: t.node.restUrl, user: 'alice', algorithm: 'secp256r1', privateKey: t.users['bob']!.privateKey.length === 32 ? new Uint8Array(32).fill(7) : new Uint8Array(32).fill(7) });
+    const forger = new (alice.constructor as typeof import('@bsn/client').BsnClient)({
+      baseUrl: t.node.restUrl,
+      user: 'alice',
+      algorithm: 'secp256r1',
+      privateKey: t.users['bob']!.privateKey.length === 32 ? new Uint8Array(32).fill(7) : new Uint8Array(32).fill(7),
+    });
     let e = await failure(forger.put('shop', 'forged', 'x'));
     expect([e.status, e.code, e.reason]).toEqual([401, 'UNAUTHORIZED', 'bad-signature']);
     // replay
@@ -107,7 +118,11 @@ describe('REST gateway on an in-memory chain', () => {
     // oversized and malformed
     const big = await alice.raw('PUT', '/v1/apps/shop/kv/big', { app: 'shop', body: new Uint8Array(70_000) });
     expect([big.status, JSON.parse(big.body.toString()).error.reason]).toEqual([413, 'body-too-large']);
-    const bad = await alice.raw('POST', '/v1/apps/shop/transactions', { app: 'shop', body: '{"method": "put", ', headers: { 'content-type': 'application/json' } });
+    const bad = await alice.raw('POST', '/v1/apps/shop/transactions', {
+      app: 'shop',
+      body: '{"method": "put", ',
+      headers: { 'content-type': 'application/json' },
+    });
     expect([bad.status, JSON.parse(bad.body.toString()).error.reason]).toEqual([400, 'malformed-body']);
     // unsigned
     const unsigned = await fetch(`${t.node.restUrl}/v1/apps`);
@@ -123,14 +138,38 @@ describe('REST gateway on an in-memory chain', () => {
 
   test('an app on the chain but missing from the registry (a crash between the two) is adopted', async () => {
     const adminSigner = t.node.keys.chainSigner('memory', 'secp256k1');
-    await t.node.networks.byName('mem')!.adapter.lifecycle.create(
-      { appId: 'orphan', name: 'orphan', framework: 'memory', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members: [] }, adminSigner);
+    await t.node.networks
+      .byName('mem')!
+      .adapter.lifecycle.create(
+        {
+          appId: 'orphan',
+          name: 'orphan',
+          framework: 'memory',
+          mode: 'consortium',
+          placement: 'shared',
+          contract: { kind: 'preset-kv' },
+          members: [],
+        },
+        adminSigner,
+      );
     const app = await t.users['alice']!.rest.createApp({ code: 'orphan' });
     expect(app['code']).toBe('orphan');
     // someone else's app of that id is a conflict
     const stranger = (await import('@bsn/contract')).privateKeySigner('secp256k1', new Uint8Array(32).fill(3));
-    await t.node.networks.byName('mem')!.adapter.lifecycle.create(
-      { appId: 'taken', name: 'taken', framework: 'memory', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members: [] }, stranger);
+    await t.node.networks
+      .byName('mem')!
+      .adapter.lifecycle.create(
+        {
+          appId: 'taken',
+          name: 'taken',
+          framework: 'memory',
+          mode: 'consortium',
+          placement: 'shared',
+          contract: { kind: 'preset-kv' },
+          members: [],
+        },
+        stranger,
+      );
     const e = await failure(t.users['alice']!.rest.createApp({ code: 'taken' }));
     expect([e.status, e.code]).toEqual([409, 'CONFLICT']);
   });

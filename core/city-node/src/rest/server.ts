@@ -43,20 +43,28 @@ function jsonBody(req: FastifyRequest): Record<string, unknown> {
   } catch (err) {
     throw invalid('malformed-body', `the body is not valid JSON: ${(err as Error).message}`, '/');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('malformed-body', 'the body must be a JSON object', '/');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalid('malformed-body', 'the body must be a JSON object', '/');
   return value as Record<string, unknown>;
 }
 
 function intParam(value: unknown, field: string, min: number, max: number): number | undefined {
   if (value === undefined || value === '') return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw invalid('invalid-field', `${field} must be an integer from ${min} to ${max}`, field);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw invalid('invalid-field', `${field} must be an integer from ${min} to ${max}`, field);
   return n;
 }
 
 export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> {
   const { service, auth, signer } = o;
-  const app = Fastify({ bodyLimit: o.bodyLimit, logger: false, routerOptions: { maxParamLength: 2048 }, return503OnClosing: true, forceCloseConnections: true });
+  const app = Fastify({
+    bodyLimit: o.bodyLimit,
+    logger: false,
+    routerOptions: { maxParamLength: 2048 },
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  });
   const heartbeatMs = o.heartbeatMs ?? 15_000;
 
   app.removeAllContentTypeParsers();
@@ -82,7 +90,12 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
       },
     });
     if (params['app'] !== undefined && caller.app !== params['app']) {
-      throw new ApiError('UNAUTHORIZED', 'app-mismatch', `the request was signed for app "${caller.app}" but addresses app ${params['app']}: sign with ${HEADERS.app}: ${params['app']}`, { field: HEADERS.app });
+      throw new ApiError(
+        'UNAUTHORIZED',
+        'app-mismatch',
+        `the request was signed for app "${caller.app}" but addresses app ${params['app']}: sign with ${HEADERS.app}: ${params['app']}`,
+        { field: HEADERS.app },
+      );
     }
     return handler(caller, req, reply);
   };
@@ -113,7 +126,12 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
   app.setErrorHandler(async (err: Error & { code?: string; statusCode?: number }, _req, reply) => {
     let error: unknown = err;
     if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.statusCode === 413) {
-      error = new ApiError('INVALID_INPUT', 'body-too-large', `the request body is larger than the ${o.bodyLimit} bytes this node accepts`, { httpStatus: 413 });
+      error = new ApiError(
+        'INVALID_INPUT',
+        'body-too-large',
+        `the request body is larger than the ${o.bodyLimit} bytes this node accepts`,
+        { httpStatus: 413 },
+      );
     } else if (typeof err.code === 'string' && err.code.startsWith('FST_ERR_CTP')) {
       error = invalid('malformed-body', `the request body could not be read: ${err.message}`, '/');
     } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500 && !('reason' in err)) {
@@ -125,7 +143,9 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
   });
 
   app.setNotFoundHandler(async (req, reply) => {
-    return reply.code(404).send({ error: { code: 'NOT_FOUND', reason: 'not-found', message: `no route ${req.method} ${rawPath(req).path}` } });
+    return reply
+      .code(404)
+      .send({ error: { code: 'NOT_FOUND', reason: 'not-found', message: `no route ${req.method} ${rawPath(req).path}` } });
   });
 
   // unauthenticated
@@ -142,28 +162,61 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
   app.get('/v1/node', async () => service.nodeInfo());
 
   // users
-  app.get('/v1/users/me', authed((c) => service.me(c)));
-  app.post('/v1/users', authed(async (c, req, reply) => reply.code(201).send(await service.createUser(c, jsonBody(req)))));
-  app.put('/v1/users/me/chain-keys/:framework', authed((c, req) => service.setChainKey(c, (req.params as { framework: string }).framework, jsonBody(req))));
+  app.get(
+    '/v1/users/me',
+    authed((c) => service.me(c)),
+  );
+  app.post(
+    '/v1/users',
+    authed(async (c, req, reply) => reply.code(201).send(await service.createUser(c, jsonBody(req)))),
+  );
+  app.put(
+    '/v1/users/me/chain-keys/:framework',
+    authed((c, req) => service.setChainKey(c, (req.params as { framework: string }).framework, jsonBody(req))),
+  );
 
   // apps
-  app.get('/v1/apps', authed(async (c) => ({ apps: await service.listApps(c) })));
-  app.post('/v1/apps', authed(async (c, req, reply) => {
-    const body = jsonBody(req);
-    if (typeof body['code'] === 'string') req.bsnApp = body['code'];
-    return reply.code(201).send(await service.createApp(c, body));
-  }));
-  app.get('/v1/apps/:app', authed((c, req) => service.getApp(c, (req.params as { app: string }).app)));
-  app.post('/v1/apps/:app/members', authed((c, req) => service.admit(c, (req.params as { app: string }).app, jsonBody(req))));
-  app.get('/v1/apps/:app/usage', authed((c, req) => service.usage(c, (req.params as { app: string }).app)));
+  app.get(
+    '/v1/apps',
+    authed(async (c) => ({ apps: await service.listApps(c) })),
+  );
+  app.post(
+    '/v1/apps',
+    authed(async (c, req, reply) => {
+      const body = jsonBody(req);
+      if (typeof body['code'] === 'string') req.bsnApp = body['code'];
+      return reply.code(201).send(await service.createApp(c, body));
+    }),
+  );
+  app.get(
+    '/v1/apps/:app',
+    authed((c, req) => service.getApp(c, (req.params as { app: string }).app)),
+  );
+  app.post(
+    '/v1/apps/:app/members',
+    authed((c, req) => service.admit(c, (req.params as { app: string }).app, jsonBody(req))),
+  );
+  app.get(
+    '/v1/apps/:app/usage',
+    authed((c, req) => service.usage(c, (req.params as { app: string }).app)),
+  );
 
   // grants
-  app.get('/v1/apps/:app/grants', authed(async (c, req) => ({ grants: await service.listGrants(c, (req.params as { app: string }).app) })));
-  app.post('/v1/apps/:app/grants', authed((c, req) => service.grant(c, (req.params as { app: string }).app, jsonBody(req))));
-  app.delete('/v1/apps/:app/grants/:direction/:peer', authed(async (c, req) => {
-    const p = req.params as { app: string; direction: string; peer: string };
-    return { grant: await service.revokeGrant(c, p.app, p.peer, p.direction) };
-  }));
+  app.get(
+    '/v1/apps/:app/grants',
+    authed(async (c, req) => ({ grants: await service.listGrants(c, (req.params as { app: string }).app) })),
+  );
+  app.post(
+    '/v1/apps/:app/grants',
+    authed((c, req) => service.grant(c, (req.params as { app: string }).app, jsonBody(req))),
+  );
+  app.delete(
+    '/v1/apps/:app/grants/:direction/:peer',
+    authed(async (c, req) => {
+      const p = req.params as { app: string; direction: string; peer: string };
+      return { grant: await service.revokeGrant(c, p.app, p.peer, p.direction) };
+    }),
+  );
 
   // preset data contract
   const kvKey = (req: FastifyRequest) => {
@@ -172,68 +225,105 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     return key;
   };
   const requestIdOf = (req: FastifyRequest) => (req.headers[HEADERS.requestId] as string | undefined) ?? undefined;
-  app.put('/v1/apps/:app/kv/*', authed((c, req) =>
-    service.kvPut(c, (req.params as { app: string }).app, kvKey(req), new Uint8Array(req.bsnBody ?? Buffer.alloc(0)), requestIdOf(req))));
-  app.get('/v1/apps/:app/kv/*', authed((c, req) => service.kvGet(c, (req.params as { app: string }).app, kvKey(req))));
-  app.delete('/v1/apps/:app/kv/*', authed((c, req) => service.kvDelete(c, (req.params as { app: string }).app, kvKey(req), requestIdOf(req))));
-  app.get('/v1/apps/:app/history/*', authed((c, req) => service.kvHistory(c, (req.params as { app: string }).app, kvKey(req))));
-  app.get('/v1/apps/:app/kv', authed((c, req) => {
-    const q = req.query as Record<string, string | undefined>;
-    return service.kvList(c, (req.params as { app: string }).app, q['prefix'] ?? '', intParam(q['limit'], 'limit', 1, 10_000), q['cursor']);
-  }));
+  app.put(
+    '/v1/apps/:app/kv/*',
+    authed((c, req) =>
+      service.kvPut(c, (req.params as { app: string }).app, kvKey(req), new Uint8Array(req.bsnBody ?? Buffer.alloc(0)), requestIdOf(req)),
+    ),
+  );
+  app.get(
+    '/v1/apps/:app/kv/*',
+    authed((c, req) => service.kvGet(c, (req.params as { app: string }).app, kvKey(req))),
+  );
+  app.delete(
+    '/v1/apps/:app/kv/*',
+    authed((c, req) => service.kvDelete(c, (req.params as { app: string }).app, kvKey(req), requestIdOf(req))),
+  );
+  app.get(
+    '/v1/apps/:app/history/*',
+    authed((c, req) => service.kvHistory(c, (req.params as { app: string }).app, kvKey(req))),
+  );
+  app.get(
+    '/v1/apps/:app/kv',
+    authed((c, req) => {
+      const q = req.query as Record<string, string | undefined>;
+      return service.kvList(
+        c,
+        (req.params as { app: string }).app,
+        q['prefix'] ?? '',
+        intParam(q['limit'], 'limit', 1, 10_000),
+        q['cursor'],
+      );
+    }),
+  );
 
   // generic contract calls
-  app.post('/v1/apps/:app/transactions', authed((c, req) => service.submit(c, (req.params as { app: string }).app, jsonBody(req))));
-  app.post('/v1/apps/:app/query', authed((c, req) => service.evaluate(c, (req.params as { app: string }).app, jsonBody(req))));
-  app.post('/v1/apps/:app/transactions/prepare', authed((c, req) => service.prepare(c, (req.params as { app: string }).app, jsonBody(req))));
-  app.post('/v1/apps/:app/transactions/prepared/:id', authed((c, req) => {
-    const p = req.params as { app: string; id: string };
-    return service.submitPrepared(c, p.app, p.id, jsonBody(req));
-  }));
+  app.post(
+    '/v1/apps/:app/transactions',
+    authed((c, req) => service.submit(c, (req.params as { app: string }).app, jsonBody(req))),
+  );
+  app.post(
+    '/v1/apps/:app/query',
+    authed((c, req) => service.evaluate(c, (req.params as { app: string }).app, jsonBody(req))),
+  );
+  app.post(
+    '/v1/apps/:app/transactions/prepare',
+    authed((c, req) => service.prepare(c, (req.params as { app: string }).app, jsonBody(req))),
+  );
+  app.post(
+    '/v1/apps/:app/transactions/prepared/:id',
+    authed((c, req) => {
+      const p = req.params as { app: string; id: string };
+      return service.submitPrepared(c, p.app, p.id, jsonBody(req));
+    }),
+  );
 
   // events (SSE)
-  app.get('/v1/apps/:app/events', authed(async (c, req, reply) => {
-    const q = req.query as Record<string, string | undefined>;
-    const lastEventId = req.headers['last-event-id'] as string | undefined;
-    const after = parseCheckpoint(lastEventId ?? q['after'], lastEventId ? 'Last-Event-ID' : 'after');
-    const controller = new AbortController();
-    const events = await service.events(c, (req.params as { app: string }).app, after, q['name'] || undefined, controller.signal);
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-      [HEADERS.nodeSignature]: await signer.signResponse(200, new Uint8Array(0), c.nonce),
-      [HEADERS.nodeKey]: signer.key.keyId,
-    });
-    res.write(': bsn event stream\n\n');
-    const heartbeat = setInterval(() => res.write(': keepalive\n\n'), heartbeatMs);
-    const stop = () => controller.abort();
-    req.raw.on('close', stop);
-    res.on('close', stop);
-    let sent = 0;
-    try {
-      for await (const e of events) {
-        const ev = eventJson(e);
-        const signature = await signer.signEvent(ev.id, eventSigningData(ev), c.nonce);
-        const chunk = `id: ${ev.id}\nevent: ${ev.name}\ndata: ${JSON.stringify({ ...ev, signature })}\n\n`;
-        sent += Buffer.byteLength(chunk);
-        if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
-        if (controller.signal.aborted) break;
+  app.get(
+    '/v1/apps/:app/events',
+    authed(async (c, req, reply) => {
+      const q = req.query as Record<string, string | undefined>;
+      const lastEventId = req.headers['last-event-id'] as string | undefined;
+      const after = parseCheckpoint(lastEventId ?? q['after'], lastEventId ? 'Last-Event-ID' : 'after');
+      const controller = new AbortController();
+      const events = await service.events(c, (req.params as { app: string }).app, after, q['name'] || undefined, controller.signal);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+        [HEADERS.nodeSignature]: await signer.signResponse(200, new Uint8Array(0), c.nonce),
+        [HEADERS.nodeKey]: signer.key.keyId,
+      });
+      res.write(': bsn event stream\n\n');
+      const heartbeat = setInterval(() => res.write(': keepalive\n\n'), heartbeatMs);
+      const stop = () => controller.abort();
+      req.raw.on('close', stop);
+      res.on('close', stop);
+      let sent = 0;
+      try {
+        for await (const e of events) {
+          const ev = eventJson(e);
+          const signature = await signer.signEvent(ev.id, eventSigningData(ev), c.nonce);
+          const chunk = `id: ${ev.id}\nevent: ${ev.name}\ndata: ${JSON.stringify({ ...ev, signature })}\n\n`;
+          sent += Buffer.byteLength(chunk);
+          if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
+          if (controller.signal.aborted) break;
+        }
+      } catch (err) {
+        if (!controller.signal.aborted) {
+          const { body } = describeError(err);
+          res.write(`event: error\ndata: ${JSON.stringify(body)}\n\n`);
+        }
+      } finally {
+        clearInterval(heartbeat);
+        res.end();
+        service.recordBandwidth((req.params as { app: string }).app, 0, sent);
       }
-    } catch (err) {
-      if (!controller.signal.aborted) {
-        const { body } = describeError(err);
-        res.write(`event: error\ndata: ${JSON.stringify(body)}\n\n`);
-      }
-    } finally {
-      clearInterval(heartbeat);
-      res.end();
-      service.recordBandwidth((req.params as { app: string }).app, 0, sent);
-    }
-  }));
+    }),
+  );
 
   return app;
 }

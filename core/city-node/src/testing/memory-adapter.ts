@@ -4,7 +4,25 @@
  * The end-to-end tests use the real Ethereum adapter on anvil.
  */
 import { createHash } from 'node:crypto';
-import type { Adapter, AdapterFactory, AdapterDescription, ChainEvent, Checkpoint, EventsRequest, PreparedTransaction, Receipt, SubmitRequest, ChainAccount, CompactSignature, KeyAlgorithm, Signer, AppInfo, AppSpec, KvEntry, KvHistoryEntry } from '@bsn/contract';
+import type {
+  Adapter,
+  AdapterFactory,
+  AdapterDescription,
+  ChainEvent,
+  Checkpoint,
+  EventsRequest,
+  PreparedTransaction,
+  Receipt,
+  SubmitRequest,
+  ChainAccount,
+  CompactSignature,
+  KeyAlgorithm,
+  Signer,
+  AppInfo,
+  AppSpec,
+  KvEntry,
+  KvHistoryEntry,
+} from '@bsn/contract';
 import { verifyDigest, fromHex, toHex, ConflictError, InvalidInputError, NotFoundError, UnauthorizedError } from '@bsn/contract';
 
 interface MemApp {
@@ -49,7 +67,9 @@ export function memoryAdapter(chain = new MemoryChain(), framework = 'memory'): 
   };
   const write = async (request: SubmitRequest, from: string): Promise<Receipt> => {
     const a = app(request.app.appId);
-    const hash = createHash('sha256').update(JSON.stringify([request.method, request.args.map((x) => (typeof x === 'string' ? x : toHex(x)))])).digest('hex');
+    const hash = createHash('sha256')
+      .update(JSON.stringify([request.method, request.args.map((x) => (typeof x === 'string' ? x : toHex(x)))]))
+      .digest('hex');
     const prior = chain.receipts.get(`${request.app.appId}/${request.requestId}`);
     if (prior) {
       if (prior.hash !== hash) throw new ConflictError('request id reused');
@@ -77,17 +97,41 @@ export function memoryAdapter(chain = new MemoryChain(), framework = 'memory'): 
       throw new InvalidInputError(`no method ${request.method}`, { field: '/method' });
     }
     a.events.push(...events);
-    const receipt: Receipt = { txId, requestId: request.requestId, status: 'committed', block: { number: block, hash: txId }, events, timestamp: Date.now() };
+    const receipt: Receipt = {
+      txId,
+      requestId: request.requestId,
+      status: 'committed',
+      block: { number: block, hash: txId },
+      events,
+      timestamp: Date.now(),
+    };
     chain.receipts.set(`${request.app.appId}/${request.requestId}`, { hash, receipt });
     chain.notify();
     return receipt;
   };
-  const digestOf = (r: SubmitRequest) => createHash('sha256').update(JSON.stringify([r.app.appId, r.requestId, r.method, r.args.map((x) => (typeof x === 'string' ? x : toHex(x)))])).digest();
+  const digestOf = (r: SubmitRequest) =>
+    createHash('sha256')
+      .update(JSON.stringify([r.app.appId, r.requestId, r.method, r.args.map((x) => (typeof x === 'string' ? x : toHex(x)))]))
+      .digest();
 
   const description: AdapterDescription = {
-    framework, adapter: { name: '@bsn/memory', version: '0.0.0' }, adapterApi: '1.0.0', frameworkVersions: ['*'],
-    keyAlgorithms: ['secp256k1'], finality: { kind: 'immediate' },
-    capabilities: ['describe', 'keys.hosted', 'keys.user', 'gateway.submit', 'gateway.evaluate', 'gateway.events', 'lifecycle.create', 'lifecycle.members', 'kv.preset'],
+    framework,
+    adapter: { name: '@bsn/memory', version: '0.0.0' },
+    adapterApi: '1.0.0',
+    frameworkVersions: ['*'],
+    keyAlgorithms: ['secp256k1'],
+    finality: { kind: 'immediate' },
+    capabilities: [
+      'describe',
+      'keys.hosted',
+      'keys.user',
+      'gateway.submit',
+      'gateway.evaluate',
+      'gateway.events',
+      'lifecycle.create',
+      'lifecycle.members',
+      'kv.preset',
+    ],
     limits: { maxValueBytes: 65536, maxKeyBytes: 256, maxPageSize: 100 },
   };
 
@@ -95,17 +139,33 @@ export function memoryAdapter(chain = new MemoryChain(), framework = 'memory'): 
     describe: () => description,
     identity: {
       accountAlgorithms: () => ['secp256k1'],
-      accountFor: async (publicKey: Uint8Array, algorithm: KeyAlgorithm): Promise<ChainAccount> => ({ framework, algorithm, publicKey: toHex(publicKey), id: accountId(publicKey) }),
-      provision: async (signer: Signer) => ({ framework, algorithm: signer.algorithm, publicKey: toHex(signer.publicKey), id: accountId(signer.publicKey) }),
+      accountFor: async (publicKey: Uint8Array, algorithm: KeyAlgorithm): Promise<ChainAccount> => ({
+        framework,
+        algorithm,
+        publicKey: toHex(publicKey),
+        id: accountId(publicKey),
+      }),
+      provision: async (signer: Signer) => ({
+        framework,
+        algorithm: signer.algorithm,
+        publicKey: toHex(signer.publicKey),
+        id: accountId(signer.publicKey),
+      }),
     },
     gateway: {
       submit: (request, signer) => write(request, accountId(signer.publicKey)),
       prepare: async (request, account): Promise<PreparedTransaction> => ({
-        request, algorithm: account.algorithm, publicKey: toHex(account.publicKey), digest: toHex(digestOf(request)), payload: '', expiresAt: Date.now() + 60_000,
+        request,
+        algorithm: account.algorithm,
+        publicKey: toHex(account.publicKey),
+        digest: toHex(digestOf(request)),
+        payload: '',
+        expiresAt: Date.now() + 60_000,
       }),
       submitPrepared: async (prepared: PreparedTransaction, signature: CompactSignature) => {
         const pub = fromHex(prepared.publicKey);
-        if (!verifyDigest(prepared.algorithm, pub, digestOf(prepared.request), signature.compact)) throw new UnauthorizedError('bad transaction signature');
+        if (!verifyDigest(prepared.algorithm, pub, digestOf(prepared.request), signature.compact))
+          throw new UnauthorizedError('bad transaction signature');
         return write(prepared.request, accountId(pub));
       },
       evaluate: async (request) => {
@@ -118,7 +178,9 @@ export function memoryAdapter(chain = new MemoryChain(), framework = 'memory'): 
           let after: Checkpoint | undefined = request.after;
           const a = app(request.app.appId);
           while (!request.signal?.aborted) {
-            const next = a.events.filter((e) => !after || e.checkpoint.block > after.block || (e.checkpoint.block === after.block && e.checkpoint.index > after.index));
+            const next = a.events.filter(
+              (e) => !after || e.checkpoint.block > after.block || (e.checkpoint.block === after.block && e.checkpoint.index > after.index),
+            );
             for (const e of next) {
               after = e.checkpoint;
               if (!request.name || e.name === request.name) yield e;
@@ -127,16 +189,27 @@ export function memoryAdapter(chain = new MemoryChain(), framework = 'memory'): 
           }
         },
       }),
-      block: async () => { throw new NotFoundError('no blocks'); },
-      transaction: async () => { throw new NotFoundError('no txs'); },
+      block: async () => {
+        throw new NotFoundError('no blocks');
+      },
+      transaction: async () => {
+        throw new NotFoundError('no txs');
+      },
       health: async () => ({ ok: true, height: chain.height, node: 'memory/0', latencyMs: 0 }),
     },
     lifecycle: {
       create: async (spec: AppSpec, admin: Signer) => {
         if (chain.apps.has(spec.appId)) throw new ConflictError(`app ${spec.appId} exists`);
         const info: AppInfo = {
-          appId: spec.appId, framework, mode: spec.mode, placement: spec.placement, state: 'active', location: { memory: spec.appId },
-          contract: { kind: spec.contract.kind, version: 1 }, admin: accountId(admin.publicKey), members: spec.members.map((m) => m.id),
+          appId: spec.appId,
+          framework,
+          mode: spec.mode,
+          placement: spec.placement,
+          state: 'active',
+          location: { memory: spec.appId },
+          contract: { kind: spec.contract.kind, version: 1 },
+          admin: accountId(admin.publicKey),
+          members: spec.members.map((m) => m.id),
         };
         chain.apps.set(spec.appId, { info, kv: new Map(), history: new Map(), events: [] });
         return info;
@@ -157,12 +230,18 @@ export function memoryAdapter(chain = new MemoryChain(), framework = 'memory'): 
       delete: (r, signer) => write({ app: r.app, method: 'delete', args: [r.key], requestId: r.requestId }, accountId(signer.publicKey)),
       get: async (ref, key) => app(ref.appId).kv.get(key) ?? null,
       history: async (ref, key) => app(ref.appId).history.get(key) ?? [],
-      list: async (ref, prefix) => ({ entries: [...app(ref.appId).kv.values()].filter((e) => e.key.startsWith(prefix)).sort((x, y) => Buffer.compare(Buffer.from(x.key), Buffer.from(y.key))) }),
+      list: async (ref, prefix) => ({
+        entries: [...app(ref.appId).kv.values()]
+          .filter((e) => e.key.startsWith(prefix))
+          .sort((x, y) => Buffer.compare(Buffer.from(x.key), Buffer.from(y.key))),
+      }),
     },
     close: async () => {},
   };
   return adapter;
 }
 
-export const memoryFactory = (chain = new MemoryChain()): AdapterFactory => ({ connect: async (network) => memoryAdapter(chain, network.framework) });
+export const memoryFactory = (chain = new MemoryChain()): AdapterFactory => ({
+  connect: async (network) => memoryAdapter(chain, network.framework),
+});
 export { dec as textDecoder };

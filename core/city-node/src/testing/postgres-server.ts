@@ -80,7 +80,7 @@ export async function startPostgres(): Promise<PostgresServer | undefined> {
   const dir = mkdtempSync(join(tmpdir(), 'bsn-pg-'));
   const asRoot = process.getuid?.() === 0;
   const run = (cmd: string, args: string[]) => {
-    const full = asRoot ? ['runuser', ['-u', 'postgres', '--', cmd, ...args]] as const : [cmd, args] as const;
+    const full = asRoot ? (['runuser', ['-u', 'postgres', '--', cmd, ...args]] as const) : ([cmd, args] as const);
     execFileSync(full[0], full[1], { stdio: 'pipe' });
   };
   try {
@@ -90,7 +90,16 @@ export async function startPostgres(): Promise<PostgresServer | undefined> {
     }
     const port = await freePort();
     run(join(bin, 'initdb'), ['-D', join(dir, 'data'), '-A', 'trust', '-U', 'bsn', '--no-sync']);
-    run(join(bin, 'pg_ctl'), ['-D', join(dir, 'data'), '-l', join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
+    run(join(bin, 'pg_ctl'), [
+      '-D',
+      join(dir, 'data'),
+      '-l',
+      join(dir, 'log'),
+      '-w',
+      '-o',
+      `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      'start',
+    ]);
     const url = `postgres://bsn@127.0.0.1:${port}/postgres`;
     return {
       newDatabase: await databaseMaker(url),

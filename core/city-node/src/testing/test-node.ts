@@ -28,10 +28,26 @@ export function newKey(algorithm: KeyAlgorithm): { privateKey: Uint8Array; publi
 
 export function memoryNetwork(name = 'mem', chain = new MemoryChain()): ConnectedNetwork {
   const adapter = memoryAdapter(chain, 'memory');
-  return { name, framework: 'memory', plugin: '@bsn/memory@0.0.0', certified: true, adapter, description: adapter.describe(), accountAlgorithm: 'secp256k1', origin: { kind: 'endpoint' } };
+  return {
+    name,
+    framework: 'memory',
+    plugin: '@bsn/memory@0.0.0',
+    certified: true,
+    adapter,
+    description: adapter.describe(),
+    accountAlgorithm: 'secp256k1',
+    origin: { kind: 'endpoint' },
+  };
 }
 
-export async function startTestNode(options: { dataDir?: string; chain?: MemoryChain; config?: Record<string, unknown>; users?: Array<[string, string, KeyAlgorithm, 'hosted' | 'user', 'admin' | 'member']> } = {}) {
+export async function startTestNode(
+  options: {
+    dataDir?: string;
+    chain?: MemoryChain;
+    config?: Record<string, unknown>;
+    users?: Array<[string, string, KeyAlgorithm, 'hosted' | 'user', 'admin' | 'member']>;
+  } = {},
+) {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'bsn-node-')));
   const chain = options.chain ?? new MemoryChain();
   const specs = options.users ?? [
@@ -43,28 +59,45 @@ export async function startTestNode(options: { dataDir?: string; chain?: MemoryC
   const keys = new Map(specs.map(([code, , alg]) => [code, newKey(alg)]));
   const portals = ['p1', 'p2'].map((p) => ({
     code: p,
-    users: specs.filter((s) => s[1] === p).map(([code, , algorithm, keyMode, role]) => ({ code, algorithm, publicKey: keys.get(code)!.publicKey, keyMode, role })),
+    users: specs
+      .filter((s) => s[1] === p)
+      .map(([code, , algorithm, keyMode, role]) => ({ code, algorithm, publicKey: keys.get(code)!.publicKey, keyMode, role })),
   }));
-  const config = resolveNodeConfig({
-    node: { name: 'test-node', dataDir },
-    listen: { restPort: 0, grpcPort: 0 },
-    keys: { scryptN: 1024 },
-    limits: { bodyBytes: 65536 },
-    portals,
-    ...options.config,
-  }, dataDir);
-  const node = await CityNode.start({ config, passphrase: 'test passphrase', logger: silentLogger, networks: [memoryNetwork('mem', chain)] });
+  const config = resolveNodeConfig(
+    {
+      node: { name: 'test-node', dataDir },
+      listen: { restPort: 0, grpcPort: 0 },
+      keys: { scryptN: 1024 },
+      limits: { bodyBytes: 65536 },
+      portals,
+      ...options.config,
+    },
+    dataDir,
+  );
+  const node = await CityNode.start({
+    config,
+    passphrase: 'test passphrase',
+    logger: silentLogger,
+    networks: [memoryNetwork('mem', chain)],
+  });
   const users: Record<string, TestUser> = {};
   for (const [code, , algorithm] of specs) {
     const { privateKey, publicKey } = keys.get(code)!;
     users[code] = {
-      code, algorithm, privateKey, publicKey,
+      code,
+      algorithm,
+      privateKey,
+      publicKey,
       rest: new BsnClient({ baseUrl: node.restUrl, user: code, algorithm, privateKey }),
       grpc: new BsnGrpcClient({ address: node.grpcAddress, user: code, algorithm, privateKey }),
     };
   }
   return {
-    node, chain, users, dataDir, config,
+    node,
+    chain,
+    users,
+    dataDir,
+    config,
     async stop() {
       for (const u of Object.values(users)) u.grpc.close();
       await node.stop();

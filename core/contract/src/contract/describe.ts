@@ -8,9 +8,7 @@ export type FrameworkName = 'fabric' | 'fisco-bcos' | 'ethereum' | 'eos' | (stri
  * BCOS PBFT, EOS after irreversibility). `probabilistic`: final after `depth` further blocks
  * (Ethereum PoW-style / dev chains); `depth` is configurable per network.
  */
-export type FinalityModel =
-  | { kind: 'immediate' }
-  | { kind: 'probabilistic'; depth: number };
+export type FinalityModel = { kind: 'immediate' } | { kind: 'probabilistic'; depth: number };
 
 /** What an adapter claims to support. Conformance cases are grouped by these. */
 export const CAPABILITIES = [

@@ -67,8 +67,7 @@ export interface TrustRoots {
 
 /** The verifier's answer. Anything short of `proven` must be treated as unproven. */
 export type Verification =
-  | { state: 'proven'; subject: Evidence['subject']; packet?: Packet; ack?: string }
-  | { state: 'rejected'; reason: string };
+  { state: 'proven'; subject: Evidence['subject']; packet?: Packet; ack?: string } | { state: 'rejected'; reason: string };
 
 export interface Interchain {
   /** Writes the packet on the source chain; the receipt is final before this resolves. */

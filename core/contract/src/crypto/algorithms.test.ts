@@ -47,8 +47,7 @@ describe('SM2 published example (GM/T 0003.5-2012 A.2)', () => {
   const e = 'f0b43e94ba45accaace692ed534382eb17e6ab5a19ce7b31f4486fdfc0d28640';
   const k = fromHex('59276E27D506861A16680F3AD9C02DCCEF3CC1FA3CDBE4CE6D54B80DEAC1BC21');
   const rs =
-    'f5a03b0648d2c4630eeac513e1bb81a15944da3827d5b74143ac7eaceee720b3' +
-    'b1b6aa29df212fd8763182bc0d421ca1bb9038fd1f7f42d4840b69c485bbc1aa';
+    'f5a03b0648d2c4630eeac513e1bb81a15944da3827d5b74143ac7eaceee720b3' + 'b1b6aa29df212fd8763182bc0d421ca1bb9038fd1f7f42d4840b69c485bbc1aa';
 
   it('derives the published public key', () => {
     expect(toHex(publicKeyOf('sm2', d))).toBe(toHex(pub));
@@ -98,7 +97,9 @@ describe('RFC 6979 A.2.5: P-256, SHA-256, message "sample"', () => {
   });
   it('refuses the RFC’s original high-S form, which node:crypto accepts', () => {
     const high = fromHex(r + sHigh.toString(16));
-    expect(nodeVerify('sha256', utf8('sample'), { key: jwkPublicKey('secp256r1', fromHex(U)), dsaEncoding: 'ieee-p1363' }, high)).toBe(true);
+    expect(nodeVerify('sha256', utf8('sample'), { key: jwkPublicKey('secp256r1', fromHex(U)), dsaEncoding: 'ieee-p1363' }, high)).toBe(
+      true,
+    );
     expect(verifyMessage('secp256r1', fromHex(U), utf8('sample'), high)).toBe(false);
   });
 });
@@ -205,7 +206,13 @@ describe('cross-verification with sm-crypto (independent SM2 implementation)', (
 describe('key validation', () => {
   it.each(KEY_ALGORITHMS)('%s: refuses 0, n, wrong length with InvalidInputError naming privateKey', (alg) => {
     const n = CURVE_ORDER[alg];
-    for (const bad of [new Uint8Array(32), bigIntTo32Bytes(n), bigIntTo32Bytes(n + 1n), new Uint8Array(31).fill(1), new Uint8Array(33).fill(1)]) {
+    for (const bad of [
+      new Uint8Array(32),
+      bigIntTo32Bytes(n),
+      bigIntTo32Bytes(n + 1n),
+      new Uint8Array(31).fill(1),
+      new Uint8Array(33).fill(1),
+    ]) {
       try {
         publicKeyOf(alg, bad);
         expect.unreachable();

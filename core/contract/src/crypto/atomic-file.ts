@@ -36,7 +36,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     try {
       await link(tmp, path);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new ConflictError(`${path} exists already; refusing to overwrite it`, { field: 'path' });
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new ConflictError(`${path} exists already; refusing to overwrite it`, { field: 'path' });
       throw err;
     }
     await unlink(tmp);

@@ -27,7 +27,13 @@ describe('secp256k1 signDigest (libsecp256k1) is byte-identical to @noble/curves
 
   it('for edge keys (1, n-1) and digests (0, n, n+1, 2^256-1) where a digest must be reduced mod n', () => {
     const keys = [bigIntTo32Bytes(1n), bigIntTo32Bytes(n - 1n), generatePrivateKey('secp256k1')];
-    const digests = [new Uint8Array(32), bigIntTo32Bytes(n), bigIntTo32Bytes(n + 1n), new Uint8Array(32).fill(0xff), bigIntTo32Bytes(n - 1n)];
+    const digests = [
+      new Uint8Array(32),
+      bigIntTo32Bytes(n),
+      bigIntTo32Bytes(n + 1n),
+      new Uint8Array(32).fill(0xff),
+      bigIntTo32Bytes(n - 1n),
+    ];
     for (const sk of keys) {
       for (const digest of digests) {
         const ours = signDigest('secp256k1', sk, digest);

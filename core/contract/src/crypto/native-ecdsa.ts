@@ -23,9 +23,13 @@ function publicKeyObject(alg: 'secp256k1' | 'secp256r1', publicKeyHex: string): 
   if (key === undefined) {
     try {
       const publicKey = fromHex(publicKeyHex);
-      key = publicKey.length === 65 && publicKey[0] === 4
-        ? createPublicKey({ key: { kty: 'EC', crv: CRV[alg], x: b64(publicKey.subarray(1, 33)), y: b64(publicKey.subarray(33)) }, format: 'jwk' })
-        : null;
+      key =
+        publicKey.length === 65 && publicKey[0] === 4
+          ? createPublicKey({
+              key: { kty: 'EC', crv: CRV[alg], x: b64(publicKey.subarray(1, 33)), y: b64(publicKey.subarray(33)) },
+              format: 'jwk',
+            })
+          : null;
     } catch {
       key = null;
     }
@@ -58,7 +62,12 @@ export function verifyFast(alg: KeyAlgorithm, publicKey: Uint8Array | string, me
  * form): the calling thread spends ~6 µs per check instead of ~50 µs. For a server whose
  * event loop is its bottleneck; SM2 (pure JS) still runs on the caller's thread.
  */
-export function verifyFastAsync(alg: KeyAlgorithm, publicKey: Uint8Array | string, message: Uint8Array, signature: Uint8Array): Promise<boolean> {
+export function verifyFastAsync(
+  alg: KeyAlgorithm,
+  publicKey: Uint8Array | string,
+  message: Uint8Array,
+  signature: Uint8Array,
+): Promise<boolean> {
   if (alg !== 'secp256k1' && alg !== 'secp256r1') return Promise.resolve(verifyFast(alg, publicKey, message, signature));
   const key = verifyingKey(alg, publicKey, signature);
   if (!key) return Promise.resolve(false);
@@ -85,21 +94,31 @@ export function fastSigner(alg: KeyAlgorithm, privateKey: Uint8Array): (message:
  * `fastSigner` with the curve arithmetic on libuv's thread pool (see `verifyFastAsync`).
  * `publicKey`, when the caller has it, spares deriving it again.
  */
-export function fastAsyncSigner(alg: KeyAlgorithm, privateKey: Uint8Array, publicKey?: Uint8Array): (message: Uint8Array) => Promise<Uint8Array> {
+export function fastAsyncSigner(
+  alg: KeyAlgorithm,
+  privateKey: Uint8Array,
+  publicKey?: Uint8Array,
+): (message: Uint8Array) => Promise<Uint8Array> {
   if (alg === 'sm2') {
     const sign = fastSigner(alg, privateKey);
     return async (message) => sign(message);
   }
   const key = ecdsaKey(alg, privateKey, publicKey);
-  return (message) => new Promise((resolve, reject) => {
-    nodeSign('sha256', message, { key, dsaEncoding: 'ieee-p1363' }, (err, sig) => (err ? reject(err) : resolve(lowS(alg, new Uint8Array(sig)))));
-  });
+  return (message) =>
+    new Promise((resolve, reject) => {
+      nodeSign('sha256', message, { key, dsaEncoding: 'ieee-p1363' }, (err, sig) =>
+        err ? reject(err) : resolve(lowS(alg, new Uint8Array(sig))),
+      );
+    });
 }
 
 function ecdsaKey(alg: KeyAlgorithm, privateKey: Uint8Array, publicKey?: Uint8Array): KeyObject {
   if (alg !== 'secp256k1' && alg !== 'secp256r1') throw new TypeError(`no ECDSA curve ${String(alg)}`);
   const pub = publicKey ?? publicKeyOf(alg, privateKey);
-  return createPrivateKey({ key: { kty: 'EC', crv: CRV[alg], d: b64(privateKey), x: b64(pub.subarray(1, 33)), y: b64(pub.subarray(33)) }, format: 'jwk' });
+  return createPrivateKey({
+    key: { kty: 'EC', crv: CRV[alg], d: b64(privateKey), x: b64(pub.subarray(1, 33)), y: b64(pub.subarray(33)) },
+    format: 'jwk',
+  });
 }
 
 /** OpenSSL may answer with high S; core (and Ethereum, Fabric) take only the low twin. */

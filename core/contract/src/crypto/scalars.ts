@@ -40,7 +40,10 @@ export function bigIntTo32Bytes(value: bigint): Uint8Array {
 }
 
 /** n/2 per ECDSA curve as 32 big-endian bytes: S is compared bytewise, no bigint per signature. */
-const HALF_ORDER = { secp256k1: bigIntTo32Bytes(CURVE_ORDER.secp256k1 / 2n), secp256r1: bigIntTo32Bytes(CURVE_ORDER.secp256r1 / 2n) } as const;
+const HALF_ORDER = {
+  secp256k1: bigIntTo32Bytes(CURVE_ORDER.secp256k1 / 2n),
+  secp256r1: bigIntTo32Bytes(CURVE_ORDER.secp256r1 / 2n),
+} as const;
 
 /** Whether r‖s (64 bytes) has the high-S form that core, Ethereum and Fabric refuse. */
 export function hasHighS(alg: 'secp256k1' | 'secp256r1', signature: Uint8Array): boolean {

@@ -41,7 +41,9 @@ describe.each(KEY_ALGORITHMS)('signDocument / verifyDocument with %s', (algorith
   });
 
   it('the signature is over the documented bytes', () => {
-    expect(verifyMessage(algorithm, fromHex(publicKey), documentSigningBytes(payload, 'plugin-certificate'), fromHex(doc.signature.value))).toBe(true);
+    expect(
+      verifyMessage(algorithm, fromHex(publicKey), documentSigningBytes(payload, 'plugin-certificate'), fromHex(doc.signature.value)),
+    ).toBe(true);
   });
 
   it('refuses a tampered payload', () => {
@@ -62,13 +64,19 @@ describe.each(KEY_ALGORITHMS)('signDocument / verifyDocument with %s', (algorith
       ok: false,
       reason: `signed by an untrusted key ${doc.signature.keyId}`,
     });
-    expect(verifyDocument(doc, 'plugin-certificate', [])).toEqual({ ok: false, reason: `signed by an untrusted key ${doc.signature.keyId}` });
+    expect(verifyDocument(doc, 'plugin-certificate', [])).toEqual({
+      ok: false,
+      reason: `signed by an untrusted key ${doc.signature.keyId}`,
+    });
   });
 
   it('refuses a key id that does not match the public key', () => {
     const d = clone();
     d.signature.keyId = keyIdOf(algorithm, publicKeyOf(algorithm, generatePrivateKey(algorithm)));
-    expect(verifyDocument(d, 'plugin-certificate')).toEqual({ ok: false, reason: expect.stringMatching(/key id .* does not match the signing public key/) });
+    expect(verifyDocument(d, 'plugin-certificate')).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/key id .* does not match the signing public key/),
+    });
   });
 
   it('refuses a signature swapped in from another key, even when that key is trusted', () => {

@@ -106,7 +106,9 @@ export function verifyDocument<T>(doc: SignedDocument<T>, domain: string, truste
   if (sig.keyId !== keyId) return { ok: false, reason: `key id ${String(sig.keyId)} does not match the signing public key` };
   if (trusted !== undefined) {
     const mine = toHex(publicKey);
-    const isTrusted = trusted.some((t) => t.algorithm === sig.algorithm && hexOrNull(t.publicKey) !== null && toHex(hexOrNull(t.publicKey)!) === mine);
+    const isTrusted = trusted.some(
+      (t) => t.algorithm === sig.algorithm && hexOrNull(t.publicKey) !== null && toHex(hexOrNull(t.publicKey)!) === mine,
+    );
     if (!isTrusted) return { ok: false, reason: `signed by an untrusted key ${keyId}` };
   }
   const value = hexOrNull(sig.value);

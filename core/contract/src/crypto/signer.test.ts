@@ -22,7 +22,7 @@ describe('privateKeySigner', () => {
     }
   });
 
-  test('signDigest stays deterministic (RFC 6979) and the key cannot be changed through the caller\'s buffer', async () => {
+  test("signDigest stays deterministic (RFC 6979) and the key cannot be changed through the caller's buffer", async () => {
     const key = generatePrivateKey('secp256r1');
     const signer = privateKeySigner('secp256r1', key);
     const digest = new Uint8Array(32).fill(5);

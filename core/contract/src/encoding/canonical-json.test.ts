@@ -15,9 +15,7 @@ describe('canonicalJson (RFC 8785)', () => {
   });
 
   it('sorts keys by UTF-16 code units (RFC 8785 §3.2.3)', () => {
-    expect(canonicalJson({ '\u20ac': 1, '\r': 2, '\ud83d\ude00': 3, '1': 4, '\u00f6': 5 })).toBe(
-      '{"\\r":2,"1":4,"ö":5,"€":1,"😀":3}',
-    );
+    expect(canonicalJson({ '\u20ac': 1, '\r': 2, '\ud83d\ude00': 3, '1': 4, '\u00f6': 5 })).toBe('{"\\r":2,"1":4,"ö":5,"€":1,"😀":3}');
   });
 
   it('omits undefined properties exactly as JSON transport would', () => {

@@ -7,7 +7,11 @@ describe('list cursors', () => {
     expect(decodeKeyCursor(encodeKeyCursor('a/é\u{10FFFF}'), 'a/')).toBe('a/é\u{10FFFF}');
     for (const bad of [encodeKeyCursor('b'), encodeKeyCursor('a\u0000'), 'k1.', 'k2.YQ', 'k1.YQ==', 42, 'k1._w', 'k1.Yf8']) {
       let error: unknown;
-      try { decodeKeyCursor(bad, 'a'); } catch (e) { error = e; }
+      try {
+        decodeKeyCursor(bad, 'a');
+      } catch (e) {
+        error = e;
+      }
       expect(isBsnError(error, 'INVALID_INPUT') && (error as { field?: string }).field).toBe('/cursor');
     }
   });

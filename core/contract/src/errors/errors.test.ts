@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BsnError, ConflictError, InvalidInputError, RejectedByChainError, TimeoutError, errorFromJSON, isBsnError,
-} from './errors.js';
+import { BsnError, ConflictError, InvalidInputError, RejectedByChainError, TimeoutError, errorFromJSON, isBsnError } from './errors.js';
 
 describe('error hierarchy', () => {
   it('keeps the framework detail, stage and field through JSON', () => {

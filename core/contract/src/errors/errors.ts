@@ -138,7 +138,8 @@ export const CLASS_BY_CODE: Record<ErrorCode, new (message: string, options?: Bs
 export function isBsnError(value: unknown, code?: ErrorCode): value is BsnError {
   if (typeof value !== 'object' || value === null) return false;
   const branded = (value as Record<symbol, unknown>)[BRAND] === true;
-  const shaped = typeof (value as { code?: unknown }).code === 'string' &&
+  const shaped =
+    typeof (value as { code?: unknown }).code === 'string' &&
     (ERROR_CODES as readonly string[]).includes((value as { code: string }).code) &&
     value instanceof Error;
   if (!branded && !shaped) return false;

@@ -9,7 +9,12 @@ import { toHex, utf8 } from '../encoding/bytes.js';
  * same rule for its secp256k1 accounts.
  */
 export function ethereumAddress(publicKey: Uint8Array): string {
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 65 || publicKey[0] !== 0x04 || !secp256k1.utils.isValidPublicKey(publicKey, false)) {
+  if (
+    !(publicKey instanceof Uint8Array) ||
+    publicKey.length !== 65 ||
+    publicKey[0] !== 0x04 ||
+    !secp256k1.utils.isValidPublicKey(publicKey, false)
+  ) {
     throw new InvalidInputError('publicKey must be a 65-byte uncompressed secp256k1 point', { field: 'publicKey' });
   }
   return toChecksumAddress(toHex(keccak_256(publicKey.subarray(1)).subarray(12)));

@@ -15,7 +15,12 @@ let aliceCert: string;
 let malloryCert: string;
 let binding: KeyBinding;
 const ethKey = alice.keyFor('ethereum', 'secp256k1');
-const account = { framework: 'ethereum', algorithm: 'secp256k1' as const, id: ethereumAddress(ethKey.publicKey), publicKey: ethKey.publicKey };
+const account = {
+  framework: 'ethereum',
+  algorithm: 'secp256k1' as const,
+  id: ethereumAddress(ethKey.publicKey),
+  publicKey: ethKey.publicKey,
+};
 
 beforeAll(async () => {
   ca = await createNetworkCa({ name: 'BSN CA', validityDays: 3650 });
@@ -55,7 +60,11 @@ describe('bindAccount', () => {
   });
 
   it('binds every algorithm and index', async () => {
-    for (const [framework, algorithm, index] of [['fisco-bcos', 'sm2', 0], ['fabric', 'secp256r1', 3], ['eos', 'secp256k1', 0]] as const) {
+    for (const [framework, algorithm, index] of [
+      ['fisco-bcos', 'sm2', 0],
+      ['fabric', 'secp256r1', 3],
+      ['eos', 'secp256k1', 0],
+    ] as const) {
       const key = alice.keyFor(framework, algorithm, index);
       const b = bindAccount(alice, aliceCert, { framework, algorithm, id: `acct-${framework}`, publicKey: toHex(key.publicKey), index });
       expect(await verify(b)).toEqual({ ok: true, userId: 'alice', framework, algorithm, account: `acct-${framework}` });
@@ -65,7 +74,13 @@ describe('bindAccount', () => {
 
 describe('verifyBinding', () => {
   it('accepts the binding, also after a JSON round trip', async () => {
-    expect(await verify(clone())).toEqual({ ok: true, userId: 'alice', framework: 'ethereum', algorithm: 'secp256k1', account: account.id });
+    expect(await verify(clone())).toEqual({
+      ok: true,
+      userId: 'alice',
+      framework: 'ethereum',
+      algorithm: 'secp256k1',
+      account: account.id,
+    });
   });
 
   it('refuses a swapped account key (Mallory puts her key, signs with it)', async () => {
@@ -86,8 +101,14 @@ describe('verifyBinding', () => {
     const forged = bindAccount(mallory, malloryCert, { ...account, publicKey: mallory.keyFor('ethereum', 'secp256k1').publicKey });
     forged.payload.accountPublicKey = toHex(ethKey.publicKey);
     forged.payload.account = account.id;
-    forged.identitySignature = signDocument(forged.payload, KEY_BINDING_DOMAIN, { algorithm: 'secp256r1', privateKey: mallory.masterKey.privateKey }).signature;
-    expect(await verify(forged, malloryCert)).toEqual({ ok: false, reason: expect.stringMatching(/^account signature: signed by an untrusted key/) });
+    forged.identitySignature = signDocument(forged.payload, KEY_BINDING_DOMAIN, {
+      algorithm: 'secp256r1',
+      privateKey: mallory.masterKey.privateKey,
+    }).signature;
+    expect(await verify(forged, malloryCert)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/^account signature: signed by an untrusted key/),
+    });
   });
 
   it('refuses the binding presented with another identity’s certificate', async () => {
@@ -106,7 +127,10 @@ describe('verifyBinding', () => {
   });
 
   it('refuses once the certificate has expired, and bindings dated in the future', async () => {
-    expect(await verify(clone(), aliceCert, ca.certificatePem, new Date(Date.now() + 400 * DAY))).toEqual({ ok: false, reason: 'the identity certificate has expired' });
+    expect(await verify(clone(), aliceCert, ca.certificatePem, new Date(Date.now() + 400 * DAY))).toEqual({
+      ok: false,
+      reason: 'the identity certificate has expired',
+    });
     const future = bindAccount(alice, aliceCert, account, new Date(Date.now() + DAY));
     expect(await verify(future)).toEqual({ ok: false, reason: 'the binding is dated in the future' });
   });
@@ -122,8 +146,16 @@ describe('verifyBinding', () => {
     ['version', (b) => ((b.payload as unknown as Record<string, unknown>).v = 2), /unsupported binding version/],
     ['algorithm', (b) => ((b.payload as unknown as Record<string, unknown>).algorithm = 'ed25519'), /unknown account algorithm/],
     ['identity signature value', (b) => (b.identitySignature.value = b.accountSignature.value), /identity signature/],
-    ['signatures swapped', (b) => ([b.identitySignature, b.accountSignature] = [b.accountSignature, b.identitySignature]), /identity signature: signed by an untrusted key/],
-    ['identity signature removed', (b) => delete (b as Partial<KeyBinding>).identitySignature, /identity signature: the document is not signed/],
+    [
+      'signatures swapped',
+      (b) => ([b.identitySignature, b.accountSignature] = [b.accountSignature, b.identitySignature]),
+      /identity signature: signed by an untrusted key/,
+    ],
+    [
+      'identity signature removed',
+      (b) => delete (b as Partial<KeyBinding>).identitySignature,
+      /identity signature: the document is not signed/,
+    ],
   ])('refuses a tampered %s', async (_name, mutate, reason) => {
     const b = clone();
     mutate(b);

@@ -52,15 +52,18 @@ export interface BindableAccount {
 }
 
 export type BindingVerification =
-  | { ok: true; userId: string; framework: string; algorithm: KeyAlgorithm; account: string }
-  | { ok: false; reason: string };
+  { ok: true; userId: string; framework: string; algorithm: KeyAlgorithm; account: string } | { ok: false; reason: string };
 
 const MAX_ACCOUNT_ID = 256;
 /** Clocks on city nodes differ a little; a binding may be dated this far ahead of the verifier. */
 const CLOCK_SKEW_MS = 5 * 60_000;
 
 export function bindAccount(identity: BsnIdentity, certificatePem: string, account: BindableAccount, at: Date = new Date()): KeyBinding {
-  const purpose = assertPurpose({ framework: account.framework, algorithm: account.algorithm, ...(account.index !== undefined && { index: account.index }) });
+  const purpose = assertPurpose({
+    framework: account.framework,
+    algorithm: account.algorithm,
+    ...(account.index !== undefined && { index: account.index }),
+  });
   if (typeof account.id !== 'string' || account.id.length === 0 || account.id.length > MAX_ACCOUNT_ID) {
     throw new InvalidInputError(`account id must be 1-${MAX_ACCOUNT_ID} characters`, { field: 'account.id' });
   }
@@ -118,7 +121,8 @@ function payloadProblem(p: Partial<KeyBindingPayload> | undefined): string | nul
   if (p.framework === 'bsn') return "framework 'bsn' is reserved for the identity key";
   if (!hexKey(p.identityKey, 'secp256r1')) return 'identityKey is not a lowercase hex P-256 key';
   if (!hexKey(p.accountPublicKey, p.algorithm)) return `accountPublicKey is not a lowercase hex ${p.algorithm} key`;
-  if (typeof p.certificateSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(p.certificateSha256)) return 'certificateSha256 is not a SHA-256 hex digest';
+  if (typeof p.certificateSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(p.certificateSha256))
+    return 'certificateSha256 is not a SHA-256 hex digest';
   if (typeof p.account !== 'string' || p.account.length === 0 || p.account.length > MAX_ACCOUNT_ID) return 'the binding has no account id';
   if (typeof p.issuedAt !== 'string' || Number.isNaN(Date.parse(p.issuedAt)) || new Date(p.issuedAt).toISOString() !== p.issuedAt) {
     return 'issuedAt is not an ISO 8601 UTC timestamp';
@@ -149,7 +153,8 @@ export async function verifyBinding(
   if (!cert.ok) return fail(cert.reason);
   if (cert.userId !== p.userId) return fail(`the certificate is for ${cert.userId}, the binding names ${p.userId}`);
   if (toHex(cert.publicKey) !== p.identityKey) return fail("the binding's identity key is not the certified key");
-  if (certificateSha256(opts.identityCertificatePem) !== p.certificateSha256) return fail('the binding pins a different identity certificate');
+  if (certificateSha256(opts.identityCertificatePem) !== p.certificateSha256)
+    return fail('the binding pins a different identity certificate');
   const issued = Date.parse(p.issuedAt);
   const certInfo = parseCertificate(opts.identityCertificatePem);
   if (issued < certInfo.notBefore.getTime() || issued > certInfo.notAfter.getTime()) {

@@ -14,7 +14,12 @@ let pem: string;
 beforeAll(async () => {
   ca = await createNetworkCa({ name: 'BSN Test Network CA', validityDays: 3650 });
   otherCaSameName = await createNetworkCa({ name: 'BSN Test Network CA', validityDays: 3650 });
-  pem = await issueIdentityCertificate(ca, { userId: 'alice@portal-1', portal: 'Portal One', publicKey: identity.masterPublicKey, validityDays: 365 });
+  pem = await issueIdentityCertificate(ca, {
+    userId: 'alice@portal-1',
+    portal: 'Portal One',
+    publicKey: identity.masterPublicKey,
+    validityDays: 365,
+  });
 });
 
 describe('network CA', () => {
@@ -50,18 +55,39 @@ describe('identity certificate', () => {
   });
 
   it('refuses an expired certificate, and one not yet valid', async () => {
-    expect(await verifyIdentityCertificate(pem, ca.certificatePem, new Date(Date.now() + 400 * DAY))).toEqual({ ok: false, reason: 'the identity certificate has expired' });
-    expect(await verifyIdentityCertificate(pem, ca.certificatePem, new Date(Date.now() - DAY))).toEqual({ ok: false, reason: expect.stringMatching(/not (yet )?valid/) });
-    const old = await issueIdentityCertificate(ca, { userId: 'bob', publicKey: identity.masterPublicKey, validityDays: 1, notBefore: new Date(Date.now() - 10 * DAY) });
+    expect(await verifyIdentityCertificate(pem, ca.certificatePem, new Date(Date.now() + 400 * DAY))).toEqual({
+      ok: false,
+      reason: 'the identity certificate has expired',
+    });
+    expect(await verifyIdentityCertificate(pem, ca.certificatePem, new Date(Date.now() - DAY))).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/not (yet )?valid/),
+    });
+    const old = await issueIdentityCertificate(ca, {
+      userId: 'bob',
+      publicKey: identity.masterPublicKey,
+      validityDays: 1,
+      notBefore: new Date(Date.now() - 10 * DAY),
+    });
     expect(await verifyIdentityCertificate(old, ca.certificatePem)).toEqual({ ok: false, reason: 'the identity certificate has expired' });
   });
 
   it('refuses a certificate from another CA, even one with the same name', async () => {
-    const foreign = await issueIdentityCertificate(otherCaSameName, { userId: 'alice@portal-1', publicKey: identity.masterPublicKey, validityDays: 365 });
-    expect(await verifyIdentityCertificate(foreign, ca.certificatePem)).toEqual({ ok: false, reason: 'the identity certificate is not signed by this CA' });
+    const foreign = await issueIdentityCertificate(otherCaSameName, {
+      userId: 'alice@portal-1',
+      publicKey: identity.masterPublicKey,
+      validityDays: 365,
+    });
+    expect(await verifyIdentityCertificate(foreign, ca.certificatePem)).toEqual({
+      ok: false,
+      reason: 'the identity certificate is not signed by this CA',
+    });
     const otherName = await createNetworkCa({ name: 'Elsewhere', validityDays: 10 });
     const foreign2 = await issueIdentityCertificate(otherName, { userId: 'alice', publicKey: identity.masterPublicKey, validityDays: 5 });
-    expect(await verifyIdentityCertificate(foreign2, ca.certificatePem)).toEqual({ ok: false, reason: expect.stringMatching(/not by this CA/) });
+    expect(await verifyIdentityCertificate(foreign2, ca.certificatePem)).toEqual({
+      ok: false,
+      reason: expect.stringMatching(/not by this CA/),
+    });
   });
 
   it('refuses when the trust anchor is not a CA (an identity certificate used as CA)', async () => {
@@ -72,7 +98,10 @@ describe('identity certificate', () => {
     const shortCa = await createNetworkCa({ name: 'Short', validityDays: 1 });
     const cert = await issueIdentityCertificate(shortCa, { userId: 'carol', publicKey: identity.masterPublicKey, validityDays: 30 });
     expect((await verifyIdentityCertificate(cert, shortCa.certificatePem)).ok).toBe(true);
-    expect(await verifyIdentityCertificate(cert, shortCa.certificatePem, new Date(Date.now() + 2 * DAY))).toEqual({ ok: false, reason: 'the CA certificate is not valid at this time' });
+    expect(await verifyIdentityCertificate(cert, shortCa.certificatePem, new Date(Date.now() + 2 * DAY))).toEqual({
+      ok: false,
+      reason: 'the CA certificate is not valid at this time',
+    });
   });
 
   it('refuses a tampered certificate (one byte of the signed part flipped)', async () => {
@@ -80,7 +109,10 @@ describe('identity certificate', () => {
     const i = der.indexOf(Buffer.from('alice@portal-1'));
     der[i] = 'b'.charCodeAt(0);
     const tampered = `-----BEGIN CERTIFICATE-----\n${der.toString('base64')}\n-----END CERTIFICATE-----\n`;
-    expect(await verifyIdentityCertificate(tampered, ca.certificatePem)).toEqual({ ok: false, reason: 'the identity certificate is not signed by this CA' });
+    expect(await verifyIdentityCertificate(tampered, ca.certificatePem)).toEqual({
+      ok: false,
+      reason: 'the identity certificate is not signed by this CA',
+    });
   });
 
   it('refuses garbage without throwing', async () => {
@@ -90,9 +122,17 @@ describe('identity certificate', () => {
 
   it('validates issuance input', async () => {
     const pub = identity.masterPublicKey;
-    await expect(issueIdentityCertificate(ca, { userId: 'a,CN=b', publicKey: pub, validityDays: 1 })).rejects.toMatchObject({ field: 'userId' });
-    await expect(issueIdentityCertificate(ca, { userId: 'a', publicKey: publicKeyOf('secp256k1', generatePrivateKey('secp256k1')), validityDays: 1 })).rejects.toMatchObject({ field: 'publicKey' });
-    await expect(issueIdentityCertificate(ca, { userId: 'a', publicKey: pub, validityDays: 0 })).rejects.toMatchObject({ field: 'validityDays' });
-    await expect(issueIdentityCertificate({ ...ca, privateKey: otherCaSameName.privateKey }, { userId: 'a', publicKey: pub, validityDays: 1 })).rejects.toMatchObject({ field: 'ca.privateKey' });
+    await expect(issueIdentityCertificate(ca, { userId: 'a,CN=b', publicKey: pub, validityDays: 1 })).rejects.toMatchObject({
+      field: 'userId',
+    });
+    await expect(
+      issueIdentityCertificate(ca, { userId: 'a', publicKey: publicKeyOf('secp256k1', generatePrivateKey('secp256k1')), validityDays: 1 }),
+    ).rejects.toMatchObject({ field: 'publicKey' });
+    await expect(issueIdentityCertificate(ca, { userId: 'a', publicKey: pub, validityDays: 0 })).rejects.toMatchObject({
+      field: 'validityDays',
+    });
+    await expect(
+      issueIdentityCertificate({ ...ca, privateKey: otherCaSameName.privateKey }, { userId: 'a', publicKey: pub, validityDays: 1 }),
+    ).rejects.toMatchObject({ field: 'ca.privateKey' });
   });
 });

@@ -23,8 +23,7 @@ export interface IdentityCertificateRequest {
 }
 
 export type IdentityCertificateVerification =
-  | { ok: true; userId: string; publicKey: Uint8Array; portal?: string; notAfter: Date }
-  | { ok: false; reason: string };
+  { ok: true; userId: string; publicKey: Uint8Array; portal?: string; notAfter: Date } | { ok: false; reason: string };
 
 /** The SAN URI that names an identity, so it survives any rewriting of the subject DN. */
 export const IDENTITY_URI_PREFIX = 'bsn:identity:';
@@ -145,7 +144,11 @@ function within(cert: x509.X509Certificate, at: Date): boolean {
  * not itself a CA, allows digitalSignature, has a P-256 key, and its CN agrees with its
  * `bsn:identity:` SAN.
  */
-export async function verifyIdentityCertificate(pem: string, caPem: string, at: Date = new Date()): Promise<IdentityCertificateVerification> {
+export async function verifyIdentityCertificate(
+  pem: string,
+  caPem: string,
+  at: Date = new Date(),
+): Promise<IdentityCertificateVerification> {
   let cert: x509.X509Certificate;
   let ca: x509.X509Certificate;
   try {
@@ -162,7 +165,8 @@ export async function verifyIdentityCertificate(pem: string, caPem: string, at: 
   const caConstraints = ca.getExtension(x509.BasicConstraintsExtension);
   if (!caConstraints?.ca) return fail('the CA certificate is not marked as a CA (basicConstraints)');
   const caUsage = ca.getExtension(x509.KeyUsagesExtension);
-  if (caUsage && (caUsage.usages & x509.KeyUsageFlags.keyCertSign) === 0) return fail('the CA certificate may not sign certificates (keyUsage)');
+  if (caUsage && (caUsage.usages & x509.KeyUsageFlags.keyCertSign) === 0)
+    return fail('the CA certificate may not sign certificates (keyUsage)');
   if (!within(ca, at)) return fail('the CA certificate is not valid at this time');
 
   if (cert.issuer !== ca.subject) return fail(`the identity certificate was issued by "${cert.issuer}", not by this CA`);
@@ -179,7 +183,8 @@ export async function verifyIdentityCertificate(pem: string, caPem: string, at: 
 
   if (cert.getExtension(x509.BasicConstraintsExtension)?.ca) return fail('an identity certificate must not be a CA');
   const usage = cert.getExtension(x509.KeyUsagesExtension);
-  if (!usage || (usage.usages & x509.KeyUsageFlags.digitalSignature) === 0) return fail('the identity certificate does not allow digitalSignature');
+  if (!usage || (usage.usages & x509.KeyUsageFlags.digitalSignature) === 0)
+    return fail('the identity certificate does not allow digitalSignature');
 
   const publicKey = p256KeyOf(cert);
   if (!publicKey) return fail('the identity certificate key is not a P-256 key');

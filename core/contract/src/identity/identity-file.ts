@@ -32,7 +32,11 @@ export function sealIdentity(
   opts: KeystoreOptions & { certificate?: string } = {},
 ): IdentityFile {
   assertUserId(userId);
-  const secret = encryptKey({ algorithm: 'secp256r1', privateKey: identity.exportSecret(), label: `bsn-identity:${userId}` }, passphrase, opts);
+  const secret = encryptKey(
+    { algorithm: 'secp256r1', privateKey: identity.exportSecret(), label: `bsn-identity:${userId}` },
+    passphrase,
+    opts,
+  );
   return {
     format: 'bsn-identity',
     version: 1,
@@ -88,4 +92,3 @@ export async function readJson(path: string): Promise<unknown> {
     throw new InvalidInputError(`${path} is not JSON`, { field: 'path' });
   }
 }
-

@@ -20,7 +20,11 @@ describe('BsnIdentity', () => {
 
   it('derives keys whose public key and signer match', async () => {
     const id = BsnIdentity.generate();
-    for (const [framework, algorithm] of [['fabric', 'secp256r1'], ['fisco-bcos', 'sm2'], ['eos', 'secp256k1']] as const) {
+    for (const [framework, algorithm] of [
+      ['fabric', 'secp256r1'],
+      ['fisco-bcos', 'sm2'],
+      ['eos', 'secp256k1'],
+    ] as const) {
       const key = id.keyFor(framework, algorithm);
       expect(toHex(key.publicKey)).toBe(toHex(publicKeyOf(algorithm, key.privateKey)));
       expect(toHex(key.signer.publicKey)).toBe(toHex(key.publicKey));
@@ -33,7 +37,9 @@ describe('BsnIdentity', () => {
     const a = BsnIdentity.generate();
     const b = BsnIdentity.generate();
     expect(toHex(a.masterPublicKey)).not.toBe(toHex(b.masterPublicKey));
-    expect(toHex(BsnIdentity.fromSecret(a.exportSecret()).keyFor('eos', 'secp256k1').publicKey)).toBe(toHex(a.keyFor('eos', 'secp256k1').publicKey));
+    expect(toHex(BsnIdentity.fromSecret(a.exportSecret()).keyFor('eos', 'secp256k1').publicKey)).toBe(
+      toHex(a.keyFor('eos', 'secp256k1').publicKey),
+    );
   });
 
   it('hands out copies of a derived key: a caller wiping its copy changes no later one', () => {
@@ -48,7 +54,7 @@ describe('BsnIdentity', () => {
     expect(toHex(again.publicKey)).toBe(toHex(again.signer.publicKey));
   });
 
-  it('signerFor is the derived key\'s signer, with the same reservation', () => {
+  it("signerFor is the derived key's signer, with the same reservation", () => {
     const id = BsnIdentity.fromSecret(SECRET);
     expect(id.signerFor('fabric', 'secp256r1')).toBe(id.keyFor('fabric', 'secp256r1').signer);
     expect(id.signerFor('fabric', 'secp256r1', 1)).not.toBe(id.signerFor('fabric', 'secp256r1'));

@@ -59,5 +59,7 @@ export function p256KeyOf(cert: x509.X509Certificate): Uint8Array | null {
 
 /** SHA-256 of the DER encoding, hex: what bindings pin so a re-issued certificate is a different one. */
 export function certificateSha256(pem: string): string {
-  return createHash('sha256').update(Buffer.from(parseCertificate(pem).rawData)).digest('hex');
+  return createHash('sha256')
+    .update(Buffer.from(parseCertificate(pem).rawData))
+    .digest('hex');
 }

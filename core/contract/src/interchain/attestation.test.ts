@@ -4,8 +4,13 @@ import { fromHex, toHex } from '../encoding/bytes.js';
 import { generatePrivateKey, publicKeyOf, verifyMessage } from '../crypto/algorithms.js';
 import { documentSigningBytes } from '../crypto/signed-document.js';
 import {
-  BLOCK_ATTESTATION_DOMAIN, MAX_ATTESTATIONS, attestBlock, blockAttestationPayload, verifyAttestations,
-  type AttestedBlock, type BlockAttestation,
+  BLOCK_ATTESTATION_DOMAIN,
+  MAX_ATTESTATIONS,
+  attestBlock,
+  blockAttestationPayload,
+  verifyAttestations,
+  type AttestedBlock,
+  type BlockAttestation,
 } from './attestation.js';
 
 const block: AttestedBlock = { framework: 'ethereum', chain: 'anvil', number: 42, hash: '0x' + 'ab'.repeat(32) };
@@ -53,7 +58,11 @@ describe.each(KEY_ALGORITHMS)('verifyAttestations with %s', (algorithm) => {
 
   it('accepts t-of-M distinct pinned attesters, over the block as the verifier names it', () => {
     expect(verifyAttestations(block, all.slice(0, 2), { attesters, threshold: 2 })).toEqual({
-      ok: true, keyIds: all.slice(0, 2).map((a) => a.signature.keyId).sort(),
+      ok: true,
+      keyIds: all
+        .slice(0, 2)
+        .map((a) => a.signature.keyId)
+        .sort(),
     });
     expect(verifyAttestations({ ...block, hash: block.hash.slice(2).toUpperCase() }, all, { attesters, threshold: 3 }).ok).toBe(true);
     // a JSON round trip changes nothing
@@ -69,11 +78,18 @@ describe.each(KEY_ALGORITHMS)('verifyAttestations with %s', (algorithm) => {
 
   it('refuses an attestation by a key that is not pinned, even when the rest would do', () => {
     const stranger = attestBlock(block, node(algorithm).key);
-    expect(reasonOf(verifyAttestations(block, [...all, stranger], { attesters, threshold: 2 }))).toMatch(/attestation 3: signed by an untrusted key/);
+    expect(reasonOf(verifyAttestations(block, [...all, stranger], { attesters, threshold: 2 }))).toMatch(
+      /attestation 3: signed by an untrusted key/,
+    );
   });
 
   it('refuses attestations of another block, checking the signature over bytes it rebuilt', () => {
-    for (const other of [{ ...block, number: 43 }, { ...block, hash: 'cd'.repeat(32) }, { ...block, chain: 'geth' }, { ...block, framework: 'fabric' }]) {
+    for (const other of [
+      { ...block, number: 43 },
+      { ...block, hash: 'cd'.repeat(32) },
+      { ...block, chain: 'geth' },
+      { ...block, framework: 'fabric' },
+    ]) {
       expect(reasonOf(verifyAttestations(other, all, { attesters, threshold: 1 }))).toMatch(/does not match this payload/);
     }
     // a document whose payload was edited to the verifier's block still carries the old signature
@@ -101,12 +117,33 @@ describe('verifyAttestations refuses unsound policies and inputs, without throwi
     ['empty attesters', () => verifyAttestations(block, atts, { attesters: [], threshold: 1 }), /empty/],
     ['attesters not a list', () => verifyAttestations(block, atts, { attesters: null as never, threshold: 1 }), /empty/],
     ['no policy', () => verifyAttestations(block, atts, undefined as never), /policy/],
-    ['attester listed twice', () => verifyAttestations(block, atts, { attesters: [attesters[0]!, { ...attesters[0]!, publicKey: attesters[0]!.publicKey.toUpperCase() }], threshold: 1 }), /twice/],
-    ['invalid pinned key', () => verifyAttestations(block, atts, { attesters: [{ algorithm: 'secp256k1', publicKey: '04' + '00'.repeat(64) }], threshold: 1 }), /not a valid/],
-    ['unknown algorithm', () => verifyAttestations(block, atts, { attesters: [{ algorithm: 'rsa' as never, publicKey: attesters[0]!.publicKey }], threshold: 1 }), /not a valid/],
+    [
+      'attester listed twice',
+      () =>
+        verifyAttestations(block, atts, {
+          attesters: [attesters[0]!, { ...attesters[0]!, publicKey: attesters[0]!.publicKey.toUpperCase() }],
+          threshold: 1,
+        }),
+      /twice/,
+    ],
+    [
+      'invalid pinned key',
+      () => verifyAttestations(block, atts, { attesters: [{ algorithm: 'secp256k1', publicKey: '04' + '00'.repeat(64) }], threshold: 1 }),
+      /not a valid/,
+    ],
+    [
+      'unknown algorithm',
+      () =>
+        verifyAttestations(block, atts, { attesters: [{ algorithm: 'rsa' as never, publicKey: attesters[0]!.publicKey }], threshold: 1 }),
+      /not a valid/,
+    ],
     ['no attestations', () => verifyAttestations(block, [], { attesters, threshold: 1 }), /no attestations/],
     ['attestations not a list', () => verifyAttestations(block, 'x', { attesters, threshold: 1 }), /list/],
-    ['junk attestation', () => verifyAttestations(block, [null, 5], { attesters, threshold: 1 }), /attestation 0: the document is not signed/],
+    [
+      'junk attestation',
+      () => verifyAttestations(block, [null, 5], { attesters, threshold: 1 }),
+      /attestation 0: the document is not signed/,
+    ],
     ['too many', () => verifyAttestations(block, Array(MAX_ATTESTATIONS + 1).fill(atts[0]), { attesters, threshold: 1 }), /more than/],
     ['zero hash', () => verifyAttestations({ ...block, hash: '00'.repeat(32) }, atts, { attesters, threshold: 1 }), /zero hash/],
     ['empty hash', () => verifyAttestations({ ...block, hash: '' }, atts, { attesters, threshold: 1 }), /hash/],

@@ -166,6 +166,12 @@ function check(block: AttestedBlock, attestations: unknown, policy: AttestationP
 function samePayload(claims: unknown, payload: BlockAttestationPayload): boolean {
   if (typeof claims !== 'object' || claims === null) return false;
   const c = claims as Record<string, unknown>;
-  return c.v === payload.v && c.framework === payload.framework && c.chain === payload.chain &&
-    c.number === payload.number && typeof c.hash === 'string' && c.hash.toLowerCase().replace(/^0x/, '') === payload.hash;
+  return (
+    c.v === payload.v &&
+    c.framework === payload.framework &&
+    c.chain === payload.chain &&
+    c.number === payload.number &&
+    typeof c.hash === 'string' &&
+    c.hash.toLowerCase().replace(/^0x/, '') === payload.hash
+  );
 }

@@ -4,8 +4,16 @@ import { isBsnError } from '../errors/errors.js';
 import type { Packet } from '../contract/interchain.js';
 
 const packet: Packet = {
-  v: 1, srcChain: 'eth-dev', srcApp: 'app-a', dstChain: 'fabric-dev', dstApp: 'app-b', seq: 1,
-  method: 'ping', payload: Buffer.from('hi').toString('base64'), timeout: 1_900_000_000_000, grantRef: 'grant-1',
+  v: 1,
+  srcChain: 'eth-dev',
+  srcApp: 'app-a',
+  dstChain: 'fabric-dev',
+  dstApp: 'app-b',
+  seq: 1,
+  method: 'ping',
+  payload: Buffer.from('hi').toString('base64'),
+  timeout: 1_900_000_000_000,
+  grantRef: 'grant-1',
 };
 
 describe('packets', () => {
@@ -30,7 +38,12 @@ describe('packets', () => {
 
   it('refuses malformed packets naming the field', () => {
     const fieldOf = (p: unknown) => {
-      try { checkPacket(p); return undefined; } catch (e) { return isBsnError(e, 'INVALID_INPUT') ? e.field : 'untyped'; }
+      try {
+        checkPacket(p);
+        return undefined;
+      } catch (e) {
+        return isBsnError(e, 'INVALID_INPUT') ? e.field : 'untyped';
+      }
     };
     expect(fieldOf(packet)).toBeUndefined();
     expect(fieldOf({ ...packet, seq: 0 })).toBe('/packet/seq');

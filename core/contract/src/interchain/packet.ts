@@ -14,7 +14,9 @@ const CHAIN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
  */
 export function packetId(p: Pick<Packet, 'srcChain' | 'srcApp' | 'dstChain' | 'dstApp' | 'seq'>): string {
   const named = { srcChain: p.srcChain, srcApp: p.srcApp, dstChain: p.dstChain, dstApp: p.dstApp, seq: p.seq };
-  return createHash('sha256').update(DOMAIN + canonicalJson(named)).digest('hex');
+  return createHash('sha256')
+    .update(DOMAIN + canonicalJson(named))
+    .digest('hex');
 }
 
 /** The canonical bytes of a whole packet, what evidence commits to. */
@@ -62,14 +64,19 @@ const PACKET_FIELDS = new Set(['v', 'srcChain', 'srcApp', 'dstChain', 'dstApp', 
  * the chain the trust roots pin, and the packet the evidence is about. Returns why not
  * (a verifier answers `rejected` with it), or the packet and its id.
  */
-export function evidencePacket(value: unknown, rootsChain: string, subjectPacketId: string): { packet: Packet; id: string } | { reason: string } {
+export function evidencePacket(
+  value: unknown,
+  rootsChain: string,
+  subjectPacketId: string,
+): { packet: Packet; id: string } | { reason: string } {
   let packet: Packet;
   try {
     packet = checkPacket(structuredClone(value));
   } catch (error) {
     return { reason: `the packet is malformed: ${(error as Error).message}` };
   }
-  if (packet.srcChain !== rootsChain) return { reason: `the packet's srcChain ${packet.srcChain} is not the chain ${rootsChain} of the roots` };
+  if (packet.srcChain !== rootsChain)
+    return { reason: `the packet's srcChain ${packet.srcChain} is not the chain ${rootsChain} of the roots` };
   const id = packetId(packet);
   if (id !== subjectPacketId) return { reason: `the packet's id is ${id}, the evidence's subject names ${subjectPacketId}` };
   return { packet, id };

@@ -27,7 +27,10 @@ export function readPluginManifest(url: URL): DescribedManifest {
   return JSON.parse(readFileSync(url, 'utf8')) as DescribedManifest;
 }
 
-export function describeFromManifest(manifest: DescribedManifest, runtime: { finality: FinalityModel; limits: AdapterLimits }): AdapterDescription {
+export function describeFromManifest(
+  manifest: DescribedManifest,
+  runtime: { finality: FinalityModel; limits: AdapterLimits },
+): AdapterDescription {
   return {
     framework: manifest.framework,
     adapter: { name: manifest.name, version: manifest.version },

@@ -3,7 +3,15 @@
  * and the fallback for anything the framework's own mapping does not recognise. The mapping
  * of the framework's errors themselves (reverts, gRPC statuses, …) stays in the adapter.
  */
-import { CLASS_BY_CODE, RejectedByChainError, UnavailableError, type BsnError, type BsnErrorOptions, type ErrorCode, type FailureStage } from '../errors/errors.js';
+import {
+  CLASS_BY_CODE,
+  RejectedByChainError,
+  UnavailableError,
+  type BsnError,
+  type BsnErrorOptions,
+  type ErrorCode,
+  type FailureStage,
+} from '../errors/errors.js';
 
 /** Where an operation failed and what it was doing, for the message and `stage`. */
 export interface ErrorContext {

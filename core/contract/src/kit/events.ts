@@ -20,7 +20,12 @@ export function checkEventsRequest(request: EventsRequest): EventsPlan {
   if (request.name !== undefined && (typeof request.name !== 'string' || request.name.length === 0)) {
     throw new InvalidInputError('/name: an event name filter is a non-empty string', { field: '/name' });
   }
-  return { appId, ...(after && { after }), ...(request.name !== undefined && { name: request.name }), ...(request.signal && { signal: request.signal }) };
+  return {
+    appId,
+    ...(after && { after }),
+    ...(request.name !== undefined && { name: request.name }),
+    ...(request.signal && { signal: request.signal }),
+  };
 }
 
 /** Whether an event at `checkpoint` comes strictly after `after` (always, without one). */

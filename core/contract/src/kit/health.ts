@@ -7,7 +7,10 @@ export type HealthProbe = Omit<HealthReport, 'latencyMs'>;
  * Times `probe` and reports it; a probe that throws is an unhealthy report carrying the
  * error's message (health never throws: a node that cannot be reached is a finding).
  */
-export async function timedHealth(probe: () => Promise<HealthProbe>, unreachable: { node: string; detail?: Record<string, unknown> }): Promise<HealthReport> {
+export async function timedHealth(
+  probe: () => Promise<HealthProbe>,
+  unreachable: { node: string; detail?: Record<string, unknown> },
+): Promise<HealthReport> {
   const started = performance.now();
   const latency = () => Math.round(performance.now() - started);
   try {

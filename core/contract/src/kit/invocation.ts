@@ -50,13 +50,18 @@ export function checkRequestObject(request: unknown, what = 'a request'): void {
  */
 export function checkPresetInvocation(method: string, args: unknown, write: boolean, limits: Limits): PresetCall {
   if (!Object.hasOwn(PRESET_SIGNATURES, method)) {
-    throw new InvalidInputError(`the preset contract has no method ${JSON.stringify(method)} (it has ${Object.keys(PRESET_SIGNATURES).join(', ')})`, {
-      field: '/method',
-    });
+    throw new InvalidInputError(
+      `the preset contract has no method ${JSON.stringify(method)} (it has ${Object.keys(PRESET_SIGNATURES).join(', ')})`,
+      {
+        field: '/method',
+      },
+    );
   }
   const spec = PRESET_SIGNATURES[method as PresetMethod];
   if (spec.write !== write) {
-    throw new InvalidInputError(write ? `${method} only reads: use evaluate` : `${method} writes: use submit (evaluate never writes)`, { field: '/method' });
+    throw new InvalidInputError(write ? `${method} only reads: use evaluate` : `${method} writes: use submit (evaluate never writes)`, {
+      field: '/method',
+    });
   }
   const list = checkArgs(args);
   spec.params.forEach((param, i) => {
@@ -69,7 +74,8 @@ export function checkPresetInvocation(method: string, args: unknown, write: bool
       checkValue(list[i], limits, field);
     }
   });
-  if (list.length !== spec.params.length) throw new InvalidInputError(`${method} takes ${spec.params.length} argument(s), not ${list.length}`, { field: '/args' });
+  if (list.length !== spec.params.length)
+    throw new InvalidInputError(`${method} takes ${spec.params.length} argument(s), not ${list.length}`, { field: '/args' });
   const value = list[1];
   return { method: method as PresetMethod, key: list[0] as string, ...(value instanceof Uint8Array && { value }) };
 }

@@ -19,7 +19,8 @@ export interface PreparedAccount {
  * accounts use. The key itself is the adapter's to check (its curve, its encoding).
  */
 export function checkPreparedAccount(account: unknown, algorithms: readonly KeyAlgorithm[], framework?: string): PreparedAccount {
-  if (typeof account !== 'object' || account === null) throw new InvalidInputError('account is { publicKey, algorithm }', { field: '/account' });
+  if (typeof account !== 'object' || account === null)
+    throw new InvalidInputError('account is { publicKey, algorithm }', { field: '/account' });
   const { publicKey, algorithm } = account as Partial<PreparedAccount>;
   checkKeyAlgorithmIn(algorithm, algorithms, '/account/algorithm', framework);
   return { publicKey: publicKey as Uint8Array, algorithm };
@@ -49,7 +50,8 @@ export function preparedTransaction<P>(o: {
 
 /** Refuses anything that is not an envelope object. */
 export function checkPreparedShape(prepared: unknown): asserts prepared is PreparedTransaction {
-  if (typeof prepared !== 'object' || prepared === null) throw new InvalidInputError('prepared is a PreparedTransaction', { field: '/prepared' });
+  if (typeof prepared !== 'object' || prepared === null)
+    throw new InvalidInputError('prepared is a PreparedTransaction', { field: '/prepared' });
 }
 
 /** The adapter's own payload back, or InvalidInputError when it is not one the adapter produced. */

@@ -23,7 +23,9 @@ describe('schema validator', () => {
 
   it('accepts a valid manifest', () => {
     expect(validateSchema('plugin-manifest', manifest)).toEqual({ ok: true });
-    expect(validateSchema('plugin-manifest', { ...manifest, entry: './dist/index.js', files: ['dist'], configSchema: 'config.schema.json' })).toEqual({ ok: true });
+    expect(
+      validateSchema('plugin-manifest', { ...manifest, entry: './dist/index.js', files: ['dist'], configSchema: 'config.schema.json' }),
+    ).toEqual({ ok: true });
   });
 
   it('names every offending field as a JSON pointer with what was expected and found', () => {

@@ -43,7 +43,9 @@ export function schemasDir(): string {
     if (parent === dir) break;
     dir = parent;
   }
-  throw new Error(`cannot find the BSN JSON schemas (a schemas/ folder with ${MARKER}) above ${fileURLToPath(import.meta.url)}; set BSN_SCHEMAS_DIR`);
+  throw new Error(
+    `cannot find the BSN JSON schemas (a schemas/ folder with ${MARKER}) above ${fileURLToPath(import.meta.url)}; set BSN_SCHEMAS_DIR`,
+  );
 }
 
 /** One violation: where (JSON pointer into the value) and what. */
@@ -69,7 +71,9 @@ function ajv(): Ajv2020 {
   // `semver-range`: anything node-semver accepts as a range (`^1.0.0`, `>=2.5 <3`, `1.x`).
   instance.addFormat('semver-range', { type: 'string', validate: (s: string) => semver.validRange(s) !== null });
   const dir = schemasDir();
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.schema.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.schema.json'))
+    .sort()) {
     // One broken schema must not take the others down: it fails when it is asked for.
     try {
       const schema = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { $id?: string };

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { isBsnError } from '../errors/errors.js';
 import {
-  checkAppRef, checkArgs, checkCheckpoint, checkKey, checkPageLimit, checkPrefix, checkRequestId, checkValue, checkBlockNumber,
+  checkAppRef,
+  checkArgs,
+  checkCheckpoint,
+  checkKey,
+  checkPageLimit,
+  checkPrefix,
+  checkRequestId,
+  checkValue,
+  checkBlockNumber,
   inputChecks,
 } from './input.js';
 
@@ -56,7 +64,7 @@ describe('input rules', () => {
 });
 
 describe('inputChecks', () => {
-  it('binds the rules to an adapter\'s limits with the usual pointers', () => {
+  it("binds the rules to an adapter's limits with the usual pointers", () => {
     const c = inputChecks({ maxKeyBytes: 3, maxValueBytes: 2, maxPageSize: 5 });
     expect(c.checkAppRef({ appId: 'a' })).toBe('a');
     expect(() => c.checkKey('abcd')).toThrow(/^\/key: /);

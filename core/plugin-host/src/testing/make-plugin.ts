@@ -87,12 +87,18 @@ export default { devnets: { ${JSON.stringify(local)}: () => devnet }, local: ${J
   return { folder, manifest };
 }
 
-export function makeCertifier(name = 'Test Certifier', algorithm: KeyAlgorithm = 'secp256r1'): { key: CertifierKey; trust: TrustedCertifier } {
+export function makeCertifier(
+  name = 'Test Certifier',
+  algorithm: KeyAlgorithm = 'secp256r1',
+): { key: CertifierKey; trust: TrustedCertifier } {
   const privateKey = generatePrivateKey(algorithm);
   return { key: { algorithm, privateKey, name }, trust: { name, algorithm, publicKey: toHex(publicKeyOf(algorithm, privateKey)) } };
 }
 
-export function makeReport(adapter: { name: string; version: string; framework: string; digest: string }, options: { kind?: TargetKind; failMust?: boolean } = {}): ConformanceReport {
+export function makeReport(
+  adapter: { name: string; version: string; framework: string; digest: string },
+  options: { kind?: TargetKind; failMust?: boolean } = {},
+): ConformanceReport {
   const failMust = options.failMust ?? false;
   return {
     v: 1,
@@ -104,10 +110,41 @@ export function makeReport(adapter: { name: string; version: string; framework: 
     cases: [
       { id: 'DS-001', title: 'describe() matches the manifest', level: 'MUST', capability: 'describe', outcome: 'passed', durationMs: 2 },
       failMust
-        ? { id: 'GW-003', title: 'submit returns only after commit', level: 'MUST', capability: 'gateway.submit', outcome: 'failed', durationMs: 120, failure: { message: 'receipt before commit' } }
-        : { id: 'GW-003', title: 'submit returns only after commit', level: 'MUST', capability: 'gateway.submit', outcome: 'passed', durationMs: 120 },
-      { id: 'KV-010', title: 'history lists deletes', level: 'SHOULD', capability: 'kv.preset', outcome: 'failed', durationMs: 30, failure: { message: 'no delete entry' } },
-      { id: 'IC-001', title: 'emit', level: 'MUST', capability: 'interchain.emit', outcome: 'skipped', durationMs: 0, skipReason: 'capability not claimed' },
+        ? {
+            id: 'GW-003',
+            title: 'submit returns only after commit',
+            level: 'MUST',
+            capability: 'gateway.submit',
+            outcome: 'failed',
+            durationMs: 120,
+            failure: { message: 'receipt before commit' },
+          }
+        : {
+            id: 'GW-003',
+            title: 'submit returns only after commit',
+            level: 'MUST',
+            capability: 'gateway.submit',
+            outcome: 'passed',
+            durationMs: 120,
+          },
+      {
+        id: 'KV-010',
+        title: 'history lists deletes',
+        level: 'SHOULD',
+        capability: 'kv.preset',
+        outcome: 'failed',
+        durationMs: 30,
+        failure: { message: 'no delete entry' },
+      },
+      {
+        id: 'IC-001',
+        title: 'emit',
+        level: 'MUST',
+        capability: 'interchain.emit',
+        outcome: 'skipped',
+        durationMs: 0,
+        skipReason: 'capability not claimed',
+      },
     ],
     summary: { passed: failMust ? 1 : 2, failed: failMust ? 2 : 1, skipped: 1, mustFailed: failMust ? 1 : 0 },
     verdict: failMust ? 'fail' : 'pass',

@@ -10,7 +10,11 @@ export function registrySuite(make: () => Promise<Registry>): void {
     const r = await make();
     await r.createPortal({ code: 'p1', name: 'Portal one' });
     await r.createPortal({ code: 'p2', name: 'Portal two' });
-    for (const [code, portal] of [['alice', 'p1'], ['bob', 'p1'], ['mallory', 'p2']] as const) {
+    for (const [code, portal] of [
+      ['alice', 'p1'],
+      ['bob', 'p1'],
+      ['mallory', 'p2'],
+    ] as const) {
       await r.createUser({ code, portal, algorithm: 'secp256r1', publicKey: KEY, keyMode: 'hosted', role: 'member', chainKeys: {} });
     }
     return r;
@@ -21,12 +25,21 @@ export function registrySuite(make: () => Promise<Registry>): void {
     try {
       expect((await r.listPortals()).map((p) => p.code)).toEqual(['p1', 'p2']);
       const alice = await r.getUser('alice');
-      expect(alice).toMatchObject({ code: 'alice', portal: 'p1', algorithm: 'secp256r1', publicKey: KEY, keyMode: 'hosted', chainKeys: {} });
+      expect(alice).toMatchObject({
+        code: 'alice',
+        portal: 'p1',
+        algorithm: 'secp256r1',
+        publicKey: KEY,
+        keyMode: 'hosted',
+        chainKeys: {},
+      });
       expect(alice?.hostedIdentity).toBeUndefined();
       expect(await r.getUser('nobody')).toBeNull();
       const dup = await r.createPortal({ code: 'p1', name: 'again' }).catch((e: unknown) => e);
       expect(isBsnError(dup, 'CONFLICT')).toBe(true);
-      const orphan = await r.createUser({ code: 'x', portal: 'nope', algorithm: 'sm2', publicKey: KEY, keyMode: 'user', role: 'member', chainKeys: {} }).catch((e: unknown) => e);
+      const orphan = await r
+        .createUser({ code: 'x', portal: 'nope', algorithm: 'sm2', publicKey: KEY, keyMode: 'user', role: 'member', chainKeys: {} })
+        .catch((e: unknown) => e);
       expect(isBsnError(orphan, 'NOT_FOUND')).toBe(true);
       expect((await r.getUser('bob'))?.chainKeys).toEqual({});
       await r.setChainKey('bob', 'ethereum', { algorithm: 'secp256k1', publicKey: KEY });
@@ -40,7 +53,16 @@ export function registrySuite(make: () => Promise<Registry>): void {
         // Frozen (a cached record): as good.
       }
       expect(await r.getUser('bob')).toMatchObject({ role: 'member', chainKeys: { ethereum: { algorithm: 'secp256k1', publicKey: KEY } } });
-      await r.createUser({ code: 'hosted', portal: 'p1', algorithm: 'sm2', publicKey: KEY, keyMode: 'hosted', role: 'admin', chainKeys: {}, hostedIdentity: '{"x":1}' });
+      await r.createUser({
+        code: 'hosted',
+        portal: 'p1',
+        algorithm: 'sm2',
+        publicKey: KEY,
+        keyMode: 'hosted',
+        role: 'admin',
+        chainKeys: {},
+        hostedIdentity: '{"x":1}',
+      });
       expect((await r.getUser('hosted'))?.hostedIdentity).toBe('{"x":1}');
       expect((await r.listUsers('p1')).map((u) => u.code)).toEqual(['alice', 'bob', 'hosted']);
     } finally {
@@ -51,7 +73,15 @@ export function registrySuite(make: () => Promise<Registry>): void {
   test('apps: owner admitted, listing by portal and by admitted user, duplicates CONFLICT', async () => {
     const r = await fresh();
     try {
-      const app = await r.createApp({ code: 'kv1', portal: 'p1', owner: 'alice', name: 'KV', framework: 'ethereum', network: 'anvil', chain: { appId: 'kv1' } });
+      const app = await r.createApp({
+        code: 'kv1',
+        portal: 'p1',
+        owner: 'alice',
+        name: 'KV',
+        framework: 'ethereum',
+        network: 'anvil',
+        chain: { appId: 'kv1' },
+      });
       expect(app.createdAt).toBeGreaterThan(0);
       await r.createApp({ code: 'kv2', portal: 'p1', owner: 'bob', name: 'KV2', framework: 'ethereum', network: 'anvil', chain: {} });
       await r.createApp({ code: 'other', portal: 'p2', owner: 'mallory', name: 'O', framework: 'ethereum', network: 'anvil', chain: {} });
@@ -77,7 +107,9 @@ export function registrySuite(make: () => Promise<Registry>): void {
       expect(await r.isAdmitted('dev1', 'alice')).toBe(false);
       expect(await r.listGrants('kv1')).toEqual([]);
       expect((await r.usage('dev1')).txs).toBe(0);
-      const dup = await r.createApp({ code: 'kv1', portal: 'p2', owner: 'mallory', name: 'x', framework: 'ethereum', network: 'anvil', chain: {} }).catch((e: unknown) => e);
+      const dup = await r
+        .createApp({ code: 'kv1', portal: 'p2', owner: 'mallory', name: 'x', framework: 'ethereum', network: 'anvil', chain: {} })
+        .catch((e: unknown) => e);
       expect(isBsnError(dup, 'CONFLICT')).toBe(true);
     } finally {
       await r.close();
@@ -129,12 +161,22 @@ export function registrySuite(make: () => Promise<Registry>): void {
       const again = await r.putReceipt({ app: 'kv1', requestId: 'req-1', contentHash: 'h2', receipt: { txId: '0x2' } });
       expect(again).toEqual(first);
       expect(first.receipt).toEqual({ txId: '0x1' });
-      await r.putPrepared({ id: 'p-1', app: 'kv1', user: 'alice', contentHash: 'h', prepared: { digest: 'ff' }, expiresAt: Date.now() + 1000 });
+      await r.putPrepared({
+        id: 'p-1',
+        app: 'kv1',
+        user: 'alice',
+        contentHash: 'h',
+        prepared: { digest: 'ff' },
+        expiresAt: Date.now() + 1000,
+      });
       expect((await r.getPrepared('p-1'))?.prepared).toEqual({ digest: 'ff' });
       await r.deletePrepared('p-1');
       expect(await r.getPrepared('p-1')).toBeNull();
       expect(await r.usage('kv1')).toEqual({ app: 'kv1', txs: 0, reads: 0, storageBytes: 0, bytesIn: 0, bytesOut: 0 });
-      await Promise.all([r.addUsage('kv1', { txs: 1, storageBytes: 10, bytesIn: 100 }), r.addUsage('kv1', { txs: 2, reads: 1, bytesOut: 7 })]);
+      await Promise.all([
+        r.addUsage('kv1', { txs: 1, storageBytes: 10, bytesIn: 100 }),
+        r.addUsage('kv1', { txs: 2, reads: 1, bytesOut: 7 }),
+      ]);
       expect(await r.usage('kv1')).toEqual({ app: 'kv1', txs: 3, reads: 1, storageBytes: 10, bytesIn: 100, bytesOut: 7 });
       expect((await r.allUsage()).map((u) => u.app)).toEqual(['kv1']);
       expect(await r.ping()).toBe(true);
