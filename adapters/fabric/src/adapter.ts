@@ -46,7 +46,7 @@ export class FabricAdapter implements Adapter {
     this.kv = new RoutedKv(this.router);
     this.interchain = new RoutedInterchain(this.router);
     this.lifecycle = new FabricLifecycle({ config, connection, router: this.router, network: parts.network ?? {}, logger: parts.logger });
-    this.native = new NativeUserKey({ config, connection, ledger: shared.ledger, transactor: shared.transactor, ca: parts.ca, gateway: shared.gateway });
+    this.native = new NativeUserKey({ config, connection, ledger: shared.ledger, transactor: shared.transactor, ca: parts.ca });
   }
 
   /** The shared channel's ledger and transactor. */

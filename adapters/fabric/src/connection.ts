@@ -4,7 +4,7 @@ import { connect, hash, type Gateway, type Hash, type Signer as FabricSigner } f
 import type { Signer } from '@bsn/contract';
 import type { CertificateAuthority } from './certificates.js';
 import type { ResolvedConfig } from './config.js';
-import { peerGrpcClient } from './peer-channel.js';
+import { peerGrpcClient } from './peer-grpc.js';
 import { checkAlgorithm, checkPublicKey, fabricMessageSigner, fabricSigner, serviceSigner } from './signer-bridge.js';
 
 

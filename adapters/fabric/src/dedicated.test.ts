@@ -3,6 +3,7 @@
 // both orgs exactly like a shared app.
 import { describe, expect, test } from 'vitest';
 import { isBsnError, packetId, type AppSpec, type ChainEvent } from '@bsn/contract';
+import { bytes, takeEvents, text, unique } from '@bsn/contract/testing';
 import type { FabricAdapter } from './adapter.js';
 import { dedicatedChannelName } from './channels/names.js';
 import { OrdererAdmin } from './channels/orderer-admin.js';
@@ -11,7 +12,7 @@ import { peerChannels } from './channels/peer-join.js';
 import { provisioningConfig } from './channels/provisioning-config.js';
 import { signingIdentity } from './channels/signing-identity.js';
 import type { FabricNetworkConfig } from './config.js';
-import { actor, bytes, connect, refusal, takeEvents, text, unique, useFabricNetwork } from './__fixtures__/network.js';
+import { actor, connect, refusal, useFabricNetwork } from './__fixtures__/network.js';
 
 const fabric = useFabricNetwork({ org2: true, actors: ['admin'] });
 

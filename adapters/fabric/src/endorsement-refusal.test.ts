@@ -7,8 +7,9 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { text, unique } from '@bsn/contract/testing';
 import type { FabricAdapter } from './adapter.js';
-import { failure, newSigner, presetDevnet, text, unique, useFabricNetwork } from './__fixtures__/network.js';
+import { failure, newSigner, presetDevnet, useFabricNetwork } from './__fixtures__/network.js';
 import { Transactor } from './transactions.js';
 
 const REFUSAL_CHAINCODE = 'bsn-org-refusal';

@@ -1,5 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { CommitError, CommitStatusError, EndorseError, GatewayError } from '@hyperledger/fabric-gateway';
+import { SubmitError } from '@hyperledger/fabric-gateway/dist/submiterror.js';
 import { describe, expect, test } from 'vitest';
 import { isBsnError } from '@bsn/contract';
 import { parseRefusal, toBsnError } from './errors.js';
@@ -38,6 +39,18 @@ describe('Fabric errors', () => {
     expect(query.stage).toBe('query');
   });
 
+  test('the stage is the failing call\'s whatever the caller was doing: a SubmitError is the submit stage', () => {
+    const submit = toBsnError(new SubmitError({ code: status.PERMISSION_DENIED, cause, transactionId: 'cd'.repeat(32), details: [], message: 'FORBIDDEN' }), { stage: 'endorse', what: 'approving' });
+    expect(submit).toMatchObject({ code: 'UNAUTHORIZED', stage: 'submit', txId: 'cd'.repeat(32) });
+    expect(submit.message).toMatch(/^approving: /);
+  });
+
+  test('a chaincode refusal with a code this standard does not know is REJECTED_BY_CHAIN, keeping the code in detail', () => {
+    const error = toBsnError(new EndorseError({ code: status.ABORTED, cause, transactionId: 't', details: [peer('chaincode response 500, [BSN:NEWER_CODE] something newer')] }), { stage: 'endorse' });
+    expect(error).toMatchObject({ code: 'REJECTED_BY_CHAIN', stage: 'endorse' });
+    expect(error.detail?.code).toBe('BSN:NEWER_CODE');
+  });
+
   test('commit stage: a status that cannot be had is UNAVAILABLE or TIMEOUT; an invalidated transaction keeps its validation code', () => {
     const lost = toBsnError(new CommitStatusError({ code: status.DEADLINE_EXCEEDED, cause, transactionId: 't', details: [] }), { stage: 'commit' });
     expect(lost.code).toBe('TIMEOUT');
@@ -49,7 +62,9 @@ describe('Fabric errors', () => {
   });
 
   test('anything unknown is UNAVAILABLE, never an untyped error', () => {
-    expect(toBsnError(new TypeError('socket hang up'), { stage: 'query' }).code).toBe('UNAVAILABLE');
+    const error = toBsnError(new TypeError('socket hang up'), { stage: 'query', what: 'get on x', txId: 'ef'.repeat(32) });
+    expect(error).toMatchObject({ code: 'UNAVAILABLE', stage: 'query', txId: 'ef'.repeat(32), detail: { framework: 'fabric', message: 'socket hang up' } });
+    expect(error.message).toBe('get on x: unexpected failure: socket hang up');
   });
 });
 

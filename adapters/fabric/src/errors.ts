@@ -1,14 +1,13 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { CommitError, CommitStatusError, EndorseError, GatewayError, StatusCode } from '@hyperledger/fabric-gateway';
-import { BsnError, ConflictError, InvalidInputError, NotFoundError, RejectedByChainError, TimeoutError, UnauthorizedError, UnavailableError, isBsnError, type BsnErrorOptions, type ErrorCode, type FailureStage, type FrameworkDetail } from '@bsn/contract';
+// 1.11.0 exports SubmitError from its root as a type only; the class the client throws is this one.
+import { SubmitError } from '@hyperledger/fabric-gateway/dist/submiterror.js';
+import {
+  ERROR_CODES, RejectedByChainError, TimeoutError, UnauthorizedError, UnavailableError, errorOfCode, isBsnError, messagePrefix, unexpectedError,
+  type BsnError, type BsnErrorOptions, type ErrorCode, type ErrorContext, type FailureStage, type FrameworkDetail,
+} from '@bsn/contract';
 import { FRAMEWORK } from './describe.js';
-
-export interface ErrorContext {
-  stage: FailureStage;
-  txId?: string;
-  /** What was being done, for the message. */
-  what?: string;
-}
+import { detailsOf, peerDeadline, peersUnreachable, wordsOf } from './peer-messages.js';
 
 /** What the preset chaincode said: `[BSN:<CODE>] <message> <json>?` (chaincode/lib/errors.js). */
 export interface ChaincodeRefusal {
@@ -52,20 +51,6 @@ export function parseRefusal(text: string): ChaincodeRefusal | undefined {
   return { code, message, ...(data && { data }), raw: text };
 }
 
-interface PeerDetail {
-  mspId: string;
-  address: string;
-  message: string;
-}
-
-/** The per-peer details a fabric-gateway error carries (none for other errors). */
-export function detailsOf(error: unknown): PeerDetail[] {
-  const details = (error as { details?: unknown }).details;
-  return Array.isArray(details)
-    ? details.map((d: Record<string, unknown>) => ({ mspId: String(d.mspId ?? ''), address: String(d.address ?? ''), message: String(d.message ?? '') }))
-    : [];
-}
-
 /** The chaincode's own refusal, from the peers' details or the error message. */
 export function refusalIn(error: unknown): ChaincodeRefusal | undefined {
   for (const d of detailsOf(error)) {
@@ -74,22 +59,6 @@ export function refusalIn(error: unknown): ChaincodeRefusal | undefined {
   }
   return error instanceof Error ? parseRefusal(error.message) : undefined;
 }
-
-function make(code: ErrorCode, message: string, options: BsnErrorOptions): BsnError {
-  switch (code) {
-    case 'INVALID_INPUT': return new InvalidInputError(message, options);
-    case 'UNAUTHORIZED': return new UnauthorizedError(message, options);
-    case 'NOT_FOUND': return new NotFoundError(message, options);
-    case 'CONFLICT': return new ConflictError(message, options);
-    case 'UNAVAILABLE': return new UnavailableError(message, options);
-    case 'TIMEOUT': return new TimeoutError(message, options);
-    default: return new RejectedByChainError(message, options);
-  }
-}
-
-/** What the gateway peer says when another peer it needs cannot be reached (inside an ABORTED endorsement). */
-const PEER_UNREACHABLE = /code = Unavailable|connection refused|connection error|transport is closing|failed to connect|no peers available|no combination of peers|not enough (peers|endorsers)/i;
-const PEER_DEADLINE = /code = DeadlineExceeded|context deadline exceeded/i;
 
 const AUTH_WORDS = /access denied|permission denied|status=FORBIDDEN|signature|creator|not authorized|unauthorized|identity|expired certificate|certificate has expired|MSP .* not found|deserialize/i;
 
@@ -100,7 +69,7 @@ const AUTH_WORDS = /access denied|permission denied|status=FORBIDDEN|signature|c
  */
 export function toBsnError(error: unknown, ctx: ErrorContext): BsnError {
   if (isBsnError(error)) return error as BsnError;
-  const prefix = ctx.what ? `${ctx.what}: ` : '';
+  const prefix = messagePrefix(ctx);
   const txId = ctx.txId ?? (error as { transactionId?: unknown })?.transactionId;
   const txOpt = typeof txId === 'string' && txId ? { txId } : {};
 
@@ -118,7 +87,7 @@ export function toBsnError(error: unknown, ctx: ErrorContext): BsnError {
     const refusal = refusalIn(error);
     const stage: FailureStage = error instanceof EndorseError ? 'endorse'
       : error instanceof CommitStatusError ? 'commit'
-      : (error as Error).constructor?.name === 'SubmitError' ? 'submit'
+      : error instanceof SubmitError ? 'submit'
       : ctx.stage;
     const chainMessage = refusal?.message ?? details.map((d) => d.message).find((m) => m) ?? (error as Error).message;
     const detail: FrameworkDetail = {
@@ -136,7 +105,9 @@ export function toBsnError(error: unknown, ctx: ErrorContext): BsnError {
     const opts: BsnErrorOptions = { detail, stage, cause: error, ...txOpt };
     if (refusal) {
       const field = typeof refusal.data?.field === 'string' ? refusal.data.field : undefined;
-      return make(refusal.code, `${prefix}${refusal.message}`, { ...opts, ...(field !== undefined && { field }) });
+      // A code this version of the standard does not know is still the chain's refusal.
+      const code = ERROR_CODES.includes(refusal.code) ? refusal.code : 'REJECTED_BY_CHAIN';
+      return errorOfCode(code, `${prefix}${refusal.message}`, { ...opts, ...(field !== undefined && { field }) });
     }
     if (grpcCode === GrpcStatus.DEADLINE_EXCEEDED) {
       return new TimeoutError(`${prefix}no answer before the deadline at the ${stage} stage${stage === 'query' ? '' : ' (the outcome is unknown: retry with the same request id)'}`, opts);
@@ -144,11 +115,11 @@ export function toBsnError(error: unknown, ctx: ErrorContext): BsnError {
     if (grpcCode === GrpcStatus.UNAVAILABLE || grpcCode === GrpcStatus.RESOURCE_EXHAUSTED || grpcCode === GrpcStatus.CANCELLED) {
       return new UnavailableError(`${prefix}Fabric is unavailable at the ${stage} stage: ${chainMessage}`, opts);
     }
-    const peerWords = [chainMessage, ...details.map((d) => d.message)].join('\n');
-    if (PEER_DEADLINE.test(peerWords)) {
+    const peerWords = wordsOf(error);
+    if (peerDeadline(peerWords)) {
       return new TimeoutError(`${prefix}a peer did not answer in time at the ${stage} stage: ${chainMessage}`, opts);
     }
-    if (PEER_UNREACHABLE.test(peerWords)) {
+    if (peersUnreachable(peerWords)) {
       return new UnavailableError(`${prefix}a peer the ${stage} stage needs is unreachable: ${chainMessage}`, opts);
     }
     if (stage === 'commit') return new UnavailableError(`${prefix}the commit status could not be obtained: ${chainMessage}`, opts);
@@ -158,8 +129,5 @@ export function toBsnError(error: unknown, ctx: ErrorContext): BsnError {
     return new RejectedByChainError(`${prefix}${chainMessage}`, opts);
   }
 
-  const message = error instanceof Error ? error.message : String(error);
-  return new UnavailableError(`${prefix}unexpected failure: ${message}`, {
-    detail: { framework: FRAMEWORK, message }, stage: ctx.stage, cause: error, ...txOpt,
-  });
+  return unexpectedError(error, { ...ctx, ...txOpt }, FRAMEWORK);
 }

@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { isBsnError, type AppInfo, type ChainEvent, type Checkpoint } from '@bsn/contract';
-import { bytes, newApp, takeEvents, text, unique, useFabricNetwork } from './__fixtures__/network.js';
+import { bytes, takeEvents, text, unique } from '@bsn/contract/testing';
+import { eventStream, type EventStreamDeps } from './events.js';
+import { newApp, useFabricNetwork } from './__fixtures__/network.js';
 
 const fabric = useFabricNetwork({ actors: ['admin', 'member'] });
 
@@ -9,6 +11,18 @@ const take = (app: AppInfo, count: number, after?: Checkpoint, name?: string, ms
   takeEvents(fabric.org1.gateway, { app, ...(after && { after }), ...(name && { name }) }, count, ms);
 
 const cmp = (a: Checkpoint, b: Checkpoint) => a.block - b.block || a.index - b.index;
+
+describe('events requests (no network)', () => {
+  test('are checked before anything is read: an empty name filter is refused, not read as "all"', async () => {
+    const refusal = (request: unknown) => eventStream({} as EventStreamDeps, request as never).next().then(
+      () => 'no refusal', (e: { code?: string; field?: string }) => `${e.code}${e.field ? ` ${e.field}` : ''}`);
+    expect(await refusal({ app: { appId: 'a' }, name: '' })).toBe('INVALID_INPUT /name');
+    expect(await refusal({ app: { appId: 'a' }, name: 7 })).toBe('INVALID_INPUT /name');
+    expect(await refusal({ app: { appId: 'a' }, after: { block: -1, index: 0 } })).toBe('INVALID_INPUT /after/block');
+    expect(await refusal({ app: {} })).toBe('INVALID_INPUT /app/appId');
+    expect(await refusal(null)).toBe('INVALID_INPUT');
+  });
+});
 
 describe('Fabric chaincode events', () => {
   test('events sharing a block get running indexes; resuming after any of them yields exactly the rest', async (ctx) => {

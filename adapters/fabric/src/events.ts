@@ -1,11 +1,10 @@
 import type { ChaincodeEvent, CloseableAsyncIterable } from '@hyperledger/fabric-gateway';
-import { InvalidInputError, type ChainEvent, type Checkpoint, type EventsRequest } from '@bsn/contract';
+import { checkEventsRequest, isAfter, type ChainEvent, type EventsRequest } from '@bsn/contract';
 import type { PresetChaincode } from './chaincode-client.js';
 import type { ResolvedConfig } from './config.js';
 import type { FabricConnection } from './connection.js';
 import { toBsnError } from './errors.js';
 import type { Ledger } from './ledger.js';
-import { checkAppRef, checkCheckpoint } from './validation.js';
 
 /** Chaincode events are named `bsn/<appId>/<name>` by the preset chaincode (one per transaction). */
 const EVENT_NAME = /^bsn\/([A-Za-z0-9._:-]{1,128})\/([^/]+)$/;
@@ -25,20 +24,14 @@ export interface EventStreamDeps {
 }
 
 /**
- * An app's events from the Gateway's chaincode-events service, which delivers the events of
- * valid transactions of committed (hence final) blocks, in block order, then follows new
- * blocks live; without a checkpoint it starts at the block that created the app. The checkpoint `{block, index}` is the block number and the event's running
- * index among the chaincode's events in that block; resuming *after* a checkpoint restarts
- * delivery at the start of its block and skips what the index says was seen, so nothing is
- * missed and nothing is seen twice. Other apps' events (same chaincode, other namespace) are
- * dropped here. Ends only when `signal` aborts.
+ * An app's events from the Gateway's chaincode-events service: valid transactions of
+ * committed (hence final) blocks, in order, then live. The service resumes at a block, not an
+ * event, and serves every app of the chaincode, so a checkpoint `{block, index}` counts the
+ * chaincode's events within its block: resuming restarts at that block and skips what the
+ * index says was seen; other apps' events are dropped here. Ends only when `signal` aborts.
  */
 export async function* eventStream(d: EventStreamDeps, request: EventsRequest): AsyncGenerator<ChainEvent> {
-  if (typeof request !== 'object' || request === null) throw new InvalidInputError('an events request is an object', { field: '' });
-  const appId = checkAppRef(request.app);
-  const after: Checkpoint | undefined = checkCheckpoint(request.after);
-  if (request.name !== undefined && typeof request.name !== 'string') throw new InvalidInputError('/name: must be a string', { field: '/name' });
-  const signal = request.signal;
+  const { appId, after, name, signal } = checkEventsRequest(request);
   const app = await d.chaincode.app(appId); // NotFoundError for an unknown app
   if (signal?.aborted) return;
   // No event of the app precedes the block that created it.
@@ -64,10 +57,10 @@ export async function* eventStream(d: EventStreamDeps, request: EventsRequest): 
       } else {
         index++;
       }
-      if (after && (block < after.block || (block === after.block && index <= after.index))) continue;
+      if (!isAfter({ block, index }, after)) continue;
       const event = chainEventOf(block, index, raw.transactionId, raw.eventName, raw.payload);
       if (!event || event.app !== appId) continue;
-      if (request.name !== undefined && event.name !== request.name) continue;
+      if (name !== undefined && event.name !== name) continue;
       yield event;
       if (signal?.aborted) return;
     }

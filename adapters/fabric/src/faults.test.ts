@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { isBsnError, type AppInfo, type BsnError, type Receipt } from '@bsn/contract';
-import { bytes, newApp, peerLedger, text, unique, useFabricNetwork } from './__fixtures__/network.js';
+import { bytes, text, unique } from '@bsn/contract/testing';
+import { newApp, peerLedger, useFabricNetwork } from './__fixtures__/network.js';
 
 let app: AppInfo;
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PRESET_METHODS, type AppInfo, type Receipt, type Signer } from '@bsn/contract';
-import { bytes, connect, failure, newApp, newSigner, peerLedger, text, unique, useFabricNetwork } from './__fixtures__/network.js';
+import { bytes, text, unique } from '@bsn/contract/testing';
+import { connect, failure, newApp, newSigner, peerLedger, useFabricNetwork } from './__fixtures__/network.js';
 import { USER_KEY_DOMAIN } from './user-key.js';
 
 let app: AppInfo;

@@ -2,7 +2,7 @@ import type { AdapterIdentity, ChainAccount, KeyAlgorithm, Signer } from '@bsn/c
 import { accountId } from './accounts.js';
 import type { CertificateAuthority } from './certificates.js';
 import { FRAMEWORK } from './describe.js';
-import { checkAlgorithm, checkPublicKey } from './signer-bridge.js';
+import { KEY_ALGORITHMS, checkAlgorithm, checkPublicKey } from './signer-bridge.js';
 
 /**
  * BSN accounts on Fabric are MSP identities of the adapter's org: the secp256r1 key a BSN
@@ -13,7 +13,7 @@ export class FabricIdentity implements AdapterIdentity {
   constructor(private readonly d: { mspId: string; ca: CertificateAuthority }) {}
 
   accountAlgorithms(): KeyAlgorithm[] {
-    return ['secp256r1'];
+    return [...KEY_ALGORITHMS];
   }
 
   async accountFor(publicKey: Uint8Array, algorithm: KeyAlgorithm): Promise<ChainAccount> {

@@ -7,7 +7,7 @@ export { fabricAdapterFactory };
 export { FabricAdapter } from './adapter.js';
 export type { FabricNetworkConfig } from './config.js';
 export { resolveConfig } from './config.js';
-export { describeAdapter, CLAIMED_CAPABILITIES, FRAMEWORK_VERSIONS, ADAPTER_NAME, ADAPTER_VERSION } from './describe.js';
+export { describeAdapter } from './describe.js';
 export { LIMITS } from './limits.js';
 export { accountId } from './accounts.js';
 export { derSignature, fabricSigner } from './signer-bridge.js';

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { AppSpec } from '@bsn/contract';
-import { actor, bytes, connect, newApp, refusal, text, unique, useFabricNetwork } from './__fixtures__/network.js';
+import { bytes, text, unique } from '@bsn/contract/testing';
+import { actor, connect, newApp, refusal, useFabricNetwork } from './__fixtures__/network.js';
 
 const fabric = useFabricNetwork({ org2: true, actors: ['admin', 'member'] });
 

@@ -1,4 +1,4 @@
-import { ConflictError, InvalidInputError, isBsnError, NotFoundError, type AppInfo, type AppLifecycle, type AppRef, type AppSpec, type ChainAccount, type ContractSource, type Logger, type Signer } from '@bsn/contract';
+import { ConflictError, NotFoundError, checkAppSpec, checkContractSource, isBsnError, type AppInfo, type AppLifecycle, type AppRef, type AppSpec, type ChainAccount, type CheckedAppSpec, type ContractSource, type Logger, type Signer } from '@bsn/contract';
 import { accountId } from './accounts.js';
 import type { AppRecord } from './chaincode-client.js';
 import { dedicatedChannelName } from './channels/names.js';
@@ -7,8 +7,10 @@ import { provisioningConfig } from './channels/provisioning-config.js';
 import type { ChannelParts, ChannelRouter } from './channels/router.js';
 import type { ResolvedConfig } from './config.js';
 import type { FabricConnection } from './connection.js';
+import { FRAMEWORK } from './describe.js';
+import { channelSettling } from './peer-messages.js';
 import { checkPublicKey } from './signer-bridge.js';
-import { checkAppId, checkAppRef, checkMember } from './validation.js';
+import { checkAppRef, checkMember } from './validation.js';
 
 export interface LifecycleDeps {
   config: ResolvedConfig;
@@ -19,23 +21,11 @@ export interface LifecycleDeps {
   logger: Logger;
 }
 
-const MODES = ['private', 'consortium'];
 /** A fresh channel's first writes wait out its gateway peers' discovery catching up. */
-const SETTLING = /no peers available|discovery|failed to collect enough|no combination of peers|cannot find channel|channel .* (not found|does not exist)/i;
+const settling = (error: unknown): boolean => isBsnError(error) && error.code !== 'NOT_FOUND' && channelSettling(`${error.message} ${JSON.stringify(error.detail ?? {})}`);
 
-function invalid(field: string, message: string): never {
-  throw new InvalidInputError(`${field}: ${message}`, { field });
-}
-
-function checkContract(contract: unknown, field = '/contract'): 'preset-kv' {
-  if (typeof contract !== 'object' || contract === null) invalid(field, 'must be { kind: "preset-kv" } or a custom contract');
-  const kind = (contract as ContractSource).kind;
-  if (kind === 'preset-kv') return kind;
-  if (kind === 'custom') invalid(`${field}/kind`, 'custom chaincode is not supported by this adapter yet: apps run the preset contract');
-  return invalid(`${field}/kind`, `unknown contract kind ${JSON.stringify(kind)}`);
-}
-
-const settling = (error: unknown): boolean => isBsnError(error) && error.code !== 'NOT_FOUND' && SETTLING.test(`${error.message} ${JSON.stringify(error.detail ?? {})}`);
+/** What the chaincode's `createApp` takes. */
+type ChainSpec = Omit<CheckedAppSpec, 'contract'>;
 
 /**
  * Apps (BSN "channels") as namespaces of the preset chaincode: the app record (admin,
@@ -67,17 +57,9 @@ export class FabricLifecycle implements AppLifecycle {
   }
 
   async create(spec: AppSpec, admin: Signer): Promise<AppInfo> {
-    if (typeof spec !== 'object' || spec === null) invalid('', 'an app spec is an object');
-    const appId = checkAppId(spec.appId);
-    if (typeof spec.name !== 'string' || spec.name.length === 0 || spec.name.length > 128) invalid('/name', 'must be 1-128 characters');
-    if (spec.framework !== 'fabric') invalid('/framework', `this adapter creates Fabric apps, not ${JSON.stringify(spec.framework)}`);
-    if (!MODES.includes(spec.mode)) invalid('/mode', `must be one of ${MODES.join(', ')}`);
-    if (spec.placement !== 'shared' && spec.placement !== 'dedicated') invalid('/placement', 'must be shared or dedicated');
-    checkContract(spec.contract);
-    if (!Array.isArray(spec.members)) invalid('/members', 'must be an array of accounts');
-    const members = spec.members.map((m, i) => checkMember(m, `/members/${i}`));
-    const chainSpec = { appId, name: spec.name, mode: spec.mode, placement: spec.placement, members };
-    if (spec.placement === 'dedicated') return this.createDedicated(chainSpec, admin);
+    const { appId, name, mode, placement, members } = checkAppSpec(spec, FRAMEWORK, checkMember);
+    const chainSpec: ChainSpec = { appId, name, mode, placement, members };
+    if (placement === 'dedicated') return this.createDedicated(chainSpec, admin);
     const info = await this.write(this.d.router.shared, admin, 'createApp', [JSON.stringify(chainSpec)], `creating app ${appId}`);
     this.d.router.remember(appId, this.d.config.channel);
     return info;
@@ -102,7 +84,7 @@ export class FabricLifecycle implements AppLifecycle {
    * ever undone: a channel cannot be removed from the peers, and an id once reserved stays
    * with the admin who reserved it.
    */
-  private async createDedicated(chainSpec: { appId: string; name: string; mode: string; placement: string; members: string[] }, admin: Signer): Promise<AppInfo> {
+  private async createDedicated(chainSpec: ChainSpec, admin: Signer): Promise<AppInfo> {
     const { appId } = chainSpec;
     const shared = this.d.router.shared;
     const network = provisioningConfig(this.d.network, this.d.config.chaincode);
@@ -155,7 +137,7 @@ export class FabricLifecycle implements AppLifecycle {
 
   async upgrade(app: AppRef, contract: ContractSource, admin: Signer): Promise<AppInfo> {
     checkAppRef(app);
-    const kind = checkContract(contract);
+    const { kind } = checkContractSource(contract);
     return this.change(app, admin, 'upgradeApp', (id) => [id, kind], (id) => `upgrading app ${id}`);
   }
 

@@ -1,13 +1,14 @@
 import { connect, hash, type Gateway } from '@hyperledger/fabric-gateway';
-import { ConflictError, InvalidInputError, NotFoundError, TimeoutError, isBsnError, type CompactSignature, type KeyAlgorithm, type Receipt, type SubmitRequest } from '@bsn/contract';
+import { ConflictError, InvalidInputError, NotFoundError, TimeoutError, checkPreparedAccount, checkSubmitRequest, isBsnError, type CompactSignature, type KeyAlgorithm, type Receipt, type SubmitRequest } from '@bsn/contract';
 import type { CertificateAuthority } from './certificates.js';
 import type { ResolvedConfig } from './config.js';
 import type { FabricConnection } from './connection.js';
 import { FRAMEWORK } from './describe.js';
 import { toBsnError } from './errors.js';
-import type { FabricGatewayImpl } from './gateway.js';
+import { writeArgs } from './gateway.js';
 import type { Ledger } from './ledger.js';
-import { checkAlgorithm, checkPublicKey, derSignature } from './signer-bridge.js';
+import { LIMITS } from './limits.js';
+import { KEY_ALGORITHMS, checkPublicKey, derSignature } from './signer-bridge.js';
 import type { Transactor } from './transactions.js';
 
 /** One step of Fabric's own client-signed flow: bytes the client's key must sign, by digest. */
@@ -42,7 +43,7 @@ const POLL_MS = 200;
  */
 export class NativeUserKey {
   constructor(private readonly d: {
-    config: ResolvedConfig; connection: FabricConnection; ca: CertificateAuthority; ledger: Ledger; transactor: Transactor; gateway: FabricGatewayImpl;
+    config: ResolvedConfig; connection: FabricConnection; ca: CertificateAuthority; ledger: Ledger; transactor: Transactor;
   }) {}
 
   private async offline(publicKeyHex: string): Promise<Gateway> {
@@ -59,12 +60,11 @@ export class NativeUserKey {
   }
 
   async proposal(request: SubmitRequest, account: { publicKey: Uint8Array; algorithm: KeyAlgorithm }): Promise<NativeStep> {
-    const plan = this.d.gateway.planOf(request);
-    checkAlgorithm(account?.algorithm, '/account/algorithm');
+    const plan = checkSubmitRequest(request, LIMITS);
+    checkPreparedAccount(account, KEY_ALGORITHMS, 'Fabric');
     const publicKey = Buffer.from(checkPublicKey(account.publicKey, '/account/publicKey')).toString('hex');
     const gateway = await this.offline(publicKey);
-    const args = plan.method === 'put' ? [plan.appId, plan.requestId, plan.key, plan.value!] : [plan.appId, plan.requestId, plan.key];
-    const proposal = gateway.getNetwork(this.d.config.channel).getContract(this.d.config.chaincode).newProposal(plan.method, { arguments: args });
+    const proposal = gateway.getNetwork(this.d.config.channel).getContract(this.d.config.chaincode).newProposal(plan.method, { arguments: writeArgs(plan) });
     const signable = proposal as unknown as { getBytes(): Uint8Array; getDigest(): Uint8Array };
     return {
       kind: 'proposal', txId: proposal.getTransactionId(), requestId: plan.requestId, appId: plan.appId, publicKey,

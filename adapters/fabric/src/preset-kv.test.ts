@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { encodeKeyCursor, type AppInfo } from '@bsn/contract';
-import { bytes, newApp, refusal, text, unique, useFabricNetwork } from './__fixtures__/network.js';
+import { bytes, text, unique } from '@bsn/contract/testing';
+import { newApp, refusal, useFabricNetwork } from './__fixtures__/network.js';
 
 let app: AppInfo;
 

@@ -1,6 +1,6 @@
 import { InvalidInputError, decodeKeyCursor, encodeKeyCursor, mapInBatches, type AppRef, type KvEntry, type KvHistoryEntry, type KvPage, type KvWrite, type PresetKv, type Receipt, type Signer } from '@bsn/contract';
 import type { PresetChaincode } from './chaincode-client.js';
-import type { FabricGatewayImpl } from './gateway.js';
+import type { FabricGateway } from './gateway.js';
 import type { Ledger } from './ledger.js';
 import { checkAppRef, checkKey, checkKvWrite, checkLimit, checkPrefix, checkValue } from './validation.js';
 
@@ -10,7 +10,7 @@ const PARALLEL_LOOKUPS = 8;
 const fromBase64 = (b64: string): Uint8Array => Uint8Array.from(Buffer.from(b64, 'base64'));
 
 export interface PresetKvDeps {
-  gateway: FabricGatewayImpl;
+  gateway: FabricGateway;
   chaincode: PresetChaincode;
   ledger: Ledger;
 }

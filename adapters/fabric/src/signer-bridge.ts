@@ -1,6 +1,6 @@
 import { sign as nodeSign, type KeyObject } from 'node:crypto';
 import { hash, signers, type Hash, type Signer as FabricSigner } from '@hyperledger/fabric-gateway';
-import { InvalidInputError, UnauthorizedError, assertPublicKey, type CompactSignature, type KeyAlgorithm, type Signer } from '@bsn/contract';
+import { UnauthorizedError, assertPublicKey, checkKeyAlgorithmIn, type CompactSignature, type KeyAlgorithm, type Signer } from '@bsn/contract';
 import { FRAMEWORK } from './describe.js';
 
 /** Order of the P-256 group: S values above half of it are "high" and Fabric refuses them. */
@@ -9,10 +9,10 @@ const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 const toBig = (bytes: Uint8Array): bigint => BigInt(`0x${Buffer.from(bytes).toString('hex') || '0'}`);
 const to32 = (n: bigint): Uint8Array => Uint8Array.from(Buffer.from(n.toString(16).padStart(64, '0'), 'hex'));
 
+export const KEY_ALGORITHMS: readonly KeyAlgorithm[] = ['secp256r1'];
+
 export function checkAlgorithm(algorithm: unknown, field: string): asserts algorithm is 'secp256r1' {
-  if (algorithm !== 'secp256r1') {
-    throw new InvalidInputError(`${field}: Fabric identities here are secp256r1 (P-256) keys, not ${JSON.stringify(algorithm)}`, { field });
-  }
+  checkKeyAlgorithmIn(algorithm, KEY_ALGORITHMS, field, 'Fabric');
 }
 
 /** A 65-byte uncompressed P-256 point (InvalidInputError naming `field` otherwise). */

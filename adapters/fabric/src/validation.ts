@@ -1,18 +1,15 @@
 import * as core from '@bsn/contract';
-import { InvalidInputError, type ChainAccount, type Checkpoint } from '@bsn/contract';
+import { InvalidInputError, type ChainAccount } from '@bsn/contract';
 import { ACCOUNT_ID, accountId } from './accounts.js';
 import { LIMITS } from './limits.js';
 import { checkAlgorithm, checkPublicKey } from './signer-bridge.js';
 
 /**
- * Input checks. The shared rules (ids, keys, values, args, checkpoints, pages) are core's,
- * so this adapter refuses exactly what every other adapter refuses, with the same JSON
- * pointers; the Fabric-only ones (transaction ids, accounts, block refs) are here.
+ * Input checks. The shared rules (ids, keys, values, pages) are core's, so this adapter
+ * refuses exactly what every other adapter refuses, with the same JSON pointers; the
+ * Fabric-only ones (transaction ids, accounts) are here.
  */
-export const {
-  checkRequestId, checkAppId, checkAppRef, checkKey, checkPrefix, checkValue, checkArgs, checkMethod, checkLimit, checkKvWrite,
-} = core.inputChecks(LIMITS);
-export const checkCheckpoint = (cp: unknown, field = '/after'): Checkpoint | undefined => core.checkCheckpoint(cp, field);
+export const { checkAppRef, checkKey, checkPrefix, checkValue, checkLimit, checkKvWrite } = core.inputChecks(LIMITS);
 
 function invalid(field: string, message: string): never {
   throw new InvalidInputError(`${field}: ${message}`, { field });
@@ -25,8 +22,6 @@ export function checkTxId(txId: unknown, field = '/txId'): string {
   if (typeof txId !== 'string' || !TX_ID.test(txId)) invalid(field, 'a Fabric transaction id is 64 hex digits');
   return txId.toLowerCase();
 }
-
-export const { checkBlockRef, checkTimeout } = core;
 
 /**
  * A member as the lifecycle takes it: a ChainAccount of this framework whose id is the

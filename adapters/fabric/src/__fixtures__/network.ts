@@ -1,9 +1,8 @@
 // Test support: the adapter's own Fabric devnet serving its preset chaincode, and fresh
 // secp256r1 signers.
-import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
 import { afterAll, beforeAll, type TestContext } from 'vitest';
-import { BsnIdentity, isBsnError, type AdapterContext, type BsnError, type AppInfo, type ChainAccount, type Signer } from '@bsn/contract';
+import { BsnIdentity, isBsnError, type BsnError, type AppInfo, type ChainAccount, type Signer } from '@bsn/contract';
+import { testContext, unique } from '@bsn/contract/testing';
 import { FabricDevnet, PRESET_CHAINCODE, presetDevnet, type StartedFabricDevnet } from '../devnets/index.js';
 import type { FabricAdapter } from '../adapter.js';
 import type { FabricNetworkConfig } from '../config.js';
@@ -14,18 +13,6 @@ export type { StartedFabricDevnet };
 export const CHAINCODE_DIR = PRESET_CHAINCODE.dir;
 export const CHAINCODE_NAME = PRESET_CHAINCODE.name;
 export { presetDevnet };
-
-export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
-export const text = (b: Uint8Array): string => new TextDecoder().decode(b);
-
-export const context: AdapterContext = {
-  logger: { debug() {}, info() {}, warn() {}, error() {} },
-  dataDir: tmpdir(),
-};
-
-let counter = 0;
-const run = randomBytes(3).toString('hex');
-export const unique = (prefix: string): string => `${prefix}-${run}-${++counter}`;
 
 /** A BSN identity's Fabric key (secp256r1), as the city node would hold it. */
 export function newSigner(): Signer {
@@ -58,7 +45,6 @@ async function startFabric(
   }
   return { devnet: await devnet.start() };
 }
-
 
 export interface FabricNetworkOptions<A extends string> {
   /** The devnet to start (default: the preset chaincode only). */
@@ -154,7 +140,7 @@ export function useFabricNetwork<A extends string = never>(options: FabricNetwor
 }
 
 export async function connect(devnet: StartedFabricDevnet, overrides: Partial<FabricNetworkConfig> = {}): Promise<FabricAdapter> {
-  return (await factory.connect({ ...devnet.network, ...overrides }, context)) as FabricAdapter;
+  return (await factory.connect({ ...devnet.network, ...overrides }, testContext())) as FabricAdapter;
 }
 
 export async function newApp(adapter: FabricAdapter, admin: Actor, members: ChainAccount[], prefix = 'app'): Promise<AppInfo> {
@@ -173,7 +159,7 @@ export async function peerLedger(devnet: StartedFabricDevnet, mspId: string) {
   const { connect: connectGateway, hash, signers } = await import('@hyperledger/fabric-gateway');
   const { common, peer: peerProtos } = await import('@hyperledger/fabric-protos');
   const { decodeBlock } = await import('../blocks.js');
-  const { peerGrpcClient } = await import('../peer-channel.js');
+  const { peerGrpcClient } = await import('../peer-grpc.js');
   const org = devnet.network.organizations.find((o) => o.mspId === mspId)!;
   const p = org.peers[0]!;
   const client = peerGrpcClient(p);
@@ -217,5 +203,3 @@ export async function refusal(promise: Promise<unknown>): Promise<string> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
   return isBsnError(error) ? `${error.code}${error.field ? ` ${error.field}` : ''}` : `no typed error: ${String(error)}`;
 }
-
-export { takeEvents } from '@bsn/contract/testing';

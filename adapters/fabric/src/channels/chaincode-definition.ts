@@ -4,8 +4,9 @@ import { connect, type Gateway } from '@hyperledger/fabric-gateway';
 import { peer as peerProtos } from '@hyperledger/fabric-protos';
 import { TimeoutError, UnavailableError, type BsnError } from '@bsn/contract';
 import { FRAMEWORK } from '../describe.js';
-import { detailsOf, toBsnError, validationCodeName } from '../errors.js';
-import { peerGrpcClient } from '../peer-channel.js';
+import { toBsnError, validationCodeName } from '../errors.js';
+import { peerGrpcClient } from '../peer-grpc.js';
+import { channelStarting, wordsOf } from '../peer-messages.js';
 import { serviceSigner } from '../signer-bridge.js';
 import type { OrgProvisioning } from './provisioning-config.js';
 
@@ -15,12 +16,6 @@ const LIFECYCLE = '_lifecycle';
 const SAME_APPROVAL = /unchanged content/i;
 /** Committing a sequence that is committed already. */
 const ALREADY_COMMITTED = /new definition must be sequence|already (been )?defined/i;
-/**
- * A channel a few seconds old: the gateway peer's discovery may not know the other org's peer
- * on it yet, or its own join may still be settling. Such refusals are waited out until the
- * deadline.
- */
-const NOT_READY = /no orderers could successfully process|SERVICE_UNAVAILABLE|no Raft leader|no peers available|discovery|failed to collect enough|no combination of peers|cannot find channel|channel .* (does not exist|not found)|access denied.*channel/i;
 
 /** A condition `untilReady` waits for (e.g. a definition not yet visible on a peer). */
 export class NotYet extends Error {}
@@ -56,14 +51,10 @@ export class OrgAdminGateway {
 
 function notReady(error: unknown): boolean {
   if (error instanceof NotYet) return true;
-  const text = errorText(error);
+  const text = wordsOf(error);
   // Answers that are final whatever else the peer said alongside them.
   if (SAME_APPROVAL.test(text) || ALREADY_COMMITTED.test(text) || /could not find chaincode with package id/i.test(text)) return false;
-  return NOT_READY.test(text);
-}
-
-function errorText(error: unknown): string {
-  return [error instanceof Error ? error.message : String(error), ...detailsOf(error).map((d) => d.message)].join(' | ');
+  return channelStarting(text);
 }
 
 /** Runs `step` until it succeeds, fails for a reason other than a channel still settling, or the deadline passes. */
@@ -74,7 +65,7 @@ export async function untilReady<T>(what: string, deadline: number, step: () => 
       return await step();
     } catch (error) {
       if (!notReady(error) || Date.now() + wait >= deadline) {
-        if (notReady(error)) throw new TimeoutError(`${what}: the new channel did not become ready in time: ${errorText(error)}`, { stage: 'endorse', cause: error, detail: { framework: FRAMEWORK, message: errorText(error) } });
+        if (notReady(error)) throw new TimeoutError(`${what}: the new channel did not become ready in time: ${wordsOf(error)}`, { stage: 'endorse', cause: error, detail: { framework: FRAMEWORK, message: wordsOf(error) } });
         throw error;
       }
       await new Promise((resolve) => setTimeout(resolve, wait));
@@ -90,7 +81,7 @@ export async function committedDefinition(gateway: Gateway, channel: string, nam
   try {
     bytes = await gateway.getNetwork(channel).getContract(LIFECYCLE).evaluateTransaction('QueryChaincodeDefinition', args.serializeBinary());
   } catch (error) {
-    if (/namespace \S+ is not defined/i.test(errorText(error))) return undefined;
+    if (/namespace \S+ is not defined/i.test(wordsOf(error))) return undefined;
     throw error;
   }
   const r = lifecycle.QueryChaincodeDefinitionResult.deserializeBinary(bytes);
@@ -146,7 +137,7 @@ export async function approve(org: OrgAdminGateway, channel: string, definition:
     await untilReady(what, deadline, () => transact(org.gateway, channel, 'ApproveChaincodeDefinitionForMyOrg', args.serializeBinary(), [org.org.mspId], deadline));
     return 'approved';
   } catch (error) {
-    if (SAME_APPROVAL.test(errorText(error)) || ALREADY_COMMITTED.test(errorText(error))) return 'already';
+    if (SAME_APPROVAL.test(wordsOf(error)) || ALREADY_COMMITTED.test(wordsOf(error))) return 'already';
     throw typed(error, what);
   }
 }
@@ -160,7 +151,7 @@ export async function commit(org: OrgAdminGateway, channel: string, definition: 
     await untilReady(what, deadline, () => transact(org.gateway, channel, 'CommitChaincodeDefinition', args.serializeBinary(), orgs, deadline));
     return 'committed';
   } catch (error) {
-    if (ALREADY_COMMITTED.test(errorText(error))) return 'already';
+    if (ALREADY_COMMITTED.test(wordsOf(error))) return 'already';
     throw typed(error, what);
   }
 }
@@ -179,8 +170,8 @@ export async function checkInstalled(org: OrgAdminGateway, anyChannel: string, d
       org.gateway.getNetwork(anyChannel).getContract(LIFECYCLE).evaluateTransaction('QueryInstalledChaincode', args.serializeBinary()));
   } catch (error) {
     const field = org.org.packageIdField;
-    throw new UnavailableError(`network config ${field}: package ${org.org.packageId} is not installed on ${org.org.mspId}'s peer: ${errorText(error)}`, {
-      stage: 'endorse', field, cause: error, detail: { framework: FRAMEWORK, message: errorText(error), data: { configField: field, mspId: org.org.mspId } },
+    throw new UnavailableError(`network config ${field}: package ${org.org.packageId} is not installed on ${org.org.mspId}'s peer: ${wordsOf(error)}`, {
+      stage: 'endorse', field, cause: error, detail: { framework: FRAMEWORK, message: wordsOf(error), data: { configField: field, mspId: org.org.mspId } },
     });
   }
 }
@@ -194,7 +185,7 @@ export async function approvedPackage(org: OrgAdminGateway, channel: string, nam
     const bytes = await org.gateway.getNetwork(channel).getContract(LIFECYCLE).evaluateTransaction('QueryApprovedChaincodeDefinition', args.serializeBinary());
     return lifecycle.QueryApprovedChaincodeDefinitionResult.deserializeBinary(bytes).getSource()?.getLocalPackage()?.getPackageId() || undefined;
   } catch (error) {
-    if (/could not fetch approved|not found|does not exist/i.test(errorText(error))) return undefined;
+    if (/could not fetch approved|not found|does not exist/i.test(wordsOf(error))) return undefined;
     throw typed(error, `reading ${org.org.mspId}'s approval of ${name} on ${channel}`);
   }
 }

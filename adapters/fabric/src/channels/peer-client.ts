@@ -5,7 +5,7 @@ import { common, peer as peerProtos } from '@hyperledger/fabric-protos';
 import { UnavailableError, TimeoutError } from '@bsn/contract';
 import { FRAMEWORK } from '../describe.js';
 import type { FabricPeerConfig } from '../config.js';
-import { peerGrpcClient } from '../peer-channel.js';
+import { peerGrpcClient } from '../peer-grpc.js';
 import { sha256 } from '../sha256.js';
 import type { SigningIdentity } from './signing-identity.js';
 

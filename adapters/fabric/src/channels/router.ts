@@ -2,11 +2,12 @@ import { NotFoundError } from '@bsn/contract';
 import { PresetChaincode } from '../chaincode-client.js';
 import type { ResolvedConfig } from '../config.js';
 import type { FabricConnection } from '../connection.js';
-import { FabricGatewayImpl } from '../gateway.js';
+import { FabricGateway } from '../gateway.js';
 import { FabricInterchain } from '../interchain/interchain.js';
 import { Ledger } from '../ledger.js';
 import { FabricPresetKv } from '../preset-kv.js';
 import { Transactor } from '../transactions.js';
+import { UserKeyRelay } from '../user-key.js';
 import { checkAppRef } from '../validation.js';
 
 /** Everything that speaks to one channel: the shared one, or a dedicated app's. */
@@ -16,7 +17,8 @@ export interface ChannelParts {
   ledger: Ledger;
   chaincode: PresetChaincode;
   transactor: Transactor;
-  gateway: FabricGatewayImpl;
+  gateway: FabricGateway;
+  userKey: UserKeyRelay;
   kv: FabricPresetKv;
   interchain: FabricInterchain;
 }
@@ -48,9 +50,10 @@ export class ChannelRouter {
     const chaincode = new PresetChaincode({ config, connection });
     const transactor = new Transactor({ config, ledger, connection });
     const deps = { config, connection, ledger, chaincode, transactor };
-    const gateway = new FabricGatewayImpl(deps);
+    const userKey = new UserKeyRelay(deps);
+    const gateway = new FabricGateway({ ...deps, userKey });
     const parts: ChannelParts = {
-      channel, config, ledger, chaincode, transactor, gateway,
+      channel, config, ledger, chaincode, transactor, gateway, userKey,
       kv: new FabricPresetKv({ gateway, chaincode, ledger }),
       interchain: new FabricInterchain(deps),
     };

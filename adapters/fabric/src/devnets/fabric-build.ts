@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { goVersion, type Progress, cacheDir } from '@bsn/devnets';
+import { goVersion, type Availability, type Progress, cacheDir } from '@bsn/devnets';
 
 /**
  * Hyperledger Fabric v2.5.9, by the Go pseudo-version of its release commit
@@ -141,4 +141,19 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
       else reject(new Error(`${command} ${args.join(' ')} failed (${signal ?? `exit ${code}`}) in ${cwd}:\n${output.slice(-4000)}`));
     });
   });
+}
+
+/** Whether the Fabric binaries are built here, and if not, why (no Go, a failed build, not built yet). */
+export function fabricCliAvailability(): Availability {
+  if (fabricBinariesPresent()) return { ok: true };
+  if (!goVersion()) return { ok: false, reason: 'Go is not installed, so Hyperledger Fabric cannot be built from the Go module proxy' };
+  if (existsSync(fabricBuildFailureLog())) {
+    const lines = readFileSync(fabricBuildFailureLog(), 'utf8').split('\n').slice(1).map((l) => l.trim()).filter(Boolean);
+    const why = lines.slice(0, 3).join(' ') || 'unknown error';
+    return { ok: false, reason: `building Hyperledger Fabric v${FABRIC_VERSION} failed: ${why} (details: ${fabricBuildFailureLog()})` };
+  }
+  return {
+    ok: false,
+    reason: `Hyperledger Fabric is not built yet: run \`node scripts/bootstrap.mjs --for test\` (builds fabric v${FABRIC_VERSION}, ${FABRIC_PSEUDO_VERSION})`,
+  };
 }

@@ -1,13 +1,13 @@
-import { FabricNetworkBuilder } from './network-builder.js';
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { StartedNetwork, StartedTestContainer } from '@bsn/devnets';
-import { containerEngine, loadTestcontainers } from '@bsn/devnets';
-import type { Availability, Devnet, NodeProcess } from '@bsn/devnets';
+import { containerEngine, loadTestcontainers, type Availability, type Devnet, type NodeProcess, type StartedNetwork, type StartedTestContainer } from '@bsn/devnets';
 import { testChaincode } from './chaincode.js';
 import { peerOrg } from './crypto.js';
-import { FABRIC_VERSION } from './fabric-build.js';
-import { devnetFolders, fabricCliAvailability, failedStart, heightOf, joinAndDeploy, prepareNetworkFiles, startedDevnet, type PeerNode, type StartedFabricDevnet } from './fabric-devnet.js';
+import { FABRIC_VERSION, fabricCliAvailability } from './fabric-build.js';
+import { joinAndDeploy } from './join-and-deploy.js';
+import { FabricNetworkBuilder } from './network-builder.js';
+import { prepareNetworkFiles, type PeerNode } from './network-files.js';
+import { devnetFolders, failedStart, heightOf, startedDevnet, type StartedFabricDevnet } from './started-devnet.js';
 
 /** The official images, same release as the binaries the process devnet builds. */
 export const FABRIC_IMAGES = {

@@ -39,7 +39,8 @@ const provider: DevnetProvider = {
 };
 export default provider;
 
-export { FabricDevnet, type StartedFabricDevnet } from './fabric-devnet.js';
+export { FabricDevnet } from './fabric-devnet.js';
+export type { StartedFabricDevnet } from './started-devnet.js';
 export { FabricContainerDevnet, FABRIC_IMAGES } from './fabric-container-devnet.js';
 export type { FabricNetworkConfig, FabricOrganization, FabricPeer, FabricOrderer, FabricChaincodeDefinition } from './network-config.js';
 export type { CertAndKey } from './crypto.js';

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
 import type { NetworkConfig } from '@bsn/contract';
-import type { CertAndKey } from './crypto.js';
+import type { DeployedChaincode } from './chaincode.js';
+import { ORDERER_MSP, type CertAndKey, type CryptoMaterial, type PeerOrgSpec } from './crypto.js';
+import { FABRIC_VERSION } from './fabric-build.js';
 
 /**
  * What a Fabric adapter is given by the devnet: everything needed to connect with
@@ -78,4 +81,62 @@ export interface FabricOrderer {
   /** The orderer org's signing CA and TLS CA, for its MSP definition in new channel configs. */
   ca: CertAndKey;
   tlsCa: CertAndKey;
+}
+
+/** The `organizations` of a network config: each org's peers as reached from `host`, its identities and CAs. */
+export function orgConfigs(crypto: CryptoMaterial, orgs: PeerOrgSpec[], peers: Array<{ org: PeerOrgSpec; host: string; port: number }>, host: string): FabricOrganization[] {
+  return orgs.map((org) => {
+    const material = crypto.peers.get(org.mspId)!;
+    const tlsRootCert = readFileSync(material.tlsCaCertPath(), 'utf8');
+    return {
+      mspId: org.mspId,
+      peers: peers.filter((p) => p.org === org).map((p) => ({
+        endpoint: `${host}:${p.port}`,
+        hostOverride: `${p.host}.${org.domain}`,
+        tlsRootCert,
+      })),
+      admin: material.identity('Admin'),
+      user: material.identity('User1'),
+      ca: material.ca(),
+      tlsCa: material.tlsCa(),
+    };
+  });
+}
+
+/** The network config a started devnet hands to adapters. */
+export function networkConfig(
+  name: string,
+  crypto: CryptoMaterial,
+  organizations: FabricOrganization[],
+  channel: string,
+  chaincodes: DeployedChaincode[],
+  orderer: { port: number; adminPort: number },
+  host: string,
+): FabricNetworkConfig {
+  const ordererTls = crypto.orderer.nodeTls('orderer');
+  const adminTls = crypto.orderer.userTls('Admin');
+  return {
+    framework: 'fabric',
+    name,
+    fabricVersion: FABRIC_VERSION,
+    channel,
+    ...(chaincodes[0] ? { chaincode: chaincodes[0].name } : {}),
+    chaincodes: chaincodes.map(({ name, version, sequence, packageId, endorsementPolicy, servers }) => ({
+      name, version, sequence, packageId, endorsementPolicy,
+      ...(servers.some((sv) => sv.mspId) && { packageIds: Object.fromEntries(servers.map((sv) => [sv.mspId!, sv.packageId])) }),
+    })),
+    organizations,
+    orderer: {
+      mspId: ORDERER_MSP,
+      endpoint: `${host}:${orderer.port}`,
+      hostOverride: `orderer.${crypto.orderer.domain}`,
+      tlsRootCert: readFileSync(crypto.orderer.tlsCaCertPath(), 'utf8'),
+      adminEndpoint: `${host}:${orderer.adminPort}`,
+      adminTlsClient: { certificate: readFileSync(adminTls.cert, 'utf8'), privateKey: readFileSync(adminTls.key, 'utf8') },
+      admin: crypto.orderer.identity('Admin'),
+      consenterTlsCert: readFileSync(ordererTls.cert, 'utf8'),
+      ca: crypto.orderer.ca(),
+      tlsCa: crypto.orderer.tlsCa(),
+    },
+  };
 }

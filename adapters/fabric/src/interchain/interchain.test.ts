@@ -4,7 +4,8 @@
 import { beforeAll, describe, expect, test } from 'vitest';
 import { common, msp, peer } from '@hyperledger/fabric-protos';
 import { attestBlock, generatePrivateKey, packetId, publicKeyOf, toHex, type AppInfo, type Attester, type Evidence, type KeyAlgorithm, type Packet, type PacketInput, type TrustRoots, type Verification } from '@bsn/contract';
-import { failure, newApp, unique, useFabricNetwork } from '../__fixtures__/network.js';
+import { unique } from '@bsn/contract/testing';
+import { failure, newApp, useFabricNetwork } from '../__fixtures__/network.js';
 import { blockHeaderHash } from '../blocks.js';
 import { endorsementBy, flipped, forge, highS, mint, rogueCa, subjectOf, type Minted } from './__fixtures__/forge.js';
 import type { FabricProof } from './proof.js';

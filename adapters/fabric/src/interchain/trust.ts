@@ -3,55 +3,52 @@ import type { Attester, TrustRoots } from '@bsn/contract';
 import { parseAnchor, type PinnedMsp } from './msp.js';
 
 /**
- * Trust roots for Fabric evidence (`TrustRoots.roots` with framework `fabric`), pinned by a
- * city node's configuration for one network:
- *
- * ```json
- * {
- *   "channel": "bsnchannel",
- *   "chaincode": "bsn-preset-kv",
- *   "orgs": [{ "mspId": "Org1MSP", "caCerts": ["-----BEGIN CERTIFICATE-----…"] }, { "mspId": "Org2MSP", "caCerts": ["…"] }],
- *   "orderer": { "mspId": "OrdererMSP", "caCerts": ["…"] },
- *   "policy": { "kind": "all-of", "mspIds": ["Org1MSP", "Org2MSP"], "role": "peer" },
- *   "attesters": [{ "algorithm": "secp256k1", "publicKey": "04…" }], "threshold": 1
- * }
- * ```
- *
- * Why this shape: it is what Fabric itself validates a transaction against, reduced to what a
- * verifier outside the network can hold.
- * - `channel`, `chaincode`: the transaction must be on this channel (its channel header) and
- *   invoke, be endorsed for and emit from this chaincode (the BSN preset chaincode, whose
- *   `sendPacket` assigns seqs) — any other chaincode's event proves nothing.
- * - `orgs`: each peer org's MSP id with its signing CA certificates (the `cacerts` — and any
- *   `intermediatecerts` — of its channel MSP); each certificate is a trust anchor: an identity
- *   counts for the MSP only if one of them issued it. Creators and endorsers must come from
- *   these orgs.
- * - `orderer`: the ordering org whose node signs blocks (metadata SIGNATURES; Fabric's
- *   `BlockValidation` policy for a Raft service is one signature of an orderer org member).
- * - `policy`: the chaincode's endorsement policy, as a signature policy over peer identities:
- *   `all-of` (`AND('Org1MSP.peer','Org2MSP.peer')`, the preset chaincode's) or `n-of`
- *   (`OutOf(n, …)`; `OR` is `n: 1`); `role` is the NodeOU an endorser's certificate must carry
- *   (default `peer`; `member` accepts any identity of the org — weaker, only if the channel's
- *   policy says so).
- * - `attesters`, `threshold` (optional, together): city nodes, t of which must have attested the
- *   block (core `attestBlock`) **in addition** to the orderer's signature. Without them a block
- *   is final on the orderer's signature alone (Fabric's finality is immediate).
- *
- * Empty, missing or malformed roots are never valid (see `checkRoots`).
+ * Trust roots for Fabric evidence (`TrustRoots.roots` with framework `fabric`), as a city node
+ * pins them for one network: what Fabric itself validates a transaction against, reduced to
+ * what a verifier outside the network can hold. Empty, missing or malformed roots are never
+ * valid (`checkRoots`).
  */
 export interface FabricRoots {
+  /** The transaction must be on this channel (its channel header). */
   channel: string;
+  /**
+   * The chaincode the transaction invokes, is endorsed for and emits from: the preset
+   * chaincode, whose `sendPacket` assigns seqs (another chaincode's event proves nothing).
+   */
   chaincode: string;
+  /**
+   * The peer orgs creators and endorsers must belong to. `caCerts` are PEM trust anchors: the
+   * `cacerts` (and any `intermediatecerts`) of the org's channel MSP; an identity counts for
+   * the MSP only if one of them issued it.
+   */
   orgs: Array<{ mspId: string; caCerts: string[] }>;
+  /** The ordering org whose node signs blocks (Raft's `BlockValidation`: one orderer member's signature). */
   orderer: { mspId: string; caCerts: string[] };
+  /** The chaincode's endorsement policy, as a signature policy over peer identities. */
   policy: FabricPolicy;
+  /**
+   * City nodes that must also have attested the block (core `attestBlock`), beside the
+   * orderer's signature. Without them (and `threshold`) a block is final on the orderer's
+   * signature alone: Fabric's finality is immediate.
+   */
   attesters?: Attester[];
+  /** How many of `attesters` must have attested: 1 to their number, given with them. */
   threshold?: number;
 }
 
+/**
+ * `all-of` is `AND('Org1MSP.peer','Org2MSP.peer')` (the preset chaincode's), `n-of` is
+ * `OutOf(n, …)` (`OR` is `n: 1`).
+ */
 export type FabricPolicy =
-  | { kind: 'all-of'; mspIds: string[]; role?: 'peer' | 'member' }
-  | { kind: 'n-of'; n: number; mspIds: string[]; role?: 'peer' | 'member' };
+  | { kind: 'all-of'; mspIds: string[]; role?: PolicyRole }
+  | { kind: 'n-of'; n: number; mspIds: string[]; role?: PolicyRole };
+
+/**
+ * The NodeOU an endorser's certificate must carry: `peer` (default), or `member`, any
+ * identity of the org (weaker: only where the channel's policy says so).
+ */
+export type PolicyRole = 'peer' | 'member';
 
 /** Roots checked and parsed: anchors as certificates, the policy normalised to n of mspIds. */
 export interface CheckedRoots {
@@ -59,7 +56,7 @@ export interface CheckedRoots {
   chaincode: string;
   orgs: Map<string, PinnedMsp>;
   orderer: Map<string, PinnedMsp>;
-  policy: { n: number; mspIds: string[]; role: 'peer' | 'member' };
+  policy: { n: number; mspIds: string[]; role: PolicyRole };
   attestation?: { attesters: Attester[]; threshold: number };
 }
 
@@ -171,7 +168,7 @@ export function parseSignaturePolicy(text: string): FabricPolicy | undefined {
   if (principals.length === 0 || principals.some((x) => !x)) return undefined;
   const roles = new Set(principals.map((x) => x![2]!));
   if (roles.size !== 1) return undefined;
-  const role = [...roles][0] as 'peer' | 'member';
+  const role = [...roles][0] as PolicyRole;
   const mspIds = [...new Set(principals.map((x) => x![1]!))];
   if (mspIds.length !== principals.length) return undefined;
   if (gate === 'AND') return { kind: 'all-of', mspIds, role };

@@ -1,18 +1,15 @@
-import { sha256 } from '../sha256.js';
 import { common, ledger, msp as mspProtos, peer } from '@hyperledger/fabric-protos';
-import { canonicalJson, evidencePacket, packetBytes, packetCommitment, verifyAttestations, type Evidence, type TrustRoots, type Verification } from '@bsn/contract';
+import {
+  EvidenceRejection, canonicalJson, checkEvidenceEnvelope, evidenceIndex, evidencePacket, failClosed, packetBytes, packetCommitment, reject, verifyAttestations,
+  type Evidence, type TrustRoots, type Verification,
+} from '@bsn/contract';
 import { blockHeaderBytes } from '../blocks.js';
+import { FRAMEWORK } from '../describe.js';
 import { validationCodeName } from '../errors.js';
+import { sha256 } from '../sha256.js';
 import { checkIdentity, signatureHolds, type PinnedMsp, type Role } from './msp.js';
 import { MAX_BLOCK_BYTES, MAX_BLOCK_SIGNATURES, MAX_ENDORSEMENTS, counterKey, packetEventName, packetKey, type FabricProof } from './proof.js';
 import { checkRoots, type CheckedRoots } from './trust.js';
-
-/** Thrown inside the verifier only, turned into `rejected` with its message. */
-class Rejection extends Error {}
-
-function reject(reason: string): never {
-  throw new Rejection(reason);
-}
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const TX_ID = /^[0-9a-f]{64}$/;
@@ -40,11 +37,6 @@ function blockBytes(value: unknown): Uint8Array {
   return new Uint8Array(bytes);
 }
 
-function index(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) reject(`${what} must be a non-negative integer`);
-  return value;
-}
-
 /**
  * Verifies Fabric evidence that a packet was sent, against pinned roots. Everything is rebuilt
  * here from the block bytes: the header hash and data hash, the orderer's signature over the
@@ -61,12 +53,7 @@ function index(value: unknown, what: string): number {
  * commit, which no block carries (see the README on what that leaves).
  */
 export async function verifyFabricEvidence(evidence: Evidence, trust: TrustRoots): Promise<Verification> {
-  try {
-    return verify(evidence, trust);
-  } catch (error) {
-    if (error instanceof Rejection) return { state: 'rejected', reason: error.message };
-    return { state: 'rejected', reason: `the evidence could not be checked: ${error instanceof Error ? error.message : String(error)}` };
-  }
+  return failClosed(() => verify(evidence, trust));
 }
 
 function verify(evidence: Evidence, trust: TrustRoots): Verification {
@@ -74,14 +61,7 @@ function verify(evidence: Evidence, trust: TrustRoots): Verification {
   if (!checked.ok) reject(checked.reason);
   const roots = checked.roots;
   if (typeof trust.chain !== 'string' || !NAME.test(trust.chain)) reject('the trust roots name no chain');
-  if (typeof evidence !== 'object' || evidence === null) reject('no evidence');
-  if (evidence.v !== 1) reject('evidence version must be 1');
-  if (evidence.framework !== 'fabric') reject(`evidence is for ${String(evidence.framework)}, not fabric`);
-  if (evidence.chain !== trust.chain) reject(`evidence is from chain ${String(evidence.chain)}, the roots are for ${trust.chain}`);
-  const subject = evidence.subject;
-  if (typeof subject !== 'object' || subject === null) reject('evidence names no subject');
-  if (subject.kind !== 'packet') reject(`evidence of a ${String(subject.kind)} is not supported yet (only packets)`);
-  if (typeof subject.packetId !== 'string' || !/^[0-9a-f]{64}$/.test(subject.packetId)) reject('subject.packetId is not a packet id');
+  const packetId = checkEvidenceEnvelope(evidence, trust, FRAMEWORK);
   if (typeof evidence.txId !== 'string' || !TX_ID.test(evidence.txId)) reject('txId is not a Fabric transaction id (64 lowercase hex digits)');
   const proof = evidence.proof as Partial<FabricProof> | undefined;
   if (typeof proof !== 'object' || proof === null) reject('evidence has no proof');
@@ -106,7 +86,7 @@ function verify(evidence: Evidence, trust: TrustRoots): Verification {
   const metadata = block.getMetadata()?.getMetadataList_asU8() ?? [];
 
   // 2. The transaction at txIndex: an endorser transaction on the pinned channel, the one named.
-  const txIndex = index(proof.txIndex, 'txIndex');
+  const txIndex = evidenceIndex(proof.txIndex, 'txIndex');
   const envelopeBytes = data[txIndex];
   if (!envelopeBytes) reject(`the block has no transaction ${txIndex} (it has ${data.length})`);
   const tx = openTx(envelopeBytes);
@@ -120,7 +100,7 @@ function verify(evidence: Evidence, trust: TrustRoots): Verification {
 
   // 4. City-node attestations, when the roots ask for them (in addition to the orderer's signature).
   if (roots.attestation) {
-    const attested = verifyAttestations({ framework: 'fabric', chain: trust.chain, number, hash: blockHash }, evidence.attestations, roots.attestation);
+    const attested = verifyAttestations({ framework: FRAMEWORK, chain: trust.chain, number, hash: blockHash }, evidence.attestations, roots.attestation);
     if (!attested.ok) reject(`block ${number} (${blockHash}) is not attested: ${attested.reason}`);
   }
 
@@ -138,7 +118,7 @@ function verify(evidence: Evidence, trust: TrustRoots): Verification {
   if (winner) reject(winner);
 
   // 11. The packet: well-formed, from this chain, and exactly what the chaincode emitted and wrote.
-  const sent = evidencePacket(proof.packet, trust.chain, subject.packetId as string);
+  const sent = evidencePacket(proof.packet, trust.chain, packetId);
   if ('reason' in sent) reject(sent.reason);
   const { packet, id } = sent;
 
@@ -291,7 +271,7 @@ function earlierWinner(data: Uint8Array[], txIndex: number, ours: peer.Chaincode
       validateTx(other, roots);
       reason = `transaction ${j} of this block (${other.txId}) read what this one read at the same versions and wrote ${clash.split('\u0000')[1]} before it: this transaction lost that race (MVCC_READ_CONFLICT) and committed nothing, whatever its flag says`;
     } catch (error) {
-      if (!(error instanceof Rejection)) throw error;
+      if (!(error instanceof EvidenceRejection)) throw error;
       continue;
     }
     return reason;
