@@ -1,4 +1,5 @@
 import { Interface, id } from 'ethers';
+import type { PresetMethod } from '@bsn/contract';
 import { BsnAppProxy, BsnAppRegistry, BsnKvApp } from './generated/artifacts.js';
 
 /** ABIs and bytecode of the contracts compiled from `contracts/` by `npm run build:assets`. */
@@ -19,18 +20,8 @@ export const TOPICS = {
 /** The `nameHash` topic of AppEvent for an event name. */
 export const eventNameTopic = (name: string): string => id(name);
 
-/**
- * The preset contract's generic method names (core PRESET_METHODS) and the Solidity
- * functions behind them. `delete` is a reserved word in Solidity, hence `remove`.
- */
-export const PRESET_FUNCTIONS = {
-  put: { fn: 'put', write: true, params: ['string', 'bytes'] },
-  delete: { fn: 'remove', write: true, params: ['string'] },
-  get: { fn: 'get', write: false, params: ['string'] },
-} as const satisfies Record<string, { fn: string; write: boolean; params: readonly ('string' | 'bytes')[] }>;
-export type PresetMethod = keyof typeof PRESET_FUNCTIONS;
+/** The Solidity function behind each preset method (`delete` is a reserved word in Solidity). */
+export const PRESET_FUNCTIONS: Record<PresetMethod, string> = { put: 'put', delete: 'remove', get: 'get' };
 
 /** Solidity function name → generic method name, for transaction look-ups. */
-export const METHOD_OF_FUNCTION: Record<string, string> = Object.fromEntries(
-  Object.entries(PRESET_FUNCTIONS).map(([method, f]) => [f.fn, method]),
-);
+export const METHOD_OF_FUNCTION: Record<string, string> = Object.fromEntries(Object.entries(PRESET_FUNCTIONS).map(([method, fn]) => [fn, method]));

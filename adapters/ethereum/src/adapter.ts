@@ -1,28 +1,11 @@
-import type { Adapter, AdapterDescription, Logger } from '@bsn/contract';
-import type { ChainReader } from './chain.js';
-import type { ResolvedConfig } from './config.js';
+import type { Adapter, AdapterDescription } from '@bsn/contract';
 import { describeAdapter } from './describe.js';
-import { Finality } from './finality.js';
 import { EthereumGateway } from './gateway.js';
 import { EthereumIdentity } from './identity.js';
 import { EthereumInterchain } from './interchain/interchain.js';
 import { EthereumLifecycle } from './lifecycle.js';
-import { NonceManager } from './nonce-manager.js';
+import type { AdapterParts } from './parts.js';
 import { EthereumPresetKv } from './preset-kv.js';
-import type { Registry } from './registry.js';
-import type { RpcClient } from './rpc.js';
-import type { TxSender } from './transactions.js';
-
-export interface AdapterParts {
-  config: ResolvedConfig;
-  rpc: RpcClient;
-  chain: ChainReader;
-  finality: Finality;
-  nonces: NonceManager;
-  sender: TxSender;
-  registry: Registry;
-  logger: Logger;
-}
 
 /** One connection to one Ethereum network (see factory.ts for how it is opened). */
 export class EthereumAdapter implements Adapter {

@@ -1,5 +1,6 @@
 import { getAddress, isAddress, isHexString } from 'ethers';
 import { InvalidInputError, type NetworkConfig } from '@bsn/contract';
+import { FRAMEWORK } from './describe.js';
 
 /**
  * The NetworkConfig this adapter accepts (JSON Schema: `network-config.schema.json`).
@@ -77,7 +78,7 @@ function intIn(value: unknown, field: string, min: number, max: number): number 
 export function resolveConfig(network: NetworkConfig): ResolvedConfig {
   if (typeof network !== 'object' || network === null) bad('', 'the network config must be an object');
   const c = network as Record<string, unknown>;
-  if (c.framework !== 'ethereum') bad('/framework', `framework must be "ethereum", not ${JSON.stringify(c.framework)}`);
+  if (c.framework !== FRAMEWORK) bad('/framework', `framework must be "${FRAMEWORK}", not ${JSON.stringify(c.framework)}`);
   if (typeof c.name !== 'string' || c.name.length === 0) bad('/name', 'name must be a non-empty string');
   for (const key of Object.keys(c)) if (!KNOWN.has(key)) bad(`/${key}`, `unknown property "${key}"`);
   if (typeof c.rpcUrl !== 'string') bad('/rpcUrl', 'rpcUrl must be an http(s) URL');

@@ -1,9 +1,12 @@
 import { AbiCoder, type Interface, dataSlice, isHexString } from 'ethers';
-import { BsnError, ConflictError, InvalidInputError, NotFoundError, RejectedByChainError, UnauthorizedError, UnavailableError, isBsnError, type FailureStage, type FrameworkDetail } from '@bsn/contract';
+import {
+  ConflictError, InvalidInputError, NotFoundError, RejectedByChainError, UnauthorizedError, UnavailableError, isBsnError, messagePrefix, unexpectedError,
+  type BsnError, type ErrorContext, type FrameworkDetail,
+} from '@bsn/contract';
 import { appInterface, registryInterface } from './abi.js';
+import { FRAMEWORK } from './describe.js';
+import { outboxInterface } from './interchain/outbox.js';
 import { JsonRpcError } from './rpc.js';
-
-export const FRAMEWORK = 'ethereum';
 
 /** A revert decoded against the BSN contracts' ABIs (custom errors) or Solidity's Error/Panic. */
 export interface DecodedRevert {
@@ -18,7 +21,8 @@ export interface DecodedRevert {
 
 const ERROR_STRING = '0x08c379a0';
 const PANIC = '0x4e487b71';
-const INTERFACES: Interface[] = [appInterface, registryInterface];
+/** Every BSN contract the adapter calls: their custom errors are decoded by name. */
+const INTERFACES: Interface[] = [appInterface, registryInterface, outboxInterface];
 
 function jsonSafe(value: unknown): string | number | boolean {
   if (typeof value === 'bigint') return value.toString();
@@ -70,13 +74,6 @@ export function isRevert(error: unknown): boolean {
   return error instanceof JsonRpcError && (error.code === 3 || /revert/i.test(error.rpcMessage));
 }
 
-export interface ErrorContext {
-  stage: FailureStage;
-  txId?: string;
-  /** What was being done, for the message. */
-  what?: string;
-}
-
 /** Turns a decoded revert into the typed error the adaptation standard prescribes. */
 export function revertToError(revert: DecodedRevert | undefined, ctx: ErrorContext, chainMessage?: string, rpcCode?: number): BsnError {
   const detail: FrameworkDetail = {
@@ -90,7 +87,7 @@ export function revertToError(revert: DecodedRevert | undefined, ctx: ErrorConte
     },
   };
   const opts = { detail, stage: ctx.stage, ...(ctx.txId && { txId: ctx.txId }) };
-  const prefix = ctx.what ? `${ctx.what}: ` : '';
+  const prefix = messagePrefix(ctx);
   switch (revert?.name) {
     case 'NotMember':
       return new UnauthorizedError(`${prefix}${revert.args.account} is not a member of the app`, opts);
@@ -98,6 +95,8 @@ export function revertToError(revert: DecodedRevert | undefined, ctx: ErrorConte
       return new UnauthorizedError(`${prefix}${revert.args.account} is not the app's admin`, opts);
     case 'AppFrozen':
       return new UnauthorizedError(`${prefix}the app is frozen: writes are refused`, opts);
+    case 'UnknownApp':
+      return new NotFoundError(`${prefix}no app ${JSON.stringify(revert.args.appId)} on this network`, opts);
     case 'KeyNotFound':
       return new NotFoundError(`${prefix}key ${JSON.stringify(revert.args.key)} does not exist`, opts);
     case 'InvalidInput':
@@ -122,7 +121,7 @@ export function isNonceError(error: unknown): boolean {
 /** Maps anything an operation threw to one of core's typed errors, keeping the node's words. */
 export function toBsnError(error: unknown, ctx: ErrorContext): BsnError {
   if (isBsnError(error)) return error as BsnError;
-  const prefix = ctx.what ? `${ctx.what}: ` : '';
+  const prefix = messagePrefix(ctx);
   if (error instanceof JsonRpcError) {
     if (isRevert(error)) return revertToError(decodeRevert(revertDataOf(error)), ctx, error.rpcMessage, error.code);
     const detail: FrameworkDetail = {
@@ -143,11 +142,12 @@ export function toBsnError(error: unknown, ctx: ErrorContext): BsnError {
     }
     return new RejectedByChainError(`${prefix}${error.rpcMessage}`, opts);
   }
-  const message = error instanceof Error ? error.message : String(error);
-  return new UnavailableError(`${prefix}unexpected failure: ${message}`, {
-    detail: { framework: FRAMEWORK, message },
-    stage: ctx.stage,
-    cause: error,
-    ...(ctx.txId && { txId: ctx.txId }),
-  });
+  return unexpectedError(error, ctx, FRAMEWORK);
+}
+
+/** The revert a mapped error was decoded from (`detail.data.revert`), if it carries one. */
+export function revertOf(error: unknown): Pick<DecodedRevert, 'name' | 'args'> | undefined {
+  if (!isBsnError(error)) return undefined;
+  const revert = (error.detail?.data as { revert?: Pick<DecodedRevert, 'name' | 'args'> } | undefined)?.revert;
+  return typeof revert?.name === 'string' ? revert : undefined;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { PRESET_EVENTS, isBsnError, type AppInfo, type AppRef, type ChainAccount, type ChainEvent, type Checkpoint, type Signer } from '@bsn/contract';
-import { AnvilDevnet, actor, bytes, connect, text, unique, type StartedDevnet } from './__fixtures__/chains.js';
+import { bytes, takeEvents, text, unique } from '@bsn/contract/testing';
+import { AnvilDevnet, actor, connect, type StartedDevnet } from './__fixtures__/chains.js';
 import type { EthereumAdapter } from './adapter.js';
 
 let devnet: StartedDevnet;
@@ -22,20 +23,8 @@ const newApp = () => adapter.lifecycle.create(
   admin.signer,
 );
 
-async function take(app: AppRef, count: number, opts: { after?: Checkpoint; name?: string; timeoutMs?: number } = {}): Promise<ChainEvent[]> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), opts.timeoutMs ?? 5_000);
-  const got: ChainEvent[] = [];
-  try {
-    for await (const event of adapter.gateway.events({ app, after: opts.after, name: opts.name, signal: controller.signal })) {
-      got.push(event);
-      if (got.length >= count) break;
-    }
-  } finally {
-    clearTimeout(timer);
-  }
-  return got;
-}
+const take = (app: AppRef, count: number, { timeoutMs = 5_000, ...request }: { after?: Checkpoint; name?: string; timeoutMs?: number } = {}): Promise<ChainEvent[]> =>
+  takeEvents(adapter.gateway, { app, ...request }, count, timeoutMs);
 
 async function write(app: AppInfo, keys: string[]) {
   const receipts = [];
@@ -102,6 +91,8 @@ test('malformed requests are INVALID_INPUT and unknown apps NOT_FOUND, when iter
   };
   const bad = await first({ app, after: { block: -5, index: 'x' as never } });
   expect(isBsnError(bad, 'INVALID_INPUT') && bad.field).toBe('/after/block');
+  const unnamed = await first({ app, name: '' });
+  expect(isBsnError(unnamed, 'INVALID_INPUT') && unnamed.field).toBe('/name');
   expect(isBsnError(await first({ app: { appId: 'no such app' } }), 'INVALID_INPUT')).toBe(true);
   expect(isBsnError(await first({ app: { appId: unique('missing') } }), 'NOT_FOUND')).toBe(true);
 });

@@ -1,11 +1,9 @@
 import { getBytes } from 'ethers';
-import { InvalidInputError, type ChainEvent, type Checkpoint, type EventsRequest } from '@bsn/contract';
+import { checkEventsRequest, isAfter, type ChainEvent, type EventsRequest } from '@bsn/contract';
 import { TOPICS, appInterface, eventNameTopic } from './abi.js';
-import { num, type ChainReader, type RawLog } from './chain.js';
+import { num, type RawLog } from './chain.js';
 import { toBsnError } from './errors.js';
-import type { Finality } from './finality.js';
-import type { Registry } from './registry.js';
-import { checkAppRef, checkCheckpoint } from './validation.js';
+import type { AdapterParts } from './parts.js';
 
 /** A ChainEvent from an `AppEvent(nameHash, name, payload)` log; undefined for other logs. */
 export function appEventFromLog(log: RawLog, appId: string): ChainEvent | undefined {
@@ -30,10 +28,7 @@ export function appEventsOf(logs: RawLog[], app: { appId: string; address: strin
     .filter((e): e is ChainEvent => e !== undefined);
 }
 
-export interface EventStreamDeps {
-  chain: ChainReader;
-  finality: Finality;
-  registry: Registry;
+export interface EventStreamDeps extends Pick<AdapterParts, 'chain' | 'finality' | 'registry'> {
   pollingIntervalMs: number;
   logRangeBlocks: number;
 }
@@ -46,17 +41,10 @@ export interface EventStreamDeps {
  * ends (returns) when `signal` aborts or the consumer stops iterating.
  */
 export async function* eventStream(deps: EventStreamDeps, request: EventsRequest): AsyncGenerator<ChainEvent> {
-  if (typeof request !== 'object' || request === null) throw new InvalidInputError('an events request is an object', { field: '' });
-  const appId = checkAppRef(request.app);
-  const after: Checkpoint | undefined = request.after === undefined ? undefined : checkCheckpoint(request.after);
-  if (request.name !== undefined && (typeof request.name !== 'string' || request.name.length === 0)) {
-    throw new InvalidInputError('an event name filter is a non-empty string', { field: '/name' });
-  }
-  const signal = request.signal;
+  const { appId, after, name, signal } = checkEventsRequest(request);
   const app = await deps.registry.resolve(appId);
-  const topics = [TOPICS.appEvent, request.name ? eventNameTopic(request.name) : null];
+  const topics = [TOPICS.appEvent, name === undefined ? null : eventNameTopic(name)];
   let next = after ? Math.max(after.block, app.createdBlock) : app.createdBlock;
-  const skipThrough = after;
 
   while (!signal?.aborted) {
     let final: number;
@@ -82,9 +70,7 @@ export async function* eventStream(deps: EventStreamDeps, request: EventsRequest
     }
     for (const log of logs) {
       const event = appEventFromLog(log, appId);
-      if (!event) continue;
-      if (skipThrough && (event.checkpoint.block < skipThrough.block ||
-        (event.checkpoint.block === skipThrough.block && event.checkpoint.index <= skipThrough.index))) continue;
+      if (!event || !isAfter(event.checkpoint, after)) continue;
       if (signal?.aborted) return;
       yield event;
     }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { isBsnError } from '@bsn/contract';
-import { AnvilDevnet, context, connect, type StartedDevnet } from './__fixtures__/chains.js';
+import { testContext } from '@bsn/contract/testing';
+import { AnvilDevnet, connect, type StartedDevnet } from './__fixtures__/chains.js';
 import factory, { createAdapterFactory } from './index.js';
 import { freePort } from '@bsn/devnets';
 
@@ -19,12 +20,12 @@ test('the entry exports the factory as default and as createAdapterFactory', () 
 
 test('a node that does not answer is UNAVAILABLE; a node on another chain is refused', async () => {
   const port = await freePort();
-  const error = await factory.connect({ ...devnet.network, rpcUrl: `http://127.0.0.1:${port}` }, context).catch((e: unknown) => e);
+  const error = await factory.connect({ ...devnet.network, rpcUrl: `http://127.0.0.1:${port}` }, testContext()).catch((e: unknown) => e);
   expect(isBsnError(error, 'UNAVAILABLE')).toBe(true);
   expect((error as { detail?: { framework?: string } }).detail?.framework).toBe('ethereum');
-  const wrong = await factory.connect({ ...devnet.network, chainId: 1 }, context).catch((e: unknown) => e);
+  const wrong = await factory.connect({ ...devnet.network, chainId: 1 }, testContext()).catch((e: unknown) => e);
   expect(isBsnError(wrong, 'INVALID_INPUT') && wrong.field).toBe('/chainId');
-  const bad = await factory.connect({ framework: 'ethereum', name: 'x' }, context).catch((e: unknown) => e);
+  const bad = await factory.connect({ framework: 'ethereum', name: 'x' }, testContext()).catch((e: unknown) => e);
   expect(isBsnError(bad, 'INVALID_INPUT')).toBe(true);
 });
 

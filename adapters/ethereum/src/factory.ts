@@ -1,15 +1,14 @@
-import { InvalidInputError, isBsnError, type AdapterContext, type AdapterFactory, type Logger, type NetworkConfig } from '@bsn/contract';
+import { InvalidInputError, isBsnError, type AdapterContext, type AdapterFactory, type NetworkConfig } from '@bsn/contract';
 import { EthereumAdapter } from './adapter.js';
 import { ChainReader } from './chain.js';
 import { resolveConfig } from './config.js';
-import { FRAMEWORK, toBsnError } from './errors.js';
+import { FRAMEWORK } from './describe.js';
+import { toBsnError } from './errors.js';
 import { Finality } from './finality.js';
 import { NonceManager } from './nonce-manager.js';
-import { Registry } from './registry.js';
+import { RegistryContract } from './registry-contract.js';
 import { RpcClient } from './rpc.js';
 import { TxSender } from './transactions.js';
-
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
 /**
  * Opens an adapter: checks the config, asks the node who it is and which chain it serves
@@ -19,7 +18,7 @@ const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 export const ethereumAdapterFactory: AdapterFactory = {
   async connect(network: NetworkConfig, context: AdapterContext): Promise<EthereumAdapter> {
     const config = resolveConfig(network);
-    const logger = context?.logger ?? silent;
+    const { logger } = context;
     const rpc = new RpcClient(config.rpcUrl, config.requestTimeoutMs);
     const chain = new ChainReader(rpc);
     const finality = new Finality(chain, config.confirmations, config.pollingIntervalMs);
@@ -32,7 +31,7 @@ export const ethereumAdapterFactory: AdapterFactory = {
       }
       const nonces = new NonceManager(rpc);
       const sender = new TxSender(chain, nonces, finality, config.chainId, config.submitTimeoutMs);
-      const registry = await Registry.open({ config, chain, sender, nonces, finality, logger });
+      const registry = await RegistryContract.open({ config, chain, sender, nonces, finality, logger });
       logger.info('ethereum adapter connected', { network: config.name, node, chainId, registry: registry.address });
       return new EthereumAdapter({ config, rpc, chain, finality, nonces, sender, registry, logger });
     } catch (error) {

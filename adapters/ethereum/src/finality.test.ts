@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { isBsnError, type AppInfo, type ChainAccount, type ChainEvent, type Signer } from '@bsn/contract';
-import { AnvilDevnet, actor, bytes, connect, rpc, unique, type StartedDevnet } from './__fixtures__/chains.js';
+import { bytes, unique } from '@bsn/contract/testing';
+import { AnvilDevnet, actor, connect, rpc, type StartedDevnet } from './__fixtures__/chains.js';
 import type { EthereumAdapter } from './adapter.js';
 
 const DEPTH = 3;

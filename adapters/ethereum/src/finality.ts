@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { TimeoutError, UnavailableError } from '@bsn/contract';
 import { num, type ChainReader, type RawReceipt } from './chain.js';
-import { FRAMEWORK } from './errors.js';
+import { FRAMEWORK } from './describe.js';
 import { ReceiptWaiter, type Mined } from './receipt-waiter.js';
 
 /** First poll after a receipt was missing (the delay doubles while the total stays within one polling interval). */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { PRESET_EVENTS, isBsnError, type AppInfo, type ChainAccount, type ChainEvent, type Signer } from '@bsn/contract';
-import { GethDevnet, actor, bytes, connect, rpc, text, unique, type StartedDevnet } from './__fixtures__/chains.js';
+import { bytes, text, unique } from '@bsn/contract/testing';
+import { GethDevnet, actor, connect, rpc, type StartedDevnet } from './__fixtures__/chains.js';
 import type { EthereumAdapter } from './adapter.js';
 import { LIMITS } from './limits.js';
 

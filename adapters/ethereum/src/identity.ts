@@ -2,7 +2,8 @@ import { InvalidInputError, UnauthorizedError, type AdapterIdentity, type ChainA
 
 import type { ChainReader } from './chain.js';
 import type { ResolvedConfig } from './config.js';
-import { FRAMEWORK, toBsnError } from './errors.js';
+import { FRAMEWORK } from './describe.js';
+import { toBsnError } from './errors.js';
 import { ACCOUNT_ALGORITHM, addressOf, checkAlgorithm, localKeySigner, uncompressedPublicKey } from './signer-bridge.js';
 import type { TxSender } from './transactions.js';
 

@@ -2,8 +2,9 @@ import { getBytes, keccak256, toUtf8Bytes } from 'ethers';
 import { UnavailableError } from '@bsn/contract';
 import { TOPICS, appInterface } from './abi.js';
 import type { ChainReader, RawLog } from './chain.js';
-import { FRAMEWORK, toBsnError } from './errors.js';
-import type { AppLocation } from './registry.js';
+import { FRAMEWORK } from './describe.js';
+import { toBsnError } from './errors.js';
+import type { AppLocation } from './registry-contract.js';
 
 /** One preset write as its KvWritten log records it. */
 export interface KvWriteLog {

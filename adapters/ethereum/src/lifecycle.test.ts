@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isBsnError, type AppSpec, type ChainAccount, type Signer } from '@bsn/contract';
-import { AnvilDevnet, actor, bytes, connect, newSigner, rpc, text, unique, type StartedDevnet } from './__fixtures__/chains.js';
+import { bytes, text, unique } from '@bsn/contract/testing';
+import { AnvilDevnet, actor, connect, newSigner, rpc, type StartedDevnet } from './__fixtures__/chains.js';
 import type { EthereumAdapter } from './adapter.js';
-import { deterministicRegistryAddress } from './registry.js';
+import { deterministicRegistryAddress } from './registry-contract.js';
 
 let devnet: StartedDevnet;
 let adapter: EthereumAdapter;

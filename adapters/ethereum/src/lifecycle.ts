@@ -1,53 +1,37 @@
 import { getAddress, getBytes, isAddress, isHexString } from 'ethers';
-import { ConflictError, InvalidInputError, NotFoundError, UnauthorizedError, isBsnError, type AppInfo, type AppLifecycle, type AppRef, type AppSpec, type ChainAccount, type ContractSource, type Signer } from '@bsn/contract';
+import {
+  ConflictError, NotFoundError, UnauthorizedError, checkAppSpec, checkContractSource, isBsnError,
+  type AppInfo, type AppLifecycle, type AppRef, type AppSpec, type ChainAccount, type ContractSource, type Signer,
+} from '@bsn/contract';
 import { appInterface, artifacts } from './abi.js';
-import type { ChainReader } from './chain.js';
-import type { ResolvedConfig } from './config.js';
-import { FRAMEWORK, toBsnError } from './errors.js';
-import type { Finality } from './finality.js';
-import type { AppLocation, Registry } from './registry.js';
-import { ACCOUNT_ALGORITHM, addressOf, checkAlgorithm } from './signer-bridge.js';
-import type { TxSender } from './transactions.js';
-import { checkAppId, checkAppRef } from './validation.js';
+import { FRAMEWORK } from './describe.js';
+import { toBsnError } from './errors.js';
+import type { AdapterParts } from './parts.js';
+import type { AppLocation } from './registry-contract.js';
+import { addressOf, checkAlgorithm, signerAddress } from './signer-bridge.js';
+import { checkAppRef, invalidInput } from './validation.js';
 
-const MODES = ['consortium', 'private'] as const;
-const PLACEMENTS = ['shared', 'dedicated'] as const;
-
-function invalid(field: string, message: string): never {
-  throw new InvalidInputError(message, { field });
-}
+/** The registry's uint8 codes of mode and placement (BsnAppRegistry.createApp). */
+const MODE_CODES: readonly AppSpec['mode'][] = ['consortium', 'private'];
+const PLACEMENT_CODES: readonly AppSpec['placement'][] = ['shared', 'dedicated'];
 
 /** The address of a ChainAccount, checking that its parts agree (id, public key, algorithm, framework). */
 export function accountAddress(account: unknown, field: string): string {
-  if (typeof account !== 'object' || account === null) invalid(field, 'an account is a ChainAccount object');
+  if (typeof account !== 'object' || account === null) invalidInput(field, 'an account is a ChainAccount object');
   const a = account as Partial<ChainAccount>;
-  if (a.framework !== undefined && a.framework !== FRAMEWORK) invalid(`${field}/framework`, `an account of framework ${JSON.stringify(a.framework)} cannot join an Ethereum app`);
-  if (a.algorithm !== undefined && a.algorithm !== ACCOUNT_ALGORITHM) invalid(`${field}/algorithm`, 'Ethereum accounts are secp256k1');
-  if (typeof a.id !== 'string' || !isAddress(a.id)) invalid(`${field}/id`, 'an Ethereum account id is a 20-byte hex address');
+  if (a.framework !== undefined && a.framework !== FRAMEWORK) invalidInput(`${field}/framework`, `an account of framework ${JSON.stringify(a.framework)} cannot join an Ethereum app`);
+  if (a.algorithm !== undefined) checkAlgorithm(a.algorithm, `${field}/algorithm`);
+  if (typeof a.id !== 'string' || !isAddress(a.id)) invalidInput(`${field}/id`, 'an Ethereum account id is a 20-byte hex address');
   const address = getAddress(a.id);
   if (a.publicKey !== undefined && a.publicKey !== '') {
     const hex = typeof a.publicKey === 'string' ? (a.publicKey.startsWith('0x') ? a.publicKey : `0x${a.publicKey}`) : '';
-    if (!isHexString(hex)) invalid(`${field}/publicKey`, 'a public key is hex');
-    if (addressOf(getBytes(hex), `${field}/publicKey`) !== address) invalid(`${field}/publicKey`, `the public key is not the key of ${address}`);
+    if (!isHexString(hex)) invalidInput(`${field}/publicKey`, 'a public key is hex');
+    if (addressOf(getBytes(hex), `${field}/publicKey`) !== address) invalidInput(`${field}/publicKey`, `the public key is not the key of ${address}`);
   }
   return address;
 }
 
-function checkContract(contract: unknown, field = '/contract'): ContractSource {
-  if (typeof contract !== 'object' || contract === null) invalid(field, 'a contract is { kind: "preset-kv" }');
-  const kind = (contract as ContractSource).kind;
-  if (kind === 'custom') invalid(`${field}/kind`, 'this adapter version runs only the preset key/value contract ("preset-kv")');
-  if (kind !== 'preset-kv') invalid(`${field}/kind`, 'a contract kind is "preset-kv" or "custom"');
-  return contract as ContractSource;
-}
-
-export interface LifecycleDeps {
-  config: ResolvedConfig;
-  chain: ChainReader;
-  finality: Finality;
-  sender: TxSender;
-  registry: Registry;
-}
+export type LifecycleDeps = Pick<AdapterParts, 'config' | 'chain' | 'finality' | 'sender' | 'registry'>;
 
 /**
  * Apps as contracts: each app is a BsnAppProxy created by the registry in one transaction
@@ -60,19 +44,8 @@ export class EthereumLifecycle implements AppLifecycle {
   constructor(private readonly d: LifecycleDeps) {}
 
   async create(spec: AppSpec, admin: Signer): Promise<AppInfo> {
-    if (typeof spec !== 'object' || spec === null) invalid('', 'an app spec is an object');
-    const appId = checkAppId(spec.appId);
-    if (typeof spec.name !== 'string') invalid('/name', 'an app name is a string');
-    if (spec.framework !== FRAMEWORK) invalid('/framework', `this adapter creates ${FRAMEWORK} apps, not ${JSON.stringify(spec.framework)}`);
-    const mode = MODES.indexOf(spec.mode as (typeof MODES)[number]);
-    if (mode < 0) invalid('/mode', `mode is one of ${MODES.join(', ')}`);
-    const placement = PLACEMENTS.indexOf(spec.placement as (typeof PLACEMENTS)[number]);
-    if (placement < 0) invalid('/placement', `placement is one of ${PLACEMENTS.join(', ')}`);
-    checkContract(spec.contract);
-    if (!Array.isArray(spec.members)) invalid('/members', 'members is an array of ChainAccounts');
-    const members = spec.members.map((m, i) => accountAddress(m, `/members/${i}`));
-    checkAlgorithm(admin?.algorithm, '/admin/algorithm');
-    addressOf(admin.publicKey, '/admin/publicKey');
+    const { appId, members, mode, placement } = checkAppSpec(spec, FRAMEWORK, accountAddress);
+    signerAddress(admin, '/admin');
 
     const exists = await this.d.registry.resolve(appId).then(() => true, (e: unknown) => {
       if (isBsnError(e, 'NOT_FOUND')) return false;
@@ -80,7 +53,11 @@ export class EthereumLifecycle implements AppLifecycle {
     });
     if (exists) throw new ConflictError(`app ${JSON.stringify(appId)} exists already`, { stage: 'validate', field: '/appId', detail: { framework: FRAMEWORK, data: { appId } } });
     await this.d.sender.send(
-      { to: this.d.registry.address, data: this.d.registry.encodeCreate(appId, members, mode, placement), what: `creating app ${appId}` },
+      {
+        to: this.d.registry.address,
+        data: this.d.registry.encodeCreate(appId, members, MODE_CODES.indexOf(mode), PLACEMENT_CODES.indexOf(placement)),
+        what: `creating app ${appId}`,
+      },
       admin,
       { wait: 'final' },
     );
@@ -106,8 +83,8 @@ export class EthereumLifecycle implements AppLifecycle {
     return {
       appId,
       framework: FRAMEWORK,
-      mode: MODES[Number(mode)] ?? 'consortium',
-      placement: PLACEMENTS[Number(placement)] ?? 'shared',
+      mode: MODE_CODES[Number(mode)] ?? 'consortium',
+      placement: PLACEMENT_CODES[Number(placement)] ?? 'shared',
       state: frozen ? 'frozen' : 'active',
       location: {
         network: this.d.config.name,
@@ -126,8 +103,7 @@ export class EthereumLifecycle implements AppLifecycle {
   /** Resolves the app and checks `signer` is its admin (the contract checks it again). */
   private async asAdmin(appRef: AppRef, signer: Signer, what: string): Promise<{ app: AppLocation; info: AppInfo }> {
     const appId = checkAppRef(appRef);
-    checkAlgorithm(signer?.algorithm, '/admin/algorithm');
-    const from = addressOf(signer.publicKey, '/admin/publicKey');
+    const from = signerAddress(signer, '/admin');
     const app = await this.d.registry.resolve(appId);
     const info = await this.info(app);
     if (info.admin !== from) {
@@ -144,7 +120,7 @@ export class EthereumLifecycle implements AppLifecycle {
   }
 
   async upgrade(appRef: AppRef, contract: ContractSource, admin: Signer): Promise<AppInfo> {
-    checkContract(contract);
+    checkContractSource(contract);
     const what = 'upgrading the app';
     const { app } = await this.asAdmin(appRef, admin, what);
     const deployed = await this.d.sender.send({ data: artifacts.BsnKvApp.bytecode, what: 'deploying the preset implementation' }, admin, { wait: 'final' });

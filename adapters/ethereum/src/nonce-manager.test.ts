@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Transaction } from 'ethers';
 import type { AppInfo, ChainAccount, Signer } from '@bsn/contract';
-import { AnvilDevnet, actor, bytes, connect, rpc, text, unique, type StartedDevnet } from './__fixtures__/chains.js';
+import { bytes, text, unique } from '@bsn/contract/testing';
+import { AnvilDevnet, actor, connect, rpc, type StartedDevnet } from './__fixtures__/chains.js';
 import type { EthereumAdapter } from './adapter.js';
 import { addressOf, signTransaction } from './signer-bridge.js';
 

@@ -1,5 +1,6 @@
 import { ConflictError, isBsnError } from '@bsn/contract';
-import { FRAMEWORK, isNonceError, toBsnError } from './errors.js';
+import { FRAMEWORK } from './describe.js';
+import { isNonceError, toBsnError } from './errors.js';
 import { JsonRpcError, type RpcClient } from './rpc.js';
 
 /** A signed transaction ready for eth_sendRawTransaction. */

@@ -1,7 +1,7 @@
 import { UnavailableError, type Logger } from '@bsn/contract';
 import type { ChainReader } from './chain.js';
 import type { ResolvedConfig } from './config.js';
-import { FRAMEWORK } from './errors.js';
+import { FRAMEWORK } from './describe.js';
 import type { Finality } from './finality.js';
 import type { NonceManager } from './nonce-manager.js';
 import { addressOf, localKeySigner, signTransaction } from './signer-bridge.js';

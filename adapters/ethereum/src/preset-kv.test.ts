@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isBsnError, type AppInfo, type ChainAccount, type Signer } from '@bsn/contract';
-import { AnvilDevnet, actor, bytes, connect, rpc, text, unique, type StartedDevnet } from './__fixtures__/chains.js';
+import { bytes, text, unique } from '@bsn/contract/testing';
+import { AnvilDevnet, actor, connect, rpc, type StartedDevnet } from './__fixtures__/chains.js';
 import type { EthereumAdapter } from './adapter.js';
 import { appInterface } from './abi.js';
 import { LIMITS } from './limits.js';

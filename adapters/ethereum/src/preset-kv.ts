@@ -1,12 +1,13 @@
 import { keccak256 } from 'ethers';
 import { InvalidInputError, decodeKeyCursor, encodeKeyCursor, mapInBatches, UnavailableError, type AppRef, type KvEntry, type KvHistoryEntry, type KvPage, type KvWrite, type PresetKv, type Receipt, type Signer } from '@bsn/contract';
 import { appInterface } from './abi.js';
-import type { BlockTag, ChainReader } from './chain.js';
-import { FRAMEWORK, toBsnError } from './errors.js';
-import type { Finality } from './finality.js';
+import type { BlockTag } from './chain.js';
+import { FRAMEWORK } from './describe.js';
+import { toBsnError } from './errors.js';
 import type { EthereumGateway } from './gateway.js';
 import { keyHashOf, kvWritesIn, liveValue } from './kv-log.js';
-import type { AppLocation, Registry } from './registry.js';
+import type { AdapterParts } from './parts.js';
+import type { AppLocation } from './registry-contract.js';
 import { checkAppRef, checkKey, checkKvWrite, checkLimit, checkPrefix, checkValue } from './validation.js';
 
 /** Keys fetched per eth_call when listing. */
@@ -16,12 +17,8 @@ const LOG_QUERIES_IN_PARALLEL = 8;
 
 const utf8 = (s: string): Buffer => Buffer.from(s, 'utf8');
 
-
-export interface PresetKvDeps {
+export interface PresetKvDeps extends Pick<AdapterParts, 'chain' | 'finality' | 'registry'> {
   gateway: EthereumGateway;
-  registry: Registry;
-  chain: ChainReader;
-  finality: Finality;
 }
 
 /**
@@ -44,14 +41,14 @@ export class EthereumPresetKv implements PresetKv {
     return Promise.resolve().then(() => {
       const { appId, requestId, key } = checkKvWrite(request);
       const value = checkValue(request.value);
-      return this.d.gateway.submitPlan({ appId, requestId, method: 'put', fnArgs: [key, value] }, signer);
+      return this.d.gateway.submitPlan({ appId, requestId, method: 'put', key, value }, signer);
     });
   }
 
   delete(request: KvWrite, signer: Signer): Promise<Receipt> {
     return Promise.resolve().then(() => {
       const { appId, requestId, key } = checkKvWrite(request);
-      return this.d.gateway.submitPlan({ appId, requestId, method: 'delete', fnArgs: [key] }, signer);
+      return this.d.gateway.submitPlan({ appId, requestId, method: 'delete', key }, signer);
     });
   }
 

@@ -1,4 +1,5 @@
 import { UnavailableError } from '@bsn/contract';
+import { FRAMEWORK } from './describe.js';
 
 /** An error object a node answered with (JSON-RPC 2.0 §5.1), kept verbatim. */
 export class JsonRpcError extends Error {
@@ -67,7 +68,7 @@ export class RpcClient {
 
   private async post(methods: string[], payload: unknown): Promise<unknown> {
     const what = methods.join('+');
-    if (this.closed) throw new UnavailableError('the adapter is closed', { detail: { framework: 'ethereum', data: { method: what } } });
+    if (this.closed) throw new UnavailableError('the adapter is closed', { detail: { framework: FRAMEWORK, data: { method: what } } });
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
     this.inflight.add(controller);
@@ -83,14 +84,14 @@ export class RpcClient {
         return JSON.parse(text) as unknown;
       } catch {
         throw new UnavailableError(`${what}: the node answered HTTP ${response.status} without JSON`, {
-          detail: { framework: 'ethereum', code: response.status, message: text.slice(0, 200), data: { method: what, endpoint: this.endpoint } },
+          detail: { framework: FRAMEWORK, code: response.status, message: text.slice(0, 200), data: { method: what, endpoint: this.endpoint } },
         });
       }
     } catch (error) {
       if (error instanceof UnavailableError) throw error;
       const reason = controller.signal.aborted ? String(controller.signal.reason?.message ?? 'aborted') : describeFetchError(error);
       throw new UnavailableError(`${what}: the Ethereum node at ${this.endpoint} did not answer (${reason})`, {
-        detail: { framework: 'ethereum', code: fetchErrorCode(error), message: reason, data: { method: what, endpoint: this.endpoint } },
+        detail: { framework: FRAMEWORK, code: fetchErrorCode(error), message: reason, data: { method: what, endpoint: this.endpoint } },
         cause: error,
       });
     } finally {

@@ -1,6 +1,6 @@
 import { Signature, SigningKey, Transaction, computeAddress, concat, getBytes, hexlify, toBeHex } from 'ethers';
-import { InvalidInputError, UnauthorizedError, isBsnError, recoverPublicKey, type CompactSignature, type KeyAlgorithm, type Signer } from '@bsn/contract';
-import { FRAMEWORK } from './errors.js';
+import { InvalidInputError, UnauthorizedError, checkKeyAlgorithmIn, isBsnError, recoverPublicKey, type CompactSignature, type KeyAlgorithm, type Signer } from '@bsn/contract';
+import { FRAMEWORK } from './describe.js';
 
 /** Order of the secp256k1 group. */
 const N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -10,9 +10,7 @@ const HALF_N = N >> 1n;
 export const ACCOUNT_ALGORITHM: KeyAlgorithm = 'secp256k1';
 
 export function checkAlgorithm(algorithm: unknown, field: string): void {
-  if (algorithm !== ACCOUNT_ALGORITHM) {
-    throw new InvalidInputError(`Ethereum accounts are secp256k1 keys, not ${JSON.stringify(algorithm)}`, { field });
-  }
+  checkKeyAlgorithmIn(algorithm, [ACCOUNT_ALGORITHM], field, FRAMEWORK);
 }
 
 /** An uncompressed SEC1 public key (0x04…, 65 bytes) from 65- or 33-byte input; InvalidInputError otherwise. */
@@ -25,6 +23,12 @@ export function uncompressedPublicKey(publicKey: unknown, field = '/publicKey'):
   } catch {
     throw new InvalidInputError('the public key is not a point on secp256k1', { field });
   }
+}
+
+/** The address of a Signer's key; `field` (`/signer`, `/admin`, …) names what is refused. */
+export function signerAddress(signer: Signer, field: string): string {
+  checkAlgorithm(signer?.algorithm, `${field}/algorithm`);
+  return addressOf(signer.publicKey, `${field}/publicKey`);
 }
 
 /**

@@ -1,7 +1,8 @@
 import { Transaction, keccak256 } from 'ethers';
 import { RejectedByChainError, type BsnError, type FailureStage, type Signer } from '@bsn/contract';
 import { num, type ChainReader, type RawReceipt } from './chain.js';
-import { FRAMEWORK, isRevert, toBsnError } from './errors.js';
+import { FRAMEWORK } from './describe.js';
+import { isRevert, toBsnError } from './errors.js';
 import type { Finality } from './finality.js';
 import type { NonceManager } from './nonce-manager.js';
 import { addressOf, signTransaction } from './signer-bridge.js';

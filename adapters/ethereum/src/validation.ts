@@ -1,30 +1,20 @@
-import * as core from '@bsn/contract';
-import { InvalidInputError, type Checkpoint } from '@bsn/contract';
+import { InvalidInputError, inputChecks } from '@bsn/contract';
 import { LIMITS } from './limits.js';
 
 /**
- * Input checks. The shared rules (ids, keys, values, args, checkpoints, pages) are core's,
- * so this adapter refuses exactly what every other adapter refuses, with the same JSON
- * pointers; the Ethereum-only ones (tx ids, block refs, timeouts) are here.
+ * Input checks. The shared rules (ids, keys, values, pages) are core's, bound to this adapter's
+ * limits, so it refuses exactly what every other adapter refuses, with the same JSON pointers;
+ * the Ethereum-only ones are here.
  */
-export const {
-  checkRequestId, checkAppId, checkAppRef, checkKey, checkPrefix, checkValue, checkArgs, checkMethod, checkLimit, checkKvWrite,
-} = core.inputChecks(LIMITS);
-export const checkCheckpoint = (cp: unknown, field = '/after'): Checkpoint => {
-  const checked = core.checkCheckpoint(cp, field);
-  if (!checked) throw new InvalidInputError(`${field}: must be { block, index }`, { field });
-  return checked;
-};
+export const { checkAppRef, checkKey, checkPrefix, checkValue, checkLimit, checkKvWrite } = inputChecks(LIMITS);
 
-const TX_ID = /^0x[0-9a-fA-F]{64}$/;
-
-function invalid(field: string, message: string): never {
+export function invalidInput(field: string, message: string): never {
   throw new InvalidInputError(`${field}: ${message}`, { field });
 }
 
+const TX_ID = /^0x[0-9a-fA-F]{64}$/;
+
 export function checkTxId(txId: unknown, field = '/txId'): string {
-  if (typeof txId !== 'string' || !TX_ID.test(txId)) invalid(field, 'an Ethereum transaction id is 0x followed by 64 hex digits');
+  if (typeof txId !== 'string' || !TX_ID.test(txId)) invalidInput(field, 'an Ethereum transaction id is 0x followed by 64 hex digits');
   return txId.toLowerCase();
 }
-
-export const { checkBlockRef, checkTimeout } = core;

@@ -1,7 +1,7 @@
 // Test support: the adapter's own devnets and fresh secp256k1 signers.
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { privateKeySigner, type AdapterContext, type ChainAccount, type Signer } from '@bsn/contract';
+import { privateKeySigner, type ChainAccount, type Signer } from '@bsn/contract';
+import { testContext } from '@bsn/contract/testing';
 import { AnvilDevnet } from '../devnets/anvil.js';
 import { GethDevnet } from '../devnets/geth.js';
 import type { StartedDevnet } from '@bsn/devnets';
@@ -11,24 +11,12 @@ import factory from '../index.js';
 
 export { AnvilDevnet, GethDevnet, type StartedDevnet };
 
-export const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
-export const text = (b: Uint8Array): string => new TextDecoder().decode(b);
-
-export const context: AdapterContext = {
-  logger: { debug() {}, info() {}, warn() {}, error() {} },
-  dataDir: tmpdir(),
-};
-
 export function newSigner(): Signer {
   return privateKeySigner('secp256k1', randomBytes(32));
 }
 
-let counter = 0;
-const run = randomBytes(3).toString('hex');
-export const unique = (prefix: string): string => `${prefix}-${run}-${++counter}`;
-
 export async function connect(devnet: StartedDevnet, overrides: Partial<EthereumNetworkConfig> = {}): Promise<EthereumAdapter> {
-  return (await factory.connect({ ...devnet.network, pollingIntervalMs: 50, ...overrides }, context)) as EthereumAdapter;
+  return (await factory.connect({ ...devnet.network, pollingIntervalMs: 50, ...overrides }, testContext())) as EthereumAdapter;
 }
 
 /** An actor with a funded account. */

@@ -1,5 +1,6 @@
 import { getBytes, hexlify, keccak256, toQuantity } from 'ethers';
-import { headerFromRpc, headerHash, type EthHeader } from './header.js';
+import { headerFromRpc, headerHash } from './header.js';
+import type { EthereumProof } from './proof.js';
 import { encodeReceipt, type RpcReceipt } from './receipt.js';
 import { buildIndexTrie } from './trie.js';
 
@@ -8,15 +9,10 @@ export interface ProofRpc {
   call<T>(method: string, params?: unknown[]): Promise<T>;
 }
 
-export interface TxInclusion {
+/** The block, transaction and receipt parts of an EthereumProof, and where the transaction is. */
+export interface TxInclusion extends Omit<EthereumProof, 'logIndex' | 'packet'> {
   blockNumber: number;
   blockHash: string;
-  header: EthHeader;
-  txIndex: number;
-  transaction: string;
-  transactionProof: string[];
-  receipt: string;
-  receiptProof: string[];
   /** The receipt as the node reported it (status, logs with their fields). */
   rpcReceipt: RpcReceipt & { transactionHash: string; blockHash: string; blockNumber: string; transactionIndex: string };
 }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Interface, JsonRpcProvider, Wallet, getBytes, hexlify } from 'ethers';
 import { attestBlock, generatePrivateKey, isBsnError, packetId, publicKeyOf, toHex, type AppInfo, type Attester, type ChainAccount, type Evidence, type KeyAlgorithm, type Packet, type PacketInput, type Signer, type TrustRoots, type Verification } from '@bsn/contract';
-import { AnvilDevnet, GethDevnet, actor, connect, rpc, unique, type StartedDevnet } from '../__fixtures__/chains.js';
+import { unique } from '@bsn/contract/testing';
+import { AnvilDevnet, GethDevnet, actor, connect, rpc, type StartedDevnet } from '../__fixtures__/chains.js';
 import type { EthereumAdapter } from '../adapter.js';
 import { BsnAppRegistry, BsnKvApp, BsnPacketOutbox, IBsnAppDirectory, IBsnAppMembership } from '../generated/artifacts.js';
 import { collectInclusion } from './collect.js';

@@ -1,13 +1,15 @@
 import { getAddress } from 'ethers';
-import { InvalidInputError, NotFoundError, RejectedByChainError, UnavailableError, checkAppRef, checkPacket, isBsnError, packetCommitment, packetId, type AppRef, type Attester, type BsnError, type Evidence, type Interchain, type Logger, type Packet, type PacketInput, type Receipt, type Signer, type TrustRoots, type Verification } from '@bsn/contract';
-import { num, type ChainReader, type RawReceipt } from '../chain.js';
-import type { ResolvedConfig } from '../config.js';
-import { FRAMEWORK, revertToError, toBsnError } from '../errors.js';
-import type { Finality } from '../finality.js';
-import type { NonceManager } from '../nonce-manager.js';
-import type { Registry } from '../registry.js';
-import { addressOf, checkAlgorithm } from '../signer-bridge.js';
-import type { TxSender } from '../transactions.js';
+import {
+  InvalidInputError, NotFoundError, RejectedByChainError, UnavailableError, checkAppRef, checkPacket, isBsnError, packetCommitment, packetId,
+  type AppRef, type Attester, type BsnError, type Evidence, type Interchain, type Packet, type PacketInput, type Receipt, type Signer,
+  type TrustRoots, type Verification,
+} from '@bsn/contract';
+import { num, type RawReceipt } from '../chain.js';
+import { FRAMEWORK } from '../describe.js';
+import { revertOf, toBsnError } from '../errors.js';
+import type { AdapterParts } from '../parts.js';
+import { signerAddress } from '../signer-bridge.js';
+import { checkTxId } from '../validation.js';
 import { BsnPacketOutbox } from '../generated/artifacts.js';
 import { InconsistentChainError, collectInclusion, type ProofRpc } from './collect.js';
 import { openOutbox } from './outbox-deploy.js';
@@ -16,14 +18,7 @@ import type { EthereumProof } from './proof.js';
 import type { EthereumRoots } from './trust.js';
 import { verifyEthereumEvidence } from './verify.js';
 
-export interface InterchainDeps {
-  config: ResolvedConfig;
-  chain: ChainReader;
-  finality: Finality;
-  sender: TxSender;
-  nonces: NonceManager;
-  registry: Registry;
-  logger: Logger;
+export interface InterchainDeps extends Pick<AdapterParts, 'config' | 'chain' | 'finality' | 'sender' | 'nonces' | 'registry' | 'logger'> {
   /** Creation code of BsnPacketOutbox (default: the compiled artifact). */
   outboxBytecode?: string;
   /** An operator-deployed outbox (networks without a faucet must name one). */
@@ -65,8 +60,7 @@ export class EthereumInterchain implements Interchain {
   async emit(app: AppRef, input: PacketInput, signer: Signer): Promise<{ packet: Packet; receipt: Receipt }> {
     const srcApp = checkAppRef(app).appId;
     if (typeof input !== 'object' || input === null) throw new InvalidInputError('/packet: must be an object', { field: '/packet' });
-    checkAlgorithm(signer?.algorithm, '/signer/algorithm');
-    const from = addressOf(signer.publicKey, '/signer/publicKey');
+    const from = signerAddress(signer, '/signer');
     const draft = (seq: number): Packet => checkPacket({
       v: 1, srcChain: this.d.config.name, srcApp, dstChain: input.dstChain, dstApp: input.dstApp, seq,
       method: input.method, payload: input.payload, timeout: input.timeout, grantRef: input.grantRef,
@@ -121,7 +115,7 @@ export class EthereumInterchain implements Interchain {
   }
 
   async evidence(txId: string, subject: Evidence['subject']): Promise<Evidence> {
-    if (typeof txId !== 'string' || !/^0x[0-9a-fA-F]{64}$/.test(txId)) throw new InvalidInputError('txId must be a 32-byte 0x-hex transaction hash', { field: '/txId' });
+    checkTxId(txId);
     if (typeof subject !== 'object' || subject === null) throw new InvalidInputError('subject must be { kind, packetId }', { field: '/subject' });
     if (subject.kind !== 'packet') {
       throw new InvalidInputError(`evidence of a ${String(subject.kind)} comes with delivery; only packets are proven yet`, { field: '/subject/kind' });
@@ -220,25 +214,8 @@ export class EthereumInterchain implements Interchain {
   }
 }
 
-/** Maps a failed sendPacket to the typed error of the outbox's revert; 'seq-taken' when only the seq raced. */
+/** A failed sendPacket as a typed error; 'seq-taken' when only the seq raced (a concurrent sender took it). */
 function outboxError(error: unknown, what: string): BsnError | 'seq-taken' {
-  const bsn = isBsnError(error) ? error : toBsnError(error, { stage: 'submit', what });
-  const data = (bsn.detail?.data as { revertData?: unknown } | undefined)?.revertData;
-  if (typeof data !== 'string') return bsn;
-  let parsed: ReturnType<typeof outboxInterface.parseError>;
-  try {
-    parsed = outboxInterface.parseError(data);
-  } catch {
-    return bsn;
-  }
-  if (!parsed) return bsn;
-  if (parsed.name === 'SeqMismatch') return 'seq-taken';
-  const ctx = { stage: bsn.stage ?? 'submit', what, ...(bsn.txId && { txId: bsn.txId }) };
-  if (parsed.name === 'UnknownApp') {
-    return new NotFoundError(`${what}: no app ${JSON.stringify(parsed.args[0])} on this network`, { stage: ctx.stage, detail: { framework: FRAMEWORK, data: { revertData: data } } });
-  }
-  const args: Record<string, string> = {};
-  parsed.fragment.inputs.forEach((input, i) => (args[input.name || String(i)] = String(parsed!.args[i])));
-  const text = `${parsed.name}(${Object.entries(args).map(([k, v]) => `${k}=${v}`).join(', ')})`;
-  return revertToError({ name: parsed.name, args, text, data }, ctx);
+  const mapped = toBsnError(error, { stage: 'submit', what });
+  return revertOf(mapped)?.name === 'SeqMismatch' ? 'seq-taken' : mapped;
 }

@@ -1,5 +1,6 @@
 import { getAddress, isAddress } from 'ethers';
 import type { Attester, TrustRoots } from '@bsn/contract';
+import { FRAMEWORK } from '../describe.js';
 
 /**
  * Trust roots for Ethereum evidence (`TrustRoots.roots` with framework `ethereum`), pinned by a
@@ -27,7 +28,7 @@ const ZERO_ADDRESS = /^0x0{40}$/i;
 /** Checks roots before any evidence is looked at: zero, default, empty and missing roots are never valid. */
 export function checkRoots(trust: TrustRoots): RootsCheck {
   if (typeof trust !== 'object' || trust === null) return { ok: false, reason: 'no trust roots' };
-  if (trust.framework !== 'ethereum') return { ok: false, reason: `trust roots are for ${String(trust.framework)}, not ethereum` };
+  if (trust.framework !== FRAMEWORK) return { ok: false, reason: `trust roots are for ${String(trust.framework)}, not ${FRAMEWORK}` };
   const r = trust.roots as Partial<Record<keyof EthereumRoots, unknown>> | undefined;
   if (typeof r !== 'object' || r === null) return { ok: false, reason: 'trust roots are empty' };
   if (typeof r.chainId !== 'number' || !Number.isSafeInteger(r.chainId) || r.chainId < 1) {

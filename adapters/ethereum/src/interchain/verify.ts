@@ -1,18 +1,15 @@
 import { Transaction, getAddress, getBytes, hexlify, isHexString, keccak256 } from 'ethers';
-import { evidencePacket, packetCommitment, verifyAttestations, type Evidence, type TrustRoots, type Verification } from '@bsn/contract';
+import {
+  checkEvidenceEnvelope, evidenceIndex, evidencePacket, failClosed, packetCommitment, reject, verifyAttestations,
+  type Evidence, type TrustRoots, type Verification,
+} from '@bsn/contract';
+import { FRAMEWORK } from '../describe.js';
 import { headerHash, headerItems, type EthHeader } from './header.js';
 import { PACKET_SENT_TOPIC, decodePacketSentData, packetFieldsHash, srcAppTopic } from './outbox.js';
 import { MAX_PROOF_NODES, type EthereumProof } from './proof.js';
 import { decodeReceipt } from './receipt.js';
 import { provenValue } from './trie.js';
 import { checkRoots } from './trust.js';
-
-/** Thrown inside the verifier only, turned into `rejected` with its message. */
-class Rejection extends Error {}
-
-function reject(reason: string): never {
-  throw new Rejection(reason);
-}
 
 function hexField(value: unknown, what: string): Uint8Array {
   if (typeof value !== 'string' || !isHexString(value) || value.length < 4) reject(`${what} is not 0x-prefixed hex`);
@@ -25,9 +22,14 @@ function nodes(value: unknown, what: string): Uint8Array[] {
   return value.map((n, i) => hexField(n, `${what} node ${i}`));
 }
 
-function index(value: unknown, what: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) reject(`${what} must be a non-negative integer`);
-  return value;
+/** The value at `index` of the trie under `root`, or a rejection naming the proof that does not hold. */
+async function provenAt(root: Uint8Array, index: number, proof: unknown, what: 'transaction' | 'receipt', rootName: string): Promise<Uint8Array> {
+  const proofNodes = nodes(proof, `${what}Proof`);
+  try {
+    return await provenValue(root, index, proofNodes);
+  } catch (error) {
+    reject(`the ${what} proof does not hold against ${rootName}: ${(error as Error).message}`);
+  }
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -38,27 +40,15 @@ const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
  * transaction and receipt from their trie proofs against the header's roots, the packet id,
  * commitment and field binding from the packet. Fails closed, never throws.
  */
-export async function verifyEthereumEvidence(evidence: Evidence, trust: TrustRoots): Promise<Verification> {
-  try {
-    return await verify(evidence, trust);
-  } catch (error) {
-    if (error instanceof Rejection) return { state: 'rejected', reason: error.message };
-    return { state: 'rejected', reason: `the evidence could not be checked: ${error instanceof Error ? error.message : String(error)}` };
-  }
+export function verifyEthereumEvidence(evidence: Evidence, trust: TrustRoots): Promise<Verification> {
+  return failClosed(() => verify(evidence, trust));
 }
 
 async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verification> {
   const checked = checkRoots(trust);
   if (!checked.ok) reject(checked.reason);
   const roots = checked.roots;
-  if (typeof evidence !== 'object' || evidence === null) reject('no evidence');
-  if (evidence.v !== 1) reject('evidence version must be 1');
-  if (evidence.framework !== 'ethereum') reject(`evidence is for ${String(evidence.framework)}, not ethereum`);
-  if (evidence.chain !== trust.chain) reject(`evidence is from chain ${String(evidence.chain)}, the roots are for ${String(trust.chain)}`);
-  const subject = evidence.subject;
-  if (typeof subject !== 'object' || subject === null) reject('evidence names no subject');
-  if (subject.kind !== 'packet') reject(`evidence of a ${String(subject.kind)} is not supported yet (only packets)`);
-  if (typeof subject.packetId !== 'string' || !/^[0-9a-f]{64}$/.test(subject.packetId)) reject('subject.packetId is not a packet id');
+  const packetId = checkEvidenceEnvelope(evidence, trust, FRAMEWORK);
   const proof = evidence.proof as Partial<EthereumProof> | undefined;
   if (typeof proof !== 'object' || proof === null) reject('evidence has no proof');
 
@@ -79,22 +69,16 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
 
   // 2. The block is final: t of the pinned city nodes attested exactly this (chain, number, hash).
   const attested = verifyAttestations(
-    { framework: 'ethereum', chain: trust.chain, number, hash: blockHash },
+    { framework: FRAMEWORK, chain: trust.chain, number, hash: blockHash },
     evidence.attestations,
     { attesters: roots.attesters, threshold: roots.threshold },
   );
   if (!attested.ok) reject(`block ${number} (${blockHash}) is not attested as final: ${attested.reason}`);
 
   // 3. The transaction is in the block, is the one named, and was signed for the pinned chain.
-  const txIndex = index(proof.txIndex, 'txIndex');
+  const txIndex = evidenceIndex(proof.txIndex, 'txIndex');
   const txBytes = hexField(proof.transaction, 'transaction');
-  let provenTx: Uint8Array;
-  try {
-    provenTx = await provenValue(items[4]!, txIndex, nodes(proof.transactionProof, 'transactionProof'));
-  } catch (error) {
-    if (error instanceof Rejection) throw error;
-    reject(`the transaction proof does not hold against transactionsRoot: ${(error as Error).message}`);
-  }
+  const provenTx = await provenAt(items[4]!, txIndex, proof.transactionProof, 'transaction', 'transactionsRoot');
   if (hexlify(provenTx) !== hexlify(txBytes)) reject(`the transaction is not the one at index ${txIndex} of the block`);
   if (!same(keccak256(txBytes), String(evidence.txId))) reject(`the transaction hashes to ${keccak256(txBytes)}, not to txId ${String(evidence.txId)}`);
   let chainId: bigint;
@@ -107,13 +91,7 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
 
   // 4. Its receipt is in the block and says success.
   const receiptBytes = hexField(proof.receipt, 'receipt');
-  let provenReceipt: Uint8Array;
-  try {
-    provenReceipt = await provenValue(items[5]!, txIndex, nodes(proof.receiptProof, 'receiptProof'));
-  } catch (error) {
-    if (error instanceof Rejection) throw error;
-    reject(`the receipt proof does not hold against receiptsRoot: ${(error as Error).message}`);
-  }
+  const provenReceipt = await provenAt(items[5]!, txIndex, proof.receiptProof, 'receipt', 'receiptsRoot');
   if (hexlify(provenReceipt) !== hexlify(receiptBytes)) reject(`the receipt is not the one at index ${txIndex} of the block`);
   let receipt: ReturnType<typeof decodeReceipt>;
   try {
@@ -124,14 +102,14 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
   if (receipt.status !== 1) reject('the transaction failed (receipt status 0): a reverted transaction commits nothing');
 
   // 5. The log: emitted by the pinned outbox, PacketSent, for this packet.
-  const logIndex = index(proof.logIndex, 'logIndex');
+  const logIndex = evidenceIndex(proof.logIndex, 'logIndex');
   const log = receipt.logs[logIndex];
   if (!log) reject(`the receipt has no log ${logIndex} (it has ${receipt.logs.length})`);
   if (!same(log.address, roots.outbox)) reject(`log ${logIndex} was emitted by ${getAddress(log.address)}, not by the pinned outbox ${roots.outbox}`);
   if (log.topics.length !== 3 || !same(log.topics[0]!, PACKET_SENT_TOPIC)) reject(`log ${logIndex} is not a PacketSent event`);
 
   // 6. The packet: well-formed, from this chain, and every binding rebuilt from it matches the log.
-  const sent = evidencePacket(proof.packet, trust.chain, subject.packetId as string);
+  const sent = evidencePacket(proof.packet, trust.chain, packetId);
   if ('reason' in sent) reject(sent.reason);
   const { packet, id } = sent;
   if (!same(log.topics[1]!, '0x' + id)) reject(`log ${logIndex} is for packet ${log.topics[1]}, not ${id}`);

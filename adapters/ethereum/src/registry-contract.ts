@@ -2,7 +2,8 @@ import { getAddress, getCreateAddress, keccak256, toUtf8Bytes } from 'ethers';
 import { InvalidInputError, NotFoundError } from '@bsn/contract';
 import { REGISTRY_PROTOCOL, artifacts, registryInterface } from './abi.js';
 import type { ChainReader } from './chain.js';
-import { FRAMEWORK, toBsnError } from './errors.js';
+import { FRAMEWORK } from './describe.js';
+import { toBsnError } from './errors.js';
 import type { Finality } from './finality.js';
 import { deployAtNonceZero, type DeployDeps } from './nonce-zero-deploy.js';
 import { addressOf, localKeySigner } from './signer-bridge.js';
@@ -30,7 +31,8 @@ export function deterministicRegistryAddress(chainId: number): string {
   return getCreateAddress({ from: deployer, nonce: 0 });
 }
 
-export class Registry {
+/** The on-chain BsnAppRegistry, which lists this network's apps by id; resolved apps are kept. */
+export class RegistryContract {
   private readonly byId = new Map<string, AppLocation>();
   private readonly byAddress = new Map<string, string>();
 
@@ -41,17 +43,17 @@ export class Registry {
   ) {}
 
   /** Finds the registry (config address, or the deterministic one, deploying it on a dev network). */
-  static async open(deps: DeployDeps): Promise<Registry> {
+  static async open(deps: DeployDeps): Promise<RegistryContract> {
     const { config, chain } = deps;
     if (config.registry) {
       await verify(chain, config.registry, '/registry');
-      return new Registry(config.registry, chain, deps.finality);
+      return new RegistryContract(config.registry, chain, deps.finality);
     }
     const address = deterministicRegistryAddress(config.chainId);
     if ((await chain.code(address)) === '0x') await deploy(deps, address);
     await verify(chain, address, '/registry');
     deps.logger.debug('ethereum adapter: registry found', { registry: address });
-    return new Registry(address, chain, deps.finality);
+    return new RegistryContract(address, chain, deps.finality);
   }
 
   /**
