@@ -29,15 +29,12 @@ function prepare(job, i) {
   const path = `/v1/apps/${app}/kv/${encodeKey(key)}`;
   if (job.op === 'put') {
     const body = new Uint8Array(job.value);
-    const headers = {
-      ...signer.sign({ method: 'PUT', path, body, app }),
-      'content-type': 'application/octet-stream',
-      [HEADERS.requestId]: key,
-    };
-    return { method: 'PUT', path, headers, bytes: serializeRequest(url, 'PUT', path, headers, body) };
+    const signed = signer.signRequest({ method: 'PUT', path, body, app });
+    const headers = { ...signed.headers, 'content-type': 'application/octet-stream', [HEADERS.requestId]: key };
+    return { method: 'PUT', path, digest: signed.digest, bytes: serializeRequest(url, 'PUT', path, headers, body) };
   }
-  const headers = signer.sign({ method: 'GET', path, app });
-  return { method: 'GET', path, headers, bytes: serializeRequest(url, 'GET', path, headers) };
+  const { headers, digest } = signer.signRequest({ method: 'GET', path, app });
+  return { method: 'GET', path, digest, bytes: serializeRequest(url, 'GET', path, headers) };
 }
 
 /**
@@ -62,13 +59,7 @@ parentPort.on('message', async (job) => {
     responses.forEach((res, i) => {
       if (res.status !== 200)
         throw new Error(`${requests[i].method} ${requests[i].path}: HTTP ${res.status} ${res.body.toString('utf8').slice(0, 200)}`);
-      const ok = verifyResponse(
-        nodeKey,
-        res.status,
-        res.body,
-        requests[i].headers[HEADERS.nonce],
-        headerOf(res.head, HEADERS.nodeSignature),
-      );
+      const ok = verifyResponse(nodeKey, res.status, res.body, requests[i].digest, headerOf(res.head, HEADERS.nodeSignature));
       if (!ok) throw new Error(`${requests[i].method} ${requests[i].path}: the response is not signed by the node`);
     });
     parentPort.postMessage(run);

@@ -6,7 +6,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { KeyAlgorithm } from '@bsn/contract';
 import { toBase64, utf8 } from '@bsn/contract';
-import { HEADERS, verifyEvent, verifyResponse, type NodePublicKey, gatewayService, methodPath, eventSigningData } from '@bsn/protocol';
+import { HEADERS, canonicalRequest, digestOfSigned, verifyEvent, verifyResponse, type NodePublicKey, gatewayService, methodPath, eventSigningData } from '@bsn/protocol';
 import { NodeResponseError } from './errors.js';
 import { RequestSigner } from './request-signer.js';
 
@@ -59,9 +59,9 @@ export class BsnGrpcClient {
     request: Msg,
     app: string,
     overrides: { nonce?: string; timestamp?: number; signature?: string } = {},
-  ): { md: grpc.Metadata; nonce: string } {
+  ): { md: grpc.Metadata; digest: string } {
     const body = this.definition[name]!.requestSerialize(request);
-    const h = this.signer.sign({
+    const { headers: h, digest } = this.signer.signRequest({
       method: 'GRPC',
       path: methodPath(name),
       body,
@@ -71,8 +71,13 @@ export class BsnGrpcClient {
     });
     const md = new grpc.Metadata();
     for (const [k, v] of Object.entries(h)) md.set(k, v);
-    if (overrides.signature) md.set(HEADERS.signature, overrides.signature);
-    return { md, nonce: h[HEADERS.nonce] };
+    if (!overrides.signature) return { md, digest };
+    // A test's forged signature: the node answers for the request as sent, so the digest follows it.
+    md.set(HEADERS.signature, overrides.signature);
+    const canonical = canonicalRequest({
+      method: 'GRPC', path: methodPath(name), query: '', body, user: h[HEADERS.user], app, timestamp: h[HEADERS.timestamp], nonce: h[HEADERS.nonce],
+    });
+    return { md, digest: digestOfSigned(canonical, overrides.signature) };
   }
 
   async node(): Promise<Msg & { key: NodePublicKey }> {
@@ -94,7 +99,7 @@ export class BsnGrpcClient {
     options: { open?: boolean; nonce?: string; timestamp?: number; signature?: string } = {},
   ): Promise<Msg> {
     const key = options.open || this.o.skipVerify ? undefined : (this.nodeKey ?? (await this.node()).key);
-    const { md, nonce } = options.open ? { md: new grpc.Metadata(), nonce: '' } : this.metadata(name, request, app, options);
+    const { md, digest } = options.open ? { md: new grpc.Metadata(), digest: '' } : this.metadata(name, request, app, options);
     return new Promise((resolve, reject) => {
       let response: Msg | undefined;
       let failure: grpc.ServiceError | undefined;
@@ -110,12 +115,12 @@ export class BsnGrpcClient {
           const signature = String(status.metadata.get(HEADERS.nodeSignature)[0] ?? '');
           if (failure) {
             const json = (failure.metadata?.get('x-bsn-error-bin')[0] ?? status.metadata.get('x-bsn-error-bin')[0] ?? '').toString();
-            const verified = key ? verifyResponse(key, failure.code, utf8(json), nonce, signature) : false;
+            const verified = key ? verifyResponse(key, failure.code, utf8(json), digest, signature) : false;
             reject(NodeResponseError.fromBody(json ? JSON.parse(json) : {}, { grpcCode: failure.code }, verified, failure.details));
             return;
           }
           const raw = (response as Record<symbol, Buffer> | undefined)?.[RAW] ?? Buffer.alloc(0);
-          if (key && !verifyResponse(key, 0, raw, nonce, signature)) {
+          if (key && !verifyResponse(key, 0, raw, digest, signature)) {
             reject(NodeResponseError.unsigned(`the response to ${name}`, { grpcCode: grpc.status.UNAUTHENTICATED }));
             return;
           }
@@ -188,7 +193,7 @@ export class BsnGrpcClient {
   ): AsyncGenerator<GrpcEventMessage> {
     const key = this.o.skipVerify ? undefined : (this.nodeKey ?? (await this.node()).key);
     const request = { app, after: options.after ?? '', name: options.name ?? '' };
-    const { md, nonce } = this.metadata('Events', request, app);
+    const { md, digest } = this.metadata('Events', request, app);
     const stream = (this.client['Events'] as (req: Msg, md: grpc.Metadata) => grpc.ClientReadableStream<Msg>)(request, md);
     const abort = () => stream.cancel();
     options.signal?.addEventListener('abort', abort, { once: true });
@@ -204,7 +209,7 @@ export class BsnGrpcClient {
           txId: String(msg['txId']),
           checkpoint: { block: Number(msg['block']), index: Number(msg['index']) },
         };
-        const verified = key ? verifyEvent(key, ev.id, eventSigningData(ev), nonce, String(msg['signature'])) : false;
+        const verified = key ? verifyEvent(key, ev.id, eventSigningData(ev), digest, String(msg['signature'])) : false;
         if (key && !verified) throw NodeResponseError.unsigned(`event ${ev.id}`, { grpcCode: grpc.status.UNAUTHENTICATED });
         yield { ...msg, id: ev.id, verified };
         if (options.limit !== undefined && ++count >= options.limit) return;

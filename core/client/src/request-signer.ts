@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { KeyAlgorithm } from '@bsn/contract';
 import { publicKeyOf, toHex, fastSigner } from '@bsn/contract';
-import { HEADERS, canonicalRequest } from '@bsn/protocol';
+import { HEADERS, canonicalRequest, digestOfSigned } from '@bsn/protocol';
 
 export interface UserKey {
   user: string;
@@ -38,11 +38,17 @@ export class RequestSigner {
     this.#sign = fastSigner(algorithm, privateKey);
   }
 
+  /** Headers for one request (see `signRequest`). */
+  sign(r: Parameters<RequestSigner['signRequest']>[0]): SignedHeaders {
+    return this.signRequest(r).headers;
+  }
+
   /**
-   * Headers for one request. `path` is the request path as sent (percent-encoded),
-   * `query` the raw query string without `?`.
+   * Headers for one request, and its digest: the node signs its answer for exactly this
+   * digest, so the caller keeps it to check the answer. `path` is the request path as sent
+   * (percent-encoded), `query` the raw query string without `?`.
    */
-  sign(r: {
+  signRequest(r: {
     method: string;
     path: string;
     query?: string;
@@ -50,7 +56,7 @@ export class RequestSigner {
     app?: string;
     timestamp?: number;
     nonce?: string;
-  }): SignedHeaders {
+  }): { headers: SignedHeaders; digest: string; canonical: Uint8Array } {
     const timestamp = String(r.timestamp ?? Date.now());
     const nonce = r.nonce ?? newNonce();
     const app = r.app ?? '';
@@ -64,12 +70,14 @@ export class RequestSigner {
       timestamp,
       nonce,
     });
-    return {
+    const signature = toHex(this.#sign(bytes));
+    const headers: SignedHeaders = {
       [HEADERS.user]: this.user,
       [HEADERS.app]: app,
       [HEADERS.timestamp]: timestamp,
       [HEADERS.nonce]: nonce,
-      [HEADERS.signature]: toHex(this.#sign(bytes)),
+      [HEADERS.signature]: signature,
     };
+    return { headers, digest: digestOfSigned(bytes, signature), canonical: bytes };
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { KeyAlgorithm } from '@bsn/contract';
 import { fromBase64, utf8 } from '@bsn/contract';
-import { HEADERS, splitUrl, verifyEvent, verifyResponse, type NodePublicKey, type PreparedJson, eventSigningData } from '@bsn/protocol';
+import { HEADERS, digestOfSigned, splitUrl, verifyEvent, verifyResponse, type NodePublicKey, type PreparedJson, eventSigningData } from '@bsn/protocol';
 import { NodeResponseError } from './errors.js';
 import { HttpTransport } from './http-transport.js';
 import { RequestSigner } from './request-signer.js';
@@ -102,7 +102,7 @@ export class BsnClient {
       contentType = 'application/json';
     }
     const { path, query } = splitUrl(pathAndQuery);
-    const signed = this.signer.sign({
+    const { headers: signed, digest: ownDigest, canonical } = this.signer.signRequest({
       method,
       path,
       query,
@@ -111,15 +111,13 @@ export class BsnClient {
       ...(options.nonce && { nonce: options.nonce }),
       ...(options.timestamp !== undefined && { timestamp: options.timestamp }),
     });
-    const res = await this.http.request(
-      method,
-      pathAndQuery,
-      { ...signed, ...(contentType && { 'content-type': contentType }), ...options.headers },
-      body,
-    );
+    const sent = { ...signed, ...(contentType && { 'content-type': contentType }), ...options.headers };
+    // A caller's own signature header (a test forging one): the node answers for the request as sent.
+    const digest = sent[HEADERS.signature] === signed[HEADERS.signature] ? ownDigest : digestOfSigned(canonical, sent[HEADERS.signature] ?? '');
+    const res = await this.http.request(method, pathAndQuery, sent, body);
     const bytes = res.body;
     const verified = key
-      ? verifyResponse(key, res.status, bytes, signed[HEADERS.nonce], res.headers.get(HEADERS.nodeSignature) ?? undefined)
+      ? verifyResponse(key, res.status, bytes, digest, res.headers.get(HEADERS.nodeSignature) ?? undefined)
       : false;
     return { status: res.status, body: bytes, headers: res.headers, nonce: signed[HEADERS.nonce], verified };
   }
@@ -270,16 +268,19 @@ export class BsnClient {
     const key = this.o.skipVerify ? undefined : await this.key();
     const q = new URLSearchParams({ ...(options.name && { name: options.name }) }).toString();
     const path = `/v1/apps/${app}/events`;
-    const signed = this.signer.sign({ method: 'GET', path, query: q, app });
+    const { headers: signed, digest } = this.signer.signRequest({ method: 'GET', path, query: q, app });
     const res = await fetch(new URL(q ? `${path}?${q}` : path, this.o.baseUrl), {
       headers: { ...signed, ...(options.after && { 'last-event-id': options.after }) },
       ...(options.signal && { signal: options.signal }),
     });
+    const nodeSignature = res.headers.get(HEADERS.nodeSignature) ?? undefined;
     if (res.status !== 200 || !res.body) {
-      const text = await res.text();
-      throw NodeResponseError.fromBody(JSON.parse(text || '{}'), { status: res.status }, false, `HTTP ${res.status}`);
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      const verified = key ? verifyResponse(key, res.status, bytes, digest, nodeSignature) : false;
+      if (key && !verified) throw NodeResponseError.unsigned('the event stream', { status: res.status });
+      throw NodeResponseError.fromBody(JSON.parse(Buffer.from(bytes).toString('utf8') || '{}'), { status: res.status }, verified, `HTTP ${res.status}`);
     }
-    if (key && !verifyResponse(key, 200, new Uint8Array(0), signed[HEADERS.nonce], res.headers.get(HEADERS.nodeSignature) ?? undefined)) {
+    if (key && !verifyResponse(key, 200, new Uint8Array(0), digest, nodeSignature)) {
       throw NodeResponseError.unsigned('the event stream', { status: 200 });
     }
     const decoder = new TextDecoder();
@@ -302,7 +303,11 @@ export class BsnClient {
             fields[line.slice(0, c)] = (fields[line.slice(0, c)] ?? '') + line.slice(c + 1).replace(/^ /, '');
           }
           if (fields['event'] === 'error') {
-            throw NodeResponseError.fromBody(JSON.parse(fields['data'] ?? '{}'), { status: 200 }, false, 'event stream failed');
+            // Signed like an answer to the subscription, so a party on the path cannot end a stream with a made-up error.
+            const { signature, ...body } = JSON.parse(fields['data'] ?? '{}') as { signature?: string };
+            const verified = key ? verifyResponse(key, 200, utf8(JSON.stringify(body)), digest, signature) : false;
+            if (key && !verified) throw NodeResponseError.unsigned('an error in the event stream', { status: 200 });
+            throw NodeResponseError.fromBody(body, { status: 200 }, verified, 'event stream failed');
           }
           if (!fields['data'] || !fields['id']) continue;
           const { signature, ...ev } = JSON.parse(fields['data']) as {
@@ -315,7 +320,7 @@ export class BsnClient {
             txId: string;
             checkpoint: { block: number; index: number };
           };
-          const verified = key ? verifyEvent(key, ev.id, eventSigningData(ev), signed[HEADERS.nonce], signature) : false;
+          const verified = key ? verifyEvent(key, ev.id, eventSigningData(ev), digest, signature) : false;
           if (key && !verified) throw NodeResponseError.unsigned(`event ${ev.id}`, { status: 200 });
           yield { ...ev, payload: fromBase64(ev.payload), verified };
           if (options.limit !== undefined && ++count >= options.limit) return;

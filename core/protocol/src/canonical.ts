@@ -8,11 +8,17 @@
  * and joined by `&`. For gRPC, METHOD is `GRPC`, path the full method name
  * (`/bsn.gateway.v1.Gateway/KvPut`), query empty and body the serialized request message.
  *
- * Responses carry the node's signature over
+ * Every answer (errors and unauthenticated requests included) carries the node's signature over
  *
- *   BSN-RESPONSE-V1\n<status>\n<sha256(body) hex>\n<request nonce>
+ *   BSN-RESPONSE-V2\n<status>\n<sha256(body) hex>\n<request digest>
  *
- * so a client can tell the answer came from the node it pinned, for its request.
+ * where the request digest is SHA-256 of the request's canonical form above followed by `\n`
+ * and its signature as sent, built from what the node received (a header that is absent
+ * counts as empty). A client computes the digest of the request it sent and accepts only an
+ * answer signed for exactly that request: one a party on the path obtained for another
+ * request (another route, a swapped body, the same request with a flipped signature) does
+ * not verify. Each event of a stream is signed likewise,
+ * bound to the subscription request. (V1 bound answers to the nonce alone.)
  * Signatures use core's algorithms (secp256k1, secp256r1: ECDSA over SHA-256; sm2: SM2 over
  * SM3(Z‖M)), r‖s hex.
  */
@@ -28,6 +34,8 @@ export const HEADERS = {
   requestId: 'x-bsn-request-id',
   nodeSignature: 'x-bsn-node-signature',
   nodeKey: 'x-bsn-node-key',
+  /** The digest of the request an answer is for, as the node computed it (informational: clients compare their own). */
+  requestDigest: 'x-bsn-request-digest',
 } as const;
 
 export const NONCE_RE = /^[A-Za-z0-9_-]{16,128}$/;
@@ -76,13 +84,23 @@ export function canonicalRequest(r: RequestToSign): Uint8Array {
   );
 }
 
-export function canonicalResponse(status: number, body: Uint8Array, nonce: string): Uint8Array {
-  return utf8(['BSN-RESPONSE-V1', String(status), sha256Hex(body), nonce].join('\n'));
+/** What an answer is bound to: SHA-256 (hex) of the request's canonical form and its signature as sent. */
+export function requestDigest(r: RequestToSign, signature: string): string {
+  return digestOfSigned(canonicalRequest(r), signature);
 }
 
-/** One server-sent event's data, signed on its own (the stream's body is never complete). */
-export function canonicalEvent(id: string, data: string, nonce: string): Uint8Array {
-  return utf8(['BSN-EVENT-V1', id, sha256Hex(data), nonce].join('\n'));
+/** The same, from canonical bytes already built. */
+export function digestOfSigned(canonical: Uint8Array, signature: string): string {
+  return createHash('sha256').update(canonical).update('\n').update(signature, 'utf8').digest('hex');
+}
+
+export function canonicalResponse(status: number, body: Uint8Array, requestDigest: string): Uint8Array {
+  return utf8(['BSN-RESPONSE-V2', String(status), sha256Hex(body), requestDigest].join('\n'));
+}
+
+/** One streamed event, signed on its own (the stream's body is never complete) for the subscription request. */
+export function canonicalEvent(id: string, data: string, requestDigest: string): Uint8Array {
+  return utf8(['BSN-EVENT-V2', id, sha256Hex(data), requestDigest].join('\n'));
 }
 
 /** Splits `/a/b?x=1` into path and query. */

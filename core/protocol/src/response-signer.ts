@@ -21,12 +21,13 @@ export class ResponseSigner {
     this.key = { algorithm, publicKey: toHex(pub), keyId: keyIdOf(algorithm, pub) };
   }
 
-  async signResponse(status: number, body: Uint8Array, nonce: string): Promise<string> {
-    return toHex(await this.#sign(canonicalResponse(status, body, nonce)));
+  /** Signs an answer to the request whose digest (`requestDigest()`) is given. */
+  async signResponse(status: number, body: Uint8Array, requestDigest: string): Promise<string> {
+    return toHex(await this.#sign(canonicalResponse(status, body, requestDigest)));
   }
 
-  async signEvent(id: string, data: string, nonce: string): Promise<string> {
-    return toHex(await this.#sign(canonicalEvent(id, data, nonce)));
+  async signEvent(id: string, data: string, requestDigest: string): Promise<string> {
+    return toHex(await this.#sign(canonicalEvent(id, data, requestDigest)));
   }
 }
 

@@ -7,8 +7,11 @@
 import type { KeyAlgorithm } from '@bsn/contract';
 import { unauthorized } from '../errors.js';
 import type { Registry, User } from '../registry/registry.js';
-import { CODE_RE, HEADERS, NONCE_RE, canonicalRequest } from '@bsn/protocol';
+import { CODE_RE, HEADERS, NONCE_RE, canonicalRequest, digestOfSigned, requestDigest, type RequestToSign } from '@bsn/protocol';
 import { verifyFastAsync } from '@bsn/contract';
+
+/** The largest time a JavaScript Date represents. */
+const MAX_TIME_MS = 8.64e15;
 
 export interface IncomingRequest {
   method: string;
@@ -25,6 +28,22 @@ export interface Caller {
   app: string;
   nonce: string;
   timestamp: number;
+  /** The digest of the request (its canonical form): every answer to it is signed for this. */
+  digest: string;
+}
+
+/** The request's canonical parts as received; a credential header that is absent counts as empty. */
+function received(req: IncomingRequest): RequestToSign {
+  return {
+    method: req.method,
+    path: req.path,
+    query: req.query,
+    body: req.body,
+    user: req.header(HEADERS.user) ?? '',
+    app: req.header(HEADERS.app) ?? '',
+    timestamp: req.header(HEADERS.timestamp) ?? '',
+    nonce: req.header(HEADERS.nonce) ?? '',
+  };
 }
 
 export class Authenticator {
@@ -33,10 +52,9 @@ export class Authenticator {
     private readonly options: { clockSkewMs: number; now?: () => number },
   ) {}
 
-  /** Reads the nonce without checking anything: what a response is signed for, even an error. */
-  static nonceOf(req: Pick<IncomingRequest, 'header'>): string {
-    const n = req.header(HEADERS.nonce);
-    return n && NONCE_RE.test(n) ? n : '';
+  /** The digest of any request, checked or not: what an answer (an error too) is signed for. */
+  static digestOf(req: IncomingRequest): string {
+    return requestDigest(received(req), req.header(HEADERS.signature) ?? '');
   }
 
   async authenticate(req: IncomingRequest): Promise<Caller> {
@@ -58,7 +76,8 @@ export class Authenticator {
     if (app && !CODE_RE.test(app)) throw unauthorized('malformed-credentials', `${HEADERS.app} is not an app code`, HEADERS.app);
     if (!NONCE_RE.test(nonce!))
       throw unauthorized('malformed-credentials', `${HEADERS.nonce} must be 16-128 of A-Z a-z 0-9 _ -`, HEADERS.nonce);
-    if (!/^\d{1,16}$/.test(ts!))
+    // Decimal digits within the range a Date holds (±8.64e15 ms): anything else is malformed, never a crash.
+    if (!/^\d{1,16}$/.test(ts!) || Number(ts) > MAX_TIME_MS)
       throw unauthorized('malformed-credentials', `${HEADERS.timestamp} must be milliseconds since the epoch`, HEADERS.timestamp);
     if (!/^[0-9a-fA-F]{128}$/.test(signature!))
       throw unauthorized('malformed-credentials', `${HEADERS.signature} must be 64 bytes of hex (r‖s)`, HEADERS.signature);
@@ -75,16 +94,7 @@ export class Authenticator {
     }
     const record = await this.registry.getUser(user!);
     if (!record) throw unauthorized('unknown-user', `user ${user} is not registered on this node`, HEADERS.user);
-    const bytes = canonicalRequest({
-      method: req.method,
-      path: req.path,
-      query: req.query,
-      body: req.body,
-      user: user!,
-      app,
-      timestamp: ts!,
-      nonce: nonce!,
-    });
+    const bytes = canonicalRequest(received(req));
     // Off the event loop: the check is most of the node's CPU per request, and the loop is what a busy node runs out of.
     const ok = await verifyFastAsync(record.algorithm as KeyAlgorithm, record.publicKey, bytes, Buffer.from(signature!, 'hex'));
     if (!ok)
@@ -97,6 +107,6 @@ export class Authenticator {
     if (!(await this.registry.useNonce(user!, nonce!, timestamp + skew + 1000))) {
       throw unauthorized('nonce-replayed', `nonce ${nonce} was already used by ${user}: a replayed request`, HEADERS.nonce);
     }
-    return { user: record, app, nonce: nonce!, timestamp };
+    return { user: record, app, nonce: nonce!, timestamp, digest: digestOfSigned(bytes, signature!) };
   }
 }

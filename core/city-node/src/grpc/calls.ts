@@ -8,7 +8,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '@bsn/contract';
 import { utf8 } from '@bsn/contract';
 import { HEADERS, eventJson, eventSigningData, methodPath, type ResponseSigner } from '@bsn/protocol';
-import type { Authenticator, Caller } from '../auth/authenticator.js';
+import { Authenticator, type Caller, type IncomingRequest } from '../auth/authenticator.js';
 import { parseCheckpoint } from '../body.js';
 import { ApiError, describeError } from '../errors.js';
 import type { GatewayService } from '../gateway-service.js';
@@ -37,21 +37,18 @@ function metaValue(md: grpc.Metadata, name: string): string | undefined {
   return v === undefined ? undefined : String(v);
 }
 
-async function authenticate(
-  ctx: CallContext,
-  call: grpc.ServerUnaryCall<Msg, Msg> | grpc.ServerWritableStream<Msg, Msg>,
-  name: string,
-): Promise<Caller> {
+type AnyCall = grpc.ServerUnaryCall<Msg, Msg> | grpc.ServerWritableStream<Msg, Msg>;
+
+/** The call as a request to sign and check: METHOD `GRPC`, the full method name, the serialized message. */
+function incoming(call: AnyCall, name: string): IncomingRequest {
+  return { method: 'GRPC', path: methodPath(name), query: '', body: rawOf(call.request), header: (h) => metaValue(call.metadata, h) };
+}
+
+async function authenticate(ctx: CallContext, call: AnyCall, name: string): Promise<Caller> {
   const raw = rawOf(call.request);
   if (raw.length > ctx.bodyLimit)
     throw new ApiError('INVALID_INPUT', 'body-too-large', `the request is larger than the ${ctx.bodyLimit} bytes this node accepts`);
-  const caller = await ctx.auth.authenticate({
-    method: 'GRPC',
-    path: methodPath(name),
-    query: '',
-    body: raw,
-    header: (h) => metaValue(call.metadata, h),
-  });
+  const caller = await ctx.auth.authenticate(incoming(call, name));
   const app = call.request['app'];
   if (typeof app === 'string' && app && caller.app !== app) {
     throw new ApiError('UNAUTHORIZED', 'app-mismatch', `the request was signed for app "${caller.app}" but addresses app ${app}`, {
@@ -72,14 +69,15 @@ export function unaryCall(ctx: CallContext, name: string, handler: UnaryHandler,
   const { service, signer } = ctx;
   return (call, callback) => {
     const started = process.hrtime.bigint();
-    const nonce = metaValue(call.metadata, HEADERS.nonce) ?? '';
+    // Computed up front: every answer, an error included, is bound to the request.
+    const digest = Authenticator.digestOf(incoming(call, name));
     const finish = (status: string) =>
       service.metering.requests.observe({ api: 'grpc', route: name, status }, Number(process.hrtime.bigint() - started) / 1e9);
 
     const answer = async (response: Msg) => {
       const bytes = ctx.definition[name]!.responseSerialize(response);
       const trailer = new grpc.Metadata();
-      trailer.set(HEADERS.nodeSignature, await signer.signResponse(0, bytes, nonce));
+      trailer.set(HEADERS.nodeSignature, await signer.signResponse(0, bytes, digest));
       trailer.set(HEADERS.nodeKey, signer.key.keyId);
       finish('OK');
       const app = call.request['app'] ?? (name === 'CreateApp' ? call.request['code'] : undefined);
@@ -92,7 +90,7 @@ export function unaryCall(ctx: CallContext, name: string, handler: UnaryHandler,
       if (status >= 500) ctx.logger?.error('gRPC call failed', { method: name, error: (err as Error).message });
       const json = JSON.stringify(body);
       const md = errorMetadata(body);
-      md.set(HEADERS.nodeSignature, await signer.signResponse(grpcCode, utf8(json), nonce));
+      md.set(HEADERS.nodeSignature, await signer.signResponse(grpcCode, utf8(json), digest));
       md.set(HEADERS.nodeKey, signer.key.keyId);
       finish(String(grpcCode));
       callback({ code: grpcCode, details: body.error.message, metadata: md });
@@ -112,7 +110,7 @@ export function unaryCall(ctx: CallContext, name: string, handler: UnaryHandler,
   };
 }
 
-/** The Events stream: each event signed for the caller's nonce, until the client cancels. */
+/** The Events stream: each event signed for the subscription request, until the client cancels. */
 export function eventStream(ctx: CallContext): grpc.handleServerStreamingCall<Msg, Msg> {
   const { service, signer } = ctx;
   return (call) => {
@@ -125,25 +123,26 @@ export function eventStream(ctx: CallContext): grpc.handleServerStreamingCall<Ms
       const after = parseCheckpoint(optional(r['after']), '/after');
       const events = await service.events(caller, String(r['app']), after, optional(r['name']), controller.signal);
       const header = new grpc.Metadata();
-      header.set(HEADERS.nodeSignature, await signer.signResponse(0, new Uint8Array(0), caller.nonce));
+      header.set(HEADERS.nodeSignature, await signer.signResponse(0, new Uint8Array(0), caller.digest));
       header.set(HEADERS.nodeKey, signer.key.keyId);
       call.sendMetadata(header);
       let sent = 0;
       for await (const e of events) {
         const ev = eventJson(e);
-        const msg = eventMsg(ev, await signer.signEvent(ev.id, eventSigningData(ev), caller.nonce));
+        const msg = eventMsg(ev, await signer.signEvent(ev.id, eventSigningData(ev), caller.digest));
         sent += ev.payload.length;
         if (!call.write(msg)) await new Promise((res) => call.once('drain', res));
         if (controller.signal.aborted) break;
       }
       service.recordBandwidth(String(r['app']), 0, sent);
       call.end();
-    })().catch((err: unknown) => {
+    })().catch(async (err: unknown) => {
       if (controller.signal.aborted) return;
       const { grpcCode, body } = describeError(err);
-      call.destroy(
-        Object.assign(new Error(body.error.message), { code: grpcCode, details: body.error.message, metadata: errorMetadata(body) }),
-      );
+      const metadata = errorMetadata(body);
+      metadata.set(HEADERS.nodeSignature, await signer.signResponse(grpcCode, utf8(JSON.stringify(body)), Authenticator.digestOf(incoming(call, 'Events'))));
+      metadata.set(HEADERS.nodeKey, signer.key.keyId);
+      call.destroy(Object.assign(new Error(body.error.message), { code: grpcCode, details: body.error.message, metadata }));
     });
   };
 }

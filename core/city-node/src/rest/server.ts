@@ -1,13 +1,13 @@
 /**
  * The REST gateway (fastify). Every `/v1` call except `GET /v1/node` is authenticated (see
  * canonical.ts in @bsn/protocol); every response, errors included, carries the node's
- * signature over status + body hash + the request nonce. Bodies are read as raw bytes (the
+ * signature over status + body hash + the digest of the exact request it answers. Bodies are read as raw bytes (the
  * signature covers their hash) and parsed as JSON only after authentication; too large is
  * 413, unparsable is 400, both before anything is written.
  */
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from '@bsn/contract';
-import { Authenticator, type Caller } from '../auth/authenticator.js';
+import { Authenticator, type Caller, type IncomingRequest } from '../auth/authenticator.js';
 import { HEADERS, eventJson, eventSigningData, splitUrl, type ResponseSigner } from '@bsn/protocol';
 import { parseCheckpoint } from '../body.js';
 import { ApiError, describeError, invalid } from '../errors.js';
@@ -29,6 +29,8 @@ declare module 'fastify' {
     bsnBody?: Buffer;
     bsnApp?: string;
     bsnOutBytes?: number;
+    /** The request's digest once authentication computed it. */
+    bsnDigest?: string;
   }
 }
 
@@ -74,21 +76,21 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
   });
 
   const rawPath = (req: FastifyRequest) => splitUrl(req.raw.url ?? '/');
+  const incoming = (req: FastifyRequest): IncomingRequest => ({
+    method: req.method,
+    ...rawPath(req),
+    body: req.bsnBody ?? Buffer.alloc(0),
+    header: (name) => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    },
+  });
 
   const authed = (handler: Handler) => async (req: FastifyRequest, reply: FastifyReply) => {
-    const { path, query } = rawPath(req);
     const params = req.params as Record<string, string | undefined>;
     if (params['app']) req.bsnApp = params['app'];
-    const caller = await auth.authenticate({
-      method: req.method,
-      path,
-      query,
-      body: req.bsnBody ?? Buffer.alloc(0),
-      header: (name) => {
-        const v = req.headers[name];
-        return Array.isArray(v) ? v[0] : v;
-      },
-    });
+    const caller = await auth.authenticate(incoming(req));
+    req.bsnDigest = caller.digest;
     if (params['app'] !== undefined && caller.app !== params['app']) {
       throw new ApiError(
         'UNAUTHORIZED',
@@ -100,7 +102,7 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     return handler(caller, req, reply);
   };
 
-  // Sign every response for the nonce the request carried (errors included).
+  // Sign every response for the request it answers (errors and unauthenticated requests included).
   app.addHook('onSend', async (req, reply, payload) => {
     let bytes: Buffer;
     if (payload === null || payload === undefined) bytes = Buffer.alloc(0);
@@ -108,9 +110,10 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     else if (Buffer.isBuffer(payload)) bytes = payload;
     else return payload;
     req.bsnOutBytes = bytes.length;
-    const nonce = Authenticator.nonceOf({ header: (n) => req.headers[n] as string | undefined });
-    reply.header(HEADERS.nodeSignature, await signer.signResponse(reply.statusCode, bytes, nonce));
+    const digest = req.bsnDigest ?? Authenticator.digestOf(incoming(req));
+    reply.header(HEADERS.nodeSignature, await signer.signResponse(reply.statusCode, bytes, digest));
     reply.header(HEADERS.nodeKey, signer.key.keyId);
+    reply.header(HEADERS.requestDigest, digest);
     return bytes;
   });
 
@@ -294,8 +297,9 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
         'cache-control': 'no-cache',
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
-        [HEADERS.nodeSignature]: await signer.signResponse(200, new Uint8Array(0), c.nonce),
+        [HEADERS.nodeSignature]: await signer.signResponse(200, new Uint8Array(0), c.digest),
         [HEADERS.nodeKey]: signer.key.keyId,
+        [HEADERS.requestDigest]: c.digest,
       });
       res.write(': bsn event stream\n\n');
       const heartbeat = setInterval(() => res.write(': keepalive\n\n'), heartbeatMs);
@@ -306,7 +310,7 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
       try {
         for await (const e of events) {
           const ev = eventJson(e);
-          const signature = await signer.signEvent(ev.id, eventSigningData(ev), c.nonce);
+          const signature = await signer.signEvent(ev.id, eventSigningData(ev), c.digest);
           const chunk = `id: ${ev.id}\nevent: ${ev.name}\ndata: ${JSON.stringify({ ...ev, signature })}\n\n`;
           sent += Buffer.byteLength(chunk);
           if (!res.write(chunk)) await new Promise((r) => res.once('drain', r));
@@ -315,7 +319,8 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
       } catch (err) {
         if (!controller.signal.aborted) {
           const { body } = describeError(err);
-          res.write(`event: error\ndata: ${JSON.stringify(body)}\n\n`);
+          const signature = await signer.signResponse(200, Buffer.from(JSON.stringify(body), 'utf8'), c.digest);
+          res.write(`event: error\ndata: ${JSON.stringify({ ...body, signature })}\n\n`);
         }
       } finally {
         clearInterval(heartbeat);
