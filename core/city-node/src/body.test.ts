@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { generatePrivateKey, publicKeyOf, toHex } from '@bsn/contract';
 import { argBytes, parseCheckpoint, publicKeyField, requestIdField } from './body.js';
 import { describeError } from './errors.js';
+import { sha256Hex } from '@bsn/protocol';
 
 const answer = (f: () => unknown) => {
   try {
@@ -30,8 +31,10 @@ describe('request field readers', () => {
 
   test("requestIdField: the caller's id under the contract rule, or one from the nonce", () => {
     expect(requestIdField('order:42', 'n0nce-0123456789ab')).toBe('order:42');
-    expect(requestIdField(undefined, 'n0nce-0123456789ab')).toBe('n-n0nce-0123456789ab');
-    expect(requestIdField('', 'n0nce-0123456789ab')).toBe('n-n0nce-0123456789ab');
+    expect(requestIdField(undefined, 'n0nce-0123456789ab')).toBe(`n-${sha256Hex('n0nce-0123456789ab').slice(0, 40)}`);
+    // Any valid nonce (up to 128 characters) gives a valid id; an id given empty is refused, not replaced.
+    expect(requestIdField(undefined, 'x'.repeat(128))).toMatch(/^n-[0-9a-f]{40}$/);
+    expect(answer(() => requestIdField('', 'n0nce-0123456789ab'))).toMatchObject({ reason: 'invalid-field', field: '/requestId' });
     expect(answer(() => requestIdField('a b', 'n0nce-0123456789ab'))).toEqual({
       code: 'INVALID_INPUT',
       reason: 'invalid-field',

@@ -2,6 +2,7 @@
  * Readers of request fields, shared by every operation so a field is refused the same way
  * everywhere: INVALID_INPUT, reason `invalid-field`, `field` a JSON pointer into the body.
  */
+import { sha256Hex } from '@bsn/protocol';
 import type { Checkpoint, KeyAlgorithm } from '@bsn/contract';
 import { checkRequestId, fromBase64, fromHex, isValidPublicKey } from '@bsn/contract';
 import { invalid } from './errors.js';
@@ -60,7 +61,8 @@ export function argBytes(args: unknown, field = '/args'): Array<string | Uint8Ar
  * adapters apply, so a bad id is refused before anything is written.
  */
 export function requestIdField(requestId: string | undefined, nonce: string): string {
-  const id = requestId || `n-${nonce}`;
+  // Absent: derived from the nonce (hashed, so a 128-character nonce still gives a valid id). Present but empty: refused.
+  const id = requestId ?? `n-${sha256Hex(nonce).slice(0, 40)}`;
   try {
     return checkRequestId(id);
   } catch {

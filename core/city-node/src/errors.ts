@@ -4,7 +4,7 @@
  * code maps to.
  */
 import { BsnError, isBsnError, type BsnErrorOptions, type ErrorCode } from '@bsn/contract';
-import type { ErrorBody, Reason } from '@bsn/protocol';
+import { REASONS, type ErrorBody, type Reason } from '@bsn/protocol';
 
 export class ApiError extends BsnError {
   readonly reason: Reason;
@@ -38,6 +38,17 @@ const HTTP: Record<ErrorCode, number> = {
   TIMEOUT: 504,
 };
 
+/** The reason of a typed error that carries none of its own (an adapter's, i.e. the chain's). */
+const REASON_OF_CODE: Record<ErrorCode, Reason> = {
+  INVALID_INPUT: 'invalid-field',
+  UNAUTHORIZED: 'chain-unauthorized',
+  NOT_FOUND: 'not-found',
+  CONFLICT: 'chain-conflict',
+  REJECTED_BY_CHAIN: 'rejected-by-chain',
+  UNAVAILABLE: 'unavailable',
+  TIMEOUT: 'timeout',
+};
+
 /** gRPC status codes (grpc/status.h numbers). */
 const GRPC: Record<ErrorCode, number> = {
   INVALID_INPUT: 3, // INVALID_ARGUMENT
@@ -63,16 +74,21 @@ const CREDENTIAL_REASONS = new Set<string>([
 export function describeError(err: unknown): { status: number; grpcCode: number; body: ErrorBody } {
   if (isBsnError(err)) {
     // The node's own errors carry a Reason; another typed error's reason is passed on as it is.
-    const reason = (err as { reason?: unknown }).reason;
+    const own = (err as { reason?: unknown }).reason;
+    const reason = typeof own === 'string' && (REASONS as readonly string[]).includes(own) ? (own as Reason) : REASON_OF_CODE[err.code];
     let status = (err as { httpStatus?: number }).httpStatus ?? HTTP[err.code] ?? 500;
-    if (err.code === 'UNAUTHORIZED' && typeof reason === 'string' && CREDENTIAL_REASONS.has(reason)) status = 401;
+    let grpcCode = GRPC[err.code] ?? 2;
+    if (err.code === 'UNAUTHORIZED' && CREDENTIAL_REASONS.has(reason)) {
+      status = 401;
+      grpcCode = 16; // UNAUTHENTICATED: who the caller is could not be established
+    }
     return {
       status,
-      grpcCode: GRPC[err.code] ?? 2,
+      grpcCode,
       body: {
         error: {
           code: err.code,
-          ...(typeof reason === 'string' && { reason: reason as Reason }),
+          reason,
           message: err.message,
           ...(err.field && { field: err.field }),
           retryable: err.retryable,
@@ -81,5 +97,5 @@ export function describeError(err: unknown): { status: number; grpcCode: number;
       },
     };
   }
-  return { status: 500, grpcCode: 13, body: { error: { code: 'INTERNAL', message: 'internal error (see the node log)' } } };
+  return { status: 500, grpcCode: 13, body: { error: { code: 'INTERNAL', reason: 'internal', message: 'internal error (see the node log)' } } };
 }

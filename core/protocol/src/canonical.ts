@@ -98,6 +98,9 @@ export function canonicalResponse(status: number, body: Uint8Array, requestDiges
   return utf8(['BSN-RESPONSE-V2', String(status), sha256Hex(body), requestDigest].join('\n'));
 }
 
+/** The digest an answer to bytes that never became a request (the HTTP parser refused them) is signed for. */
+export const EMPTY_REQUEST_DIGEST = requestDigest({ method: '', path: '', query: '', body: new Uint8Array(0), user: '', app: '', timestamp: '', nonce: '' }, '');
+
 /** One streamed event, signed on its own (the stream's body is never complete) for the subscription request. */
 export function canonicalEvent(id: string, data: string, requestDigest: string): Uint8Array {
   return utf8(['BSN-EVENT-V2', id, sha256Hex(data), requestDigest].join('\n'));

@@ -27,6 +27,16 @@ export const REASONS = [
   'request-id-reused',
   'prepared-expired',
   'not-found',
+  'method-not-allowed',
+  'request-too-large',
+  'malformed-request',
+  // An adapter's (the chain's) refusal, named by its code: every error answer has a reason.
+  'chain-unauthorized',
+  'chain-conflict',
+  'rejected-by-chain',
+  'unavailable',
+  'timeout',
+  'internal',
 ] as const;
 export type Reason = (typeof REASONS)[number];
 
@@ -41,5 +51,5 @@ export type ClientReason = (typeof CLIENT_REASONS)[number];
 export type AnswerCode = ErrorCode | 'INTERNAL';
 
 export interface ErrorBody {
-  error: { code: AnswerCode; reason?: Reason; message: string; field?: string; retryable?: boolean; detail?: FrameworkDetail };
+  error: { code: AnswerCode; reason: Reason; message: string; field?: string; retryable?: boolean; detail?: FrameworkDetail };
 }

@@ -27,6 +27,8 @@ export interface CallContext {
 
 /** Where the server's deserializer keeps each request's bytes (see `keepRequestBytes`). */
 export const RAW = Symbol('raw request bytes');
+/** Set, to the decoder's message, on a request whose bytes are not the method's message. */
+export const UNDECODABLE = Symbol('undecodable request');
 
 function rawOf(request: Msg): Buffer {
   return (request as Record<symbol, Buffer>)[RAW] ?? Buffer.alloc(0);
@@ -44,7 +46,13 @@ function incoming(call: AnyCall, name: string): IncomingRequest {
   return { method: 'GRPC', path: methodPath(name), query: '', body: rawOf(call.request), header: (h) => metaValue(call.metadata, h) };
 }
 
+function checkDecoded(call: AnyCall, name: string): void {
+  const undecodable = (call.request as Record<symbol, string | undefined>)[UNDECODABLE];
+  if (undecodable !== undefined) throw new ApiError('INVALID_INPUT', 'malformed-body', `the request is not a ${name} message: ${undecodable}`);
+}
+
 async function authenticate(ctx: CallContext, call: AnyCall, name: string): Promise<Caller> {
+  checkDecoded(call, name);
   const raw = rawOf(call.request);
   if (raw.length > ctx.bodyLimit)
     throw new ApiError('INVALID_INPUT', 'body-too-large', `the request is larger than the ${ctx.bodyLimit} bytes this node accepts`);
@@ -97,6 +105,7 @@ export function unaryCall(ctx: CallContext, name: string, handler: UnaryHandler,
     };
 
     (async () => {
+      if (open) checkDecoded(call, name);
       const caller = open ? undefined : await authenticate(ctx, call, name);
       return handler(service, caller as Caller, call.request);
     })()

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BsnGrpcClient, NodeResponseError, type GrpcEventMessage as GrpcEvent } from '@bsn/client';
+import * as grpc from '@grpc/grpc-js';
+import { HEADERS, methodPath, requestDigest, verifyResponse } from '@bsn/protocol';
 import { startTestNode } from '../testing/test-node.js';
 import { grpcReceiveCap } from './server.js';
 
@@ -58,13 +60,14 @@ describe('gRPC gateway on an in-memory chain', () => {
       privateKey: new Uint8Array(32).fill(9),
     });
     let e = await failure(forged.put('g1', 'x', 'y'));
-    expect([e.grpcCode, e.code, e.reason]).toEqual([7, 'UNAUTHORIZED', 'bad-signature']);
+    // Credentials that do not establish who is calling: UNAUTHENTICATED (16), not PERMISSION_DENIED.
+    expect([e.grpcCode, e.code, e.reason]).toEqual([16, 'UNAUTHORIZED', 'bad-signature']);
     forged.close();
     await alice.grpc.unary('KvGet', { app: 'g1', key: 'gk' }, 'g1', { nonce: 'grpc-replay-0123456789' });
     e = await failure(
       alice.grpc.unary('KvPut', { app: 'g1', key: 'x', value: Buffer.from('y'), requestId: '' }, 'g1', { nonce: 'grpc-replay-0123456789' }),
     );
-    expect(e.reason).toBe('nonce-replayed');
+    expect([e.grpcCode, e.reason]).toEqual([16, 'nonce-replayed']);
     e = await failure(
       alice.grpc.unary('KvPut', { app: 'g1', key: 'x', value: Buffer.from('y'), requestId: '' }, 'g1', {
         timestamp: Date.now() - 3_600_000,
@@ -74,6 +77,9 @@ describe('gRPC gateway on an in-memory chain', () => {
     e = await failure(alice.grpc.put('elsewhere', 'x', 'y'));
     expect([e.grpcCode, e.code, e.reason]).toEqual([5, 'NOT_FOUND', 'app-not-found']);
     expect(e.verified).toBe(true);
+    // An app of another portal answers as if it did not exist.
+    e = await failure(t.users['mallory']!.grpc.put('g1', 'x', 'y'));
+    expect([e.grpcCode, e.code]).toEqual([5, 'NOT_FOUND']);
     expect(t.chain.height).toBe(height);
   });
 
@@ -135,6 +141,25 @@ describe('gRPC gateway on an in-memory chain', () => {
         g['effective'],
       ]),
     ).toEqual([['g1', 'g2', true]]);
+  });
+
+  test('bytes that are not the method\'s message get a signed INVALID_ARGUMENT, not an unsigned INTERNAL', async () => {
+    const client = new grpc.Client(t.node.grpcAddress, grpc.credentials.createInsecure());
+    const garbage = Buffer.from([0xff, 0xff, 0xff, 0xff]);
+    const path = methodPath('KvPut');
+    const outcome = await new Promise<{ error: grpc.ServiceError; trailers: grpc.Metadata }>((resolve) => {
+      let error: grpc.ServiceError | undefined;
+      const call = client.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, garbage, new grpc.Metadata(), (e) => (error = e ?? undefined));
+      call.on('status', (s) => setImmediate(() => resolve({ error: error!, trailers: s.metadata })));
+    });
+    client.close();
+    expect(outcome.error.code).toBe(grpc.status.INVALID_ARGUMENT);
+    const json = String(outcome.error.metadata.get('x-bsn-error-bin')[0]);
+    expect(JSON.parse(json).error).toMatchObject({ code: 'INVALID_INPUT', reason: 'malformed-body' });
+    const key = (await t.users['alice']!.rest.node()).key;
+    const digest = requestDigest({ method: 'GRPC', path, query: '', body: garbage, user: '', app: '', timestamp: '', nonce: '' }, '');
+    const signature = String(outcome.error.metadata.get(HEADERS.nodeSignature)[0]);
+    expect(verifyResponse(key, grpc.status.INVALID_ARGUMENT, Buffer.from(json), digest, signature)).toBe(true);
   });
 });
 

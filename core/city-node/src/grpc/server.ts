@@ -10,7 +10,7 @@ import type { Logger } from '@bsn/contract';
 import { gatewayService, type ResponseSigner } from '@bsn/protocol';
 import type { Authenticator } from '../auth/authenticator.js';
 import type { GatewayService } from '../gateway-service.js';
-import { RAW, eventStream, unaryCall, type CallContext } from './calls.js';
+import { RAW, UNDECODABLE, eventStream, unaryCall, type CallContext } from './calls.js';
 import { OPEN_RPCS, UNARY_HANDLERS } from './handlers.js';
 import type { Msg } from './messages.js';
 
@@ -36,7 +36,14 @@ function keepRequestBytes(definition: grpc.ServiceDefinition): grpc.ServiceDefin
     wrapped[name] = {
       ...method,
       requestDeserialize: (buf: Buffer) => {
-        const msg = method.requestDeserialize(buf) as Msg;
+        let msg: Msg;
+        try {
+          msg = method.requestDeserialize(buf) as Msg;
+        } catch (error) {
+          // Answered by the call as a signed INVALID_ARGUMENT, not gRPC's own unsigned INTERNAL.
+          msg = {};
+          Object.defineProperty(msg, UNDECODABLE, { value: (error as Error).message, enumerable: false });
+        }
         Object.defineProperty(msg, RAW, { value: buf, enumerable: false });
         return msg;
       },

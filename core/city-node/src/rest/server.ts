@@ -5,10 +5,12 @@
  * signature covers their hash) and parsed as JSON only after authentication; too large is
  * 413, unparsable is 400, both before anything is written.
  */
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import type { Logger } from '@bsn/contract';
 import { Authenticator, type Caller, type IncomingRequest } from '../auth/authenticator.js';
-import { HEADERS, eventJson, eventSigningData, splitUrl, type ResponseSigner } from '@bsn/protocol';
+import { EMPTY_REQUEST_DIGEST, HEADERS, eventJson, eventSigningData, splitUrl, type ResponseSigner } from '@bsn/protocol';
 import { parseCheckpoint } from '../body.js';
 import { ApiError, describeError, invalid } from '../errors.js';
 import type { GatewayService } from '../gateway-service.js';
@@ -36,6 +38,9 @@ declare module 'fastify' {
 
 type Handler = (caller: Caller, req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
+/** What the node reads of a request's headers (Node's default, 16 KiB, refused long keys). */
+const MAX_HEADER_BYTES = 64 * 1024;
+
 function jsonBody(req: FastifyRequest): Record<string, unknown> {
   const raw = req.bsnBody;
   if (!raw || raw.length === 0) return {};
@@ -52,7 +57,8 @@ function jsonBody(req: FastifyRequest): Record<string, unknown> {
 
 function intParam(value: unknown, field: string, min: number, max: number): number | undefined {
   if (value === undefined || value === '') return undefined;
-  const n = Number(value);
+  // Decimal digits only: Number() would also read `0x10`, `1e3` and ` 16`.
+  const n = typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < min || n > max)
     throw invalid('invalid-field', `${field} must be an integer from ${min} to ${max}`, field);
   return n;
@@ -60,21 +66,6 @@ function intParam(value: unknown, field: string, min: number, max: number): numb
 
 export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> {
   const { service, auth, signer } = o;
-  const app = Fastify({
-    bodyLimit: o.bodyLimit,
-    logger: false,
-    routerOptions: { maxParamLength: 2048 },
-    return503OnClosing: true,
-    forceCloseConnections: true,
-  });
-  const heartbeatMs = o.heartbeatMs ?? 15_000;
-
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: o.bodyLimit }, (req, body, done) => {
-    req.bsnBody = body as Buffer;
-    done(null, body);
-  });
-
   const rawPath = (req: FastifyRequest) => splitUrl(req.raw.url ?? '/');
   const incoming = (req: FastifyRequest): IncomingRequest => ({
     method: req.method,
@@ -84,6 +75,61 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
       const v = req.headers[name];
       return Array.isArray(v) ? v[0] : v;
     },
+  });
+
+  const app = Fastify({
+    bodyLimit: o.bodyLimit,
+    logger: false,
+    routerOptions: { maxParamLength: 2048 },
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    // Node's HTTP parser refuses what it cannot read (control characters, bare CR/LF, NUL in a
+    // header, headers over the limit) before any route: the node still answers in its own
+    // format, signed, for the empty request (no request was read to bind the answer to).
+    http: { maxHeaderSize: MAX_HEADER_BYTES },
+    clientErrorHandler: (err: Error & { code?: string }, socket: Duplex) => {
+      if (err.code === 'ECONNRESET' || socket.destroyed) return;
+      const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+      const status = tooLarge ? 431 : 400;
+      const body = JSON.stringify({
+        error: {
+          code: 'INVALID_INPUT',
+          reason: tooLarge ? 'request-too-large' : 'malformed-request',
+          message: tooLarge
+            ? `the request's headers are larger than the ${MAX_HEADER_BYTES} bytes this node reads`
+            : `the request is not valid HTTP/1.1 (${err.code ?? 'unreadable'})`,
+        },
+      });
+      void signer.signResponse(status, Buffer.from(body), EMPTY_REQUEST_DIGEST).then(
+        (signature) => {
+          if (socket.destroyed || !socket.writable) return;
+          socket.end(
+            `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n` +
+              `${HEADERS.nodeSignature}: ${signature}\r\n${HEADERS.nodeKey}: ${signer.key.keyId}\r\n${HEADERS.requestDigest}: ${EMPTY_REQUEST_DIGEST}\r\nconnection: close\r\n\r\n${body}`,
+          );
+        },
+        () => socket.destroy(),
+      );
+    },
+    // A URL fastify cannot decode (`%FF%FE`) never reaches the hooks: signed here, for the request as received.
+    frameworkErrors: (err: Error, req: FastifyRequest, reply: FastifyReply) => {
+      const body = JSON.stringify({ error: { code: 'INVALID_INPUT', reason: 'malformed-request', message: err.message } });
+      const digest = Authenticator.digestOf(incoming(req));
+      void signer.signResponse(400, Buffer.from(body), digest).then((signature) =>
+        reply
+          .code(400)
+          .headers({ [HEADERS.nodeSignature]: signature, [HEADERS.nodeKey]: signer.key.keyId, [HEADERS.requestDigest]: digest })
+          .type('application/json')
+          .send(body),
+      );
+    },
+  } as FastifyServerOptions);
+  const heartbeatMs = o.heartbeatMs ?? 15_000;
+
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: o.bodyLimit }, (req, body, done) => {
+    req.bsnBody = body as Buffer;
+    done(null, body);
   });
 
   const authed = (handler: Handler) => async (req: FastifyRequest, reply: FastifyReply) => {
@@ -111,7 +157,9 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     else return payload;
     req.bsnOutBytes = bytes.length;
     const digest = req.bsnDigest ?? Authenticator.digestOf(incoming(req));
-    reply.header(HEADERS.nodeSignature, await signer.signResponse(reply.statusCode, bytes, digest));
+    // A HEAD answer carries no body: the signature is over what is sent.
+    const sent = req.method === 'HEAD' ? Buffer.alloc(0) : bytes;
+    reply.header(HEADERS.nodeSignature, await signer.signResponse(reply.statusCode, sent, digest));
     reply.header(HEADERS.nodeKey, signer.key.keyId);
     reply.header(HEADERS.requestDigest, digest);
     return bytes;
@@ -145,10 +193,26 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     return reply.code(status).type('application/json').send(body);
   });
 
+  // Which methods each route pattern serves, so a known path with another method is a 405, not a 404.
+  const routes: Array<{ pattern: RegExp; methods: Set<string> }> = [];
+  app.addHook('onRoute', (route) => {
+    const pattern = new RegExp(`^${route.url.replace(/[.]/g, '\\.').replace(/:[^/]+/g, '[^/]+').replace(/\*/g, '.*')}$`);
+    const methods = ([] as string[]).concat(route.method);
+    const known = routes.find((r) => r.pattern.source === pattern.source);
+    if (known) methods.forEach((m) => known.methods.add(m));
+    else routes.push({ pattern, methods: new Set(methods) });
+  });
+
   app.setNotFoundHandler(async (req, reply) => {
-    return reply
-      .code(404)
-      .send({ error: { code: 'NOT_FOUND', reason: 'not-found', message: `no route ${req.method} ${rawPath(req).path}` } });
+    const { path } = rawPath(req);
+    const allowed = new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => [...r.methods]));
+    if (allowed.size > 0) {
+      const allow = [...allowed].sort().join(', ');
+      return reply.code(405).header('allow', allow).send({
+        error: { code: 'INVALID_INPUT', reason: 'method-not-allowed', message: `${req.method} is not served on ${path} (allowed: ${allow})` },
+      });
+    }
+    return reply.code(404).send({ error: { code: 'NOT_FOUND', reason: 'not-found', message: `no route ${req.method} ${path}` } });
   });
 
   // unauthenticated
