@@ -78,8 +78,24 @@ async function prepareChains() {
   }
 }
 
+// The spec-driven fuzzer the gateway's tests run (schemathesis, from PyPI), in a venv under
+// the ignored .cache/. Without Python or PyPI the fuzz test skips, saying why.
+const SCHEMATHESIS = '4.32.5';
+function prepareFuzzer() {
+  const venv = join(root, '.cache', 'py', 'schemathesis');
+  const st = join(venv, 'bin', 'st');
+  const stamp = join(venv, '.version');
+  if (existsSync(st) && existsSync(stamp) && readFileSync(stamp, 'utf8') === SCHEMATHESIS) return;
+  step(`installing schemathesis ${SCHEMATHESIS} from PyPI into .cache/py (first run only)…`);
+  const made = spawnSync('python3', ['-m', 'venv', venv], { cwd: root, stdio: 'inherit' });
+  const installed = made.status === 0 && spawnSync(join(venv, 'bin', 'pip'), ['install', '-q', `schemathesis==${SCHEMATHESIS}`], { cwd: root, stdio: 'inherit' }).status === 0;
+  if (installed) writeFileSync(stamp, SCHEMATHESIS);
+  else step('could not install schemathesis (no python3 or no PyPI); the gateway fuzz test will be skipped');
+}
+
 ensureDependencies();
 build();
 markBinsExecutable();
 if (purpose === 'test') typecheckTests();
+if (purpose === 'test') prepareFuzzer();
 if (purpose === 'test' || purpose === 'bench' || purpose === 'start') await prepareChains();

@@ -1,4 +1,6 @@
-/** The REST gateway's OpenAPI 3.1 document, served at `/openapi.json`. */
+/** The REST gateway's OpenAPI 3.1 document, served at `/openapi.json`: every route as it is really called. */
+import { REASONS } from '@bsn/protocol';
+
 
 const authParams = [
   { name: 'x-bsn-user', in: 'header', required: true, schema: { type: 'string' }, description: "The calling user's code." },
@@ -32,8 +34,14 @@ const authParams = [
       "r‖s hex by the user's registered key over BSN-REQUEST-V1\\nMETHOD\\npath\\nsorted query\\nsha256(body)\\nuser\\napp\\ntimestamp\\nnonce.",
   },
 ];
-const appParam = { name: 'app', in: 'path', required: true, schema: { type: 'string' } };
-const keyParam = { name: '*', in: 'path', required: true, schema: { type: 'string' }, description: 'The key (may contain /).' };
+const appParam = { name: 'app', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' } };
+const keyParam = {
+  name: 'key',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', minLength: 1 },
+  description: 'The key, UTF-8, percent-encoded; a "/" in the key may be sent as %2F or as it is.',
+};
 const requestIdParam = {
   name: 'x-bsn-request-id',
   in: 'header',
@@ -45,22 +53,37 @@ const requestIdParam = {
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const json = (schema: unknown) => ({ content: { 'application/json': { schema } } });
 const ok = (schema: unknown, description = 'OK') => ({ description, ...json(schema) });
+const signed = {
+  'x-bsn-node-signature': {
+    description: "The node key's signature (r‖s hex) over BSN-RESPONSE-V2\\nstatus\\nsha256(body)\\nrequest digest",
+    schema: { type: 'string', pattern: '^[0-9a-f]{128}$' },
+  },
+  'x-bsn-node-key': { description: 'The id of the key that signed', schema: { type: 'string' } },
+  'x-bsn-request-digest': { description: 'The digest of the request as the node received it (informational)', schema: { type: 'string' } },
+};
+const failure = (description: string) => ({ description, headers: signed, ...json(ref('Error')) });
 const errors = {
-  400: { description: 'Invalid input or malformed body', ...json(ref('Error')) },
-  401: { description: 'Missing, malformed, forged, stale or replayed credentials', ...json(ref('Error')) },
-  403: { description: 'Not allowed (not admitted, not the owner, wrong key mode)', ...json(ref('Error')) },
-  404: { description: 'No such app in your portal, or no such key', ...json(ref('Error')) },
-  409: { description: 'Conflict (exists, request id reused)', ...json(ref('Error')) },
-  413: { description: 'Body larger than the node accepts', ...json(ref('Error')) },
-  422: { description: 'Rejected by the chain', ...json(ref('Error')) },
-  503: { description: 'Chain unavailable', ...json(ref('Error')) },
+  400: failure('Invalid input or malformed body'),
+  401: failure('Missing, malformed, forged, stale or replayed credentials'),
+  403: failure('Not allowed (not admitted, not the owner, wrong key mode)'),
+  404: failure('No such app in your portal, or no such key'),
+  405: failure('Method not served on this path (see Allow)'),
+  409: failure('Conflict (exists, request id reused)'),
+  413: failure('Body larger than the node accepts'),
+  422: failure('Rejected by the chain'),
+  431: failure('Request headers larger than the node reads'),
+  503: failure('Chain unavailable'),
+  504: failure('The chain did not answer in time (retry with the same request id)'),
 };
 
 function op(summary: string, extra: Record<string, unknown>, params: unknown[] = []): Record<string, unknown> {
   return {
     summary,
     parameters: [...authParams, ...params],
-    responses: { ...(extra['responses'] as object), ...errors },
+    responses: {
+      ...Object.fromEntries(Object.entries(extra['responses'] as Record<string, object>).map(([status, r]) => [status, { ...r, headers: signed }])),
+      ...errors,
+    },
     ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'responses')),
   };
 }
@@ -72,7 +95,7 @@ export function openApiDocument(): Record<string, unknown> {
       title: 'BSN city node gateway',
       version: '1.0.0',
       description:
-        'Apps, the preset data contract, generic contract calls and event streams on every certified framework. Every /v1 call is signed by the user (headers x-bsn-*); every response carries x-bsn-node-signature by the node key (GET /v1/node) over BSN-RESPONSE-V1\\nstatus\\nsha256(body)\\nrequest nonce. The same operations are served over gRPC (core/protocol/proto/bsn_gateway.proto).',
+        'Apps, the preset data contract, generic contract calls and event streams on every certified framework. Every /v1 call is signed by the user (headers x-bsn-*); every response carries x-bsn-node-signature by the node key (GET /v1/node) over BSN-RESPONSE-V2\\nstatus\\nsha256(body)\\nrequest digest, the digest being SHA-256 of the signed request bytes, a newline and the signature as sent (docs/city-node.md). The same operations are served over gRPC (core/protocol/proto/bsn_gateway.proto).',
     },
     paths: {
       '/healthz': { get: { summary: 'Liveness', responses: { 200: ok({ type: 'object' }) } } },
@@ -149,7 +172,7 @@ export function openApiDocument(): Record<string, unknown> {
         get: op('List live keys by prefix, byte-wise ascending', { responses: { 200: ok({ type: 'object' }) } }, [
           appParam,
           { name: 'prefix', in: 'query', schema: { type: 'string' } },
-          { name: 'limit', in: 'query', schema: { type: 'integer' } },
+          { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 10000 } },
           { name: 'cursor', in: 'query', schema: { type: 'string' } },
         ]),
       },
@@ -225,7 +248,7 @@ export function openApiDocument(): Record<string, unknown> {
           properties: {
             error: {
               type: 'object',
-              required: ['code', 'message'],
+              required: ['code', 'reason', 'message'],
               properties: {
                 code: {
                   enum: [
@@ -239,11 +262,7 @@ export function openApiDocument(): Record<string, unknown> {
                     'INTERNAL',
                   ],
                 },
-                reason: {
-                  type: 'string',
-                  description:
-                    'The exact problem: bad-signature, nonce-replayed, stale-timestamp, app-not-found, body-too-large, malformed-body, …',
-                },
+                reason: { enum: [...REASONS], description: 'The exact problem beneath the code' },
                 message: { type: 'string' },
                 field: { type: 'string' },
               },

@@ -38,6 +38,8 @@ declare module 'fastify' {
 
 type Handler = (caller: Caller, req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
+const UNPARSED_METHODS = new Set(['GET', 'HEAD', 'TRACE']);
+
 /** What the node reads of a request's headers (Node's default, 16 KiB, refused long keys). */
 const MAX_HEADER_BYTES = 64 * 1024;
 
@@ -131,6 +133,23 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     req.bsnBody = body as Buffer;
     done(null, body);
   });
+
+  // Fastify reads no body for GET, HEAD or TRACE, yet a client may send one and sign it:
+  // read it here, so the answer (a 405, say) is bound to the request as it was sent.
+  app.addHook('onRequest', async (req) => {
+    if (!UNPARSED_METHODS.has(req.method)) return;
+    const length = Number(req.headers['content-length'] ?? 0);
+    if (!(length > 0) && req.headers['transfer-encoding'] === undefined) return;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req.raw as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > o.bodyLimit) throw new ApiError('INVALID_INPUT', 'body-too-large', `the request body is larger than the ${o.bodyLimit} bytes this node accepts`, { httpStatus: 413 });
+      chunks.push(chunk);
+    }
+    req.bsnBody = Buffer.concat(chunks);
+  });
+
 
   const authed = (handler: Handler) => async (req: FastifyRequest, reply: FastifyReply) => {
     const params = req.params as Record<string, string | undefined>;
