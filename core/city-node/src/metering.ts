@@ -2,8 +2,9 @@
  * Metering per app: transactions (and TPS over a window), reads, storage written and
  * bandwidth in/out. Counters are persisted in the registry (so they survive restarts and
  * add up across node instances) and exposed as Prometheus metrics; TPS is this instance's
- * rate over the configured window. Registry counters are written behind, every `flushMs`
- * (see `flush`), so instances see each other's counts within that time.
+ * rate over the configured window. Transactions and storage are counted by the registry in
+ * the commit that stores each receipt; reads and bandwidth are written behind, every
+ * `flushMs` (see `flush`), so instances see each other's counts within that time.
  */
 import { Counter, Gauge, Histogram, Registry as PromRegistry, collectDefaultMetrics } from 'prom-client';
 import type { Logger } from '@bsn/contract';
@@ -89,19 +90,24 @@ export class Metering {
   }
 
   /**
-   * Counts usage: Prometheus at once, the registry within `flushMs` (see `flush`). Never
-   * waits and never fails: a request's answer does not depend on its accounting.
+   * A write committed and its receipt stored: the registry counted it in the receipt's own
+   * commit (see `Registry.putReceipt`); here only this instance's rate and Prometheus.
    */
-  record(app: string, delta: UsageDelta): void {
-    if (delta.txs) {
-      this.txs.inc({ app }, delta.txs);
-      let times = this.txTimes.get(app);
-      if (!times) this.txTimes.set(app, (times = []));
-      for (let i = 0; i < delta.txs; i++) times.push(Date.now());
-      this.trim(times);
-    }
+  committed(app: string, storageBytes: number): void {
+    this.txs.inc({ app });
+    if (storageBytes) this.storage.inc({ app }, storageBytes);
+    let times = this.txTimes.get(app);
+    if (!times) this.txTimes.set(app, (times = []));
+    times.push(Date.now());
+    this.trim(times);
+  }
+
+  /**
+   * Counts reads and bandwidth: Prometheus at once, the registry within `flushMs` (see
+   * `flush`). Never waits and never fails: a request's answer does not depend on its accounting.
+   */
+  record(app: string, delta: Omit<UsageDelta, 'txs' | 'storageBytes'>): void {
     if (delta.reads) this.reads.inc({ app }, delta.reads);
-    if (delta.storageBytes) this.storage.inc({ app }, delta.storageBytes);
     if (delta.bytesIn) this.bytesIn.inc({ app }, delta.bytesIn);
     if (delta.bytesOut) this.bytesOut.inc({ app }, delta.bytesOut);
     addInto(this.pending, app, delta);

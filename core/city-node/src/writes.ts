@@ -176,13 +176,12 @@ export class Writes {
       return stored.receipt as unknown as ReceiptJson;
     }
     const receipt = receiptJson(await w.run());
-    const kept = await this.registry.putReceipt({
-      app: w.app.code,
-      requestId: w.requestId,
-      contentHash: w.contentHash,
-      receipt: receipt as unknown as Record<string, unknown>,
-    });
-    this.metering.record(w.app.code, { txs: 1, storageBytes: w.storageBytes });
+    const kept = await this.registry.putReceipt(
+      { app: w.app.code, requestId: w.requestId, contentHash: w.contentHash, receipt: receipt as unknown as Record<string, unknown> },
+      w.storageBytes,
+    );
+    // The registry counted it with the receipt; this instance's rate and Prometheus follow.
+    this.metering.committed(w.app.code, w.storageBytes);
     return kept.receipt as unknown as ReceiptJson;
   }
 }

@@ -135,17 +135,21 @@ describe.skipIf(skip !== undefined)('kill -9 mid-load and restart', () => {
       privateKey: key.privateKey,
       nodeKey,
     });
-    // Every acknowledged write is there, with its transaction.
+    // Every acknowledged write is there, with its transaction, and counted in the app's usage.
     for (const [k, { txId }] of acked) {
       const entry = await after.get('load', k);
       expect(entry?.txId, k).toBe(txId);
     }
+    const counted = ((await after.usage('load')) as { txs: number }).txs;
+    expect(counted, 'usage after kill -9 counts every acknowledged write').toBeGreaterThanOrEqual(acked.size);
     // Unacknowledged writes retried with their request ids: exactly one write each.
     for (const [k, requestId] of attempted) {
       if (acked.has(k)) continue;
       await after.put('load', k, `value ${k.slice(1).replace('/k', '/')}`, requestId);
       expect((await after.history('load', k)).entries, k).toHaveLength(1);
     }
+    // And now every write is counted exactly once: one transaction per key on the chain.
+    expect(((await after.usage('load')) as { txs: number }).txs).toBe(attempted.size);
     // The consumer resumes after its last checkpoint and misses nothing.
     const total = attempted.size;
     const resumed: EventMessage[] = [];

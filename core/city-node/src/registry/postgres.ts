@@ -47,6 +47,16 @@ class PostgresDriver implements SqlDriver {
     await this.exec(`CREATE TABLE IF NOT EXISTS nonces (${columns}); ${index}`);
   }
 
+  async createReceiptUsage(): Promise<void> {
+    await this.exec(`CREATE OR REPLACE FUNCTION receipts_count_usage() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO app_usage (app, txs, storage_bytes) VALUES (NEW.app, 1, NEW.storage_bytes) ON CONFLICT (app) DO UPDATE SET txs = app_usage.txs + 1, storage_bytes = app_usage.storage_bytes + excluded.storage_bytes;
+        RETURN NEW;
+      END $$;
+      DROP TRIGGER IF EXISTS receipts_count_usage ON receipts;
+      CREATE TRIGGER receipts_count_usage AFTER INSERT ON receipts FOR EACH ROW EXECUTE FUNCTION receipts_count_usage()`);
+  }
+
   async close(): Promise<void> {
     await this.pool.end();
   }

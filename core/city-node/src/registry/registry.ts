@@ -151,8 +151,11 @@ export interface Registry {
   pruneNonces(now: number): Promise<number>;
 
   getReceipt(app: string, requestId: string): Promise<StoredReceipt | null>;
-  /** Stores the receipt unless one exists for (app, requestId); returns what is stored. */
-  putReceipt(receipt: Omit<StoredReceipt, 'createdAt'>): Promise<StoredReceipt>;
+  /**
+   * Stores the receipt unless one exists for (app, requestId); returns what is stored. The
+   * insert counts one transaction and `storageBytes` in the app's usage, in the same commit.
+   */
+  putReceipt(receipt: Omit<StoredReceipt, 'createdAt'>, storageBytes?: number): Promise<StoredReceipt>;
 
   putPrepared(record: PreparedRecord): Promise<void>;
   getPrepared(id: string): Promise<PreparedRecord | null>;

@@ -33,6 +33,12 @@ export interface SqlDriver {
   readonly singleWriter: boolean;
   /** Creates the nonces table (`columns`) and its expiry index, in the driver's best layout. */
   createNonces(columns: string, index: string): Promise<void>;
+  /**
+   * Makes every receipt inserted count its transaction and stored bytes in `app_usage` in the
+   * same commit (a trigger, in the driver's dialect): usage then cannot miss an acknowledged
+   * write, even on kill -9, nor count twice a write two instances both submitted.
+   */
+  createReceiptUsage(): Promise<void>;
   /** Several statements separated by `;`, no parameters (schema). */
   exec(sql: string): Promise<void>;
   close(): Promise<void>;
@@ -61,7 +67,7 @@ CREATE TABLE IF NOT EXISTS grants (
 CREATE INDEX IF NOT EXISTS grants_target ON grants(target_app);
 CREATE TABLE IF NOT EXISTS receipts (
   app TEXT NOT NULL, request_id TEXT NOT NULL, content_hash TEXT NOT NULL, receipt TEXT NOT NULL,
-  created_at BIGINT NOT NULL, PRIMARY KEY (app, request_id));
+  created_at BIGINT NOT NULL, storage_bytes BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (app, request_id));
 CREATE TABLE IF NOT EXISTS prepared (
   id TEXT PRIMARY KEY, app TEXT NOT NULL, user_code TEXT NOT NULL, content_hash TEXT NOT NULL,
   prepared TEXT NOT NULL, expires_at BIGINT NOT NULL);
@@ -136,7 +142,11 @@ export class SqlRegistry implements Registry {
 
   async migrate(): Promise<void> {
     await this.db.exec(SCHEMA);
+    // Registries made before usage was counted with receipts have no storage_bytes column yet.
+    const [row] = await this.db.all('SELECT * FROM receipts LIMIT 1');
+    if (row && !('storage_bytes' in row)) await this.db.exec('ALTER TABLE receipts ADD COLUMN storage_bytes BIGINT NOT NULL DEFAULT 0');
     await this.db.createNonces(NONCE_COLUMNS, NONCE_INDEX);
+    await this.db.createReceiptUsage();
   }
 
   async close(): Promise<void> {
@@ -359,12 +369,12 @@ export class SqlRegistry implements Registry {
       : null;
   }
 
-  async putReceipt(receipt: Omit<StoredReceipt, 'createdAt'>): Promise<StoredReceipt> {
-    // Only adds (a receipt is never replaced), so it may share a commit.
+  async putReceipt(receipt: Omit<StoredReceipt, 'createdAt'>, storageBytes = 0): Promise<StoredReceipt> {
+    // Only adds (a receipt is never replaced), so it may share a commit; the usage trigger counts it in that commit.
     const createdAt = this.now();
     const inserted = await this.grouped(
-      'INSERT INTO receipts (app, request_id, content_hash, receipt, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (app, request_id) DO NOTHING',
-      [receipt.app, receipt.requestId, receipt.contentHash, JSON.stringify(receipt.receipt), createdAt],
+      'INSERT INTO receipts (app, request_id, content_hash, receipt, created_at, storage_bytes) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (app, request_id) DO NOTHING',
+      [receipt.app, receipt.requestId, receipt.contentHash, JSON.stringify(receipt.receipt), createdAt, storageBytes],
     );
     // Ours is the one kept unless another request with this id got there first.
     return inserted === 1 ? { ...receipt, createdAt } : (await this.getReceipt(receipt.app, receipt.requestId))!;

@@ -103,6 +103,12 @@ class SqliteDriver implements SqlDriver {
     }
   }
 
+  async createReceiptUsage(): Promise<void> {
+    await this.exec(`CREATE TRIGGER IF NOT EXISTS receipts_count_usage AFTER INSERT ON receipts BEGIN
+      INSERT INTO app_usage (app, txs, storage_bytes) VALUES (NEW.app, 1, NEW.storage_bytes) ON CONFLICT (app) DO UPDATE SET txs = app_usage.txs + 1, storage_bytes = app_usage.storage_bytes + excluded.storage_bytes;
+    END`);
+  }
+
   async close(): Promise<void> {
     this.commitGroup();
     if (this.db.open) this.db.close();
