@@ -6,6 +6,7 @@
  * adds the node-wide answers.
  */
 import type { Checkpoint, Logger } from '@bsn/contract';
+import { appKey } from './app-codes.js';
 import type { Caller } from './auth/authenticator.js';
 import type { Body } from './body.js';
 import { Grants } from './grants.js';
@@ -93,11 +94,11 @@ export class GatewayService {
   }
 
   /**
-   * Bandwidth accounting, by the transport, after a successful request about `app` (so the
-   * app exists and the caller may see it: no second look-up).
+   * Bandwidth accounting, by the transport, after a successful request about the caller's
+   * app `app` (so it exists and the caller may see it: no second look-up).
    */
-  recordBandwidth(app: string | undefined, bytesIn: number, bytesOut: number): void {
-    if (app) this.metering.record(app, { bytesIn, bytesOut });
+  recordBandwidth(caller: Caller | undefined, app: string | undefined, bytesIn: number, bytesOut: number): void {
+    if (caller && app) this.metering.record(appKey(caller.user.portal, app), { bytesIn, bytesOut });
   }
 
   me(caller: Caller) {

@@ -3,9 +3,13 @@
  * once both sides agreed, so neither app can open a path into the other alone.
  */
 import { CODE_RE } from '@bsn/protocol';
+
+/** `<code>` or `<portal>:<code>`. */
+const PEER_RE = new RegExp(`^(${CODE_RE.source.slice(1, -1)}:)?${CODE_RE.source.slice(1, -1)}$`);
 import type { Caller } from './auth/authenticator.js';
 import { str, type Body } from './body.js';
 import { invalid, unauthorized } from './errors.js';
+import { grantPeerKey, localCode } from './app-codes.js';
 import { grantAllows, type Grant, type Registry } from './registry/registry.js';
 import type { Tenancy } from './tenancy.js';
 
@@ -25,8 +29,9 @@ export class Grants {
   async grant(caller: Caller, code: string, body: Body): Promise<GrantJson> {
     const { app } = await this.tenancy.memberApp(caller, code);
     if (app.owner !== caller.user.code && caller.user.role !== 'admin')
-      throw unauthorized('not-app-owner', `only the owner of ${app.code} or a portal admin grants`);
-    const peer = str(body, 'peer', { required: true, re: CODE_RE, what: 'must be an app code' })!;
+      throw unauthorized('not-app-owner', `only the owner of ${localCode(app)} or a portal admin grants`);
+    const peerName = str(body, 'peer', { required: true, re: PEER_RE, what: 'must be an app code, or <portal>:<code> for an app of another portal' })!;
+    const peer = grantPeerKey(caller.user.portal, peerName);
     const direction = str(body, 'direction', { required: true, re: /^(incoming|outgoing)$/, what: 'must be incoming or outgoing' })!;
     const methods = body['methods'] ?? [];
     if (!Array.isArray(methods) || methods.some((m) => typeof m !== 'string'))
@@ -34,8 +39,8 @@ export class Grants {
     const expiresAt = body['expiresAt'] ?? 0;
     if (typeof expiresAt !== 'number' || !Number.isSafeInteger(expiresAt) || expiresAt < 0)
       throw invalid('invalid-field', '/expiresAt must be ms since epoch (0: never)', '/expiresAt');
-    // The peer may be in another portal (cross-portal calls are what grants are for); it must exist.
-    if (!(await this.registry.getApp(peer))) throw invalid('invalid-field', `/peer: no app ${peer}`, '/peer');
+    // The peer may be in another portal (cross-portal calls are what grants are for). Whether it
+    // exists is not checked, nor told: a grant is one side, usable only once the peer's owner grants too.
     const [source, target, side] = direction === 'outgoing' ? [app.code, peer, 'source' as const] : [peer, app.code, 'target' as const];
     const g = await this.registry.grant(source, target, side, {
       by: caller.user.code,
@@ -49,12 +54,13 @@ export class Grants {
   async revokeGrant(caller: Caller, code: string, peer: string, direction: string): Promise<Grant | null> {
     const { app } = await this.tenancy.memberApp(caller, code);
     if (app.owner !== caller.user.code && caller.user.role !== 'admin')
-      throw unauthorized('not-app-owner', `only the owner of ${app.code} or a portal admin revokes`);
+      throw unauthorized('not-app-owner', `only the owner of ${localCode(app)} or a portal admin revokes`);
     if (direction !== 'incoming' && direction !== 'outgoing')
       throw invalid('invalid-field', 'direction must be incoming or outgoing', '/direction');
+    const peerKey = grantPeerKey(caller.user.portal, peer);
     return direction === 'outgoing'
-      ? this.registry.revokeGrant(app.code, peer, 'source')
-      : this.registry.revokeGrant(peer, app.code, 'target');
+      ? this.registry.revokeGrant(app.code, peerKey, 'source')
+      : this.registry.revokeGrant(peerKey, app.code, 'target');
   }
 
   async listGrants(caller: Caller, code: string): Promise<GrantJson[]> {

@@ -8,6 +8,7 @@ import { textOf } from '@bsn/protocol';
 import type { Caller } from './auth/authenticator.js';
 import { argBytes, str, type Body } from './body.js';
 import { notFound } from './errors.js';
+import { eventForCaller, localCode } from './app-codes.js';
 import type { AppUsage, Metering } from './metering.js';
 import type { Tenancy } from './tenancy.js';
 
@@ -26,7 +27,7 @@ export class Reads {
     const { app, network } = await this.tenancy.memberApp(caller, code);
     const entry = await network.adapter.kv.get({ appId: app.code }, key);
     this.metering.record(app.code, { reads: 1 });
-    if (!entry) throw notFound('not-found', `key ${JSON.stringify(key)} is not set in app ${app.code}`);
+    if (!entry) throw notFound('not-found', `key ${JSON.stringify(key)} is not set in app ${localCode(app)}`);
     return { key: entry.key, ...valueJson(entry.value), txId: entry.txId, block: entry.block };
   }
 
@@ -82,11 +83,14 @@ export class Reads {
     signal: AbortSignal,
   ): Promise<AsyncIterable<ChainEvent>> {
     const { app, network } = await this.tenancy.memberApp(caller, code);
-    return network.adapter.gateway.events({ app: { appId: app.code }, ...(after && { after }), ...(name && { name }), signal });
+    const events = network.adapter.gateway.events({ app: { appId: app.code }, ...(after && { after }), ...(name && { name }), signal });
+    return (async function* () {
+      for await (const e of events) yield eventForCaller(e, app);
+    })();
   }
 
   async usage(caller: Caller, code: string): Promise<AppUsage> {
     const { app } = await this.tenancy.memberApp(caller, code);
-    return this.metering.usage(app.code);
+    return { ...(await this.metering.usage(app.code)), app: localCode(app) };
   }
 }

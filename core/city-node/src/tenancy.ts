@@ -12,6 +12,7 @@ import { ApiError, invalid, notFound, unauthorized } from './errors.js';
 import type { NodeKeys } from './keys.js';
 import type { ConnectedNetwork, Networks } from './networks.js';
 import type { App, KeyMode, Registry, User, UserRole } from './registry/registry.js';
+import { APP_CODE_RE, APP_CODE_RULE, appKey, localCode } from './app-codes.js';
 
 const CODE_RULE = 'must be 1-64 of A-Z a-z 0-9 . _ - starting with a letter or digit';
 
@@ -31,7 +32,7 @@ function userJson(u: User): UserJson {
 
 function appJson(a: App, members?: string[]): AppJson {
   return {
-    code: a.code,
+    code: localCode(a),
     portal: a.portal,
     owner: a.owner,
     name: a.name,
@@ -88,12 +89,12 @@ export class Tenancy {
     return userJson((await this.registry.getUser(caller.user.code))!);
   }
 
-  /** The app as the caller may see it: NOT_FOUND when absent or in another portal (never revealing which). */
+  /** The app as the caller may see it: an app of the caller's portal (see app-codes.ts), or NOT_FOUND. */
   async visibleApp(caller: Caller, code: string): Promise<App> {
     if (caller.app && caller.app !== code) {
       throw unauthorized('app-mismatch', `the request was signed for app ${caller.app}, not ${code}`, 'x-bsn-app');
     }
-    const app = CODE_RE.test(code) ? await this.registry.getApp(code) : null;
+    const app = APP_CODE_RE.test(code) ? await this.registry.getApp(appKey(caller.user.portal, code)) : null;
     if (!app || app.portal !== caller.user.portal) throw notFound('app-not-found', `no app ${code} in portal ${caller.user.portal}`);
     return app;
   }
@@ -102,14 +103,14 @@ export class Tenancy {
   async memberApp(caller: Caller, code: string): Promise<{ app: App; network: ConnectedNetwork }> {
     const app = await this.visibleApp(caller, code);
     if (!(await this.registry.isAdmitted(app.code, caller.user.code))) {
-      throw unauthorized('not-admitted', `user ${caller.user.code} is not admitted to app ${app.code}`);
+      throw unauthorized('not-admitted', `user ${caller.user.code} is not admitted to app ${localCode(app)}`);
     }
     const network = this.networks.byName(app.network);
     if (!network)
       throw new ApiError(
         'UNAVAILABLE',
         'unknown-network',
-        `app ${app.code} lives on network ${app.network}, which this node is not connected to`,
+        `app ${localCode(app)} lives on network ${app.network}, which this node is not connected to`,
       );
     return { app, network };
   }
@@ -126,13 +127,14 @@ export class Tenancy {
     const app = await this.visibleApp(caller, code);
     const members = await this.registry.admitted(app.code);
     if (caller.user.role !== 'admin' && !members.includes(caller.user.code)) {
-      throw unauthorized('not-admitted', `user ${caller.user.code} is not admitted to app ${app.code}`);
+      throw unauthorized('not-admitted', `user ${caller.user.code} is not admitted to app ${localCode(app)}`);
     }
     return appJson(app, members);
   }
 
   async createApp(caller: Caller, body: Body): Promise<AppJson> {
-    const code = str(body, 'code', { required: true, re: CODE_RE, what: CODE_RULE })!;
+    const code = str(body, 'code', { required: true, re: APP_CODE_RE, what: APP_CODE_RULE })!;
+    const key = appKey(caller.user.portal, code);
     const name = str(body, 'name') ?? code;
     const network = this.networks.choose(str(body, 'framework'), str(body, 'network'));
     const mode = (str(body, 'mode', { re: /^(private|consortium)$/, what: 'must be private or consortium' }) ??
@@ -146,12 +148,12 @@ export class Tenancy {
     const memberCodes = body['members'] === undefined ? [] : body['members'];
     if (!Array.isArray(memberCodes) || memberCodes.some((m) => typeof m !== 'string'))
       throw invalid('invalid-field', '/members must be an array of user codes', '/members');
-    if (await this.registry.getApp(code)) throw new ApiError('CONFLICT', 'invalid-field', `app ${code} exists already`, { field: '/code' });
+    if (await this.registry.getApp(key)) throw new ApiError('CONFLICT', 'invalid-field', `app ${code} exists already`, { field: '/code' });
     const users = [caller.user, ...(await this.portalUsers(caller, memberCodes as string[]))];
     const members = await Promise.all(users.map((u) => this.accountOf(u, network)));
-    const info = await this.createOnChain({ appId: code, name, framework: network.framework, mode, placement, contract, members }, network);
+    const info = await this.createOnChain({ appId: key, name, framework: network.framework, mode, placement, contract, members }, network);
     const app = await this.registry.createApp({
-      code,
+      code: key,
       portal: caller.user.portal,
       owner: caller.user.code,
       name,
@@ -159,8 +161,8 @@ export class Tenancy {
       network: network.name,
       chain: info as unknown as Record<string, unknown>,
     });
-    for (const u of users.slice(1)) await this.registry.admit(code, u.code);
-    this.log.info('app created', { app: code, portal: app.portal, network: network.name, framework: network.framework });
+    for (const u of users.slice(1)) await this.registry.admit(key, u.code);
+    this.log.info('app created', { app: key, portal: app.portal, network: network.name, framework: network.framework });
     return appJson(app, users.map((u) => u.code).sort());
   }
 
@@ -188,7 +190,7 @@ export class Tenancy {
       const existing = await network.adapter.lifecycle.get({ appId: spec.appId });
       const ours = await network.adapter.identity.accountFor(admin.publicKey, admin.algorithm);
       if (existing.admin.toLowerCase() !== ours.id.toLowerCase()) {
-        throw new ApiError('CONFLICT', 'invalid-field', `app ${spec.appId} exists on network ${network.name} under another administrator`, {
+        throw new ApiError('CONFLICT', 'invalid-field', `app ${localCode({ code: spec.appId, portal: spec.appId.split(':')[0]! })} exists on network ${network.name} under another administrator`, {
           field: '/code',
         });
       }
@@ -201,7 +203,7 @@ export class Tenancy {
   async admit(caller: Caller, code: string, body: Body): Promise<AppJson> {
     const { app, network } = await this.memberApp(caller, code);
     if (app.owner !== caller.user.code && caller.user.role !== 'admin')
-      throw unauthorized('not-app-owner', `only the owner of ${app.code} (${app.owner}) or a portal admin admits users`);
+      throw unauthorized('not-app-owner', `only the owner of ${localCode(app)} (${app.owner}) or a portal admin admits users`);
     const userCode = str(body, 'user', { required: true, re: CODE_RE, what: 'must be a user code' })!;
     const user = await this.registry.getUser(userCode);
     if (!user || user.portal !== app.portal) throw invalid('invalid-field', `/user: no user ${userCode} in portal ${app.portal}`, '/user');

@@ -11,6 +11,7 @@ import { receiptJson, sha256Hex, type Arg, type PreparedJson, type ReceiptJson }
 import type { Caller } from './auth/authenticator.js';
 import { argBytes, requestIdField, str, type Body } from './body.js';
 import { ApiError, invalid, notFound } from './errors.js';
+import { eventForCaller, localCode } from './app-codes.js';
 import type { Metering } from './metering.js';
 import type { App, Registry } from './registry/registry.js';
 import type { Tenancy } from './tenancy.js';
@@ -127,7 +128,7 @@ export class Writes {
     const { app, network } = await this.tenancy.memberApp(caller, code);
     const record = await this.registry.getPrepared(preparedId);
     if (!record || record.app !== app.code || record.user !== caller.user.code)
-      throw notFound('not-found', `no prepared transaction ${preparedId} of yours in app ${app.code}`);
+      throw notFound('not-found', `no prepared transaction ${preparedId} of yours in app ${localCode(app)}`);
     if (record.expiresAt < this.now())
       throw new ApiError(
         'CONFLICT',
@@ -169,13 +170,14 @@ export class Writes {
         throw new ApiError(
           'CONFLICT',
           'request-id-reused',
-          `request id ${w.requestId} was used for a different request in app ${w.app.code}`,
+          `request id ${w.requestId} was used for a different request in app ${localCode(w.app)}`,
           { field: '/requestId' },
         );
       }
       return stored.receipt as unknown as ReceiptJson;
     }
-    const receipt = receiptJson(await w.run());
+    const chain = await w.run();
+    const receipt = receiptJson({ ...chain, events: chain.events.map((e) => eventForCaller(e, w.app)) });
     const kept = await this.registry.putReceipt(
       { app: w.app.code, requestId: w.requestId, contentHash: w.contentHash, receipt: receipt as unknown as Record<string, unknown> },
       w.storageBytes,

@@ -253,7 +253,7 @@ describe.skipIf(skip !== undefined)('city node end to end on anvil with the Ethe
     expect(u.txs).toBe(5);
     expect(u.bytesOut).toBeGreaterThan(0);
     const metrics = await (await fetch(`${node.restUrl}/metrics`)).text();
-    expect(metrics).toMatch(/bsn_app_transactions_total\{app="e2e-feed"\} 5/);
+    expect(metrics).toMatch(/bsn_app_transactions_total\{app="p1:e2e-feed"\} 5/);
   });
 
   test('--dev loads the uncertified plugin with a loud warning; without it the plugin is refused', async () => {

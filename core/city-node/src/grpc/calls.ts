@@ -82,6 +82,7 @@ export function unaryCall(ctx: CallContext, name: string, handler: UnaryHandler,
     const finish = (status: string) =>
       service.metering.requests.observe({ api: 'grpc', route: name, status }, Number(process.hrtime.bigint() - started) / 1e9);
 
+    let caller: Caller | undefined;
     const answer = async (response: Msg) => {
       const bytes = ctx.definition[name]!.responseSerialize(response);
       const trailer = new grpc.Metadata();
@@ -89,7 +90,7 @@ export function unaryCall(ctx: CallContext, name: string, handler: UnaryHandler,
       trailer.set(HEADERS.nodeKey, signer.key.keyId);
       finish('OK');
       const app = call.request['app'] ?? (name === 'CreateApp' ? call.request['code'] : undefined);
-      if (typeof app === 'string' && app) service.recordBandwidth(app, rawOf(call.request).length, bytes.length);
+      if (typeof app === 'string' && app) service.recordBandwidth(caller, app, rawOf(call.request).length, bytes.length);
       callback(null, response, trailer);
     };
 
@@ -106,7 +107,7 @@ export function unaryCall(ctx: CallContext, name: string, handler: UnaryHandler,
 
     (async () => {
       if (open) checkDecoded(call, name);
-      const caller = open ? undefined : await authenticate(ctx, call, name);
+      caller = open ? undefined : await authenticate(ctx, call, name);
       return handler(service, caller as Caller, call.request);
     })()
       .then(answer, refuse)
@@ -143,7 +144,7 @@ export function eventStream(ctx: CallContext): grpc.handleServerStreamingCall<Ms
         if (!call.write(msg)) await new Promise((res) => call.once('drain', res));
         if (controller.signal.aborted) break;
       }
-      service.recordBandwidth(String(r['app']), 0, sent);
+      service.recordBandwidth(caller, String(r['app']), 0, sent);
       call.end();
     })().catch(async (err: unknown) => {
       if (controller.signal.aborted) return;

@@ -140,7 +140,7 @@ describe('gRPC gateway on an in-memory chain', () => {
         g['targetApp'],
         g['effective'],
       ]),
-    ).toEqual([['g1', 'g2', true]]);
+    ).toEqual([['p1:g1', 'p1:g2', true]]);
   });
 
   test('bytes that are not the method\'s message get a signed INVALID_ARGUMENT, not an unsigned INTERNAL', async () => {

@@ -142,7 +142,7 @@ describe('REST gateway on an in-memory chain', () => {
       .byName('mem')!
       .adapter.lifecycle.create(
         {
-          appId: 'orphan',
+          appId: 'p1:orphan', // the chain knows alice's (portal p1) app orphan by its key
           name: 'orphan',
           framework: 'memory',
           mode: 'consortium',
@@ -160,7 +160,7 @@ describe('REST gateway on an in-memory chain', () => {
       .byName('mem')!
       .adapter.lifecycle.create(
         {
-          appId: 'taken',
+          appId: 'p1:taken',
           name: 'taken',
           framework: 'memory',
           mode: 'consortium',
@@ -210,9 +210,27 @@ describe('REST gateway on an in-memory chain', () => {
     expect(g['effective']).toBe(false);
     g = await alice.grant('partner', 'shop', 'incoming');
     expect(g['effective']).toBe(true);
-    expect(await t.node.service.grantAllows('shop', 'partner', 'put')).toBe(true);
-    expect(await t.node.service.grantAllows('shop', 'partner', 'delete')).toBe(false);
-    expect(await t.node.service.grantAllows('partner', 'shop')).toBe(false);
+    expect(await t.node.service.grantAllows('p1:shop', 'p1:partner', 'put')).toBe(true);
+    expect(await t.node.service.grantAllows('p1:shop', 'p1:partner', 'delete')).toBe(false);
+    expect(await t.node.service.grantAllows('p1:partner', 'p1:shop')).toBe(false);
+  });
+
+  test('no existence oracle across portals: app codes are the portal\'s own, and grants name apps without looking them up', async () => {
+    const mallory = t.users['mallory']!.rest; // portal p2
+    // p1 has an app shop; p2 creating its own shop succeeds, and each portal sees its own.
+    const own = await mallory.createApp({ code: 'shop' });
+    expect(own).toMatchObject({ code: 'shop', portal: 'p2' });
+    expect((await mallory.getApp('shop'))['portal']).toBe('p2');
+    expect((await t.users['alice']!.rest.getApp('shop'))['portal']).toBe('p1');
+    // A grant to an app of another portal answers exactly like a grant to one that does not exist.
+    const existing = await mallory.grant('shop', 'p1:shop', 'outgoing');
+    const missing = await mallory.grant('shop', 'p1:no-such-app', 'outgoing');
+    expect([existing['effective'], missing['effective']]).toEqual([false, false]);
+    expect(Object.keys(existing).sort()).toEqual(Object.keys(missing).sort());
+    // And reading another portal's app is the same NOT_FOUND as reading a missing one.
+    const foreign = await failure(mallory.getApp('partner'));
+    const absent = await failure(mallory.getApp('no-such-app'));
+    expect([foreign.status, foreign.reason]).toEqual([absent.status, absent.reason]);
   });
 
   test('events stream over SSE and resume after the last id without gaps or duplicates', async () => {
@@ -248,8 +266,8 @@ describe('REST gateway on an in-memory chain', () => {
     expect(u.bytesOut).toBeGreaterThan(0);
     expect(u.tps).toBeGreaterThan(0);
     const metrics = await (await fetch(`${t.node.restUrl}/metrics`)).text();
-    expect(metrics).toMatch(/bsn_app_transactions_total\{app="metered"\} 2/);
-    expect(metrics).toMatch(/bsn_app_tps\{app="metered"\}/);
+    expect(metrics).toMatch(/bsn_app_transactions_total\{app="p1:metered"\} 2/);
+    expect(metrics).toMatch(/bsn_app_tps\{app="p1:metered"\}/);
     expect(metrics).toMatch(/bsn_apps_registered \d+/);
   });
 });

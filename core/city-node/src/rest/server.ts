@@ -33,6 +33,8 @@ declare module 'fastify' {
     bsnOutBytes?: number;
     /** The request's digest once authentication computed it. */
     bsnDigest?: string;
+    /** Who made the request, once authenticated. */
+    bsnCaller?: Caller;
   }
 }
 
@@ -156,6 +158,7 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     if (params['app']) req.bsnApp = params['app'];
     const caller = await auth.authenticate(incoming(req));
     req.bsnDigest = caller.digest;
+    req.bsnCaller = caller;
     if (params['app'] !== undefined && caller.app !== params['app']) {
       throw new ApiError(
         'UNAUTHORIZED',
@@ -189,7 +192,7 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     service.metering.requests.observe({ api: 'rest', route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
     if (req.bsnApp && reply.statusCode < 400) {
       const bytesIn = Number(req.headers['content-length'] ?? req.bsnBody?.length ?? 0);
-      service.recordBandwidth(req.bsnApp, bytesIn, req.bsnOutBytes ?? 0);
+      service.recordBandwidth(req.bsnCaller, req.bsnApp, bytesIn, req.bsnOutBytes ?? 0);
     }
   });
 
@@ -408,7 +411,7 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
       } finally {
         clearInterval(heartbeat);
         res.end();
-        service.recordBandwidth((req.params as { app: string }).app, 0, sent);
+        service.recordBandwidth(c, (req.params as { app: string }).app, 0, sent);
       }
     }),
   );
