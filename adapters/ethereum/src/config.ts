@@ -1,6 +1,5 @@
-import { getAddress, isAddress, isHexString } from 'ethers';
-import { InvalidInputError, type NetworkConfig } from '@bsn/contract';
-import { FRAMEWORK } from './describe.js';
+import { getAddress } from 'ethers';
+import { InvalidInputError, readNetworkConfig, type NetworkConfig } from '@bsn/contract';
 
 /**
  * The NetworkConfig this adapter accepts (JSON Schema: `network-config.schema.json`).
@@ -58,83 +57,39 @@ export const DEFAULTS = {
   faucetAmountWei: 10n ** 20n,
 } as const;
 
-const KNOWN = new Set([
-  'framework', 'name', 'rpcUrl', 'chainId', 'confirmations', 'faucet', 'registry', 'outbox', 'pollingIntervalMs',
-  'requestTimeoutMs', 'submitTimeoutMs', 'preparedTtlMs', 'logRangeBlocks',
-]);
+/** The schema this plugin ships (`configSchema` in its manifest), beside `src/` and `dist/`. */
+const SCHEMA = new URL('../network-config.schema.json', import.meta.url);
 
-function bad(field: string, message: string): never {
-  throw new InvalidInputError(`network config: ${message}`, { field });
-}
-
-function intIn(value: unknown, field: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    bad(field, `${field.slice(1)} must be an integer in [${min}, ${max}]`);
-  }
-  return value;
-}
-
-/** Checks a NetworkConfig and fills in defaults. Throws InvalidInputError naming the field. */
-export function resolveConfig(network: NetworkConfig): ResolvedConfig {
-  if (typeof network !== 'object' || network === null) bad('', 'the network config must be an object');
-  const c = network as Record<string, unknown>;
-  if (c.framework !== FRAMEWORK) bad('/framework', `framework must be "${FRAMEWORK}", not ${JSON.stringify(c.framework)}`);
-  if (typeof c.name !== 'string' || c.name.length === 0) bad('/name', 'name must be a non-empty string');
-  for (const key of Object.keys(c)) if (!KNOWN.has(key)) bad(`/${key}`, `unknown property "${key}"`);
-  if (typeof c.rpcUrl !== 'string') bad('/rpcUrl', 'rpcUrl must be an http(s) URL');
-  let url: URL;
+/** An address as EIP-55 spells it; a mixed-case address whose checksum fails is refused (a schema cannot compute keccak). */
+function checksummed(address: string | undefined, field: string): string | undefined {
+  if (address === undefined) return undefined;
   try {
-    url = new URL(c.rpcUrl);
+    return getAddress(address);
   } catch {
-    bad('/rpcUrl', 'rpcUrl must be an http(s) URL');
+    throw new InvalidInputError(`network config ${field}: ${address} fails its EIP-55 checksum (mixed case must be the checksum)`, { field });
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') bad('/rpcUrl', 'rpcUrl must use http or https');
-  const chainId = intIn(c.chainId, '/chainId', 1, Number.MAX_SAFE_INTEGER);
-  const confirmations = intIn(c.confirmations, '/confirmations', 0, 10_000);
-  let faucet: ResolvedConfig['faucet'];
-  if (c.faucet !== undefined) {
-    const f = c.faucet as Record<string, unknown>;
-    if (typeof f !== 'object' || f === null) bad('/faucet', 'faucet must be an object');
-    if (typeof f.privateKey !== 'string' || !isHexString(f.privateKey, 32)) {
-      bad('/faucet/privateKey', 'faucet.privateKey must be 0x-prefixed 32-byte hex');
-    }
-    let amountWei: bigint = DEFAULTS.faucetAmountWei;
-    if (f.amountWei !== undefined) {
-      if (typeof f.amountWei !== 'string' || !/^[1-9][0-9]{0,40}$/.test(f.amountWei)) {
-        bad('/faucet/amountWei', 'faucet.amountWei must be a positive decimal string');
-      }
-      amountWei = BigInt(f.amountWei);
-    }
-    for (const key of Object.keys(f)) if (key !== 'privateKey' && key !== 'amountWei') bad(`/faucet/${key}`, `unknown property "${key}"`);
-    faucet = { privateKey: f.privateKey, amountWei };
-  }
-  let registry: string | undefined;
-  if (c.registry !== undefined) {
-    if (typeof c.registry !== 'string' || !isAddress(c.registry)) bad('/registry', 'registry must be a 20-byte hex address');
-    registry = getAddress(c.registry);
-  }
-  let outbox: string | undefined;
-  if (c.outbox !== undefined) {
-    if (typeof c.outbox !== 'string' || !isAddress(c.outbox)) bad('/outbox', 'outbox must be a 20-byte hex address');
-    outbox = getAddress(c.outbox);
-  }
-  if (!registry && !faucet) {
-    bad('/registry', 'a network without a faucet needs the address of its deployed BsnAppRegistry in "registry"');
-  }
-  const opt = (key: keyof typeof DEFAULTS, min: number, max: number) =>
-    c[key] === undefined ? (DEFAULTS[key] as number) : intIn(c[key], `/${key}`, min, max);
+}
+
+/**
+ * Checks a NetworkConfig against the shipped schema (InvalidInputError naming the field) and
+ * fills in defaults; what the schema cannot say (address checksums) is checked here.
+ */
+export function resolveConfig(network: NetworkConfig): ResolvedConfig {
+  const c = readNetworkConfig<EthereumNetworkConfig>(network, SCHEMA);
+  const registry = checksummed(c.registry, '/registry');
+  const outbox = checksummed(c.outbox, '/outbox');
   return {
     name: c.name,
     rpcUrl: c.rpcUrl,
-    chainId,
-    confirmations,
-    ...(faucet && { faucet }),
+    chainId: c.chainId,
+    confirmations: c.confirmations,
+    ...(c.faucet && { faucet: { privateKey: c.faucet.privateKey, amountWei: BigInt(c.faucet.amountWei ?? DEFAULTS.faucetAmountWei) } }),
     ...(registry && { registry }),
     ...(outbox && { outbox }),
-    pollingIntervalMs: opt('pollingIntervalMs', 10, 600_000),
-    requestTimeoutMs: opt('requestTimeoutMs', 100, 600_000),
-    submitTimeoutMs: opt('submitTimeoutMs', 1_000, 86_400_000),
-    preparedTtlMs: opt('preparedTtlMs', 1_000, 86_400_000),
-    logRangeBlocks: opt('logRangeBlocks', 1, 1_000_000),
+    pollingIntervalMs: c.pollingIntervalMs ?? DEFAULTS.pollingIntervalMs,
+    requestTimeoutMs: c.requestTimeoutMs ?? DEFAULTS.requestTimeoutMs,
+    submitTimeoutMs: c.submitTimeoutMs ?? DEFAULTS.submitTimeoutMs,
+    preparedTtlMs: c.preparedTtlMs ?? DEFAULTS.preparedTtlMs,
+    logRangeBlocks: c.logRangeBlocks ?? DEFAULTS.logRangeBlocks,
   };
 }

@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { ADAPTER_API_VERSION, CAPABILITIES, validateSchema } from '@bsn/contract';
+import { CAPABILITIES, validateSchema } from '@bsn/contract';
+import { describedByManifest } from '@bsn/contract/testing';
 import { FRAMEWORK, describeAdapter } from './describe.js';
 import { LIMITS } from './limits.js';
 
+const MANIFEST_URL = new URL('../bsn-plugin.json', import.meta.url);
 const pkgFile = (name: string) => JSON.parse(readFileSync(new URL(`../${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 
 describe('manifest and description', () => {
@@ -14,16 +16,7 @@ describe('manifest and description', () => {
     const result = validateSchema('plugin-manifest', manifest);
     expect(result).toEqual({ ok: true });
     const d = describeAdapter(3);
-    expect(d).toEqual({
-      framework: manifest.framework,
-      adapter: { name: manifest.name, version: manifest.version },
-      adapterApi: ADAPTER_API_VERSION,
-      frameworkVersions: manifest.frameworkVersions,
-      keyAlgorithms: manifest.keyAlgorithms,
-      finality: { kind: 'probabilistic', depth: 3 },
-      capabilities: manifest.capabilities,
-      limits: LIMITS,
-    });
+    expect(d).toEqual({ ...describedByManifest(MANIFEST_URL), finality: { kind: 'probabilistic', depth: 3 }, limits: LIMITS });
     expect(manifest.framework).toBe(FRAMEWORK);
     expect([manifest.name, manifest.version]).toEqual([pkg.name, pkg.version]);
     for (const c of d.capabilities) expect(CAPABILITIES).toContain(c);

@@ -1,6 +1,6 @@
 import { AbiCoder, type Interface, dataSlice, isHexString } from 'ethers';
 import {
-  ConflictError, InvalidInputError, NotFoundError, RejectedByChainError, UnauthorizedError, UnavailableError, isBsnError, messagePrefix, unexpectedError,
+  ConflictError, InvalidInputError, NotFoundError, RejectedByChainError, UnauthorizedError, UnavailableError, errorMapping, isBsnError, messagePrefix,
   type BsnError, type ErrorContext, type FrameworkDetail,
 } from '@bsn/contract';
 import { appInterface, registryInterface } from './abi.js';
@@ -119,31 +119,27 @@ export function isNonceError(error: unknown): boolean {
 }
 
 /** Maps anything an operation threw to one of core's typed errors, keeping the node's words. */
-export function toBsnError(error: unknown, ctx: ErrorContext): BsnError {
-  if (isBsnError(error)) return error as BsnError;
-  const prefix = messagePrefix(ctx);
-  if (error instanceof JsonRpcError) {
-    if (isRevert(error)) return revertToError(decodeRevert(revertDataOf(error)), ctx, error.rpcMessage, error.code);
-    const detail: FrameworkDetail = {
-      framework: FRAMEWORK,
-      code: error.code,
-      message: error.rpcMessage,
-      data: { method: error.method, ...(ctx.txId && { txId: ctx.txId }) },
-    };
-    const opts = { detail, stage: ctx.stage, cause: error, ...(ctx.txId && { txId: ctx.txId }) };
-    if (/insufficient funds/i.test(error.rpcMessage)) {
-      return new RejectedByChainError(`${prefix}the account cannot pay for gas (provision it first): ${error.rpcMessage}`, opts);
-    }
-    if (error.code === -32005 || /rate limit|too many requests|limit exceeded/i.test(error.rpcMessage)) {
-      return new UnavailableError(`${prefix}the node refused for load: ${error.rpcMessage}`, opts);
-    }
-    if (error.code === -32601) {
-      return new UnavailableError(`${prefix}the node does not serve ${error.method}`, opts);
-    }
-    return new RejectedByChainError(`${prefix}${error.rpcMessage}`, opts);
+export const toBsnError = errorMapping(FRAMEWORK, (error, ctx, prefix) => {
+  if (!(error instanceof JsonRpcError)) return undefined;
+  if (isRevert(error)) return revertToError(decodeRevert(revertDataOf(error)), ctx, error.rpcMessage, error.code);
+  const detail: FrameworkDetail = {
+    framework: FRAMEWORK,
+    code: error.code,
+    message: error.rpcMessage,
+    data: { method: error.method, ...(ctx.txId && { txId: ctx.txId }) },
+  };
+  const opts = { detail, stage: ctx.stage, cause: error, ...(ctx.txId && { txId: ctx.txId }) };
+  if (/insufficient funds/i.test(error.rpcMessage)) {
+    return new RejectedByChainError(`${prefix}the account cannot pay for gas (provision it first): ${error.rpcMessage}`, opts);
   }
-  return unexpectedError(error, ctx, FRAMEWORK);
-}
+  if (error.code === -32005 || /rate limit|too many requests|limit exceeded/i.test(error.rpcMessage)) {
+    return new UnavailableError(`${prefix}the node refused for load: ${error.rpcMessage}`, opts);
+  }
+  if (error.code === -32601) {
+    return new UnavailableError(`${prefix}the node does not serve ${error.method}`, opts);
+  }
+  return new RejectedByChainError(`${prefix}${error.rpcMessage}`, opts);
+});
 
 /** The revert a mapped error was decoded from (`detail.data.revert`), if it carries one. */
 export function revertOf(error: unknown): Pick<DecodedRevert, 'name' | 'args'> | undefined {

@@ -26,7 +26,9 @@ test('a node that does not answer is UNAVAILABLE; a node on another chain is ref
   const wrong = await factory.connect({ ...devnet.network, chainId: 1 }, testContext()).catch((e: unknown) => e);
   expect(isBsnError(wrong, 'INVALID_INPUT') && wrong.field).toBe('/chainId');
   const bad = await factory.connect({ framework: 'ethereum', name: 'x' }, testContext()).catch((e: unknown) => e);
-  expect(isBsnError(bad, 'INVALID_INPUT')).toBe(true);
+  // the schema's pointers, as the host reports them: the faucet-or-registry rule first, then every missing field
+  expect(isBsnError(bad, 'INVALID_INPUT') && bad.field).toBe('/registry');
+  expect((bad as Error).message).toMatch(/network \/rpcUrl: is required[\s\S]*network \/chainId: is required[\s\S]*network \/confirmations: is required/);
 });
 
 test('close releases the connection, is idempotent, and later calls fail with a typed error', async () => {

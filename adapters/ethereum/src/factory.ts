@@ -1,4 +1,4 @@
-import { InvalidInputError, isBsnError, type AdapterContext, type AdapterFactory, type NetworkConfig } from '@bsn/contract';
+import { InvalidInputError, NOOP_LOGGER, type AdapterContext, type AdapterFactory, type NetworkConfig } from '@bsn/contract';
 import { EthereumAdapter } from './adapter.js';
 import { ChainReader } from './chain.js';
 import { resolveConfig } from './config.js';
@@ -18,7 +18,7 @@ import { TxSender } from './transactions.js';
 export const ethereumAdapterFactory: AdapterFactory = {
   async connect(network: NetworkConfig, context: AdapterContext): Promise<EthereumAdapter> {
     const config = resolveConfig(network);
-    const { logger } = context;
+    const logger = context?.logger ?? NOOP_LOGGER;
     const rpc = new RpcClient(config.rpcUrl, config.requestTimeoutMs);
     const chain = new ChainReader(rpc);
     const finality = new Finality(chain, config.confirmations, config.pollingIntervalMs);
@@ -37,7 +37,6 @@ export const ethereumAdapterFactory: AdapterFactory = {
     } catch (error) {
       finality.close();
       rpc.close();
-      if (isBsnError(error)) throw error;
       throw toBsnError(error, { stage: 'query', what: `connecting to ${config.name}` });
     }
   },

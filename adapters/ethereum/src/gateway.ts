@@ -1,5 +1,5 @@
 import {
-  checkEvaluateRequest, checkSubmitRequest, deadlineOf, timedHealth,
+  checkEvaluateRequest, checkSubmitRequest, deadlineOf, timedHealth, whatOf,
   type BlockInfo, type ChainEvent, type CompactSignature, type EvaluateRequest, type EvaluateResult, type EventsRequest, type Gateway,
   type HealthReport, type KeyAlgorithm, type PreparedTransaction, type Receipt, type Signer, type SubmitRequest, type TransactionInfo, type WritePlan,
 } from '@bsn/contract';
@@ -13,7 +13,7 @@ import type { AdapterParts } from './parts.js';
 import { firstReceiptBehind } from './request-record.js';
 import { signerAddress } from './signer-bridge.js';
 import { prepareUserTransaction, submitUserTransaction } from './user-key.js';
-import { resolveWrite, whatOf, writeReceipt } from './write-plan.js';
+import { resolveWrite, writeReceipt } from './write-plan.js';
 
 export type GatewayDeps = Pick<AdapterParts, 'config' | 'chain' | 'finality' | 'sender' | 'nonces' | 'registry'>;
 

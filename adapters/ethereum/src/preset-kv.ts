@@ -1,5 +1,5 @@
 import { keccak256 } from 'ethers';
-import { InvalidInputError, decodeKeyCursor, encodeKeyCursor, mapInBatches, UnavailableError, type AppRef, type KvEntry, type KvHistoryEntry, type KvPage, type KvWrite, type PresetKv, type Receipt, type Signer } from '@bsn/contract';
+import { encodeKeyCursor, mapInBatches, UnavailableError, whatOf, type AppRef, type KvEntry, type KvHistoryEntry, type KvPage, type KvWrite, type PresetKv, type Receipt, type Signer } from '@bsn/contract';
 import { appInterface } from './abi.js';
 import type { BlockTag } from './chain.js';
 import { FRAMEWORK } from './describe.js';
@@ -8,7 +8,7 @@ import type { EthereumGateway } from './gateway.js';
 import { keyHashOf, kvWritesIn, liveValue } from './kv-log.js';
 import type { AdapterParts } from './parts.js';
 import type { AppLocation } from './registry-contract.js';
-import { checkAppRef, checkKey, checkKvWrite, checkLimit, checkPrefix, checkValue } from './validation.js';
+import { checkKvListRequest, checkKvRead, checkKvWrite, checkValue } from './validation.js';
 
 /** Keys fetched per eth_call when listing. */
 const KEY_SLICE = 500;
@@ -57,13 +57,12 @@ export class EthereumPresetKv implements PresetKv {
       const out = await this.d.chain.call({ to: app.address, data: appInterface.encodeFunctionData(fn, args) }, block);
       return appInterface.decodeFunctionResult(fn, out) as unknown as T;
     } catch (error) {
-      throw toBsnError(error, { stage: 'query', what: `${fn} on ${app.appId}` });
+      throw toBsnError(error, { stage: 'query', what: whatOf({ method: fn, appId: app.appId }) });
     }
   }
 
   async get(appRef: AppRef, key: string): Promise<KvEntry | null> {
-    const appId = checkAppRef(appRef);
-    checkKey(key);
+    const { appId } = checkKvRead(appRef, key);
     const app = await this.d.registry.resolve(appId);
     const final = await this.d.finality.finalTag();
     const [live, valueHash, lastBlock] = await this.view<[boolean, string, bigint]>(app, 'entry', [key], final);
@@ -73,8 +72,7 @@ export class EthereumPresetKv implements PresetKv {
   }
 
   async history(appRef: AppRef, key: string): Promise<KvHistoryEntry[]> {
-    const appId = checkAppRef(appRef);
-    checkKey(key);
+    const { appId } = checkKvRead(appRef, key);
     const app = await this.d.registry.resolve(appId);
     const final = await this.d.finality.finalTag();
     const keyHash = keyHashOf(key);
@@ -93,12 +91,8 @@ export class EthereumPresetKv implements PresetKv {
     return newestFirst.reverse();
   }
 
-  async list(appRef: AppRef, prefix: string, page: { limit?: number; cursor?: string } = {}): Promise<KvPage> {
-    const appId = checkAppRef(appRef);
-    checkPrefix(prefix);
-    if (typeof page !== 'object' || page === null) throw new InvalidInputError('a page is { limit?, cursor? }', { field: '/page' });
-    const limit = checkLimit(page.limit);
-    const after = page.cursor === undefined ? undefined : decodeKeyCursor(page.cursor, prefix);
+  async list(appRef: AppRef, prefix: string, page?: { limit?: number; cursor?: string }): Promise<KvPage> {
+    const { appId, limit, after } = checkKvListRequest(appRef, prefix, page);
     const app = await this.d.registry.resolve(appId);
     const final = await this.d.finality.finalHead();
 

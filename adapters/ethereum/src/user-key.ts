@@ -6,7 +6,7 @@
 import { Transaction, getAddress, getBytes, isAddress } from 'ethers';
 import {
   bareHex, checkPreparedAccount, checkPreparedFresh, checkPreparedShape, checkSubmitRequest, deadlineOf, decodePreparedPayload, preparedMismatch,
-  preparedTransaction, type CompactSignature, type KeyAlgorithm, type PreparedTransaction, type Receipt, type SubmitRequest,
+  preparedTransaction, whatOf, type CompactSignature, type KeyAlgorithm, type PreparedTransaction, type Receipt, type SubmitRequest,
 } from '@bsn/contract';
 import { FRAMEWORK } from './describe.js';
 import { toBsnError } from './errors.js';
@@ -14,7 +14,7 @@ import { LIMITS } from './limits.js';
 import type { AdapterParts } from './parts.js';
 import { alreadyExecuted, firstReceipt } from './request-record.js';
 import { ACCOUNT_ALGORITHM, addressOf, ethereumSignature, uncompressedPublicKey } from './signer-bridge.js';
-import { resolveWrite, whatOf, writeReceipt } from './write-plan.js';
+import { resolveWrite, writeReceipt } from './write-plan.js';
 
 export type UserKeyDeps = Pick<AdapterParts, 'config' | 'chain' | 'finality' | 'sender' | 'nonces' | 'registry'>;
 

@@ -6,7 +6,7 @@ import { LIMITS } from './limits.js';
  * limits, so it refuses exactly what every other adapter refuses, with the same JSON pointers;
  * the Ethereum-only ones are here.
  */
-export const { checkAppRef, checkKey, checkPrefix, checkValue, checkLimit, checkKvWrite } = inputChecks(LIMITS);
+export const { checkAppRef, checkValue, checkKvWrite, checkKvRead, checkKvListRequest } = inputChecks(LIMITS);
 
 export function invalidInput(field: string, message: string): never {
   throw new InvalidInputError(`${field}: ${message}`, { field });

@@ -17,9 +17,6 @@ export interface ResolvedWrite extends WritePlan {
 /** keccak256 of the request id's UTF-8: what the app contract records as executed. */
 export const requestKeyOf = (requestId: string): string => keccak256(toUtf8Bytes(requestId));
 
-/** What a preset call is doing, as error messages name it. */
-export const whatOf = (call: { method: string; appId: string }): string => `${call.method} on ${call.appId}`;
-
 /** Finds the plan's app (NotFoundError for an unknown one) and encodes the call. */
 export async function resolveWrite(plan: WritePlan, registry: RegistryContract): Promise<ResolvedWrite> {
   const app = await registry.resolve(plan.appId);

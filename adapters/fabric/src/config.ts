@@ -1,4 +1,4 @@
-import { InvalidInputError, type NetworkConfig } from '@bsn/contract';
+import { InvalidInputError, readNetworkConfig, type NetworkConfig } from '@bsn/contract';
 
 /** A PEM certificate with its PEM (PKCS#8) private key. */
 export interface CertAndKey {
@@ -91,81 +91,39 @@ export const DEFAULTS = {
   preparedTtlMs: 300_000,
 } as const;
 
-function bad(field: string, message: string): never {
-  throw new InvalidInputError(`network config: ${message}`, { field });
-}
+/** The schema this plugin ships (`configSchema` in its manifest), beside `src/` and `dist/`. */
+const SCHEMA = new URL('../network-config.schema.json', import.meta.url);
+
+const pair = (x: CertAndKey): CertAndKey => ({ certificate: x.certificate, privateKey: x.privateKey });
 
 /**
- * Readers of the network config's strings, PEMs and certificate/key pairs that report a bad
- * field through `fail`: the config proper refuses with InvalidInputError at connect, the
- * admin material for dedicated channels with UnavailableError at create time.
+ * Checks a NetworkConfig against the shipped schema (InvalidInputError naming the field) and
+ * fills in defaults; what the schema cannot say (the organization acted for is one of the
+ * config's) is checked here.
  */
-export function configReaders(fail: (field: string, message: string) => never) {
-  const str = (value: unknown, field: string, what: string): string => {
-    if (typeof value !== 'string' || value.length === 0) fail(field, `${what} must be a non-empty string`);
-    return value;
-  };
-  const pem = (value: unknown, field: string, kind: 'CERTIFICATE' | 'PRIVATE KEY'): string => {
-    const text = str(value, field, field.slice(1));
-    if (!text.includes(`-----BEGIN ${kind}-----`) && !(kind === 'PRIVATE KEY' && /-----BEGIN (EC )?PRIVATE KEY-----/.test(text))) {
-      fail(field, `${field.slice(1)} must be a PEM ${kind.toLowerCase()}`);
-    }
-    return text;
-  };
-  const certAndKey = (value: unknown, field: string): CertAndKey => {
-    if (typeof value !== 'object' || value === null) fail(field, `${field.slice(1)} must be { certificate, privateKey }`);
-    const v = value as Record<string, unknown>;
-    return { certificate: pem(v.certificate, `${field}/certificate`, 'CERTIFICATE'), privateKey: pem(v.privateKey, `${field}/privateKey`, 'PRIVATE KEY') };
-  };
-  return { str, pem, certAndKey };
-}
-
-const { str, pem, certAndKey } = configReaders(bad);
-
-function intIn(value: unknown, field: string, min: number, max: number, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) bad(field, `${field.slice(1)} must be an integer in [${min}, ${max}]`);
-  return value;
-}
-
-/** Checks a NetworkConfig and fills in defaults. Throws InvalidInputError naming the field. */
 export function resolveConfig(network: NetworkConfig): ResolvedConfig {
-  if (typeof network !== 'object' || network === null) bad('', 'the network config must be an object');
-  const c = network as Record<string, unknown>;
-  if (c.framework !== 'fabric') bad('/framework', `framework must be "fabric", not ${JSON.stringify(c.framework)}`);
-  const name = str(c.name, '/name', 'name');
-  const channel = str(c.channel, '/channel', 'channel');
-  if (!/^[a-z][a-z0-9.-]{0,248}$/.test(channel)) bad('/channel', 'channel must be a Fabric channel name');
-  if (c.chaincode === undefined) bad('/chaincode', 'chaincode must name the committed BSN preset chaincode (adapters/fabric/chaincode)');
-  const chaincode = str(c.chaincode, '/chaincode', 'chaincode');
-  if (!Array.isArray(c.organizations) || c.organizations.length === 0) bad('/organizations', 'organizations must list at least one peer organization');
-  const orgs = c.organizations as unknown[];
-  const mspIds = orgs.map((o, i) => str((o as Record<string, unknown> | null)?.mspId, `/organizations/${i}/mspId`, 'mspId'));
-  const wanted = c.organization === undefined ? mspIds[0]! : str(c.organization, '/organization', 'organization');
+  const c = readNetworkConfig<FabricNetworkConfig>(network, SCHEMA);
+  const mspIds = c.organizations.map((o) => o.mspId);
+  const wanted = c.organization ?? mspIds[0]!;
   const index = mspIds.indexOf(wanted);
-  if (index < 0) bad('/organization', `organization ${JSON.stringify(wanted)} is not one of ${mspIds.join(', ')}`);
-  const o = orgs[index] as Record<string, unknown>;
-  const at = `/organizations/${index}`;
-  if (!Array.isArray(o.peers) || o.peers.length === 0) bad(`${at}/peers`, 'the organization needs at least one peer');
-  const p = o.peers[0] as Record<string, unknown>;
-  const peer = {
-    endpoint: str(p?.endpoint, `${at}/peers/0/endpoint`, 'endpoint'),
-    ...(p?.hostOverride !== undefined && { hostOverride: str(p.hostOverride, `${at}/peers/0/hostOverride`, 'hostOverride') }),
-    tlsRootCert: pem(p?.tlsRootCert, `${at}/peers/0/tlsRootCert`, 'CERTIFICATE'),
-  };
-  if (!/^[^\s:/]+:\d{1,5}$/.test(peer.endpoint)) bad(`${at}/peers/0/endpoint`, 'endpoint must be host:port');
+  if (index < 0) {
+    throw new InvalidInputError(`network config /organization: ${JSON.stringify(wanted)} is not one of ${mspIds.join(', ')}`, { field: '/organization' });
+  }
+  const o = c.organizations[index]!;
+  const p = o.peers[0]!;
+  const peer = { endpoint: p.endpoint, ...(p.hostOverride !== undefined && { hostOverride: p.hostOverride }), tlsRootCert: p.tlsRootCert };
   return {
-    name,
-    ...(typeof c.fabricVersion === 'string' && { fabricVersion: c.fabricVersion }),
-    channel,
-    chaincode,
-    org: { mspId: wanted, peer, user: certAndKey(o.user, `${at}/user`), ca: certAndKey(o.ca, `${at}/ca`) },
+    name: c.name,
+    ...(c.fabricVersion !== undefined && { fabricVersion: c.fabricVersion }),
+    channel: c.channel,
+    chaincode: c.chaincode,
+    org: { mspId: wanted, peer, user: pair(o.user), ca: pair(o.ca) },
     mspIds,
-    pins: pinsOf(c, orgs, mspIds, chaincode),
-    evaluateTimeoutMs: intIn(c.evaluateTimeoutMs, '/evaluateTimeoutMs', 100, 600_000, DEFAULTS.evaluateTimeoutMs),
-    endorseTimeoutMs: intIn(c.endorseTimeoutMs, '/endorseTimeoutMs', 100, 600_000, DEFAULTS.endorseTimeoutMs),
-    submitTimeoutMs: intIn(c.submitTimeoutMs, '/submitTimeoutMs', 1_000, 86_400_000, DEFAULTS.submitTimeoutMs),
-    preparedTtlMs: intIn(c.preparedTtlMs, '/preparedTtlMs', 1_000, 86_400_000, DEFAULTS.preparedTtlMs),
+    pins: pinsOf(c, mspIds),
+    evaluateTimeoutMs: c.evaluateTimeoutMs ?? DEFAULTS.evaluateTimeoutMs,
+    endorseTimeoutMs: c.endorseTimeoutMs ?? DEFAULTS.endorseTimeoutMs,
+    submitTimeoutMs: c.submitTimeoutMs ?? DEFAULTS.submitTimeoutMs,
+    preparedTtlMs: c.preparedTtlMs ?? DEFAULTS.preparedTtlMs,
   };
 }
 
@@ -177,13 +135,13 @@ function caCertsOf(section: unknown): string[] {
   return [...new Set(all.filter((c): c is string => typeof c === 'string' && c.length > 0))];
 }
 
-function pinsOf(c: Record<string, unknown>, orgs: unknown[], mspIds: string[], chaincode: string): ResolvedConfig['pins'] {
+function pinsOf(c: FabricNetworkConfig, mspIds: string[]): ResolvedConfig['pins'] {
   const orderer = c.orderer as Record<string, unknown> | undefined;
   const ordererCerts = caCertsOf(orderer);
   const definitions = Array.isArray(c.chaincodes) ? (c.chaincodes as Array<Record<string, unknown> | null>) : [];
-  const policy = definitions.find((d) => d?.name === chaincode)?.endorsementPolicy;
+  const policy = definitions.find((d) => d?.name === c.chaincode)?.endorsementPolicy;
   return {
-    orgs: orgs.map((o, i) => ({ mspId: mspIds[i]!, caCerts: caCertsOf(o) })),
+    orgs: c.organizations.map((o, i) => ({ mspId: mspIds[i]!, caCerts: caCertsOf(o) })),
     ...(typeof orderer?.mspId === 'string' && ordererCerts.length > 0 && { orderer: { mspId: orderer.mspId, caCerts: ordererCerts } }),
     ...(typeof policy === 'string' && { endorsementPolicy: policy }),
   };

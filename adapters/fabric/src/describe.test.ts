@@ -1,28 +1,21 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, test } from 'vitest';
-import { ADAPTER_API_VERSION, MIN_LIMITS } from '@bsn/contract';
+import { MIN_LIMITS } from '@bsn/contract';
+import { describedByManifest } from '@bsn/contract/testing';
 import { describeAdapter } from './describe.js';
 import { LIMITS } from './limits.js';
 
 const require = createRequire(import.meta.url);
 /** docs/adapter-contract.md §3: what every adapter must claim. */
 const REQUIRED = ['describe', 'identity.derive', 'gateway.submit', 'gateway.evaluate', 'gateway.events', 'gateway.lookup', 'gateway.health', 'lifecycle.create', 'kv.preset'];
-const manifest = JSON.parse(readFileSync(new URL('../bsn-plugin.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const MANIFEST_URL = new URL('../bsn-plugin.json', import.meta.url);
+const manifest = JSON.parse(readFileSync(MANIFEST_URL, 'utf8')) as Record<string, unknown>;
 const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string; files: string[] };
 
 describe('describe() and the manifest', () => {
   test('describe() is the manifest\'s fields plus immediate finality and the limits; the manifest agrees with package.json', () => {
-    expect(describeAdapter()).toEqual({
-      framework: manifest.framework,
-      adapter: { name: manifest.name, version: manifest.version },
-      adapterApi: ADAPTER_API_VERSION,
-      frameworkVersions: manifest.frameworkVersions,
-      keyAlgorithms: manifest.keyAlgorithms,
-      finality: { kind: 'immediate' },
-      capabilities: manifest.capabilities,
-      limits: LIMITS,
-    });
+    expect(describeAdapter()).toEqual({ ...describedByManifest(MANIFEST_URL), finality: { kind: 'immediate' }, limits: LIMITS });
     expect(manifest.framework).toBe('fabric');
     expect(manifest.keyAlgorithms).toEqual(['secp256r1']);
     expect(manifest.name).toBe(pkg.name);

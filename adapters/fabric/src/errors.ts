@@ -3,8 +3,8 @@ import { CommitError, CommitStatusError, EndorseError, GatewayError, StatusCode 
 // 1.11.0 exports SubmitError from its root as a type only; the class the client throws is this one.
 import { SubmitError } from '@hyperledger/fabric-gateway/dist/submiterror.js';
 import {
-  ERROR_CODES, RejectedByChainError, TimeoutError, UnauthorizedError, UnavailableError, errorOfCode, isBsnError, messagePrefix, unexpectedError,
-  type BsnError, type BsnErrorOptions, type ErrorCode, type ErrorContext, type FailureStage, type FrameworkDetail,
+  ERROR_CODES, RejectedByChainError, TimeoutError, UnauthorizedError, UnavailableError, errorMapping, errorOfCode, unexpectedError,
+  type BsnErrorOptions, type ErrorCode, type FailureStage, type FrameworkDetail,
 } from '@bsn/contract';
 import { FRAMEWORK } from './describe.js';
 import { detailsOf, peerDeadline, peersUnreachable, wordsOf } from './peer-messages.js';
@@ -67,9 +67,7 @@ const AUTH_WORDS = /access denied|permission denied|status=FORBIDDEN|signature|c
  * words: the chaincode's refusal (`[BSN:CODE]`), the gRPC status, each peer's endorsement
  * detail, the validation code of an invalidated transaction.
  */
-export function toBsnError(error: unknown, ctx: ErrorContext): BsnError {
-  if (isBsnError(error)) return error as BsnError;
-  const prefix = messagePrefix(ctx);
+export const toBsnError = errorMapping(FRAMEWORK, (error, ctx, prefix) => {
   const txId = ctx.txId ?? (error as { transactionId?: unknown })?.transactionId;
   const txOpt = typeof txId === 'string' && txId ? { txId } : {};
 
@@ -130,4 +128,4 @@ export function toBsnError(error: unknown, ctx: ErrorContext): BsnError {
   }
 
   return unexpectedError(error, { ...ctx, ...txOpt }, FRAMEWORK);
-}
+});

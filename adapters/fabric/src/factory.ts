@@ -1,4 +1,4 @@
-import { UnavailableError, isBsnError, type AdapterContext, type AdapterFactory, type Logger, type NetworkConfig } from '@bsn/contract';
+import { NOOP_LOGGER, UnavailableError, type AdapterContext, type AdapterFactory, type NetworkConfig } from '@bsn/contract';
 import { FabricAdapter } from './adapter.js';
 import { CertificateAuthority } from './certificates.js';
 import { PRESET_CONTRACT, PresetChaincode } from './chaincode-client.js';
@@ -8,8 +8,6 @@ import { FRAMEWORK } from './describe.js';
 import { toBsnError } from './errors.js';
 import { LIMITS } from './limits.js';
 
-const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
-
 /**
  * Opens an adapter: checks the config, dials the org's gateway peer and asks the chaincode
  * named in the config who it is — it must be the BSN preset chaincode with this adapter's
@@ -18,7 +16,7 @@ const silent: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 export const fabricAdapterFactory: AdapterFactory = {
   async connect(network: NetworkConfig, context: AdapterContext): Promise<FabricAdapter> {
     const config = resolveConfig(network);
-    const logger = context?.logger ?? silent;
+    const logger = context?.logger ?? NOOP_LOGGER;
     const ca = new CertificateAuthority(config.org.ca);
     const connection = new FabricConnection(config, ca);
     try {
@@ -33,7 +31,7 @@ export const fabricAdapterFactory: AdapterFactory = {
       return new FabricAdapter({ config, connection, ca, logger, network: network as Record<string, unknown> });
     } catch (error) {
       connection.close();
-      const typed = isBsnError(error) ? error : toBsnError(error, { stage: 'query', what: `connecting to ${config.name}` });
+      const typed = toBsnError(error, { stage: 'query', what: `connecting to ${config.name}` });
       if (typed.code === 'UNAVAILABLE' || typed.code === 'TIMEOUT') throw typed;
       throw new UnavailableError(`${config.name}: chaincode ${config.chaincode} does not answer as the BSN preset contract: ${typed.message}`, {
         stage: 'query', cause: typed, ...(typed.detail && { detail: typed.detail }),

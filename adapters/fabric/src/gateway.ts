@@ -1,5 +1,5 @@
 import {
-  checkBlockRef, checkEvaluateRequest, checkSubmitRequest, deadlineOf, timedHealth,
+  checkBlockRef, checkEvaluateRequest, checkSubmitRequest, deadlineOf, timedHealth, whatOf,
   type BlockInfo, type ChainEvent, type CompactSignature, type EvaluateRequest, type EvaluateResult, type EventsRequest, type Gateway,
   type HealthReport, type KeyAlgorithm, type PreparedTransaction, type Receipt, type Signer, type SubmitRequest, type TransactionInfo, type WritePlan,
 } from '@bsn/contract';
@@ -37,7 +37,7 @@ export class FabricGateway implements Gateway {
   async submitPlan(plan: WritePlan, signer: Signer): Promise<Receipt> {
     const gateway = await this.d.connection.gatewayFor(signer);
     const committed = await this.d.transactor.transact(gateway, plan.method, writeArgs(plan), {
-      what: `${plan.method} on ${plan.appId}`, deadline: deadlineOf(plan, this.d.config.submitTimeoutMs), kvResult: true,
+      what: whatOf(plan), deadline: deadlineOf(plan, this.d.config.submitTimeoutMs), kvResult: true,
     });
     return this.d.transactor.receiptOf(committed, plan.requestId);
   }

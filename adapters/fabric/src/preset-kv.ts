@@ -1,8 +1,8 @@
-import { InvalidInputError, decodeKeyCursor, encodeKeyCursor, mapInBatches, type AppRef, type KvEntry, type KvHistoryEntry, type KvPage, type KvWrite, type PresetKv, type Receipt, type Signer } from '@bsn/contract';
+import { encodeKeyCursor, mapInBatches, type AppRef, type KvEntry, type KvHistoryEntry, type KvPage, type KvWrite, type PresetKv, type Receipt, type Signer } from '@bsn/contract';
 import type { PresetChaincode } from './chaincode-client.js';
 import type { FabricGateway } from './gateway.js';
 import type { Ledger } from './ledger.js';
-import { checkAppRef, checkKey, checkKvWrite, checkLimit, checkPrefix, checkValue } from './validation.js';
+import { checkKvListRequest, checkKvRead, checkKvWrite, checkValue } from './validation.js';
 
 /** Block look-ups in flight at once when resolving the blocks of a page or a history. */
 const PARALLEL_LOOKUPS = 8;
@@ -41,16 +41,14 @@ export class FabricPresetKv implements PresetKv {
   }
 
   async get(app: AppRef, key: string): Promise<KvEntry | null> {
-    const appId = checkAppRef(app);
-    checkKey(key);
+    const { appId } = checkKvRead(app, key);
     const entry = await this.d.chaincode.entry(appId, key);
     if (!entry) return null;
     return { key, value: fromBase64(entry.value), txId: entry.txId, block: await this.blockOf(entry.txId) };
   }
 
   async history(app: AppRef, key: string): Promise<KvHistoryEntry[]> {
-    const appId = checkAppRef(app);
-    checkKey(key);
+    const { appId } = checkKvRead(app, key);
     const records = await this.d.chaincode.history(appId, key);
     return mapInBatches(records, PARALLEL_LOOKUPS, async (r) => ({
       txId: r.txId,
@@ -60,12 +58,8 @@ export class FabricPresetKv implements PresetKv {
     }));
   }
 
-  async list(app: AppRef, prefix: string, page: { limit?: number; cursor?: string } = {}): Promise<KvPage> {
-    const appId = checkAppRef(app);
-    checkPrefix(prefix);
-    if (typeof page !== 'object' || page === null) throw new InvalidInputError('a page is { limit?, cursor? }', { field: '/page' });
-    const limit = checkLimit(page.limit);
-    const after = page.cursor === undefined ? '' : decodeKeyCursor(page.cursor, prefix);
+  async list(app: AppRef, prefix: string, page?: { limit?: number; cursor?: string }): Promise<KvPage> {
+    const { appId, limit, after = '' } = checkKvListRequest(app, prefix, page);
     const { entries, more } = await this.d.chaincode.list(appId, prefix, after, limit);
     const out = await mapInBatches(entries, PARALLEL_LOOKUPS, async (e): Promise<KvEntry> => ({
       key: e.key, value: fromBase64(e.value), txId: e.txId, block: await this.blockOf(e.txId),

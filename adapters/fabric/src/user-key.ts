@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
   UnauthorizedError, bareHex, checkPreparedAccount, checkPreparedFresh, checkPreparedShape, checkSubmitRequest, deadlineOf, decodePreparedPayload,
-  preparedMismatch, preparedTransaction, verifyDigest,
+  preparedMismatch, preparedTransaction, verifyDigest, whatOf,
   type CompactSignature, type KeyAlgorithm, type PreparedTransaction, type Receipt, type SubmitRequest, type WritePlan,
 } from '@bsn/contract';
 import type { PresetChaincode } from './chaincode-client.js';
@@ -149,7 +149,7 @@ export class UserKeyRelay {
    */
   async relaySigned(authJson: string, compact: Uint8Array, plan: Pick<WritePlan, 'appId' | 'method' | 'requestId' | 'timeoutMs'>): Promise<Receipt> {
     const committed = await this.d.transactor.transact(this.d.connection.service, 'invokeSigned', [authJson, Buffer.from(compact).toString('base64')], {
-      what: `${plan.method} on ${plan.appId} (user key)`, deadline: deadlineOf(plan, this.d.config.submitTimeoutMs), kvResult: true,
+      what: `${whatOf(plan)} (user key)`, deadline: deadlineOf(plan, this.d.config.submitTimeoutMs), kvResult: true,
     });
     return this.d.transactor.receiptOf(committed, plan.requestId);
   }

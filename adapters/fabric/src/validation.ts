@@ -9,7 +9,7 @@ import { checkAlgorithm, checkPublicKey } from './signer-bridge.js';
  * refuses exactly what every other adapter refuses, with the same JSON pointers; the
  * Fabric-only ones (transaction ids, accounts) are here.
  */
-export const { checkAppRef, checkKey, checkPrefix, checkValue, checkLimit, checkKvWrite } = core.inputChecks(LIMITS);
+export const { checkAppRef, checkValue, checkKvWrite, checkKvRead, checkKvListRequest } = core.inputChecks(LIMITS);
 
 function invalid(field: string, message: string): never {
   throw new InvalidInputError(`${field}: ${message}`, { field });

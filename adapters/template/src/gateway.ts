@@ -21,6 +21,7 @@ import {
   toBase64,
   toHex,
   verifyDigest,
+  whatOf,
   type BlockInfo,
   type ChainEvent,
   type CompactSignature,
@@ -73,7 +74,7 @@ export class TemplateGateway implements Gateway {
   async submit(request: SubmitRequest, signer: Signer): Promise<Receipt> {
     const plan = checkSubmitRequest(request, LIMITS);
     const body = this.txs.body(plan.appId, plan.requestId, operationOf(plan));
-    return receiptOf(await this.txs.signAndSend(body, signer, `${plan.method} on ${plan.appId}`), plan.requestId);
+    return receiptOf(await this.txs.signAndSend(body, signer, whatOf(plan)), plan.requestId);
   }
 
   async prepare(request: SubmitRequest, account: { publicKey: Uint8Array; algorithm: KeyAlgorithm }): Promise<PreparedTransaction> {
@@ -108,13 +109,7 @@ export class TemplateGateway implements Gateway {
         field: '/signature',
       });
     }
-    const sealed = await this.txs.send(
-      expected,
-      prepared.algorithm,
-      bareHex(prepared.publicKey),
-      signature,
-      `${plan.method} on ${plan.appId} (user key)`,
-    );
+    const sealed = await this.txs.send(expected, prepared.algorithm, bareHex(prepared.publicKey), signature, `${whatOf(plan)} (user key)`);
     return receiptOf(sealed, plan.requestId);
   }
 

@@ -1,13 +1,7 @@
 import {
-  checkAppRef,
-  checkKey,
-  checkPageLimit,
-  checkPrefix,
-  checkValue,
-  inputChecks,
-  decodeKeyCursor,
   encodeKeyCursor,
   fromBase64,
+  inputChecks,
   toBase64,
   type AppRef,
   type KvEntry,
@@ -23,6 +17,9 @@ import type { NodeClient } from './node-client.js';
 import type { HistoryEntry } from './node-protocol.js';
 import { receiptOf, type Transactions } from './transactions.js';
 
+/** The shared input rules bound to this adapter's limits (the kit's), so it refuses what every adapter refuses. */
+const { checkKvWrite, checkValue, checkKvRead, checkKvListRequest } = inputChecks(LIMITS);
+
 /** The preset data contract: the node runs it; this maps the contract's calls onto the node's. */
 export class TemplatePresetKv implements PresetKv {
   constructor(
@@ -31,14 +28,14 @@ export class TemplatePresetKv implements PresetKv {
   ) {}
 
   async put(request: KvWrite & { value: Uint8Array }, signer: Signer): Promise<Receipt> {
-    const { appId, requestId, key } = this.checkWrite(request);
-    const value = checkValue(request.value, LIMITS);
+    const { appId, requestId, key } = checkKvWrite(request);
+    const value = checkValue(request.value);
     const body = this.txs.body(appId, requestId, { op: 'put', key, value: toBase64(value) });
     return receiptOf(await this.txs.signAndSend(body, signer, `put on ${appId}`), requestId);
   }
 
   async delete(request: KvWrite, signer: Signer): Promise<Receipt> {
-    const { appId, requestId, key } = this.checkWrite(request);
+    const { appId, requestId, key } = checkKvWrite(request);
     const body = this.txs.body(appId, requestId, { op: 'delete', key });
     return receiptOf(await this.txs.signAndSend(body, signer, `delete on ${appId}`), requestId);
   }
@@ -50,8 +47,7 @@ export class TemplatePresetKv implements PresetKv {
   }
 
   async history(app: AppRef, key: string): Promise<KvHistoryEntry[]> {
-    const { appId } = checkAppRef(app);
-    checkKey(key, LIMITS);
+    const { appId } = checkKvRead(app, key);
     const entries = await this.node.call<HistoryEntry[]>('history', { appId, key }, 'query', `history on ${appId}`);
     return entries.map((e) => ({
       txId: e.txId,
@@ -61,11 +57,8 @@ export class TemplatePresetKv implements PresetKv {
     }));
   }
 
-  async list(app: AppRef, prefix: string, page: { limit?: number; cursor?: string } = {}): Promise<KvPage> {
-    const { appId } = checkAppRef(app);
-    checkPrefix(prefix, LIMITS);
-    const limit = checkPageLimit(page.limit, LIMITS);
-    const after = page.cursor === undefined ? undefined : decodeKeyCursor(page.cursor, prefix);
+  async list(app: AppRef, prefix: string, page?: { limit?: number; cursor?: string }): Promise<KvPage> {
+    const { appId, limit, after } = checkKvListRequest(app, prefix, page);
     // One more than asked tells whether another page follows.
     const found = await this.node.call<Array<{ key: string; entry: HistoryEntry }>>(
       'list',
@@ -79,6 +72,4 @@ export class TemplatePresetKv implements PresetKv {
     const last = entries[entries.length - 1];
     return { entries, ...(found.length > limit && last && { cursor: encodeKeyCursor(last.key) }) };
   }
-
-  private readonly checkWrite = inputChecks(LIMITS).checkKvWrite;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Interface, JsonRpcProvider, Wallet, getBytes, hexlify } from 'ethers';
-import { attestBlock, generatePrivateKey, isBsnError, packetId, publicKeyOf, toHex, type AppInfo, type Attester, type ChainAccount, type Evidence, type KeyAlgorithm, type Packet, type PacketInput, type Signer, type TrustRoots, type Verification } from '@bsn/contract';
+import { attestBlock, generatePrivateKey, isBsnError, packetId, publicKeyOf, toHex, type AppInfo, type Attester, type ChainAccount, type Evidence, type Interchain, type KeyAlgorithm, type Packet, type PacketInput, type Signer, type TrustRoots, type Verification } from '@bsn/contract';
 import { unique } from '@bsn/contract/testing';
 import { AnvilDevnet, GethDevnet, actor, connect, rpc, type StartedDevnet } from '../__fixtures__/chains.js';
 import type { EthereumAdapter } from '../adapter.js';
@@ -312,6 +312,11 @@ describe.each([
     expect((trust.roots as { outbox: string }).outbox).toMatch(/^0x[0-9a-fA-F]{40}$/);
     expect(await failure(adapter.interchain.trustRoots([], 1))).toMatchObject({ code: 'INVALID_INPUT' });
     expect(await failure(adapter.interchain.trustRoots([nodes[0]!.pinned], 2))).toMatchObject({ code: 'INVALID_INPUT' });
-    expect(await failure(adapter.interchain.deliver())).toMatchObject({ code: 'UNAVAILABLE' });
+    // an unsound attester policy is refused naming the field
+    expect(await failure(adapter.interchain.trustRoots([nodes[0]!.pinned, nodes[0]!.pinned], 1))).toMatchObject({ code: 'INVALID_INPUT', field: '/attesters/1' });
+    expect(await failure(adapter.interchain.trustRoots([{ ...nodes[0]!.pinned, publicKey: '04' }], 1))).toMatchObject({ code: 'INVALID_INPUT', field: '/attesters/0/publicKey' });
+    // interchain.deliver is not claimed, so the part does not offer it (no stub that refuses)
+    expect(adapter.describe().capabilities).not.toContain('interchain.deliver');
+    expect((adapter.interchain as Interchain).deliver).toBeUndefined();
   });
 });

@@ -1,8 +1,8 @@
 import { getAddress } from 'ethers';
 import {
-  InvalidInputError, NotFoundError, RejectedByChainError, UnavailableError, checkAppRef, checkPacket, isBsnError, packetCommitment, packetId,
-  type AppRef, type Attester, type BsnError, type Evidence, type Interchain, type Packet, type PacketInput, type Receipt, type Signer,
-  type TrustRoots, type Verification,
+  NotFoundError, RejectedByChainError, UnavailableError, checkAttesterPolicy, checkEmitRequest, checkEvidenceSubject, checkPacket, isBsnError,
+  packetCommitment, packetId, type AppRef, type Attester, type BsnError, type Evidence, type Interchain, type Packet, type PacketInput, type Receipt,
+  type Signer, type TrustRoots, type Verification,
 } from '@bsn/contract';
 import { num, type RawReceipt } from '../chain.js';
 import { FRAMEWORK } from '../describe.js';
@@ -58,18 +58,12 @@ export class EthereumInterchain implements Interchain {
   }
 
   async emit(app: AppRef, input: PacketInput, signer: Signer): Promise<{ packet: Packet; receipt: Receipt }> {
-    const srcApp = checkAppRef(app).appId;
-    if (typeof input !== 'object' || input === null) throw new InvalidInputError('/packet: must be an object', { field: '/packet' });
+    const { srcApp, fields, packetAt } = checkEmitRequest(app, input, this.d.config.name);
     const from = signerAddress(signer, '/signer');
-    const draft = (seq: number): Packet => checkPacket({
-      v: 1, srcChain: this.d.config.name, srcApp, dstChain: input.dstChain, dstApp: input.dstApp, seq,
-      method: input.method, payload: input.payload, timeout: input.timeout, grantRef: input.grantRef,
-    });
-    draft(1); // refuses malformed input before anything touches the chain
     await this.d.registry.resolve(srcApp); // NotFoundError for an unknown app
     const outbox = await this.outboxAddress();
     for (let attempt = 1; ; attempt++) {
-      const packet = draft(await this.nextSeq(outbox, srcApp, input.dstChain, input.dstApp));
+      const packet = packetAt(await this.nextSeq(outbox, srcApp, fields.dstChain, fields.dstApp));
       const id = packetId(packet);
       const data = outboxInterface.encodeFunctionData('sendPacket', [packetFields(packet), packet.seq, '0x' + id, '0x' + packetCommitment(packet)]);
       const what = `sending packet ${packet.seq} from ${srcApp} to ${packet.dstChain}/${packet.dstApp}`;
@@ -116,13 +110,7 @@ export class EthereumInterchain implements Interchain {
 
   async evidence(txId: string, subject: Evidence['subject']): Promise<Evidence> {
     checkTxId(txId);
-    if (typeof subject !== 'object' || subject === null) throw new InvalidInputError('subject must be { kind, packetId }', { field: '/subject' });
-    if (subject.kind !== 'packet') {
-      throw new InvalidInputError(`evidence of a ${String(subject.kind)} comes with delivery; only packets are proven yet`, { field: '/subject/kind' });
-    }
-    if (typeof subject.packetId !== 'string' || !/^[0-9a-f]{64}$/.test(subject.packetId)) {
-      throw new InvalidInputError('subject.packetId must be a packet id (64 lowercase hex digits)', { field: '/subject/packetId' });
-    }
+    const wanted = checkEvidenceSubject(subject);
     const outbox = await this.outboxAddress();
     let inclusion: Awaited<ReturnType<typeof collectInclusion>>;
     try {
@@ -145,11 +133,11 @@ export class EthereumInterchain implements Interchain {
       throw new RejectedByChainError(`transaction ${txId} failed on chain: it committed no packet`, { stage: 'commit', txId });
     }
     const logIndex = inclusion.rpcReceipt.logs.findIndex((l) =>
-      getAddress(l.address) === outbox && l.topics[0] === PACKET_SENT_TOPIC && l.topics[1]?.toLowerCase() === '0x' + subject.packetId);
-    if (logIndex < 0) throw new NotFoundError(`transaction ${txId} sent no packet ${subject.packetId} through the outbox ${outbox}`, { stage: 'query', txId });
+      getAddress(l.address) === outbox && l.topics[0] === PACKET_SENT_TOPIC && l.topics[1]?.toLowerCase() === '0x' + wanted.packetId);
+    if (logIndex < 0) throw new NotFoundError(`transaction ${txId} sent no packet ${wanted.packetId} through the outbox ${outbox}`, { stage: 'query', txId });
     const packet = await this.packetOf(txId, outbox, inclusion.rpcReceipt.logs[logIndex]!.data);
-    if (packetId(packet) !== subject.packetId) {
-      throw new NotFoundError(`transaction ${txId} carries packet ${packetId(packet)}, not ${subject.packetId}`, { stage: 'query', txId });
+    if (packetId(packet) !== wanted.packetId) {
+      throw new NotFoundError(`transaction ${txId} carries packet ${packetId(packet)}, not ${wanted.packetId}`, { stage: 'query', txId });
     }
     const proof: EthereumProof = {
       header: inclusion.header,
@@ -165,7 +153,7 @@ export class EthereumInterchain implements Interchain {
       v: 1,
       framework: FRAMEWORK,
       chain: this.d.config.name,
-      subject: { kind: 'packet', packetId: subject.packetId },
+      subject: wanted,
       txId: txId.toLowerCase(),
       block: inclusion.blockNumber,
       blockHash: inclusion.blockHash,
@@ -193,23 +181,9 @@ export class EthereumInterchain implements Interchain {
     return verifyEthereumEvidence(evidence, trust);
   }
 
-  async deliver(): Promise<Receipt> {
-    throw new UnavailableError('interchain delivery on Ethereum comes with a later release; this adapter does not claim interchain.deliver', {
-      detail: { framework: FRAMEWORK, message: 'capability interchain.deliver is not claimed by this adapter version' },
-    });
-  }
-
   async trustRoots(attesters: Attester[], threshold: number): Promise<TrustRoots> {
-    if (!Array.isArray(attesters) || attesters.length === 0) throw new InvalidInputError('attesters must be a non-empty list', { field: '/attesters' });
-    if (!Number.isSafeInteger(threshold) || threshold < 1 || threshold > attesters.length) {
-      throw new InvalidInputError(`threshold must be an integer from 1 to ${attesters.length}`, { field: '/threshold' });
-    }
-    const roots: EthereumRoots = {
-      chainId: this.d.config.chainId,
-      outbox: await this.outboxAddress(),
-      attesters: attesters.map((a) => ({ algorithm: a.algorithm, publicKey: a.publicKey })),
-      threshold,
-    };
+    const policy = checkAttesterPolicy(attesters, threshold);
+    const roots: EthereumRoots = { chainId: this.d.config.chainId, outbox: await this.outboxAddress(), ...policy };
     return { framework: FRAMEWORK, chain: this.d.config.name, roots: roots as unknown as Record<string, unknown> };
   }
 }

@@ -1,5 +1,5 @@
 import { getAddress, isAddress } from 'ethers';
-import type { Attester, TrustRoots } from '@bsn/contract';
+import { attesterPolicyFault, type Attester, type TrustRoots } from '@bsn/contract';
 import { FRAMEWORK } from '../describe.js';
 
 /**
@@ -37,9 +37,7 @@ export function checkRoots(trust: TrustRoots): RootsCheck {
   if (typeof r.outbox !== 'string' || !isAddress(r.outbox) || ZERO_ADDRESS.test(r.outbox)) {
     return { ok: false, reason: 'trust roots pin no outbox address (outbox must be a non-zero 20-byte address)' };
   }
-  if (!Array.isArray(r.attesters) || r.attesters.length === 0) return { ok: false, reason: 'trust roots pin no attesters' };
-  if (typeof r.threshold !== 'number' || !Number.isSafeInteger(r.threshold) || r.threshold < 1 || r.threshold > r.attesters.length) {
-    return { ok: false, reason: `trust roots' threshold must be an integer from 1 to ${r.attesters.length}` };
-  }
-  return { ok: true, roots: { chainId: r.chainId, outbox: getAddress(r.outbox), attesters: r.attesters as Attester[], threshold: r.threshold } };
+  const fault = attesterPolicyFault(r.attesters, r.threshold);
+  if (fault) return { ok: false, reason: `trust roots' attester policy is unsound: ${fault}` };
+  return { ok: true, roots: { chainId: r.chainId, outbox: getAddress(r.outbox), attesters: r.attesters as Attester[], threshold: r.threshold as number } };
 }

@@ -1,5 +1,5 @@
 import { UnavailableError } from '@bsn/contract';
-import { configReaders, type CertAndKey, type FabricPeerConfig } from '../config.js';
+import type { CertAndKey, FabricPeerConfig } from '../config.js';
 import { FRAMEWORK } from '../describe.js';
 
 export interface OrgProvisioning {
@@ -45,8 +45,24 @@ function unusable(field: string, message: string): never {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
-// The readers' messages name their field already.
-const { str, pem, certAndKey } = configReaders((field, message) => unusable(field, `network config: ${message}`));
+/** Readers of the raw config's admin material (beyond what the schema requires), refusing through `unusable`. */
+function str(value: unknown, field: string, what: string): string {
+  if (typeof value !== 'string' || value.length === 0) unusable(field, `network config: ${what} must be a non-empty string`);
+  return value;
+}
+
+function pem(value: unknown, field: string, kind: 'CERTIFICATE' | 'PRIVATE KEY'): string {
+  const text = str(value, field, field.slice(1));
+  if (!text.includes(`-----BEGIN ${kind}-----`) && !(kind === 'PRIVATE KEY' && /-----BEGIN (EC )?PRIVATE KEY-----/.test(text))) {
+    unusable(field, `network config: ${field.slice(1)} must be a PEM ${kind.toLowerCase()}`);
+  }
+  return text;
+}
+
+function certAndKey(value: unknown, field: string): CertAndKey {
+  if (!isObject(value)) unusable(field, `network config: ${field.slice(1)} must be { certificate, privateKey }`);
+  return { certificate: pem(value.certificate, `${field}/certificate`, 'CERTIFICATE'), privateKey: pem(value.privateKey, `${field}/privateKey`, 'PRIVATE KEY') };
+}
 
 /** Reads the admin material of every org and the orderer's participation API from the raw network config. */
 export function provisioningConfig(network: Record<string, unknown>, chaincode: string): ProvisioningConfig {

@@ -110,11 +110,6 @@ export class RoutedInterchain implements Interchain {
     return this.router.shared.interchain.verify(evidence, trust);
   }
 
-  /** Not yet (`interchain.deliver` is not claimed): refused as the channel's own interchain refuses it. */
-  deliver(): Promise<Receipt> {
-    return this.router.shared.interchain.deliver();
-  }
-
   trustRoots(attesters?: Attester[], threshold?: number): Promise<TrustRoots> {
     return this.router.shared.interchain.trustRoots(attesters, threshold);
   }

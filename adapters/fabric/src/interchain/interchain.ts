@@ -1,11 +1,11 @@
-import { InvalidInputError, NotFoundError, RejectedByChainError, UnavailableError, checkPacket, packetBytes, packetId, type AppRef, type Attester, type Evidence, type Interchain, type Packet, type PacketInput, type Receipt, type Signer, type TrustRoots, type Verification } from '@bsn/contract';
+import { InvalidInputError, NotFoundError, RejectedByChainError, UnavailableError, checkAttesterPolicy, checkEmitRequest, checkEvidenceSubject, checkPacket, packetBytes, packetId, type AppRef, type Attester, type Evidence, type Interchain, type Packet, type PacketInput, type Receipt, type Signer, type TrustRoots, type Verification } from '@bsn/contract';
 import type { ResolvedConfig } from '../config.js';
 import type { FabricConnection } from '../connection.js';
 import { FRAMEWORK } from '../describe.js';
 import type { Ledger } from '../ledger.js';
 import { checkAlgorithm } from '../signer-bridge.js';
 import type { Transactor } from '../transactions.js';
-import { checkAppRef, checkTxId } from '../validation.js';
+import { checkTxId } from '../validation.js';
 import { packetEventName, type FabricProof } from './proof.js';
 import { checkRoots, parseSignaturePolicy, type FabricRoots } from './trust.js';
 import { verifyFabricEvidence } from './verify.js';
@@ -27,16 +27,10 @@ export class FabricInterchain implements Interchain {
   constructor(private readonly d: InterchainDeps) {}
 
   async emit(app: AppRef, input: PacketInput, signer: Signer): Promise<{ packet: Packet; receipt: Receipt }> {
-    const srcApp = checkAppRef(app);
-    if (typeof input !== 'object' || input === null) throw new InvalidInputError('/packet: must be an object', { field: '/packet' });
-    checkAlgorithm(signer?.algorithm, '/signer/algorithm');
-    const fields = {
-      srcChain: this.d.config.name, dstChain: input.dstChain, dstApp: input.dstApp, method: input.method,
-      payload: input.payload, timeout: input.timeout, grantRef: input.grantRef,
-    };
     // Refuses malformed input before anything touches the chain (the chaincode checks again).
-    checkPacket({ v: 1, ...fields, srcApp, seq: 1 });
-    const what = `sending a packet from ${srcApp} to ${input.dstChain}/${input.dstApp}`;
+    const { srcApp, fields } = checkEmitRequest(app, input, this.d.config.name);
+    checkAlgorithm(signer?.algorithm, '/signer/algorithm');
+    const what = `sending a packet from ${srcApp} to ${fields.dstChain}/${fields.dstApp}`;
     const gateway = await this.d.connection.gatewayFor(signer);
     try {
       const committed = await this.d.transactor.transact(gateway, 'sendPacket', [srcApp, JSON.stringify(fields)], {
@@ -63,13 +57,7 @@ export class FabricInterchain implements Interchain {
 
   async evidence(txId: string, subject: Evidence['subject']): Promise<Evidence> {
     const id = checkTxId(txId);
-    if (typeof subject !== 'object' || subject === null) throw new InvalidInputError('subject must be { kind, packetId }', { field: '/subject' });
-    if (subject.kind !== 'packet') {
-      throw new InvalidInputError(`evidence of a ${String(subject.kind)} comes with delivery; only packets are proven yet`, { field: '/subject/kind' });
-    }
-    if (typeof subject.packetId !== 'string' || !/^[0-9a-f]{64}$/.test(subject.packetId)) {
-      throw new InvalidInputError('subject.packetId must be a packet id (64 lowercase hex digits)', { field: '/subject/packetId' });
-    }
+    const wanted = checkEvidenceSubject(subject);
     const decoded = await this.d.ledger.blockOf(id); // NotFoundError for a transaction the ledger does not hold
     const bytes = await this.d.ledger.blockBytes(decoded.number);
     const tx = decoded.transactions.find((t) => t.txId === id)!;
@@ -90,15 +78,15 @@ export class FabricInterchain implements Interchain {
     if (tx.event.name !== packetEventName(packet.srcApp) || !Buffer.from(packetBytes(packet)).equals(Buffer.from(tx.event.payload))) {
       throw new NotFoundError(`transaction ${id} emitted ${tx.event.name}, not a packet`, { stage: 'query', txId: id });
     }
-    if (packetId(packet) !== subject.packetId) {
-      throw new NotFoundError(`transaction ${id} carries packet ${packetId(packet)}, not ${subject.packetId}`, { stage: 'query', txId: id });
+    if (packetId(packet) !== wanted.packetId) {
+      throw new NotFoundError(`transaction ${id} carries packet ${packetId(packet)}, not ${wanted.packetId}`, { stage: 'query', txId: id });
     }
     const proof: FabricProof = { block: Buffer.from(bytes).toString('base64'), txIndex: tx.index, packet };
     return {
       v: 1,
       framework: FRAMEWORK,
       chain: this.d.config.name,
-      subject: { kind: 'packet', packetId: subject.packetId },
+      subject: wanted,
       txId: id,
       block: decoded.number,
       blockHash: decoded.hash,
@@ -110,12 +98,6 @@ export class FabricInterchain implements Interchain {
     return verifyFabricEvidence(evidence, trust);
   }
 
-  async deliver(): Promise<Receipt> {
-    throw new UnavailableError('interchain delivery on Fabric comes with a later release; this adapter does not claim interchain.deliver', {
-      detail: { framework: FRAMEWORK, message: 'capability interchain.deliver is not claimed by this adapter version' },
-    });
-  }
-
   /**
    * The roots a city node connected to this network would pin, from the network config: the
    * channel and chaincode, every peer org's CA certificates, the orderer org's, and the
@@ -125,13 +107,7 @@ export class FabricInterchain implements Interchain {
    * block; without both, the orderer's signature alone makes the block final.
    */
   async trustRoots(attesters?: Attester[], threshold?: number): Promise<TrustRoots> {
-    const withAttesters = attesters !== undefined || threshold !== undefined;
-    if (withAttesters) {
-      if (!Array.isArray(attesters) || attesters.length === 0) throw new InvalidInputError('attesters must be a non-empty list', { field: '/attesters' });
-      if (typeof threshold !== 'number' || !Number.isSafeInteger(threshold) || threshold < 1 || threshold > attesters.length) {
-        throw new InvalidInputError(`threshold must be an integer from 1 to ${attesters.length}`, { field: '/threshold' });
-      }
-    }
+    const policy = attesters !== undefined || threshold !== undefined ? checkAttesterPolicy(attesters, threshold) : undefined;
     const { pins, channel, chaincode, mspIds } = this.d.config;
     if (!pins.orderer) {
       throw new InvalidInputError('the network config names no orderer org with its CA certificate (orderer.mspId, orderer.ca.certificate): blocks cannot be checked without it', { field: '/orderer' });
@@ -143,7 +119,7 @@ export class FabricInterchain implements Interchain {
       orgs: pins.orgs.map((o) => ({ mspId: o.mspId, caCerts: [...o.caCerts] })),
       orderer: { mspId: pins.orderer.mspId, caCerts: [...pins.orderer.caCerts] },
       policy: parsed ?? { kind: 'all-of', mspIds: [...mspIds], role: 'peer' },
-      ...(withAttesters && { attesters: attesters!.map((a) => ({ algorithm: a.algorithm, publicKey: a.publicKey })), threshold: threshold! }),
+      ...policy,
     };
     const trust: TrustRoots = { framework: FRAMEWORK, chain: this.d.config.name, roots: roots as unknown as Record<string, unknown> };
     const checked = checkRoots(trust);

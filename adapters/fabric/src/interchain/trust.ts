@@ -1,5 +1,5 @@
 import type { X509Certificate } from 'node:crypto';
-import type { Attester, TrustRoots } from '@bsn/contract';
+import { attesterPolicyFault, type Attester, type TrustRoots } from '@bsn/contract';
 import { parseAnchor, type PinnedMsp } from './msp.js';
 
 /**
@@ -129,11 +129,9 @@ export function checkRoots(trust: TrustRoots): RootsCheck {
 
   let attestation: CheckedRoots['attestation'];
   if (r.attesters !== undefined || r.threshold !== undefined) {
-    if (!Array.isArray(r.attesters) || r.attesters.length === 0) return { ok: false, reason: 'trust roots pin a threshold but no attesters' };
-    if (typeof r.threshold !== 'number' || !Number.isSafeInteger(r.threshold) || r.threshold < 1 || r.threshold > r.attesters.length) {
-      return { ok: false, reason: `trust roots' threshold must be an integer from 1 to ${r.attesters.length}` };
-    }
-    attestation = { attesters: r.attesters as Attester[], threshold: r.threshold };
+    const fault = attesterPolicyFault(r.attesters, r.threshold);
+    if (fault) return { ok: false, reason: `trust roots' attester policy is unsound: ${fault}` };
+    attestation = { attesters: r.attesters as Attester[], threshold: r.threshold as number };
   }
   return {
     ok: true,

@@ -111,7 +111,7 @@ async function fuzz(proxy: VerifyingProxy, seed: number): Promise<{ code: number
   ];
   try {
     return await new Promise((resolve) => {
-      const child = spawn(st, args, { env: { ...process.env, SCHEMATHESIS_HOOKS: '' } });
+      const child = spawn(st, args, { cwd: reports, env: { ...process.env, SCHEMATHESIS_HOOKS: '' } });
       let output = '';
       child.stdout.on('data', (d: Buffer) => (output += d));
       child.stderr.on('data', (d: Buffer) => (output += d));

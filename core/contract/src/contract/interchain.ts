@@ -82,8 +82,13 @@ export interface Interchain {
   /**
    * Executes the packet on the target app exactly once: checks no receipt exists, not timed
    * out, grant valid; sets the receipt in the same transaction as the call.
+   *
+   * Present only when the adapter claims `interchain.deliver`: an adapter that does not
+   * leaves it out (no stub that refuses), and a caller checks it exists before calling it.
+   * Making it optional is compatible within 1.x: an adapter that has it still satisfies the
+   * interface (docs/adapter-contract.md §8).
    */
-  deliver(packet: Packet, evidence: Evidence, signer: Signer): Promise<Receipt>;
+  deliver?(packet: Packet, evidence: Evidence, signer: Signer): Promise<Receipt>;
   /**
    * Optional: the roots a city node connected to this adapter's chain would pin to verify
    * its evidence, with `attesters` (t = `threshold` of them must attest a block) as the

@@ -1,4 +1,4 @@
-import type { KeyAlgorithm } from '../contract/keys.js';
+import { KEY_ALGORITHMS, type KeyAlgorithm } from '../contract/keys.js';
 import { InvalidInputError } from '../errors/errors.js';
 import { fromHex, toHex } from '../encoding/bytes.js';
 import { isValidPublicKey } from '../crypto/algorithms.js';
@@ -87,23 +87,62 @@ export function attestBlock(block: AttestedBlock, key: { algorithm: KeyAlgorithm
   return signDocument(blockAttestationPayload(block), BLOCK_ATTESTATION_DOMAIN, key);
 }
 
-function normalisedKey(a: unknown): { algorithm: KeyAlgorithm; publicKey: string } | null {
-  if (typeof a !== 'object' || a === null) return null;
-  const { algorithm, publicKey } = a as { algorithm?: unknown; publicKey?: unknown };
-  if (!isKeyAlgorithm(algorithm) || typeof publicKey !== 'string') return null;
-  let bytes: Uint8Array;
+/** Where an attestation policy is unsound: a JSON pointer into `{ attesters, threshold }`, and why. */
+export interface AttesterPolicyFault {
+  field: string;
+  reason: string;
+}
+
+export type PinnedAttesters = { ok: true; pinned: Map<string, Attester>; threshold: number } | ({ ok: false } & AttesterPolicyFault);
+
+function hexBytes(value: unknown): Uint8Array | undefined {
+  if (typeof value !== 'string') return undefined;
   try {
-    bytes = fromHex(publicKey);
+    return fromHex(value);
   } catch {
-    return null;
+    return undefined;
   }
-  return isValidPublicKey(algorithm, bytes) ? { algorithm, publicKey: toHex(bytes) } : null;
+}
+
+const fault = (field: string, reason: string): { ok: false } & AttesterPolicyFault => ({ ok: false, field, reason });
+
+/**
+ * Checks an attestation policy before anything is counted against it, failing closed and never
+ * throwing: at least one attester; each a known algorithm with a valid public key; none listed
+ * twice, however its key is spelt; an integer threshold from 1 to the number of attesters.
+ * Returns the pinned keys (hex normalised) by key id.
+ */
+export function pinAttesters(attesters: unknown, threshold: unknown): PinnedAttesters {
+  if (!Array.isArray(attesters) || attesters.length === 0)
+    return fault('/attesters', 'no attesters are pinned (the attester list is empty)');
+  const pinned = new Map<string, Attester>();
+  for (const [i, a] of attesters.entries()) {
+    const at = `/attesters/${i}`;
+    if (typeof a !== 'object' || a === null) return fault(at, `pinned attester ${i} is not a valid attester { algorithm, publicKey }`);
+    const { algorithm, publicKey } = a as { algorithm?: unknown; publicKey?: unknown };
+    if (!isKeyAlgorithm(algorithm)) {
+      return fault(
+        `${at}/algorithm`,
+        `pinned attester ${i} is not a valid key: unknown algorithm ${JSON.stringify(algorithm)} (${KEY_ALGORITHMS.join(', ')})`,
+      );
+    }
+    const bytes = hexBytes(publicKey);
+    if (!bytes || !isValidPublicKey(algorithm, bytes))
+      return fault(`${at}/publicKey`, `pinned attester ${i} is not a valid ${algorithm} public key`);
+    const id = keyIdOf(algorithm, bytes);
+    if (pinned.has(id)) return fault(at, `pinned attester ${i} is listed twice`);
+    pinned.set(id, { algorithm, publicKey: toHex(bytes) });
+  }
+  if (typeof threshold !== 'number' || !Number.isSafeInteger(threshold) || threshold < 1) {
+    return fault('/threshold', `threshold ${String(threshold)} is not an integer ≥ 1`);
+  }
+  if (threshold > pinned.size) return fault('/threshold', `threshold ${threshold} exceeds the ${pinned.size} pinned attesters`);
+  return { ok: true, pinned, threshold };
 }
 
 /**
  * Whether at least `threshold` distinct pinned attesters signed `block`. Fails closed and
- * never throws: the policy itself must be sound (attesters non-empty, each a valid key,
- * none listed twice, 1 ≤ threshold ≤ attesters); every attestation given must verify
+ * never throws: the policy itself must be sound (`pinAttesters`); every attestation given must verify
  * against a pinned key over the bytes rebuilt here from `block` (not from the document's
  * own payload); an attester that signed twice counts once.
  */
@@ -117,20 +156,9 @@ export function verifyAttestations(block: AttestedBlock, attestations: unknown, 
 
 function check(block: AttestedBlock, attestations: unknown, policy: AttestationPolicy): AttestationCheck {
   if (typeof policy !== 'object' || policy === null) return { ok: false, reason: 'no attestation policy' };
-  const { attesters, threshold } = policy;
-  if (!Array.isArray(attesters) || attesters.length === 0) return { ok: false, reason: 'the attester list is empty' };
-  const pinned = new Map<string, { algorithm: KeyAlgorithm; publicKey: string }>();
-  for (const [i, a] of attesters.entries()) {
-    const key = normalisedKey(a);
-    if (!key) return { ok: false, reason: `pinned attester ${i} is not a valid public key` };
-    const id = keyIdOf(key.algorithm, fromHex(key.publicKey));
-    if (pinned.has(id)) return { ok: false, reason: `pinned attester ${i} is listed twice` };
-    pinned.set(id, key);
-  }
-  if (typeof threshold !== 'number' || !Number.isSafeInteger(threshold) || threshold < 1) {
-    return { ok: false, reason: `threshold ${String(threshold)} is not an integer ≥ 1` };
-  }
-  if (threshold > pinned.size) return { ok: false, reason: `threshold ${threshold} exceeds the ${pinned.size} pinned attesters` };
+  const policyCheck = pinAttesters(policy.attesters, policy.threshold);
+  if (!policyCheck.ok) return { ok: false, reason: policyCheck.reason };
+  const { pinned, threshold } = policyCheck;
 
   let payload: BlockAttestationPayload;
   try {

@@ -29,6 +29,11 @@ export function packetCommitment(p: Packet): string {
   return createHash('sha256').update('bsn:packet-commitment:v1\n').update(packetBytes(p)).digest('hex');
 }
 
+/** Whether `value` is spelt as a packet id: 64 lowercase hex digits (what `packetId` returns). */
+export function isPacketId(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
+}
+
 /** Refuses a packet that cannot be honest: every field checked, zero and default values included. */
 export function checkPacket(value: unknown, field = '/packet'): Packet {
   if (typeof value !== 'object' || value === null) throw new InvalidInputError(`${field}: must be a packet object`, { field });

@@ -7,6 +7,7 @@ import {
   CLASS_BY_CODE,
   RejectedByChainError,
   UnavailableError,
+  isBsnError,
   type BsnError,
   type BsnErrorOptions,
   type ErrorCode,
@@ -23,6 +24,24 @@ export interface ErrorContext {
 
 /** `"<what>: "` or nothing: what every mapped message starts with. */
 export const messagePrefix = (ctx: Pick<ErrorContext, 'what'>): string => (ctx.what ? `${ctx.what}: ` : '');
+
+/** What a call of an app's contract was doing, for `ErrorContext.what`: `put on app-1`. */
+export const whatOf = (call: { method: string; appId: string }): string => `${call.method} on ${call.appId}`;
+
+/**
+ * An adapter's `toBsnError`: a typed error passes through as it is; anything else goes to the
+ * framework's own `map`, given the message prefix, and what `map` does not recognise
+ * (`undefined`) is `unexpectedError`.
+ */
+export function errorMapping(
+  framework: string,
+  map: (error: unknown, ctx: ErrorContext, prefix: string) => BsnError | undefined,
+): (error: unknown, ctx: ErrorContext) => BsnError {
+  return (error, ctx) => {
+    if (isBsnError(error)) return error;
+    return map(error, ctx, messagePrefix(ctx)) ?? unexpectedError(error, ctx, framework);
+  };
+}
 
 /**
  * The typed error for a code a chain's own refusal names; a code outside the standard's

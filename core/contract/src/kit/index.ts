@@ -1,7 +1,8 @@
 /**
  * The adapter kit: what every adapter would otherwise write for itself. Input checks for
- * preset calls, the user-key envelope, health timing, the error-mapping frame, event
- * checkpoints, app-spec checks, the fail-closed verifier frame and `describe()` from the
+ * preset calls and interchain requests, the network config read against the plugin's schema,
+ * the user-key envelope, health timing, the error-mapping frame, event checkpoints, app-spec
+ * checks, the attester policy, the fail-closed verifier frame and `describe()` from the
  * manifest. An adapter keeps only what is its framework's.
  */
 export * from './accounts.js';
@@ -10,6 +11,10 @@ export * from './describe.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './health.js';
+export * from './input-checks.js';
+export * from './interchain.js';
 export * from './invocation.js';
+export * from './logger.js';
+export * from './network-config.js';
 export * from './prepared.js';
 export * from './verification.js';

@@ -4,6 +4,7 @@
  * framework, chain, subject) is checked the same way by every framework.
  */
 import type { Evidence, TrustRoots, Verification } from '../contract/interchain.js';
+import { isPacketId } from '../interchain/packet.js';
 
 /** Thrown by `reject` inside a verifier; `failClosed` turns it into `rejected`. */
 export class EvidenceRejection extends Error {
@@ -43,6 +44,6 @@ export function checkEvidenceEnvelope(evidence: Evidence, trust: TrustRoots, fra
   const subject = evidence.subject;
   if (typeof subject !== 'object' || subject === null) reject('evidence names no subject');
   if (subject.kind !== 'packet') reject(`evidence of a ${String(subject.kind)} is not supported yet (only packets)`);
-  if (typeof subject.packetId !== 'string' || !/^[0-9a-f]{64}$/.test(subject.packetId)) reject('subject.packetId is not a packet id');
+  if (!isPacketId(subject.packetId)) reject('subject.packetId is not a packet id');
   return subject.packetId;
 }

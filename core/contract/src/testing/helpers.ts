@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import type { AdapterContext, Logger } from '../contract/adapter.js';
+import { NOOP_LOGGER } from '../kit/logger.js';
 
-/** A logger that drops everything (tests and benches). */
-export const SILENT_LOGGER: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+/** A logger that drops everything (tests and benches): the kit's `NOOP_LOGGER`. */
+export const SILENT_LOGGER: Logger = NOOP_LOGGER;
 
 /** An AdapterContext for tests: silent, writing under the system temp folder. */
 export const testContext = (dataDir = tmpdir()): AdapterContext => ({ logger: SILENT_LOGGER, dataDir });

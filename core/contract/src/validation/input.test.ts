@@ -10,7 +10,6 @@ import {
   checkRequestId,
   checkValue,
   checkBlockNumber,
-  inputChecks,
 } from './input.js';
 
 const limits = { maxKeyBytes: 8, maxValueBytes: 4, maxPageSize: 10 };
@@ -60,16 +59,5 @@ describe('input rules', () => {
   it('says what was expected and what came', () => {
     expect(() => checkKey(42, limits)).toThrow('/key: must be a string (got number)');
     expect(() => checkValue(new Uint8Array(5), limits)).toThrow('5 bytes, more than the 4 allowed');
-  });
-});
-
-describe('inputChecks', () => {
-  it("binds the rules to an adapter's limits with the usual pointers", () => {
-    const c = inputChecks({ maxKeyBytes: 3, maxValueBytes: 2, maxPageSize: 5 });
-    expect(c.checkAppRef({ appId: 'a' })).toBe('a');
-    expect(() => c.checkKey('abcd')).toThrow(/^\/key: /);
-    expect(() => c.checkValue(new Uint8Array(3), '/v')).toThrow(/^\/v: /);
-    expect(() => c.checkLimit(6)).toThrow(/^\/limit: /);
-    expect(() => c.checkAppId('a b')).toThrow(/^\/appId: /);
   });
 });

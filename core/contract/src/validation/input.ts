@@ -1,7 +1,6 @@
 import { InvalidInputError } from '../errors/errors.js';
 import type { AdapterLimits } from '../contract/describe.js';
 import type { Checkpoint } from '../contract/gateway.js';
-import type { KvWrite } from '../contract/preset-kv.js';
 
 /**
  * The contract's input rules, shared so every adapter refuses the same inputs with the
@@ -108,27 +107,4 @@ function isWellFormed(s: string): boolean {
   const native = (s as unknown as { isWellFormed?: () => boolean }).isWellFormed;
   if (native) return native.call(s);
   return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
-}
-
-/**
- * The rules above bound to one adapter's limits, each with its usual JSON pointer: what an
- * adapter's own `validation.ts` re-exports, so the binding is written once.
- */
-export function inputChecks(limits: Pick<AdapterLimits, 'maxKeyBytes' | 'maxValueBytes' | 'maxPageSize'>) {
-  return {
-    checkRequestId: (requestId: unknown, field = '/requestId'): string => checkRequestId(requestId, field),
-    checkAppId: (appId: unknown, field = '/appId'): string => checkId(appId, field),
-    checkAppRef: (app: unknown, field = '/app'): string => checkAppRef(app, field).appId,
-    checkKey: (key: unknown, field = '/key'): string => checkKey(key, limits, field),
-    checkPrefix: (prefix: unknown, field = '/prefix'): string => checkPrefix(prefix, limits, field),
-    checkValue: (value: unknown, field = '/value'): Uint8Array => checkValue(value, limits, field),
-    checkArgs: (args: unknown, field = '/args'): Array<string | Uint8Array> => checkArgs(args, field),
-    checkMethod: (method: unknown, field = '/method'): string => checkMethod(method, field),
-    checkLimit: (limit: unknown, field = '/limit'): number => checkPageLimit(limit, limits, field),
-    /** The parts every preset write names: its app, request id and key. */
-    checkKvWrite: (request: KvWrite): { appId: string; requestId: string; key: string } => {
-      if (typeof request !== 'object' || request === null) throw new InvalidInputError('a write request is an object', { field: '' });
-      return { appId: checkAppRef(request.app).appId, requestId: checkRequestId(request.requestId), key: checkKey(request.key, limits) };
-    },
-  };
 }
