@@ -225,7 +225,7 @@ describe('gRPC answers are bound to their call', () => {
         call.on('status', (status) => setImmediate(() => resolve({ ...outcome, trailers: status.metadata })));
       });
     const handlers: grpc.UntypedServiceImplementation = {};
-    const passthrough: grpc.ServiceDefinition = {};
+    const passthrough: Record<string, grpc.MethodDefinition<Buffer, Buffer>> = {};
     for (const [name, method] of Object.entries(definition)) {
       passthrough[name] = { ...method, requestSerialize: raw, requestDeserialize: raw, responseSerialize: raw, responseDeserialize: raw };
       if (method.responseStream) continue;
@@ -239,7 +239,7 @@ describe('gRPC answers are bound to their call', () => {
       };
     }
     server = new grpc.Server();
-    server.addService(passthrough, handlers);
+    server.addService(passthrough as grpc.ServiceDefinition, handlers);
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
     );

@@ -69,7 +69,7 @@ class VerifyingProxy {
       });
       up.on('error', reject);
       up.end(body);
-    }).catch((e: Error) => ({ status: 599, headers: {}, body: Buffer.from(e.message) }));
+    }).catch((e: Error) => ({ status: 599, headers: {} as IncomingHttpHeaders, body: Buffer.from(e.message) }));
     const { path, query } = splitUrl(target);
     const digest = requestDigest(
       {
