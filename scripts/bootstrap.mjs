@@ -88,7 +88,9 @@ function prepareFuzzer() {
   if (existsSync(st) && existsSync(stamp) && readFileSync(stamp, 'utf8') === SCHEMATHESIS) return;
   step(`installing schemathesis ${SCHEMATHESIS} from PyPI into .cache/py (first run only)…`);
   const made = spawnSync('python3', ['-m', 'venv', venv], { cwd: root, stdio: 'inherit' });
-  const installed = made.status === 0 && spawnSync(join(venv, 'bin', 'pip'), ['install', '-q', `schemathesis==${SCHEMATHESIS}`], { cwd: root, stdio: 'inherit' }).status === 0;
+  const installed =
+    made.status === 0 &&
+    spawnSync(join(venv, 'bin', 'pip'), ['install', '-q', `schemathesis==${SCHEMATHESIS}`], { cwd: root, stdio: 'inherit' }).status === 0;
   if (installed) writeFileSync(stamp, SCHEMATHESIS);
   else step('could not install schemathesis (no python3 or no PyPI); the gateway fuzz test will be skipped');
 }

@@ -28,11 +28,11 @@ const settings = {
   outputSelection: { '*': { '*': ['abi', 'evm.bytecode.object', 'evm.deployedBytecode.object'] } },
 };
 
-const files = readdirSync(contractsDir).filter((f) => f.endsWith('.sol')).sort();
+const files = readdirSync(contractsDir)
+  .filter((f) => f.endsWith('.sol'))
+  .sort();
 const sources = Object.fromEntries(files.map((f) => [f, { content: readFileSync(join(contractsDir, f), 'utf8') }]));
-const hash = createHash('sha256')
-  .update(JSON.stringify({ solcVersion, settings, sources, WANTED }))
-  .digest('hex');
+const hash = createHash('sha256').update(JSON.stringify({ solcVersion, settings, sources, WANTED })).digest('hex');
 const stamp = `// sources-sha256: ${hash}`;
 
 if (!force && existsSync(tsOut) && existsSync(jsonOut) && readFileSync(tsOut, 'utf8').startsWith(stamp)) {
@@ -79,6 +79,8 @@ writeFileSync(
       .join(''),
 );
 for (const [name, a] of Object.entries(artifacts)) {
-  process.stderr.write(`[adapter-ethereum] ${name}: ${(a.deployedBytecode.length - 2) / 2} bytes runtime, ${(a.bytecode.length - 2) / 2} bytes initcode\n`);
+  process.stderr.write(
+    `[adapter-ethereum] ${name}: ${(a.deployedBytecode.length - 2) / 2} bytes runtime, ${(a.bytecode.length - 2) / 2} bytes initcode\n`,
+  );
 }
 process.stderr.write(`[adapter-ethereum] compiled ${files.length} sources with solc ${solcVersion} in ${Date.now() - started} ms\n`);

@@ -24,4 +24,6 @@ export const eventNameTopic = (name: string): string => id(name);
 export const PRESET_FUNCTIONS: Record<PresetMethod, string> = { put: 'put', delete: 'remove', get: 'get' };
 
 /** Solidity function name → generic method name, for transaction look-ups. */
-export const METHOD_OF_FUNCTION: Record<string, string> = Object.fromEntries(Object.entries(PRESET_FUNCTIONS).map(([method, fn]) => [fn, method]));
+export const METHOD_OF_FUNCTION: Record<string, string> = Object.fromEntries(
+  Object.entries(PRESET_FUNCTIONS).map(([method, fn]) => [fn, method]),
+);

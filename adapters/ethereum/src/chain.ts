@@ -97,7 +97,10 @@ export class ChainReader {
    * timestamp.
    */
   async receiptAndHead(hash: string): Promise<{ receipt: RawReceipt | null; head: RawBlock | null }> {
-    const { receipts: [answer], head } = await this.receiptsAndHead([hash]);
+    const {
+      receipts: [answer],
+      head,
+    } = await this.receiptsAndHead([hash]);
     if (answer!.status === 'rejected') throw answer!.reason;
     return { receipt: answer!.value, head };
   }
@@ -113,7 +116,9 @@ export class ChainReader {
       { method: 'eth_getBlockByNumber', params: ['latest', false] },
     ]);
     const head = (await answers[hashes.length]) as RawBlock | null;
-    const receipts = await Promise.allSettled(answers.slice(0, hashes.length).map((r) => (r as Promise<RawReceipt | null>).catch(notIndexedYet)));
+    const receipts = await Promise.allSettled(
+      answers.slice(0, hashes.length).map((r) => (r as Promise<RawReceipt | null>).catch(notIndexedYet)),
+    );
     if (head) this.remember(head);
     return { receipts, head };
   }
@@ -148,9 +153,7 @@ export class ChainReader {
     const logs = await this.rpc.call<RawLog[]>('eth_getLogs', [
       { address: filter.address, topics: filter.topics, fromBlock: tag(filter.fromBlock), toBlock: tag(filter.toBlock) },
     ]);
-    return logs
-      .filter((l) => !l.removed)
-      .sort((a, b) => num(a.blockNumber) - num(b.blockNumber) || num(a.logIndex) - num(b.logIndex));
+    return logs.filter((l) => !l.removed).sort((a, b) => num(a.blockNumber) - num(b.blockNumber) || num(a.logIndex) - num(b.logIndex));
   }
 }
 

@@ -1,7 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import { resolveConfig, DEFAULTS } from './config.js';
 
-const base = { framework: 'ethereum', name: 'dev', rpcUrl: 'http://127.0.0.1:8545', chainId: 31337, confirmations: 0, faucet: { privateKey: '0x' + '11'.repeat(32) } };
+const base = {
+  framework: 'ethereum',
+  name: 'dev',
+  rpcUrl: 'http://127.0.0.1:8545',
+  chainId: 31337,
+  confirmations: 0,
+  faucet: { privateKey: '0x' + '11'.repeat(32) },
+};
 const registry = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
 
 describe('network config', () => {
@@ -13,7 +20,12 @@ describe('network config', () => {
   });
 
   test('addresses are read checksummed; a network without a faucet names its registry', () => {
-    const c = resolveConfig({ ...base, faucet: undefined, registry: registry.toLowerCase(), outbox: registry.toUpperCase().replace('0X', '0x') } as never);
+    const c = resolveConfig({
+      ...base,
+      faucet: undefined,
+      registry: registry.toLowerCase(),
+      outbox: registry.toUpperCase().replace('0X', '0x'),
+    } as never);
     expect(c.registry).toBe(registry);
     expect(c.outbox).toBe(registry);
     expect(c.faucet).toBeUndefined();

@@ -66,7 +66,9 @@ function checksummed(address: string | undefined, field: string): string | undef
   try {
     return getAddress(address);
   } catch {
-    throw new InvalidInputError(`network config ${field}: ${address} fails its EIP-55 checksum (mixed case must be the checksum)`, { field });
+    throw new InvalidInputError(`network config ${field}: ${address} fails its EIP-55 checksum (mixed case must be the checksum)`, {
+      field,
+    });
   }
 }
 

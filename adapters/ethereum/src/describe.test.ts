@@ -9,7 +9,15 @@ const MANIFEST_URL = new URL('../bsn-plugin.json', import.meta.url);
 const pkgFile = (name: string) => JSON.parse(readFileSync(new URL(`../${name}`, import.meta.url), 'utf8')) as Record<string, unknown>;
 
 describe('manifest and description', () => {
-  const manifest = pkgFile('bsn-plugin.json') as { framework: string; capabilities: string[]; keyAlgorithms: string[]; frameworkVersions: string[]; name: string; version: string; files: string[] };
+  const manifest = pkgFile('bsn-plugin.json') as {
+    framework: string;
+    capabilities: string[];
+    keyAlgorithms: string[];
+    frameworkVersions: string[];
+    name: string;
+    version: string;
+    files: string[];
+  };
   const pkg = pkgFile('package.json') as { name: string; version: string; files: string[] };
 
   test('the manifest is valid and claims exactly what describe() claims', () => {
@@ -21,7 +29,11 @@ describe('manifest and description', () => {
     expect([manifest.name, manifest.version]).toEqual([pkg.name, pkg.version]);
     for (const c of d.capabilities) expect(CAPABILITIES).toContain(c);
     // interchain evidence is claimed; delivery comes with a later release
-    expect(d.capabilities.filter((c) => c.startsWith('interchain.'))).toEqual(['interchain.emit', 'interchain.evidence', 'interchain.verify']);
+    expect(d.capabilities.filter((c) => c.startsWith('interchain.'))).toEqual([
+      'interchain.emit',
+      'interchain.evidence',
+      'interchain.verify',
+    ]);
     expect(pkg.files).toEqual(expect.arrayContaining(['dist', 'artifacts', 'bsn-plugin.json', 'network-config.schema.json', 'README.md']));
   });
 

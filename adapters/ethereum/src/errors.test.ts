@@ -5,7 +5,8 @@ import { outboxInterface } from './interchain/outbox.js';
 import { JsonRpcError } from './rpc.js';
 
 describe('error mapping', () => {
-  const revert = (name: string, args: unknown[]) => new JsonRpcError('eth_estimateGas', 3, 'execution reverted', appInterface.encodeErrorResult(name, args));
+  const revert = (name: string, args: unknown[]) =>
+    new JsonRpcError('eth_estimateGas', 3, 'execution reverted', appInterface.encodeErrorResult(name, args));
 
   test.each([
     ['NotMember', ['0x' + '12'.repeat(20)], 'UNAUTHORIZED'],
@@ -26,18 +27,28 @@ describe('error mapping', () => {
   test('Error(string) and Panic are decoded; node errors keep their words', () => {
     const reason = '0x08c379a0' + '0'.repeat(62) + '20' + '0'.repeat(62) + '05' + Buffer.from('nope!').toString('hex').padEnd(64, '0');
     expect(decodeRevert(reason)?.text).toBe('nope!');
-    const funds = toBsnError(new JsonRpcError('eth_sendRawTransaction', -32000, 'insufficient funds for gas * price + value'), { stage: 'submit' });
-    expect(funds).toMatchObject({ code: 'REJECTED_BY_CHAIN', detail: { code: -32000, message: 'insufficient funds for gas * price + value' } });
+    const funds = toBsnError(new JsonRpcError('eth_sendRawTransaction', -32000, 'insufficient funds for gas * price + value'), {
+      stage: 'submit',
+    });
+    expect(funds).toMatchObject({
+      code: 'REJECTED_BY_CHAIN',
+      detail: { code: -32000, message: 'insufficient funds for gas * price + value' },
+    });
     expect(toBsnError(new JsonRpcError('eth_call', -32005, 'limit exceeded'), { stage: 'query' }).code).toBe('UNAVAILABLE');
   });
 
   test("the packet outbox's own reverts are decoded by name", () => {
     const outboxRevert = (name: string, args: unknown[]) =>
-      toBsnError(new JsonRpcError('eth_estimateGas', 3, 'execution reverted', outboxInterface.encodeErrorResult(name, args)), { stage: 'submit', what: 'sending a packet' });
+      toBsnError(new JsonRpcError('eth_estimateGas', 3, 'execution reverted', outboxInterface.encodeErrorResult(name, args)), {
+        stage: 'submit',
+        what: 'sending a packet',
+      });
     const unknown = outboxRevert('UnknownApp', ['gone']);
     expect(unknown).toMatchObject({ code: 'NOT_FOUND', detail: { data: { revert: { name: 'UnknownApp', args: { appId: 'gone' } } } } });
     expect(unknown.message).toMatch(/^sending a packet: /);
-    expect(outboxRevert('SeqMismatch', [2, 1]).detail?.data).toMatchObject({ revert: { name: 'SeqMismatch', args: { expected: '2', given: '1' } } });
+    expect(outboxRevert('SeqMismatch', [2, 1]).detail?.data).toMatchObject({
+      revert: { name: 'SeqMismatch', args: { expected: '2', given: '1' } },
+    });
   });
 
   test('anything else is UNAVAILABLE, keeps the original as cause and says what was being done', () => {

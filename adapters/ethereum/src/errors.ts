@@ -1,7 +1,17 @@
 import { AbiCoder, type Interface, dataSlice, isHexString } from 'ethers';
 import {
-  ConflictError, InvalidInputError, NotFoundError, RejectedByChainError, UnauthorizedError, UnavailableError, errorMapping, isBsnError, messagePrefix,
-  type BsnError, type ErrorContext, type FrameworkDetail,
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  RejectedByChainError,
+  UnauthorizedError,
+  UnavailableError,
+  errorMapping,
+  isBsnError,
+  messagePrefix,
+  type BsnError,
+  type ErrorContext,
+  type FrameworkDetail,
 } from '@bsn/contract';
 import { appInterface, registryInterface } from './abi.js';
 import { FRAMEWORK } from './describe.js';
@@ -49,7 +59,9 @@ export function decodeRevert(data: string | undefined): DecodedRevert | undefine
       parsed.fragment.inputs.forEach((input, i) => {
         args[input.name || String(i)] = jsonSafe(parsed.args[i]);
       });
-      const text = `${parsed.name}(${Object.entries(args).map(([k, v]) => `${k}=${v}`).join(', ')})`;
+      const text = `${parsed.name}(${Object.entries(args)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')})`;
       return { name: parsed.name, args, text, data };
     }
   } catch {
@@ -112,7 +124,8 @@ export function revertToError(revert: DecodedRevert | undefined, ctx: ErrorConte
   }
 }
 
-const NONCE_PATTERNS = /nonce too low|nonce too high|replacement transaction underpriced|already known|known transaction|nonce has already been used|invalid nonce/i;
+const NONCE_PATTERNS =
+  /nonce too low|nonce too high|replacement transaction underpriced|already known|known transaction|nonce has already been used|invalid nonce/i;
 
 export function isNonceError(error: unknown): boolean {
   return error instanceof JsonRpcError && NONCE_PATTERNS.test(error.rpcMessage);

@@ -1,5 +1,14 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { PRESET_EVENTS, isBsnError, type AppInfo, type AppRef, type ChainAccount, type ChainEvent, type Checkpoint, type Signer } from '@bsn/contract';
+import {
+  PRESET_EVENTS,
+  isBsnError,
+  type AppInfo,
+  type AppRef,
+  type ChainAccount,
+  type ChainEvent,
+  type Checkpoint,
+  type Signer,
+} from '@bsn/contract';
 import { bytes, takeEvents, text, unique } from '@bsn/contract/testing';
 import { AnvilDevnet, actor, connect, type StartedDevnet } from './__fixtures__/chains.js';
 import type { EthereumAdapter } from './adapter.js';
@@ -18,13 +27,25 @@ afterAll(async () => {
   await devnet?.stop();
 });
 
-const newApp = () => adapter.lifecycle.create(
-  { appId: unique('ev'), name: 'events', framework: 'ethereum', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members: [] },
-  admin.signer,
-);
+const newApp = () =>
+  adapter.lifecycle.create(
+    {
+      appId: unique('ev'),
+      name: 'events',
+      framework: 'ethereum',
+      mode: 'consortium',
+      placement: 'shared',
+      contract: { kind: 'preset-kv' },
+      members: [],
+    },
+    admin.signer,
+  );
 
-const take = (app: AppRef, count: number, { timeoutMs = 5_000, ...request }: { after?: Checkpoint; name?: string; timeoutMs?: number } = {}): Promise<ChainEvent[]> =>
-  takeEvents(adapter.gateway, { app, ...request }, count, timeoutMs);
+const take = (
+  app: AppRef,
+  count: number,
+  { timeoutMs = 5_000, ...request }: { after?: Checkpoint; name?: string; timeoutMs?: number } = {},
+): Promise<ChainEvent[]> => takeEvents(adapter.gateway, { app, ...request }, count, timeoutMs);
 
 async function write(app: AppInfo, keys: string[]) {
   const receipts = [];
@@ -42,7 +63,10 @@ test('events come in chain order with strictly increasing checkpoints and their 
   const started = Date.now();
   const events = await take(app, 100, { timeoutMs: 500 });
   expect(Date.now() - started).toBeLessThan(3_000);
-  expect(events.map((e) => [e.name, text(e.payload)])).toEqual([...keys.map((k) => [PRESET_EVENTS.put, k]), [PRESET_EVENTS.delete, keys[0]]]);
+  expect(events.map((e) => [e.name, text(e.payload)])).toEqual([
+    ...keys.map((k) => [PRESET_EVENTS.put, k]),
+    [PRESET_EVENTS.delete, keys[0]],
+  ]);
   expect(events.slice(0, 5).map((e) => e.txId)).toEqual(receipts.map((r) => r.txId));
   for (let i = 1; i < events.length; i++) expect(cmp(events[i - 1]!.checkpoint, events[i]!.checkpoint)).toBeLessThan(0);
   expect(events.every((e) => e.app === app.appId)).toBe(true);
@@ -74,7 +98,10 @@ test('a live consumer receives later writes; name filters and isolation hold', a
   await write(b, [key]);
   await adapter.kv.delete({ app: b, key, requestId: unique('req') }, admin.signer);
   const live = await listening;
-  expect(live.map((e) => [e.app, e.name, text(e.payload)])).toEqual([[b.appId, PRESET_EVENTS.put, key], [b.appId, PRESET_EVENTS.delete, key]]);
+  expect(live.map((e) => [e.app, e.name, text(e.payload)])).toEqual([
+    [b.appId, PRESET_EVENTS.put, key],
+    [b.appId, PRESET_EVENTS.delete, key],
+  ]);
   const deletes = await take(b, 5, { name: PRESET_EVENTS.delete, timeoutMs: 500 });
   expect(deletes.map((e) => e.name)).toEqual([PRESET_EVENTS.delete]);
 });

@@ -28,7 +28,9 @@ test('a node that does not answer is UNAVAILABLE; a node on another chain is ref
   const bad = await factory.connect({ framework: 'ethereum', name: 'x' }, testContext()).catch((e: unknown) => e);
   // the schema's pointers, as the host reports them: the faucet-or-registry rule first, then every missing field
   expect(isBsnError(bad, 'INVALID_INPUT') && bad.field).toBe('/registry');
-  expect((bad as Error).message).toMatch(/network \/rpcUrl: is required[\s\S]*network \/chainId: is required[\s\S]*network \/confirmations: is required/);
+  expect((bad as Error).message).toMatch(
+    /network \/rpcUrl: is required[\s\S]*network \/chainId: is required[\s\S]*network \/confirmations: is required/,
+  );
 });
 
 test('close releases the connection, is idempotent, and later calls fail with a typed error', async () => {
@@ -47,7 +49,18 @@ test('a node going away mid-stream ends the event stream with a typed error, and
   try {
     const { signer } = { signer: (await import('./__fixtures__/chains.js')).newSigner() };
     await adapter.identity.provision(signer);
-    const app = await adapter.lifecycle.create({ appId: 'gone-1', name: 'x', framework: 'ethereum', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members: [] }, signer);
+    const app = await adapter.lifecycle.create(
+      {
+        appId: 'gone-1',
+        name: 'x',
+        framework: 'ethereum',
+        mode: 'consortium',
+        placement: 'shared',
+        contract: { kind: 'preset-kv' },
+        members: [],
+      },
+      signer,
+    );
     const stream = adapter.gateway.events({ app })[Symbol.asyncIterator]();
     await other.stop();
     const error = await stream.next().catch((e: unknown) => e);

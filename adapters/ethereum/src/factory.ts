@@ -26,7 +26,8 @@ export const ethereumAdapterFactory: AdapterFactory = {
       const [chainId, node] = await Promise.all([chain.chainId(), chain.clientVersion()]);
       if (chainId !== config.chainId) {
         throw new InvalidInputError(`the node at ${rpc.endpoint} serves chain ${chainId}, not ${config.chainId}`, {
-          field: '/chainId', detail: { framework: FRAMEWORK, data: { expected: config.chainId, actual: chainId, node } },
+          field: '/chainId',
+          detail: { framework: FRAMEWORK, data: { expected: config.chainId, actual: chainId, node } },
         });
       }
       const nonces = new NonceManager(rpc);

@@ -24,7 +24,15 @@ beforeAll(async () => {
   startMining();
   admin = await actor(adapter);
   app = await adapter.lifecycle.create(
-    { appId: unique('fin'), name: 'finality', framework: 'ethereum', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members: [] },
+    {
+      appId: unique('fin'),
+      name: 'finality',
+      framework: 'ethereum',
+      mode: 'consortium',
+      placement: 'shared',
+      contract: { kind: 'preset-kv' },
+      members: [],
+    },
     admin.signer,
   );
 });
@@ -76,7 +84,9 @@ test('without new blocks the wait ends in a TIMEOUT that says why, and retrying 
   try {
     const requestId = unique('req');
     const request = { app, key: unique('k'), value: bytes('stuck'), requestId };
-    const error = await adapter.gateway.submit({ app, method: 'put', args: [request.key, request.value], requestId, timeoutMs: 1_000 }, admin.signer).catch((e: unknown) => e);
+    const error = await adapter.gateway
+      .submit({ app, method: 'put', args: [request.key, request.value], requestId, timeoutMs: 1_000 }, admin.signer)
+      .catch((e: unknown) => e);
     expect(isBsnError(error, 'TIMEOUT')).toBe(true);
     expect((error as Error).message).toMatch(/confirmation/);
     startMining();

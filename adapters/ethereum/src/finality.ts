@@ -29,7 +29,11 @@ export class Finality {
   ) {
     // Every waiting submit sleeps on this signal (each sleep removes its listener when it ends).
     setMaxListeners(0, this.lifetime.signal);
-    this.receipts = new ReceiptWaiter(chain, (signal) => this.nextHead(signal), (txId) => this.deadlineError(txId, `inclusion of ${txId}`));
+    this.receipts = new ReceiptWaiter(
+      chain,
+      (signal) => this.nextHead(signal),
+      (txId) => this.deadlineError(txId, `inclusion of ${txId}`),
+    );
   }
 
   /** The newest block the adapter treats as final. */
@@ -124,11 +128,14 @@ export class Finality {
   }
 
   private deadlineError(txId: string, what: string): TimeoutError {
-    const hint = this.confirmations > 0
-      ? ` (waiting for ${this.confirmations} confirmation(s): an automining dev chain makes blocks only for transactions — give it a block time or mine blocks)`
-      : '';
+    const hint =
+      this.confirmations > 0
+        ? ` (waiting for ${this.confirmations} confirmation(s): an automining dev chain makes blocks only for transactions — give it a block time or mine blocks)`
+        : '';
     return new TimeoutError(`${what} did not happen before the deadline; the outcome is unknown, retry with the same request id${hint}`, {
-      stage: 'commit', txId, detail: { framework: FRAMEWORK, data: { txId, confirmations: this.confirmations } },
+      stage: 'commit',
+      txId,
+      detail: { framework: FRAMEWORK, data: { txId, confirmations: this.confirmations } },
     });
   }
 

@@ -16,7 +16,15 @@ beforeAll(async () => {
   adapter = await connect(devnet);
   [admin, member, outsider] = await Promise.all([actor(adapter), actor(adapter), actor(adapter)]);
   app = await adapter.lifecycle.create(
-    { appId: unique('gw'), name: 'gateway', framework: 'ethereum', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members: [member.account] },
+    {
+      appId: unique('gw'),
+      name: 'gateway',
+      framework: 'ethereum',
+      mode: 'consortium',
+      placement: 'shared',
+      contract: { kind: 'preset-kv' },
+      members: [member.account],
+    },
     admin.signer,
   );
 });
@@ -29,18 +37,28 @@ const put = (key: string, value: string, requestId = unique('req'), signer = mem
   adapter.gateway.submit({ app, method: PRESET_METHODS.put, args: [key, bytes(value)], requestId }, signer);
 
 async function failure(promise: Promise<unknown>) {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!isBsnError(error)) throw new Error(`expected a typed error, got ${String(error)}`);
   return error;
 }
 
 /** The receipt agrees with what the node itself says about the transaction and its block. */
 async function checkAgainstLedger(receipt: Receipt) {
-  const raw = await rpc<{ blockNumber: string; blockHash: string; status: string; transactionHash: string }>(devnet, 'eth_getTransactionReceipt', [receipt.txId]);
+  const raw = await rpc<{ blockNumber: string; blockHash: string; status: string; transactionHash: string }>(
+    devnet,
+    'eth_getTransactionReceipt',
+    [receipt.txId],
+  );
   expect(raw.status).toBe('0x1');
   expect(Number(raw.blockNumber)).toBe(receipt.block.number);
   expect(raw.blockHash).toBe(receipt.block.hash);
-  const block = await rpc<{ hash: string; timestamp: string; transactions: string[] }>(devnet, 'eth_getBlockByNumber', [raw.blockNumber, false]);
+  const block = await rpc<{ hash: string; timestamp: string; transactions: string[] }>(devnet, 'eth_getBlockByNumber', [
+    raw.blockNumber,
+    false,
+  ]);
   expect(block.transactions).toContain(receipt.txId);
   expect(receipt.timestamp).toBe(Number(block.timestamp) * 1000);
   const info = await adapter.gateway.block(receipt.block.number);
@@ -54,10 +72,19 @@ describe('submit', () => {
     const receipt = await put(key, 'v1');
     expect(receipt.status).toBe('committed');
     expect(receipt.txId).toMatch(/^0x[0-9a-f]{64}$/);
-    expect(receipt.events.map((e) => [e.app, e.name, text(e.payload), e.txId])).toEqual([[app.appId, PRESET_EVENTS.put, key, receipt.txId]]);
+    expect(receipt.events.map((e) => [e.app, e.name, text(e.payload), e.txId])).toEqual([
+      [app.appId, PRESET_EVENTS.put, key, receipt.txId],
+    ]);
     await checkAgainstLedger(receipt);
     const tx = await adapter.gateway.transaction(receipt.txId);
-    expect(tx).toMatchObject({ txId: receipt.txId, block: receipt.block, valid: true, validationCode: '0x1', app: app.appId, method: 'put' });
+    expect(tx).toMatchObject({
+      txId: receipt.txId,
+      block: receipt.block,
+      valid: true,
+      validationCode: '0x1',
+      app: app.appId,
+      method: 'put',
+    });
     expect(tx.events.map((e) => e.name)).toEqual([PRESET_EVENTS.put]);
     expect(text((await adapter.kv.get(app, key))!.value)).toBe('v1');
   });
@@ -117,7 +144,11 @@ describe('submit', () => {
     const key = unique('k');
     const error = await failure(put(key, 'intruder', unique('req'), outsider.signer));
     expect(error.code).toBe('UNAUTHORIZED');
-    expect(error.detail).toMatchObject({ framework: 'ethereum', code: 3, data: { revert: { name: 'NotMember', args: { account: outsider.account.id } } } });
+    expect(error.detail).toMatchObject({
+      framework: 'ethereum',
+      code: 3,
+      data: { revert: { name: 'NotMember', args: { account: outsider.account.id } } },
+    });
     expect(error.detail?.message).toContain('NotMember');
     expect(await adapter.kv.get(app, key)).toBeNull();
   });
@@ -157,7 +188,10 @@ describe('submit', () => {
       [adapter.gateway.submit({ app, method: 'put', args: ['', bytes('v')], requestId: unique('r') }, member.signer), '/args/0'],
       [adapter.gateway.submit({ app, method: 'put', args: [key], requestId: unique('r') }, member.signer), '/args/1'],
       [adapter.gateway.submit({ app, method: 'put', args: [key, bytes('v'), 'extra'], requestId: unique('r') }, member.signer), '/args'],
-      [adapter.gateway.submit({ app: {} as never, method: 'put', args: [key, bytes('v')], requestId: unique('r') }, member.signer), '/app/appId'],
+      [
+        adapter.gateway.submit({ app: {} as never, method: 'put', args: [key, bytes('v')], requestId: unique('r') }, member.signer),
+        '/app/appId',
+      ],
     ];
     for (const [promise, field] of cases) {
       const error = await failure(promise);
@@ -167,7 +201,12 @@ describe('submit', () => {
   });
 
   test('an unknown app is NOT_FOUND', async () => {
-    const error = await failure(adapter.gateway.submit({ app: { appId: unique('nope') }, method: 'put', args: ['k', bytes('v')], requestId: unique('r') }, member.signer));
+    const error = await failure(
+      adapter.gateway.submit(
+        { app: { appId: unique('nope') }, method: 'put', args: ['k', bytes('v')], requestId: unique('r') },
+        member.signer,
+      ),
+    );
     expect(error.code).toBe('NOT_FOUND');
   });
 });
@@ -219,7 +258,10 @@ describe('user-key mode', () => {
   });
 
   test('a prepared tx whose nonce was used meanwhile is a CONFLICT (prepare again)', async () => {
-    const prepared = await adapter.gateway.prepare({ app, method: 'put', args: [unique('k'), bytes('late')], requestId: unique('req') }, account());
+    const prepared = await adapter.gateway.prepare(
+      { app, method: 'put', args: [unique('k'), bytes('late')], requestId: unique('req') },
+      account(),
+    );
     await put(unique('k'), 'meanwhile');
     const sig = await member.signer.signDigest(Buffer.from(prepared.digest.slice(2), 'hex'));
     const error = await failure(adapter.gateway.submitPrepared(prepared, sig));
@@ -227,7 +269,12 @@ describe('user-key mode', () => {
   });
 
   test('prepare refuses what the contract would refuse', async () => {
-    const error = await failure(adapter.gateway.prepare({ app, method: 'put', args: [unique('k'), bytes('x')], requestId: unique('req') }, { publicKey: outsider.signer.publicKey, algorithm: 'secp256k1' }));
+    const error = await failure(
+      adapter.gateway.prepare(
+        { app, method: 'put', args: [unique('k'), bytes('x')], requestId: unique('req') },
+        { publicKey: outsider.signer.publicKey, algorithm: 'secp256k1' },
+      ),
+    );
     expect(error.code).toBe('UNAUTHORIZED');
   });
 });

@@ -1,7 +1,24 @@
 import {
-  checkEvaluateRequest, checkSubmitRequest, deadlineOf, timedHealth, whatOf,
-  type BlockInfo, type ChainEvent, type CompactSignature, type EvaluateRequest, type EvaluateResult, type EventsRequest, type Gateway,
-  type HealthReport, type KeyAlgorithm, type PreparedTransaction, type Receipt, type Signer, type SubmitRequest, type TransactionInfo, type WritePlan,
+  checkEvaluateRequest,
+  checkSubmitRequest,
+  deadlineOf,
+  timedHealth,
+  whatOf,
+  type BlockInfo,
+  type ChainEvent,
+  type CompactSignature,
+  type EvaluateRequest,
+  type EvaluateResult,
+  type EventsRequest,
+  type Gateway,
+  type HealthReport,
+  type KeyAlgorithm,
+  type PreparedTransaction,
+  type Receipt,
+  type Signer,
+  type SubmitRequest,
+  type TransactionInfo,
+  type WritePlan,
 } from '@bsn/contract';
 import { PRESET_FUNCTIONS, appInterface } from './abi.js';
 import { toBsnError } from './errors.js';
@@ -42,7 +59,10 @@ export class EthereumGateway implements Gateway {
     const deadline = deadlineOf(plan, this.d.config.submitTimeoutMs);
     const what = whatOf(plan);
     try {
-      const raw = await this.d.sender.send({ to: w.app.address, data: w.data, what }, signer, { wait: 'final', timeoutMs: deadline - Date.now() });
+      const raw = await this.d.sender.send({ to: w.app.address, data: w.data, what }, signer, {
+        wait: 'final',
+        timeoutMs: deadline - Date.now(),
+      });
       return await writeReceipt(this.d.chain, w, raw);
     } catch (error) {
       const first = await firstReceiptBehind(this.d, error, w, from, deadline);
@@ -69,7 +89,10 @@ export class EthereumGateway implements Gateway {
     let valueHash: string;
     let lastBlock: bigint;
     try {
-      const out = await this.d.chain.call({ to: app.address, data: appInterface.encodeFunctionData(fn, [plan.key]), ...(from && { from }) }, block);
+      const out = await this.d.chain.call(
+        { to: app.address, data: appInterface.encodeFunctionData(fn, [plan.key]), ...(from && { from }) },
+        block,
+      );
       [valueHash, lastBlock] = appInterface.decodeFunctionResult(fn, out) as unknown as [string, bigint];
     } catch (error) {
       throw toBsnError(error, { stage: 'query', what: whatOf(plan) });
@@ -79,7 +102,10 @@ export class EthereumGateway implements Gateway {
   }
 
   events(request: EventsRequest): AsyncIterable<ChainEvent> {
-    return eventStream({ ...this.d, pollingIntervalMs: this.d.config.pollingIntervalMs, logRangeBlocks: this.d.config.logRangeBlocks }, request);
+    return eventStream(
+      { ...this.d, pollingIntervalMs: this.d.config.pollingIntervalMs, logRangeBlocks: this.d.config.logRangeBlocks },
+      request,
+    );
   }
 
   async block(ref: number | 'latest'): Promise<BlockInfo> {
@@ -93,22 +119,25 @@ export class EthereumGateway implements Gateway {
   /** Unhealthy as well when the node serves another chain than the config names. */
   health(): Promise<HealthReport> {
     const { chain, config, finality, registry } = this.d;
-    return timedHealth(async () => {
-      const [node, height, chainId] = await Promise.all([chain.clientVersion(), chain.blockNumber(), chain.chainId()]);
-      const ok = chainId === config.chainId;
-      return {
-        ok,
-        height,
-        node,
-        detail: {
-          network: config.name,
-          chainId,
-          ...(!ok && { problem: `the node serves chain ${chainId}, the config expects ${config.chainId}` }),
-          finalHeight: Math.max(0, height - finality.confirmations),
-          confirmations: finality.confirmations,
-          registry: registry.address,
-        },
-      };
-    }, { node: 'unreachable', detail: { network: config.name } });
+    return timedHealth(
+      async () => {
+        const [node, height, chainId] = await Promise.all([chain.clientVersion(), chain.blockNumber(), chain.chainId()]);
+        const ok = chainId === config.chainId;
+        return {
+          ok,
+          height,
+          node,
+          detail: {
+            network: config.name,
+            chainId,
+            ...(!ok && { problem: `the node serves chain ${chainId}, the config expects ${config.chainId}` }),
+            finalHeight: Math.max(0, height - finality.confirmations),
+            confirmations: finality.confirmations,
+            registry: registry.address,
+          },
+        };
+      },
+      { node: 'unreachable', detail: { network: config.name } },
+    );
   }
 }

@@ -22,7 +22,15 @@ describe.skipIf(!availability.ok)('on geth --dev', () => {
     adapter = await connect(devnet);
     [admin, member] = await Promise.all([actor(adapter), actor(adapter)]);
     app = await adapter.lifecycle.create(
-      { appId: unique('geth'), name: 'geth', framework: 'ethereum', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members: [member.account] },
+      {
+        appId: unique('geth'),
+        name: 'geth',
+        framework: 'ethereum',
+        mode: 'consortium',
+        placement: 'shared',
+        contract: { kind: 'preset-kv' },
+        members: [member.account],
+      },
       admin.signer,
     );
   });
@@ -52,9 +60,13 @@ describe.skipIf(!availability.ok)('on geth --dev', () => {
     const conflict = await adapter.kv.put({ app, key, value: bytes('two'), requestId }, member.signer).catch((e: unknown) => e);
     expect(isBsnError(conflict, 'CONFLICT')).toBe(true);
     const outsider = await actor(adapter);
-    const refused = await adapter.kv.put({ app, key, value: bytes('x'), requestId: unique('req') }, outsider.signer).catch((e: unknown) => e);
+    const refused = await adapter.kv
+      .put({ app, key, value: bytes('x'), requestId: unique('req') }, outsider.signer)
+      .catch((e: unknown) => e);
     expect(isBsnError(refused, 'UNAUTHORIZED') && refused.detail?.message).toContain('NotMember');
-    const missing = await adapter.kv.delete({ app, key: unique('absent'), requestId: unique('req') }, member.signer).catch((e: unknown) => e);
+    const missing = await adapter.kv
+      .delete({ app, key: unique('absent'), requestId: unique('req') }, member.signer)
+      .catch((e: unknown) => e);
     expect(isBsnError(missing, 'NOT_FOUND')).toBe(true);
     await adapter.kv.delete({ app, key, requestId: unique('req') }, member.signer);
     expect((await adapter.kv.history(app, key)).map((h) => h.value && text(h.value))).toEqual(['one', null]);
@@ -64,7 +76,9 @@ describe.skipIf(!availability.ok)('on geth --dev', () => {
 
   test('concurrent submits from one signer all commit', async () => {
     const keys = Array.from({ length: 20 }, () => unique('k'));
-    const receipts = await Promise.all(keys.map((key) => adapter.kv.put({ app, key, value: bytes(key), requestId: unique('req') }, admin.signer)));
+    const receipts = await Promise.all(
+      keys.map((key) => adapter.kv.put({ app, key, value: bytes(key), requestId: unique('req') }, admin.signer)),
+    );
     expect(new Set(receipts.map((r) => r.txId)).size).toBe(20);
     const listed = (await adapter.kv.list(app, '')).entries.map((e) => e.key);
     expect(listed).toEqual(expect.arrayContaining(keys));
@@ -82,7 +96,10 @@ describe.skipIf(!availability.ok)('on geth --dev', () => {
 
   test('user-key mode and events', async () => {
     const key = unique('k');
-    const prepared = await adapter.gateway.prepare({ app, method: 'put', args: [key, bytes('signed by client')], requestId: unique('req') }, { publicKey: member.signer.publicKey, algorithm: 'secp256k1' });
+    const prepared = await adapter.gateway.prepare(
+      { app, method: 'put', args: [key, bytes('signed by client')], requestId: unique('req') },
+      { publicKey: member.signer.publicKey, algorithm: 'secp256k1' },
+    );
     const signature = await member.signer.signDigest(Buffer.from(prepared.digest.slice(2), 'hex'));
     const receipt = await adapter.gateway.submitPrepared(prepared, signature);
     const controller = new AbortController();

@@ -1,4 +1,11 @@
-import { InvalidInputError, UnauthorizedError, type AdapterIdentity, type ChainAccount, type KeyAlgorithm, type Signer } from '@bsn/contract';
+import {
+  InvalidInputError,
+  UnauthorizedError,
+  type AdapterIdentity,
+  type ChainAccount,
+  type KeyAlgorithm,
+  type Signer,
+} from '@bsn/contract';
 
 import type { ChainReader } from './chain.js';
 import type { ResolvedConfig } from './config.js';
@@ -52,14 +59,13 @@ export class EthereumIdentity implements AdapterIdentity {
     }
     if (balance > 0n) return account;
     if (!config.faucet) {
-      throw new UnauthorizedError(
-        `account ${account.id} holds no ether and network ${config.name} has no faucet: fund it before use`,
-        { stage: 'validate', detail: { framework: FRAMEWORK, data: { account: account.id, balance: '0' } } },
-      );
+      throw new UnauthorizedError(`account ${account.id} holds no ether and network ${config.name} has no faucet: fund it before use`, {
+        stage: 'validate',
+        detail: { framework: FRAMEWORK, data: { account: account.id, balance: '0' } },
+      });
     }
     const faucet = localKeySigner(config.faucet.privateKey);
     await sender.fund(faucet, account.id, config.faucet.amountWei, `funding ${account.id} from the faucet`);
     return account;
   }
 }
-

@@ -48,13 +48,21 @@ export async function kvWritesIn(chain: ChainReader, app: AppLocation, keyHashes
  * (pruned logs, a broken index) is reported as UnavailableError rather than believed.
  */
 export async function liveValue(
-  chain: ChainReader, app: AppLocation, key: string, block: number, valueHash: string,
+  chain: ChainReader,
+  app: AppLocation,
+  key: string,
+  block: number,
+  valueHash: string,
 ): Promise<{ value: Uint8Array; txId: string }> {
   const last = (await kvWritesIn(chain, app, keyHashOf(key), block)).at(-1);
   if (!last || last.value === null || keccak256(last.value) !== valueHash) {
-    throw new UnavailableError(`the node has no log matching the stored value of ${JSON.stringify(key)} in block ${block} (are its logs pruned?)`, {
-      stage: 'query', detail: { framework: FRAMEWORK, data: { app: app.address, block, valueHash } },
-    });
+    throw new UnavailableError(
+      `the node has no log matching the stored value of ${JSON.stringify(key)} in block ${block} (are its logs pruned?)`,
+      {
+        stage: 'query',
+        detail: { framework: FRAMEWORK, data: { app: app.address, block, valueHash } },
+      },
+    );
   }
   return { value: last.value, txId: last.log.transactionHash };
 }

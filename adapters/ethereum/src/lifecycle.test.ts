@@ -22,12 +22,21 @@ afterAll(async () => {
 });
 
 const spec = (overrides: Partial<AppSpec> = {}): AppSpec => ({
-  appId: unique('app'), name: 'lifecycle', framework: 'ethereum', mode: 'consortium', placement: 'shared',
-  contract: { kind: 'preset-kv' }, members: [member.account], ...overrides,
+  appId: unique('app'),
+  name: 'lifecycle',
+  framework: 'ethereum',
+  mode: 'consortium',
+  placement: 'shared',
+  contract: { kind: 'preset-kv' },
+  members: [member.account],
+  ...overrides,
 });
 
 async function failure(promise: Promise<unknown>) {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!isBsnError(error)) throw new Error(`expected a typed error, got ${String(error)}`);
   return error;
 }
@@ -40,8 +49,13 @@ describe('create and get', () => {
     const s = spec({ mode: 'private', placement: 'dedicated' });
     const created = await adapter.lifecycle.create(s, admin.signer);
     expect(created).toMatchObject({
-      appId: s.appId, framework: 'ethereum', mode: 'private', placement: 'dedicated', state: 'active',
-      contract: { kind: 'preset-kv', version: 1 }, admin: admin.account.id,
+      appId: s.appId,
+      framework: 'ethereum',
+      mode: 'private',
+      placement: 'dedicated',
+      state: 'active',
+      contract: { kind: 'preset-kv', version: 1 },
+      admin: admin.account.id,
     });
     expect(created.members).toEqual([admin.account.id, member.account.id]);
     expect(created.location.address).toMatch(/^0x[0-9a-fA-F]{40}$/);
@@ -130,7 +144,9 @@ describe('members, freeze, upgrade', () => {
     expect([text(entry!.value), entry!.txId]).toEqual(['v', before.txId]);
     await put(app.appId, member);
     expect((await failure(adapter.lifecycle.upgrade(app, { kind: 'preset-kv' }, member.signer))).code).toBe('UNAUTHORIZED');
-    expect((await failure(adapter.lifecycle.upgrade(app, { kind: 'custom', language: 'solidity', files: {} }, admin.signer))).field).toBe('/contract/kind');
+    expect((await failure(adapter.lifecycle.upgrade(app, { kind: 'custom', language: 'solidity', files: {} }, admin.signer))).field).toBe(
+      '/contract/kind',
+    );
     expect((await adapter.lifecycle.upgrade(app, { kind: 'preset-kv' }, admin.signer)).contract.version).toBe(3);
   });
 });
@@ -166,7 +182,10 @@ describe('isolation and restarts', () => {
         expect(text((await other.kv.get(app, key))!.value)).toBe('v');
       }
       // Both write through the same key without nonce clashes.
-      await Promise.all([put(app.appId, member), second.kv.put({ app, key: unique('k'), value: bytes('2'), requestId: unique('req') }, member.signer)]);
+      await Promise.all([
+        put(app.appId, member),
+        second.kv.put({ app, key: unique('k'), value: bytes('2'), requestId: unique('req') }, member.signer),
+      ]);
       // Without a faucet, provisioning an empty account is refused with a clear error.
       const error = await failure(explicit.identity.provision(newSigner()));
       expect(error.code).toBe('UNAUTHORIZED');

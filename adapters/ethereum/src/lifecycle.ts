@@ -1,7 +1,18 @@
 import { getAddress, getBytes, isAddress, isHexString } from 'ethers';
 import {
-  ConflictError, NotFoundError, UnauthorizedError, checkAppSpec, checkContractSource, isBsnError,
-  type AppInfo, type AppLifecycle, type AppRef, type AppSpec, type ChainAccount, type ContractSource, type Signer,
+  ConflictError,
+  NotFoundError,
+  UnauthorizedError,
+  checkAppSpec,
+  checkContractSource,
+  isBsnError,
+  type AppInfo,
+  type AppLifecycle,
+  type AppRef,
+  type AppSpec,
+  type ChainAccount,
+  type ContractSource,
+  type Signer,
 } from '@bsn/contract';
 import { appInterface, artifacts } from './abi.js';
 import { FRAMEWORK } from './describe.js';
@@ -19,14 +30,16 @@ const PLACEMENT_CODES: readonly AppSpec['placement'][] = ['shared', 'dedicated']
 export function accountAddress(account: unknown, field: string): string {
   if (typeof account !== 'object' || account === null) invalidInput(field, 'an account is a ChainAccount object');
   const a = account as Partial<ChainAccount>;
-  if (a.framework !== undefined && a.framework !== FRAMEWORK) invalidInput(`${field}/framework`, `an account of framework ${JSON.stringify(a.framework)} cannot join an Ethereum app`);
+  if (a.framework !== undefined && a.framework !== FRAMEWORK)
+    invalidInput(`${field}/framework`, `an account of framework ${JSON.stringify(a.framework)} cannot join an Ethereum app`);
   if (a.algorithm !== undefined) checkAlgorithm(a.algorithm, `${field}/algorithm`);
   if (typeof a.id !== 'string' || !isAddress(a.id)) invalidInput(`${field}/id`, 'an Ethereum account id is a 20-byte hex address');
   const address = getAddress(a.id);
   if (a.publicKey !== undefined && a.publicKey !== '') {
     const hex = typeof a.publicKey === 'string' ? (a.publicKey.startsWith('0x') ? a.publicKey : `0x${a.publicKey}`) : '';
     if (!isHexString(hex)) invalidInput(`${field}/publicKey`, 'a public key is hex');
-    if (addressOf(getBytes(hex), `${field}/publicKey`) !== address) invalidInput(`${field}/publicKey`, `the public key is not the key of ${address}`);
+    if (addressOf(getBytes(hex), `${field}/publicKey`) !== address)
+      invalidInput(`${field}/publicKey`, `the public key is not the key of ${address}`);
   }
   return address;
 }
@@ -47,11 +60,19 @@ export class EthereumLifecycle implements AppLifecycle {
     const { appId, members, mode, placement } = checkAppSpec(spec, FRAMEWORK, accountAddress);
     signerAddress(admin, '/admin');
 
-    const exists = await this.d.registry.resolve(appId).then(() => true, (e: unknown) => {
-      if (isBsnError(e, 'NOT_FOUND')) return false;
-      throw e;
-    });
-    if (exists) throw new ConflictError(`app ${JSON.stringify(appId)} exists already`, { stage: 'validate', field: '/appId', detail: { framework: FRAMEWORK, data: { appId } } });
+    const exists = await this.d.registry.resolve(appId).then(
+      () => true,
+      (e: unknown) => {
+        if (isBsnError(e, 'NOT_FOUND')) return false;
+        throw e;
+      },
+    );
+    if (exists)
+      throw new ConflictError(`app ${JSON.stringify(appId)} exists already`, {
+        stage: 'validate',
+        field: '/appId',
+        detail: { framework: FRAMEWORK, data: { appId } },
+      });
     await this.d.sender.send(
       {
         to: this.d.registry.address,
@@ -108,7 +129,8 @@ export class EthereumLifecycle implements AppLifecycle {
     const info = await this.info(app);
     if (info.admin !== from) {
       throw new UnauthorizedError(`${what}: ${from} is not the admin of ${appId}`, {
-        stage: 'validate', detail: { framework: FRAMEWORK, message: `NotAdmin(account=${from})`, data: { admin: info.admin, caller: from } },
+        stage: 'validate',
+        detail: { framework: FRAMEWORK, message: `NotAdmin(account=${from})`, data: { admin: info.admin, caller: from } },
       });
     }
     return { app, info };
@@ -123,8 +145,11 @@ export class EthereumLifecycle implements AppLifecycle {
     checkContractSource(contract);
     const what = 'upgrading the app';
     const { app } = await this.asAdmin(appRef, admin, what);
-    const deployed = await this.d.sender.send({ data: artifacts.BsnKvApp.bytecode, what: 'deploying the preset implementation' }, admin, { wait: 'final' });
-    if (!deployed.contractAddress) throw toBsnError(new Error('the implementation deployment created no contract'), { stage: 'commit', txId: deployed.transactionHash });
+    const deployed = await this.d.sender.send({ data: artifacts.BsnKvApp.bytecode, what: 'deploying the preset implementation' }, admin, {
+      wait: 'final',
+    });
+    if (!deployed.contractAddress)
+      throw toBsnError(new Error('the implementation deployment created no contract'), { stage: 'commit', txId: deployed.transactionHash });
     return this.call(app, 'upgradeTo', [getAddress(deployed.contractAddress)], admin, what);
   }
 

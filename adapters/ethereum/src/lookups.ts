@@ -15,7 +15,8 @@ export async function blockInfo(d: LookupDeps, ref: number | 'latest'): Promise<
   try {
     const n = wanted === 'latest' ? await d.finality.finalHead() : wanted;
     const b = await d.chain.block(n);
-    if (!b) throw new NotFoundError(`block ${n} does not exist (yet)`, { stage: 'query', detail: { framework: FRAMEWORK, data: { block: n } } });
+    if (!b)
+      throw new NotFoundError(`block ${n} does not exist (yet)`, { stage: 'query', detail: { framework: FRAMEWORK, data: { block: n } } });
     return { number: num(b.number), hash: b.hash, parentHash: b.parentHash, timestamp: num(b.timestamp) * 1000, txIds: b.transactions };
   } catch (error) {
     throw toBsnError(error, { stage: 'query', what: `block ${String(ref)}` });
@@ -29,7 +30,8 @@ export async function transactionInfo(d: LookupDeps, txId: string): Promise<Tran
     const [receipt, tx] = await Promise.all([d.chain.receipt(hash), d.chain.transaction(hash)]);
     if (!receipt || !tx) {
       throw new NotFoundError(tx ? `transaction ${hash} is pending, not committed` : `no transaction ${hash}`, {
-        stage: 'query', detail: { framework: FRAMEWORK, data: { txId: hash, pending: Boolean(tx) } },
+        stage: 'query',
+        detail: { framework: FRAMEWORK, data: { txId: hash, pending: Boolean(tx) } },
       });
     }
     const appId = receipt.to ? await appAt(d, receipt.to) : undefined;

@@ -16,7 +16,15 @@ beforeAll(async () => {
   adapter = await connect(devnet);
   admin = await actor(adapter);
   app = await adapter.lifecycle.create(
-    { appId: unique('nonce'), name: 'nonces', framework: 'ethereum', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members: [] },
+    {
+      appId: unique('nonce'),
+      name: 'nonces',
+      framework: 'ethereum',
+      mode: 'consortium',
+      placement: 'shared',
+      contract: { kind: 'preset-kv' },
+      members: [],
+    },
     admin.signer,
   );
 });
@@ -30,7 +38,9 @@ const nonceOf = async (address: string) => Number(await rpc<string>(devnet, 'eth
 test('20 concurrent puts from one signer all commit, each once, with consecutive nonces', async () => {
   const before = await nonceOf(admin.account.id);
   const keys = Array.from({ length: 20 }, () => unique('k'));
-  const receipts = await Promise.all(keys.map((key, i) => adapter.kv.put({ app, key, value: bytes(`v${i}`), requestId: unique('req') }, admin.signer)));
+  const receipts = await Promise.all(
+    keys.map((key, i) => adapter.kv.put({ app, key, value: bytes(`v${i}`), requestId: unique('req') }, admin.signer)),
+  );
   expect(new Set(receipts.map((r) => r.txId)).size).toBe(20);
   expect(await nonceOf(admin.account.id)).toBe(before + 20);
   const entries = (await adapter.kv.list(app, '')).entries;
@@ -42,7 +52,9 @@ test('concurrent puts while blocks are mined in batches (several txs of one send
   const miner = setInterval(() => void rpc(devnet, 'evm_mine').catch(() => undefined), 100);
   try {
     const keys = Array.from({ length: 10 }, () => unique('k'));
-    const receipts = await Promise.all(keys.map((key) => adapter.kv.put({ app, key, value: bytes(key), requestId: unique('req') }, admin.signer)));
+    const receipts = await Promise.all(
+      keys.map((key) => adapter.kv.put({ app, key, value: bytes(key), requestId: unique('req') }, admin.signer)),
+    );
     expect(new Set(receipts.map((r) => r.txId)).size).toBe(10);
     expect(new Set(receipts.map((r) => r.block.number)).size).toBeLessThan(10);
   } finally {
@@ -56,7 +68,16 @@ test('a nonce used behind the adapter’s back is detected and the write goes th
   // Another process with the same key sends a transaction: the cached nonce is now stale.
   const from = addressOf(admin.signer.publicKey);
   const nonce = await nonceOf(from);
-  const tx = Transaction.from({ type: 2, chainId: 31337n, nonce, to: from, value: 1n, gasLimit: 21_000n, maxFeePerGas: 10n ** 10n, maxPriorityFeePerGas: 10n ** 9n });
+  const tx = Transaction.from({
+    type: 2,
+    chainId: 31337n,
+    nonce,
+    to: from,
+    value: 1n,
+    gasLimit: 21_000n,
+    maxFeePerGas: 10n ** 10n,
+    maxPriorityFeePerGas: 10n ** 9n,
+  });
   await rpc(devnet, 'eth_sendRawTransaction', [(await signTransaction(tx, admin.signer)).serialized]);
   const key = unique('k');
   const receipt = await adapter.kv.put({ app, key, value: bytes('after resync'), requestId: unique('req') }, admin.signer);

@@ -20,7 +20,11 @@ interface AccountState {
 }
 
 type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
-const settle = <T>(p: Promise<T>): Promise<Settled<T>> => p.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+const settle = <T>(p: Promise<T>): Promise<Settled<T>> =>
+  p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
 
 const MAX_RESYNCS = 5;
 /**
@@ -82,7 +86,10 @@ export class NonceManager {
   private exclusive<T>(state: AccountState, fn: (state: AccountState) => Promise<T>): Promise<T> {
     state.issued++;
     const run = state.tail.then(() => fn(state));
-    state.tail = run.then(() => undefined, () => undefined);
+    state.tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
     return run;
   }
 
@@ -189,7 +196,8 @@ export class NonceManager {
           delete state.next;
           if (attempt >= MAX_RESYNCS) {
             throw new ConflictError(`nonce ${nonce} of ${address} kept being taken by other transactions; try again`, {
-              stage: 'submit', detail: { framework: FRAMEWORK, data: { address, nonce } },
+              stage: 'submit',
+              detail: { framework: FRAMEWORK, data: { address, nonce } },
             });
           }
         }
@@ -242,8 +250,8 @@ export class NonceManager {
 }
 
 function stale(address: string, nonce: number, next: number): ConflictError {
-  return new ConflictError(
-    `the prepared transaction uses nonce ${nonce} but ${address}'s next nonce is ${next}: prepare it again`,
-    { stage: 'submit', detail: { framework: FRAMEWORK, message: 'stale nonce', data: { address, nonce, next } } },
-  );
+  return new ConflictError(`the prepared transaction uses nonce ${nonce} but ${address}'s next nonce is ${next}: prepare it again`, {
+    stage: 'submit',
+    detail: { framework: FRAMEWORK, message: 'stale nonce', data: { address, nonce, next } },
+  });
 }

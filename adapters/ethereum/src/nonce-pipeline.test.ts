@@ -31,10 +31,14 @@ describe('nonce pipeline (no chain)', () => {
     const nonces = new NonceManager(node.rpc);
     const builds: string[] = [];
     const send = (label: string, prepareMs: number) =>
-      nonces.send('0xabc', () => sleep(prepareMs).then(() => label), async (nonce, prepared) => {
-        builds.push(`${nonce}:${prepared}`);
-        return signed(nonce, prepared);
-      });
+      nonces.send(
+        '0xabc',
+        () => sleep(prepareMs).then(() => label),
+        async (nonce, prepared) => {
+          builds.push(`${nonce}:${prepared}`);
+          return signed(nonce, prepared);
+        },
+      );
     // Warm the cached count so later sends sign speculatively before their turn.
     await send('warm', 0);
     const sent = await Promise.all([send('a', 40), send('b', 0), send('c', 20), send('d', 5)]);
@@ -55,12 +59,23 @@ describe('nonce pipeline (no chain)', () => {
     };
     await nonces.send('0xabc', async () => 'warm', build);
     const results = await Promise.allSettled([
-      nonces.send('0xabc', () => sleep(10).then(() => { throw new Error('estimate reverted'); }), build),
+      nonces.send(
+        '0xabc',
+        () =>
+          sleep(10).then(() => {
+            throw new Error('estimate reverted');
+          }),
+        build,
+      ),
       nonces.send('0xabc', async () => 'x', build),
-      nonces.send('0xabc', async () => 'y', async (nonce, label) => {
-        if (label === 'y' && nonce === 2) throw new Error('signer unavailable');
-        return build(nonce, label);
-      }),
+      nonces.send(
+        '0xabc',
+        async () => 'y',
+        async (nonce, label) => {
+          if (label === 'y' && nonce === 2) throw new Error('signer unavailable');
+          return build(nonce, label);
+        },
+      ),
       nonces.send('0xabc', async () => 'z', build),
     ]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'fulfilled', 'rejected', 'fulfilled']);

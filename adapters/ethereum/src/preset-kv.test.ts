@@ -17,7 +17,15 @@ beforeAll(async () => {
   const admin = await actor(adapter);
   member = await actor(adapter);
   app = await adapter.lifecycle.create(
-    { appId: unique('kv'), name: 'kv', framework: 'ethereum', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members: [member.account] },
+    {
+      appId: unique('kv'),
+      name: 'kv',
+      framework: 'ethereum',
+      mode: 'consortium',
+      placement: 'shared',
+      contract: { kind: 'preset-kv' },
+      members: [member.account],
+    },
     admin.signer,
   );
 });
@@ -32,7 +40,10 @@ const del = (key: string) => adapter.kv.delete({ app, key, requestId: unique('re
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 
 async function failure(promise: Promise<unknown>) {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!isBsnError(error)) throw new Error(`expected a typed error, got ${String(error)}`);
   return error;
 }
@@ -78,7 +89,9 @@ describe('put, get, delete, history', () => {
     await rpc(devnet, 'evm_setAutomine', [false]);
     let receipts;
     try {
-      const writes = Promise.all([put(key, 'a'), put(key, 'b'), del(key), put(key, 'c')].map((p, i) => new Promise((r) => setTimeout(r, i * 20)).then(() => p)));
+      const writes = Promise.all(
+        [put(key, 'a'), put(key, 'b'), del(key), put(key, 'c')].map((p, i) => new Promise((r) => setTimeout(r, i * 20)).then(() => p)),
+      );
       await new Promise((r) => setTimeout(r, 400));
       await rpc(devnet, 'evm_mine');
       receipts = await writes;
@@ -89,7 +102,12 @@ describe('put, get, delete, history', () => {
     expect(history.map((h) => (h.value === null ? null : text(h.value)))).toHaveLength(5);
     expect(new Set(receipts.map((x) => x.block.number)).size).toBe(1);
     // Chain order within the block is nonce order, which is submission order.
-    expect(history.slice(1).map((h) => h.txId).sort()).toEqual(receipts.map((x) => x.txId).sort());
+    expect(
+      history
+        .slice(1)
+        .map((h) => h.txId)
+        .sort(),
+    ).toEqual(receipts.map((x) => x.txId).sort());
     expect(history[0]!.value && text(history[0]!.value)).toBe('first');
     expect(text((await adapter.kv.get(app, key))!.value)).toBe(text(history.at(-1)!.value!));
   });
@@ -108,7 +126,7 @@ describe('list', () => {
     expect(all.cursor).toBeUndefined();
     for (const e of all.entries) {
       expect(text(e.value)).toBe(e.key);
-      expect((await adapter.kv.get(app, e.key))).toEqual(e);
+      expect(await adapter.kv.get(app, e.key)).toEqual(e);
     }
     const paged: string[] = [];
     let cursor: string | undefined;
@@ -134,13 +152,15 @@ describe('list', () => {
       adapter.kv.list(app, '', { cursor: '!!not-a-cursor!!' }),
       adapter.kv.list(app, unique('elsewhere'), { cursor }),
       adapter.kv.list(app, 'a\u0000'),
-    ]) expect((await failure(bad)).code).toBe('INVALID_INPUT');
+    ])
+      expect((await failure(bad)).code).toBe('INVALID_INPUT');
   });
 });
 
 describe('limits', () => {
   test('the contract enforces the limits describe() declares', async () => {
-    const call = async (fn: string) => BigInt(await rpc<string>(devnet, 'eth_call', [{ to: app.location.address, data: appInterface.encodeFunctionData(fn) }, 'latest']));
+    const call = async (fn: string) =>
+      BigInt(await rpc<string>(devnet, 'eth_call', [{ to: app.location.address, data: appInterface.encodeFunctionData(fn) }, 'latest']));
     expect(Number(await call('MAX_VALUE_BYTES'))).toBe(adapter.describe().limits.maxValueBytes);
     expect(Number(await call('MAX_KEY_BYTES'))).toBe(adapter.describe().limits.maxKeyBytes);
   });
@@ -164,11 +184,22 @@ describe('limits', () => {
     const longest = 'k'.repeat(LIMITS.maxKeyBytes);
     await put(longest, 'fits');
     expect(text((await adapter.kv.get(app, longest))!.value)).toBe('fits');
-    for (const bad of ['', 'a\u0000b', 'k'.repeat(LIMITS.maxKeyBytes + 1), '区'.repeat(Math.floor(LIMITS.maxKeyBytes / 3) + 1), 'x\ud800']) {
+    for (const bad of [
+      '',
+      'a\u0000b',
+      'k'.repeat(LIMITS.maxKeyBytes + 1),
+      '区'.repeat(Math.floor(LIMITS.maxKeyBytes / 3) + 1),
+      'x\ud800',
+    ]) {
       const error = await failure(put(bad, 'x'));
       expect([error.code, error.field]).toEqual(['INVALID_INPUT', '/key']);
     }
-    for (const bad of [adapter.kv.get(app, ''), adapter.kv.history(app, ''), put(unique('k'), new Uint8Array(0)), adapter.kv.put({ app, key: unique('k'), value: 'str' as never, requestId: unique('req') }, member.signer)]) {
+    for (const bad of [
+      adapter.kv.get(app, ''),
+      adapter.kv.history(app, ''),
+      put(unique('k'), new Uint8Array(0)),
+      adapter.kv.put({ app, key: unique('k'), value: 'str' as never, requestId: unique('req') }, member.signer),
+    ]) {
       expect((await failure(bad)).code).toBe('INVALID_INPUT');
     }
     const error = await failure(adapter.kv.put({ app, key: unique('k'), value: bytes('v'), requestId: 'has spaces' }, member.signer));

@@ -1,5 +1,18 @@
 import { keccak256 } from 'ethers';
-import { encodeKeyCursor, mapInBatches, UnavailableError, whatOf, type AppRef, type KvEntry, type KvHistoryEntry, type KvPage, type KvWrite, type PresetKv, type Receipt, type Signer } from '@bsn/contract';
+import {
+  encodeKeyCursor,
+  mapInBatches,
+  UnavailableError,
+  whatOf,
+  type AppRef,
+  type KvEntry,
+  type KvHistoryEntry,
+  type KvPage,
+  type KvWrite,
+  type PresetKv,
+  type Receipt,
+  type Signer,
+} from '@bsn/contract';
 import { appInterface } from './abi.js';
 import type { BlockTag } from './chain.js';
 import { FRAMEWORK } from './describe.js';
@@ -99,8 +112,9 @@ export class EthereumPresetKv implements PresetKv {
     const [count] = await this.view<[bigint]>(app, 'keyCount', [], final);
     const slices: number[] = [];
     for (let start = 0; start < Number(count); start += KEY_SLICE) slices.push(start);
-    const keys = (await mapInBatches(slices, 4, (start) => this.view<[string[]]>(app, 'keysSlice', [start, KEY_SLICE], final)))
-      .flatMap(([slice]) => [...slice]);
+    const keys = (await mapInBatches(slices, 4, (start) => this.view<[string[]]>(app, 'keysSlice', [start, KEY_SLICE], final))).flatMap(
+      ([slice]) => [...slice],
+    );
 
     const prefixBytes = utf8(prefix);
     const afterBytes = after === undefined ? undefined : utf8(after);
@@ -130,7 +144,8 @@ export class EthereumPresetKv implements PresetKv {
       const w = lastWrite.get(`${block}:${keyHashOf(key)}`);
       if (!w || w.value === null || keccak256(w.value) !== valueHashes[i]) {
         throw new UnavailableError(`the node has no log matching the stored value of ${JSON.stringify(key)} in block ${block}`, {
-          stage: 'query', detail: { framework: FRAMEWORK, data: { app: app.address, block } },
+          stage: 'query',
+          detail: { framework: FRAMEWORK, data: { app: app.address, block } },
         });
       }
       return { key, value: w.value, block, txId: w.txId };
@@ -138,4 +153,3 @@ export class EthereumPresetKv implements PresetKv {
     return matching.length > limit ? { entries, cursor: encodeKeyCursor(pageKeys.at(-1)!) } : { entries };
   }
 }
-

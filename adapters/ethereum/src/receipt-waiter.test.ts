@@ -30,7 +30,11 @@ class FakeNode {
     },
     batch: (requests: { method: string; params?: unknown[] }[]) => {
       this.posts.push(requests.map((r) => r.method));
-      const sent: Promise<void> = this.stall ? new Promise(() => undefined) : this.failure ? Promise.reject(this.failure) : Promise.resolve();
+      const sent: Promise<void> = this.stall
+        ? new Promise(() => undefined)
+        : this.failure
+          ? Promise.reject(this.failure)
+          : Promise.resolve();
       const out = requests.map((r) => sent.then(() => this.answer(r.method, r.params ?? [])));
       for (const p of out) p.catch(() => undefined);
       return out;
@@ -38,7 +42,14 @@ class FakeNode {
   };
 
   private answer(method: string, params: unknown[]): unknown {
-    const block = (n: number) => ({ number: hex(n), hash: blockHash(n), parentHash: blockHash(n - 1), timestamp: hex(1_700_000_000 + n), gasLimit: '0x1c9c380', transactions: [] });
+    const block = (n: number) => ({
+      number: hex(n),
+      hash: blockHash(n),
+      parentHash: blockHash(n - 1),
+      timestamp: hex(1_700_000_000 + n),
+      gasLimit: '0x1c9c380',
+      transactions: [],
+    });
     switch (method) {
       case 'eth_blockNumber':
         return hex(this.head);
@@ -47,7 +58,19 @@ class FakeNode {
       case 'eth_getTransactionReceipt': {
         const txId = params[0] as string;
         const at = this.inclusions.get(txId);
-        return at === undefined ? null : { transactionHash: txId, blockNumber: hex(at), blockHash: blockHash(at), status: '0x1', from: '0x01', to: '0x02', contractAddress: null, gasUsed: '0x5208', logs: [] };
+        return at === undefined
+          ? null
+          : {
+              transactionHash: txId,
+              blockNumber: hex(at),
+              blockHash: blockHash(at),
+              status: '0x1',
+              from: '0x01',
+              to: '0x02',
+              contractAddress: null,
+              gasUsed: '0x5208',
+              logs: [],
+            };
       }
       default:
         throw new Error(`unexpected ${method}`);
@@ -170,9 +193,16 @@ describe('waiting for inclusion (faked node)', () => {
     await vi.advanceTimersByTimeAsync(INTERVAL);
     await vi.advanceTimersByTimeAsync(INTERVAL * 8);
     expect(a!.done && b!.done).toBe(true);
-    for (const [w, id] of [[a, txHash(1)], [b, txHash(2)]] as const) {
+    for (const [w, id] of [
+      [a, txHash(1)],
+      [b, txHash(2)],
+    ] as const) {
       expect(isBsnError(w!.error, 'TIMEOUT')).toBe(true);
-      expect(w!.error).toMatchObject({ stage: 'commit', txId: id, message: expect.stringMatching(new RegExp(`^inclusion of ${id} did not happen before the deadline`)) });
+      expect(w!.error).toMatchObject({
+        stage: 'commit',
+        txId: id,
+        message: expect.stringMatching(new RegExp(`^inclusion of ${id} did not happen before the deadline`)),
+      });
     }
   });
 

@@ -71,12 +71,14 @@ export class RegistryContract {
       throw toBsnError(error, { stage: 'query', what: `looking up app ${JSON.stringify(appId)}` });
     }
     // '0x': the registry itself is not final yet (just deployed on a chain with confirmations), so no app is.
-    const [app, createdBlock] = result === '0x'
-      ? ['0x0000000000000000000000000000000000000000', 0n]
-      : (registryInterface.decodeFunctionResult('appOf', result) as unknown as [string, bigint]);
+    const [app, createdBlock] =
+      result === '0x'
+        ? ['0x0000000000000000000000000000000000000000', 0n]
+        : (registryInterface.decodeFunctionResult('appOf', result) as unknown as [string, bigint]);
     if (app === '0x0000000000000000000000000000000000000000') {
       throw new NotFoundError(`no app ${JSON.stringify(appId)} on this network`, {
-        stage: 'query', detail: { framework: FRAMEWORK, data: { registry: this.address, appId } },
+        stage: 'query',
+        detail: { framework: FRAMEWORK, data: { registry: this.address, appId } },
       });
     }
     const location = { appId, address: getAddress(app), createdBlock: Number(createdBlock) };
@@ -107,7 +109,9 @@ async function verify(chain: ChainReader, address: string, field: string): Promi
     protocol = undefined;
   }
   if (protocol !== REGISTRY_PROTOCOL) {
-    throw new InvalidInputError(`the contract at ${address} is not a ${REGISTRY_PROTOCOL} registry (it says ${JSON.stringify(protocol)})`, { field });
+    throw new InvalidInputError(`the contract at ${address} is not a ${REGISTRY_PROTOCOL} registry (it says ${JSON.stringify(protocol)})`, {
+      field,
+    });
   }
 }
 
@@ -120,6 +124,7 @@ function deploy(deps: DeployDeps, address: string): Promise<void> {
     data: artifacts.BsnAppRegistry.bytecode,
     name: 'app registry',
     role: 'registry',
-    missing: (used) => `the registry did not appear at ${address}${used ? " although the deployer's nonce 0 is used" : ''}; deploy one and set "registry" in the network config`,
+    missing: (used) =>
+      `the registry did not appear at ${address}${used ? " although the deployer's nonce 0 is used" : ''}; deploy one and set "registry" in the network config`,
   });
 }

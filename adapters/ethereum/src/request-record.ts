@@ -47,26 +47,46 @@ async function recordOf(chain: ChainReader, w: ResolvedWrite): Promise<RequestRe
  * the id was used for other content (another method, other arguments or another sender);
  * undefined when the id was never executed.
  */
-export async function firstReceipt(d: RequestRecordDeps, w: ResolvedWrite, from: string, deadline: number, recorded?: RequestRecord): Promise<Receipt | undefined> {
+export async function firstReceipt(
+  d: RequestRecordDeps,
+  w: ResolvedWrite,
+  from: string,
+  deadline: number,
+  recorded?: RequestRecord,
+): Promise<Receipt | undefined> {
   const { contentHash, blockNumber } = recorded ?? (await recordOf(d.chain, w));
   if (blockNumber === 0n) return undefined;
   const logs = await d.chain.logs({
-    address: w.app.address, topics: [TOPICS.requestExecuted, w.requestKey], fromBlock: Number(blockNumber), toBlock: Number(blockNumber),
+    address: w.app.address,
+    topics: [TOPICS.requestExecuted, w.requestKey],
+    fromBlock: Number(blockNumber),
+    toBlock: Number(blockNumber),
   });
   const txId = logs[0]?.transactionHash;
   const mine = keccak256(concat([from, w.data]));
   if (contentHash.toLowerCase() !== mine.slice(0, 2 + 48).toLowerCase()) {
-    throw new ConflictError(`request id ${JSON.stringify(w.requestId)} was already used for a different request${txId ? ` (tx ${txId})` : ''}`, {
-      stage: 'validate',
-      field: '/requestId',
-      ...(txId && { txId }),
-      detail: { framework: FRAMEWORK, message: 'request id reused with different content', data: { requestKey: w.requestKey, recorded: contentHash, submitted: mine, ...(txId && { txId }) } },
-    });
+    throw new ConflictError(
+      `request id ${JSON.stringify(w.requestId)} was already used for a different request${txId ? ` (tx ${txId})` : ''}`,
+      {
+        stage: 'validate',
+        field: '/requestId',
+        ...(txId && { txId }),
+        detail: {
+          framework: FRAMEWORK,
+          message: 'request id reused with different content',
+          data: { requestKey: w.requestKey, recorded: contentHash, submitted: mine, ...(txId && { txId }) },
+        },
+      },
+    );
   }
   if (!txId) {
-    throw new UnavailableError(`the node has no RequestExecuted log for request ${w.requestId} in block ${blockNumber} (are its logs pruned?)`, {
-      stage: 'query', detail: { framework: FRAMEWORK, data: { requestKey: w.requestKey, block: Number(blockNumber) } },
-    });
+    throw new UnavailableError(
+      `the node has no RequestExecuted log for request ${w.requestId} in block ${blockNumber} (are its logs pruned?)`,
+      {
+        stage: 'query',
+        detail: { framework: FRAMEWORK, data: { requestKey: w.requestKey, block: Number(blockNumber) } },
+      },
+    );
   }
   return writeReceipt(d.chain, w, await d.finality.final(txId, deadline));
 }
@@ -79,7 +99,13 @@ export async function firstReceipt(d: RequestRecordDeps, w: ResolvedWrite, from:
  * the first receipt (or the ConflictError of an id used for other content), else undefined.
  * Unreachable nodes and deadlines are not looked behind: asking again would fail the same.
  */
-export async function firstReceiptBehind(d: RequestRecordDeps, error: unknown, w: ResolvedWrite, from: string, deadline: number): Promise<Receipt | undefined> {
+export async function firstReceiptBehind(
+  d: RequestRecordDeps,
+  error: unknown,
+  w: ResolvedWrite,
+  from: string,
+  deadline: number,
+): Promise<Receipt | undefined> {
   if (alreadyExecuted(error)) return firstReceipt(d, w, from, deadline, recordIn(error, w));
   if (!isBsnError(error) || isBsnError(error, 'UNAVAILABLE') || isBsnError(error, 'TIMEOUT')) return undefined;
   try {

@@ -25,7 +25,9 @@ async function node(answer: (body: Request | Request[]) => unknown | Promise<unk
 }
 
 const single = (r: Request) =>
-  r.method === 'boom' ? { jsonrpc: '2.0', id: r.id, error: { code: 3, message: 'execution reverted', data: '0x1234' } } : { jsonrpc: '2.0', id: r.id, result: `${r.method}:${JSON.stringify(r.params)}` };
+  r.method === 'boom'
+    ? { jsonrpc: '2.0', id: r.id, error: { code: 3, message: 'execution reverted', data: '0x1234' } }
+    : { jsonrpc: '2.0', id: r.id, result: `${r.method}:${JSON.stringify(r.params)}` };
 
 afterEach(async () => {
   const s = server;
@@ -50,10 +52,16 @@ test('a batch is one request; each answer settles on its own, in any order the n
 test('a node that does not answer batches (or drops one answer) is asked one request at a time', async () => {
   const { url, bodies } = await node((body) => {
     if (!Array.isArray(body)) return single(body);
-    return body.length > 2 ? { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'batch requests are not supported' } } : [single(body[0]!)];
+    return body.length > 2
+      ? { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'batch requests are not supported' } }
+      : [single(body[0]!)];
   });
   const rpc = new RpcClient(url, 5_000);
-  expect(await Promise.all(rpc.batch<[string, string, string]>([{ method: 'a' }, { method: 'b' }, { method: 'c' }]))).toEqual(['a:[]', 'b:[]', 'c:[]']);
+  expect(await Promise.all(rpc.batch<[string, string, string]>([{ method: 'a' }, { method: 'b' }, { method: 'c' }]))).toEqual([
+    'a:[]',
+    'b:[]',
+    'c:[]',
+  ]);
   expect(await Promise.all(rpc.batch<[string, string]>([{ method: 'x' }, { method: 'y' }]))).toEqual(['x:[]', 'y:[]']);
   // 3 refused → 1 batch + 3 singles; 2 with one answer dropped → 1 batch + 1 single.
   expect(bodies).toHaveLength(6);

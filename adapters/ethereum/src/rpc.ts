@@ -53,14 +53,20 @@ export class RpcClient {
   batch<T extends unknown[]>(requests: { [K in keyof T]: { method: string; params?: unknown[] } }): { [K in keyof T]: Promise<T[K]> } {
     const list = requests as readonly { method: string; params?: unknown[] }[];
     const ids = list.map(() => this.nextId++);
-    const answers: Promise<Array<RpcAnswer | undefined>> = this.post(list.map((r) => r.method), list.map((r, i) => ({ jsonrpc: '2.0', id: ids[i], method: r.method, params: r.params ?? [] })))
-      .then((body) => {
-        if (!Array.isArray(body)) return list.map(() => undefined);
-        const byId = new Map((body as RpcAnswer[]).map((a) => [a?.id, a]));
-        return ids.map((id) => byId.get(id));
-      });
+    const answers: Promise<Array<RpcAnswer | undefined>> = this.post(
+      list.map((r) => r.method),
+      list.map((r, i) => ({ jsonrpc: '2.0', id: ids[i], method: r.method, params: r.params ?? [] })),
+    ).then((body) => {
+      if (!Array.isArray(body)) return list.map(() => undefined);
+      const byId = new Map((body as RpcAnswer[]).map((a) => [a?.id, a]));
+      return ids.map((id) => byId.get(id));
+    });
     let alone: ReturnType<typeof limiter> | undefined;
-    const out = list.map((r, i) => answers.then((all) => (all[i] ? answerOf(r.method, all[i]) : (alone ??= limiter(FALLBACK_CALLS_IN_PARALLEL))(() => this.call(r.method, r.params)))));
+    const out = list.map((r, i) =>
+      answers.then((all) =>
+        all[i] ? answerOf(r.method, all[i]) : (alone ??= limiter(FALLBACK_CALLS_IN_PARALLEL))(() => this.call(r.method, r.params)),
+      ),
+    );
     // Callers may await only some of them; the others must not become unhandled rejections.
     for (const p of out) p.catch(() => undefined);
     return out as { [K in keyof T]: Promise<T[K]> };
@@ -84,7 +90,12 @@ export class RpcClient {
         return JSON.parse(text) as unknown;
       } catch {
         throw new UnavailableError(`${what}: the node answered HTTP ${response.status} without JSON`, {
-          detail: { framework: FRAMEWORK, code: response.status, message: text.slice(0, 200), data: { method: what, endpoint: this.endpoint } },
+          detail: {
+            framework: FRAMEWORK,
+            code: response.status,
+            message: text.slice(0, 200),
+            data: { method: what, endpoint: this.endpoint },
+          },
         });
       }
     } catch (error) {
@@ -119,13 +130,18 @@ function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
     running++;
     start();
   };
-  return (task) => new Promise((resolve, reject) => {
-    waiting.push(() => task().then(resolve, reject).finally(() => {
-      running--;
+  return (task) =>
+    new Promise((resolve, reject) => {
+      waiting.push(() =>
+        task()
+          .then(resolve, reject)
+          .finally(() => {
+            running--;
+            next();
+          }),
+      );
       next();
-    }));
-    next();
-  });
+    });
 }
 
 interface RpcAnswer {

@@ -49,12 +49,25 @@ describe('signer bridge', () => {
     const other = privateKeySigner('secp256k1', randomBytes(32));
     const sig = await other.signDigest(Buffer.from(digest.slice(2), 'hex'));
     expect(() => ethereumSignature(digest, sig, address)).toThrow(expect.objectContaining({ code: 'UNAUTHORIZED' }));
-    expect(() => ethereumSignature(digest, { compact: new Uint8Array(63) }, address)).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
-    expect(() => ethereumSignature(digest, { compact: new Uint8Array(64) }, address)).toThrow(expect.objectContaining({ code: 'UNAUTHORIZED' }));
+    expect(() => ethereumSignature(digest, { compact: new Uint8Array(63) }, address)).toThrow(
+      expect.objectContaining({ code: 'INVALID_INPUT' }),
+    );
+    expect(() => ethereumSignature(digest, { compact: new Uint8Array(64) }, address)).toThrow(
+      expect.objectContaining({ code: 'UNAUTHORIZED' }),
+    );
   });
 
   test('transactions signed through a core Signer recover to its address', async () => {
-    const tx = Transaction.from({ type: 2, chainId: 31337n, nonce: 7, to: address, gasLimit: 21000n, maxFeePerGas: 2n, maxPriorityFeePerGas: 1n, value: 1n });
+    const tx = Transaction.from({
+      type: 2,
+      chainId: 31337n,
+      nonce: 7,
+      to: address,
+      gasLimit: 21000n,
+      maxFeePerGas: 2n,
+      maxPriorityFeePerGas: 1n,
+      value: 1n,
+    });
     const signed = await signTransaction(tx, signer);
     expect(signed.from).toBe(address);
     expect(Transaction.from(signed.serialized).from).toBe(address);
@@ -64,7 +77,12 @@ describe('signer bridge', () => {
   test('signers of other algorithms and broken signers are refused with typed errors', async () => {
     const p256 = privateKeySigner('secp256r1', randomBytes(32));
     await expect(signDigest(p256, digest)).rejects.toMatchObject({ code: 'INVALID_INPUT', field: '/signer/algorithm' });
-    const broken = { ...localKeySigner('0x' + '11'.repeat(32)), signDigest: async () => { throw new Error('hsm offline'); } };
+    const broken = {
+      ...localKeySigner('0x' + '11'.repeat(32)),
+      signDigest: async () => {
+        throw new Error('hsm offline');
+      },
+    };
     const error = await signDigest(broken, digest).catch((e: unknown) => e);
     expect(isBsnError(error, 'UNAUTHORIZED')).toBe(true);
     expect(() => addressOf(new Uint8Array(65))).toThrow(expect.objectContaining({ code: 'INVALID_INPUT' }));
@@ -76,7 +94,12 @@ describe('signer bridge', () => {
       const who = addressOf(key.publicKey);
       const d = keccak256(randomBytes(32));
       const { compact, recovery } = await key.signDigest(Buffer.from(d.slice(2), 'hex'));
-      for (const given of [{ compact, recovery }, { compact }, { compact: flipS(compact), recovery: recovery! ^ 1 }, { compact: flipS(compact) }]) {
+      for (const given of [
+        { compact, recovery },
+        { compact },
+        { compact: flipS(compact), recovery: recovery! ^ 1 },
+        { compact: flipS(compact) },
+      ]) {
         const sig = ethereumSignature(d, given, who);
         expect(recoverAddress(d, sig)).toBe(who);
         expect(sig.yParity).toBe(recovery);
@@ -87,12 +110,13 @@ describe('signer bridge', () => {
 
   test('a wrong key, a wrong digest and a missing recovery id behave as before', async () => {
     const d = Buffer.from(digest.slice(2), 'hex');
-    const refusal = (expected: string, dg: string) => expect.objectContaining({
-      code: 'UNAUTHORIZED',
-      message: `the signature does not come from the key of ${expected}`,
-      stage: 'sign',
-      detail: { framework: 'ethereum', message: 'signature does not recover to the sender address', data: { expected, digest: dg } },
-    });
+    const refusal = (expected: string, dg: string) =>
+      expect.objectContaining({
+        code: 'UNAUTHORIZED',
+        message: `the signature does not come from the key of ${expected}`,
+        stage: 'sign',
+        detail: { framework: 'ethereum', message: 'signature does not recover to the sender address', data: { expected, digest: dg } },
+      });
     // Wrong key: with and without the recovery id.
     const other = await privateKeySigner('secp256k1', randomBytes(32)).signDigest(d);
     expect(() => ethereumSignature(digest, other, address)).toThrow(refusal(address, digest));
@@ -105,7 +129,13 @@ describe('signer bridge', () => {
     // Missing recovery id: the parity that recovers is found, the same Signature as with the id.
     const without = ethereumSignature(digest, { compact: mine.compact }, address);
     expect(without.yParity).toBe(mine.recovery);
-    expect(without.serialized).toBe(Signature.from({ r: '0x' + Buffer.from(mine.compact.subarray(0, 32)).toString('hex'), s: '0x' + Buffer.from(mine.compact.subarray(32)).toString('hex'), yParity: mine.recovery as 0 | 1 }).serialized);
+    expect(without.serialized).toBe(
+      Signature.from({
+        r: '0x' + Buffer.from(mine.compact.subarray(0, 32)).toString('hex'),
+        s: '0x' + Buffer.from(mine.compact.subarray(32)).toString('hex'),
+        yParity: mine.recovery as 0 | 1,
+      }).serialized,
+    );
     // An r that is no x-coordinate on the curve recovers nothing: refused like any other.
     const noPoint = Uint8Array.from(mine.compact);
     noPoint.set(Buffer.from(5n.toString(16).padStart(64, '0'), 'hex'), 0);

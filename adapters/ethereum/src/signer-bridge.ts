@@ -1,5 +1,14 @@
 import { Signature, SigningKey, Transaction, computeAddress, concat, getBytes, hexlify, toBeHex } from 'ethers';
-import { InvalidInputError, UnauthorizedError, checkKeyAlgorithmIn, isBsnError, recoverPublicKey, type CompactSignature, type KeyAlgorithm, type Signer } from '@bsn/contract';
+import {
+  InvalidInputError,
+  UnauthorizedError,
+  checkKeyAlgorithmIn,
+  isBsnError,
+  recoverPublicKey,
+  type CompactSignature,
+  type KeyAlgorithm,
+  type Signer,
+} from '@bsn/contract';
 import { FRAMEWORK } from './describe.js';
 
 /** Order of the secp256k1 group. */
@@ -111,7 +120,8 @@ export async function signDigest(signer: Signer, digest: string, expected?: stri
   } catch (error) {
     if (isBsnError(error)) throw error;
     throw new UnauthorizedError(`the signer failed: ${error instanceof Error ? error.message : String(error)}`, {
-      stage: 'sign', cause: error,
+      stage: 'sign',
+      cause: error,
     });
   }
   return ethereumSignature(digest, compact, expected);

@@ -135,14 +135,26 @@ export class TxSender {
       },
       async (nonce, { gasLimit, fees }) => {
         const tx = Transaction.from({
-          type: 2, chainId: BigInt(this.chainId), nonce, to: req.to ?? null, data: req.data, value: req.value ?? 0n, gasLimit, ...fees,
+          type: 2,
+          chainId: BigInt(this.chainId),
+          nonce,
+          to: req.to ?? null,
+          data: req.data,
+          value: req.value ?? 0n,
+          gasLimit,
+          ...fees,
         });
         // signTransaction refuses (UnauthorizedError) a signature that does not recover to `from`.
         const raw = (await signTransaction(tx, signer, from)).serialized;
         return { hash: keccak256(raw), raw };
       },
     );
-    return this.await(sent.hash, { to: req.to, data: req.data, from, gasLimit: sent.prepared.gasLimit, what: req.what }, opts.wait, deadline);
+    return this.await(
+      sent.hash,
+      { to: req.to, data: req.data, from, gasLimit: sent.prepared.gasLimit, what: req.what },
+      opts.wait,
+      deadline,
+    );
   }
 
   /** Waits for a broadcast transaction and checks its status. */
@@ -161,7 +173,10 @@ export class TxSender {
    * Why a mined transaction failed: replays the call on the state at its block to recover
    * the revert data (nodes do not keep it in receipts), else tells out-of-gas apart.
    */
-  async diagnose(receipt: RawReceipt, call: { to?: string; data: string; from: string; gasLimit: bigint; what: string }): Promise<BsnError> {
+  async diagnose(
+    receipt: RawReceipt,
+    call: { to?: string; data: string; from: string; gasLimit: bigint; what: string },
+  ): Promise<BsnError> {
     const txId = receipt.transactionHash;
     const ctx = { stage: 'commit' as const, txId, what: call.what };
     if (call.to) {
@@ -172,9 +187,15 @@ export class TxSender {
       }
     }
     const outOfGas = BigInt(receipt.gasUsed) >= call.gasLimit;
-    return new RejectedByChainError(
-      `${call.what}: the transaction failed on chain${outOfGas ? ' (out of gas)' : ''}`,
-      { stage: 'commit', txId, detail: { framework: FRAMEWORK, code: receipt.status, message: outOfGas ? 'out of gas' : 'status 0x0', data: { txId, gasUsed: receipt.gasUsed, gasLimit: call.gasLimit.toString() } } },
-    );
+    return new RejectedByChainError(`${call.what}: the transaction failed on chain${outOfGas ? ' (out of gas)' : ''}`, {
+      stage: 'commit',
+      txId,
+      detail: {
+        framework: FRAMEWORK,
+        code: receipt.status,
+        message: outOfGas ? 'out of gas' : 'status 0x0',
+        data: { txId, gasUsed: receipt.gasUsed, gasLimit: call.gasLimit.toString() },
+      },
+    });
   }
 }

@@ -5,8 +5,21 @@
  */
 import { Transaction, getAddress, getBytes, isAddress } from 'ethers';
 import {
-  bareHex, checkPreparedAccount, checkPreparedFresh, checkPreparedShape, checkSubmitRequest, deadlineOf, decodePreparedPayload, preparedMismatch,
-  preparedTransaction, whatOf, type CompactSignature, type KeyAlgorithm, type PreparedTransaction, type Receipt, type SubmitRequest,
+  bareHex,
+  checkPreparedAccount,
+  checkPreparedFresh,
+  checkPreparedShape,
+  checkSubmitRequest,
+  deadlineOf,
+  decodePreparedPayload,
+  preparedMismatch,
+  preparedTransaction,
+  whatOf,
+  type CompactSignature,
+  type KeyAlgorithm,
+  type PreparedTransaction,
+  type Receipt,
+  type SubmitRequest,
 } from '@bsn/contract';
 import { FRAMEWORK } from './describe.js';
 import { toBsnError } from './errors.js';
@@ -43,11 +56,25 @@ export async function prepareUserTransaction(
   const nonce = await d.chain.nonce(from, 'pending');
   // An id that already ran needs no gas: submitPrepared answers with the first receipt.
   const unsigned = first
-    ? Transaction.from({ type: 2, chainId: BigInt(d.config.chainId), nonce, to: w.app.address, data: w.data, gasLimit: 0n, maxFeePerGas: 0n, maxPriorityFeePerGas: 0n })
+    ? Transaction.from({
+        type: 2,
+        chainId: BigInt(d.config.chainId),
+        nonce,
+        to: w.app.address,
+        data: w.data,
+        gasLimit: 0n,
+        maxFeePerGas: 0n,
+        maxPriorityFeePerGas: 0n,
+      })
     : await d.sender.unsigned(from, { to: w.app.address, data: w.data, what: whatOf(plan) }, nonce);
   const payload: PreparedPayload = { v: 1, chainId: d.config.chainId, from, to: w.app.address, tx: unsigned.unsignedSerialized };
   return preparedTransaction({
-    request, algorithm: ACCOUNT_ALGORITHM, publicKey: uncompressed.slice(2), digest: unsigned.unsignedHash, payload, ttlMs: d.config.preparedTtlMs,
+    request,
+    algorithm: ACCOUNT_ALGORITHM,
+    publicKey: uncompressed.slice(2),
+    digest: unsigned.unsignedHash,
+    payload,
+    ttlMs: d.config.preparedTtlMs,
   });
 }
 
@@ -59,8 +86,16 @@ export async function submitUserTransaction(d: UserKeyDeps, prepared: PreparedTr
   const tx = unsignedTransactionOf(payload);
   const w = await resolveWrite(plan, d.registry);
   const from = addressOf(getBytes('0x' + bareHex(prepared.publicKey)), '/publicKey');
-  if (payload.v !== 1 || payload.chainId !== d.config.chainId || tx.chainId !== BigInt(d.config.chainId) || !isAddress(payload.from) ||
-    getAddress(payload.from) !== from || tx.to !== w.app.address || tx.data !== w.data || bareHex(tx.unsignedHash) !== bareHex(prepared.digest)) {
+  if (
+    payload.v !== 1 ||
+    payload.chainId !== d.config.chainId ||
+    tx.chainId !== BigInt(d.config.chainId) ||
+    !isAddress(payload.from) ||
+    getAddress(payload.from) !== from ||
+    tx.to !== w.app.address ||
+    tx.data !== w.data ||
+    bareHex(tx.unsignedHash) !== bareHex(prepared.digest)
+  ) {
     throw preparedMismatch();
   }
   const signed = tx.clone();
@@ -71,7 +106,12 @@ export async function submitUserTransaction(d: UserKeyDeps, prepared: PreparedTr
   const what = whatOf(plan);
   try {
     await d.nonces.sendFixed(from, tx.nonce, { hash: signed.hash!, raw: signed.serialized });
-    const raw = await d.sender.await(signed.hash!, { to: w.app.address, data: w.data, from, gasLimit: tx.gasLimit, what }, 'final', deadline);
+    const raw = await d.sender.await(
+      signed.hash!,
+      { to: w.app.address, data: w.data, from, gasLimit: tx.gasLimit, what },
+      'final',
+      deadline,
+    );
     return await writeReceipt(d.chain, w, raw);
   } catch (error) {
     if (alreadyExecuted(error)) {

@@ -56,7 +56,9 @@ const derOctets = (b: Uint8Array): number[] => [0x04, ...derLength(b.length), ..
  * can be checked block by block.
  */
 export function blockHeaderHash(number: bigint, previousHash: Uint8Array, dataHash: Uint8Array): string {
-  return createHash('sha256').update(blockHeaderBytes(number, previousHash, dataHash)).digest('hex');
+  return createHash('sha256')
+    .update(blockHeaderBytes(number, previousHash, dataHash))
+    .digest('hex');
 }
 
 /** The DER header bytes themselves: what the block hash is taken over and the orderer signs (after its metadata). */
@@ -142,7 +144,10 @@ export function decodeBlockMessage(block: common.Block): DecodedBlock {
 }
 
 /** The events of `chaincode` in a block: valid transactions only, in block order, with their running index. */
-export function chaincodeEventsOf(block: DecodedBlock, chaincode: string): Array<{ index: number; tx: BlockTransaction; event: NonNullable<BlockTransaction['event']> }> {
+export function chaincodeEventsOf(
+  block: DecodedBlock,
+  chaincode: string,
+): Array<{ index: number; tx: BlockTransaction; event: NonNullable<BlockTransaction['event']> }> {
   const out: Array<{ index: number; tx: BlockTransaction; event: NonNullable<BlockTransaction['event']> }> = [];
   for (const tx of block.transactions) {
     if (tx.valid && tx.event && tx.event.chaincode === chaincode) out.push({ index: out.length, tx, event: tx.event });

@@ -22,11 +22,17 @@ export class CertificateAuthority {
   private signingKey?: Promise<webcrypto.CryptoKey>;
   private readonly caCert: x509.X509Certificate;
 
-  constructor(private readonly ca: CertAndKey, private readonly validityDays = 3650) {
+  constructor(
+    private readonly ca: CertAndKey,
+    private readonly validityDays = 3650,
+  ) {
     try {
       this.caCert = new x509.X509Certificate(ca.certificate);
     } catch (cause) {
-      throw new InvalidInputError('network config: the org CA certificate cannot be parsed', { field: '/organizations/ca/certificate', cause });
+      throw new InvalidInputError('network config: the org CA certificate cannot be parsed', {
+        field: '/organizations/ca/certificate',
+        cause,
+      });
     }
   }
 
@@ -52,7 +58,10 @@ export class CertificateAuthority {
       try {
         der = createPrivateKey(this.ca.privateKey).export({ format: 'der', type: 'pkcs8' });
       } catch (cause) {
-        throw new InvalidInputError('network config: the org CA private key cannot be read', { field: '/organizations/ca/privateKey', cause });
+        throw new InvalidInputError('network config: the org CA private key cannot be read', {
+          field: '/organizations/ca/privateKey',
+          cause,
+        });
       }
       return webcrypto.subtle.importKey('pkcs8', der, ECDSA_P256, false, ['sign']);
     })();

@@ -5,8 +5,16 @@ import { describe, expect, test } from 'vitest';
 import { parseRefusal } from './errors.js';
 
 const require = createRequire(import.meta.url);
-const state = require('../chaincode/lib/state.js') as { successor(s: string): string; dataKey(a: string, k: string): string; dataBase(a: string): string };
-const rules = require('../chaincode/lib/rules.js') as { checkKey(k: unknown): string; checkValue(v: unknown): Buffer; checkLimit(v: unknown): number };
+const state = require('../chaincode/lib/state.js') as {
+  successor(s: string): string;
+  dataKey(a: string, k: string): string;
+  dataBase(a: string): string;
+};
+const rules = require('../chaincode/lib/rules.js') as {
+  checkKey(k: unknown): string;
+  checkValue(v: unknown): Buffer;
+  checkLimit(v: unknown): number;
+};
 const errors = require('../chaincode/lib/errors.js') as { BsnChaincodeError: new (code: string, message: string, data?: object) => Error };
 
 const utf8 = (s: string) => Buffer.from(s, 'utf8');
@@ -28,7 +36,7 @@ describe('preset chaincode rules', () => {
     expect(state.dataKey('app-2', 'x').startsWith(state.dataBase('app'))).toBe(false);
   });
 
-  test('keys and values follow core\'s rules; refusals carry the field in the format the adapter parses', () => {
+  test("keys and values follow core's rules; refusals carry the field in the format the adapter parses", () => {
     expect(rules.checkKey('区块链')).toBe('区块链');
     const refusal = (f: () => unknown) => {
       try {

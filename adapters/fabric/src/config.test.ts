@@ -11,7 +11,16 @@ const org = (mspId: string) => ({
   user: { certificate: cert, privateKey: key },
   ca: { certificate: cert, privateKey: key },
 });
-const base = { framework: 'fabric', name: 'dev', fabricVersion: '2.5.9', channel: 'bsnchannel', chaincode: 'bsn-preset-kv', chaincodes: [], organizations: [org('Org1MSP'), org('Org2MSP')], orderer: {} };
+const base = {
+  framework: 'fabric',
+  name: 'dev',
+  fabricVersion: '2.5.9',
+  channel: 'bsnchannel',
+  chaincode: 'bsn-preset-kv',
+  chaincodes: [],
+  organizations: [org('Org1MSP'), org('Org2MSP')],
+  orderer: {},
+};
 
 function fieldOf(network: Record<string, unknown>): string | undefined {
   try {
@@ -44,23 +53,49 @@ describe('network config', () => {
     expect(fieldOf({ ...base, organization: '' })).toBe('/organization');
     expect(fieldOf({ ...base, organizations: [{ ...org('Org1MSP'), mspId: '' }] })).toBe('/organizations/0/mspId');
     expect(fieldOf({ ...base, organizations: [{ ...org('Org1MSP'), peers: [] }] })).toBe('/organizations/0/peers');
-    expect(fieldOf({ ...base, organizations: [{ ...org('Org1MSP'), peers: [{ endpoint: 'no port', tlsRootCert: cert }] }] })).toBe('/organizations/0/peers/0/endpoint');
-    expect(fieldOf({ ...base, organizations: [{ ...org('Org1MSP'), peers: [{ endpoint: 'p:7051', hostOverride: '', tlsRootCert: cert }] }] })).toBe('/organizations/0/peers/0/hostOverride');
-    expect(fieldOf({ ...base, organizations: [{ ...org('Org1MSP'), peers: [{ endpoint: 'p:7051', tlsRootCert: 'nope' }] }] })).toBe('/organizations/0/peers/0/tlsRootCert');
-    expect(fieldOf({ ...base, organizations: [{ ...org('Org1MSP'), ca: { certificate: 'nope', privateKey: key } }] })).toBe('/organizations/0/ca/certificate');
-    expect(fieldOf({ ...base, organizations: [{ ...org('Org1MSP'), user: { certificate: cert, privateKey: 'nope' } }] })).toBe('/organizations/0/user/privateKey');
+    expect(fieldOf({ ...base, organizations: [{ ...org('Org1MSP'), peers: [{ endpoint: 'no port', tlsRootCert: cert }] }] })).toBe(
+      '/organizations/0/peers/0/endpoint',
+    );
+    expect(
+      fieldOf({ ...base, organizations: [{ ...org('Org1MSP'), peers: [{ endpoint: 'p:7051', hostOverride: '', tlsRootCert: cert }] }] }),
+    ).toBe('/organizations/0/peers/0/hostOverride');
+    expect(fieldOf({ ...base, organizations: [{ ...org('Org1MSP'), peers: [{ endpoint: 'p:7051', tlsRootCert: 'nope' }] }] })).toBe(
+      '/organizations/0/peers/0/tlsRootCert',
+    );
+    expect(fieldOf({ ...base, organizations: [{ ...org('Org1MSP'), ca: { certificate: 'nope', privateKey: key } }] })).toBe(
+      '/organizations/0/ca/certificate',
+    );
+    expect(fieldOf({ ...base, organizations: [{ ...org('Org1MSP'), user: { certificate: cert, privateKey: 'nope' } }] })).toBe(
+      '/organizations/0/user/privateKey',
+    );
     expect(fieldOf({ ...base, organizations: [{ ...org('Org1MSP'), user: undefined }] })).toBe('/organizations/0/user');
     expect(fieldOf({ ...base, submitTimeoutMs: 5 })).toBe('/submitTimeoutMs');
     expect(fieldOf({ ...base, evaluateTimeoutMs: 1.5 })).toBe('/evaluateTimeoutMs');
   });
 
-  test('a refusal names the schema\'s pointers, every violation on a line', () => {
-    expect(() => resolveConfig({ ...base, channel: 'Bad Channel', submitTimeoutMs: 5 } as NetworkConfig)).toThrow(/network \/channel: .*\n.*network \/submitTimeoutMs: /s);
+  test("a refusal names the schema's pointers, every violation on a line", () => {
+    expect(() => resolveConfig({ ...base, channel: 'Bad Channel', submitTimeoutMs: 5 } as NetworkConfig)).toThrow(
+      /network \/channel: .*\n.*network \/submitTimeoutMs: /s,
+    );
   });
 
   test('the schema names every field resolveConfig knows', () => {
-    const schema = JSON.parse(readFileSync(new URL('../network-config.schema.json', import.meta.url), 'utf8')) as { properties: Record<string, unknown>; required: string[] };
-    for (const field of ['framework', 'name', 'channel', 'chaincode', 'organizations', 'organization', 'evaluateTimeoutMs', 'endorseTimeoutMs', 'submitTimeoutMs', 'preparedTtlMs']) {
+    const schema = JSON.parse(readFileSync(new URL('../network-config.schema.json', import.meta.url), 'utf8')) as {
+      properties: Record<string, unknown>;
+      required: string[];
+    };
+    for (const field of [
+      'framework',
+      'name',
+      'channel',
+      'chaincode',
+      'organizations',
+      'organization',
+      'evaluateTimeoutMs',
+      'endorseTimeoutMs',
+      'submitTimeoutMs',
+      'preparedTtlMs',
+    ]) {
       expect(Object.keys(schema.properties)).toContain(field);
     }
     expect(schema.required).toEqual(['framework', 'name', 'channel', 'chaincode', 'organizations']);

@@ -107,7 +107,9 @@ export function resolveConfig(network: NetworkConfig): ResolvedConfig {
   const wanted = c.organization ?? mspIds[0]!;
   const index = mspIds.indexOf(wanted);
   if (index < 0) {
-    throw new InvalidInputError(`network config /organization: ${JSON.stringify(wanted)} is not one of ${mspIds.join(', ')}`, { field: '/organization' });
+    throw new InvalidInputError(`network config /organization: ${JSON.stringify(wanted)} is not one of ${mspIds.join(', ')}`, {
+      field: '/organization',
+    });
   }
   const o = c.organizations[index]!;
   const p = o.peers[0]!;

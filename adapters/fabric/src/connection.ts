@@ -7,7 +7,6 @@ import type { ResolvedConfig } from './config.js';
 import { peerGrpcClient } from './peer-grpc.js';
 import { checkAlgorithm, checkPublicKey, fabricMessageSigner, fabricSigner, serviceSigner } from './signer-bridge.js';
 
-
 /**
  * One gRPC channel to the org's gateway peer (TLS against the peer's TLS CA), shared by
  * every Fabric identity the adapter signs as: the org's service user (reads, look-ups,
@@ -21,11 +20,18 @@ export class FabricConnection {
   readonly service: Gateway;
   private closed = false;
 
-  constructor(private readonly config: ResolvedConfig, private readonly ca: CertificateAuthority) {
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly ca: CertificateAuthority,
+  ) {
     const { peer } = config.org;
     this.client = peerGrpcClient(peer, { 'grpc.keepalive_time_ms': 60_000 });
     const service = serviceSigner(createPrivateKey(config.org.user.privateKey));
-    this.service = this.gateway({ mspId: config.org.mspId, credentials: Buffer.from(config.org.user.certificate) }, service.signer, service.hash);
+    this.service = this.gateway(
+      { mspId: config.org.mspId, credentials: Buffer.from(config.org.user.certificate) },
+      service.signer,
+      service.hash,
+    );
   }
 
   private gateway(identity: { mspId: string; credentials: Uint8Array }, signer: FabricSigner, digest: Hash = hash.sha256): Gateway {

@@ -17,7 +17,13 @@ import { actor, connect, refusal, useFabricNetwork } from './__fixtures__/networ
 const fabric = useFabricNetwork({ org2: true, actors: ['admin'] });
 
 const spec = (appId: string, placement: AppSpec['placement'] = 'dedicated', members: AppSpec['members'] = []): AppSpec => ({
-  appId, name: 'dedicated', framework: 'fabric', mode: 'consortium', placement, contract: { kind: 'preset-kv' }, members,
+  appId,
+  name: 'dedicated',
+  framework: 'fabric',
+  mode: 'consortium',
+  placement,
+  contract: { kind: 'preset-kv' },
+  members,
 });
 
 /** A copy of the devnet's config with one org's section changed. */
@@ -49,15 +55,24 @@ describe('dedicated placement on Fabric (one channel per app)', () => {
   test('missing admin material is refused naming the network-config field, before anything is created', async (ctx) => {
     fabric.skipUnlessRunning(ctx);
     const appId = unique('ded-noadmin');
-    const noAdmin = await connect(fabric.devnet, withOrg(1, (o) => { delete o.admin; }));
+    const noAdmin = await connect(
+      fabric.devnet,
+      withOrg(1, (o) => {
+        delete o.admin;
+      }),
+    );
     try {
       expect(await refusal(noAdmin.lifecycle.create(spec(appId), fabric.actors.admin.signer))).toBe('UNAVAILABLE /organizations/1/admin');
     } finally {
       await noAdmin.close();
     }
-    const noOrdererApi = await connect(fabric.devnet, { orderer: { ...fabric.devnet.network.orderer, adminEndpoint: undefined } } as unknown as Partial<FabricNetworkConfig>);
+    const noOrdererApi = await connect(fabric.devnet, {
+      orderer: { ...fabric.devnet.network.orderer, adminEndpoint: undefined },
+    } as unknown as Partial<FabricNetworkConfig>);
     try {
-      expect(await refusal(noOrdererApi.lifecycle.create(spec(appId), fabric.actors.admin.signer))).toBe('UNAVAILABLE /orderer/adminEndpoint');
+      expect(await refusal(noOrdererApi.lifecycle.create(spec(appId), fabric.actors.admin.signer))).toBe(
+        'UNAVAILABLE /orderer/adminEndpoint',
+      );
     } finally {
       await noOrdererApi.close();
     }
@@ -86,16 +101,25 @@ describe('dedicated placement on Fabric (one channel per app)', () => {
     // Another adapter instance finds the app through the shared channel's directory.
     expect((await fabric.org2.lifecycle.get({ appId })).location.channel).toBe(channel);
 
-    const r1 = await fabric.org1.kv.put({ app: { appId }, requestId: unique('r'), key: 'k', value: bytes('one') }, fabric.actors.admin.signer);
+    const r1 = await fabric.org1.kv.put(
+      { app: { appId }, requestId: unique('r'), key: 'k', value: bytes('one') },
+      fabric.actors.admin.signer,
+    );
     const r2 = await fabric.org2.kv.put({ app: { appId }, requestId: unique('r'), key: 'k', value: bytes('two') }, partner.signer);
     expect(text((await fabric.org1.kv.get({ appId }, 'k'))!.value)).toBe('two');
     expect((await fabric.org2.kv.history({ appId }, 'k')).map((h) => text(h.value!))).toEqual(['one', 'two']);
     expect((await fabric.org1.kv.list({ appId }, '')).entries.map((e) => e.key)).toEqual(['k']);
     const events = await collect(fabric.org2, appId, 2);
-    expect(events.map((e) => [e.name, e.txId])).toEqual([['kv.put', r1.txId], ['kv.put', r2.txId]]);
+    expect(events.map((e) => [e.name, e.txId])).toEqual([
+      ['kv.put', r1.txId],
+      ['kv.put', r2.txId],
+    ]);
 
     // The same key in a shared app is another value; the dedicated app's data is not on the shared channel.
-    await fabric.org1.kv.put({ app: { appId: shared.appId }, requestId: unique('r'), key: 'k', value: bytes('shared') }, fabric.actors.admin.signer);
+    await fabric.org1.kv.put(
+      { app: { appId: shared.appId }, requestId: unique('r'), key: 'k', value: bytes('shared') },
+      fabric.actors.admin.signer,
+    );
     expect(text((await fabric.org1.kv.get({ appId: shared.appId }, 'k'))!.value)).toBe('shared');
     expect(text((await fabric.org1.kv.get({ appId }, 'k'))!.value)).toBe('two');
 
@@ -112,17 +136,30 @@ describe('dedicated placement on Fabric (one channel per app)', () => {
 
     // Membership and freezing live on the app's channel too.
     await fabric.org1.lifecycle.freeze({ appId }, fabric.actors.admin.signer);
-    expect(await refusal(fabric.org2.kv.put({ app: { appId }, requestId: unique('r'), key: 'k', value: bytes('x') }, partner.signer))).toBe('UNAUTHORIZED');
+    expect(await refusal(fabric.org2.kv.put({ app: { appId }, requestId: unique('r'), key: 'k', value: bytes('x') }, partner.signer))).toBe(
+      'UNAUTHORIZED',
+    );
     await fabric.org1.lifecycle.unfreeze({ appId }, fabric.actors.admin.signer);
 
     // Packets go out on the app's channel; their evidence verifies against roots pinning that channel.
-    const sent = await fabric.org1.interchain.emit({ appId }, {
-      dstChain: 'peer-chain', dstApp: 'target-app', method: 'ping', payload: Buffer.from('hi').toString('base64'), timeout: Date.now() + 3_600_000, grantRef: unique('grant'),
-    }, fabric.actors.admin.signer);
+    const sent = await fabric.org1.interchain.emit(
+      { appId },
+      {
+        dstChain: 'peer-chain',
+        dstApp: 'target-app',
+        method: 'ping',
+        payload: Buffer.from('hi').toString('base64'),
+        timeout: Date.now() + 3_600_000,
+        grantRef: unique('grant'),
+      },
+      fabric.actors.admin.signer,
+    );
     const subject = { kind: 'packet' as const, packetId: packetId(sent.packet) };
     const evidence = await fabric.org2.interchain.evidence(sent.receipt.txId, subject, { appId });
     expect((await fabric.org1.interchain.evidence(sent.receipt.txId, subject)).blockHash).toBe(evidence.blockHash);
-    expect(await fabric.org1.interchain.verify(evidence, await fabric.org1.interchain.trustRootsFor({ appId }))).toMatchObject({ state: 'proven' });
+    expect(await fabric.org1.interchain.verify(evidence, await fabric.org1.interchain.trustRootsFor({ appId }))).toMatchObject({
+      state: 'proven',
+    });
     expect(await fabric.org1.interchain.verify(evidence, await fabric.org1.interchain.trustRoots())).toMatchObject({ state: 'rejected' });
 
     // Same id again, whatever the placement: CONFLICT, nothing new.
@@ -136,29 +173,49 @@ describe('dedicated placement on Fabric (one channel per app)', () => {
     fabric.skipUnlessRunning(ctx);
     const appId = unique('ded-retry');
     const channel = dedicatedChannelName(appId);
-    const wrong = await connect(fabric.devnet, withOrg(1, (o) => { o.admin = o.user; }));
+    const wrong = await connect(
+      fabric.devnet,
+      withOrg(1, (o) => {
+        o.admin = o.user;
+      }),
+    );
     try {
-      const failed = await wrong.lifecycle.create(spec(appId), fabric.actors.admin.signer).then(() => undefined, (e: unknown) => e);
+      const failed = await wrong.lifecycle.create(spec(appId), fabric.actors.admin.signer).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(isBsnError(failed) ? failed.code : String(failed)).toBe('UNAUTHORIZED');
     } finally {
       await wrong.close();
     }
     expect(await where(channel)).toEqual({ orderer: true, peers: { Org1MSP: true, Org2MSP: false } });
     expect(await refusal(fabric.org1.lifecycle.get({ appId }))).toBe('NOT_FOUND');
-    expect(await refusal(fabric.org1.kv.put({ app: { appId }, requestId: unique('r'), key: 'k', value: bytes('x') }, fabric.actors.admin.signer))).toBe('NOT_FOUND');
+    expect(
+      await refusal(
+        fabric.org1.kv.put({ app: { appId }, requestId: unique('r'), key: 'k', value: bytes('x') }, fabric.actors.admin.signer),
+      ),
+    ).toBe('NOT_FOUND');
     // The id is reserved for its admin: somebody else cannot take it over.
     const other = await actor(fabric.org1);
     expect(await refusal(fabric.org1.lifecycle.create(spec(appId), other.signer))).toBe('CONFLICT /appId');
 
     const app = await fabric.org1.lifecycle.create(spec(appId), fabric.actors.admin.signer);
     expect(app).toMatchObject({ appId, placement: 'dedicated', location: { channel } });
-    expect(fabric.org1.lifecycle.lastProvision).toMatchObject({ genesis: 'from-peer', orderer: 'already', peers: { Org1MSP: 'already', Org2MSP: 'joined' }, commit: 'committed' });
+    expect(fabric.org1.lifecycle.lastProvision).toMatchObject({
+      genesis: 'from-peer',
+      orderer: 'already',
+      peers: { Org1MSP: 'already', Org2MSP: 'joined' },
+      commit: 'committed',
+    });
     expect(await where(channel)).toEqual({ orderer: true, peers: { Org1MSP: true, Org2MSP: true } });
-    const receipt = await fabric.org1.kv.put({ app: { appId }, requestId: unique('r'), key: 'k', value: bytes('after retry') }, fabric.actors.admin.signer);
+    const receipt = await fabric.org1.kv.put(
+      { app: { appId }, requestId: unique('r'), key: 'k', value: bytes('after retry') },
+      fabric.actors.admin.signer,
+    );
     expect((await fabric.org2.gateway.transaction(receipt.txId, { appId })).valid).toBe(true);
   }, 240_000);
 
-  test('a create that fails at the approvals (Org1 approved, Org2\'s package not installed) leaves no app, and the same create with the right package completes it', async (ctx) => {
+  test("a create that fails at the approvals (Org1 approved, Org2's package not installed) leaves no app, and the same create with the right package completes it", async (ctx) => {
     fabric.skipUnlessRunning(ctx);
     const appId = unique('ded-pkg');
     const network = structuredClone(fabric.devnet.network) as unknown as FabricNetworkConfig;
@@ -166,15 +223,26 @@ describe('dedicated placement on Fabric (one channel per app)', () => {
     definition.packageIds = { Org2MSP: `bsn-preset-kv_1:${'0'.repeat(64)}` };
     const wrong = await connect(fabric.devnet, network);
     try {
-      expect(await refusal(wrong.lifecycle.create(spec(appId), fabric.actors.admin.signer))).toBe('UNAVAILABLE /chaincodes/0/packageIds/Org2MSP');
+      expect(await refusal(wrong.lifecycle.create(spec(appId), fabric.actors.admin.signer))).toBe(
+        'UNAVAILABLE /chaincodes/0/packageIds/Org2MSP',
+      );
     } finally {
       await wrong.close();
     }
     expect(await refusal(fabric.org1.lifecycle.get({ appId }))).toBe('NOT_FOUND');
     const app = await fabric.org1.lifecycle.create(spec(appId), fabric.actors.admin.signer);
     expect(app.location.channel).toBe(dedicatedChannelName(appId));
-    expect(fabric.org1.lifecycle.lastProvision).toMatchObject({ genesis: 'from-peer', orderer: 'already', peers: { Org1MSP: 'already', Org2MSP: 'already' }, approvals: { Org1MSP: 'already', Org2MSP: 'approved' }, commit: 'committed' });
-    const receipt = await fabric.org1.kv.put({ app: { appId }, requestId: unique('r'), key: 'k', value: bytes('v') }, fabric.actors.admin.signer);
+    expect(fabric.org1.lifecycle.lastProvision).toMatchObject({
+      genesis: 'from-peer',
+      orderer: 'already',
+      peers: { Org1MSP: 'already', Org2MSP: 'already' },
+      approvals: { Org1MSP: 'already', Org2MSP: 'approved' },
+      commit: 'committed',
+    });
+    const receipt = await fabric.org1.kv.put(
+      { app: { appId }, requestId: unique('r'), key: 'k', value: bytes('v') },
+      fabric.actors.admin.signer,
+    );
     expect((await fabric.org2.gateway.transaction(receipt.txId, { appId })).valid).toBe(true);
   }, 240_000);
 });

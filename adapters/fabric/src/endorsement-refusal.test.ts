@@ -27,7 +27,11 @@ const fabric = useFabricNetwork({
 beforeAll(async () => {
   if (fabric.skipped) return;
   // The adapter's write path, pointed at the refusal chaincode instead of the preset one.
-  transactor = new Transactor({ config: { ...fabric.org1.parts.config, chaincode: REFUSAL_CHAINCODE }, ledger: fabric.org1.ledger, connection: fabric.org1.parts.connection });
+  transactor = new Transactor({
+    config: { ...fabric.org1.parts.config, chaincode: REFUSAL_CHAINCODE },
+    ledger: fabric.org1.ledger,
+    connection: fabric.org1.parts.connection,
+  });
   const signer = newSigner();
   await fabric.org1.identity.provision(signer);
   gateway = await fabric.org1.parts.connection.gatewayFor(signer);
@@ -46,17 +50,22 @@ async function read(who: FabricAdapter, key: string): Promise<{ found: boolean; 
 const org2Peer = () => fabric.devnet.network.organizations.find((o) => o.mspId === 'Org2MSP')!.peers[0]!;
 
 describe('an endorsement that one org refuses', () => {
-  test('control: each org\'s peer runs its own chaincode server, and a write both orgs endorse commits', async (ctx) => {
+  test("control: each org's peer runs its own chaincode server, and a write both orgs endorse commits", async (ctx) => {
     fabric.skipUnlessRunning(ctx);
     expect(fabric.devnet.network.chaincodes.find((c) => c.name === REFUSAL_CHAINCODE)).toMatchObject({
       endorsementPolicy: "AND('Org1MSP.peer','Org2MSP.peer')",
       packageIds: { Org1MSP: expect.any(String), Org2MSP: expect.any(String) },
     });
     const key = unique('both');
-    const committed = await transactor.transact(gateway, 'put', [key, 'endorsed by both'], { what: `put on ${REFUSAL_CHAINCODE}`, deadline: Date.now() + 30_000 });
+    const committed = await transactor.transact(gateway, 'put', [key, 'endorsed by both'], {
+      what: `put on ${REFUSAL_CHAINCODE}`,
+      deadline: Date.now() + 30_000,
+    });
     expect(committed.tx).toMatchObject({ valid: true, chaincode: REFUSAL_CHAINCODE, fn: 'put' });
     expect(await read(fabric.org1, key)).toEqual({ found: true, value: 'endorsed by both', peerMsp: 'Org1MSP' });
-    await expect.poll(() => read(fabric.org2, key), { timeout: 10_000 }).toEqual({ found: true, value: 'endorsed by both', peerMsp: 'Org2MSP' });
+    await expect
+      .poll(() => read(fabric.org2, key), { timeout: 10_000 })
+      .toEqual({ found: true, value: 'endorsed by both', peerMsp: 'Org2MSP' });
   });
 
   for (const orgs of [undefined, ['Org1MSP', 'Org2MSP']]) {
@@ -64,9 +73,13 @@ describe('an endorsement that one org refuses', () => {
       fabric.skipUnlessRunning(ctx);
       const key = unique('refused');
       const before = (await fabric.org1.ledger.info()).height;
-      const error = await failure(transactor.transact(gateway, 'putUnlessOrg2', [key, 'needs both orgs'], {
-        what: `putUnlessOrg2 on ${REFUSAL_CHAINCODE}`, deadline: Date.now() + 30_000, ...(orgs && { endorsingOrganizations: orgs }),
-      }));
+      const error = await failure(
+        transactor.transact(gateway, 'putUnlessOrg2', [key, 'needs both orgs'], {
+          what: `putUnlessOrg2 on ${REFUSAL_CHAINCODE}`,
+          deadline: Date.now() + 30_000,
+          ...(orgs && { endorsingOrganizations: orgs }),
+        }),
+      );
 
       // The typed error the README promises for a chaincode failure that is not a BSN refusal.
       expect(error.code).toBe('REJECTED_BY_CHAIN');
@@ -93,17 +106,26 @@ describe('an endorsement that one org refuses', () => {
     });
   }
 
-  test('leaving Org2 out does not get around it: Org1\'s endorsement alone is ordered but invalidated (ENDORSEMENT_POLICY_FAILURE), nothing written', async (ctx) => {
+  test("leaving Org2 out does not get around it: Org1's endorsement alone is ordered but invalidated (ENDORSEMENT_POLICY_FAILURE), nothing written", async (ctx) => {
     fabric.skipUnlessRunning(ctx);
     const key = unique('org1-only');
-    const error = await failure(transactor.transact(gateway, 'putUnlessOrg2', [key, 'org1 only'], {
-      what: `putUnlessOrg2 on ${REFUSAL_CHAINCODE}`, deadline: Date.now() + 30_000, endorsingOrganizations: ['Org1MSP'],
-    }));
+    const error = await failure(
+      transactor.transact(gateway, 'putUnlessOrg2', [key, 'org1 only'], {
+        what: `putUnlessOrg2 on ${REFUSAL_CHAINCODE}`,
+        deadline: Date.now() + 30_000,
+        endorsingOrganizations: ['Org1MSP'],
+      }),
+    );
     expect(error).toMatchObject({ code: 'REJECTED_BY_CHAIN', stage: 'commit' });
     expect(error.detail?.code).toBe('ENDORSEMENT_POLICY_FAILURE');
-    expect(await fabric.org1.gateway.transaction(error.txId!)).toMatchObject({ valid: false, validationCode: 'ENDORSEMENT_POLICY_FAILURE' });
+    expect(await fabric.org1.gateway.transaction(error.txId!)).toMatchObject({
+      valid: false,
+      validationCode: 'ENDORSEMENT_POLICY_FAILURE',
+    });
     expect(await read(fabric.org1, key)).toEqual({ found: false, peerMsp: 'Org1MSP' });
-    await expect.poll(async () => (await fabric.org2.ledger.info()).height, { timeout: 10_000 }).toBe((await fabric.org1.ledger.info()).height);
+    await expect
+      .poll(async () => (await fabric.org2.ledger.info()).height, { timeout: 10_000 })
+      .toBe((await fabric.org1.ledger.info()).height);
     expect(await read(fabric.org2, key)).toEqual({ found: false, peerMsp: 'Org2MSP' });
   });
 
@@ -111,7 +133,8 @@ describe('an endorsement that one org refuses', () => {
     fabric.skipUnlessRunning(ctx);
     const key = unique('catch-up');
     const committed = await transactor.transact(gateway, 'putAfterOrg2CatchesUp', [key, 'agreed on retry'], {
-      what: `putAfterOrg2CatchesUp on ${REFUSAL_CHAINCODE}`, deadline: Date.now() + 30_000,
+      what: `putAfterOrg2CatchesUp on ${REFUSAL_CHAINCODE}`,
+      deadline: Date.now() + 30_000,
     });
     expect(committed.tx).toMatchObject({ valid: true, fn: 'putAfterOrg2CatchesUp' });
     expect(text(committed.result)).toBe(key);
@@ -123,9 +146,12 @@ describe('an endorsement that one org refuses', () => {
     const key = unique('disagree');
     const before = (await fabric.org1.ledger.info()).height;
     const started = Date.now();
-    const error = await failure(transactor.transact(gateway, 'putDisagreeing', [key, 'never'], {
-      what: `putDisagreeing on ${REFUSAL_CHAINCODE}`, deadline: Date.now() + 30_000,
-    }));
+    const error = await failure(
+      transactor.transact(gateway, 'putDisagreeing', [key, 'never'], {
+        what: `putDisagreeing on ${REFUSAL_CHAINCODE}`,
+        deadline: Date.now() + 30_000,
+      }),
+    );
     expect(error).toMatchObject({ code: 'REJECTED_BY_CHAIN', stage: 'endorse' });
     expect(JSON.stringify(error.detail?.data)).toContain('ProposalResponsePayloads do not match');
     expect(Date.now() - started, 'backs off 100 + 200 + 300 ms, then gives up').toBeGreaterThanOrEqual(600);

@@ -3,8 +3,18 @@ import { CommitError, CommitStatusError, EndorseError, GatewayError, StatusCode 
 // 1.11.0 exports SubmitError from its root as a type only; the class the client throws is this one.
 import { SubmitError } from '@hyperledger/fabric-gateway/dist/submiterror.js';
 import {
-  ERROR_CODES, RejectedByChainError, TimeoutError, UnauthorizedError, UnavailableError, errorMapping, errorOfCode, unexpectedError,
-  type BsnErrorOptions, type ErrorCode, type FailureStage, type FrameworkDetail,
+  ERROR_CODES,
+  RejectedByChainError,
+  TimeoutError,
+  UnauthorizedError,
+  UnavailableError,
+  errorMapping,
+  errorOfCode,
+  unexpectedError,
+  type BsnErrorOptions,
+  type ErrorCode,
+  type FailureStage,
+  type FrameworkDetail,
 } from '@bsn/contract';
 import { FRAMEWORK } from './describe.js';
 import { detailsOf, peerDeadline, peersUnreachable, wordsOf } from './peer-messages.js';
@@ -26,7 +36,7 @@ export function validationCodeName(code: number): string {
 }
 
 export function grpcCodeName(code: number): string {
-  return (Object.entries(GrpcStatus).find(([, v]) => v === code)?.[0]) ?? String(code);
+  return Object.entries(GrpcStatus).find(([, v]) => v === code)?.[0] ?? String(code);
 }
 
 export function parseRefusal(text: string): ChaincodeRefusal | undefined {
@@ -60,7 +70,8 @@ export function refusalIn(error: unknown): ChaincodeRefusal | undefined {
   return error instanceof Error ? parseRefusal(error.message) : undefined;
 }
 
-const AUTH_WORDS = /access denied|permission denied|status=FORBIDDEN|signature|creator|not authorized|unauthorized|identity|expired certificate|certificate has expired|MSP .* not found|deserialize/i;
+const AUTH_WORDS =
+  /access denied|permission denied|status=FORBIDDEN|signature|creator|not authorized|unauthorized|identity|expired certificate|certificate has expired|MSP .* not found|deserialize/i;
 
 /**
  * Maps anything a Fabric operation threw to one of core's typed errors, keeping Fabric's
@@ -73,7 +84,12 @@ export const toBsnError = errorMapping(FRAMEWORK, (error, ctx, prefix) => {
 
   if (error instanceof CommitError) {
     const name = validationCodeName(error.code);
-    const detail: FrameworkDetail = { framework: FRAMEWORK, code: name, message: error.message, data: { validationCode: error.code, txId: error.transactionId } };
+    const detail: FrameworkDetail = {
+      framework: FRAMEWORK,
+      code: name,
+      message: error.message,
+      data: { validationCode: error.code, txId: error.transactionId },
+    };
     const message = `${prefix}the transaction was ordered but the peers invalidated it (${name})`;
     const opts = { detail, stage: 'commit' as const, cause: error, ...txOpt };
     return name === 'BAD_CREATOR_SIGNATURE' ? new UnauthorizedError(message, opts) : new RejectedByChainError(message, opts);
@@ -83,10 +99,14 @@ export const toBsnError = errorMapping(FRAMEWORK, (error, ctx, prefix) => {
     const grpcCode = (error as unknown as { code: number }).code;
     const details = detailsOf(error);
     const refusal = refusalIn(error);
-    const stage: FailureStage = error instanceof EndorseError ? 'endorse'
-      : error instanceof CommitStatusError ? 'commit'
-      : error instanceof SubmitError ? 'submit'
-      : ctx.stage;
+    const stage: FailureStage =
+      error instanceof EndorseError
+        ? 'endorse'
+        : error instanceof CommitStatusError
+          ? 'commit'
+          : error instanceof SubmitError
+            ? 'submit'
+            : ctx.stage;
     const chainMessage = refusal?.message ?? details.map((d) => d.message).find((m) => m) ?? (error as Error).message;
     const detail: FrameworkDetail = {
       framework: FRAMEWORK,
@@ -108,7 +128,10 @@ export const toBsnError = errorMapping(FRAMEWORK, (error, ctx, prefix) => {
       return errorOfCode(code, `${prefix}${refusal.message}`, { ...opts, ...(field !== undefined && { field }) });
     }
     if (grpcCode === GrpcStatus.DEADLINE_EXCEEDED) {
-      return new TimeoutError(`${prefix}no answer before the deadline at the ${stage} stage${stage === 'query' ? '' : ' (the outcome is unknown: retry with the same request id)'}`, opts);
+      return new TimeoutError(
+        `${prefix}no answer before the deadline at the ${stage} stage${stage === 'query' ? '' : ' (the outcome is unknown: retry with the same request id)'}`,
+        opts,
+      );
     }
     if (grpcCode === GrpcStatus.UNAVAILABLE || grpcCode === GrpcStatus.RESOURCE_EXHAUSTED || grpcCode === GrpcStatus.CANCELLED) {
       return new UnavailableError(`${prefix}Fabric is unavailable at the ${stage} stage: ${chainMessage}`, opts);

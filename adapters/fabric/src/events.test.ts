@@ -14,8 +14,13 @@ const cmp = (a: Checkpoint, b: Checkpoint) => a.block - b.block || a.index - b.i
 
 describe('events requests (no network)', () => {
   test('are checked before anything is read: an empty name filter is refused, not read as "all"', async () => {
-    const refusal = (request: unknown) => eventStream({} as EventStreamDeps, request as never).next().then(
-      () => 'no refusal', (e: { code?: string; field?: string }) => `${e.code}${e.field ? ` ${e.field}` : ''}`);
+    const refusal = (request: unknown) =>
+      eventStream({} as EventStreamDeps, request as never)
+        .next()
+        .then(
+          () => 'no refusal',
+          (e: { code?: string; field?: string }) => `${e.code}${e.field ? ` ${e.field}` : ''}`,
+        );
     expect(await refusal({ app: { appId: 'a' }, name: '' })).toBe('INVALID_INPUT /name');
     expect(await refusal({ app: { appId: 'a' }, name: 7 })).toBe('INVALID_INPUT /name');
     expect(await refusal({ app: { appId: 'a' }, after: { block: -1, index: 0 } })).toBe('INVALID_INPUT /after/block');
@@ -31,7 +36,11 @@ describe('Fabric chaincode events', () => {
     const other = await newApp(fabric.org1, fabric.actors.admin, [fabric.actors.member.account], 'ev-other');
     // Concurrent writes of two apps: the orderer cuts them into few blocks (batch timeout 250 ms).
     const writes = Array.from({ length: 8 }, (_, i) => ({ app: i % 2 ? other : app, key: unique(`k${i}`) }));
-    const receipts = await Promise.all(writes.map((w) => fabric.org1.kv.put({ app: w.app, key: w.key, value: bytes('v'), requestId: unique('req') }, fabric.actors.member.signer)));
+    const receipts = await Promise.all(
+      writes.map((w) =>
+        fabric.org1.kv.put({ app: w.app, key: w.key, value: bytes('v'), requestId: unique('req') }, fabric.actors.member.signer),
+      ),
+    );
     const mine = writes.filter((w) => w.app === app).map((w) => w.key);
     const events = await take(app, mine.length);
     expect(events.map((e) => text(e.payload)).sort()).toEqual([...mine].sort());
@@ -46,7 +55,10 @@ describe('Fabric chaincode events', () => {
     }
     for (const [i, e] of events.entries()) {
       const rest = await take(app, events.length - i - 1, e.checkpoint, undefined, i === events.length - 1 ? 1_000 : 5_000);
-      expect(rest.map((x) => x.txId), `after event ${i}`).toEqual(events.slice(i + 1).map((x) => x.txId));
+      expect(
+        rest.map((x) => x.txId),
+        `after event ${i}`,
+      ).toEqual(events.slice(i + 1).map((x) => x.txId));
     }
   });
 
@@ -67,7 +79,9 @@ describe('Fabric chaincode events', () => {
 
   test('an unknown app is NOT_FOUND; a stream aborted before it starts ends at once', async (ctx) => {
     fabric.skipUnlessRunning(ctx);
-    const error = await (async () => { for await (const _ of fabric.org1.gateway.events({ app: { appId: unique('nope') } })) break; })().catch((e: unknown) => e);
+    const error = await (async () => {
+      for await (const _ of fabric.org1.gateway.events({ app: { appId: unique('nope') } })) break;
+    })().catch((e: unknown) => e);
     expect(isBsnError(error, 'NOT_FOUND')).toBe(true);
     const app = await newApp(fabric.org1, fabric.actors.admin, [], 'quiet');
     const controller = new AbortController();

@@ -23,19 +23,34 @@ export const fabricAdapterFactory: AdapterFactory = {
       const chaincode = new PresetChaincode({ config, connection });
       const info = await chaincode.info();
       if (info.contract !== PRESET_CONTRACT || JSON.stringify(info.limits) !== JSON.stringify(LIMITS)) {
-        throw new UnavailableError(`chaincode ${config.chaincode} on ${config.channel} is not the BSN preset contract this adapter speaks to (it reports ${JSON.stringify(info)})`, {
-          stage: 'query', detail: { framework: FRAMEWORK, data: { info } },
-        });
+        throw new UnavailableError(
+          `chaincode ${config.chaincode} on ${config.channel} is not the BSN preset contract this adapter speaks to (it reports ${JSON.stringify(info)})`,
+          {
+            stage: 'query',
+            detail: { framework: FRAMEWORK, data: { info } },
+          },
+        );
       }
-      logger.info('fabric adapter connected', { network: config.name, channel: config.channel, chaincode: config.chaincode, mspId: config.org.mspId, contract: info });
+      logger.info('fabric adapter connected', {
+        network: config.name,
+        channel: config.channel,
+        chaincode: config.chaincode,
+        mspId: config.org.mspId,
+        contract: info,
+      });
       return new FabricAdapter({ config, connection, ca, logger, network: network as Record<string, unknown> });
     } catch (error) {
       connection.close();
       const typed = toBsnError(error, { stage: 'query', what: `connecting to ${config.name}` });
       if (typed.code === 'UNAVAILABLE' || typed.code === 'TIMEOUT') throw typed;
-      throw new UnavailableError(`${config.name}: chaincode ${config.chaincode} does not answer as the BSN preset contract: ${typed.message}`, {
-        stage: 'query', cause: typed, ...(typed.detail && { detail: typed.detail }),
-      });
+      throw new UnavailableError(
+        `${config.name}: chaincode ${config.chaincode} does not answer as the BSN preset contract: ${typed.message}`,
+        {
+          stage: 'query',
+          cause: typed,
+          ...(typed.detail && { detail: typed.detail }),
+        },
+      );
     }
   },
 };

@@ -5,7 +5,10 @@ import { newApp, peerLedger, useFabricNetwork } from './__fixtures__/network.js'
 
 let app: AppInfo;
 
-const fabric = useFabricNetwork({ overrides: { submitTimeoutMs: 20_000, endorseTimeoutMs: 10_000, evaluateTimeoutMs: 5_000 }, actors: ['admin', 'member'] });
+const fabric = useFabricNetwork({
+  overrides: { submitTimeoutMs: 20_000, endorseTimeoutMs: 10_000, evaluateTimeoutMs: 5_000 },
+  actors: ['admin', 'member'],
+});
 
 beforeAll(async () => {
   if (fabric.skipped) return;
@@ -30,10 +33,12 @@ describe('Fabric peers stopped mid-run', () => {
     fabric.skipUnlessRunning(ctx);
     const before = await put(unique('before'));
     const keys = Array.from({ length: 12 }, () => unique('inflight'));
-    const inFlight = Promise.allSettled(keys.map(async (key, i) => {
-      await new Promise((r) => setTimeout(r, i * 40));
-      return put(key);
-    }));
+    const inFlight = Promise.allSettled(
+      keys.map(async (key, i) => {
+        await new Promise((r) => setTimeout(r, i * 40));
+        return put(key);
+      }),
+    );
     await new Promise((r) => setTimeout(r, 150));
     kill('peer0.org2.example.com');
     const settled = await inFlight;
@@ -53,7 +58,9 @@ describe('Fabric peers stopped mid-run', () => {
         expect(['endorse', 'submit', 'commit']).toContain(f.stage);
         expect(f.detail?.framework).toBe('fabric');
       }
-      console.info(`peer stopped mid-run: ${receipts.length} writes committed, ${failures.length} failed (${failures.map((f) => `${f.code}@${f.stage}`).join(', ')})`);
+      console.info(
+        `peer stopped mid-run: ${receipts.length} writes committed, ${failures.length} failed (${failures.map((f) => `${f.code}@${f.stage}`).join(', ')})`,
+      );
       // Failed writes that are not on the ledger left no trace in state.
       for (const [i, s] of settled.entries()) {
         if (s.status === 'rejected' && s.reason.code !== 'TIMEOUT') expect(await fabric.org1.kv.get(app, keys[i]!)).toBeNull();
@@ -63,7 +70,10 @@ describe('Fabric peers stopped mid-run', () => {
     }
 
     // With Org2's peer down the AND(Org1, Org2) policy cannot be met: the gateway says so at endorsement.
-    const down = await put(unique('after')).then(() => undefined, (e: unknown) => e as BsnError);
+    const down = await put(unique('after')).then(
+      () => undefined,
+      (e: unknown) => e as BsnError,
+    );
     expect(down && isBsnError(down)).toBe(true);
     expect(down!.code).toBe('UNAVAILABLE');
     expect(down!.stage).toBe('endorse');
@@ -78,10 +88,20 @@ describe('Fabric peers stopped mid-run', () => {
 
     // Org1's peer (the gateway the adapter dials) gone as well: everything is UNAVAILABLE.
     kill('peer0.org1.example.com');
-    const gone = await put(unique('gone')).then(() => undefined, (e: unknown) => e as BsnError);
+    const gone = await put(unique('gone')).then(
+      () => undefined,
+      (e: unknown) => e as BsnError,
+    );
     expect(gone?.code).toBe('UNAVAILABLE');
     expect(gone?.stage).toBe('endorse');
-    expect((await fabric.org1.kv.get(app, keys[0]!).then(() => undefined, (e: unknown) => e as BsnError))?.code).toBe('UNAVAILABLE');
+    expect(
+      (
+        await fabric.org1.kv.get(app, keys[0]!).then(
+          () => undefined,
+          (e: unknown) => e as BsnError,
+        )
+      )?.code,
+    ).toBe('UNAVAILABLE');
     const health = await fabric.org1.gateway.health();
     expect(health.ok).toBe(false);
     expect(String(health.detail?.error)).not.toBe('');

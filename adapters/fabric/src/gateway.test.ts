@@ -32,7 +32,7 @@ async function checkAgainstLedger(receipt: Receipt): Promise<void> {
 }
 
 describe('Fabric gateway on a two-org network', () => {
-  test('a receipt is the ledger\'s own record: block hash, VALID flag, the next block chains onto it', async (ctx) => {
+  test("a receipt is the ledger's own record: block hash, VALID flag, the next block chains onto it", async (ctx) => {
     fabric.skipUnlessRunning(ctx);
     const first = await put(unique('k'), 'one');
     await checkAgainstLedger(first);
@@ -61,15 +61,29 @@ describe('Fabric gateway on a two-org network', () => {
     const first = await put(key, 'once', requestId);
     const restarted = await connect(fabric.devnet);
     try {
-      const again = await restarted.gateway.submit({ app, method: PRESET_METHODS.put, args: [key, bytes('once')], requestId }, fabric.actors.member.signer);
+      const again = await restarted.gateway.submit(
+        { app, method: PRESET_METHODS.put, args: [key, bytes('once')], requestId },
+        fabric.actors.member.signer,
+      );
       expect(again.txId).toBe(first.txId);
       expect(again.block).toEqual(first.block);
-      const conflict = await failure(restarted.gateway.submit({ app, method: PRESET_METHODS.put, args: [key, bytes('other')], requestId }, fabric.actors.member.signer));
+      const conflict = await failure(
+        restarted.gateway.submit({ app, method: PRESET_METHODS.put, args: [key, bytes('other')], requestId }, fabric.actors.member.signer),
+      );
       expect(conflict.code).toBe('CONFLICT');
       expect(conflict.stage).toBe('endorse');
       expect(conflict.detail?.message).toContain(first.txId);
       // The same id by another account is other content too.
-      expect((await failure(restarted.gateway.submit({ app, method: PRESET_METHODS.put, args: [key, bytes('once')], requestId }, fabric.actors.admin.signer))).code).toBe('CONFLICT');
+      expect(
+        (
+          await failure(
+            restarted.gateway.submit(
+              { app, method: PRESET_METHODS.put, args: [key, bytes('once')], requestId },
+              fabric.actors.admin.signer,
+            ),
+          )
+        ).code,
+      ).toBe('CONFLICT');
     } finally {
       await restarted.close();
     }
@@ -89,7 +103,10 @@ describe('Fabric gateway on a two-org network', () => {
     fabric.skipUnlessRunning(ctx);
     const key = unique('uk');
     const account = { publicKey: fabric.actors.member.signer.publicKey, algorithm: fabric.actors.member.signer.algorithm };
-    const prepared = await fabric.org1.gateway.prepare({ app, method: PRESET_METHODS.put, args: [key, bytes('client-signed')], requestId: unique('req') }, account);
+    const prepared = await fabric.org1.gateway.prepare(
+      { app, method: PRESET_METHODS.put, args: [key, bytes('client-signed')], requestId: unique('req') },
+      account,
+    );
     expect(prepared.digest).toMatch(/^[0-9a-f]{64}$/);
 
     // Another key's signature: refused before anything is sent.
@@ -100,33 +117,47 @@ describe('Fabric gateway on a two-org network', () => {
 
     // Relayed anyway: every endorsing peer's chaincode verifies the signature and refuses.
     const payload = JSON.parse(Buffer.from(prepared.payload, 'base64').toString('utf8')) as { auth: string };
-    const onChain = await failure(fabric.org1.gateway.relaySigned(payload.auth, wrong.compact, { appId: app.appId, method: 'put', requestId: 'x' }));
+    const onChain = await failure(
+      fabric.org1.gateway.relaySigned(payload.auth, wrong.compact, { appId: app.appId, method: 'put', requestId: 'x' }),
+    );
     expect(onChain.code).toBe('UNAUTHORIZED');
     expect(onChain.stage).toBe('endorse');
     expect(onChain.detail?.message).toMatch(/signature does not verify/);
     expect(await fabric.org1.kv.get(app, key)).toBeNull();
 
     // The real signature commits, as the member's own account.
-    const receipt = await fabric.org1.gateway.submitPrepared(prepared, await fabric.actors.member.signer.signDigest(Buffer.from(prepared.digest, 'hex')));
+    const receipt = await fabric.org1.gateway.submitPrepared(
+      prepared,
+      await fabric.actors.member.signer.signDigest(Buffer.from(prepared.digest, 'hex')),
+    );
     await checkAgainstLedger(receipt);
     expect(text((await fabric.org1.kv.get(app, key))!.value)).toBe('client-signed');
     expect(USER_KEY_DOMAIN).toBe('bsn:fabric:user-key:v1\n');
 
     // A non-member's key, correctly signed, is refused by the membership rule.
-    const stranger = await fabric.org1.gateway.prepare({ app, method: PRESET_METHODS.put, args: [key, bytes('no')], requestId: unique('req') },
-      { publicKey: fabric.actors.outsider.signer.publicKey, algorithm: 'secp256r1' });
-    const refused = await failure(fabric.org1.gateway.submitPrepared(stranger, await fabric.actors.outsider.signer.signDigest(Buffer.from(stranger.digest, 'hex'))));
+    const stranger = await fabric.org1.gateway.prepare(
+      { app, method: PRESET_METHODS.put, args: [key, bytes('no')], requestId: unique('req') },
+      { publicKey: fabric.actors.outsider.signer.publicKey, algorithm: 'secp256r1' },
+    );
+    const refused = await failure(
+      fabric.org1.gateway.submitPrepared(stranger, await fabric.actors.outsider.signer.signDigest(Buffer.from(stranger.digest, 'hex'))),
+    );
     expect(refused.code).toBe('UNAUTHORIZED');
     expect(refused.detail?.message).toContain(fabric.actors.outsider.account.id);
   });
 
-  test('Fabric\'s own two-signature flow (extension): the member\'s MSP identity is the creator; wrong keys are refused at each step', async (ctx) => {
+  test("Fabric's own two-signature flow (extension): the member's MSP identity is the creator; wrong keys are refused at each step", async (ctx) => {
     fabric.skipUnlessRunning(ctx);
     const account = { publicKey: fabric.actors.member.signer.publicKey, algorithm: 'secp256r1' as const };
     const sign = (s: { digest: string }, signer: Signer = fabric.actors.member.signer) => signer.signDigest(Buffer.from(s.digest, 'hex'));
     const key = unique('native');
-    const proposal = await fabric.org1.native.proposal({ app, method: PRESET_METHODS.put, args: [key, bytes('natively signed')], requestId: unique('req') }, account);
-    expect((await failure(fabric.org1.native.endorse(proposal, await sign(proposal, fabric.actors.outsider.signer)))).code).toBe('UNAUTHORIZED');
+    const proposal = await fabric.org1.native.proposal(
+      { app, method: PRESET_METHODS.put, args: [key, bytes('natively signed')], requestId: unique('req') },
+      account,
+    );
+    expect((await failure(fabric.org1.native.endorse(proposal, await sign(proposal, fabric.actors.outsider.signer)))).code).toBe(
+      'UNAUTHORIZED',
+    );
     const transaction = await fabric.org1.native.endorse(proposal, await sign(proposal));
     if (!('kind' in transaction)) throw new Error('expected the transaction step');
     expect(transaction.txId).toBe(proposal.txId);
@@ -136,7 +167,10 @@ describe('Fabric gateway on a two-org network', () => {
     expect(forged.detail?.message).toMatch(/FORBIDDEN|permission denied/);
     expect(await fabric.org1.kv.get(app, key)).toBeNull();
 
-    const again = await fabric.org1.native.proposal({ app, method: PRESET_METHODS.put, args: [key, bytes('natively signed')], requestId: unique('req') }, account);
+    const again = await fabric.org1.native.proposal(
+      { app, method: PRESET_METHODS.put, args: [key, bytes('natively signed')], requestId: unique('req') },
+      account,
+    );
     const tx = await fabric.org1.native.endorse(again, await sign(again));
     if (!('kind' in tx)) throw new Error('expected the transaction step');
     const receipt = await fabric.org1.native.submit(tx, await sign(tx));
@@ -148,7 +182,11 @@ describe('Fabric gateway on a two-org network', () => {
     fabric.skipUnlessRunning(ctx);
     const impostorKey = newSigner();
     // Claims the member's key (and so the member's certificate) but signs with another.
-    const impostor: Signer = { algorithm: 'secp256r1', publicKey: fabric.actors.member.signer.publicKey, signDigest: (d) => impostorKey.signDigest(d) };
+    const impostor: Signer = {
+      algorithm: 'secp256r1',
+      publicKey: fabric.actors.member.signer.publicKey,
+      signDigest: (d) => impostorKey.signDigest(d),
+    };
     const key = unique('k');
     const error = await failure(put(key, 'forged', unique('req'), impostor));
     expect(error.code).toBe('UNAUTHORIZED');
@@ -158,7 +196,7 @@ describe('Fabric gateway on a two-org network', () => {
     expect(await fabric.org1.kv.get(app, key)).toBeNull();
   });
 
-  test('a chaincode error is the typed error with the chaincode\'s own words and the peers that said it', async (ctx) => {
+  test("a chaincode error is the typed error with the chaincode's own words and the peers that said it", async (ctx) => {
     fabric.skipUnlessRunning(ctx);
     const notMember = await failure(put(unique('k'), 'x', unique('req'), fabric.actors.outsider.signer));
     expect(notMember).toMatchObject({ code: 'UNAUTHORIZED', stage: 'endorse' });
@@ -166,10 +204,14 @@ describe('Fabric gateway on a two-org network', () => {
     expect((notMember.detail?.data as { peers: Array<{ mspId: string }> }).peers.map((p) => p.mspId)).toContain('Org1MSP');
     // A function the chaincode does not have: its own error, typed REJECTED_BY_CHAIN.
     const gateway = await fabric.org1.parts.connection.gatewayFor(fabric.actors.member.signer);
-    const unknownFn = await failure(fabric.org1.transactor.transact(gateway, 'noSuchFunction', [app.appId], { what: 'noSuchFunction', deadline: Date.now() + 30_000 }));
+    const unknownFn = await failure(
+      fabric.org1.transactor.transact(gateway, 'noSuchFunction', [app.appId], { what: 'noSuchFunction', deadline: Date.now() + 30_000 }),
+    );
     expect(unknownFn).toMatchObject({ code: 'REJECTED_BY_CHAIN', stage: 'endorse' });
     expect(unknownFn.detail?.message).toMatch(/does not exist/);
-    const missing = await failure(fabric.org1.kv.delete({ app, key: unique('never'), requestId: unique('req') }, fabric.actors.member.signer));
+    const missing = await failure(
+      fabric.org1.kv.delete({ app, key: unique('never'), requestId: unique('req') }, fabric.actors.member.signer),
+    );
     expect(missing).toMatchObject({ code: 'NOT_FOUND', stage: 'endorse' });
   });
 
@@ -177,9 +219,14 @@ describe('Fabric gateway on a two-org network', () => {
     fabric.skipUnlessRunning(ctx);
     const key = unique('lone');
     const gateway = await fabric.org1.parts.connection.gatewayFor(fabric.actors.member.signer);
-    const error = await failure(fabric.org1.transactor.transact(gateway, 'put', [app.appId, unique('req'), key, bytes('org1 only')], {
-      what: 'put endorsed by Org1 alone', deadline: Date.now() + 30_000, kvResult: true, endorsingOrganizations: ['Org1MSP'],
-    }));
+    const error = await failure(
+      fabric.org1.transactor.transact(gateway, 'put', [app.appId, unique('req'), key, bytes('org1 only')], {
+        what: 'put endorsed by Org1 alone',
+        deadline: Date.now() + 30_000,
+        kvResult: true,
+        endorsingOrganizations: ['Org1MSP'],
+      }),
+    );
     expect(error).toMatchObject({ code: 'REJECTED_BY_CHAIN', stage: 'commit' });
     expect(error.detail?.code).toBe('ENDORSEMENT_POLICY_FAILURE');
     expect(error.txId).toMatch(/^[0-9a-f]{64}$/);
@@ -202,12 +249,14 @@ describe('Fabric gateway on a two-org network', () => {
     expect(health.detail).toMatchObject({ channel: fabric.devnet.network.channel, contract: { contract: 'bsn-preset-kv' } });
   });
 
-  test('evaluate runs get through the chaincode, also as a caller\'s own identity, and never writes', async (ctx) => {
+  test("evaluate runs get through the chaincode, also as a caller's own identity, and never writes", async (ctx) => {
     fabric.skipUnlessRunning(ctx);
     const key = unique('k');
     await put(key, 'read me');
     expect(text((await fabric.org1.gateway.evaluate({ app, method: 'get', args: [key] })).result)).toBe('read me');
-    expect(text((await fabric.org1.gateway.evaluate({ app, method: 'get', args: [key] }, fabric.actors.outsider.signer)).result)).toBe('read me');
+    expect(text((await fabric.org1.gateway.evaluate({ app, method: 'get', args: [key] }, fabric.actors.outsider.signer)).result)).toBe(
+      'read me',
+    );
     expect((await failure(fabric.org1.gateway.evaluate({ app, method: 'put', args: [key, bytes('no')] }))).code).toBe('INVALID_INPUT');
     expect((await failure(fabric.org1.gateway.evaluate({ app, method: 'get', args: [unique('absent')] }))).code).toBe('NOT_FOUND');
   });

@@ -1,7 +1,25 @@
 import {
-  checkBlockRef, checkEvaluateRequest, checkSubmitRequest, deadlineOf, timedHealth, whatOf,
-  type BlockInfo, type ChainEvent, type CompactSignature, type EvaluateRequest, type EvaluateResult, type EventsRequest, type Gateway,
-  type HealthReport, type KeyAlgorithm, type PreparedTransaction, type Receipt, type Signer, type SubmitRequest, type TransactionInfo, type WritePlan,
+  checkBlockRef,
+  checkEvaluateRequest,
+  checkSubmitRequest,
+  deadlineOf,
+  timedHealth,
+  whatOf,
+  type BlockInfo,
+  type ChainEvent,
+  type CompactSignature,
+  type EvaluateRequest,
+  type EvaluateResult,
+  type EventsRequest,
+  type Gateway,
+  type HealthReport,
+  type KeyAlgorithm,
+  type PreparedTransaction,
+  type Receipt,
+  type Signer,
+  type SubmitRequest,
+  type TransactionInfo,
+  type WritePlan,
 } from '@bsn/contract';
 import type { Gateway as SdkGateway } from '@hyperledger/fabric-gateway';
 import { chaincodeEventsOf, type BlockTransaction } from './blocks.js';
@@ -37,7 +55,9 @@ export class FabricGateway implements Gateway {
   async submitPlan(plan: WritePlan, signer: Signer): Promise<Receipt> {
     const gateway = await this.d.connection.gatewayFor(signer);
     const committed = await this.d.transactor.transact(gateway, plan.method, writeArgs(plan), {
-      what: whatOf(plan), deadline: deadlineOf(plan, this.d.config.submitTimeoutMs), kvResult: true,
+      what: whatOf(plan),
+      deadline: deadlineOf(plan, this.d.config.submitTimeoutMs),
+      kvResult: true,
     });
     return this.d.transactor.receiptOf(committed, plan.requestId);
   }
@@ -119,16 +139,31 @@ export class FabricGateway implements Gateway {
 
   async health(): Promise<HealthReport> {
     const { config, ledger, chaincode } = this.d;
-    const base = { network: config.name, channel: config.channel, chaincode: config.chaincode, mspId: config.org.mspId, peer: config.org.peer.endpoint };
+    const base = {
+      network: config.name,
+      channel: config.channel,
+      chaincode: config.chaincode,
+      mspId: config.org.mspId,
+      peer: config.org.peer.endpoint,
+    };
     const node = `hyperledger-fabric/v${config.fabricVersion ?? 'unknown'}`;
-    return timedHealth(async () => {
-      const [info, contract] = await Promise.all([ledger.info(), chaincode.info()]);
-      return {
-        ok: true,
-        height: Math.max(0, info.height - 1),
-        node,
-        detail: { ...base, blocks: info.height, currentBlockHash: info.currentBlockHash, contract, nodeVersionFrom: 'network config (fabricVersion)' },
-      };
-    }, { node, detail: base });
+    return timedHealth(
+      async () => {
+        const [info, contract] = await Promise.all([ledger.info(), chaincode.info()]);
+        return {
+          ok: true,
+          height: Math.max(0, info.height - 1),
+          node,
+          detail: {
+            ...base,
+            blocks: info.height,
+            currentBlockHash: info.currentBlockHash,
+            contract,
+            nodeVersionFrom: 'network config (fabricVersion)',
+          },
+        };
+      },
+      { node, detail: base },
+    );
   }
 }

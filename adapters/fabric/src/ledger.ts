@@ -32,7 +32,11 @@ export class Ledger {
       const typed = toBsnError(error, { stage: 'query', what });
       const message = String(typed.detail?.message ?? typed.message);
       if (typed.code !== 'UNAVAILABLE' && typed.code !== 'TIMEOUT' && MISSING.test(message)) {
-        throw new NotFoundError(`${what}: not on the ledger`, { stage: 'query', cause: error, ...(typed.detail && { detail: typed.detail }) });
+        throw new NotFoundError(`${what}: not on the ledger`, {
+          stage: 'query',
+          cause: error,
+          ...(typed.detail && { detail: typed.detail }),
+        });
       }
       throw typed;
     }
@@ -101,7 +105,9 @@ export class Ledger {
     try {
       return decodeBlock(bytes);
     } catch (cause) {
-      throw toBsnError(new Error(`${what} cannot be decoded: ${cause instanceof Error ? cause.message : String(cause)}`), { stage: 'query' });
+      throw toBsnError(new Error(`${what} cannot be decoded: ${cause instanceof Error ? cause.message : String(cause)}`), {
+        stage: 'query',
+      });
     }
   }
 }

@@ -1,4 +1,19 @@
-import { ConflictError, NotFoundError, checkAppSpec, checkContractSource, isBsnError, type AppInfo, type AppLifecycle, type AppRef, type AppSpec, type ChainAccount, type CheckedAppSpec, type ContractSource, type Logger, type Signer } from '@bsn/contract';
+import {
+  ConflictError,
+  NotFoundError,
+  checkAppSpec,
+  checkContractSource,
+  isBsnError,
+  type AppInfo,
+  type AppLifecycle,
+  type AppRef,
+  type AppSpec,
+  type ChainAccount,
+  type CheckedAppSpec,
+  type ContractSource,
+  type Logger,
+  type Signer,
+} from '@bsn/contract';
 import { accountId } from './accounts.js';
 import type { AppRecord } from './chaincode-client.js';
 import { dedicatedChannelName } from './channels/names.js';
@@ -22,7 +37,8 @@ export interface LifecycleDeps {
 }
 
 /** A fresh channel's first writes wait out its gateway peers' discovery catching up. */
-const settling = (error: unknown): boolean => isBsnError(error) && error.code !== 'NOT_FOUND' && channelSettling(`${error.message} ${JSON.stringify(error.detail ?? {})}`);
+const settling = (error: unknown): boolean =>
+  isBsnError(error) && error.code !== 'NOT_FOUND' && channelSettling(`${error.message} ${JSON.stringify(error.detail ?? {})}`);
 
 /** What the chaincode's `createApp` takes. */
 type ChainSpec = Omit<CheckedAppSpec, 'contract'>;
@@ -93,24 +109,51 @@ export class FabricLifecycle implements AppLifecycle {
     const deadline = Date.now() + Math.max(this.d.config.submitTimeoutMs, 120_000);
 
     const entry = await shared.chaincode.findApp(appId);
-    if (entry && !entry.directory) throw new ConflictError(`app ${JSON.stringify(appId)} exists already (on ${entry.channel ?? this.d.config.channel})`, { stage: 'validate', field: '/appId' });
+    if (entry && !entry.directory)
+      throw new ConflictError(`app ${JSON.stringify(appId)} exists already (on ${entry.channel ?? this.d.config.channel})`, {
+        stage: 'validate',
+        field: '/appId',
+      });
     if (entry && entry.admin !== adminAccount) {
-      throw new ConflictError(`app id ${JSON.stringify(appId)} is reserved by another admin (${entry.admin})`, { stage: 'validate', field: '/appId' });
+      throw new ConflictError(`app id ${JSON.stringify(appId)} is reserved by another admin (${entry.admin})`, {
+        stage: 'validate',
+        field: '/appId',
+      });
     }
     if (entry && (await this.d.router.recordOn(entry.channel!, appId))) {
-      throw new ConflictError(`app ${JSON.stringify(appId)} exists already on its channel ${entry.channel}`, { stage: 'validate', field: '/appId' });
+      throw new ConflictError(`app ${JSON.stringify(appId)} exists already on its channel ${entry.channel}`, {
+        stage: 'validate',
+        field: '/appId',
+      });
     }
     if (!entry) {
-      await this.record(shared, admin, 'createApp', [JSON.stringify({ ...chainSpec, channel })], `reserving app id ${appId} for channel ${channel}`);
+      await this.record(
+        shared,
+        admin,
+        'createApp',
+        [JSON.stringify({ ...chainSpec, channel })],
+        `reserving app id ${appId} for channel ${channel}`,
+      );
     }
     const target = entry?.channel ?? channel;
     this.lastProvision = await provisionChannel({
-      sharedChannel: this.d.config.channel, chaincode: this.d.config.chaincode, channel: target, network, deadline, logger: this.d.logger,
+      sharedChannel: this.d.config.channel,
+      chaincode: this.d.config.chaincode,
+      channel: target,
+      network,
+      deadline,
+      logger: this.d.logger,
     });
     const parts = this.d.router.on(target);
     for (let wait = 250; ; wait = Math.min(wait * 2, 2_000)) {
       try {
-        const info = await this.write(parts, admin, 'createApp', [JSON.stringify({ ...chainSpec, channel: target })], `creating app ${appId} on ${target}`);
+        const info = await this.write(
+          parts,
+          admin,
+          'createApp',
+          [JSON.stringify({ ...chainSpec, channel: target })],
+          `creating app ${appId} on ${target}`,
+        );
         // Only now is the app there: until then the router sends it to its reservation (NOT_FOUND).
         this.d.router.remember(appId, target);
         return info;
@@ -125,11 +168,18 @@ export class FabricLifecycle implements AppLifecycle {
     const appId = checkAppRef(app);
     const parts = await this.d.router.forApp(app);
     const record = await parts.chaincode.app(appId);
-    if (record.directory) throw new NotFoundError(`app ${JSON.stringify(appId)} does not exist (its id is reserved for ${record.channel})`, { stage: 'query' });
+    if (record.directory)
+      throw new NotFoundError(`app ${JSON.stringify(appId)} does not exist (its id is reserved for ${record.channel})`, { stage: 'query' });
     return parts.chaincode.appInfo(record);
   }
 
-  private async change(app: AppRef, admin: Signer, fn: string, args: (appId: string) => string[], what: (appId: string) => string): Promise<AppInfo> {
+  private async change(
+    app: AppRef,
+    admin: Signer,
+    fn: string,
+    args: (appId: string) => string[],
+    what: (appId: string) => string,
+  ): Promise<AppInfo> {
     const appId = checkAppRef(app);
     const parts = await this.d.router.forApp(app);
     return this.write(parts, admin, fn, args(appId), what(appId));
@@ -138,26 +188,56 @@ export class FabricLifecycle implements AppLifecycle {
   async upgrade(app: AppRef, contract: ContractSource, admin: Signer): Promise<AppInfo> {
     checkAppRef(app);
     const { kind } = checkContractSource(contract);
-    return this.change(app, admin, 'upgradeApp', (id) => [id, kind], (id) => `upgrading app ${id}`);
+    return this.change(
+      app,
+      admin,
+      'upgradeApp',
+      (id) => [id, kind],
+      (id) => `upgrading app ${id}`,
+    );
   }
 
   async addMember(app: AppRef, member: ChainAccount, admin: Signer): Promise<AppInfo> {
     checkAppRef(app);
     const account = checkMember(member, '/member');
-    return this.change(app, admin, 'addMember', (id) => [id, account], (id) => `adding a member to ${id}`);
+    return this.change(
+      app,
+      admin,
+      'addMember',
+      (id) => [id, account],
+      (id) => `adding a member to ${id}`,
+    );
   }
 
   async removeMember(app: AppRef, member: ChainAccount, admin: Signer): Promise<AppInfo> {
     checkAppRef(app);
     const account = checkMember(member, '/member');
-    return this.change(app, admin, 'removeMember', (id) => [id, account], (id) => `removing a member from ${id}`);
+    return this.change(
+      app,
+      admin,
+      'removeMember',
+      (id) => [id, account],
+      (id) => `removing a member from ${id}`,
+    );
   }
 
   async freeze(app: AppRef, admin: Signer): Promise<AppInfo> {
-    return this.change(app, admin, 'freeze', (id) => [id], (id) => `freezing ${id}`);
+    return this.change(
+      app,
+      admin,
+      'freeze',
+      (id) => [id],
+      (id) => `freezing ${id}`,
+    );
   }
 
   async unfreeze(app: AppRef, admin: Signer): Promise<AppInfo> {
-    return this.change(app, admin, 'unfreeze', (id) => [id], (id) => `unfreezing ${id}`);
+    return this.change(
+      app,
+      admin,
+      'unfreeze',
+      (id) => [id],
+      (id) => `unfreezing ${id}`,
+    );
   }
 }

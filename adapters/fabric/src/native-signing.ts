@@ -1,5 +1,17 @@
 import { connect, hash, type Gateway } from '@hyperledger/fabric-gateway';
-import { ConflictError, InvalidInputError, NotFoundError, TimeoutError, checkPreparedAccount, checkSubmitRequest, isBsnError, type CompactSignature, type KeyAlgorithm, type Receipt, type SubmitRequest } from '@bsn/contract';
+import {
+  ConflictError,
+  InvalidInputError,
+  NotFoundError,
+  TimeoutError,
+  checkPreparedAccount,
+  checkSubmitRequest,
+  isBsnError,
+  type CompactSignature,
+  type KeyAlgorithm,
+  type Receipt,
+  type SubmitRequest,
+} from '@bsn/contract';
 import type { CertificateAuthority } from './certificates.js';
 import type { ResolvedConfig } from './config.js';
 import type { FabricConnection } from './connection.js';
@@ -42,21 +54,38 @@ const POLL_MS = 200;
  *    read from the ledger (qscc) rather than through a third, client-signed commit-status request.
  */
 export class NativeUserKey {
-  constructor(private readonly d: {
-    config: ResolvedConfig; connection: FabricConnection; ca: CertificateAuthority; ledger: Ledger; transactor: Transactor;
-  }) {}
+  constructor(
+    private readonly d: {
+      config: ResolvedConfig;
+      connection: FabricConnection;
+      ca: CertificateAuthority;
+      ledger: Ledger;
+      transactor: Transactor;
+    },
+  ) {}
 
   private async offline(publicKeyHex: string): Promise<Gateway> {
     const publicKey = checkPublicKey(Uint8Array.from(Buffer.from(publicKeyHex, 'hex')), '/publicKey');
     const certificate = await this.d.ca.certificateFor(publicKey);
-    return connect({ client: this.d.connection.client, identity: { mspId: this.d.config.org.mspId, credentials: Buffer.from(certificate) }, hash: hash.sha256 });
+    return connect({
+      client: this.d.connection.client,
+      identity: { mspId: this.d.config.org.mspId, credentials: Buffer.from(certificate) },
+      hash: hash.sha256,
+    });
   }
 
   private static checkStep(step: NativeStep, kind: NativeStep['kind']): void {
-    if (typeof step !== 'object' || step === null || step.kind !== kind || typeof step.bytes !== 'string' || typeof step.publicKey !== 'string') {
+    if (
+      typeof step !== 'object' ||
+      step === null ||
+      step.kind !== kind ||
+      typeof step.bytes !== 'string' ||
+      typeof step.publicKey !== 'string'
+    ) {
       throw new InvalidInputError(`expected the ${kind} step this adapter produced`, { field: '/step' });
     }
-    if (Date.now() > step.expiresAt) throw new ConflictError('the step has expired: start again with proposal()', { stage: 'validate', field: '/expiresAt' });
+    if (Date.now() > step.expiresAt)
+      throw new ConflictError('the step has expired: start again with proposal()', { stage: 'validate', field: '/expiresAt' });
   }
 
   async proposal(request: SubmitRequest, account: { publicKey: Uint8Array; algorithm: KeyAlgorithm }): Promise<NativeStep> {
@@ -64,11 +93,19 @@ export class NativeUserKey {
     checkPreparedAccount(account, KEY_ALGORITHMS, 'Fabric');
     const publicKey = Buffer.from(checkPublicKey(account.publicKey, '/account/publicKey')).toString('hex');
     const gateway = await this.offline(publicKey);
-    const proposal = gateway.getNetwork(this.d.config.channel).getContract(this.d.config.chaincode).newProposal(plan.method, { arguments: writeArgs(plan) });
+    const proposal = gateway
+      .getNetwork(this.d.config.channel)
+      .getContract(this.d.config.chaincode)
+      .newProposal(plan.method, { arguments: writeArgs(plan) });
     const signable = proposal as unknown as { getBytes(): Uint8Array; getDigest(): Uint8Array };
     return {
-      kind: 'proposal', txId: proposal.getTransactionId(), requestId: plan.requestId, appId: plan.appId, publicKey,
-      bytes: Buffer.from(signable.getBytes()).toString('base64'), digest: Buffer.from(signable.getDigest()).toString('hex'),
+      kind: 'proposal',
+      txId: proposal.getTransactionId(),
+      requestId: plan.requestId,
+      appId: plan.appId,
+      publicKey,
+      bytes: Buffer.from(signable.getBytes()).toString('base64'),
+      digest: Buffer.from(signable.getDigest()).toString('hex'),
       expiresAt: Date.now() + this.d.config.preparedTtlMs,
     };
   }
@@ -84,11 +121,14 @@ export class NativeUserKey {
       throw toBsnError(error, { stage: 'endorse', what: `endorsing ${step.txId}`, txId: step.txId });
     }
     const answer = JSON.parse(Buffer.from(transaction.getResult()).toString('utf8')) as { txId: string; duplicate: boolean };
-    if (answer.duplicate) return this.d.transactor.receiptOf(await this.d.transactor.committed(answer.txId, `request ${step.requestId}`), step.requestId);
+    if (answer.duplicate)
+      return this.d.transactor.receiptOf(await this.d.transactor.committed(answer.txId, `request ${step.requestId}`), step.requestId);
     const signable = transaction as unknown as { getBytes(): Uint8Array; getDigest(): Uint8Array };
     return {
-      ...step, kind: 'transaction',
-      bytes: Buffer.from(signable.getBytes()).toString('base64'), digest: Buffer.from(signable.getDigest()).toString('hex'),
+      ...step,
+      kind: 'transaction',
+      bytes: Buffer.from(signable.getBytes()).toString('base64'),
+      digest: Buffer.from(signable.getDigest()).toString('hex'),
     };
   }
 
@@ -109,7 +149,11 @@ export class NativeUserKey {
         if (!isBsnError(error, 'NOT_FOUND') && !(error instanceof NotFoundError)) throw error;
       }
       if (Date.now() > deadline) {
-        throw new TimeoutError(`transaction ${step.txId} is not on the ledger yet (outcome unknown)`, { stage: 'commit', txId: step.txId, detail: { framework: FRAMEWORK } });
+        throw new TimeoutError(`transaction ${step.txId} is not on the ledger yet (outcome unknown)`, {
+          stage: 'commit',
+          txId: step.txId,
+          detail: { framework: FRAMEWORK },
+        });
       }
       await new Promise((r) => setTimeout(r, POLL_MS));
     }

@@ -43,7 +43,11 @@ export interface PeerDetail {
 export function detailsOf(error: unknown): PeerDetail[] {
   const details = (error as { details?: unknown })?.details;
   return Array.isArray(details)
-    ? details.map((d: Record<string, unknown>) => ({ mspId: String(d.mspId ?? ''), address: String(d.address ?? ''), message: String(d.message ?? '') }))
+    ? details.map((d: Record<string, unknown>) => ({
+        mspId: String(d.mspId ?? ''),
+        address: String(d.address ?? ''),
+        message: String(d.message ?? ''),
+      }))
     : [];
 }
 

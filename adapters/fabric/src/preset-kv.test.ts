@@ -13,7 +13,10 @@ beforeAll(async () => {
 });
 
 const put = (key: string, value: string | Uint8Array) =>
-  fabric.org1.kv.put({ app, key, value: typeof value === 'string' ? bytes(value) : value, requestId: unique('req') }, fabric.actors.member.signer);
+  fabric.org1.kv.put(
+    { app, key, value: typeof value === 'string' ? bytes(value) : value, requestId: unique('req') },
+    fabric.actors.member.signer,
+  );
 const byteOrder = (a: string, b: string) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
 
 describe('preset key/value contract on Fabric', () => {
@@ -40,7 +43,15 @@ describe('preset key/value contract on Fabric', () => {
   test('list pages through many keys in byte order, also for prefixes ending in the highest code point', async (ctx) => {
     fabric.skipUnlessRunning(ctx);
     const prefix = `${unique('many')}/`;
-    const suffixes = [...Array.from({ length: 40 }, (_, i) => `n${String(i).padStart(3, '0')}`), '\u{10FFFF}', '\u{10FFFF}\u{10FFFF}', '\u{10FFFF}a', 'ÿ', '~', 'Ω'];
+    const suffixes = [
+      ...Array.from({ length: 40 }, (_, i) => `n${String(i).padStart(3, '0')}`),
+      '\u{10FFFF}',
+      '\u{10FFFF}\u{10FFFF}',
+      '\u{10FFFF}a',
+      'ÿ',
+      '~',
+      'Ω',
+    ];
     const keys = suffixes.map((s) => prefix + s);
     for (let i = 0; i < keys.length; i += 8) await Promise.all(keys.slice(i, i + 8).map((k) => put(k, k)));
     await put(`${prefix.slice(0, -1)}0`, 'the next prefix up, never listed');
@@ -55,7 +66,9 @@ describe('preset key/value contract on Fabric', () => {
     } while (cursor);
     expect(seen).toEqual([...keys].sort(byteOrder));
     const top = await fabric.org1.kv.list(app, `${prefix}\u{10FFFF}`);
-    expect(top.entries.map((e) => e.key)).toEqual([`${prefix}\u{10FFFF}`, `${prefix}\u{10FFFF}a`, `${prefix}\u{10FFFF}\u{10FFFF}`].sort(byteOrder));
+    expect(top.entries.map((e) => e.key)).toEqual(
+      [`${prefix}\u{10FFFF}`, `${prefix}\u{10FFFF}a`, `${prefix}\u{10FFFF}\u{10FFFF}`].sort(byteOrder),
+    );
     const entry = (await fabric.org1.kv.list(app, prefix, { limit: 1 })).entries[0]!;
     const tx = await fabric.org1.gateway.transaction(entry.txId);
     expect(tx.block.number).toBe(entry.block);
@@ -75,7 +88,9 @@ describe('preset key/value contract on Fabric', () => {
     const key = unique('bin');
     const r = await put(key, value);
     expect(Buffer.from((await fabric.org1.kv.get(app, key))!.value).equals(Buffer.from(value))).toBe(true);
-    expect(Buffer.from((await fabric.org1.gateway.evaluate({ app, method: 'get', args: [key] })).result).equals(Buffer.from(value))).toBe(true);
+    expect(Buffer.from((await fabric.org1.gateway.evaluate({ app, method: 'get', args: [key] })).result).equals(Buffer.from(value))).toBe(
+      true,
+    );
     expect(Buffer.from((await fabric.org1.kv.history(app, key))[0]!.value!).equals(Buffer.from(value))).toBe(true);
     expect((await fabric.org1.kv.get(app, key))!.block).toBe(r.block.number);
     const nfc = unique('n') + '\u00e9';
@@ -84,7 +99,7 @@ describe('preset key/value contract on Fabric', () => {
     expect(await fabric.org1.kv.get(app, nfd)).toBeNull();
   });
 
-  test('the chaincode itself refuses what the adapter would (a client that skips the adapter\'s checks)', async (ctx) => {
+  test("the chaincode itself refuses what the adapter would (a client that skips the adapter's checks)", async (ctx) => {
     fabric.skipUnlessRunning(ctx);
     const gateway = await fabric.org1.parts.connection.gatewayFor(fabric.actors.member.signer);
     const raw = (fn: string, args: Array<string | Uint8Array>) =>

@@ -1,4 +1,15 @@
-import { encodeKeyCursor, mapInBatches, type AppRef, type KvEntry, type KvHistoryEntry, type KvPage, type KvWrite, type PresetKv, type Receipt, type Signer } from '@bsn/contract';
+import {
+  encodeKeyCursor,
+  mapInBatches,
+  type AppRef,
+  type KvEntry,
+  type KvHistoryEntry,
+  type KvPage,
+  type KvWrite,
+  type PresetKv,
+  type Receipt,
+  type Signer,
+} from '@bsn/contract';
 import type { PresetChaincode } from './chaincode-client.js';
 import type { FabricGateway } from './gateway.js';
 import type { Ledger } from './ledger.js';
@@ -62,7 +73,10 @@ export class FabricPresetKv implements PresetKv {
     const { appId, limit, after = '' } = checkKvListRequest(app, prefix, page);
     const { entries, more } = await this.d.chaincode.list(appId, prefix, after, limit);
     const out = await mapInBatches(entries, PARALLEL_LOOKUPS, async (e): Promise<KvEntry> => ({
-      key: e.key, value: fromBase64(e.value), txId: e.txId, block: await this.blockOf(e.txId),
+      key: e.key,
+      value: fromBase64(e.value),
+      txId: e.txId,
+      block: await this.blockOf(e.txId),
     }));
     return more && out.length > 0 ? { entries: out, cursor: encodeKeyCursor(out.at(-1)!.key) } : { entries: out };
   }

@@ -8,7 +8,10 @@ const N = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
 
 function nodeKey(publicKey: Uint8Array) {
   const b = Buffer.from(publicKey);
-  return createPublicKey({ key: { kty: 'EC', crv: 'P-256', x: b.subarray(1, 33).toString('base64url'), y: b.subarray(33).toString('base64url') }, format: 'jwk' });
+  return createPublicKey({
+    key: { kty: 'EC', crv: 'P-256', x: b.subarray(1, 33).toString('base64url'), y: b.subarray(33).toString('base64url') },
+    format: 'jwk',
+  });
 }
 
 describe('signer bridge', () => {
@@ -33,7 +36,14 @@ describe('signer bridge', () => {
       const sLength = der[3 + der[3]! + 2]!;
       expect(BigInt(`0x${Buffer.from(der.subarray(der.length - sLength)).toString('hex')}`) <= N / 2n, 'low S').toBe(true);
     }
-    const broken = { algorithm: 'secp256r1' as const, publicKey: new Uint8Array(65), signDigest: async () => ({ compact: new Uint8Array(64) }), signMessage: async () => { throw new Error('HSM offline'); } };
+    const broken = {
+      algorithm: 'secp256r1' as const,
+      publicKey: new Uint8Array(65),
+      signDigest: async () => ({ compact: new Uint8Array(64) }),
+      signMessage: async () => {
+        throw new Error('HSM offline');
+      },
+    };
     const error = await fabricMessageSigner(broken)(new Uint8Array(3)).catch((e: unknown) => e);
     expect([isBsnError(error, 'UNAUTHORIZED'), (error as { stage?: string }).stage]).toEqual([true, 'sign']);
   });
@@ -52,13 +62,19 @@ describe('signer bridge', () => {
   });
 
   test('a signer that fails becomes a typed UNAUTHORIZED at the sign stage', async () => {
-    const broken: Signer = { algorithm: 'secp256r1', publicKey: new Uint8Array(65), signDigest: async () => { throw new Error('HSM offline'); } };
+    const broken: Signer = {
+      algorithm: 'secp256r1',
+      publicKey: new Uint8Array(65),
+      signDigest: async () => {
+        throw new Error('HSM offline');
+      },
+    };
     const error = await fabricSigner(broken)(new Uint8Array(32)).catch((e: unknown) => e);
     expect(isBsnError(error, 'UNAUTHORIZED')).toBe(true);
     expect((error as { stage?: string }).stage).toBe('sign');
   });
 
-  test('the service user\'s P-256 key signs with Node\'s ECDSA over SHA-256 of the message: DER, always low S, verifiable by Node', async () => {
+  test("the service user's P-256 key signs with Node's ECDSA over SHA-256 of the message: DER, always low S, verifiable by Node", async () => {
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const { signer, hash: digest } = serviceSigner(privateKey);
     expect(digest).toBe(hash.none);

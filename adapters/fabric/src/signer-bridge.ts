@@ -1,6 +1,13 @@
 import { sign as nodeSign, type KeyObject } from 'node:crypto';
 import { hash, signers, type Hash, type Signer as FabricSigner } from '@hyperledger/fabric-gateway';
-import { UnauthorizedError, assertPublicKey, checkKeyAlgorithmIn, type CompactSignature, type KeyAlgorithm, type Signer } from '@bsn/contract';
+import {
+  UnauthorizedError,
+  assertPublicKey,
+  checkKeyAlgorithmIn,
+  type CompactSignature,
+  type KeyAlgorithm,
+  type Signer,
+} from '@bsn/contract';
 import { FRAMEWORK } from './describe.js';
 
 /** Order of the P-256 group: S values above half of it are "high" and Fabric refuses them. */
@@ -24,7 +31,10 @@ export function checkPublicKey(publicKey: unknown, field: string): Uint8Array {
 /** r‖s with S made low (s → n − s), as Fabric's MSP requires. */
 export function lowS(compact: Uint8Array): Uint8Array {
   if (!(compact instanceof Uint8Array) || compact.length !== 64) {
-    throw new UnauthorizedError('a P-256 signature is 64 bytes r‖s', { stage: 'sign', detail: { framework: FRAMEWORK, message: `got ${compact?.length} bytes` } });
+    throw new UnauthorizedError('a P-256 signature is 64 bytes r‖s', {
+      stage: 'sign',
+      detail: { framework: FRAMEWORK, message: `got ${compact?.length} bytes` },
+    });
   }
   const s = toBig(compact.subarray(32));
   if (s <= N / 2n) return compact;
@@ -75,7 +85,9 @@ function signingWith(sign: (bytes: Uint8Array) => Promise<CompactSignature>): Fa
       signature = await sign(bytes);
     } catch (cause) {
       throw new UnauthorizedError(`the signer refused to sign: ${cause instanceof Error ? cause.message : String(cause)}`, {
-        stage: 'sign', cause, detail: { framework: FRAMEWORK, message: cause instanceof Error ? cause.message : String(cause) },
+        stage: 'sign',
+        cause,
+        detail: { framework: FRAMEWORK, message: cause instanceof Error ? cause.message : String(cause) },
       });
     }
     return derSignature(signature.compact);

@@ -49,8 +49,10 @@ const DISAGREEMENT_BACKOFF_MS = 100;
 
 function peersDisagree(error: unknown): boolean {
   const details = (error as { details?: Array<{ message?: unknown }> })?.details;
-  return (Array.isArray(details) && details.some((d) => PAYLOADS_DIFFER.test(String(d?.message ?? '')))) ||
-    (error instanceof Error && PAYLOADS_DIFFER.test(error.message));
+  return (
+    (Array.isArray(details) && details.some((d) => PAYLOADS_DIFFER.test(String(d?.message ?? '')))) ||
+    (error instanceof Error && PAYLOADS_DIFFER.test(error.message))
+  );
 }
 
 /**
@@ -97,9 +99,15 @@ export class Transactor {
     const contract = gateway.getNetwork(this.d.config.channel).getContract(this.d.config.chaincode);
     for (let attempt = 1; ; attempt++) {
       if (Date.now() >= o.deadline) {
-        throw new TimeoutError(`${o.what}: the deadline passed before the transaction could be endorsed`, { stage: 'endorse', detail: { framework: FRAMEWORK } });
+        throw new TimeoutError(`${o.what}: the deadline passed before the transaction could be endorsed`, {
+          stage: 'endorse',
+          detail: { framework: FRAMEWORK },
+        });
       }
-      const proposal = contract.newProposal(fn, { arguments: args, ...(o.endorsingOrganizations && { endorsingOrganizations: o.endorsingOrganizations }) });
+      const proposal = contract.newProposal(fn, {
+        arguments: args,
+        ...(o.endorsingOrganizations && { endorsingOrganizations: o.endorsingOrganizations }),
+      });
       const txId = proposal.getTransactionId();
       let transaction;
       try {
@@ -134,11 +142,19 @@ export class Transactor {
       }
       const name = validationCodeName(status.code);
       if (RETRYABLE.has(name) && attempt < MAX_ATTEMPTS) continue;
-      throw new RejectedByChainError(`${o.what}: the transaction was ordered into block ${status.blockNumber} but the peers invalidated it (${name})`, {
-        stage: 'commit',
-        txId,
-        detail: { framework: FRAMEWORK, code: name, message: `transaction ${txId} has validation code ${name}`, data: { validationCode: status.code, block: Number(status.blockNumber), attempts: attempt } },
-      });
+      throw new RejectedByChainError(
+        `${o.what}: the transaction was ordered into block ${status.blockNumber} but the peers invalidated it (${name})`,
+        {
+          stage: 'commit',
+          txId,
+          detail: {
+            framework: FRAMEWORK,
+            code: name,
+            message: `transaction ${txId} has validation code ${name}`,
+            data: { validationCode: status.code, block: Number(status.blockNumber), attempts: attempt },
+          },
+        },
+      );
     }
   }
 
@@ -148,12 +164,21 @@ export class Transactor {
     const tx = block.transactions.find((t) => t.txId === txId);
     if (!tx) {
       throw new UnavailableError(`${what}: the peer reported ${txId} committed in block ${block.number}, which does not hold it`, {
-        stage: 'commit', txId, detail: { framework: FRAMEWORK, data: { block: block.number } },
+        stage: 'commit',
+        txId,
+        detail: { framework: FRAMEWORK, data: { block: block.number } },
       });
     }
     if (!tx.valid) {
       throw new RejectedByChainError(`${what}: transaction ${txId} is on the ledger but invalid (${tx.validationName})`, {
-        stage: 'commit', txId, detail: { framework: FRAMEWORK, code: tx.validationName, message: `validation code ${tx.validationName}`, data: { block: block.number } },
+        stage: 'commit',
+        txId,
+        detail: {
+          framework: FRAMEWORK,
+          code: tx.validationName,
+          message: `validation code ${tx.validationName}`,
+          data: { block: block.number },
+        },
       });
     }
     return { txId, block, tx };

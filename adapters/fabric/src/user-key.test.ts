@@ -34,18 +34,32 @@ const withPayload = (p: PreparedTransaction, change: (payload: PreparedPayload) 
   return { ...p, payload: Buffer.from(JSON.stringify(payload)).toString('base64') };
 };
 
-const refusal = (promise: Promise<unknown>) => promise.then(() => 'no refusal', (e: { code?: string; field?: string }) => `${e.code} ${e.field ?? ''}`.trim());
+const refusal = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'no refusal',
+    (e: { code?: string; field?: string }) => `${e.code} ${e.field ?? ''}`.trim(),
+  );
 
 describe('user-key relay (no network: the chain is faked)', () => {
-  test('prepare hands out the kit\'s envelope: the request, the key, an expiry equal to the signed one', async () => {
+  test("prepare hands out the kit's envelope: the request, the key, an expiry equal to the signed one", async () => {
     const { userKey } = relay();
     const before = Date.now();
     const prepared = await userKey.prepare(request, account);
-    expect(prepared).toMatchObject({ request: { ...request, args: request.args }, algorithm: 'secp256r1', publicKey: Buffer.from(key.publicKey).toString('hex') });
+    expect(prepared).toMatchObject({
+      request: { ...request, args: request.args },
+      algorithm: 'secp256r1',
+      publicKey: Buffer.from(key.publicKey).toString('hex'),
+    });
     expect(prepared.digest).toMatch(/^[0-9a-f]{64}$/);
     expect(prepared.expiresAt).toBeGreaterThanOrEqual(before + 300_000);
     const payload = JSON.parse(Buffer.from(prepared.payload, 'base64').toString('utf8')) as PreparedPayload;
-    expect(JSON.parse(payload.auth)).toMatchObject({ app: 'app-1', method: 'put', requestId: 'req-1', key: 'k', expiresAt: prepared.expiresAt });
+    expect(JSON.parse(payload.auth)).toMatchObject({
+      app: 'app-1',
+      method: 'put',
+      requestId: 'req-1',
+      key: 'k',
+      expiresAt: prepared.expiresAt,
+    });
   });
 
   test('prepare refuses what is not a Fabric account, naming the field', async () => {
@@ -62,14 +76,40 @@ describe('user-key relay (no network: the chain is faked)', () => {
     const signature = await sign(prepared);
     expect(await refusal(userKey.submitPrepared(null as never, signature))).toBe('INVALID_INPUT /prepared');
     expect(await refusal(userKey.submitPrepared({ ...prepared, payload: '%%%' }, signature))).toBe('INVALID_INPUT /payload');
-    expect(await refusal(userKey.submitPrepared({ ...prepared, payload: Buffer.from('null').toString('base64') }, signature))).toBe('INVALID_INPUT /payload');
-    expect(await refusal(userKey.submitPrepared(withPayload(prepared, (p) => { p.auth = '{'; }), signature))).toBe('INVALID_INPUT /payload');
-    expect(await refusal(userKey.submitPrepared(withPayload(prepared, (p) => { p.channel = 'other'; }), signature))).toBe('INVALID_INPUT /payload');
-    expect(await refusal(userKey.submitPrepared({ ...prepared, request: { ...request, args: ['k', bytes('other')] } }, signature))).toBe('INVALID_INPUT /payload');
+    expect(await refusal(userKey.submitPrepared({ ...prepared, payload: Buffer.from('null').toString('base64') }, signature))).toBe(
+      'INVALID_INPUT /payload',
+    );
+    expect(
+      await refusal(
+        userKey.submitPrepared(
+          withPayload(prepared, (p) => {
+            p.auth = '{';
+          }),
+          signature,
+        ),
+      ),
+    ).toBe('INVALID_INPUT /payload');
+    expect(
+      await refusal(
+        userKey.submitPrepared(
+          withPayload(prepared, (p) => {
+            p.channel = 'other';
+          }),
+          signature,
+        ),
+      ),
+    ).toBe('INVALID_INPUT /payload');
+    expect(await refusal(userKey.submitPrepared({ ...prepared, request: { ...request, args: ['k', bytes('other')] } }, signature))).toBe(
+      'INVALID_INPUT /payload',
+    );
     expect(await refusal(userKey.submitPrepared({ ...prepared, digest: 'c'.repeat(64) }, signature))).toBe('INVALID_INPUT /payload');
-    expect(await refusal(userKey.submitPrepared({ ...prepared, expiresAt: prepared.expiresAt + 1 }, signature))).toBe('INVALID_INPUT /payload');
+    expect(await refusal(userKey.submitPrepared({ ...prepared, expiresAt: prepared.expiresAt + 1 }, signature))).toBe(
+      'INVALID_INPUT /payload',
+    );
     const stranger = BsnIdentity.generate().keyFor('fabric', 'secp256r1');
-    expect(await refusal(userKey.submitPrepared(prepared, await stranger.signer.signDigest(Buffer.from(prepared.digest, 'hex'))))).toBe('UNAUTHORIZED');
+    expect(await refusal(userKey.submitPrepared(prepared, await stranger.signer.signDigest(Buffer.from(prepared.digest, 'hex'))))).toBe(
+      'UNAUTHORIZED',
+    );
 
     // Consistent and signed, only past its expiry.
     let authJson = '';
@@ -77,7 +117,11 @@ describe('user-key relay (no network: the chain is faked)', () => {
       authJson = JSON.stringify({ ...(JSON.parse(p.auth) as UserAuthorisation), expiresAt: Date.now() - 1 });
       p.auth = authJson;
     });
-    const expired = { ...stale, expiresAt: (JSON.parse(authJson) as UserAuthorisation).expiresAt, digest: Buffer.from(authorisationDigest(authJson)).toString('hex') };
+    const expired = {
+      ...stale,
+      expiresAt: (JSON.parse(authJson) as UserAuthorisation).expiresAt,
+      digest: Buffer.from(authorisationDigest(authJson)).toString('hex'),
+    };
     expect(await refusal(userKey.submitPrepared(expired, await sign(expired)))).toBe('CONFLICT /expiresAt');
     expect(relayed).toEqual([]);
   });

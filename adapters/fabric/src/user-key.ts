@@ -1,8 +1,23 @@
 import { createHash } from 'node:crypto';
 import {
-  UnauthorizedError, bareHex, checkPreparedAccount, checkPreparedFresh, checkPreparedShape, checkSubmitRequest, deadlineOf, decodePreparedPayload,
-  preparedMismatch, preparedTransaction, verifyDigest, whatOf,
-  type CompactSignature, type KeyAlgorithm, type PreparedTransaction, type Receipt, type SubmitRequest, type WritePlan,
+  UnauthorizedError,
+  bareHex,
+  checkPreparedAccount,
+  checkPreparedFresh,
+  checkPreparedShape,
+  checkSubmitRequest,
+  deadlineOf,
+  decodePreparedPayload,
+  preparedMismatch,
+  preparedTransaction,
+  verifyDigest,
+  whatOf,
+  type CompactSignature,
+  type KeyAlgorithm,
+  type PreparedTransaction,
+  type Receipt,
+  type SubmitRequest,
+  type WritePlan,
 } from '@bsn/contract';
 import type { PresetChaincode } from './chaincode-client.js';
 import type { ResolvedConfig } from './config.js';
@@ -33,7 +48,9 @@ export interface UserAuthorisation {
 }
 
 export function authorisationDigest(authJson: string): Uint8Array {
-  return createHash('sha256').update(USER_KEY_DOMAIN + authJson, 'utf8').digest();
+  return createHash('sha256')
+    .update(USER_KEY_DOMAIN + authJson, 'utf8')
+    .digest();
 }
 
 /** The opaque `PreparedTransaction.payload` (base64 JSON). */
@@ -127,9 +144,20 @@ export class UserKeyRelay {
     const digest = authorisationDigest(payload.auth);
     const value = plan.value ? Buffer.from(plan.value).toString('base64') : undefined;
     const { config } = this.d;
-    if (payload.v !== 1 || payload.channel !== config.channel || payload.chaincode !== config.chaincode || auth.v !== 1 ||
-      auth.app !== plan.appId || auth.method !== plan.method || auth.requestId !== plan.requestId || auth.key !== plan.key || auth.value !== value ||
-      auth.publicKey !== bareHex(prepared.publicKey) || auth.expiresAt !== prepared.expiresAt || Buffer.from(digest).toString('hex') !== bareHex(prepared.digest)) {
+    if (
+      payload.v !== 1 ||
+      payload.channel !== config.channel ||
+      payload.chaincode !== config.chaincode ||
+      auth.v !== 1 ||
+      auth.app !== plan.appId ||
+      auth.method !== plan.method ||
+      auth.requestId !== plan.requestId ||
+      auth.key !== plan.key ||
+      auth.value !== value ||
+      auth.publicKey !== bareHex(prepared.publicKey) ||
+      auth.expiresAt !== prepared.expiresAt ||
+      Buffer.from(digest).toString('hex') !== bareHex(prepared.digest)
+    ) {
       throw preparedMismatch();
     }
     checkPreparedFresh(prepared);
@@ -137,7 +165,8 @@ export class UserKeyRelay {
     const compact = signature?.compact;
     if (!(compact instanceof Uint8Array) || compact.length !== 64 || !verifyDigest('secp256r1', publicKey, digest, lowS(compact))) {
       throw new UnauthorizedError('the signature is not by the key the transaction was prepared for', {
-        stage: 'sign', detail: { framework: FRAMEWORK, message: 'user-key signature does not verify', data: { publicKey: auth.publicKey } },
+        stage: 'sign',
+        detail: { framework: FRAMEWORK, message: 'user-key signature does not verify', data: { publicKey: auth.publicKey } },
       });
     }
     return this.relaySigned(payload.auth, lowS(compact), plan);
@@ -147,10 +176,21 @@ export class UserKeyRelay {
    * Submits a user-signed authorisation as the org's service user; the chaincode checks the
    * signature itself (tests call this directly to see the chain refuse a forged one).
    */
-  async relaySigned(authJson: string, compact: Uint8Array, plan: Pick<WritePlan, 'appId' | 'method' | 'requestId' | 'timeoutMs'>): Promise<Receipt> {
-    const committed = await this.d.transactor.transact(this.d.connection.service, 'invokeSigned', [authJson, Buffer.from(compact).toString('base64')], {
-      what: `${whatOf(plan)} (user key)`, deadline: deadlineOf(plan, this.d.config.submitTimeoutMs), kvResult: true,
-    });
+  async relaySigned(
+    authJson: string,
+    compact: Uint8Array,
+    plan: Pick<WritePlan, 'appId' | 'method' | 'requestId' | 'timeoutMs'>,
+  ): Promise<Receipt> {
+    const committed = await this.d.transactor.transact(
+      this.d.connection.service,
+      'invokeSigned',
+      [authJson, Buffer.from(compact).toString('base64')],
+      {
+        what: `${whatOf(plan)} (user key)`,
+        deadline: deadlineOf(plan, this.d.config.submitTimeoutMs),
+        kvResult: true,
+      },
+    );
     return this.d.transactor.receiptOf(committed, plan.requestId);
   }
 }

@@ -30,9 +30,11 @@ export function checkTxId(txId: unknown, field = '/txId'): string {
 export function checkMember(member: unknown, field: string): string {
   if (typeof member !== 'object' || member === null) invalid(field, 'a member is a ChainAccount { framework, algorithm, publicKey, id }');
   const m = member as Partial<ChainAccount>;
-  if (m.framework !== undefined && m.framework !== 'fabric') invalid(`${field}/framework`, `a Fabric app's members are Fabric accounts, not ${JSON.stringify(m.framework)}`);
+  if (m.framework !== undefined && m.framework !== 'fabric')
+    invalid(`${field}/framework`, `a Fabric app's members are Fabric accounts, not ${JSON.stringify(m.framework)}`);
   checkAlgorithm(m.algorithm, `${field}/algorithm`);
-  if (typeof m.publicKey !== 'string' || !/^(0x)?04[0-9a-fA-F]{128}$/.test(m.publicKey)) invalid(`${field}/publicKey`, 'must be a 65-byte uncompressed public key in hex');
+  if (typeof m.publicKey !== 'string' || !/^(0x)?04[0-9a-fA-F]{128}$/.test(m.publicKey))
+    invalid(`${field}/publicKey`, 'must be a 65-byte uncompressed public key in hex');
   const publicKey = checkPublicKey(Uint8Array.from(Buffer.from(m.publicKey.replace(/^0x/, ''), 'hex')), `${field}/publicKey`);
   if (typeof m.id !== 'string' || !ACCOUNT_ID.test(m.id)) invalid(`${field}/id`, 'must be a Fabric account id <mspId>:<40 hex>');
   const mspId = m.id.slice(0, m.id.lastIndexOf(':'));

@@ -97,5 +97,9 @@ export function describeError(err: unknown): { status: number; grpcCode: number;
       },
     };
   }
-  return { status: 500, grpcCode: 13, body: { error: { code: 'INTERNAL', reason: 'internal', message: 'internal error (see the node log)' } } };
+  return {
+    status: 500,
+    grpcCode: 13,
+    body: { error: { code: 'INTERNAL', reason: 'internal', message: 'internal error (see the node log)' } },
+  };
 }

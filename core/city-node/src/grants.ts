@@ -30,7 +30,11 @@ export class Grants {
     const { app } = await this.tenancy.memberApp(caller, code);
     if (app.owner !== caller.user.code && caller.user.role !== 'admin')
       throw unauthorized('not-app-owner', `only the owner of ${localCode(app)} or a portal admin grants`);
-    const peerName = str(body, 'peer', { required: true, re: PEER_RE, what: 'must be an app code, or <portal>:<code> for an app of another portal' })!;
+    const peerName = str(body, 'peer', {
+      required: true,
+      re: PEER_RE,
+      what: 'must be an app code, or <portal>:<code> for an app of another portal',
+    })!;
     const peer = grantPeerKey(caller.user.portal, peerName);
     const direction = str(body, 'direction', { required: true, re: /^(incoming|outgoing)$/, what: 'must be incoming or outgoing' })!;
     const methods = body['methods'] ?? [];

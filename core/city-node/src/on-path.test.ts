@@ -52,11 +52,15 @@ class RestProxy {
 
   forward(e: Exchange): Promise<Answer> {
     return new Promise((resolve, reject) => {
-      const req = httpRequest(new URL(e.url, this.target), { method: e.method, headers: { ...e.headers, host: this.target.host } }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-      });
+      const req = httpRequest(
+        new URL(e.url, this.target),
+        { method: e.method, headers: { ...e.headers, host: this.target.host } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+        },
+      );
       req.on('error', reject);
       req.end(e.body);
     });
@@ -84,12 +88,13 @@ const refusedAsUnsigned = (error: unknown) => {
   expect((error as NodeResponseError).reason).toBe('bad-node-signature');
   expect((error as NodeResponseError).verified).toBe(false);
 };
-const failure = (p: Promise<unknown>) => p.then(
-  () => {
-    throw new Error('the client accepted an answer that was not for its request');
-  },
-  (e: unknown) => e,
-);
+const failure = (p: Promise<unknown>) =>
+  p.then(
+    () => {
+      throw new Error('the client accepted an answer that was not for its request');
+    },
+    (e: unknown) => e,
+  );
 
 let t: Awaited<ReturnType<typeof startTestNode>>;
 let proxy: RestProxy;
@@ -177,7 +182,8 @@ describe('event streams are bound to their subscription', () => {
   it('a stream opened for an altered subscription is refused', async () => {
     proxy.tamper = (e, forward) => forward(e);
     const original = proxy['stream'].bind(proxy);
-    proxy['stream'] = (e: Exchange, res: import('node:http').ServerResponse) => original({ ...e, url: `${e.url}${e.url.includes('?') ? '&' : '?'}name=kv.delete` }, res);
+    proxy['stream'] = (e: Exchange, res: import('node:http').ServerResponse) =>
+      original({ ...e, url: `${e.url}${e.url.includes('?') ? '&' : '?'}name=kv.delete` }, res);
     try {
       refusedAsUnsigned(await failure(first(client.events(app))));
     } finally {
@@ -219,9 +225,16 @@ describe('gRPC answers are bound to their call', () => {
     const forward = (name: string, request: Buffer, md: grpc.Metadata) =>
       new Promise<Canned>((resolve) => {
         let outcome: { error: grpc.ServiceError | null; response?: Buffer } = { error: null };
-        const call = upstream.makeUnaryRequest(`/${definition[name]!.path.split('/')[1]}/${name}`, raw, raw, request, md, (error, response) => {
-          outcome = { error, ...(response && { response }) };
-        });
+        const call = upstream.makeUnaryRequest(
+          `/${definition[name]!.path.split('/')[1]}/${name}`,
+          raw,
+          raw,
+          request,
+          md,
+          (error, response) => {
+            outcome = { error, ...(response && { response }) };
+          },
+        );
         call.on('status', (status) => setImmediate(() => resolve({ ...outcome, trailers: status.metadata })));
       });
     const handlers: grpc.UntypedServiceImplementation = {};
@@ -245,7 +258,13 @@ describe('gRPC answers are bound to their call', () => {
     );
     const alice = t.users['alice']!;
     const nodeKey = (await alice.rest.node()).key;
-    grpcClient = new BsnGrpcClient({ address: `127.0.0.1:${port}`, user: 'alice', algorithm: alice.algorithm, privateKey: alice.privateKey, nodeKey });
+    grpcClient = new BsnGrpcClient({
+      address: `127.0.0.1:${port}`,
+      user: 'alice',
+      algorithm: alice.algorithm,
+      privateKey: alice.privateKey,
+      nodeKey,
+    });
   });
 
   afterAll(() => {
@@ -272,11 +291,16 @@ describe('gRPC answers are bound to their call', () => {
     tamper = (_name, md) => {
       const copy = md.clone();
       const signature = String(md.get(HEADERS.signature)[0]);
-      copy.set(HEADERS.signature, signature.replace(/^./, (c) => (c === '0' ? '1' : '0')));
+      copy.set(
+        HEADERS.signature,
+        signature.replace(/^./, (c) => (c === '0' ? '1' : '0')),
+      );
       return { md: copy };
     };
     refused(await failure(grpcClient.put(app, 'grpc-flip', 'v', 'grpc-req-flip')));
-    expect(calls.at(-1)!.trailers.get(HEADERS.nodeSignature)[0] ?? calls.at(-1)!.error?.metadata.get(HEADERS.nodeSignature)[0]).toBeDefined();
+    expect(
+      calls.at(-1)!.trailers.get(HEADERS.nodeSignature)[0] ?? calls.at(-1)!.error?.metadata.get(HEADERS.nodeSignature)[0],
+    ).toBeDefined();
   });
 
   it('an answer the node gave to an earlier call is refused', async () => {

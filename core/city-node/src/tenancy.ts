@@ -190,9 +190,14 @@ export class Tenancy {
       const existing = await network.adapter.lifecycle.get({ appId: spec.appId });
       const ours = await network.adapter.identity.accountFor(admin.publicKey, admin.algorithm);
       if (existing.admin.toLowerCase() !== ours.id.toLowerCase()) {
-        throw new ApiError('CONFLICT', 'invalid-field', `app ${localCode({ code: spec.appId, portal: spec.appId.split(':')[0]! })} exists on network ${network.name} under another administrator`, {
-          field: '/code',
-        });
+        throw new ApiError(
+          'CONFLICT',
+          'invalid-field',
+          `app ${localCode({ code: spec.appId, portal: spec.appId.split(':')[0]! })} exists on network ${network.name} under another administrator`,
+          {
+            field: '/code',
+          },
+        );
       }
       this.log.warn('app found on the chain but not in the registry: adopted', { app: spec.appId, network: network.name });
       return existing;

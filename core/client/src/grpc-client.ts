@@ -6,7 +6,17 @@
 import * as grpc from '@grpc/grpc-js';
 import type { KeyAlgorithm } from '@bsn/contract';
 import { toBase64, utf8 } from '@bsn/contract';
-import { HEADERS, canonicalRequest, digestOfSigned, verifyEvent, verifyResponse, type NodePublicKey, gatewayService, methodPath, eventSigningData } from '@bsn/protocol';
+import {
+  HEADERS,
+  canonicalRequest,
+  digestOfSigned,
+  verifyEvent,
+  verifyResponse,
+  type NodePublicKey,
+  gatewayService,
+  methodPath,
+  eventSigningData,
+} from '@bsn/protocol';
 import { NodeResponseError } from './errors.js';
 import { RequestSigner } from './request-signer.js';
 
@@ -75,7 +85,14 @@ export class BsnGrpcClient {
     // A test's forged signature: the node answers for the request as sent, so the digest follows it.
     md.set(HEADERS.signature, overrides.signature);
     const canonical = canonicalRequest({
-      method: 'GRPC', path: methodPath(name), query: '', body, user: h[HEADERS.user], app, timestamp: h[HEADERS.timestamp], nonce: h[HEADERS.nonce],
+      method: 'GRPC',
+      path: methodPath(name),
+      query: '',
+      body,
+      user: h[HEADERS.user],
+      app,
+      timestamp: h[HEADERS.timestamp],
+      nonce: h[HEADERS.nonce],
     });
     return { md, digest: digestOfSigned(canonical, overrides.signature) };
   }

@@ -48,15 +48,11 @@ export class RequestSigner {
    * digest, so the caller keeps it to check the answer. `path` is the request path as sent
    * (percent-encoded), `query` the raw query string without `?`.
    */
-  signRequest(r: {
-    method: string;
-    path: string;
-    query?: string;
-    body?: Uint8Array;
-    app?: string;
-    timestamp?: number;
-    nonce?: string;
-  }): { headers: SignedHeaders; digest: string; canonical: Uint8Array } {
+  signRequest(r: { method: string; path: string; query?: string; body?: Uint8Array; app?: string; timestamp?: number; nonce?: string }): {
+    headers: SignedHeaders;
+    digest: string;
+    canonical: Uint8Array;
+  } {
     const timestamp = String(r.timestamp ?? Date.now());
     const nonce = r.nonce ?? newNonce();
     const app = r.app ?? '';

@@ -5,7 +5,16 @@
  */
 import type { KeyAlgorithm } from '@bsn/contract';
 import { fromBase64, utf8 } from '@bsn/contract';
-import { HEADERS, digestOfSigned, splitUrl, verifyEvent, verifyResponse, type NodePublicKey, type PreparedJson, eventSigningData } from '@bsn/protocol';
+import {
+  HEADERS,
+  digestOfSigned,
+  splitUrl,
+  verifyEvent,
+  verifyResponse,
+  type NodePublicKey,
+  type PreparedJson,
+  eventSigningData,
+} from '@bsn/protocol';
 import { NodeResponseError } from './errors.js';
 import { HttpTransport } from './http-transport.js';
 import { RequestSigner } from './request-signer.js';
@@ -102,7 +111,11 @@ export class BsnClient {
       contentType = 'application/json';
     }
     const { path, query } = splitUrl(pathAndQuery);
-    const { headers: signed, digest: ownDigest, canonical } = this.signer.signRequest({
+    const {
+      headers: signed,
+      digest: ownDigest,
+      canonical,
+    } = this.signer.signRequest({
       method,
       path,
       query,
@@ -113,12 +126,11 @@ export class BsnClient {
     });
     const sent = { ...signed, ...(contentType && { 'content-type': contentType }), ...options.headers };
     // A caller's own signature header (a test forging one): the node answers for the request as sent.
-    const digest = sent[HEADERS.signature] === signed[HEADERS.signature] ? ownDigest : digestOfSigned(canonical, sent[HEADERS.signature] ?? '');
+    const digest =
+      sent[HEADERS.signature] === signed[HEADERS.signature] ? ownDigest : digestOfSigned(canonical, sent[HEADERS.signature] ?? '');
     const res = await this.http.request(method, pathAndQuery, sent, body);
     const bytes = res.body;
-    const verified = key
-      ? verifyResponse(key, res.status, bytes, digest, res.headers.get(HEADERS.nodeSignature) ?? undefined)
-      : false;
+    const verified = key ? verifyResponse(key, res.status, bytes, digest, res.headers.get(HEADERS.nodeSignature) ?? undefined) : false;
     return { status: res.status, body: bytes, headers: res.headers, nonce: signed[HEADERS.nonce], verified };
   }
 
@@ -278,7 +290,12 @@ export class BsnClient {
       const bytes = new Uint8Array(await res.arrayBuffer());
       const verified = key ? verifyResponse(key, res.status, bytes, digest, nodeSignature) : false;
       if (key && !verified) throw NodeResponseError.unsigned('the event stream', { status: res.status });
-      throw NodeResponseError.fromBody(JSON.parse(Buffer.from(bytes).toString('utf8') || '{}'), { status: res.status }, verified, `HTTP ${res.status}`);
+      throw NodeResponseError.fromBody(
+        JSON.parse(Buffer.from(bytes).toString('utf8') || '{}'),
+        { status: res.status },
+        verified,
+        `HTTP ${res.status}`,
+      );
     }
     if (key && !verifyResponse(key, 200, new Uint8Array(0), digest, nodeSignature)) {
       throw NodeResponseError.unsigned('the event stream', { status: 200 });

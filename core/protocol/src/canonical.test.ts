@@ -7,7 +7,9 @@ const headerText = fc.string({ maxLength: 40 }).filter((s) => !/[\r\n\0]/.test(s
 const request: fc.Arbitrary<RequestToSign> = fc.record({
   method: fc.constantFrom('GET', 'PUT', 'POST', 'DELETE', 'GRPC'),
   path: fc.webPath(),
-  query: fc.array(fc.tuple(fc.stringMatching(/^[a-z]{1,6}$/), fc.stringMatching(/^[A-Za-z0-9%]{0,8}$/)), { maxLength: 4 }).map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&')),
+  query: fc
+    .array(fc.tuple(fc.stringMatching(/^[a-z]{1,6}$/), fc.stringMatching(/^[A-Za-z0-9%]{0,8}$/)), { maxLength: 4 })
+    .map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join('&')),
   body: fc.uint8Array({ maxLength: 64 }),
   user: headerText,
   app: headerText,
@@ -18,9 +20,14 @@ const request: fc.Arbitrary<RequestToSign> = fc.record({
 describe('the canonical request (property-based)', () => {
   it('the query is canonical: any order of the same pairs signs the same bytes', () => {
     fc.assert(
-      fc.property(fc.array(fc.stringMatching(/^[a-z]{1,5}=[a-z0-9]{0,5}$/), { maxLength: 6 }).chain((pairs) => fc.tuple(fc.constant(pairs), fc.shuffledSubarray(pairs, { minLength: pairs.length, maxLength: pairs.length }))), ([pairs, shuffled]) => {
-        expect(canonicalQuery(shuffled.join('&'))).toBe(canonicalQuery(pairs.join('&')));
-      }),
+      fc.property(
+        fc
+          .array(fc.stringMatching(/^[a-z]{1,5}=[a-z0-9]{0,5}$/), { maxLength: 6 })
+          .chain((pairs) => fc.tuple(fc.constant(pairs), fc.shuffledSubarray(pairs, { minLength: pairs.length, maxLength: pairs.length }))),
+        ([pairs, shuffled]) => {
+          expect(canonicalQuery(shuffled.join('&'))).toBe(canonicalQuery(pairs.join('&')));
+        },
+      ),
     );
   });
 
@@ -29,10 +36,14 @@ describe('the canonical request (property-based)', () => {
     fc.assert(
       fc.property(request, request, fc.constantFrom(...fields), (a, b, field) => {
         const changed = { ...a, [field]: b[field] };
-        const same = field === 'query' ? canonicalQuery(a.query) === canonicalQuery(b.query)
-          : field === 'body' ? Buffer.from(a.body).equals(Buffer.from(b.body))
-          : field === 'method' ? a.method.toUpperCase() === b.method.toUpperCase()
-          : a[field] === b[field];
+        const same =
+          field === 'query'
+            ? canonicalQuery(a.query) === canonicalQuery(b.query)
+            : field === 'body'
+              ? Buffer.from(a.body).equals(Buffer.from(b.body))
+              : field === 'method'
+                ? a.method.toUpperCase() === b.method.toUpperCase()
+                : a[field] === b[field];
         fc.pre(!same);
         expect(Buffer.from(canonicalRequest(changed)).equals(Buffer.from(canonicalRequest(a)))).toBe(false);
         expect(requestDigest(changed, 'sig')).not.toBe(requestDigest(a, 'sig'));

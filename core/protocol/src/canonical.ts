@@ -99,7 +99,10 @@ export function canonicalResponse(status: number, body: Uint8Array, requestDiges
 }
 
 /** The digest an answer to bytes that never became a request (the HTTP parser refused them) is signed for. */
-export const EMPTY_REQUEST_DIGEST = requestDigest({ method: '', path: '', query: '', body: new Uint8Array(0), user: '', app: '', timestamp: '', nonce: '' }, '');
+export const EMPTY_REQUEST_DIGEST = requestDigest(
+  { method: '', path: '', query: '', body: new Uint8Array(0), user: '', app: '', timestamp: '', nonce: '' },
+  '',
+);
 
 /** One streamed event, signed on its own (the stream's body is never complete) for the subscription request. */
 export function canonicalEvent(id: string, data: string, requestDigest: string): Uint8Array {

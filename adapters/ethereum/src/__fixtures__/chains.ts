@@ -28,7 +28,8 @@ export async function actor(adapter: EthereumAdapter): Promise<{ signer: Signer;
 /** Raw JSON-RPC against the devnet (mining blocks, reading what the adapter claims). */
 export async function rpc<T>(devnet: StartedDevnet, method: string, params: unknown[] = []): Promise<T> {
   const res = await fetch(String(devnet.network.rpcUrl), {
-    method: 'POST', headers: { 'content-type': 'application/json' },
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
   });
   const body = (await res.json()) as { result?: T; error?: { message: string } };

@@ -56,7 +56,9 @@ export class AnvilDevnet implements Devnet {
     const rpcUrl = `http://127.0.0.1:${port}`;
     try {
       const version = await waitFor(() => jsonRpc<string>(rpcUrl, 'web3_clientVersion'), {
-        what: 'anvil', timeoutMs: 30_000, process: node,
+        what: 'anvil',
+        timeoutMs: 30_000,
+        process: node,
       });
       // anvil writes its funded accounts' keys here: nothing about them is hard-coded.
       const accounts = JSON.parse(readFileSync(configOut, 'utf8')) as { private_keys: string[] };

@@ -51,14 +51,17 @@ export class EthereumContainerDevnet implements Devnet {
         { from: funded, to: faucet.address, value: '0x' + (10n ** 22n).toString(16) },
       ]);
       await waitFor(() => jsonRpc<unknown>(rpcUrl, 'eth_getTransactionReceipt', [hash]).then((r) => r ?? undefined), {
-        what: `${this.name}: funding the faucet`, timeoutMs: 30_000,
+        what: `${this.name}: funding the faucet`,
+        timeoutMs: 30_000,
       });
       return {
         name: this.name,
         kind: this.kind,
         node: version,
         network: ethereumNetwork({ name: this.name, rpcUrl, chainId, confirmations: 0, faucetKey: faucet.privateKey }),
-        stop: async () => { await container.stop(); },
+        stop: async () => {
+          await container.stop();
+        },
       };
     } catch (error) {
       await container.stop();

@@ -12,7 +12,11 @@ export interface EthereumNetworkConfig extends NetworkConfig {
 }
 
 export function ethereumNetwork(options: {
-  name: string; rpcUrl: string; chainId: number; confirmations: number; faucetKey: string;
+  name: string;
+  rpcUrl: string;
+  chainId: number;
+  confirmations: number;
+  faucetKey: string;
 }): EthereumNetworkConfig {
   return {
     framework: 'ethereum',

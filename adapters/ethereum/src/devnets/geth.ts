@@ -34,7 +34,10 @@ export class GethDevnet implements Devnet {
   async available(): Promise<Availability> {
     if (existsSync(goBinaryPath(GETH))) return { ok: true };
     if (!goVersion()) return { ok: false, reason: 'Go is not installed, so geth cannot be built from the Go module proxy' };
-    return { ok: false, reason: `geth is not built yet: run \`node scripts/bootstrap.mjs --for test\` (builds ${GETH.pkg}@${GETH.version})` };
+    return {
+      ok: false,
+      reason: `geth is not built yet: run \`node scripts/bootstrap.mjs --for test\` (builds ${GETH.pkg}@${GETH.version})`,
+    };
   }
 
   async start(): Promise<StartedDevnet> {
@@ -43,17 +46,39 @@ export class GethDevnet implements Devnet {
     const node = NodeProcess.start({
       command: goBinaryPath(GETH),
       args: [
-        '--dev', '--dev.period', String(this.period), '--datadir', join(dir, 'data'),
-        '--http', '--http.addr', '127.0.0.1', '--http.port', String(http), '--http.api', 'eth,net,web3,debug,txpool',
-        '--port', String(p2p), '--authrpc.addr', '127.0.0.1', '--authrpc.port', String(auth),
-        '--nodiscover', '--maxpeers', '0', '--ipcdisable', '--verbosity', '3',
+        '--dev',
+        '--dev.period',
+        String(this.period),
+        '--datadir',
+        join(dir, 'data'),
+        '--http',
+        '--http.addr',
+        '127.0.0.1',
+        '--http.port',
+        String(http),
+        '--http.api',
+        'eth,net,web3,debug,txpool',
+        '--port',
+        String(p2p),
+        '--authrpc.addr',
+        '127.0.0.1',
+        '--authrpc.port',
+        String(auth),
+        '--nodiscover',
+        '--maxpeers',
+        '0',
+        '--ipcdisable',
+        '--verbosity',
+        '3',
       ],
       logFile: join(dir, 'geth.log'),
     });
     const rpcUrl = `http://127.0.0.1:${http}`;
     try {
       const version = await waitFor(() => jsonRpc<string>(rpcUrl, 'web3_clientVersion'), {
-        what: 'geth --dev', timeoutMs: 60_000, process: node,
+        what: 'geth --dev',
+        timeoutMs: 60_000,
+        process: node,
       });
       const faucetKey = await fundFreshKey(rpcUrl, node);
       const chainId = Number(await jsonRpc<string>(rpcUrl, 'eth_chainId'));
@@ -93,7 +118,9 @@ async function fundFreshKey(rpcUrl: string, node: NodeProcess): Promise<string> 
     { from: developer, to: faucet.address, value: '0x' + (10n ** 24n).toString(16) },
   ]);
   await waitFor(() => jsonRpc<unknown>(rpcUrl, 'eth_getTransactionReceipt', [hash]).then((r) => r ?? undefined), {
-    what: 'funding the faucet account on geth', timeoutMs: 30_000, process: node,
+    what: 'funding the faucet account on geth',
+    timeoutMs: 30_000,
+    process: node,
   });
   return faucet.privateKey;
 }

@@ -32,7 +32,10 @@ export async function collectInclusion(rpc: ProofRpc, txId: string): Promise<TxI
   if (!rpcReceipt?.blockHash) return null;
   const blockTag = toQuantity(BigInt(rpcReceipt.blockNumber));
   const [block, receipts] = await Promise.all([
-    rpc.call<Record<string, unknown> & { hash: string; transactions: string[] } | null>('eth_getBlockByHash', [rpcReceipt.blockHash, false]),
+    rpc.call<(Record<string, unknown> & { hash: string; transactions: string[] }) | null>('eth_getBlockByHash', [
+      rpcReceipt.blockHash,
+      false,
+    ]),
     rpc.call<Array<RpcReceipt & { blockHash: string }> | null>('eth_getBlockReceipts', [blockTag]),
   ]);
   if (!block || !receipts) throw new InconsistentChainError(`block ${rpcReceipt.blockHash} of ${txId} is no longer known (reorganised?)`);
@@ -54,10 +57,7 @@ export async function collectInclusion(rpc: ProofRpc, txId: string): Promise<TxI
     throw new InconsistentChainError(`${txId} is not at index ${txIndex} of block ${block.hash}`);
   }
   const encodedReceipts = receipts.map(encodeReceipt);
-  const [txTrie, receiptTrie] = await Promise.all([
-    buildIndexTrie(raws.map((r) => getBytes(r!))),
-    buildIndexTrie(encodedReceipts),
-  ]);
+  const [txTrie, receiptTrie] = await Promise.all([buildIndexTrie(raws.map((r) => getBytes(r!))), buildIndexTrie(encodedReceipts)]);
   if (hexlify(txTrie.root) !== header.transactionsRoot) {
     throw new InconsistentChainError(`the transactions of block ${block.hash} do not rebuild its transactionsRoot`);
   }

@@ -27,7 +27,14 @@ describe.each(DEVNETS)('block headers and receipts of real %s blocks', (name, ma
     // One of each transaction and receipt shape the adapter may meet: legacy, access list,
     // dynamic fee, a contract creation with a log, and a reverted transaction.
     await sendRaw(chain, { type: 0, to, value: 1n, gasPrice, gasLimit: 21_000n });
-    await sendRaw(chain, { type: 1, to, value: 2n, gasPrice, gasLimit: 30_000n, accessList: [{ address: to, storageKeys: ['0x' + '00'.repeat(32)] }] });
+    await sendRaw(chain, {
+      type: 1,
+      to,
+      value: 2n,
+      gasPrice,
+      gasLimit: 30_000n,
+      accessList: [{ address: to, storageKeys: ['0x' + '00'.repeat(32)] }],
+    });
     await sendRaw(chain, { type: 2, to, value: 3n });
     await sendRaw(chain, { type: 2, data: LOG_INIT, gasLimit: 200_000n });
     await sendRaw(chain, { type: 2, data: REVERT_INIT, gasLimit: 100_000n });
@@ -55,7 +62,10 @@ describe.each(DEVNETS)('block headers and receipts of real %s blocks', (name, ma
     const seen = { types: new Set<number>(), statuses: new Set<number>(), logs: 0 };
     for (let n = 1; n <= head; n++) {
       const tag = '0x' + n.toString(16);
-      const block = await chain.rpc<{ receiptsRoot: string; transactionsRoot: string; transactions: string[] }>('eth_getBlockByNumber', [tag, false]);
+      const block = await chain.rpc<{ receiptsRoot: string; transactionsRoot: string; transactions: string[] }>('eth_getBlockByNumber', [
+        tag,
+        false,
+      ]);
       const receipts = await chain.rpc<RpcReceipt[]>('eth_getBlockReceipts', [tag]);
       const encoded = receipts.map(encodeReceipt);
       const trie = await buildIndexTrie(encoded);
@@ -98,10 +108,21 @@ describe.each(DEVNETS)('block headers and receipts of real %s blocks', (name, ma
 
 describe('header encoding rules', () => {
   const base: EthHeader = {
-    parentHash: '0x' + '01'.repeat(32), sha3Uncles: '0x' + '02'.repeat(32), miner: '0x' + '03'.repeat(20),
-    stateRoot: '0x' + '04'.repeat(32), transactionsRoot: '0x' + '05'.repeat(32), receiptsRoot: '0x' + '06'.repeat(32),
-    logsBloom: '0x' + '00'.repeat(256), difficulty: '0x0', number: '0x10', gasLimit: '0x1c9c380', gasUsed: '0x0',
-    timestamp: '0x6b08f35c', extraData: '0x', mixHash: '0x' + '00'.repeat(32), nonce: '0x0000000000000000',
+    parentHash: '0x' + '01'.repeat(32),
+    sha3Uncles: '0x' + '02'.repeat(32),
+    miner: '0x' + '03'.repeat(20),
+    stateRoot: '0x' + '04'.repeat(32),
+    transactionsRoot: '0x' + '05'.repeat(32),
+    receiptsRoot: '0x' + '06'.repeat(32),
+    logsBloom: '0x' + '00'.repeat(256),
+    difficulty: '0x0',
+    number: '0x10',
+    gasLimit: '0x1c9c380',
+    gasUsed: '0x0',
+    timestamp: '0x6b08f35c',
+    extraData: '0x',
+    mixHash: '0x' + '00'.repeat(32),
+    nonce: '0x0000000000000000',
   };
 
   it('encodes quantities minimally (zero as the empty string) and byte fields in full', () => {

@@ -1,6 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Interface, JsonRpcProvider, Wallet, getBytes, hexlify } from 'ethers';
-import { attestBlock, generatePrivateKey, isBsnError, packetId, publicKeyOf, toHex, type AppInfo, type Attester, type ChainAccount, type Evidence, type Interchain, type KeyAlgorithm, type Packet, type PacketInput, type Signer, type TrustRoots, type Verification } from '@bsn/contract';
+import {
+  attestBlock,
+  generatePrivateKey,
+  isBsnError,
+  packetId,
+  publicKeyOf,
+  toHex,
+  type AppInfo,
+  type Attester,
+  type ChainAccount,
+  type Evidence,
+  type Interchain,
+  type KeyAlgorithm,
+  type Packet,
+  type PacketInput,
+  type Signer,
+  type TrustRoots,
+  type Verification,
+} from '@bsn/contract';
 import { unique } from '@bsn/contract/testing';
 import { AnvilDevnet, GethDevnet, actor, connect, rpc, type StartedDevnet } from '../__fixtures__/chains.js';
 import type { EthereumAdapter } from '../adapter.js';
@@ -18,7 +36,10 @@ function cityNode(algorithm: KeyAlgorithm = 'secp256k1'): CityNode {
 }
 
 async function failure(promise: Promise<unknown>) {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!isBsnError(error)) throw new Error(`expected a typed error, got ${String(error)}`);
   return error;
 }
@@ -32,7 +53,7 @@ const flip = (hex: string, at: number) => {
 const proofOf = (e: Evidence) => e.proof as unknown as EthereumProof;
 
 describe('outbox ABI', () => {
-  it('the hand-written ABI the verifier relies on is the compiled contract\'s', () => {
+  it("the hand-written ABI the verifier relies on is the compiled contract's", () => {
     const compiled = new Interface(BsnPacketOutbox.abi as never);
     const mine = new Interface(OUTBOX_ABI);
     expect(compiled.getEvent('PacketSent')!.topicHash).toBe(PACKET_SENT_TOPIC);
@@ -41,9 +62,14 @@ describe('outbox ABI', () => {
   });
 
   it('the registry and app views the outbox calls exist with the same signatures', () => {
-    for (const [used, real] of [[IBsnAppDirectory, BsnAppRegistry], [IBsnAppMembership, BsnKvApp]] as const) {
+    for (const [used, real] of [
+      [IBsnAppDirectory, BsnAppRegistry],
+      [IBsnAppMembership, BsnKvApp],
+    ] as const) {
       const target = new Interface(real.abi as never);
-      new Interface(used.abi as never).forEachFunction((f) => expect(target.getFunction(f.selector)?.format('full')).toBe(f.format('full')));
+      new Interface(used.abi as never).forEachFunction((f) =>
+        expect(target.getFunction(f.selector)?.format('full')).toBe(f.format('full')),
+      );
     }
   });
 });
@@ -63,8 +89,13 @@ describe.each([
   let evidence: Evidence;
 
   const input = (over: Partial<PacketInput> = {}): PacketInput => ({
-    dstChain: 'peer-chain', dstApp: 'target-app', method: 'ping', payload: Buffer.from('hello').toString('base64'),
-    timeout: Date.now() + 3_600_000, grantRef: unique('grant'), ...over,
+    dstChain: 'peer-chain',
+    dstApp: 'target-app',
+    method: 'ping',
+    payload: Buffer.from('hello').toString('base64'),
+    timeout: Date.now() + 3_600_000,
+    grantRef: unique('grant'),
+    ...over,
   });
 
   /** What a city node does: check the block on its own connection, then sign it. */
@@ -88,10 +119,21 @@ describe.each([
     adapter = await connect(devnet);
     [admin, member, outsider] = await Promise.all([actor(adapter), actor(adapter), actor(adapter)]);
     app = await adapter.lifecycle.create(
-      { appId: unique('ic'), name: 'interchain', framework: 'ethereum', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members: [member.account] },
+      {
+        appId: unique('ic'),
+        name: 'interchain',
+        framework: 'ethereum',
+        mode: 'consortium',
+        placement: 'shared',
+        contract: { kind: 'preset-kv' },
+        members: [member.account],
+      },
       admin.signer,
     );
-    trust = await adapter.interchain.trustRoots(nodes.map((n) => n.pinned), 2);
+    trust = await adapter.interchain.trustRoots(
+      nodes.map((n) => n.pinned),
+      2,
+    );
     const sent = await adapter.interchain.emit(app, input(), member.signer);
     packet = sent.packet;
     evidence = await attested(await adapter.interchain.evidence(sent.receipt.txId, { kind: 'packet', packetId: packetId(packet) }));
@@ -103,14 +145,23 @@ describe.each([
 
   it('emit assigns seq per (srcApp, dstChain, dstApp) on chain and returns a final receipt', async (ctx) => {
     if (skipped) return ctx.skip(skipped);
-    expect(packet).toMatchObject({ v: 1, srcChain: devnet.network.name, srcApp: app.appId, dstChain: 'peer-chain', dstApp: 'target-app', seq: 1 });
+    expect(packet).toMatchObject({
+      v: 1,
+      srcChain: devnet.network.name,
+      srcApp: app.appId,
+      dstChain: 'peer-chain',
+      dstApp: 'target-app',
+      seq: 1,
+    });
     const second = await adapter.interchain.emit(app, input(), admin.signer);
     expect(second.packet.seq).toBe(2);
     const other = await adapter.interchain.emit(app, input({ dstApp: 'other-app' }), member.signer);
     expect(other.packet.seq).toBe(1);
     const otherChain = await adapter.interchain.emit(app, input({ dstChain: 'third-chain' }), member.signer);
     expect(otherChain.packet.seq).toBe(1);
-    const raw = await rpc<{ status: string; blockHash: string; logs: Array<{ topics: string[] }> }>(devnet, 'eth_getTransactionReceipt', [second.receipt.txId]);
+    const raw = await rpc<{ status: string; blockHash: string; logs: Array<{ topics: string[] }> }>(devnet, 'eth_getTransactionReceipt', [
+      second.receipt.txId,
+    ]);
     expect(raw.status).toBe('0x1');
     expect(raw.blockHash).toBe(second.receipt.block.hash);
     expect(raw.logs.some((l) => l.topics[0] === PACKET_SENT_TOPIC && l.topics[1] === '0x' + packetId(second.packet))).toBe(true);
@@ -126,13 +177,21 @@ describe.each([
   it('the field binding the outbox computed on chain is what the verifier rebuilds', async (ctx) => {
     if (skipped) return ctx.skip(skipped);
     const outbox = (trust.roots as { outbox: string }).outbox;
-    const out = await rpc<string>(devnet, 'eth_call', [{ to: outbox, data: outboxInterface.encodeFunctionData('packetFieldsHash', [packetFields(packet), packet.seq]) }, 'latest']);
+    const out = await rpc<string>(devnet, 'eth_call', [
+      { to: outbox, data: outboxInterface.encodeFunctionData('packetFieldsHash', [packetFields(packet), packet.seq]) },
+      'latest',
+    ]);
     expect(out).toBe(packetFieldsHash(packet));
   });
 
   it('evidence of an emitted packet is proven, also after travelling as JSON', async (ctx) => {
     if (skipped) return ctx.skip(skipped);
-    expect(evidence).toMatchObject({ v: 1, framework: 'ethereum', chain: devnet.network.name, subject: { kind: 'packet', packetId: packetId(packet) } });
+    expect(evidence).toMatchObject({
+      v: 1,
+      framework: 'ethereum',
+      chain: devnet.network.name,
+      subject: { kind: 'packet', packetId: packetId(packet) },
+    });
     const verdict = await verify(evidence);
     expect(verdict, reasonOf(verdict)).toEqual({ state: 'proven', subject: { kind: 'packet', packetId: packetId(packet) }, packet });
     expect((await verify(JSON.parse(JSON.stringify(evidence)), JSON.parse(JSON.stringify(trust)))).state).toBe('proven');
@@ -143,41 +202,95 @@ describe.each([
   describe('tampered evidence is rejected, with a reason', () => {
     const cases: Array<[string, (e: Evidence) => Evidence | Promise<Evidence>, RegExp]> = [
       ['a flipped byte in the receipt', (e) => ((proofOf(e).receipt = flip(proofOf(e).receipt, 40)), e), /receipt is not the one at index/],
-      ['a flipped byte in a receipt proof node', (e) => ((proofOf(e).receiptProof[0] = flip(proofOf(e).receiptProof[0]!, 5)), e), /receipt proof does not hold/],
-      ['a flipped byte in the last receipt proof node', (e) => {
-        const p = proofOf(e).receiptProof;
-        p[p.length - 1] = flip(p[p.length - 1]!, p[p.length - 1]!.length / 2 - 10);
-        return e;
-      }, /receipt proof does not hold|receipt is not the one/],
-      ['a flipped byte in the transaction', (e) => ((proofOf(e).transaction = flip(proofOf(e).transaction, 20)), e), /transaction is not the one at index/],
-      ['a flipped byte in a transaction proof node', (e) => ((proofOf(e).transactionProof[0] = flip(proofOf(e).transactionProof[0]!, 5)), e), /transaction proof does not hold/],
-      ['a changed header field (blockHash kept)', (e) => ((proofOf(e).header.gasUsed = '0x1'), e), /hashes to .* not to the evidence's blockHash/],
-      ['a changed header field (blockHash dropped)', (e) => {
-        proofOf(e).header.stateRoot = flip(proofOf(e).header.stateRoot!, 3);
-        delete e.blockHash;
-        return e;
-      }, /not attested as final: .*does not match this payload/],
-      ['a receiptsRoot swapped for another', (e) => {
-        proofOf(e).header.receiptsRoot = proofOf(e).header.transactionsRoot;
-        delete e.blockHash;
-        return e;
-      }, /not attested as final/],
+      [
+        'a flipped byte in a receipt proof node',
+        (e) => ((proofOf(e).receiptProof[0] = flip(proofOf(e).receiptProof[0]!, 5)), e),
+        /receipt proof does not hold/,
+      ],
+      [
+        'a flipped byte in the last receipt proof node',
+        (e) => {
+          const p = proofOf(e).receiptProof;
+          p[p.length - 1] = flip(p[p.length - 1]!, p[p.length - 1]!.length / 2 - 10);
+          return e;
+        },
+        /receipt proof does not hold|receipt is not the one/,
+      ],
+      [
+        'a flipped byte in the transaction',
+        (e) => ((proofOf(e).transaction = flip(proofOf(e).transaction, 20)), e),
+        /transaction is not the one at index/,
+      ],
+      [
+        'a flipped byte in a transaction proof node',
+        (e) => ((proofOf(e).transactionProof[0] = flip(proofOf(e).transactionProof[0]!, 5)), e),
+        /transaction proof does not hold/,
+      ],
+      [
+        'a changed header field (blockHash kept)',
+        (e) => ((proofOf(e).header.gasUsed = '0x1'), e),
+        /hashes to .* not to the evidence's blockHash/,
+      ],
+      [
+        'a changed header field (blockHash dropped)',
+        (e) => {
+          proofOf(e).header.stateRoot = flip(proofOf(e).header.stateRoot!, 3);
+          delete e.blockHash;
+          return e;
+        },
+        /not attested as final: .*does not match this payload/,
+      ],
+      [
+        'a receiptsRoot swapped for another',
+        (e) => {
+          proofOf(e).header.receiptsRoot = proofOf(e).header.transactionsRoot;
+          delete e.blockHash;
+          return e;
+        },
+        /not attested as final/,
+      ],
       ['another header number than the evidence names', (e) => ((e.block += 1), e), /the header is block/],
       ['a different log index', (e) => ((proofOf(e).logIndex += 1), e), /has no log 1/],
-      ['a packet with another seq (subject following)', (e) => {
-        proofOf(e).packet.seq += 1;
-        e.subject.packetId = packetId(proofOf(e).packet);
-        return e;
-      }, /log 0 is for packet/],
+      [
+        'a packet with another seq (subject following)',
+        (e) => {
+          proofOf(e).packet.seq += 1;
+          e.subject.packetId = packetId(proofOf(e).packet);
+          return e;
+        },
+        /log 0 is for packet/,
+      ],
       ['a packet with another seq (subject kept)', (e) => ((proofOf(e).packet.seq += 1), e), /subject names/],
-      ['a packet with another payload', (e) => ((proofOf(e).packet.payload = Buffer.from('bye').toString('base64')), e), /commitment differs/],
+      [
+        'a packet with another payload',
+        (e) => ((proofOf(e).packet.payload = Buffer.from('bye').toString('base64')), e),
+        /commitment differs/,
+      ],
       ['a packet with another timeout', (e) => ((proofOf(e).packet.timeout += 1), e), /commitment differs/],
       ['a packet from another source chain', (e) => ((proofOf(e).packet.srcChain = 'elsewhere'), e), /srcChain elsewhere/],
       ['a malformed packet', (e) => ((proofOf(e).packet.seq = 0), e), /packet is malformed/],
-      ['another subject id', (e) => ((e.subject.packetId = e.subject.packetId.replace(/.$/, (c) => (c === '0' ? '1' : '0'))), e), /subject names/],
+      [
+        'another subject id',
+        (e) => ((e.subject.packetId = e.subject.packetId.replace(/.$/, (c) => (c === '0' ? '1' : '0'))), e),
+        /subject names/,
+      ],
       ['another txId', (e) => ((e.txId = flip(e.txId, 31)), e), /not to txId/],
-      ['an attestation by an untrusted key', (e) => ({ ...e, attestations: [...e.attestations!, attestBlock({ framework: 'ethereum', chain: e.chain, number: e.block, hash: e.blockHash! }, cityNode().key)] }), /untrusted key/],
-      ['fewer attestations than the threshold', (e) => ({ ...e, attestations: e.attestations!.slice(0, 1) }), /1 distinct pinned attester\(s\) signed, threshold is 2/],
+      [
+        'an attestation by an untrusted key',
+        (e) => ({
+          ...e,
+          attestations: [
+            ...e.attestations!,
+            attestBlock({ framework: 'ethereum', chain: e.chain, number: e.block, hash: e.blockHash! }, cityNode().key),
+          ],
+        }),
+        /untrusted key/,
+      ],
+      [
+        'fewer attestations than the threshold',
+        (e) => ({ ...e, attestations: e.attestations!.slice(0, 1) }),
+        /1 distinct pinned attester\(s\) signed, threshold is 2/,
+      ],
       ['the same attester twice', (e) => ({ ...e, attestations: [e.attestations![0]!, e.attestations![0]!] }), /1 duplicate/],
       ['no attestations', (e) => ({ ...e, attestations: [] }), /no attestations/],
       ['attestations missing', (e) => ({ ...e, attestations: undefined }), /must be a list/],
@@ -203,7 +316,11 @@ describe.each([
       ['no attesters', (t) => ({ ...t, roots: { ...t.roots, attesters: [] } }), /no attesters/],
       ['threshold 0', (t) => ({ ...t, roots: { ...t.roots, threshold: 0 } }), /threshold/],
       ['threshold above the attesters', (t) => ({ ...t, roots: { ...t.roots, threshold: 4 } }), /threshold/],
-      ['other attesters', (t) => ({ ...t, roots: { ...t.roots, attesters: [cityNode().pinned, cityNode().pinned], threshold: 1 } }), /untrusted key/],
+      [
+        'other attesters',
+        (t) => ({ ...t, roots: { ...t.roots, attesters: [cityNode().pinned, cityNode().pinned], threshold: 1 } }),
+        /untrusted key/,
+      ],
       ['roots of another chain', (t) => ({ ...t, chain: 'other-chain' }), /roots are for other-chain/],
       ['roots of another framework', (t) => ({ ...t, framework: 'fabric' }), /roots are for fabric/],
     ];
@@ -215,7 +332,7 @@ describe.each([
     });
   });
 
-  it('a reverted transaction\'s receipt proves nothing, however well it is included', async (ctx) => {
+  it("a reverted transaction's receipt proves nothing, however well it is included", async (ctx) => {
     if (skipped) return ctx.skip(skipped);
     const outbox = (trust.roots as { outbox: string }).outbox;
     // An outsider's sendPacket, sent without estimation so that it is mined and reverts.
@@ -237,8 +354,13 @@ describe.each([
       const forged = structuredClone(evidence);
       Object.assign(forged, { txId: tx.hash, block: inclusion.blockNumber, blockHash: inclusion.blockHash });
       Object.assign(forged.proof, {
-        header: inclusion.header, txIndex: inclusion.txIndex, transaction: inclusion.transaction, transactionProof: inclusion.transactionProof,
-        receipt: inclusion.receipt, receiptProof: inclusion.receiptProof, logIndex: 0,
+        header: inclusion.header,
+        txIndex: inclusion.txIndex,
+        transaction: inclusion.transaction,
+        transactionProof: inclusion.transactionProof,
+        receipt: inclusion.receipt,
+        receiptProof: inclusion.receiptProof,
+        logIndex: 0,
       });
       const verdict = await verify(await attested(forged));
       expect(reasonOf(verdict)).toMatch(/receipt status 0/);
@@ -262,9 +384,20 @@ describe.each([
       expect(await failure(adapter.interchain.emit(app, input(bad), member.signer))).toMatchObject({ code: 'INVALID_INPUT', field });
     }
     // a timeout already past is refused by the outbox itself
-    expect(await failure(adapter.interchain.emit(app, input({ timeout: 1_000 }), member.signer))).toMatchObject({ code: 'INVALID_INPUT', field: '/packet/timeout' });
+    expect(await failure(adapter.interchain.emit(app, input({ timeout: 1_000 }), member.signer))).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: '/packet/timeout',
+    });
     const frozen = await adapter.lifecycle.create(
-      { appId: unique('ic-frozen'), name: 'frozen', framework: 'ethereum', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members: [member.account] },
+      {
+        appId: unique('ic-frozen'),
+        name: 'frozen',
+        framework: 'ethereum',
+        mode: 'consortium',
+        placement: 'shared',
+        contract: { kind: 'preset-kv' },
+        members: [member.account],
+      },
       admin.signer,
     );
     await adapter.lifecycle.freeze(frozen, admin.signer);
@@ -275,11 +408,18 @@ describe.each([
     if (skipped) return ctx.skip(skipped);
     const subject = evidence.subject;
     expect(await failure(adapter.interchain.evidence('0x' + '00'.repeat(32), subject))).toMatchObject({ code: 'NOT_FOUND' });
-    const put = await adapter.kv.put({ app, key: unique('k'), requestId: unique('req'), value: new TextEncoder().encode('v') }, member.signer);
+    const put = await adapter.kv.put(
+      { app, key: unique('k'), requestId: unique('req'), value: new TextEncoder().encode('v') },
+      member.signer,
+    );
     expect(await failure(adapter.interchain.evidence(put.txId, subject))).toMatchObject({ code: 'NOT_FOUND' });
-    expect(await failure(adapter.interchain.evidence(evidence.txId, { kind: 'packet', packetId: '00'.repeat(32) }))).toMatchObject({ code: 'NOT_FOUND' });
+    expect(await failure(adapter.interchain.evidence(evidence.txId, { kind: 'packet', packetId: '00'.repeat(32) }))).toMatchObject({
+      code: 'NOT_FOUND',
+    });
     expect(await failure(adapter.interchain.evidence('xyz', subject))).toMatchObject({ code: 'INVALID_INPUT', field: '/txId' });
-    expect(await failure(adapter.interchain.evidence(evidence.txId, { kind: 'ack', packetId: subject.packetId }))).toMatchObject({ code: 'INVALID_INPUT' });
+    expect(await failure(adapter.interchain.evidence(evidence.txId, { kind: 'ack', packetId: subject.packetId }))).toMatchObject({
+      code: 'INVALID_INPUT',
+    });
   });
 
   it('a network without a faucet uses the outbox its config names, and refuses one that is not an outbox of its registry', async (ctx) => {
@@ -287,7 +427,14 @@ describe.each([
     const outbox = (trust.roots as { outbox: string }).outbox;
     const configured = await connect(devnet, { faucet: undefined, registry: adapter.registryAddress, outbox });
     try {
-      expect((await configured.interchain.trustRoots(nodes.map((n) => n.pinned), 2)).roots).toEqual(trust.roots);
+      expect(
+        (
+          await configured.interchain.trustRoots(
+            nodes.map((n) => n.pinned),
+            2,
+          )
+        ).roots,
+      ).toEqual(trust.roots);
       expect((await configured.interchain.verify(evidence, trust)).state).toBe('proven');
     } finally {
       await configured.close();
@@ -308,13 +455,23 @@ describe.each([
 
   it('trustRoots pins this chain and its outbox; deliver is not offered yet', async (ctx) => {
     if (skipped) return ctx.skip(skipped);
-    expect(trust).toMatchObject({ framework: 'ethereum', chain: devnet.network.name, roots: { chainId: devnet.network.chainId, threshold: 2 } });
+    expect(trust).toMatchObject({
+      framework: 'ethereum',
+      chain: devnet.network.name,
+      roots: { chainId: devnet.network.chainId, threshold: 2 },
+    });
     expect((trust.roots as { outbox: string }).outbox).toMatch(/^0x[0-9a-fA-F]{40}$/);
     expect(await failure(adapter.interchain.trustRoots([], 1))).toMatchObject({ code: 'INVALID_INPUT' });
     expect(await failure(adapter.interchain.trustRoots([nodes[0]!.pinned], 2))).toMatchObject({ code: 'INVALID_INPUT' });
     // an unsound attester policy is refused naming the field
-    expect(await failure(adapter.interchain.trustRoots([nodes[0]!.pinned, nodes[0]!.pinned], 1))).toMatchObject({ code: 'INVALID_INPUT', field: '/attesters/1' });
-    expect(await failure(adapter.interchain.trustRoots([{ ...nodes[0]!.pinned, publicKey: '04' }], 1))).toMatchObject({ code: 'INVALID_INPUT', field: '/attesters/0/publicKey' });
+    expect(await failure(adapter.interchain.trustRoots([nodes[0]!.pinned, nodes[0]!.pinned], 1))).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: '/attesters/1',
+    });
+    expect(await failure(adapter.interchain.trustRoots([{ ...nodes[0]!.pinned, publicKey: '04' }], 1))).toMatchObject({
+      code: 'INVALID_INPUT',
+      field: '/attesters/0/publicKey',
+    });
     // interchain.deliver is not claimed, so the part does not offer it (no stub that refuses)
     expect(adapter.describe().capabilities).not.toContain('interchain.deliver');
     expect((adapter.interchain as Interchain).deliver).toBeUndefined();

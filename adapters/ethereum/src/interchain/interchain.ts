@@ -1,8 +1,26 @@
 import { getAddress } from 'ethers';
 import {
-  NotFoundError, RejectedByChainError, UnavailableError, checkAttesterPolicy, checkEmitRequest, checkEvidenceSubject, checkPacket, isBsnError,
-  packetCommitment, packetId, type AppRef, type Attester, type BsnError, type Evidence, type Interchain, type Packet, type PacketInput, type Receipt,
-  type Signer, type TrustRoots, type Verification,
+  NotFoundError,
+  RejectedByChainError,
+  UnavailableError,
+  checkAttesterPolicy,
+  checkEmitRequest,
+  checkEvidenceSubject,
+  checkPacket,
+  isBsnError,
+  packetCommitment,
+  packetId,
+  type AppRef,
+  type Attester,
+  type BsnError,
+  type Evidence,
+  type Interchain,
+  type Packet,
+  type PacketInput,
+  type Receipt,
+  type Signer,
+  type TrustRoots,
+  type Verification,
 } from '@bsn/contract';
 import { num, type RawReceipt } from '../chain.js';
 import { FRAMEWORK } from '../describe.js';
@@ -42,8 +60,14 @@ export class EthereumInterchain implements Interchain {
   outboxAddress(): Promise<string> {
     this.outbox ??= openOutbox(
       {
-        config: this.d.config, chain: this.d.chain, sender: this.d.sender, nonces: this.d.nonces, finality: this.d.finality,
-        logger: this.d.logger, registry: this.d.registry.address, bytecode: this.d.outboxBytecode ?? BsnPacketOutbox.bytecode,
+        config: this.d.config,
+        chain: this.d.chain,
+        sender: this.d.sender,
+        nonces: this.d.nonces,
+        finality: this.d.finality,
+        logger: this.d.logger,
+        registry: this.d.registry.address,
+        bytecode: this.d.outboxBytecode ?? BsnPacketOutbox.bytecode,
       },
       this.d.outbox ?? this.d.config.outbox,
     ).catch((error) => {
@@ -65,7 +89,12 @@ export class EthereumInterchain implements Interchain {
     for (let attempt = 1; ; attempt++) {
       const packet = packetAt(await this.nextSeq(outbox, srcApp, fields.dstChain, fields.dstApp));
       const id = packetId(packet);
-      const data = outboxInterface.encodeFunctionData('sendPacket', [packetFields(packet), packet.seq, '0x' + id, '0x' + packetCommitment(packet)]);
+      const data = outboxInterface.encodeFunctionData('sendPacket', [
+        packetFields(packet),
+        packet.seq,
+        '0x' + id,
+        '0x' + packetCommitment(packet),
+      ]);
       const what = `sending packet ${packet.seq} from ${srcApp} to ${packet.dstChain}/${packet.dstApp}`;
       try {
         const raw = await this.d.sender.send({ to: outbox, data, what }, signer, { wait: 'final' });
@@ -78,7 +107,8 @@ export class EthereumInterchain implements Interchain {
         }
         if (mapped === 'seq-taken') {
           throw new UnavailableError(`${what}: concurrent senders took the next seq ${SEQ_ATTEMPTS} times; try again`, {
-            stage: 'submit', detail: { framework: FRAMEWORK },
+            stage: 'submit',
+            detail: { framework: FRAMEWORK },
           });
         }
         throw mapped;
@@ -88,7 +118,10 @@ export class EthereumInterchain implements Interchain {
 
   private async nextSeq(outbox: string, srcApp: string, dstChain: string, dstApp: string): Promise<number> {
     try {
-      const out = await this.d.chain.call({ to: outbox, data: outboxInterface.encodeFunctionData('nextSeq', [srcApp, dstChain, dstApp]) }, 'pending');
+      const out = await this.d.chain.call(
+        { to: outbox, data: outboxInterface.encodeFunctionData('nextSeq', [srcApp, dstChain, dstApp]) },
+        'pending',
+      );
       const [seq] = outboxInterface.decodeFunctionResult('nextSeq', out) as unknown as [bigint];
       return Number(seq);
     } catch (error) {
@@ -119,22 +152,31 @@ export class EthereumInterchain implements Interchain {
       if (isBsnError(error)) throw error;
       const message = error instanceof Error ? error.message : String(error);
       throw new UnavailableError(`collecting evidence for ${txId}: ${message}`, {
-        stage: 'query', cause: error, detail: { framework: FRAMEWORK, message, data: { txId, inconsistent: error instanceof InconsistentChainError } },
+        stage: 'query',
+        cause: error,
+        detail: { framework: FRAMEWORK, message, data: { txId, inconsistent: error instanceof InconsistentChainError } },
       });
     }
     if (!inclusion) throw new NotFoundError(`transaction ${txId} is not in a block`, { stage: 'query', txId });
     const finalHead = await this.d.finality.finalHead();
     if (inclusion.blockNumber > finalHead) {
       throw new UnavailableError(`block ${inclusion.blockNumber} of ${txId} is not final yet (final head ${finalHead}); retry`, {
-        stage: 'query', txId, detail: { framework: FRAMEWORK, data: { block: inclusion.blockNumber, finalHead } },
+        stage: 'query',
+        txId,
+        detail: { framework: FRAMEWORK, data: { block: inclusion.blockNumber, finalHead } },
       });
     }
     if (num(inclusion.rpcReceipt.status ?? '0x0') !== 1) {
       throw new RejectedByChainError(`transaction ${txId} failed on chain: it committed no packet`, { stage: 'commit', txId });
     }
-    const logIndex = inclusion.rpcReceipt.logs.findIndex((l) =>
-      getAddress(l.address) === outbox && l.topics[0] === PACKET_SENT_TOPIC && l.topics[1]?.toLowerCase() === '0x' + wanted.packetId);
-    if (logIndex < 0) throw new NotFoundError(`transaction ${txId} sent no packet ${wanted.packetId} through the outbox ${outbox}`, { stage: 'query', txId });
+    const logIndex = inclusion.rpcReceipt.logs.findIndex(
+      (l) => getAddress(l.address) === outbox && l.topics[0] === PACKET_SENT_TOPIC && l.topics[1]?.toLowerCase() === '0x' + wanted.packetId,
+    );
+    if (logIndex < 0)
+      throw new NotFoundError(`transaction ${txId} sent no packet ${wanted.packetId} through the outbox ${outbox}`, {
+        stage: 'query',
+        txId,
+      });
     const packet = await this.packetOf(txId, outbox, inclusion.rpcReceipt.logs[logIndex]!.data);
     if (packetId(packet) !== wanted.packetId) {
       throw new NotFoundError(`transaction ${txId} carries packet ${packetId(packet)}, not ${wanted.packetId}`, { stage: 'query', txId });
@@ -165,15 +207,34 @@ export class EthereumInterchain implements Interchain {
   private async packetOf(txId: string, outbox: string, logData: string): Promise<Packet> {
     const tx = await this.d.chain.transaction(txId);
     if (!tx?.to || getAddress(tx.to) !== outbox) {
-      throw new NotFoundError(`transaction ${txId} did not call the outbox directly; its packet cannot be read back`, { stage: 'query', txId });
+      throw new NotFoundError(`transaction ${txId} did not call the outbox directly; its packet cannot be read back`, {
+        stage: 'query',
+        txId,
+      });
     }
     const call = outboxInterface.parseTransaction({ data: tx.input });
     if (call?.name !== 'sendPacket') throw new NotFoundError(`transaction ${txId} is not a sendPacket call`, { stage: 'query', txId });
-    const [srcApp, dstChain, dstApp, method, payload, timeout, grantRef] = call.args[0] as unknown as [string, string, string, string, string, bigint, string];
+    const [srcApp, dstChain, dstApp, method, payload, timeout, grantRef] = call.args[0] as unknown as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      bigint,
+      string,
+    ];
     const { seq } = decodePacketSentData(logData);
     return checkPacket({
-      v: 1, srcChain: this.d.config.name, srcApp, dstChain, dstApp, seq: Number(seq), method,
-      payload: Buffer.from(payload.slice(2), 'hex').toString('base64'), timeout: Number(timeout), grantRef,
+      v: 1,
+      srcChain: this.d.config.name,
+      srcApp,
+      dstChain,
+      dstApp,
+      seq: Number(seq),
+      method,
+      payload: Buffer.from(payload.slice(2), 'hex').toString('base64'),
+      timeout: Number(timeout),
+      grantRef,
     });
   }
 

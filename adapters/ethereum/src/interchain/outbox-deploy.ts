@@ -35,7 +35,9 @@ export async function openOutbox(deps: OutboxDeps, configured?: string): Promise
     return getAddress(configured);
   }
   if (!config.faucet) {
-    throw new InvalidInputError('this network has no faucet to deploy a packet outbox: deploy one and name it in the network config', { field: '/outbox' });
+    throw new InvalidInputError('this network has no faucet to deploy a packet outbox: deploy one and name it in the network config', {
+      field: '/outbox',
+    });
   }
   const address = deterministicOutboxAddress(config.chainId);
   if ((await chain.code(address)) === '0x') await deploy(deps, address);
@@ -49,8 +51,14 @@ async function check(chain: ChainReader, address: string, registry: string): Pro
   let protocol: string | undefined;
   let pointsAt: string | undefined;
   try {
-    [protocol] = outboxInterface.decodeFunctionResult('BSN_OUTBOX', await chain.call({ to: address, data: outboxInterface.encodeFunctionData('BSN_OUTBOX') }));
-    [pointsAt] = outboxInterface.decodeFunctionResult('registry', await chain.call({ to: address, data: outboxInterface.encodeFunctionData('registry') }));
+    [protocol] = outboxInterface.decodeFunctionResult(
+      'BSN_OUTBOX',
+      await chain.call({ to: address, data: outboxInterface.encodeFunctionData('BSN_OUTBOX') }),
+    );
+    [pointsAt] = outboxInterface.decodeFunctionResult(
+      'registry',
+      await chain.call({ to: address, data: outboxInterface.encodeFunctionData('registry') }),
+    );
   } catch {
     protocol = undefined;
   }

@@ -39,5 +39,8 @@ export function checkRoots(trust: TrustRoots): RootsCheck {
   }
   const fault = attesterPolicyFault(r.attesters, r.threshold);
   if (fault) return { ok: false, reason: `trust roots' attester policy is unsound: ${fault}` };
-  return { ok: true, roots: { chainId: r.chainId, outbox: getAddress(r.outbox), attesters: r.attesters as Attester[], threshold: r.threshold as number } };
+  return {
+    ok: true,
+    roots: { chainId: r.chainId, outbox: getAddress(r.outbox), attesters: r.attesters as Attester[], threshold: r.threshold as number },
+  };
 }

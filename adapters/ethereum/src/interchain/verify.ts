@@ -1,7 +1,15 @@
 import { Transaction, getAddress, getBytes, hexlify, isHexString, keccak256 } from 'ethers';
 import {
-  checkEvidenceEnvelope, evidenceIndex, evidencePacket, failClosed, packetCommitment, reject, verifyAttestations,
-  type Evidence, type TrustRoots, type Verification,
+  checkEvidenceEnvelope,
+  evidenceIndex,
+  evidencePacket,
+  failClosed,
+  packetCommitment,
+  reject,
+  verifyAttestations,
+  type Evidence,
+  type TrustRoots,
+  type Verification,
 } from '@bsn/contract';
 import { FRAMEWORK } from '../describe.js';
 import { headerHash, headerItems, type EthHeader } from './header.js';
@@ -23,7 +31,13 @@ function nodes(value: unknown, what: string): Uint8Array[] {
 }
 
 /** The value at `index` of the trie under `root`, or a rejection naming the proof that does not hold. */
-async function provenAt(root: Uint8Array, index: number, proof: unknown, what: 'transaction' | 'receipt', rootName: string): Promise<Uint8Array> {
+async function provenAt(
+  root: Uint8Array,
+  index: number,
+  proof: unknown,
+  what: 'transaction' | 'receipt',
+  rootName: string,
+): Promise<Uint8Array> {
   const proofNodes = nodes(proof, `${what}Proof`);
   try {
     return await provenValue(root, index, proofNodes);
@@ -68,11 +82,10 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
   }
 
   // 2. The block is final: t of the pinned city nodes attested exactly this (chain, number, hash).
-  const attested = verifyAttestations(
-    { framework: FRAMEWORK, chain: trust.chain, number, hash: blockHash },
-    evidence.attestations,
-    { attesters: roots.attesters, threshold: roots.threshold },
-  );
+  const attested = verifyAttestations({ framework: FRAMEWORK, chain: trust.chain, number, hash: blockHash }, evidence.attestations, {
+    attesters: roots.attesters,
+    threshold: roots.threshold,
+  });
   if (!attested.ok) reject(`block ${number} (${blockHash}) is not attested as final: ${attested.reason}`);
 
   // 3. The transaction is in the block, is the one named, and was signed for the pinned chain.
@@ -80,7 +93,8 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
   const txBytes = hexField(proof.transaction, 'transaction');
   const provenTx = await provenAt(items[4]!, txIndex, proof.transactionProof, 'transaction', 'transactionsRoot');
   if (hexlify(provenTx) !== hexlify(txBytes)) reject(`the transaction is not the one at index ${txIndex} of the block`);
-  if (!same(keccak256(txBytes), String(evidence.txId))) reject(`the transaction hashes to ${keccak256(txBytes)}, not to txId ${String(evidence.txId)}`);
+  if (!same(keccak256(txBytes), String(evidence.txId)))
+    reject(`the transaction hashes to ${keccak256(txBytes)}, not to txId ${String(evidence.txId)}`);
   let chainId: bigint;
   try {
     chainId = Transaction.from(hexlify(txBytes)).chainId;
@@ -105,7 +119,8 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
   const logIndex = evidenceIndex(proof.logIndex, 'logIndex');
   const log = receipt.logs[logIndex];
   if (!log) reject(`the receipt has no log ${logIndex} (it has ${receipt.logs.length})`);
-  if (!same(log.address, roots.outbox)) reject(`log ${logIndex} was emitted by ${getAddress(log.address)}, not by the pinned outbox ${roots.outbox}`);
+  if (!same(log.address, roots.outbox))
+    reject(`log ${logIndex} was emitted by ${getAddress(log.address)}, not by the pinned outbox ${roots.outbox}`);
   if (log.topics.length !== 3 || !same(log.topics[0]!, PACKET_SENT_TOPIC)) reject(`log ${logIndex} is not a PacketSent event`);
 
   // 6. The packet: well-formed, from this chain, and every binding rebuilt from it matches the log.

@@ -34,7 +34,8 @@ function creatorAccount(ctx) {
 
 /** A P-256 public key from 65-byte uncompressed hex, as a KeyObject. */
 function publicKeyFromHex(hex, field) {
-  if (typeof hex !== 'string' || !/^04[0-9a-f]{128}$/.test(hex)) fail('INVALID_INPUT', `${field} must be an uncompressed P-256 public key (130 hex digits, 04…)`, { field });
+  if (typeof hex !== 'string' || !/^04[0-9a-f]{128}$/.test(hex))
+    fail('INVALID_INPUT', `${field} must be an uncompressed P-256 public key (130 hex digits, 04…)`, { field });
   const point = Buffer.from(hex, 'hex');
   try {
     return {

@@ -46,7 +46,9 @@ const sha256 = (...parts) => {
 };
 
 function packetIdOf(p) {
-  return sha256(PACKET_ID_DOMAIN + canonical({ srcChain: p.srcChain, srcApp: p.srcApp, dstChain: p.dstChain, dstApp: p.dstApp, seq: p.seq }));
+  return sha256(
+    PACKET_ID_DOMAIN + canonical({ srcChain: p.srcChain, srcApp: p.srcApp, dstChain: p.dstChain, dstApp: p.dstApp, seq: p.seq }),
+  );
 }
 
 function commitmentOf(p) {
@@ -68,21 +70,33 @@ function checkFields(fieldsJson, txTimeMs) {
   const extra = Object.keys(f).find((k) => !FIELDS.includes(k));
   if (extra !== undefined) fail('INVALID_INPUT', `unknown packet field ${JSON.stringify(extra)}`, { field: `/packet/${extra}` });
   for (const k of ['srcChain', 'dstChain']) {
-    if (typeof f[k] !== 'string' || !CHAIN.test(f[k])) fail('INVALID_INPUT', `/packet/${k} must be a chain name (lowercase, 1-64 chars)`, { field: `/packet/${k}` });
+    if (typeof f[k] !== 'string' || !CHAIN.test(f[k]))
+      fail('INVALID_INPUT', `/packet/${k} must be a chain name (lowercase, 1-64 chars)`, { field: `/packet/${k}` });
   }
   checkId(f.dstApp, '/packet/dstApp');
   checkId(f.grantRef, '/packet/grantRef');
-  if (typeof f.method !== 'string' || !METHOD.test(f.method)) fail('INVALID_INPUT', '/packet/method must be an identifier of 1-64 characters', { field: '/packet/method' });
-  if (typeof f.payload !== 'string' || !BASE64.test(f.payload)) fail('INVALID_INPUT', '/packet/payload must be base64', { field: '/packet/payload' });
+  if (typeof f.method !== 'string' || !METHOD.test(f.method))
+    fail('INVALID_INPUT', '/packet/method must be an identifier of 1-64 characters', { field: '/packet/method' });
+  if (typeof f.payload !== 'string' || !BASE64.test(f.payload))
+    fail('INVALID_INPUT', '/packet/payload must be base64', { field: '/packet/payload' });
   if (Buffer.from(f.payload, 'base64').length > MAX_PAYLOAD_BYTES) {
     fail('INVALID_INPUT', `/packet/payload carries more than ${MAX_PAYLOAD_BYTES} bytes`, { field: '/packet/payload' });
   }
-  if (!Number.isSafeInteger(f.timeout) || f.timeout <= 0) fail('INVALID_INPUT', '/packet/timeout must be a positive ms timestamp', { field: '/packet/timeout' });
-  if (f.timeout <= txTimeMs) fail('INVALID_INPUT', `/packet/timeout has passed (the transaction is at ${txTimeMs})`, { field: '/packet/timeout', txTime: txTimeMs });
+  if (!Number.isSafeInteger(f.timeout) || f.timeout <= 0)
+    fail('INVALID_INPUT', '/packet/timeout must be a positive ms timestamp', { field: '/packet/timeout' });
+  if (f.timeout <= txTimeMs)
+    fail('INVALID_INPUT', `/packet/timeout has passed (the transaction is at ${txTimeMs})`, { field: '/packet/timeout', txTime: txTimeMs });
   return f;
 }
 
 module.exports = {
-  MAX_PAYLOAD_BYTES, PACKET_ID_DOMAIN, PACKET_COMMITMENT_DOMAIN,
-  canonical, packetIdOf, commitmentOf, counterKey, packetKey, checkFields,
+  MAX_PAYLOAD_BYTES,
+  PACKET_ID_DOMAIN,
+  PACKET_COMMITMENT_DOMAIN,
+  canonical,
+  packetIdOf,
+  commitmentOf,
+  counterKey,
+  packetKey,
+  checkFields,
 };

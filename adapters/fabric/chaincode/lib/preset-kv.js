@@ -77,15 +77,19 @@ class PresetKvContract extends Contract {
     }
     if (typeof spec !== 'object' || spec === null) fail('INVALID_INPUT', 'the app spec is an object', { field: '' });
     const appId = checkId(spec.appId, '/appId');
-    if (typeof spec.name !== 'string' || spec.name.length === 0 || spec.name.length > 128) fail('INVALID_INPUT', '/name must be 1-128 characters', { field: '/name' });
+    if (typeof spec.name !== 'string' || spec.name.length === 0 || spec.name.length > 128)
+      fail('INVALID_INPUT', '/name must be 1-128 characters', { field: '/name' });
     if (!MODES.includes(spec.mode)) fail('INVALID_INPUT', `/mode must be one of ${MODES.join(', ')}`, { field: '/mode' });
-    if (!PLACEMENTS.includes(spec.placement)) fail('INVALID_INPUT', `/placement must be one of ${PLACEMENTS.join(', ')}`, { field: '/placement' });
+    if (!PLACEMENTS.includes(spec.placement))
+      fail('INVALID_INPUT', `/placement must be one of ${PLACEMENTS.join(', ')}`, { field: '/placement' });
     let channel;
     if (spec.placement === 'dedicated') {
       channel = spec.channel;
-      if (typeof channel !== 'string' || !CHANNEL.test(channel)) fail('INVALID_INPUT', '/channel must be a Fabric channel name', { field: '/channel' });
+      if (typeof channel !== 'string' || !CHANNEL.test(channel))
+        fail('INVALID_INPUT', '/channel must be a Fabric channel name', { field: '/channel' });
     }
-    if (!Array.isArray(spec.members) || spec.members.length > 1000) fail('INVALID_INPUT', '/members must be an array of at most 1000 account ids', { field: '/members' });
+    if (!Array.isArray(spec.members) || spec.members.length > 1000)
+      fail('INVALID_INPUT', '/members must be an array of at most 1000 account ids', { field: '/members' });
     spec.members.forEach((m, i) => checkAccount(m, `/members/${i}`));
     if (await getJson(ctx, appKey(appId))) fail('CONFLICT', `app ${JSON.stringify(appId)} exists already`, { appId });
     const admin = creatorAccount(ctx);
@@ -123,7 +127,9 @@ class PresetKvContract extends Contract {
   async upgradeApp(ctx, appId, kind) {
     const app = await this._asAdmin(ctx, appId, 'upgrade the contract');
     if (kind !== 'preset-kv') {
-      fail('INVALID_INPUT', `an app of this chaincode runs the preset contract; ${JSON.stringify(kind)} cannot replace it`, { field: '/contract/kind' });
+      fail('INVALID_INPUT', `an app of this chaincode runs the preset contract; ${JSON.stringify(kind)} cannot replace it`, {
+        field: '/contract/kind',
+      });
     }
     app.contract = { kind: 'preset-kv', version: app.contract.version + 1 };
     await putJson(ctx, appKey(app.appId), app);
@@ -186,20 +192,26 @@ class PresetKvContract extends Contract {
     } catch {
       fail('INVALID_INPUT', 'the authorisation is not JSON', { field: '/payload' });
     }
-    if (typeof auth !== 'object' || auth === null || auth.v !== 1) fail('INVALID_INPUT', 'unknown authorisation version', { field: '/payload' });
+    if (typeof auth !== 'object' || auth === null || auth.v !== 1)
+      fail('INVALID_INPUT', 'unknown authorisation version', { field: '/payload' });
     const { point, key } = publicKeyFromHex(auth.publicKey, '/publicKey');
     const signature = Buffer.from(String(signatureBase64), 'base64');
     let valid = false;
     try {
-      valid = signature.length === 64 && verify('sha256', Buffer.from(USER_KEY_DOMAIN + authJson, 'utf8'), { key, dsaEncoding: 'ieee-p1363' }, signature);
+      valid =
+        signature.length === 64 &&
+        verify('sha256', Buffer.from(USER_KEY_DOMAIN + authJson, 'utf8'), { key, dsaEncoding: 'ieee-p1363' }, signature);
     } catch {
       valid = false;
     }
-    if (!valid) fail('UNAUTHORIZED', 'the user signature does not verify against the public key of the authorisation', { publicKey: auth.publicKey });
+    if (!valid)
+      fail('UNAUTHORIZED', 'the user signature does not verify against the public key of the authorisation', { publicKey: auth.publicKey });
     const txTime = timestampMs(ctx.stub.getTxTimestamp());
-    if (typeof auth.expiresAt !== 'number' || txTime > auth.expiresAt) fail('UNAUTHORIZED', 'the authorisation has expired', { expiresAt: auth.expiresAt, txTime });
+    if (typeof auth.expiresAt !== 'number' || txTime > auth.expiresAt)
+      fail('UNAUTHORIZED', 'the authorisation has expired', { expiresAt: auth.expiresAt, txTime });
     const app = await this._app(ctx, auth.app);
-    if (auth.appTx !== app.createdTx) fail('UNAUTHORIZED', 'the authorisation was signed for another instance of the app', { appTx: auth.appTx });
+    if (auth.appTx !== app.createdTx)
+      fail('UNAUTHORIZED', 'the authorisation was signed for another instance of the app', { appTx: auth.appTx });
     if (auth.method !== 'put' && auth.method !== 'delete') fail('INVALID_INPUT', 'user-key mode signs put or delete', { field: '/method' });
     let value;
     if (auth.method === 'put') {
@@ -207,7 +219,9 @@ class PresetKvContract extends Contract {
       value = Buffer.from(auth.value, 'base64');
     }
     const actor = accountId(ctx.clientIdentity.getMSPID(), point);
-    return JSON.stringify(await this._write(ctx, actor, { method: auth.method, appId: auth.app, requestId: auth.requestId, key: auth.key, value }));
+    return JSON.stringify(
+      await this._write(ctx, actor, { method: auth.method, appId: auth.app, requestId: auth.requestId, key: auth.key, value }),
+    );
   }
 
   // ------------------------------------------------------------------ key/value reads
@@ -284,8 +298,16 @@ class PresetKvContract extends Contract {
     const last = await getJson(ctx, cKey);
     const seq = (last ? last.seq : 0) + 1;
     const packet = {
-      v: 1, srcChain: fields.srcChain, srcApp: app.appId, dstChain: fields.dstChain, dstApp: fields.dstApp, seq,
-      method: fields.method, payload: fields.payload, timeout: fields.timeout, grantRef: fields.grantRef,
+      v: 1,
+      srcChain: fields.srcChain,
+      srcApp: app.appId,
+      dstChain: fields.dstChain,
+      dstApp: fields.dstApp,
+      seq,
+      method: fields.method,
+      payload: fields.payload,
+      timeout: fields.timeout,
+      grantRef: fields.grantRef,
     };
     const txId = ctx.stub.getTxID();
     await putJson(ctx, cKey, { seq });
@@ -318,7 +340,11 @@ class PresetKvContract extends Contract {
     checkId(appId, '/app/appId');
     const app = await getJson(ctx, appKey(appId));
     if (!app) fail('NOT_FOUND', `app ${JSON.stringify(appId)} does not exist`, { appId });
-    if (app.directory) fail('NOT_FOUND', `app ${JSON.stringify(appId)} lives on its own channel ${app.channel}, not on this one`, { appId, channel: app.channel });
+    if (app.directory)
+      fail('NOT_FOUND', `app ${JSON.stringify(appId)} lives on its own channel ${app.channel}, not on this one`, {
+        appId,
+        channel: app.channel,
+      });
     return app;
   }
 
@@ -355,7 +381,9 @@ class PresetKvContract extends Contract {
     const earlier = await getJson(ctx, rKey);
     if (earlier) {
       if (earlier.h === hash) return { txId: earlier.tx, duplicate: true };
-      fail('CONFLICT', `request id ${JSON.stringify(requestId)} was already used for a different request (tx ${earlier.tx})`, { txId: earlier.tx });
+      fail('CONFLICT', `request id ${JSON.stringify(requestId)} was already used for a different request (tx ${earlier.tx})`, {
+        txId: earlier.tx,
+      });
     }
     if (app.state === 'frozen') fail('UNAUTHORIZED', `app ${JSON.stringify(appId)} is frozen: writes are refused`);
     if (!app.members.includes(actor)) fail('UNAUTHORIZED', `${actor} is not a member of app ${JSON.stringify(appId)}`, { account: actor });
@@ -365,7 +393,8 @@ class PresetKvContract extends Contract {
       await putJson(ctx, dKey, { tx: txId, v: value.toString('base64') });
     } else {
       const existing = await ctx.stub.getState(dKey);
-      if (!existing || existing.length === 0) fail('NOT_FOUND', `key ${JSON.stringify(key)} does not exist in app ${JSON.stringify(appId)}`);
+      if (!existing || existing.length === 0)
+        fail('NOT_FOUND', `key ${JSON.stringify(key)} does not exist in app ${JSON.stringify(appId)}`);
       await ctx.stub.deleteState(dKey);
     }
     await putJson(ctx, rKey, { h: hash, tx: txId });

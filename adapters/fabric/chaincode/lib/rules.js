@@ -11,7 +11,8 @@ const MODES = ['private', 'consortium'];
 const PLACEMENTS = ['shared', 'dedicated'];
 
 function checkId(value, field) {
-  if (typeof value !== 'string' || !ID.test(value)) fail('INVALID_INPUT', `${field} must be 1-128 characters of A-Z a-z 0-9 . _ : -`, { field });
+  if (typeof value !== 'string' || !ID.test(value))
+    fail('INVALID_INPUT', `${field} must be 1-128 characters of A-Z a-z 0-9 . _ : -`, { field });
   return value;
 }
 
@@ -25,7 +26,8 @@ function checkKey(value, field = '/key') {
   if (value.includes('\u0000')) fail('INVALID_INPUT', `${field} must not contain U+0000`, { field });
   if (!isWellFormed(value)) fail('INVALID_INPUT', `${field} must be valid UTF-8`, { field });
   const bytes = Buffer.byteLength(value, 'utf8');
-  if (bytes > LIMITS.maxKeyBytes) fail('INVALID_INPUT', `${field} is ${bytes} UTF-8 bytes, more than the ${LIMITS.maxKeyBytes} allowed`, { field });
+  if (bytes > LIMITS.maxKeyBytes)
+    fail('INVALID_INPUT', `${field} is ${bytes} UTF-8 bytes, more than the ${LIMITS.maxKeyBytes} allowed`, { field });
   return value;
 }
 
@@ -35,13 +37,16 @@ function checkPrefix(value, field = '/prefix') {
 
 /** Values: 1..maxValueBytes bytes (an empty write would be a delete on Fabric). */
 function checkValue(value, field = '/value') {
-  if (!Buffer.isBuffer(value) || value.length === 0) fail('INVALID_INPUT', `${field} must not be empty (an empty write is a delete on Fabric)`, { field });
-  if (value.length > LIMITS.maxValueBytes) fail('INVALID_INPUT', `${field} is ${value.length} bytes, more than the ${LIMITS.maxValueBytes} allowed`, { field });
+  if (!Buffer.isBuffer(value) || value.length === 0)
+    fail('INVALID_INPUT', `${field} must not be empty (an empty write is a delete on Fabric)`, { field });
+  if (value.length > LIMITS.maxValueBytes)
+    fail('INVALID_INPUT', `${field} is ${value.length} bytes, more than the ${LIMITS.maxValueBytes} allowed`, { field });
   return value;
 }
 
 function checkAccount(value, field) {
-  if (typeof value !== 'string' || !ACCOUNT.test(value)) fail('INVALID_INPUT', `${field} must be an account id <mspId>:<40 hex>`, { field });
+  if (typeof value !== 'string' || !ACCOUNT.test(value))
+    fail('INVALID_INPUT', `${field} must be an account id <mspId>:<40 hex>`, { field });
   return value;
 }
 

@@ -43,7 +43,7 @@ async function putJson(ctx, key, value) {
 /** Seconds/nanos of a protobuf Timestamp (numbers, strings or Longs) as ms since epoch. */
 function timestampMs(ts) {
   if (!ts) return 0;
-  const seconds = Number(typeof ts.seconds === 'object' && ts.seconds !== null ? ts.seconds.toString() : ts.seconds ?? 0);
+  const seconds = Number(typeof ts.seconds === 'object' && ts.seconds !== null ? ts.seconds.toString() : (ts.seconds ?? 0));
   const nanos = Number(ts.nanos ?? 0);
   return seconds * 1000 + Math.floor(nanos / 1e6);
 }

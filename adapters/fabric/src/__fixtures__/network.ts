@@ -145,7 +145,15 @@ export async function connect(devnet: StartedFabricDevnet, overrides: Partial<Fa
 
 export async function newApp(adapter: FabricAdapter, admin: Actor, members: ChainAccount[], prefix = 'app'): Promise<AppInfo> {
   return adapter.lifecycle.create(
-    { appId: unique(prefix), name: 'test app', framework: 'fabric', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members },
+    {
+      appId: unique(prefix),
+      name: 'test app',
+      framework: 'fabric',
+      mode: 'consortium',
+      placement: 'shared',
+      contract: { kind: 'preset-kv' },
+      members,
+    },
     admin.signer,
   );
 }
@@ -193,13 +201,19 @@ export async function peerLedger(devnet: StartedFabricDevnet, mspId: string) {
 
 /** The typed error `promise` rejects with; anything else fails the test with what it was. */
 export async function failure(promise: Promise<unknown>): Promise<BsnError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   if (!isBsnError(error)) throw new Error(`expected a typed error, got ${error instanceof Error ? error.stack : String(error)}`);
   return error;
 }
 
 /** `CODE field` of the typed error `promise` rejects with, to compare as one string. */
 export async function refusal(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   return isBsnError(error) ? `${error.code}${error.field ? ` ${error.field}` : ''}` : `no typed error: ${String(error)}`;
 }

@@ -40,7 +40,12 @@ export class OrgAdminGateway {
     const { peer } = org;
     this.client = peerGrpcClient(peer);
     const key = serviceSigner(createPrivateKey(org.admin.privateKey));
-    this.gateway = connect({ client: this.client, identity: { mspId: org.mspId, credentials: Buffer.from(org.admin.certificate) }, signer: key.signer, hash: key.hash });
+    this.gateway = connect({
+      client: this.client,
+      identity: { mspId: org.mspId, credentials: Buffer.from(org.admin.certificate) },
+      signer: key.signer,
+      hash: key.hash,
+    });
   }
 
   close(): void {
@@ -65,7 +70,12 @@ export async function untilReady<T>(what: string, deadline: number, step: () => 
       return await step();
     } catch (error) {
       if (!notReady(error) || Date.now() + wait >= deadline) {
-        if (notReady(error)) throw new TimeoutError(`${what}: the new channel did not become ready in time: ${wordsOf(error)}`, { stage: 'endorse', cause: error, detail: { framework: FRAMEWORK, message: wordsOf(error) } });
+        if (notReady(error))
+          throw new TimeoutError(`${what}: the new channel did not become ready in time: ${wordsOf(error)}`, {
+            stage: 'endorse',
+            cause: error,
+            detail: { framework: FRAMEWORK, message: wordsOf(error) },
+          });
         throw error;
       }
       await new Promise((resolve) => setTimeout(resolve, wait));
@@ -79,20 +89,37 @@ export async function committedDefinition(gateway: Gateway, channel: string, nam
   args.setName(name);
   let bytes: Uint8Array;
   try {
-    bytes = await gateway.getNetwork(channel).getContract(LIFECYCLE).evaluateTransaction('QueryChaincodeDefinition', args.serializeBinary());
+    bytes = await gateway
+      .getNetwork(channel)
+      .getContract(LIFECYCLE)
+      .evaluateTransaction('QueryChaincodeDefinition', args.serializeBinary());
   } catch (error) {
     if (/namespace \S+ is not defined/i.test(wordsOf(error))) return undefined;
     throw error;
   }
   const r = lifecycle.QueryChaincodeDefinitionResult.deserializeBinary(bytes);
   return {
-    name, version: r.getVersion(), endorsementPlugin: r.getEndorsementPlugin(), validationPlugin: r.getValidationPlugin(),
-    validationParameter: r.getValidationParameter_asU8(), initRequired: r.getInitRequired(),
+    name,
+    version: r.getVersion(),
+    endorsementPlugin: r.getEndorsementPlugin(),
+    validationPlugin: r.getValidationPlugin(),
+    validationParameter: r.getValidationParameter_asU8(),
+    initRequired: r.getInitRequired(),
   };
 }
 
-async function transact(gateway: Gateway, channel: string, fn: string, arg: Uint8Array, endorsers: string[], deadline: number): Promise<void> {
-  const proposal = gateway.getNetwork(channel).getContract(LIFECYCLE).newProposal(fn, { arguments: [arg], endorsingOrganizations: endorsers });
+async function transact(
+  gateway: Gateway,
+  channel: string,
+  fn: string,
+  arg: Uint8Array,
+  endorsers: string[],
+  deadline: number,
+): Promise<void> {
+  const proposal = gateway
+    .getNetwork(channel)
+    .getContract(LIFECYCLE)
+    .newProposal(fn, { arguments: [arg], endorsingOrganizations: endorsers });
   const endorsed = await proposal.endorse({ deadline });
   const submitted = await endorsed.submit({ deadline });
   const status = await submitted.getStatus({ deadline });
@@ -107,7 +134,8 @@ function typed(error: unknown, what: string): BsnError {
 
 /** The fields approve and commit args share (two protobuf messages with the same setters), at sequence 1. */
 function setDefinition(
-  args: InstanceType<typeof lifecycle.ApproveChaincodeDefinitionForMyOrgArgs> | InstanceType<typeof lifecycle.CommitChaincodeDefinitionArgs>,
+  args:
+    InstanceType<typeof lifecycle.ApproveChaincodeDefinitionForMyOrgArgs> | InstanceType<typeof lifecycle.CommitChaincodeDefinitionArgs>,
   definition: ChaincodeDefinition,
 ): void {
   args.setSequence(1);
@@ -124,7 +152,12 @@ function setDefinition(
  * sequence 1 on `channel` with the preset package installed on that peer. Approving the
  * same definition again is success.
  */
-export async function approve(org: OrgAdminGateway, channel: string, definition: ChaincodeDefinition, deadline: number): Promise<'approved' | 'already'> {
+export async function approve(
+  org: OrgAdminGateway,
+  channel: string,
+  definition: ChaincodeDefinition,
+  deadline: number,
+): Promise<'approved' | 'already'> {
   const args = new lifecycle.ApproveChaincodeDefinitionForMyOrgArgs();
   setDefinition(args, definition);
   const local = new lifecycle.ChaincodeSource.Local();
@@ -134,7 +167,9 @@ export async function approve(org: OrgAdminGateway, channel: string, definition:
   args.setSource(source);
   const what = `approving ${definition.name} on ${channel} for ${org.org.mspId}`;
   try {
-    await untilReady(what, deadline, () => transact(org.gateway, channel, 'ApproveChaincodeDefinitionForMyOrg', args.serializeBinary(), [org.org.mspId], deadline));
+    await untilReady(what, deadline, () =>
+      transact(org.gateway, channel, 'ApproveChaincodeDefinitionForMyOrg', args.serializeBinary(), [org.org.mspId], deadline),
+    );
     return 'approved';
   } catch (error) {
     if (SAME_APPROVAL.test(wordsOf(error)) || ALREADY_COMMITTED.test(wordsOf(error))) return 'already';
@@ -143,12 +178,20 @@ export async function approve(org: OrgAdminGateway, channel: string, definition:
 }
 
 /** `CommitChaincodeDefinition` at sequence 1, endorsed by every org's peer. A definition committed already is success. */
-export async function commit(org: OrgAdminGateway, channel: string, definition: ChaincodeDefinition, orgs: string[], deadline: number): Promise<'committed' | 'already'> {
+export async function commit(
+  org: OrgAdminGateway,
+  channel: string,
+  definition: ChaincodeDefinition,
+  orgs: string[],
+  deadline: number,
+): Promise<'committed' | 'already'> {
   const args = new lifecycle.CommitChaincodeDefinitionArgs();
   setDefinition(args, definition);
   const what = `committing ${definition.name} on ${channel}`;
   try {
-    await untilReady(what, deadline, () => transact(org.gateway, channel, 'CommitChaincodeDefinition', args.serializeBinary(), orgs, deadline));
+    await untilReady(what, deadline, () =>
+      transact(org.gateway, channel, 'CommitChaincodeDefinition', args.serializeBinary(), orgs, deadline),
+    );
     return 'committed';
   } catch (error) {
     if (ALREADY_COMMITTED.test(wordsOf(error))) return 'already';
@@ -167,12 +210,19 @@ export async function checkInstalled(org: OrgAdminGateway, anyChannel: string, d
   args.setPackageId(org.org.packageId);
   try {
     await untilReady(`looking up ${org.org.packageId} on ${org.org.mspId}'s peer`, deadline, () =>
-      org.gateway.getNetwork(anyChannel).getContract(LIFECYCLE).evaluateTransaction('QueryInstalledChaincode', args.serializeBinary()));
+      org.gateway.getNetwork(anyChannel).getContract(LIFECYCLE).evaluateTransaction('QueryInstalledChaincode', args.serializeBinary()),
+    );
   } catch (error) {
     const field = org.org.packageIdField;
-    throw new UnavailableError(`network config ${field}: package ${org.org.packageId} is not installed on ${org.org.mspId}'s peer: ${wordsOf(error)}`, {
-      stage: 'endorse', field, cause: error, detail: { framework: FRAMEWORK, message: wordsOf(error), data: { configField: field, mspId: org.org.mspId } },
-    });
+    throw new UnavailableError(
+      `network config ${field}: package ${org.org.packageId} is not installed on ${org.org.mspId}'s peer: ${wordsOf(error)}`,
+      {
+        stage: 'endorse',
+        field,
+        cause: error,
+        detail: { framework: FRAMEWORK, message: wordsOf(error), data: { configField: field, mspId: org.org.mspId } },
+      },
+    );
   }
 }
 
@@ -182,8 +232,13 @@ export async function approvedPackage(org: OrgAdminGateway, channel: string, nam
   args.setName(name);
   args.setSequence(1);
   try {
-    const bytes = await org.gateway.getNetwork(channel).getContract(LIFECYCLE).evaluateTransaction('QueryApprovedChaincodeDefinition', args.serializeBinary());
-    return lifecycle.QueryApprovedChaincodeDefinitionResult.deserializeBinary(bytes).getSource()?.getLocalPackage()?.getPackageId() || undefined;
+    const bytes = await org.gateway
+      .getNetwork(channel)
+      .getContract(LIFECYCLE)
+      .evaluateTransaction('QueryApprovedChaincodeDefinition', args.serializeBinary());
+    return (
+      lifecycle.QueryApprovedChaincodeDefinitionResult.deserializeBinary(bytes).getSource()?.getLocalPackage()?.getPackageId() || undefined
+    );
   } catch (error) {
     if (/could not fetch approved|not found|does not exist/i.test(wordsOf(error))) return undefined;
     throw typed(error, `reading ${org.org.mspId}'s approval of ${name} on ${channel}`);

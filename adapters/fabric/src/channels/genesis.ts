@@ -6,7 +6,6 @@ const CONFIG_MESSAGE_VERSION = 1;
 /** SIGNATURES, LAST_CONFIG, TRANSACTIONS_FILTER, ORDERER, COMMIT_HASH: a block's metadata slots. */
 const METADATA_SLOTS = 5;
 
-
 /**
  * Block 0 of a new channel whose configuration is `config` (a channel's `common.Config`, e.g.
  * the shared channel's as cscc `GetChannelConfig` returns it): the same orgs, policies,

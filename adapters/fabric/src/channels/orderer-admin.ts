@@ -23,26 +23,45 @@ export class OrdererAdmin {
     const [host, port] = splitEndpoint(this.target.adminEndpoint);
     const name = this.target.hostOverride ?? host;
     return new Promise((resolve, reject) => {
-      const req = request({
-        host, port, method, path,
-        ca: this.target.tlsRootCert,
-        cert: this.target.adminTlsClient.certificate,
-        key: this.target.adminTlsClient.privateKey,
-        servername: /^[\d.]+$/.test(name) ? undefined : name,
-        // The admin endpoint may be dialled by address while its certificate names the host.
-        checkServerIdentity: (_host, cert) => (checkServerIdentity(name, cert) === undefined ? undefined : checkServerIdentity(host, cert)),
-        timeout: Math.max(1, deadline - Date.now()),
-        headers: body ? { 'content-type': body.contentType, 'content-length': body.bytes.length } : {},
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-        res.on('error', reject);
-      });
-      req.on('timeout', () => req.destroy(new TimeoutError(`orderer admin ${method} ${path}: no answer in time`, { stage: 'submit', detail: { framework: FRAMEWORK } })));
-      req.on('error', (error) => reject(error instanceof TimeoutError ? error : new UnavailableError(`orderer admin ${this.target.adminEndpoint} unreachable: ${error.message}`, {
-        stage: 'submit', cause: error, detail: { framework: FRAMEWORK, message: error.message, data: { endpoint: this.target.adminEndpoint } },
-      })));
+      const req = request(
+        {
+          host,
+          port,
+          method,
+          path,
+          ca: this.target.tlsRootCert,
+          cert: this.target.adminTlsClient.certificate,
+          key: this.target.adminTlsClient.privateKey,
+          servername: /^[\d.]+$/.test(name) ? undefined : name,
+          // The admin endpoint may be dialled by address while its certificate names the host.
+          checkServerIdentity: (_host, cert) =>
+            checkServerIdentity(name, cert) === undefined ? undefined : checkServerIdentity(host, cert),
+          timeout: Math.max(1, deadline - Date.now()),
+          headers: body ? { 'content-type': body.contentType, 'content-length': body.bytes.length } : {},
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        },
+      );
+      req.on('timeout', () =>
+        req.destroy(
+          new TimeoutError(`orderer admin ${method} ${path}: no answer in time`, { stage: 'submit', detail: { framework: FRAMEWORK } }),
+        ),
+      );
+      req.on('error', (error) =>
+        reject(
+          error instanceof TimeoutError
+            ? error
+            : new UnavailableError(`orderer admin ${this.target.adminEndpoint} unreachable: ${error.message}`, {
+                stage: 'submit',
+                cause: error,
+                detail: { framework: FRAMEWORK, message: error.message, data: { endpoint: this.target.adminEndpoint } },
+              }),
+        ),
+      );
       req.end(body?.bytes);
     });
   }
@@ -60,7 +79,9 @@ export class OrdererAdmin {
     if (await this.channel(channel, deadline)) return 'already';
     const boundary = `bsn-${randomBytes(12).toString('hex')}`;
     const bytes = Buffer.concat([
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="config-block"; filename="${channel}.block"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+      Buffer.from(
+        `--${boundary}\r\nContent-Disposition: form-data; name="config-block"; filename="${channel}.block"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+      ),
       Buffer.from(block),
       Buffer.from(`\r\n--${boundary}--\r\n`),
     ]);
@@ -76,8 +97,13 @@ function refusal(what: string, channel: string, answer: HttpAnswer): Error {
   let message = answer.body;
   try {
     message = (JSON.parse(answer.body) as { error?: string }).error ?? answer.body;
-  } catch { /* not JSON: keep the text */ }
-  const options = { stage: 'submit' as const, detail: { framework: FRAMEWORK, code: answer.status, message, data: { channel, httpStatus: answer.status } } };
+  } catch {
+    /* not JSON: keep the text */
+  }
+  const options = {
+    stage: 'submit' as const,
+    detail: { framework: FRAMEWORK, code: answer.status, message, data: { channel, httpStatus: answer.status } },
+  };
   if (answer.status >= 500) return new UnavailableError(`orderer channel ${what} of ${channel}: ${message}`, options);
   return new RejectedByChainError(`orderer refused channel ${what} of ${channel}: ${message}`, options);
 }

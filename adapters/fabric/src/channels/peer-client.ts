@@ -11,13 +11,19 @@ import type { SigningIdentity } from './signing-identity.js';
 
 // google-protobuf ships no types; its Timestamp is what ChannelHeader.setTimestamp takes.
 type TimestampArg = Parameters<common.ChannelHeader['setTimestamp']>[0];
-const { Timestamp } = createRequire(import.meta.url)('google-protobuf/google/protobuf/timestamp_pb.js') as { Timestamp: { fromDate(date: Date): TimestampArg } };
+const { Timestamp } = createRequire(import.meta.url)('google-protobuf/google/protobuf/timestamp_pb.js') as {
+  Timestamp: { fromDate(date: Date): TimestampArg };
+};
 
 const PROCESS_PROPOSAL = '/protos.Endorser/ProcessProposal';
 
 /** A peer answered a proposal with a non-200 status: its message is Fabric's own words. */
 export class ProposalRefused extends Error {
-  constructor(readonly status: number, readonly peerMessage: string, readonly endpoint: string) {
+  constructor(
+    readonly status: number,
+    readonly peerMessage: string,
+    readonly endpoint: string,
+  ) {
     super(`peer ${endpoint} answered ${status}: ${peerMessage}`);
   }
 }
@@ -36,7 +42,13 @@ export class PeerClient {
   }
 
   /** Invokes `chaincode` with `args` (function name first) on `channel` ('' for none); its response payload. */
-  async invoke(identity: SigningIdentity, chaincode: string, channel: string, args: Array<string | Uint8Array>, deadline: number): Promise<Uint8Array> {
+  async invoke(
+    identity: SigningIdentity,
+    chaincode: string,
+    channel: string,
+    args: Array<string | Uint8Array>,
+    deadline: number,
+  ): Promise<Uint8Array> {
     const signed = await signedProposal(identity, chaincode, channel, args);
     const response = await new Promise<peerProtos.ProposalResponse>((resolve, reject) => {
       this.client.makeUnaryRequest(
@@ -49,8 +61,17 @@ export class PeerClient {
       );
     }).catch((error: grpc.ServiceError) => {
       const data = { peer: this.target.endpoint, grpcStatus: error.code, chaincode, fn: String(args[0]) };
-      if (error.code === grpc.status.DEADLINE_EXCEEDED) throw new TimeoutError(`${chaincode} ${String(args[0])} on ${this.target.endpoint}: no answer in time`, { stage: 'endorse', cause: error, detail: { framework: FRAMEWORK, code: error.code, message: error.details, data } });
-      throw new UnavailableError(`${chaincode} ${String(args[0])} on ${this.target.endpoint}: ${error.details || error.message}`, { stage: 'endorse', cause: error, detail: { framework: FRAMEWORK, code: error.code, message: error.details, data } });
+      if (error.code === grpc.status.DEADLINE_EXCEEDED)
+        throw new TimeoutError(`${chaincode} ${String(args[0])} on ${this.target.endpoint}: no answer in time`, {
+          stage: 'endorse',
+          cause: error,
+          detail: { framework: FRAMEWORK, code: error.code, message: error.details, data },
+        });
+      throw new UnavailableError(`${chaincode} ${String(args[0])} on ${this.target.endpoint}: ${error.details || error.message}`, {
+        stage: 'endorse',
+        cause: error,
+        detail: { framework: FRAMEWORK, code: error.code, message: error.details, data },
+      });
     });
     const status = response.getResponse()?.getStatus() ?? 0;
     if (status < 200 || status >= 400) throw new ProposalRefused(status, response.getResponse()?.getMessage() ?? '', this.target.endpoint);
@@ -62,7 +83,12 @@ export class PeerClient {
   }
 }
 
-async function signedProposal(identity: SigningIdentity, chaincode: string, channel: string, args: Array<string | Uint8Array>): Promise<peerProtos.SignedProposal> {
+async function signedProposal(
+  identity: SigningIdentity,
+  chaincode: string,
+  channel: string,
+  args: Array<string | Uint8Array>,
+): Promise<peerProtos.SignedProposal> {
   const nonce = randomBytes(24);
   const txId = sha256(nonce, identity.creator).toString('hex');
   const chaincodeId = new peerProtos.ChaincodeID();

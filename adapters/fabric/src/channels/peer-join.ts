@@ -9,8 +9,13 @@ const ALREADY_JOINED = /already exists|already joined/i;
 /** A refusal by a peer as a typed error keeping its words (an admin the peer does not accept: UNAUTHORIZED). */
 function peerRefusal(error: unknown, what: string): unknown {
   if (!(error instanceof ProposalRefused)) return error;
-  const options = { stage: 'endorse' as const, cause: error, detail: { framework: FRAMEWORK, code: error.status, message: error.peerMessage, data: { peer: error.endpoint } } };
-  if (/access denied|creator|signature|not an admin|policy/i.test(error.peerMessage)) return new UnauthorizedError(`${what}: ${error.peerMessage}`, options);
+  const options = {
+    stage: 'endorse' as const,
+    cause: error,
+    detail: { framework: FRAMEWORK, code: error.status, message: error.peerMessage, data: { peer: error.endpoint } },
+  };
+  if (/access denied|creator|signature|not an admin|policy/i.test(error.peerMessage))
+    return new UnauthorizedError(`${what}: ${error.peerMessage}`, options);
   return new RejectedByChainError(`${what}: ${error.peerMessage}`, options);
 }
 
@@ -18,7 +23,9 @@ function peerRefusal(error: unknown, what: string): unknown {
 export async function peerChannels(client: PeerClient, identity: SigningIdentity, deadline: number): Promise<string[]> {
   try {
     const bytes = await client.invoke(identity, 'cscc', '', ['GetChannels'], deadline);
-    return peerProtos.ChannelQueryResponse.deserializeBinary(bytes).getChannelsList().map((c) => c.getChannelId());
+    return peerProtos.ChannelQueryResponse.deserializeBinary(bytes)
+      .getChannelsList()
+      .map((c) => c.getChannelId());
   } catch (error) {
     throw peerRefusal(error, `listing the channels of ${client.target.endpoint}`);
   }
@@ -29,7 +36,13 @@ export async function peerChannels(client: PeerClient, identity: SigningIdentity
  * org's admin: the peer's local MSP must see an admin). A peer that joined meanwhile is
  * success; the caller skips peers `peerChannels` already lists on it.
  */
-export async function joinPeer(client: PeerClient, identity: SigningIdentity, channel: string, block: Uint8Array, deadline: number): Promise<'joined' | 'already'> {
+export async function joinPeer(
+  client: PeerClient,
+  identity: SigningIdentity,
+  channel: string,
+  block: Uint8Array,
+  deadline: number,
+): Promise<'joined' | 'already'> {
   try {
     await client.invoke(identity, 'cscc', '', ['JoinChain', block], deadline);
     return 'joined';

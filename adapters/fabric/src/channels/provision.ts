@@ -1,6 +1,15 @@
 import { UnavailableError, type Logger } from '@bsn/contract';
 import { FRAMEWORK } from '../describe.js';
-import { approve, approvedPackage, checkInstalled, commit, committedDefinition, NotYet, OrgAdminGateway, untilReady } from './chaincode-definition.js';
+import {
+  approve,
+  approvedPackage,
+  checkInstalled,
+  commit,
+  committedDefinition,
+  NotYet,
+  OrgAdminGateway,
+  untilReady,
+} from './chaincode-definition.js';
 import { genesisBlock } from './genesis.js';
 import { OrdererAdmin } from './orderer-admin.js';
 import { PeerClient } from './peer-client.js';
@@ -48,8 +57,15 @@ export interface ProvisionReport {
 export async function provisionChannel(r: ProvisionRequest): Promise<ProvisionReport> {
   const started = performance.now();
   const ms: Record<string, number> = {};
-  const lap = (step: string, from: number) => { ms[step] = Math.round(performance.now() - from); };
-  const orgs = r.network.orgs.map((org) => ({ org, identity: signingIdentity(org.mspId, org.admin), peer: new PeerClient(org.peer), admin: new OrgAdminGateway(org) }));
+  const lap = (step: string, from: number) => {
+    ms[step] = Math.round(performance.now() - from);
+  };
+  const orgs = r.network.orgs.map((org) => ({
+    org,
+    identity: signingIdentity(org.mspId, org.admin),
+    peer: new PeerClient(org.peer),
+    admin: new OrgAdminGateway(org),
+  }));
   try {
     let t = performance.now();
     // Asked once per org: which peers are on the channel decides both block 0's source and step 3.
@@ -57,7 +73,7 @@ export async function provisionChannel(r: ProvisionRequest): Promise<ProvisionRe
     for (const o of orgs) onChannel.push((await peerChannels(o.peer, o.identity, r.deadline)).includes(r.channel));
     const joined = orgs.find((_, i) => onChannel[i]);
     let block = joined ? await blockZero(joined.peer, joined.identity, r.channel, r.deadline) : undefined;
-    const genesis = block ? 'from-peer' as const : 'built' as const;
+    const genesis = block ? ('from-peer' as const) : ('built' as const);
     block ??= genesisBlock(r.channel, await channelConfig(orgs[0]!.peer, orgs[0]!.identity, r.sharedChannel, r.deadline));
     lap('genesis', t);
 
@@ -67,21 +83,27 @@ export async function provisionChannel(r: ProvisionRequest): Promise<ProvisionRe
 
     t = performance.now();
     const peers: Record<string, 'joined' | 'already'> = {};
-    for (const [i, o] of orgs.entries()) peers[o.org.mspId] = onChannel[i] ? 'already' : await joinPeer(o.peer, o.identity, r.channel, block, r.deadline);
+    for (const [i, o] of orgs.entries())
+      peers[o.org.mspId] = onChannel[i] ? 'already' : await joinPeer(o.peer, o.identity, r.channel, block, r.deadline);
     lap('peers', t);
 
     t = performance.now();
     const first = orgs[0]!.admin;
     const definition = await committedDefinition(first.gateway, r.sharedChannel, r.chaincode);
     if (!definition) {
-      throw new UnavailableError(`chaincode ${r.chaincode} has no committed definition on ${r.sharedChannel} to copy`, { stage: 'query', detail: { framework: FRAMEWORK } });
+      throw new UnavailableError(`chaincode ${r.chaincode} has no committed definition on ${r.sharedChannel} to copy`, {
+        stage: 'query',
+        detail: { framework: FRAMEWORK },
+      });
     }
     const approvals: Record<string, 'approved' | 'already'> = {};
     let committed: 'committed' | 'already' = 'already';
     // Org by org: the package is installed, then approved (an unchanged approval of the
     // uncommitted sequence is `already`); once committed, an org whose approval names its
     // package is done, and one that approved another package cannot be mended at sequence 1.
-    const committedAlready = await untilReady(`reading the definitions on ${r.channel}`, r.deadline, () => committedDefinition(first.gateway, r.channel, r.chaincode));
+    const committedAlready = await untilReady(`reading the definitions on ${r.channel}`, r.deadline, () =>
+      committedDefinition(first.gateway, r.channel, r.chaincode),
+    );
     for (const o of orgs) {
       await checkInstalled(o.admin, r.sharedChannel, r.deadline);
       if (!committedAlready) {
@@ -90,24 +112,39 @@ export async function provisionChannel(r: ProvisionRequest): Promise<ProvisionRe
       }
       const approved = await approvedPackage(o.admin, r.channel, r.chaincode);
       if (approved !== o.org.packageId) {
-        throw new UnavailableError(`${o.org.mspId} approved package ${approved ?? '(none)'} for ${r.chaincode} on ${r.channel}, committed already; the config names ${o.org.packageId}`, {
-          stage: 'endorse', field: o.org.packageIdField, detail: { framework: FRAMEWORK, data: { approved, configured: o.org.packageId } },
-        });
+        throw new UnavailableError(
+          `${o.org.mspId} approved package ${approved ?? '(none)'} for ${r.chaincode} on ${r.channel}, committed already; the config names ${o.org.packageId}`,
+          {
+            stage: 'endorse',
+            field: o.org.packageIdField,
+            detail: { framework: FRAMEWORK, data: { approved, configured: o.org.packageId } },
+          },
+        );
       }
       approvals[o.org.mspId] = 'already';
     }
     lap('approve', t);
     t = performance.now();
-    if (!committedAlready) committed = await commit(first, r.channel, definition, orgs.map((o) => o.org.mspId), r.deadline);
+    if (!committedAlready)
+      committed = await commit(
+        first,
+        r.channel,
+        definition,
+        orgs.map((o) => o.org.mspId),
+        r.deadline,
+      );
     lap('commit', t);
 
     t = performance.now();
-    await Promise.all(orgs.map(async (o) => {
-      await untilReady(`waiting for ${r.chaincode} on ${o.org.mspId}'s peer`, r.deadline, async () => {
-        if (!(await committedDefinition(o.admin.gateway, r.channel, r.chaincode))) throw new NotYet(`the definition of ${r.chaincode} is not on ${o.org.mspId}'s peer yet`);
-        await o.admin.gateway.getNetwork(r.channel).getContract(r.chaincode).evaluateTransaction('info');
-      });
-    }));
+    await Promise.all(
+      orgs.map(async (o) => {
+        await untilReady(`waiting for ${r.chaincode} on ${o.org.mspId}'s peer`, r.deadline, async () => {
+          if (!(await committedDefinition(o.admin.gateway, r.channel, r.chaincode)))
+            throw new NotYet(`the definition of ${r.chaincode} is not on ${o.org.mspId}'s peer yet`);
+          await o.admin.gateway.getNetwork(r.channel).getContract(r.chaincode).evaluateTransaction('info');
+        });
+      }),
+    );
     lap('ready', t);
     ms.total = Math.round(performance.now() - started);
     const report: ProvisionReport = { channel: r.channel, genesis, orderer, peers, approvals, commit: committed, ms };

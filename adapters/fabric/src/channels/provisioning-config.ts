@@ -39,7 +39,9 @@ function missing(field: string, what: string): never {
 
 function unusable(field: string, message: string): never {
   throw new UnavailableError(`${message} (needed to create a dedicated app's channel)`, {
-    stage: 'validate', field, detail: { framework: FRAMEWORK, message: `missing or malformed ${field}`, data: { configField: field } },
+    stage: 'validate',
+    field,
+    detail: { framework: FRAMEWORK, message: `missing or malformed ${field}`, data: { configField: field } },
   });
 }
 
@@ -61,7 +63,10 @@ function pem(value: unknown, field: string, kind: 'CERTIFICATE' | 'PRIVATE KEY')
 
 function certAndKey(value: unknown, field: string): CertAndKey {
   if (!isObject(value)) unusable(field, `network config: ${field.slice(1)} must be { certificate, privateKey }`);
-  return { certificate: pem(value.certificate, `${field}/certificate`, 'CERTIFICATE'), privateKey: pem(value.privateKey, `${field}/privateKey`, 'PRIVATE KEY') };
+  return {
+    certificate: pem(value.certificate, `${field}/certificate`, 'CERTIFICATE'),
+    privateKey: pem(value.privateKey, `${field}/privateKey`, 'PRIVATE KEY'),
+  };
 }
 
 /** Reads the admin material of every org and the orderer's participation API from the raw network config. */
@@ -75,7 +80,8 @@ export function provisioningConfig(network: Record<string, unknown>, chaincode: 
     const org = o as Record<string, unknown>;
     const at = `/organizations/${i}`;
     const mspId = org.mspId as string;
-    const peer = Array.isArray(org.peers) && isObject(org.peers[0]) ? org.peers[0] : missing(`${at}/peers/0`, 'the org needs a peer to join');
+    const peer =
+      Array.isArray(org.peers) && isObject(org.peers[0]) ? org.peers[0] : missing(`${at}/peers/0`, 'the org needs a peer to join');
     const packageIdField = packageIds[mspId] !== undefined ? `/chaincodes/${index}/packageIds/${mspId}` : `/chaincodes/${index}/packageId`;
     const packageId = str(packageIds[mspId] ?? definition.packageId, packageIdField, 'the installed package id');
     return {
@@ -90,7 +96,9 @@ export function provisioningConfig(network: Record<string, unknown>, chaincode: 
       packageIdField,
     };
   });
-  const orderer = isObject(network.orderer) ? network.orderer : missing('/orderer', 'must describe the orderer and its channel participation API');
+  const orderer = isObject(network.orderer)
+    ? network.orderer
+    : missing('/orderer', 'must describe the orderer and its channel participation API');
   return {
     orgs,
     orderer: {

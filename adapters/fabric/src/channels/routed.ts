@@ -1,7 +1,38 @@
-import { isBsnError, type AppRef, type Attester, type BlockInfo, type ChainEvent, type CompactSignature, type EvaluateRequest, type EvaluateResult, type Evidence, type EventsRequest, type Gateway, type HealthReport, type Interchain, type KeyAlgorithm, type KvEntry, type KvHistoryEntry, type KvPage, type KvWrite, type Packet, type PacketInput, type PreparedTransaction, type PresetKv, type Receipt, type Signer, type SubmitRequest, type TransactionInfo, type TrustRoots, type Verification, type WritePlan } from '@bsn/contract';
+import {
+  isBsnError,
+  type AppRef,
+  type Attester,
+  type BlockInfo,
+  type ChainEvent,
+  type CompactSignature,
+  type EvaluateRequest,
+  type EvaluateResult,
+  type Evidence,
+  type EventsRequest,
+  type Gateway,
+  type HealthReport,
+  type Interchain,
+  type KeyAlgorithm,
+  type KvEntry,
+  type KvHistoryEntry,
+  type KvPage,
+  type KvWrite,
+  type Packet,
+  type PacketInput,
+  type PreparedTransaction,
+  type PresetKv,
+  type Receipt,
+  type Signer,
+  type SubmitRequest,
+  type TransactionInfo,
+  type TrustRoots,
+  type Verification,
+  type WritePlan,
+} from '@bsn/contract';
 import type { ChannelRouter } from './router.js';
 
-const appOf = (request: unknown): unknown => (typeof request === 'object' && request !== null ? (request as { app?: unknown }).app : undefined);
+const appOf = (request: unknown): unknown =>
+  typeof request === 'object' && request !== null ? (request as { app?: unknown }).app : undefined;
 
 /** The gateway over every channel: each call goes to the channel of the app it names. */
 export class RoutedGateway implements Gateway {
@@ -16,11 +47,17 @@ export class RoutedGateway implements Gateway {
   }
 
   async submitPrepared(prepared: PreparedTransaction, signature: CompactSignature): Promise<Receipt> {
-    return (await this.router.forApp(appOf(typeof prepared === 'object' && prepared !== null ? prepared.request : undefined))).gateway.submitPrepared(prepared, signature);
+    return (
+      await this.router.forApp(appOf(typeof prepared === 'object' && prepared !== null ? prepared.request : undefined))
+    ).gateway.submitPrepared(prepared, signature);
   }
 
   /** A user-signed authorisation relayed as is (tests: see the chaincode refuse a forged one). */
-  async relaySigned(authJson: string, compact: Uint8Array, plan: Pick<WritePlan, 'appId' | 'method' | 'requestId' | 'timeoutMs'>): Promise<Receipt> {
+  async relaySigned(
+    authJson: string,
+    compact: Uint8Array,
+    plan: Pick<WritePlan, 'appId' | 'method' | 'requestId' | 'timeoutMs'>,
+  ): Promise<Receipt> {
     return (await this.router.forApp({ appId: plan.appId })).userKey.relaySigned(authJson, compact, plan);
   }
 

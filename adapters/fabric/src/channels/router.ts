@@ -53,7 +53,13 @@ export class ChannelRouter {
     const userKey = new UserKeyRelay(deps);
     const gateway = new FabricGateway({ ...deps, userKey });
     const parts: ChannelParts = {
-      channel, config, ledger, chaincode, transactor, gateway, userKey,
+      channel,
+      config,
+      ledger,
+      chaincode,
+      transactor,
+      gateway,
+      userKey,
       kv: new FabricPresetKv({ gateway, chaincode, ledger }),
       interchain: new FabricInterchain(deps),
     };
@@ -68,7 +74,12 @@ export class ChannelRouter {
 
   /** Whether the app's record is on `channel`; a channel that is not (fully) there yet answers no. */
   recordOn(channel: string, appId: string): Promise<boolean> {
-    return this.on(channel).chaincode.app(appId).then(() => true, () => false);
+    return this.on(channel)
+      .chaincode.app(appId)
+      .then(
+        () => true,
+        () => false,
+      );
   }
 
   /** The channel of an app id that is known to exist, or undefined when the directory has no such app. */

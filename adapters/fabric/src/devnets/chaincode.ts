@@ -163,8 +163,18 @@ export async function deployChaincode(options: {
     const server = NodeProcess.start({
       command: process.execPath,
       args: [
-        fabricShimCli(), 'server', '--chaincode-address', address, '--chaincode-id', pkg.packageId, '--module-path', spec.dir,
-        '--chaincode-tls-cert-file', options.tls.cert, '--chaincode-tls-key-file', options.tls.key,
+        fabricShimCli(),
+        'server',
+        '--chaincode-address',
+        address,
+        '--chaincode-id',
+        pkg.packageId,
+        '--module-path',
+        spec.dir,
+        '--chaincode-tls-cert-file',
+        options.tls.cert,
+        '--chaincode-tls-key-file',
+        options.tls.key,
       ],
       cwd: spec.dir,
       env: { ...env, CORE_CHAINCODE_LOGGING_LEVEL: 'info', ...(mspId && { CORE_PEER_LOCALMSPID: mspId }) },
@@ -174,36 +184,82 @@ export async function deployChaincode(options: {
   });
   const serverOf = (cli: PeerCli) => servers.find((s) => s.mspId === cli.admin.mspId) ?? servers[0]!;
   try {
-    await Promise.all(servers.map((s) => waitFor(() => tcpOpen(s.port), {
-      what: `chaincode server ${spec.name}${s.mspId ? ` of ${s.mspId}` : ''}`, timeoutMs: 30_000, process: s.process,
-    })));
+    await Promise.all(
+      servers.map((s) =>
+        waitFor(() => tcpOpen(s.port), {
+          what: `chaincode server ${spec.name}${s.mspId ? ` of ${s.mspId}` : ''}`,
+          timeoutMs: 30_000,
+          process: s.process,
+        }),
+      ),
+    );
 
-    await Promise.all(clis.map(async (cli) => {
-      const { pkgFile, packageId } = serverOf(cli);
-      await cli.run(['lifecycle', 'chaincode', 'install', pkgFile], 120_000);
-      const installed = JSON.parse(await cli.run(['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json'])) as {
-        installed_chaincodes?: Array<{ package_id: string }>;
-      };
-      if (!installed.installed_chaincodes?.some((c) => c.package_id === packageId)) {
-        throw new Error(`${cli.admin.mspId}'s peer did not report package ${packageId} as installed`);
-      }
-    }));
+    await Promise.all(
+      clis.map(async (cli) => {
+        const { pkgFile, packageId } = serverOf(cli);
+        await cli.run(['lifecycle', 'chaincode', 'install', pkgFile], 120_000);
+        const installed = JSON.parse(await cli.run(['lifecycle', 'chaincode', 'queryinstalled', '--output', 'json'])) as {
+          installed_chaincodes?: Array<{ package_id: string }>;
+        };
+        if (!installed.installed_chaincodes?.some((c) => c.package_id === packageId)) {
+          throw new Error(`${cli.admin.mspId}'s peer did not report package ${packageId} as installed`);
+        }
+      }),
+    );
 
-    const definition = ['--channelID', channel, '--name', spec.name, '--version', version, '--sequence', String(sequence), '--signature-policy', policy];
-    await Promise.all(clis.map((cli) =>
-      retryWhileOrdererStarts(() => cli.run([
-        'lifecycle', 'chaincode', 'approveformyorg', ...PeerCli.ordererArgs(orderer), ...definition, '--package-id', serverOf(cli).packageId,
-      ]), options.log),
-    ));
+    const definition = [
+      '--channelID',
+      channel,
+      '--name',
+      spec.name,
+      '--version',
+      version,
+      '--sequence',
+      String(sequence),
+      '--signature-policy',
+      policy,
+    ];
+    await Promise.all(
+      clis.map((cli) =>
+        retryWhileOrdererStarts(
+          () =>
+            cli.run([
+              'lifecycle',
+              'chaincode',
+              'approveformyorg',
+              ...PeerCli.ordererArgs(orderer),
+              ...definition,
+              '--package-id',
+              serverOf(cli).packageId,
+            ]),
+          options.log,
+        ),
+      ),
+    );
     const [first] = clis;
     await first!.run([
-      'lifecycle', 'chaincode', 'commit', ...PeerCli.ordererArgs(orderer), ...definition,
+      'lifecycle',
+      'chaincode',
+      'commit',
+      ...PeerCli.ordererArgs(orderer),
+      ...definition,
       ...clis.flatMap((cli) => ['--peerAddresses', cli.admin.address, '--tlsRootCertFiles', cli.admin.tlsRootCert]),
     ]);
     const [main] = servers;
     return {
-      name: spec.name, version, sequence, packageId: main!.packageId, endorsementPolicy: policy, address: main!.address, server: main!.process,
-      servers: servers.map(({ mspId, packageId, address, process: server }) => ({ ...(mspId && { mspId }), packageId, address, process: server })),
+      name: spec.name,
+      version,
+      sequence,
+      packageId: main!.packageId,
+      endorsementPolicy: policy,
+      address: main!.address,
+      server: main!.process,
+      servers: servers.map(({ mspId, packageId, address, process: server }) => ({
+        ...(mspId && { mspId }),
+        packageId,
+        address,
+        process: server,
+      })),
     };
   } catch (error) {
     await Promise.all(servers.map((s) => s.process.stop()));

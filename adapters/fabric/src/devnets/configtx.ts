@@ -62,12 +62,14 @@ export function configtxYaml(crypto: CryptoMaterial, orgs: PeerOrgSpec[], layout
           BatchTimeout: layout.batchTimeout,
           BatchSize: { MaxMessageCount: 10, AbsoluteMaxBytes: '99 MB', PreferredMaxBytes: '512 KB' },
           EtcdRaft: {
-            Consenters: [{
-              Host: layout.orderer.host,
-              Port: layout.orderer.port,
-              ClientTLSCert: ordererTls.cert,
-              ServerTLSCert: ordererTls.cert,
-            }],
+            Consenters: [
+              {
+                Host: layout.orderer.host,
+                Port: layout.orderer.port,
+                ClientTLSCert: ordererTls.cert,
+                ServerTLSCert: ordererTls.cert,
+              },
+            ],
             Options: {
               TickInterval: '500ms',
               ElectionTick: 10,
@@ -108,8 +110,8 @@ export async function createGenesisBlock(
   mkdirSync(configDir, { recursive: true });
   writeFileSync(join(configDir, 'configtx.yaml'), configtxYaml(crypto, orgs, layout));
   const block = join(dir, `${layout.channel}.block`);
-  await runTool(configtxgen, [
-    '-configPath', configDir, '-profile', CHANNEL_PROFILE, '-channelID', layout.channel, '-outputBlock', block,
-  ], { log });
+  await runTool(configtxgen, ['-configPath', configDir, '-profile', CHANNEL_PROFILE, '-channelID', layout.channel, '-outputBlock', block], {
+    log,
+  });
   return block;
 }

@@ -76,7 +76,10 @@ export class OrgMaterial {
   ca(): CertAndKey {
     return {
       certificate: readFileSync(join(this.root, 'ca', `ca.${this.domain}-cert.pem`), 'utf8'),
-      privateKey: readFileSync(onlyFile(join(this.root, 'ca'), (f) => f.endsWith('_sk')), 'utf8'),
+      privateKey: readFileSync(
+        onlyFile(join(this.root, 'ca'), (f) => f.endsWith('_sk')),
+        'utf8',
+      ),
     };
   }
 
@@ -84,7 +87,10 @@ export class OrgMaterial {
   tlsCa(): CertAndKey {
     return {
       certificate: readFileSync(this.tlsCaCertPath(), 'utf8'),
-      privateKey: readFileSync(onlyFile(join(this.root, 'tlsca'), (f) => f.endsWith('_sk')), 'utf8'),
+      privateKey: readFileSync(
+        onlyFile(join(this.root, 'tlsca'), (f) => f.endsWith('_sk')),
+        'utf8',
+      ),
     };
   }
 }
@@ -130,7 +136,13 @@ export async function generateCrypto(
       })),
       // Not a channel member: only its TLS CA matters, which serves chaincode servers' TLS
       // certificates (peers trust it through the root_cert in each connection.json).
-      { Name: 'Chaincode', Domain: CHAINCODE_DOMAIN, EnableNodeOUs: true, Specs: [{ Hostname: 'server', SANS: sans }], Users: { Count: 0 } },
+      {
+        Name: 'Chaincode',
+        Domain: CHAINCODE_DOMAIN,
+        EnableNodeOUs: true,
+        Specs: [{ Hostname: 'server', SANS: sans }],
+        Users: { Count: 0 },
+      },
     ],
   };
   const configFile = join(dir, 'crypto-config.yaml');

@@ -48,7 +48,9 @@ export async function prepareFabricBinaries(progress: Progress): Promise<void> {
     const message = error instanceof Error ? error.message : String(error);
     mkdirSync(dirname(fabricBuildFailureLog()), { recursive: true });
     writeFileSync(fabricBuildFailureLog(), `${new Date().toISOString()}\n${message}\n`);
-    progress(`building Hyperledger Fabric failed; its checks will be skipped (details: ${fabricBuildFailureLog()}):\n${message.slice(0, 2000)}`);
+    progress(
+      `building Hyperledger Fabric failed; its checks will be skipped (details: ${fabricBuildFailureLog()}):\n${message.slice(0, 2000)}`,
+    );
   }
 }
 
@@ -98,7 +100,9 @@ export async function ensureFabricBinaries(progress: Progress = () => {}): Promi
     CGO_ENABLED: '0',
   };
   const started = Date.now();
-  progress(`building Hyperledger Fabric v${FABRIC_VERSION} (${FABRIC_COMMANDS.join(', ')}) with the Go module proxy (first run only; can take 10+ minutes)…`);
+  progress(
+    `building Hyperledger Fabric v${FABRIC_VERSION} (${FABRIC_COMMANDS.join(', ')}) with the Go module proxy (first run only; can take 10+ minutes)…`,
+  );
   const ticker = setInterval(
     () => progress(`  still building fabric-v${FABRIC_VERSION} (${Math.round((Date.now() - started) / 1000)} s)…`),
     30_000,
@@ -132,7 +136,9 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
-    const keep = (d: Buffer) => { output = (output + d.toString()).slice(-8000); };
+    const keep = (d: Buffer) => {
+      output = (output + d.toString()).slice(-8000);
+    };
     child.stdout.on('data', keep);
     child.stderr.on('data', keep);
     child.on('error', reject);
@@ -148,7 +154,11 @@ export function fabricCliAvailability(): Availability {
   if (fabricBinariesPresent()) return { ok: true };
   if (!goVersion()) return { ok: false, reason: 'Go is not installed, so Hyperledger Fabric cannot be built from the Go module proxy' };
   if (existsSync(fabricBuildFailureLog())) {
-    const lines = readFileSync(fabricBuildFailureLog(), 'utf8').split('\n').slice(1).map((l) => l.trim()).filter(Boolean);
+    const lines = readFileSync(fabricBuildFailureLog(), 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim())
+      .filter(Boolean);
     const why = lines.slice(0, 3).join(' ') || 'unknown error';
     return { ok: false, reason: `building Hyperledger Fabric v${FABRIC_VERSION} failed: ${why} (details: ${fabricBuildFailureLog()})` };
   }

@@ -38,7 +38,8 @@ describe('Fabric container devnet', () => {
       const submitted = await contract1.submitAsync('put', { arguments: [key, 'hello fabric in containers'] });
       expect((await submitted.getStatus()).successful).toBe(true);
       expect(Buffer.from(await contract1.evaluateTransaction('get', key)).toString()).toBe('hello fabric in containers');
-      await expect.poll(async () => Buffer.from(await contract2.evaluateTransaction('get', key)).toString(), { timeout: 10_000 })
+      await expect
+        .poll(async () => Buffer.from(await contract2.evaluateTransaction('get', key)).toString(), { timeout: 10_000 })
         .toBe('hello fabric in containers');
     } finally {
       for (const close of connections) close();

@@ -1,6 +1,14 @@
 import { appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { containerEngine, loadTestcontainers, type Availability, type Devnet, type NodeProcess, type StartedNetwork, type StartedTestContainer } from '@bsn/devnets';
+import {
+  containerEngine,
+  loadTestcontainers,
+  type Availability,
+  type Devnet,
+  type NodeProcess,
+  type StartedNetwork,
+  type StartedTestContainer,
+} from '@bsn/devnets';
 import { testChaincode } from './chaincode.js';
 import { peerOrg } from './crypto.js';
 import { FABRIC_VERSION, fabricCliAvailability } from './fabric-build.js';
@@ -84,7 +92,12 @@ export class FabricContainerDevnet extends FabricNetworkBuilder implements Devne
       }));
       const peerName = (p: PeerNode) => `${p.host}.${p.org.domain}`;
       const files = await prepareNetworkFiles({
-        dir, orgs, channel, peers, batchTimeoutMs: this.batchTimeoutMs, log,
+        dir,
+        orgs,
+        channel,
+        peers,
+        batchTimeoutMs: this.batchTimeoutMs,
+        log,
         orderer: { port: ORDERER_PORT, adminPort: ORDERER_ADMIN_PORT, operationsPort: OPERATIONS_PORT },
         channelOrderer: { host: ordererName, port: ORDERER_PORT },
         anchors: new Map(peers.map((p) => [p.org.mspId, { host: peerName(p), port: PEER_PORT }])),
@@ -102,13 +115,14 @@ export class FabricContainerDevnet extends FabricNetworkBuilder implements Devne
       // Every generated path (crypto, configs, builder, ledgers) is under `dir`: copied to
       // the same absolute path inside each container, the configs hold as written. (Copied,
       // not bind-mounted, so that a remote engine works too.)
-      const node = (image: string, name: string) => new GenericContainer(image)
-        .withNetwork(network!)
-        .withNetworkAliases(name)
-        .withHostname(name)
-        .withCopyDirectoriesToContainer([{ source: dir, target: dir }])
-        .withLogConsumer(logTo(name))
-        .withStartupTimeout(120_000);
+      const node = (image: string, name: string) =>
+        new GenericContainer(image)
+          .withNetwork(network!)
+          .withNetworkAliases(name)
+          .withHostname(name)
+          .withCopyDirectoriesToContainer([{ source: dir, target: dir }])
+          .withLogConsumer(logTo(name))
+          .withStartupTimeout(120_000);
 
       const ordererContainer = node(FABRIC_IMAGES.orderer, ordererName)
         .withEnvironment({
@@ -155,7 +169,15 @@ export class FabricContainerDevnet extends FabricNetworkBuilder implements Devne
       log(`containers up after ${Date.now() - startedAt} ms`);
 
       const { network: config, clis } = await joinAndDeploy({
-        name: this.name, dir, logDir, log, startedAt, channel, orgs, crypto: files.crypto, block: files.block,
+        name: this.name,
+        dir,
+        logDir,
+        log,
+        startedAt,
+        channel,
+        orgs,
+        crypto: files.crypto,
+        block: files.block,
         host,
         orderer: {
           port: orderer!.getMappedPort(ORDERER_PORT),
@@ -179,7 +201,16 @@ export class FabricContainerDevnet extends FabricNetworkBuilder implements Devne
       const ordererVersion = await versionIn(orderer!, ['orderer', 'version']);
       const nodeName = `hyperledger-fabric/v${nodeVersion} (orderer v${ordererVersion}; ${FABRIC_IMAGES.peer}, ${FABRIC_IMAGES.orderer})`;
       return startedDevnet({
-        name: this.name, kind: this.kind, node: nodeName, network: config, dir, logDir, stepLog, log, startedAt, processes,
+        name: this.name,
+        kind: this.kind,
+        node: nodeName,
+        network: config,
+        dir,
+        logDir,
+        stepLog,
+        log,
+        startedAt,
+        processes,
         height: heightOf(clis, channel, orgs[0]!.mspId),
         stop: async () => {
           await stopAll();

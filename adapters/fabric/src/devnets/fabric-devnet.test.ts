@@ -12,15 +12,21 @@ import type { FabricNetworkConfig } from './network-config.js';
 
 function fetchOverMtls(url: string, orderer: FabricNetworkConfig['orderer']): Promise<unknown> {
   return new Promise((resolve, reject) => {
-    const request = https.get(url, {
-      ca: orderer.tlsRootCert,
-      cert: orderer.adminTlsClient.certificate,
-      key: orderer.adminTlsClient.privateKey,
-    }, (response) => {
-      let body = '';
-      response.on('data', (d: Buffer) => (body += d.toString()));
-      response.on('end', () => (response.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`${response.statusCode}: ${body}`))));
-    });
+    const request = https.get(
+      url,
+      {
+        ca: orderer.tlsRootCert,
+        cert: orderer.adminTlsClient.certificate,
+        key: orderer.adminTlsClient.privateKey,
+      },
+      (response) => {
+        let body = '';
+        response.on('data', (d: Buffer) => (body += d.toString()));
+        response.on('end', () =>
+          response.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(`${response.statusCode}: ${body}`)),
+        );
+      },
+    );
     request.on('error', reject);
   });
 }
@@ -81,7 +87,10 @@ describe('Fabric devnet', () => {
       expect(network.orderer.adminEndpoint).toMatch(/^127\.0\.0\.1:\d+$/);
       expect(createPrivateKey(network.orderer.adminTlsClient.privateKey).asymmetricKeyType).toBe('ec');
       // The admin API answers with the client certificate from the config alone.
-      const channels = await fetchOverMtls(`https://${network.orderer.adminEndpoint}/participation/v1/channels/${network.channel}`, network.orderer);
+      const channels = await fetchOverMtls(
+        `https://${network.orderer.adminEndpoint}/participation/v1/channels/${network.channel}`,
+        network.orderer,
+      );
       expect(channels).toMatchObject({ name: network.channel, status: 'active', consensusRelation: 'consenter' });
       expect(network.chaincodes[0]).toMatchObject({ name: 'devnet-kv', endorsementPolicy: "AND('Org1MSP.peer','Org2MSP.peer')" });
 
@@ -97,7 +106,8 @@ describe('Fabric devnet', () => {
       expect(Number(status.blockNumber)).toBeGreaterThanOrEqual(heightBefore);
       expect(Buffer.from(await contract1.evaluateTransaction('get', key)).toString()).toBe('hello fabric');
       // The other org's peer committed the same block.
-      await expect.poll(async () => Buffer.from(await contract2.evaluateTransaction('get', key)).toString(), { timeout: 10_000 })
+      await expect
+        .poll(async () => Buffer.from(await contract2.evaluateTransaction('get', key)).toString(), { timeout: 10_000 })
         .toBe('hello fabric');
       expect(await started.height('Org1MSP')).toBeGreaterThan(heightBefore);
 

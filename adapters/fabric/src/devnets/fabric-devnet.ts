@@ -50,7 +50,13 @@ export class FabricDevnet extends FabricNetworkBuilder implements Devnet {
         configDir: join(dir, `peer0.${org.domain}`),
       }));
       const files = await prepareNetworkFiles({
-        dir, orgs, channel, orderer, peers, batchTimeoutMs: this.batchTimeoutMs, log,
+        dir,
+        orgs,
+        channel,
+        orderer,
+        peers,
+        batchTimeoutMs: this.batchTimeoutMs,
+        log,
         channelOrderer: { host: '127.0.0.1', port: orderer.port },
         anchors: new Map(peers.map((p) => [p.org.mspId, { host: '127.0.0.1', port: p.port }])),
       });
@@ -77,7 +83,15 @@ export class FabricDevnet extends FabricNetworkBuilder implements Devnet {
       });
 
       const { network, clis } = await joinAndDeploy({
-        name: this.name, dir, logDir, log, startedAt, channel, orgs, crypto: files.crypto, block: files.block,
+        name: this.name,
+        dir,
+        logDir,
+        log,
+        startedAt,
+        channel,
+        orgs,
+        crypto: files.crypto,
+        block: files.block,
         host: '127.0.0.1',
         orderer: { ...orderer, process: ordererProcess },
         peers: peers.map((p, i) => ({ ...p, process: peerProcesses[i]! })),
@@ -87,7 +101,16 @@ export class FabricDevnet extends FabricNetworkBuilder implements Devnet {
 
       const node = `hyperledger-fabric/v${await versionOf('peer')} (orderer v${await versionOf('orderer')}, ${FABRIC_PSEUDO_VERSION})`;
       return startedDevnet({
-        name: this.name, kind: this.kind, node, network, dir, logDir, stepLog, log, startedAt, processes,
+        name: this.name,
+        kind: this.kind,
+        node,
+        network,
+        dir,
+        logDir,
+        stepLog,
+        log,
+        startedAt,
+        processes,
         height: heightOf(clis, channel, orgs[0]!.mspId),
         stop: async () => {
           await stopAll();

@@ -48,24 +48,45 @@ export async function joinAndDeploy(o: JoinAndDeployOptions): Promise<{ network:
   // (/healthz answers before the gRPC listeners do, so those are probed themselves.)
   await waitFor(() => healthy(orderer.operationsPort, host), { what: 'Fabric orderer', timeoutMs: 30_000, process: ordererProcess });
   const adminTls = crypto.orderer.userTls('Admin');
-  const osnadmin = (args: string[]) => runTool(fabricBinary('osnadmin'), [
-    'channel', ...args, '-o', `${host}:${orderer.adminPort}`,
-    '--ca-file', ordererTls.ca, '--client-cert', adminTls.cert, '--client-key', adminTls.key,
-  ], { log, timeoutMs: 15_000 });
+  const osnadmin = (args: string[]) =>
+    runTool(
+      fabricBinary('osnadmin'),
+      [
+        'channel',
+        ...args,
+        '-o',
+        `${host}:${orderer.adminPort}`,
+        '--ca-file',
+        ordererTls.ca,
+        '--client-cert',
+        adminTls.cert,
+        '--client-key',
+        adminTls.key,
+      ],
+      { log, timeoutMs: 15_000 },
+    );
   await waitFor(() => osnadmin(['list']).then(() => true as const), {
-    what: 'Fabric orderer admin API', timeoutMs: 30_000, process: ordererProcess, intervalMs: 200,
+    what: 'Fabric orderer admin API',
+    timeoutMs: 30_000,
+    process: ordererProcess,
+    intervalMs: 200,
   });
   await waitFor(() => tcpOpen(orderer.port, host), { what: 'Fabric orderer gRPC listener', timeoutMs: 30_000, process: ordererProcess });
   await osnadmin(['join', '--channelID', channel, '--config-block', o.block]);
-  await waitFor(async () => {
-    const out = await osnadmin(['list', '--channelID', channel]);
-    const info = JSON.parse(out.slice(out.indexOf('{'))) as { status?: string; height?: number };
-    return info.status === 'active' && (info.height ?? 0) >= 1 ? true : undefined;
-  }, { what: `orderer channel ${channel}`, timeoutMs: 30_000, process: ordererProcess });
+  await waitFor(
+    async () => {
+      const out = await osnadmin(['list', '--channelID', channel]);
+      const info = JSON.parse(out.slice(out.indexOf('{'))) as { status?: string; height?: number };
+      return info.status === 'active' && (info.height ?? 0) >= 1 ? true : undefined;
+    },
+    { what: `orderer channel ${channel}`, timeoutMs: 30_000, process: ordererProcess },
+  );
   // One consenter: it elects itself (within a second or so), after which it accepts
   // broadcasts and serves deliver. The peers join meanwhile (they retry deliver).
   const leader = waitFor(() => raftLeader(orderer.operationsPort, channel, host), {
-    what: `orderer leading the Raft cluster of ${channel}`, timeoutMs: 30_000, process: ordererProcess,
+    what: `orderer leading the Raft cluster of ${channel}`,
+    timeoutMs: 30_000,
+    process: ordererProcess,
   });
   leader.catch(() => {}); // awaited below
 
@@ -73,25 +94,37 @@ export async function joinAndDeploy(o: JoinAndDeployOptions): Promise<{ network:
   const ordererTarget: OrdererTarget = { address: `${host}:${orderer.port}`, tlsRootCert: ordererTls.ca };
   const clis = peers.map((p) => {
     const material = crypto.peers.get(p.org.mspId)!;
-    return new PeerCli(fabricBinary('peer'), {
-      mspId: p.org.mspId,
-      configDir: p.configDir,
-      adminMsp: material.userMsp('Admin'),
-      address: `${host}:${p.port}`,
-      tlsRootCert: material.tlsCaCertPath(),
-    }, log);
+    return new PeerCli(
+      fabricBinary('peer'),
+      {
+        mspId: p.org.mspId,
+        configDir: p.configDir,
+        adminMsp: material.userMsp('Admin'),
+        address: `${host}:${p.port}`,
+        tlsRootCert: material.tlsCaCertPath(),
+      },
+      log,
+    );
   });
-  await Promise.all(peers.map(async (p, i) => {
-    const node = p.process;
-    await waitFor(() => healthy(p.operationsPort, host), { what: `Fabric peer of ${p.org.mspId}`, timeoutMs: 30_000, process: node });
-    await waitFor(() => clis[i]!.run(['channel', 'list'], 10_000).then(() => true as const), {
-      what: `Fabric peer of ${p.org.mspId} answering its admin`, timeoutMs: 30_000, process: node, intervalMs: 200,
-    });
-    await clis[i]!.joinChannel(o.block);
-    await waitFor(async () => ((await clis[i]!.height(channel)) ?? 0) >= 1 ? true : undefined, {
-      what: `${p.org.mspId} peer joining ${channel}`, timeoutMs: 30_000, process: node, intervalMs: 200,
-    });
-  }));
+  await Promise.all(
+    peers.map(async (p, i) => {
+      const node = p.process;
+      await waitFor(() => healthy(p.operationsPort, host), { what: `Fabric peer of ${p.org.mspId}`, timeoutMs: 30_000, process: node });
+      await waitFor(() => clis[i]!.run(['channel', 'list'], 10_000).then(() => true as const), {
+        what: `Fabric peer of ${p.org.mspId} answering its admin`,
+        timeoutMs: 30_000,
+        process: node,
+        intervalMs: 200,
+      });
+      await clis[i]!.joinChannel(o.block);
+      await waitFor(async () => (((await clis[i]!.height(channel)) ?? 0) >= 1 ? true : undefined), {
+        what: `${p.org.mspId} peer joining ${channel}`,
+        timeoutMs: 30_000,
+        process: node,
+        intervalMs: 200,
+      });
+    }),
+  );
   await leader;
   log(`channel ${channel} up on the orderer and both peers after ${Date.now() - startedAt} ms`);
 
@@ -103,20 +136,34 @@ export async function joinAndDeploy(o: JoinAndDeployOptions): Promise<{ network:
   const gateways = organizations.map((org) => ({ org, ...openGateway(org) }));
   let closed = false; // ends probes still polling when start() fails elsewhere
   const probe = (what: string, endorse: (g: (typeof gateways)[number]) => Promise<true>) =>
-    Promise.all(gateways.map((g) => waitFor(() => (closed ? Promise.resolve(true as const) : endorse(g)), {
-      what: `${g.org.mspId} gateway ${what}`, timeoutMs: 60_000, intervalMs: 250,
-    })));
+    Promise.all(
+      gateways.map((g) =>
+        waitFor(() => (closed ? Promise.resolve(true as const) : endorse(g)), {
+          what: `${g.org.mspId} gateway ${what}`,
+          timeoutMs: 60_000,
+          intervalMs: 250,
+        }),
+      ),
+    );
   const deployed: DeployedChaincode[] = [];
   try {
     const membership = probe('endorsing _lifecycle with a majority of orgs', (g) =>
-      canEndorse(g.gateway, channel, '_lifecycle', 'QueryChaincodeDefinitions', [new Uint8Array()]));
+      canEndorse(g.gateway, channel, '_lifecycle', 'QueryChaincodeDefinitions', [new Uint8Array()]),
+    );
     membership.catch(() => {}); // awaited below; only its rejection while deploying is parked
     // Chaincode as a service.
     const chaincodeTls = crypto.chaincode.nodeTls('server');
     const tls = { cert: chaincodeTls.cert, key: chaincodeTls.key, rootCert: readFileSync(chaincodeTls.ca, 'utf8') };
     for (const spec of o.chaincodes) {
       const cc = await deployChaincode({
-        spec, channel, dir, logDir, clis, orderer: ordererTarget, tls, log,
+        spec,
+        channel,
+        dir,
+        logDir,
+        clis,
+        orderer: ordererTarget,
+        tls,
+        log,
         ...(o.chaincodeAddress && { advertise: o.chaincodeAddress }),
       });
       for (const server of cc.servers) {

@@ -84,17 +84,24 @@ export interface FabricOrderer {
 }
 
 /** The `organizations` of a network config: each org's peers as reached from `host`, its identities and CAs. */
-export function orgConfigs(crypto: CryptoMaterial, orgs: PeerOrgSpec[], peers: Array<{ org: PeerOrgSpec; host: string; port: number }>, host: string): FabricOrganization[] {
+export function orgConfigs(
+  crypto: CryptoMaterial,
+  orgs: PeerOrgSpec[],
+  peers: Array<{ org: PeerOrgSpec; host: string; port: number }>,
+  host: string,
+): FabricOrganization[] {
   return orgs.map((org) => {
     const material = crypto.peers.get(org.mspId)!;
     const tlsRootCert = readFileSync(material.tlsCaCertPath(), 'utf8');
     return {
       mspId: org.mspId,
-      peers: peers.filter((p) => p.org === org).map((p) => ({
-        endpoint: `${host}:${p.port}`,
-        hostOverride: `${p.host}.${org.domain}`,
-        tlsRootCert,
-      })),
+      peers: peers
+        .filter((p) => p.org === org)
+        .map((p) => ({
+          endpoint: `${host}:${p.port}`,
+          hostOverride: `${p.host}.${org.domain}`,
+          tlsRootCert,
+        })),
       admin: material.identity('Admin'),
       user: material.identity('User1'),
       ca: material.ca(),
@@ -122,7 +129,11 @@ export function networkConfig(
     channel,
     ...(chaincodes[0] ? { chaincode: chaincodes[0].name } : {}),
     chaincodes: chaincodes.map(({ name, version, sequence, packageId, endorsementPolicy, servers }) => ({
-      name, version, sequence, packageId, endorsementPolicy,
+      name,
+      version,
+      sequence,
+      packageId,
+      endorsementPolicy,
       ...(servers.some((sv) => sv.mspId) && { packageIds: Object.fromEntries(servers.map((sv) => [sv.mspId!, sv.packageId])) }),
     })),
     organizations,

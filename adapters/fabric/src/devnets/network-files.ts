@@ -51,40 +51,53 @@ export interface NetworkFiles {
 export async function prepareNetworkFiles(o: NetworkFilesOptions): Promise<NetworkFiles> {
   const { dir, orgs, log } = o;
   const crypto = await generateCrypto(fabricBinary('cryptogen'), dir, orgs, log, o.extraSans);
-  const block = await createGenesisBlock(fabricBinary('configtxgen'), dir, crypto, orgs, {
-    channel: o.channel,
-    orderer: o.channelOrderer,
-    anchors: o.anchors,
-    batchTimeout: `${o.batchTimeoutMs}ms`,
-  }, log);
+  const block = await createGenesisBlock(
+    fabricBinary('configtxgen'),
+    dir,
+    crypto,
+    orgs,
+    {
+      channel: o.channel,
+      orderer: o.channelOrderer,
+      anchors: o.anchors,
+      batchTimeout: `${o.batchTimeoutMs}ms`,
+    },
+    log,
+  );
   const ordererTls = crypto.orderer.nodeTls('orderer');
   const ordererDir = join(dir, `orderer.${crypto.orderer.domain}`);
   mkdirSync(ordererDir, { recursive: true });
-  writeFileSync(join(ordererDir, 'orderer.yaml'), ordererYaml({
-    mspId: ORDERER_MSP,
-    mspDir: crypto.orderer.nodeMsp('orderer'),
-    tls: ordererTls,
-    port: o.orderer.port,
-    adminPort: o.orderer.adminPort,
-    operationsPort: o.orderer.operationsPort,
-    dataDir: join(ordererDir, 'data'),
-    adminClientCAs: [ordererTls.ca],
-  }));
+  writeFileSync(
+    join(ordererDir, 'orderer.yaml'),
+    ordererYaml({
+      mspId: ORDERER_MSP,
+      mspDir: crypto.orderer.nodeMsp('orderer'),
+      tls: ordererTls,
+      port: o.orderer.port,
+      adminPort: o.orderer.adminPort,
+      operationsPort: o.orderer.operationsPort,
+      dataDir: join(ordererDir, 'data'),
+      adminClientCAs: [ordererTls.ca],
+    }),
+  );
   const builder = writeExternalBuilder(join(dir, 'builders'));
   for (const p of o.peers) {
     const material = crypto.peers.get(p.org.mspId)!;
     mkdirSync(p.configDir, { recursive: true });
-    writeFileSync(join(p.configDir, 'core.yaml'), peerCoreYaml({
-      id: `${p.host}.${p.org.domain}`,
-      mspId: p.org.mspId,
-      mspDir: material.nodeMsp(p.host),
-      tls: material.nodeTls(p.host),
-      port: p.port,
-      chaincodePort: p.chaincodePort,
-      operationsPort: p.operationsPort,
-      dataDir: join(p.configDir, 'data'),
-      externalBuilders: [builder],
-    }));
+    writeFileSync(
+      join(p.configDir, 'core.yaml'),
+      peerCoreYaml({
+        id: `${p.host}.${p.org.domain}`,
+        mspId: p.org.mspId,
+        mspDir: material.nodeMsp(p.host),
+        tls: material.nodeTls(p.host),
+        port: p.port,
+        chaincodePort: p.chaincodePort,
+        operationsPort: p.operationsPort,
+        dataDir: join(p.configDir, 'data'),
+        externalBuilders: [builder],
+      }),
+    );
   }
   return { crypto, block, ordererDir, builder };
 }

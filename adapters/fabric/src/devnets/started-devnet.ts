@@ -28,8 +28,15 @@ export function devnetFolders(prefix: string): { dir: string; logDir: string; st
 
 /** The handle both Fabric devnets return once ready; `stop` runs once however often it is called. */
 export function startedDevnet(o: {
-  name: string; kind: StartedFabricDevnet['kind']; node: string; network: FabricNetworkConfig;
-  dir: string; logDir: string; stepLog: string; log: (line: string) => void; startedAt: number;
+  name: string;
+  kind: StartedFabricDevnet['kind'];
+  node: string;
+  network: FabricNetworkConfig;
+  dir: string;
+  logDir: string;
+  stepLog: string;
+  log: (line: string) => void;
+  startedAt: number;
   processes: Array<{ name: string; process: NodeProcess }>;
   height: StartedFabricDevnet['height'];
   stop: () => Promise<void>;
@@ -51,8 +58,12 @@ export function startedDevnet(o: {
 }
 
 /** A start that failed: logged with its stack, everything started stopped, rethrown with where the logs are. */
-export async function failedStart(what: string, error: unknown, o: { log: (line: string) => void; logDir: string; stopAll: () => Promise<void> }): Promise<never> {
-  o.log(`failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+export async function failedStart(
+  what: string,
+  error: unknown,
+  o: { log: (line: string) => void; logDir: string; stopAll: () => Promise<void> },
+): Promise<never> {
+  o.log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   await o.stopAll();
   const message = error instanceof Error ? error.message : String(error);
   throw new Error(`${what} failed to start: ${message}\n(logs: ${o.logDir})`, { cause: error });

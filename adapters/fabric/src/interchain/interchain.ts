@@ -1,4 +1,25 @@
-import { InvalidInputError, NotFoundError, RejectedByChainError, UnavailableError, checkAttesterPolicy, checkEmitRequest, checkEvidenceSubject, checkPacket, packetBytes, packetId, type AppRef, type Attester, type Evidence, type Interchain, type Packet, type PacketInput, type Receipt, type Signer, type TrustRoots, type Verification } from '@bsn/contract';
+import {
+  InvalidInputError,
+  NotFoundError,
+  RejectedByChainError,
+  UnavailableError,
+  checkAttesterPolicy,
+  checkEmitRequest,
+  checkEvidenceSubject,
+  checkPacket,
+  packetBytes,
+  packetId,
+  type AppRef,
+  type Attester,
+  type Evidence,
+  type Interchain,
+  type Packet,
+  type PacketInput,
+  type Receipt,
+  type Signer,
+  type TrustRoots,
+  type Verification,
+} from '@bsn/contract';
 import type { ResolvedConfig } from '../config.js';
 import type { FabricConnection } from '../connection.js';
 import { FRAMEWORK } from '../describe.js';
@@ -34,19 +55,27 @@ export class FabricInterchain implements Interchain {
     const gateway = await this.d.connection.gatewayFor(signer);
     try {
       const committed = await this.d.transactor.transact(gateway, 'sendPacket', [srcApp, JSON.stringify(fields)], {
-        what, deadline: Date.now() + this.d.config.submitTimeoutMs,
+        what,
+        deadline: Date.now() + this.d.config.submitTimeoutMs,
       });
       let packet: Packet;
       try {
         packet = checkPacket(JSON.parse(Buffer.from(committed.result).toString('utf8')));
       } catch (cause) {
         throw new UnavailableError(`${what}: the chaincode answered with no packet (${(cause as Error).message})`, {
-          stage: 'commit', txId: committed.txId, cause, detail: { framework: FRAMEWORK },
+          stage: 'commit',
+          txId: committed.txId,
+          cause,
+          detail: { framework: FRAMEWORK },
         });
       }
       for (const [k, v] of Object.entries({ ...fields, srcApp })) {
         if (packet[k as keyof Packet] !== v) {
-          throw new UnavailableError(`${what}: the chaincode sent a packet whose ${k} is not the one asked for`, { stage: 'commit', txId: committed.txId, detail: { framework: FRAMEWORK } });
+          throw new UnavailableError(`${what}: the chaincode sent a packet whose ${k} is not the one asked for`, {
+            stage: 'commit',
+            txId: committed.txId,
+            detail: { framework: FRAMEWORK },
+          });
         }
       }
       return { packet, receipt: this.d.transactor.receiptOf(committed, `packet:${packetId(packet)}`) };
@@ -62,12 +91,20 @@ export class FabricInterchain implements Interchain {
     const bytes = await this.d.ledger.blockBytes(decoded.number);
     const tx = decoded.transactions.find((t) => t.txId === id)!;
     if (!tx.valid) {
-      throw new RejectedByChainError(`transaction ${id} is flagged ${tx.validationName} in block ${decoded.number}: it committed no packet`, {
-        stage: 'commit', txId: id, detail: { framework: FRAMEWORK, code: tx.validationName, data: { block: decoded.number } },
-      });
+      throw new RejectedByChainError(
+        `transaction ${id} is flagged ${tx.validationName} in block ${decoded.number}: it committed no packet`,
+        {
+          stage: 'commit',
+          txId: id,
+          detail: { framework: FRAMEWORK, code: tx.validationName, data: { block: decoded.number } },
+        },
+      );
     }
     if (tx.chaincode !== this.d.config.chaincode || !tx.event || tx.event.chaincode !== this.d.config.chaincode) {
-      throw new NotFoundError(`transaction ${id} sent no packet through chaincode ${this.d.config.chaincode}`, { stage: 'query', txId: id });
+      throw new NotFoundError(`transaction ${id} sent no packet through chaincode ${this.d.config.chaincode}`, {
+        stage: 'query',
+        txId: id,
+      });
     }
     let packet: Packet;
     try {
@@ -110,7 +147,10 @@ export class FabricInterchain implements Interchain {
     const policy = attesters !== undefined || threshold !== undefined ? checkAttesterPolicy(attesters, threshold) : undefined;
     const { pins, channel, chaincode, mspIds } = this.d.config;
     if (!pins.orderer) {
-      throw new InvalidInputError('the network config names no orderer org with its CA certificate (orderer.mspId, orderer.ca.certificate): blocks cannot be checked without it', { field: '/orderer' });
+      throw new InvalidInputError(
+        'the network config names no orderer org with its CA certificate (orderer.mspId, orderer.ca.certificate): blocks cannot be checked without it',
+        { field: '/orderer' },
+      );
     }
     const parsed = pins.endorsementPolicy ? parseSignaturePolicy(pins.endorsementPolicy) : undefined;
     const roots: FabricRoots = {
@@ -123,7 +163,8 @@ export class FabricInterchain implements Interchain {
     };
     const trust: TrustRoots = { framework: FRAMEWORK, chain: this.d.config.name, roots: roots as unknown as Record<string, unknown> };
     const checked = checkRoots(trust);
-    if (!checked.ok) throw new InvalidInputError(`the network config does not make sound trust roots: ${checked.reason}`, { field: '/organizations' });
+    if (!checked.ok)
+      throw new InvalidInputError(`the network config does not make sound trust roots: ${checked.reason}`, { field: '/organizations' });
     return trust;
   }
 }

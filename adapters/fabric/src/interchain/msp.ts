@@ -26,9 +26,7 @@ export interface PinnedMsp {
   anchors: X509Certificate[];
 }
 
-export type IdentityCheck =
-  | { ok: true; mspId: string; certificate: X509Certificate; identity: Uint8Array }
-  | { ok: false; reason: string };
+export type IdentityCheck = { ok: true; mspId: string; certificate: X509Certificate; identity: Uint8Array } | { ok: false; reason: string };
 
 /** Parses one PEM CA certificate for pinning: it must be a CA certificate with a P-256 or P-384 key. */
 export function parseAnchor(pem: unknown): X509Certificate | string {
@@ -41,7 +39,8 @@ export function parseAnchor(pem: unknown): X509Certificate | string {
   }
   if (!cert.ca) return `is not a CA certificate (${oneLine(cert.subject)})`;
   const curve = cert.publicKey.asymmetricKeyDetails?.namedCurve;
-  if (cert.publicKey.asymmetricKeyType !== 'ec' || (curve !== 'prime256v1' && curve !== 'secp384r1')) return 'does not hold an ECDSA P-256/P-384 key';
+  if (cert.publicKey.asymmetricKeyType !== 'ec' || (curve !== 'prime256v1' && curve !== 'secp384r1'))
+    return 'does not hold an ECDSA P-256/P-384 key';
   return cert;
 }
 
@@ -108,7 +107,8 @@ export function checkIdentity(identity: Uint8Array, pinned: ReadonlyMap<string, 
   }
   const known = pinned.get(mspId);
   if (!known) return { ok: false, reason: `MSP ${JSON.stringify(mspId)} is not pinned` };
-  if (pem.length === 0 || pem.length > MAX_CERT_BYTES) return { ok: false, reason: `${mspId}: the identity holds no certificate of a sane size` };
+  if (pem.length === 0 || pem.length > MAX_CERT_BYTES)
+    return { ok: false, reason: `${mspId}: the identity holds no certificate of a sane size` };
   const text = Buffer.from(pem).toString('utf8');
   if (!text.startsWith('-----BEGIN CERTIFICATE-----')) return { ok: false, reason: `${mspId}: the identity is not a PEM certificate` };
   let certificate: X509Certificate;
@@ -120,13 +120,19 @@ export function checkIdentity(identity: Uint8Array, pinned: ReadonlyMap<string, 
   const who = `${mspId} certificate ${oneLine(certificate.subject)}`;
   if (certificate.ca) return { ok: false, reason: `${who} is a CA certificate, not an identity` };
   const key = certificate.publicKey;
-  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') return { ok: false, reason: `${who} does not hold a P-256 key` };
+  if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1')
+    return { ok: false, reason: `${who} does not hold a P-256 key` };
   // As Go's x509 (Fabric's MSP) finds a parent: the issuer name's bytes are the CA's subject bytes, and
   // the CA's key verifies the certificate's signature (key identifiers are a hint there, not a rule).
   const issuerName = namesOf(certificate)?.issuer;
-  const issuer = known.anchors.find((a) => issuerName !== undefined && equalBytes(namesOf(a)?.subject, issuerName) && safeVerify(certificate, a));
+  const issuer = known.anchors.find(
+    (a) => issuerName !== undefined && equalBytes(namesOf(a)?.subject, issuerName) && safeVerify(certificate, a),
+  );
   if (!issuer) return { ok: false, reason: `${who} is not issued by a CA pinned for ${mspId}` };
-  for (const [what, c] of [['certificate', certificate], ['issuing CA', issuer]] as const) {
+  for (const [what, c] of [
+    ['certificate', certificate],
+    ['issuing CA', issuer],
+  ] as const) {
     const from = Date.parse(c.validFrom);
     const to = Date.parse(c.validTo);
     if (Number.isNaN(from) || Number.isNaN(to)) return { ok: false, reason: `${who}: the ${what}'s validity period cannot be read` };

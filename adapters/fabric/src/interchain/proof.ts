@@ -29,5 +29,6 @@ export const MAX_BLOCK_SIGNATURES = 32;
 /** The chaincode event a packet is sent with (`bsn/<srcApp>/packet.sent`, see chaincode/lib/packets.js). */
 export const packetEventName = (srcApp: string): string => `bsn/${srcApp}/packet.sent`;
 /** World-state keys the preset chaincode writes when it sends a packet. */
-export const packetKey = (p: Pick<Packet, 'srcApp' | 'dstChain' | 'dstApp' | 'seq'>): string => `p/${p.srcApp}/${p.dstChain}/${p.dstApp}/${p.seq}`;
+export const packetKey = (p: Pick<Packet, 'srcApp' | 'dstChain' | 'dstApp' | 'seq'>): string =>
+  `p/${p.srcApp}/${p.dstChain}/${p.dstApp}/${p.seq}`;
 export const counterKey = (p: Pick<Packet, 'srcApp' | 'dstChain' | 'dstApp'>): string => `s/${p.srcApp}/${p.dstChain}/${p.dstApp}`;

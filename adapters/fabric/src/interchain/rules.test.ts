@@ -17,8 +17,17 @@ const packets = require('../../chaincode/lib/packets.js') as {
 };
 
 const packet = (over: Partial<Packet> = {}): Packet => ({
-  v: 1, srcChain: 'fabric-dev', srcApp: 'app-1', dstChain: 'eth.main_2', dstApp: 'Target:app.1', seq: 7, method: 'do_it.now',
-  payload: Buffer.from('héllo wörld').toString('base64'), timeout: 1_900_000_000_000, grantRef: 'grant-1', ...over,
+  v: 1,
+  srcChain: 'fabric-dev',
+  srcApp: 'app-1',
+  dstChain: 'eth.main_2',
+  dstApp: 'Target:app.1',
+  seq: 7,
+  method: 'do_it.now',
+  payload: Buffer.from('héllo wörld').toString('base64'),
+  timeout: 1_900_000_000_000,
+  grantRef: 'grant-1',
+  ...over,
 });
 
 function refusal(f: () => unknown) {
@@ -31,7 +40,7 @@ function refusal(f: () => unknown) {
 }
 
 describe('the chaincode encodes packets as core does', () => {
-  test('canonical bytes, packet id and commitment are core\'s (RFC 8785, domain-separated SHA-256)', () => {
+  test("canonical bytes, packet id and commitment are core's (RFC 8785, domain-separated SHA-256)", () => {
     for (const p of [packet(), packet({ seq: 1, payload: '' }), packet({ seq: Number.MAX_SAFE_INTEGER, dstApp: 'Z', method: '_' })]) {
       expect(packets.canonical(p)).toBe(canonicalJson(p));
       expect(Buffer.from(packets.canonical(p))).toEqual(Buffer.from(packetBytes(p)));
@@ -41,28 +50,64 @@ describe('the chaincode encodes packets as core does', () => {
     expect(packets.canonical({ tx: 'a', id: 'b', commitment: 'c' })).toBe(canonicalJson({ tx: 'a', id: 'b', commitment: 'c' }));
   });
 
-  test('the chaincode refuses what core\'s checkPacket refuses, and a timeout already passed', () => {
+  test("the chaincode refuses what core's checkPacket refuses, and a timeout already passed", () => {
     const { v: _v, srcApp: _a, seq: _s, ...fields } = packet();
     const json = (over: object) => JSON.stringify({ ...fields, ...over });
     expect(packets.checkFields(json({}), 0)).toEqual(fields);
-    expect(refusal(() => packets.checkFields(json({ dstChain: 'Upper' }), 0))).toMatchObject({ code: 'INVALID_INPUT', data: { field: '/packet/dstChain' } });
-    expect(refusal(() => packets.checkFields(json({ dstApp: 'a/b' }), 0))).toMatchObject({ code: 'INVALID_INPUT', data: { field: '/packet/dstApp' } });
-    expect(refusal(() => packets.checkFields(json({ method: '1x' }), 0))).toMatchObject({ code: 'INVALID_INPUT', data: { field: '/packet/method' } });
-    expect(refusal(() => packets.checkFields(json({ payload: 'no base64!' }), 0))).toMatchObject({ code: 'INVALID_INPUT', data: { field: '/packet/payload' } });
-    expect(refusal(() => packets.checkFields(json({ payload: Buffer.alloc(packets.MAX_PAYLOAD_BYTES + 1).toString('base64') }), 0)))
-      .toMatchObject({ code: 'INVALID_INPUT', data: { field: '/packet/payload' } });
-    expect(refusal(() => packets.checkFields(json({ timeout: 1.5 }), 0))).toMatchObject({ code: 'INVALID_INPUT', data: { field: '/packet/timeout' } });
-    expect(refusal(() => packets.checkFields(json({}), fields.timeout))).toMatchObject({ code: 'INVALID_INPUT', data: { field: '/packet/timeout' } });
-    expect(refusal(() => packets.checkFields(json({ seq: 3 }), 0))).toMatchObject({ code: 'INVALID_INPUT', data: { field: '/packet/seq' } });
+    expect(refusal(() => packets.checkFields(json({ dstChain: 'Upper' }), 0))).toMatchObject({
+      code: 'INVALID_INPUT',
+      data: { field: '/packet/dstChain' },
+    });
+    expect(refusal(() => packets.checkFields(json({ dstApp: 'a/b' }), 0))).toMatchObject({
+      code: 'INVALID_INPUT',
+      data: { field: '/packet/dstApp' },
+    });
+    expect(refusal(() => packets.checkFields(json({ method: '1x' }), 0))).toMatchObject({
+      code: 'INVALID_INPUT',
+      data: { field: '/packet/method' },
+    });
+    expect(refusal(() => packets.checkFields(json({ payload: 'no base64!' }), 0))).toMatchObject({
+      code: 'INVALID_INPUT',
+      data: { field: '/packet/payload' },
+    });
+    expect(
+      refusal(() => packets.checkFields(json({ payload: Buffer.alloc(packets.MAX_PAYLOAD_BYTES + 1).toString('base64') }), 0)),
+    ).toMatchObject({ code: 'INVALID_INPUT', data: { field: '/packet/payload' } });
+    expect(refusal(() => packets.checkFields(json({ timeout: 1.5 }), 0))).toMatchObject({
+      code: 'INVALID_INPUT',
+      data: { field: '/packet/timeout' },
+    });
+    expect(refusal(() => packets.checkFields(json({}), fields.timeout))).toMatchObject({
+      code: 'INVALID_INPUT',
+      data: { field: '/packet/timeout' },
+    });
+    expect(refusal(() => packets.checkFields(json({ seq: 3 }), 0))).toMatchObject({
+      code: 'INVALID_INPUT',
+      data: { field: '/packet/seq' },
+    });
     expect(refusal(() => packets.checkFields('[]', 0))).toMatchObject({ code: 'INVALID_INPUT', data: { field: '/packet' } });
   });
 });
 
 describe('trust roots', () => {
   test('signature policies as the devnet and peer lifecycle write them', () => {
-    expect(parseSignaturePolicy("AND('Org1MSP.peer','Org2MSP.peer')")).toEqual({ kind: 'all-of', mspIds: ['Org1MSP', 'Org2MSP'], role: 'peer' });
-    expect(parseSignaturePolicy("OR('Org1MSP.member', 'Org2MSP.member')")).toEqual({ kind: 'n-of', n: 1, mspIds: ['Org1MSP', 'Org2MSP'], role: 'member' });
-    expect(parseSignaturePolicy("OutOf(2, 'A.peer', 'B.peer', 'C.peer')")).toEqual({ kind: 'n-of', n: 2, mspIds: ['A', 'B', 'C'], role: 'peer' });
+    expect(parseSignaturePolicy("AND('Org1MSP.peer','Org2MSP.peer')")).toEqual({
+      kind: 'all-of',
+      mspIds: ['Org1MSP', 'Org2MSP'],
+      role: 'peer',
+    });
+    expect(parseSignaturePolicy("OR('Org1MSP.member', 'Org2MSP.member')")).toEqual({
+      kind: 'n-of',
+      n: 1,
+      mspIds: ['Org1MSP', 'Org2MSP'],
+      role: 'member',
+    });
+    expect(parseSignaturePolicy("OutOf(2, 'A.peer', 'B.peer', 'C.peer')")).toEqual({
+      kind: 'n-of',
+      n: 2,
+      mspIds: ['A', 'B', 'C'],
+      role: 'peer',
+    });
     expect(parseSignaturePolicy("OutOf(2, 'A.peer', 'B.peer')")).toEqual({ kind: 'all-of', mspIds: ['A', 'B'], role: 'peer' });
     // Nested gates, mixed roles, admins, a repeated org: not read (the adapter then asks for all orgs).
     expect(parseSignaturePolicy("AND('A.peer', OR('B.peer','C.peer'))")).toBeUndefined();

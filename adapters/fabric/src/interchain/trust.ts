@@ -41,8 +41,7 @@ export interface FabricRoots {
  * `OutOf(n, …)` (`OR` is `n: 1`).
  */
 export type FabricPolicy =
-  | { kind: 'all-of'; mspIds: string[]; role?: PolicyRole }
-  | { kind: 'n-of'; n: number; mspIds: string[]; role?: PolicyRole };
+  { kind: 'all-of'; mspIds: string[]; role?: PolicyRole } | { kind: 'n-of'; n: number; mspIds: string[]; role?: PolicyRole };
 
 /**
  * The NodeOU an endorser's certificate must carry: `peer` (default), or `member`, any
@@ -91,7 +90,8 @@ export function checkRoots(trust: TrustRoots): RootsCheck {
   if (trust.framework !== 'fabric') return { ok: false, reason: `trust roots are for ${String(trust.framework)}, not fabric` };
   const r = trust.roots as Partial<Record<keyof FabricRoots, unknown>> | undefined;
   if (typeof r !== 'object' || r === null || Object.keys(r).length === 0) return { ok: false, reason: 'trust roots are empty' };
-  if (typeof r.channel !== 'string' || !CHANNEL.test(r.channel)) return { ok: false, reason: 'trust roots pin no channel (a Fabric channel name)' };
+  if (typeof r.channel !== 'string' || !CHANNEL.test(r.channel))
+    return { ok: false, reason: 'trust roots pin no channel (a Fabric channel name)' };
   if (typeof r.chaincode !== 'string' || !CHAINCODE.test(r.chaincode)) return { ok: false, reason: 'trust roots pin no chaincode name' };
 
   if (!Array.isArray(r.orgs) || r.orgs.length === 0) return { ok: false, reason: 'trust roots pin no peer organization' };
@@ -112,7 +112,8 @@ export function checkRoots(trust: TrustRoots): RootsCheck {
   if (!Array.isArray(p.mspIds) || p.mspIds.length === 0) return { ok: false, reason: 'the endorsement policy names no organization' };
   const mspIds: string[] = [];
   for (const id of p.mspIds) {
-    if (typeof id !== 'string' || !orgs.has(id)) return { ok: false, reason: `the endorsement policy names ${JSON.stringify(id)}, which the roots do not pin` };
+    if (typeof id !== 'string' || !orgs.has(id))
+      return { ok: false, reason: `the endorsement policy names ${JSON.stringify(id)}, which the roots do not pin` };
     if (mspIds.includes(id)) return { ok: false, reason: `the endorsement policy names ${id} twice` };
     mspIds.push(id);
   }
@@ -125,7 +126,8 @@ export function checkRoots(trust: TrustRoots): RootsCheck {
     n = p.n;
   } else return { ok: false, reason: `unknown endorsement policy kind ${JSON.stringify(p.kind)} (all-of or n-of)` };
   const role = p.role ?? 'peer';
-  if (role !== 'peer' && role !== 'member') return { ok: false, reason: `the endorsement policy's role must be peer or member, not ${JSON.stringify(role)}` };
+  if (role !== 'peer' && role !== 'member')
+    return { ok: false, reason: `the endorsement policy's role must be peer or member, not ${JSON.stringify(role)}` };
 
   let attestation: CheckedRoots['attestation'];
   if (r.attesters !== undefined || r.threshold !== undefined) {

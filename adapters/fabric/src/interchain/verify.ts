@@ -1,14 +1,33 @@
 import { common, ledger, msp as mspProtos, peer } from '@hyperledger/fabric-protos';
 import {
-  EvidenceRejection, canonicalJson, checkEvidenceEnvelope, evidenceIndex, evidencePacket, failClosed, packetBytes, packetCommitment, reject, verifyAttestations,
-  type Evidence, type TrustRoots, type Verification,
+  EvidenceRejection,
+  canonicalJson,
+  checkEvidenceEnvelope,
+  evidenceIndex,
+  evidencePacket,
+  failClosed,
+  packetBytes,
+  packetCommitment,
+  reject,
+  verifyAttestations,
+  type Evidence,
+  type TrustRoots,
+  type Verification,
 } from '@bsn/contract';
 import { blockHeaderBytes } from '../blocks.js';
 import { FRAMEWORK } from '../describe.js';
 import { validationCodeName } from '../errors.js';
 import { sha256 } from '../sha256.js';
 import { checkIdentity, signatureHolds, type PinnedMsp, type Role } from './msp.js';
-import { MAX_BLOCK_BYTES, MAX_BLOCK_SIGNATURES, MAX_ENDORSEMENTS, counterKey, packetEventName, packetKey, type FabricProof } from './proof.js';
+import {
+  MAX_BLOCK_BYTES,
+  MAX_BLOCK_SIGNATURES,
+  MAX_ENDORSEMENTS,
+  counterKey,
+  packetEventName,
+  packetKey,
+  type FabricProof,
+} from './proof.js';
 import { checkRoots, type CheckedRoots } from './trust.js';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -62,7 +81,8 @@ function verify(evidence: Evidence, trust: TrustRoots): Verification {
   const roots = checked.roots;
   if (typeof trust.chain !== 'string' || !NAME.test(trust.chain)) reject('the trust roots name no chain');
   const packetId = checkEvidenceEnvelope(evidence, trust, FRAMEWORK);
-  if (typeof evidence.txId !== 'string' || !TX_ID.test(evidence.txId)) reject('txId is not a Fabric transaction id (64 lowercase hex digits)');
+  if (typeof evidence.txId !== 'string' || !TX_ID.test(evidence.txId))
+    reject('txId is not a Fabric transaction id (64 lowercase hex digits)');
   const proof = evidence.proof as Partial<FabricProof> | undefined;
   if (typeof proof !== 'object' || proof === null) reject('evidence has no proof');
 
@@ -81,7 +101,8 @@ function verify(evidence: Evidence, trust: TrustRoots): Verification {
   const blockHash = hex(sha256(headerBytes));
   if (evidence.blockHash !== undefined) {
     const given = typeof evidence.blockHash === 'string' ? evidence.blockHash.toLowerCase().replace(/^0x/, '') : '';
-    if (given !== blockHash) reject(`the block header hashes to ${blockHash}, not to the evidence's blockHash ${String(evidence.blockHash)}`);
+    if (given !== blockHash)
+      reject(`the block header hashes to ${blockHash}, not to the evidence's blockHash ${String(evidence.blockHash)}`);
   }
   const metadata = block.getMetadata()?.getMetadataList_asU8() ?? [];
 
@@ -90,8 +111,10 @@ function verify(evidence: Evidence, trust: TrustRoots): Verification {
   const envelopeBytes = data[txIndex];
   if (!envelopeBytes) reject(`the block has no transaction ${txIndex} (it has ${data.length})`);
   const tx = openTx(envelopeBytes);
-  if (tx.type !== common.HeaderType.ENDORSER_TRANSACTION) reject(`transaction ${txIndex} is not an endorser transaction (header type ${tx.type})`);
-  if (tx.channel !== roots.channel) reject(`transaction ${txIndex} is on channel ${JSON.stringify(tx.channel)}, the roots pin ${roots.channel}`);
+  if (tx.type !== common.HeaderType.ENDORSER_TRANSACTION)
+    reject(`transaction ${txIndex} is not an endorser transaction (header type ${tx.type})`);
+  if (tx.channel !== roots.channel)
+    reject(`transaction ${txIndex} is on channel ${JSON.stringify(tx.channel)}, the roots pin ${roots.channel}`);
   if (tx.txId !== evidence.txId) reject(`transaction ${txIndex} is ${tx.txId}, the evidence names ${evidence.txId}`);
   if (tx.at.getTime() <= 0) reject('the transaction has no timestamp');
 
@@ -100,14 +123,19 @@ function verify(evidence: Evidence, trust: TrustRoots): Verification {
 
   // 4. City-node attestations, when the roots ask for them (in addition to the orderer's signature).
   if (roots.attestation) {
-    const attested = verifyAttestations({ framework: FRAMEWORK, chain: trust.chain, number, hash: blockHash }, evidence.attestations, roots.attestation);
+    const attested = verifyAttestations(
+      { framework: FRAMEWORK, chain: trust.chain, number, hash: blockHash },
+      evidence.attestations,
+      roots.attestation,
+    );
     if (!attested.ok) reject(`block ${number} (${blockHash}) is not attested: ${attested.reason}`);
   }
 
   // 5. Its validation code, as the committing peer recorded it (see the note above).
   const flags = metadata[common.BlockMetadataIndex.TRANSACTIONS_FILTER] ?? new Uint8Array();
   if (flags.length !== data.length) reject(`the block's TRANSACTIONS_FILTER has ${flags.length} flags for ${data.length} transactions`);
-  if (flags[txIndex] !== 0) reject(`transaction ${evidence.txId} is flagged ${validationCodeName(flags[txIndex]!)} in the block, not VALID: it committed nothing`);
+  if (flags[txIndex] !== 0)
+    reject(`transaction ${evidence.txId} is flagged ${validationCodeName(flags[txIndex]!)} in the block, not VALID: it committed nothing`);
 
   // 6–9. What Fabric's validation checks from signed data: creator, proposal hash, chaincode, endorsements, response.
   const ccAction = validateTx(tx, roots);
@@ -125,10 +153,13 @@ function verify(evidence: Evidence, trust: TrustRoots): Verification {
   const eventBytes = ccAction.getEvents_asU8();
   if (eventBytes.length === 0) reject('the transaction emitted no chaincode event: it sent no packet');
   const event = decode('the chaincode event', (b) => peer.ChaincodeEvent.deserializeBinary(b), eventBytes);
-  if (event.getChaincodeId() !== roots.chaincode) reject(`the event was emitted by chaincode ${JSON.stringify(event.getChaincodeId())}, not ${roots.chaincode}`);
+  if (event.getChaincodeId() !== roots.chaincode)
+    reject(`the event was emitted by chaincode ${JSON.stringify(event.getChaincodeId())}, not ${roots.chaincode}`);
   if (event.getTxId() !== evidence.txId) reject('the event names another transaction');
-  if (event.getEventName() !== packetEventName(packet.srcApp)) reject(`the event is ${JSON.stringify(event.getEventName())}, not a packet sent from ${packet.srcApp}`);
-  if (!equal(event.getPayload_asU8(), packetBytes(packet))) reject('the chaincode emitted another packet than this one (its canonical bytes differ)');
+  if (event.getEventName() !== packetEventName(packet.srcApp))
+    reject(`the event is ${JSON.stringify(event.getEventName())}, not a packet sent from ${packet.srcApp}`);
+  if (!equal(event.getPayload_asU8(), packetBytes(packet)))
+    reject('the chaincode emitted another packet than this one (its canonical bytes differ)');
 
   const writes = writesOf(ccAction.getResults_asU8(), roots.chaincode);
   const record = writes.get(packetKey(packet));
@@ -136,7 +167,8 @@ function verify(evidence: Evidence, trust: TrustRoots): Verification {
   if (!record) reject(`the transaction did not write ${packetKey(packet)}: seq ${packet.seq} was not assigned to this packet`);
   if (!equal(record, expected)) reject(`the chaincode recorded another packet id or commitment under ${packetKey(packet)}`);
   const counter = writes.get(counterKey(packet));
-  if (!counter || !equal(counter, utf8(JSON.stringify({ seq: packet.seq })))) reject(`the chaincode did not advance ${counterKey(packet)} to seq ${packet.seq}`);
+  if (!counter || !equal(counter, utf8(JSON.stringify({ seq: packet.seq }))))
+    reject(`the chaincode did not advance ${counterKey(packet)} to seq ${packet.seq}`);
 
   return { state: 'proven', subject: { kind: 'packet', packetId: id }, packet };
 }
@@ -161,7 +193,11 @@ function openTx(envelopeBytes: Uint8Array): OpenTx {
   const payload = decode('the envelope payload', (b) => common.Payload.deserializeBinary(b), payloadBytes);
   const channelHeaderBytes = payload.getHeader()?.getChannelHeader_asU8() ?? new Uint8Array();
   const channelHeader = decode('the channel header', (b) => common.ChannelHeader.deserializeBinary(b), channelHeaderBytes);
-  const signatureHeader = decode('the signature header', (b) => common.SignatureHeader.deserializeBinary(b), payload.getHeader()?.getSignatureHeader_asU8() ?? new Uint8Array());
+  const signatureHeader = decode(
+    'the signature header',
+    (b) => common.SignatureHeader.deserializeBinary(b),
+    payload.getHeader()?.getSignatureHeader_asU8() ?? new Uint8Array(),
+  );
   const ts = channelHeader.getTimestamp();
   return {
     type: channelHeader.getType(),
@@ -184,13 +220,28 @@ function endorsedAction(tx: OpenTx) {
   if (actions.length !== 1) reject(`the transaction has ${actions.length} actions (Fabric executes exactly one)`);
   const action = actions[0]!;
   const actionHeaderBytes = action.getHeader_asU8();
-  const actionPayload = decode('the chaincode action payload', (b) => peer.ChaincodeActionPayload.deserializeBinary(b), action.getPayload_asU8());
+  const actionPayload = decode(
+    'the chaincode action payload',
+    (b) => peer.ChaincodeActionPayload.deserializeBinary(b),
+    action.getPayload_asU8(),
+  );
   const endorsed = actionPayload.getAction();
   if (!endorsed) reject('the transaction carries no endorsed action');
   const responsePayloadBytes = endorsed.getProposalResponsePayload_asU8();
-  const responsePayload = decode('the proposal response payload', (b) => peer.ProposalResponsePayload.deserializeBinary(b), responsePayloadBytes);
+  const responsePayload = decode(
+    'the proposal response payload',
+    (b) => peer.ProposalResponsePayload.deserializeBinary(b),
+    responsePayloadBytes,
+  );
   const ccAction = decode('the chaincode action', (b) => peer.ChaincodeAction.deserializeBinary(b), responsePayload.getExtension_asU8());
-  return { actionHeaderBytes, proposalPayloadBytes: actionPayload.getChaincodeProposalPayload_asU8(), endorsements: endorsed.getEndorsementsList(), responsePayloadBytes, responsePayload, ccAction };
+  return {
+    actionHeaderBytes,
+    proposalPayloadBytes: actionPayload.getChaincodeProposalPayload_asU8(),
+    endorsements: endorsed.getEndorsementsList(),
+    responsePayloadBytes,
+    responsePayload,
+    ccAction,
+  };
 }
 
 /**
@@ -212,13 +263,22 @@ function validateTx(tx: OpenTx, roots: CheckedRoots): peer.ChaincodeAction {
   if (!equal(sha256(tx.channelHeaderBytes, a.actionHeaderBytes, a.proposalPayloadBytes), a.responsePayload.getProposalHash_asU8())) {
     reject('the endorsed response is for another proposal (proposal hash differs)');
   }
-  const proposalPayload = decode('the chaincode proposal payload', (b) => peer.ChaincodeProposalPayload.deserializeBinary(b), a.proposalPayloadBytes);
-  const invocation = decode('the chaincode invocation', (b) => peer.ChaincodeInvocationSpec.deserializeBinary(b), proposalPayload.getInput_asU8());
+  const proposalPayload = decode(
+    'the chaincode proposal payload',
+    (b) => peer.ChaincodeProposalPayload.deserializeBinary(b),
+    a.proposalPayloadBytes,
+  );
+  const invocation = decode(
+    'the chaincode invocation',
+    (b) => peer.ChaincodeInvocationSpec.deserializeBinary(b),
+    proposalPayload.getInput_asU8(),
+  );
   const invoked = invocation.getChaincodeSpec()?.getChaincodeId()?.getName();
   if (invoked !== roots.chaincode) reject(`the transaction invokes chaincode ${JSON.stringify(invoked)}, the roots pin ${roots.chaincode}`);
   checkEndorsements(a.endorsements, a.responsePayloadBytes, roots, tx.at);
   const executed = a.ccAction.getChaincodeId()?.getName();
-  if (executed !== roots.chaincode) reject(`the endorsers executed chaincode ${JSON.stringify(executed)}, the roots pin ${roots.chaincode}`);
+  if (executed !== roots.chaincode)
+    reject(`the endorsers executed chaincode ${JSON.stringify(executed)}, the roots pin ${roots.chaincode}`);
   const status = a.ccAction.getResponse()?.getStatus();
   if (status !== 200) reject(`the chaincode answered status ${String(status)}, not 200`);
   return a.ccAction;
@@ -237,7 +297,11 @@ function readWriteOf(results: Uint8Array): ReadWrite {
   const out: ReadWrite = { reads: new Map(), writes: new Set(), opaque: rwset.getDataModel() !== ledger.rwset.TxReadWriteSet.DataModel.KV };
   for (const ns of rwset.getNsRwsetList()) {
     if (ns.getCollectionHashedRwsetList().length > 0) out.opaque = true;
-    const kv = decode(`the ${ns.getNamespace()} read-write set`, (b) => ledger.rwset.kvrwset.KVRWSet.deserializeBinary(b), ns.getRwset_asU8());
+    const kv = decode(
+      `the ${ns.getNamespace()} read-write set`,
+      (b) => ledger.rwset.kvrwset.KVRWSet.deserializeBinary(b),
+      ns.getRwset_asU8(),
+    );
     if (kv.getRangeQueriesInfoList().length > 0) out.opaque = true;
     for (const r of kv.getReadsList()) {
       const v = r.getVersion();
@@ -297,11 +361,18 @@ function checkEndorsements(endorsements: peer.Endorsement[], responsePayload: Ui
   const met = roots.policy.mspIds.filter((m) => endorsedBy.has(m));
   if (met.length < roots.policy.n) {
     const missing = roots.policy.mspIds.filter((m) => !endorsedBy.has(m));
-    reject(`the endorsement policy is not met: ${met.length} of ${roots.policy.n} required orgs of [${roots.policy.mspIds.join(', ')}] endorsed (missing ${missing.join(', ')})`);
+    reject(
+      `the endorsement policy is not met: ${met.length} of ${roots.policy.n} required orgs of [${roots.policy.mspIds.join(', ')}] endorsed (missing ${missing.join(', ')})`,
+    );
   }
 }
 
-function checkOrdererSignature(bytes: Uint8Array | undefined, headerBytes: Uint8Array, orderer: ReadonlyMap<string, PinnedMsp>, at: Date): void {
+function checkOrdererSignature(
+  bytes: Uint8Array | undefined,
+  headerBytes: Uint8Array,
+  orderer: ReadonlyMap<string, PinnedMsp>,
+  at: Date,
+): void {
   if (!bytes || bytes.length === 0) reject('the block carries no orderer signature (metadata SIGNATURES is empty)');
   const meta = decode('the SIGNATURES metadata', (b) => common.Metadata.deserializeBinary(b), bytes);
   const signatures = meta.getSignaturesList();
@@ -315,7 +386,11 @@ function checkOrdererSignature(bytes: Uint8Array | undefined, headerBytes: Uint8
     if (sigHeaderBytes.length === 0) continue;
     const sigHeader = decode(`block signature ${i}'s header`, (b) => common.SignatureHeader.deserializeBinary(b), sigHeaderBytes);
     const identity = sigHeader.getCreator_asU8();
-    const claimed = decode(`block signature ${i}'s identity`, (b) => mspProtos.SerializedIdentity.deserializeBinary(b), identity).getMspid();
+    const claimed = decode(
+      `block signature ${i}'s identity`,
+      (b) => mspProtos.SerializedIdentity.deserializeBinary(b),
+      identity,
+    ).getMspid();
     if (!orderer.has(claimed)) continue;
     const who = checkIdentity(identity, orderer, 'orderer', at);
     if (!who.ok) reject(`block signature ${i}: ${who.reason}`);

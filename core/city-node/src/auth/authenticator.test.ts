@@ -9,7 +9,14 @@ import { Authenticator, type IncomingRequest } from './authenticator.js';
 
 const NOW = 1_780_000_000_000;
 const privateKey = generatePrivateKey('secp256r1');
-const alice: User = { code: 'alice', portal: 'p', algorithm: 'secp256r1', publicKey: toHex(publicKeyOf('secp256r1', privateKey)), keyMode: 'hosted', role: 'admin' } as User;
+const alice: User = {
+  code: 'alice',
+  portal: 'p',
+  algorithm: 'secp256r1',
+  publicKey: toHex(publicKeyOf('secp256r1', privateKey)),
+  keyMode: 'hosted',
+  role: 'admin',
+} as User;
 
 /** A registry with one user; nonces are remembered as a real one would. */
 function registry(): Registry {
@@ -20,7 +27,14 @@ function registry(): Registry {
   } as unknown as Registry;
 }
 
-const CREDENTIAL_REASONS = ['missing-credentials', 'malformed-credentials', 'unknown-user', 'bad-signature', 'stale-timestamp', 'nonce-replayed'];
+const CREDENTIAL_REASONS = [
+  'missing-credentials',
+  'malformed-credentials',
+  'unknown-user',
+  'bad-signature',
+  'stale-timestamp',
+  'nonce-replayed',
+];
 /** A header: absent, any text, or shaped like the real thing (so the later checks are reached too). */
 const header = (shaped: fc.Arbitrary<string>) => fc.option(fc.oneof(shaped, fc.string({ maxLength: 200 })), { nil: undefined });
 const users = header(fc.constantFrom('alice', 'bob'));
@@ -36,7 +50,13 @@ const timestamps = header(
 const nonces = header(fc.stringMatching(/^[A-Za-z0-9_-]{16,40}$/));
 const signatures = header(fc.stringMatching(/^[0-9a-f]{128}$/));
 
-function incoming(headers: Record<string, string | undefined>, method = 'GET', path = '/v1/users/me', query = '', body = new Uint8Array(0)): IncomingRequest {
+function incoming(
+  headers: Record<string, string | undefined>,
+  method = 'GET',
+  path = '/v1/users/me',
+  query = '',
+  body = new Uint8Array(0),
+): IncomingRequest {
   return { method, path, query, body, header: (name) => headers[name] };
 }
 
@@ -45,7 +65,13 @@ describe('the credential parser (property-based)', () => {
     await fc.assert(
       fc.asyncProperty(users, apps, timestamps, nonces, signatures, async (user, app, timestamp, nonce, signature) => {
         const auth = new Authenticator(registry(), { clockSkewMs: 300_000, now: () => NOW });
-        const headers = { [HEADERS.user]: user, [HEADERS.app]: app, [HEADERS.timestamp]: timestamp, [HEADERS.nonce]: nonce, [HEADERS.signature]: signature };
+        const headers = {
+          [HEADERS.user]: user,
+          [HEADERS.app]: app,
+          [HEADERS.timestamp]: timestamp,
+          [HEADERS.nonce]: nonce,
+          [HEADERS.signature]: signature,
+        };
         const outcome = await auth.authenticate(incoming(headers)).then(
           () => 'accepted',
           (e: unknown) => e,
@@ -71,14 +97,19 @@ describe('the credential parser (property-based)', () => {
         async (method, path, body, flip) => {
           const signed = signer.signRequest({ method, path: path || '/', body, timestamp: NOW });
           const auth = new Authenticator(registry(), { clockSkewMs: 300_000, now: () => NOW });
-          const caller = await auth.authenticate(incoming(signed.headers as unknown as Record<string, string>, method, path || '/', '', body));
+          const caller = await auth.authenticate(
+            incoming(signed.headers as unknown as Record<string, string>, method, path || '/', '', body),
+          );
           expect(caller.digest).toBe(signed.digest);
           if (body.length === 0) return;
           const tampered = Uint8Array.from(body);
           tampered[flip % body.length]! ^= 1;
           const refused = await new Authenticator(registry(), { clockSkewMs: 300_000, now: () => NOW })
             .authenticate(incoming(signed.headers as unknown as Record<string, string>, method, path || '/', '', tampered))
-            .then(() => undefined, (e: unknown) => e);
+            .then(
+              () => undefined,
+              (e: unknown) => e,
+            );
           expect((refused as ApiError).reason).toBe('bad-signature');
         },
       ),

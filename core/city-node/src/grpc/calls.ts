@@ -48,7 +48,8 @@ function incoming(call: AnyCall, name: string): IncomingRequest {
 
 function checkDecoded(call: AnyCall, name: string): void {
   const undecodable = (call.request as Record<symbol, string | undefined>)[UNDECODABLE];
-  if (undecodable !== undefined) throw new ApiError('INVALID_INPUT', 'malformed-body', `the request is not a ${name} message: ${undecodable}`);
+  if (undecodable !== undefined)
+    throw new ApiError('INVALID_INPUT', 'malformed-body', `the request is not a ${name} message: ${undecodable}`);
 }
 
 async function authenticate(ctx: CallContext, call: AnyCall, name: string): Promise<Caller> {
@@ -150,7 +151,10 @@ export function eventStream(ctx: CallContext): grpc.handleServerStreamingCall<Ms
       if (controller.signal.aborted) return;
       const { grpcCode, body } = describeError(err);
       const metadata = errorMetadata(body);
-      metadata.set(HEADERS.nodeSignature, await signer.signResponse(grpcCode, utf8(JSON.stringify(body)), Authenticator.digestOf(incoming(call, 'Events'))));
+      metadata.set(
+        HEADERS.nodeSignature,
+        await signer.signResponse(grpcCode, utf8(JSON.stringify(body)), Authenticator.digestOf(incoming(call, 'Events'))),
+      );
       metadata.set(HEADERS.nodeKey, signer.key.keyId);
       call.destroy(Object.assign(new Error(body.error.message), { code: grpcCode, details: body.error.message, metadata }));
     });

@@ -143,13 +143,20 @@ describe('gRPC gateway on an in-memory chain', () => {
     ).toEqual([['p1:g1', 'p1:g2', true]]);
   });
 
-  test('bytes that are not the method\'s message get a signed INVALID_ARGUMENT, not an unsigned INTERNAL', async () => {
+  test("bytes that are not the method's message get a signed INVALID_ARGUMENT, not an unsigned INTERNAL", async () => {
     const client = new grpc.Client(t.node.grpcAddress, grpc.credentials.createInsecure());
     const garbage = Buffer.from([0xff, 0xff, 0xff, 0xff]);
     const path = methodPath('KvPut');
     const outcome = await new Promise<{ error: grpc.ServiceError; trailers: grpc.Metadata }>((resolve) => {
       let error: grpc.ServiceError | undefined;
-      const call = client.makeUnaryRequest(path, (b: Buffer) => b, (b: Buffer) => b, garbage, new grpc.Metadata(), (e) => (error = e ?? undefined));
+      const call = client.makeUnaryRequest(
+        path,
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        garbage,
+        new grpc.Metadata(),
+        (e) => (error = e ?? undefined),
+      );
       call.on('status', (s) => setImmediate(() => resolve({ error: error!, trailers: s.metadata })));
     });
     client.close();

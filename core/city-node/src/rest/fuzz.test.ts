@@ -24,7 +24,13 @@ const skip = existsSync(st) ? undefined : `schemathesis is not installed (${st};
 if (skip) console.warn(`skipping the gateway fuzz run: ${skip}`);
 
 const APP = 'fuzz';
-const CHECKS = ['not_a_server_error', 'status_code_conformance', 'content_type_conformance', 'response_headers_conformance', 'response_schema_conformance'];
+const CHECKS = [
+  'not_a_server_error',
+  'status_code_conformance',
+  'content_type_conformance',
+  'response_headers_conformance',
+  'response_schema_conformance',
+];
 
 /** Forwards to the node (signing each request as `signer` when given) and checks every answer's node signature. */
 class VerifyingProxy {
@@ -59,7 +65,9 @@ class VerifyingProxy {
       const signed = this.signer.signRequest({ method, path, query, body, app: target.startsWith('/v1/apps/') ? APP : '' });
       Object.assign(headers, signed.headers);
     }
-    const route = `${method} ${splitUrl(url).path.replace(/^\/v1\/apps\/[^/]+/, '/v1/apps/{app}').replace(/\/(kv|history)\/.+$/, '/$1/{key}')}`;
+    const route = `${method} ${splitUrl(url)
+      .path.replace(/^\/v1\/apps\/[^/]+/, '/v1/apps/{app}')
+      .replace(/\/(kv|history)\/.+$/, '/$1/{key}')}`;
     this.seen.set(route, (this.seen.get(route) ?? 0) + 1);
     const answer = await new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
       const up = httpRequest(new URL(target, this.target), { method, headers }, (r) => {
@@ -106,8 +114,23 @@ async function fuzz(proxy: VerifyingProxy, seed: number): Promise<{ code: number
   await new Promise<void>((r) => proxy.server.listen(0, '127.0.0.1', r));
   const reports = mkdtempSync(join(tmpdir(), 'bsn-fuzz-'));
   const args = [
-    'run', `${proxy.url}/openapi.json`, '--url', proxy.url, '--checks', CHECKS.join(','), '--max-examples', '12', '--seed', String(seed),
-    '--workers', '1', '--exclude-path', '/v1/apps/{app}/events', '--report-dir', reports, '--no-color',
+    'run',
+    `${proxy.url}/openapi.json`,
+    '--url',
+    proxy.url,
+    '--checks',
+    CHECKS.join(','),
+    '--max-examples',
+    '12',
+    '--seed',
+    String(seed),
+    '--workers',
+    '1',
+    '--exclude-path',
+    '/v1/apps/{app}/events',
+    '--report-dir',
+    reports,
+    '--no-color',
   ];
   try {
     return await new Promise((resolve) => {
@@ -130,8 +153,15 @@ describe('the served OpenAPI document', () => {
     expect(result.errors ?? [], JSON.stringify(result.errors, null, 1)).toEqual([]);
     expect(result.valid).toBe(true);
     const paths = openApiDocument()['paths'] as Record<string, Record<string, { parameters: Array<{ name: string; in: string }> }>>;
-    for (const [path, ops] of [['/v1/apps/{app}/kv/{key}', ['put', 'get', 'delete']], ['/v1/apps/{app}/history/{key}', ['get']]] as const) {
-      for (const op of ops) expect(paths[path]![op]!.parameters.some((p) => p.name === 'key' && p.in === 'path'), `${op} ${path}`).toBe(true);
+    for (const [path, ops] of [
+      ['/v1/apps/{app}/kv/{key}', ['put', 'get', 'delete']],
+      ['/v1/apps/{app}/history/{key}', ['get']],
+    ] as const) {
+      for (const op of ops)
+        expect(
+          paths[path]![op]!.parameters.some((p) => p.name === 'key' && p.in === 'path'),
+          `${op} ${path}`,
+        ).toBe(true);
     }
   });
 });
@@ -151,7 +181,12 @@ describe.skipIf(skip)('schemathesis against a live node', () => {
     const { code, output } = await fuzz(proxy, 2);
     expect(code, output.slice(-6000)).toBe(0);
     expect(proxy.unsigned, 'answers not signed for their request').toEqual([]);
-    for (const route of ['PUT /v1/apps/{app}/kv/{key}', 'GET /v1/apps/{app}/kv/{key}', 'DELETE /v1/apps/{app}/kv/{key}', 'GET /v1/apps/{app}/history/{key}']) {
+    for (const route of [
+      'PUT /v1/apps/{app}/kv/{key}',
+      'GET /v1/apps/{app}/kv/{key}',
+      'DELETE /v1/apps/{app}/kv/{key}',
+      'GET /v1/apps/{app}/history/{key}',
+    ]) {
       expect(proxy.seen.get(route) ?? 0, route).toBeGreaterThan(0);
     }
   }, 600_000);

@@ -36,7 +36,11 @@ function raw(bytes: Buffer | string, head = false): Promise<RawAnswer> {
       if (split < 0) return reject(new Error(`no answer: ${JSON.stringify(all.toString('latin1').slice(0, 200))}`));
       const [statusLine, ...lines] = all.subarray(0, split).toString('latin1').split('\r\n');
       const headers = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]));
-      resolve({ status: Number(statusLine!.split(' ')[1]), headers, body: head ? Buffer.alloc(0) : all.subarray(split + 4, split + 4 + Number(headers['content-length'] ?? 0)) });
+      resolve({
+        status: Number(statusLine!.split(' ')[1]),
+        headers,
+        body: head ? Buffer.alloc(0) : all.subarray(split + 4, split + 4 + Number(headers['content-length'] ?? 0)),
+      });
       socket.destroy();
     };
     socket.on('data', (c: Buffer) => {
@@ -111,7 +115,9 @@ describe('requests the node reads but refuses', () => {
   });
 
   it('raw UTF-8 bytes in the path are refused, signed, not a 5xx', async () => {
-    const a = await raw(Buffer.concat([Buffer.from('GET /v1/apps/'), Buffer.from('çà', 'utf8'), Buffer.from(' HTTP/1.1\r\nhost: x\r\n\r\n')]));
+    const a = await raw(
+      Buffer.concat([Buffer.from('GET /v1/apps/'), Buffer.from('çà', 'utf8'), Buffer.from(' HTTP/1.1\r\nhost: x\r\n\r\n')]),
+    );
     expect(a.status).toBeGreaterThanOrEqual(400);
     expect(a.status).toBeLessThan(500);
     expect(a.headers[HEADERS.nodeSignature]).toMatch(/^[0-9a-f]{128}$/);

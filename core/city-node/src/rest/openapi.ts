@@ -1,7 +1,6 @@
 /** The REST gateway's OpenAPI 3.1 document, served at `/openapi.json`: every route as it is really called. */
 import { REASONS } from '@bsn/protocol';
 
-
 const authParams = [
   { name: 'x-bsn-user', in: 'header', required: true, schema: { type: 'string' }, description: "The calling user's code." },
   {
@@ -81,7 +80,9 @@ function op(summary: string, extra: Record<string, unknown>, params: unknown[] =
     summary,
     parameters: [...authParams, ...params],
     responses: {
-      ...Object.fromEntries(Object.entries(extra['responses'] as Record<string, object>).map(([status, r]) => [status, { ...r, headers: signed }])),
+      ...Object.fromEntries(
+        Object.entries(extra['responses'] as Record<string, object>).map(([status, r]) => [status, { ...r, headers: signed }]),
+      ),
       ...errors,
     },
     ...Object.fromEntries(Object.entries(extra).filter(([k]) => k !== 'responses')),

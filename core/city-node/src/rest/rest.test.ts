@@ -138,38 +138,34 @@ describe('REST gateway on an in-memory chain', () => {
 
   test('an app on the chain but missing from the registry (a crash between the two) is adopted', async () => {
     const adminSigner = t.node.keys.chainSigner('memory', 'secp256k1');
-    await t.node.networks
-      .byName('mem')!
-      .adapter.lifecycle.create(
-        {
-          appId: 'p1:orphan', // the chain knows alice's (portal p1) app orphan by its key
-          name: 'orphan',
-          framework: 'memory',
-          mode: 'consortium',
-          placement: 'shared',
-          contract: { kind: 'preset-kv' },
-          members: [],
-        },
-        adminSigner,
-      );
+    await t.node.networks.byName('mem')!.adapter.lifecycle.create(
+      {
+        appId: 'p1:orphan', // the chain knows alice's (portal p1) app orphan by its key
+        name: 'orphan',
+        framework: 'memory',
+        mode: 'consortium',
+        placement: 'shared',
+        contract: { kind: 'preset-kv' },
+        members: [],
+      },
+      adminSigner,
+    );
     const app = await t.users['alice']!.rest.createApp({ code: 'orphan' });
     expect(app['code']).toBe('orphan');
     // someone else's app of that id is a conflict
     const stranger = (await import('@bsn/contract')).privateKeySigner('secp256k1', new Uint8Array(32).fill(3));
-    await t.node.networks
-      .byName('mem')!
-      .adapter.lifecycle.create(
-        {
-          appId: 'p1:taken',
-          name: 'taken',
-          framework: 'memory',
-          mode: 'consortium',
-          placement: 'shared',
-          contract: { kind: 'preset-kv' },
-          members: [],
-        },
-        stranger,
-      );
+    await t.node.networks.byName('mem')!.adapter.lifecycle.create(
+      {
+        appId: 'p1:taken',
+        name: 'taken',
+        framework: 'memory',
+        mode: 'consortium',
+        placement: 'shared',
+        contract: { kind: 'preset-kv' },
+        members: [],
+      },
+      stranger,
+    );
     const e = await failure(t.users['alice']!.rest.createApp({ code: 'taken' }));
     expect([e.status, e.code]).toEqual([409, 'CONFLICT']);
   });
@@ -215,7 +211,7 @@ describe('REST gateway on an in-memory chain', () => {
     expect(await t.node.service.grantAllows('p1:partner', 'p1:shop')).toBe(false);
   });
 
-  test('no existence oracle across portals: app codes are the portal\'s own, and grants name apps without looking them up', async () => {
+  test("no existence oracle across portals: app codes are the portal's own, and grants name apps without looking them up", async () => {
     const mallory = t.users['mallory']!.rest; // portal p2
     // p1 has an app shop; p2 creating its own shop succeeds, and each portal sees its own.
     const own = await mallory.createApp({ code: 'shop' });

@@ -146,12 +146,17 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     let size = 0;
     for await (const chunk of req.raw as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (size > o.bodyLimit) throw new ApiError('INVALID_INPUT', 'body-too-large', `the request body is larger than the ${o.bodyLimit} bytes this node accepts`, { httpStatus: 413 });
+      if (size > o.bodyLimit)
+        throw new ApiError(
+          'INVALID_INPUT',
+          'body-too-large',
+          `the request body is larger than the ${o.bodyLimit} bytes this node accepts`,
+          { httpStatus: 413 },
+        );
       chunks.push(chunk);
     }
     req.bsnBody = Buffer.concat(chunks);
   });
-
 
   const authed = (handler: Handler) => async (req: FastifyRequest, reply: FastifyReply) => {
     const params = req.params as Record<string, string | undefined>;
@@ -218,7 +223,12 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
   // Which methods each route pattern serves, so a known path with another method is a 405, not a 404.
   const routes: Array<{ pattern: RegExp; methods: Set<string> }> = [];
   app.addHook('onRoute', (route) => {
-    const pattern = new RegExp(`^${route.url.replace(/[.]/g, '\\.').replace(/:[^/]+/g, '[^/]+').replace(/\*/g, '.*')}$`);
+    const pattern = new RegExp(
+      `^${route.url
+        .replace(/[.]/g, '\\.')
+        .replace(/:[^/]+/g, '[^/]+')
+        .replace(/\*/g, '.*')}$`,
+    );
     const methods = ([] as string[]).concat(route.method);
     const known = routes.find((r) => r.pattern.source === pattern.source);
     if (known) methods.forEach((m) => known.methods.add(m));
@@ -230,9 +240,16 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     const allowed = new Set(routes.filter((r) => r.pattern.test(path)).flatMap((r) => [...r.methods]));
     if (allowed.size > 0) {
       const allow = [...allowed].sort().join(', ');
-      return reply.code(405).header('allow', allow).send({
-        error: { code: 'INVALID_INPUT', reason: 'method-not-allowed', message: `${req.method} is not served on ${path} (allowed: ${allow})` },
-      });
+      return reply
+        .code(405)
+        .header('allow', allow)
+        .send({
+          error: {
+            code: 'INVALID_INPUT',
+            reason: 'method-not-allowed',
+            message: `${req.method} is not served on ${path} (allowed: ${allow})`,
+          },
+        });
     }
     return reply.code(404).send({ error: { code: 'NOT_FOUND', reason: 'not-found', message: `no route ${req.method} ${path}` } });
   });

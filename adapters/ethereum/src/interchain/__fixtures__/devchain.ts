@@ -36,10 +36,19 @@ export async function startChain(name: DevChain['name'], make: () => Devnet): Pr
     if (body.error) throw new Error(`${method}: ${body.error.message}`);
     return body.result as T;
   };
-  const provider = new JsonRpcProvider(rpcUrl, Number(started.network.chainId), { staticNetwork: true, polling: true, pollingInterval: 50 });
+  const provider = new JsonRpcProvider(rpcUrl, Number(started.network.chainId), {
+    staticNetwork: true,
+    polling: true,
+    pollingInterval: 50,
+  });
   const faucet = new Wallet((started.network.faucet as { privateKey: string }).privateKey, provider);
   return {
-    name, started, rpcUrl, rpc, faucet, provider,
+    name,
+    started,
+    rpcUrl,
+    rpc,
+    faucet,
+    provider,
     async stop() {
       provider.destroy();
       await started.stop();
@@ -54,8 +63,10 @@ export async function sendRaw(chain: DevChain, tx: TransactionRequest): Promise<
   const sent = await chain.faucet.sendTransaction({ ...tx, nonce });
   for (;;) {
     // geth refuses receipt look-ups while it builds its transaction index right after start-up: not mined yet, as far as we can tell.
-    const r = await chain.rpc<{ blockHash?: string } | null>('eth_getTransactionReceipt', [sent.hash])
-      .catch((e: unknown) => { if (/transaction indexing is in progress/.test(String(e))) return null; throw e; });
+    const r = await chain.rpc<{ blockHash?: string } | null>('eth_getTransactionReceipt', [sent.hash]).catch((e: unknown) => {
+      if (/transaction indexing is in progress/.test(String(e))) return null;
+      throw e;
+    });
     if (r?.blockHash) return sent.hash;
     await new Promise((res) => setTimeout(res, 50));
   }

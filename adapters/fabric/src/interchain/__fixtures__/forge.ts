@@ -37,43 +37,64 @@ export function serializedIdentity(mspId: string, certificate: string): Uint8Arr
 /** A self-signed CA certificate and its key (a CA nobody pinned), with the subject given. */
 export async function rogueCa(subject: string): Promise<{ certificate: string; privateKey: string }> {
   const keys = await webcrypto.subtle.generateKey(ECDSA_P256, true, ['sign', 'verify']);
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: randomBytes(8).toString('hex').replace(/^[89a-f]/, '1'),
-    name: subject,
-    notBefore: new Date(Date.now() - 86_400_000),
-    notAfter: new Date(Date.now() + 86_400_000 * 365),
-    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-    keys,
-    extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature, true)],
-  }, crypto);
+  const cert = await x509.X509CertificateGenerator.createSelfSigned(
+    {
+      serialNumber: randomBytes(8)
+        .toString('hex')
+        .replace(/^[89a-f]/, '1'),
+      name: subject,
+      notBefore: new Date(Date.now() - 86_400_000),
+      notAfter: new Date(Date.now() + 86_400_000 * 365),
+      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+      keys,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature, true),
+      ],
+    },
+    crypto,
+  );
   const pkcs8 = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', keys.privateKey)).toString('base64');
-  return { certificate: cert.toString('pem'), privateKey: `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n` };
+  return {
+    certificate: cert.toString('pem'),
+    privateKey: `-----BEGIN PRIVATE KEY-----\n${pkcs8.match(/.{1,64}/g)!.join('\n')}\n-----END PRIVATE KEY-----\n`,
+  };
 }
 
 /** An end-entity identity with OU=`role`, issued by `ca` (certificate + PKCS#8 key PEM). */
 export async function mint(
-  mspId: string, ca: { certificate: string; privateKey: string }, role: string, cn = `${role}-${randomBytes(3).toString('hex')}`,
+  mspId: string,
+  ca: { certificate: string; privateKey: string },
+  role: string,
+  cn = `${role}-${randomBytes(3).toString('hex')}`,
   validity?: { notBefore: Date; notAfter: Date },
 ): Promise<Minted> {
   const caCert = new x509.X509Certificate(ca.certificate);
   const caKey = await webcrypto.subtle.importKey('pkcs8', pemBody(ca.privateKey), ECDSA_P256, false, ['sign']);
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const subjectKey = await webcrypto.subtle.importKey('spki', publicKey.export({ format: 'der', type: 'spki' }), ECDSA_P256, true, ['verify']);
-  const cert = await x509.X509CertificateGenerator.create({
-    serialNumber: randomBytes(8).toString('hex').replace(/^[89a-f]/, '1'),
-    subject: `OU=${role}, CN=${cn}`,
-    issuer: caCert.subjectName.toString(),
-    notBefore: validity?.notBefore ?? new Date(Math.max(Date.now() - 86_400_000, caCert.notBefore.getTime())),
-    notAfter: validity?.notAfter ?? new Date(Math.min(Date.now() + 86_400_000 * 365, caCert.notAfter.getTime())),
-    signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
-    publicKey: subjectKey,
-    signingKey: caKey,
-    extensions: [
-      new x509.BasicConstraintsExtension(false, undefined, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-      await x509.AuthorityKeyIdentifierExtension.create(caCert, false, crypto),
-    ],
-  }, crypto);
+  const subjectKey = await webcrypto.subtle.importKey('spki', publicKey.export({ format: 'der', type: 'spki' }), ECDSA_P256, true, [
+    'verify',
+  ]);
+  const cert = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber: randomBytes(8)
+        .toString('hex')
+        .replace(/^[89a-f]/, '1'),
+      subject: `OU=${role}, CN=${cn}`,
+      issuer: caCert.subjectName.toString(),
+      notBefore: validity?.notBefore ?? new Date(Math.max(Date.now() - 86_400_000, caCert.notBefore.getTime())),
+      notAfter: validity?.notAfter ?? new Date(Math.min(Date.now() + 86_400_000 * 365, caCert.notAfter.getTime())),
+      signingAlgorithm: { name: 'ECDSA', hash: 'SHA-256' },
+      publicKey: subjectKey,
+      signingKey: caKey,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+        await x509.AuthorityKeyIdentifierExtension.create(caCert, false, crypto),
+      ],
+    },
+    crypto,
+  );
   const certificate = cert.toString('pem');
   return { mspId, certificate, identity: serializedIdentity(mspId, certificate), key: privateKey };
 }
@@ -105,7 +126,10 @@ export interface Edit {
 /** The block (base64) with `edit` applied to it and to its transaction `txIndex`. */
 export async function forge(blockB64: string, txIndex: number, edit: Edit): Promise<string> {
   const block = common.Block.deserializeBinary(Buffer.from(blockB64, 'base64'));
-  const data = block.getData()!.getDataList_asU8().map((d) => Uint8Array.from(d));
+  const data = block
+    .getData()!
+    .getDataList_asU8()
+    .map((d) => Uint8Array.from(d));
   if (edit.endorsements || edit.creator) {
     const envelope = common.Envelope.deserializeBinary(data[txIndex]!);
     let payloadBytes = envelope.getPayload_asU8();
@@ -130,7 +154,10 @@ export async function forge(blockB64: string, txIndex: number, edit: Edit): Prom
   const header = block.getHeader()!;
   if (edit.rehash) header.setDataHash(sha256(...data));
   edit.header?.(header);
-  const metadata = block.getMetadata()!.getMetadataList_asU8().map((m) => Uint8Array.from(m));
+  const metadata = block
+    .getMetadata()!
+    .getMetadataList_asU8()
+    .map((m) => Uint8Array.from(m));
   if (edit.orderer) {
     const old = common.Metadata.deserializeBinary(metadata[common.BlockMetadataIndex.SIGNATURES]!);
     const sigHeader = new common.SignatureHeader();

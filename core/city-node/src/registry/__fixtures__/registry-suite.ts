@@ -161,7 +161,9 @@ export function registrySuite(make: () => Promise<Registry>): void {
       const again = await r.putReceipt({ app: 'kv1', requestId: 'req-1', contentHash: 'h2', receipt: { txId: '0x2' } }, 12);
       expect(again).toEqual(first);
       // Twenty of the same id at once (instances racing): one receipt, one transaction counted.
-      await Promise.all(Array.from({ length: 20 }, (_, i) => r.putReceipt({ app: 'kv2', requestId: 'same', contentHash: `h${i}`, receipt: { i } }, 3)));
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) => r.putReceipt({ app: 'kv2', requestId: 'same', contentHash: `h${i}`, receipt: { i } }, 3)),
+      );
       expect(await r.usage('kv2')).toMatchObject({ txs: 1, storageBytes: 3 });
       expect(await r.usage('kv1')).toMatchObject({ txs: 1, storageBytes: 12 });
       expect(first.receipt).toEqual({ txId: '0x1' });
@@ -177,10 +179,7 @@ export function registrySuite(make: () => Promise<Registry>): void {
       await r.deletePrepared('p-1');
       expect(await r.getPrepared('p-1')).toBeNull();
       expect(await r.usage('kv3')).toEqual({ app: 'kv3', txs: 0, reads: 0, storageBytes: 0, bytesIn: 0, bytesOut: 0 });
-      await Promise.all([
-        r.addUsage('kv1', { reads: 2, bytesIn: 100 }),
-        r.addUsage('kv1', { reads: 1, bytesOut: 7 }),
-      ]);
+      await Promise.all([r.addUsage('kv1', { reads: 2, bytesIn: 100 }), r.addUsage('kv1', { reads: 1, bytesOut: 7 })]);
       expect(await r.usage('kv1')).toEqual({ app: 'kv1', txs: 1, reads: 3, storageBytes: 12, bytesIn: 100, bytesOut: 7 });
       expect((await r.allUsage()).map((u) => u.app)).toEqual(['kv1', 'kv2']);
       expect(await r.ping()).toBe(true);
