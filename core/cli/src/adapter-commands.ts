@@ -8,7 +8,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { cp, mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { CliExit, EXIT, type CliIo } from './io.js';
 
@@ -38,12 +38,14 @@ function packageFolder(name: string): string | undefined {
   }
 }
 
-/** Every file under `dir`, relative, skipping tests (they belong to the template, not the scaffold). */
+/** Every file under `dir`, relative, skipping tests and fixtures (they belong to the template, not the scaffold). */
 async function filesUnder(dir: string): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile() || /\.test\.[cm]?[jt]s(\.map)?$|\.test\.d\.ts$|\.tsbuildinfo$/.test(entry.name)) continue;
-    out.push(relative(dir, join(entry.parentPath, entry.name)));
+    const path = relative(dir, join(entry.parentPath, entry.name));
+    if (path.split(sep).includes('__fixtures__')) continue;
+    out.push(path);
   }
   return out;
 }
