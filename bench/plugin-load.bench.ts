@@ -19,7 +19,7 @@ import smCrypto from 'sm-crypto';
 import { generatePrivateKey, publicKeyOf, signMessage, verifyMessage, toHex } from '@bsn/contract';
 import type { KeyAlgorithm } from '@bsn/contract';
 import { issueCertificate, writeCertificate, CERTIFICATE_FILE, computePluginDigest, PluginHost } from '@bsn/plugin-host';
-import { makeCertifier, makePluginFolder, makeReport } from '@bsn/plugin-host/testing';
+import { makeCertifier, makePluginFolder, FIXTURE_SUITE, makeReport } from '@bsn/plugin-host/testing';
 import { emit, median, silent } from './report.js';
 
 const BENCH = 'plugin-load';
@@ -35,7 +35,7 @@ async function pluginLoad(): Promise<void> {
     const digest = await computePluginDigest(folder);
     if (digest.files !== 300) throw new Error(`fixture has ${digest.files} files, expected 300`);
     const report = makeReport({ name: `@bench/adapter-${i}`, version: '1.0.0', framework: 'ethereum', digest: digest.digest });
-    await writeCertificate(join(folder, CERTIFICATE_FILE), issueCertificate(report, certifier.key));
+    await writeCertificate(join(folder, CERTIFICATE_FILE), issueCertificate(report, certifier.key, { suite: FIXTURE_SUITE }));
     folders.push(folder);
   }
   try {

@@ -1,5 +1,8 @@
 #!/usr/bin/env node
+import { readFile } from 'node:fs/promises';
 import { Command, CommanderError } from 'commander';
+import { readKeystore, type DocumentSigningKey } from '@bsn/contract';
+import { certifierKeyFromKeystore } from '@bsn/plugin-host';
 import { runConformance } from './runner/run.js';
 import { TargetUnavailableError, UnknownTargetError } from './runner/target.js';
 
@@ -17,9 +20,15 @@ function buildProgram(setExit: (code: number) => void): Command {
       "a devnet the adapter contributes (its manifest's `devnets`, e.g. anvil) or a network config file",
     )
     .option('--out <dir>', 'where to write the report', '.')
-    .option('--only <ids>', 'comma-separated case ids to run (default: all)')
+    .option('--only <ids>', 'comma-separated case ids to run (default: all; a partial run is never certifiable)')
+    .option(
+      '--runner-key <file>',
+      'sign the report with this runner key (a keystore from `bsn certifier new`; passphrase in BSN_PASSPHRASE or --passphrase-file): a certifier that trusts the runner certifies the report',
+    )
+    .option('--passphrase-file <file>', "file holding the runner key's passphrase")
     .addHelpText('after', '\nExit codes: 0 verdict pass, 1 error, 2 usage, 3 verdict fail, 4 target unavailable (reason printed).')
-    .action(async (opts: { adapter: string; target: string; out: string; only?: string }) => {
+    .action(async (opts: { adapter: string; target: string; out: string; only?: string; runnerKey?: string; passphraseFile?: string }) => {
+      const runner = opts.runnerKey ? await runnerKey(opts.runnerKey, opts.passphraseFile) : undefined;
       const { report } = await runConformance({
         adapter: opts.adapter,
         target: opts.target,
@@ -30,10 +39,19 @@ function buildProgram(setExit: (code: number) => void): Command {
               .map((s) => s.trim())
               .filter(Boolean)
           : [],
+        ...(runner && { runner }),
       });
       setExit(report.verdict === 'pass' ? CONFORMANCE_EXIT.pass : CONFORMANCE_EXIT.fail);
     });
   return program;
+}
+
+/** The runner's signing key, decrypted with BSN_PASSPHRASE or the passphrase file. */
+async function runnerKey(file: string, passphraseFile?: string): Promise<{ key: DocumentSigningKey; name: string }> {
+  const passphrase = passphraseFile ? (await readFile(passphraseFile, 'utf8')).replace(/\r?\n$/, '') : process.env['BSN_PASSPHRASE'];
+  if (!passphrase) throw new Error(`the runner key ${file} needs its passphrase: set BSN_PASSPHRASE or pass --passphrase-file`);
+  const key = certifierKeyFromKeystore(await readKeystore(file), passphrase, 'unnamed runner');
+  return { key, name: key.name };
 }
 
 /** Runs `conformance <args>`; resolves to the exit code. Used by `bsn conformance` and the bin. */

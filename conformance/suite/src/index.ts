@@ -4,3 +4,4 @@ export { resolveTarget, TargetUnavailableError, UnknownTargetError, type Resolve
 export { buildReport, reportMarkdown, type ConformanceReport } from './runner/report.js';
 export { ALL_CASES } from './cases/index.js';
 export { SUITE_NAME, SUITE_VERSION, REQUIRED_CAPABILITIES, type ConformanceCase, type Level } from './case.js';
+export { suiteCatalog, suiteDigest } from './catalog.js';

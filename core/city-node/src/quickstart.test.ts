@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { computePluginDigest, PluginHost, parseTrustedCertifiers } from '@bsn/plugin-host';
-import { makePluginFolder, makeReport } from '@bsn/plugin-host/testing';
+import { FIXTURE_SUITE, makePluginFolder, makeReport } from '@bsn/plugin-host/testing';
 import { prepareQuickstart } from './quickstart.js';
 
 describe('npm start quickstart preparation', () => {
@@ -31,6 +31,7 @@ describe('npm start quickstart preparation', () => {
         );
         return 0;
       },
+      suiteCatalog: async () => FIXTURE_SUITE,
     };
     const lines: string[] = [];
     const first = await prepareQuickstart({ root, env: {}, progress: (l) => lines.push(l), kit, restPort: 0, grpcPort: 0 });

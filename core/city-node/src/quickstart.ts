@@ -22,6 +22,7 @@ import {
 } from '@bsn/contract';
 import {
   issueCertificate,
+  type SuiteCatalog,
   writeCertificate,
   PluginHost,
   readManifest,
@@ -43,6 +44,8 @@ export interface DemoUserKey {
 
 export interface ConformanceKitCli {
   runConformanceCli(args: string[]): Promise<number>;
+  /** The pinned suite a report must be a complete, passing run of. */
+  suiteCatalog(): Promise<SuiteCatalog>;
 }
 
 export interface QuickstartResult {
@@ -151,7 +154,10 @@ export async function prepareQuickstart(o: {
         const key = certifierKeyFromKeystore(keystore, passphrase);
         try {
           await mkdir(join(dir, 'certificates'), { recursive: true });
-          const cert = issueCertificate(JSON.parse(await readFile(reportFile, 'utf8')), key, { validityDays: 30 });
+          const cert = issueCertificate(JSON.parse(await readFile(reportFile, 'utf8')), key, {
+            suite: await o.kit.suiteCatalog(),
+            validityDays: 30,
+          });
           await writeCertificate(certificate, cert);
           o.progress(
             `adapter ${manifest.name}: certified by the local certifier (${cert.payload.level}, until ${cert.payload.expiresAt.slice(0, 10)})`,

@@ -1,7 +1,7 @@
 /** `bsn certifier new` and `bsn certify`. */
 import { existsSync } from 'node:fs';
-import { writeFile, readFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { mkdtemp, writeFile, readFile } from 'node:fs/promises';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { KEY_ALGORITHMS, type KeyAlgorithm, isBsnError, readKeystore, writeKeystore } from '@bsn/contract';
@@ -17,7 +17,11 @@ import {
   resolvePluginSource,
   certifierKeyFromKeystore,
   createCertifier,
+  loadTrustedCertifiers,
+  verifyReportAttestation,
+  type ConformanceReport,
 } from '@bsn/plugin-host';
+import { conformanceKit } from './conformance-kit.js';
 import { CliExit, EXIT, readPassphrase, refusedExit, usageError, type CliIo } from './io.js';
 
 function parseDays(value: string): number {
@@ -118,62 +122,72 @@ export function registerCertifierCommands(program: Command, io: CliIo): void {
 
   program
     .command('certify')
-    .description('turn a passing conformance report into a plugin certificate signed by a certifier key')
-    .argument('<report>', 'the conformance report (JSON, schemas/conformance-report.schema.json)')
+    .description(
+      'certify a plugin: run the suite on it and sign in one step (--adapter --target), or sign a report a trusted runner signed',
+    )
+    .argument('[report]', 'a conformance report signed by a runner this certifier trusts (see --trust-runner)')
     .requiredOption('--key <file>', 'the certifier keystore (from `bsn certifier new`)')
+    .option('--adapter <path>', 'run the pinned suite on this plugin now (with --target) and certify the result')
+    .option('--target <name|config>', 'with --adapter: a devnet the adapter contributes, or a network config file')
+    .option('--trust-runner <file...>', 'trust entries of runners whose signed reports this certifier accepts')
     .option(
       '--plugin <path>',
       `the plugin folder or package: checks the report names its current digest, and writes ${CERTIFICATE_FILE} into it`,
     )
     .option('--out <file>', `where to write the certificate (default: <plugin>/${CERTIFICATE_FILE})`)
+    .option('--report-dir <dir>', 'with --adapter: where the run writes its report (default: a temporary folder)')
     .option('--validity-days <n>', `how long the certificate is valid (1–${MAX_VALIDITY_DAYS})`, parseDays, DEFAULT_VALIDITY_DAYS)
     .option('--passphrase-file <file>', 'read the key passphrase from this file (else BSN_PASSPHRASE, else a prompt on a terminal)')
     .addHelpText(
       'after',
-      '\nExit codes: 0 written; 1 runtime error (unreadable file, wrong passphrase); 2 usage error;\n3 refused (the report failed, is malformed, or does not match the plugin).',
+      '\nOnly a complete, passing run of the pinned suite certifies: every case of its version present,\nno MUST case of a claimed capability failed or skipped, not partial (--only), on a chain target.\n' +
+        'Exit codes: 0 written; 1 runtime error (unreadable file, wrong passphrase); 2 usage error;\n3 refused (incomplete, failed, unsigned or untrusted report, or one that does not match the plugin).',
     )
-    .action(
-      async (reportPath: string, opts: { key: string; plugin?: string; out?: string; validityDays: number; passphraseFile?: string }) => {
-        if (!opts.plugin && !opts.out)
-          throw usageError('say where the certificate goes: --plugin <path> (writes bsn-certificate.json there) or --out <file>');
-        const report = await readJson(resolve(io.cwd, reportPath), 'report');
-        let out = opts.out ? resolve(io.cwd, opts.out) : undefined;
-        if (opts.plugin) {
-          const source = await resolvePluginSource(opts.plugin, { cwd: io.cwd });
-          let manifest;
+    .action(async (reportPath: string | undefined, opts: CertifyOptions) => {
+      if (reportPath && opts.adapter) throw usageError('give either a report or --adapter --target, not both');
+      if (!reportPath && !opts.adapter)
+        throw usageError('give a signed report, or --adapter <plugin> --target <target> to run the suite now');
+      if (opts.adapter && !opts.target)
+        throw usageError('--adapter needs --target (a devnet the adapter contributes, or a network config file)');
+      const pluginSpec = opts.adapter ?? opts.plugin;
+      if (!pluginSpec && !opts.out)
+        throw usageError('say where the certificate goes: --plugin <path> (writes bsn-certificate.json there) or --out <file>');
+      const kit = await conformanceKit();
+      const suite = await kit.suiteCatalog();
+      const keystore = await readKeystore(resolve(io.cwd, opts.key));
+      const passphrase = await readPassphrase(io, opts.passphraseFile && resolve(io.cwd, opts.passphraseFile), {
+        what: `certifier key ${opts.key}`,
+      });
+      const key = certifierKeyFromKeystore(keystore, passphrase);
+      try {
+        let report: unknown;
+        if (opts.adapter) {
+          // The certifier's own run of the pinned suite: nothing to trust but the run itself.
+          const outDir = opts.reportDir ? resolve(io.cwd, opts.reportDir) : await mkdtemp(join(tmpdir(), 'bsn-certify-'));
+          ({ report } = await kit.runConformance({
+            adapter: resolve(io.cwd, opts.adapter),
+            target: opts.target!,
+            outDir,
+            print: (l) => io.stderr(`${l}\n`),
+          }));
+        } else {
+          report = await readJson(resolve(io.cwd, reportPath!), 'report');
+          const runners = await loadTrustedCertifiers((opts.trustRunner ?? []).map((f) => resolve(io.cwd, f)));
           try {
-            manifest = await readManifest(source.folder, opts.plugin);
+            const runner = verifyReportAttestation(report as ConformanceReport, runners);
+            io.stderr(`the report is signed by trusted runner ${runner.name}\n`);
           } catch (err) {
-            if (err instanceof PluginRefusedError) throw refusedExit(err.message);
+            if (isBsnError(err, 'INVALID_INPUT')) throw refusedExit(`not certified: ${(err as Error).message}`);
             throw err;
           }
-          const digest = await computePluginDigest(source.folder, manifest.files);
-          const adapter = (report as { adapter?: { name?: unknown; version?: unknown; digest?: unknown } } | null)?.adapter;
-          if (adapter?.digest !== digest.digest) {
-            throw refusedExit(
-              `the report is for content digest ${String(adapter?.digest)}, but the plugin in ${source.folder} has ${digest.digest} — re-run the suite on this build`,
-            );
-          }
-          if (adapter.name !== manifest.name || adapter.version !== manifest.version) {
-            throw refusedExit(
-              `the report is for ${String(adapter.name)}@${String(adapter.version)}, but the plugin is ${manifest.name}@${manifest.version}`,
-            );
-          }
-          out ??= join(source.folder, CERTIFICATE_FILE);
         }
-        const keystore = await readKeystore(resolve(io.cwd, opts.key));
-        const passphrase = await readPassphrase(io, opts.passphraseFile && resolve(io.cwd, opts.passphraseFile), {
-          what: `certifier key ${opts.key}`,
-        });
-        const key = certifierKeyFromKeystore(keystore, passphrase);
+        const out = opts.out ? resolve(io.cwd, opts.out) : pluginSpec ? await checkedPluginFolder(pluginSpec, report, io) : undefined;
         let certificate;
         try {
-          certificate = issueCertificate(report, key, { validityDays: opts.validityDays });
+          certificate = issueCertificate(report, key, { suite, validityDays: opts.validityDays });
         } catch (err) {
           if (isBsnError(err, 'INVALID_INPUT')) throw refusedExit(`not certified: ${(err as Error).message}`);
           throw err;
-        } finally {
-          key.privateKey.fill(0);
         }
         await writeCertificate(out!, certificate);
         const p = certificate.payload;
@@ -181,6 +195,45 @@ export function registerCertifierCommands(program: Command, io: CliIo): void {
           `certified ${p.plugin.name}@${p.plugin.version} ${p.plugin.digest} (${p.level}, ${p.target.kind} ${p.target.name}) until ${p.expiresAt}\n`,
         );
         io.stderr(`certificate written to ${out}\n`);
-      },
+      } finally {
+        key.privateKey.fill(0);
+      }
+    });
+}
+
+interface CertifyOptions {
+  key: string;
+  adapter?: string;
+  target?: string;
+  trustRunner?: string[];
+  plugin?: string;
+  out?: string;
+  reportDir?: string;
+  validityDays: number;
+  passphraseFile?: string;
+}
+
+/** The plugin's folder, once the report is shown to be about exactly its current build; where the certificate goes. */
+async function checkedPluginFolder(spec: string, report: unknown, io: CliIo): Promise<string> {
+  const source = await resolvePluginSource(spec, { cwd: io.cwd });
+  let manifest;
+  try {
+    manifest = await readManifest(source.folder, spec);
+  } catch (err) {
+    if (err instanceof PluginRefusedError) throw refusedExit(err.message);
+    throw err;
+  }
+  const digest = await computePluginDigest(source.folder, manifest.files);
+  const adapter = (report as { adapter?: { name?: unknown; version?: unknown; digest?: unknown } } | null)?.adapter;
+  if (adapter?.digest !== digest.digest) {
+    throw refusedExit(
+      `the report is for content digest ${String(adapter?.digest)}, but the plugin in ${source.folder} has ${digest.digest} — re-run the suite on this build`,
     );
+  }
+  if (adapter.name !== manifest.name || adapter.version !== manifest.version) {
+    throw refusedExit(
+      `the report is for ${String(adapter.name)}@${String(adapter.version)}, but the plugin is ${manifest.name}@${manifest.version}`,
+    );
+  }
+  return join(source.folder, CERTIFICATE_FILE);
 }

@@ -24,7 +24,7 @@ import {
 } from '@bsn/city-node';
 import { CliExit, EXIT, processIo, type CliIo } from './io.js';
 
-const KIT_CLI = '@bsn/conformance/cli';
+const KIT = '@bsn/conformance';
 
 async function importKit<T>(name: string): Promise<T | undefined> {
   try {
@@ -88,7 +88,7 @@ export function registerNodeCommands(program: Command, io: CliIo = processIo()):
         passphrase = await passphraseFor(config, io);
       } else {
         progress('no --config: starting the local quickstart node (keys and config under .bsn/)');
-        const kit = await importKit<ConformanceKitCli>(KIT_CLI);
+        const kit = await importKit<ConformanceKitCli>(KIT);
         quick = await prepareQuickstart({
           root: io.cwd,
           env: io.env,

@@ -14,6 +14,7 @@ import { CliExit, EXIT, processIo, type CliIo } from './io.js';
 import { registerPluginCommands } from './plugin-commands.js';
 import { registerConformanceCommand } from './conformance-command.js';
 import { registerAdapterCommands } from './adapter-commands.js';
+import { registerLogCommands } from './log-commands.js';
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -51,6 +52,7 @@ export function buildProgram(io: CliIo): Command {
   registerNodeCommands(program, io);
   registerConformanceCommand(program);
   registerAdapterCommands(program, io);
+  registerLogCommands(program, io);
   return program;
 }
 

@@ -6,15 +6,8 @@
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { KeyAlgorithm } from '@bsn/contract';
-import {
-  CERTIFIABLE_KINDS,
-  InvalidInputError,
-  canonicalJson,
-  signDocument,
-  type SignedDocument,
-  formatViolations,
-  validateSchema,
-} from '@bsn/contract';
+import { InvalidInputError, canonicalJson, signDocument, type SignedDocument, formatViolations, validateSchema } from '@bsn/contract';
+import { checkCertifiable, type SuiteCatalog } from './certifiable.js';
 import { isEmulatorTarget, summarizeCases, type ConformanceReport, type TargetKind } from './report.js';
 
 /** The signing domain of plugin certificates (see core's signed documents). */
@@ -52,6 +45,8 @@ export interface CertifierKey {
 }
 
 export interface IssueOptions {
+  /** The pinned catalog of the suite the report must be a complete, passing run of. */
+  suite: SuiteCatalog;
   /** Default 365, at most 3650. */
   validityDays?: number;
   /** Issue time; default now. */
@@ -102,19 +97,14 @@ export function validateReport(report: unknown): ConformanceReport {
  * (InvalidInputError) a report that fails its schema, is inconsistent, or did not pass.
  * The level is `provisional` when the target was an emulator.
  */
-export function issueCertificate(report: unknown, certifierKey: CertifierKey, options: IssueOptions = {}): PluginCertificate {
+export function issueCertificate(report: unknown, certifierKey: CertifierKey, options: IssueOptions): PluginCertificate {
   const valid = validateReport(report);
+  checkCertifiable(valid, options.suite);
   if (valid.verdict !== 'pass') {
     const failed = valid.cases.filter((c) => c.outcome === 'failed' && c.level === 'MUST').map((c) => c.id);
     throw new InvalidInputError(
       `only passing reports are certified: verdict is "${valid.verdict}" (${failed.length} MUST case(s) failed: ${failed.join(', ')})`,
       { field: '/verdict' },
-    );
-  }
-  if (!CERTIFIABLE_KINDS.includes(valid.target.kind)) {
-    throw new InvalidInputError(
-      `a run on target ${valid.target.name} is not certifiable: it is a ${valid.target.kind} target, not a chain (certify on a devnet the adapter contributes or an endpoint network)`,
-      { field: '/target/kind' },
     );
   }
   const validityDays = options.validityDays ?? DEFAULT_VALIDITY_DAYS;

@@ -9,7 +9,7 @@ import { issueCertificate, writeCertificate, type PluginCertificate } from './ce
 import { CERTIFICATE_FILE, computePluginDigest } from './digest.js';
 import { PluginRefusedError, type RefusalReason } from './errors.js';
 import { PluginHost, type PluginHostOptions } from './host.js';
-import { makeCertifier, makePluginFolder, makeReport, type FixtureOptions } from './testing/make-plugin.js';
+import { makeCertifier, makePluginFolder, FIXTURE_SUITE, makeReport, type FixtureOptions } from './testing/make-plugin.js';
 import type { TargetKind } from './report.js';
 
 const created: string[] = [];
@@ -35,7 +35,7 @@ async function certifiedPlugin(options: FixtureOptions & { kind?: TargetKind; ke
     },
     options.kind ? { kind: options.kind } : {},
   );
-  const certificate = issueCertificate(report, options.key ?? certifier.key, { now: ISSUED, validityDays: 30 });
+  const certificate = issueCertificate(report, options.key ?? certifier.key, { suite: FIXTURE_SUITE, now: ISSUED, validityDays: 30 });
   await writeCertificate(join(folder, CERTIFICATE_FILE), certificate);
   return { folder, manifest, digest, certificate };
 }

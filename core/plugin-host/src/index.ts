@@ -9,3 +9,6 @@ export * from './plugin-source.js';
 export * from './loader.js';
 export * from './host.js';
 export * from './devnets.js';
+export * from './transparency/index.js';
+export * from './certifiable.js';
+export * from './attest.js';

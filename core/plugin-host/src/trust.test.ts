@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { isBsnError, verifyDocument } from '@bsn/contract';
 import { CERTIFICATE_DOMAIN, issueCertificate } from './certificate.js';
 import { certifierKeyFromKeystore, createCertifier, findTrustedCertifier, loadTrustedCertifiers, parseTrustedCertifiers } from './trust.js';
-import { makeCertifier, makeReport } from './testing/make-plugin.js';
+import { makeCertifier, FIXTURE_SUITE, makeReport } from './testing/make-plugin.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -65,7 +65,9 @@ describe('trusted certifiers', () => {
     });
     const key = certifierKeyFromKeystore(created.keystore, 'correct horse');
     expect(key.name).toBe('Acme');
-    const cert = issueCertificate(makeReport({ name: 'x', version: '1.0.0', framework: 'eos', digest: `sha256:${'0'.repeat(64)}` }), key);
+    const cert = issueCertificate(makeReport({ name: 'x', version: '1.0.0', framework: 'eos', digest: `sha256:${'0'.repeat(64)}` }), key, {
+      suite: FIXTURE_SUITE,
+    });
     expect(verifyDocument(cert, CERTIFICATE_DOMAIN, [created.trust]).ok).toBe(true);
     expect(() => certifierKeyFromKeystore(created.keystore, 'wrong')).toThrow();
   });

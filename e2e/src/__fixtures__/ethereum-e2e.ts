@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { issueCertificate, writeCertificate, computePluginDigest, readManifest } from '@bsn/plugin-host';
-import { makeCertifier, makeReport } from '@bsn/plugin-host/testing';
+import { makeCertifier, FIXTURE_SUITE, makeReport } from '@bsn/plugin-host/testing';
 import { AnvilDevnet } from '@bsn/adapter-ethereum/devnets';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -69,6 +69,7 @@ export async function certifiedPluginCopies(): Promise<{
   const cert = issueCertificate(
     makeReport({ name: manifest.name, version: manifest.version, framework: manifest.framework, digest: digest.digest }),
     certifier.key,
+    { suite: FIXTURE_SUITE },
   );
   const goodCert = join(dir, 'good-cert.json');
   const tamperedCert = join(dir, 'tampered-cert.json');
@@ -116,6 +117,7 @@ export async function certifiedCopy(folder: string): Promise<{ dir: string; plug
     issueCertificate(
       makeReport({ name: manifest.name, version: manifest.version, framework: manifest.framework, digest: digest.digest }),
       certifier.key,
+      { suite: FIXTURE_SUITE },
     ),
   );
   const trustFile = join(dir, 'trust.json');

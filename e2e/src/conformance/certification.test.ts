@@ -34,29 +34,49 @@ for (const { framework, target, minPassed } of RUNS) {
         return ctx.skip(availability.reason);
       }
       const work = mkdtempSync(join(tmpdir(), `bsn-cert-${target}-`));
-      const conformance = run(['conformance', 'run', '--adapter', adapterDir, '--target', target, '--out', work]);
+      // The lab's run, signed by its runner key; the certifier trusts that runner.
+      const env = { BSN_PASSPHRASE: 'conformance test passphrase' };
+      const runnerKey = join(work, 'runner.json');
+      expect(run(['certifier', 'new', '--out', runnerKey, '--name', 'test lab runner', '--scrypt-n', '1024'], env).status).toBe(0);
+      const conformance = run(
+        ['conformance', 'run', '--adapter', adapterDir, '--target', target, '--out', work, '--runner-key', runnerKey],
+        env,
+      );
       const report = JSON.parse(readFileSync(join(work, 'conformance-report.json'), 'utf8')) as ConformanceReport;
       const failed = report.cases.filter((c) => c.outcome === 'failed').map((c) => `${c.id}: ${c.failure?.message}`);
       expect(failed, conformance.stderr).toEqual([]);
       expect(conformance.status).toBe(0);
       expect(validateSchema('conformance-report', report)).toEqual({ ok: true });
       expect(report.verdict).toBe('pass');
+      expect(report.partial).toBe(false);
+      expect(report.attestation?.runner).toBe('test lab runner');
       expect(report.target).toMatchObject({ kind: 'process', name: target });
       expect(report.target.node.toLowerCase()).toContain(target);
       expect(report.adapter.framework).toBe(framework);
       expect(report.cases.filter((c) => c.level === 'MUST' && c.outcome === 'passed').length).toBeGreaterThan(minPassed);
       expect(readFileSync(join(work, 'conformance-report.md'), 'utf8')).toContain('**Verdict: PASS**');
 
-      const env = { BSN_PASSPHRASE: 'conformance test passphrase' };
       const key = join(work, 'certifier.json');
       const made = run(['certifier', 'new', '--out', key, '--name', 'test certifier', '--scrypt-n', '1024'], env);
       expect(made.status, made.stderr).toBe(0);
       const certificate = join(work, 'bsn-certificate.json');
       const certified = run(
-        ['certify', join(work, 'conformance-report.json'), '--key', key, '--plugin', adapterDir, '--out', certificate],
+        [
+          'certify',
+          join(work, 'conformance-report.json'),
+          '--key',
+          key,
+          '--plugin',
+          adapterDir,
+          '--out',
+          certificate,
+          '--trust-runner',
+          join(work, 'runner.pub.json'),
+        ],
         env,
       );
       expect(certified.status, certified.stderr).toBe(0);
+      expect(certified.stderr).toContain('signed by trusted runner test lab runner');
 
       const trusted = await loadTrustedCertifiers([join(work, 'certifier.pub.json')]);
       const host = new PluginHost({ trustedCertifiers: trusted });

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildReport, reportMarkdown } from './report.js';
 import type { CaseOutcome } from './reporter.js';
 import { ALL_CASES } from '../cases/index.js';
+import { SUITE_VERSION } from '../case.js';
+import { PINNED_CASES } from '../catalog.js';
 import { validateSchema } from '@bsn/contract';
 
 const target = {
@@ -11,7 +13,14 @@ const target = {
   network: { framework: 'ethereum', name: 'anvil' },
   stop: async () => {},
 };
-const plugin = { name: '@x/adapter', version: '1.0.0', framework: 'ethereum', digest: 'sha256:' + '0'.repeat(64) };
+const plugin = {
+  name: '@x/adapter',
+  version: '1.0.0',
+  framework: 'ethereum',
+  digest: 'sha256:' + '0'.repeat(64),
+  capabilities: ['describe'],
+};
+const suiteDigest = 'sha256:' + '1'.repeat(64);
 const ids = ALL_CASES.map((c) => c.id);
 const mustId = ALL_CASES.find((c) => c.level === 'MUST')!.id;
 const shouldId = ALL_CASES.find((c) => c.level === 'SHOULD')!.id;
@@ -24,6 +33,8 @@ describe('conformance report', () => {
   it('passes when every MUST case passed, even with a SHOULD failure and skips', () => {
     const report = buildReport({
       plugin,
+      suiteDigest,
+      partial: false,
       target,
       startedAt: new Date(),
       selected: ids,
@@ -38,6 +49,8 @@ describe('conformance report', () => {
   it('fails on one MUST failure and names it in the Markdown', () => {
     const report = buildReport({
       plugin,
+      suiteDigest,
+      partial: false,
       target,
       startedAt: new Date(),
       selected: ids,
@@ -57,6 +70,8 @@ describe('conformance report', () => {
     partial.delete(mustId);
     const report = buildReport({
       plugin,
+      suiteDigest,
+      partial: false,
       target,
       startedAt: new Date(),
       selected: ids,
@@ -72,6 +87,8 @@ describe('conformance report', () => {
   it('marks emulator targets so certificates from them are provisional', () => {
     const report = buildReport({
       plugin,
+      suiteDigest,
+      partial: false,
       target: { ...target, kind: 'emulator' },
       startedAt: new Date(),
       selected: ids,
@@ -85,6 +102,8 @@ describe('conformance report', () => {
   it('writes reports that validate against schemas/conformance-report.schema.json', () => {
     const report = buildReport({
       plugin,
+      suiteDigest,
+      partial: false,
       target,
       startedAt: new Date(),
       selected: ids,
@@ -100,8 +119,32 @@ describe('conformance report', () => {
   });
 
   it('an empty selection can never pass', () => {
-    const report = buildReport({ plugin, target, startedAt: new Date(), selected: [], setupErrors: [], outcomes: new Map() });
+    const report = buildReport({
+      plugin,
+      suiteDigest,
+      partial: false,
+      target,
+      startedAt: new Date(),
+      selected: [],
+      setupErrors: [],
+      outcomes: new Map(),
+    });
     expect(report.verdict).toBe('fail');
+  });
+
+  it('a run in which every case was skipped is not a pass', () => {
+    const skipped = new Map(ids.map((id) => [id, { id, outcome: 'skipped', durationMs: 0, skipReason: 'not claimed' } as CaseOutcome]));
+    const report = buildReport({
+      plugin,
+      suiteDigest,
+      partial: false,
+      target,
+      startedAt: new Date(),
+      selected: ids,
+      setupErrors: [],
+      outcomes: skipped,
+    });
+    expect([report.summary.passed, report.summary.mustFailed, report.verdict]).toEqual([0, 0, 'fail']);
   });
 });
 
@@ -111,5 +154,9 @@ describe('case catalogue', () => {
     for (const id of ids) expect(id).toMatch(/^[A-Z]{2,4}-\d{3}$/);
     const prefixes = new Set(ids.map((id) => id.split('-')[0]));
     for (const p of ['DSC', 'KEY', 'GW', 'EV', 'LC', 'KV', 'BAD', 'IC']) expect(prefixes).toContain(p);
+  });
+
+  it('is the case list pinned for this suite version: a case added, removed or relabelled needs a new version', () => {
+    expect(ALL_CASES.map((c) => `${c.id} ${c.level} ${c.capability}`)).toEqual(PINNED_CASES[SUITE_VERSION]);
   });
 });

@@ -8,6 +8,9 @@ export type { ConformanceReport };
 
 export function buildReport(input: {
   plugin: ConformanceReport['adapter'];
+  suiteDigest: string;
+  /** Only some cases were asked for (`--only`). */
+  partial: boolean;
   target: ResolvedTarget;
   startedAt: Date;
   outcomes: Map<string, CaseOutcome>;
@@ -36,15 +39,15 @@ export function buildReport(input: {
   const { summary, verdict } = summarizeCases(cases);
   return {
     v: 1,
-    suite: { name: SUITE_NAME, version: SUITE_VERSION },
+    suite: { name: SUITE_NAME, version: SUITE_VERSION, digest: input.suiteDigest },
     adapter: input.plugin,
     target: { kind: input.target.kind, name: input.target.name, node: input.target.node, emulator: input.target.kind === 'emulator' },
+    partial: input.partial,
     startedAt: input.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     cases,
     summary,
-    // A run in which nothing ran proves nothing.
-    verdict: cases.length > 0 ? verdict : 'fail',
+    verdict,
   };
 }
 
@@ -59,7 +62,8 @@ export function reportMarkdown(report: ConformanceReport): string {
     `- Adapter: ${report.adapter.name} ${report.adapter.version} (${report.adapter.framework}), digest \`${report.adapter.digest}\``,
     `- Target: ${report.target.name} (${report.target.kind}), node \`${report.target.node}\``,
     ...(report.target.emulator ? ['- **This target is an emulator**: a certificate from this report is provisional.'] : []),
-    `- Run: ${report.startedAt} → ${report.finishedAt}`,
+    `- Run: ${report.startedAt} → ${report.finishedAt}${report.partial ? ' (**partial**: only some cases ran; not certifiable)' : ''}`,
+    ...(report.attestation ? [`- Signed by runner ${report.attestation.runner} (key ${report.attestation.signature.keyId})`] : []),
     '',
     '| case | level | capability | outcome | ms | title |',
     '| --- | --- | --- | --- | ---: | --- |',

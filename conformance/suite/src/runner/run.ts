@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startVitest } from 'vitest/node';
-import { CERTIFIABLE_KINDS, assertSchema } from '@bsn/contract';
-import { computePluginDigest, readManifest, resolvePluginSource } from '@bsn/plugin-host';
+import { CERTIFIABLE_KINDS, assertSchema, type DocumentSigningKey } from '@bsn/contract';
+import { attestReport, computePluginDigest, readManifest, resolvePluginSource } from '@bsn/plugin-host';
+import { suiteDigest } from '../catalog.js';
 import { ALL_CASES } from '../cases/index.js';
 import { ConformanceReporter } from './reporter.js';
 import { buildReport, reportMarkdown, type ConformanceReport } from './report.js';
@@ -20,6 +21,8 @@ export interface RunOptions {
   outDir: string;
   only?: string[];
   print?: (line: string) => void;
+  /** Signs the report as this runner (see @bsn/plugin-host's attest.ts). */
+  runner?: { key: DocumentSigningKey; name: string };
 }
 
 export interface RunResult {
@@ -76,14 +79,23 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
     await target.stop();
   }
 
-  const report = buildReport({
-    plugin: { name: plugin.manifest.name, version: plugin.manifest.version, framework: plugin.manifest.framework, digest: plugin.digest },
+  const built = buildReport({
+    plugin: {
+      name: plugin.manifest.name,
+      version: plugin.manifest.version,
+      framework: plugin.manifest.framework,
+      digest: plugin.digest,
+      capabilities: [...plugin.manifest.capabilities],
+    },
+    suiteDigest: await suiteDigest(),
+    partial: only.length > 0,
     target,
     startedAt,
     outcomes: reporter.outcomes,
     selected,
     setupErrors: reporter.setupErrors,
   });
+  const report = options.runner ? attestReport(built, options.runner.key, options.runner.name) : built;
   assertSchema<ConformanceReport>('conformance-report', report, 'conformance report');
   mkdirSync(options.outDir, { recursive: true });
   const jsonPath = resolve(options.outDir, 'conformance-report.json');
@@ -94,6 +106,7 @@ export async function runConformance(options: RunOptions): Promise<RunResult> {
   print(
     `verdict: ${report.verdict.toUpperCase()} — ${s.passed} passed, ${s.failed} failed (${s.mustFailed} MUST), ${s.skipped} skipped; report: ${jsonPath}`,
   );
+  if (report.partial) print('note: a partial run (--only) is for its author: it cannot be certified');
   if (!CERTIFIABLE_KINDS.includes(report.target.kind)) {
     print(
       `note: ${report.target.name} is a ${report.target.kind} target, not a chain: this report cannot be certified (run on a devnet that starts a real node)`,

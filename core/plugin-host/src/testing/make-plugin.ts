@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import type { KeyAlgorithm } from '@bsn/contract';
 import { generatePrivateKey, publicKeyOf, toHex } from '@bsn/contract';
 import type { CertifierKey } from '../certificate.js';
+import type { SuiteCatalog } from '../certifiable.js';
 import type { ConformanceReport, TargetKind } from '../report.js';
 import type { TrustedCertifier } from '../trust.js';
 
@@ -95,6 +96,21 @@ export function makeCertifier(
   return { key: { algorithm, privateKey, name }, trust: { name, algorithm, publicKey: toHex(publicKeyOf(algorithm, privateKey)) } };
 }
 
+/** The catalog of the made-up suite `makeReport` reports on (four cases). */
+export const FIXTURE_SUITE: SuiteCatalog = {
+  name: '@bsn/conformance',
+  version: '0.1.0',
+  digest: `sha256:${'5'.repeat(64)}`,
+  cases: [
+    { id: 'DS-001', level: 'MUST', capability: 'describe' },
+    { id: 'GW-003', level: 'MUST', capability: 'gateway.submit' },
+    { id: 'KV-010', level: 'SHOULD', capability: 'kv.preset' },
+    { id: 'IC-001', level: 'MUST', capability: 'interchain.emit' },
+  ],
+  requiredCapabilities: ['describe', 'gateway.submit', 'kv.preset'],
+};
+
+/** A complete run of FIXTURE_SUITE (SHOULD KV-010 failed, IC-001 of an unclaimed capability skipped). */
 export function makeReport(
   adapter: { name: string; version: string; framework: string; digest: string },
   options: { kind?: TargetKind; failMust?: boolean } = {},
@@ -102,8 +118,9 @@ export function makeReport(
   const failMust = options.failMust ?? false;
   return {
     v: 1,
-    suite: { name: '@bsn/conformance', version: '0.1.0' },
-    adapter: { ...adapter },
+    suite: { name: FIXTURE_SUITE.name, version: FIXTURE_SUITE.version, digest: FIXTURE_SUITE.digest! },
+    adapter: { ...adapter, capabilities: ['describe', 'gateway.submit', 'kv.preset'] },
+    partial: false,
     target: { kind: options.kind ?? 'process', name: options.kind === 'emulator' ? 'evm-emulator' : 'anvil', node: 'anvil/v1.7.1' },
     startedAt: '2025-06-01T10:00:00.000Z',
     finishedAt: '2025-06-01T10:02:00.000Z',

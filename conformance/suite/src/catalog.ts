@@ -1,0 +1,94 @@
+/**
+ * This suite version as a certifier pins it: its cases with their level and capability, the
+ * capabilities every adapter must claim, and the content digest of this build of the suite.
+ */
+import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { computePluginDigest, type SuiteCatalog } from '@bsn/plugin-host';
+import { REQUIRED_CAPABILITIES, SUITE_NAME, SUITE_VERSION } from './case.js';
+
+/**
+ * Every suite version's cases (`<id> <level> <capability>`), pinned: a certifier checks a
+ * report against this list, never against the cases a report says it has. Changing a case
+ * changes the version (a test keeps ALL_CASES equal to the current version's list).
+ */
+export const PINNED_CASES: Readonly<Record<string, readonly string[]>> = {
+  '1.2.0': [
+    'DSC-001 MUST describe',
+    'DSC-002 MUST describe',
+    'DSC-003 MUST describe',
+    'KEY-001 MUST identity.derive',
+    'KEY-002 MUST identity.derive',
+    'KEY-003 MUST identity.bind',
+    'KEY-004 MUST identity.derive',
+    'GW-001 MUST gateway.submit',
+    'GW-002 MUST gateway.lookup',
+    'GW-003 MUST gateway.submit',
+    'GW-004 MUST gateway.submit',
+    'GW-005 MUST gateway.submit',
+    'GW-006 MUST gateway.evaluate',
+    'GW-007 MUST gateway.lookup',
+    'GW-008 MUST gateway.health',
+    'GW-009 MUST keys.user',
+    'GW-010 MUST gateway.submit',
+    'EV-001 MUST gateway.events',
+    'EV-002 MUST gateway.events',
+    'EV-003 MUST gateway.events',
+    'EV-004 MUST lifecycle.isolation',
+    'EV-005 MUST gateway.events',
+    'EV-006 MUST gateway.events',
+    'LC-001 MUST lifecycle.create',
+    'LC-002 MUST lifecycle.create',
+    'LC-003 MUST lifecycle.upgrade',
+    'LC-004 MUST lifecycle.members',
+    'LC-005 MUST lifecycle.members',
+    'LC-006 MUST lifecycle.freeze',
+    'LC-007 MUST lifecycle.isolation',
+    'LC-008 MUST lifecycle.dedicated',
+    'KV-001 MUST kv.preset',
+    'KV-002 MUST kv.preset',
+    'KV-003 MUST kv.preset',
+    'KV-004 MUST kv.preset',
+    'KV-005 MUST kv.preset',
+    'KV-006 MUST kv.preset',
+    'KV-007 MUST kv.preset',
+    'KV-008 MUST kv.preset',
+    'KV-009 MUST kv.preset',
+    'KV-010 SHOULD kv.preset',
+    'BAD-001 MUST gateway.submit',
+    'BAD-002 MUST gateway.lookup',
+    'BAD-003 MUST lifecycle.create',
+    'IC-001 MUST interchain.evidence',
+    'IC-002 MUST interchain.verify',
+  ],
+};
+
+/** The suite package's folder (from src/ under tests, dist/ at run time). */
+const SUITE_FOLDER = fileURLToPath(new URL('..', import.meta.url));
+
+let digest: Promise<string> | undefined;
+
+/** The content digest of the suite's shipped files (its package.json `files`), computed once. */
+export function suiteDigest(): Promise<string> {
+  digest ??= (async () => {
+    const { files } = JSON.parse(readFileSync(join(SUITE_FOLDER, 'package.json'), 'utf8')) as { files?: string[] };
+    return (await computePluginDigest(SUITE_FOLDER, files)).digest;
+  })();
+  return digest;
+}
+
+export async function suiteCatalog(): Promise<SuiteCatalog> {
+  const pinned = PINNED_CASES[SUITE_VERSION];
+  if (!pinned) throw new Error(`suite ${SUITE_VERSION} has no pinned case list`);
+  return {
+    name: SUITE_NAME,
+    version: SUITE_VERSION,
+    cases: pinned.map((line) => {
+      const [id, level, capability] = line.split(' ') as [string, 'MUST' | 'SHOULD', string];
+      return { id, level, capability };
+    }),
+    requiredCapabilities: [...REQUIRED_CAPABILITIES],
+    digest: await suiteDigest(),
+  };
+}
