@@ -73,7 +73,7 @@ let digest: Promise<string> | undefined;
 export function suiteDigest(): Promise<string> {
   digest ??= (async () => {
     const { files } = JSON.parse(readFileSync(join(SUITE_FOLDER, 'package.json'), 'utf8')) as { files?: string[] };
-    return (await computePluginDigest(SUITE_FOLDER, files)).digest;
+    return (await computePluginDigest(SUITE_FOLDER, files, { dependencies: false })).digest;
   })();
   return digest;
 }

@@ -10,6 +10,8 @@ export const REFUSAL_REASONS = [
   'certificate-expired',
   'digest-mismatch',
   'certificate-provisional',
+  'certificate-revoked',
+  'certificate-unlogged',
   'entry-invalid',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
@@ -22,6 +24,8 @@ export const CERTIFICATE_REASONS: ReadonlySet<RefusalReason> = new Set<RefusalRe
   'certificate-expired',
   'digest-mismatch',
   'certificate-provisional',
+  'certificate-revoked',
+  'certificate-unlogged',
 ]);
 
 const CODE_BY_REASON: Record<RefusalReason, ErrorCode> = {
@@ -33,6 +37,8 @@ const CODE_BY_REASON: Record<RefusalReason, ErrorCode> = {
   'certificate-expired': 'UNAUTHORIZED',
   'digest-mismatch': 'UNAUTHORIZED',
   'certificate-provisional': 'UNAUTHORIZED',
+  'certificate-revoked': 'UNAUTHORIZED',
+  'certificate-unlogged': 'UNAUTHORIZED',
   'entry-invalid': 'INVALID_INPUT',
 };
 

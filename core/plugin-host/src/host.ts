@@ -13,6 +13,8 @@
  *  7. `certificate-subject`  names this name/version/framework              → certificate-invalid
  *                            and the recomputed content digest              → digest-mismatch
  *  8. `certificate-level`    `full`, unless `requireFull: false`             → certificate-provisional
+ *  + `certificate-revoked`   not revoked by its certifier (when revocations are given) → certificate-revoked
+ *  + `certificate-logged`    in the transparency log (when one is required)  → certificate-unlogged
  *  9. `entry`                the entry file is inside the folder, covered by the digest, and
  *                            (when imported) exports an AdapterFactory        → entry-invalid
  * In development mode (`dev: true`) a failure of 3–8 is logged as a loud warning and the
@@ -26,7 +28,10 @@ import semver from 'semver';
 import type { AdapterFactory, Logger } from '@bsn/contract';
 import { ADAPTER_API_VERSION, verifyDocument } from '@bsn/contract';
 import { CERTIFICATE_DOMAIN, certificateViolations, readCertificateFile, type PluginCertificate } from './certificate.js';
-import { CERTIFICATE_FILE, computePluginDigest, type PluginDigest } from './digest.js';
+import { CERTIFICATE_FILE, computePluginDigest, memoryDigestCache, type DigestCache, type PluginDigest } from './digest.js';
+import { revocationOf, type RevocationState } from './revocation-list.js';
+import type { InclusionEvidence } from './transparency/log.js';
+import type { LogVerifier } from './transparency/verifier.js';
 import { CERTIFICATE_REASONS, PluginRefusedError, type RefusalReason } from './errors.js';
 import { checkEntryFile, importEntry } from './loader.js';
 import { checkedFactory, networkConfigCheck, type NetworkConfigCheck } from './network-config.js';
@@ -47,6 +52,19 @@ export interface PluginHostOptions {
   logger?: Logger;
   /** Where package names are resolved from. Default `process.cwd()`. */
   cwd?: string;
+  /** File hashes kept between verifications (see digest.ts). Default: one per host, in memory. */
+  digestCache?: DigestCache;
+  /** What the trusted certifiers revoked (a RevocationWatcher); a revoked certificate is refused. */
+  revocations?: RevocationState;
+  /**
+   * The certificate transparency log this node requires: a certificate is accepted only with a
+   * valid inclusion proof under a tree head consistent with the last one the node saw.
+   */
+  transparency?: {
+    verifier: LogVerifier;
+    /** The inclusion evidence of a certificate (beside its file, or from the log). */
+    evidence(certificate: PluginCertificate, certificatePath: string | undefined): Promise<InclusionEvidence | undefined>;
+  };
 }
 
 export type PluginCheckName =
@@ -58,6 +76,8 @@ export type PluginCheckName =
   | 'certificate-period'
   | 'certificate-subject'
   | 'certificate-level'
+  | 'certificate-revoked'
+  | 'certificate-logged'
   | 'entry';
 
 export interface PluginCheck {
@@ -128,8 +148,14 @@ export class PluginHost {
   private readonly now: () => Date;
   private readonly logger: Logger;
   private readonly cwd: string | undefined;
+  private readonly digestCache: DigestCache;
+  private readonly revocations: RevocationState | undefined;
+  private readonly transparency: PluginHostOptions['transparency'];
 
   constructor(options: PluginHostOptions) {
+    this.digestCache = options.digestCache ?? memoryDigestCache();
+    this.revocations = options.revocations;
+    this.transparency = options.transparency;
     this.trusted = [...options.trustedCertifiers];
     this.requireFull = options.requireFull ?? true;
     this.dev = options.dev ?? false;
@@ -179,7 +205,7 @@ export class PluginHost {
       }
       pass('adapter-api', `adapter API ${ADAPTER_API_VERSION} satisfies ${manifest.adapterApi}`);
 
-      const digest = await computePluginDigest(resolved.folder, manifest.files);
+      const digest = await computePluginDigest(resolved.folder, manifest.files, { cache: this.digestCache });
       result.digest = digest;
 
       // 3–8. certificate
@@ -313,6 +339,34 @@ export class PluginHost {
       );
     }
     pass('certificate-level', `${level} (${target.kind} target ${target.name}, ${target.node})`);
+
+    // 9. not revoked by its certifier
+    const revocation = this.revocations && revocationOf(this.revocations, certificate);
+    if (revocation) {
+      refuse(
+        'certificate-revoked',
+        'certificate-revoked',
+        `its certificate was revoked by ${revocation.payload.certifier.name} at ${revocation.payload.revokedAt}: ${revocation.payload.reason}`,
+      );
+    }
+    if (this.revocations) pass('certificate-revoked', 'not revoked by its certifier');
+
+    // 10. in the transparency log
+    if (this.transparency) {
+      let evidence: InclusionEvidence | undefined;
+      try {
+        evidence = await this.transparency.evidence(certificate, path);
+      } catch (err) {
+        refuse(
+          'certificate-logged',
+          'certificate-unlogged',
+          `log-unavailable: its inclusion evidence cannot be had: ${(err as Error).message}`,
+        );
+      }
+      const decision = await this.transparency.verifier.checkCertificate(certificate, evidence);
+      if (!decision.accepted) refuse('certificate-logged', 'certificate-unlogged', `${decision.reason}: ${decision.message}`);
+      else pass('certificate-logged', `logged at index ${decision.index} under a tree head of size ${decision.treeHead.size}`);
+    }
   }
 
   /**

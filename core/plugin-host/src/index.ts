@@ -12,3 +12,6 @@ export * from './devnets.js';
 export * from './transparency/index.js';
 export * from './certifiable.js';
 export * from './attest.js';
+export * from './dependencies.js';
+export * from './revocation-list.js';
+export * from './log-evidence.js';
