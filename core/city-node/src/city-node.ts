@@ -8,13 +8,21 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { AdapterContext, Logger, NetworkConfig, StartedDevnet } from '@bsn/contract';
 import { isBsnError } from '@bsn/contract';
-import { PluginRefusedError, PluginHost, type LoadedPlugin, loadTrustedCertifiers, pluginDevnet } from '@bsn/plugin-host';
+import {
+  PluginRefusedError,
+  PluginHost,
+  type LoadedPlugin,
+  type TrustedCertifier,
+  loadTrustedCertifiers,
+  pluginDevnet,
+} from '@bsn/plugin-host';
 import { Authenticator } from './auth/authenticator.js';
 import type { NodeConfig } from './config.js';
 import { startGrpcServer, type GrpcGateway } from './grpc/server.js';
 import { NodeKeys } from './keys.js';
 import { Metering } from './metering.js';
 import { Networks, type ConnectedNetwork } from './networks.js';
+import { openPluginTrust, type PluginTrust } from './plugin-trust.js';
 import { openPostgresRegistry } from './registry/postgres.js';
 import type { Registry } from './registry/registry.js';
 import { openSqliteRegistry } from './registry/sqlite.js';
@@ -84,6 +92,7 @@ export class CityNode {
   grpcAddress = '';
   private pruneTimer?: NodeJS.Timeout;
   private stopped = false;
+  private trust?: PluginTrust;
 
   private constructor(
     readonly config: NodeConfig,
@@ -110,7 +119,9 @@ export class CityNode {
       progress(`node key ${keys.responseSigner.key.keyId}`);
       await seedPortals(config, registry, keys, log);
 
-      const plugins = await loadPlugins(o, networks, log, progress);
+      const trusted = await loadTrustedCertifiers(config.trust.certifiers);
+      const trust = await openPluginTrust(config, trusted, log);
+      const { reports: plugins, loaded } = await loadPlugins(o, { trusted, trust }, networks, log, progress);
       // A devnet the node started is a fresh chain: apps registered on an earlier one are gone.
       for (const n of networks.all()) {
         if (n.origin.kind !== 'devnet') continue;
@@ -133,6 +144,8 @@ export class CityNode {
       const auth = new Authenticator(registry, { clockSkewMs: config.limits.clockSkewMs });
       const rest = await buildRestServer({ service, auth, signer: keys.responseSigner, bodyLimit: config.limits.bodyBytes, logger: log });
       const node = new CityNode(config, registry, keys, networks, service, rest, plugins, log);
+      node.trust = trust;
+      trust.watch(loaded, networks, metering.prometheus);
       const address = await rest.listen({ host: config.listen.host, port: config.listen.restPort });
       node.restUrl = address.replace('[::1]', '127.0.0.1');
       if (config.listen.grpc) {
@@ -171,6 +184,7 @@ export class CityNode {
     if (this.stopped) return;
     this.stopped = true;
     if (this.pruneTimer) clearInterval(this.pruneTimer);
+    this.trust?.stop();
     await this.grpc?.close().catch(() => {});
     await this.rest.close().catch(() => {});
     await this.networks.closeAll();
@@ -212,15 +226,17 @@ async function seedPortals(config: NodeConfig, registry: Registry, keys: NodeKey
 
 async function loadPlugins(
   o: StartOptions,
+  { trusted, trust }: { trusted: TrustedCertifier[]; trust: PluginTrust },
   networks: Networks,
   log: Logger,
   progress: (line: string) => void,
-): Promise<PluginLoadReport[]> {
+): Promise<{ reports: PluginLoadReport[]; loaded: LoadedPlugin[] }> {
   const { config } = o;
   const reports: PluginLoadReport[] = [];
-  if (config.plugins.length === 0) return reports;
-  const trusted = await loadTrustedCertifiers(config.trust.certifiers);
+  const all: LoadedPlugin[] = [];
+  if (config.plugins.length === 0) return { reports, loaded: all };
   const host = new PluginHost({
+    ...trust.hostOptions,
     trustedCertifiers: trusted,
     requireFull: config.trust.requireFull,
     dev: o.dev ?? false,
@@ -242,6 +258,7 @@ async function loadPlugins(
       }
       continue;
     }
+    all.push(loaded);
     const label = `${loaded.manifest.name}@${loaded.manifest.version}`;
     progress(
       `plugin ${label} loaded (${loaded.verification.certified ? `certified by ${loaded.verification.certifier?.name}` : 'UNCERTIFIED, development mode'})`,
@@ -285,5 +302,5 @@ async function loadPlugins(
       }
     }
   }
-  return reports;
+  return { reports, loaded: all };
 }

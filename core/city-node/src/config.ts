@@ -45,7 +45,15 @@ export interface NodeConfig {
   listen: { host: string; restPort: number; grpcPort: number; grpc: boolean };
   registry: { kind: 'sqlite' | 'postgres'; path: string; url?: string };
   keys: { nodeKey: string; passphraseEnv: string; passphraseFile?: string; scryptN: number };
-  trust: { certifiers: string[]; requireFull: boolean };
+  trust: {
+    certifiers: string[];
+    requireFull: boolean;
+    /** Revocation list files (absolute) or http(s) URLs. */
+    revocations: string[];
+    revocationRefreshSeconds: number;
+    /** The transparency log certificates must be in. */
+    log?: { publicKey: string; url?: string };
+  };
   plugins: PluginEntry[];
   limits: { bodyBytes: number; clockSkewMs: number; tpsWindowMs: number };
   portals: SeedPortal[];
@@ -137,6 +145,14 @@ export function resolveNodeConfig(raw: unknown, baseDir: string, env: Record<str
     trust: {
       certifiers: ((trust['certifiers'] as string[] | undefined) ?? []).map(abs),
       requireFull: (trust['requireFull'] as boolean | undefined) ?? true,
+      revocations: ((trust['revocations'] as string[] | undefined) ?? []).map((s) => (/^https?:\/\//.test(s) ? s : abs(s))),
+      revocationRefreshSeconds: (trust['revocationRefreshSeconds'] as number | undefined) ?? 300,
+      ...(trust['log'] !== undefined && {
+        log: {
+          publicKey: abs(obj(trust['log'])['publicKey'] as string),
+          ...(obj(trust['log'])['url'] !== undefined && { url: obj(trust['log'])['url'] as string }),
+        },
+      }),
     },
     plugins,
     limits: {

@@ -74,6 +74,7 @@ export class GatewayService {
         capabilities: n.description.capabilities,
         limits: n.description.limits,
       })),
+      withdrawn: this.networks.allWithdrawn(),
     };
   }
 

@@ -1,6 +1,6 @@
 /** The chain networks a node is connected to, each through one loaded plugin's adapter. */
 import type { Adapter, AdapterDescription, KeyAlgorithm } from '@bsn/contract';
-import { invalid } from './errors.js';
+import { ApiError, invalid } from './errors.js';
 
 export interface ConnectedNetwork {
   name: string;
@@ -18,8 +18,19 @@ export interface ConnectedNetwork {
   stop?: () => Promise<void>;
 }
 
+/** A network taken out of service while the node runs, and why (its apps get UNAVAILABLE with the reason). */
+export interface WithdrawnNetwork {
+  name: string;
+  plugin: string;
+  reason: 'plugin-revoked';
+  message: string;
+}
+
 export class Networks {
   private readonly list: ConnectedNetwork[] = [];
+  private readonly withdrawnByName = new Map<string, WithdrawnNetwork>();
+  /** Devnets of withdrawn networks, stopped with the rest by closeAll. */
+  private readonly withdrawnDevnets: Array<() => Promise<void>> = [];
 
   add(network: ConnectedNetwork): void {
     this.list.push(network);
@@ -33,10 +44,42 @@ export class Networks {
     return this.list.find((n) => n.name === name);
   }
 
+  allWithdrawn(): WithdrawnNetwork[] {
+    return [...this.withdrawnByName.values()];
+  }
+
+  /** Why `name` was taken out of service, if it was. */
+  withdrawn(name: string): WithdrawnNetwork | undefined {
+    return this.withdrawnByName.get(name);
+  }
+
+  /** The error for a call on a withdrawn network. */
+  static unavailable(w: WithdrawnNetwork): ApiError {
+    return new ApiError('UNAVAILABLE', w.reason, `network ${w.name} is out of service: its plugin ${w.plugin} was unloaded — ${w.message}`);
+  }
+
+  /**
+   * Takes every network of `plugin` out of service: later calls get UNAVAILABLE with the
+   * reason; their adapters are closed (devnets the node started keep running: their apps'
+   * state is not the plugin's to lose). Resolves to the names withdrawn.
+   */
+  async withdraw(plugin: string, reason: WithdrawnNetwork['reason'], message: string): Promise<string[]> {
+    const gone = this.list.filter((n) => n.plugin === plugin);
+    for (const n of gone) {
+      this.list.splice(this.list.indexOf(n), 1);
+      this.withdrawnByName.set(n.name, { name: n.name, plugin, reason, message });
+      await n.adapter.close().catch(() => {});
+      if (n.stop) this.withdrawnDevnets.push(n.stop);
+    }
+    return gone.map((n) => n.name);
+  }
+
   /** The network an app goes on: named, or the first of its framework, or the only one. */
   choose(framework: string | undefined, name: string | undefined): ConnectedNetwork {
     if (name) {
       const n = this.byName(name);
+      const w = this.withdrawn(name);
+      if (!n && w) throw Networks.unavailable(w);
       if (!n) throw invalid('unknown-network', `no network ${name} on this node (it has ${this.names()})`, '/network');
       if (framework && n.framework !== framework)
         throw invalid('unknown-network', `network ${name} runs ${n.framework}, not ${framework}`, '/framework');
@@ -66,5 +109,6 @@ export class Networks {
       await n.stop?.().catch(() => {});
     }
     this.list.length = 0;
+    for (const stop of this.withdrawnDevnets.splice(0)) await stop().catch(() => {});
   }
 }

@@ -10,7 +10,7 @@ import type { Caller } from './auth/authenticator.js';
 import { publicKeyField, str, type Body } from './body.js';
 import { ApiError, invalid, notFound, unauthorized } from './errors.js';
 import type { NodeKeys } from './keys.js';
-import type { ConnectedNetwork, Networks } from './networks.js';
+import { Networks, type ConnectedNetwork } from './networks.js';
 import type { App, KeyMode, Registry, User, UserRole } from './registry/registry.js';
 import { APP_CODE_RE, APP_CODE_RULE, appKey, localCode } from './app-codes.js';
 
@@ -106,6 +106,8 @@ export class Tenancy {
       throw unauthorized('not-admitted', `user ${caller.user.code} is not admitted to app ${localCode(app)}`);
     }
     const network = this.networks.byName(app.network);
+    const withdrawn = this.networks.withdrawn(app.network);
+    if (!network && withdrawn) throw Networks.unavailable(withdrawn);
     if (!network)
       throw new ApiError(
         'UNAVAILABLE',

@@ -11,6 +11,9 @@ import {
   issueCertificate,
   writeCertificate,
   CERTIFICATE_FILE,
+  CERTIFICATE_LOG_FILE,
+  LogClient,
+  evidencePathFor,
   computePluginDigest,
   PluginRefusedError,
   readManifest,
@@ -20,8 +23,10 @@ import {
   loadTrustedCertifiers,
   verifyReportAttestation,
   type ConformanceReport,
+  type InclusionEvidence,
 } from '@bsn/plugin-host';
 import { conformanceKit } from './conformance-kit.js';
+import { registerRevokeCommand } from './revoke-command.js';
 import { CliExit, EXIT, readPassphrase, refusedExit, usageError, type CliIo } from './io.js';
 
 function parseDays(value: string): number {
@@ -60,7 +65,8 @@ async function readJson(path: string, what: string): Promise<unknown> {
 }
 
 export function registerCertifierCommands(program: Command, io: CliIo): void {
-  const certifier = program.command('certifier').description('manage conformance certifier keys');
+  const certifier = program.command('certifier').description('manage conformance certifier keys and revoke certificates');
+  registerRevokeCommand(certifier, io);
 
   certifier
     .command('new')
@@ -136,6 +142,10 @@ export function registerCertifierCommands(program: Command, io: CliIo): void {
     )
     .option('--out <file>', `where to write the certificate (default: <plugin>/${CERTIFICATE_FILE})`)
     .option('--report-dir <dir>', 'with --adapter: where the run writes its report (default: a temporary folder)')
+    .option(
+      '--log <url>',
+      `append the certificate to this transparency log and write its inclusion evidence beside it (${CERTIFICATE_LOG_FILE})`,
+    )
     .option('--validity-days <n>', `how long the certificate is valid (1–${MAX_VALIDITY_DAYS})`, parseDays, DEFAULT_VALIDITY_DAYS)
     .option('--passphrase-file <file>', 'read the key passphrase from this file (else BSN_PASSPHRASE, else a prompt on a terminal)')
     .addHelpText(
@@ -189,12 +199,24 @@ export function registerCertifierCommands(program: Command, io: CliIo): void {
           if (isBsnError(err, 'INVALID_INPUT')) throw refusedExit(`not certified: ${(err as Error).message}`);
           throw err;
         }
+        let evidence: InclusionEvidence | undefined;
+        if (opts.log) {
+          // Logged before anything is written: a certificate a node would refuse as unlogged is never left behind.
+          try {
+            const { duplicate: _duplicate, ...logged } = await new LogClient(opts.log).submit(certificate);
+            evidence = logged;
+          } catch (err) {
+            throw new CliExit(EXIT.runtime, `the log ${opts.log} did not take the certificate; nothing written: ${(err as Error).message}`);
+          }
+          io.stderr(`logged at index ${evidence.index} under a tree head of size ${evidence.sth.payload.size}\n`);
+        }
         await writeCertificate(out!, certificate);
+        if (evidence) await writeFile(evidencePathFor(out!), `${JSON.stringify(evidence, null, 2)}\n`);
         const p = certificate.payload;
         io.stdout(
           `certified ${p.plugin.name}@${p.plugin.version} ${p.plugin.digest} (${p.level}, ${p.target.kind} ${p.target.name}) until ${p.expiresAt}\n`,
         );
-        io.stderr(`certificate written to ${out}\n`);
+        io.stderr(`certificate written to ${out}${evidence ? ` (log evidence in ${evidencePathFor(out!)})` : ''}\n`);
       } finally {
         key.privateKey.fill(0);
       }
@@ -203,6 +225,7 @@ export function registerCertifierCommands(program: Command, io: CliIo): void {
 
 interface CertifyOptions {
   key: string;
+  log?: string;
   adapter?: string;
   target?: string;
   trustRunner?: string[];

@@ -33,8 +33,8 @@ const other = makeCertifier('Other Certifier');
 const ISSUED = new Date('2025-06-02T00:00:00.000Z');
 const LATER = () => new Date('2025-06-10T00:00:00.000Z');
 
-async function certifiedPlugin(name: string, key = certifier.key) {
-  const { folder, manifest } = await makePluginFolder({ name });
+async function certifiedPlugin(name: string, key = certifier.key, files?: Record<string, string>) {
+  const { folder, manifest } = await makePluginFolder({ name, ...(files && { files }) });
   created.push(folder);
   const digest = await computePluginDigest(folder, manifest['files'] as string[] | undefined);
   const report = makeReport({
@@ -63,6 +63,26 @@ async function refusal(promise: Promise<unknown>): Promise<PluginRefusedError> {
 }
 
 const reasonOf = async (p: Promise<unknown>): Promise<RefusalReason> => (await refusal(p)).reason;
+
+describe('dependencies', () => {
+  it('refuses a certified plugin after one file of a dependency it runs is swapped (digest-mismatch)', async () => {
+    const plugin = await certifiedPlugin('@acme/with-dep', certifier.key, {
+      'package.json': JSON.stringify({ name: '@acme/with-dep', version: '1.0.0', type: 'module', dependencies: { 'left-pad-ish': '1.0.0' } }),
+      'index.js': `import { pad } from 'left-pad-ish';
+export default { async connect(network) { return { describe: () => ({ framework: network.framework, padded: pad('x') }), close: async () => {} }; } };
+`,
+      'node_modules/left-pad-ish/package.json': JSON.stringify({ name: 'left-pad-ish', version: '1.0.0', type: 'module', main: 'index.js' }),
+      'node_modules/left-pad-ish/index.js': "export const pad = (s) => ' ' + s;\n",
+    });
+    const loaded = await host().load(plugin.folder);
+    expect(loaded.digest.dependencies).toBe(1);
+    // After certification, someone swaps the dependency for one that exfiltrates what it is given.
+    await writeFile(join(plugin.folder, 'node_modules/left-pad-ish/index.js'), "export const pad = (s) => { globalThis.stolen = s; return ' ' + s; };\n");
+    const refused = await refusal(host().load(plugin.folder));
+    expect(refused.reason).toBe('digest-mismatch');
+    expect((globalThis as { stolen?: unknown }).stolen).toBeUndefined();
+  });
+});
 
 describe('revocation', () => {
   it('refuses a certificate its certifier revoked, and only that one', async () => {

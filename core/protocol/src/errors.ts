@@ -30,6 +30,7 @@ export const REASONS = [
   'method-not-allowed',
   'request-too-large',
   'malformed-request',
+  'plugin-revoked', // the network's plugin was unloaded: its certificate was revoked
   // An adapter's (the chain's) refusal, named by its code: every error answer has a reason.
   'chain-unauthorized',
   'chain-conflict',

@@ -3,14 +3,25 @@
  * run, an unsigned or untrusted report, a failing report edited to pass. Each is refused with
  * exit 3 and the reason; the certifier's own one-step run (`certify --adapter --target`) certifies.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { AnvilDevnet } from '@bsn/adapter-ethereum/devnets';
 import { repoRoot } from '@bsn/devnets';
-import { summarizeCases, type ConformanceReport } from '@bsn/plugin-host';
+import { generatePrivateKey } from '@bsn/contract';
+import {
+  LogVerifier,
+  TransparencyLog,
+  memorySthStore,
+  startLogServer,
+  summarizeCases,
+  type ConformanceReport,
+  type InclusionEvidence,
+  type PluginCertificate,
+  type TrustedCertifier,
+} from '@bsn/plugin-host';
 import { FAULTS, writeFaultyEthereumPlugin } from './ethereum-variants.js';
 
 const root = repoRoot();
@@ -24,6 +35,18 @@ if (skip) console.warn(`skipping the certify CLI test: ${skip}`);
 
 function run(args: string[]) {
   return spawnSync(process.execPath, [bsn, ...args], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...env } });
+}
+
+/** For runs that need this process's event loop (an in-process log server) while they work. */
+function runAsync(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bsn, ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
 }
 
 describe.skipIf(skip)('bsn certify decides', () => {
@@ -113,8 +136,54 @@ describe.skipIf(skip)('bsn certify decides', () => {
     expect(existsSync(join(work, 'cert.json'))).toBe(false);
   });
 
-  it("the certifier's own run certifies in one step: bsn certify --adapter --target", () => {
-    const r = run([
+  it("the certifier's own run certifies in one step: bsn certify --adapter --target, logged with --log", async () => {
+    // A transparency log serving this certifier, and one that does not.
+    const trusting = await TransparencyLog.create(join(work, 'log'), {
+      name: 'city-log',
+      signingKey: { algorithm: 'secp256r1', privateKey: generatePrivateKey('secp256r1') },
+      certifiers: [JSON.parse(readFileSync(join(work, 'certifier.pub.json'), 'utf8')) as TrustedCertifier],
+    });
+    const server = await startLogServer(trusting, { port: 0 });
+    const strangers = await TransparencyLog.create(join(work, 'other-log'), {
+      name: 'other-log',
+      signingKey: { algorithm: 'secp256r1', privateKey: generatePrivateKey('secp256r1') },
+      certifiers: [JSON.parse(readFileSync(join(work, 'stranger.pub.json'), 'utf8')) as TrustedCertifier],
+    });
+    const otherServer = await startLogServer(strangers, { port: 0 });
+    try {
+      // (The stranger-signed passing report of the test above, its runner trusted this once: no second suite run.)
+      const refused = await runAsync([
+        'certify',
+        report(join(work, 'stranger-run')),
+        '--key',
+        key,
+        '--out',
+        join(work, 'cert.json'),
+        '--trust-runner',
+        join(work, 'stranger.pub.json'),
+        '--log',
+        otherServer.url,
+      ]);
+      expect(refused.status, refused.stderr).toBe(1);
+      expect(refused.stderr).toMatch(/the log http:\/\/\S+ did not take the certificate; nothing written: .*certifier/);
+      expect(existsSync(join(work, 'cert.json'))).toBe(false);
+      await certifyOwnRun(server.url);
+    } finally {
+      await server.close();
+      await otherServer.close();
+    }
+    const evidence = JSON.parse(readFileSync(join(work, 'cert.log.json'), 'utf8')) as InclusionEvidence;
+    const certificate = JSON.parse(readFileSync(join(work, 'cert.json'), 'utf8')) as PluginCertificate;
+    const verifier = new LogVerifier({
+      log: trusting.publicKey,
+      store: memorySthStore(),
+      consistency: (a, b) => trusting.consistencyProof(a, b),
+    });
+    expect(await verifier.checkCertificate(certificate, evidence)).toMatchObject({ accepted: true, index: 0 });
+  });
+
+  async function certifyOwnRun(logUrl: string) {
+    const r = await runAsync([
       'certify',
       '--adapter',
       adapterDir,
@@ -126,10 +195,13 @@ describe.skipIf(skip)('bsn certify decides', () => {
       join(work, 'cert.json'),
       '--report-dir',
       join(work, 'own'),
+      '--log',
+      logUrl,
     ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^certified @bsn\/adapter-ethereum@0\.1\.0 sha256:[0-9a-f]{64} \(full, process anvil\) until /);
     const written = JSON.parse(readFileSync(report(join(work, 'own')), 'utf8')) as ConformanceReport;
     expect([written.partial, written.verdict, written.cases.length]).toEqual([false, 'pass', 46]);
-  });
+    expect(r.stderr).toMatch(/logged at index 0 under a tree head of size 1/);
+  }
 });

@@ -272,7 +272,24 @@ export function openApiDocument(): Record<string, unknown> {
         },
         NodeInfo: {
           type: 'object',
-          properties: { name: { type: 'string' }, key: { type: 'object' }, networks: { type: 'array', items: { type: 'object' } } },
+          properties: {
+            name: { type: 'string' },
+            key: { type: 'object' },
+            networks: { type: 'array', items: { type: 'object' } },
+            withdrawn: {
+              type: 'array',
+              description: 'Networks taken out of service while the node runs (their plugin was revoked); their apps answer UNAVAILABLE',
+              items: {
+                type: 'object',
+                properties: {
+                  name: { type: 'string' },
+                  plugin: { type: 'string' },
+                  reason: { type: 'string' },
+                  message: { type: 'string' },
+                },
+              },
+            },
+          },
         },
         User: {
           type: 'object',
