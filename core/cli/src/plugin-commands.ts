@@ -17,8 +17,17 @@ import {
   readManifest,
   resolvePluginSource,
   loadTrustedCertifiers,
+  LogClient,
+  LogVerifier,
+  RevocationWatcher,
+  logTransparency,
+  memorySthStore,
+  readLogPublicKey,
+  type ConsistencyProofSource,
+  type PluginHostOptions,
+  type TrustedCertifier,
 } from '@bsn/plugin-host';
-import { refusedExit, type CliIo } from './io.js';
+import { CliExit, EXIT, refusedExit, usageError, type CliIo } from './io.js';
 
 function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
@@ -162,16 +171,34 @@ export function registerPluginCommands(program: Command, io: CliIo): void {
     .option('--dev', 'development mode: accept an uncertified plugin with a loud warning')
     .option('--allow-provisional', 'accept a provisional (emulator-earned) certificate')
     .option('--certificate <file>', `certificate file (default: <plugin>/${CERTIFICATE_FILE})`)
+    .option('--revocations <sources...>', 'revocation lists (files or URLs) of the trusted certifiers: a revoked certificate is refused')
+    .option(
+      '--log-key <file>',
+      'require the certificate in this transparency log (its log.pub.json); evidence from <certificate>.log.json or --log-url',
+    )
+    .option('--log-url <url>', 'the log to fetch inclusion and consistency proofs from')
     .option('--no-import', 'do not import the entry module (skips running plugin code; the factory is not checked)')
     .option('--json', 'print the verification as JSON')
     .addHelpText('after', '\nExit codes: 0 accepted; 1 runtime error; 2 usage error; 3 refused (the reason is printed on stderr).')
     .action(
       async (
         spec: string,
-        opts: { trust?: string[]; dev?: boolean; allowProvisional?: boolean; certificate?: string; import: boolean; json?: boolean },
+        opts: {
+          trust?: string[];
+          dev?: boolean;
+          allowProvisional?: boolean;
+          certificate?: string;
+          revocations?: string[];
+          logKey?: string;
+          logUrl?: string;
+          import: boolean;
+          json?: boolean;
+        },
       ) => {
         const trustedCertifiers = await loadTrustedCertifiers((opts.trust ?? []).map((p) => resolve(io.cwd, p)));
+        if (opts.logUrl && !opts.logKey) throw usageError('--log-url needs --log-key <log.pub.json>: a log cannot vouch for its own key');
         const host = new PluginHost({
+          ...(await admissionOptions(io, trustedCertifiers, opts)),
           trustedCertifiers,
           requireFull: !opts.allowProvisional,
           dev: opts.dev ?? false,
@@ -200,4 +227,31 @@ export function registerPluginCommands(program: Command, io: CliIo): void {
         }
       },
     );
+}
+
+/** `--revocations` and `--log-key` as host options: the same checks a node configured with `trust.revocations` and `trust.log` runs. */
+async function admissionOptions(
+  io: CliIo,
+  trusted: TrustedCertifier[],
+  opts: { revocations?: string[]; logKey?: string; logUrl?: string },
+): Promise<Pick<PluginHostOptions, 'revocations' | 'transparency'>> {
+  const options: Pick<PluginHostOptions, 'revocations' | 'transparency'> = {};
+  if (opts.revocations?.length) {
+    const sources = opts.revocations.map((s) => (/^https?:\/\//.test(s) ? s : resolve(io.cwd, s)));
+    const problems: string[] = [];
+    const watcher = new RevocationWatcher(sources, trusted, (source, message) => problems.push(`${source}: ${message}`));
+    await watcher.refresh();
+    if (problems.length) throw new CliExit(EXIT.runtime, `cannot load the revocation lists:\n${problems.join('\n')}`);
+    options.revocations = watcher;
+  }
+  if (opts.logKey) {
+    const key = await readLogPublicKey(resolve(io.cwd, opts.logKey));
+    const client = opts.logUrl ? new LogClient(opts.logUrl) : undefined;
+    const consistency: ConsistencyProofSource = client
+      ? client.consistency
+      : () => Promise.reject(new Error('no --log-url to fetch a consistency proof from'));
+    // No remembered head: a one-off check trusts the evidence's head on first use (a node remembers its own).
+    options.transparency = logTransparency(new LogVerifier({ log: key, store: memorySthStore(), consistency }), client);
+  }
+  return options;
 }
