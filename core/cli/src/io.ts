@@ -108,3 +108,27 @@ export async function readPassphrase(
   }
   return passphrase;
 }
+
+/**
+ * Resolves, naming why, when a long-running command should stop: SIGINT, SIGTERM, SIGHUP, or
+ * the process that started it going away. The last matters under `npx`, which does not pass a
+ * signal on to the command it runs: `npx bsn log serve & … kill %1` ends npx, and the command,
+ * re-parented, notices within a second instead of running on unseen with its devnets and ports.
+ */
+export function untilStopped(): Promise<string> {
+  return new Promise((resolveStop) => {
+    const parent = process.ppid;
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    const handlers = signals.map((signal) => [signal, () => done(signal)] as const);
+    const watch = setInterval(() => {
+      if (process.ppid !== parent) done(`parent process ${parent} exited`);
+    }, 1000);
+    watch.unref();
+    function done(why: string): void {
+      clearInterval(watch);
+      for (const [signal, handler] of handlers) process.off(signal, handler);
+      resolveStop(why);
+    }
+    for (const [signal, handler] of handlers) process.on(signal, handler);
+  });
+}

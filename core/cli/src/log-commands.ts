@@ -20,27 +20,13 @@ import {
   type ConsistencyProofSource,
   type LogPublicKey,
 } from '@bsn/plugin-host';
-import { CliExit, EXIT, readPassphrase, refusedExit, usageError, type CliIo } from './io.js';
+import { CliExit, EXIT, readPassphrase, refusedExit, untilStopped, usageError, type CliIo } from './io.js';
 
 export const DEFAULT_LOG_PORT = 8711;
 
 export interface LogCommandOptions {
-  /** What `bsn log serve` waits for before stopping; default SIGINT or SIGTERM. Tests pass their own. */
+  /** What `bsn log serve` waits for before stopping; default `untilStopped` (a signal, or the parent gone). Tests pass their own. */
   untilStopped?: () => Promise<string>;
-}
-
-function untilSignal(): Promise<string> {
-  return new Promise((resolveStop) => {
-    const stop = (signal: string) => () => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolveStop(signal);
-    };
-    const onInt = stop('SIGINT');
-    const onTerm = stop('SIGTERM');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-  });
 }
 
 function parsePort(value: string): number {
@@ -145,13 +131,13 @@ export function registerLogCommands(program: Command, io: CliIo, options: LogCom
     .option('--port <n>', `port (0: a free one)`, parsePort, DEFAULT_LOG_PORT)
     .option('--host <host>', 'interface to bind', '127.0.0.1')
     .option('--passphrase-file <file>', 'read the log key passphrase from this file (else BSN_PASSPHRASE, else a prompt on a terminal)')
-    .addHelpText('after', '\nStops on SIGINT/SIGTERM.')
+    .addHelpText('after', '\nStops on SIGINT/SIGTERM/SIGHUP, or when the process that started it exits.')
     .action(async (opts: { dir: string; port: number; host: string; passphraseFile?: string }) => {
       const dir = resolve(io.cwd, opts.dir);
       const opened = await openWithKey(io, dir, opts.passphraseFile);
       const server = await startLogServer(opened, { port: opts.port, host: opts.host });
       io.stdout(`log "${opened.name}" serving at ${server.url}\n`);
-      const signal = await (options.untilStopped ?? untilSignal)();
+      const signal = await (options.untilStopped ?? untilStopped)();
       io.stderr(`${signal}: stopping\n`);
       await server.close();
     });

@@ -22,7 +22,7 @@ import {
   type ConformanceKitCli,
   type QuickstartResult,
 } from '@bsn/city-node';
-import { CliExit, EXIT, processIo, type CliIo } from './io.js';
+import { CliExit, EXIT, processIo, untilStopped, type CliIo } from './io.js';
 
 const KIT = '@bsn/conformance';
 
@@ -77,7 +77,10 @@ export function registerNodeCommands(program: Command, io: CliIo = processIo()):
     .option('--rest-port <port>', 'override listen.restPort', port)
     .option('--grpc-port <port>', 'override listen.grpcPort', port)
     .option('--no-demo', 'quickstart: do not create the demo apps')
-    .addHelpText('after', '\nStops on SIGINT/SIGTERM: closes the gateways and adapters and stops the devnets it started.')
+    .addHelpText(
+      'after',
+      '\nStops on SIGINT/SIGTERM/SIGHUP, or when the process that started it exits: closes the gateways and adapters and stops the devnets it started.',
+    )
     .action(async (opts: { config?: string; dev?: boolean; restPort?: number; grpcPort?: number; demo: boolean }) => {
       const progress = (line: string) => io.stderr(`[node] ${line}\n`);
       let config: NodeConfig;
@@ -166,23 +169,9 @@ export function registerNodeCommands(program: Command, io: CliIo = processIo()):
       lines.push('', 'Stop with Ctrl-C.', '');
       io.stdout(lines.join('\n'));
 
-      await new Promise<void>((resolveStop) => {
-        let stopping = false;
-        const stop = (signal: string) => {
-          if (stopping) return;
-          stopping = true;
-          progress(`${signal}: stopping…`);
-          city.stop().finally(() => {
-            process.off('SIGINT', onInt);
-            process.off('SIGTERM', onTerm);
-            resolveStop();
-          });
-        };
-        const onInt = () => stop('SIGINT');
-        const onTerm = () => stop('SIGTERM');
-        process.on('SIGINT', onInt);
-        process.on('SIGTERM', onTerm);
-      });
+      const why = await untilStopped();
+      progress(`${why}: stopping…`);
+      await city.stop();
     });
 
   node
