@@ -67,20 +67,49 @@ const reasonOf = async (p: Promise<unknown>): Promise<RefusalReason> => (await r
 describe('dependencies', () => {
   it('refuses a certified plugin after one file of a dependency it runs is swapped (digest-mismatch)', async () => {
     const plugin = await certifiedPlugin('@acme/with-dep', certifier.key, {
-      'package.json': JSON.stringify({ name: '@acme/with-dep', version: '1.0.0', type: 'module', dependencies: { 'left-pad-ish': '1.0.0' } }),
+      'package.json': JSON.stringify({
+        name: '@acme/with-dep',
+        version: '1.0.0',
+        type: 'module',
+        dependencies: { 'left-pad-ish': '1.0.0' },
+      }),
       'index.js': `import { pad } from 'left-pad-ish';
 export default { async connect(network) { return { describe: () => ({ framework: network.framework, padded: pad('x') }), close: async () => {} }; } };
 `,
-      'node_modules/left-pad-ish/package.json': JSON.stringify({ name: 'left-pad-ish', version: '1.0.0', type: 'module', main: 'index.js' }),
+      'node_modules/left-pad-ish/package.json': JSON.stringify({
+        name: 'left-pad-ish',
+        version: '1.0.0',
+        type: 'module',
+        main: 'index.js',
+      }),
       'node_modules/left-pad-ish/index.js': "export const pad = (s) => ' ' + s;\n",
     });
     const loaded = await host().load(plugin.folder);
     expect(loaded.digest.dependencies).toBe(1);
     // After certification, someone swaps the dependency for one that exfiltrates what it is given.
-    await writeFile(join(plugin.folder, 'node_modules/left-pad-ish/index.js'), "export const pad = (s) => { globalThis.stolen = s; return ' ' + s; };\n");
+    await writeFile(
+      join(plugin.folder, 'node_modules/left-pad-ish/index.js'),
+      "export const pad = (s) => { globalThis.stolen = s; return ' ' + s; };\n",
+    );
     const refused = await refusal(host().load(plugin.folder));
     expect(refused.reason).toBe('digest-mismatch');
     expect((globalThis as { stolen?: unknown }).stolen).toBeUndefined();
+  });
+});
+
+describe('dependencies, missing', () => {
+  it('refuses a plugin whose dependency is not installed, naming it (it could not run)', async () => {
+    // (Refused before its certificate is looked at: without its dependencies it has no digest.)
+    const plugin = await makePluginFolder({
+      name: '@acme/no-deps',
+      files: {
+        'package.json': JSON.stringify({ name: '@acme/no-deps', version: '1.0.0', type: 'module', dependencies: { 'not-there': '1.0.0' } }),
+      },
+    });
+    created.push(plugin.folder);
+    const refused = await refusal(host().load(plugin.folder));
+    expect(refused.reason).toBe('dependency-missing');
+    expect(refused.message).toMatch(/@acme\/no-deps depends on not-there, which is not installed/);
   });
 });
 

@@ -7,6 +7,17 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
+/** A package the plugin depends on is not installed where Node would look for it. */
+export class MissingDependencyError extends Error {
+  constructor(
+    readonly dependent: string,
+    readonly dependency: string,
+  ) {
+    super(`${dependent} depends on ${dependency}, which is not installed (run npm install where the plugin is installed)`);
+    this.name = 'MissingDependencyError';
+  }
+}
+
 export interface ResolvedDependency {
   name: string;
   version: string;
@@ -52,7 +63,7 @@ export function dependencyClosure(folder: string): ResolvedDependency[] {
       const resolved = resolvePackage(dir, name);
       if (!resolved) {
         if (optional) continue;
-        throw new Error(`${pkg.name ?? dir} depends on ${name}, which is not installed (run npm install)`);
+        throw new MissingDependencyError(pkg.name ?? dir, name);
       }
       if (found.has(resolved)) continue;
       const dep = packageJson(resolved);

@@ -12,6 +12,7 @@ export const REFUSAL_REASONS = [
   'certificate-provisional',
   'certificate-revoked',
   'certificate-unlogged',
+  'dependency-missing',
   'entry-invalid',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
@@ -39,6 +40,7 @@ const CODE_BY_REASON: Record<RefusalReason, ErrorCode> = {
   'certificate-provisional': 'UNAUTHORIZED',
   'certificate-revoked': 'UNAUTHORIZED',
   'certificate-unlogged': 'UNAUTHORIZED',
+  'dependency-missing': 'INVALID_INPUT',
   'entry-invalid': 'INVALID_INPUT',
 };
 

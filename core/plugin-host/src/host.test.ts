@@ -75,6 +75,7 @@ describe('PluginHost', () => {
     expect(loaded.verification.checks.map((c) => [c.check, c.ok])).toEqual([
       ['manifest', true],
       ['adapter-api', true],
+      ['dependencies', true],
       ['certificate-present', true],
       ['certificate-valid', true],
       ['certificate-trusted', true],
@@ -287,6 +288,7 @@ describe('PluginHost', () => {
     expect(result.checks.map((c) => `${c.check}:${c.ok}`)).toEqual([
       'manifest:true',
       'adapter-api:true',
+      'dependencies:true',
       'certificate-present:true',
       'certificate-valid:true',
       'certificate-trusted:false',

@@ -6,6 +6,7 @@
  * Checks, in order, stopping at the first failure (each refusal a PluginRefusedError):
  *  1. `manifest`             bsn-plugin.json valid against its schema       → manifest-invalid
  *  2. `adapter-api`          ADAPTER_API_VERSION satisfies `adapterApi`     → api-incompatible
+ *  +  `dependencies`         every production dependency installed         → dependency-missing
  *  3. `certificate-present`  bsn-certificate.json exists and is JSON        → certificate-missing / -invalid
  *  4. `certificate-valid`    certificate schema + signature                 → certificate-invalid
  *  5. `certificate-trusted`  signed by one of `trustedCertifiers`            → certificate-untrusted
@@ -29,6 +30,7 @@ import type { AdapterFactory, Logger } from '@bsn/contract';
 import { ADAPTER_API_VERSION, verifyDocument } from '@bsn/contract';
 import { CERTIFICATE_DOMAIN, certificateViolations, readCertificateFile, type PluginCertificate } from './certificate.js';
 import { CERTIFICATE_FILE, computePluginDigest, memoryDigestCache, type DigestCache, type PluginDigest } from './digest.js';
+import { MissingDependencyError } from './dependencies.js';
 import { revocationOf, type RevocationState } from './revocation-list.js';
 import type { InclusionEvidence } from './transparency/log.js';
 import type { LogVerifier } from './transparency/verifier.js';
@@ -70,6 +72,7 @@ export interface PluginHostOptions {
 export type PluginCheckName =
   | 'manifest'
   | 'adapter-api'
+  | 'dependencies'
   | 'certificate-present'
   | 'certificate-valid'
   | 'certificate-trusted'
@@ -205,7 +208,14 @@ export class PluginHost {
       }
       pass('adapter-api', `adapter API ${ADAPTER_API_VERSION} satisfies ${manifest.adapterApi}`);
 
-      const digest = await computePluginDigest(resolved.folder, manifest.files, { cache: this.digestCache });
+      let digest: PluginDigest;
+      try {
+        digest = await computePluginDigest(resolved.folder, manifest.files, { cache: this.digestCache });
+      } catch (err) {
+        if (err instanceof MissingDependencyError) refuse('dependencies', 'dependency-missing', `it cannot run here: ${err.message}`);
+        throw err;
+      }
+      pass('dependencies', `${digest.dependencies} dependency package(s) installed, ${digest.files} file(s) digested`);
       result.digest = digest;
 
       // 3–8. certificate

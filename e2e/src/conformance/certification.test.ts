@@ -3,9 +3,9 @@
 // accept the certified plugin — and refuse it once a file changes.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PluginHost, loadTrustedCertifiers, pluginDevnet, type ConformanceReport } from '@bsn/plugin-host';
 import { validateSchema } from '@bsn/contract';
 import { repoRoot } from '@bsn/devnets';
@@ -86,13 +86,16 @@ for (const { framework, target, minPassed } of RUNS) {
       expect(verification.certificate?.payload.level).toBe('full');
       expect(verification.certificate?.payload.target.node).toBe(report.target.node);
 
-      // A copy of the plugin with one byte changed after certification is refused.
-      const copy = join(work, 'tampered');
+      // A copy of the plugin with one byte changed after certification is refused. (Under the
+      // repo's cache, so its dependencies resolve as they do for the original.)
+      mkdirSync(join(root, '.cache'), { recursive: true });
+      const copy = join(mkdtempSync(join(root, '.cache', 'tampered-')), 'plugin');
       cpSync(adapterDir, copy, { recursive: true, filter: (p) => !p.includes('node_modules') });
       appendFileSync(join(copy, 'dist', 'index.js'), ' ');
       const tampered = await host.verify(copy, { certificate });
       expect(tampered.accepted).toBe(false);
       expect(tampered.refusal?.reason).toBe('digest-mismatch');
+      rmSync(dirname(copy), { recursive: true, force: true });
     });
   });
 }

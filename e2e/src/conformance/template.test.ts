@@ -31,7 +31,16 @@ describe('bsn adapter new', () => {
       expect(manifest).toMatchObject({ name: 'bsn-adapter-acme', framework: 'acme' });
       expect(readFileSync(join(dir, 'src', 'gateway.ts'), 'utf8')).toContain('export class AcmeGateway');
 
-      const suite = run(['conformance', 'run', '--adapter', dir, '--target', 'memory', '--out', join(work, 'out')]);
+      // The run signed by a runner the certifier trusts: what refuses it is its target alone.
+      const env = { BSN_PASSPHRASE: 'template test passphrase' };
+      const key = join(work, 'certifier.json');
+      const runner = join(work, 'runner.json');
+      expect(run(['certifier', 'new', '--out', key, '--name', 'test certifier', '--scrypt-n', '1024'], env).status).toBe(0);
+      expect(run(['certifier', 'new', '--out', runner, '--name', 'test runner', '--scrypt-n', '1024'], env).status).toBe(0);
+      const suite = run(
+        ['conformance', 'run', '--adapter', dir, '--target', 'memory', '--out', join(work, 'out'), '--runner-key', runner],
+        env,
+      );
       expect(suite.status, suite.stderr).toBe(0);
       expect(suite.stderr).toMatch(/verdict: PASS — \d+ passed, 0 failed/);
       expect(suite.stderr).toContain('memory is a memory target, not a chain: this report cannot be certified');
@@ -40,10 +49,19 @@ describe('bsn adapter new', () => {
       expect(report.cases.filter((c) => c.level === 'MUST' && c.outcome === 'failed')).toEqual([]);
       expect(report.cases.filter((c) => c.outcome === 'passed').length).toBeGreaterThan(35);
 
-      const env = { BSN_PASSPHRASE: 'template test passphrase' };
-      const key = join(work, 'certifier.json');
-      expect(run(['certifier', 'new', '--out', key, '--name', 'test certifier', '--scrypt-n', '1024'], env).status).toBe(0);
-      const certify = run(['certify', join(work, 'out', 'conformance-report.json'), '--key', key, '--plugin', dir], env);
+      const certify = run(
+        [
+          'certify',
+          join(work, 'out', 'conformance-report.json'),
+          '--key',
+          key,
+          '--plugin',
+          dir,
+          '--trust-runner',
+          `${runner.slice(0, -5)}.pub.json`,
+        ],
+        env,
+      );
       expect(certify.status, 'exit 3: refused').toBe(3);
       expect(certify.stderr).toContain('target memory is not certifiable: it is a memory target, not a chain');
       expect(existsSync(join(dir, 'bsn-certificate.json'))).toBe(false);

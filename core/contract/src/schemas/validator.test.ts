@@ -67,8 +67,9 @@ describe('schema validator', () => {
   it('requires failure details on failed report cases', () => {
     const report = {
       v: 1,
-      suite: { name: '@bsn/conformance', version: '0.1.0' },
-      adapter: { name: 'x', version: '1.0.0', framework: 'ethereum', digest: `sha256:${'a'.repeat(64)}` },
+      suite: { name: '@bsn/conformance', version: '0.1.0', digest: `sha256:${'b'.repeat(64)}` },
+      adapter: { name: 'x', version: '1.0.0', framework: 'ethereum', digest: `sha256:${'a'.repeat(64)}`, capabilities: ['gateway.submit'] },
+      partial: false,
       target: { kind: 'process', name: 'anvil', node: 'anvil/1.7.1' },
       startedAt: '2025-01-01T00:00:00Z',
       finishedAt: '2025-01-01T00:01:00Z',
