@@ -13,11 +13,12 @@ import {
   PluginHost,
   type LoadedPlugin,
   type TrustedCertifier,
+  loadIsolated,
   loadTrustedCertifiers,
   pluginDevnet,
 } from '@bsn/plugin-host';
 import { Authenticator } from './auth/authenticator.js';
-import type { NodeConfig } from './config.js';
+import type { NodeConfig, PluginEntry } from './config.js';
 import { startGrpcServer, type GrpcGateway } from './grpc/server.js';
 import { NodeKeys } from './keys.js';
 import { Metering } from './metering.js';
@@ -246,7 +247,7 @@ async function loadPlugins(
   for (const entry of config.plugins) {
     let loaded: LoadedPlugin;
     try {
-      loaded = await host.load(entry.source, entry.certificate ? { certificate: entry.certificate } : {});
+      loaded = await loadPlugin(host, entry, config, log);
     } catch (err) {
       if (err instanceof PluginRefusedError) {
         log.error(`plugin ${err.plugin} NOT loaded — refused (${err.reason}): ${err.why}`, { source: entry.source, reason: err.reason });
@@ -279,7 +280,7 @@ async function loadPlugins(
           network = { ...net.endpoint, framework: loaded.manifest.framework, name: net.name };
           origin = { kind: 'endpoint' };
         }
-        const context: AdapterContext = { logger: log, dataDir: join(config.node.dataDir, 'adapters', net.name) };
+        const context: AdapterContext = { logger: log, dataDir: adapterDataDir(config, net.name) };
         await mkdir(context.dataDir, { recursive: true });
         const adapter = await loaded.factory.connect(network, context);
         const description = adapter.describe();
@@ -301,6 +302,28 @@ async function loadPlugins(
         await chain?.stop().catch(() => {});
       }
     }
+    // A confined plugin with no network connected: its process ends (with its last adapter otherwise).
+    if (!networks.all().some((n) => n.plugin === label)) await (loaded as { close?: () => Promise<void> }).close?.();
   }
   return { reports, loaded: all };
+}
+
+/** Where the adapter of network `name` keeps its data; a confined plugin may write only there. */
+const adapterDataDir = (config: NodeConfig, name: string) => join(config.node.dataDir, 'adapters', name);
+
+/**
+ * Loads a configured plugin confined in a process of its own (`loadIsolated`: the node's keystore,
+ * registry and other plugins out of its reach), or in the node's process when its isolation is off.
+ */
+function loadPlugin(host: PluginHost, entry: PluginEntry, config: NodeConfig, log: Logger): Promise<LoadedPlugin> {
+  const options = entry.certificate ? { certificate: entry.certificate } : {};
+  const isolation = entry.isolation ?? { enabled: config.isolation?.enabled ?? true, allow: [], readPaths: [] };
+  if (!isolation.enabled) return host.load(entry.source, options);
+  return loadIsolated(host, entry.source, {
+    ...options,
+    dataDirs: entry.networks.map((net) => adapterDataDir(config, net.name)),
+    allow: isolation.allow,
+    readPaths: isolation.readPaths,
+    logger: log,
+  });
 }

@@ -8,6 +8,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { KeyAlgorithm } from '@bsn/contract';
 import { InvalidInputError, formatViolations, validateSchema } from '@bsn/contract';
+import type { Grant } from '@bsn/plugin-host';
 
 export interface NetworkEntry {
   name: string;
@@ -22,6 +23,17 @@ export interface PluginEntry {
   /** Certificate file when not `bsn-certificate.json` in the plugin folder. */
   certificate?: string;
   networks: NetworkEntry[];
+  /** How this plugin is confined, when it says so itself (docs/city-node.md, "Plugin confinement"); else the node's `isolation`. */
+  isolation?: PluginIsolation;
+}
+
+/** A plugin's confinement: its own process under Node's permission model, unless `enabled` is false. */
+export interface PluginIsolation {
+  enabled: boolean;
+  /** Capabilities beyond files the node allows it (granted only when its manifest declares them too). */
+  allow: Grant[];
+  /** More read-only paths it may read (absolute). */
+  readPaths: string[];
 }
 
 export interface SeedUser {
@@ -55,6 +67,8 @@ export interface NodeConfig {
     log?: { publicKey: string; url?: string };
   };
   plugins: PluginEntry[];
+  /** Plugins run confined, each in its own process (default); a plugin's own `isolation` overrides. */
+  isolation?: { enabled: boolean };
   limits: { bodyBytes: number; clockSkewMs: number; tpsWindowMs: number };
   portals: SeedPortal[];
 }
@@ -91,9 +105,11 @@ export function resolveNodeConfig(raw: unknown, baseDir: string, env: Record<str
     if (!url)
       throw new InvalidInputError(`node config /registry/urlEnv: environment variable ${name} is not set`, { field: '/registry/urlEnv' });
   }
+  const isolation = { enabled: (obj(d['isolation'])['enabled'] as boolean | undefined) ?? true };
   const plugins = ((d['plugins'] as Raw[] | undefined) ?? []).map((p) => {
     const source = p['source'] as string;
     const looksLikePath = source.startsWith('.') || source.startsWith('/') || source.startsWith('~');
+    const confined = obj(p['isolation']);
     return {
       source: looksLikePath ? abs(source) : source,
       ...(p['certificate'] !== undefined && { certificate: abs(p['certificate'] as string) }),
@@ -102,6 +118,14 @@ export function resolveNodeConfig(raw: unknown, baseDir: string, env: Record<str
         ...(n['devnet'] !== undefined && { devnet: n['devnet'] as string }),
         ...(n['endpoint'] !== undefined && { endpoint: n['endpoint'] as Record<string, unknown> }),
       })),
+      // Absent unless the plugin has its own: then the node's `isolation` applies.
+      ...(p['isolation'] !== undefined && {
+        isolation: {
+          enabled: (confined['enabled'] as boolean | undefined) ?? isolation.enabled,
+          allow: (confined['allow'] as Grant[] | undefined) ?? [],
+          readPaths: ((confined['readPaths'] as string[] | undefined) ?? []).map(abs),
+        },
+      }),
     };
   });
   const names = new Set<string>();
@@ -155,6 +179,7 @@ export function resolveNodeConfig(raw: unknown, baseDir: string, env: Record<str
       }),
     },
     plugins,
+    isolation,
     limits: {
       bodyBytes: (limits['bodyBytes'] as number | undefined) ?? 1_048_576,
       clockSkewMs: (limits['clockSkewMs'] as number | undefined) ?? 300_000,

@@ -15,3 +15,4 @@ export * from './attest.js';
 export * from './dependencies.js';
 export * from './revocation-list.js';
 export * from './log-evidence.js';
+export * from './isolation/index.js';
