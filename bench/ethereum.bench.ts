@@ -165,7 +165,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const run = spawnSync(
     process.execPath,
-    ['core/dist/cli/main.js', 'conformance', 'run', '--adapter', 'adapters/ethereum', '--target', 'anvil', '--out', out],
+    ['core/cli/dist/main.js', 'conformance', 'run', '--adapter', 'adapters/ethereum', '--target', 'anvil', '--out', out],
     { encoding: 'utf8' },
   );
   const seconds = (performance.now() - started) / 1000;
