@@ -22,8 +22,13 @@ import { ResponseSigner } from '@bsn/protocol';
 
 export class NodeKeys {
   readonly responseSigner: ResponseSigner;
-  /** Hosted identities, opened once (scrypt); each keeps the keys it derived. */
-  private readonly users = new Map<string, BsnIdentity>();
+  /**
+   * Hosted identities, opened once (scrypt) from what the registry holds, each with the sealed
+   * text it was opened from: a user whose registry row changed is opened again, and nothing
+   * enters here that the registry does not hold (a registration refused after its identity was
+   * generated must not leave that identity signing for the user).
+   */
+  private readonly users = new Map<string, { sealed: string; identity: BsnIdentity }>();
 
   private constructor(
     readonly identity: BsnIdentity,
@@ -54,20 +59,18 @@ export class NodeKeys {
     return this.identity.signerFor(framework, algorithm);
   }
 
-  /** A new hosted identity for `userCode`, sealed: what the registry stores. */
+  /** A new hosted identity for `userCode`, sealed: what the registry stores. Not kept: see `users`. */
   sealNewUser(userCode: string): string {
-    const identity = BsnIdentity.generate();
-    this.users.set(userCode, identity);
-    return JSON.stringify(sealIdentity(identity, userCode, this.passphrase, { scryptN: this.scryptN }));
+    return JSON.stringify(sealIdentity(BsnIdentity.generate(), userCode, this.passphrase, { scryptN: this.scryptN }));
   }
 
-  /** The hosted user's chain signer for a framework (the identity is opened once, then cached). */
+  /** The hosted user's chain signer for a framework, from the sealed identity the registry holds. */
   userSigner(userCode: string, sealed: string, framework: string, algorithm: KeyAlgorithm): Signer {
-    let identity = this.users.get(userCode);
-    if (!identity) {
-      identity = openIdentity(parseIdentityFile(JSON.parse(sealed)), this.passphrase);
-      this.users.set(userCode, identity);
+    let entry = this.users.get(userCode);
+    if (entry?.sealed !== sealed) {
+      entry = { sealed, identity: openIdentity(parseIdentityFile(JSON.parse(sealed)), this.passphrase) };
+      this.users.set(userCode, entry);
     }
-    return identity.signerFor(framework, algorithm);
+    return entry.identity.signerFor(framework, algorithm);
   }
 }
