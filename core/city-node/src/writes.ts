@@ -5,6 +5,7 @@
  * transaction, sign its digest themselves and submit the signature.
  */
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { PreparedTransaction, Receipt } from '@bsn/contract';
 import { canonicalJson, fromHex, toBase64 } from '@bsn/contract';
 import { receiptJson, sha256Hex, type Arg, type PreparedJson, type ReceiptJson } from '@bsn/protocol';
@@ -34,7 +35,19 @@ function argsSize(args: Array<string | Uint8Array>): number {
   return args.reduce((n, a) => n + (typeof a === 'string' ? Buffer.byteLength(a) : a.length), 0);
 }
 
+/** How long a claim holds without renewal: an instance killed mid-write blocks its request id this long at most. */
+const CLAIM_LEASE_MS = 30_000;
+const CLAIM_POLL_MS = 50;
+/** How long a copy waits for another instance's claim before answering UNAVAILABLE (retry with the same id). */
+const CLAIM_WAIT_MS = 120_000;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
 export class Writes {
+  /** This instance, as the holder of its request claims. */
+  private readonly instance = `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
+  /** Writes running on this instance, by app and request id. */
+  private readonly running = new Map<string, { contentHash: string; result: Promise<ReceiptJson> }>();
+
   constructor(
     private readonly registry: Registry,
     private readonly metering: Metering,
@@ -159,31 +172,99 @@ export class Writes {
   }
 
   /**
-   * Runs a write once per (app, request id) and meters it; a repeat answers with the stored
-   * receipt. With `checkContent`, a repeat that asked something else is CONFLICT; without it
-   * (a prepared transaction's submit) any receipt stored under the id is the answer.
+   * Runs a write once per (app, request id) across every instance on the registry, and meters
+   * it once; a repeat answers with the stored receipt. With `checkContent`, a repeat that asked
+   * something else is CONFLICT; without it (a prepared transaction's submit) any receipt stored
+   * under the id is the answer.
+   *
+   * Before signing, the instance claims the id in the registry (a lease it renews while the
+   * chain works); a copy of the request on another instance waits for the claim's receipt
+   * instead of broadcasting a second transaction, and takes the claim over only once its lease
+   * ran out (its holder died). A copy on this instance waits on the same promise.
    */
   private async idempotent(w: Write, { checkContent = true } = {}): Promise<ReceiptJson> {
-    const stored = await this.registry.getReceipt(w.app.code, w.requestId);
-    if (stored) {
-      if (checkContent && stored.contentHash !== w.contentHash) {
+    const key = `${w.app.code}\n${w.requestId}`;
+    const running = this.running.get(key);
+    if (running) {
+      if (checkContent && running.contentHash !== w.contentHash) throw reused(w);
+      return running.result;
+    }
+    const result = this.claimAndRun(w, checkContent);
+    this.running.set(key, { contentHash: w.contentHash, result });
+    try {
+      return await result;
+    } finally {
+      this.running.delete(key);
+    }
+  }
+
+  private async claimAndRun(w: Write, checkContent: boolean): Promise<ReceiptJson> {
+    const waitUntil = this.now() + CLAIM_WAIT_MS;
+    for (;;) {
+      const stored = await this.registry.getReceipt(w.app.code, w.requestId);
+      if (stored) {
+        if (checkContent && stored.contentHash !== w.contentHash) throw reused(w);
+        return stored.receipt as unknown as ReceiptJson;
+      }
+      const claim = await this.registry.claimRequest(
+        {
+          app: w.app.code,
+          requestId: w.requestId,
+          contentHash: w.contentHash,
+          holder: this.instance,
+          leaseUntil: this.now() + CLAIM_LEASE_MS,
+        },
+        this.now(),
+      );
+      if (claim.claimed) return this.runClaimed(w, checkContent);
+      if (checkContent && claim.held.contentHash !== w.contentHash) throw reused(w);
+      if (this.now() > waitUntil) {
         throw new ApiError(
-          'CONFLICT',
-          'request-id-reused',
-          `request id ${w.requestId} was used for a different request in app ${localCode(w.app)}`,
-          { field: '/requestId' },
+          'UNAVAILABLE',
+          'unavailable',
+          `request id ${w.requestId} is being written by another node instance (${claim.held.holder}); retry with the same id`,
         );
       }
-      return stored.receipt as unknown as ReceiptJson;
+      await sleep(CLAIM_POLL_MS);
     }
-    const chain = await w.run();
-    const receipt = receiptJson({ ...chain, events: chain.events.map((e) => eventForCaller(e, w.app)) });
-    const kept = await this.registry.putReceipt(
-      { app: w.app.code, requestId: w.requestId, contentHash: w.contentHash, receipt: receipt as unknown as Record<string, unknown> },
-      w.storageBytes,
-    );
-    // The registry counted it with the receipt; this instance's rate and Prometheus follow.
-    this.metering.committed(w.app.code, w.storageBytes);
-    return kept.receipt as unknown as ReceiptJson;
   }
+
+  /** The write itself, under this instance's claim: renewed while it runs, released after. */
+  private async runClaimed(w: Write, checkContent: boolean): Promise<ReceiptJson> {
+    const renew = setInterval(() => {
+      this.registry.renewClaim(w.app.code, w.requestId, this.instance, this.now() + CLAIM_LEASE_MS).catch(() => {});
+    }, CLAIM_LEASE_MS / 3);
+    renew.unref();
+    try {
+      // The holder before us may have stored its receipt just before its claim ran out.
+      const stored = await this.registry.getReceipt(w.app.code, w.requestId);
+      if (stored) {
+        if (checkContent && stored.contentHash !== w.contentHash) throw reused(w);
+        return stored.receipt as unknown as ReceiptJson;
+      }
+      const chain = await w.run();
+      const receipt = receiptJson({ ...chain, events: chain.events.map((e) => eventForCaller(e, w.app)) });
+      const kept = await this.registry.putReceipt(
+        { app: w.app.code, requestId: w.requestId, contentHash: w.contentHash, receipt: receipt as unknown as Record<string, unknown> },
+        w.storageBytes,
+      );
+      // The registry counted it with the receipt; this instance's rate and Prometheus follow, once.
+      if (kept.inserted) this.metering.committed(w.app.code, w.storageBytes);
+      return kept.receipt as unknown as ReceiptJson;
+    } finally {
+      clearInterval(renew);
+      await this.registry.releaseClaim(w.app.code, w.requestId, this.instance).catch(() => {});
+    }
+  }
+}
+
+function reused(w: Write): ApiError {
+  return new ApiError(
+    'CONFLICT',
+    'request-id-reused',
+    `request id ${w.requestId} was used for a different request in app ${localCode(w.app)}`,
+    {
+      field: '/requestId',
+    },
+  );
 }

@@ -74,4 +74,37 @@ describe.skipIf(skip !== undefined)('two node instances on one PostgreSQL regist
     // Metering adds up across instances, once each has written its counts behind (every 200 ms).
     await expect.poll(async () => (await viaB.usage('pg-app')).txs, { timeout: 5000 }).toBe(2);
   });
+
+  test('the same request id sent to both instances at once is broadcast once and counted once', async () => {
+    const viaA = new BsnClient({ baseUrl: a.restUrl, user: 'ops', algorithm: 'secp256k1', privateKey: key.privateKey });
+    const viaB = new BsnClient({ baseUrl: b.restUrl, user: 'ops', algorithm: 'secp256k1', privateKey: key.privateKey });
+    await viaA.createApp({ code: 'pg-once' });
+    await viaA.put('pg-once', 'warm', 'up'); // the user's chain account exists before the race
+    const rpc = async (method: string, params: unknown[]) =>
+      (
+        (await (
+          await fetch(anvil.network.rpcUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+          })
+        ).json()) as { result: any }
+      ).result;
+    const before = Number(await rpc('eth_blockNumber', []));
+    const usageBefore = (await viaA.usage('pg-once')).txs;
+    for (let i = 0; i < 20; i++) {
+      const requestId = `race-${i}`;
+      const [x, y] = await Promise.all([
+        viaA.put('pg-once', `k${i}`, `v${i}`, requestId),
+        viaB.put('pg-once', `k${i}`, `v${i}`, requestId),
+      ]);
+      expect(x.txId).toBe(y.txId);
+    }
+    const after = Number(await rpc('eth_blockNumber', []));
+    let broadcast = 0;
+    for (let n = before + 1; n <= after; n++)
+      broadcast += ((await rpc('eth_getBlockByNumber', [`0x${n.toString(16)}`, false])) as { transactions: unknown[] }).transactions.length;
+    expect(broadcast).toBe(20);
+    expect((await viaB.usage('pg-once')).txs - usageBefore).toBe(20);
+  });
 });

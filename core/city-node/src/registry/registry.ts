@@ -105,6 +105,19 @@ export interface Usage {
 
 export type UsageDelta = Partial<Omit<Usage, 'app'>>;
 
+/** Who is writing a request id now (see `Registry.claimRequest`). */
+export interface RequestClaim {
+  app: string;
+  requestId: string;
+  contentHash: string;
+  /** The instance holding it. */
+  holder: string;
+  /** Epoch ms; after it, another instance may take the claim over. */
+  leaseUntil: number;
+}
+
+export type ClaimResult = { claimed: true } | { claimed: false; held: RequestClaim };
+
 export interface Registry {
   readonly kind: 'sqlite' | 'postgres';
   /** Creates the tables when absent. Safe to call from several instances at once. */
@@ -155,7 +168,17 @@ export interface Registry {
    * Stores the receipt unless one exists for (app, requestId); returns what is stored. The
    * insert counts one transaction and `storageBytes` in the app's usage, in the same commit.
    */
-  putReceipt(receipt: Omit<StoredReceipt, 'createdAt'>, storageBytes?: number): Promise<StoredReceipt>;
+  putReceipt(receipt: Omit<StoredReceipt, 'createdAt'>, storageBytes?: number): Promise<StoredReceipt & { inserted: boolean }>;
+  /**
+   * Claims (app, requestId) for `holder` until `leaseUntil`, so that across every instance on
+   * this registry one signs and broadcasts a request id: claimed when there was no claim, or
+   * the one there had expired (its holder died); otherwise the claim that holds it.
+   */
+  claimRequest(claim: RequestClaim, now: number): Promise<ClaimResult>;
+  /** Extends `holder`'s claim; false when it no longer holds it. */
+  renewClaim(app: string, requestId: string, holder: string, leaseUntil: number): Promise<boolean>;
+  /** Ends `holder`'s claim (after its receipt is stored, or when its write failed). */
+  releaseClaim(app: string, requestId: string, holder: string): Promise<void>;
 
   putPrepared(record: PreparedRecord): Promise<void>;
   getPrepared(id: string): Promise<PreparedRecord | null>;

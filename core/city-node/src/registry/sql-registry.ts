@@ -10,8 +10,10 @@ import type {
   Grant,
   GrantSide,
   Portal,
+  ClaimResult,
   PreparedRecord,
   Registry,
+  RequestClaim,
   StoredReceipt,
   Usage,
   UsageDelta,
@@ -68,6 +70,9 @@ CREATE INDEX IF NOT EXISTS grants_target ON grants(target_app);
 CREATE TABLE IF NOT EXISTS receipts (
   app TEXT NOT NULL, request_id TEXT NOT NULL, content_hash TEXT NOT NULL, receipt TEXT NOT NULL,
   created_at BIGINT NOT NULL, storage_bytes BIGINT NOT NULL DEFAULT 0, PRIMARY KEY (app, request_id));
+CREATE TABLE IF NOT EXISTS request_claims (
+  app TEXT NOT NULL, request_id TEXT NOT NULL, content_hash TEXT NOT NULL, holder TEXT NOT NULL,
+  lease_until BIGINT NOT NULL, PRIMARY KEY (app, request_id));
 CREATE TABLE IF NOT EXISTS prepared (
   id TEXT PRIMARY KEY, app TEXT NOT NULL, user_code TEXT NOT NULL, content_hash TEXT NOT NULL,
   prepared TEXT NOT NULL, expires_at BIGINT NOT NULL);
@@ -283,6 +288,7 @@ export class SqlRegistry implements Registry {
       await this.db.run('DELETE FROM app_users WHERE app = ?', [code]);
       await this.db.run('DELETE FROM receipts WHERE app = ?', [code]);
       await this.db.run('DELETE FROM prepared WHERE app = ?', [code]);
+      await this.db.run('DELETE FROM request_claims WHERE app = ?', [code]);
       await this.db.run('DELETE FROM app_usage WHERE app = ?', [code]);
       await this.db.run('DELETE FROM grants WHERE source_app = ? OR target_app = ?', [code, code]);
       await this.db.run('DELETE FROM apps WHERE code = ?', [code]);
@@ -369,7 +375,7 @@ export class SqlRegistry implements Registry {
       : null;
   }
 
-  async putReceipt(receipt: Omit<StoredReceipt, 'createdAt'>, storageBytes = 0): Promise<StoredReceipt> {
+  async putReceipt(receipt: Omit<StoredReceipt, 'createdAt'>, storageBytes = 0): Promise<StoredReceipt & { inserted: boolean }> {
     // Only adds (a receipt is never replaced), so it may share a commit; the usage trigger counts it in that commit.
     const createdAt = this.now();
     const inserted = await this.grouped(
@@ -377,7 +383,54 @@ export class SqlRegistry implements Registry {
       [receipt.app, receipt.requestId, receipt.contentHash, JSON.stringify(receipt.receipt), createdAt, storageBytes],
     );
     // Ours is the one kept unless another request with this id got there first.
-    return inserted === 1 ? { ...receipt, createdAt } : (await this.getReceipt(receipt.app, receipt.requestId))!;
+    return inserted === 1
+      ? { ...receipt, createdAt, inserted: true }
+      : { ...(await this.getReceipt(receipt.app, receipt.requestId))!, inserted: false };
+  }
+
+  async claimRequest(claim: RequestClaim, now: number): Promise<ClaimResult> {
+    // Never cached: claims are how instances sharing the registry see each other.
+    for (;;) {
+      const inserted = await this.db.run(
+        'INSERT INTO request_claims (app, request_id, content_hash, holder, lease_until) VALUES (?, ?, ?, ?, ?) ON CONFLICT (app, request_id) DO NOTHING',
+        [claim.app, claim.requestId, claim.contentHash, claim.holder, claim.leaseUntil],
+      );
+      if (inserted === 1) return { claimed: true };
+      // Taken over only once expired, and only by one instance (the UPDATE's condition is its lock).
+      const takenOver = await this.db.run(
+        'UPDATE request_claims SET content_hash = ?, holder = ?, lease_until = ? WHERE app = ? AND request_id = ? AND lease_until < ?',
+        [claim.contentHash, claim.holder, claim.leaseUntil, claim.app, claim.requestId, now],
+      );
+      if (takenOver === 1) return { claimed: true };
+      const [r] = await this.db.all('SELECT * FROM request_claims WHERE app = ? AND request_id = ?', [claim.app, claim.requestId]);
+      // Released between the two statements: try again.
+      if (!r) continue;
+      return {
+        claimed: false,
+        held: {
+          app: claim.app,
+          requestId: claim.requestId,
+          contentHash: String(r['content_hash']),
+          holder: String(r['holder']),
+          leaseUntil: num(r['lease_until']),
+        },
+      };
+    }
+  }
+
+  async renewClaim(app: string, requestId: string, holder: string, leaseUntil: number): Promise<boolean> {
+    return (
+      (await this.db.run('UPDATE request_claims SET lease_until = ? WHERE app = ? AND request_id = ? AND holder = ?', [
+        leaseUntil,
+        app,
+        requestId,
+        holder,
+      ])) === 1
+    );
+  }
+
+  async releaseClaim(app: string, requestId: string, holder: string): Promise<void> {
+    await this.db.run('DELETE FROM request_claims WHERE app = ? AND request_id = ? AND holder = ?', [app, requestId, holder]);
   }
 
   async putPrepared(record: PreparedRecord): Promise<void> {

@@ -153,13 +153,49 @@ export function registrySuite(make: () => Promise<Registry>): void {
     }
   });
 
+  test('request claims: one holder at a time, taken over only once expired, renewed and released by their holder', async () => {
+    const r = await fresh();
+    try {
+      const claim = (holder: string, leaseUntil: number, contentHash = 'h') => ({
+        app: 'a',
+        requestId: 'r',
+        contentHash,
+        holder,
+        leaseUntil,
+      });
+      expect(await r.claimRequest(claim('i1', 1_000), 0)).toEqual({ claimed: true });
+      expect(await r.claimRequest(claim('i2', 2_000, 'other'), 500)).toEqual({ claimed: false, held: claim('i1', 1_000) });
+      // Its holder renews it; a stranger cannot.
+      expect(await r.renewClaim('a', 'r', 'i1', 3_000)).toBe(true);
+      expect(await r.renewClaim('a', 'r', 'i2', 9_000)).toBe(false);
+      expect(await r.claimRequest(claim('i2', 4_000), 2_500)).toMatchObject({ claimed: false, held: { holder: 'i1', leaseUntil: 3_000 } });
+      // Expired: the first to ask takes it over; the old holder can no longer renew or release it.
+      expect(await r.claimRequest(claim('i2', 9_000), 3_001)).toEqual({ claimed: true });
+      expect(await r.renewClaim('a', 'r', 'i1', 10_000)).toBe(false);
+      await r.releaseClaim('a', 'r', 'i1');
+      expect(await r.claimRequest(claim('i3', 9_500), 3_002)).toMatchObject({ claimed: false, held: { holder: 'i2' } });
+      await r.releaseClaim('a', 'r', 'i2');
+      expect(await r.claimRequest(claim('i3', 9_500), 3_003)).toEqual({ claimed: true });
+      // Twenty instances at once: one holder.
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          r.claimRequest({ app: 'a', requestId: 'many', contentHash: 'h', holder: `x${i}`, leaseUntil: 5_000 }, 0),
+        ),
+      );
+      expect(results.filter((c) => c.claimed)).toHaveLength(1);
+    } finally {
+      await r.close();
+    }
+  });
+
   test('receipts: first one wins, counted once in usage in its own commit; prepared transactions; usage counters add up', async () => {
     const r = await fresh();
     try {
       expect(await r.getReceipt('kv1', 'req-1')).toBeNull();
       const first = await r.putReceipt({ app: 'kv1', requestId: 'req-1', contentHash: 'h1', receipt: { txId: '0x1' } }, 12);
       const again = await r.putReceipt({ app: 'kv1', requestId: 'req-1', contentHash: 'h2', receipt: { txId: '0x2' } }, 12);
-      expect(again).toEqual(first);
+      expect([first.inserted, again.inserted]).toEqual([true, false]);
+      expect({ ...again, inserted: true }).toEqual(first);
       // Twenty of the same id at once (instances racing): one receipt, one transaction counted.
       await Promise.all(
         Array.from({ length: 20 }, (_, i) => r.putReceipt({ app: 'kv2', requestId: 'same', contentHash: `h${i}`, receipt: { i } }, 3)),
