@@ -1,0 +1,215 @@
+/**
+ * The BSN preset data contract on Antelope: apps with an admin and members, a frozen flag,
+ * the key/value store with the history of every key, request-id idempotency and the
+ * interchain outbox. The adapter (adapters/eos/src) reads the tables directly and reads
+ * events from the action traces of `put` and `del`.
+ *
+ * Refusals are `check` failures whose message starts with a tag the adapter maps onto the
+ * standard's errors: `bsn:unauthorized:`, `bsn:not_found:`, `bsn:conflict:`, `bsn:invalid:`,
+ * and `bsn:duplicate:` (the request id was executed already, with the same content).
+ */
+import {
+  Name,
+  Contract,
+  TableStore,
+  check,
+  requireAuth,
+  isAccount,
+  currentBlockNum,
+  currentTimeMs,
+  Checksum256,
+  getTransactionId,
+  MultiIndex,
+  IDX128,
+} from 'proton-tsc';
+import { App, Member, Entry, Version, Request, Channel } from './bsn-kv.tables';
+import { idOf, utf8, headOf, contentOf, channelOf } from './bsn-kv.hashes';
+
+const PUT: u8 = 1;
+const DEL: u8 = 2;
+/** The adapter's limits (src/limits.ts); checked here too, since anyone may call the contract. */
+const MAX_KEY_BYTES = 1024;
+const MAX_VALUE_BYTES = 65536;
+
+@contract
+export class BsnKv extends Contract {
+  apps: TableStore<App> = new TableStore<App>(this.receiver);
+
+  @action('create')
+  create(appid: string, name: string, mode: string, admin: Name, members: Name[]): void {
+    requireAuth(admin);
+    check(appid.length > 0 && appid.length <= 128, 'bsn:invalid: an app id is 1-128 characters');
+    const id = idOf(utf8(appid));
+    const existing = this.apps.get(id);
+    if (existing != null) {
+      check(existing.appid != appid, 'bsn:conflict: app ' + appid + ' exists');
+      check(false, 'bsn:conflict: app id ' + appid + ' collides with app ' + existing.appid);
+    }
+    this.apps.store(new App(id, appid, name, mode, admin, false, 1, currentBlockNum(), this.receiver), this.receiver);
+    const table = this.members(id);
+    table.store(new Member(admin), this.receiver);
+    for (let i = 0; i < members.length; i++) {
+      check(isAccount(members[i]), 'bsn:invalid: member ' + members[i].toString() + ' is not an account');
+      if (!table.exists(members[i].N)) table.store(new Member(members[i]), this.receiver);
+    }
+  }
+
+  @action('upgrade')
+  upgrade(appid: string, admin: Name): void {
+    const app = this.administered(appid, admin);
+    app.version += 1;
+    this.apps.update(app, this.receiver);
+  }
+
+  @action('addmember')
+  addmember(appid: string, admin: Name, member: Name): void {
+    const app = this.administered(appid, admin);
+    check(isAccount(member), 'bsn:invalid: member ' + member.toString() + ' is not an account');
+    const table = this.members(app.id);
+    if (!table.exists(member.N)) table.store(new Member(member), this.receiver);
+  }
+
+  @action('rmmember')
+  rmmember(appid: string, admin: Name, member: Name): void {
+    const app = this.administered(appid, admin);
+    check(member != app.admin, 'bsn:conflict: the admin stays a member of its app');
+    const table = this.members(app.id);
+    const row = table.get(member.N);
+    if (row != null) table.remove(row);
+  }
+
+  @action('freeze')
+  freeze(appid: string, admin: Name): void {
+    const app = this.administered(appid, admin);
+    app.frozen = true;
+    this.apps.update(app, this.receiver);
+  }
+
+  @action('unfreeze')
+  unfreeze(appid: string, admin: Name): void {
+    const app = this.administered(appid, admin);
+    app.frozen = false;
+    this.apps.update(app, this.receiver);
+  }
+
+  @action('put')
+  put(appid: string, sender: Name, key: string, value: u8[], reqid: string): void {
+    const app = this.writable(appid, sender);
+    const keyBytes = utf8(key);
+    check(keyBytes.length > 0 && keyBytes.length <= MAX_KEY_BYTES, 'bsn:invalid: a key is 1-1024 bytes');
+    check(value.length > 0 && value.length <= MAX_VALUE_BYTES, 'bsn:invalid: a value is 1-65536 bytes');
+    const txid = getTransactionId();
+    const block = currentBlockNum();
+    this.record(app.id, reqid, contentOf(PUT, key, value), txid, block);
+    const entries = new TableStore<Entry>(this.receiver, Name.fromU64(app.id));
+    const found = this.find(app.id, key);
+    if (found != null) {
+      found.value = value;
+      found.txid = txid;
+      found.block = block;
+      entries.update(found, this.receiver);
+    } else {
+      entries.store(new Entry(entries.availablePrimaryKey, key, value, txid, block, headOf(key)), this.receiver);
+    }
+    this.version(app.id, key, value, false, txid, block);
+  }
+
+  @action('del')
+  del(appid: string, sender: Name, key: string, reqid: string): void {
+    const app = this.writable(appid, sender);
+    const found = this.find(app.id, key);
+    check(found != null, 'bsn:not_found: key does not exist');
+    const txid = getTransactionId();
+    const block = currentBlockNum();
+    this.record(app.id, reqid, contentOf(DEL, key, []), txid, block);
+    new TableStore<Entry>(this.receiver, Name.fromU64(app.id)).remove(found!);
+    this.version(app.id, key, [], true, txid, block);
+  }
+
+  /** Sends a packet: `seq` must be the next of (this app, dstchain, dstapp), so a stale one is refused. */
+  @action('emit')
+  emit(
+    appid: string,
+    sender: Name,
+    srcchain: string,
+    dstchain: string,
+    dstapp: string,
+    seq: u64,
+    method: string,
+    payload: string,
+    timeout: u64,
+    grantref: string,
+  ): void {
+    const app = this.writable(appid, sender);
+    check(srcchain.length > 0 && method.length > 0 && grantref.length > 0, 'bsn:invalid: a packet names its source chain, method and grant');
+    const outbox = new TableStore<Channel>(this.receiver, Name.fromU64(app.id));
+    const id = channelOf(dstchain, dstapp);
+    const channel = outbox.get(id);
+    const last: u64 = channel == null ? 0 : channel.seq;
+    check(seq == last + 1, 'bsn:conflict: packet sequence ' + seq.toString() + ' is not the next (' + (last + 1).toString() + ')');
+    check(timeout > currentTimeMs(), 'bsn:invalid: the packet has timed out already');
+    if (channel == null) outbox.store(new Channel(id, dstchain, dstapp, seq), this.receiver);
+    else {
+      channel.seq = seq;
+      outbox.update(channel, this.receiver);
+    }
+  }
+
+  private members(appId: u64): TableStore<Member> {
+    return new TableStore<Member>(this.receiver, Name.fromU64(appId));
+  }
+
+  private existing(appid: string): App {
+    const app = this.apps.get(idOf(utf8(appid)));
+    check(app != null && app.appid == appid, 'bsn:not_found: app ' + appid + ' does not exist');
+    return app!;
+  }
+
+  private administered(appid: string, admin: Name): App {
+    requireAuth(admin);
+    const app = this.existing(appid);
+    check(app.admin == admin, "bsn:unauthorized: only the app's admin may do this");
+    return app;
+  }
+
+  private writable(appid: string, sender: Name): App {
+    requireAuth(sender);
+    const app = this.existing(appid);
+    check(!app.frozen, 'bsn:unauthorized: app ' + appid + ' is frozen');
+    check(this.members(app.id).exists(sender.N), 'bsn:unauthorized: ' + sender.toString() + ' is not a member of app ' + appid);
+    return app;
+  }
+
+  /** The live entry of `key`: the rows sharing its head (byte order of the first 16 bytes), compared whole. */
+  private find(appId: u64, key: string): Entry | null {
+    const scope = Name.fromU64(appId);
+    const table = new MultiIndex<Entry>(this.receiver, scope, Name.fromString('entries'), new Entry().getTableIndexes(this.receiver, scope));
+    const byHead = <IDX128>table.getIdxDB(0);
+    const head = headOf(key);
+    let it = byHead.find(head);
+    while (it.isOk()) {
+      const row = table.getByKey(it.primary);
+      if (row == null || row.head != head) break;
+      if (row.key == key) return row;
+      it = byHead.next(it);
+    }
+    return null;
+  }
+
+  private record(appId: u64, reqid: string, content: Checksum256, txid: Checksum256, block: u32): void {
+    check(reqid.length > 0 && reqid.length <= 128, 'bsn:invalid: a request id is 1-128 characters');
+    const requests = new TableStore<Request>(this.receiver, Name.fromU64(appId));
+    const id = idOf(utf8(reqid));
+    const earlier = requests.get(id);
+    if (earlier != null) {
+      check(earlier.reqid != reqid, earlier.content == content ? 'bsn:duplicate: request ' + reqid + ' was executed' : 'bsn:conflict: request id ' + reqid + ' was used with other content');
+      check(false, 'bsn:conflict: request id ' + reqid + ' collides with request ' + earlier.reqid);
+    }
+    requests.store(new Request(id, reqid, content, txid, block), this.receiver);
+  }
+
+  private version(appId: u64, key: string, value: u8[], deleted: boolean, txid: Checksum256, block: u32): void {
+    const versions = new TableStore<Version>(this.receiver, Name.fromU64(appId));
+    versions.store(new Version(versions.availablePrimaryKey, key, value, deleted, txid, block, currentTimeMs(), headOf(key)), this.receiver);
+  }
+}
