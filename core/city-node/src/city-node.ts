@@ -180,20 +180,51 @@ export class CityNode {
     }
   }
 
-  /** Stops serving, closes adapters, stops devnets the node started, closes the registry. Idempotent. */
+  /**
+   * Leaves the fleet and stops, within `shutdown.deadlineMs`: `/readyz` fails and event streams
+   * end with `node-stopping` at once; after `drainDelayMs` the gateways stop accepting and let
+   * requests in flight finish; then adapters, devnets the node started and the registry close.
+   * Whatever is still open at the deadline is closed by force. Idempotent.
+   */
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
+    const { drainDelayMs, deadlineMs } = this.config.shutdown;
+    const deadline = Date.now() + deadlineMs;
+    const left = () => Math.max(0, deadline - Date.now());
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.trust?.stop();
-    await this.grpc?.close().catch(() => {});
-    await this.rest.close().catch(() => {});
-    await this.networks.closeAll();
+    this.service.drain.start();
+    if (drainDelayMs > 0) {
+      this.log.info(`city node ${this.config.node.name} draining for ${drainDelayMs} ms (/readyz fails)`);
+      await sleep(Math.min(drainDelayMs, left()));
+    }
+    const gateways = Promise.all([this.grpc?.close().catch(() => {}), this.rest.close().catch(() => {})]);
+    // The gateways get what is left but a second for the rest.
+    if (!(await within(gateways, Math.max(0, left() - 1000)))) {
+      this.log.warn(`city node ${this.config.node.name}: requests still open at the deadline, closing their connections`);
+      this.rest.server.closeAllConnections();
+      this.grpc?.forceClose();
+    }
+    await within(this.networks.closeAll(), left());
     await this.service.metering
       .close()
       .catch((err: unknown) => this.log.warn('usage counts of the last moments not written', { error: (err as Error).message }));
     await this.registry.close().catch(() => {});
     this.log.info(`city node ${this.config.node.name} stopped`);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whether `work` settled within `ms` (it runs on either way). */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)));
+  try {
+    return await Promise.race([work.then(() => true as const), timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -70,6 +70,7 @@ export interface NodeConfig {
   /** Plugins run confined, each in its own process (default); a plugin's own `isolation` overrides. */
   isolation?: { enabled: boolean };
   limits: { bodyBytes: number; clockSkewMs: number; tpsWindowMs: number };
+  shutdown: { drainDelayMs: number; deadlineMs: number };
   portals: SeedPortal[];
 }
 
@@ -93,6 +94,7 @@ export function resolveNodeConfig(raw: unknown, baseDir: string, env: Record<str
   const keys = obj(d['keys']);
   const trust = obj(d['trust']);
   const limits = obj(d['limits']);
+  const shutdown = obj(d['shutdown']);
   const abs = (p: string) => (isAbsolute(p) ? p : resolve(baseDir, p));
   const dataDir = abs((node['dataDir'] as string | undefined) ?? '.bsn/node');
   const inData = (p: string) => (isAbsolute(p) ? p : resolve(dataDir, p));
@@ -184,6 +186,10 @@ export function resolveNodeConfig(raw: unknown, baseDir: string, env: Record<str
       bodyBytes: (limits['bodyBytes'] as number | undefined) ?? 1_048_576,
       clockSkewMs: (limits['clockSkewMs'] as number | undefined) ?? 300_000,
       tpsWindowMs: (limits['tpsWindowMs'] as number | undefined) ?? 60_000,
+    },
+    shutdown: {
+      drainDelayMs: (shutdown['drainDelayMs'] as number | undefined) ?? 0,
+      deadlineMs: (shutdown['deadlineMs'] as number | undefined) ?? 10_000,
     },
     portals,
   };

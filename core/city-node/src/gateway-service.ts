@@ -9,6 +9,7 @@ import type { Checkpoint, Logger } from '@bsn/contract';
 import { appKey } from './app-codes.js';
 import type { Caller } from './auth/authenticator.js';
 import type { Body } from './body.js';
+import { Drain, nodeStopping, untilStopped } from './draining.js';
 import { Grants } from './grants.js';
 import type { NodeKeys } from './keys.js';
 import type { Metering } from './metering.js';
@@ -28,10 +29,14 @@ export interface GatewayServiceOptions {
   nodeName: string;
   logger?: Logger;
   now?: () => number;
+  /** This instance leaving the fleet (see draining.ts). */
+  drain?: Drain;
 }
 
 export interface Readiness {
   ok: boolean;
+  /** The instance is stopping: a balancer should send it nothing new. */
+  draining?: boolean;
   registry: boolean;
   networks: Record<string, { ok: boolean; height?: number; error?: string }>;
 }
@@ -41,6 +46,7 @@ export class GatewayService {
   readonly networks: Networks;
   readonly keys: NodeKeys;
   readonly metering: Metering;
+  readonly drain: Drain;
   private readonly nodeName: string;
   private readonly tenancy: Tenancy;
   private readonly grants: Grants;
@@ -53,6 +59,7 @@ export class GatewayService {
     this.networks = options.networks;
     this.keys = options.keys;
     this.metering = options.metering;
+    this.drain = options.drain ?? new Drain();
     this.nodeName = options.nodeName;
     this.tenancy = new Tenancy(this.registry, this.networks, this.keys, options.logger ?? silent);
     this.grants = new Grants(this.registry, this.tenancy, now);
@@ -79,6 +86,7 @@ export class GatewayService {
   }
 
   async ready(): Promise<Readiness> {
+    if (this.drain.draining) return { ok: false, draining: true, registry: true, networks: {} };
     const registry = await this.registry.ping();
     const networks: Readiness['networks'] = {};
     await Promise.all(
@@ -165,8 +173,10 @@ export class GatewayService {
   evaluate(caller: Caller, code: string, body: Body) {
     return this.reads.evaluate(caller, code, body);
   }
-  events(caller: Caller, code: string, after: Checkpoint | undefined, name: string | undefined, signal: AbortSignal) {
-    return this.reads.events(caller, code, after, name, signal);
+  /** The app's events from `after`, until the client aborts `signal` or this instance drains (then `node-stopping`). */
+  async events(caller: Caller, code: string, after: Checkpoint | undefined, name: string | undefined, signal: AbortSignal) {
+    if (this.drain.draining) throw nodeStopping();
+    return untilStopped(await this.reads.events(caller, code, after, name, signal), this.drain.signal, signal);
   }
   usage(caller: Caller, code: string) {
     return this.reads.usage(caller, code);

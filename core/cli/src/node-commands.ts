@@ -171,7 +171,14 @@ export function registerNodeCommands(program: Command, io: CliIo = processIo()):
 
       const why = await untilStopped();
       progress(`${why}: stopping…`);
+      // The node bounds its own stop; this bounds the process, whatever a plugin or a socket holds open.
+      const hard = setTimeout(() => {
+        progress(`still running ${city.config.shutdown.deadlineMs + 2000} ms after ${why}: exiting now`);
+        process.exit(1);
+      }, city.config.shutdown.deadlineMs + 2000);
+      hard.unref();
       await city.stop();
+      clearTimeout(hard);
     });
 
   node

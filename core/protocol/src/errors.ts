@@ -31,6 +31,7 @@ export const REASONS = [
   'request-too-large',
   'malformed-request',
   'plugin-revoked', // the network's plugin was unloaded: its certificate was revoked
+  'node-stopping', // this instance is leaving: resume elsewhere
   // An adapter's (the chain's) refusal, named by its code: every error answer has a reason.
   'chain-unauthorized',
   'chain-conflict',

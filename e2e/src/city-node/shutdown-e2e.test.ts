@@ -1,10 +1,17 @@
-/** `bsn node start` with a devnet network: SIGTERM stops the gateway and the devnet it started, exit code 0. */
+/**
+ * `bsn node start` with a devnet network, SIGTERM while an event stream is open: /readyz fails
+ * for the drain delay while requests are still served, the stream ends with a signed
+ * UNAVAILABLE node-stopping, the gateway and the devnet it started stop, exit code 0 within
+ * the deadline.
+ */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { BsnClient, NodeResponseError } from '@bsn/client';
+import { newKey } from '@bsn/city-node/testing';
 import { ROOT, certifiedPluginCopies, e2eSkipReason } from '../__fixtures__/ethereum-e2e.js';
 
 const skip = (await e2eSkipReason()) ?? (existsSync(join(ROOT, 'core', 'cli', 'dist', 'main.js')) ? undefined : 'the bsn CLI is not built');
@@ -35,9 +42,10 @@ describe.skipIf(skip !== undefined)('graceful shutdown', () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  test('SIGTERM closes the node and stops the devnet it started', async () => {
+  test('SIGTERM drains (readyz 503, streams told node-stopping), closes the node and stops the devnet it started', async () => {
     const plugins = await certifiedPluginCopies();
     dir = plugins.dir;
+    const key = newKey('secp256r1');
     const restPort = await freePort();
     const configFile = join(plugins.dir, 'node.yaml');
     await writeFile(
@@ -51,6 +59,9 @@ describe.skipIf(skip !== undefined)('graceful shutdown', () => {
         `  - source: ${JSON.stringify(plugins.good)}`,
         `    certificate: ${JSON.stringify(plugins.goodCert)}`,
         '    networks: [{ name: local, devnet: anvil }]',
+        'shutdown: { drainDelayMs: 1500, deadlineMs: 8000 }',
+        'portals:',
+        `  - { code: p, users: [{ code: ops, algorithm: secp256r1, publicKey: ${key.publicKey}, role: admin }] }`,
       ].join('\n'),
     );
     let output = '';
@@ -81,8 +92,28 @@ describe.skipIf(skip !== undefined)('graceful shutdown', () => {
       .filter(([, comm]) => comm === 'anvil')
       .map(([pid]) => Number(pid));
     expect(children).toHaveLength(1);
+    const ops = new BsnClient({ baseUrl: `http://127.0.0.1:${restPort}`, user: 'ops', algorithm: 'secp256r1', privateKey: key.privateKey });
+    await ops.createApp({ code: 'feed' });
+    await ops.put('feed', 'k', 'v');
+    const seen: string[] = [];
+    const stream = (async () => {
+      for await (const e of ops.events('feed')) seen.push(e.id);
+    })().then(
+      () => 'ended without a word',
+      (err: unknown) => err,
+    );
+    await expect.poll(() => seen.length, { timeout: 10_000 }).toBe(1);
+
+    const stoppedAt = Date.now();
     child.kill('SIGTERM');
+    // Draining: not ready, yet still serving.
+    await expect.poll(async () => (await fetch(`http://127.0.0.1:${restPort}/readyz`)).status, { timeout: 1000 }).toBe(503);
+    expect((await ops.get('feed', 'k'))?.text).toBe('v');
+    const ended = await stream;
+    expect(ended).toBeInstanceOf(NodeResponseError);
+    expect(ended).toMatchObject({ code: 'UNAVAILABLE', reason: 'node-stopping', verified: true });
     expect(await exited).toBe(0);
+    expect(Date.now() - stoppedAt).toBeLessThan(8000);
     expect(output).toContain('SIGTERM: stopping');
     expect(output).toContain('city node shutdown stopped');
     expect(alive(children[0]!)).toBe(false);

@@ -26,7 +26,10 @@ export interface GrpcOptions {
 
 export interface GrpcGateway {
   address: string;
+  /** Stops accepting and lets calls in flight finish (forced after 2 s). */
   close(): Promise<void>;
+  /** Ends every call now. */
+  forceClose(): void;
 }
 
 /** The definition with each request's serialized bytes kept on the message: the caller's signature covers their hash. */
@@ -90,6 +93,7 @@ export async function startGrpcServer(o: GrpcOptions): Promise<GrpcGateway> {
           resolve();
         });
       }),
+    forceClose: () => server.forceShutdown(),
   };
 }
 

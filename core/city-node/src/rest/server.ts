@@ -406,7 +406,10 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
       });
       res.write(': bsn event stream\n\n');
       const heartbeat = setInterval(() => res.write(': keepalive\n\n'), heartbeatMs);
-      const stop = () => controller.abort();
+      const stop = () => {
+        controller.abort();
+        clearInterval(heartbeat);
+      };
       req.raw.on('close', stop);
       res.on('close', stop);
       let sent = 0;
