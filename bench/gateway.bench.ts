@@ -17,6 +17,7 @@ import { privateKeySigner, generatePrivateKey } from '@bsn/contract';
 import type { Adapter } from '@bsn/contract';
 import { AnvilDevnet } from '@bsn/adapter-ethereum/devnets';
 import factory from '@bsn/adapter-ethereum';
+import { appKey } from '@bsn/city-node';
 import { compareGatewayToInProcess, startBenchNode, type GatewayBenchNode } from './gateway-compare.js';
 import { emit, silent } from './report.js';
 
@@ -46,7 +47,8 @@ try {
   const before = process.memoryUsage().heapUsed;
   for (let i = 0; i < APPS; i++) {
     await node.registry.createApp({
-      code: `idle-${i}`,
+      // Registered directly, so under the key the gateway looks an app up by (portal-scoped codes).
+      code: appKey('bench', `idle-${i}`),
       portal: 'bench',
       owner: 'u',
       name: `idle ${i}`,

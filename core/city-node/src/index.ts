@@ -8,6 +8,7 @@ export { NodeKeys } from './keys.js';
 export { Authenticator, type Caller } from './auth/authenticator.js';
 export { HEADERS, canonicalRequest, canonicalResponse, canonicalEvent, REASONS, type Reason } from '@bsn/protocol';
 export { ApiError, describeError } from './errors.js';
+export { appKey } from './app-codes.js';
 export { openSqliteRegistry } from './registry/sqlite.js';
 export { openPostgresRegistry } from './registry/postgres.js';
 export type * from './registry/registry.js';
