@@ -201,6 +201,21 @@ export class Tenancy {
           },
         );
       }
+      // Another instance of this fleet creating the same app at the same time got there first: its
+      // registry row says so (or will in a moment). Only an app no instance registered is adopted.
+      for (let i = 0; i < 20; i++) {
+        if (await this.registry.getApp(spec.appId)) {
+          throw new ApiError(
+            'CONFLICT',
+            'invalid-field',
+            `app ${localCode({ code: spec.appId, portal: spec.appId.split(':')[0]! })} exists already`,
+            {
+              field: '/code',
+            },
+          );
+        }
+        await new Promise((r) => setTimeout(r, 50));
+      }
       this.log.warn('app found on the chain but not in the registry: adopted', { app: spec.appId, network: network.name });
       return existing;
     }

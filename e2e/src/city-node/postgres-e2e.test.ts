@@ -18,6 +18,8 @@ describe.skipIf(skip !== undefined)('two node instances on one PostgreSQL regist
   let a: CityNode;
   let b: CityNode;
   const key = newKey('secp256k1');
+  const warnings: string[] = [];
+  const recording = { ...silentLogger, warn: (m: string) => void warnings.push(m) };
 
   beforeAll(async () => {
     anvil = await startAnvil();
@@ -44,8 +46,8 @@ describe.skipIf(skip !== undefined)('two node instances on one PostgreSQL regist
         plugins.dir,
       );
     // Started one after the other: the first creates the node key both share.
-    a = await CityNode.start({ config: config('pg-a'), passphrase: 'pg', logger: silentLogger });
-    b = await CityNode.start({ config: config('pg-b'), passphrase: 'pg', logger: silentLogger });
+    a = await CityNode.start({ config: config('pg-a'), passphrase: 'pg', logger: recording });
+    b = await CityNode.start({ config: config('pg-b'), passphrase: 'pg', logger: recording });
   }, 240_000);
 
   afterAll(async () => {
@@ -106,5 +108,32 @@ describe.skipIf(skip !== undefined)('two node instances on one PostgreSQL regist
       broadcast += ((await rpc('eth_getBlockByNumber', [`0x${n.toString(16)}`, false])) as { transactions: unknown[] }).transactions.length;
     expect(broadcast).toBe(20);
     expect((await viaB.usage('pg-once')).txs - usageBefore).toBe(20);
+  });
+
+  test('the same user registered and the same app created on both instances at once: one wins, the user signs with the registered key everywhere', async () => {
+    const viaA = new BsnClient({ baseUrl: a.restUrl, user: 'ops', algorithm: 'secp256k1', privateKey: key.privateKey });
+    const viaB = new BsnClient({ baseUrl: b.restUrl, user: 'ops', algorithm: 'secp256k1', privateKey: key.privateKey });
+    const dana = newKey('secp256r1');
+    const registrations = await Promise.allSettled([
+      viaA.createUser({ code: 'dana', algorithm: 'secp256r1', publicKey: dana.publicKey }),
+      viaB.createUser({ code: 'dana', algorithm: 'secp256r1', publicKey: dana.publicKey }),
+    ]);
+    expect(registrations.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((registrations.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'CONFLICT' });
+
+    const creations = await Promise.allSettled([
+      viaA.createApp({ code: 'pg-race', members: ['dana'] }),
+      viaB.createApp({ code: 'pg-race', members: ['dana'] }),
+    ]);
+    expect(creations.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((creations.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason).toMatchObject({ code: 'CONFLICT' });
+    expect(warnings.filter((w) => w.includes('adopted'))).toEqual([]);
+
+    // Dana writes through either instance with the identity the registry holds: a member on chain.
+    const danaVia = (node: CityNode) =>
+      new BsnClient({ baseUrl: node.restUrl, user: 'dana', algorithm: 'secp256r1', privateKey: dana.privateKey });
+    await danaVia(a).put('pg-race', 'k', 'via A');
+    await danaVia(b).put('pg-race', 'k', 'via B');
+    expect((await danaVia(a).get('pg-race', 'k'))?.text).toBe('via B');
   });
 });
