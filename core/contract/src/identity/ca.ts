@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { InvalidInputError } from '../errors/errors.js';
 import { generatePrivateKey, isValidPublicKey, publicKeyOf } from '../crypto/algorithms.js';
 import { assertPrivateKey } from '../crypto/scalars.js';
-import { ECDSA_SHA256, crypto, importP256PrivateKey, importP256PublicKey, p256KeyOf, parseCertificate, x509 } from './x509.js';
+import { ECDSA_SHA256, crypto, importP256PrivateKey, importP256PublicKey, p256KeyOf, parseCertificate, peculiar } from './x509.js';
+import type * as X509 from '@peculiar/x509';
 
 /** The network CA: a P-256 key and its self-signed certificate. */
 export interface NetworkCa {
@@ -60,7 +61,7 @@ export async function createNetworkCa(opts: { name: string; validityDays: number
   const publicKey = publicKeyOf('secp256r1', privateKey);
   const publicCryptoKey = await importP256PublicKey(publicKey);
   const notBefore = opts.notBefore ?? new Date();
-  const cert = await x509.X509CertificateGenerator.create(
+  const cert = await peculiar().X509CertificateGenerator.create(
     {
       serialNumber: randomSerial(),
       // JSON names, not "CN=…" strings, so a name containing ',' or '=' cannot add RDNs.
@@ -73,9 +74,9 @@ export async function createNetworkCa(opts: { name: string; validityDays: number
       signingKey: await importP256PrivateKey(privateKey, publicKey),
       extensions: [
         // pathLength 0: this CA certifies identities directly, never sub-CAs.
-        new x509.BasicConstraintsExtension(true, 0, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
-        await x509.SubjectKeyIdentifierExtension.create(publicCryptoKey, false, crypto),
+        new (peculiar().BasicConstraintsExtension)(true, 0, true),
+        new (peculiar().KeyUsagesExtension)(peculiar().KeyUsageFlags.keyCertSign | peculiar().KeyUsageFlags.cRLSign, true),
+        await peculiar().SubjectKeyIdentifierExtension.create(publicCryptoKey, false, crypto),
       ],
     },
     crypto,
@@ -101,7 +102,7 @@ export async function issueIdentityCertificate(ca: NetworkCa, req: IdentityCerti
   }
   const subjectKey = await importP256PublicKey(req.publicKey);
   const notBefore = req.notBefore ?? new Date();
-  const cert = await x509.X509CertificateGenerator.create(
+  const cert = await peculiar().X509CertificateGenerator.create(
     {
       serialNumber: randomSerial(),
       subject: [{ CN: [req.userId] }, ...(req.portal !== undefined ? [{ O: [req.portal] }] : [])],
@@ -112,11 +113,11 @@ export async function issueIdentityCertificate(ca: NetworkCa, req: IdentityCerti
       publicKey: subjectKey,
       signingKey: await importP256PrivateKey(ca.privateKey, caPublicKey),
       extensions: [
-        new x509.BasicConstraintsExtension(false, undefined, true),
-        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
-        new x509.SubjectAlternativeNameExtension([{ type: 'url', value: IDENTITY_URI_PREFIX + req.userId }], false),
-        await x509.SubjectKeyIdentifierExtension.create(subjectKey, false, crypto),
-        await x509.AuthorityKeyIdentifierExtension.create(caCert, false, crypto),
+        new (peculiar().BasicConstraintsExtension)(false, undefined, true),
+        new (peculiar().KeyUsagesExtension)(peculiar().KeyUsageFlags.digitalSignature, true),
+        new (peculiar().SubjectAlternativeNameExtension)([{ type: 'url', value: IDENTITY_URI_PREFIX + req.userId }], false),
+        await peculiar().SubjectKeyIdentifierExtension.create(subjectKey, false, crypto),
+        await peculiar().AuthorityKeyIdentifierExtension.create(caCert, false, crypto),
       ],
     },
     crypto,
@@ -128,12 +129,12 @@ function fail(reason: string): { ok: false; reason: string } {
   return { ok: false, reason };
 }
 
-function isEcdsaSha256(cert: x509.X509Certificate): boolean {
+function isEcdsaSha256(cert: X509.X509Certificate): boolean {
   const alg = cert.signatureAlgorithm as unknown as { name?: string; hash?: { name?: string } };
   return alg.name === 'ECDSA' && alg.hash?.name === 'SHA-256';
 }
 
-function within(cert: x509.X509Certificate, at: Date): boolean {
+function within(cert: X509.X509Certificate, at: Date): boolean {
   return cert.notBefore.getTime() <= at.getTime() && at.getTime() <= cert.notAfter.getTime();
 }
 
@@ -149,8 +150,8 @@ export async function verifyIdentityCertificate(
   caPem: string,
   at: Date = new Date(),
 ): Promise<IdentityCertificateVerification> {
-  let cert: x509.X509Certificate;
-  let ca: x509.X509Certificate;
+  let cert: X509.X509Certificate;
+  let ca: X509.X509Certificate;
   try {
     ca = parseCertificate(caPem, 'caPem');
   } catch {
@@ -162,10 +163,10 @@ export async function verifyIdentityCertificate(
     return fail('the identity certificate is not a valid PEM certificate');
   }
 
-  const caConstraints = ca.getExtension(x509.BasicConstraintsExtension);
+  const caConstraints = ca.getExtension(peculiar().BasicConstraintsExtension);
   if (!caConstraints?.ca) return fail('the CA certificate is not marked as a CA (basicConstraints)');
-  const caUsage = ca.getExtension(x509.KeyUsagesExtension);
-  if (caUsage && (caUsage.usages & x509.KeyUsageFlags.keyCertSign) === 0)
+  const caUsage = ca.getExtension(peculiar().KeyUsagesExtension);
+  if (caUsage && (caUsage.usages & peculiar().KeyUsageFlags.keyCertSign) === 0)
     return fail('the CA certificate may not sign certificates (keyUsage)');
   if (!within(ca, at)) return fail('the CA certificate is not valid at this time');
 
@@ -181,9 +182,9 @@ export async function verifyIdentityCertificate(
   if (at.getTime() < cert.notBefore.getTime()) return fail('the identity certificate is not yet valid');
   if (at.getTime() > cert.notAfter.getTime()) return fail('the identity certificate has expired');
 
-  if (cert.getExtension(x509.BasicConstraintsExtension)?.ca) return fail('an identity certificate must not be a CA');
-  const usage = cert.getExtension(x509.KeyUsagesExtension);
-  if (!usage || (usage.usages & x509.KeyUsageFlags.digitalSignature) === 0)
+  if (cert.getExtension(peculiar().BasicConstraintsExtension)?.ca) return fail('an identity certificate must not be a CA');
+  const usage = cert.getExtension(peculiar().KeyUsagesExtension);
+  if (!usage || (usage.usages & peculiar().KeyUsageFlags.digitalSignature) === 0)
     return fail('the identity certificate does not allow digitalSignature');
 
   const publicKey = p256KeyOf(cert);
@@ -192,7 +193,7 @@ export async function verifyIdentityCertificate(
   const cns = cert.subjectName.getField('CN');
   if (cns.length !== 1) return fail('the identity certificate must have exactly one CN');
   const userId = cns[0]!;
-  const uris = (cert.getExtension(x509.SubjectAlternativeNameExtension)?.names.items ?? [])
+  const uris = (cert.getExtension(peculiar().SubjectAlternativeNameExtension)?.names.items ?? [])
     .filter((n) => n.type === 'url' && n.value.startsWith(IDENTITY_URI_PREFIX))
     .map((n) => n.value.slice(IDENTITY_URI_PREFIX.length));
   if (uris.length !== 1 || uris[0] !== userId) return fail(`the identity certificate SAN does not name ${IDENTITY_URI_PREFIX}${userId}`);

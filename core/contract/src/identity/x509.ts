@@ -1,7 +1,6 @@
-// tsyringe (used inside @peculiar/x509) needs the Reflect metadata polyfill loaded first.
-import 'reflect-metadata';
 import { createHash, createPublicKey, webcrypto } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { createRequire } from 'node:module';
+import type * as X509 from '@peculiar/x509';
 import { InvalidInputError } from '../errors/errors.js';
 import { isValidPublicKey } from '../crypto/algorithms.js';
 
@@ -11,9 +10,23 @@ import { isValidPublicKey } from '../crypto/algorithms.js';
  * library's global provider, so nothing else in the process is affected.
  */
 
-export { x509 };
+const require = createRequire(import.meta.url);
+let loaded: typeof X509 | undefined;
+
+/**
+ * @peculiar/x509, loaded on first use: importing it (with tsyringe and its Reflect polyfill,
+ * which must come first) costs ~100 ms that every plugin would pay at start, and most never
+ * touch an X.509 certificate.
+ */
+export function peculiar(): typeof X509 {
+  if (!loaded) {
+    require('reflect-metadata');
+    loaded = require('@peculiar/x509') as typeof X509;
+  }
+  return loaded;
+}
 /** Typed as whatever @peculiar/x509 expects (core compiles without the DOM lib). */
-export type X509Crypto = NonNullable<Parameters<typeof x509.X509CertificateGenerator.create>[1]>;
+export type X509Crypto = NonNullable<Parameters<typeof X509.X509CertificateGenerator.create>[1]>;
 export const crypto = webcrypto as unknown as X509Crypto;
 type CryptoKey = webcrypto.CryptoKey;
 export const ECDSA_P256 = { name: 'ECDSA', namedCurve: 'P-256' } as const;
@@ -34,19 +47,19 @@ export async function importP256PublicKey(publicKey: Uint8Array): Promise<Crypto
 }
 
 /** Parses one PEM certificate; InvalidInputError naming `field` when it is not one. */
-export function parseCertificate(pem: string, field = 'certificatePem'): x509.X509Certificate {
+export function parseCertificate(pem: string, field = 'certificatePem'): X509.X509Certificate {
   if (typeof pem !== 'string' || !pem.includes('-----BEGIN CERTIFICATE-----')) {
     throw new InvalidInputError(`${field} is not a PEM certificate`, { field });
   }
   try {
-    return new x509.X509Certificate(pem);
+    return new (peculiar().X509Certificate)(pem);
   } catch (cause) {
     throw new InvalidInputError(`${field} is not a valid X.509 certificate`, { field, cause });
   }
 }
 
 /** The certificate's key as a 65-byte P-256 point, or null when it is anything else. */
-export function p256KeyOf(cert: x509.X509Certificate): Uint8Array | null {
+export function p256KeyOf(cert: X509.X509Certificate): Uint8Array | null {
   try {
     const jwk = createPublicKey({ key: Buffer.from(cert.publicKey.rawData), format: 'der', type: 'spki' }).export({ format: 'jwk' });
     if (jwk.kty !== 'EC' || jwk.crv !== 'P-256' || !jwk.x || !jwk.y) return null;
