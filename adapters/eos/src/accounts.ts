@@ -1,0 +1,37 @@
+/**
+ * The account of a BSN key: twelve characters of the name alphabet (no dots) taken from
+ * SHA-256 of the algorithm and the uncompressed key, so the same key always names the same
+ * account and another key, in all likelihood (31^12 ≈ 2^59 names), another one. A
+ * ChainAccount's id is `account@active`: the permission that holds the key.
+ */
+import { createHash } from 'node:crypto';
+import { InvalidInputError, type KeyAlgorithm } from '@bsn/contract';
+import { isAccountName } from './antelope/index.js';
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz12345';
+export const PERMISSION = 'active';
+
+export function accountNameOf(algorithm: KeyAlgorithm, publicKey: Uint8Array): string {
+  const digest = createHash('sha256').update(`bsn/eos/account/v1\n${algorithm}\n`).update(publicKey).digest();
+  let n = digest.readBigUInt64BE(0);
+  let name = '';
+  for (let i = 0; i < 12; i++) {
+    name += ALPHABET[Number(n % 31n)];
+    n /= 31n;
+  }
+  return name;
+}
+
+/** `account@active`, how the standard names an EOS chain account. */
+export const accountId = (name: string): string => `${name}@${PERMISSION}`;
+
+/** The account name in a ChainAccount id, or InvalidInputError naming `field`. */
+export function nameOfAccountId(id: unknown, field: string): string {
+  const match = typeof id === 'string' ? /^([a-z1-5.]{1,12})@active$/.exec(id) : null;
+  if (!match || !isAccountName(match[1])) {
+    throw new InvalidInputError(`${field}: an EOS account is "<account>@active" (account: 1–12 of a-z, 1-5, .), not ${JSON.stringify(id)}`, {
+      field,
+    });
+  }
+  return match[1]!;
+}

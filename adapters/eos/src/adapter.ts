@@ -1,0 +1,27 @@
+import { describeFromManifest, type Adapter, type AdapterDescription } from '@bsn/contract';
+import { MANIFEST } from './framework.js';
+import type { EosGateway } from './gateway.js';
+import type { EosIdentity } from './identity.js';
+import type { EosLifecycle } from './lifecycle.js';
+import { LIMITS } from './limits.js';
+import type { EosPresetKv } from './preset-kv.js';
+
+/**
+ * One connection to one Antelope network. Finality is immediate once a block is irreversible:
+ * receipts are returned only then. Every call is one HTTP request to the node, so a node that
+ * went away and came back is used again as soon as it answers; nothing is held open.
+ */
+export class EosAdapter implements Adapter {
+  constructor(
+    readonly identity: EosIdentity,
+    readonly gateway: EosGateway,
+    readonly lifecycle: EosLifecycle,
+    readonly kv: EosPresetKv,
+  ) {}
+
+  describe(): AdapterDescription {
+    return describeFromManifest(MANIFEST, { finality: { kind: 'immediate' }, limits: LIMITS });
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,29 @@
+/** The Antelope seam (README.md): the only place that knows eosjs. */
+export { ContractAbi, type Abi } from './abi.js';
+export { NATIVE_ABI, singleKeyAuthority } from './native-abi.js';
+export {
+  packTransaction,
+  unpackTransaction,
+  transactionId,
+  signingDigest,
+  taposOf,
+  expirationAt,
+  type Authorization,
+  type PackedAction,
+  type TransactionBody,
+  type TransactionHeader,
+} from './transaction.js';
+export {
+  curveOf,
+  compressPoint,
+  publicKeyText,
+  parsePublicKey,
+  isCanonical,
+  signatureText,
+  parseSignature,
+  parsePrivateKey,
+  privateKeyText,
+  type AntelopeCurve,
+} from './keys.js';
+export { isAccountName, nameValue, nameOf } from './names.js';
+export { AntelopeRpc, AntelopeApiError, AntelopeUnreachableError, type NodeErrorBody } from './rpc.js';

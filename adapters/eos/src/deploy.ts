@@ -1,0 +1,47 @@
+/**
+ * Puts a contract on an account (`setcode` + `setabi` in one transaction), creating the account
+ * first when it does not exist. The devnet deploys eosio.bios and the preset contract with it;
+ * the preset contract's build outputs ship with the plugin (contract/target).
+ */
+import { readFileSync } from 'node:fs';
+import type { Signer } from '@bsn/contract';
+import { ContractAbi, NATIVE_ABI, publicKeyText } from './antelope/index.js';
+import type { AccountCreator } from './account-creator.js';
+import type { Transactions } from './transactions.js';
+
+/** The preset data contract as built by `npm run build:assets` (scripts/build-contract.mjs). */
+export const PRESET_CONTRACT = {
+  wasm: new URL('../contract/target/bsn-kv.contract.wasm', import.meta.url),
+  abi: new URL('../contract/target/bsn-kv.contract.abi', import.meta.url),
+};
+
+export interface ContractFiles {
+  wasm: URL | string;
+  abi: URL | string;
+}
+
+export async function deployContract(txs: Transactions, account: string, files: ContractFiles, signer: Signer): Promise<void> {
+  const abi = new ContractAbi(JSON.parse(readFileSync(files.abi, 'utf8')));
+  const authorization = [{ actor: account, permission: 'active' }];
+  await txs.submit(
+    [
+      {
+        account: 'eosio',
+        name: 'setcode',
+        authorization,
+        data: NATIVE_ABI.encodeAction('setcode', { account, vmtype: 0, vmversion: 0, code: readFileSync(files.wasm).toString('hex') }),
+      },
+      { account: 'eosio', name: 'setabi', authorization, data: NATIVE_ABI.encodeAction('setabi', { account, abi: Buffer.from(abi.encodeSelf()).toString('hex') }) },
+    ],
+    signer,
+    { what: `deploying a contract to ${account}` },
+  );
+}
+
+/** Creates `account` (held by the creator's key) if needed and deploys the preset data contract to it. */
+export async function deployPresetContract(txs: Transactions, creator: AccountCreator, account: string): Promise<void> {
+  const signer = creator.creatorSigner;
+  if (!signer) throw new Error('deploying the preset contract needs a network creator key');
+  await creator.ensure(account, publicKeyText(signer.algorithm, signer.publicKey));
+  await deployContract(txs, account, PRESET_CONTRACT, signer);
+}

@@ -1,0 +1,55 @@
+import { UnavailableError, type Adapter, type AdapterContext, type AdapterFactory, type NetworkConfig } from '@bsn/contract';
+import { AntelopeRpc } from './antelope/index.js';
+import { AccountCreator } from './account-creator.js';
+import { EosAdapter } from './adapter.js';
+import { AppRegistry } from './apps.js';
+import { resolveConfig } from './config.js';
+import { ContractAbis } from './contract-abis.js';
+import { ContractTables } from './contract-tables.js';
+import { toBsnError } from './errors.js';
+import { EventStream } from './event-stream.js';
+import { FRAMEWORK } from './framework.js';
+import { EosGateway, nodeName } from './gateway.js';
+import { EosIdentity } from './identity.js';
+import { EosLifecycle } from './lifecycle.js';
+import { Lookups } from './lookups.js';
+import { NodeApi } from './node-api.js';
+import { EosPresetKv } from './preset-kv.js';
+import { PresetWrites } from './preset-writes.js';
+import { Transactions } from './transactions.js';
+import { UserKeyWrites } from './user-key.js';
+
+export const eosAdapterFactory: AdapterFactory = {
+  async connect(network: NetworkConfig, context: AdapterContext): Promise<Adapter> {
+    const config = resolveConfig(network);
+    const api = new NodeApi(new AntelopeRpc(config.url, config.requestTimeoutMs));
+    const info = await api.info().catch((error: unknown) => {
+      throw toBsnError(error, { stage: 'query', what: `connecting to ${config.name}` });
+    });
+    if (info.chain_id !== config.chainId) {
+      throw new UnavailableError(`${config.url} serves chain ${info.chain_id}, not ${config.name}'s ${config.chainId}`, {
+        stage: 'query',
+        detail: { framework: FRAMEWORK, message: 'chain id mismatch', data: { expected: config.chainId, actual: info.chain_id } },
+      });
+    }
+    const abis = new ContractAbis(api);
+    // A factory returns only a ready adapter: the preset contract must be there.
+    await abis.of(config.contract);
+    context.logger.info(`connected to ${nodeName(info)} at ${config.url} (chain ${info.chain_id}, contract ${config.contract})`);
+
+    const txs = new Transactions(api, config);
+    const tables = new ContractTables(api);
+    const apps = new AppRegistry(tables, config.contract, config.name);
+    const writes = new PresetWrites(txs, apps, abis, tables);
+    const kv = new EosPresetKv(writes, apps, tables);
+    const gateway = new EosGateway(
+      writes,
+      new UserKeyWrites(writes, config),
+      kv,
+      new EventStream(api, apps, tables, abis, Math.max(config.pollIntervalMs, 100)),
+      new Lookups(api, apps, abis),
+      api,
+    );
+    return new EosAdapter(new EosIdentity(new AccountCreator(txs, config)), gateway, new EosLifecycle(txs, apps, abis), kv);
+  },
+};

@@ -1,0 +1,103 @@
+/**
+ * Block and transaction look-ups, from irreversible blocks only (`latest` is the last
+ * irreversible block). Leap 4 has no history plugin: a transaction is found by
+ * `get_transaction_status` and its actions by the trace API.
+ */
+import {
+  InvalidInputError,
+  NotFoundError,
+  checkBlockRef,
+  type BlockInfo,
+  type ChainEvent,
+  type TransactionInfo,
+} from '@bsn/contract';
+import { AntelopeApiError } from './antelope/index.js';
+import type { AppRegistry } from './apps.js';
+import type { ContractAbis } from './contract-abis.js';
+import { toBsnError } from './errors.js';
+import { eventsOf } from './events.js';
+import { chainTime } from './finality.js';
+import type { NodeApi, NodeBlock, TraceTransaction } from './node-api.js';
+
+/** Transaction ids are SHA-256: 64 hex digits. */
+export function checkTxId(txId: unknown, field = '/txId'): string {
+  if (typeof txId !== 'string' || !/^[0-9a-fA-F]{64}$/.test(txId)) {
+    throw new InvalidInputError(`${field}: an EOS transaction id is 64 hex digits`, { field });
+  }
+  return txId.toLowerCase();
+}
+
+const txIdOf = (receipt: NodeBlock['transactions'][number]): string => (typeof receipt.trx === 'string' ? receipt.trx : receipt.trx.id);
+
+export class Lookups {
+  constructor(
+    private readonly api: NodeApi,
+    private readonly apps: AppRegistry,
+    private readonly abis: ContractAbis,
+  ) {}
+
+  async block(ref: number | 'latest'): Promise<BlockInfo> {
+    const wanted = checkBlockRef(ref);
+    try {
+      const info = await this.api.info();
+      const lib = info.last_irreversible_block_num;
+      if (wanted !== 'latest' && wanted > lib) {
+        throw new NotFoundError(`block ${wanted} is not irreversible yet (last irreversible: ${lib})`, { stage: 'query', field: '/block' });
+      }
+      const block = await this.api.block(wanted === 'latest' ? lib : wanted);
+      return {
+        number: block.block_num,
+        hash: block.id,
+        parentHash: block.previous,
+        timestamp: chainTime(block.timestamp),
+        txIds: block.transactions.map(txIdOf),
+      };
+    } catch (error) {
+      throw toBsnError(error, { stage: 'query', what: `block ${wanted}` });
+    }
+  }
+
+  async transaction(txId: string): Promise<TransactionInfo> {
+    const id = checkTxId(txId);
+    try {
+      const status = await this.api.transactionStatus(id);
+      const trace = await this.trace(id);
+      if (!trace || (status.state !== 'IRREVERSIBLE' && status.state !== 'UNKNOWN')) {
+        throw new NotFoundError(`transaction ${id} is not in an irreversible block (state ${status.state})`, { stage: 'query', field: '/txId' });
+      }
+      const hash = status.state === 'IRREVERSIBLE' && status.block_id ? status.block_id : (await this.api.block(trace.block_num)).id;
+      const first = trace.actions[0];
+      return {
+        txId: id,
+        block: { number: trace.block_num, hash },
+        valid: trace.status === 'executed',
+        validationCode: trace.status,
+        ...(first && { app: first.account, method: first.action }),
+        events: await this.events(trace),
+      };
+    } catch (error) {
+      throw toBsnError(error, { stage: 'query', what: `transaction ${id}` });
+    }
+  }
+
+  private async trace(id: string): Promise<TraceTransaction | undefined> {
+    try {
+      return await this.api.transactionTrace(id);
+    } catch (error) {
+      if (error instanceof AntelopeApiError && error.status === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** The preset events of a transaction whose actions name an app of the registry's contract. */
+  private async events(trace: TraceTransaction): Promise<ChainEvent[]> {
+    const contract = this.apps.contract;
+    const mine = trace.actions.filter((a) => a.account === contract && a.receiver === contract && (a.action === 'put' || a.action === 'del'));
+    if (mine.length === 0) return [];
+    const abi = await this.abis.of(contract);
+    const appIds = new Set(mine.map((a) => abi.decodeAction<{ appid: string }>(a.action, Buffer.from(a.data, 'hex')).appid));
+    const events: ChainEvent[] = [];
+    for (const appId of appIds) events.push(...eventsOf(trace.actions, abi, { appId, account: contract }, trace.id, trace.block_num));
+    return events.sort((a, b) => a.checkpoint.index - b.checkpoint.index);
+  }
+}
