@@ -109,3 +109,21 @@ test('a signer that fails leaves no nonce gap behind', async () => {
   const pending = Number(await rpc<string>(devnet, 'eth_getTransactionCount', [from, 'pending']));
   expect(pending).toBe(before + 2);
 });
+
+test('two managers sending for one key at once (two node instances): every send lands, or fails retryable — never CONFLICT', async () => {
+  const other = await connect(devnet);
+  try {
+    const before = await nonceOf(admin.account.id);
+    const sends = [adapter, other].flatMap((a) =>
+      Array.from({ length: 12 }, () => a.kv.put({ app, key: unique('k'), value: bytes('v'), requestId: unique('req') }, admin.signer)),
+    );
+    const settled = await Promise.allSettled(sends);
+    const landed = settled.filter((s) => s.status === 'fulfilled').map((s) => (s as PromiseFulfilledResult<{ txId: string }>).value.txId);
+    for (const s of settled) if (s.status === 'rejected') expect(s.reason).toMatchObject({ code: 'UNAVAILABLE', stage: 'submit' });
+    expect(new Set(landed).size).toBe(landed.length);
+    expect(landed.length).toBeGreaterThan(12);
+    expect(await nonceOf(admin.account.id)).toBe(before + landed.length);
+  } finally {
+    await other.close();
+  }
+});

@@ -1,4 +1,4 @@
-import { ConflictError, isBsnError } from '@bsn/contract';
+import { ConflictError, UnavailableError, isBsnError } from '@bsn/contract';
 import { FRAMEWORK } from './describe.js';
 import { isNonceError, toBsnError } from './errors.js';
 import { JsonRpcError, type RpcClient } from './rpc.js';
@@ -26,7 +26,13 @@ const settle = <T>(p: Promise<T>): Promise<Settled<T>> =>
     (error: unknown) => ({ ok: false as const, error }),
   );
 
-const MAX_RESYNCS = 5;
+/**
+ * How often a send takes the count again after its nonce was taken by a transaction this
+ * manager did not send (another process with the same key: node instances of one fleet signing
+ * for the same hosted user). Each resync waits a random few milliseconds more, so two managers
+ * racing for one account do not stay in lockstep.
+ */
+const MAX_RESYNCS = 10;
 /**
  * geth's transaction pool moves to a new head after the block is stored (asynchronously), so a
  * transaction sent right after the receipt of the one that funded its sender can be refused
@@ -195,11 +201,13 @@ export class NonceManager {
           }
           delete state.next;
           if (attempt >= MAX_RESYNCS) {
-            throw new ConflictError(`nonce ${nonce} of ${address} kept being taken by other transactions; try again`, {
+            // Nothing of ours went out: a retry with the same request id is safe, so UNAVAILABLE (retryable).
+            throw new UnavailableError(`nonce ${nonce} of ${address} kept being taken by other transactions; try again`, {
               stage: 'submit',
               detail: { framework: FRAMEWORK, data: { address, nonce } },
             });
           }
+          await new Promise((r) => setTimeout(r, Math.random() * 10 * (attempt + 1)));
         }
       } finally {
         state.settled++;
