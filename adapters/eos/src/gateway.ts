@@ -37,7 +37,7 @@ export class EosGateway implements Gateway {
     private readonly api: NodeApi,
   ) {}
 
-  submit(request: SubmitRequest, signer: Signer): Promise<Receipt> {
+  async submit(request: SubmitRequest, signer: Signer): Promise<Receipt> {
     return this.writes.write(checkSubmitRequest(request, LIMITS), signer);
   }
 

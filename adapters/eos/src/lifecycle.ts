@@ -59,7 +59,7 @@ export class EosLifecycle implements AppLifecycle {
     return this.apps.info(checked.appId);
   }
 
-  get(app: AppRef): Promise<AppInfo> {
+  async get(app: AppRef): Promise<AppInfo> {
     return this.apps.info(checkAppRef(app).appId);
   }
 

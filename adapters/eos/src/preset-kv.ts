@@ -36,13 +36,13 @@ export class EosPresetKv implements PresetKv {
     private readonly tables: ContractTables,
   ) {}
 
-  put(request: KvWrite & { value: Uint8Array }, signer: Signer): Promise<Receipt> {
+  async put(request: KvWrite & { value: Uint8Array }, signer: Signer): Promise<Receipt> {
     const { appId, requestId, key } = checks.checkKvWrite(request);
     const value = checks.checkValue(request.value);
     return this.writes.write({ appId, requestId, method: 'put', key, value }, signer);
   }
 
-  delete(request: KvWrite, signer: Signer): Promise<Receipt> {
+  async delete(request: KvWrite, signer: Signer): Promise<Receipt> {
     const { appId, requestId, key } = checks.checkKvWrite(request);
     return this.writes.write({ appId, requestId, method: 'delete', key }, signer);
   }
