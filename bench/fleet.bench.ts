@@ -41,7 +41,8 @@ async function rate(op: (loop: number, i: number) => Promise<unknown>): Promise<
 
 const anvil = await startAnvil();
 const plugins = await certifiedPluginCopies();
-const key = newKey('secp256k1');
+// One user per loop: writes of one chain account serialize on its nonce, whichever instance signs them.
+const keys = Array.from({ length: IN_FLIGHT }, () => newKey('secp256k1'));
 const results = new Map<number, { reads: number; writes: number }>();
 try {
   for (const instances of [1, 2, 3]) {
@@ -66,16 +67,25 @@ try {
             ],
           },
         ],
-        portals: [{ code: 'bench', users: [{ code: 'ops', algorithm: 'secp256k1', publicKey: key.publicKey, role: 'admin' }] }],
+        portals: [
+          {
+            code: 'bench',
+            users: keys.map((k, i) => ({
+              code: `u${i}`,
+              algorithm: 'secp256k1',
+              publicKey: k.publicKey,
+              role: i === 0 ? 'admin' : 'member',
+            })),
+          },
+        ],
       },
     });
     try {
-      const clients = Array.from(
-        { length: IN_FLIGHT },
-        () => new BsnClient({ baseUrl: fleet.balancerUrl, user: 'ops', algorithm: 'secp256k1', privateKey: key.privateKey }),
+      const clients = keys.map(
+        (k, i) => new BsnClient({ baseUrl: fleet.balancerUrl, user: `u${i}`, algorithm: 'secp256k1', privateKey: k.privateKey }),
       );
       const app = `bench-${instances}`;
-      await clients[0]!.createApp({ code: app });
+      await clients[0]!.createApp({ code: app, members: keys.slice(1).map((_, i) => `u${i + 1}`) });
       await clients[0]!.put(app, 'k', 'v');
       const reads = await rate((loop) => clients[loop]!.get(app, 'k'));
       const writes = await rate((loop, i) => clients[loop]!.put(app, `k${loop}-${i}`, 'v'));
