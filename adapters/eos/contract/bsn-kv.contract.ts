@@ -21,8 +21,14 @@ import {
   getTransactionId,
   MultiIndex,
   IDX128,
+  Signature,
+  Transaction,
+  recoverKey,
+  sha256,
+  currentTimeSec,
 } from 'proton-tsc';
-import { App, Member, Entry, Version, Request, Channel } from './bsn-kv.tables';
+import { App, Member, Entry, Version, Request, Channel, Config } from './bsn-kv.tables';
+import { accountOf, isK1, PutArgs, DelArgs } from './bsn-kv.relay';
 import { idOf, utf8, headOf, contentOf, channelOf } from './bsn-kv.hashes';
 
 const PUT: u8 = 1;
@@ -94,6 +100,67 @@ export class BsnKv extends Contract {
 
   @action('put')
   put(appid: string, sender: Name, key: string, value: u8[], reqid: string): void {
+    requireAuth(sender);
+    this.write(appid, sender, key, value, reqid);
+  }
+
+  @action('del')
+  del(appid: string, sender: Name, key: string, reqid: string): void {
+    requireAuth(sender);
+    this.remove(appid, sender, key, reqid);
+  }
+
+  /** Records the chain id relayed signatures are checked against; the contract account only. */
+  @action('setchain')
+  setchain(chainid: Checksum256): void {
+    requireAuth(this.receiver);
+    const config = new TableStore<Config>(this.receiver);
+    config.set(new Config(0, chainid), this.receiver);
+  }
+
+  /**
+   * A user-key write whose K1 signature the node refuses as non-canonical (a signer that
+   * cannot retry picks such an `r` half the time): anyone may relay the transaction the
+   * client signed, and the contract checks the signature itself (`recover_key` has no
+   * canonical rule), that it signs exactly one `put`/`del` of this contract authorized by the
+   * signer's own account, and that it has not expired; the request id keeps it from running twice.
+   */
+  @action('relay')
+  relay(packed: u8[], sig: Signature): void {
+    const config = new TableStore<Config>(this.receiver).get(0);
+    check(config != null, 'bsn:invalid: the contract does not know its chain id (setchain)');
+    const signed: u8[] = config!.chainid.data.slice(0);
+    for (let i = 0; i < packed.length; i++) signed.push(packed[i]);
+    for (let i = 0; i < 32; i++) signed.push(0);
+    const key = recoverKey(sha256(signed), sig);
+    check(isK1(key), 'bsn:unauthorized: only K1 signatures are relayed');
+    const signer = accountOf(key);
+    const tx = new Transaction();
+    check(tx.unpack(packed) == <usize>packed.length, 'bsn:invalid: trailing bytes after the relayed transaction');
+    check(tx.expiration.utcSeconds > currentTimeSec(), 'bsn:conflict: the relayed transaction has expired');
+    check(tx.delaySec.n == 0 && tx.contextFreeActions.length == 0 && tx.extention.length == 0 && tx.actions.length == 1, 'bsn:invalid: a relayed transaction holds exactly one action');
+    const act = tx.actions[0];
+    check(act.account == this.receiver, 'bsn:invalid: the relayed action is not for this contract');
+    check(
+      act.authorization.length == 1 && act.authorization[0].actor == signer && act.authorization[0].permission == Name.fromString('active'),
+      'bsn:unauthorized: the signature is not by the account the relayed transaction names',
+    );
+    if (act.name == Name.fromString('put')) {
+      const args = new PutArgs();
+      check(args.unpack(act.data) == <usize>act.data.length, 'bsn:invalid: malformed put');
+      check(args.sender == signer, 'bsn:unauthorized: the relayed put writes for another account');
+      this.write(args.appid, args.sender, args.key, args.value, args.reqid);
+    } else if (act.name == Name.fromString('del')) {
+      const args = new DelArgs();
+      check(args.unpack(act.data) == <usize>act.data.length, 'bsn:invalid: malformed del');
+      check(args.sender == signer, 'bsn:unauthorized: the relayed del writes for another account');
+      this.remove(args.appid, args.sender, args.key, args.reqid);
+    } else {
+      check(false, 'bsn:invalid: only put and del are relayed');
+    }
+  }
+
+  private write(appid: string, sender: Name, key: string, value: u8[], reqid: string): void {
     const app = this.writable(appid, sender);
     const keyBytes = utf8(key);
     check(keyBytes.length > 0 && keyBytes.length <= MAX_KEY_BYTES, 'bsn:invalid: a key is 1-1024 bytes');
@@ -114,8 +181,7 @@ export class BsnKv extends Contract {
     this.version(app.id, key, value, false, txid, block);
   }
 
-  @action('del')
-  del(appid: string, sender: Name, key: string, reqid: string): void {
+  private remove(appid: string, sender: Name, key: string, reqid: string): void {
     const app = this.writable(appid, sender);
     const found = this.find(app.id, key);
     check(found != null, 'bsn:not_found: key does not exist');
@@ -140,6 +206,7 @@ export class BsnKv extends Contract {
     timeout: u64,
     grantref: string,
   ): void {
+    requireAuth(sender);
     const app = this.writable(appid, sender);
     check(srcchain.length > 0 && method.length > 0 && grantref.length > 0, 'bsn:invalid: a packet names its source chain, method and grant');
     const outbox = new TableStore<Channel>(this.receiver, Name.fromU64(app.id));
@@ -172,8 +239,8 @@ export class BsnKv extends Contract {
     return app;
   }
 
+  /** The app `sender` may write: it exists, is not frozen, and `sender` is a member (authorization is the caller's). */
   private writable(appid: string, sender: Name): App {
-    requireAuth(sender);
     const app = this.existing(appid);
     check(!app.frozen, 'bsn:unauthorized: app ' + appid + ' is frozen');
     check(this.members(app.id).exists(sender.N), 'bsn:unauthorized: ' + sender.toString() + ' is not a member of app ' + appid);

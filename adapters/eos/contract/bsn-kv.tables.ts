@@ -145,3 +145,16 @@ export class Channel extends Table {
     return this.id;
   }
 }
+
+/** The chain this contract runs on (scope: the contract, one row): what relayed signatures cover. */
+@table('config')
+export class Config extends Table {
+  constructor(public id: u64 = 0, public chainid: Checksum256 = new Checksum256()) {
+    super();
+  }
+
+  @primary
+  get primary(): u64 {
+    return this.id;
+  }
+}

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,9 +22,10 @@ const stamp = hash.digest('hex');
 if (outputs.every(existsSync) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) process.exit(0);
 
 process.stderr.write('[adapter-eos] compiling the preset data contract with proton-asc (about 15 s)…\n');
-const compiler = join(root, 'node_modules', '.bin', 'proton-asc');
-const bin = existsSync(compiler) ? compiler : join(root, '..', '..', 'node_modules', '.bin', 'proton-asc');
-const r = spawnSync(bin, [join('contract', 'bsn-kv.contract.ts')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+// proton-asc runs further tools of its own (ts-node-transpile-only) by name: both bin folders go on PATH.
+const bins = [join(root, 'node_modules', '.bin'), join(root, '..', '..', 'node_modules', '.bin')].filter(existsSync);
+const env = { ...process.env, PATH: [...bins, process.env.PATH].join(delimiter) };
+const r = spawnSync('proton-asc', [join('contract', 'bsn-kv.contract.ts')], { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'] });
 if (r.status !== 0 || !outputs.every(existsSync)) {
   process.stderr.write(`[adapter-eos] proton-asc failed (exit ${r.status ?? r.signal})\n`);
   process.exit(1);

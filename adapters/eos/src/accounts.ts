@@ -1,18 +1,19 @@
 /**
  * The account of a BSN key: twelve characters of the name alphabet (no dots) taken from
- * SHA-256 of the algorithm and the uncompressed key, so the same key always names the same
- * account and another key, in all likelihood (31^12 ≈ 2^59 names), another one. A
+ * SHA-256 of the algorithm and the compressed key, so the same key always names the same
+ * account and another key, in all likelihood (31^12 ≈ 2^59 names), another one. The preset
+ * contract derives the same name from a recovered key (contract/bsn-kv.relay.ts). A
  * ChainAccount's id is `account@active`: the permission that holds the key.
  */
 import { createHash } from 'node:crypto';
 import { InvalidInputError, type KeyAlgorithm } from '@bsn/contract';
-import { isAccountName } from './antelope/index.js';
+import { compressPoint, isAccountName } from './antelope/index.js';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz12345';
 export const PERMISSION = 'active';
 
 export function accountNameOf(algorithm: KeyAlgorithm, publicKey: Uint8Array): string {
-  const digest = createHash('sha256').update(`bsn/eos/account/v1\n${algorithm}\n`).update(publicKey).digest();
+  const digest = createHash('sha256').update(`bsn/eos/account/v1\n${algorithm}\n`).update(compressPoint(publicKey)).digest();
   let n = digest.readBigUInt64BE(0);
   let name = '';
   for (let i = 0; i < 12; i++) {

@@ -38,10 +38,26 @@ export async function deployContract(txs: Transactions, account: string, files: 
   );
 }
 
-/** Creates `account` (held by the creator's key) if needed and deploys the preset data contract to it. */
+/**
+ * Creates `account` (held by the creator's key) if needed, deploys the preset data contract to
+ * it and tells it the chain id relayed user-key signatures cover (`setchain`).
+ */
 export async function deployPresetContract(txs: Transactions, creator: AccountCreator, account: string): Promise<void> {
   const signer = creator.creatorSigner;
   if (!signer) throw new Error('deploying the preset contract needs a network creator key');
   await creator.ensure(account, publicKeyText(signer.algorithm, signer.publicKey));
   await deployContract(txs, account, PRESET_CONTRACT, signer);
+  const abi = new ContractAbi(JSON.parse(readFileSync(PRESET_CONTRACT.abi, 'utf8')));
+  await txs.submit(
+    [
+      {
+        account,
+        name: 'setchain',
+        authorization: [{ actor: account, permission: 'active' }],
+        data: abi.encodeAction('setchain', { chainid: txs.config.chainId }),
+      },
+    ],
+    signer,
+    { what: `telling ${account} its chain id` },
+  );
 }

@@ -5,7 +5,7 @@
  * the chain) and never changes once the block is irreversible.
  */
 import { PRESET_EVENTS, type ChainEvent } from '@bsn/contract';
-import type { ContractAbi } from './antelope/index.js';
+import { unpackTransaction, type ContractAbi } from './antelope/index.js';
 import type { TraceAction } from './node-api.js';
 
 const NAMES: Record<string, string> = { put: PRESET_EVENTS.put, del: PRESET_EVENTS.delete };
@@ -20,9 +20,11 @@ export function eventsOf(
 ): ChainEvent[] {
   const events: ChainEvent[] = [];
   for (const action of actions) {
-    const name = NAMES[action.action];
-    if (!name || action.receiver !== at.account || action.account !== at.account) continue;
-    const data = abi.decodeAction<{ appid: string; key: string }>(action.action, Uint8Array.from(Buffer.from(action.data, 'hex')));
+    if (action.receiver !== at.account || action.account !== at.account) continue;
+    const write = writeOf(action.action, Uint8Array.from(Buffer.from(action.data, 'hex')), abi, at.account);
+    const name = write && NAMES[write.action];
+    if (!write || !name) continue;
+    const data = write.data;
     if (data.appid !== at.appId) continue;
     events.push({
       app: at.appId,
@@ -33,4 +35,19 @@ export function eventsOf(
     });
   }
   return events;
+}
+
+/** The preset write an action of the contract at `account` makes: itself, or the one a `relay` carries. */
+export function writeOf(
+  action: string,
+  data: Uint8Array,
+  abi: ContractAbi,
+  account: string,
+): { action: string; data: { appid: string; key: string } } | undefined {
+  if (NAMES[action]) return { action, data: abi.decodeAction(action, data) };
+  if (action !== 'relay') return undefined;
+  const { packed } = abi.decodeAction<{ packed: string }>('relay', data);
+  const inner = unpackTransaction(Uint8Array.from(Buffer.from(packed, 'hex'))).actions[0];
+  if (!inner || inner.account !== account || !NAMES[inner.name]) return undefined;
+  return { action: inner.name, data: abi.decodeAction(inner.name, inner.data) };
 }

@@ -38,18 +38,19 @@ export const eosAdapterFactory: AdapterFactory = {
     context.logger.info(`connected to ${nodeName(info)} at ${config.url} (chain ${info.chain_id}, contract ${config.contract})`);
 
     const txs = new Transactions(api, config);
+    const creator = new AccountCreator(txs, config);
     const tables = new ContractTables(api);
     const apps = new AppRegistry(tables, config.contract, config.name);
     const writes = new PresetWrites(txs, apps, abis, tables);
     const kv = new EosPresetKv(writes, apps, tables);
     const gateway = new EosGateway(
       writes,
-      new UserKeyWrites(writes, config),
+      new UserKeyWrites(writes, config, creator),
       kv,
       new EventStream(api, apps, tables, abis, Math.max(config.pollIntervalMs, 100)),
       new Lookups(api, apps, abis),
       api,
     );
-    return new EosAdapter(new EosIdentity(new AccountCreator(txs, config)), gateway, new EosLifecycle(txs, apps, abis), kv);
+    return new EosAdapter(new EosIdentity(creator), gateway, new EosLifecycle(txs, apps, abis), kv);
   },
 };

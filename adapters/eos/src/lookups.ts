@@ -15,7 +15,7 @@ import { AntelopeApiError } from './antelope/index.js';
 import type { AppRegistry } from './apps.js';
 import type { ContractAbis } from './contract-abis.js';
 import { toBsnError } from './errors.js';
-import { eventsOf } from './events.js';
+import { eventsOf, writeOf } from './events.js';
 import { chainTime } from './finality.js';
 import type { NodeApi, NodeBlock, TraceTransaction } from './node-api.js';
 
@@ -92,10 +92,12 @@ export class Lookups {
   /** The preset events of a transaction whose actions name an app of the registry's contract. */
   private async events(trace: TraceTransaction): Promise<ChainEvent[]> {
     const contract = this.apps.contract;
-    const mine = trace.actions.filter((a) => a.account === contract && a.receiver === contract && (a.action === 'put' || a.action === 'del'));
+    const mine = trace.actions.filter((a) => a.account === contract && a.receiver === contract);
     if (mine.length === 0) return [];
     const abi = await this.abis.of(contract);
-    const appIds = new Set(mine.map((a) => abi.decodeAction<{ appid: string }>(a.action, Buffer.from(a.data, 'hex')).appid));
+    const appIds = new Set(
+      mine.flatMap((a) => writeOf(a.action, Uint8Array.from(Buffer.from(a.data, 'hex')), abi, contract)?.data.appid ?? []),
+    );
     const events: ChainEvent[] = [];
     for (const appId of appIds) events.push(...eventsOf(trace.actions, abi, { appId, account: contract }, trace.id, trace.block_num));
     return events.sort((a, b) => a.checkpoint.index - b.checkpoint.index);

@@ -2,7 +2,9 @@
  * User-key mode: `prepare` builds the transaction for the client's account and hands out the
  * digest the chain signs (SHA-256 of chain id ‖ packed transaction ‖ zeros); `submitPrepared`
  * checks the envelope is exactly what the request makes and the signature is by the prepared
- * key, then relays the transaction with that signature.
+ * key, then relays the transaction with that signature. A K1 signature the node would refuse
+ * as non-canonical (half of them, from a signer that cannot retry) goes to the preset contract's
+ * `relay` action instead, sent by the network's relayer, which checks the signature itself.
  */
 import {
   UnauthorizedError,
@@ -26,14 +28,17 @@ import {
   type PreparedTransaction,
   type Receipt,
   type SubmitRequest,
+  type WritePlan,
 } from '@bsn/contract';
-import { packTransaction, signingDigest, unpackTransaction, type PackedAction } from './antelope/index.js';
+import { packTransaction, signatureText, signingDigest, unpackTransaction, type PackedAction } from './antelope/index.js';
+import type { AccountCreator } from './account-creator.js';
 import { accountNameOf } from './accounts.js';
+import type { LocatedApp } from './apps.js';
 import type { ResolvedConfig } from './config.js';
 import { FRAMEWORK, MANIFEST } from './framework.js';
 import { LIMITS } from './limits.js';
 import type { PresetWrites } from './preset-writes.js';
-import { chainSignature } from './signing.js';
+import { chainSignature, recoveryOf } from './signing.js';
 
 /** What the envelope carries between `prepare` and `submitPrepared`. */
 interface PreparedPayload {
@@ -53,6 +58,8 @@ export class UserKeyWrites {
   constructor(
     private readonly writes: PresetWrites,
     private readonly config: ResolvedConfig,
+    /** Whose key relays non-canonical K1 writes: the network's creator. */
+    private readonly relayer: AccountCreator,
   ) {}
 
   async prepare(request: SubmitRequest, account: { publicKey: Uint8Array; algorithm: KeyAlgorithm }): Promise<PreparedTransaction> {
@@ -109,16 +116,30 @@ export class UserKeyWrites {
       throw new UnauthorizedError('the signature is not by the key the transaction was prepared for', { stage: 'sign', field: '/signature' });
     }
     const text = chainSignature(algorithm, publicKey, digest, signature);
-    if (!text) {
-      throw new ConflictError('the node refuses this K1 signature (not canonical): prepare the write again and sign the new digest', {
-        stage: 'sign',
-        field: '/signature',
-      });
-    }
     const ctx = { what: `${whatOf(plan)} (user key)` };
     const deadline = deadlineOf(plan, this.config.submitTimeoutMs);
-    return this.writes.finish(plan, app, async () =>
-      this.writes.txs.final(await this.writes.txs.send(packed, [text], Number(payload.expiresAt), ctx), deadline, ctx),
-    );
+    if (text) {
+      return this.writes.finish(plan, app, async () =>
+        this.writes.txs.final(await this.writes.txs.send(packed, [text], Number(payload.expiresAt), ctx), deadline, ctx),
+      );
+    }
+    const recovery = signature.recovery ?? recoveryOf(algorithm, publicKey, digest, signature.compact);
+    return this.relay(plan, app, packed, signatureText('K1', signature.compact, recovery));
+  }
+
+  /** Sends the client's transaction through the contract's `relay` action, signed by the relayer. */
+  private async relay(plan: WritePlan, app: LocatedApp, packed: Uint8Array, signature: string): Promise<Receipt> {
+    const relayer = this.relayer.creatorSigner;
+    const account = this.config.creator?.account;
+    if (!relayer || !account) {
+      throw new ConflictError(
+        'the node refuses this K1 signature (not canonical) and this network has no relayer: prepare the write again and sign the new digest',
+        { stage: 'sign', field: '/signature' },
+      );
+    }
+    const abi = await this.writes.abis.of(app.account);
+    const data = abi.encodeAction('relay', { packed: toHex(packed), sig: signature });
+    const action = { account: app.account, name: 'relay', authorization: [{ actor: account, permission: 'active' }], data };
+    return this.writes.finish(plan, app, () => this.writes.txs.submit([action], relayer, { what: `${whatOf(plan)} (user key, relayed)` }, plan.timeoutMs));
   }
 }
