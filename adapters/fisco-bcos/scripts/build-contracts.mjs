@@ -1,0 +1,111 @@
+#!/usr/bin/env node
+// Builds the BSN contracts for FISCO BCOS from contracts/*.yul, once per crypto mode, into the
+// git-ignored src/generated/contracts.ts (imported by the adapter and compiled into dist).
+//
+// Why Yul and placeholders: an SM (国密) chain takes ABI selectors, error selectors and event
+// topics from SM3, and no SM-mode Solidity compiler can be had here. The sources name each one
+// by its signature — {{selector "put(bytes32,string,bytes)"}}, {{topic "AppEvent(bytes32,string,bytes)"}} —
+// and this script fills them with the first 4 / all 32 bytes of Keccak-256 (standard) or SM3
+// (sm) of the signature before solc-js (pinned) compiles the Yul. `// @include <file>` pastes a
+// file from contracts/. Skips when sources, compiler and settings hash to the existing output.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { keccak_256 } from '@noble/hashes/sha3.js';
+
+const pkgDir = join(dirname(fileURLToPath(import.meta.url)), '..');
+const contractsDir = join(pkgDir, 'contracts');
+const tsOut = join(pkgDir, 'src', 'generated', 'contracts.ts');
+const require = createRequire(import.meta.url);
+const solcVersion = require('solc/package.json').version;
+const force = process.argv.includes('--force');
+
+/** The top-level objects the adapter deploys (each file's object of the same name). */
+const OBJECTS = ['BsnKvApp', 'BsnKvRegistry', 'BsnAppProxy'];
+const HASHES = {
+  standard: (text) => Buffer.from(keccak_256(Buffer.from(text, 'utf8'))).toString('hex'),
+  sm: (text) => createHash('sm3').update(Buffer.from(text, 'utf8')).digest('hex'),
+};
+const settings = {
+  // London: no PUSH0 or MCOPY, so the code runs on every FISCO BCOS 3.x executor revision.
+  evmVersion: 'london',
+  optimizer: { enabled: true, runs: 200, details: { yul: true } },
+  outputSelection: { '*': { '*': ['evm.bytecode.object'] } },
+};
+
+function expand(file, seen = new Set()) {
+  if (seen.has(file)) throw new Error(`${file} includes itself`);
+  const text = readFileSync(join(contractsDir, file), 'utf8');
+  return text.replace(/^([ \t]*)\/\/ @include (\S+)[ \t]*$/gm, (_, indent, inc) =>
+    expand(inc, new Set([...seen, file]))
+      .split('\n')
+      .map((line) => (line ? indent + line : line))
+      .join('\n'),
+  );
+}
+
+const PLACEHOLDER = /\{\{(selector|topic) "([^"]+)"\}\}/g;
+
+function instantiate(source, hash, used) {
+  return source.replace(PLACEHOLDER, (_, kind, signature) => {
+    if (!/^[A-Za-z_][A-Za-z0-9_]*\([a-z0-9,[\]]*\)$/.test(signature)) throw new Error(`not a canonical signature: ${signature}`);
+    used[kind === 'selector' ? 'selectors' : 'topics'].add(signature);
+    const h = hash(signature);
+    return '0x' + (kind === 'selector' ? h.slice(0, 8) : h);
+  });
+}
+
+// Comments go before compiling: they name placeholders in prose, and the output needs none.
+const stripComments = (text) => text.replace(/\/\/.*$/gm, '').replace(/\n\s*\n+/g, '\n');
+const sources = Object.fromEntries(OBJECTS.map((name) => [name, stripComments(expand(`${name}.yul`))]));
+const stampHash = createHash('sha256').update(JSON.stringify({ solcVersion, settings, sources, OBJECTS })).digest('hex');
+const stamp = `// sources-sha256: ${stampHash}`;
+if (!force && existsSync(tsOut) && readFileSync(tsOut, 'utf8').startsWith(stamp)) {
+  process.stderr.write(`[adapter-fisco-bcos] contracts unchanged (${stampHash.slice(0, 12)}), skipping solc\n`);
+  process.exit(0);
+}
+
+const started = Date.now();
+const solc = require('solc');
+const builds = {};
+const signatures = { selectors: new Set(), topics: new Set() };
+for (const [mode, hash] of Object.entries(HASHES)) {
+  builds[mode] = {};
+  for (const name of OBJECTS) {
+    const used = { selectors: new Set(), topics: new Set() };
+    const content = instantiate(sources[name], hash, used);
+    used.selectors.forEach((s) => signatures.selectors.add(s));
+    used.topics.forEach((s) => signatures.topics.add(s));
+    const input = { language: 'Yul', sources: { [`${name}.yul`]: { content } }, settings };
+    const output = JSON.parse(solc.compile(JSON.stringify(input)));
+    const errors = (output.errors ?? []).filter((e) => e.severity === 'error');
+    for (const e of output.errors ?? []) process.stderr.write(`${mode} ${name}: ${e.formattedMessage}\n`);
+    if (errors.length) process.exit(1);
+    const compiled = output.contracts?.[`${name}.yul`]?.[name];
+    if (!compiled?.evm?.bytecode?.object) throw new Error(`solc produced no ${name} (${mode})`);
+    builds[mode][name] = { bytecode: '0x' + compiled.evm.bytecode.object };
+  }
+}
+
+const compiler = { name: 'solc', version: solc.version(), settings: { evmVersion: settings.evmVersion, optimizer: settings.optimizer } };
+mkdirSync(dirname(tsOut), { recursive: true });
+writeFileSync(
+  tsOut,
+  `${stamp}\n// Generated by scripts/build-contracts.mjs from contracts/*.yul — do not edit.\n` +
+    `export const SOURCES_SHA256 = ${JSON.stringify(stampHash)};\n` +
+    `export const COMPILER = ${JSON.stringify(compiler)} as const;\n` +
+    `/** Every signature the sources name, for tests that check each build's selectors and topics. */\n` +
+    `export const SIGNATURES = ${JSON.stringify({ selectors: [...signatures.selectors].sort(), topics: [...signatures.topics].sort() })} as const;\n` +
+    `/** Creation bytecode per crypto mode. */\n` +
+    `export const BYTECODE = ${JSON.stringify(builds)} as const;\n`,
+);
+for (const mode of Object.keys(builds)) {
+  for (const name of OBJECTS) {
+    process.stderr.write(`[adapter-fisco-bcos] ${mode} ${name}: ${(builds[mode][name].bytecode.length - 2) / 2} bytes initcode\n`);
+  }
+}
+process.stderr.write(
+  `[adapter-fisco-bcos] compiled ${OBJECTS.length} Yul objects × 2 crypto modes with solc ${solcVersion} in ${Date.now() - started} ms\n`,
+);
