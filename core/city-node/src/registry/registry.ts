@@ -9,14 +9,39 @@
  */
 import type { KeyAlgorithm } from '@bsn/contract';
 
+/**
+ * What a portal may offer (its jurisdiction): the frameworks and networks its users may create
+ * apps on. An absent list allows any; an empty list allows none. A portal serving mainland
+ * China, say, lists no public-chain network.
+ */
+export interface PortalPolicy {
+  frameworks?: string[];
+  networks?: string[];
+}
+
 export interface Portal {
   code: string;
   name: string;
+  policy: PortalPolicy;
   createdAt: number;
 }
 
+/** A change to a portal: what is given replaces what was there (`policy` whole). */
+export interface PortalPatch {
+  name?: string;
+  policy?: PortalPolicy;
+}
+
 export type KeyMode = 'hosted' | 'user';
-export type UserRole = 'admin' | 'member';
+/** `operator`: runs the node — manages portals and their users, sees every portal; `admin`: of one portal. */
+export type UserRole = 'operator' | 'admin' | 'member';
+
+/** A change to a user: a new role, or a new request-signing key (`algorithm` and `publicKey` together). */
+export interface UserPatch {
+  role?: UserRole;
+  algorithm?: KeyAlgorithm;
+  publicKey?: string;
+}
 
 /** A public key a user holds for one framework's chain accounts (user-key mode). */
 export interface ChainKey {
@@ -126,14 +151,19 @@ export interface Registry {
   /** Whether the database answers (readiness). */
   ping(): Promise<boolean>;
 
-  createPortal(portal: Omit<Portal, 'createdAt'>): Promise<Portal>;
+  /** ConflictError when the code exists. A portal without `policy` may offer anything. */
+  createPortal(portal: Omit<Portal, 'createdAt' | 'policy'> & { policy?: PortalPolicy }): Promise<Portal>;
   getPortal(code: string): Promise<Portal | null>;
   listPortals(): Promise<Portal[]>;
+  /** NotFoundError when the portal does not exist. */
+  updatePortal(code: string, patch: PortalPatch): Promise<Portal>;
 
   /** ConflictError when the code exists. */
   createUser(user: Omit<User, 'createdAt'>): Promise<User>;
   getUser(code: string): Promise<User | null>;
   listUsers(portal: string): Promise<User[]>;
+  /** NotFoundError when the user does not exist. */
+  updateUser(code: string, patch: UserPatch): Promise<User>;
   setChainKey(user: string, framework: string, key: ChainKey): Promise<void>;
 
   /** ConflictError when the code exists. The owner is admitted. */

@@ -10,6 +10,8 @@ import type {
   Grant,
   GrantSide,
   Portal,
+  PortalPatch,
+  PortalPolicy,
   ClaimResult,
   PreparedRecord,
   Registry,
@@ -18,6 +20,7 @@ import type {
   Usage,
   UsageDelta,
   User,
+  UserPatch,
 } from './registry.js';
 
 /** The few things the registry needs from a database driver. */
@@ -49,7 +52,7 @@ export interface SqlDriver {
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS portals (
-  code TEXT PRIMARY KEY, name TEXT NOT NULL, created_at BIGINT NOT NULL);
+  code TEXT PRIMARY KEY, name TEXT NOT NULL, created_at BIGINT NOT NULL, policy TEXT);
 CREATE TABLE IF NOT EXISTS users (
   code TEXT PRIMARY KEY, portal TEXT NOT NULL REFERENCES portals(code), algorithm TEXT NOT NULL,
   public_key TEXT NOT NULL, key_mode TEXT NOT NULL, role TEXT NOT NULL, chain_keys TEXT NOT NULL,
@@ -90,7 +93,7 @@ const num = (v: unknown): number => (typeof v === 'number' ? v : Number(v ?? 0))
 const json = <T>(v: unknown, fallback: T): T => (typeof v === 'string' && v ? (JSON.parse(v) as T) : fallback);
 
 function toPortal(r: Row): Portal {
-  return { code: String(r['code']), name: String(r['name']), createdAt: num(r['created_at']) };
+  return { code: String(r['code']), name: String(r['name']), policy: json<PortalPolicy>(r['policy'], {}), createdAt: num(r['created_at']) };
 }
 
 function toUser(r: Row): User {
@@ -150,12 +153,29 @@ export class SqlRegistry implements Registry {
     // Registries made before usage was counted with receipts have no storage_bytes column yet.
     const [row] = await this.db.all('SELECT * FROM receipts LIMIT 1');
     if (row && !('storage_bytes' in row)) await this.db.exec('ALTER TABLE receipts ADD COLUMN storage_bytes BIGINT NOT NULL DEFAULT 0');
+    // Registries made before portals had jurisdiction policies: every portal there may offer anything.
+    if (!(await this.hasColumn('portals', 'policy'))) {
+      // Another instance migrating at the same time may have added it first.
+      await this.db.exec('ALTER TABLE portals ADD COLUMN policy TEXT').catch(async (err: unknown) => {
+        if (!(await this.hasColumn('portals', 'policy'))) throw err;
+      });
+    }
     await this.db.createNonces(NONCE_COLUMNS, NONCE_INDEX);
     await this.db.createReceiptUsage();
   }
 
   async close(): Promise<void> {
     await this.db.close();
+  }
+
+  /** Asked of the table itself, not of a row: an empty table has no row to look at. */
+  private async hasColumn(table: string, column: string): Promise<boolean> {
+    try {
+      await this.db.all(`SELECT ${column} FROM ${table} LIMIT 0`);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   async ping(): Promise<boolean> {
@@ -176,14 +196,25 @@ export class SqlRegistry implements Registry {
     }
   }
 
-  async createPortal(portal: Omit<Portal, 'createdAt'>): Promise<Portal> {
+  async createPortal(portal: Omit<Portal, 'createdAt' | 'policy'> & { policy?: PortalPolicy }): Promise<Portal> {
     const createdAt = this.now();
+    const policy = portal.policy ?? {};
     await this.insert(
-      'INSERT INTO portals (code, name, created_at) VALUES (?, ?, ?)',
-      [portal.code, portal.name, createdAt],
+      'INSERT INTO portals (code, name, created_at, policy) VALUES (?, ?, ?, ?)',
+      [portal.code, portal.name, createdAt, JSON.stringify(policy)],
       `portal ${portal.code}`,
     );
-    return { ...portal, createdAt };
+    return { code: portal.code, name: portal.name, policy, createdAt };
+  }
+
+  async updatePortal(code: string, patch: PortalPatch): Promise<Portal> {
+    const changed = await this.db.run('UPDATE portals SET name = COALESCE(?, name), policy = COALESCE(?, policy) WHERE code = ?', [
+      patch.name ?? null,
+      patch.policy ? JSON.stringify(patch.policy) : null,
+      code,
+    ]);
+    if (changed === 0) throw new NotFoundError(`portal ${code} does not exist`, { field: '/portal' });
+    return (await this.getPortal(code))!;
   }
 
   async getPortal(code: string): Promise<Portal | null> {
@@ -236,6 +267,21 @@ export class SqlRegistry implements Registry {
 
   async listUsers(portal: string): Promise<User[]> {
     return (await this.db.all('SELECT * FROM users WHERE portal = ? ORDER BY code', [portal])).map(toUser);
+  }
+
+  async updateUser(code: string, patch: UserPatch): Promise<User> {
+    let changed: number;
+    try {
+      changed = await this.db.run(
+        'UPDATE users SET role = COALESCE(?, role), algorithm = COALESCE(?, algorithm), public_key = COALESCE(?, public_key) WHERE code = ?',
+        [patch.role ?? null, patch.algorithm ?? null, patch.publicKey ?? null, code],
+      );
+    } finally {
+      // A request signed with the old key must not pass on a cached record.
+      this.cache?.users.forget(code);
+    }
+    if (changed === 0) throw new NotFoundError(`user ${code} does not exist`, { field: '/user' });
+    return (await this.getUser(code))!;
   }
 
   async setChainKey(user: string, framework: string, key: ChainKey): Promise<void> {

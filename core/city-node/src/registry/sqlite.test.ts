@@ -53,6 +53,18 @@ describe('SQLite registry', () => {
     await a.close();
   });
 
+  test('a registry made before portal policies gains the column, and its portals may offer anything', async () => {
+    const path = join(await mkdtemp(join(tmpdir(), 'bsn-reg-')), 'registry.sqlite');
+    const before = new Database(path);
+    before.exec(`CREATE TABLE portals (code TEXT PRIMARY KEY, name TEXT NOT NULL, created_at BIGINT NOT NULL);
+      INSERT INTO portals VALUES ('old', 'Old portal', 1)`);
+    before.close();
+    const a = await openSqliteRegistry(path);
+    expect(await a.getPortal('old')).toEqual({ code: 'old', name: 'Old portal', policy: {}, createdAt: 1 });
+    expect((await a.updatePortal('old', { policy: { frameworks: ['fabric'] } })).policy).toEqual({ frameworks: ['fabric'] });
+    await a.close();
+  });
+
   test('a registry whose nonces table has row ids is rebuilt WITHOUT ROWID once, keeping its nonces', async () => {
     const path = join(await mkdtemp(join(tmpdir(), 'bsn-reg-')), 'registry.sqlite');
     const before = new Database(path);

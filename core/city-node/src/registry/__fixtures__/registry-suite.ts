@@ -70,6 +70,41 @@ export function registrySuite(make: () => Promise<Registry>): void {
     }
   });
 
+  test('portals carry a jurisdiction policy; an update replaces what it names and keeps the rest', async () => {
+    const r = await fresh();
+    try {
+      expect((await r.getPortal('p1'))?.policy).toEqual({});
+      const cn = await r.createPortal({ code: 'cn', name: 'Mainland', policy: { frameworks: ['fabric', 'fisco-bcos'], networks: [] } });
+      expect(cn.policy).toEqual({ frameworks: ['fabric', 'fisco-bcos'], networks: [] });
+      expect((await r.getPortal('cn'))?.policy).toEqual({ frameworks: ['fabric', 'fisco-bcos'], networks: [] });
+      const renamed = await r.updatePortal('cn', { name: 'Mainland China' });
+      expect(renamed).toMatchObject({ code: 'cn', name: 'Mainland China', policy: { frameworks: ['fabric', 'fisco-bcos'], networks: [] } });
+      const widened = await r.updatePortal('cn', { policy: { frameworks: ['fabric'] } });
+      expect(widened).toMatchObject({ name: 'Mainland China', policy: { frameworks: ['fabric'] } });
+      expect((await r.listPortals()).find((p) => p.code === 'cn')?.policy).toEqual({ frameworks: ['fabric'] });
+      const missing = await r.updatePortal('nope', { name: 'x' }).catch((e: unknown) => e);
+      expect(isBsnError(missing, 'NOT_FOUND')).toBe(true);
+    } finally {
+      await r.close();
+    }
+  });
+
+  test('a user update changes role or key, and the next look-up sees it (no stale cached record)', async () => {
+    const r = await fresh();
+    try {
+      const other = `04${'cd'.repeat(64)}`;
+      expect((await r.getUser('bob'))?.role).toBe('member');
+      expect(await r.updateUser('bob', { role: 'operator' })).toMatchObject({ code: 'bob', role: 'operator', publicKey: KEY });
+      expect((await r.getUser('bob'))?.role).toBe('operator');
+      await r.updateUser('bob', { algorithm: 'sm2', publicKey: other });
+      expect(await r.getUser('bob')).toMatchObject({ role: 'operator', algorithm: 'sm2', publicKey: other });
+      const missing = await r.updateUser('nobody', { role: 'admin' }).catch((e: unknown) => e);
+      expect(isBsnError(missing, 'NOT_FOUND')).toBe(true);
+    } finally {
+      await r.close();
+    }
+  });
+
   test('apps: owner admitted, listing by portal and by admitted user, duplicates CONFLICT', async () => {
     const r = await fresh();
     try {
