@@ -5,6 +5,7 @@ import type { EosIdentity } from './identity.js';
 import type { EosLifecycle } from './lifecycle.js';
 import { LIMITS } from './limits.js';
 import type { EosPresetKv } from './preset-kv.js';
+import type { EosInterchain } from './interchain/interchain.js';
 
 /**
  * One connection to one Antelope network. Finality is immediate once a block is irreversible:
@@ -17,6 +18,7 @@ export class EosAdapter implements Adapter {
     readonly gateway: EosGateway,
     readonly lifecycle: EosLifecycle,
     readonly kv: EosPresetKv,
+    readonly interchain: EosInterchain,
   ) {}
 
   describe(): AdapterDescription {

@@ -18,6 +18,10 @@ import { EosPresetKv } from './preset-kv.js';
 import { PresetWrites } from './preset-writes.js';
 import { Transactions } from './transactions.js';
 import { UserKeyWrites } from './user-key.js';
+import { BlockRoots } from './interchain/block-roots.js';
+import { PacketSender } from './interchain/emit.js';
+import { EvidenceBuilder } from './interchain/evidence.js';
+import { currentRoots, EosInterchain } from './interchain/interchain.js';
 
 export const eosAdapterFactory: AdapterFactory = {
   async connect(network: NetworkConfig, context: AdapterContext): Promise<Adapter> {
@@ -51,6 +55,12 @@ export const eosAdapterFactory: AdapterFactory = {
       new Lookups(api, apps, abis),
       api,
     );
-    return new EosAdapter(new EosIdentity(creator), gateway, new EosLifecycle(txs, apps, abis), kv);
+    const ownRoots = () => currentRoots(api, config.name, config.chainId, config.contract);
+    const interchain = new EosInterchain(
+      new PacketSender(api, txs, apps, abis, config.name),
+      new EvidenceBuilder(api, new BlockRoots(api), config.name, config.contract, ownRoots),
+      ownRoots,
+    );
+    return new EosAdapter(new EosIdentity(creator), gateway, new EosLifecycle(txs, apps, abis), kv, interchain);
   },
 };

@@ -42,6 +42,29 @@ export interface NodeBlock {
   transactions: BlockTransactionReceipt[];
 }
 
+/** A receipt as `get_raw_block` gives it: the transaction is `[0, id]` (implicit) or `[1, packed]`. */
+export interface RawReceipt {
+  status: string | number;
+  cpu_usage_us: number;
+  net_usage_words: number;
+  trx: [0, string] | [1, { signatures: string[]; compression: string | number; packed_context_free_data: string; packed_trx: string }];
+}
+
+/** A signed block as stored: header fields with raw extensions, the producer's signature, the receipts. */
+export interface RawBlock {
+  timestamp: string;
+  producer: string;
+  confirmed: number;
+  previous: string;
+  transaction_mroot: string;
+  action_mroot: string;
+  schedule_version: number;
+  new_producers?: unknown;
+  header_extensions?: Array<[number, string]>;
+  producer_signature: string;
+  transactions: RawReceipt[];
+}
+
 export interface TraceAction {
   global_sequence: number;
   receiver: string;
@@ -129,6 +152,19 @@ export class NodeApi {
 
   block(numberOrId: number | string): Promise<NodeBlock> {
     return this.rpc.call('/v1/chain/get_block', { block_num_or_id: numberOrId });
+  }
+
+  rawBlock(number: number): Promise<RawBlock> {
+    return this.rpc.call('/v1/chain/get_raw_block', { block_num_or_id: number });
+  }
+
+  blockInfo(number: number): Promise<{ id: string; block_num: number }> {
+    return this.rpc.call('/v1/chain/get_block_info', { block_num: number });
+  }
+
+  /** Only for reversible blocks (Leap keeps header states in its fork database). */
+  blockHeaderState(number: number): Promise<{ id: string; pending_schedule: { schedule_hash: string } }> {
+    return this.rpc.call('/v1/chain/get_block_header_state', { block_num_or_id: number });
   }
 
   traceBlock(number: number): Promise<TraceBlock> {

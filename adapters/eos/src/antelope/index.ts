@@ -27,3 +27,5 @@ export {
 } from './keys.js';
 export { isAccountName, nameValue, nameOf } from './names.js';
 export { AntelopeRpc, AntelopeApiError, AntelopeUnreachableError, type NodeErrorBody } from './rpc.js';
+export { packBlockHeader, blockIdOf, blockNumberOf, headerDigest, producerSigningDigest, type BlockHeader } from './block-header.js';
+export { receiptDigest, RECEIPT_STATUS, COMPRESSION } from './receipt-digest.js';
