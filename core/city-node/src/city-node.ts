@@ -29,6 +29,9 @@ import type { Registry } from './registry/registry.js';
 import { openSqliteRegistry } from './registry/sqlite.js';
 import { buildRestServer } from './rest/server.js';
 import { GatewayService } from './gateway-service.js';
+import { readConformanceSummary } from './conformance-summary.js';
+import type { PluginStatus } from './plugin-status.js';
+import { registerUi } from './rest/ui-routes.js';
 
 /** A devnet started for a network. */
 export type StartedChain = Pick<StartedDevnet, 'node' | 'network' | 'stop'>;
@@ -61,14 +64,8 @@ export interface StartOptions {
   networks?: ConnectedNetwork[];
 }
 
-export interface PluginLoadReport {
-  source: string;
-  loaded: boolean;
-  plugin?: string;
-  certified?: boolean;
-  reason?: string;
-  message?: string;
-}
+/** A configured plugin as loaded or refused (also what the operator page shows). */
+export type PluginLoadReport = PluginStatus;
 
 export const consoleLogger = (write: (line: string) => void = (l) => process.stderr.write(`${l}\n`), debug = false): Logger => {
   const fmt = (level: string, message: string, fields?: Record<string, unknown>) =>
@@ -141,9 +138,18 @@ export class CityNode {
       }
 
       const metering = new Metering(registry, config.limits.tpsWindowMs, { logger: log });
-      const service = new GatewayService({ registry, networks, keys, metering, nodeName: config.node.name, logger: log });
+      const service = new GatewayService({
+        registry,
+        networks,
+        keys,
+        metering,
+        nodeName: config.node.name,
+        logger: log,
+        plugins: () => plugins,
+      });
       const auth = new Authenticator(registry, { clockSkewMs: config.limits.clockSkewMs });
       const rest = await buildRestServer({ service, auth, signer: keys.responseSigner, bodyLimit: config.limits.bodyBytes, logger: log });
+      if (config.ui.enabled) await registerUi(rest, config.ui.dir, log);
       const node = new CityNode(config, registry, keys, networks, service, rest, plugins, log);
       node.trust = trust;
       trust.watch(loaded, networks, metering.prometheus);
@@ -231,8 +237,8 @@ async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
 async function seedPortals(config: NodeConfig, registry: Registry, keys: NodeKeys, log: Logger): Promise<void> {
   for (const p of config.portals) {
     if (!(await registry.getPortal(p.code))) {
-      await registry.createPortal({ code: p.code, name: p.name });
-      log.info(`portal ${p.code} created`);
+      await registry.createPortal({ code: p.code, name: p.name, ...(p.policy && { policy: p.policy }) });
+      log.info(`portal ${p.code} created`, { policy: p.policy ?? 'may offer anything' });
     }
     for (const u of p.users) {
       const existing = await registry.getUser(u.code);
@@ -282,11 +288,18 @@ async function loadPlugins(
     } catch (err) {
       if (err instanceof PluginRefusedError) {
         log.error(`plugin ${err.plugin} NOT loaded — refused (${err.reason}): ${err.why}`, { source: entry.source, reason: err.reason });
-        reports.push({ source: entry.source, loaded: false, plugin: err.plugin, reason: err.reason, message: err.message });
+        reports.push({
+          source: entry.source,
+          loaded: false,
+          state: 'refused',
+          plugin: err.plugin,
+          reason: err.reason,
+          message: err.message,
+        });
       } else {
         const message = (err as Error).message;
         log.error(`plugin ${entry.source} NOT loaded: ${message}`, { source: entry.source });
-        reports.push({ source: entry.source, loaded: false, reason: isBsnError(err) ? err.code : 'error', message });
+        reports.push({ source: entry.source, loaded: false, state: 'refused', reason: isBsnError(err) ? err.code : 'error', message });
       }
       continue;
     }
@@ -295,7 +308,18 @@ async function loadPlugins(
     progress(
       `plugin ${label} loaded (${loaded.verification.certified ? `certified by ${loaded.verification.certifier?.name}` : 'UNCERTIFIED, development mode'})`,
     );
-    reports.push({ source: entry.source, loaded: true, plugin: label, certified: loaded.verification.certified });
+    const certificate = loaded.verification.certified ? loaded.certificate?.payload : undefined;
+    const report = entry.report ? await readConformanceSummary(entry.report, loaded.certificate, log) : undefined;
+    reports.push({
+      source: entry.source,
+      loaded: true,
+      plugin: label,
+      framework: loaded.manifest.framework,
+      certified: loaded.verification.certified,
+      state: certificate ? certificate.level : 'uncertified',
+      ...(certificate && { certifier: certificate.certifier.name, issuedAt: certificate.issuedAt, expiresAt: certificate.expiresAt }),
+      ...(report && { report }),
+    });
     for (const net of entry.networks) {
       let chain: StartedChain | undefined;
       try {

@@ -9,6 +9,7 @@ import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { KeyAlgorithm } from '@bsn/contract';
 import { InvalidInputError, formatViolations, validateSchema } from '@bsn/contract';
 import type { Grant } from '@bsn/plugin-host';
+import type { PortalPolicy } from './registry/registry.js';
 
 export interface NetworkEntry {
   name: string;
@@ -23,6 +24,8 @@ export interface PluginEntry {
   /** Certificate file when not `bsn-certificate.json` in the plugin folder. */
   certificate?: string;
   networks: NetworkEntry[];
+  /** The conformance report that earned its certificate, shown on the operator page. */
+  report?: string;
   /** How this plugin is confined, when it says so itself (docs/city-node.md, "Plugin confinement"); else the node's `isolation`. */
   isolation?: PluginIsolation;
 }
@@ -41,12 +44,14 @@ export interface SeedUser {
   algorithm: KeyAlgorithm;
   publicKey: string;
   keyMode: 'hosted' | 'user';
-  role: 'admin' | 'member';
+  role: 'operator' | 'admin' | 'member';
 }
 
 export interface SeedPortal {
   code: string;
   name: string;
+  /** Its jurisdiction (absent: may offer anything). */
+  policy?: PortalPolicy;
   users: SeedUser[];
 }
 
@@ -72,6 +77,8 @@ export interface NodeConfig {
   limits: { bodyBytes: number; clockSkewMs: number; tpsWindowMs: number };
   shutdown: { drainDelayMs: number; deadlineMs: number };
   portals: SeedPortal[];
+  /** The operator and portal pages at /ui/: `dir` holds them (default: @bsn/console's, found at run time). */
+  ui: { enabled: boolean; dir?: string };
 }
 
 type Raw = Record<string, unknown>;
@@ -115,6 +122,7 @@ export function resolveNodeConfig(raw: unknown, baseDir: string, env: Record<str
     return {
       source: looksLikePath ? abs(source) : source,
       ...(p['certificate'] !== undefined && { certificate: abs(p['certificate'] as string) }),
+      ...(p['report'] !== undefined && { report: abs(p['report'] as string) }),
       networks: (p['networks'] as Raw[]).map((n) => ({
         name: n['name'] as string,
         ...(n['devnet'] !== undefined && { devnet: n['devnet'] as string }),
@@ -143,12 +151,13 @@ export function resolveNodeConfig(raw: unknown, baseDir: string, env: Record<str
   const portals = ((d['portals'] as Raw[] | undefined) ?? []).map((p) => ({
     code: p['code'] as string,
     name: (p['name'] as string | undefined) ?? (p['code'] as string),
+    ...(p['policy'] !== undefined && { policy: p['policy'] as PortalPolicy }),
     users: ((p['users'] as Raw[] | undefined) ?? []).map((u) => ({
       code: u['code'] as string,
       algorithm: u['algorithm'] as KeyAlgorithm,
       publicKey: (u['publicKey'] as string).replace(/^0x/, '').toLowerCase(),
       keyMode: (u['keyMode'] as 'hosted' | 'user' | undefined) ?? 'hosted',
-      role: (u['role'] as 'admin' | 'member' | undefined) ?? 'member',
+      role: (u['role'] as SeedUser['role'] | undefined) ?? 'member',
     })),
   }));
   const passphraseFile = keys['passphraseFile'] as string | undefined;
@@ -192,6 +201,10 @@ export function resolveNodeConfig(raw: unknown, baseDir: string, env: Record<str
       deadlineMs: (shutdown['deadlineMs'] as number | undefined) ?? 10_000,
     },
     portals,
+    ui: {
+      enabled: (obj(d['ui'])['enabled'] as boolean | undefined) ?? true,
+      ...(obj(d['ui'])['dir'] !== undefined && { dir: abs(obj(d['ui'])['dir'] as string) }),
+    },
   };
 }
 

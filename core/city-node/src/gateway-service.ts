@@ -11,6 +11,10 @@ import type { Caller } from './auth/authenticator.js';
 import type { Body } from './body.js';
 import { Drain, nodeStopping, untilStopped } from './draining.js';
 import { Grants } from './grants.js';
+import { OperatorView } from './operator-view.js';
+import type { PluginStatus } from './plugin-status.js';
+import { Portals } from './portals.js';
+import { Users } from './users.js';
 import type { NodeKeys } from './keys.js';
 import type { Metering } from './metering.js';
 import type { Networks } from './networks.js';
@@ -31,6 +35,8 @@ export interface GatewayServiceOptions {
   now?: () => number;
   /** This instance leaving the fleet (see draining.ts). */
   drain?: Drain;
+  /** The configured plugins as loaded or refused (the operator's view). */
+  plugins?: () => PluginStatus[];
 }
 
 export interface Readiness {
@@ -52,6 +58,9 @@ export class GatewayService {
   private readonly grants: Grants;
   private readonly writes: Writes;
   private readonly reads: Reads;
+  private readonly users: Users;
+  private readonly portals: Portals;
+  private readonly operator: OperatorView;
 
   constructor(options: GatewayServiceOptions) {
     const now = options.now ?? Date.now;
@@ -65,6 +74,10 @@ export class GatewayService {
     this.grants = new Grants(this.registry, this.tenancy, now);
     this.writes = new Writes(this.registry, this.metering, this.tenancy, now);
     this.reads = new Reads(this.metering, this.tenancy);
+    const log = options.logger ?? silent;
+    this.users = new Users(this.registry, this.keys, log);
+    this.portals = new Portals(this.registry, log);
+    this.operator = new OperatorView(this.registry, this.networks, this.metering, this.nodeName, options.plugins ?? (() => []));
   }
 
   nodeInfo(): Record<string, unknown> {
@@ -113,8 +126,33 @@ export class GatewayService {
   me(caller: Caller) {
     return this.tenancy.me(caller);
   }
+  /** A user of the caller's own portal (its admins; operators too). */
   createUser(caller: Caller, body: Body) {
-    return this.tenancy.createUser(caller, body);
+    return this.users.create(caller, caller.user.portal, body);
+  }
+  listPortals(caller: Caller) {
+    return this.portals.list(caller);
+  }
+  getPortal(caller: Caller, portal: string) {
+    return this.portals.get(caller, portal);
+  }
+  createPortal(caller: Caller, body: Body) {
+    return this.portals.create(caller, body);
+  }
+  updatePortal(caller: Caller, portal: string, body: Body) {
+    return this.portals.update(caller, portal, body);
+  }
+  listPortalUsers(caller: Caller, portal: string) {
+    return this.users.list(caller, portal);
+  }
+  createPortalUser(caller: Caller, portal: string, body: Body) {
+    return this.users.create(caller, portal, body);
+  }
+  updatePortalUser(caller: Caller, portal: string, user: string, body: Body) {
+    return this.users.update(caller, portal, user, body);
+  }
+  operatorOverview(caller: Caller) {
+    return this.operator.overview(caller);
   }
   setChainKey(caller: Caller, framework: string, body: Body) {
     return this.tenancy.setChainKey(caller, framework, body);

@@ -185,6 +185,12 @@ export class Metering {
     return { ...(await this.registry.usage(app)), tps: this.tpsOf(app), windowMs: this.windowMs };
   }
 
+  /** Every app's usage (as `usage`), in one registry read: what the operator page polls. */
+  async allUsage(): Promise<AppUsage[]> {
+    await this.flush();
+    return (await this.registry.allUsage()).map((u) => ({ ...u, tps: this.tpsOf(u.app), windowMs: this.windowMs }));
+  }
+
   async metrics(): Promise<{ contentType: string; body: string }> {
     this.apps.set(await this.registry.countApps());
     return { contentType: this.prometheus.contentType, body: await this.prometheus.metrics() };

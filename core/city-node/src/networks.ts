@@ -74,8 +74,15 @@ export class Networks {
     return gone.map((n) => n.name);
   }
 
-  /** The network an app goes on: named, or the first of its framework, or the only one. */
-  choose(framework: string | undefined, name: string | undefined): ConnectedNetwork {
+  /**
+   * The network an app goes on: named, or the first of its framework, or the only one —
+   * preferring, when the node picks, those `allowed` (the portal's jurisdiction) lets it use.
+   */
+  choose(
+    framework: string | undefined,
+    name: string | undefined,
+    allowed: (n: ConnectedNetwork) => boolean = () => true,
+  ): ConnectedNetwork {
     if (name) {
       const n = this.byName(name);
       const w = this.withdrawn(name);
@@ -86,7 +93,7 @@ export class Networks {
       return n;
     }
     if (framework) {
-      const n = this.list.find((x) => x.framework === framework);
+      const n = this.list.find((x) => x.framework === framework && allowed(x)) ?? this.list.find((x) => x.framework === framework);
       if (!n)
         throw invalid(
           'unknown-network',
@@ -95,6 +102,8 @@ export class Networks {
         );
       return n;
     }
+    const candidates = this.list.filter(allowed);
+    if (candidates.length === 1) return candidates[0]!;
     if (this.list.length === 1) return this.list[0]!;
     throw invalid('unknown-network', `say which framework (or network) the app runs on: this node has ${this.names()}`, '/framework');
   }

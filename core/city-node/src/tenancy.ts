@@ -6,29 +6,15 @@
 import type { AppInfo, AppSpec, ChainAccount, ContractSource, Logger, Signer } from '@bsn/contract';
 import { fromHex, isBsnError } from '@bsn/contract';
 import { CODE_RE, type AppJson, type UserJson } from '@bsn/protocol';
+import { allowsNetwork, checkJurisdiction } from './jurisdiction.js';
+import { userJson } from './users.js';
 import type { Caller } from './auth/authenticator.js';
 import { publicKeyField, str, type Body } from './body.js';
 import { ApiError, invalid, notFound, unauthorized } from './errors.js';
 import type { NodeKeys } from './keys.js';
 import { Networks, type ConnectedNetwork } from './networks.js';
-import type { App, KeyMode, Registry, User, UserRole } from './registry/registry.js';
+import type { App, Registry, User } from './registry/registry.js';
 import { APP_CODE_RE, APP_CODE_RULE, appKey, localCode } from './app-codes.js';
-
-const CODE_RULE = 'must be 1-64 of A-Z a-z 0-9 . _ - starting with a letter or digit';
-
-function userJson(u: User): UserJson {
-  const chainAccounts: Record<string, string> = {};
-  for (const [fw, key] of Object.entries(u.chainKeys)) chainAccounts[fw] = `${key.algorithm}:${key.publicKey}`;
-  return {
-    code: u.code,
-    portal: u.portal,
-    algorithm: u.algorithm,
-    publicKey: u.publicKey,
-    keyMode: u.keyMode,
-    role: u.role,
-    chainAccounts,
-  };
-}
 
 function appJson(a: App, members?: string[]): AppJson {
   return {
@@ -57,28 +43,6 @@ export class Tenancy {
 
   async me(caller: Caller): Promise<UserJson> {
     return userJson(caller.user);
-  }
-
-  /** A portal admin registers a user of the same portal. */
-  async createUser(caller: Caller, body: Body): Promise<UserJson> {
-    if (caller.user.role !== 'admin')
-      throw unauthorized('not-portal-admin', `only an admin of portal ${caller.user.portal} registers users`);
-    const code = str(body, 'code', { required: true, re: CODE_RE, what: CODE_RULE })!;
-    const { algorithm, publicKey } = publicKeyField(body);
-    const keyMode = (str(body, 'keyMode', { re: /^(hosted|user)$/, what: 'must be hosted or user' }) ?? 'hosted') as KeyMode;
-    const role = (str(body, 'role', { re: /^(admin|member)$/, what: 'must be admin or member' }) ?? 'member') as UserRole;
-    const user = await this.registry.createUser({
-      code,
-      portal: caller.user.portal,
-      algorithm,
-      publicKey,
-      keyMode,
-      role,
-      chainKeys: {},
-      ...(keyMode === 'hosted' && { hostedIdentity: this.keys.sealNewUser(code) }),
-    });
-    this.log.info('user registered', { user: code, portal: user.portal, keyMode });
-    return userJson(user);
   }
 
   /** User-key mode: the caller registers the public key of their chain account on a framework. */
@@ -138,7 +102,13 @@ export class Tenancy {
     const code = str(body, 'code', { required: true, re: APP_CODE_RE, what: APP_CODE_RULE })!;
     const key = appKey(caller.user.portal, code);
     const name = str(body, 'name') ?? code;
-    const network = this.networks.choose(str(body, 'framework'), str(body, 'network'));
+    // The portal's jurisdiction, before anything else about the request: what it names, then what the node picks.
+    const portal = caller.user.portal;
+    const policy = (await this.registry.getPortal(portal))?.policy ?? {};
+    const requested = { framework: str(body, 'framework'), network: str(body, 'network') };
+    checkJurisdiction(portal, policy, requested);
+    const network = this.networks.choose(requested.framework, requested.network, (n) => allowsNetwork(policy, n));
+    checkJurisdiction(portal, policy, { framework: network.framework, network: network.name });
     const mode = (str(body, 'mode', { re: /^(private|consortium)$/, what: 'must be private or consortium' }) ??
       'consortium') as AppSpec['mode'];
     const placement = (str(body, 'placement', { re: /^(shared|dedicated)$/, what: 'must be shared or dedicated' }) ??

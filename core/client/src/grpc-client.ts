@@ -163,6 +163,32 @@ export class BsnGrpcClient {
     return this.unary('ListApps', {}, '');
   }
 
+  /** A portal (operators); `policyJson` is the policy as JSON (empty: may offer anything). */
+  createPortal(portal: { code: string; name?: string; policyJson?: string }) {
+    return this.unary('CreatePortal', { ...portal }, '');
+  }
+
+  /** What is given and not empty replaces what was there. */
+  updatePortal(portal: { code: string; name?: string; policyJson?: string }) {
+    return this.unary('UpdatePortal', { ...portal }, '');
+  }
+
+  listPortals() {
+    return this.unary('ListPortals', {}, '');
+  }
+
+  createPortalUser(user: { portal: string; code: string; algorithm: string; publicKey: string; keyMode?: string; role?: string }) {
+    return this.unary('CreatePortalUser', { ...user }, '');
+  }
+
+  updatePortalUser(user: { portal: string; code: string; role?: string; algorithm?: string; publicKey?: string }) {
+    return this.unary('UpdatePortalUser', { ...user }, '');
+  }
+
+  operatorOverview() {
+    return this.unary('OperatorOverview', {}, '');
+  }
+
   put(app: string, key: string, value: Uint8Array | string, requestId = '') {
     return this.unary('KvPut', { app, key, value: Buffer.from(typeof value === 'string' ? utf8(value) : value), requestId }, app);
   }

@@ -13,6 +13,9 @@ import {
   verifyResponse,
   type NodePublicKey,
   type PreparedJson,
+  type PortalJson,
+  type PortalPolicyJson,
+  type UserJson,
   eventSigningData,
 } from '@bsn/protocol';
 import { NodeResponseError } from './errors.js';
@@ -29,6 +32,14 @@ export interface ClientOptions {
   nodeKey?: NodePublicKey;
   /** Don't check response signatures (benchmarks of the raw path). */
   skipVerify?: boolean;
+}
+
+export interface NewUser {
+  code: string;
+  algorithm: KeyAlgorithm;
+  publicKey: string;
+  keyMode?: 'hosted' | 'user';
+  role?: UserJson['role'];
 }
 
 export interface RawResponse {
@@ -147,8 +158,46 @@ export class BsnClient {
     return this.call('GET', '/v1/users/me');
   }
 
-  createUser(user: { code: string; algorithm: KeyAlgorithm; publicKey: string; keyMode?: 'hosted' | 'user'; role?: 'admin' | 'member' }) {
+  createUser(user: NewUser) {
     return this.call('POST', '/v1/users', { body: user });
+  }
+
+  /** Every portal (operators). */
+  listPortals() {
+    return this.call<{ portals: PortalJson[] }>('GET', '/v1/portals');
+  }
+
+  /** Your own portal, or any for operators. */
+  getPortal(portal: string) {
+    return this.call<PortalJson>('GET', `/v1/portals/${encodeURIComponent(portal)}`);
+  }
+
+  /** A portal with the frameworks and networks it may offer (operators). */
+  createPortal(portal: { code: string; name?: string; policy?: PortalPolicyJson }) {
+    return this.call<PortalJson>('POST', '/v1/portals', { body: portal });
+  }
+
+  updatePortal(portal: string, patch: { name?: string; policy?: PortalPolicyJson }) {
+    return this.call<PortalJson>('PATCH', `/v1/portals/${encodeURIComponent(portal)}`, { body: patch });
+  }
+
+  listPortalUsers(portal: string) {
+    return this.call<{ users: UserJson[] }>('GET', `/v1/portals/${encodeURIComponent(portal)}/users`);
+  }
+
+  /** A user of `portal` (its admins, operators; only operators give the operator role). */
+  createPortalUser(portal: string, user: NewUser) {
+    return this.call<UserJson>('POST', `/v1/portals/${encodeURIComponent(portal)}/users`, { body: user });
+  }
+
+  /** A new role, or a new request-signing key, for a user of `portal` (operators). */
+  updatePortalUser(portal: string, user: string, patch: { role?: UserJson['role']; algorithm?: KeyAlgorithm; publicKey?: string }) {
+    return this.call<UserJson>('PATCH', `/v1/portals/${encodeURIComponent(portal)}/users/${encodeURIComponent(user)}`, { body: patch });
+  }
+
+  /** The whole node, for its operators. */
+  operatorOverview() {
+    return this.call<Record<string, unknown>>('GET', '/v1/operator/overview');
   }
 
   setChainKey(framework: string, key: { algorithm: KeyAlgorithm; publicKey: string }) {

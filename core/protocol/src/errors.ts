@@ -19,6 +19,9 @@ export const REASONS = [
   'not-admitted',
   'not-portal-admin',
   'not-app-owner',
+  'not-operator', // only the node's operators manage portals and see every portal
+  'outside-jurisdiction', // the portal's policy does not offer that framework or network
+  'portal-not-found', // absent, or not the caller's to see: never told apart
   'key-mode',
   'body-too-large',
   'malformed-body',

@@ -58,8 +58,21 @@ export interface UserJson {
   /** hex */
   publicKey: string;
   keyMode: 'hosted' | 'user';
-  role: 'admin' | 'member';
+  role: 'operator' | 'admin' | 'member';
   chainAccounts: Record<string, string>;
+}
+
+/** The frameworks and networks a portal offers its users (its jurisdiction); an absent list allows any, an empty one none. */
+export interface PortalPolicyJson {
+  frameworks?: string[];
+  networks?: string[];
+}
+
+export interface PortalJson {
+  code: string;
+  name: string;
+  policy: PortalPolicyJson;
+  createdAt: number;
 }
 
 /** A transaction the node built for a user-key user: they sign `digest` and submit the signature under `preparedId`. */

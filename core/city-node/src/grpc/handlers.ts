@@ -6,7 +6,7 @@
 import type { Caller } from '../auth/authenticator.js';
 import { invalid } from '../errors.js';
 import type { GatewayService } from '../gateway-service.js';
-import { appMsg, argsOf, bytesOf, grantMsg, optional, receiptMsg, userMsg, type Msg } from './messages.js';
+import { appMsg, argsOf, bytesOf, grantMsg, optional, portalMsg, receiptMsg, userMsg, type Msg } from './messages.js';
 
 export type UnaryHandler = (service: GatewayService, caller: Caller, request: Msg) => Promise<Msg>;
 
@@ -85,6 +85,31 @@ async function evaluate(service: GatewayService, caller: Caller, r: Msg): Promis
   return { result: bytesOf(e['result']), block: e['block'] ?? 0 };
 }
 
+/** `policy_json` as the body's `policy` (empty: not given). */
+function portalBody(r: Msg): Msg {
+  const policy = optional(r['policyJson']);
+  let parsed: unknown;
+  if (policy !== undefined) {
+    try {
+      parsed = JSON.parse(policy);
+    } catch {
+      throw invalid('malformed-body', 'policy_json is not JSON', '/policy_json');
+    }
+  }
+  return {
+    ...(optional(r['code']) && { code: r['code'] }),
+    ...(optional(r['name']) && { name: r['name'] }),
+    ...(parsed !== undefined && { policy: parsed }),
+  };
+}
+
+/** A portal user request as the body of CreatePortalUser and UpdatePortalUser (empty strings: not given). */
+function portalUserBody(r: Msg): Msg {
+  const body: Msg = {};
+  for (const field of ['code', 'algorithm', 'publicKey', 'keyMode', 'role']) if (optional(r[field])) body[field] = r[field];
+  return body;
+}
+
 /** An invocation message as the body of Submit and Prepare. */
 function invocation(r: Msg): Msg {
   return { method: r['method'], args: argsOf(r['args']), ...(optional(r['requestId']) && { requestId: r['requestId'] }) };
@@ -136,4 +161,15 @@ export const UNARY_HANDLERS: Record<string, UnaryHandler> = {
       }),
     ),
   ListGrants: async (s, c, r) => ({ grants: (await s.listGrants(c, String(r['app']))).map(grantMsg) }),
+  ListPortals: async (s, c) => ({ portals: (await s.listPortals(c)).map(portalMsg) }),
+  GetPortal: async (s, c, r) => portalMsg(await s.getPortal(c, String(r['portal']))),
+  CreatePortal: async (s, c, r) => portalMsg(await s.createPortal(c, { code: r['code'], ...portalBody(r) })),
+  UpdatePortal: async (s, c, r) => portalMsg(await s.updatePortal(c, String(r['code']), portalBody(r))),
+  ListPortalUsers: async (s, c, r) => ({ users: (await s.listPortalUsers(c, String(r['portal']))).map(userMsg) }),
+  CreatePortalUser: async (s, c, r) => userMsg(await s.createPortalUser(c, String(r['portal']), portalUserBody(r))),
+  UpdatePortalUser: async (s, c, r) => {
+    const { code, ...patch } = portalUserBody(r);
+    return userMsg(await s.updatePortalUser(c, String(r['portal']), String(code ?? ''), patch));
+  },
+  OperatorOverview: async (s, c) => ({ overviewJson: JSON.stringify(await s.operatorOverview(c)) }),
 };

@@ -4,7 +4,7 @@
  * proto has no untyped map.
  */
 import { fromBase64 } from '@bsn/contract';
-import type { EventJson, ReceiptJson } from '@bsn/protocol';
+import type { EventJson, PortalJson, ReceiptJson } from '@bsn/protocol';
 
 export type Msg = Record<string, unknown>;
 
@@ -54,6 +54,10 @@ export function appMsg(a: object): Msg {
 export function userMsg(u: object): Msg {
   const user = u as Msg;
   return { ...user, chainAccountsJson: JSON.stringify(user['chainAccounts'] ?? {}) };
+}
+
+export function portalMsg(p: PortalJson): Msg {
+  return { code: p.code, name: p.name, policyJson: JSON.stringify(p.policy), createdAt: p.createdAt };
 }
 
 export function grantMsg(g: object): Msg {

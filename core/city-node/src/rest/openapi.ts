@@ -34,6 +34,12 @@ const authParams = [
   },
 ];
 const appParam = { name: 'app', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' } };
+const portalParam = {
+  name: 'portal',
+  in: 'path',
+  required: true,
+  schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' },
+};
 const keyParam = {
   name: 'key',
   in: 'path',
@@ -64,7 +70,7 @@ const failure = (description: string) => ({ description, headers: signed, ...jso
 const errors = {
   400: failure('Invalid input or malformed body'),
   401: failure('Missing, malformed, forged, stale or replayed credentials'),
-  403: failure('Not allowed (not admitted, not the owner, wrong key mode)'),
+  403: failure("Not allowed (not admitted, not the owner, not an operator, outside the portal's jurisdiction, wrong key mode)"),
   404: failure('No such app in your portal, or no such key'),
   405: failure('Method not served on this path (see Allow)'),
   409: failure('Conflict (exists, request id reused)'),
@@ -126,6 +132,47 @@ export function openApiDocument(): Record<string, unknown> {
           { requestBody: json(ref('ChainKey')), responses: { 200: ok(ref('User')) } },
           [{ name: 'framework', in: 'path', required: true, schema: { type: 'string' } }],
         ),
+      },
+      '/v1/portals': {
+        get: op('Every portal with its jurisdiction policy (operators)', {
+          responses: { 200: ok({ type: 'object', properties: { portals: { type: 'array', items: ref('Portal') } } }) },
+        }),
+        post: op('Create a portal, with the frameworks and networks it may offer (operators)', {
+          requestBody: json(ref('NewPortal')),
+          responses: { 201: ok(ref('Portal')) },
+        }),
+      },
+      '/v1/portals/{portal}': {
+        get: op('One portal: your own, or any for operators', { responses: { 200: ok(ref('Portal')) } }, [portalParam]),
+        patch: op(
+          "Change a portal's name or policy (operators); the policy applies to apps created from now on",
+          { requestBody: json(ref('PortalPatch')), responses: { 200: ok(ref('Portal')) } },
+          [portalParam],
+        ),
+      },
+      '/v1/portals/{portal}/users': {
+        get: op(
+          "A portal's users (its admins, operators)",
+          { responses: { 200: ok({ type: 'object', properties: { users: { type: 'array', items: ref('User') } } }) } },
+          [portalParam],
+        ),
+        post: op(
+          'Register a user of the portal (its admins, operators; only operators give the operator role)',
+          { requestBody: json(ref('NewUser')), responses: { 201: ok(ref('User')) } },
+          [portalParam],
+        ),
+      },
+      '/v1/portals/{portal}/users/{user}': {
+        patch: op(
+          "Change a user's role or request-signing key (operators)",
+          { requestBody: json(ref('UserPatch')), responses: { 200: ok(ref('User')) } },
+          [portalParam, { name: 'user', in: 'path', required: true, schema: { type: 'string' } }],
+        ),
+      },
+      '/v1/operator/overview': {
+        get: op('The whole node for its operators: plugins and certificates, networks and their health, portals, apps and usage', {
+          responses: { 200: ok(ref('Overview')) },
+        }),
       },
       '/v1/apps': {
         get: op('Apps of your portal you are admitted to (all of them for portal admins)', {
@@ -299,7 +346,7 @@ export function openApiDocument(): Record<string, unknown> {
             algorithm: { type: 'string' },
             publicKey: { type: 'string' },
             keyMode: { enum: ['hosted', 'user'] },
-            role: { enum: ['admin', 'member'] },
+            role: { enum: ['operator', 'admin', 'member'] },
           },
         },
         NewUser: {
@@ -310,7 +357,45 @@ export function openApiDocument(): Record<string, unknown> {
             algorithm: { enum: ['secp256k1', 'secp256r1', 'sm2'] },
             publicKey: { type: 'string' },
             keyMode: { enum: ['hosted', 'user'] },
-            role: { enum: ['admin', 'member'] },
+            role: { enum: ['operator', 'admin', 'member'] },
+          },
+        },
+        UserPatch: {
+          type: 'object',
+          properties: {
+            role: { enum: ['operator', 'admin', 'member'] },
+            algorithm: { enum: ['secp256k1', 'secp256r1', 'sm2'] },
+            publicKey: { type: 'string' },
+          },
+        },
+        PortalPolicy: {
+          type: 'object',
+          description: 'What the portal may offer its users: an absent list allows any, an empty list none',
+          properties: {
+            frameworks: { type: 'array', items: { type: 'string' } },
+            networks: { type: 'array', items: { type: 'string' } },
+          },
+        },
+        Portal: {
+          type: 'object',
+          properties: { code: { type: 'string' }, name: { type: 'string' }, policy: ref('PortalPolicy'), createdAt: { type: 'integer' } },
+        },
+        NewPortal: {
+          type: 'object',
+          required: ['code'],
+          properties: { code: { type: 'string' }, name: { type: 'string' }, policy: ref('PortalPolicy') },
+        },
+        PortalPatch: { type: 'object', properties: { name: { type: 'string' }, policy: ref('PortalPolicy') } },
+        Overview: {
+          type: 'object',
+          properties: {
+            node: { type: 'string' },
+            at: { type: 'integer' },
+            plugins: { type: 'array', items: { type: 'object' } },
+            networks: { type: 'array', items: { type: 'object' } },
+            withdrawn: { type: 'array', items: { type: 'object' } },
+            portals: { type: 'array', items: { type: 'object' } },
+            interchain: { type: 'array', items: { type: 'object' } },
           },
         },
         ChainKey: {

@@ -281,6 +281,41 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     authed((c, req) => service.setChainKey(c, (req.params as { framework: string }).framework, jsonBody(req))),
   );
 
+  // portals and their users, at run time (operators; a portal's admins for its users; its users read it)
+  const portalParam = (req: FastifyRequest) => (req.params as { portal: string }).portal;
+  app.get(
+    '/v1/portals',
+    authed(async (c) => ({ portals: await service.listPortals(c) })),
+  );
+  app.post(
+    '/v1/portals',
+    authed(async (c, req, reply) => reply.code(201).send(await service.createPortal(c, jsonBody(req)))),
+  );
+  app.get(
+    '/v1/portals/:portal',
+    authed((c, req) => service.getPortal(c, portalParam(req))),
+  );
+  app.patch(
+    '/v1/portals/:portal',
+    authed((c, req) => service.updatePortal(c, portalParam(req), jsonBody(req))),
+  );
+  app.get(
+    '/v1/portals/:portal/users',
+    authed(async (c, req) => ({ users: await service.listPortalUsers(c, portalParam(req)) })),
+  );
+  app.post(
+    '/v1/portals/:portal/users',
+    authed(async (c, req, reply) => reply.code(201).send(await service.createPortalUser(c, portalParam(req), jsonBody(req)))),
+  );
+  app.patch(
+    '/v1/portals/:portal/users/:user',
+    authed((c, req) => service.updatePortalUser(c, portalParam(req), (req.params as { user: string }).user, jsonBody(req))),
+  );
+  app.get(
+    '/v1/operator/overview',
+    authed((c) => service.operatorOverview(c)),
+  );
+
   // apps
   app.get(
     '/v1/apps',

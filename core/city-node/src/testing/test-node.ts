@@ -45,7 +45,9 @@ export async function startTestNode(
     dataDir?: string;
     chain?: MemoryChain;
     config?: Record<string, unknown>;
-    users?: Array<[string, string, KeyAlgorithm, 'hosted' | 'user', 'admin' | 'member']>;
+    users?: Array<[string, string, KeyAlgorithm, 'hosted' | 'user', 'operator' | 'admin' | 'member']>;
+    /** Jurisdiction policies of the seeded portals, by portal code. */
+    policies?: Record<string, { frameworks?: string[]; networks?: string[] }>;
   } = {},
 ) {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'bsn-node-')));
@@ -57,8 +59,9 @@ export async function startTestNode(
     ['mallory', 'p2', 'secp256k1', 'hosted', 'member'],
   ];
   const keys = new Map(specs.map(([code, , alg]) => [code, newKey(alg)]));
-  const portals = ['p1', 'p2'].map((p) => ({
+  const portals = [...new Set(['p1', 'p2', ...specs.map((s) => s[1])])].map((p) => ({
     code: p,
+    ...(options.policies?.[p] && { policy: options.policies[p] }),
     users: specs
       .filter((s) => s[1] === p)
       .map(([code, , algorithm, keyMode, role]) => ({ code, algorithm, publicKey: keys.get(code)!.publicKey, keyMode, role })),
