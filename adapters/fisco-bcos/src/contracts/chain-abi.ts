@@ -50,6 +50,11 @@ export class ChainAbi {
     return concat([bytesOf(this.selectorOf(f.format('sighash'))), bytesOf(coder.encode(f.inputs, args))]);
   }
 
+  /** The arguments of a call of `name` (its calldata, selector included). */
+  decodeArguments(name: string, input: Uint8Array): Result {
+    return coder.decode(this.fn(name).inputs, input.subarray(4));
+  }
+
   decodeResult(name: string, output: Uint8Array): Result {
     return coder.decode(this.fn(name).outputs, output);
   }

@@ -1,0 +1,20 @@
+/**
+ * The FISCO BCOS chain targets this plugin contributes (its manifest's `devnets` module): the
+ * 3.x emulator in standard crypto (`fisco-bcos`) and in SM crypto (`fisco-bcos-sm`). `prepare`
+ * builds the FISCO Go SDK probe the faithfulness tests sign with.
+ */
+import type { DevnetProvider } from '@bsn/contract';
+import { FiscoEmulatorDevnet } from './fisco-emulator-devnet.js';
+import { prepareGoSdkProbe } from './go-sdk-probe.js';
+
+const provider: DevnetProvider = {
+  devnets: {
+    'fisco-bcos': () => new FiscoEmulatorDevnet('fisco-bcos', 'standard'),
+    'fisco-bcos-sm': () => new FiscoEmulatorDevnet('fisco-bcos-sm', 'sm'),
+  },
+  local: 'fisco-bcos',
+  prepare: (progress) => prepareGoSdkProbe(progress),
+};
+export default provider;
+
+export { FiscoEmulatorDevnet } from './fisco-emulator-devnet.js';

@@ -1,0 +1,153 @@
+import {
+  InvalidInputError,
+  RejectedByChainError,
+  UnauthorizedError,
+  checkAppRef,
+  checkAppSpec,
+  checkContractSource,
+  type AppInfo,
+  type AppLifecycle,
+  type AppRef,
+  type AppSpec,
+  type ChainAccount,
+  type ContractSource,
+  type Signer,
+} from '@bsn/contract';
+import { checkMember, checkSigner } from './accounts.js';
+import type { ChainContext } from './chain-context.js';
+import { FRAMEWORK } from './framework.js';
+import { BYTECODE } from './generated/contracts.js';
+import { hexToBytes } from './node/chain-reader.js';
+import { accountOf } from './protocol/account.js';
+
+const MODES = ['consortium', 'private'] as const;
+
+/**
+ * Apps are contracts made by the group's BsnKvRegistry (`createApp`: one transaction, so a
+ * refused create leaves nothing behind), each a proxy running the preset implementation. The
+ * admin is the creator; every change is the admin's, checked here first (no doomed
+ * transaction is sent) and enforced by the contract. Changes that change nothing send nothing.
+ */
+export class FiscoLifecycle implements AppLifecycle {
+  constructor(private readonly c: ChainContext) {}
+
+  async create(spec: AppSpec, admin: Signer): Promise<AppInfo> {
+    checkSigner(this.c.suite, admin, '/admin');
+    const checked = checkAppSpec(spec, FRAMEWORK, (m, field) => checkMember(this.c.suite, m, field));
+    if (checked.placement === 'dedicated') {
+      throw new InvalidInputError(
+        '/placement: this adapter places every app in the configured group (dedicated groups are not supported)',
+        {
+          field: '/placement',
+        },
+      );
+    }
+    const members = Buffer.concat(checked.members.map((m) => Buffer.from(m.slice(2), 'hex')));
+    const input = this.c.calls.registry.encode('createApp', [checked.appId, members, MODES.indexOf(checked.mode)]);
+    const what = `creating app ${checked.appId}`;
+    const receipt = await this.c.txs.signAndSend(this.c.config.registry, input, admin, what, Date.now() + this.c.config.submitTimeoutMs);
+    this.c.calls.check(receipt, { what });
+    return this.get({ appId: checked.appId });
+  }
+
+  async get(app: AppRef): Promise<AppInfo> {
+    const { appId } = checkAppRef(app);
+    const location = await this.c.apps.get(appId);
+    const [, admin, frozen, version, mode, createdBlock, implementation, registry, members] = await this.c.calls.view(
+      this.c.calls.app,
+      location.address,
+      'appInfo',
+      [],
+      `app ${appId}`,
+    );
+    const memberBytes = hexToBytes(String(members));
+    const memberIds: string[] = [];
+    for (let i = 0; i < memberBytes.length; i += 20) memberIds.push('0x' + Buffer.from(memberBytes.subarray(i, i + 20)).toString('hex'));
+    return {
+      appId,
+      framework: FRAMEWORK,
+      mode: MODES[Number(mode)] ?? 'consortium',
+      placement: 'shared',
+      state: frozen ? 'frozen' : 'active',
+      location: {
+        network: this.c.config.name,
+        chainId: this.c.config.chainId,
+        groupId: this.c.config.groupId,
+        crypto: this.c.suite.mode,
+        address: location.address,
+        implementation: String(implementation).toLowerCase(),
+        registry: String(registry).toLowerCase(),
+        createdBlock: String(createdBlock),
+      },
+      contract: { kind: 'preset-kv', version: Number(version) },
+      admin: String(admin).toLowerCase(),
+      members: memberIds,
+    };
+  }
+
+  async upgrade(app: AppRef, contract: ContractSource, admin: Signer): Promise<AppInfo> {
+    checkContractSource(contract);
+    const info = await this.asAdmin(app, admin);
+    const what = `upgrading ${info.appId}`;
+    const deadline = Date.now() + this.c.config.submitTimeoutMs;
+    const deployed = this.c.calls.check(
+      await this.c.txs.signAndSend('', hexToBytes(BYTECODE[this.c.suite.mode].BsnKvApp.bytecode), admin, what, deadline),
+      { what },
+    );
+    if (!deployed.contractAddress)
+      throw new RejectedByChainError(`${what}: the new implementation was not deployed`, {
+        stage: 'commit',
+        txId: deployed.transactionHash,
+      });
+    return this.change(info, 'upgradeTo', [deployed.contractAddress], admin);
+  }
+
+  async addMember(app: AppRef, member: ChainAccount, admin: Signer): Promise<AppInfo> {
+    const id = checkMember(this.c.suite, member, '/member');
+    const info = await this.asAdmin(app, admin);
+    return info.members.includes(id) ? info : this.change(info, 'addMember', [id], admin);
+  }
+
+  async removeMember(app: AppRef, member: ChainAccount, admin: Signer): Promise<AppInfo> {
+    const id = checkMember(this.c.suite, member, '/member');
+    const info = await this.asAdmin(app, admin);
+    return info.members.includes(id) ? this.change(info, 'removeMember', [id], admin) : info;
+  }
+
+  async freeze(app: AppRef, admin: Signer): Promise<AppInfo> {
+    const info = await this.asAdmin(app, admin);
+    return info.state === 'frozen' ? info : this.change(info, 'freeze', [], admin);
+  }
+
+  async unfreeze(app: AppRef, admin: Signer): Promise<AppInfo> {
+    const info = await this.asAdmin(app, admin);
+    return info.state === 'active' ? info : this.change(info, 'unfreeze', [], admin);
+  }
+
+  /** The app, once `admin` is its admin: anyone else is refused before anything is sent. */
+  private async asAdmin(app: AppRef, admin: Signer): Promise<AppInfo> {
+    checkSigner(this.c.suite, admin, '/admin');
+    const info = await this.get(app);
+    const account = accountOf(this.c.suite, admin.publicKey);
+    if (account !== info.admin) {
+      throw new UnauthorizedError(`${account} is not the admin of ${info.appId}`, {
+        stage: 'validate',
+        detail: { framework: FRAMEWORK, message: `NotAdmin(account=${account})`, data: { admin: info.admin } },
+      });
+    }
+    return info;
+  }
+
+  private async change(info: AppInfo, fn: string, args: unknown[], admin: Signer): Promise<AppInfo> {
+    const what = `${fn} on ${info.appId}`;
+    const receipt = await this.c.txs.signAndSend(
+      info.location['address']!,
+      this.c.calls.app.encode(fn, args),
+      admin,
+      what,
+      Date.now() + this.c.config.submitTimeoutMs,
+    );
+    this.c.calls.check(receipt, { what });
+    return this.get({ appId: info.appId });
+  }
+}
