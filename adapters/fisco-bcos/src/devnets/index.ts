@@ -1,9 +1,11 @@
 /**
  * The FISCO BCOS chain targets this plugin contributes (its manifest's `devnets` module): the
  * 3.x emulator in standard crypto (`fisco-bcos`) and in SM crypto (`fisco-bcos-sm`). `prepare`
- * builds the FISCO Go SDK probe the faithfulness tests sign with.
+ * builds the FISCO Go SDK probe the faithfulness tests sign with; `reader` reads the node with
+ * bare JSON-RPC so the suite checks what the adapter says against the chain itself.
  */
 import type { DevnetProvider } from '@bsn/contract';
+import { fiscoChainReader } from './fisco-chain-reader.js';
 import { FiscoEmulatorDevnet } from './fisco-emulator-devnet.js';
 import { prepareGoSdkProbe } from './go-sdk-probe.js';
 
@@ -14,6 +16,7 @@ const provider: DevnetProvider = {
   },
   local: 'fisco-bcos',
   prepare: (progress) => prepareGoSdkProbe(progress),
+  reader: (network) => fiscoChainReader(network),
 };
 export default provider;
 
