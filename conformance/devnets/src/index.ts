@@ -1,4 +1,4 @@
-export type { Availability, Devnet, DevnetProvider, StartedDevnet, TargetKind } from '@bsn/contract';
+export type { Availability, ChainBlock, ChainReader, Devnet, DevnetProvider, StartedDevnet, TargetKind } from '@bsn/contract';
 export { containerEngine, loadTestcontainers } from './container-engine.js';
 export type { StartedNetwork, StartedTestContainer } from 'testcontainers';
 export { freePort } from './free-port.js';
@@ -6,3 +6,4 @@ export { ensureGoBinary, goBinaryPath, goVersion, type GoCommand, type Progress 
 export { NodeProcess, type NodeProcessOptions } from './node-process.js';
 export { cacheDir, repoRoot } from './paths.js';
 export { jsonRpc, waitFor, type WaitOptions } from './readiness.js';
+export { evmJsonRpcReader } from './evm-reader.js';

@@ -7,6 +7,7 @@ import {
   type AppInfo,
   type AppSpec,
   type ChainAccount,
+  type ChainReader,
   type KeyAlgorithm,
   type Signer,
 } from '@bsn/contract';
@@ -27,6 +28,11 @@ export interface SuiteContext {
   algorithm: KeyAlgorithm;
   /** The network the adapter is connected to. */
   network: NetworkConfig;
+  /**
+   * The chain read without the adapter (the target's `reader`), to check the adapter's answers
+   * against; undefined when the target offers none (those checks are then skipped).
+   */
+  chain?: ChainReader;
   admin: Actor;
   member: Actor;
   outsider: Actor;
@@ -38,7 +44,12 @@ export interface SuiteContext {
   newActor(name: string): Promise<Actor>;
 }
 
-export async function createContext(adapter: Adapter, manifest: SuiteContext['manifest'], network: NetworkConfig): Promise<SuiteContext> {
+export async function createContext(
+  adapter: Adapter,
+  manifest: SuiteContext['manifest'],
+  network: NetworkConfig,
+  chain?: ChainReader,
+): Promise<SuiteContext> {
   const description = adapter.describe();
   const algorithm = description.keyAlgorithms[0];
   if (!algorithm) throw new Error('describe() lists no key algorithm');
@@ -69,5 +80,5 @@ export async function createContext(adapter: Adapter, manifest: SuiteContext['ma
       admin.signer,
     );
 
-  return { adapter, description, manifest, algorithm, network, admin, member, outsider, unique, newApp, newActor };
+  return { adapter, description, manifest, algorithm, network, ...(chain && { chain }), admin, member, outsider, unique, newApp, newActor };
 }

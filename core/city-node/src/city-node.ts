@@ -62,6 +62,8 @@ export interface StartOptions {
   devnets?: DevnetStarter;
   /** Networks connected by the caller (tests), besides the configured ones. */
   networks?: ConnectedNetwork[];
+  /** The installed conformance kit's suite version: certificates of its major are required unless `trust.suites.current` says otherwise. */
+  suiteVersion?: string;
 }
 
 /** A configured plugin as loaded or refused (also what the operator page shows). */
@@ -273,8 +275,10 @@ async function loadPlugins(
   const reports: PluginLoadReport[] = [];
   const all: LoadedPlugin[] = [];
   if (config.plugins.length === 0) return { reports, loaded: all };
+  const currentSuite = config.trust.suites.current ?? o.suiteVersion;
   const host = new PluginHost({
     ...trust.hostOptions,
+    ...(currentSuite && { suites: { current: currentSuite, previous: config.trust.suites.previous } }),
     trustedCertifiers: trusted,
     requireFull: config.trust.requireFull,
     dev: o.dev ?? false,

@@ -70,6 +70,8 @@ export interface NodeConfig {
     revocationRefreshSeconds: number;
     /** The transparency log certificates must be in. */
     log?: { publicKey: string; url?: string };
+    /** Suite versions accepted (see schemas/node-config.schema.json). */
+    suites: { current?: string; previous: Record<string, string> };
   };
   plugins: PluginEntry[];
   /** Plugins run confined, each in its own process (default); a plugin's own `isolation` overrides. */
@@ -182,6 +184,10 @@ export function resolveNodeConfig(raw: unknown, baseDir: string, env: Record<str
       requireFull: (trust['requireFull'] as boolean | undefined) ?? true,
       revocations: ((trust['revocations'] as string[] | undefined) ?? []).map((s) => (/^https?:\/\//.test(s) ? s : abs(s))),
       revocationRefreshSeconds: (trust['revocationRefreshSeconds'] as number | undefined) ?? 300,
+      suites: {
+        ...(obj(trust['suites'])['current'] !== undefined && { current: obj(trust['suites'])['current'] as string }),
+        previous: (obj(trust['suites'])['previous'] as Record<string, string> | undefined) ?? {},
+      },
       ...(trust['log'] !== undefined && {
         log: {
           publicKey: abs(obj(trust['log'])['publicKey'] as string),

@@ -118,7 +118,14 @@ export async function prepareQuickstart(o: {
   // The bundled adapters: certify those without a valid certificate from the local certifier.
   const adaptersDir = join(o.root, 'adapters');
   const plugins: Array<Record<string, unknown>> = [];
-  const host = new PluginHost({ trustedCertifiers: [trust], logger: quiet, cwd: o.root });
+  // A certificate of an older suite than the kit's is re-earned, as the node would refuse it.
+  const suiteVersion = o.kit && (await o.kit.suiteCatalog()).version;
+  const host = new PluginHost({
+    trustedCertifiers: [trust],
+    logger: quiet,
+    cwd: o.root,
+    ...(suiteVersion && { suites: { current: suiteVersion } }),
+  });
   for (const name of existsSync(adaptersDir) ? readdirSync(adaptersDir).sort() : []) {
     const folder = join(adaptersDir, name);
     if (!existsSync(join(folder, 'bsn-plugin.json'))) continue;

@@ -110,7 +110,16 @@ export function registerNodeCommands(program: Command, io: CliIo = processIo()):
       const logger = consoleLogger((line) => io.stderr(`${line}\n`), Boolean(io.env['BSN_DEBUG']));
       let city: CityNode;
       try {
-        city = await CityNode.start({ config, passphrase, dev: opts.dev ?? false, logger, progress });
+        // With the kit installed, its suite version is the one certificates must be of (trust.suites overrides).
+        const suiteVersion = (await importKit<{ SUITE_VERSION?: string }>(KIT))?.SUITE_VERSION;
+        city = await CityNode.start({
+          config,
+          passphrase,
+          dev: opts.dev ?? false,
+          logger,
+          progress,
+          ...(suiteVersion && { suiteVersion }),
+        });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
           throw new CliExit(

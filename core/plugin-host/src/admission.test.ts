@@ -113,6 +113,28 @@ describe('dependencies, missing', () => {
   });
 });
 
+describe('suite versions', () => {
+  it('accepts the current major, a previous suite only until its date (with a warning), and refuses the rest', async () => {
+    const plugin = await certifiedPlugin('@acme/suites'); // certified on the fixture suite 0.1.0
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} };
+    expect((await host({ suites: { current: '0.4.2' } }).load(plugin.folder)).verification.certified).toBe(true);
+
+    const outdated = await refusal(host({ suites: { current: '2.0.0' } }).load(plugin.folder));
+    expect(outdated.reason).toBe('certificate-outdated');
+    expect(outdated.message).toMatch(/from suite 0\.1\.0; this node requires suite 2\.x: re-certify on suite 2\.0\.0/);
+
+    // LATER is 2025-06-10: still inside the grace period, then past it.
+    const grace = host({ suites: { current: '2.0.0', previous: { '0.1.0': '2025-07-01T00:00:00Z' } }, logger });
+    expect((await grace.load(plugin.folder)).verification.checks.find((c) => c.check === 'certificate-suite')).toMatchObject({ ok: true });
+    expect(warnings.join('\n')).toMatch(/certified on suite 0\.1\.0, accepted until 2025-07-01T00:00:00Z: re-certify it on suite 2\.0\.0/);
+    const expired = await refusal(
+      host({ suites: { current: '2.0.0', previous: { '0.1.0': '2025-06-05T00:00:00Z' } } }).load(plugin.folder),
+    );
+    expect(expired.message).toMatch(/it accepted 0\.1\.0 until 2025-06-05/);
+  });
+});
+
 describe('revocation', () => {
   it('refuses a certificate its certifier revoked, and only that one', async () => {
     const revoked = await certifiedPlugin('@acme/revoked');

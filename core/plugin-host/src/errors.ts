@@ -12,6 +12,7 @@ export const REFUSAL_REASONS = [
   'certificate-provisional',
   'certificate-revoked',
   'certificate-unlogged',
+  'certificate-outdated',
   'dependency-missing',
   'entry-invalid',
 ] as const;
@@ -27,6 +28,7 @@ export const CERTIFICATE_REASONS: ReadonlySet<RefusalReason> = new Set<RefusalRe
   'certificate-provisional',
   'certificate-revoked',
   'certificate-unlogged',
+  'certificate-outdated',
 ]);
 
 const CODE_BY_REASON: Record<RefusalReason, ErrorCode> = {
@@ -40,6 +42,7 @@ const CODE_BY_REASON: Record<RefusalReason, ErrorCode> = {
   'certificate-provisional': 'UNAUTHORIZED',
   'certificate-revoked': 'UNAUTHORIZED',
   'certificate-unlogged': 'UNAUTHORIZED',
+  'certificate-outdated': 'UNAUTHORIZED',
   'dependency-missing': 'INVALID_INPUT',
   'entry-invalid': 'INVALID_INPUT',
 };

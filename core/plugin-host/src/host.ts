@@ -14,6 +14,7 @@
  *  7. `certificate-subject`  names this name/version/framework              → certificate-invalid
  *                            and the recomputed content digest              → digest-mismatch
  *  8. `certificate-level`    `full`, unless `requireFull: false`             → certificate-provisional
+ *  + `certificate-suite`     a suite version the node accepts (when given)   → certificate-outdated
  *  + `certificate-revoked`   not revoked by its certifier (when revocations are given) → certificate-revoked
  *  + `certificate-logged`    in the transparency log (when one is required)  → certificate-unlogged
  *  9. `entry`                the entry file is inside the folder, covered by the digest, and
@@ -56,6 +57,12 @@ export interface PluginHostOptions {
   cwd?: string;
   /** File hashes kept between verifications (see digest.ts). Default: one per host, in memory. */
   digestCache?: DigestCache;
+  /**
+   * The conformance suite versions this node accepts certificates of: `current`'s major, and
+   * each of `previous` (version → RFC 3339 date) until its date, with a warning. Without it,
+   * any suite version is accepted.
+   */
+  suites?: { current: string; previous?: Record<string, string> };
   /** What the trusted certifiers revoked (a RevocationWatcher); a revoked certificate is refused. */
   revocations?: RevocationState;
   /**
@@ -79,6 +86,7 @@ export type PluginCheckName =
   | 'certificate-period'
   | 'certificate-subject'
   | 'certificate-level'
+  | 'certificate-suite'
   | 'certificate-revoked'
   | 'certificate-logged'
   | 'entry';
@@ -153,11 +161,13 @@ export class PluginHost {
   private readonly cwd: string | undefined;
   private readonly digestCache: DigestCache;
   private readonly revocations: RevocationState | undefined;
+  private readonly suites: PluginHostOptions['suites'];
   private readonly transparency: PluginHostOptions['transparency'];
 
   constructor(options: PluginHostOptions) {
     this.digestCache = options.digestCache ?? memoryDigestCache();
     this.revocations = options.revocations;
+    this.suites = options.suites;
     this.transparency = options.transparency;
     this.trusted = [...options.trustedCertifiers];
     this.requireFull = options.requireFull ?? true;
@@ -349,6 +359,28 @@ export class PluginHost {
       );
     }
     pass('certificate-level', `${level} (${target.kind} target ${target.name}, ${target.node})`);
+
+    // 8b. a suite version this node accepts
+    if (this.suites) {
+      const version = certificate.payload.suite.version;
+      const { current, previous = {} } = this.suites;
+      if (semver.valid(version) && semver.major(version) === semver.major(current) && semver.gte(version, `${semver.major(current)}.0.0`)) {
+        pass('certificate-suite', `suite ${version} (this node requires ${semver.major(current)}.x)`);
+      } else {
+        const until = previous[version];
+        if (until === undefined || !(this.now() < new Date(until))) {
+          refuse(
+            'certificate-suite',
+            'certificate-outdated',
+            `its certificate is from suite ${version}; this node requires suite ${semver.major(current)}.x${until ? ` (it accepted ${version} until ${until})` : ''}: re-certify on suite ${current}`,
+          );
+        }
+        this.logger.warn(
+          `plugin ${manifest.name}@${manifest.version} is certified on suite ${version}, accepted until ${until}: re-certify it on suite ${current} before then`,
+        );
+        pass('certificate-suite', `suite ${version}, accepted until ${until}`);
+      }
+    }
 
     // 9. not revoked by its certifier
     const revocation = this.revocations && revocationOf(this.revocations, certificate);

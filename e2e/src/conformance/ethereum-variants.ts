@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -16,8 +16,39 @@ export const FAULTS = {
   'ignore-request-id': { catches: ['GW-003'] },
   /** Turns a chain rejection into a made-up success. */
   'swallow-revert': { catches: ['GW-005'] },
-} as const;
+  // The gaps an auditor's mutants found in suite 1.2.0 (#18), each with the case that now catches it.
+  /** Waits for the transaction to be mined, not for the declared depth (runs at depth 0, says depth 2). */
+  'receipt-before-depth': { catches: ['GW-001'], target: 'anvil-final' },
+  /** Lists by prefix with no upper bound: keys sorting after the prefix leak in. */
+  'list-unbounded': { catches: ['KV-005'] },
+  /** Drops a short last page when paging (a page size that does not divide the keys). */
+  'list-lost-last-page': { catches: ['KV-005'] },
+  /** Resumes at the block after the checkpoint, skipping the rest of its block. */
+  'event-resume-next-block': { catches: ['EV-007'], target: 'anvil-final' },
+  /** Delivers the events of one block in reverse order. */
+  'event-reorder-in-block': { catches: ['EV-007'], target: 'anvil-final' },
+  /** Ignores the name filter. */
+  'event-name-ignored': { catches: ['EV-008'] },
+  /** Names the chain's head in receipts instead of the transaction's block. */
+  'receipt-names-head': { catches: ['GW-001'], target: 'anvil-final' },
+  /** Reports the chain's head as the block of an entry. */
+  'entry-block-head': { catches: ['KV-001'], target: 'anvil-final' },
+  /** Gives history entries the time they were read, not the chain's time. */
+  'history-time-now': { catches: ['KV-004'] },
+  /** Reports malformed evaluate input as an unavailable chain. */
+  'evaluate-input-unavailable': { catches: ['BAD-004'] },
+  /** Accepts a prepared transaction signed by any key (patched in a copy of dist). */
+  'prepared-any-signer': { catches: ['GW-009'] },
+  /** Proves a packet without comparing the receipt with the one the trie proves (patched in a copy of dist). */
+  'verify-skips-receipt-bytes': { catches: ['IC-002'] },
+} as const satisfies Record<string, { catches: readonly string[]; target?: string }>;
 export type Fault = keyof typeof FAULTS;
+
+/** Faults made by patching one line of a copy of the built adapter: [file in dist, the exact text, its replacement]. */
+const PATCHES: Partial<Record<Fault, [string, string, string]>> = {
+  'prepared-any-signer': ['signer-bridge.js', 'uncachedAddressOf(publicKey) === expected', 'publicKey'],
+  'verify-skips-receipt-bytes': ['interchain/verify.js', 'if (hexlify(provenReceipt) !== hexlify(receiptBytes))', 'if (false)'],
+};
 
 const ENTRY: Record<Fault, (dist: string) => string> = {
   'receipt-before-commit': (dist) => `
@@ -63,6 +94,110 @@ export default factory;
   gateway.submit = swallow(adapter.gateway.submit.bind(adapter.gateway));
   kv.put = swallow(adapter.kv.put.bind(adapter.kv));`,
     ),
+  'receipt-before-depth': (dist) => `
+import factory from '${dist}/index.js';
+export default {
+  async connect(network, context) {
+    // Says the network's depth, waits for none.
+    const honest = await factory.connect(network, context);
+    const adapter = await factory.connect({ ...network, confirmations: 0 }, context);
+    return { ...adapter, describe: () => honest.describe(), close: async () => { await honest.close(); await adapter.close(); } };
+  },
+};
+`,
+  'list-unbounded': (dist) =>
+    wrap(
+      dist,
+      `
+  kv.list = async (app, prefix, page) => {
+    if (!prefix) return adapter.kv.list(app, prefix, page);
+    const all = await adapter.kv.list(app, prefix.slice(0, -1), page);
+    return { ...all, entries: all.entries.filter((e) => e.key >= prefix) };
+  };`,
+    ),
+  'list-lost-last-page': (dist) =>
+    wrap(
+      dist,
+      `
+  kv.list = async (app, prefix, page) => {
+    const got = await adapter.kv.list(app, prefix, page);
+    return page?.cursor && page.limit && got.entries.length < page.limit ? { entries: [] } : got;
+  };`,
+    ),
+  'event-resume-next-block': (dist) =>
+    wrap(
+      dist,
+      `
+  const events = adapter.gateway.events.bind(adapter.gateway);
+  gateway.events = (request) => events(request.after ? { ...request, after: { block: request.after.block, index: 1e9 } } : request);`,
+    ),
+  'event-reorder-in-block': (dist) =>
+    wrap(
+      dist,
+      `
+  const events = adapter.gateway.events.bind(adapter.gateway);
+  gateway.events = async function* (request) {
+    // Holds each block's events until the next block's first (or 300 ms of quiet), then yields them reversed.
+    const it = events(request)[Symbol.asyncIterator]();
+    let held = [];
+    let next = it.next();
+    for (;;) {
+      const r = await Promise.race([next, new Promise((ok) => setTimeout(() => ok('quiet'), 300))]);
+      if (r === 'quiet') { yield* held.reverse(); held = []; continue; }
+      if (r.done) { yield* held.reverse(); return; }
+      if (held.length && held[0].checkpoint.block !== r.value.checkpoint.block) { yield* held.reverse(); held = []; }
+      held.push(r.value);
+      next = it.next();
+    }
+  };`,
+    ),
+  'event-name-ignored': (dist) =>
+    wrap(
+      dist,
+      `
+  const events = adapter.gateway.events.bind(adapter.gateway);
+  gateway.events = (request) => { const { name, ...rest } = request; return events(rest); };`,
+    ),
+  'receipt-names-head': (dist) =>
+    wrap(
+      dist,
+      `
+  const lie = (call) => async (...args) => {
+    const receipt = await call(...args);
+    return { ...receipt, block: { ...receipt.block, number: (await adapter.gateway.health()).height } };
+  };
+  gateway.submit = lie(adapter.gateway.submit.bind(adapter.gateway));
+  kv.put = lie(adapter.kv.put.bind(adapter.kv));`,
+    ),
+  'entry-block-head': (dist) =>
+    wrap(
+      dist,
+      `
+  kv.get = async (app, key) => {
+    const entry = await adapter.kv.get(app, key);
+    return entry && { ...entry, block: (await adapter.gateway.health()).height };
+  };`,
+    ),
+  'history-time-now': (dist) =>
+    wrap(
+      dist,
+      `
+  kv.history = async (app, key) => (await adapter.kv.history(app, key)).map((h) => ({ ...h, timestamp: Date.now() }));`,
+    ),
+  'evaluate-input-unavailable': (dist) =>
+    wrap(
+      dist,
+      `
+  const evaluate = adapter.gateway.evaluate.bind(adapter.gateway);
+  gateway.evaluate = async (...args) => {
+    try { return await evaluate(...args); } catch (error) {
+      if (error && error.code === 'INVALID_INPUT') { error.code = 'UNAVAILABLE'; }
+      throw error;
+    }
+  };`,
+    ),
+  'prepared-any-signer': () => '',
+  'verify-skips-receipt-bytes': () => '',
 };
 
 function wrap(dist: string, body: string): string {
@@ -90,8 +225,26 @@ export function writeFaultyEthereumPlugin(fault: Fault, adapterDir: string, dir:
   delete manifest.configSchema;
   writeFileSync(join(dir, 'bsn-plugin.json'), JSON.stringify({ ...manifest, entry: 'index.js', devnets: 'devnets.js' }, null, 2));
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `fault-${fault}`, private: true, type: 'module' }));
-  const dist = pathToFileURL(join(adapterDir, 'dist')).href;
-  writeFileSync(join(dir, 'index.js'), `// Seeded fault: ${fault}\n${ENTRY[fault](dist)}`);
+  let dist = pathToFileURL(join(adapterDir, 'dist')).href;
+  const patch = PATCHES[fault];
+  if (patch) {
+    // A copy of the built adapter with one line changed; it imports its packages from the repo's node_modules.
+    const root = join(adapterDir, '..', '..', '.cache', 'fault-dist', fault);
+    rmSync(root, { recursive: true, force: true });
+    for (const part of ['dist', 'package.json', 'bsn-plugin.json', 'network-config.schema.json', 'artifacts'].filter((p) =>
+      existsSync(join(adapterDir, p)),
+    ))
+      cpSync(join(adapterDir, part), join(root, part), { recursive: true });
+    const copy = join(root, 'dist');
+    const [file, text, replacement] = patch;
+    const source = readFileSync(join(copy, file), 'utf8');
+    if (!source.includes(text)) throw new Error(`seeded fault ${fault}: "${text}" is not in dist/${file} any more: update the patch`);
+    writeFileSync(join(copy, file), source.replace(text, replacement));
+    dist = pathToFileURL(copy).href;
+    writeFileSync(join(dir, 'index.js'), `// Seeded fault: ${fault}\nexport { default } from '${dist}/index.js';\n`);
+  } else {
+    writeFileSync(join(dir, 'index.js'), `// Seeded fault: ${fault}\n${ENTRY[fault](dist)}`);
+  }
   // The variant runs on the adapter's own devnets.
   writeFileSync(join(dir, 'devnets.js'), `export { default } from '${dist}/devnets/index.js';\n`);
   return dir;

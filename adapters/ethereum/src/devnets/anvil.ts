@@ -19,7 +19,8 @@ function anvilBinary(): string | undefined {
 
 /** anvil from the npm package `@foundry-rs/anvil-linux-amd64`, on a free loopback port. */
 export class AnvilDevnet implements Devnet {
-  readonly name = 'anvil';
+  /** The target's name in reports (`anvil`, or a variant such as `anvil-final`). */
+  constructor(readonly name = 'anvil') {}
   readonly framework = 'ethereum';
   readonly kind = 'process' as const;
   private blockTime?: number;
@@ -69,7 +70,7 @@ export class AnvilDevnet implements Devnet {
         kind: this.kind,
         node: version,
         logFile: node.logFile,
-        network: ethereumNetwork({ name: 'anvil', rpcUrl, chainId: 31337, confirmations: this.confirmations, faucetKey }),
+        network: ethereumNetwork({ name: this.name, rpcUrl, chainId: 31337, confirmations: this.confirmations, faucetKey }),
         stop: () => node.stop(),
       };
     } catch (error) {

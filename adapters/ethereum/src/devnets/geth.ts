@@ -14,7 +14,8 @@ export const GETH: GoCommand = {
 
 /** `geth --dev` built from the Go module proxy into .cache/chains (see prepare-cli). */
 export class GethDevnet implements Devnet {
-  readonly name = 'geth';
+  /** The target's name in reports (`geth`, or a variant such as `geth-final`). */
+  constructor(readonly name = 'geth') {}
   readonly framework = 'ethereum';
   readonly kind = 'process' as const;
   private period = 0;
@@ -87,7 +88,7 @@ export class GethDevnet implements Devnet {
         kind: this.kind,
         node: version,
         logFile: node.logFile,
-        network: ethereumNetwork({ name: 'geth', rpcUrl, chainId, confirmations: this.confirmations, faucetKey }),
+        network: ethereumNetwork({ name: this.name, rpcUrl, chainId, confirmations: this.confirmations, faucetKey }),
         stop: () => stopAndDropData(node, dir),
       };
     } catch (error) {

@@ -4,7 +4,7 @@
  * in containers where an engine answers.
  */
 import type { DevnetProvider } from '@bsn/contract';
-import { ensureGoBinary, goVersion } from '@bsn/devnets';
+import { ensureGoBinary, evmJsonRpcReader, goVersion } from '@bsn/devnets';
 import { AnvilDevnet } from './anvil.js';
 import { EthereumContainerDevnet } from './containers.js';
 import { GETH, GethDevnet } from './geth.js';
@@ -13,6 +13,9 @@ const provider: DevnetProvider = {
   devnets: {
     anvil: () => new AnvilDevnet(),
     geth: () => new GethDevnet(),
+    // Finality as declared: blocks on a clock and receipts only at depth 2, where "mined" and "final" differ.
+    'anvil-final': () => new AnvilDevnet('anvil-final').withBlockTime(1).withConfirmations(2),
+    'geth-final': () => new GethDevnet('geth-final').withBlockPeriod(1).withConfirmations(2),
     'anvil-container': () => new EthereumContainerDevnet('anvil'),
     'geth-container': () => new EthereumContainerDevnet('geth'),
   },
@@ -24,6 +27,7 @@ const provider: DevnetProvider = {
     }
     await ensureGoBinary(GETH, progress);
   },
+  reader: (network) => evmJsonRpcReader(String((network as { rpcUrl?: unknown }).rpcUrl)),
 };
 export default provider;
 

@@ -55,6 +55,37 @@ export const badInputCases = defineCases([
     },
   },
   {
+    id: 'BAD-004',
+    title: 'malformed evaluate input is INVALID_INPUT naming the field, not an unavailable chain',
+    level: 'MUST',
+    capability: 'gateway.evaluate',
+    async run(ctx) {
+      const app = await ctx.newApp();
+      const { gateway, kv } = ctx.adapter;
+      await expectBsnError(gateway.evaluate({ app, method: '', args: [] }), 'INVALID_INPUT', {
+        field: '/method',
+        what: 'evaluate of an empty method',
+      });
+      await expectBsnError(gateway.evaluate({ app, method: PRESET_METHODS.get, args: loose([7]) }), 'INVALID_INPUT', {
+        field: '/args/0',
+        what: 'evaluate with a number among the args',
+      });
+      await expectBsnError(gateway.evaluate({ app, method: PRESET_METHODS.get, args: loose('k') }), 'INVALID_INPUT', {
+        field: '/args',
+        what: 'evaluate with args that are not a list',
+      });
+      await expectBsnError(
+        gateway.evaluate({ app: loose({ appId: 'has spaces' }), method: PRESET_METHODS.get, args: ['k'] }),
+        'INVALID_INPUT',
+        {
+          field: '/app/appId',
+          what: 'evaluate in a malformed app id',
+        },
+      );
+      await expectBsnError(kv.get(app, loose(42)), 'INVALID_INPUT', { field: '/key', what: 'kv.get of a number' });
+    },
+  },
+  {
     id: 'BAD-002',
     title: 'malformed look-ups, pages and checkpoints are INVALID_INPUT',
     level: 'MUST',

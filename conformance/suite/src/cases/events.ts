@@ -119,4 +119,65 @@ export const eventCases = defineCases([
       await expectBsnError(first({ app: { appId: 'has spaces' } }), 'INVALID_INPUT', { field: '/app/appId', what: 'a malformed app id' });
     },
   },
+  {
+    id: 'EV-007',
+    title: 'events of one block come in the order of their transactions in it, and a resume inside a block misses none of the rest',
+    level: 'MUST',
+    capability: 'gateway.events',
+    async run(ctx) {
+      const app = await ctx.newApp();
+      const keys = Array.from({ length: 6 }, () => ctx.unique('k'));
+      // Sent together, so a chain that batches (blocks on a clock, an orderer's batches) puts several in one block.
+      const receipts = await Promise.all(
+        keys.map((key) => ctx.adapter.kv.put({ app, key, value: bytes(key), requestId: ctx.unique('req') }, ctx.admin.signer)),
+      );
+      const events = (await takeEvents(ctx.adapter.gateway, { app }, keys.length, 4_000)).filter((e) => e.name === PRESET_EVENTS.put);
+      expect(new Set(events.map((e) => e.txId)), 'one event per write').toEqual(new Set(receipts.map((r) => r.txId)));
+      // Chain order: block, then the transaction's place in the block (read on the chain where the target allows).
+      const placeOf = async (block: number, txId: string) => {
+        const txIds = ctx.chain ? (await ctx.chain.block(block))?.txIds : (await ctx.adapter.gateway.block(block)).txIds;
+        const place = txIds?.indexOf(txId) ?? -1;
+        expect(place, `transaction ${txId} is in block ${block}`).toBeGreaterThanOrEqual(0);
+        return place;
+      };
+      let previous: [number, number] | undefined;
+      for (const e of events) {
+        const at: [number, number] = [e.checkpoint.block, await placeOf(e.checkpoint.block, e.txId)];
+        if (previous)
+          expect(at[0] - previous[0] || at[1] - previous[1], 'events follow the chain order of their transactions').toBeGreaterThan(0);
+        previous = at;
+      }
+      // A consumer that stopped after the first event of a block with several resumes with the second.
+      const byBlock = new Map<number, typeof events>();
+      for (const e of events) byBlock.set(e.checkpoint.block, [...(byBlock.get(e.checkpoint.block) ?? []), e]);
+      const shared = [...byBlock.values()].find((group) => group.length >= 2);
+      if (shared) {
+        const resumed = await takeEvents(ctx.adapter.gateway, { app, after: shared[0]!.checkpoint }, 1);
+        expect(resumed[0]?.txId, 'the event after a checkpoint inside a block is the next one of that block').toBe(shared[1]!.txId);
+      }
+    },
+  },
+  {
+    id: 'EV-008',
+    title: 'a name filter delivers exactly the events of that name',
+    level: 'MUST',
+    capability: 'gateway.events',
+    async run(ctx) {
+      const app = await ctx.newApp();
+      const [kept, other] = [ctx.unique('k'), ctx.unique('k')];
+      await writeKeys(ctx, app, [kept]);
+      const deleted = await ctx.adapter.kv.delete({ app, key: kept, requestId: ctx.unique('req') }, ctx.admin.signer);
+      await writeKeys(ctx, app, [other]);
+      const deletes = await takeEvents(ctx.adapter.gateway, { app, name: PRESET_EVENTS.delete }, 3, 2_000);
+      expect(
+        deletes.map((e) => [e.name, e.txId]),
+        'only the delete, once',
+      ).toEqual([[PRESET_EVENTS.delete, deleted.txId]]);
+      const puts = await takeEvents(ctx.adapter.gateway, { app, name: PRESET_EVENTS.put }, 3, 2_000);
+      expect(
+        puts.map((e) => text(e.payload)),
+        'only the puts',
+      ).toEqual([kept, other]);
+    },
+  },
 ]);

@@ -60,6 +60,28 @@ export const interchainCases = defineCases([
       expect((await ic.verify(tampered, trust)).state).toBe('rejected');
       expect((await ic.verify(evidence, { ...trust, roots: {} })).state).toBe('rejected');
       expect((await ic.verify(evidence, { ...trust, chain: 'another-chain' })).state).toBe('rejected');
+      // The proof itself, byte string by byte string (the attestations left as they were): every
+      // one is bound to what it proves — receipt bytes a verifier does not compare would prove a
+      // packet never sent.
+      const variants = tamperedProofs(evidence);
+      expect(variants.length, 'the proof carries byte strings to check').toBeGreaterThan(0);
+      for (const [path, variant] of variants) {
+        const verdict = await ic.verify(variant, trust);
+        expect(verdict.state, `evidence with proof${path} altered`).toBe('rejected');
+      }
+      // Parts of another packet's genuine evidence spliced in, claiming that packet: each part
+      // must be bound to the rest (a receipt not compared with the proven one would pass here).
+      const other = await ic.emit(app, packetInput(ctx), ctx.member.signer);
+      const otherEvidence = await ic.evidence(other.receipt.txId, { kind: 'packet', packetId: packetId(other.packet) });
+      for (const part of [undefined, ...Object.keys(evidence.proof)]) {
+        if (part !== undefined && JSON.stringify(evidence.proof[part]) === JSON.stringify(otherEvidence.proof[part])) continue;
+        const spliced = structuredClone(evidence);
+        spliced.subject = structuredClone(otherEvidence.subject);
+        if (part !== undefined) spliced.proof[part] = structuredClone(otherEvidence.proof[part]);
+        expect((await ic.verify(spliced, trust)).state, `evidence claiming another packet${part ? ` with its proof/${part}` : ''}`).toBe(
+          'rejected',
+        );
+      }
       if (evidence.blockHash !== undefined) {
         // an attested framework: below threshold, or attested by keys nobody pinned, proves nothing
         expect((await ic.verify({ ...evidence, attestations: evidence.attestations!.slice(0, 1) }, trust)).state).toBe('rejected');
@@ -110,4 +132,38 @@ async function cityNodes(
       return { ...structuredClone(e), attestations };
     },
   };
+}
+
+/**
+ * Copies of `evidence`, each with one byte string of its proof altered in the middle (a hex
+ * digit or a base64 character changed, so the decoded bytes differ), keyed by the JSON path.
+ */
+function tamperedProofs(evidence: Evidence): Array<[string, Evidence]> {
+  const out: Array<[string, Evidence]> = [];
+  const visit = (value: unknown, path: string[]) => {
+    if (typeof value === 'string') {
+      const altered = alter(value);
+      if (altered === undefined) return;
+      const copy = structuredClone(evidence);
+      let at = copy.proof as Record<string, unknown>;
+      for (const key of path.slice(0, -1)) at = at[key] as Record<string, unknown>;
+      at[path.at(-1)!] = altered;
+      out.push([path.map((k) => `/${k}`).join(''), copy]);
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) visit(v, [...path, k]);
+    }
+  };
+  visit(evidence.proof, []);
+  return out.slice(0, 32);
+}
+
+function alter(s: string): string | undefined {
+  const hex = /^(0x)?[0-9a-fA-F]{16,}$/.test(s);
+  const base64 = !hex && s.length >= 16 && /^[A-Za-z0-9+/]+={0,2}$/.test(s);
+  if (!hex && !base64) return undefined;
+  const body = s.replace(/=+$/, '');
+  const i = Math.floor(body.length / 2);
+  const c = body[i]!;
+  const next = hex ? (c.toLowerCase() === '0' ? '1' : '0') : c === 'A' ? 'B' : 'A';
+  return s.slice(0, i) + next + s.slice(i + 1);
 }

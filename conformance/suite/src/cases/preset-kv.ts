@@ -4,6 +4,7 @@ import type { SuiteContext } from '../context.js';
 import type { AppRef } from '@bsn/contract';
 import { bytes, text } from '@bsn/contract/testing';
 import { expectBsnError } from '../expect-error.js';
+import { assertOnChain } from './gateway.js';
 
 const utf8Length = (s: string) => Buffer.byteLength(s, 'utf8');
 
@@ -36,6 +37,11 @@ export const presetKvCases = defineCases([
       expect(entry!.key).toBe(key);
       expect(entry!.txId).toBe(receipt.txId);
       expect(entry!.block).toBe(receipt.block.number);
+      await assertOnChain(ctx, receipt);
+      if (ctx.chain)
+        expect(entry!.block, 'the entry names the block the chain put its write in').toBe(
+          (await ctx.chain.transaction(entry!.txId))?.block,
+        );
     },
   },
   {
@@ -88,6 +94,13 @@ export const presetKvCases = defineCases([
       expect(history.map((h) => (h.value === null ? null : text(h.value)))).toEqual(['one', 'two', null, 'three']);
       expect(history.map((h) => h.block)).toEqual([r1, r2, r3, r4].map((r) => r.block.number));
       for (const h of history) expect(h.timestamp).toBeGreaterThan(Date.UTC(2020, 0, 1));
+      if (ctx.chain) {
+        for (const h of history) {
+          const onChain = await ctx.chain.transaction(h.txId);
+          expect(onChain?.block, `history entry ${h.txId} names the block the chain put it in`).toBe(h.block);
+          expect(Math.abs(h.timestamp - onChain!.timestampMs), `history time of ${h.txId} is the chain's`).toBeLessThanOrEqual(1);
+        }
+      }
     },
   },
   {
@@ -97,10 +110,14 @@ export const presetKvCases = defineCases([
     capability: 'kv.preset',
     async run(ctx) {
       const app = await ctx.newApp();
-      const prefix = ctx.unique('p') + '/';
-      const keys = ['b', 'a', 'c/1', 'c', 'Z', 'a0', 'é'].map((k) => prefix + k);
+      const base = ctx.unique('p');
+      const prefix = base + '/';
+      const keys = ['b', 'a', 'c/1', 'c', 'Z', 'a0', 'é', 'd'].map((k) => prefix + k);
       for (const key of keys) await put(ctx, app, key, key);
-      await put(ctx, app, ctx.unique('other'), 'not listed');
+      // Outside the prefix on both sides: '.' sorts just before '/', '0' just after (a range without an upper bound lists it).
+      await put(ctx, app, base + '.', 'not listed');
+      await put(ctx, app, base + '0', 'not listed');
+      await put(ctx, app, base + '0/x', 'not listed');
       await ctx.adapter.kv.delete({ app, key: prefix + 'c', requestId: ctx.unique('req') }, ctx.member.signer);
       const live = keys.filter((k) => k !== prefix + 'c').sort(byteOrder);
 
@@ -108,16 +125,19 @@ export const presetKvCases = defineCases([
       expect(all.entries.map((e) => e.key)).toEqual(live);
       expect(text(all.entries[0]!.value)).toBe(live[0]);
 
-      const paged: string[] = [];
-      let cursor: string | undefined;
-      for (let i = 0; i < 10; i++) {
-        const page = await ctx.adapter.kv.list(app, prefix, { limit: 2, cursor });
-        expect(page.entries.length).toBeLessThanOrEqual(2);
-        paged.push(...page.entries.map((e) => e.key));
-        cursor = page.cursor;
-        if (!cursor) break;
+      // Page sizes that divide the 7 live keys and ones that leave a short last page.
+      for (const limit of [1, 2, 3, 7, 8]) {
+        const paged: string[] = [];
+        let cursor: string | undefined;
+        for (let i = 0; i < 20; i++) {
+          const page = await ctx.adapter.kv.list(app, prefix, { limit, cursor });
+          expect(page.entries.length).toBeLessThanOrEqual(limit);
+          paged.push(...page.entries.map((e) => e.key));
+          cursor = page.cursor;
+          if (!cursor) break;
+        }
+        expect(paged, `pages of ${limit} cover every key exactly once`).toEqual(live);
       }
-      expect(paged, 'pages of 2 cover every key exactly once').toEqual(live);
     },
   },
   {

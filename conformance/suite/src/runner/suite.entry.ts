@@ -1,7 +1,7 @@
 // The vitest test file the runner executes: one vitest test per conformance case, against
 // the adapter and chain target the runner provides. Not picked up by `npm test` directly.
 import { afterAll, beforeAll, describe, inject, it } from 'vitest';
-import { PluginHost } from '@bsn/plugin-host';
+import { PluginHost, loadDevnetProvider } from '@bsn/plugin-host';
 import { type Adapter } from '@bsn/contract';
 import { ALL_CASES } from '../cases/index.js';
 import { createContext, type SuiteContext } from '../context.js';
@@ -18,10 +18,18 @@ describe('conformance', () => {
     const host = new PluginHost({ trustedCertifiers: [], dev: true, logger: quietLogger });
     const plugin = await host.load(input.pluginDir);
     adapter = await plugin.factory.connect(input.network, { logger: quietLogger, dataDir: input.dataDir });
-    ctx = await createContext(adapter, plugin.manifest, input.network);
+    // The target's own reader of the chain, from the plugin's devnets module (not the adapter).
+    const chain = (await loadDevnetProvider(input.pluginDir))?.reader?.(input.network);
+    process.stderr.write(
+      chain
+        ? `chain facts checked through ${chain.source}\n`
+        : 'no chain reader for this target: chain facts are not checked independently\n',
+    );
+    ctx = await createContext(adapter, plugin.manifest, input.network, chain);
   });
 
   afterAll(async () => {
+    await ctx?.chain?.close?.();
     await adapter?.close();
   });
 

@@ -53,4 +53,41 @@ export interface DevnetProvider {
    * devnets then report themselves unavailable, saying why.
    */
   prepare?(progress: (line: string) => void): Promise<void>;
+  /**
+   * A reader of the chain behind `network` that does not go through the adapter: the
+   * conformance suite checks what the adapter says (receipts, blocks, validity, times, event
+   * order) against it, so an adapter cannot pass by being consistently wrong. Without one, those
+   * checks are skipped, saying so in the report.
+   */
+  reader?(network: NetworkConfig): ChainReader;
+}
+
+/** A block as the chain itself gives it. */
+export interface ChainBlock {
+  number: number;
+  hash: string;
+  /** Block time, milliseconds since the epoch. */
+  timestampMs: number;
+  /** Its transactions, in block order, as the adapter names them (`Receipt.txId`). */
+  txIds: string[];
+}
+
+/**
+ * Chain facts read straight from the node (raw JSON-RPC for an EVM chain, the peer's own
+ * system chaincode for Fabric), written without the adapter's code.
+ */
+export interface ChainReader {
+  /** What it reads, for reports: `eth JSON-RPC http://127.0.0.1:8545`. */
+  readonly source: string;
+  /** The newest block the node has, final or not. */
+  head(): Promise<number>;
+  /** The block at `number`, or undefined beyond the head. */
+  block(number: number): Promise<ChainBlock | undefined>;
+  /**
+   * Where the chain put a transaction, whether it executed successfully and its time as the
+   * chain records it (milliseconds, truncated: its block's time on EVM chains, the
+   * transaction's own timestamp on Fabric), or undefined when the chain has no such transaction.
+   */
+  transaction(txId: string): Promise<{ block: number; valid: boolean; timestampMs: number } | undefined>;
+  close?(): Promise<void>;
 }
