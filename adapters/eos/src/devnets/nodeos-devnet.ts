@@ -44,6 +44,30 @@ async function getInfo(url: string): Promise<NodeInfoReply> {
   return (await r.json()) as NodeInfoReply;
 }
 
+const groupAlive = (group: number) => {
+  try {
+    process.kill(-group, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * nodeos forks two helpers ([oc-monitor], [oc-trampoline]) into its process group; they exit
+ * after it does. Waits for the whole group to be gone (killing what lingers), so nothing is left.
+ */
+async function groupGone(group: number, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (groupAlive(group)) {
+    if (Date.now() > deadline) {
+      process.kill(-group, 'SIGKILL');
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
 export class NodeosDevnet implements Devnet {
   readonly name = 'eos';
   readonly framework = 'eos';
@@ -98,9 +122,11 @@ export class NodeosDevnet implements Devnet {
     const dropData = () => rmSync(join(dir, 'data'), { recursive: true, force: true });
     const halt = async (options?: { crash?: boolean }) => {
       if (!node) return;
-      if (options?.crash && node.pid !== undefined) process.kill(-node.pid, 'SIGKILL');
+      const group = node.pid;
+      if (options?.crash && group !== undefined) process.kill(-group, 'SIGKILL');
       await node.stop(10_000);
       node = undefined;
+      if (group !== undefined) await groupGone(group);
     };
     try {
       const booted = await launch(['--genesis-json', join(dir, 'genesis.json')]);
