@@ -11,6 +11,8 @@ import { goVersion } from '@bsn/devnets';
 import { FabricContainerDevnet } from './fabric-container-devnet.js';
 import { FabricDevnet } from './fabric-devnet.js';
 import { prepareFabricBinaries } from './fabric-build.js';
+import { fabricChainReader } from './chain-reader.js';
+import type { FabricNetworkConfig } from './network-config.js';
 
 /** The preset chaincode the plugin ships (`chaincode/` beside `src/` and `dist/`). */
 export const PRESET_CHAINCODE = { name: 'bsn-preset-kv', dir: fileURLToPath(new URL('../../chaincode', import.meta.url)) };
@@ -36,6 +38,7 @@ const provider: DevnetProvider = {
     }
     await prepareFabricBinaries(progress);
   },
+  reader: (network) => fabricChainReader(network as FabricNetworkConfig),
 };
 export default provider;
 
