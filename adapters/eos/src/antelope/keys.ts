@@ -3,6 +3,7 @@
  * standard's uncompressed SEC1 keys and compact `r‖s` signatures with a recovery id.
  * (@wharfkit/antelope: `PublicKey.from({type, compressed})`, `Signature.from({type, r, s, recid})`.)
  */
+import { createHash } from 'node:crypto';
 import { Numeric } from 'eosjs';
 import type { KeyAlgorithm } from '@bsn/contract';
 
@@ -59,8 +60,17 @@ export function parseSignature(text: string): { curve: AntelopeCurve; compact: U
   return { curve: sig.type === Numeric.KeyType.r1 ? 'R1' : 'K1', compact: sig.data.slice(1), recovery: sig.data[0]! - 31 };
 }
 
-/** The raw 32-byte private key of a WIF (`5K…`) or `PVT_K1_…` text. */
+/**
+ * The raw 32-byte private key of a WIF (`5K…`) or `PVT_K1_…` text. eosjs checks the checksum of
+ * `PVT_` keys but not of WIF ones, so a mistyped WIF is checked here: its last 4 bytes are the
+ * start of SHA-256(SHA-256(0x80 ‖ key)).
+ */
 export function parsePrivateKey(text: string): { curve: AntelopeCurve; secret: Uint8Array } {
+  if (!text.startsWith('PVT_')) {
+    const raw = Numeric.base58ToBinary(37, text);
+    const twice = createHash('sha256').update(createHash('sha256').update(raw.subarray(0, 33)).digest()).digest();
+    if (raw[0] !== 0x80 || !twice.subarray(0, 4).equals(Buffer.from(raw.subarray(33)))) throw new Error('the WIF checksum does not match');
+  }
   const key = Numeric.stringToPrivateKey(text);
   return { curve: key.type === Numeric.KeyType.r1 ? 'R1' : 'K1', secret: key.data };
 }

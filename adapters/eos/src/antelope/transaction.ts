@@ -88,7 +88,7 @@ export function unpackTransaction(packed: Uint8Array): TransactionBody & { conte
   };
   if (buffer.haveReadData()) throw new Error('trailing bytes after the transaction');
   return {
-    header: { expiration: tx.expiration, refBlockNum: tx.ref_block_num, refBlockPrefix: tx.ref_block_prefix },
+    header: { expiration: tx.expiration.slice(0, 19), refBlockNum: tx.ref_block_num, refBlockPrefix: tx.ref_block_prefix },
     actions: tx.actions.map((a) => ({ ...a, data: Uint8Array.from(Buffer.from(a.data, 'hex')) })),
     contextFreeActions: tx.context_free_actions.length,
     extensions: tx.transaction_extensions.length,
