@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AbiCoder, type ParamType } from 'ethers';
+import { AbiCoder, type FunctionFragment, type ParamType } from 'ethers';
 import { sm3 as sm3Hex } from 'sm-crypto-v2';
 import { keccak_256 } from '@noble/hashes/sha3.js';
 import { FiscoEvm } from '../emulator/fisco-evm.js';
@@ -90,7 +90,7 @@ describe('the preset contracts, built per crypto mode from one Yul source', () =
         [registryInterface, bytes(registry.contractAddress)],
       ] as const) {
         for (const f of iface.fragments.filter((x) => x.type === 'function')) {
-          const fn = iface.getFunction((f as { name: string }).name)!;
+          const fn = iface.getFunction((f as FunctionFragment).name)!;
           if (iface === registryInterface && ['isMember', 'isFrozen', 'initialize'].includes(fn.name)) continue;
           const args = coder.encode(fn.inputs, fn.inputs.map(sample)).slice(2);
           const known = await evm.call(at, call(h(fn.format('sighash')).slice(0, 8), args), ctx(), sender);

@@ -5,24 +5,22 @@ import {
   evidenceIndex,
   evidencePacket,
   failClosed,
-  messageDigest,
   packetCommitment,
   reject,
   verifyAttestations,
-  verifyDigest,
   type Evidence,
   type TrustRoots,
   type Verification,
 } from '@bsn/contract';
 import { utf8Bytes } from '../protocol/big-endian.js';
 import { blockHash, type BlockHeaderFields } from '../protocol/block-header.js';
-import { CRYPTO_MODES, cryptoSuite, type CryptoSuite } from '../protocol/crypto-suite.js';
+import { CRYPTO_MODES, cryptoSuite } from '../protocol/crypto-suite.js';
 import { verifyMerkleProof } from '../protocol/merkle.js';
 import { receiptHash, type ReceiptFields } from '../protocol/receipt.js';
 import type { FiscoProof } from './fisco-proof.js';
 import type { FiscoRoots } from './fisco-roots.js';
 import { packetFieldsHash } from './packet-binding.js';
-import { SealerQuorum } from './sealer-quorum.js';
+import { SealerSignatures } from './sealer-signatures.js';
 
 const FRAMEWORK = 'fisco-bcos';
 const PACKET_SENT = 'PacketSent(bytes32,bytes32,bytes32,uint64,bytes32,address)';
@@ -53,7 +51,7 @@ export function verifyFiscoEvidence(evidence: Evidence, trust: TrustRoots): Prom
     if (evidence.block !== header.number)
       reject(`the evidence names block ${String(evidence.block)}, the header is block ${header.number}`);
     if (evidence.blockHash !== undefined && bare(evidence.blockHash) !== hex(hash)) reject('blockHash is not the hash of the header given');
-    checkSealers(suite, roots, header, hash, proof.signatureList);
+    SealerSignatures.check(suite, roots, header, hash, proof.signatureList);
 
     const receipt = receiptOf(proof.receipt);
     if (receipt.blockNumber !== header.number) reject(`the receipt is of block ${receipt.blockNumber}, not ${header.number}`);
@@ -116,37 +114,6 @@ function checkRoots(value: unknown): FiscoRoots {
     if (fault) reject(`the pinned attester policy is unsound: ${fault}`);
   }
   return r as FiscoRoots;
-}
-
-function checkSealers(suite: CryptoSuite, roots: FiscoRoots, header: BlockHeaderFields, hash: Uint8Array, signatures: unknown): void {
-  const listed = header.sealerList.map(hex);
-  if (listed.length !== roots.sealers.length || listed.some((s, i) => s !== roots.sealers[i])) {
-    reject("the block's sealer list is not the pinned sealers");
-  }
-  if (!Array.isArray(signatures)) reject('the block carries no signature list');
-  const signed = new Set<number>();
-  for (const s of signatures as Array<{ sealerIndex: unknown; signature: unknown }>) {
-    const index = evidenceIndex(s?.sealerIndex, 'sealerIndex');
-    if (index >= roots.sealers.length) reject(`signature by sealer ${index}, of ${roots.sealers.length}`);
-    if (signed.has(index)) reject(`sealer ${index} is counted twice`);
-    const signature = bytes(s.signature, `the signature of sealer ${index}`);
-    if (!sealerSigned(suite, Uint8Array.from(Buffer.from('04' + roots.sealers[index], 'hex')), hash, signature)) {
-      reject(`the signature of sealer ${index} does not verify over the block hash`);
-    }
-    signed.add(index);
-  }
-  const required = SealerQuorum.required(roots.sealers.length);
-  if (signed.size < required) reject(`${signed.size} of ${roots.sealers.length} sealers signed the block; 2f + 1 = ${required} must`);
-}
-
-/** secp256k1 `r‖s‖v` over the hash; SM2 `r‖s` (optionally ‖pub) over SM3(Z_A ‖ hash). */
-function sealerSigned(suite: CryptoSuite, publicKey: Uint8Array, hash: Uint8Array, signature: Uint8Array): boolean {
-  if (suite.mode === 'sm') {
-    if (signature.length !== 64 && signature.length !== 128) return false;
-    return verifyDigest('sm2', publicKey, messageDigest('sm2', hash, publicKey), signature.subarray(0, 64));
-  }
-  if (signature.length !== 65) return false;
-  return verifyDigest('secp256k1', publicKey, hash, signature.subarray(0, 64));
 }
 
 function headerOf(h: FiscoProof['header']): BlockHeaderFields {
