@@ -3,6 +3,7 @@ import { useRef, useState } from 'preact/hooks';
 import { clientSnippet, curlSnippet } from '../../src/snippets.js';
 import type { SignedApi } from '../../src/signing/signed-api.js';
 import type { Me } from '../main.js';
+import { SelectField } from './field.js';
 import { UsageChart, record, type UsagePoint } from './chart.js';
 import { bytes, count, rate } from './format.js';
 import { usePoll } from './poll.js';
@@ -132,9 +133,10 @@ export function AppDetail({ api, me, app }: { api: SignedApi; me: Me; app: strin
           return `Granted (${g.effective ? 'effective: the other app granted too' : 'waiting for the other app to grant its side'}).`;
         })}>
           <label>Other app (code, or portal:code)<input name="peer" required /></label>
-          <label>Direction
-            <select name="direction"><option value="outgoing">this app may call it</option><option value="incoming">it may call this app</option></select>
-          </label>
+          <SelectField id="grant-direction" label="Direction" name="direction">
+            <option value="outgoing">this app may call it</option>
+            <option value="incoming">it may call this app</option>
+          </SelectField>
           <label>Methods (comma-separated; blank: all)<input name="methods" /></label>
           <button type="submit">Grant</button>
         </form>

@@ -1,6 +1,7 @@
 /** The operator's forms: create a portal, change its policy, register a user in it (each one signed API call). */
 import { useState } from 'preact/hooks';
 import type { SignedApi } from '../../src/signing/signed-api.js';
+import { SelectField } from './field.js';
 import { listField } from './format.js';
 import { Refusal } from './refusal.js';
 
@@ -56,9 +57,9 @@ export function PortalAdmin({ api, portals, frameworks, onChange }: Props) {
           return `Policy of ${code} changed.`;
         })}>
           <h3 id="edit-policy">Change a portal's policy</h3>
-          <label>Portal
-            <select name="portal">{portals.map((p) => <option key={p.code} value={p.code}>{p.code}</option>)}</select>
-          </label>
+          <SelectField id="policy-portal" label="Portal" name="portal">
+            {portals.map((p) => <option key={p.code} value={p.code}>{p.code}</option>)}
+          </SelectField>
           <label>Frameworks offered (comma-separated)<input name="frameworks" /></label>
           <label>Networks offered (comma-separated)<input name="networks" /></label>
           <button type="submit">Change policy</button>
@@ -71,20 +72,25 @@ export function PortalAdmin({ api, portals, frameworks, onChange }: Props) {
           return `User ${u.code} registered in ${portal}.`;
         })}>
           <h3 id="new-user">Register a user</h3>
-          <label>Portal
-            <select name="portal">{portals.map((p) => <option key={p.code} value={p.code}>{p.code}</option>)}</select>
-          </label>
+          <SelectField id="user-portal" label="Portal" name="portal">
+            {portals.map((p) => <option key={p.code} value={p.code}>{p.code}</option>)}
+          </SelectField>
           <label>User code<input name="code" required /></label>
-          <label>Algorithm
-            <select name="algorithm"><option>secp256r1</option><option>secp256k1</option><option>sm2</option></select>
-          </label>
+          <SelectField id="user-algorithm" label="Algorithm" name="algorithm">
+            <option>secp256r1</option>
+            <option>secp256k1</option>
+            <option>sm2</option>
+          </SelectField>
           <label>Public key (hex)<input name="publicKey" required /></label>
-          <label>Role
-            <select name="role"><option>member</option><option>admin</option><option>operator</option></select>
-          </label>
-          <label>Key mode
-            <select name="keyMode"><option>hosted</option><option>user</option></select>
-          </label>
+          <SelectField id="user-role" label="Role" name="role">
+            <option>member</option>
+            <option>admin</option>
+            <option>operator</option>
+          </SelectField>
+          <SelectField id="user-key-mode" label="Key mode" name="keyMode">
+            <option>hosted</option>
+            <option>user</option>
+          </SelectField>
           <button type="submit">Register user</button>
         </form>
       </div>

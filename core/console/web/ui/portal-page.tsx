@@ -8,6 +8,7 @@ import { useState } from 'preact/hooks';
 import type { SignedApi } from '../../src/signing/signed-api.js';
 import type { Me } from '../main.js';
 import { AppDetail } from './app-detail.js';
+import { SelectField } from './field.js';
 import { offered } from './format.js';
 import { usePoll } from './poll.js';
 import { Refusal } from './refusal.js';
@@ -78,23 +79,17 @@ export function PortalPage({ api, me }: { api: SignedApi; me: Me }) {
             App code
             <input name="code" required />
           </label>
-          <label>
-            Framework
-            <select name="framework">
-              {frameworks.map((fw) => (
-                <option key={fw} value={fw} disabled={!allowed(fw)}>
-                  {allowed(fw) ? fw : `${fw} — not offered by your portal`}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Mode
-            <select name="mode">
-              <option value="consortium">consortium</option>
-              <option value="private">private</option>
-            </select>
-          </label>
+          <SelectField id="new-app-framework" label="Framework" name="framework">
+            {frameworks.map((fw) => (
+              <option key={fw} value={fw} disabled={!allowed(fw)}>
+                {allowed(fw) ? fw : `${fw} — not offered by your portal`}
+              </option>
+            ))}
+          </SelectField>
+          <SelectField id="new-app-mode" label="Mode" name="mode">
+            <option value="consortium">consortium</option>
+            <option value="private">private</option>
+          </SelectField>
           <button type="submit">Create app</button>
         </form>
         <Refusal error={error} />
