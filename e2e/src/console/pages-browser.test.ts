@@ -6,7 +6,7 @@
  * the operator page; axe-core on every page; screenshots under .cache/screenshots/.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -55,6 +55,8 @@ beforeAll(async () => {
       ['olga', 'ops', 'secp256r1', 'hosted', 'operator'],
       ['dev', 'p1', 'secp256r1', 'hosted', 'admin'],
       ['chen', 'cn', 'secp256r1', 'hosted', 'admin'],
+      ['ann', 'p1', 'secp256r1', 'hosted', 'member'],
+      ['bob', 'p1', 'secp256r1', 'hosted', 'member'],
     ],
     policies: { cn: { frameworks: ['fabric'] } },
     config: { plugins: [{ source: refused.folder, networks: [{ name: 'acme-net', endpoint: {} }] }] },
@@ -105,6 +107,30 @@ describe.skipIf(skipReason)('the pages in Chromium', () => {
 
       await expect.poll(() => txs.textContent(), { timeout: 10_000 }).toBe('1');
       await expect.poll(() => chart.getAttribute('data-last-txs'), { timeout: 10_000 }).toBe('1');
+      // Storage and bandwidth are charted too, and moved with the write.
+      const io = page.locator('section[data-app="shop"] svg.io');
+      await expect.poll(async () => Number(await io.getAttribute('data-last-storage')), { timeout: 10_000 }).toBeGreaterThan(0);
+      expect(Number(await io.getAttribute('data-last-bandwidth'))).toBeGreaterThan(0);
+
+      // The keys and key mode: the request key is the very one the user signed in with.
+      expect(await page.locator('[data-key="request"]').textContent()).toBe(t.users['dev']!.publicKey);
+      expect(await page.locator('[data-key-mode]').getAttribute('data-key-mode')).toBe('hosted');
+
+      // The TypeScript snippet, copied and run as a person would (beside their key file): it writes, reads back, reports usage.
+      await page.getByRole('button', { name: 'Copy TypeScript snippet' }).click();
+      await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toContain("from '@bsn/client'");
+      const ts = await page.evaluate(() => navigator.clipboard.readText());
+      const dir = await mkdtemp(join(repoRoot, '.cache', 'ui-snippet-'));
+      try {
+        await copyFile(await keyFileOf('dev'), join(dir, 'dev-key.json'));
+        await writeFile(join(dir, 'quickstart.mts'), ts);
+        const out = await run(process.execPath, ['--import', 'tsx', 'quickstart.mts'], { cwd: dir });
+        expect(out.stdout).toContain('hello');
+        expect(out.stdout).toMatch(/txs: 2\b/);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+      await expect.poll(() => txs.textContent(), { timeout: 10_000 }).toBe('2');
       await page.locator('section[data-app="shop"]').scrollIntoViewIfNeeded();
       await screenshot(page, 'portal');
       await expectAccessible(page, 'portal page');
@@ -132,6 +158,43 @@ describe.skipIf(skipReason)('the pages in Chromium', () => {
       await expectAccessible(page, 'portal page with a refusal');
     } finally {
       await context.close();
+    }
+  });
+
+  test('members and grants from the page; a member who is not the owner is refused by the node, not only by the page', async () => {
+    await t.users['dev']!.rest.createApp({ code: 'club', framework: 'memory' });
+    const owner = await signedIn('dev');
+    try {
+      const { page } = owner;
+      await page.getByRole('button', { name: 'club', exact: true }).click();
+      const app = page.locator('section[data-app="club"]');
+      await app.getByLabel('User to admit').fill('ann');
+      await app.getByRole('button', { name: 'Admit member' }).click();
+      await app.getByRole('status').filter({ hasText: 'ann admitted.' }).waitFor();
+      expect((await t.users['dev']!.rest.getApp('club')).members).toEqual(expect.arrayContaining(['dev', 'ann']));
+      await app.getByLabel('Other app (code, or portal:code)').fill('demo-memory');
+      await app.getByLabel('Direction').selectOption('outgoing');
+      await app.getByRole('button', { name: 'Grant', exact: true }).click();
+      await app.getByRole('status').filter({ hasText: 'waiting for the other app to grant its side' }).waitFor();
+      await app.getByText('p1:club → p1:demo-memory: one side only').waitFor();
+      await screenshot(page, 'portal-members-grants');
+      await expectAccessible(page, 'portal page, members and grants');
+    } finally {
+      await owner.context.close();
+    }
+    const member = await signedIn('ann');
+    try {
+      const { page } = member;
+      await page.getByRole('button', { name: 'club', exact: true }).click();
+      const app = page.locator('section[data-app="club"]');
+      await app.getByLabel('User to admit').fill('bob');
+      await app.getByRole('button', { name: 'Admit member' }).click();
+      const alert = app.getByRole('alert');
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain('not-app-owner');
+      expect((await t.users['dev']!.rest.getApp('club')).members).not.toContain('bob');
+    } finally {
+      await member.context.close();
     }
   });
 

@@ -4,7 +4,7 @@ import { clientSnippet, curlSnippet } from '../../src/snippets.js';
 import type { SignedApi } from '../../src/signing/signed-api.js';
 import type { Me } from '../main.js';
 import { SelectField } from './field.js';
-import { UsageChart, record, type UsagePoint } from './chart.js';
+import { UsageChart, pointOf, record, type UsagePoint } from './chart.js';
 import { bytes, count, rate } from './format.js';
 import { usePoll } from './poll.js';
 import { Refusal } from './refusal.js';
@@ -57,7 +57,7 @@ export function AppDetail({ api, me, app }: { api: SignedApi; me: Me; app: strin
   const [error, setError] = useState<unknown>();
   const [done, setDone] = useState<string>();
   const u = usage.data;
-  const points = u ? record(series.current, app, { t: Date.now(), txs: u.txs, tps: u.tps }) : [];
+  const points = u ? record(series.current, app, pointOf(Date.now(), u)) : [];
 
   const act = (work: (form: FormData) => Promise<string>) => async (e: Event) => {
     e.preventDefault();
@@ -78,14 +78,39 @@ export function AppDetail({ api, me, app }: { api: SignedApi; me: Me; app: strin
       <h2 id="app-detail">App {app}</h2>
       {a && (
         <p>
-          {a.framework} on network {a.network}, owner {a.owner}; members: {(a.members ?? []).join(', ')}.{' '}
-          {me.keyMode === 'hosted'
-            ? `Your ${a.framework} account is derived from your BSN identity and held by the node (hosted keys).`
-            : me.chainAccounts[a.framework]
-              ? `Your ${a.framework} key: ${me.chainAccounts[a.framework]} (user keys: you sign each transaction).`
-              : `User-key mode: register your ${a.framework} key (PUT /v1/users/me/chain-keys/${a.framework}) before writing.`}
+          {a.framework} on network {a.network}, owner {a.owner}; members: {(a.members ?? []).join(', ')}.
         </p>
       )}
+      <h3>Keys</h3>
+      <table class="keys">
+        <tbody>
+          <tr>
+            <th scope="row">Your request key</th>
+            <td>
+              {me.algorithm} <code data-key="request">{me.publicKey}</code>
+              <div class="muted">signs every API call you make, from this page as from curl or the client</div>
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Key mode</th>
+            <td data-key-mode={me.keyMode}>
+              {me.keyMode === 'hosted' ? 'hosted keys: the node signs your chain transactions' : 'user keys: you sign each chain transaction (prepare, then submit)'}
+            </td>
+          </tr>
+          <tr>
+            <th scope="row">Your chain key{a ? ` on ${a.framework}` : ''}</th>
+            <td>
+              {!a
+                ? '…'
+                : me.keyMode === 'hosted'
+                  ? `derived from your BSN identity and held by the node; bound to your identity by a statement any city node can verify`
+                  : me.chainAccounts[a.framework]
+                    ? <code data-key="chain">{me.chainAccounts[a.framework]}</code>
+                    : `none registered yet: PUT /v1/users/me/chain-keys/${a.framework} before writing`}
+            </td>
+          </tr>
+        </tbody>
+      </table>
       <div class="grid">
         <div>
           <h3>Usage</h3>
@@ -117,6 +142,10 @@ export function AppDetail({ api, me, app }: { api: SignedApi; me: Me; app: strin
         <UsageChart title={`App ${app}`} points={points} />
       </div>
       <h3>Members and grants</h3>
+      <p class="muted">
+        Only the app's owner{a ? ` (${a.owner})` : ''} or an admin of the portal admits members and grants; the node refuses anyone else. A grant
+        is one side: calls flow once the other app's owner grants the other side.
+      </p>
       <Refusal error={error} />
       {done && <p role="status">{done}</p>}
       <div class="grid">

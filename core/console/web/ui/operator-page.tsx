@@ -6,7 +6,7 @@
  */
 import { useRef } from 'preact/hooks';
 import type { SignedApi } from '../../src/signing/signed-api.js';
-import { UsageChart, record, type UsagePoint } from './chart.js';
+import { UsageChart, pointOf, record, type UsagePoint } from './chart.js';
 import { bytes, count, date, offered, rate } from './format.js';
 import { usePoll } from './poll.js';
 import { PortalAdmin } from './portal-admin.js';
@@ -136,7 +136,7 @@ export function OperatorPage({ api }: { api: SignedApi }) {
   const overview = usePoll(() => api.call<Overview>('GET', '/v1/operator/overview'), [api]);
   const series = useRef(new Map<string, UsagePoint[]>());
   const o = overview.data;
-  const sample = (key: string, u: Usage) => record(series.current, key, { t: o!.at, txs: u.txs, tps: u.tps });
+  const sample = (key: string, u: Usage) => record(series.current, key, pointOf(o!.at, u));
   return (
     <main>
       <h1>Operator — {o?.node ?? '…'}</h1>
