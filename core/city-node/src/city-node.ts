@@ -310,7 +310,11 @@ async function loadPlugins(
     all.push(loaded);
     const label = `${loaded.manifest.name}@${loaded.manifest.version}`;
     progress(
-      `plugin ${label} loaded (${loaded.verification.certified ? `certified by ${loaded.verification.certifier?.name}` : 'UNCERTIFIED, development mode'})`,
+      `plugin ${label} loaded (${
+        loaded.verification.certified
+          ? `certified by ${loaded.verification.certifier?.name}${loaded.certificate?.payload.level === 'provisional' ? ', PROVISIONALLY: earned on an emulator' : ''}`
+          : 'UNCERTIFIED, development mode'
+      })`,
     );
     const certificate = loaded.verification.certified ? loaded.certificate?.payload : undefined;
     const report = entry.report ? await readConformanceSummary(entry.report, loaded.certificate, log) : undefined;

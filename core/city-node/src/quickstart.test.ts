@@ -70,5 +70,44 @@ describe('npm start quickstart preparation', () => {
     await prepareQuickstart({ root, env: {}, progress: (l) => notes.push(l), kit });
     expect(runs).toHaveLength(2);
     expect(notes.some((l) => l.includes('certificate no longer valid (digest-mismatch)'))).toBe(true);
+    // Only full certificates here: the node keeps refusing provisional ones.
+    expect(first.config.trust.requireFull).toBe(true);
+  });
+
+  test('an adapter certifiable only on an emulator: a provisional certificate, kept across starts, and a node that loads it', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'bsn-quick-emu-'));
+    await mkdir(join(root, 'adapters'));
+    const { folder } = await makePluginFolder({ name: '@bsn/adapter-emu', devnet: { local: 'emu', kind: 'emulator' } });
+    await rename(folder, join(root, 'adapters', 'emu'));
+    let runs = 0;
+    const kit = {
+      async runConformanceCli(args: string[]) {
+        runs++;
+        const adapter = args[args.indexOf('--adapter') + 1]!;
+        const out = args[args.indexOf('--out') + 1]!;
+        const digest = await computePluginDigest(adapter);
+        await mkdir(out, { recursive: true });
+        const report = makeReport({ name: '@bsn/adapter-emu', version: '1.0.0', framework: 'ethereum', digest: digest.digest }, { kind: 'emulator' });
+        await writeFile(join(out, 'conformance-report.json'), JSON.stringify(report));
+        return 0;
+      },
+      suiteCatalog: async () => FIXTURE_SUITE,
+    };
+    const lines: string[] = [];
+    const first = await prepareQuickstart({ root, env: {}, progress: (l) => lines.push(l), kit, restPort: 0, grpcPort: 0 });
+    expect(runs).toBe(1);
+    expect(lines.filter((l) => l.startsWith('adapter @bsn/adapter-emu: certified by the local certifier (provisional, until '))).toHaveLength(1);
+    expect(lines).toContain(
+      'trust.requireFull: false — @bsn/adapter-emu holds a provisional certificate (earned on an emulator); the node loads it with a warning',
+    );
+    expect(first.config.trust.requireFull).toBe(false);
+    expect(await readFile(join(root, '.bsn', 'node.yaml'), 'utf8')).toMatch(/requireFull: false/);
+
+    // Second start: the provisional certificate is still valid; no second suite run.
+    const notes: string[] = [];
+    const second = await prepareQuickstart({ root, env: {}, progress: (l) => notes.push(l), kit });
+    expect(runs).toBe(1);
+    expect(notes).toContain('adapter @bsn/adapter-emu@1.0.0: certified provisionally (.bsn/certificates/emu.json)');
+    expect(second.config.trust.requireFull).toBe(false);
   });
 });

@@ -118,10 +118,13 @@ export async function prepareQuickstart(o: {
   // The bundled adapters: certify those without a valid certificate from the local certifier.
   const adaptersDir = join(o.root, 'adapters');
   const plugins: Array<Record<string, unknown>> = [];
+  const provisional: string[] = [];
   // A certificate of an older suite than the kit's is re-earned, as the node would refuse it.
   const suiteVersion = o.kit && (await o.kit.suiteCatalog()).version;
+  // Emulator-earned (provisional) certificates are kept: the node below then loads them, with a warning.
   const host = new PluginHost({
     trustedCertifiers: [trust],
+    requireFull: false,
     logger: quiet,
     cwd: o.root,
     ...(suiteVersion && { suites: { current: suiteVersion } }),
@@ -146,7 +149,9 @@ export async function prepareQuickstart(o: {
     const certificate = join(dir, 'certificates', `${name}.json`);
     const check = existsSync(certificate) ? await host.verify(folder, { certificate }) : undefined;
     if (check?.accepted && check.certified) {
-      o.progress(`adapter ${manifest.name}@${manifest.version}: certified (${relative(o.root, certificate)})`);
+      const level = check.certificate?.payload.level;
+      if (level === 'provisional') provisional.push(manifest.name);
+      o.progress(`adapter ${manifest.name}@${manifest.version}: certified${level === 'provisional' ? ' provisionally' : ''} (${relative(o.root, certificate)})`);
     } else if (!o.kit) {
       o.progress(`adapter ${manifest.name}: not certified and the conformance kit is not installed; the node will refuse it`);
     } else {
@@ -166,6 +171,7 @@ export async function prepareQuickstart(o: {
             validityDays: 30,
           });
           await writeCertificate(certificate, cert);
+          if (cert.payload.level === 'provisional') provisional.push(manifest.name);
           o.progress(
             `adapter ${manifest.name}: certified by the local certifier (${cert.payload.level}, until ${cert.payload.expiresAt.slice(0, 10)})`,
           );
@@ -190,7 +196,8 @@ export async function prepareQuickstart(o: {
     listen: { host: '127.0.0.1', restPort: o.restPort ?? 8080, grpcPort: o.grpcPort ?? 9090 },
     registry: { kind: 'sqlite' },
     keys: { scryptN: 16384, passphraseFile: '.bsn/node-passphrase' },
-    trust: { certifiers: ['.bsn/certifier.pub.json'] },
+    // A bundled adapter certifiable only on an emulator (FISCO BCOS) holds a provisional certificate.
+    trust: { certifiers: ['.bsn/certifier.pub.json'], ...(provisional.length > 0 && { requireFull: false }) },
     plugins,
     portals: [
       {
@@ -200,6 +207,11 @@ export async function prepareQuickstart(o: {
       },
     ],
   };
+  if (provisional.length > 0) {
+    o.progress(
+      `trust.requireFull: false — ${provisional.join(', ')} ${provisional.length === 1 ? 'holds a provisional certificate' : 'hold provisional certificates'} (earned on an emulator); the node loads ${provisional.length === 1 ? 'it' : 'them'} with a warning`,
+    );
+  }
   if (o.env['BSN_NODE_PASSPHRASE']) delete (doc.keys as Record<string, unknown>)['passphraseFile'];
   const configFile = join(dir, 'node.yaml');
   await writeFile(

@@ -222,8 +222,18 @@ describe('PluginHost', () => {
     const { folder } = await certifiedPlugin({ kind: 'emulator' });
     const refusal = await refusedWith(host().load(folder), 'certificate-provisional');
     expect(refusal.message).toContain('its certificate is provisional (earned on emulator target evm-emulator');
-    const loaded = await host({ requireFull: false }).load(folder);
+    const logger = silent();
+    const loaded = await host({ requireFull: false }, logger).load(folder);
     expect(loaded.certificate?.payload.level).toBe('provisional');
+    // Loaded, but never silently: the operator is told the certificate was earned on an emulator.
+    expect(logger.warnings).toHaveLength(1);
+    expect(logger.warnings[0]).toMatch(/^PROVISIONAL certificate: @bsn\/adapter-fixture@1\.0\.0 was certified on emulator target evm-emulator/);
+    expect((await host({ requireFull: false }).verify(folder)).warnings).toEqual([logger.warnings[0]]);
+    // A full certificate loads without that warning.
+    const full = await certifiedPlugin();
+    const quiet = silent();
+    await host({ requireFull: false }, quiet).load(full.folder);
+    expect(quiet.warnings).toEqual([]);
   });
 
   it('refuses an entry that does not export a factory', async () => {

@@ -359,6 +359,11 @@ export class PluginHost {
       );
     }
     pass('certificate-level', `${level} (${target.kind} target ${target.name}, ${target.node})`);
+    if (level !== 'full') {
+      const warning = `PROVISIONAL certificate: ${manifest.name}@${manifest.version} was certified on ${target.kind} target ${target.name} (${target.node}), not on a real ${manifest.framework} node; loaded because this node does not require full certification`;
+      result.warnings.push(warning);
+      this.logger.warn(warning, { plugin: `${manifest.name}@${manifest.version}`, level, target: target.name });
+    }
 
     // 8b. a suite version this node accepts
     if (this.suites) {
