@@ -230,7 +230,12 @@ async function main(): Promise<void> {
     setups.push(d.setupMs);
     await d.stop();
   }
-  emit({ bench: BENCH, metric: `node boot to ready (nodeos spawned → blocks flowing), median of ${boots.length}`, value: median(boots), unit: 'ms' });
+  emit({
+    bench: BENCH,
+    metric: `node boot to ready (nodeos spawned → blocks flowing), median of ${boots.length}`,
+    value: median(boots),
+    unit: 'ms',
+  });
   emit({
     bench: BENCH,
     metric: `chain set-up after boot (features, bios, preset contract), median of ${setups.length}`,

@@ -44,13 +44,7 @@ export class BsnKv extends Contract {
   @action('create')
   create(appid: string, name: string, mode: string, admin: Name, members: Name[]): void {
     requireAuth(admin);
-    check(appid.length > 0 && appid.length <= 128, 'bsn:invalid: an app id is 1-128 characters');
-    const id = idOf(utf8(appid));
-    const existing = this.apps.get(id);
-    if (existing != null) {
-      check(existing.appid != appid, 'bsn:conflict: app ' + appid + ' exists');
-      check(false, 'bsn:conflict: app id ' + appid + ' collides with app ' + existing.appid);
-    }
+    const id = this.freeId(appid);
     this.apps.store(new App(id, appid, name, mode, admin, false, 1, currentBlockNum(), this.receiver), this.receiver);
     const table = this.members(id);
     table.store(new Member(admin), this.receiver);
@@ -58,6 +52,22 @@ export class BsnKv extends Contract {
       check(isAccount(members[i]), 'bsn:invalid: member ' + members[i].toString() + ' is not an account');
       if (!table.exists(members[i].N)) table.store(new Member(members[i]), this.receiver);
     }
+  }
+
+  /**
+   * Registers a dedicated app: its rows live in `home`, another account running this contract,
+   * whose `create` made it earlier in the same transaction (checked here: the app is in home's
+   * registry with the same admin). The app id is taken here as a shared app's would be, so one
+   * id names one app whatever its placement. Admin, members, state and version are home's.
+   */
+  @action('place')
+  place(appid: string, admin: Name, home: Name): void {
+    requireAuth(admin);
+    check(home != this.receiver, 'bsn:invalid: a dedicated app lives in an account of its own');
+    const id = this.freeId(appid);
+    const there = new TableStore<App>(home).get(id);
+    check(there != null && there.appid == appid && there.admin == admin && there.home == home, 'bsn:invalid: app ' + appid + ' is not created in ' + home.toString() + ' by its admin');
+    this.apps.store(new App(id, appid, there!.name, there!.mode, admin, false, 1, there!.created, home), this.receiver);
   }
 
   @action('upgrade')
@@ -220,6 +230,18 @@ export class BsnKv extends Contract {
       channel.seq = seq;
       outbox.update(channel, this.receiver);
     }
+  }
+
+  /** The id of `appid` in the registry, refused when an app (or a colliding one) holds it. */
+  private freeId(appid: string): u64 {
+    check(appid.length > 0 && appid.length <= 128, 'bsn:invalid: an app id is 1-128 characters');
+    const id = idOf(utf8(appid));
+    const existing = this.apps.get(id);
+    if (existing != null) {
+      check(existing.appid != appid, 'bsn:conflict: app ' + appid + ' exists');
+      check(false, 'bsn:conflict: app id ' + appid + ' collides with app ' + existing.appid);
+    }
+    return id;
   }
 
   private members(appId: u64): TableStore<Member> {

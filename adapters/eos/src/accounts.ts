@@ -12,8 +12,8 @@ import { compressPoint, isAccountName } from './antelope/index.js';
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz12345';
 export const PERMISSION = 'active';
 
-export function accountNameOf(algorithm: KeyAlgorithm, publicKey: Uint8Array): string {
-  const digest = createHash('sha256').update(`bsn/eos/account/v1\n${algorithm}\n`).update(compressPoint(publicKey)).digest();
+/** Twelve characters of the name alphabet from the first 8 bytes of a SHA-256 digest. */
+function nameOfDigest(digest: Buffer): string {
   let n = digest.readBigUInt64BE(0);
   let name = '';
   for (let i = 0; i < 12; i++) {
@@ -23,6 +23,19 @@ export function accountNameOf(algorithm: KeyAlgorithm, publicKey: Uint8Array): s
   return name;
 }
 
+export function accountNameOf(algorithm: KeyAlgorithm, publicKey: Uint8Array): string {
+  return nameOfDigest(createHash('sha256').update(`bsn/eos/account/v1\n${algorithm}\n`).update(compressPoint(publicKey)).digest());
+}
+
+/**
+ * The account a dedicated app of the registry `contract` runs its own copy of the preset
+ * contract on: named from the registry and the app id, so every adapter instance would pick
+ * the same one (the registry records it; that record, not this name, is what is believed).
+ */
+export function dedicatedAccountOf(contract: string, appId: string): string {
+  return nameOfDigest(createHash('sha256').update(`bsn/eos/dedicated-app/v1\n${contract}\n`).update(appId, 'utf8').digest());
+}
+
 /** `account@active`, how the standard names an EOS chain account. */
 export const accountId = (name: string): string => `${name}@${PERMISSION}`;
 
@@ -30,9 +43,12 @@ export const accountId = (name: string): string => `${name}@${PERMISSION}`;
 export function nameOfAccountId(id: unknown, field: string): string {
   const match = typeof id === 'string' ? /^([a-z1-5.]{1,12})@active$/.exec(id) : null;
   if (!match || !isAccountName(match[1])) {
-    throw new InvalidInputError(`${field}: an EOS account is "<account>@active" (account: 1–12 of a-z, 1-5, .), not ${JSON.stringify(id)}`, {
-      field,
-    });
+    throw new InvalidInputError(
+      `${field}: an EOS account is "<account>@active" (account: 1–12 of a-z, 1-5, .), not ${JSON.stringify(id)}`,
+      {
+        field,
+      },
+    );
   }
   return match[1]!;
 }

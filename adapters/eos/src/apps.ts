@@ -1,7 +1,8 @@
 /**
  * The app registry: the preset contract's `apps` table (its own scope) says where an app's
  * rows are (`home` account, scope = the app id's hash) and its admin, state and version; the
- * `members` table of the app's scope says who writes. The location never changes once an app
+ * `members` table of the app's scope says who writes. A dedicated app's home is an account of
+ * its own running the same contract, whose `apps` table holds the app's admin, state and version. The location never changes once an app
  * exists, so it is cached; the rest is read fresh.
  */
 import { NotFoundError, type AppInfo } from '@bsn/contract';
@@ -36,10 +37,20 @@ export class AppRegistry {
     return this.remember(row);
   }
 
+  /** Whether the registry holds `appId` (whatever its placement). */
+  async exists(appId: string): Promise<boolean> {
+    return (await this.row(appId)) !== undefined;
+  }
+
   async info(appId: string): Promise<AppInfo> {
-    const row = await this.row(appId);
-    if (!row) throw new NotFoundError(`app ${JSON.stringify(appId)} does not exist on ${this.network}`, { stage: 'query', field: '/appId' });
-    const at = this.remember(row);
+    const listed = await this.row(appId);
+    if (!listed)
+      throw new NotFoundError(`app ${JSON.stringify(appId)} does not exist on ${this.network}`, { stage: 'query', field: '/appId' });
+    const at = this.remember(listed);
+    const dedicated = listed.home !== this.contract;
+    // A dedicated app's admin, state and version are kept by its own contract.
+    const row = dedicated ? await this.row(appId, listed.home) : listed;
+    if (!row) throw new Error(`the registry places app ${appId} in ${listed.home}, whose contract does not hold it`);
     let members: string[];
     try {
       members = await this.tables.members(at);
@@ -50,7 +61,7 @@ export class AppRegistry {
       appId: row.appid,
       framework: FRAMEWORK,
       mode: row.mode as AppInfo['mode'],
-      placement: 'shared',
+      placement: dedicated ? 'dedicated' : 'shared',
       state: row.frozen === true || row.frozen === 1 ? 'frozen' : 'active',
       location: { network: this.network, contract: at.account, scope: at.scope },
       contract: { kind: 'preset-kv', version: row.version },
@@ -59,9 +70,9 @@ export class AppRegistry {
     };
   }
 
-  private async row(appId: string): Promise<AppRow | undefined> {
+  private async row(appId: string, contract = this.contract): Promise<AppRow | undefined> {
     try {
-      return await this.tables.app(this.contract, appId);
+      return await this.tables.app(contract, appId);
     } catch (error) {
       throw toBsnError(error, { stage: 'query', what: `looking up app ${appId}` });
     }

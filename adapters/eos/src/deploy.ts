@@ -3,6 +3,7 @@
  * first when it does not exist. The devnet deploys eosio.bios and the preset contract with it;
  * the preset contract's build outputs ship with the plugin (contract/target).
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Signer } from '@bsn/contract';
 import { ContractAbi, NATIVE_ABI, publicKeyText } from './antelope/index.js';
@@ -31,7 +32,12 @@ export async function deployContract(txs: Transactions, account: string, files: 
         authorization,
         data: NATIVE_ABI.encodeAction('setcode', { account, vmtype: 0, vmversion: 0, code: readFileSync(files.wasm).toString('hex') }),
       },
-      { account: 'eosio', name: 'setabi', authorization, data: NATIVE_ABI.encodeAction('setabi', { account, abi: Buffer.from(abi.encodeSelf()).toString('hex') }) },
+      {
+        account: 'eosio',
+        name: 'setabi',
+        authorization,
+        data: NATIVE_ABI.encodeAction('setabi', { account, abi: Buffer.from(abi.encodeSelf()).toString('hex') }),
+      },
     ],
     signer,
     { what: `deploying a contract to ${account}` },
@@ -46,7 +52,9 @@ export async function deployPresetContract(txs: Transactions, creator: AccountCr
   const signer = creator.creatorSigner;
   if (!signer) throw new Error('deploying the preset contract needs a network creator key');
   await creator.ensure(account, publicKeyText(signer.algorithm, signer.publicKey));
-  await deployContract(txs, account, PRESET_CONTRACT, signer);
+  // Deployed already (a create that stopped half-way, run again): the node refuses the same code twice.
+  const wasmHash = createHash('sha256').update(readFileSync(PRESET_CONTRACT.wasm)).digest('hex');
+  if ((await txs.api.codeHash(account)).code_hash !== wasmHash) await deployContract(txs, account, PRESET_CONTRACT, signer);
   const abi = new ContractAbi(JSON.parse(readFileSync(PRESET_CONTRACT.abi, 'utf8')));
   await txs.submit(
     [

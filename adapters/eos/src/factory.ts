@@ -61,6 +61,6 @@ export const eosAdapterFactory: AdapterFactory = {
       new EvidenceBuilder(api, new BlockRoots(api), config.name, config.contract, ownRoots),
       ownRoots,
     );
-    return new EosAdapter(new EosIdentity(creator), gateway, new EosLifecycle(txs, apps, abis), kv, interchain);
+    return new EosAdapter(new EosIdentity(creator), gateway, new EosLifecycle(txs, apps, abis, creator), kv, interchain);
   },
 };

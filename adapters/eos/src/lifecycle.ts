@@ -1,9 +1,11 @@
 /**
- * Apps live in the shared preset contract account, each in a table scope of its own
- * (docs/adapter-contract.md §10): create, upgrade (the contract version), members and
- * freezing are the contract's actions, authorized by the admin's account.
+ * Shared apps live in the shared preset contract account, each in a table scope of its own;
+ * a dedicated app has an account of its own running the same contract, recorded in the shared
+ * registry (docs/adapter-contract.md §10). Create, upgrade (the contract version), members and
+ * freezing are the contract's actions on the app's account, authorized by the admin's account.
  */
 import {
+  ConflictError,
   InvalidInputError,
   checkAppRef,
   checkAppSpec,
@@ -16,9 +18,12 @@ import {
   type ContractSource,
   type Signer,
 } from '@bsn/contract';
-import { accountNameOf, nameOfAccountId, PERMISSION } from './accounts.js';
+import type { AccountCreator } from './account-creator.js';
+import { accountNameOf, dedicatedAccountOf, nameOfAccountId, PERMISSION } from './accounts.js';
 import type { AppRegistry } from './apps.js';
 import type { ContractAbis } from './contract-abis.js';
+import { deployPresetContract } from './deploy.js';
+import { toBsnError } from './errors.js';
 import { FRAMEWORK } from './framework.js';
 import type { Transactions } from './transactions.js';
 
@@ -39,24 +44,60 @@ export class EosLifecycle implements AppLifecycle {
     private readonly txs: Transactions,
     private readonly apps: AppRegistry,
     private readonly abis: ContractAbis,
+    private readonly creator: AccountCreator,
   ) {}
 
   async create(spec: AppSpec, admin: Signer): Promise<AppInfo> {
     const checked = checkAppSpec(spec, FRAMEWORK, memberName);
-    if (checked.placement !== 'shared') {
-      throw new InvalidInputError('/placement: this adapter places apps in the shared contract only (it does not claim lifecycle.dedicated)', {
+    const adminName = accountNameOf(admin.algorithm, admin.publicKey);
+    const members = [...new Set(checked.members)].filter((m) => m !== adminName);
+    const data = { appid: checked.appId, name: checked.name, mode: checked.mode, admin: adminName, members };
+    if (checked.placement === 'dedicated') {
+      await this.createDedicated(data, admin);
+    } else {
+      await this.act(this.apps.contract, 'create', data, admin, `creating app ${checked.appId}`);
+    }
+    return this.apps.info(checked.appId);
+  }
+
+  /**
+   * A dedicated app: an account of its own (made by the network's creator, which holds its key)
+   * runs the preset contract; then, in one transaction by the admin, that contract creates the
+   * app and the shared registry records where it lives — both or neither.
+   */
+  private async createDedicated(data: { appid: string; admin: string; [k: string]: unknown }, admin: Signer): Promise<void> {
+    const what = `creating dedicated app ${data.appid}`;
+    if (!this.creator.creatorSigner) {
+      throw new InvalidInputError(`/placement: network ${this.txs.config.name} has no creator to make a dedicated app's account`, {
         field: '/placement',
       });
     }
-    const adminName = accountNameOf(admin.algorithm, admin.publicKey);
-    const members = [...new Set(checked.members)].filter((m) => m !== adminName);
-    await this.act(
-      'create',
-      { appid: checked.appId, name: checked.name, mode: checked.mode, admin: adminName, members },
+    // Refused before any account is made; the registry refuses it again if another create got there first.
+    if (await this.apps.exists(data.appid)) {
+      throw new ConflictError(`app ${data.appid} exists`, { stage: 'validate', field: '/appId' });
+    }
+    const home = dedicatedAccountOf(this.apps.contract, data.appid);
+    try {
+      await deployPresetContract(this.txs, this.creator, home);
+    } catch (error) {
+      throw toBsnError(error, { stage: 'prepare', what: `${what}: deploying the preset contract to ${home}` });
+    }
+    this.abis.forget(home);
+    const [homeAbi, registryAbi] = await Promise.all([this.abis.of(home), this.abis.of(this.apps.contract)]);
+    const authorization = [{ actor: data.admin, permission: PERMISSION }];
+    await this.txs.submit(
+      [
+        { account: home, name: 'create', authorization, data: homeAbi.encodeAction('create', data) },
+        {
+          account: this.apps.contract,
+          name: 'place',
+          authorization,
+          data: registryAbi.encodeAction('place', { appid: data.appid, admin: data.admin, home }),
+        },
+      ],
       admin,
-      `creating app ${checked.appId}`,
+      { what },
     );
-    return this.apps.info(checked.appId);
   }
 
   async get(app: AppRef): Promise<AppInfo> {
@@ -66,8 +107,14 @@ export class EosLifecycle implements AppLifecycle {
   async upgrade(app: AppRef, contract: ContractSource, admin: Signer): Promise<AppInfo> {
     const { appId } = checkAppRef(app);
     checkContractSource(contract);
-    await this.apps.locate(appId);
-    await this.act('upgrade', { appid: appId, admin: accountNameOf(admin.algorithm, admin.publicKey) }, admin, `upgrading app ${appId}`);
+    const at = await this.apps.locate(appId);
+    await this.act(
+      at.account,
+      'upgrade',
+      { appid: appId, admin: accountNameOf(admin.algorithm, admin.publicKey) },
+      admin,
+      `upgrading app ${appId}`,
+    );
     return this.apps.info(appId);
   }
 
@@ -90,25 +137,40 @@ export class EosLifecycle implements AppLifecycle {
   private async memberAction(name: 'addmember' | 'rmmember', app: AppRef, member: ChainAccount, admin: Signer): Promise<AppInfo> {
     const { appId } = checkAppRef(app);
     const account = memberName(member, '/member');
-    await this.apps.locate(appId);
-    await this.act(name, { appid: appId, admin: accountNameOf(admin.algorithm, admin.publicKey), member: account }, admin, `${name} on ${appId}`);
+    const at = await this.apps.locate(appId);
+    await this.act(
+      at.account,
+      name,
+      { appid: appId, admin: accountNameOf(admin.algorithm, admin.publicKey), member: account },
+      admin,
+      `${name} on ${appId}`,
+    );
     return this.apps.info(appId);
   }
 
   private async adminAction(name: 'freeze' | 'unfreeze', app: AppRef, admin: Signer): Promise<AppInfo> {
     const { appId } = checkAppRef(app);
-    await this.apps.locate(appId);
-    await this.act(name, { appid: appId, admin: accountNameOf(admin.algorithm, admin.publicKey) }, admin, `${name} on ${appId}`);
+    const at = await this.apps.locate(appId);
+    await this.act(
+      at.account,
+      name,
+      { appid: appId, admin: accountNameOf(admin.algorithm, admin.publicKey) },
+      admin,
+      `${name} on ${appId}`,
+    );
     return this.apps.info(appId);
   }
 
-  /** One action of the shared contract, authorized by the admin's account, final before it returns. */
-  private async act(name: string, data: Record<string, unknown>, admin: Signer, what: string): Promise<void> {
-    const contract = this.apps.contract;
+  /** One action of the contract at `contract` (shared, or a dedicated app's), authorized by the admin's account, final before it returns. */
+  private async act(contract: string, name: string, data: Record<string, unknown>, admin: Signer, what: string): Promise<void> {
     const abi = await this.abis.of(contract);
     const actor = accountNameOf(admin.algorithm, admin.publicKey);
-    await this.txs.submit([{ account: contract, name, authorization: [{ actor, permission: PERMISSION }], data: abi.encodeAction(name, data) }], admin, {
-      what,
-    });
+    await this.txs.submit(
+      [{ account: contract, name, authorization: [{ actor, permission: PERMISSION }], data: abi.encodeAction(name, data) }],
+      admin,
+      {
+        what,
+      },
+    );
   }
 }

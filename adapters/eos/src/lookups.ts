@@ -3,14 +3,7 @@
  * irreversible block). Leap 4 has no history plugin: a transaction is found by
  * `get_transaction_status` and its actions by the trace API.
  */
-import {
-  InvalidInputError,
-  NotFoundError,
-  checkBlockRef,
-  type BlockInfo,
-  type ChainEvent,
-  type TransactionInfo,
-} from '@bsn/contract';
+import { InvalidInputError, NotFoundError, checkBlockRef, type BlockInfo, type ChainEvent, type TransactionInfo } from '@bsn/contract';
 import { AntelopeApiError } from './antelope/index.js';
 import type { AppRegistry } from './apps.js';
 import type { ContractAbis } from './contract-abis.js';
@@ -26,6 +19,9 @@ export function checkTxId(txId: unknown, field = '/txId'): string {
   }
   return txId.toLowerCase();
 }
+
+/** The actions that write preset data (a `relay` carries a put or del). */
+const WRITES = new Set(['put', 'del', 'relay']);
 
 const txIdOf = (receipt: NodeBlock['transactions'][number]): string => (typeof receipt.trx === 'string' ? receipt.trx : receipt.trx.id);
 
@@ -63,7 +59,10 @@ export class Lookups {
       const status = await this.api.transactionStatus(id);
       const trace = await this.trace(id);
       if (!trace || (status.state !== 'IRREVERSIBLE' && status.state !== 'UNKNOWN')) {
-        throw new NotFoundError(`transaction ${id} is not in an irreversible block (state ${status.state})`, { stage: 'query', field: '/txId' });
+        throw new NotFoundError(`transaction ${id} is not in an irreversible block (state ${status.state})`, {
+          stage: 'query',
+          field: '/txId',
+        });
       }
       const hash = status.state === 'IRREVERSIBLE' && status.block_id ? status.block_id : (await this.api.block(trace.block_num)).id;
       const first = trace.actions[0];
@@ -89,17 +88,31 @@ export class Lookups {
     }
   }
 
-  /** The preset events of a transaction whose actions name an app of the registry's contract. */
+  /**
+   * The preset events of a transaction: writes to apps of the registry's contract, and writes
+   * to a dedicated app at the account the registry places it in (no other account is believed).
+   */
   private async events(trace: TraceTransaction): Promise<ChainEvent[]> {
-    const contract = this.apps.contract;
-    const mine = trace.actions.filter((a) => a.account === contract && a.receiver === contract);
-    if (mine.length === 0) return [];
-    const abi = await this.abis.of(contract);
-    const appIds = new Set(
-      mine.flatMap((a) => writeOf(a.action, Uint8Array.from(Buffer.from(a.data, 'hex')), abi, contract)?.data.appid ?? []),
-    );
+    const accounts = new Set(trace.actions.filter((a) => a.account === a.receiver && WRITES.has(a.action)).map((a) => a.account));
     const events: ChainEvent[] = [];
-    for (const appId of appIds) events.push(...eventsOf(trace.actions, abi, { appId, account: contract }, trace.id, trace.block_num));
+    for (const account of accounts) {
+      const shared = account === this.apps.contract;
+      const abi = shared ? await this.abis.of(account) : await this.abis.of(account).catch(() => undefined);
+      if (!abi) continue;
+      const appIds = new Set<string>();
+      for (const a of trace.actions.filter((x) => x.account === account && x.receiver === account)) {
+        try {
+          const appId = writeOf(a.action, Uint8Array.from(Buffer.from(a.data, 'hex')), abi, account)?.data.appid;
+          if (appId !== undefined) appIds.add(appId);
+        } catch (error) {
+          if (shared) throw error; // another account's contract may name its actions alike
+        }
+      }
+      for (const appId of appIds) {
+        if (!shared && (await this.apps.locate(appId).catch(() => undefined))?.account !== account) continue;
+        events.push(...eventsOf(trace.actions, abi, { appId, account }, trace.id, trace.block_num));
+      }
+    }
     return events.sort((a, b) => a.checkpoint.index - b.checkpoint.index);
   }
 }

@@ -4,7 +4,16 @@
  * refuses any but the next, so the adapter reads it, sends the next, and reads again when
  * another sender took that one first.
  */
-import { checkEmitRequest, type AppRef, type Packet, type PacketInput, type Receipt, type Signer, isBsnError } from '@bsn/contract';
+import {
+  InvalidInputError,
+  checkEmitRequest,
+  type AppRef,
+  type Packet,
+  type PacketInput,
+  type Receipt,
+  type Signer,
+  isBsnError,
+} from '@bsn/contract';
 import { accountNameOf, PERMISSION } from '../accounts.js';
 import type { AppRegistry } from '../apps.js';
 import type { ContractAbis } from '../contract-abis.js';
@@ -32,6 +41,16 @@ export class PacketSender {
   async emit(app: AppRef, input: PacketInput, signer: Signer): Promise<{ packet: Packet; receipt: Receipt }> {
     const plan = checkEmitRequest(app, input, this.chain);
     const at = await this.apps.locate(plan.srcApp);
+    if (at.account !== this.apps.contract) {
+      // Verifiers pin the shared contract's account: an emit from another account proves nothing to them.
+      throw new InvalidInputError(
+        `/app: app ${plan.srcApp} is dedicated; packets are sent from apps of the shared contract ${this.apps.contract}`,
+        {
+          field: '/app',
+          stage: 'validate',
+        },
+      );
+    }
     const abi = await this.abis.of(at.account);
     const sender = accountNameOf(signer.algorithm, signer.publicKey);
     for (let attempt = 0; ; attempt++) {
@@ -48,7 +67,12 @@ export class PacketSender {
         timeout: packet.timeout,
         grantref: packet.grantRef,
       };
-      const action = { account: at.account, name: 'emit', authorization: [{ actor: sender, permission: PERMISSION }], data: abi.encodeAction('emit', data) };
+      const action = {
+        account: at.account,
+        name: 'emit',
+        authorization: [{ actor: sender, permission: PERMISSION }],
+        data: abi.encodeAction('emit', data),
+      };
       try {
         const final = await this.txs.submit([action], signer, { what: `emit on ${packet.srcApp}` });
         return { packet, receipt: receiptOf(final, `emit:${packet.seq}`, at, abi) };
