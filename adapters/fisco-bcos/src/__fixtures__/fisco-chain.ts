@@ -16,8 +16,12 @@ export interface TestChain {
 }
 
 /** An emulated group in this process with the registry deployed, and the adapter connected to it. */
-export async function startTestChain(mode: CryptoMode, overrides: Partial<FiscoNetworkConfig> = {}): Promise<TestChain> {
-  const emulator = await startEmulator({ mode });
+export async function startTestChain(
+  mode: CryptoMode,
+  overrides: Partial<FiscoNetworkConfig> = {},
+  chain: { sealDelayMs?: number } = {},
+): Promise<TestChain> {
+  const emulator = await startEmulator({ mode, ...chain });
   const algorithm = mode === 'sm' ? 'sm2' : 'secp256k1';
   const { registry } = await deployRegistry({ rpcUrl: emulator.url, crypto: mode, signer: privateKeySigner(algorithm, generatePrivateKey(algorithm)) });
   const network: FiscoNetworkConfig = { framework: 'fisco-bcos', name: `test-${mode}`, rpcUrl: emulator.url, crypto: mode, registry, ...overrides };

@@ -26,7 +26,7 @@ import { isNotFoundOnLedger, toBsnError } from '../errors.js';
 import { FRAMEWORK } from '../framework.js';
 import { checkTxId } from '../lookups.js';
 import { hexToBytes } from '../node/chain-reader.js';
-import type { BlockHeaderJson, ReceiptJson } from '../node/node-json.js';
+import type { BlockHeaderJson, ReceiptJson, TransactionJson } from '../node/node-json.js';
 import { receiptOf } from '../receipts.js';
 import type { FiscoProof } from './fisco-proof.js';
 import type { FiscoRoots } from './fisco-roots.js';
@@ -108,7 +108,10 @@ export class FiscoInterchain implements Interchain {
     );
     if (logIndex < 0)
       throw new NotFoundError(`transaction ${id} sent no packet ${wanted.packetId} through the registry`, { stage: 'query', txId: id });
-    const packet = await this.packetOf(id, receipt, logIndex);
+    const tx = await this.c.chain.transaction(id, true).catch((error: unknown) => {
+      throw isBsnError(error) ? error : toBsnError(error, { stage: 'query', txId: id, what: `reading transaction ${id}` });
+    });
+    const packet = this.packetOf(id, tx, receipt, logIndex);
     if (packetId(packet) !== wanted.packetId) {
       throw new NotFoundError(`transaction ${id} carries packet ${packetId(packet)}, not ${wanted.packetId}`, { stage: 'query', txId: id });
     }
@@ -138,6 +141,7 @@ export class FiscoInterchain implements Interchain {
         blockNumber: receipt.blockNumber,
       },
       receiptProof: receipt.txReceiptProof ?? [],
+      txProof: tx.txProof ?? [],
       logIndex,
       packet,
     };
@@ -154,10 +158,7 @@ export class FiscoInterchain implements Interchain {
   }
 
   /** The packet a PacketSent log was emitted for, read back from the sendPacket call and the seq the registry assigned. */
-  private async packetOf(txId: string, receipt: ReceiptJson, logIndex: number): Promise<Packet> {
-    const tx = await this.c.chain.transaction(txId).catch((error: unknown) => {
-      throw isBsnError(error) ? error : toBsnError(error, { stage: 'query', txId, what: `reading transaction ${txId}` });
-    });
+  private packetOf(txId: string, tx: TransactionJson, receipt: ReceiptJson, logIndex: number): Packet {
     const input = hexToBytes(tx.input);
     const sendPacket = this.c.calls.registry.selectorOf(
       'sendPacket(string,string,string,string,bytes,uint64,string,uint64,bytes32,bytes32)',

@@ -49,7 +49,8 @@ for (const mode of ['standard', 'sm'] as CryptoMode[]) {
     let evidence: Evidence;
     let trust: TrustRoots;
     beforeAll(async () => {
-      chain = await startTestChain(mode);
+      // Transactions sent together wait 40 ms to share a block (as a node's min_seal_time makes them).
+      chain = await startTestChain(mode, {}, { sealDelayMs: 40 });
       const admin = chain.signer();
       const app = await chain.adapter.lifecycle.create(
         { appId: `ic-${mode}`, name: 'ic', framework: 'fisco-bcos', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members: [] },
@@ -99,6 +100,35 @@ for (const mode of ['standard', 'sm'] as CryptoMode[]) {
         state: 'rejected',
         reason: expect.stringContaining('pinned registry'),
       });
+    });
+
+    it('the txId is bound: another transaction, one of the same block at another place, or a txProof to another root is rejected', async () => {
+      const flipped = evidence.txId.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
+      expect(await verify({ ...structuredClone(evidence), txId: flipped })).toMatchObject({
+        state: 'rejected',
+        reason: expect.stringContaining(`transaction ${flipped} is not proven in the block's txsRoot`),
+      });
+      expect((await verify(withProof((p) => (p.txProof = [])))).state).toBe('rejected');
+
+      // Two packets sent at once share a block: each one's evidence naming the other's transaction is refused.
+      const admin = chain.signer();
+      const ic = chain.adapter.interchain!;
+      const apps = await Promise.all(
+        ['a', 'b'].map((x) =>
+          chain.adapter.lifecycle.create(
+            { appId: `ic-${mode}-${x}`, name: x, framework: 'fisco-bcos', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members: [] },
+            admin,
+          ),
+        ),
+      );
+      const input = { dstChain: 'peer', dstApp: 'target', method: 'ping', payload: 'aGk=', timeout: Date.now() + 60_000, grantRef: 'g-2' };
+      const sent = await Promise.all(apps.map((app) => ic.emit(app, input, admin)));
+      expect(sent[0]!.receipt.block.number, 'both packets in one block').toBe(sent[1]!.receipt.block.number);
+      const [a, b] = await Promise.all(sent.map((s) => ic.evidence(s.receipt.txId, { kind: 'packet', packetId: packetId(s.packet) })));
+      expect((await verify(a!)).state).toBe('proven');
+      expect((await verify(b!)).state).toBe('proven');
+      const aNamingB = { ...structuredClone(a!), txId: b!.txId, proof: { ...structuredClone(a!.proof), txProof: (b!.proof as unknown as FiscoProof).txProof } };
+      expect(await verify(aNamingB)).toMatchObject({ state: 'rejected', reason: expect.stringContaining('another place in the block') });
     });
 
     it('roots of the other crypto mode prove nothing', async () => {

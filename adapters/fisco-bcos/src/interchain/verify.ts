@@ -15,7 +15,7 @@ import {
 import { utf8Bytes } from '../protocol/big-endian.js';
 import { blockHash, type BlockHeaderFields } from '../protocol/block-header.js';
 import { CRYPTO_MODES, cryptoSuite } from '../protocol/crypto-suite.js';
-import { verifyMerkleProof } from '../protocol/merkle.js';
+import { merklePath, verifyMerkleProof } from '../protocol/merkle.js';
 import { receiptHash, type ReceiptFields } from '../protocol/receipt.js';
 import type { FiscoProof } from './fisco-proof.js';
 import type { FiscoRoots } from './fisco-roots.js';
@@ -32,6 +32,7 @@ const PACKET_SENT = 'PacketSent(bytes32,bytes32,bytes32,uint64,bytes32,address)'
  *  2. the block hash rebuilt from the header fields with the roots' hash, and at least 2f + 1
  *     distinct pinned sealers' signatures over it (the header's sealer list must be the pinned one);
  *  3. the receipt hash rebuilt from its fields, and its Merkle proof to the header's receiptsRoot;
+ *     the evidence's txId, by its Merkle proof to the header's txsRoot at the receipt's place;
  *  4. the receipt succeeded and its log at logIndex is the pinned registry's PacketSent for this
  *     packet: id, source app, commitment, seq and fieldsHash all recomputed from the packet;
  *  5. when the roots pin attesters, their threshold of attestations of that block (in addition).
@@ -59,6 +60,16 @@ export function verifyFiscoEvidence(evidence: Evidence, trust: TrustRoots): Prom
     const merkle = proof.receiptProof.map((p, i) => bytes(p, `receiptProof[${i}]`));
     if (!verifyMerkleProof(suite, merkle, receiptHash(suite, receipt), header.receiptsRoot)) {
       reject("the receipt's Merkle proof does not lead to the block's receiptsRoot");
+    }
+    if (typeof evidence.txId !== 'string' || !/^(0x)?[0-9a-fA-F]{64}$/.test(evidence.txId)) reject('txId is not a 32-byte hash');
+    if (!Array.isArray(proof.txProof) || proof.txProof.length === 0) reject('the transaction has no Merkle proof');
+    const txMerkle = proof.txProof.map((p, i) => bytes(p, `txProof[${i}]`));
+    const txId = bytes(evidence.txId, 'txId');
+    if (!verifyMerkleProof(suite, txMerkle, txId, header.txsRoot)) reject(`transaction ${evidence.txId} is not proven in the block's txsRoot`);
+    const txPlace = merklePath(suite, txMerkle, txId);
+    const receiptPlace = merklePath(suite, merkle, receiptHash(suite, receipt));
+    if (!txPlace || !receiptPlace || JSON.stringify(txPlace) !== JSON.stringify(receiptPlace)) {
+      reject(`the receipt is not the one of transaction ${evidence.txId} (another place in the block)`);
     }
     if (receipt.status !== 0) reject(`the transaction failed (status ${receipt.status}): it committed no packet`);
 

@@ -50,8 +50,8 @@ export class ChainReader {
     return this.rpc.group<ReceiptJson>('getTransactionReceipt', [txId, withProof]);
   }
 
-  transaction(txId: string): Promise<TransactionJson> {
-    return this.rpc.group<TransactionJson>('getTransaction', [txId, false]);
+  transaction(txId: string, withProof = false): Promise<TransactionJson> {
+    return this.rpc.group<TransactionJson>('getTransaction', [txId, withProof]);
   }
 
   async call(to: string, data: Uint8Array): Promise<{ status: number; output: Uint8Array; blockNumber: number }> {

@@ -64,6 +64,8 @@ export interface TransactionJson {
   groupID: string;
   abi: string;
   signature: string;
+  /** With proof: the width-2 Merkle proof of the transaction hash to the block's txsRoot (hex, no 0x). */
+  txProof?: string[];
 }
 
 /** A `getLogs` result (bcos-rpc filter/LogMatcher.cpp): quantities in hex, logIndex within its receipt. */

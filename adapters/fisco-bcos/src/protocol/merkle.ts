@@ -69,6 +69,33 @@ export function verifyMerkleProof(suite: CryptoSuite, proof: readonly Uint8Array
   return equal(hash, root);
 }
 
+/**
+ * Where in its tree `proof` places `leaf`: per level, the group's size and the running hash's
+ * place in it (one entry per level, bottom up; `[]` for a tree of one leaf), or undefined when
+ * the hash is missing from a group or is in it twice. Two proofs with the same path in trees of
+ * as many leaves prove the same leaf index — how a transaction is tied to its receipt.
+ */
+export function merklePath(suite: CryptoSuite, proof: readonly Uint8Array[], leaf: Uint8Array): Array<[number, number]> | undefined {
+  if (proof.length === 0) return undefined;
+  if (proof.length === 1) return equal(proof[0]!, leaf) ? [] : undefined;
+  const path: Array<[number, number]> = [];
+  let hash = leaf;
+  let i = 0;
+  while (i < proof.length) {
+    const head = proof[i++]!;
+    if (head.length !== 4) return undefined;
+    const count = new DataView(head.buffer, head.byteOffset, 4).getUint32(0);
+    if (count < 1 || count > WIDTH || i + count > proof.length) return undefined;
+    const group = proof.slice(i, i + count);
+    const at = group.flatMap((h, k) => (equal(h, hash) ? [k] : []));
+    if (at.length !== 1) return undefined;
+    path.push([count, at[0]!]);
+    hash = suite.hash(concat(group));
+    i += count;
+  }
+  return path;
+}
+
 function equal(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
