@@ -16,8 +16,9 @@ import { REQUIRED_CAPABILITIES, SUITE_NAME, SUITE_VERSION } from './case.js';
 export const PINNED_CASES: Readonly<Record<string, readonly string[]>> = {
   // 2.0.0: chain facts checked through the target's own reader; finality counted on the chain;
   // KV-005 lists with keys after the prefix and short last pages; GW-009's forger is a member;
-  // IC-002 alters the proof itself; EV-007 (order and resume inside a block), EV-008 (name
-  // filter), BAD-004 (malformed evaluate input).
+  // IC-002 alters the proof itself and the evidence's claims (txId, block, blockHash), every
+  // rejection gives a reason; IC-003 (every proof field required and shape-checked); EV-007
+  // (order and resume inside a block), EV-008 (name filter), BAD-004 (malformed evaluate input).
   '2.0.0': [
     'DSC-001 MUST describe',
     'DSC-002 MUST describe',
@@ -68,6 +69,7 @@ export const PINNED_CASES: Readonly<Record<string, readonly string[]>> = {
     'BAD-003 MUST lifecycle.create',
     'IC-001 MUST interchain.evidence',
     'IC-002 MUST interchain.verify',
+    'IC-003 MUST interchain.verify',
   ],
   '1.2.0': [
     'DSC-001 MUST describe',

@@ -82,7 +82,8 @@ function checkSigned(header: SignedHeader, blockRoot: string, scheduleHash: stri
   } catch {
     reject(`${which} carries no readable producer signature`);
   }
-  if (signature.curve !== pinned.curve) reject(`${which} is signed with a ${signature.curve} key, its producer's pinned key is ${pinned.curve}`);
+  if (signature.curve !== pinned.curve)
+    reject(`${which} is signed with a ${signature.curve} key, its producer's pinned key is ${pinned.curve}`);
   const digest = producerSigningDigest(header, blockRoot, scheduleHash);
   const recovered = recoverPublicKey(signature.curve === 'K1' ? 'secp256k1' : 'secp256r1', digest, signature.compact, signature.recovery);
   if (!recovered || !Buffer.from(compressPoint(recovered)).equals(Buffer.from(pinned.compressed))) {
@@ -92,9 +93,16 @@ function checkSigned(header: SignedHeader, blockRoot: string, scheduleHash: stri
 
 function checkHeaderShape(header: SignedHeader, version: number, which: string): void {
   if (typeof header !== 'object' || header === null) reject(`${which} is missing`);
-  if (header.schedule_version !== version) reject(`${which} was produced under schedule ${String(header.schedule_version)}, the pinned one is ${version}`);
+  if (header.schedule_version !== version)
+    reject(`${which} was produced under schedule ${String(header.schedule_version)}, the pinned one is ${version}`);
+  // Every signed field as get_block reports it, none read as a default: a missing field packed
+  // as zero would hash the same as the block and prove a header nobody gave.
+  if (typeof header.timestamp !== 'string') reject(`${which} has no timestamp`);
+  if (typeof header.producer !== 'string') reject(`${which} names no producer`);
+  if (!Number.isInteger(header.confirmed) || header.confirmed < 0 || header.confirmed > 0xffff) reject(`${which} has no confirmed count`);
   if (header.new_producers !== undefined && header.new_producers !== null) reject(`${which} proposes a new producer schedule`);
-  for (const extension of header.header_extensions ?? []) {
+  if (!Array.isArray(header.header_extensions)) reject(`${which} has no header extension list`);
+  for (const extension of header.header_extensions) {
     // 0: protocol features activated; anything else (a schedule change) is not proven here.
     if (!Array.isArray(extension) || extension[0] !== 0) reject(`${which} carries a header extension this verifier does not accept`);
   }
@@ -122,12 +130,14 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
   const ids = chain.map((h) => blockIdOf(h));
   if (ids[0] !== blockHash) reject('blockHash is not the id of the proof header');
   if (blockNumberOf(ids[0]!) !== number) reject(`the proof header is block ${blockNumberOf(ids[0]!)}, not ${number}`);
-  for (let i = 1; i < chain.length; i++) if (chain[i]!.previous !== ids[i - 1]) reject(`descendant ${i} is not built on the block before it`);
+  for (let i = 1; i < chain.length; i++)
+    if (chain[i]!.previous !== ids[i - 1]) reject(`descendant ${i} is not built on the block before it`);
 
   // 2. Every header signed by its pinned producer, over the block-root merkle derived block by block.
   const state = proof.blockRoot;
   if (typeof state !== 'object' || state === null || !Array.isArray(state.activeNodes)) reject('the proof has no block-root merkle');
-  if (state.nodeCount !== number - 1) reject(`the block-root merkle covers ${String(state.nodeCount)} blocks, block ${number} is signed over ${number - 1}`);
+  if (state.nodeCount !== number - 1)
+    reject(`the block-root merkle covers ${String(state.nodeCount)} blocks, block ${number} is signed over ${number - 1}`);
   state.activeNodes.forEach((n, i) => hex32(n, `block-root node ${i}`));
   const merkle = new IncrementalMerkle(state);
   chain.forEach((h, i) => {
@@ -147,7 +157,8 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
   }
   const receipt = receipts[evidenceIndex(proof.txIndex, 'txIndex')];
   if (!receipt) reject('txIndex names no receipt');
-  if (RECEIPT_STATUS[String(receipt.status)] !== 0 && receipt.status !== 0) reject(`the transaction did not execute (status ${String(receipt.status)})`);
+  if (RECEIPT_STATUS[String(receipt.status)] !== 0 && receipt.status !== 0)
+    reject(`the transaction did not execute (status ${String(receipt.status)})`);
   if (!Array.isArray(receipt.trx) || receipt.trx[0] !== 1) reject('the receipt holds no packed transaction');
   const packedTrx = receipt.trx[1];
   if (COMPRESSION[String(packedTrx.compression)] !== 0 && packedTrx.compression !== 0) reject('a compressed transaction is not accepted');
@@ -156,18 +167,18 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
 
   // 5. The packet: the contract's emit action in that transaction, as it executed.
   const action = unpackTransaction(packed).actions[evidenceIndex(proof.actionIndex, 'actionIndex')];
-  if (!action || action.account !== roots.contract || action.name !== 'emit') reject(`actionIndex names no emit action of ${roots.contract}`);
+  if (!action || action.account !== roots.contract || action.name !== 'emit')
+    reject(`actionIndex names no emit action of ${roots.contract}`);
   const packet = packetOfEmit(presetAbi().decodeAction<EmitData>('emit', action.data));
   if (packet.srcChain !== trust.chain) reject(`the packet names source chain ${packet.srcChain}, the roots are for ${trust.chain}`);
   if (packetId(packet) !== subjectId) reject('the emitted packet is not the subject of the evidence');
 
   // 6. City nodes' attestations, where the roots pin attesters.
   if (roots.attesters !== undefined) {
-    const attested = verifyAttestations(
-      { framework: FRAMEWORK, chain: trust.chain, number, hash: blockHash },
-      evidence.attestations,
-      { attesters: roots.attesters, threshold: roots.threshold! },
-    );
+    const attested = verifyAttestations({ framework: FRAMEWORK, chain: trust.chain, number, hash: blockHash }, evidence.attestations, {
+      attesters: roots.attesters,
+      threshold: roots.threshold!,
+    });
     if (!attested.ok) reject(attested.reason);
   }
   return { state: 'proven', subject: { kind: 'packet', packetId: subjectId }, packet };

@@ -55,20 +55,27 @@ export const interchainCases = defineCases([
       const nodes = await cityNodes(ctx, ic);
       const evidence = await nodes.attest(await ic.evidence(receipt.txId, { kind: 'packet', packetId: packetId(packet) }), app);
       const trust = nodes.trust;
+      const refused = async (variant: Evidence, roots: TrustRoots, what: string) => {
+        const verdict = await ic.verify(variant, roots);
+        expect(verdict.state, what).toBe('rejected');
+        // a rejection says why: an operator reads it when a call is refused
+        expect(verdict.state === 'rejected' && verdict.reason.trim().length > 0, `${what}: the rejection gives a reason`).toBe(true);
+      };
       const tampered = structuredClone(evidence);
       tampered.subject.packetId = tampered.subject.packetId.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
-      expect((await ic.verify(tampered, trust)).state).toBe('rejected');
-      expect((await ic.verify(evidence, { ...trust, roots: {} })).state).toBe('rejected');
-      expect((await ic.verify(evidence, { ...trust, chain: 'another-chain' })).state).toBe('rejected');
+      await refused(tampered, trust, 'evidence naming another packet');
+      await refused(evidence, { ...trust, roots: {} }, 'evidence checked against empty roots');
+      await refused(evidence, { ...trust, chain: 'another-chain' }, 'evidence checked against roots of another chain');
+      // What the evidence claims beside its proof (its transaction, block and block hash) is
+      // bound too: a verifier that proves a packet but passes on a wrong txId lets a relayer
+      // name any transaction.
+      for (const [what, variant] of tamperedClaims(evidence)) await refused(variant, trust, `evidence with ${what}`);
       // The proof itself, byte string by byte string (the attestations left as they were): every
       // one is bound to what it proves — receipt bytes a verifier does not compare would prove a
       // packet never sent.
       const variants = tamperedProofs(evidence);
       expect(variants.length, 'the proof carries byte strings to check').toBeGreaterThan(0);
-      for (const [path, variant] of variants) {
-        const verdict = await ic.verify(variant, trust);
-        expect(verdict.state, `evidence with proof${path} altered`).toBe('rejected');
-      }
+      for (const [path, variant] of variants) await refused(variant, trust, `evidence with proof${path} altered`);
       // Parts of another packet's genuine evidence spliced in, claiming that packet: each part
       // must be bound to the rest (a receipt not compared with the proven one would pass here).
       const other = await ic.emit(app, packetInput(ctx), ctx.member.signer);
@@ -78,15 +85,46 @@ export const interchainCases = defineCases([
         const spliced = structuredClone(evidence);
         spliced.subject = structuredClone(otherEvidence.subject);
         if (part !== undefined) spliced.proof[part] = structuredClone(otherEvidence.proof[part]);
-        expect((await ic.verify(spliced, trust)).state, `evidence claiming another packet${part ? ` with its proof/${part}` : ''}`).toBe(
-          'rejected',
-        );
+        await refused(spliced, trust, `evidence claiming another packet${part ? ` with its proof/${part}` : ''}`);
+        // the same, naming the other packet's transaction too: each part is bound to the proof
+        // of inclusion, not only to the transaction id it arrived with
+        if (part !== undefined && otherEvidence.txId !== evidence.txId) {
+          await refused(
+            { ...spliced, txId: otherEvidence.txId },
+            trust,
+            `evidence claiming another packet and its txId, with its proof/${part}`,
+          );
+        }
       }
       if (evidence.blockHash !== undefined) {
         // an attested framework: below threshold, or attested by keys nobody pinned, proves nothing
-        expect((await ic.verify({ ...evidence, attestations: evidence.attestations!.slice(0, 1) }, trust)).state).toBe('rejected');
+        await refused({ ...evidence, attestations: evidence.attestations!.slice(0, 1) }, trust, 'evidence attested below the threshold');
         const strangers = await cityNodes(ctx, ic);
-        expect((await ic.verify(await strangers.attest(evidence, app), trust)).state).toBe('rejected');
+        await refused(await strangers.attest(evidence, app), trust, 'evidence attested by keys nobody pinned');
+      }
+    },
+  },
+  {
+    id: 'IC-003',
+    title: 'every field of the proof is required and checked for its shape; a malformed one is rejected with a reason, never a throw',
+    level: 'MUST',
+    capability: 'interchain.verify',
+    async run(ctx) {
+      const ic = interchainOf(ctx);
+      const app = await ctx.newApp();
+      const { packet, receipt } = await ic.emit(app, packetInput(ctx), ctx.member.signer);
+      const nodes = await cityNodes(ctx, ic);
+      const evidence = await nodes.attest(await ic.evidence(receipt.txId, { kind: 'packet', packetId: packetId(packet) }), app);
+      // A verifier that reads a missing field as its default (a status of success, an index of
+      // 0) proves what nobody sent: removed, null, of another type, an index moved by one, a
+      // list emptied or cut short — each is rejected, and says why.
+      for (const [what, variant] of malformedProofs(evidence)) {
+        const verdict = await ic.verify(variant, nodes.trust);
+        expect(verdict.state, `evidence with proof${what}`).toBe('rejected');
+        expect(
+          verdict.state === 'rejected' && verdict.reason.trim().length > 0,
+          `evidence with proof${what}: the rejection gives a reason`,
+        ).toBe(true);
       }
     },
   },
@@ -155,6 +193,54 @@ function tamperedProofs(evidence: Evidence): Array<[string, Evidence]> {
   };
   visit(evidence.proof, []);
   return out.slice(0, 32);
+}
+
+/** Copies of `evidence` with one of its claims beside the proof changed. */
+function tamperedClaims(evidence: Evidence): Array<[string, Evidence]> {
+  const out: Array<[string, Evidence]> = [];
+  const txId = alter(evidence.txId) ?? `${evidence.txId}0`;
+  out.push(['another txId', { ...structuredClone(evidence), txId }]);
+  out.push(['the next block number', { ...structuredClone(evidence), block: evidence.block + 1 }]);
+  out.push(['the previous block number', { ...structuredClone(evidence), block: evidence.block - 1 }]);
+  if (evidence.blockHash !== undefined) {
+    out.push(['another blockHash', { ...structuredClone(evidence), blockHash: alter(evidence.blockHash) ?? `${evidence.blockHash}0` }]);
+    out.push(['a blockHash of another type', { ...structuredClone(evidence), blockHash: 7 as unknown as string }]);
+  }
+  return out;
+}
+
+/**
+ * Copies of `evidence` with one field of its proof malformed: removed, null, of another type;
+ * numbers moved by one, lists emptied or cut short. (A list grown by a node is not among them:
+ * a proof with a node to spare still proves what it proves, as in Ethereum's own verifiers.)
+ */
+function malformedProofs(evidence: Evidence): Array<[string, Evidence]> {
+  const out: Array<[string, Evidence]> = [];
+  const at = (copy: Evidence, path: string[]) => {
+    let parent = copy.proof as Record<string, unknown>;
+    for (const key of path.slice(0, -1)) parent = parent[key] as Record<string, unknown>;
+    return parent;
+  };
+  const variant = (path: string[], what: string, change: (parent: Record<string, unknown>, key: string) => void) => {
+    const copy = structuredClone(evidence);
+    change(at(copy, path), path.at(-1)!);
+    out.push([`${path.map((k) => `/${k}`).join('')} ${what}`, copy]);
+  };
+  const visit = (value: unknown, path: string[]) => {
+    if (path.length > 0) {
+      if (!Array.isArray(at(evidence, path))) variant(path, 'removed', (p, k) => delete p[k]);
+      variant(path, 'null', (p, k) => (p[k] = null));
+      variant(path, 'of another type', (p, k) => (p[k] = typeof value === 'number' ? 'x' : 7));
+      if (typeof value === 'number') variant(path, 'plus one', (p, k) => (p[k] = value + 1));
+      if (Array.isArray(value) && value.length > 0) {
+        variant(path, 'emptied', (p, k) => (p[k] = []));
+        variant(path, 'cut short', (p, k) => (p[k] = value.slice(0, -1)));
+      }
+    }
+    if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visit(v, [...path, k]);
+  };
+  visit(evidence.proof, []);
+  return out.slice(0, 400);
 }
 
 function alter(s: string): string | undefined {
