@@ -98,8 +98,13 @@ export async function bundledAdapters(): Promise<Array<{ name: string; folder: s
   return out;
 }
 
-/** A certified snapshot of any plugin folder (everything but node_modules), and the trust file. */
-export async function certifiedCopy(folder: string): Promise<{ dir: string; plugin: string; certificate: string; trustFile: string }> {
+/**
+ * A certified snapshot of any plugin folder (everything but node_modules), the trust file, and
+ * the conformance report the certificate names (`report`, as a node's `plugins[].report`).
+ */
+export async function certifiedCopy(
+  folder: string,
+): Promise<{ dir: string; plugin: string; certificate: string; report: string; trustFile: string }> {
   const { readdirSync } = await import('node:fs');
   await mkdir(join(ROOT, '.cache'), { recursive: true });
   const dir = await mkdtemp(join(ROOT, '.cache', 'e2e-plugin-'));
@@ -112,15 +117,11 @@ export async function certifiedCopy(folder: string): Promise<{ dir: string; plug
   const manifest = await readManifest(plugin);
   const digest = await computePluginDigest(plugin, manifest.files);
   const certificate = join(dir, 'cert.json');
-  await writeCertificate(
-    certificate,
-    issueCertificate(
-      makeReport({ name: manifest.name, version: manifest.version, framework: manifest.framework, digest: digest.digest }),
-      certifier.key,
-      { suite: FIXTURE_SUITE },
-    ),
-  );
+  const conformance = makeReport({ name: manifest.name, version: manifest.version, framework: manifest.framework, digest: digest.digest });
+  await writeCertificate(certificate, issueCertificate(conformance, certifier.key, { suite: FIXTURE_SUITE }));
+  const report = join(dir, 'conformance-report.json');
+  await writeFile(report, JSON.stringify(conformance, null, 2));
   const trustFile = join(dir, 'trust.json');
   await writeFile(trustFile, JSON.stringify(certifier.trust));
-  return { dir, plugin, certificate, trustFile };
+  return { dir, plugin, certificate, report, trustFile };
 }

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { toHex } from '@bsn/contract';
 import { startTestNode } from '@bsn/city-node/testing';
 import { makePluginFolder } from '@bsn/plugin-host/testing';
-import { axe, launch, repoRoot, screenshot, signInWithKeyFile, skipReason } from './__fixtures__/browser.js';
+import { axe, clipboardText, launch, repoRoot, screenshot, signInWithKeyFile, skipReason } from './__fixtures__/browser.js';
 
 if (skipReason) console.warn(`the pages' browser tests are skipped: ${skipReason}`);
 
@@ -98,7 +98,7 @@ describe.skipIf(skipReason)('the pages in Chromium', () => {
 
       await page.getByRole('button', { name: 'Copy curl snippet' }).click();
       await page.getByText('Copied.').first().waitFor();
-      const snippet = await page.evaluate(() => navigator.clipboard.readText());
+      const snippet = await clipboardText(page);
       expect(snippet).toContain('npx bsn node sign PUT');
       const { stdout } = await run('bash', ['-c', snippet], { cwd: repoRoot, env: { ...process.env, KEY: await keyFileOf('dev') } });
       // The snippet wrote, read back and asked for usage: the write's receipt, the value, the count.
@@ -118,8 +118,8 @@ describe.skipIf(skipReason)('the pages in Chromium', () => {
 
       // The TypeScript snippet, copied and run as a person would (beside their key file): it writes, reads back, reports usage.
       await page.getByRole('button', { name: 'Copy TypeScript snippet' }).click();
-      await expect.poll(() => page.evaluate(() => navigator.clipboard.readText())).toContain("from '@bsn/client'");
-      const ts = await page.evaluate(() => navigator.clipboard.readText());
+      await expect.poll(() => clipboardText(page)).toContain("from '@bsn/client'");
+      const ts = await clipboardText(page);
       const dir = await mkdtemp(join(repoRoot, '.cache', 'ui-snippet-'));
       try {
         await copyFile(await keyFileOf('dev'), join(dir, 'dev-key.json'));
@@ -146,7 +146,7 @@ describe.skipIf(skipReason)('the pages in Chromium', () => {
       await expect.poll(() => option.isDisabled()).toBe(true);
       expect(await option.textContent()).toContain('not offered by your portal');
       // Forced: the option enabled by hand and submitted — the node refuses what the key may not do.
-      await option.evaluate((o) => ((o as HTMLOptionElement).disabled = false));
+      await option.evaluate((o) => ((o as unknown as { disabled: boolean }).disabled = false));
       await page.getByLabel('App code').fill('forced');
       await page.getByLabel('Framework', { exact: true }).selectOption('memory');
       await page.getByRole('button', { name: 'Create app' }).click();

@@ -139,7 +139,7 @@ export function AppDetail({ api, me, app }: { api: SignedApi; me: Me; app: strin
             </tbody>
           </table>
         </div>
-        <UsageChart title={`App ${app}`} points={points} />
+        <UsageChart title={`App ${app}`} series={`app:${me.portal}:${app}`} points={points} />
       </div>
       <h3>Members and grants</h3>
       <p class="muted">

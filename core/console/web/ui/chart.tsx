@@ -45,11 +45,11 @@ function line(points: UsagePoint[], value: (p: UsagePoint) => number): string {
 const seconds = (points: UsagePoint[]) =>
   points.length < 2 ? 0 : Math.round(((points[points.length - 1]?.t ?? 0) - (points[0]?.t ?? 0)) / 1000);
 
-export function UsageChart({ title, points }: { title: string; points: UsagePoint[] }) {
+export function UsageChart({ title, series, points }: { title: string; series: string; points: UsagePoint[] }) {
   const last = points[points.length - 1] ?? { t: 0, txs: 0, tps: 0, storageBytes: 0, bandwidth: 0 };
   const over = `over the last ${seconds(points)} s (${points.length} samples)`;
   return (
-    <figure class="chart">
+    <figure class="chart" data-series={series}>
       <svg
         class="chart"
         viewBox={`0 0 ${W} ${H}`}

@@ -99,7 +99,7 @@ function Plugins({ plugins }: { plugins: Plugin[] }) {
       {plugins
         .filter((p) => p.report)
         .map((p) => (
-          <details key={`r-${p.source}`} class="panel">
+          <details key={`r-${p.source}`} class="panel" data-report={p.plugin?.replace(/@[^@]*$/, '')}>
             <summary>
               Conformance report of {p.plugin}: {p.report!.passed} passed, {p.report!.failed} failed, {p.report!.skipped} skipped ({p.report!.suite} on{' '}
               {p.report!.target}) — {p.report!.matchesCertificate ? 'the certified run' : 'NOT the run its certificate names'}
@@ -116,7 +116,7 @@ function Plugins({ plugins }: { plugins: Plugin[] }) {
               </thead>
               <tbody>
                 {p.report!.cases.map((c) => (
-                  <tr key={c.id}>
+                  <tr key={c.id} data-case={c.id}>
                     <td>{c.id}</td>
                     <td>{c.level}</td>
                     <td>{c.title}</td>
@@ -203,7 +203,7 @@ export function OperatorPage({ api }: { api: SignedApi }) {
             </table>
             <div class="grid">
               {o.networks.map((n) => (
-                <UsageChart key={n.name} title={`Network ${n.name}`} points={sample(`net:${n.name}`, n.usage)} />
+                <UsageChart key={n.name} title={`Network ${n.name}`} series={`net:${n.name}`} points={sample(`net:${n.name}`, n.usage)} />
               ))}
             </div>
           </section>
@@ -254,7 +254,7 @@ export function OperatorPage({ api }: { api: SignedApi }) {
                     </table>
                     <div class="grid">
                       {p.apps.map((a) => (
-                        <UsageChart key={a.code} title={`App ${p.code}:${a.code}`} points={sample(`app:${p.code}:${a.code}`, a.usage)} />
+                        <UsageChart key={a.code} title={`App ${p.code}:${a.code}`} series={`app:${p.code}:${a.code}`} points={sample(`app:${p.code}:${a.code}`, a.usage)} />
                       ))}
                     </div>
                   </>

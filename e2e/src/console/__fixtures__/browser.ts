@@ -45,7 +45,7 @@ export async function axe(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(`${axeSource};0`);
   return page.evaluate(async () => {
     const run = (globalThis as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe.run;
-    const result = await run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    const result = await run((globalThis as unknown as { document: unknown }).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
   });
 }
@@ -55,4 +55,9 @@ export async function signInWithKeyFile(page: Page, url: string, keyFile: string
   await page.goto(url);
   await page.getByLabel('Key file', { exact: true }).setInputFiles(keyFile);
   await page.getByText('Signed in as').waitFor();
+}
+
+/** The clipboard's text as the page sees it (the tests grant clipboard-read). */
+export function clipboardText(page: Page): Promise<string> {
+  return page.evaluate('navigator.clipboard.readText()') as Promise<string>;
 }
