@@ -87,7 +87,10 @@ describe('npm start quickstart preparation', () => {
         const out = args[args.indexOf('--out') + 1]!;
         const digest = await computePluginDigest(adapter);
         await mkdir(out, { recursive: true });
-        const report = makeReport({ name: '@bsn/adapter-emu', version: '1.0.0', framework: 'ethereum', digest: digest.digest }, { kind: 'emulator' });
+        const report = makeReport(
+          { name: '@bsn/adapter-emu', version: '1.0.0', framework: 'ethereum', digest: digest.digest },
+          { kind: 'emulator' },
+        );
         await writeFile(join(out, 'conformance-report.json'), JSON.stringify(report));
         return 0;
       },
@@ -96,7 +99,9 @@ describe('npm start quickstart preparation', () => {
     const lines: string[] = [];
     const first = await prepareQuickstart({ root, env: {}, progress: (l) => lines.push(l), kit, restPort: 0, grpcPort: 0 });
     expect(runs).toBe(1);
-    expect(lines.filter((l) => l.startsWith('adapter @bsn/adapter-emu: certified by the local certifier (provisional, until '))).toHaveLength(1);
+    expect(
+      lines.filter((l) => l.startsWith('adapter @bsn/adapter-emu: certified by the local certifier (provisional, until ')),
+    ).toHaveLength(1);
     expect(lines).toContain(
       'trust.requireFull: false — @bsn/adapter-emu holds a provisional certificate (earned on an emulator); the node loads it with a warning',
     );

@@ -151,7 +151,9 @@ export async function prepareQuickstart(o: {
     if (check?.accepted && check.certified) {
       const level = check.certificate?.payload.level;
       if (level === 'provisional') provisional.push(manifest.name);
-      o.progress(`adapter ${manifest.name}@${manifest.version}: certified${level === 'provisional' ? ' provisionally' : ''} (${relative(o.root, certificate)})`);
+      o.progress(
+        `adapter ${manifest.name}@${manifest.version}: certified${level === 'provisional' ? ' provisionally' : ''} (${relative(o.root, certificate)})`,
+      );
     } else if (!o.kit) {
       o.progress(`adapter ${manifest.name}: not certified and the conformance kit is not installed; the node will refuse it`);
     } else {

@@ -227,7 +227,9 @@ describe('PluginHost', () => {
     expect(loaded.certificate?.payload.level).toBe('provisional');
     // Loaded, but never silently: the operator is told the certificate was earned on an emulator.
     expect(logger.warnings).toHaveLength(1);
-    expect(logger.warnings[0]).toMatch(/^PROVISIONAL certificate: @bsn\/adapter-fixture@1\.0\.0 was certified on emulator target evm-emulator/);
+    expect(logger.warnings[0]).toMatch(
+      /^PROVISIONAL certificate: @bsn\/adapter-fixture@1\.0\.0 was certified on emulator target evm-emulator/,
+    );
     expect((await host({ requireFull: false }).verify(folder)).warnings).toEqual([logger.warnings[0]]);
     // A full certificate loads without that warning.
     const full = await certifiedPlugin();

@@ -23,8 +23,19 @@ export async function startTestChain(
 ): Promise<TestChain> {
   const emulator = await startEmulator({ mode, ...chain });
   const algorithm = mode === 'sm' ? 'sm2' : 'secp256k1';
-  const { registry } = await deployRegistry({ rpcUrl: emulator.url, crypto: mode, signer: privateKeySigner(algorithm, generatePrivateKey(algorithm)) });
-  const network: FiscoNetworkConfig = { framework: 'fisco-bcos', name: `test-${mode}`, rpcUrl: emulator.url, crypto: mode, registry, ...overrides };
+  const { registry } = await deployRegistry({
+    rpcUrl: emulator.url,
+    crypto: mode,
+    signer: privateKeySigner(algorithm, generatePrivateKey(algorithm)),
+  });
+  const network: FiscoNetworkConfig = {
+    framework: 'fisco-bcos',
+    name: `test-${mode}`,
+    rpcUrl: emulator.url,
+    crypto: mode,
+    registry,
+    ...overrides,
+  };
   const adapter = await factory.connect(network, { logger: SILENT_LOGGER, dataDir: '/tmp' });
   return {
     emulator,

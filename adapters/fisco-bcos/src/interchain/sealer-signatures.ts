@@ -28,7 +28,8 @@ export class SealerSignatures {
       const index = evidenceIndex(s?.sealerIndex, 'sealerIndex');
       if (index >= roots.sealers.length) reject(`signature by sealer ${index}, of ${roots.sealers.length}`);
       if (signed.has(index)) reject(`sealer ${index} is counted twice`);
-      if (typeof s.signature !== 'string' || !/^(0x)?([0-9a-fA-F]{2})+$/.test(s.signature)) reject(`the signature of sealer ${index} is not hex`);
+      if (typeof s.signature !== 'string' || !/^(0x)?([0-9a-fA-F]{2})+$/.test(s.signature))
+        reject(`the signature of sealer ${index} is not hex`);
       const signature = Uint8Array.from(Buffer.from(s.signature.replace(/^0x/, ''), 'hex'));
       if (!signedBy(suite, Uint8Array.from(Buffer.from('04' + roots.sealers[index], 'hex')), hash, signature)) {
         reject(`the signature of sealer ${index} does not verify over the block hash`);

@@ -33,10 +33,18 @@ describe('sealer signatures, as a FISCO light client counts them', () => {
       consensusWeights: [...DOC_BLOCK_2.consensusWeights],
     };
     const hash = blockHash(suite, header);
-    const roots = { chainId: 'chain0', groupId: 'group0', crypto: 'sm', registry: '0x' + '11'.repeat(20), sealers: DOC_BLOCK_2.sealerList.map((s) => s.slice(2)) } as FiscoRoots;
+    const roots = {
+      chainId: 'chain0',
+      groupId: 'group0',
+      crypto: 'sm',
+      registry: '0x' + '11'.repeat(20),
+      sealers: DOC_BLOCK_2.sealerList.map((s) => s.slice(2)),
+    } as FiscoRoots;
     const signatures = DOC_BLOCK_2.signatureList.map((s) => ({ ...s }));
     expect(() => SealerSignatures.check(suite, roots, header, hash, signatures)).not.toThrow();
-    expect(() => SealerSignatures.check(suite, roots, header, hash, signatures.slice(1))).toThrow(/2 of 4 sealers signed the block; 2f \+ 1 = 3 must/);
+    expect(() => SealerSignatures.check(suite, roots, header, hash, signatures.slice(1))).toThrow(
+      /2 of 4 sealers signed the block; 2f \+ 1 = 3 must/,
+    );
     expect(() => SealerSignatures.check(suite, roots, header, hash, [...signatures, signatures[0]!])).toThrow(/counted twice/);
     const otherPinned = { ...roots, sealers: [...roots.sealers.slice(0, 3), '22'.repeat(64)] };
     expect(() => SealerSignatures.check(suite, otherPinned, header, hash, signatures)).toThrow(/not the pinned sealers/);
@@ -53,20 +61,38 @@ for (const mode of ['standard', 'sm'] as CryptoMode[]) {
       chain = await startTestChain(mode, {}, { sealDelayMs: 40 });
       const admin = chain.signer();
       const app = await chain.adapter.lifecycle.create(
-        { appId: `ic-${mode}`, name: 'ic', framework: 'fisco-bcos', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members: [] },
+        {
+          appId: `ic-${mode}`,
+          name: 'ic',
+          framework: 'fisco-bcos',
+          mode: 'consortium',
+          placement: 'shared',
+          contract: { kind: 'preset-kv' },
+          members: [],
+        },
         admin,
       );
       const ic = chain.adapter.interchain!;
       const { packet, receipt } = await ic.emit(
         app,
-        { dstChain: 'peer', dstApp: 'target', method: 'ping', payload: Buffer.from('hi').toString('base64'), timeout: Date.now() + 60_000, grantRef: 'g-1' },
+        {
+          dstChain: 'peer',
+          dstApp: 'target',
+          method: 'ping',
+          payload: Buffer.from('hi').toString('base64'),
+          timeout: Date.now() + 60_000,
+          grantRef: 'g-1',
+        },
         admin,
       );
       evidence = await ic.evidence(receipt.txId, { kind: 'packet', packetId: packetId(packet) });
       // The roots a city node pins, without attesters: the sealers' signatures alone must do.
       // trustRoots needs some attester policy; the attester (of this chain's algorithm) is then dropped.
       const attester = chain.signer();
-      const pinned = await ic.trustRoots!([{ algorithm: attester.algorithm, publicKey: Buffer.from(attester.publicKey).toString('hex') }], 1);
+      const pinned = await ic.trustRoots!(
+        [{ algorithm: attester.algorithm, publicKey: Buffer.from(attester.publicKey).toString('hex') }],
+        1,
+      );
       const { attesters: _attesters, threshold: _threshold, ...roots } = pinned.roots as unknown as FiscoRoots;
       trust = { ...pinned, roots: roots as unknown as Record<string, unknown> };
     });
@@ -93,10 +119,13 @@ for (const mode of ['standard', 'sm'] as CryptoMode[]) {
     });
 
     it('another receipt, a receipt proof to another root, a log of another contract: rejected', async () => {
-      expect((await verify(withProof((p) => (p.receipt.output = '0x01'))))).toMatchObject({ state: 'rejected', reason: expect.stringContaining('Merkle') });
-      expect((await verify(withProof((p) => (p.logIndex = 5))))).toMatchObject({ state: 'rejected' });
+      expect(await verify(withProof((p) => (p.receipt.output = '0x01')))).toMatchObject({
+        state: 'rejected',
+        reason: expect.stringContaining('Merkle'),
+      });
+      expect(await verify(withProof((p) => (p.logIndex = 5)))).toMatchObject({ state: 'rejected' });
       const roots = { ...(trust.roots as unknown as FiscoRoots), registry: '0x' + '33'.repeat(20) };
-      expect((await verify(evidence, { ...trust, roots: roots as unknown as Record<string, unknown> }))).toMatchObject({
+      expect(await verify(evidence, { ...trust, roots: roots as unknown as Record<string, unknown> })).toMatchObject({
         state: 'rejected',
         reason: expect.stringContaining('pinned registry'),
       });
@@ -116,7 +145,15 @@ for (const mode of ['standard', 'sm'] as CryptoMode[]) {
       const apps = await Promise.all(
         ['a', 'b'].map((x) =>
           chain.adapter.lifecycle.create(
-            { appId: `ic-${mode}-${x}`, name: x, framework: 'fisco-bcos', mode: 'consortium', placement: 'shared', contract: { kind: 'preset-kv' }, members: [] },
+            {
+              appId: `ic-${mode}-${x}`,
+              name: x,
+              framework: 'fisco-bcos',
+              mode: 'consortium',
+              placement: 'shared',
+              contract: { kind: 'preset-kv' },
+              members: [],
+            },
             admin,
           ),
         ),
@@ -127,7 +164,11 @@ for (const mode of ['standard', 'sm'] as CryptoMode[]) {
       const [a, b] = await Promise.all(sent.map((s) => ic.evidence(s.receipt.txId, { kind: 'packet', packetId: packetId(s.packet) })));
       expect((await verify(a!)).state).toBe('proven');
       expect((await verify(b!)).state).toBe('proven');
-      const aNamingB = { ...structuredClone(a!), txId: b!.txId, proof: { ...structuredClone(a!.proof), txProof: (b!.proof as unknown as FiscoProof).txProof } };
+      const aNamingB = {
+        ...structuredClone(a!),
+        txId: b!.txId,
+        proof: { ...structuredClone(a!.proof), txProof: (b!.proof as unknown as FiscoProof).txProof },
+      };
       expect(await verify(aNamingB)).toMatchObject({ state: 'rejected', reason: expect.stringContaining('another place in the block') });
     });
 

@@ -65,7 +65,8 @@ export function verifyFiscoEvidence(evidence: Evidence, trust: TrustRoots): Prom
     if (!Array.isArray(proof.txProof) || proof.txProof.length === 0) reject('the transaction has no Merkle proof');
     const txMerkle = proof.txProof.map((p, i) => bytes(p, `txProof[${i}]`));
     const txId = bytes(evidence.txId, 'txId');
-    if (!verifyMerkleProof(suite, txMerkle, txId, header.txsRoot)) reject(`transaction ${evidence.txId} is not proven in the block's txsRoot`);
+    if (!verifyMerkleProof(suite, txMerkle, txId, header.txsRoot))
+      reject(`transaction ${evidence.txId} is not proven in the block's txsRoot`);
     const txPlace = merklePath(suite, txMerkle, txId);
     const receiptPlace = merklePath(suite, merkle, receiptHash(suite, receipt));
     if (!txPlace || !receiptPlace || JSON.stringify(txPlace) !== JSON.stringify(receiptPlace)) {

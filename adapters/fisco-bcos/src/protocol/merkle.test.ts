@@ -15,7 +15,11 @@ describe('Merkle paths: the place a proof gives its leaf', () => {
       expect(merklePath(suite, merkleProof(suite, receipts, i), receipts[i]!)).toEqual(paths[i]);
     }
     expect(new Set(paths.map((p) => JSON.stringify(p))).size).toBe(5);
-    expect(paths[4]).toEqual([[1, 0], [1, 0], [2, 1]]);
+    expect(paths[4]).toEqual([
+      [1, 0],
+      [1, 0],
+      [2, 1],
+    ]);
   });
 
   it('one leaf: an empty path; a leaf missing from its group, or in it twice, has none', () => {
