@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run mutation -- <adapter> [--target <devnet>] [--files a,b] [--mutate <glob>]…`: Stryker
+// `npm run mutation -- <adapter> [--target <devnet>] [--files a,b | --all] [--shared-devnet]…`: Stryker
 // mutates the adapter's TypeScript source (one change at a time) and runs the conformance suite
 // against each mutant on the adapter's devnet (conformance/suite/src/mutation). A mutant the
 // suite still passes "survived": a bug of that shape would be certified. Writes
@@ -7,7 +7,7 @@
 // per module and per case family, with every survivor. Long: not part of `npm test`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -18,12 +18,17 @@ const option = (name) => {
 };
 const adapter = args.find((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
 if (!adapter) {
-  console.error('usage: npm run mutation -- <adapter> [--target <devnet>] [--files preset-kv,events | --all] [--mutate <glob>]');
+  console.error(
+    'usage: npm run mutation -- <adapter> [--target <devnet>] [--files preset-kv,events | --all] [--mutate <glob>] [--shared-devnet]',
+  );
   process.exit(2);
 }
-const adapterDir = join('adapters', adapter);
-if (!existsSync(join(root, adapterDir, 'bsn-plugin.json'))) {
-  console.error(`no adapter plugin in ${adapterDir}`);
+// A name under adapters/, or a plugin folder's path (inside the repository: Stryker copies it).
+const adapterDir = existsSync(join(root, 'adapters', adapter, 'bsn-plugin.json'))
+  ? join('adapters', adapter)
+  : relative(root, resolve(process.env.INIT_CWD ?? process.cwd(), adapter));
+if (!existsSync(join(root, adapterDir, 'bsn-plugin.json')) || adapterDir.startsWith('..')) {
+  console.error(`no adapter plugin in ${adapterDir} (give a folder name under adapters/, or a plugin folder inside this repository)`);
   process.exit(2);
 }
 const manifest = JSON.parse(readFileSync(join(root, adapterDir, 'bsn-plugin.json'), 'utf8'));
@@ -45,7 +50,7 @@ const defaultMutate = args.includes('--all')
     ]
   : chosen.map((f) => `${adapterDir}/src/${f.replace(/\.ts$/, '')}.ts`);
 
-const out = join(root, '.cache', 'mutation', adapter);
+const out = join(root, '.cache', 'mutation', basename(adapterDir));
 mkdirSync(out, { recursive: true });
 const config = {
   $schema: '../../../node_modules/@stryker-mutator/core/schema/stryker-schema.json',
@@ -67,11 +72,18 @@ const config = {
 };
 const configFile = join(out, 'stryker.config.json');
 writeFileSync(configFile, JSON.stringify(config, null, 2));
-console.error(`[mutation] ${adapter} on ${target}: mutating ${config.mutate.join(' ')}`);
+console.error(
+  `[mutation] ${adapter} on ${target} (${args.includes('--shared-devnet') ? 'one devnet for all mutants' : 'a fresh devnet per mutant'}): mutating ${config.mutate.join(' ')}`,
+);
 const run = spawnSync(process.execPath, [join(root, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', configFile], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, BSN_MUTATION_ADAPTER: adapterDir, BSN_MUTATION_TARGET: target },
+  env: {
+    ...process.env,
+    BSN_MUTATION_ADAPTER: adapterDir,
+    BSN_MUTATION_TARGET: target,
+    BSN_MUTATION_SHARED_DEVNET: args.includes('--shared-devnet') ? '1' : '0',
+  },
 });
 if (!existsSync(join(out, 'mutation.json'))) {
   console.error(`[mutation] Stryker wrote no report (exit ${run.status})`);

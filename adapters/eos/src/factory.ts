@@ -55,7 +55,7 @@ export const eosAdapterFactory: AdapterFactory = {
       new Lookups(api, apps, abis),
       api,
     );
-    const ownRoots = () => currentRoots(api, config.name, config.chainId, config.contract);
+    const ownRoots = () => currentRoots(api, config.name, config.contract);
     const interchain = new EosInterchain(
       new PacketSender(api, txs, apps, abis, config.name),
       new EvidenceBuilder(api, new BlockRoots(api), config.name, config.contract, ownRoots),

@@ -20,12 +20,11 @@ import type { EvidenceBuilder } from './evidence.js';
 import type { EosRoots } from './trust.js';
 import { verifyEosEvidence } from './verify.js';
 
-/** The roots of the chain `api` is connected to: its id, the contract, the active producer schedule. */
-export async function currentRoots(api: NodeApi, chain: string, chainId: string, contract: string): Promise<TrustRoots> {
+/** The roots of the chain `api` is connected to: the contract and the active producer schedule. */
+export async function currentRoots(api: NodeApi, chain: string, contract: string): Promise<TrustRoots> {
   try {
     const { active } = await api.producerSchedule();
     const roots: EosRoots = {
-      chainId,
       contract,
       schedule: {
         version: active.version,

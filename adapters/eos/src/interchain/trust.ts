@@ -2,12 +2,15 @@
  * Trust roots for EOS evidence (`TrustRoots.roots` with framework `eos`), pinned by a city
  * node's configuration for one chain:
  *
- * - `chainId`: the chain's id (64 hex digits);
  * - `contract`: the account running the preset contract, whose `emit` actions count;
  * - `schedule`: the producer schedule (`version`, and each producer's `name` and signing `key`,
  *   `PUB_K1_…`/`PUB_R1_…`/legacy `EOS…`): blocks are checked against these keys, and a block is
  *   irreversible once ⌊2n/3⌋+1 distinct scheduled producers have signed blocks built on it;
  * - `attesters` / `threshold` (optional): city nodes, t of which must also attest the block.
+ *
+ * No chain id: nothing a light verifier checks commits to it (block ids and producer signatures
+ * do not; only transaction signatures do, by keys nobody pins), so pinning it would look like a
+ * check and be none. The pinned schedule's keys are what tell this chain from another.
  */
 import { attesterPolicyFault, type Attester, type TrustRoots } from '@bsn/contract';
 import { isAccountName, parsePublicKey, type AntelopeCurve } from '../antelope/index.js';
@@ -19,7 +22,6 @@ export interface PinnedProducer {
 }
 
 export interface EosRoots {
-  chainId: string;
   contract: string;
   schedule: { version: number; producers: PinnedProducer[] };
   attesters?: Attester[];
@@ -34,17 +36,12 @@ export interface ProducerKey {
 
 export type RootsCheck = { ok: true; roots: EosRoots; keys: Map<string, ProducerKey>; quorum: number } | { ok: false; reason: string };
 
-const ZERO = /^0{64}$/;
-
 /** Checks roots before any evidence is looked at: zero, empty and missing roots are never valid. */
 export function checkRoots(trust: TrustRoots): RootsCheck {
   if (typeof trust !== 'object' || trust === null) return { ok: false, reason: 'no trust roots' };
   if (trust.framework !== FRAMEWORK) return { ok: false, reason: `trust roots are for ${String(trust.framework)}, not ${FRAMEWORK}` };
   const r = trust.roots as Partial<Record<keyof EosRoots, unknown>> | undefined;
   if (typeof r !== 'object' || r === null) return { ok: false, reason: 'trust roots are empty' };
-  if (typeof r.chainId !== 'string' || !/^[0-9a-f]{64}$/.test(r.chainId) || ZERO.test(r.chainId)) {
-    return { ok: false, reason: 'trust roots pin no chain id (64 lowercase hex digits, not zero)' };
-  }
   if (!isAccountName(r.contract)) return { ok: false, reason: 'trust roots pin no contract account' };
   const schedule = r.schedule as Partial<EosRoots['schedule']> | undefined;
   if (typeof schedule !== 'object' || schedule === null || !Number.isSafeInteger(schedule.version) || (schedule.version as number) < 0) {

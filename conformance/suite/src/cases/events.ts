@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { PRESET_EVENTS, type AppRef, type Checkpoint } from '@bsn/contract';
+import { PRESET_EVENTS, type AppRef, type ChainEvent, type Checkpoint } from '@bsn/contract';
 import { bytes, takeEvents, text } from '@bsn/contract/testing';
 import { defineCases } from '../case.js';
 import type { SuiteContext } from '../context.js';
@@ -67,6 +67,25 @@ export const eventCases = defineCases([
       await writeKeys(ctx, app, keys);
       const events = await listening;
       expect(events.map((e) => text(e.payload))).toEqual(keys);
+      // A consumer that has caught up gets the event of each further write with no block after
+      // it: the second write is made only once the first one's event arrived (a stream that
+      // reads only blocks below the final head would wait for a block nobody makes).
+      const abort = new AbortController();
+      const stream = ctx.adapter.gateway.events({ app, after: events[1]!.checkpoint, signal: abort.signal })[Symbol.asyncIterator]();
+      try {
+        for (const key of [ctx.unique('k'), ctx.unique('k')]) {
+          const next = stream.next();
+          await writeKeys(ctx, app, [key]);
+          const got = await Promise.race([next, new Promise<'late'>((ok) => setTimeout(() => ok('late'), 8_000))]);
+          expect(
+            got === 'late' ? 'no event within 8 s' : text((got.value as ChainEvent).payload),
+            'the event of the newest final block',
+          ).toBe(key);
+        }
+      } finally {
+        abort.abort();
+        void stream.return?.(undefined);
+      }
     },
   },
   {

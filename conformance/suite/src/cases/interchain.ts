@@ -90,6 +90,15 @@ export const interchainCases = defineCases([
         // of inclusion, not only to the transaction id it arrived with
         if (part !== undefined && otherEvidence.txId !== evidence.txId) {
           await refused(
+            {
+              ...structuredClone(evidence),
+              txId: otherEvidence.txId,
+              proof: { ...structuredClone(evidence.proof), [part]: structuredClone(otherEvidence.proof[part]) },
+            },
+            trust,
+            `evidence of this packet naming another transaction, with its proof/${part}`,
+          );
+          await refused(
             { ...spliced, txId: otherEvidence.txId },
             trust,
             `evidence claiming another packet and its txId, with its proof/${part}`,
@@ -106,7 +115,8 @@ export const interchainCases = defineCases([
   },
   {
     id: 'IC-003',
-    title: 'every field of the proof is required and checked for its shape; a malformed one is rejected with a reason, never a throw',
+    title:
+      'every field of the proof is required and checked for its shape, and every pinned root counts; a malformed one is rejected with a reason',
     level: 'MUST',
     capability: 'interchain.verify',
     async run(ctx) {
@@ -118,6 +128,12 @@ export const interchainCases = defineCases([
       // A verifier that reads a missing field as its default (a status of success, an index of
       // 0) proves what nobody sent: removed, null, of another type, an index moved by one, a
       // list emptied or cut short — each is rejected, and says why.
+      // Every pinned root counts: the same evidence against roots with one value altered (a
+      // chain id, a key, an address, a threshold raised by one) proves nothing.
+      for (const [what, roots] of alteredRoots(nodes.trust)) {
+        const verdict = await ic.verify(evidence, roots);
+        expect(verdict.state, `evidence checked against roots with ${what}`).toBe('rejected');
+      }
       for (const [what, variant] of malformedProofs(evidence)) {
         const verdict = await ic.verify(variant, nodes.trust);
         expect(verdict.state, `evidence with proof${what}`).toBe('rejected');
@@ -241,6 +257,27 @@ function malformedProofs(evidence: Evidence): Array<[string, Evidence]> {
   };
   visit(evidence.proof, []);
   return out.slice(0, 400);
+}
+
+/** Copies of `trust` with one value of its roots altered: strings as in tamperedProofs, numbers raised by one. */
+function alteredRoots(trust: TrustRoots): Array<[string, TrustRoots]> {
+  const out: Array<[string, TrustRoots]> = [];
+  const visit = (value: unknown, path: string[]) => {
+    let altered: unknown;
+    if (typeof value === 'string') altered = alter(value);
+    else if (typeof value === 'number') altered = value + 1;
+    if (altered !== undefined) {
+      const copy = structuredClone(trust);
+      let at = copy.roots as Record<string, unknown>;
+      for (const key of path.slice(0, -1)) at = at[key] as Record<string, unknown>;
+      at[path.at(-1)!] = altered;
+      out.push([`/roots${path.map((k) => `/${k}`).join('')} altered`, copy]);
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) visit(v, [...path, k]);
+    }
+  };
+  visit(trust.roots, []);
+  return out.slice(0, 64);
 }
 
 function alter(s: string): string | undefined {

@@ -132,6 +132,8 @@ export const presetKvCases = defineCases([
         for (let i = 0; i < 20; i++) {
           const page = await ctx.adapter.kv.list(app, prefix, { limit, cursor });
           expect(page.entries.length).toBeLessThanOrEqual(limit);
+          // a cursor promises more: the page it leads to is never empty
+          if (cursor) expect(page.entries.length, `the page after a cursor (limit ${limit}) has entries`).toBeGreaterThan(0);
           paged.push(...page.entries.map((e) => e.key));
           cursor = page.cursor;
           if (!cursor) break;
