@@ -41,18 +41,18 @@ afterAll(async () => {
 });
 
 describe('the suite catches seeded faults in every part of the Fabric adapter, on a real Fabric network', () => {
-  it('passes the unmodified adapter on the same cases (the control)', { timeout: 300_000 }, (ctx) => {
+  it('passes the unmodified adapter on the same cases (the control)', { timeout: 300_000 }, async (ctx) => {
     if (skipReason) return ctx.skip(skipReason);
-    const run = runSuite(adapterDir, target, cases);
+    const run = await runSuite(adapterDir, target, cases);
     expect(failedIds(run), run.output).toEqual([]);
     expect(run.report.cases.filter((c) => c.outcome === 'passed')).toHaveLength(cases.length);
   });
 
   for (const [fault, { part, catches }] of Object.entries(PART_FAULTS) as Array<[PartFault, (typeof PART_FAULTS)[PartFault]]>) {
-    it(`fails the "${fault}" variant (${part}) on ${catches.join(', ')}`, { timeout: 300_000 }, (ctx) => {
+    it(`fails the "${fault}" variant (${part}) on ${catches.join(', ')}`, { timeout: 300_000 }, async (ctx) => {
       if (skipReason) return ctx.skip(skipReason);
       const dir = writePartFaultPlugin(fault, adapterDir, mkdtempSync(join(tmpdir(), `bsn-fabric-fault-${fault}-`)));
-      const run = runSuite(dir, target, ['DSC-001', ...catches]);
+      const run = await runSuite(dir, target, ['DSC-001', ...catches]);
       expect(run.status, 'exit code 3: verdict fail').toBe(3);
       for (const id of catches) expect(failedIds(run), `${fault} must fail ${id}\n${run.output}`).toContain(id);
       expect(failedIds(run), 'describe is untouched by the fault').not.toContain('DSC-001');

@@ -34,7 +34,7 @@ describe('the suite catches seeded faults in the Ethereum adapter', () => {
         console.warn(`skipped: ${missing}`);
         return ctx.skip(missing);
       }
-      const { status, report, output } = runSuite(adapterDir, target, casesOn(target));
+      const { status, report, output } = await runSuite(adapterDir, target, casesOn(target));
       expect(
         report.cases.filter((c) => c.outcome === 'failed'),
         output,
@@ -53,7 +53,7 @@ describe('the suite catches seeded faults in the Ethereum adapter', () => {
         return ctx.skip(missing);
       }
       const dir = writeFaultyEthereumPlugin(fault, adapterDir, mkdtempSync(join(tmpdir(), `bsn-fault-${fault}-`)));
-      const { status, report, output } = runSuite(dir, targetOf(known), ['DSC-001', ...catches]);
+      const { status, report, output } = await runSuite(dir, targetOf(known), ['DSC-001', ...catches]);
       expect(status, 'exit code 3: verdict fail').toBe(3);
       const failed = report.cases.filter((c) => c.outcome === 'failed').map((c) => c.id);
       for (const id of catches) expect(failed, `${fault} must fail ${id}\n${output}`).toContain(id);
@@ -70,7 +70,7 @@ describe('the suite catches seeded faults in the Ethereum adapter', () => {
         return ctx.skip(missing);
       }
       const dir = writePartFaultPlugin(fault, adapterDir, mkdtempSync(join(tmpdir(), `bsn-fault-${fault}-`)));
-      const run = runSuite(dir, 'anvil', ['DSC-001', ...catches]);
+      const run = await runSuite(dir, 'anvil', ['DSC-001', ...catches]);
       expect(run.status, 'exit code 3: verdict fail').toBe(3);
       for (const id of catches) expect(failedIds(run), `${fault} must fail ${id}\n${run.output}`).toContain(id);
       expect(failedIds(run), 'describe is untouched by the fault').not.toContain('DSC-001');
