@@ -163,7 +163,10 @@ export function registerNodeCommands(program: Command, io: CliIo = processIo()):
         `  networks  ${
           city.networks
             .all()
-            .map((n) => `${n.name} (${n.framework}, ${n.certified ? 'certified' : 'UNCERTIFIED'})`)
+            .map((n) => {
+              const provisional = city.plugins.find((p) => p.plugin === n.plugin)?.state === 'provisional';
+              return `${n.name} (${n.framework}, ${n.certified ? (provisional ? 'certified provisionally: emulator' : 'certified') : 'UNCERTIFIED'})`;
+            })
             .join(', ') || 'none'
         }`,
         ...(refused.length ? [`  refused   ${refused.map((p) => `${p.plugin ?? p.source} (${p.reason})`).join(', ')}`] : []),
