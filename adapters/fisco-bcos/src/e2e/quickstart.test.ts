@@ -1,0 +1,145 @@
+/**
+ * `npm start` with the FISCO BCOS adapter, on its emulator: the quickstart (`bsn node start`
+ * without --config) certifies the plugin by running the whole suite on its devnet `fisco-bcos`
+ * — a provisional certificate, the target being an emulator — loads it with a warning saying so,
+ * starts `local-fisco-bcos`, creates `demo-fisco-bcos`, and the README's curl walk works on it:
+ * as a user would run it, in a scratch root under the repo's cache holding only this adapter.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { repoRoot } from '@bsn/devnets';
+
+const ROOT = repoRoot();
+const CLI = join(ROOT, 'core', 'cli', 'dist', 'main.js');
+const ADAPTER = join(ROOT, 'adapters', 'fisco-bcos');
+const skip =
+  existsSync(CLI) && existsSync(join(ADAPTER, 'dist', 'emulator', 'main.js')) ? undefined : 'the build is missing (npm test builds first)';
+if (skip) console.warn(`FISCO BCOS quickstart end-to-end test skipped: ${skip}`);
+
+describe.skipIf(skip !== undefined)(
+  'npm start with the FISCO BCOS adapter: local-fisco-bcos, demo-fisco-bcos and the README curl walk',
+  () => {
+    let root: string;
+    let child: ChildProcess | undefined;
+    let stdout = '';
+    let stderr = '';
+    let url: string;
+
+    /** Runs README-style shell lines in the quickstart's root, `bsn` being this repo's CLI. */
+    const sh = (script: string): string => {
+      const r = spawnSync(
+        'bash',
+        ['-c', `set -u; bsn() { node ${JSON.stringify(CLI)} "$@"; }; URL=${url}; APP=demo-fisco-bcos\n${script}`],
+        {
+          cwd: root,
+          encoding: 'utf8',
+          timeout: 120_000,
+        },
+      );
+      if (r.status !== 0) throw new Error(`exit ${r.status}: ${r.stderr}`);
+      return r.stdout;
+    };
+    const json = (script: string) => JSON.parse(sh(script)) as Record<string, unknown>;
+
+    beforeAll(async () => {
+      mkdirSync(join(ROOT, '.cache'), { recursive: true });
+      root = mkdtempSync(join(ROOT, '.cache', 'fisco-quickstart-'));
+      cpSync(ADAPTER, join(root, 'adapters', 'fisco-bcos'), {
+        recursive: true,
+        filter: (p) => !p.includes('node_modules') && !p.endsWith('.tsbuildinfo') && !p.includes(`${ADAPTER}/src`),
+      });
+      child = spawn(process.execPath, [CLI, 'node', 'start', '--rest-port', '0', '--grpc-port', '0'], {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`not up in 5 min:\n${stderr.slice(-3000)}`)), 300_000);
+        const check = setInterval(() => {
+          if (stdout.includes('Stop with Ctrl-C.')) {
+            clearInterval(check);
+            clearTimeout(timer);
+            resolve();
+          }
+        }, 200);
+        child!.once('exit', (code) => {
+          clearInterval(check);
+          clearTimeout(timer);
+          reject(new Error(`bsn node start exited ${code}:\n${stderr.slice(-3000)}`));
+        });
+      });
+      url = /REST\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)![1]!;
+    }, 360_000);
+
+    afterAll(async () => {
+      if (child && child.exitCode === null) {
+        const exited = new Promise((resolve) => child!.once('exit', resolve));
+        child.kill('SIGINT');
+        await exited;
+      }
+      if (root) rmSync(root, { recursive: true, force: true });
+    }, 60_000);
+
+    test('certified provisionally on the emulator, loaded with a warning saying so, and local-fisco-bcos serves demo-fisco-bcos', () => {
+      expect(stderr).toMatch(/adapter @bsn\/adapter-fisco-bcos: certified by the local certifier \(provisional,/);
+      expect(stderr).toContain(
+        'trust.requireFull: false — @bsn/adapter-fisco-bcos holds a provisional certificate (earned on an emulator)',
+      );
+      expect(stderr).toContain(
+        'PROVISIONAL certificate: @bsn/adapter-fisco-bcos@0.1.0 was certified on emulator target fisco-bcos (bsn-fisco-bcos-emulator/0.1.0 (emulator of FISCO BCOS 3.16.4))',
+      );
+      expect(stdout).toContain('networks  local-fisco-bcos (fisco-bcos, certified provisionally: emulator)');
+      expect(stderr).toContain('creating app demo-fisco-bcos on local-fisco-bcos');
+      expect(readFileSync(join(root, '.bsn', 'node.yaml'), 'utf8')).toMatch(/requireFull: false/);
+      const report = JSON.parse(readFileSync(join(root, '.bsn', 'conformance', 'fisco-bcos', 'conformance-report.json'), 'utf8')) as {
+        verdict: string;
+        target: { kind: string; emulator: boolean; node: string };
+        summary: { failed: number };
+      };
+      expect([report.verdict, report.target.kind, report.target.emulator, report.summary.failed]).toEqual(['pass', 'emulator', true, 0]);
+      const certificate = JSON.parse(readFileSync(join(root, '.bsn', 'certificates', 'fisco-bcos.json'), 'utf8')) as {
+        payload: { level: string };
+      };
+      expect(certificate.payload.level).toBe('provisional');
+    });
+
+    test("the README's curl walk: put, get, history, list, delete, usage, events, an app of one's own", () => {
+      const put = json(
+        `curl -s -X PUT --data-binary 'hello' $URL/v1/apps/$APP/kv/greeting $(bsn node sign PUT /v1/apps/$APP/kv/greeting --app $APP --data 'hello')`,
+      );
+      expect(put['status']).toBe('committed');
+      expect(json(`curl -s $URL/v1/apps/$APP/kv/greeting $(bsn node sign GET /v1/apps/$APP/kv/greeting --app $APP)`)['valueText']).toBe(
+        'hello',
+      );
+      json(
+        `curl -s -X PUT --data-binary 'again' $URL/v1/apps/$APP/kv/greeting $(bsn node sign PUT /v1/apps/$APP/kv/greeting --data 'again')`,
+      );
+      const history = json(`curl -s $URL/v1/apps/$APP/history/greeting $(bsn node sign GET /v1/apps/$APP/history/greeting)`);
+      expect((history['entries'] as Array<{ valueText: string }>).map((e) => e.valueText)).toEqual(['hello', 'again']);
+      const list = json(`curl -s "$URL/v1/apps/$APP/kv?prefix=gr" $(bsn node sign GET "/v1/apps/$APP/kv?prefix=gr")`);
+      expect((list['entries'] as Array<{ key: string }>).map((e) => e.key)).toEqual(['greeting']);
+      expect(json(`curl -s -X DELETE $URL/v1/apps/$APP/kv/greeting $(bsn node sign DELETE /v1/apps/$APP/kv/greeting)`)['status']).toBe(
+        'committed',
+      );
+      expect(
+        sh(`curl -s -o /dev/null -w '%{http_code}' $URL/v1/apps/$APP/kv/greeting $(bsn node sign GET /v1/apps/$APP/kv/greeting)`),
+      ).toBe('404');
+      expect(json(`curl -s $URL/v1/apps/$APP/usage $(bsn node sign GET /v1/apps/$APP/usage)`)['txs']).toBeGreaterThanOrEqual(3);
+      const events = sh(`curl -sN --max-time 4 $URL/v1/apps/$APP/events $(bsn node sign GET /v1/apps/$APP/events) || true`);
+      expect([...events.matchAll(/^event: (.+)$/gm)].map((m) => m[1])).toEqual(['kv.put', 'kv.put', 'kv.delete']);
+      const body = '{"code":"my-app","framework":"fisco-bcos"}';
+      const mine = json(
+        `curl -s -X POST --data-binary '${body}' -H content-type:application/json $URL/v1/apps $(bsn node sign POST /v1/apps --data '${body}')`,
+      );
+      expect([mine['framework'], mine['network']]).toEqual(['fisco-bcos', 'local-fisco-bcos']);
+      expect(
+        json(
+          `curl -s -X PUT --data-binary 'mine' $URL/v1/apps/my-app/kv/k $(bsn node sign PUT /v1/apps/my-app/kv/k --app my-app --data 'mine')`,
+        )['status'],
+      ).toBe('committed');
+    });
+  },
+);
