@@ -217,7 +217,7 @@ export class BsnKv extends Contract {
     grantref: string,
   ): void {
     requireAuth(sender);
-    const app = this.writable(appid, sender);
+    const app = this.emitter(appid, sender);
     check(srcchain.length > 0 && method.length > 0 && grantref.length > 0, 'bsn:invalid: a packet names its source chain, method and grant');
     const outbox = new TableStore<Channel>(this.receiver, Name.fromU64(app.id));
     const id = channelOf(dstchain, dstapp);
@@ -266,6 +266,20 @@ export class BsnKv extends Contract {
     const app = this.existing(appid);
     check(!app.frozen, 'bsn:unauthorized: app ' + appid + ' is frozen');
     check(this.members(app.id).exists(sender.N), 'bsn:unauthorized: ' + sender.toString() + ' is not a member of app ' + appid);
+    return app;
+  }
+
+  /**
+   * The app `sender` may send packets from. Every app sends through this (the registry's)
+   * contract, which verifiers pin; a dedicated app's state and members are read from its home.
+   */
+  private emitter(appid: string, sender: Name): App {
+    const app = this.existing(appid);
+    if (app.home == this.receiver) return this.writable(appid, sender);
+    const there = new TableStore<App>(app.home).get(app.id);
+    check(there != null && there.appid == appid, 'bsn:not_found: app ' + appid + ' is not in its home ' + app.home.toString());
+    check(!there!.frozen, 'bsn:unauthorized: app ' + appid + ' is frozen');
+    check(new TableStore<Member>(app.home, Name.fromU64(app.id)).exists(sender.N), 'bsn:unauthorized: ' + sender.toString() + ' is not a member of app ' + appid);
     return app;
   }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isBsnError, type AppInfo, type PacketInput } from '@bsn/contract';
+import { generatePrivateKey, isBsnError, packetId, publicKeyOf, toHex, type AppInfo, type PacketInput } from '@bsn/contract';
 import { bytes, testContext, text, unique } from '@bsn/contract/testing';
 import { AntelopeRpc, isCanonical } from './antelope/index.js';
 import { AccountCreator } from './account-creator.js';
@@ -186,18 +186,40 @@ describe.skipIf(why)('dedicated apps on a real Leap node: an account of their ow
     expect(isBsnError(twice, 'CONFLICT'), String(twice)).toBe(true);
   });
 
-  it('sends no interchain packets (verifiers pin the shared contract), naming the field', async () => {
-    const app = await dedicated(admin);
-    const input: PacketInput = {
+  it('sends packets through the registry contract, which verifiers pin: proven; its non-members and a frozen app are refused', async () => {
+    const app = await dedicated(admin, [member]);
+    const ic = node.adapter.interchain!;
+    const input = (): PacketInput => ({
       dstChain: 'peer',
       dstApp: 'target',
       method: 'ping',
       payload: '',
-      timeout: Date.now() + 60_000,
+      timeout: Date.now() + 600_000,
       grantRef: unique('g'),
-    };
-    const error = await refusal(node.adapter.interchain!.emit(app, input, admin.signer));
-    expect(isBsnError(error, 'INVALID_INPUT') && error.field).toBe('/app');
+    });
+    const { packet, receipt } = await ic.emit(app, input(), member.signer);
+    expect([packet.srcApp, packet.seq]).toEqual([app.appId, 1]);
+    const evidence = await ic.evidence(receipt.txId, { kind: 'packet', packetId: packetId(packet) });
+    // The producer schedule alone (no attesters pinned) proves it.
+    const attester = { algorithm: 'secp256k1' as const, publicKey: toHex(publicKeyOf('secp256k1', generatePrivateKey('secp256k1'))) };
+    const pinned = await ic.trustRoots!([attester], 1);
+    const { attesters: _, threshold: __, ...roots } = pinned.roots;
+    const verdict = await ic.verify(evidence, { ...pinned, roots });
+    expect(verdict.state === 'proven' ? verdict.packet?.srcApp : verdict).toBe(app.appId);
+    expect((await ic.emit(app, input(), admin.signer)).packet.seq).toBe(2);
+    const outsiderEmit = await refusal(ic.emit(app, input(), outsider.signer));
+    expect(isBsnError(outsiderEmit, 'UNAUTHORIZED'), String(outsiderEmit)).toBe(true);
+    await node.adapter.lifecycle.freeze(app, admin.signer);
+    const frozen = await refusal(ic.emit(app, input(), member.signer));
+    expect(String(frozen)).toMatch(/frozen/);
+  });
+
+  it("writes to a dedicated app's scope in the shared contract are refused: its data lives at home only", async () => {
+    const app = await dedicated(admin, [member]);
+    const sender = accountNameOf(member.signer.algorithm, member.signer.publicKey);
+    const put = await refusal(send(member, contract, 'put', { appid: app.appId, sender, key: 'k', value: '01', reqid: unique('req') }));
+    expect(isBsnError(put, 'UNAUTHORIZED'), String(put)).toBe(true);
+    expect(await node.adapter.kv.get(app, 'k')).toBeNull();
   });
 
   it('without a creator on the network, a dedicated app is refused naming /placement, before anything is sent', async () => {

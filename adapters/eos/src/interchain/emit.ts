@@ -1,19 +1,10 @@
 /**
- * Sends a packet: the preset contract's `emit` action, by a member of the (unfrozen) source
- * app. The contract keeps the last sequence per (app, destination chain, destination app) and
- * refuses any but the next, so the adapter reads it, sends the next, and reads again when
- * another sender took that one first.
+ * Sends a packet: the registry contract's `emit` action (for dedicated apps too), by a member
+ * of the (unfrozen) source app. The contract keeps the last sequence per (app, destination
+ * chain, destination app) and refuses any but the next, so the adapter reads it, sends the
+ * next, and reads again when another sender took that one first.
  */
-import {
-  InvalidInputError,
-  checkEmitRequest,
-  type AppRef,
-  type Packet,
-  type PacketInput,
-  type Receipt,
-  type Signer,
-  isBsnError,
-} from '@bsn/contract';
+import { checkEmitRequest, type AppRef, type Packet, type PacketInput, type Receipt, type Signer, isBsnError } from '@bsn/contract';
 import { accountNameOf, PERMISSION } from '../accounts.js';
 import type { AppRegistry } from '../apps.js';
 import type { ContractAbis } from '../contract-abis.js';
@@ -40,17 +31,10 @@ export class PacketSender {
 
   async emit(app: AppRef, input: PacketInput, signer: Signer): Promise<{ packet: Packet; receipt: Receipt }> {
     const plan = checkEmitRequest(app, input, this.chain);
-    const at = await this.apps.locate(plan.srcApp);
-    if (at.account !== this.apps.contract) {
-      // Verifiers pin the shared contract's account: an emit from another account proves nothing to them.
-      throw new InvalidInputError(
-        `/app: app ${plan.srcApp} is dedicated; packets are sent from apps of the shared contract ${this.apps.contract}`,
-        {
-          field: '/app',
-          stage: 'validate',
-        },
-      );
-    }
+    const located = await this.apps.locate(plan.srcApp);
+    // Every app, dedicated ones too, sends through the registry's contract (the account verifiers
+    // pin); its outbox is in the app's scope there, and it reads a dedicated app's members at home.
+    const at = { ...located, account: this.apps.contract };
     const abi = await this.abis.of(at.account);
     const sender = accountNameOf(signer.algorithm, signer.publicKey);
     for (let attempt = 0; ; attempt++) {
