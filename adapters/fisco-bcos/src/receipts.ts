@@ -20,7 +20,7 @@ export async function receiptOf(
 ): Promise<Receipt> {
   let block;
   try {
-    block = await chain.block(r.blockNumber);
+    block = await chain.blockOf(r.blockNumber, r.transactionHash);
   } catch (error) {
     throw toBsnError(error, { stage: 'commit', txId: r.transactionHash, what: `reading block ${r.blockNumber}` });
   }

@@ -30,9 +30,34 @@ export interface LogFilter {
   topics: Array<string | string[] | null>;
 }
 
+/** How many sealed blocks `blockOf` keeps (writes sent together land in the same few blocks). */
+const SEALED_BLOCKS_KEPT = 64;
+
 /** Typed reads of one group of a FISCO BCOS 3.x node. */
 export class ChainReader {
+  private readonly sealed = new Map<number, Promise<BlockJson>>();
+
   constructor(readonly rpc: FiscoRpc) {}
+
+  /**
+   * The block holding `txId` (with its transactions' hashes), read once for all the receipts of
+   * one block: a sealed FISCO block never changes (PBFT finality), so the block is kept — and read
+   * again only when it does not hold `txId` (another chain at the same endpoint, e.g. a devnet
+   * started afresh). Failed reads are not kept.
+   */
+  async blockOf(number: number, txId: string): Promise<BlockJson> {
+    const holds = (b: BlockJson) => (b.transactions ?? []).some((t) => (typeof t === 'string' ? t : t.hash) === txId);
+    const kept = this.sealed.get(number);
+    if (kept) {
+      const block = await kept.catch(() => undefined);
+      if (block && holds(block)) return block;
+    }
+    const read = this.block(number);
+    this.sealed.set(number, read);
+    read.catch(() => this.sealed.get(number) === read && this.sealed.delete(number));
+    while (this.sealed.size > SEALED_BLOCKS_KEPT) this.sealed.delete(this.sealed.keys().next().value!);
+    return read;
+  }
 
   blockNumber(): Promise<number> {
     return this.rpc.group<number>('getBlockNumber');
