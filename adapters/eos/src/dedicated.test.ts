@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePrivateKey, isBsnError, packetId, publicKeyOf, toHex, type AppInfo, type PacketInput } from '@bsn/contract';
 import { bytes, testContext, text, unique } from '@bsn/contract/testing';
-import { AntelopeRpc, isCanonical } from './antelope/index.js';
+import { AntelopeRpc, isCanonical, publicKeyText } from './antelope/index.js';
 import { AccountCreator } from './account-creator.js';
 import { accountNameOf, dedicatedAccountOf, PERMISSION } from './accounts.js';
 import { resolveConfig } from './config.js';
@@ -101,7 +101,7 @@ describe.skipIf(why)('dedicated apps on a real Leap node: an account of their ow
       if (isCanonical(signature.compact)) continue;
       const receipt = await node.adapter.gateway.submitPrepared(prepared, signature);
       const tx = await node.adapter.gateway.transaction(receipt.txId);
-      expect([tx.app, tx.method]).toEqual([app.location['contract'], 'relay']);
+      expect([tx.app, tx.method]).toEqual([app.appId, 'relay']);
       expect(tx.events.map((e) => [e.app, text(e.payload)])).toEqual([[app.appId, key]]);
       expect(text((await node.adapter.kv.get(app, key))!.value)).toBe('relayed');
       return;
@@ -116,6 +116,18 @@ describe.skipIf(why)('dedicated apps on a real Leap node: an account of their ow
     expect(await node.adapter.lifecycle.get({ appId }).catch((e: unknown) => isBsnError(e, 'NOT_FOUND'))).toBe(true);
     const app = await dedicated(admin, [], appId);
     expect([app.appId, app.placement]).toEqual([appId, 'dedicated']);
+  });
+
+  it('an account name taken first by another key is passed over: the app lives at its next name, and works', async () => {
+    const appId = unique('squatted');
+    const squatted = dedicatedAccountOf(contract, appId);
+    const creator = new AccountCreator(txs, resolveConfig(node.devnet.network));
+    await creator.ensure(squatted, publicKeyText(outsider.signer.algorithm, outsider.signer.publicKey));
+    const app = await dedicated(admin, [member], appId);
+    expect(app.location['contract']).toBe(dedicatedAccountOf(contract, appId, 1));
+    expect(app.location['contract']).not.toBe(squatted);
+    await node.adapter.kv.put({ app, key: 'k', value: bytes('v'), requestId: unique('req') }, member.signer);
+    expect(text((await node.adapter.kv.get(app, 'k'))!.value)).toBe('v');
   });
 
   it('the registry records only an app its home holds, for that admin, by that admin', async () => {

@@ -66,13 +66,18 @@ export class Lookups {
       }
       const hash = status.state === 'IRREVERSIBLE' && status.block_id ? status.block_id : (await this.api.block(trace.block_num)).id;
       const first = trace.actions[0];
+      const events = await this.events(trace);
+      // `app` is the BSN app written to (its events name it), not the contract account: a
+      // shared contract serves many apps
+      const app = events[0]?.app;
       return {
         txId: id,
         block: { number: trace.block_num, hash },
         valid: trace.status === 'executed',
         validationCode: trace.status,
-        ...(first && { app: first.account, method: first.action }),
-        events: await this.events(trace),
+        ...(app !== undefined && { app }),
+        ...(first && { method: first.action }),
+        events,
       };
     } catch (error) {
       throw toBsnError(error, { stage: 'query', what: `transaction ${id}` });

@@ -90,7 +90,7 @@ describe.skipIf(skip)('bsn certify decides', () => {
     const refused = certify(report(out));
     expect(refused.status).toBe(3);
     expect(refused.stderr).toMatch(
-      /not certified: only a complete run certifies: the run was partial \(--only\); 48 case\(s\) of suite 2\.0\.0 are missing: DSC-002, DSC-003, KEY-001/,
+      /not certified: only a complete run certifies: the run was partial \(--only\); \d+ case\(s\) of suite 2\.0\.0 are missing: DSC-002, DSC-003, KEY-001/,
     );
     expect(existsSync(join(work, 'cert.json'))).toBe(false);
   });

@@ -76,6 +76,14 @@ export const gatewayCases = defineCases([
       expect(first.txId).toBe(receipt.txId);
       expect(second).toEqual(first);
       expect(first.block).toEqual(receipt.block);
+      // What the look-up says of the transaction is what the chain and the receipt say
+      expect(first.valid, 'a committed write is valid').toBe(true);
+      expect(first.validationCode, "the framework's validation code, verbatim").not.toBe('');
+      if (first.app !== undefined) expect(first.app, 'the app the transaction wrote to').toBe(app.appId);
+      if (first.method !== undefined) expect(first.method, 'the method the transaction called').toBe(PRESET_METHODS.put);
+      const described = (events: typeof first.events) => events.map((e) => [e.app, e.name, e.txId, text(e.payload)]);
+      expect(described(first.events), "the transaction's events are its receipt's").toEqual(described(receipt.events));
+      if (ctx.chain) expect((await ctx.chain.transaction(receipt.txId))?.valid, 'valid as the chain recorded it').toBe(first.valid);
       await assertCommitted(ctx, receipt);
     },
   },
