@@ -9,6 +9,7 @@ import { AntelopeApiError, NATIVE_ABI, singleKeyAuthority } from './antelope/ind
 import type { ResolvedConfig } from './config.js';
 import { toBsnError } from './errors.js';
 import { FRAMEWORK } from './framework.js';
+import type { AccountInfo } from './node-api.js';
 import type { Transactions } from './transactions.js';
 
 const ACCOUNT_QUERY_EXCEPTION = 3060002;
@@ -32,14 +33,18 @@ export class AccountCreator {
   }
 
   async exists(name: string): Promise<boolean> {
-    if (this.existing.has(name)) return true;
+    return this.existing.has(name) || (await this.account(name)) !== undefined;
+  }
+
+  /** The account `name` as the chain has it, or undefined when there is none. */
+  async account(name: string): Promise<AccountInfo | undefined> {
     try {
-      await this.txs.api.account(name);
+      const account = await this.txs.api.account(name);
       this.existing.add(name);
-      return true;
+      return account;
     } catch (error) {
       // Leap answers an unknown account with account_query_exception ("unable to retrieve account info").
-      if (error instanceof AntelopeApiError && error.code === ACCOUNT_QUERY_EXCEPTION) return false;
+      if (error instanceof AntelopeApiError && error.code === ACCOUNT_QUERY_EXCEPTION) return undefined;
       throw toBsnError(error, { stage: 'query', what: `looking up account ${name}` });
     }
   }

@@ -29,11 +29,14 @@ export function accountNameOf(algorithm: KeyAlgorithm, publicKey: Uint8Array): s
 
 /**
  * The account a dedicated app of the registry `contract` runs its own copy of the preset
- * contract on: named from the registry and the app id, so every adapter instance would pick
- * the same one (the registry records it; that record, not this name, is what is believed).
+ * contract on: named from the registry and the app id, so every adapter instance picks the
+ * same one (the registry records it; that record, not this name, is what is believed). A name
+ * someone else took first is passed over for the next `attempt`.
  */
-export function dedicatedAccountOf(contract: string, appId: string): string {
-  return nameOfDigest(createHash('sha256').update(`bsn/eos/dedicated-app/v1\n${contract}\n`).update(appId, 'utf8').digest());
+export function dedicatedAccountOf(contract: string, appId: string, attempt = 0): string {
+  const hash = createHash('sha256').update(`bsn/eos/dedicated-app/v1\n${contract}\n`).update(appId, 'utf8');
+  if (attempt > 0) hash.update(`\n${attempt}`);
+  return nameOfDigest(hash.digest());
 }
 
 /** `account@active`, how the standard names an EOS chain account. */

@@ -23,6 +23,7 @@ import { accountNameOf, dedicatedAccountOf, nameOfAccountId, PERMISSION } from '
 import type { AppRegistry } from './apps.js';
 import type { ContractAbis } from './contract-abis.js';
 import { deployPresetContract } from './deploy.js';
+import { compressPoint, parsePublicKey } from './antelope/index.js';
 import { toBsnError } from './errors.js';
 import { FRAMEWORK } from './framework.js';
 import type { Transactions } from './transactions.js';
@@ -38,6 +39,9 @@ function memberName(account: unknown, field: string): string {
   }
   return nameOfAccountId(id, `${field}/id`);
 }
+
+/** How many names a dedicated app's account may try before its create gives up. */
+const HOME_ATTEMPTS = 8;
 
 export class EosLifecycle implements AppLifecycle {
   constructor(
@@ -76,7 +80,7 @@ export class EosLifecycle implements AppLifecycle {
     if (await this.apps.exists(data.appid)) {
       throw new ConflictError(`app ${data.appid} exists`, { stage: 'validate', field: '/appId' });
     }
-    const home = dedicatedAccountOf(this.apps.contract, data.appid);
+    const home = await this.homeFor(data.appid);
     try {
       await deployPresetContract(this.txs, this.creator, home);
     } catch (error) {
@@ -98,6 +102,31 @@ export class EosLifecycle implements AppLifecycle {
       admin,
       { what },
     );
+  }
+
+  /**
+   * The account for a dedicated app: the first of its names that is free or held by the
+   * creator's key alone (a create that stopped half-way); a name another key holds — taken
+   * first, perhaps to block this app — is passed over.
+   */
+  private async homeFor(appId: string): Promise<string> {
+    const creatorKey = Buffer.from(compressPoint(this.creator.creatorSigner!.publicKey));
+    for (let attempt = 0; attempt < HOME_ATTEMPTS; attempt++) {
+      const name = dedicatedAccountOf(this.apps.contract, appId, attempt);
+      const account = await this.creator.account(name);
+      if (!account) return name;
+      const held = account.permissions.every(
+        (p) =>
+          p.required_auth.accounts.length === 0 &&
+          p.required_auth.keys.length === 1 &&
+          Buffer.from(parsePublicKey(p.required_auth.keys[0]!.key).compressed).equals(creatorKey),
+      );
+      if (held) return name;
+    }
+    throw new ConflictError(`the first ${HOME_ATTEMPTS} account names for dedicated app ${appId} are held by other keys`, {
+      stage: 'prepare',
+      field: '/appId',
+    });
   }
 
   async get(app: AppRef): Promise<AppInfo> {

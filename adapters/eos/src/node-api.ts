@@ -139,6 +139,21 @@ export interface ProducerSchedule {
   };
 }
 
+/** An account as `get_account` reports it: the permissions and who satisfies them. */
+export interface AccountInfo {
+  account_name: string;
+  permissions: Array<{
+    perm_name: string;
+    parent: string;
+    required_auth: {
+      threshold: number;
+      keys: Array<{ key: string; weight: number }>;
+      accounts: Array<{ permission: { actor: string; permission: string }; weight: number }>;
+      waits: Array<{ wait_sec: number; weight: number }>;
+    };
+  }>;
+}
+
 export class NodeApi {
   constructor(readonly rpc: AntelopeRpc) {}
 
@@ -183,7 +198,7 @@ export class NodeApi {
     return this.rpc.call('/v1/chain/get_table_rows', { json: true, limit: 100, ...request });
   }
 
-  account(name: string): Promise<{ account_name: string; permissions: unknown[] }> {
+  account(name: string): Promise<AccountInfo> {
     return this.rpc.call('/v1/chain/get_account', { account_name: name });
   }
 
