@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
  * folder whose entry patches the built adapter (dist/), or a copy of it with one line changed.
  */
 export const FISCO_FAULTS = {
-  /** A write answers once the node has the transaction, naming the head block: before any block holding it is sealed. */
+  /** A write answers as soon as the transaction is sent, naming the head block of before: not waiting for a block holding it to be sealed. */
   'receipt-before-sealing': { catches: ['GW-001'], target: 'fisco-bcos' },
   /** Accounts derived with the other crypto mode's hash (Keccak on an SM chain): not the sender the node derives. */
   'account-wrong-crypto-mode': { catches: ['LC-001', 'LC-004'], target: 'fisco-bcos-sm' },
@@ -34,9 +34,10 @@ import factory from '${dist}/index.js';
 PresetWrites.prototype.write = async function (plan, signer) {
   const app = await this.c.apps.get(plan.appId);
   const signed = await signTransaction(this.c.suite, await this.c.txs.dataFor(app.address, this.inputOf(plan)), signer);
+  // The head as it is before the transaction is sent: never the block that will hold it.
+  const head = await this.c.chain.block(await this.c.chain.blockNumber());
   // Sent, not waited for: the node seals it some time later.
   this.c.txs.send(signed, 'a write', Date.now() + 30000).catch(() => {});
-  const head = await this.c.chain.block(await this.c.chain.blockNumber());
   return { txId: signed.hash, requestId: plan.requestId, status: 'committed', block: { number: head.number, hash: head.hash }, events: [], timestamp: head.timestamp };
 };
 export default factory;
