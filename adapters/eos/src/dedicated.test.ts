@@ -130,6 +130,16 @@ describe.skipIf(why)('dedicated apps on a real Leap node: an account of their ow
     expect(text((await node.adapter.kv.get(app, 'k'))!.value)).toBe('v');
   });
 
+  it('two creates of one dedicated app id at once: one app, the other create is a conflict', async () => {
+    const appId = unique('race');
+    const outcomes = await Promise.allSettled([dedicated(admin, [], appId), dedicated(member, [], appId)]);
+    const made = outcomes.filter((o) => o.status === 'fulfilled');
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    expect(made).toHaveLength(1);
+    expect(refused.map((e) => isBsnError(e, 'CONFLICT') || String(e))).toEqual([true]);
+    expect((await node.adapter.lifecycle.get({ appId })).placement).toBe('dedicated');
+  });
+
   it('the registry records only an app its home holds, for that admin, by that admin', async () => {
     const victim: AppInfo = await dedicated(admin);
     const home = victim.location['contract']!;

@@ -84,6 +84,10 @@ export class EosLifecycle implements AppLifecycle {
     try {
       await deployPresetContract(this.txs, this.creator, home);
     } catch (error) {
+      // Another create of the same id (on another instance) may have got there first.
+      if (await this.apps.exists(data.appid).catch(() => false)) {
+        throw new ConflictError(`app ${data.appid} exists`, { stage: 'prepare', field: '/appId' });
+      }
       throw toBsnError(error, { stage: 'prepare', what: `${what}: deploying the preset contract to ${home}` });
     }
     this.abis.forget(home);
