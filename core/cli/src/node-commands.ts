@@ -6,7 +6,7 @@
  * certifies the bundled adapters is found at run time by package name (core never depends on it).
  */
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import type { KeyAlgorithm } from '@bsn/contract';
 import { fromHex, utf8 } from '@bsn/contract';
@@ -160,6 +160,7 @@ export function registerNodeCommands(program: Command, io: CliIo = processIo()):
         `  REST      ${city.restUrl}        OpenAPI: ${city.restUrl}/openapi.json`,
         `  gRPC      ${city.grpcAddress || 'off'}           core/protocol/proto/bsn_gateway.proto`,
         `  health    ${city.restUrl}/healthz  ${city.restUrl}/readyz   metrics: ${city.restUrl}/metrics`,
+        `  pages     ${city.restUrl}/ui/        operator and portal pages (sign in with a key file${quick ? `: ${relative(io.cwd, quick.demoKeyFile)}, or ${relative(io.cwd, quick.operatorKeyFile)} for the operator view` : ''})`,
         `  networks  ${
           city.networks
             .all()
