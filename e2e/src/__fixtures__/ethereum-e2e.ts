@@ -33,6 +33,12 @@ export async function startAnvil(): Promise<StartedAnvil> {
   return (await new AnvilDevnet().start()) as unknown as StartedAnvil;
 }
 
+/**
+ * What a node started by `bsn node start` must be told to accept these copies' certificates:
+ * they are of the fixture suite, and the CLI otherwise requires the installed kit's version.
+ */
+export const FIXTURE_SUITES = { current: FIXTURE_SUITE.version };
+
 /** A copy of the plugin with a certificate from a fresh test certifier, plus a tampered and an uncertified variant. */
 export async function certifiedPluginCopies(): Promise<{
   dir: string;

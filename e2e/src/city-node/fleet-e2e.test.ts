@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BsnClient, type EventMessage } from '@bsn/client';
 import { newKey, skipReason as pgSkipReason, startPostgres, type PostgresServer } from '@bsn/city-node/testing';
-import { certifiedPluginCopies, e2eSkipReason, startAnvil, type StartedAnvil } from '../__fixtures__/ethereum-e2e.js';
+import { FIXTURE_SUITES, certifiedPluginCopies, e2eSkipReason, startAnvil, type StartedAnvil } from '../__fixtures__/ethereum-e2e.js';
 import { Fleet, haproxySkipReason } from '../__fixtures__/fleet.js';
 
 const DEADLINE_MS = 8000;
@@ -51,7 +51,7 @@ describe.skipIf(skip !== undefined)('a fleet behind a load balancer, restarted o
       config: {
         registry: { kind: 'postgres', url },
         keys: { scryptN: 1024, nodeKey: join(plugins.dir, 'node-key.json') },
-        trust: { certifiers: [plugins.trustFile] },
+        trust: { certifiers: [plugins.trustFile], suites: FIXTURE_SUITES },
         plugins: [
           {
             source: plugins.good,

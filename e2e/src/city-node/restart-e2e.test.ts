@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BsnClient, type EventMessage } from '@bsn/client';
-import { ROOT, certifiedPluginCopies, e2eSkipReason, startAnvil, type StartedAnvil } from '../__fixtures__/ethereum-e2e.js';
+import { FIXTURE_SUITES, ROOT, certifiedPluginCopies, e2eSkipReason, startAnvil, type StartedAnvil } from '../__fixtures__/ethereum-e2e.js';
 import { newKey } from '@bsn/city-node/testing';
 
 const skip = await e2eSkipReason();
@@ -74,7 +74,7 @@ describe.skipIf(skip !== undefined)('kill -9 mid-load and restart', () => {
         node: { name: 'restart', dataDir: 'node' },
         listen: { restPort, grpc: false },
         keys: { scryptN: 1024 },
-        trust: { certifiers: [plugins.trustFile] },
+        trust: { certifiers: [plugins.trustFile], suites: FIXTURE_SUITES },
         plugins: [{ source: plugins.good, certificate: plugins.goodCert, networks: [{ name: 'anvil', endpoint }] }],
         portals: [{ code: 'p', users: [{ code: 'writer', algorithm: 'secp256r1', publicKey: key.publicKey, role: 'admin' }] }],
       }),

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { BsnClient, NodeResponseError } from '@bsn/client';
 import { newKey } from '@bsn/city-node/testing';
-import { ROOT, certifiedPluginCopies, e2eSkipReason } from '../__fixtures__/ethereum-e2e.js';
+import { FIXTURE_SUITES, ROOT, certifiedPluginCopies, e2eSkipReason } from '../__fixtures__/ethereum-e2e.js';
 
 const skip = (await e2eSkipReason()) ?? (existsSync(join(ROOT, 'core', 'cli', 'dist', 'main.js')) ? undefined : 'the bsn CLI is not built');
 if (skip) console.warn(`shutdown test skipped: ${skip}`);
@@ -54,7 +54,7 @@ describe.skipIf(skip !== undefined)('graceful shutdown', () => {
         'node: { name: shutdown, dataDir: node }',
         `listen: { restPort: ${restPort}, grpc: false }`,
         'keys: { scryptN: 1024 }',
-        `trust: { certifiers: [${JSON.stringify(plugins.trustFile)}] }`,
+        `trust: { certifiers: [${JSON.stringify(plugins.trustFile)}], suites: { current: ${JSON.stringify(FIXTURE_SUITES.current)} } }`,
         'plugins:',
         `  - source: ${JSON.stringify(plugins.good)}`,
         `    certificate: ${JSON.stringify(plugins.goodCert)}`,
