@@ -1,5 +1,4 @@
 import {
-  InvalidInputError,
   RejectedByChainError,
   UnauthorizedError,
   checkAppRef,
@@ -21,10 +20,20 @@ import { hexToBytes } from './node/chain-reader.js';
 import { accountOf } from './protocol/account.js';
 
 const MODES = ['consortium', 'private'] as const;
+const PLACEMENTS = ['shared', 'dedicated'] as const;
+/**
+ * The app's kind byte (the contracts' `mode`, a uint8 they store and return untouched): the
+ * mode's code in the low nibble, the placement's in the high one.
+ */
+const kindOf = (mode: (typeof MODES)[number], placement: (typeof PLACEMENTS)[number]): number =>
+  MODES.indexOf(mode) | (PLACEMENTS.indexOf(placement) << 4);
 
 /**
  * Apps are contracts made by the group's BsnKvRegistry (`createApp`: one transaction, so a
- * refused create leaves nothing behind), each a proxy running the preset implementation. The
+ * refused create leaves nothing behind), each a proxy running the preset implementation. A
+ * dedicated app is one too, in the configured group, recorded as dedicated (as on Ethereum, its
+ * own contract): giving it a group of its own is an operator's act on a real chain, and the
+ * emulator serves one group. The
  * admin is the creator; every change is the admin's, checked here first (no doomed
  * transaction is sent) and enforced by the contract. Changes that change nothing send nothing.
  */
@@ -34,16 +43,8 @@ export class FiscoLifecycle implements AppLifecycle {
   async create(spec: AppSpec, admin: Signer): Promise<AppInfo> {
     checkSigner(this.c.suite, admin, '/admin');
     const checked = checkAppSpec(spec, FRAMEWORK, (m, field) => checkMember(this.c.suite, m, field));
-    if (checked.placement === 'dedicated') {
-      throw new InvalidInputError(
-        '/placement: this adapter places every app in the configured group (dedicated groups are not supported)',
-        {
-          field: '/placement',
-        },
-      );
-    }
     const members = Buffer.concat(checked.members.map((m) => Buffer.from(m.slice(2), 'hex')));
-    const input = this.c.calls.registry.encode('createApp', [checked.appId, members, MODES.indexOf(checked.mode)]);
+    const input = this.c.calls.registry.encode('createApp', [checked.appId, members, kindOf(checked.mode, checked.placement)]);
     const what = `creating app ${checked.appId}`;
     const receipt = await this.c.txs.signAndSend(this.c.config.registry, input, admin, what, Date.now() + this.c.config.submitTimeoutMs);
     this.c.calls.check(receipt, { what });
@@ -66,8 +67,8 @@ export class FiscoLifecycle implements AppLifecycle {
     return {
       appId,
       framework: FRAMEWORK,
-      mode: MODES[Number(mode)] ?? 'consortium',
-      placement: 'shared',
+      mode: MODES[Number(mode) & 0x0f] ?? 'consortium',
+      placement: PLACEMENTS[Number(mode) >> 4] ?? 'shared',
       state: frozen ? 'frozen' : 'active',
       location: {
         network: this.c.config.name,
