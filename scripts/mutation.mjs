@@ -66,7 +66,7 @@ const config = {
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: relative(root, join(out, 'report.html')) },
   jsonReporter: { fileName: relative(root, join(out, 'mutation.json')) },
-  tempDirName: '.cache/stryker-tmp',
+  tempDirName: `.cache/stryker-tmp/${basename(adapterDir)}`,
   cleanTempDir: 'always',
   ignorePatterns: ['.cache', '.bsn', 'coverage', '**/*.tsbuildinfo'],
 };
@@ -75,16 +75,19 @@ writeFileSync(configFile, JSON.stringify(config, null, 2));
 console.error(
   `[mutation] ${adapter} on ${target} (${args.includes('--shared-devnet') ? 'one devnet for all mutants' : 'a fresh devnet per mutant'}): mutating ${config.mutate.join(' ')}`,
 );
-const run = spawnSync(process.execPath, [join(root, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', configFile], {
-  cwd: root,
-  stdio: 'inherit',
-  env: {
-    ...process.env,
-    BSN_MUTATION_ADAPTER: adapterDir,
-    BSN_MUTATION_TARGET: target,
-    BSN_MUTATION_SHARED_DEVNET: args.includes('--shared-devnet') ? '1' : '0',
-  },
-});
+// --summary-only: summarize the last run again (after editing mutation-equivalents.json)
+const run = args.includes('--summary-only')
+  ? { status: 0 }
+  : spawnSync(process.execPath, [join(root, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', configFile], {
+      cwd: root,
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        BSN_MUTATION_ADAPTER: adapterDir,
+        BSN_MUTATION_TARGET: target,
+        BSN_MUTATION_SHARED_DEVNET: args.includes('--shared-devnet') ? '1' : '0',
+      },
+    });
 if (!existsSync(join(out, 'mutation.json'))) {
   console.error(`[mutation] Stryker wrote no report (exit ${run.status})`);
   process.exit(1);
@@ -93,48 +96,87 @@ writeFileSync(join(out, 'summary.md'), summarize(JSON.parse(readFileSync(join(ou
 console.log(readFileSync(join(out, 'summary.md'), 'utf8'));
 console.error(`[mutation] reports in ${relative(root, out)}: report.html, mutation.json, summary.md`);
 
-/** Score per module and per case family (the case id's prefix: GW, KV, EV…), and every survivor. */
+/**
+ * The adapter's explained mutants: `mutation-equivalents.json` in its folder, entries of
+ * { file (under the adapter), line (the source line's text, trimmed), mutator?, why }.
+ */
+function equivalents() {
+  const file = join(root, adapterDir, 'mutation-equivalents.json');
+  return existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')).equivalent : [];
+}
+
+/**
+ * Score per module and per case family (the case id's prefix: GW, KV, EV…), every survivor
+ * not explained, every explained one with its reason, and explanations that match nothing.
+ * The score counts killed (and timed-out) mutants against killed + survived + not covered,
+ * explained survivors left out; the floor counts them as survivors.
+ */
 function summarize(report) {
   const testNames = new Map();
   for (const file of Object.values(report.testFiles ?? {})) for (const t of file.tests) testNames.set(t.id, t.name);
   const family = (testId) => /\b([A-Z]{2,4})-\d{3}\b/.exec(testNames.get(testId) ?? '')?.[1] ?? 'other';
+  const entries = equivalents();
+  const used = new Set();
+  const all = [];
+  for (const [path, file] of Object.entries(report.files)) {
+    const lines = file.source.split('\n');
+    const local = relative(adapterDir, path);
+    for (const m of file.mutants) {
+      const text = (lines[m.location.start.line - 1] ?? '').trim();
+      let explained;
+      if (m.status === 'Survived' || m.status === 'NoCoverage') {
+        const i = entries.findIndex((e) => e.file === local && e.line === text && (!e.mutator || e.mutator === m.mutatorName));
+        if (i >= 0) {
+          used.add(i);
+          explained = entries[i].why;
+        }
+      }
+      all.push({ ...m, path, explained });
+    }
+  }
   const score = (ms) => {
     const killed = ms.filter((m) => m.status === 'Killed' || m.status === 'Timeout').length;
-    const counted = ms.filter((m) => ['Killed', 'Timeout', 'Survived', 'NoCoverage'].includes(m.status)).length;
+    const open = ms.filter((m) => (m.status === 'Survived' || m.status === 'NoCoverage') && !m.explained).length;
+    const explained = ms.filter((m) => m.explained).length;
     const invalid = ms.filter((m) => m.status === 'CompileError' || m.status === 'RuntimeError').length;
-    return { killed, counted, invalid, pct: counted ? `${((100 * killed) / counted).toFixed(1)} %` : 'n/a' };
+    const pct = (n, d) => (d ? `${((100 * n) / d).toFixed(1)} %` : 'n/a');
+    return { killed, open, explained, invalid, pct: pct(killed, killed + open), floor: pct(killed, killed + open + explained) };
   };
   const lines = [
     `# Mutation run: ${adapter} on ${target}`,
     '',
-    '| module | killed | of | score | not valid TypeScript |',
-    '| --- | --- | --- | --- | --- |',
+    '| module | killed | survived | explained | score | floor | not valid TypeScript |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
   ];
-  const all = [];
-  for (const [path, file] of Object.entries(report.files)) {
-    const s = score(file.mutants);
-    all.push(...file.mutants.map((m) => ({ ...m, path })));
-    lines.push(`| ${path} | ${s.killed} | ${s.counted} | ${s.pct} | ${s.invalid} |`);
+  for (const path of Object.keys(report.files)) {
+    const s = score(all.filter((m) => m.path === path));
+    lines.push(`| ${path} | ${s.killed} | ${s.open} | ${s.explained} | ${s.pct} | ${s.floor} | ${s.invalid} |`);
   }
-  const total = score(all);
-  lines.push(`| **all** | ${total.killed} | ${total.counted} | **${total.pct}** | ${total.invalid} |`, '');
+  const t = score(all);
+  lines.push(`| **all** | ${t.killed} | ${t.open} | ${t.explained} | **${t.pct}** | ${t.floor} | ${t.invalid} |`, '');
+  lines.push('Score: killed of killed + survived (explained survivors left out); floor: explained ones counted as survivors.', '');
   const byFamily = new Map();
   for (const m of all) for (const f of new Set((m.killedBy ?? []).map(family))) byFamily.set(f, (byFamily.get(f) ?? 0) + 1);
   lines.push('Mutants killed by each case family (a mutant may be killed by several):', '');
   for (const [f, n] of [...byFamily].sort()) lines.push(`- ${f}: ${n}`);
-  const survivors = all.filter((m) => m.status === 'Survived' || m.status === 'NoCoverage');
+  const where = (m) =>
+    `${m.path}:${m.location.start.line} ${m.mutatorName} → \`${String(m.replacement ?? '')
+      .replace(/\s+/g, ' ')
+      .slice(0, 100)}\``;
+  const survivors = all.filter((m) => (m.status === 'Survived' || m.status === 'NoCoverage') && !m.explained);
   lines.push('', `## Survivors (${survivors.length})`, '');
-  for (const m of survivors) {
-    lines.push(
-      `- ${m.path}:${m.location.start.line} ${m.mutatorName} → \`${String(m.replacement ?? '')
-        .replace(/\s+/g, ' ')
-        .slice(0, 100)}\` (${m.status})`,
-    );
+  for (const m of survivors) lines.push(`- ${where(m)} (${m.status})`);
+  const explained = all.filter((m) => m.explained);
+  lines.push(
+    '',
+    `## Explained as equivalent (${explained.length}), from ${relative(root, join(root, adapterDir, 'mutation-equivalents.json'))}`,
+    '',
+  );
+  for (const m of explained) lines.push(`- ${where(m)} (${m.status}): ${m.explained}`);
+  const stale = entries.filter((_, i) => !used.has(i));
+  if (stale.length) {
+    lines.push('', `## Explanations that matched no survivor (${stale.length}): the line changed, or the suite now kills it`, '');
+    for (const e of stale) lines.push(`- ${e.file}: \`${e.line}\`${e.mutator ? ` (${e.mutator})` : ''}`);
   }
-  // Equivalent mutants are explained in the source, where the next reader of the line sees why:
-  // `// Stryker disable next-line <mutator>: <why no behaviour changes>`.
-  const explained = all.filter((m) => m.status === 'Ignored');
-  lines.push('', `## Explained as equivalent (${explained.length})`, '');
-  for (const m of explained) lines.push(`- ${m.path}:${m.location.start.line} ${m.mutatorName}: ${m.statusReason ?? '(no reason given)'}`);
   return `${lines.join('\n')}\n`;
 }

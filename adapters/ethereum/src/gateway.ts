@@ -54,7 +54,6 @@ export class EthereumGateway implements Gateway {
    * the first receipt and writes nothing, at one round trip less per new write.
    */
   async submitPlan(plan: WritePlan, signer: Signer): Promise<Receipt> {
-    // Stryker disable next-line StringLiteral: the field named when a host passes a malformed signer; hosts build signers from their registry, so no case can
     const from = signerAddress(signer, '/signer');
     const w = await resolveWrite(plan, this.d.registry);
     const deadline = deadlineOf(plan, this.d.config.submitTimeoutMs);
@@ -62,7 +61,6 @@ export class EthereumGateway implements Gateway {
     try {
       const raw = await this.d.sender.send({ to: w.app.address, data: w.data, what }, signer, {
         wait: 'final',
-        // Stryker disable next-line ArithmeticOperator: a longer wait only shows when the chain never answers, which no case waits out
         timeoutMs: deadline - Date.now(),
       });
       return await writeReceipt(this.d.chain, w, raw);
@@ -84,7 +82,6 @@ export class EthereumGateway implements Gateway {
   /** `get` answers with the value's hash and the block whose KvWritten log holds the value. */
   async evaluate(request: EvaluateRequest, caller?: Signer): Promise<EvaluateResult> {
     const plan = checkEvaluateRequest(request, LIMITS);
-    // Stryker disable next-line StringLiteral: the field named when a host passes a malformed caller; no case can
     const from = caller === undefined ? undefined : signerAddress(caller, '/caller');
     const app = await this.d.registry.resolve(plan.appId);
     const fn = PRESET_FUNCTIONS[plan.method];
@@ -93,7 +90,6 @@ export class EthereumGateway implements Gateway {
     let lastBlock: bigint;
     try {
       const out = await this.d.chain.call(
-        // Stryker disable next-line ObjectLiteral: the preset reads do not depend on msg.sender, so a call without `from` answers the same
         { to: app.address, data: appInterface.encodeFunctionData(fn, [plan.key]), ...(from && { from }) },
         block,
       );
@@ -127,7 +123,6 @@ export class EthereumGateway implements Gateway {
       async () => {
         const [node, height, chainId] = await Promise.all([chain.clientVersion(), chain.blockNumber(), chain.chainId()]);
         const ok = chainId === config.chainId;
-        // Stryker disable ObjectLiteral,BooleanLiteral,StringLiteral,MethodExpression,ArithmeticOperator: health's detail is free-form, for operators; the contract checks ok, height and node
         return {
           ok,
           height,
@@ -143,7 +138,6 @@ export class EthereumGateway implements Gateway {
         };
       },
       { node: 'unreachable', detail: { network: config.name } },
-      // Stryker restore ObjectLiteral,BooleanLiteral,StringLiteral,MethodExpression,ArithmeticOperator
     );
   }
 }

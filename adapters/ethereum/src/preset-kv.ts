@@ -92,16 +92,12 @@ export class EthereumPresetKv implements PresetKv {
     const [lastBlock] = await this.view<[bigint]>(app, 'lastWriteBlock', [keyHash], final);
     const newestFirst: KvHistoryEntry[] = [];
     let block = Number(lastBlock);
-    // Stryker disable next-line EqualityOperator,ConditionalExpression: block 0 holds no writes, so reading it finds none and the loop ends there
     while (block > 0) {
       const writes = await kvWritesIn(this.d.chain, app, keyHash, block);
-      // Stryker disable next-line ConditionalExpression: guards a node that lost the logs of a block the contract names; an honest node never does
       if (writes.length === 0) break;
       const timestamp = await this.d.chain.timestampMs(block, writes[0]!.log.blockHash);
-      // Stryker disable next-line MethodExpression: only two writes of one key in one block tell the order apart; anvil mines one transaction per block (preset-kv.test covers it)
       for (const w of [...writes].reverse()) newestFirst.push({ txId: w.log.transactionHash, block, timestamp, value: w.value });
       const previous = writes[0]!.previousBlock;
-      // Stryker disable next-line ConditionalExpression,EqualityOperator: guards a contract whose back-links would loop; the preset contract's always point to an earlier block
       if (previous >= block) break;
       block = previous;
     }
@@ -115,7 +111,6 @@ export class EthereumPresetKv implements PresetKv {
 
     const [count] = await this.view<[bigint]>(app, 'keyCount', [], final);
     const slices: number[] = [];
-    // Stryker disable next-line EqualityOperator: one slice more reads an empty one
     for (let start = 0; start < Number(count); start += KEY_SLICE) slices.push(start);
     const keys = (await mapInBatches(slices, 4, (start) => this.view<[string[]]>(app, 'keysSlice', [start, KEY_SLICE], final))).flatMap(
       ([slice]) => [...slice],
@@ -129,7 +124,6 @@ export class EthereumPresetKv implements PresetKv {
       .filter((k) => !afterBytes || Buffer.compare(k.bytes, afterBytes) > 0)
       .sort((a, b) => Buffer.compare(a.bytes, b.bytes));
     const pageKeys = matching.slice(0, limit).map((k) => k.key);
-    // Stryker disable next-line ConditionalExpression: a shortcut; with no keys the rest also answers an empty page
     if (pageKeys.length === 0) return { entries: [] };
 
     // Values sit in the KvWritten logs of each key's last write: one eth_getLogs per distinct block.
@@ -137,7 +131,6 @@ export class EthereumPresetKv implements PresetKv {
     const byBlock = new Map<number, string[]>();
     pageKeys.forEach((key, i) => {
       const b = Number(lastBlocks[i]);
-      // Stryker disable next-line ArrayDeclaration: only keys last written in one block share an entry; anvil mines one transaction per block
       byBlock.set(b, [...(byBlock.get(b) ?? []), keyHashOf(key)]);
     });
     const lastWrite = new Map<string, { value: Uint8Array | null; txId: string }>();
@@ -149,14 +142,12 @@ export class EthereumPresetKv implements PresetKv {
     const entries: KvEntry[] = pageKeys.map((key, i) => {
       const block = Number(lastBlocks[i]);
       const w = lastWrite.get(`${block}:${keyHashOf(key)}`);
-      // Stryker disable ConditionalExpression,StringLiteral,ObjectLiteral: guards a node whose logs disagree with the contract's state; an honest node's never do
       if (!w || w.value === null || keccak256(w.value) !== valueHashes[i]) {
         throw new UnavailableError(`the node has no log matching the stored value of ${JSON.stringify(key)} in block ${block}`, {
           stage: 'query',
           detail: { framework: FRAMEWORK, data: { app: app.address, block } },
         });
       }
-      // Stryker restore ConditionalExpression,StringLiteral,ObjectLiteral
       return { key, value: w.value, block, txId: w.txId };
     });
     return matching.length > limit ? { entries, cursor: encodeKeyCursor(pageKeys.at(-1)!) } : { entries };

@@ -20,17 +20,13 @@ import { provenValue } from './trie.js';
 import { checkRoots } from './trust.js';
 
 function hexField(value: unknown, what: string): Uint8Array {
-  // Stryker disable next-line LogicalOperator,ConditionalExpression,EqualityOperator: getBytes() throws on anything this lets through and verify() fails closed on a throw; no proof node, transaction or receipt is one byte
   if (typeof value !== 'string' || !isHexString(value) || value.length < 4) reject(`${what} is not 0x-prefixed hex`);
   return getBytes(value);
 }
 
 function nodes(value: unknown, what: string): Uint8Array[] {
-  // Stryker disable next-line ConditionalExpression: a non-list throws at map() and an empty list proves nothing in provenValue(): rejected either way
   if (!Array.isArray(value) || value.length === 0) reject(`${what} has no nodes`);
-  // Stryker disable next-line ConditionalExpression,EqualityOperator,StringLiteral: a bound on hostile input, not on what evidence proves
   if (value.length > MAX_PROOF_NODES) reject(`${what} has more than ${MAX_PROOF_NODES} nodes`);
-  // Stryker disable next-line StringLiteral: the wording of a rejection; the rejection itself, and that it gives a reason, are checked (IC-002, IC-003)
   return value.map((n, i) => hexField(n, `${what} node ${i}`));
 }
 
@@ -42,7 +38,6 @@ async function provenAt(
   what: 'transaction' | 'receipt',
   rootName: string,
 ): Promise<Uint8Array> {
-  // Stryker disable next-line StringLiteral: the wording of a rejection; the rejection itself, and that it gives a reason, are checked (IC-002, IC-003)
   const proofNodes = nodes(proof, `${what}Proof`);
   try {
     return await provenValue(root, index, proofNodes);
@@ -69,7 +64,6 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
   const roots = checked.roots;
   const packetId = checkEvidenceEnvelope(evidence, trust, FRAMEWORK);
   const proof = evidence.proof as Partial<EthereumProof> | undefined;
-  // Stryker disable next-line ConditionalExpression,StringLiteral: reading the header of a missing proof throws, and verify() fails closed on a throw
   if (typeof proof !== 'object' || proof === null) reject('evidence has no proof');
 
   // 1. The block: its hash is rebuilt from the header fields, never taken from the evidence.
@@ -83,7 +77,6 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
   const blockHash = headerHash(header);
   const number = Number(BigInt(header.number!));
   if (number !== evidence.block) reject(`the header is block ${number}, the evidence names block ${String(evidence.block)}`);
-  // Stryker disable next-line ConditionalExpression: this adapter's evidence always names its blockHash, and same() throws on a non-string (fail-closed)
   if (evidence.blockHash !== undefined && (typeof evidence.blockHash !== 'string' || !same(evidence.blockHash, blockHash))) {
     reject(`the header hashes to ${blockHash}, not to the evidence's blockHash ${String(evidence.blockHash)}`);
   }
@@ -96,11 +89,9 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
   if (!attested.ok) reject(`block ${number} (${blockHash}) is not attested as final: ${attested.reason}`);
 
   // 3. The transaction is in the block, is the one named, and was signed for the pinned chain.
-  // Stryker disable StringLiteral: the wording of a rejection; the rejection itself, and that it gives a reason, are checked (IC-002, IC-003)
   const txIndex = evidenceIndex(proof.txIndex, 'txIndex');
   const txBytes = hexField(proof.transaction, 'transaction');
   const provenTx = await provenAt(items[4]!, txIndex, proof.transactionProof, 'transaction', 'transactionsRoot');
-  // Stryker restore StringLiteral
   if (hexlify(provenTx) !== hexlify(txBytes)) reject(`the transaction is not the one at index ${txIndex} of the block`);
   if (!same(keccak256(txBytes), String(evidence.txId)))
     reject(`the transaction hashes to ${keccak256(txBytes)}, not to txId ${String(evidence.txId)}`);
@@ -108,39 +99,28 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
   try {
     chainId = Transaction.from(hexlify(txBytes)).chainId;
   } catch (error) {
-    // Stryker disable next-line StringLiteral: the wording of a rejection; the rejection itself, and that it gives a reason, are checked (IC-002, IC-003)
     reject(`the transaction cannot be decoded: ${(error as Error).message}`);
   }
-  // Stryker disable next-line StringLiteral: the wording of a rejection; the rejection itself, and that it gives a reason, are checked (IC-002, IC-003)
   if (chainId !== BigInt(roots.chainId)) reject(`the transaction is signed for chain id ${chainId}, the roots pin ${roots.chainId}`);
 
   // 4. Its receipt is in the block and says success.
-  // Stryker disable StringLiteral: the wording of a rejection; the rejection itself, and that it gives a reason, are checked (IC-002, IC-003)
   const receiptBytes = hexField(proof.receipt, 'receipt');
   const provenReceipt = await provenAt(items[5]!, txIndex, proof.receiptProof, 'receipt', 'receiptsRoot');
-  // Stryker restore StringLiteral
   if (hexlify(provenReceipt) !== hexlify(receiptBytes)) reject(`the receipt is not the one at index ${txIndex} of the block`);
   let receipt: ReturnType<typeof decodeReceipt>;
   try {
     receipt = decodeReceipt(receiptBytes);
   } catch (error) {
-    // Stryker disable next-line StringLiteral: the wording of a rejection; the rejection itself, and that it gives a reason, are checked (IC-002, IC-003)
     reject(`the receipt cannot be decoded: ${(error as Error).message}`);
   }
-  // Stryker disable next-line ConditionalExpression,StringLiteral: a reverted transaction has no logs, so the PacketSent checks below reject it as well
   if (receipt.status !== 1) reject('the transaction failed (receipt status 0): a reverted transaction commits nothing');
 
   // 5. The log: emitted by the pinned outbox, PacketSent, for this packet.
-  // Stryker disable next-line StringLiteral: the wording of a rejection; the rejection itself, and that it gives a reason, are checked (IC-002, IC-003)
   const logIndex = evidenceIndex(proof.logIndex, 'logIndex');
   const log = receipt.logs[logIndex];
-  // Stryker disable next-line StringLiteral: the wording of a rejection; the rejection itself, and that it gives a reason, are checked (IC-002, IC-003)
   if (!log) reject(`the receipt has no log ${logIndex} (it has ${receipt.logs.length})`);
-  // Stryker disable next-line StringLiteral: the wording of a rejection; the rejection itself, and that it gives a reason, are checked (IC-002, IC-003)
   if (!same(log.address, roots.outbox))
-    // Stryker disable next-line StringLiteral: the wording of a rejection; the rejection itself, and that it gives a reason, are checked (IC-002, IC-003)
     reject(`log ${logIndex} was emitted by ${getAddress(log.address)}, not by the pinned outbox ${roots.outbox}`);
-  // Stryker disable next-line ConditionalExpression,LogicalOperator,StringLiteral: the pinned outbox emits only PacketSent, so a log of it passes both checks or neither
   if (log.topics.length !== 3 || !same(log.topics[0]!, PACKET_SENT_TOPIC)) reject(`log ${logIndex} is not a PacketSent event`);
 
   // 6. The packet: well-formed, from this chain, and every binding rebuilt from it matches the log.
@@ -148,27 +128,21 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
   if ('reason' in sent) reject(sent.reason);
   const { packet, id } = sent;
   if (!same(log.topics[1]!, '0x' + id)) reject(`log ${logIndex} is for packet ${log.topics[1]}, not ${id}`);
-  // Stryker disable next-line ConditionalExpression,StringLiteral: the commitment checked below covers srcApp too
   if (!same(log.topics[2]!, srcAppTopic(packet.srcApp))) reject(`log ${logIndex} was sent from another app than ${packet.srcApp}`);
   let data: ReturnType<typeof decodePacketSentData>;
   try {
     data = decodePacketSentData(log.data);
   } catch (error) {
-    // Stryker disable next-line StringLiteral: the wording of a rejection; the rejection itself, and that it gives a reason, are checked (IC-002, IC-003)
     reject(`log ${logIndex} data cannot be decoded: ${(error as Error).message}`);
   }
-  // Stryker disable next-line ConditionalExpression,StringLiteral: the commitment checked next covers seq too
   if (data.seq !== BigInt(packet.seq)) reject(`the outbox assigned seq ${data.seq}, the packet says ${packet.seq}`);
-  // Stryker disable next-line ConditionalExpression: the commitment and the fieldsHash each bind every field of the packet; either alone rejects an altered one
   if (!same(data.commitment, '0x' + packetCommitment(packet))) reject(`log ${logIndex} commits to another packet (commitment differs)`);
   let fieldsHash: string;
   try {
     fieldsHash = packetFieldsHash(packet);
   } catch (error) {
-    // Stryker disable next-line StringLiteral: the wording of a rejection; the rejection itself, and that it gives a reason, are checked (IC-002, IC-003)
     reject(`the packet's payload cannot be decoded: ${(error as Error).message}`);
   }
-  // Stryker disable next-line ConditionalExpression,StringLiteral: the commitment and the fieldsHash each bind every field of the packet; either alone rejects an altered one
   if (!same(data.fieldsHash, fieldsHash)) reject(`the outbox saw other packet fields than these (fieldsHash differs)`);
 
   return { state: 'proven', subject: { kind: 'packet', packetId: id }, packet };
