@@ -106,7 +106,7 @@ describe.skipIf(skip !== undefined)(
       expect(certificate.payload.level).toBe('provisional');
     });
 
-    test("the README's curl walk: put, get, history, list, delete, usage, events, an app of one's own", () => {
+    test("the README's curl walk: put, get, history, list, delete, usage, events, an app of one's own, a dedicated one", () => {
       const put = json(
         `curl -s -X PUT --data-binary 'hello' $URL/v1/apps/$APP/kv/greeting $(bsn node sign PUT /v1/apps/$APP/kv/greeting --app $APP --data 'hello')`,
       );
@@ -138,6 +138,16 @@ describe.skipIf(skip !== undefined)(
       expect(
         json(
           `curl -s -X PUT --data-binary 'mine' $URL/v1/apps/my-app/kv/k $(bsn node sign PUT /v1/apps/my-app/kv/k --app my-app --data 'mine')`,
+        )['status'],
+      ).toBe('committed');
+      const own = '{"code":"my-own","framework":"fisco-bcos","placement":"dedicated"}';
+      const dedicated = json(
+        `curl -s -X POST --data-binary '${own}' -H content-type:application/json $URL/v1/apps $(bsn node sign POST /v1/apps --data '${own}')`,
+      ) as { chain?: { placement: string } };
+      expect(dedicated.chain?.placement).toBe('dedicated');
+      expect(
+        json(
+          `curl -s -X PUT --data-binary 'own' $URL/v1/apps/my-own/kv/k $(bsn node sign PUT /v1/apps/my-own/kv/k --app my-own --data 'own')`,
         )['status'],
       ).toBe('committed');
     });
