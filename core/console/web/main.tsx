@@ -7,20 +7,11 @@ import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { SignedApi, type Identity } from '../src/signing/signed-api.js';
 import { forgetIdentity, loadIdentity } from './key-store.js';
+import type { Me } from './me.js';
 import { OperatorPage } from './ui/operator-page.js';
 import { PortalPage } from './ui/portal-page.js';
 import { describe } from './ui/refusal.js';
 import { SignIn } from './ui/sign-in.js';
-
-export interface Me {
-  code: string;
-  portal: string;
-  role: 'operator' | 'admin' | 'member';
-  keyMode: 'hosted' | 'user';
-  algorithm: string;
-  publicKey: string;
-  chainAccounts: Record<string, string>;
-}
 
 function useHash(): string {
   const [hash, setHash] = useState(location.hash);
@@ -51,7 +42,13 @@ function App() {
     setIdentity(undefined);
   };
 
-  if (identity === null) return <main><h1>BSN city node</h1><p>Loading…</p></main>;
+  if (identity === null)
+    return (
+      <main>
+        <h1>BSN city node</h1>
+        <p>Loading…</p>
+      </main>
+    );
   if (!identity || !api) return <SignIn onSignedIn={setIdentity} />;
   const operatorView = hash.startsWith('#/operator');
   return (
@@ -101,7 +98,9 @@ function App() {
       ) : operatorView ? (
         <main>
           <h1>Operator</h1>
-          <p role="alert">This page is for the node's operators; {me.code} is a {me.role} of portal {me.portal}.</p>
+          <p role="alert">
+            This page is for the node's operators; {me.code} is a {me.role} of portal {me.portal}.
+          </p>
         </main>
       ) : (
         <PortalPage api={api} me={me} />

@@ -72,8 +72,16 @@ describe.skipIf(skip !== undefined)('the operator page on the bundled networks, 
           { source: tampered, certificate: copies[0]!.certificate, networks: [{ name: 'tampered-anvil', devnet: 'anvil' }] },
         ],
         portals: [
-          { code: 'ops', name: 'Operators', users: [{ code: 'olga', algorithm: 'secp256r1', publicKey: operator.publicKey, role: 'operator' }] },
-          { code: 'demo', name: 'Demo portal', users: [{ code: 'demo', algorithm: 'secp256r1', publicKey: demo.publicKey, role: 'admin' }] },
+          {
+            code: 'ops',
+            name: 'Operators',
+            users: [{ code: 'olga', algorithm: 'secp256r1', publicKey: operator.publicKey, role: 'operator' }],
+          },
+          {
+            code: 'demo',
+            name: 'Demo portal',
+            users: [{ code: 'demo', algorithm: 'secp256r1', publicKey: demo.publicKey, role: 'admin' }],
+          },
         ],
       },
       copies[0]!.dir,
@@ -90,7 +98,12 @@ describe.skipIf(skip !== undefined)('the operator page on the bundled networks, 
     keys = await mkdtemp(join(tmpdir(), 'bsn-ui-keys-'));
     await writeFile(
       join(keys, 'olga.json'),
-      JSON.stringify({ user: 'olga', algorithm: 'secp256r1', privateKey: Buffer.from(operator.privateKey).toString('hex'), publicKey: operator.publicKey }),
+      JSON.stringify({
+        user: 'olga',
+        algorithm: 'secp256r1',
+        privateKey: Buffer.from(operator.privateKey).toString('hex'),
+        publicKey: operator.publicKey,
+      }),
     );
     browser = await launch();
   }, 600_000);
@@ -150,9 +163,16 @@ describe.skipIf(skip !== undefined)('the operator page on the bundled networks, 
       const refused = page.locator('tr:has(.badge.bad)', { hasText: 'digest-mismatch' });
       expect(await refused.count()).toBe(1);
       expect(await refused.locator('.why').textContent()).toMatch(/^digest-mismatch: /);
-      expect(node.networks.all().map((n) => n.name).sort()).toEqual(BUNDLED.map((b) => b.network).sort());
+      expect(
+        node.networks
+          .all()
+          .map((n) => n.name)
+          .sort(),
+      ).toEqual(BUNDLED.map((b) => b.network).sort());
 
       await screenshot(page, 'operator-networks');
+      // The README's picture (docs/images/operator-page.png is a copy): plugins, report, networks, charts.
+      await screenshot(page, 'operator-networks-top', 1180);
       const worst = (await axe(page)).filter((v) => v.impact === 'critical' || v.impact === 'serious');
       expect(worst, JSON.stringify(worst, null, 1)).toEqual([]);
     } finally {

@@ -133,6 +133,7 @@ describe.skipIf(skipReason)('the pages in Chromium', () => {
       await expect.poll(() => txs.textContent(), { timeout: 10_000 }).toBe('2');
       await page.locator('section[data-app="shop"]').scrollIntoViewIfNeeded();
       await screenshot(page, 'portal');
+      await screenshot(page, 'portal-top', 1100);
       await expectAccessible(page, 'portal page');
     } finally {
       await context.close();
@@ -243,7 +244,10 @@ describe.skipIf(skipReason)('the pages in Chromium', () => {
     try {
       await page.goto(`${t.node.restUrl}/ui/`);
       const bad = join(keys, 'k1.json');
-      await writeFile(bad, JSON.stringify({ user: 'x', algorithm: 'secp256k1', privateKey: '11'.repeat(32), publicKey: `04${'22'.repeat(64)}` }));
+      await writeFile(
+        bad,
+        JSON.stringify({ user: 'x', algorithm: 'secp256k1', privateKey: '11'.repeat(32), publicKey: `04${'22'.repeat(64)}` }),
+      );
       await page.getByLabel('Key file', { exact: true }).setInputFiles(bad);
       expect(await page.getByRole('alert').textContent()).toContain('/algorithm');
       await screenshot(page, 'sign-in');

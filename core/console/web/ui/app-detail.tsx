@@ -2,7 +2,7 @@
 import { useRef, useState } from 'preact/hooks';
 import { clientSnippet, curlSnippet } from '../../src/snippets.js';
 import type { SignedApi } from '../../src/signing/signed-api.js';
-import type { Me } from '../main.js';
+import type { Me } from '../me.js';
 import { SelectField } from './field.js';
 import { UsageChart, pointOf, record, type UsagePoint } from './chart.js';
 import { bytes, count, rate } from './format.js';
@@ -52,7 +52,11 @@ export function AppDetail({ api, me, app }: { api: SignedApi; me: Me; app: strin
   const path = `/v1/apps/${encodeURIComponent(app)}`;
   const info = usePoll(() => api.call<App>('GET', path, { app }), [api, app], 10_000);
   const usage = usePoll(() => api.call<Usage>('GET', `${path}/usage`, { app }), [api, app]);
-  const grants = usePoll(() => api.call<{ grants: Array<{ sourceApp: string; targetApp: string; effective: boolean }> }>('GET', `${path}/grants`, { app }), [api, app], 10_000);
+  const grants = usePoll(
+    () => api.call<{ grants: Array<{ sourceApp: string; targetApp: string; effective: boolean }> }>('GET', `${path}/grants`, { app }),
+    [api, app],
+    10_000,
+  );
   const series = useRef<Map<string, UsagePoint[]>>(new Map());
   const [error, setError] = useState<unknown>();
   const [done, setDone] = useState<string>();
@@ -94,19 +98,23 @@ export function AppDetail({ api, me, app }: { api: SignedApi; me: Me; app: strin
           <tr>
             <th scope="row">Key mode</th>
             <td data-key-mode={me.keyMode}>
-              {me.keyMode === 'hosted' ? 'hosted keys: the node signs your chain transactions' : 'user keys: you sign each chain transaction (prepare, then submit)'}
+              {me.keyMode === 'hosted'
+                ? 'hosted keys: the node signs your chain transactions'
+                : 'user keys: you sign each chain transaction (prepare, then submit)'}
             </td>
           </tr>
           <tr>
             <th scope="row">Your chain key{a ? ` on ${a.framework}` : ''}</th>
             <td>
-              {!a
-                ? '…'
-                : me.keyMode === 'hosted'
-                  ? `derived from your BSN identity and held by the node; bound to your identity by a statement any city node can verify`
-                  : me.chainAccounts[a.framework]
-                    ? <code data-key="chain">{me.chainAccounts[a.framework]}</code>
-                    : `none registered yet: PUT /v1/users/me/chain-keys/${a.framework} before writing`}
+              {!a ? (
+                '…'
+              ) : me.keyMode === 'hosted' ? (
+                `derived from your BSN identity and held by the node; bound to your identity by a statement any city node can verify`
+              ) : me.chainAccounts[a.framework] ? (
+                <code data-key="chain">{me.chainAccounts[a.framework]}</code>
+              ) : (
+                `none registered yet: PUT /v1/users/me/chain-keys/${a.framework} before writing`
+              )}
             </td>
           </tr>
         </tbody>
@@ -118,7 +126,9 @@ export function AppDetail({ api, me, app }: { api: SignedApi; me: Me; app: strin
             <tbody>
               <tr>
                 <th scope="row">Transactions</th>
-                <td class="num" data-usage="txs">{u ? count(u.txs) : '…'}</td>
+                <td class="num" data-usage="txs">
+                  {u ? count(u.txs) : '…'}
+                </td>
               </tr>
               <tr>
                 <th scope="row">TPS (this node, over its window)</th>
@@ -143,30 +153,51 @@ export function AppDetail({ api, me, app }: { api: SignedApi; me: Me; app: strin
       </div>
       <h3>Members and grants</h3>
       <p class="muted">
-        Only the app's owner{a ? ` (${a.owner})` : ''} or an admin of the portal admits members and grants; the node refuses anyone else. A grant
-        is one side: calls flow once the other app's owner grants the other side.
+        Only the app's owner{a ? ` (${a.owner})` : ''} or an admin of the portal admits members and grants; the node refuses anyone else. A
+        grant is one side: calls flow once the other app's owner grants the other side.
       </p>
       <Refusal error={error} />
       {done && <p role="status">{done}</p>}
       <div class="grid">
-        <form class="panel inline" onSubmit={act(async (f) => {
-          await api.call('POST', `${path}/members`, { app, body: { user: f.get('user') } });
-          return `${String(f.get('user'))} admitted.`;
-        })}>
-          <label>User to admit<input name="user" required /></label>
+        <form
+          class="panel inline"
+          onSubmit={act(async (f) => {
+            await api.call('POST', `${path}/members`, { app, body: { user: f.get('user') } });
+            return `${String(f.get('user'))} admitted.`;
+          })}
+        >
+          <label>
+            User to admit
+            <input name="user" required />
+          </label>
           <button type="submit">Admit member</button>
         </form>
-        <form class="panel inline" onSubmit={act(async (f) => {
-          const methods = String(f.get('methods') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-          const g = await api.call<{ effective: boolean }>('POST', `${path}/grants`, { app, body: { peer: f.get('peer'), direction: f.get('direction'), methods } });
-          return `Granted (${g.effective ? 'effective: the other app granted too' : 'waiting for the other app to grant its side'}).`;
-        })}>
-          <label>Other app (code, or portal:code)<input name="peer" required /></label>
+        <form
+          class="panel inline"
+          onSubmit={act(async (f) => {
+            const methods = String(f.get('methods') ?? '')
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean);
+            const g = await api.call<{ effective: boolean }>('POST', `${path}/grants`, {
+              app,
+              body: { peer: f.get('peer'), direction: f.get('direction'), methods },
+            });
+            return `Granted (${g.effective ? 'effective: the other app granted too' : 'waiting for the other app to grant its side'}).`;
+          })}
+        >
+          <label>
+            Other app (code, or portal:code)
+            <input name="peer" required />
+          </label>
           <SelectField id="grant-direction" label="Direction" name="direction">
             <option value="outgoing">this app may call it</option>
             <option value="incoming">it may call this app</option>
           </SelectField>
-          <label>Methods (comma-separated; blank: all)<input name="methods" /></label>
+          <label>
+            Methods (comma-separated; blank: all)
+            <input name="methods" />
+          </label>
           <button type="submit">Grant</button>
         </form>
       </div>

@@ -39,7 +39,9 @@ function line(points: UsagePoint[], value: (p: UsagePoint) => number): string {
   const t0 = points[0]?.t ?? 0;
   const span = Math.max(1, (points[points.length - 1]?.t ?? 0) - t0);
   const max = Math.max(1e-9, ...points.map(value));
-  return points.map((p) => `${(((p.t - t0) / span) * (W - 4) + 2).toFixed(1)},${(H - 2 - (value(p) / max) * (H - 8)).toFixed(1)}`).join(' ');
+  return points
+    .map((p) => `${(((p.t - t0) / span) * (W - 4) + 2).toFixed(1)},${(H - 2 - (value(p) / max) * (H - 8)).toFixed(1)}`)
+    .join(' ');
 }
 
 const seconds = (points: UsagePoint[]) =>

@@ -8,7 +8,8 @@ export function bytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-export const date = (iso: string | number | undefined): string => (iso === undefined ? '—' : new Date(iso).toISOString().slice(0, 16).replace('T', ' '));
+export const date = (iso: string | number | undefined): string =>
+  iso === undefined ? '—' : new Date(iso).toISOString().slice(0, 16).replace('T', ' ');
 
 /** A policy list as words: absent is any, empty is none. */
 export const offered = (list: string[] | undefined, what: string): string =>

@@ -91,7 +91,9 @@ function Plugins({ plugins }: { plugins: Plugin[] }) {
               </td>
               <td>{p.certifier ?? '—'}</td>
               <td>{date(p.expiresAt)}</td>
-              <td class="why">{p.state === 'refused' ? `${p.reason}: ${p.message}` : p.state === 'provisional' ? 'earned on an emulator' : ''}</td>
+              <td class="why">
+                {p.state === 'refused' ? `${p.reason}: ${p.message}` : p.state === 'provisional' ? 'earned on an emulator' : ''}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -101,8 +103,9 @@ function Plugins({ plugins }: { plugins: Plugin[] }) {
         .map((p) => (
           <details key={`r-${p.source}`} class="panel" data-report={p.plugin?.replace(/@[^@]*$/, '')}>
             <summary>
-              Conformance report of {p.plugin}: {p.report!.passed} passed, {p.report!.failed} failed, {p.report!.skipped} skipped ({p.report!.suite} on{' '}
-              {p.report!.target}) — {p.report!.matchesCertificate ? 'the certified run' : 'NOT the run its certificate names'}
+              Conformance report of {p.plugin}: {p.report!.passed} passed, {p.report!.failed} failed, {p.report!.skipped} skipped (
+              {p.report!.suite} on {p.report!.target}) —{' '}
+              {p.report!.matchesCertificate ? 'the certified run' : 'NOT the run its certificate names'}
             </summary>
             <table>
               <thead>
@@ -111,7 +114,9 @@ function Plugins({ plugins }: { plugins: Plugin[] }) {
                   <th scope="col">Level</th>
                   <th scope="col">Title</th>
                   <th scope="col">Outcome</th>
-                  <th scope="col" class="num">ms</th>
+                  <th scope="col" class="num">
+                    ms
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -161,12 +166,24 @@ export function OperatorPage({ api }: { api: SignedApi }) {
                   <th scope="col">Network</th>
                   <th scope="col">Framework</th>
                   <th scope="col">Health</th>
-                  <th scope="col" class="num">Head block</th>
-                  <th scope="col" class="num">Apps</th>
-                  <th scope="col" class="num">Transactions</th>
-                  <th scope="col" class="num">TPS</th>
-                  <th scope="col" class="num">Storage</th>
-                  <th scope="col" class="num">Bandwidth in / out</th>
+                  <th scope="col" class="num">
+                    Head block
+                  </th>
+                  <th scope="col" class="num">
+                    Apps
+                  </th>
+                  <th scope="col" class="num">
+                    Transactions
+                  </th>
+                  <th scope="col" class="num">
+                    TPS
+                  </th>
+                  <th scope="col" class="num">
+                    Storage
+                  </th>
+                  <th scope="col" class="num">
+                    Bandwidth in / out
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -226,11 +243,21 @@ export function OperatorPage({ api }: { api: SignedApi }) {
                           <th scope="col">App</th>
                           <th scope="col">Framework / network</th>
                           <th scope="col">Owner</th>
-                          <th scope="col" class="num">Transactions</th>
-                          <th scope="col" class="num">TPS</th>
-                          <th scope="col" class="num">Reads</th>
-                          <th scope="col" class="num">Storage</th>
-                          <th scope="col" class="num">Bandwidth in / out</th>
+                          <th scope="col" class="num">
+                            Transactions
+                          </th>
+                          <th scope="col" class="num">
+                            TPS
+                          </th>
+                          <th scope="col" class="num">
+                            Reads
+                          </th>
+                          <th scope="col" class="num">
+                            Storage
+                          </th>
+                          <th scope="col" class="num">
+                            Bandwidth in / out
+                          </th>
                         </tr>
                       </thead>
                       <tbody>
@@ -254,7 +281,12 @@ export function OperatorPage({ api }: { api: SignedApi }) {
                     </table>
                     <div class="grid">
                       {p.apps.map((a) => (
-                        <UsageChart key={a.code} title={`App ${p.code}:${a.code}`} series={`app:${p.code}:${a.code}`} points={sample(`app:${p.code}:${a.code}`, a.usage)} />
+                        <UsageChart
+                          key={a.code}
+                          title={`App ${p.code}:${a.code}`}
+                          series={`app:${p.code}:${a.code}`}
+                          points={sample(`app:${p.code}:${a.code}`, a.usage)}
+                        />
                       ))}
                     </div>
                   </>
@@ -289,7 +321,12 @@ export function OperatorPage({ api }: { api: SignedApi }) {
               </table>
             )}
           </section>
-          <PortalAdmin api={api} portals={o.portals} frameworks={[...new Set(o.networks.map((n) => n.framework))]} onChange={overview.refresh} />
+          <PortalAdmin
+            api={api}
+            portals={o.portals}
+            frameworks={[...new Set(o.networks.map((n) => n.framework))]}
+            onChange={overview.refresh}
+          />
         </>
       )}
     </main>

@@ -40,48 +40,100 @@ export function PortalAdmin({ api, portals, frameworks, onChange }: Props) {
       <Refusal error={error} />
       {done && <p role="status">{done}</p>}
       <div class="grid">
-        <form class="panel" aria-labelledby="new-portal" onSubmit={submit(async (f) => {
-          const p = await api.call<{ code: string }>('POST', '/v1/portals', { body: { code: field(f, 'code'), name: field(f, 'name') || undefined, policy: policyOf(f) } });
-          return `Portal ${p.code} created.`;
-        })}>
+        <form
+          class="panel"
+          aria-labelledby="new-portal"
+          onSubmit={submit(async (f) => {
+            const p = await api.call<{ code: string }>('POST', '/v1/portals', {
+              body: { code: field(f, 'code'), name: field(f, 'name') || undefined, policy: policyOf(f) },
+            });
+            return `Portal ${p.code} created.`;
+          })}
+        >
           <h3 id="new-portal">Create a portal</h3>
-          <label>Code<input name="code" required /></label>
-          <label>Name<input name="name" /></label>
-          <label>Frameworks offered (comma-separated)<input name="frameworks" /></label>
-          <label>Networks offered (comma-separated)<input name="networks" /></label>
+          <label>
+            Code
+            <input name="code" required />
+          </label>
+          <label>
+            Name
+            <input name="name" />
+          </label>
+          <label>
+            Frameworks offered (comma-separated)
+            <input name="frameworks" />
+          </label>
+          <label>
+            Networks offered (comma-separated)
+            <input name="networks" />
+          </label>
           <button type="submit">Create portal</button>
         </form>
-        <form class="panel" aria-labelledby="edit-policy" onSubmit={submit(async (f) => {
-          const code = field(f, 'portal');
-          await api.call('PATCH', `/v1/portals/${encodeURIComponent(code)}`, { body: { policy: policyOf(f) } });
-          return `Policy of ${code} changed.`;
-        })}>
+        <form
+          class="panel"
+          aria-labelledby="edit-policy"
+          onSubmit={submit(async (f) => {
+            const code = field(f, 'portal');
+            await api.call('PATCH', `/v1/portals/${encodeURIComponent(code)}`, { body: { policy: policyOf(f) } });
+            return `Policy of ${code} changed.`;
+          })}
+        >
           <h3 id="edit-policy">Change a portal's policy</h3>
           <SelectField id="policy-portal" label="Portal" name="portal">
-            {portals.map((p) => <option key={p.code} value={p.code}>{p.code}</option>)}
+            {portals.map((p) => (
+              <option key={p.code} value={p.code}>
+                {p.code}
+              </option>
+            ))}
           </SelectField>
-          <label>Frameworks offered (comma-separated)<input name="frameworks" /></label>
-          <label>Networks offered (comma-separated)<input name="networks" /></label>
+          <label>
+            Frameworks offered (comma-separated)
+            <input name="frameworks" />
+          </label>
+          <label>
+            Networks offered (comma-separated)
+            <input name="networks" />
+          </label>
           <button type="submit">Change policy</button>
         </form>
-        <form class="panel" aria-labelledby="new-user" onSubmit={submit(async (f) => {
-          const portal = field(f, 'portal');
-          const u = await api.call<{ code: string }>('POST', `/v1/portals/${encodeURIComponent(portal)}/users`, {
-            body: { code: field(f, 'code'), algorithm: field(f, 'algorithm'), publicKey: field(f, 'publicKey'), role: field(f, 'role'), keyMode: field(f, 'keyMode') },
-          });
-          return `User ${u.code} registered in ${portal}.`;
-        })}>
+        <form
+          class="panel"
+          aria-labelledby="new-user"
+          onSubmit={submit(async (f) => {
+            const portal = field(f, 'portal');
+            const u = await api.call<{ code: string }>('POST', `/v1/portals/${encodeURIComponent(portal)}/users`, {
+              body: {
+                code: field(f, 'code'),
+                algorithm: field(f, 'algorithm'),
+                publicKey: field(f, 'publicKey'),
+                role: field(f, 'role'),
+                keyMode: field(f, 'keyMode'),
+              },
+            });
+            return `User ${u.code} registered in ${portal}.`;
+          })}
+        >
           <h3 id="new-user">Register a user</h3>
           <SelectField id="user-portal" label="Portal" name="portal">
-            {portals.map((p) => <option key={p.code} value={p.code}>{p.code}</option>)}
+            {portals.map((p) => (
+              <option key={p.code} value={p.code}>
+                {p.code}
+              </option>
+            ))}
           </SelectField>
-          <label>User code<input name="code" required /></label>
+          <label>
+            User code
+            <input name="code" required />
+          </label>
           <SelectField id="user-algorithm" label="Algorithm" name="algorithm">
             <option>secp256r1</option>
             <option>secp256k1</option>
             <option>sm2</option>
           </SelectField>
-          <label>Public key (hex)<input name="publicKey" required /></label>
+          <label>
+            Public key (hex)
+            <input name="publicKey" required />
+          </label>
           <SelectField id="user-role" label="Role" name="role">
             <option>member</option>
             <option>admin</option>

@@ -6,7 +6,7 @@
  */
 import { useState } from 'preact/hooks';
 import type { SignedApi } from '../../src/signing/signed-api.js';
-import type { Me } from '../main.js';
+import type { Me } from '../me.js';
 import { AppDetail } from './app-detail.js';
 import { SelectField } from './field.js';
 import { offered } from './format.js';
@@ -66,7 +66,10 @@ export function PortalPage({ api, me }: { api: SignedApi; me: Me }) {
         <p>
           <strong>{me.code}</strong>, {me.role} of portal {me.portal}; requests signed with {me.algorithm}; chain transactions in{' '}
           <strong>{me.keyMode === 'hosted' ? 'hosted-key mode' : 'user-key mode'}</strong>{' '}
-          {me.keyMode === 'hosted' ? '(the node signs them with keys derived from your BSN identity)' : '(you sign them: prepare, then submit)'}.
+          {me.keyMode === 'hosted'
+            ? '(the node signs them with keys derived from your BSN identity)'
+            : '(you sign them: prepare, then submit)'}
+          .
         </p>
         <p class="muted">
           This portal offers {offered(policy.frameworks, 'framework')} on {offered(policy.networks, 'network')}.

@@ -43,8 +43,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: (identity: Identity) => voi
     <main>
       <h1>Sign in to the city node</h1>
       <p>
-        The pages call the node's API like every client: each request is signed with your key, in this browser. The key never leaves
-        it.
+        The pages call the node's API like every client: each request is signed with your key, in this browser. The key never leaves it.
       </p>
       {error && (
         <p class="error" role="alert">

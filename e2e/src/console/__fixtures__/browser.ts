@@ -24,10 +24,12 @@ export async function launch(): Promise<Browser> {
   return chromium.launch({ executablePath: chromiumPath!, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
+/** The whole page, or its top `height` pixels (what a README shows). */
+export async function screenshot(page: Page, name: string, height?: number): Promise<string> {
   mkdirSync(screenshotDir, { recursive: true });
   const path = join(screenshotDir, `${name}.png`);
-  await page.screenshot({ path, fullPage: true });
+  const width = page.viewportSize()?.width ?? 1280;
+  await page.screenshot({ path, fullPage: true, ...(height && { clip: { x: 0, y: 0, width, height } }) });
   return path;
 }
 
@@ -45,7 +47,9 @@ export async function axe(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(`${axeSource};0`);
   return page.evaluate(async () => {
     const run = (globalThis as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe.run;
-    const result = await run((globalThis as unknown as { document: unknown }).document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    const result = await run((globalThis as unknown as { document: unknown }).document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
     return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) }));
   });
 }
