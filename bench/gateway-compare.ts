@@ -40,7 +40,7 @@ export interface GatewayBenchNode {
   stop(): Promise<void>;
 }
 
-/** A city node serving `adapter` as network `network`, with one admin user `u` (hosted keys). */
+/** A city node serving `adapter` as network `network`, with one admin user `u` (hosted keys), and `users` beside it in portal `bench`. */
 export async function startBenchNode(o: {
   adapter: Adapter;
   network: string;
@@ -48,6 +48,7 @@ export async function startBenchNode(o: {
   plugin: string;
   accountAlgorithm: KeyAlgorithm;
   dataDir: string;
+  users?: Array<{ code: string; publicKey: string; role: 'operator' | 'admin' | 'member' }>;
 }): Promise<GatewayBenchNode> {
   const userKey = generatePrivateKey('secp256r1');
   const config = resolveNodeConfig(
@@ -58,7 +59,10 @@ export async function startBenchNode(o: {
       portals: [
         {
           code: 'bench',
-          users: [{ code: 'u', algorithm: 'secp256r1', publicKey: toHex(publicKeyOf('secp256r1', userKey)), role: 'admin' }],
+          users: [
+            { code: 'u', algorithm: 'secp256r1', publicKey: toHex(publicKeyOf('secp256r1', userKey)), role: 'admin' },
+            ...(o.users ?? []).map((u) => ({ ...u, algorithm: 'secp256r1' })),
+          ],
         },
       ],
     },
