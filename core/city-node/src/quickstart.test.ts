@@ -41,7 +41,15 @@ describe('npm start quickstart preparation', () => {
     // Plugins that contribute no chain are not served, each saying why.
     expect(lines).toContain('adapter @bsn/adapter-sketch: its local devnet memory is a memory target, not a chain; not served');
     expect(lines).toContain('adapter @bsn/adapter-bare: contributes no devnet (its manifest names no `devnets` module); not served');
-    for (const f of ['node-passphrase', 'certifier.json', 'certifier.pub.json', 'demo-user.json', 'operator-user.json', 'node.yaml', 'certificates/quick.json'])
+    for (const f of [
+      'node-passphrase',
+      'certifier.json',
+      'certifier.pub.json',
+      'demo-user.json',
+      'operator-user.json',
+      'node.yaml',
+      'certificates/quick.json',
+    ])
       expect(existsSync(join(root, '.bsn', f)), f).toBe(true);
     expect(first.config.plugins).toEqual([
       {
@@ -55,7 +63,10 @@ describe('npm start quickstart preparation', () => {
     expect(first.config.portals[0]!.users[0]).toMatchObject({ code: 'demo', role: 'admin', keyMode: 'hosted' });
     // The operator, in a portal of its own, signs in to the operator page with .bsn/operator-user.json.
     const operatorKey = JSON.parse(await readFile(first.operatorKeyFile, 'utf8')) as { user: string; publicKey: string };
-    expect(first.config.portals[1]).toMatchObject({ code: 'operators', users: [{ code: 'operator', role: 'operator', publicKey: operatorKey.publicKey }] });
+    expect(first.config.portals[1]).toMatchObject({
+      code: 'operators',
+      users: [{ code: 'operator', role: 'operator', publicKey: operatorKey.publicKey }],
+    });
     const trust = parseTrustedCertifiers(JSON.parse(await readFile(join(root, '.bsn', 'certifier.pub.json'), 'utf8')));
     const verified = await new PluginHost({ trustedCertifiers: trust, logger: { debug() {}, info() {}, warn() {}, error() {} } }).verify(
       join(root, 'adapters', 'quick'),
