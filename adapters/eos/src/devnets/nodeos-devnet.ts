@@ -101,6 +101,10 @@ export class NodeosDevnet implements Devnet {
       ...['--http-validate-host', 'false', '--verbose-http-errors', '--contracts-console'],
       ...['--resource-monitor-space-threshold', '99', '--chain-threads', '1', '--http-threads', '1', '--producer-threads', '1'],
       ...['--chain-state-db-size-mb', '256', '--eos-vm-oc-enable', 'none'],
+      // The node's own deadline per transaction (30 ms by default): deploying the preset contract
+      // took 44 ms on two shared, busy cores and the devnet failed to start. The chain's limit
+      // (150 ms, max_transaction_cpu_usage) still holds.
+      ...['--max-transaction-time', '1000'],
       ...['--enable-account-queries', 'true', '--transaction-finality-status-max-storage-size-gb', '1'],
       ...extra,
     ];
