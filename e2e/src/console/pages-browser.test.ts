@@ -238,6 +238,21 @@ describe.skipIf(skipReason)('the pages in Chromium', () => {
     }
   });
 
+  test('names from the API are shown as text, never run: a portal named with markup', async () => {
+    const evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+    await t.users['olga']!.rest.createPortal({ code: 'evil', name: evil });
+    const { context, page } = await signedIn('olga', '#/operator');
+    try {
+      const heading = page.locator('[data-portal="evil"] h3');
+      await heading.waitFor();
+      expect(await heading.textContent()).toContain(evil);
+      expect(await page.locator('[data-portal="evil"] img, [data-portal="evil"] script').count()).toBe(0);
+      expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    } finally {
+      await context.close();
+    }
+  });
+
   test('the sign-in page passes the accessibility check, and a wrong key file is refused naming the field', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
