@@ -66,7 +66,10 @@ export class BsnKv extends Contract {
     check(home != this.receiver, 'bsn:invalid: a dedicated app lives in an account of its own');
     const id = this.freeId(appid);
     const there = new TableStore<App>(home).get(id);
-    check(there != null && there.appid == appid && there.admin == admin && there.home == home, 'bsn:invalid: app ' + appid + ' is not created in ' + home.toString() + ' by its admin');
+    check(
+      there != null && there.appid == appid && there.admin == admin && there.home == home,
+      'bsn:invalid: app ' + appid + ' is not created in ' + home.toString() + ' by its admin',
+    );
     this.apps.store(new App(id, appid, there!.name, there!.mode, admin, false, 1, there!.created, home), this.receiver);
   }
 
@@ -148,7 +151,10 @@ export class BsnKv extends Contract {
     const tx = new Transaction();
     check(tx.unpack(packed) == <usize>packed.length, 'bsn:invalid: trailing bytes after the relayed transaction');
     check(tx.expiration.utcSeconds > currentTimeSec(), 'bsn:conflict: the relayed transaction has expired');
-    check(tx.delaySec.n == 0 && tx.contextFreeActions.length == 0 && tx.extention.length == 0 && tx.actions.length == 1, 'bsn:invalid: a relayed transaction holds exactly one action');
+    check(
+      tx.delaySec.n == 0 && tx.contextFreeActions.length == 0 && tx.extention.length == 0 && tx.actions.length == 1,
+      'bsn:invalid: a relayed transaction holds exactly one action',
+    );
     const act = tx.actions[0];
     check(act.account == this.receiver, 'bsn:invalid: the relayed action is not for this contract');
     check(
@@ -218,7 +224,10 @@ export class BsnKv extends Contract {
   ): void {
     requireAuth(sender);
     const app = this.emitter(appid, sender);
-    check(srcchain.length > 0 && method.length > 0 && grantref.length > 0, 'bsn:invalid: a packet names its source chain, method and grant');
+    check(
+      srcchain.length > 0 && method.length > 0 && grantref.length > 0,
+      'bsn:invalid: a packet names its source chain, method and grant',
+    );
     const outbox = new TableStore<Channel>(this.receiver, Name.fromU64(app.id));
     const id = channelOf(dstchain, dstapp);
     const channel = outbox.get(id);
@@ -279,14 +288,22 @@ export class BsnKv extends Contract {
     const there = new TableStore<App>(app.home).get(app.id);
     check(there != null && there.appid == appid, 'bsn:not_found: app ' + appid + ' is not in its home ' + app.home.toString());
     check(!there!.frozen, 'bsn:unauthorized: app ' + appid + ' is frozen');
-    check(new TableStore<Member>(app.home, Name.fromU64(app.id)).exists(sender.N), 'bsn:unauthorized: ' + sender.toString() + ' is not a member of app ' + appid);
+    check(
+      new TableStore<Member>(app.home, Name.fromU64(app.id)).exists(sender.N),
+      'bsn:unauthorized: ' + sender.toString() + ' is not a member of app ' + appid,
+    );
     return app;
   }
 
   /** The live entry of `key`: the rows sharing its head (byte order of the first 16 bytes), compared whole. */
   private find(appId: u64, key: string): Entry | null {
     const scope = Name.fromU64(appId);
-    const table = new MultiIndex<Entry>(this.receiver, scope, Name.fromString('entries'), new Entry().getTableIndexes(this.receiver, scope));
+    const table = new MultiIndex<Entry>(
+      this.receiver,
+      scope,
+      Name.fromString('entries'),
+      new Entry().getTableIndexes(this.receiver, scope),
+    );
     const byHead = <IDX128>table.getIdxDB(0);
     const head = headOf(key);
     let it = byHead.find(head);
@@ -305,7 +322,12 @@ export class BsnKv extends Contract {
     const id = idOf(utf8(reqid));
     const earlier = requests.get(id);
     if (earlier != null) {
-      check(earlier.reqid != reqid, earlier.content == content ? 'bsn:duplicate: request ' + reqid + ' was executed' : 'bsn:conflict: request id ' + reqid + ' was used with other content');
+      check(
+        earlier.reqid != reqid,
+        earlier.content == content
+          ? 'bsn:duplicate: request ' + reqid + ' was executed'
+          : 'bsn:conflict: request id ' + reqid + ' was used with other content',
+      );
       check(false, 'bsn:conflict: request id ' + reqid + ' collides with request ' + earlier.reqid);
     }
     requests.store(new Request(id, reqid, content, txid, block), this.receiver);
@@ -313,6 +335,9 @@ export class BsnKv extends Contract {
 
   private version(appId: u64, key: string, value: u8[], deleted: boolean, txid: Checksum256, block: u32): void {
     const versions = new TableStore<Version>(this.receiver, Name.fromU64(appId));
-    versions.store(new Version(versions.availablePrimaryKey, key, value, deleted, txid, block, currentTimeMs(), headOf(key)), this.receiver);
+    versions.store(
+      new Version(versions.availablePrimaryKey, key, value, deleted, txid, block, currentTimeMs(), headOf(key)),
+      this.receiver,
+    );
   }
 }

@@ -16,7 +16,7 @@ export function utf8(s: string): u8[] {
 export function idOf(bytes: u8[]): u64 {
   const digest = sha256(bytes).data;
   let id: u64 = 0;
-  for (let i = 7; i >= 0; i--) id = (id << 8) | <u64>digest[i];
+  for (let i = 7; i >= 0; i--) id = (id << 8) | (<u64>digest[i]);
   return id;
 }
 

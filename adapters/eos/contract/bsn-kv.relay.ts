@@ -15,7 +15,7 @@ export function accountOf(key: PublicKey): Name {
   for (let i = 0; i < point.length; i++) bytes.push(point[i]);
   const digest = sha256(bytes).data;
   let n: u64 = 0;
-  for (let i = 0; i < 8; i++) n = (n << 8) | <u64>digest[i];
+  for (let i = 0; i < 8; i++) n = (n << 8) | (<u64>digest[i]);
   let name = '';
   for (let i = 0; i < 12; i++) {
     name += ALPHABET.charAt(<i32>(n % 31));

@@ -149,7 +149,10 @@ export class Channel extends Table {
 /** The chain this contract runs on (scope: the contract, one row): what relayed signatures cover. */
 @table('config')
 export class Config extends Table {
-  constructor(public id: u64 = 0, public chainid: Checksum256 = new Checksum256()) {
+  constructor(
+    public id: u64 = 0,
+    public chainid: Checksum256 = new Checksum256(),
+  ) {
     super();
   }
 

@@ -15,8 +15,14 @@ const outputs = ['bsn-kv.contract.wasm', 'bsn-kv.contract.abi'].map((f) => join(
 const stampFile = join(target, '.sources-sha256');
 
 const hash = createHash('sha256');
-for (const file of readdirSync(sources).filter((f) => f.endsWith('.ts')).sort()) {
-  hash.update(file).update('\0').update(readFileSync(join(sources, file))).update('\0');
+for (const file of readdirSync(sources)
+  .filter((f) => f.endsWith('.ts'))
+  .sort()) {
+  hash
+    .update(file)
+    .update('\0')
+    .update(readFileSync(join(sources, file)))
+    .update('\0');
 }
 const stamp = hash.digest('hex');
 if (outputs.every(existsSync) && existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) process.exit(0);

@@ -19,6 +19,8 @@ describe("the preset contract's derived keys", () => {
   it('a content hash tells method, key and value apart', () => {
     const v = new Uint8Array([1, 2]);
     expect(contentOf(PUT, 'k', v)).toBe(contentOf(PUT, 'k', new Uint8Array([1, 2])));
-    expect(new Set([contentOf(PUT, 'k', v), contentOf(DEL, 'k'), contentOf(PUT, 'k\u0001', new Uint8Array([2])), contentOf(PUT, 'kk', v)]).size).toBe(4);
+    expect(
+      new Set([contentOf(PUT, 'k', v), contentOf(DEL, 'k'), contentOf(PUT, 'k\u0001', new Uint8Array([2])), contentOf(PUT, 'kk', v)]).size,
+    ).toBe(4);
   });
 });

@@ -72,7 +72,14 @@ export class ContractTables {
 
   async app(contract: string, appId: string): Promise<AppRow | undefined> {
     const id = appScope(appId);
-    const page = await this.api.tableRows<AppRow>({ code: contract, scope: contract, table: 'apps', lower_bound: id, upper_bound: id, limit: 1 });
+    const page = await this.api.tableRows<AppRow>({
+      code: contract,
+      scope: contract,
+      table: 'apps',
+      lower_bound: id,
+      upper_bound: id,
+      limit: 1,
+    });
     const row = page.rows[0];
     return row && row.appid === appId ? row : undefined;
   }
@@ -113,7 +120,14 @@ export class ContractTables {
 
   async request(at: AppLocation, requestId: string): Promise<RequestRow | undefined> {
     const id = idOf(Buffer.from(requestId, 'utf8')).toString();
-    const page = await this.api.tableRows<RequestRow>({ code: at.account, scope: at.scope, table: 'requests', lower_bound: id, upper_bound: id, limit: 1 });
+    const page = await this.api.tableRows<RequestRow>({
+      code: at.account,
+      scope: at.scope,
+      table: 'requests',
+      lower_bound: id,
+      upper_bound: id,
+      limit: 1,
+    });
     const row = page.rows[0];
     return row && row.reqid === requestId ? row : undefined;
   }

@@ -12,7 +12,11 @@ const nodeError = (code: number, name: string, message: string, status = 500) =>
 describe('the node refusals as typed errors', () => {
   it("a preset contract refusal keeps the chain's code, name and message", () => {
     const error = toBsnError(
-      nodeError(3050003, 'eosio_assert_message_exception', 'assertion failure with message: bsn:unauthorized: bob is not a member of app a'),
+      nodeError(
+        3050003,
+        'eosio_assert_message_exception',
+        'assertion failure with message: bsn:unauthorized: bob is not a member of app a',
+      ),
       { stage: 'submit', what: 'put on a', txId: 'ff'.repeat(32) },
     );
     expect(error.code).toBe('UNAUTHORIZED');
@@ -28,12 +32,21 @@ describe('the node refusals as typed errors', () => {
 
   it('maps each contract tag and the chain’s own codes', () => {
     const cases: Array<[AntelopeApiError | Error, string]> = [
-      [nodeError(3050003, 'eosio_assert_message_exception', 'assertion failure with message: bsn:not_found: key does not exist'), 'NOT_FOUND'],
+      [
+        nodeError(3050003, 'eosio_assert_message_exception', 'assertion failure with message: bsn:not_found: key does not exist'),
+        'NOT_FOUND',
+      ],
       [nodeError(3050003, 'eosio_assert_message_exception', 'assertion failure with message: bsn:conflict: app a exists'), 'CONFLICT'],
-      [nodeError(3050003, 'eosio_assert_message_exception', 'assertion failure with message: bsn:invalid: a key is 1-1024 bytes'), 'INVALID_INPUT'],
+      [
+        nodeError(3050003, 'eosio_assert_message_exception', 'assertion failure with message: bsn:invalid: a key is 1-1024 bytes'),
+        'INVALID_INPUT',
+      ],
       [nodeError(3050003, 'eosio_assert_message_exception', 'assertion failure with message: overdrawn balance'), 'REJECTED_BY_CHAIN'],
       [nodeError(3090004, 'missing_auth_exception', 'missing authority of bob'), 'UNAUTHORIZED'],
-      [nodeError(3090003, 'unsatisfied_authorization', 'transaction declares authority … but does not have signatures for it'), 'UNAUTHORIZED'],
+      [
+        nodeError(3090003, 'unsatisfied_authorization', 'transaction declares authority … but does not have signatures for it'),
+        'UNAUTHORIZED',
+      ],
       [nodeError(3100002, 'unknown_block_exception', 'Could not find block: 101', 400), 'NOT_FOUND'],
       [nodeError(3040005, 'expired_tx_exception', 'expired transaction'), 'REJECTED_BY_CHAIN'],
       [new AntelopeUnreachableError('/v1/chain/get_info', 'connect ECONNREFUSED'), 'UNAVAILABLE'],
@@ -43,7 +56,11 @@ describe('the node refusals as typed errors', () => {
   });
 
   it('tells a repeated request from other refusals', () => {
-    expect(contractRefusal(nodeError(3050003, 'eosio_assert_message_exception', 'assertion failure with message: bsn:duplicate: request r was executed'))).toEqual({
+    expect(
+      contractRefusal(
+        nodeError(3050003, 'eosio_assert_message_exception', 'assertion failure with message: bsn:duplicate: request r was executed'),
+      ),
+    ).toEqual({
       tag: 'duplicate',
       text: 'request r was executed',
     });

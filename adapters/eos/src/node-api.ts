@@ -3,7 +3,9 @@
  * found through `get_transaction_status` (finality tracking) and the trace API, blocks through
  * `get_block`.
  */
-import { AntelopeRpc } from './antelope/index.js';
+import { AntelopeRpc, type RawReceipt } from './antelope/index.js';
+
+export type { RawReceipt };
 
 export interface NodeInfo {
   server_version_string?: string;
@@ -21,9 +23,7 @@ export interface BlockTransactionReceipt {
   cpu_usage_us: number;
   net_usage_words: number;
   /** An id for implicit transactions, else the packed transaction. */
-  trx:
-    | string
-    | { id: string; signatures: string[]; compression: string; packed_context_free_data: string; packed_trx: string };
+  trx: string | { id: string; signatures: string[]; compression: string; packed_context_free_data: string; packed_trx: string };
 }
 
 export interface NodeBlock {
@@ -40,14 +40,6 @@ export interface NodeBlock {
   header_extensions?: Array<[number, string]>;
   producer_signature: string;
   transactions: BlockTransactionReceipt[];
-}
-
-/** A receipt as `get_raw_block` gives it: the transaction is `[0, id]` (implicit) or `[1, packed]`. */
-export interface RawReceipt {
-  status: string | number;
-  cpu_usage_us: number;
-  net_usage_words: number;
-  trx: [0, string] | [1, { signatures: string[]; compression: string | number; packed_context_free_data: string; packed_trx: string }];
 }
 
 /** A signed block as stored: header fields with raw extensions, the producer's signature, the receipts. */

@@ -27,7 +27,8 @@ const bytesOf = (hex: string) => new Uint8Array(Buffer.from(hex, 'hex'));
 const entryOf = (row: EntryRow): KvEntry => ({ key: row.key, value: bytesOf(row.value), txId: row.txid, block: row.block });
 /** Byte-wise order of UTF-8 keys, the order `list` promises. */
 export const byteOrder = (a: string, b: string): number => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-const startsWith = (key: string, prefix: string) => Buffer.from(key, 'utf8').subarray(0, Buffer.byteLength(prefix)).equals(Buffer.from(prefix, 'utf8'));
+const startsWith = (key: string, prefix: string) =>
+  Buffer.from(key, 'utf8').subarray(0, Buffer.byteLength(prefix)).equals(Buffer.from(prefix, 'utf8'));
 
 export class EosPresetKv implements PresetKv {
   constructor(

@@ -4,14 +4,7 @@
  * and a result only once the block is irreversible, with the transaction's action traces.
  */
 import { deadlineOf, type ErrorContext, type Signer } from '@bsn/contract';
-import {
-  expirationAt,
-  packTransaction,
-  taposOf,
-  transactionId,
-  type PackedAction,
-  type TransactionHeader,
-} from './antelope/index.js';
+import { expirationAt, packTransaction, taposOf, transactionId, type PackedAction, type TransactionHeader } from './antelope/index.js';
 import type { ResolvedConfig } from './config.js';
 import { isDuplicateTransaction, toBsnError } from './errors.js';
 import { chainTime, Finality, type FinalBlock } from './finality.js';

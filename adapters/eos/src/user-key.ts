@@ -113,7 +113,10 @@ export class UserKeyWrites {
       throw preparedMismatch();
     }
     if (!(signature?.compact instanceof Uint8Array) || !verifyDigest(algorithm, publicKey, digest, signature.compact)) {
-      throw new UnauthorizedError('the signature is not by the key the transaction was prepared for', { stage: 'sign', field: '/signature' });
+      throw new UnauthorizedError('the signature is not by the key the transaction was prepared for', {
+        stage: 'sign',
+        field: '/signature',
+      });
     }
     const text = chainSignature(algorithm, publicKey, digest, signature);
     const ctx = { what: `${whatOf(plan)} (user key)` };
@@ -140,6 +143,8 @@ export class UserKeyWrites {
     const abi = await this.writes.abis.of(app.account);
     const data = abi.encodeAction('relay', { packed: toHex(packed), sig: signature });
     const action = { account: app.account, name: 'relay', authorization: [{ actor: account, permission: 'active' }], data };
-    return this.writes.finish(plan, app, () => this.writes.txs.submit([action], relayer, { what: `${whatOf(plan)} (user key, relayed)` }, plan.timeoutMs));
+    return this.writes.finish(plan, app, () =>
+      this.writes.txs.submit([action], relayer, { what: `${whatOf(plan)} (user key, relayed)` }, plan.timeoutMs),
+    );
   }
 }

@@ -28,4 +28,4 @@ export {
 export { isAccountName, nameValue, nameOf } from './names.js';
 export { AntelopeRpc, AntelopeApiError, AntelopeUnreachableError, type NodeErrorBody } from './rpc.js';
 export { packBlockHeader, blockIdOf, blockNumberOf, headerDigest, producerSigningDigest, type BlockHeader } from './block-header.js';
-export { receiptDigest, RECEIPT_STATUS, COMPRESSION } from './receipt-digest.js';
+export { receiptDigest, RECEIPT_STATUS, COMPRESSION, type RawReceipt } from './receipt-digest.js';

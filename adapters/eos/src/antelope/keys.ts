@@ -68,7 +68,9 @@ export function parseSignature(text: string): { curve: AntelopeCurve; compact: U
 export function parsePrivateKey(text: string): { curve: AntelopeCurve; secret: Uint8Array } {
   if (!text.startsWith('PVT_')) {
     const raw = Numeric.base58ToBinary(37, text);
-    const twice = createHash('sha256').update(createHash('sha256').update(raw.subarray(0, 33)).digest()).digest();
+    const twice = createHash('sha256')
+      .update(createHash('sha256').update(raw.subarray(0, 33)).digest())
+      .digest();
     if (raw[0] !== 0x80 || !twice.subarray(0, 4).equals(Buffer.from(raw.subarray(33)))) throw new Error('the WIF checksum does not match');
   }
   const key = Numeric.stringToPrivateKey(text);

@@ -20,6 +20,10 @@ export function nameValue(name: string): bigint {
 export function nameOf(value: bigint): string {
   const bytes = Buffer.alloc(8);
   bytes.writeBigUInt64LE(value);
-  const buffer = new Serialize.SerialBuffer({ textEncoder: new TextEncoder(), textDecoder: new TextDecoder(), array: new Uint8Array(bytes) });
+  const buffer = new Serialize.SerialBuffer({
+    textEncoder: new TextEncoder(),
+    textDecoder: new TextDecoder(),
+    array: new Uint8Array(bytes),
+  });
   return buffer.getName();
 }

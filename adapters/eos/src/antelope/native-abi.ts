@@ -19,14 +19,23 @@ export const NATIVE_ABI = new ContractAbi({
     {
       name: 'authority',
       base: '',
-      fields: [field('threshold', 'uint32'), field('keys', 'key_weight[]'), field('accounts', 'permission_level_weight[]'), field('waits', 'wait_weight[]')],
+      fields: [
+        field('threshold', 'uint32'),
+        field('keys', 'key_weight[]'),
+        field('accounts', 'permission_level_weight[]'),
+        field('waits', 'wait_weight[]'),
+      ],
     },
     {
       name: 'newaccount',
       base: '',
       fields: [field('creator', 'name'), field('name', 'name'), field('owner', 'authority'), field('active', 'authority')],
     },
-    { name: 'setcode', base: '', fields: [field('account', 'name'), field('vmtype', 'uint8'), field('vmversion', 'uint8'), field('code', 'bytes')] },
+    {
+      name: 'setcode',
+      base: '',
+      fields: [field('account', 'name'), field('vmtype', 'uint8'), field('vmversion', 'uint8'), field('code', 'bytes')],
+    },
     { name: 'setabi', base: '', fields: [field('account', 'name'), field('abi', 'bytes')] },
     {
       name: 'updateauth',

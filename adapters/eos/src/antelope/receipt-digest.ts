@@ -7,7 +7,14 @@
  */
 import { createHash } from 'node:crypto';
 import { Serialize } from 'eosjs';
-import type { RawReceipt } from '../node-api.js';
+
+/** A receipt as `get_raw_block` gives it: the transaction is `[0, id]` (implicit) or `[1, packed]`. */
+export interface RawReceipt {
+  status: string | number;
+  cpu_usage_us: number;
+  net_usage_words: number;
+  trx: [0, string] | [1, { signatures: string[]; compression: string | number; packed_context_free_data: string; packed_trx: string }];
+}
 
 export const RECEIPT_STATUS: Record<string, number> = { executed: 0, soft_fail: 1, hard_fail: 2, delayed: 3, expired: 4 };
 export const COMPRESSION: Record<string, number> = { none: 0, zlib: 1 };

@@ -79,7 +79,9 @@ export class AntelopeRpc {
     try {
       parsed = await response.json();
     } catch (error) {
-      throw new AntelopeUnreachableError(path, `${this.url}${path}: HTTP ${response.status} with a body that is not JSON`, { cause: error });
+      throw new AntelopeUnreachableError(path, `${this.url}${path}: HTTP ${response.status} with a body that is not JSON`, {
+        cause: error,
+      });
     }
     if (!response.ok) throw new AntelopeApiError(path, response.status, parsed as NodeErrorBody);
     return parsed as T;

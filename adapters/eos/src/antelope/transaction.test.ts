@@ -31,7 +31,9 @@ describe('transactions', () => {
     expect(transactionId(packed)).toMatch(/^[0-9a-f]{64}$/);
     const chainA = 'aa'.repeat(32);
     const chainB = 'bb'.repeat(32);
-    expect(Buffer.from(signingDigest(chainA, packed)).equals(Buffer.from(signingDigest(chainB, packed))), 'the chain id is signed').toBe(false);
+    expect(Buffer.from(signingDigest(chainA, packed)).equals(Buffer.from(signingDigest(chainB, packed))), 'the chain id is signed').toBe(
+      false,
+    );
     expect(transactionId(packTransaction({ header: { ...header, expiration: '2026-12-06T09:05:30' }, actions: [action] }))).not.toBe(
       transactionId(packed),
     );

@@ -49,19 +49,29 @@ export class EvidenceBuilder {
     try {
       const status = await this.api.transactionStatus(id);
       if (status.state !== 'IRREVERSIBLE' || status.block_number === undefined) {
-        throw new NotFoundError(`transaction ${id} is not in an irreversible block (state ${status.state})`, { stage: 'query', field: '/txId' });
+        throw new NotFoundError(`transaction ${id} is not in an irreversible block (state ${status.state})`, {
+          stage: 'query',
+          field: '/txId',
+        });
       }
       const number = status.block_number;
       const block = await this.api.rawBlock(number);
-      const txIndex = block.transactions.findIndex((r) => r.trx[0] === 1 && transactionId(Uint8Array.from(Buffer.from(r.trx[1].packed_trx, 'hex'))) === id);
+      const txIndex = block.transactions.findIndex(
+        (r) => r.trx[0] === 1 && transactionId(Uint8Array.from(Buffer.from(r.trx[1].packed_trx, 'hex'))) === id,
+      );
       if (txIndex < 0) throw new NotFoundError(`block ${number} does not hold transaction ${id}`, { stage: 'query', field: '/txId' });
       const receipt = block.transactions[txIndex]!.trx as [1, { packed_trx: string }];
       const actions = unpackTransaction(Uint8Array.from(Buffer.from(receipt[1].packed_trx, 'hex'))).actions;
       const actionIndex = actions.findIndex(
-        (a) => a.account === this.contract && a.name === 'emit' && packetId(packetOfEmit(presetAbi().decodeAction('emit', a.data))) === wanted.packetId,
+        (a) =>
+          a.account === this.contract &&
+          a.name === 'emit' &&
+          packetId(packetOfEmit(presetAbi().decodeAction('emit', a.data))) === wanted.packetId,
       );
       if (actionIndex < 0) {
-        throw new InvalidInputError(`/subject/packetId: transaction ${id} sent no packet ${wanted.packetId}`, { field: '/subject/packetId' });
+        throw new InvalidInputError(`/subject/packetId: transaction ${id} sent no packet ${wanted.packetId}`, {
+          field: '/subject/packetId',
+        });
       }
       const trust = await this.ownRoots();
       const check = checkRoots(trust);
@@ -107,7 +117,9 @@ export class EvidenceBuilder {
     const deadline = Date.now() + DESCENDANTS_WAIT_MS;
     for (let n = number + 1; producers.size < quorum; n++) {
       if (headers.length >= MAX_DESCENDANTS) {
-        throw new UnavailableError(`block ${number} is not built on by ${quorum} producers within ${MAX_DESCENDANTS} blocks`, { stage: 'query' });
+        throw new UnavailableError(`block ${number} is not built on by ${quorum} producers within ${MAX_DESCENDANTS} blocks`, {
+          stage: 'query',
+        });
       }
       while ((await this.api.info()).head_block_num < n) {
         if (Date.now() > deadline) throw new UnavailableError(`block ${n} was not produced in time`, { stage: 'query' });
@@ -120,4 +132,3 @@ export class EvidenceBuilder {
     return headers;
   }
 }
-

@@ -86,16 +86,27 @@ describe.skipIf(why)('interchain on a real Leap node: evidence against pinned pr
   });
 
   it('rejects evidence checked against a key the producer does not hold, an empty schedule or another contract', async () => {
-    const roots = trust.roots as Record<string, unknown> & { schedule: { version: number; producers: Array<{ name: string; key: string }> } };
+    const roots = trust.roots as Record<string, unknown> & {
+      schedule: { version: number; producers: Array<{ name: string; key: string }> };
+    };
     const otherKey = publicKeyText('secp256k1', publicKeyOf('secp256k1', generatePrivateKey('secp256k1')));
-    const swapped = { ...roots, schedule: { ...roots.schedule, producers: roots.schedule.producers.map((p) => ({ ...p, key: otherKey })) } };
+    const swapped = {
+      ...roots,
+      schedule: { ...roots.schedule, producers: roots.schedule.producers.map((p) => ({ ...p, key: otherKey })) },
+    };
     expect(await verdict(attested(evidence), { ...trust, roots: swapped })).toMatch(/not signed by the pinned key/);
-    expect(await verdict(attested(evidence), { ...trust, roots: { ...roots, schedule: { version: 0, producers: [] } } })).toMatch(/no producers/);
-    expect(await verdict(attested(evidence), { ...trust, roots: { ...roots, contract: 'someoneelse' } })).toMatch(/emit action of someoneelse/);
+    expect(await verdict(attested(evidence), { ...trust, roots: { ...roots, schedule: { version: 0, producers: [] } } })).toMatch(
+      /no producers/,
+    );
+    expect(await verdict(attested(evidence), { ...trust, roots: { ...roots, contract: 'someoneelse' } })).toMatch(
+      /emit action of someoneelse/,
+    );
   });
 
   it('needs more than two thirds of the pinned schedule to have built on the block', async () => {
-    const roots = trust.roots as Record<string, unknown> & { schedule: { version: number; producers: Array<{ name: string; key: string }> } };
+    const roots = trust.roots as Record<string, unknown> & {
+      schedule: { version: number; producers: Array<{ name: string; key: string }> };
+    };
     const extra = ['produceraaaa', 'producerbbbb'].map((name) => ({
       name,
       key: publicKeyText('secp256k1', publicKeyOf('secp256k1', generatePrivateKey('secp256k1'))),
@@ -115,11 +126,15 @@ describe.skipIf(why)('interchain on a real Leap node: evidence against pinned pr
     };
     const flip = (hex: string) => hex.replace(/.$/, (c) => (c === '0' ? '1' : '0'));
     expect(await tamper((_, p) => (p.header.action_mroot = flip(p.header.action_mroot)))).toMatch(/blockHash is not the id|not signed/);
-    expect(await tamper((e, p) => {
-      p.header.action_mroot = flip(p.header.action_mroot);
-      e.blockHash = undefined as never;
-    })).toMatch(/blockHash/);
-    expect(await tamper((_, p) => (p.blockRoot.activeNodes[0] = flip(p.blockRoot.activeNodes[0]!)))).toMatch(/not signed by the pinned key/);
+    expect(
+      await tamper((e, p) => {
+        p.header.action_mroot = flip(p.header.action_mroot);
+        e.blockHash = undefined as never;
+      }),
+    ).toMatch(/blockHash/);
+    expect(await tamper((_, p) => (p.blockRoot.activeNodes[0] = flip(p.blockRoot.activeNodes[0]!)))).toMatch(
+      /not signed by the pinned key/,
+    );
     expect(await tamper((_, p) => (p.blockRoot.nodeCount += 1))).toMatch(/block-root merkle covers/);
     expect(await tamper((_, p) => (p.scheduleHash = flip(p.scheduleHash)))).toMatch(/not signed by the pinned key/);
     expect(await tamper((_, p) => (p.receipts[p.txIndex]!.cpu_usage_us += 1))).toMatch(/transaction_mroot/);

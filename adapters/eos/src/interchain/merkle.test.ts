@@ -30,7 +30,9 @@ describe('merkle trees', () => {
   it('an odd level repeats its last node; order and content matter; no leaves is all-zero', () => {
     expect(merkleRoot([])).toEqual(new Uint8Array(32));
     expect(merkleRoot([leaf(1)])).toEqual(new Uint8Array(leaf(1)));
-    expect(Buffer.from(merkleRoot([leaf(1), leaf(2), leaf(3)])).equals(Buffer.from(merkleRoot([leaf(1), leaf(2), leaf(3), leaf(3)])))).toBe(true);
+    expect(Buffer.from(merkleRoot([leaf(1), leaf(2), leaf(3)])).equals(Buffer.from(merkleRoot([leaf(1), leaf(2), leaf(3), leaf(3)])))).toBe(
+      true,
+    );
     expect(Buffer.from(merkleRoot([leaf(1), leaf(2)])).equals(Buffer.from(merkleRoot([leaf(2), leaf(1)])))).toBe(false);
   });
 });
