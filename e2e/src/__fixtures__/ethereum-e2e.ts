@@ -106,10 +106,12 @@ export async function bundledAdapters(): Promise<Array<{ name: string; folder: s
 
 /**
  * A certified snapshot of any plugin folder (everything but node_modules), the trust file, and
- * the conformance report the certificate names (`report`, as a node's `plugins[].report`).
+ * the conformance report the certificate names (`report`, as a node's `plugins[].report`);
+ * provisionally certified when `kind` is `emulator`.
  */
 export async function certifiedCopy(
   folder: string,
+  options: { kind?: 'emulator' } = {},
 ): Promise<{ dir: string; plugin: string; certificate: string; report: string; trustFile: string }> {
   const { readdirSync } = await import('node:fs');
   await mkdir(join(ROOT, '.cache'), { recursive: true });
@@ -123,7 +125,11 @@ export async function certifiedCopy(
   const manifest = await readManifest(plugin);
   const digest = await computePluginDigest(plugin, manifest.files);
   const certificate = join(dir, 'cert.json');
-  const conformance = makeReport({ name: manifest.name, version: manifest.version, framework: manifest.framework, digest: digest.digest });
+  // On an emulator target the certificate is provisional.
+  const conformance = makeReport(
+    { name: manifest.name, version: manifest.version, framework: manifest.framework, digest: digest.digest },
+    options.kind ? { kind: options.kind } : {},
+  );
   await writeCertificate(certificate, issueCertificate(conformance, certifier.key, { suite: FIXTURE_SUITE }));
   const report = join(dir, 'conformance-report.json');
   await writeFile(report, JSON.stringify(conformance, null, 2));

@@ -2,10 +2,11 @@
  * The operator page on real chains, in a real headless Chromium: a city node serving the two
  * bundled networks the quickstart starts first — Ethereum on anvil and Hyperledger Fabric on
  * its devnet, each a certified copy of the bundled adapter with the conformance report its
- * certificate names — plus a tampered copy the node refuses. The operator sees both networks
- * healthy with their head blocks, the demo apps, each certificate's level, certifier and
+ * certificate names — plus a copy certified on an emulator only (loaded, provisionally) and a
+ * tampered copy the node refuses. The operator sees both networks healthy with their head
+ * blocks, the demo apps, each certificate's level (full, provisional and why), certifier and
  * expiry, the rendered conformance report, and the refused plugin's reason. Screenshot:
- * .cache/screenshots/operator-networks.png (the one in the README).
+ * .cache/screenshots/operator-networks.png (the README's is its top).
  */
 import { appendFile, cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -52,6 +53,9 @@ describe.skipIf(skip !== undefined)('the operator page on the bundled networks, 
 
   beforeAll(async () => {
     for (const b of BUNDLED) copies.push(await certifiedCopy(join(ROOT, 'adapters', b.name)));
+    // A build certified on an emulator only: a provisional certificate, which this node accepts (requireFull: false).
+    const provisional = await certifiedCopy(join(ROOT, 'adapters', 'ethereum'), { kind: 'emulator' });
+    copies.push(provisional);
     // The tampered build: one shipped file changed after certification (its certificate names the old digest).
     const tampered = join(copies[0]!.dir, 'tampered');
     await cp(copies[0]!.plugin, tampered, { recursive: true });
@@ -61,7 +65,7 @@ describe.skipIf(skip !== undefined)('the operator page on the bundled networks, 
         node: { name: 'ui-city-node', dataDir: join(copies[0]!.dir, 'node') },
         listen: { restPort: 0, grpc: false },
         keys: { scryptN: 1024 },
-        trust: { certifiers: copies.map((c) => c.trustFile) },
+        trust: { certifiers: copies.map((c) => c.trustFile), requireFull: false },
         plugins: [
           ...BUNDLED.map((b, i) => ({
             source: copies[i]!.plugin,
@@ -70,6 +74,7 @@ describe.skipIf(skip !== undefined)('the operator page on the bundled networks, 
             networks: [{ name: b.network, devnet: b.devnet }],
           })),
           { source: tampered, certificate: copies[0]!.certificate, networks: [{ name: 'tampered-anvil', devnet: 'anvil' }] },
+          { source: provisional.plugin, certificate: provisional.certificate, networks: [{ name: 'emulated-anvil', devnet: 'anvil' }] },
         ],
         portals: [
           {
@@ -90,7 +95,7 @@ describe.skipIf(skip !== undefined)('the operator page on the bundled networks, 
     // The quickstart's demo apps: one per network, created by the demo user.
     const client = new BsnClient({ baseUrl: node.restUrl, user: 'demo', algorithm: 'secp256r1', privateKey: demo.privateKey });
     try {
-      for (const n of node.networks.all()) await client.createApp({ code: `demo-${n.framework}`, network: n.name });
+      for (const b of BUNDLED) await client.createApp({ code: `demo-${b.name}`, network: b.network });
       await client.put('demo-ethereum', 'greeting', 'hello');
     } finally {
       client.close();
@@ -127,7 +132,7 @@ describe.skipIf(skip !== undefined)('the operator page on the bundled networks, 
         expect(Number(await row.locator('td').nth(3).textContent())).toBeGreaterThan(0);
         expect(await page.locator(`tr[data-app="demo:demo-${b.name}"]`).count()).toBe(1);
         // (the tampered Ethereum build has a row of its own, refused: see below)
-        const plugin = page.locator(`tr[data-plugin^="@bsn/adapter-${b.name}@"]:not(:has(.badge.bad))`);
+        const plugin = page.locator(`tr[data-plugin^="@bsn/adapter-${b.name}@"]:has(.badge.ok)`);
         expect(await plugin.locator('.badge').textContent()).toBe('full');
         expect(await plugin.locator('td').nth(3).textContent()).toBe('E2E certifier');
         expect(await plugin.locator('td').nth(4).textContent()).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d$/);
@@ -159,6 +164,12 @@ describe.skipIf(skip !== undefined)('the operator page on the bundled networks, 
       expect(await report.locator('tr[data-case="GW-003"] td').nth(3).textContent()).toBe('passed');
       expect(await report.locator('tr[data-case="KV-010"] td').nth(3).textContent()).toBe('failed');
 
+      // The build certified on an emulator only: loaded, provisionally, and the page says why.
+      const emulated = page.locator('tr[data-plugin^="@bsn/adapter-ethereum@"]:has(.badge.warn)');
+      expect(await emulated.locator('.badge').textContent()).toBe('provisional');
+      expect(await emulated.locator('.why').textContent()).toBe('earned on an emulator');
+      await expect.poll(() => page.locator('tr[data-network="emulated-anvil"] .badge').textContent(), { timeout: 20_000 }).toBe('healthy');
+
       // The tampered build: refused, and why.
       const refused = page.locator('tr:has(.badge.bad)', { hasText: 'digest-mismatch' });
       expect(await refused.count()).toBe(1);
@@ -168,7 +179,7 @@ describe.skipIf(skip !== undefined)('the operator page on the bundled networks, 
           .all()
           .map((n) => n.name)
           .sort(),
-      ).toEqual(BUNDLED.map((b) => b.network).sort());
+      ).toEqual([...BUNDLED.map((b) => b.network), 'emulated-anvil'].sort());
 
       await screenshot(page, 'operator-networks');
       // The README's picture (docs/images/operator-page.png is a copy): plugins, report, networks, charts.
