@@ -183,7 +183,7 @@ describe.skipIf(skip !== undefined)('the operator page on the bundled networks, 
 
       await screenshot(page, 'operator-networks');
       // The README's picture (docs/images/operator-page.png is a copy): plugins, report, networks, charts.
-      await screenshot(page, 'operator-networks-top', 1180);
+      await screenshot(page, 'operator-networks-top', 1250);
       const worst = (await axe(page)).filter((v) => v.impact === 'critical' || v.impact === 'serious');
       expect(worst, JSON.stringify(worst, null, 1)).toEqual([]);
     } finally {
