@@ -1,6 +1,7 @@
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { writeVariantPlugin } from './variant-plugin.js';
 
 /**
  * Deliberately broken variants of the Ethereum adapter, each with one seeded fault, to show
@@ -219,33 +220,23 @@ export default {
 
 /** Writes the variant into `dir` (a plugin folder) and returns it. */
 export function writeFaultyEthereumPlugin(fault: Fault, adapterDir: string, dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  const manifest = JSON.parse(readFileSync(join(adapterDir, 'bsn-plugin.json'), 'utf8')) as Record<string, unknown>;
-  delete manifest.files;
-  delete manifest.configSchema;
-  writeFileSync(join(dir, 'bsn-plugin.json'), JSON.stringify({ ...manifest, entry: 'index.js', devnets: 'devnets.js' }, null, 2));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `fault-${fault}`, private: true, type: 'module' }));
-  let dist = pathToFileURL(join(adapterDir, 'dist')).href;
   const patch = PATCHES[fault];
-  if (patch) {
-    // A copy of the built adapter with one line changed; it imports its packages from the repo's node_modules.
-    const root = join(adapterDir, '..', '..', '.cache', 'fault-dist', fault);
-    rmSync(root, { recursive: true, force: true });
-    for (const part of ['dist', 'package.json', 'bsn-plugin.json', 'network-config.schema.json', 'artifacts'].filter((p) =>
-      existsSync(join(adapterDir, p)),
-    ))
-      cpSync(join(adapterDir, part), join(root, part), { recursive: true });
-    const copy = join(root, 'dist');
-    const [file, text, replacement] = patch;
-    const source = readFileSync(join(copy, file), 'utf8');
-    if (!source.includes(text)) throw new Error(`seeded fault ${fault}: "${text}" is not in dist/${file} any more: update the patch`);
-    writeFileSync(join(copy, file), source.replace(text, replacement));
-    dist = pathToFileURL(copy).href;
-    writeFileSync(join(dir, 'index.js'), `// Seeded fault: ${fault}\nexport { default } from '${dist}/index.js';\n`);
-  } else {
-    writeFileSync(join(dir, 'index.js'), `// Seeded fault: ${fault}\n${ENTRY[fault](dist)}`);
+  if (!patch) {
+    const dist = pathToFileURL(join(adapterDir, 'dist')).href;
+    return writeVariantPlugin(adapterDir, dir, fault, `// Seeded fault: ${fault}\n${ENTRY[fault](dist)}`, dist);
   }
-  // The variant runs on the adapter's own devnets.
-  writeFileSync(join(dir, 'devnets.js'), `export { default } from '${dist}/devnets/index.js';\n`);
-  return dir;
+  // A copy of the built adapter with one line changed; it imports its packages from the repo's node_modules.
+  const root = join(adapterDir, '..', '..', '.cache', 'fault-dist', fault);
+  rmSync(root, { recursive: true, force: true });
+  for (const part of ['dist', 'package.json', 'bsn-plugin.json', 'network-config.schema.json', 'artifacts'].filter((p) =>
+    existsSync(join(adapterDir, p)),
+  ))
+    cpSync(join(adapterDir, part), join(root, part), { recursive: true });
+  const copy = join(root, 'dist');
+  const [file, text, replacement] = patch;
+  const source = readFileSync(join(copy, file), 'utf8');
+  if (!source.includes(text)) throw new Error(`seeded fault ${fault}: "${text}" is not in dist/${file} any more: update the patch`);
+  writeFileSync(join(copy, file), source.replace(text, replacement));
+  const dist = pathToFileURL(copy).href;
+  return writeVariantPlugin(adapterDir, dir, fault, `// Seeded fault: ${fault}\nexport { default } from '${dist}/index.js';\n`, dist);
 }

@@ -1,6 +1,6 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { writeVariantPlugin } from './variant-plugin.js';
 
 /**
  * One seeded fault per part of the contract (identity, gateway, events, lifecycle, preset KV,
@@ -76,15 +76,6 @@ export default {
 
 /** Writes the variant of the built adapter in `adapterDir` into `dir` (a plugin folder) and returns it. */
 export function writePartFaultPlugin(fault: PartFault, adapterDir: string, dir: string): string {
-  mkdirSync(dir, { recursive: true });
-  const manifest = JSON.parse(readFileSync(join(adapterDir, 'bsn-plugin.json'), 'utf8')) as Record<string, unknown>;
-  delete manifest.files;
-  delete manifest.configSchema;
-  writeFileSync(join(dir, 'bsn-plugin.json'), JSON.stringify({ ...manifest, entry: 'index.js', devnets: 'devnets.js' }, null, 2));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `fault-${fault}`, private: true, type: 'module' }));
   const dist = pathToFileURL(join(adapterDir, 'dist')).href;
-  writeFileSync(join(dir, 'index.js'), entry(dist, fault));
-  // The variant runs on the adapter's own devnets and is checked through their chain readers.
-  writeFileSync(join(dir, 'devnets.js'), `export { default } from '${dist}/devnets/index.js';\n`);
-  return dir;
+  return writeVariantPlugin(adapterDir, dir, fault, entry(dist, fault), dist);
 }

@@ -49,11 +49,7 @@ export const interchainCases = defineCases([
     level: 'MUST',
     capability: 'interchain.verify',
     async run(ctx) {
-      const ic = interchainOf(ctx);
-      const app = await ctx.newApp();
-      const { packet, receipt } = await ic.emit(app, packetInput(ctx), ctx.member.signer);
-      const nodes = await cityNodes(ctx, ic);
-      const evidence = await nodes.attest(await ic.evidence(receipt.txId, { kind: 'packet', packetId: packetId(packet) }), app);
+      const { ic, app, nodes, evidence } = await attestedPacket(ctx);
       const trust = nodes.trust;
       const refused = async (variant: Evidence, roots: TrustRoots, what: string) => {
         const verdict = await ic.verify(variant, roots);
@@ -120,11 +116,7 @@ export const interchainCases = defineCases([
     level: 'MUST',
     capability: 'interchain.verify',
     async run(ctx) {
-      const ic = interchainOf(ctx);
-      const app = await ctx.newApp();
-      const { packet, receipt } = await ic.emit(app, packetInput(ctx), ctx.member.signer);
-      const nodes = await cityNodes(ctx, ic);
-      const evidence = await nodes.attest(await ic.evidence(receipt.txId, { kind: 'packet', packetId: packetId(packet) }), app);
+      const { ic, nodes, evidence } = await attestedPacket(ctx);
       // A verifier that reads a missing field as its default (a status of success, an index of
       // 0) proves what nobody sent: removed, null, of another type, an index moved by one, a
       // list emptied or cut short — each is rejected, and says why.
@@ -145,6 +137,16 @@ export const interchainCases = defineCases([
     },
   },
 ]);
+
+/** A packet emitted from a new app, its evidence attested by the suite's city nodes. */
+async function attestedPacket(ctx: SuiteContext) {
+  const ic = interchainOf(ctx);
+  const app = await ctx.newApp();
+  const { packet, receipt } = await ic.emit(app, packetInput(ctx), ctx.member.signer);
+  const nodes = await cityNodes(ctx, ic);
+  const evidence = await nodes.attest(await ic.evidence(receipt.txId, { kind: 'packet', packetId: packetId(packet) }), app);
+  return { ic, app, nodes, evidence };
+}
 
 function packetInput(ctx: SuiteContext): PacketInput {
   return {
