@@ -22,11 +22,12 @@ if (skipReason) console.warn(`the pages' browser tests are skipped: ${skipReason
 const run = promisify(execFile);
 let t: Awaited<ReturnType<typeof startTestNode>>;
 let browser: Browser;
-let keys: string;
+let keys: string | undefined;
+let pluginDir: string | undefined;
 
 async function keyFileOf(user: string): Promise<string> {
   const u = t.users[user]!;
-  const file = join(keys, `${user}-key.json`);
+  const file = join(keys!, `${user}-key.json`);
   await writeFile(file, JSON.stringify({ user, algorithm: u.algorithm, privateKey: toHex(u.privateKey), publicKey: u.publicKey }));
   return file;
 }
@@ -50,6 +51,7 @@ beforeAll(async () => {
   if (skipReason) return;
   keys = await mkdtemp(join(tmpdir(), 'bsn-ui-keys-'));
   const refused = await makePluginFolder({ name: '@acme/adapter-unsigned' });
+  pluginDir = refused.folder;
   t = await startTestNode({
     users: [
       ['olga', 'ops', 'secp256r1', 'hosted', 'operator'],
@@ -68,6 +70,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await t?.stop();
+  for (const dir of [keys, pluginDir]) if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 describe.skipIf(skipReason)('the pages in Chromium', () => {
@@ -258,7 +261,7 @@ describe.skipIf(skipReason)('the pages in Chromium', () => {
     const page = await context.newPage();
     try {
       await page.goto(`${t.node.restUrl}/ui/`);
-      const bad = join(keys, 'k1.json');
+      const bad = join(keys!, 'k1.json');
       await writeFile(
         bad,
         JSON.stringify({ user: 'x', algorithm: 'secp256k1', privateKey: '11'.repeat(32), publicKey: `04${'22'.repeat(64)}` }),
