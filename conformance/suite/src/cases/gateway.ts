@@ -79,8 +79,8 @@ export const gatewayCases = defineCases([
       // What the look-up says of the transaction is what the chain and the receipt say
       expect(first.valid, 'a committed write is valid').toBe(true);
       expect(first.validationCode, "the framework's validation code, verbatim").not.toBe('');
-      if (first.app !== undefined) expect(first.app, 'the app the transaction wrote to').toBe(app.appId);
-      if (first.method !== undefined) expect(first.method, 'the method the transaction called').toBe(PRESET_METHODS.put);
+      expect(first.app, 'the app the transaction wrote to').toBe(app.appId);
+      expect(first.method, 'the method the transaction called').toBe(PRESET_METHODS.put);
       const described = (events: typeof first.events) => events.map((e) => [e.app, e.name, e.txId, text(e.payload)]);
       expect(described(first.events), "the transaction's events are its receipt's").toEqual(described(receipt.events));
       if (ctx.chain) expect((await ctx.chain.transaction(receipt.txId))?.valid, 'valid as the chain recorded it').toBe(first.valid);
@@ -231,6 +231,8 @@ export const gatewayCases = defineCases([
       const receipt = await gateway.submitPrepared(prepared, signature);
       await assertCommitted(ctx, receipt);
       expect(text((await ctx.adapter.kv.get(app, key))!.value)).toBe('client-signed');
+      // looked up, the client-signed write names its app like any other (however the framework carried it)
+      expect((await gateway.transaction(receipt.txId)).app, 'the app a client-signed write went to').toBe(app.appId);
     },
   },
   {

@@ -99,7 +99,9 @@ export interface TransactionInfo {
   valid: boolean;
   /** The framework's validation / status code, verbatim. */
   validationCode: string;
+  /** The BSN app the transaction wrote to (not a contract or account): every app write names it (GW-002, GW-009). */
   app?: string;
+  /** The method it called: `put` for a preset put, however the framework carried it. */
   method?: string;
   events: ChainEvent[];
 }
