@@ -50,3 +50,16 @@ setTimeout(() => process.exit(0), 500);
     expect(await readFile(join(dir, 'why'), 'utf8')).toMatch(/^parent process \d+ exited$/);
   });
 });
+
+describe('processIo', () => {
+  it('ends quietly when the reader closes the pipe early (bsn --help | head -1)', async () => {
+    const main = join(import.meta.dirname, '..', 'dist', 'main.js');
+    const child = spawn(process.execPath, [main, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader went away before reading anything
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(stderr).not.toMatch(/EPIPE|Unhandled/);
+    expect(code).toBe(0);
+  });
+});

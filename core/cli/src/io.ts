@@ -62,6 +62,15 @@ async function promptHidden(question: string): Promise<string> {
 }
 
 export function processIo(): CliIo {
+  // A reader that stops early (`bsn --help | head`) closes the pipe: that ends the output, not
+  // the program with an unhandled EPIPE.
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') === 0) {
+      stream.on('error', (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EPIPE') throw error;
+      });
+    }
+  }
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
