@@ -1,37 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { repoRoot } from '@bsn/devnets';
 import { EOS_FAULTS, writeFaultyEosPlugin, type EosFault } from './eos-variants.js';
+import { runSuite, suiteCli } from './run-suite.js';
 
 const root = repoRoot();
-const cli = join(root, 'conformance', 'suite', 'dist', 'cli.js');
 const adapterDir = join(root, 'adapters', 'eos');
 // Enough cases to see each fault, few enough to keep each run on the real node short.
 const CASES = ['DSC-001', 'GW-001', 'GW-003', 'EV-001', 'EV-002'];
 
-function runSuite(adapter: string): {
-  status: number | null;
-  report: { cases: Array<{ id: string; outcome: string; failure?: { message: string } }> };
-  output: string;
-} {
-  const out = mkdtempSync(join(tmpdir(), 'bsn-eos-fault-report-'));
-  const r = spawnSync(process.execPath, [cli, 'run', '--adapter', adapter, '--target', 'eos', '--out', out, '--only', CASES.join(',')], {
-    encoding: 'utf8',
-    timeout: 300_000,
-  });
-  const reportPath = join(out, 'conformance-report.json');
-  if (!existsSync(reportPath)) throw new Error(`no report (exit ${r.status}):\n${r.stderr}`);
-  return { status: r.status, report: JSON.parse(readFileSync(reportPath, 'utf8')), output: r.stderr };
-}
-
 /** Why these runs cannot happen here (no build, no Leap node), or undefined. */
 async function prerequisites(): Promise<string | undefined> {
   const devnets = join(adapterDir, 'dist', 'devnets', 'index.js');
-  if (!existsSync(cli) || !existsSync(devnets)) return 'the build is missing (run npm test, which builds first)';
+  if (!existsSync(suiteCli) || !existsSync(devnets)) return 'the build is missing (run npm test, which builds first)';
   const { NodeosDevnet } = (await import(pathToFileURL(devnets).href)) as typeof import('@bsn/adapter-eos/devnets');
   const node = await new NodeosDevnet().available();
   return node.ok ? undefined : node.reason;
@@ -44,7 +28,7 @@ describe('the suite catches seeded faults in the EOS adapter, on a real Leap nod
       console.warn(`skipped: ${missing}`);
       return ctx.skip(missing);
     }
-    const { status, report, output } = runSuite(adapterDir);
+    const { status, report, output } = await runSuite(adapterDir, 'eos', CASES);
     expect(
       report.cases.filter((c) => c.outcome === 'failed'),
       output,
@@ -60,7 +44,7 @@ describe('the suite catches seeded faults in the EOS adapter, on a real Leap nod
         return ctx.skip(missing);
       }
       const dir = writeFaultyEosPlugin(fault, adapterDir, mkdtempSync(join(tmpdir(), `bsn-eos-fault-${fault}-`)));
-      const { status, report, output } = runSuite(dir);
+      const { status, report, output } = await runSuite(dir, 'eos', CASES);
       expect(status, 'exit code 3: verdict fail').toBe(3);
       const failed = report.cases.filter((c) => c.outcome === 'failed').map((c) => c.id);
       for (const id of catches) expect(failed, `${fault} must fail ${id}\n${output}`).toContain(id);
