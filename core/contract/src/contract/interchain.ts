@@ -2,6 +2,7 @@ import type { AppRef } from './lifecycle.js';
 import type { Receipt } from './gateway.js';
 import type { Signer } from './keys.js';
 import type { Attester, BlockAttestation } from '../interchain/attestation.js';
+import type { Ack, DeliveryAttesters, InterchainAttestation } from '../interchain/delivery.js';
 
 /**
  * A cross-chain request, IBC-style. `seq` is assigned by the source per (srcApp, dstApp);
@@ -27,7 +28,7 @@ export interface Packet {
 export type PacketInput = Omit<Packet, 'v' | 'srcChain' | 'srcApp' | 'seq'>;
 
 /**
- * Proof that something (a packet, an acknowledgement, a delivery receipt) is committed on
+ * Proof that something (a packet on its source; the ack, or the timeout record, on its target) is committed on
  * `chain`. `proof` is framework-specific and opaque to everyone but that framework's
  * verifier: Fabric block + validation flag + orderer signatures + endorsements; Ethereum
  * receipt inclusion proof + header final by depth or city-node attestations; FISCO BCOS
@@ -37,7 +38,7 @@ export interface Evidence {
   v: 1;
   framework: string;
   chain: string;
-  subject: { kind: 'packet' | 'ack' | 'receipt'; packetId: string };
+  subject: { kind: 'packet' | 'ack' | 'timeout'; packetId: string };
   txId: string;
   block: number;
   /**
@@ -67,7 +68,7 @@ export interface TrustRoots {
 
 /** The verifier's answer. Anything short of `proven` must be treated as unproven. */
 export type Verification =
-  { state: 'proven'; subject: Evidence['subject']; packet?: Packet; ack?: string } | { state: 'rejected'; reason: string };
+  { state: 'proven'; subject: Evidence['subject']; packet?: Packet; ack?: Ack } | { state: 'rejected'; reason: string };
 
 export interface Interchain {
   /** Writes the packet on the source chain; the receipt is final before this resolves. */
@@ -79,16 +80,30 @@ export interface Interchain {
    * rebuilding every signed byte itself. Never throws for bad evidence: answers `rejected`.
    */
   verify(evidence: Evidence, trust: TrustRoots): Promise<Verification>;
+  // The delivery half (docs/interchain-delivery.md): present together when the adapter claims
+  // `interchain.deliver`; an adapter that does not leaves all of them out (no stub that refuses).
+  // Each checks on chain, in the transaction that changes state, what it relies on: t-of-M pinned
+  // attesters signed the commitment the chain rebuilds, the packet's state, its timeout by the
+  // chain's clock, the grants. A refusal is a typed error and changes nothing.
+  /** Operator: pins the attesters this chain's interchain contract counts (t > M/2). */
+  configureDelivery?(attesters: DeliveryAttesters, signer: Signer): Promise<Receipt>;
+  /** The app owner's side of a grant, kept on the app's chain and re-checked at send and at delivery. */
+  setGrant?(app: AppRef, grant: ChainGrant, signer: Signer): Promise<Receipt>;
   /**
-   * Executes the packet on the target app exactly once: checks no receipt exists, not timed
-   * out, grant valid; sets the receipt in the same transaction as the call.
-   *
-   * Present only when the adapter claims `interchain.deliver`: an adapter that does not
-   * leaves it out (no stub that refuses), and a caller checks it exists before calling it.
-   * Making it optional is compatible within 1.x: an adapter that has it still satisfies the
-   * interface (docs/adapter-contract.md §8).
+   * Target: executes the packet on `packet.dstApp` exactly once — attested, no receipt yet, before
+   * its timeout, granted by the target app for this source and method, a method packets may call —
+   * setting the receipt and writing the ack in that same transaction. A call that fails inside is
+   * still delivered, with an error ack.
    */
-  deliver?(packet: Packet, evidence: Evidence, signer: Signer): Promise<Receipt>;
+  deliver?(packet: Packet, attestations: InterchainAttestation[], signer: Signer): Promise<{ receipt: Receipt; ack: Ack }>;
+  /** Target: records an attested packet, past its timeout and never delivered, as timed out (so it never will be). */
+  recordTimeout?(packet: Packet, attestations: InterchainAttestation[], signer: Signer): Promise<Receipt>;
+  /** Source: records the attested ack of a packet it sent, once, and emits the app's callback event. */
+  acknowledge?(packet: Packet, ack: Ack, attestations: InterchainAttestation[], signer: Signer): Promise<Receipt>;
+  /** Source: closes a packet it sent as timed out, on an attested timeout record from its target. */
+  closeTimedOut?(packet: Packet, attestations: InterchainAttestation[], signer: Signer): Promise<Receipt>;
+  /** A packet's state on this chain, read from the chain: as its source (`sent`…) or as its target (`delivered`…). */
+  packetState?(packet: Packet): Promise<PacketState>;
   /**
    * Optional: the roots a city node connected to this adapter's chain would pin to verify
    * its evidence, with `attesters` (t = `threshold` of them must attest a block) as the
@@ -98,3 +113,31 @@ export interface Interchain {
    */
   trustRoots?(attesters: Attester[], threshold: number): Promise<TrustRoots>;
 }
+
+/** One side of an app-to-app grant as the app's chain keeps it. */
+export interface ChainGrant {
+  /** `outgoing`: this app may send to the peer; `incoming`: the peer may call this app. */
+  direction: 'outgoing' | 'incoming';
+  peerChain: string;
+  peerApp: string;
+  /** The grant's id; a packet's `grantRef` must name the source's outgoing grant. */
+  ref: string;
+  /** Methods allowed; for `outgoing` the methods the source may call. At least one. */
+  methods: string[];
+  /** ms since epoch, 0 for never. */
+  expiresAt: number;
+  /** A revoked grant stops new packets and deliveries. */
+  revoked: boolean;
+}
+
+/**
+ * A packet as one chain knows it. Source: `sent` until an attested ack (`acknowledged`) or an
+ * attested timeout record (`timed-out`); target: `none` until `delivered` (with its ack) or
+ * `timed-out`. `unknown`: this chain is neither the packet's source nor its target.
+ */
+export type PacketState =
+  | { side: 'source'; state: 'unknown' | 'sent'; txId?: string }
+  | { side: 'source'; state: 'acknowledged'; ack: Ack; txId?: string }
+  | { side: 'source'; state: 'timed-out'; txId?: string }
+  | { side: 'target'; state: 'none' | 'timed-out'; txId?: string }
+  | { side: 'target'; state: 'delivered'; ack: Ack; txId?: string };

@@ -6,4 +6,6 @@
  */
 // 1.1.0: `Gateway.block`/`transaction` take an optional app scope; capability `lifecycle.dedicated`;
 // optional `Signer.signMessage`.
-export const ADAPTER_API_VERSION = '1.1.0';
+// 1.2.0: the delivery half of interchain, optional with `interchain.deliver` (configureDelivery,
+// setGrant, deliver, recordTimeout, acknowledge, closeTimedOut, packetState); evidence of acks and timeouts.
+export const ADAPTER_API_VERSION = '1.2.0';
