@@ -89,8 +89,48 @@ function checkFields(fieldsJson, txTimeMs) {
   return f;
 }
 
+const PACKET_FIELDS = ['v', 'srcChain', 'srcApp', 'dstChain', 'dstApp', 'seq', 'method', 'payload', 'timeout', 'grantRef'];
+const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * A whole packet as a relayer hands it to `deliver`/`recordTimeout`/`acknowledge`: every field
+ * confined to its alphabet before anything is hashed, since the commitment is built by
+ * concatenation and a quote in a field would let two packets share one commitment.
+ */
+function checkPacket(packetJson) {
+  let p;
+  try {
+    p = JSON.parse(packetJson);
+  } catch {
+    fail('INVALID_INPUT', 'the packet is not JSON', { field: '/packet' });
+  }
+  if (typeof p !== 'object' || p === null || Array.isArray(p)) fail('INVALID_INPUT', 'the packet must be an object', { field: '/packet' });
+  const extra = Object.keys(p).find((k) => !PACKET_FIELDS.includes(k));
+  if (extra !== undefined) fail('INVALID_INPUT', `unknown packet field ${JSON.stringify(extra)}`, { field: `/packet/${extra}` });
+  if (p.v !== 1) fail('INVALID_INPUT', '/packet/v must be 1', { field: '/packet/v' });
+  for (const k of ['srcChain', 'dstChain']) {
+    if (typeof p[k] !== 'string' || !CHAIN.test(p[k]))
+      fail('INVALID_INPUT', `/packet/${k} must be a chain name (lowercase, 1-64 chars)`, { field: `/packet/${k}` });
+  }
+  checkId(p.srcApp, '/packet/srcApp');
+  checkId(p.dstApp, '/packet/dstApp');
+  checkId(p.grantRef, '/packet/grantRef');
+  if (typeof p.method !== 'string' || !METHOD.test(p.method))
+    fail('INVALID_INPUT', '/packet/method must be an identifier of 1-64 characters', { field: '/packet/method' });
+  if (typeof p.payload !== 'string' || !BASE64.test(p.payload))
+    fail('INVALID_INPUT', '/packet/payload must be base64', { field: '/packet/payload' });
+  for (const k of ['seq', 'timeout']) {
+    if (!Number.isSafeInteger(p[k]) || p[k] < 1 || p[k] > MAX_SAFE)
+      fail('INVALID_INPUT', `/packet/${k} must be an integer from 1 to 2^53-1`, { field: `/packet/${k}` });
+  }
+  const packet = {};
+  for (const k of PACKET_FIELDS) packet[k] = p[k];
+  return packet;
+}
+
 module.exports = {
   MAX_PAYLOAD_BYTES,
+  checkPacket,
   PACKET_ID_DOMAIN,
   PACKET_COMMITMENT_DOMAIN,
   canonical,

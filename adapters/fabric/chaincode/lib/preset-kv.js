@@ -21,6 +21,8 @@
 //   sendPacket(appId, fieldsJson)            → the packet (RFC 8785 JSON)   members of an active app only
 //   nextPacketSeq(appId, dstChain, dstApp)   → the seq the next packet to (dstChain, dstApp) gets
 //   getPacket(appId, dstChain, dstApp, seq)  → {commitment, id, tx} or null
+// (Interchain delivery — grants, deliver, acks, timeouts — is the contract BsnInterchain,
+// interchain-contract.js; once it is configured, sendPacket also checks the outgoing grant.)
 // Every write emits one chaincode event named `bsn/<appId>/kv.put` or `bsn/<appId>/kv.delete`
 // whose payload is the key's UTF-8 bytes (Fabric allows one event per transaction); a packet
 // sent emits `bsn/<appId>/packet.sent` with the canonical packet as payload (see packets.js).
@@ -31,6 +33,9 @@ const { accountId, creatorAccount, publicKeyFromHex } = require('./accounts.js')
 const { LIMITS, MODES, PLACEMENTS, checkAccount, checkId, checkKey, checkLimit, checkPrefix, checkValue } = require('./rules.js');
 const { appKey, dataBase, dataKey, requestKey, successor, getJson, putJson, timestampMs } = require('./state.js');
 const packets = require('./packets.js');
+const { loadApp, loadAppAsAdmin } = require('./apps.js');
+const { checkOutgoing } = require('./grants.js');
+const { deliveryConfig, checkClock } = require('./delivery-config.js');
 
 const CONTRACT = 'bsn-preset-kv';
 const CONTRACT_VERSION = '1.2.0';
@@ -294,6 +299,15 @@ class PresetKvContract extends Contract {
     const actor = creatorAccount(ctx);
     if (app.state === 'frozen') fail('UNAUTHORIZED', `app ${JSON.stringify(appId)} is frozen: it sends no packets`);
     if (!app.members.includes(actor)) fail('UNAUTHORIZED', `${actor} is not a member of app ${JSON.stringify(appId)}`, { account: actor });
+    // Once delivery is configured, packets leave only under the app's outgoing grant (re-checked
+    // by the target at delivery), from this chain's configured name, by an endorser-bounded clock.
+    const config = await deliveryConfig(ctx);
+    if (config) {
+      const txTime = checkClock(ctx);
+      if (fields.srcChain !== config.chain)
+        fail('INVALID_INPUT', `/packet/srcChain must be this chain, ${config.chain}`, { field: '/packet/srcChain' });
+      await checkOutgoing(ctx, app.appId, fields, txTime);
+    }
     const cKey = packets.counterKey(app.appId, fields.dstChain, fields.dstApp);
     const last = await getJson(ctx, cKey);
     const seq = (last ? last.seq : 0) + 1;
@@ -337,22 +351,11 @@ class PresetKvContract extends Contract {
   // ------------------------------------------------------------------ internals
 
   async _app(ctx, appId) {
-    checkId(appId, '/app/appId');
-    const app = await getJson(ctx, appKey(appId));
-    if (!app) fail('NOT_FOUND', `app ${JSON.stringify(appId)} does not exist`, { appId });
-    if (app.directory)
-      fail('NOT_FOUND', `app ${JSON.stringify(appId)} lives on its own channel ${app.channel}, not on this one`, {
-        appId,
-        channel: app.channel,
-      });
-    return app;
+    return loadApp(ctx, appId);
   }
 
   async _asAdmin(ctx, appId, what) {
-    const app = await this._app(ctx, appId);
-    const caller = creatorAccount(ctx);
-    if (caller !== app.admin) fail('UNAUTHORIZED', `only the app's admin may ${what}`, { caller, admin: app.admin });
-    return app;
+    return loadAppAsAdmin(ctx, appId, what);
   }
 
   async _setState(ctx, appId, state) {
