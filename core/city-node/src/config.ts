@@ -10,6 +10,7 @@ import type { KeyAlgorithm } from '@bsn/contract';
 import { InvalidInputError, formatViolations, validateSchema } from '@bsn/contract';
 import type { Grant } from '@bsn/plugin-host';
 import type { PortalPolicy } from './registry/registry.js';
+import { resolveInterchainConfig, type InterchainConfig } from './interchain/config.js';
 
 export interface NetworkEntry {
   name: string;
@@ -81,6 +82,8 @@ export interface NodeConfig {
   portals: SeedPortal[];
   /** The operator and portal pages at /ui/: `dir` holds them (default: @bsn/console's, found at run time). */
   ui: { enabled: boolean; dir?: string };
+  /** Interchain delivery: pinned trust roots per remote chain, peer nodes, the relayer. */
+  interchain: InterchainConfig;
 }
 
 type Raw = Record<string, unknown>;
@@ -211,6 +214,7 @@ export function resolveNodeConfig(raw: unknown, baseDir: string, env: Record<str
       enabled: (obj(d['ui'])['enabled'] as boolean | undefined) ?? true,
       ...(obj(d['ui'])['dir'] !== undefined && { dir: abs(obj(d['ui'])['dir'] as string) }),
     },
+    interchain: resolveInterchainConfig(d['interchain']),
   };
 }
 

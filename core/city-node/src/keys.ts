@@ -18,10 +18,16 @@ import {
   sealIdentity,
   writeIdentityFile,
 } from '@bsn/contract';
+import { fastSigner } from '@bsn/contract';
 import { ResponseSigner } from '@bsn/protocol';
+
+/** The derivation purpose of the attester key: a name no framework has, so no chain account shares it. */
+const ATTESTER_PURPOSE = 'bsn-interchain-attester';
 
 export class NodeKeys {
   readonly responseSigner: ResponseSigner;
+  /** Signs this node's requests to peer nodes (the attestation API) with its master key. */
+  readonly signPeerRequest: (canonical: Uint8Array) => Uint8Array;
   /**
    * Hosted identities, opened once (scrypt) from what the registry holds, each with the sealed
    * text it was opened from: a user whose registry row changed is opened again, and nothing
@@ -37,6 +43,7 @@ export class NodeKeys {
   ) {
     const master = identity.masterKey;
     this.responseSigner = new ResponseSigner(master.algorithm, master.privateKey);
+    this.signPeerRequest = fastSigner(master.algorithm, master.privateKey);
     master.privateKey.fill(0);
   }
 
@@ -57,6 +64,15 @@ export class NodeKeys {
   /** The node's own chain key for a framework (app administration). */
   chainSigner(framework: string, algorithm: KeyAlgorithm): Signer {
     return this.identity.signerFor(framework, algorithm);
+  }
+
+  /**
+   * The node's interchain attester key (secp256k1), derived from its identity like its chain keys,
+   * so it lives in the same sealed keystore and never leaves the node's process (plugins included).
+   */
+  attesterKey(): { privateKey: Uint8Array; publicKey: Uint8Array } {
+    const k = this.identity.keyFor(ATTESTER_PURPOSE, 'secp256k1');
+    return { privateKey: k.privateKey, publicKey: k.publicKey };
   }
 
   /** A new hosted identity for `userCode`, sealed: what the registry stores. Not kept: see `users`. */

@@ -35,6 +35,8 @@ export const REASONS = [
   'malformed-request',
   'plugin-revoked', // the network's plugin was unloaded: its certificate was revoked
   'node-stopping', // this instance is leaving: resume elsewhere
+  'unknown-peer', // a node-to-node request from a node this node does not pin
+  'evidence-rejected', // interchain evidence this node's verifier did not prove: nothing attested
   // An adapter's (the chain's) refusal, named by its code: every error answer has a reason.
   'chain-unauthorized',
   'chain-conflict',

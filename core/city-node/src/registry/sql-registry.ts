@@ -148,6 +148,11 @@ export class SqlRegistry implements Registry {
     return this.db.kind;
   }
 
+  /** The database, for stores of their own tables beside the registry's (interchain/call-store.ts). */
+  get driver(): SqlDriver {
+    return this.db;
+  }
+
   async migrate(): Promise<void> {
     await this.db.exec(SCHEMA);
     // Registries made before usage was counted with receipts have no storage_bytes column yet.
