@@ -29,6 +29,8 @@ export const CAPABILITIES = [
   'lifecycle.isolation',
   /** `placement: 'dedicated'` gives the app a ledger of its own (Fabric: a channel), found again by scoped look-ups. */
   'lifecycle.dedicated',
+  /** An app may run its own contract, named as a package in its spec (`contract.kind: 'package'`), deployed, called and upgraded through the common interface. */
+  'lifecycle.custom-contract',
   'kv.preset',
   'interchain.emit',
   'interchain.evidence',

@@ -3,6 +3,7 @@ export * from './describe.js';
 export * from './keys.js';
 export * from './identity.js';
 export * from './gateway.js';
+export * from './contract-package.js';
 export * from './lifecycle.js';
 export * from './preset-kv.js';
 export * from './interchain.js';

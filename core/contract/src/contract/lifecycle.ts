@@ -1,3 +1,4 @@
+import type { ContractCall, ContractPackage } from './contract-package.js';
 import type { ChainAccount } from './identity.js';
 import type { Signer } from './keys.js';
 
@@ -6,15 +7,24 @@ export interface AppRef {
   appId: string;
 }
 
-/** The code an app runs: the preset key/value contract, or the app's own. */
+/**
+ * The code an app runs: the preset key/value contract, or the app's own contract as a
+ * package (capability `lifecycle.custom-contract`). `custom` is the unimplemented shape of
+ * 1.0 (loose files and a language), refused by every adapter; a contract of one's own is
+ * named as a `package`.
+ */
 export type ContractSource =
   | { kind: 'preset-kv' }
   | {
+      kind: 'package';
+      package: ContractPackage;
+      /** Run once against the app's storage: at create, its initializer; at upgrade, a migration. */
+      call?: ContractCall;
+    }
+  | {
       kind: 'custom';
-      /** Framework-specific package: Solidity sources, a chaincode package, EOS wasm+abi. */
       language: string;
       files: Record<string, string>;
-      /** Constructor / init arguments. */
       init?: string[];
     };
 

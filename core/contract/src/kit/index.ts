@@ -7,6 +7,9 @@
  */
 export * from './accounts.js';
 export * from './app-spec.js';
+export * from './contract-package.js';
+export * from './evm-abi.js';
+export * from './evm-code.js';
 export * from './describe.js';
 export * from './errors.js';
 export * from './events.js';
