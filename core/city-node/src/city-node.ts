@@ -25,8 +25,10 @@ import { Metering } from './metering.js';
 import { Networks, type ConnectedNetwork } from './networks.js';
 import { openPluginTrust, type PluginTrust } from './plugin-trust.js';
 import { openPostgresRegistry } from './registry/postgres.js';
-import type { Registry } from './registry/registry.js';
+import type { Grant, Registry } from './registry/registry.js';
+import { InterchainNode } from './interchain/interchain-node.js';
 import { openSqliteRegistry } from './registry/sqlite.js';
+import type { SqlDriver as SqlRegistryDriver } from './registry/sql-registry.js';
 import { buildRestServer } from './rest/server.js';
 import { GatewayService } from './gateway-service.js';
 import { readConformanceSummary } from './conformance-summary.js';
@@ -93,6 +95,8 @@ export class CityNode {
   private pruneTimer?: NodeJS.Timeout;
   private stopped = false;
   private trust?: PluginTrust;
+  /** The interchain API and relayer (absent on a registry without SQL tables of its own). */
+  interchain?: InterchainNode;
 
   private constructor(
     readonly config: NodeConfig,
@@ -140,7 +144,9 @@ export class CityNode {
       }
 
       const metering = new Metering(registry, config.limits.tpsWindowMs, { logger: log });
+      const interchain = await openInterchain(config, registry, networks, keys, log, o.dev ?? false);
       const service = new GatewayService({
+        ...(interchain && { onGrantChange: (g: Grant) => interchain.grants.sync(g) }),
         registry,
         networks,
         keys,
@@ -150,10 +156,18 @@ export class CityNode {
         plugins: () => plugins,
       });
       const auth = new Authenticator(registry, { clockSkewMs: config.limits.clockSkewMs });
-      const rest = await buildRestServer({ service, auth, signer: keys.responseSigner, bodyLimit: config.limits.bodyBytes, logger: log });
+      const rest = await buildRestServer({
+        service,
+        auth,
+        signer: keys.responseSigner,
+        bodyLimit: config.limits.bodyBytes,
+        logger: log,
+        ...(interchain && { interchain }),
+      });
       if (config.ui.enabled) await registerUi(rest, config.ui.dir, log);
       const node = new CityNode(config, registry, keys, networks, service, rest, plugins, log);
       node.trust = trust;
+      node.interchain = interchain;
       trust.watch(loaded, networks, metering.prometheus);
       const address = await rest.listen({ host: config.listen.host, port: config.listen.restPort });
       node.restUrl = address.replace('[::1]', '127.0.0.1');
@@ -169,6 +183,7 @@ export class CityNode {
         });
         node.grpcAddress = node.grpc.address;
       }
+      interchain?.start();
       node.pruneTimer = setInterval(() => {
         registry
           .pruneNonces(Date.now() - 1000)
@@ -202,6 +217,7 @@ export class CityNode {
     const left = () => Math.max(0, deadline - Date.now());
     if (this.pruneTimer) clearInterval(this.pruneTimer);
     this.trust?.stop();
+    await this.interchain?.stop();
     this.service.drain.start();
     if (drainDelayMs > 0) {
       this.log.info(`city node ${this.config.node.name} draining for ${drainDelayMs} ms (/readyz fails)`);
@@ -221,6 +237,30 @@ export class CityNode {
     await this.registry.close().catch(() => {});
     this.log.info(`city node ${this.config.node.name} stopped`);
   }
+}
+
+/** The node's interchain part, over the registry's own database. */
+async function openInterchain(
+  config: NodeConfig,
+  registry: Registry,
+  networks: Networks,
+  keys: NodeKeys,
+  log: Logger,
+  dev: boolean,
+): Promise<InterchainNode | undefined> {
+  const driver = (registry as { driver?: SqlRegistryDriver }).driver;
+  if (!driver) return undefined;
+  return InterchainNode.open({
+    name: config.node.name,
+    config: config.interchain,
+    registry,
+    driver,
+    networks,
+    keys,
+    logger: log,
+    clockSkewMs: config.limits.clockSkewMs,
+    dev,
+  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

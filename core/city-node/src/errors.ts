@@ -65,6 +65,7 @@ const CREDENTIAL_REASONS = new Set<string>([
   'missing-credentials',
   'malformed-credentials',
   'unknown-user',
+  'unknown-peer',
   'bad-signature',
   'stale-timestamp',
   'nonce-replayed',

@@ -19,7 +19,7 @@ import type { NodeKeys } from './keys.js';
 import type { Metering } from './metering.js';
 import type { Networks } from './networks.js';
 import { Reads } from './reads.js';
-import type { Registry } from './registry/registry.js';
+import type { Grant, Registry } from './registry/registry.js';
 import { Tenancy } from './tenancy.js';
 import { Writes } from './writes.js';
 
@@ -37,6 +37,8 @@ export interface GatewayServiceOptions {
   drain?: Drain;
   /** The configured plugins as loaded or refused (the operator's view). */
   plugins?: () => PluginStatus[];
+  /** Told of every grant change (interchain: the node writes grants on the apps' chains). */
+  onGrantChange?: (grant: Grant) => Promise<void>;
 }
 
 export interface Readiness {
@@ -71,7 +73,7 @@ export class GatewayService {
     this.drain = options.drain ?? new Drain();
     this.nodeName = options.nodeName;
     this.tenancy = new Tenancy(this.registry, this.networks, this.keys, options.logger ?? silent);
-    this.grants = new Grants(this.registry, this.tenancy, now);
+    this.grants = new Grants(this.registry, this.tenancy, now, options.onGrantChange);
     this.writes = new Writes(this.registry, this.metering, this.tenancy, now);
     this.reads = new Reads(this.metering, this.tenancy);
     const log = options.logger ?? silent;

@@ -20,6 +20,8 @@ export class Grants {
     private readonly registry: Registry,
     private readonly tenancy: Tenancy,
     private readonly now: () => number,
+    /** Told of every grant change (interchain: writes the grant on the apps' chains). */
+    private readonly onChange?: (grant: Grant) => Promise<void>,
   ) {}
 
   /**
@@ -52,6 +54,7 @@ export class Grants {
       methods: methods as string[],
       expiresAt,
     });
+    await this.onChange?.(g);
     return { ...g, effective: grantAllows(g, undefined, this.now()) };
   }
 
@@ -62,9 +65,12 @@ export class Grants {
     if (direction !== 'incoming' && direction !== 'outgoing')
       throw invalid('invalid-field', 'direction must be incoming or outgoing', '/direction');
     const peerKey = grantPeerKey(caller.user.portal, peer);
-    return direction === 'outgoing'
-      ? this.registry.revokeGrant(app.code, peerKey, 'source')
-      : this.registry.revokeGrant(peerKey, app.code, 'target');
+    const g =
+      direction === 'outgoing'
+        ? await this.registry.revokeGrant(app.code, peerKey, 'source')
+        : await this.registry.revokeGrant(peerKey, app.code, 'target');
+    if (g) await this.onChange?.(g);
+    return g;
   }
 
   async listGrants(caller: Caller, code: string): Promise<GrantJson[]> {

@@ -37,6 +37,8 @@ export const REASONS = [
   'node-stopping', // this instance is leaving: resume elsewhere
   'unknown-peer', // a node-to-node request from a node this node does not pin
   'evidence-rejected', // interchain evidence this node's verifier did not prove: nothing attested
+  'not-granted', // no grant both apps' owners gave covers this interchain call
+  'interchain-unsupported', // the app's network's adapter does not send or deliver packets
   // An adapter's (the chain's) refusal, named by its code: every error answer has a reason.
   'chain-unauthorized',
   'chain-conflict',

@@ -82,6 +82,14 @@ export class CallStore {
     ]);
   }
 
+  /** Apps that both sides of a grant let send (the registry's grants table): whose outboxes are watched. */
+  async grantedSources(): Promise<string[]> {
+    const rows = await this.db.all<{ source_app: string }>(
+      'SELECT DISTINCT source_app FROM grants WHERE source_side IS NOT NULL AND target_side IS NOT NULL ORDER BY source_app',
+    );
+    return rows.map((r) => r.source_app);
+  }
+
   async checkpoint(network: string, app: string, name: string): Promise<Checkpoint | undefined> {
     const [r] = await this.db.all('SELECT checkpoint FROM interchain_checkpoints WHERE network = ? AND app = ? AND name = ?', [
       network,

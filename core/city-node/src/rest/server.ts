@@ -15,6 +15,8 @@ import { parseCheckpoint } from '../body.js';
 import { ApiError, describeError, invalid } from '../errors.js';
 import type { GatewayService } from '../gateway-service.js';
 import { openApiDocument } from './openapi.js';
+import type { InterchainNode } from '../interchain/interchain-node.js';
+import { registerInterchainRoutes } from './interchain-routes.js';
 
 export interface RestOptions {
   service: GatewayService;
@@ -24,6 +26,8 @@ export interface RestOptions {
   logger?: Logger;
   /** Keep-alive comment interval of event streams, ms. */
   heartbeatMs?: number;
+  /** The interchain API (calls, and the node-to-node attestation API), when the node runs it. */
+  interchain?: InterchainNode;
 }
 
 declare module 'fastify' {
@@ -38,7 +42,7 @@ declare module 'fastify' {
   }
 }
 
-type Handler = (caller: Caller, req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+export type Handler = (caller: Caller, req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
 const UNPARSED_METHODS = new Set(['GET', 'HEAD', 'TRACE']);
 
@@ -419,15 +423,15 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     }),
   );
 
-  // events (SSE)
-  app.get(
-    '/v1/apps/:app/events',
+  // events (SSE); `only` keeps the events a route serves (the interchain stream: packet events)
+  const eventStream = (only?: (name: string) => boolean) =>
     authed(async (c, req, reply) => {
       const q = req.query as Record<string, string | undefined>;
       const lastEventId = req.headers['last-event-id'] as string | undefined;
       const after = parseCheckpoint(lastEventId ?? q['after'], lastEventId ? 'Last-Event-ID' : 'after');
       const controller = new AbortController();
-      const events = await service.events(c, (req.params as { app: string }).app, after, q['name'] || undefined, controller.signal);
+      const all = await service.events(c, (req.params as { app: string }).app, after, q['name'] || undefined, controller.signal);
+      const events = only ? filtered(all, only) : all;
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -468,8 +472,13 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
         res.end();
         service.recordBandwidth(c, (req.params as { app: string }).app, 0, sent);
       }
-    }),
-  );
+    });
+  app.get('/v1/apps/:app/events', eventStream());
+  if (o.interchain) registerInterchainRoutes(app, { authed, jsonBody, incoming, node: o.interchain, eventStream });
 
   return app;
+}
+
+async function* filtered<T extends { name: string }>(events: AsyncIterable<T>, keep: (name: string) => boolean): AsyncIterable<T> {
+  for await (const e of events) if (keep(e.name)) yield e;
 }
