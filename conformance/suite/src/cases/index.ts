@@ -7,6 +7,7 @@ import { lifecycleCases } from './lifecycle.js';
 import { presetKvCases } from './preset-kv.js';
 import { badInputCases } from './bad-input.js';
 import { interchainCases } from './interchain.js';
+import { evidenceForgeryCases } from './evidence-forgery.js';
 
 /** Every normative case, in the order they run. */
 export const ALL_CASES: ConformanceCase[] = [
@@ -18,6 +19,7 @@ export const ALL_CASES: ConformanceCase[] = [
   ...presetKvCases,
   ...badInputCases,
   ...interchainCases,
+  ...evidenceForgeryCases,
 ];
 
 const seen = new Set<string>();

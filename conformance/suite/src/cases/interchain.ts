@@ -16,7 +16,7 @@ import {
   type TrustRoots,
 } from '@bsn/contract';
 
-function interchainOf(ctx: SuiteContext): Interchain {
+export function interchainOf(ctx: SuiteContext): Interchain {
   const ic = ctx.adapter.interchain;
   if (!ic) throw new Error('the adapter claims interchain capabilities but has no interchain part');
   return ic;
@@ -139,7 +139,7 @@ export const interchainCases = defineCases([
 ]);
 
 /** A packet emitted from a new app, its evidence attested by the suite's city nodes. */
-async function attestedPacket(ctx: SuiteContext) {
+export async function attestedPacket(ctx: SuiteContext) {
   const ic = interchainOf(ctx);
   const app = await ctx.newApp();
   const { packet, receipt } = await ic.emit(app, packetInput(ctx), ctx.member.signer);
@@ -148,7 +148,7 @@ async function attestedPacket(ctx: SuiteContext) {
   return { ic, app, nodes, evidence };
 }
 
-function packetInput(ctx: SuiteContext): PacketInput {
+export function packetInput(ctx: SuiteContext): PacketInput {
   return {
     dstChain: 'conformance-peer',
     dstApp: 'target-app',
