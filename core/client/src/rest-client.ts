@@ -233,6 +233,20 @@ export class BsnClient {
     return this.call('POST', `/v1/apps/${app}/grants`, { app, body: { peer, direction, methods } });
   }
 
+  /** Sends an interchain call from `app` to an app on another chain (both owners must have granted it). */
+  sendCall(app: string, call: InterchainCallRequest) {
+    return this.call<InterchainCallJson>('POST', `/v1/apps/${app}/interchain/calls`, { app, body: { ...call } });
+  }
+
+  /** An interchain call of `app` by packet id: its state, evidence ids and transactions. */
+  getCall(app: string, packetId: string) {
+    return this.call<InterchainCallJson>('GET', `/v1/apps/${app}/interchain/calls/${packetId}`, { app });
+  }
+
+  async listCalls(app: string): Promise<InterchainCallJson[]> {
+    return (await this.call<{ calls: InterchainCallJson[] }>('GET', `/v1/apps/${app}/interchain/calls`, { app })).calls;
+  }
+
   put(app: string, key: string, value: Uint8Array | string, requestId?: string) {
     return this.call<{ txId: string; requestId: string; block: { number: number } }>('PUT', `/v1/apps/${app}/kv/${encodeKey(key)}`, {
       app,
@@ -324,11 +338,12 @@ export class BsnClient {
    */
   async *events(
     app: string,
-    options: { after?: string; name?: string; signal?: AbortSignal; limit?: number } = {},
+    options: { after?: string; name?: string; signal?: AbortSignal; limit?: number; interchain?: boolean } = {},
   ): AsyncGenerator<EventMessage> {
     const key = this.o.skipVerify ? undefined : await this.key();
     const q = new URLSearchParams({ ...(options.name && { name: options.name }) }).toString();
-    const path = `/v1/apps/${app}/events`;
+    // `interchain`: only the packet events (calls received, acks, timeouts) of the app's chain.
+    const path = options.interchain ? `/v1/apps/${app}/interchain/events` : `/v1/apps/${app}/events`;
     const { headers: signed, digest } = this.signer.signRequest({ method: 'GET', path, query: q, app });
     const res = await fetch(new URL(q ? `${path}?${q}` : path, this.o.baseUrl), {
       headers: { ...signed, ...(options.after && { 'last-event-id': options.after }) },
@@ -396,6 +411,29 @@ export class BsnClient {
       await reader.cancel().catch(() => {});
     }
   }
+}
+
+/** An interchain call to send: `payload` base64 (core's `encodePacketCall` for kv.put/get/delete), `timeout` ms since epoch. */
+export interface InterchainCallRequest {
+  dstChain: string;
+  dstApp: string;
+  method: string;
+  payload: string;
+  timeout: number;
+}
+
+/** An interchain call as the node reports it (see docs/city-node.md, "Interchain calls"). */
+export interface InterchainCallJson {
+  packetId: string;
+  app?: string;
+  packet: Record<string, unknown> & { seq: number; dstChain: string; dstApp: string; timeout: number };
+  state: 'sent' | 'delivered' | 'acknowledged' | 'timed-out' | 'closed';
+  txs: { send?: string; deliver?: string; acknowledge?: string; timeout?: string; close?: string };
+  evidence: { packet?: string; ack?: string; timeout?: string };
+  ack?: { packetId: string; commitment: string; status: string; result: string };
+  lastError?: string;
+  createdAt: number;
+  updatedAt: number;
 }
 
 /** Keys go into the path percent-encoded segment by segment ('/' kept). */
