@@ -15,6 +15,7 @@ import { registerPluginCommands } from './plugin-commands.js';
 import { registerConformanceCommand } from './conformance-command.js';
 import { registerAdapterCommands } from './adapter-commands.js';
 import { registerLogCommands } from './log-commands.js';
+import { registerInterchainCommands } from './interchain-commands.js';
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -53,6 +54,7 @@ export function buildProgram(io: CliIo): Command {
   registerConformanceCommand(program);
   registerAdapterCommands(program, io);
   registerLogCommands(program, io);
+  registerInterchainCommands(program, io);
   return program;
 }
 

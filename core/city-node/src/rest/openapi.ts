@@ -287,9 +287,93 @@ export function openApiDocument(): Record<string, unknown> {
           ],
         ),
       },
+      '/v1/apps/{app}/interchain/calls': {
+        post: op(
+          'Send an interchain call from this app to an app on another chain: refused (403 not-granted) unless both owners granted it for the method; emitted on the source chain under your hosted key and relayed by the city nodes',
+          { requestBody: json(ref('NewInterchainCall')), responses: { 201: ok(ref('InterchainCall'), 'Sent') } },
+          [appParam],
+        ),
+        get: op("This app's interchain calls sent through this node, newest first", { responses: { 200: ok({ type: 'object' }) } }, [
+          appParam,
+        ]),
+      },
+      '/v1/apps/{app}/interchain/calls/{packetId}': {
+        get: op(
+          'One call: sent → delivered → acknowledged, or timed-out → closed, with evidence ids and transaction ids (each read from the chains by the relayer)',
+          { responses: { 200: ok(ref('InterchainCall')) } },
+          [appParam, { name: 'packetId', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } }],
+        ),
+      },
+      '/v1/apps/{app}/interchain/events': {
+        get: op(
+          "The app's packet events as server-sent events (packet.sent, packet.received, packet.timeout, packet.acknowledged, packet.closed): resumable and signed as /events",
+          { responses: { 200: { description: 'text/event-stream' } } },
+          [
+            appParam,
+            { name: 'after', in: 'query', schema: { type: 'string', pattern: '^\\d+:\\d+$' } },
+            { name: 'Last-Event-ID', in: 'header', schema: { type: 'string' } },
+          ],
+        ),
+      },
+      '/v1/interchain/attestations': {
+        post: {
+          summary:
+            "Node to node: attest a block this node reads on its own connection, or a packet / ack / timeout whose evidence this node's verifier proves against the roots it pins. Signed as a user request but with x-bsn-user the calling node's name and its node key, accepted only from peers pinned in interchain.peers",
+          requestBody: json(ref('AttestationRequest')),
+          responses: {
+            200: {
+              ...ok({ type: 'object' }, '{ attestation } (kind packet/ack/timeout) or { blockAttestation } (kind block)'),
+              headers: signed,
+            },
+            ...errors,
+          },
+        },
+      },
     },
     components: {
       schemas: {
+        NewInterchainCall: {
+          type: 'object',
+          required: ['dstChain', 'dstApp', 'method', 'timeout'],
+          properties: {
+            dstChain: {
+              type: 'string',
+              pattern: '^[a-z0-9][a-z0-9._-]{0,63}$',
+              description: "The target chain's name (its network's name)",
+            },
+            dstApp: { type: 'string', description: 'The target app: its code in your portal, or <portal>:<code>' },
+            method: { enum: ['kv.put', 'kv.get', 'kv.delete'] },
+            payload: { type: 'string', description: "base64: core's encodePacketCall (kv.put: u16 key length, key, value)" },
+            timeout: {
+              type: 'integer',
+              description: 'ms since the epoch, within 7 days; after it the call is closed as timed out, never delivered',
+            },
+          },
+        },
+        InterchainCall: {
+          type: 'object',
+          required: ['packetId', 'packet', 'state', 'txs', 'evidence'],
+          properties: {
+            packetId: { type: 'string' },
+            packet: { type: 'object' },
+            state: { enum: ['sent', 'delivered', 'acknowledged', 'timed-out', 'closed'] },
+            txs: { type: 'object', description: 'send, deliver, acknowledge, timeout, close' },
+            evidence: { type: 'object', description: 'packet, ack, timeout: <chain>/<block>/<txId> of the evidence relayed' },
+            ack: { type: 'object', description: "The target's ack: packetId, commitment, status (OK or an error code), result (base64)" },
+            lastError: { type: 'string', description: "Why the relayer's last step failed (it retries)" },
+          },
+        },
+        AttestationRequest: {
+          type: 'object',
+          required: ['kind'],
+          properties: {
+            kind: { enum: ['block', 'packet', 'ack', 'timeout'] },
+            block: { type: 'object', description: 'kind block: framework, chain, number, hash' },
+            packet: { type: 'object' },
+            ack: { type: 'object' },
+            evidence: { type: 'object' },
+          },
+        },
         Error: {
           type: 'object',
           required: ['error'],
