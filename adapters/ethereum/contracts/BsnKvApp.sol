@@ -57,6 +57,20 @@ contract BsnKvApp {
         string[] keys;
         mapping(bytes32 => Entry) entries;
         mapping(bytes32 => Request) requests;
+        // Appended for interchain delivery (existing fields keep their slots).
+        /// The interchain contract the admin trusts to run packets on this app (packetCall, packetEvent).
+        address interchain;
+        /// keccak256(abi.encode(direction, peerChain, peerApp)) → that side of a grant.
+        mapping(bytes32 => Grant) grants;
+    }
+
+    /// One side of an app-to-app grant (core ChainGrant); direction 0 outgoing, 1 incoming.
+    struct Grant {
+        bool exists;
+        bool revoked;
+        uint64 expiresAt;
+        bytes32 refHash;
+        bytes32[] methodHashes;
     }
 
     address private immutable self = address(this);
@@ -72,6 +86,16 @@ contract BsnKvApp {
     event MemberRemoved(address indexed account);
     event FrozenSet(bool frozen);
     event Upgraded(address indexed implementation);
+    event GrantSet(
+        address indexed interchain,
+        uint8 direction,
+        string peerChain,
+        string peerApp,
+        string ref,
+        string[] methods,
+        uint64 expiresAt,
+        bool revoked
+    );
 
     error NotMember(address account);
     error NotAdmin(address account);
@@ -82,6 +106,7 @@ contract BsnKvApp {
     error NotThroughProxy();
     error BadImplementation(address implementation);
     error AdminIsPermanentMember(address admin);
+    error NotInterchain(address account);
 
     constructor() {
         // The bare implementation can never be initialised; only proxies hold app state.
@@ -109,6 +134,13 @@ contract BsnKvApp {
         AppStorage storage s = _s();
         if (s.memberIndex[msg.sender] == 0) revert NotMember(msg.sender);
         if (s.frozen) revert AppFrozen();
+        _;
+    }
+
+    /// @dev Only the interchain contract the admin named in a grant: packets reach this app through it alone.
+    modifier onlyInterchain() {
+        address ic = _s().interchain;
+        if (ic == address(0) || msg.sender != ic) revert NotInterchain(msg.sender);
         _;
     }
 
@@ -219,6 +251,10 @@ contract BsnKvApp {
         writer
         request(requestKey)
     {
+        _put(key, value);
+    }
+
+    function _put(string calldata key, bytes calldata value) private {
         BsnInput.checkKey(key);
         BsnInput.checkValue(value);
         AppStorage storage s = _s();
@@ -238,6 +274,10 @@ contract BsnKvApp {
 
     /// @notice The preset `delete` (a reserved word in Solidity).
     function remove(bytes32 requestKey, string calldata key) external onlyProxy writer request(requestKey) {
+        _remove(key);
+    }
+
+    function _remove(string calldata key) private {
         BsnInput.checkKey(key);
         AppStorage storage s = _s();
         bytes32 keyHash = keccak256(bytes(key));
@@ -305,6 +345,85 @@ contract BsnKvApp {
         uint256 end = start + count > keys.length ? keys.length : start + count;
         out = new string[](end - start);
         for (uint256 i = start; i < end; i++) out[i - start] = keys[i];
+    }
+
+    // ---------------------------------------------------------------- interchain
+
+    /// @notice The admin's side of a grant (core ChainGrant), and the interchain contract trusted to
+    /// run packets on this app. Only the admin may; packets cannot (packetCall reaches only the store).
+    function setGrant(
+        address interchain_,
+        uint8 direction,
+        string calldata peerChain,
+        string calldata peerApp,
+        string calldata ref,
+        string[] calldata methods,
+        uint64 expiresAt,
+        bool revoked
+    ) external onlyProxy onlyAdmin {
+        if (interchain_ == address(0)) revert BsnInput.InvalidInput("/interchain", "zero address");
+        if (direction > 1) revert BsnInput.InvalidInput("/grant/direction", "must be outgoing (0) or incoming (1)");
+        if (methods.length == 0) revert BsnInput.InvalidInput("/grant/methods", "at least one method");
+        AppStorage storage s = _s();
+        s.interchain = interchain_;
+        Grant storage g = s.grants[keccak256(abi.encode(direction, peerChain, peerApp))];
+        g.exists = true;
+        g.revoked = revoked;
+        g.expiresAt = expiresAt;
+        g.refHash = keccak256(bytes(ref));
+        delete g.methodHashes;
+        for (uint256 i = 0; i < methods.length; i++) g.methodHashes.push(keccak256(bytes(methods[i])));
+        emit GrantSet(interchain_, direction, peerChain, peerApp, ref, methods, expiresAt, revoked);
+    }
+
+    /// @notice Whether this app's grant allows `method` with the peer at `nowMs` (ms since epoch): it
+    /// exists, is not revoked, not expired, lists the method, and (when `ref` is not empty) has that ref.
+    function grantAllows(
+        uint8 direction,
+        string calldata peerChain,
+        string calldata peerApp,
+        string calldata method,
+        string calldata ref,
+        uint256 nowMs
+    ) external view returns (bool) {
+        Grant storage g = _s().grants[keccak256(abi.encode(direction, peerChain, peerApp))];
+        if (!g.exists || g.revoked) return false;
+        if (g.expiresAt != 0 && nowMs >= g.expiresAt) return false;
+        if (bytes(ref).length != 0 && keccak256(bytes(ref)) != g.refHash) return false;
+        bytes32 m = keccak256(bytes(method));
+        for (uint256 i = 0; i < g.methodHashes.length; i++) if (g.methodHashes[i] == m) return true;
+        return false;
+    }
+
+    function interchain() external view returns (address) {
+        return _s().interchain;
+    }
+
+    /// @notice A packet's preset call (1 put, 2 get, 3 delete) with the preset rules; reverts as the
+    /// preset methods do (the interchain contract turns that into an error ack). Returns the value's
+    /// hash for a get (the value itself is in a log; the deliverer supplies it, checked against it).
+    function packetCall(uint8 op, string calldata key, bytes calldata value)
+        external
+        onlyProxy
+        onlyInterchain
+        returns (bytes32 valueHash)
+    {
+        if (_s().frozen) revert AppFrozen();
+        if (op == 1) {
+            _put(key, value);
+        } else if (op == 3) {
+            _remove(key);
+        } else {
+            BsnInput.checkKey(key);
+            Entry storage e = _s().entries[keccak256(bytes(key))];
+            if (!e.live) revert KeyNotFound(key);
+            return e.valueHash;
+        }
+    }
+
+    /// @notice The interchain contract's events on this app's stream (packet.received, packet.acknowledged, …).
+    function packetEvent(string calldata name, bytes calldata payload) external onlyProxy onlyInterchain {
+        emit AppEvent(keccak256(bytes(name)), name, payload);
     }
 
     // ---------------------------------------------------------------- views

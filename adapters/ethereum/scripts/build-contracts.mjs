@@ -18,7 +18,7 @@ const solcVersion = require('solc/package.json').version;
 const force = process.argv.includes('--force');
 
 /** Contracts the adapter cannot work without (every contract compiled is emitted). */
-const WANTED = ['BsnAppRegistry', 'BsnKvApp', 'BsnAppProxy', 'BsnPacketOutbox'];
+const WANTED = ['BsnAppRegistry', 'BsnKvApp', 'BsnAppProxy', 'BsnPacketOutbox', 'BsnPacketCodecProbe'];
 
 const settings = {
   // cancun: PUSH0/MCOPY are on every chain this adapter claims (geth >= 1.14, anvil >= 1.0).

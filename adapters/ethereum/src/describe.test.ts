@@ -28,11 +28,12 @@ describe('manifest and description', () => {
     expect(manifest.framework).toBe(FRAMEWORK);
     expect([manifest.name, manifest.version]).toEqual([pkg.name, pkg.version]);
     for (const c of d.capabilities) expect(CAPABILITIES).toContain(c);
-    // interchain evidence is claimed; delivery comes with a later release
+    // the whole of interchain: the source half and delivery
     expect(d.capabilities.filter((c) => c.startsWith('interchain.'))).toEqual([
       'interchain.emit',
       'interchain.evidence',
       'interchain.verify',
+      'interchain.deliver',
     ]);
     expect(pkg.files).toEqual(expect.arrayContaining(['dist', 'artifacts', 'bsn-plugin.json', 'network-config.schema.json', 'README.md']));
   });

@@ -15,6 +15,7 @@ import {
 } from '@bsn/contract';
 import { appInterface, registryInterface } from './abi.js';
 import { FRAMEWORK } from './describe.js';
+import { deliveryInterface } from './interchain/delivery-abi.js';
 import { outboxInterface } from './interchain/outbox.js';
 import { JsonRpcError } from './rpc.js';
 
@@ -32,7 +33,7 @@ export interface DecodedRevert {
 const ERROR_STRING = '0x08c379a0';
 const PANIC = '0x4e487b71';
 /** Every BSN contract the adapter calls: their custom errors are decoded by name. */
-const INTERFACES: Interface[] = [appInterface, registryInterface, outboxInterface];
+const INTERFACES: Interface[] = [appInterface, registryInterface, outboxInterface, deliveryInterface];
 
 function jsonSafe(value: unknown): string | number | boolean {
   if (typeof value === 'bigint') return value.toString();
@@ -117,6 +118,21 @@ export function revertToError(revert: DecodedRevert | undefined, ctx: ErrorConte
       return new ConflictError(`${prefix}app ${JSON.stringify(revert.args.appId)} exists already`, opts);
     case 'AdminIsPermanentMember':
       return new ConflictError(`${prefix}the admin ${revert.args.admin} cannot be removed from the members`, opts);
+    case 'NotOwner':
+      return new UnauthorizedError(`${prefix}${revert.args.account} is not the operator of the interchain contract`, opts);
+    case 'NotInterchain':
+      return new UnauthorizedError(`${prefix}${revert.args.account} is not the interchain contract this app trusts`, opts);
+    case 'BelowThreshold':
+      return new UnauthorizedError(
+        `${prefix}attestations below threshold: ${revert.args.counted} of the ${revert.args.needed} pinned attesters needed signed`,
+        opts,
+      );
+    case 'Unauthorized':
+      return new UnauthorizedError(`${prefix}${revert.args.reason}`, opts);
+    case 'Conflict':
+      return new ConflictError(`${prefix}${revert.args.reason}`, opts);
+    case 'NotFound':
+      return new NotFoundError(`${prefix}${revert.args.reason}`, opts);
     case 'RequestAlreadyExecuted':
       return new ConflictError(`${prefix}the request id was executed already`, opts);
     default:

@@ -22,7 +22,8 @@ import {
 import { unique } from '@bsn/contract/testing';
 import { AnvilDevnet, GethDevnet, actor, connect, rpc, type StartedDevnet } from '../__fixtures__/chains.js';
 import type { EthereumAdapter } from '../adapter.js';
-import { BsnAppRegistry, BsnKvApp, BsnPacketOutbox, IBsnAppDirectory, IBsnAppMembership } from '../generated/artifacts.js';
+import { BsnAppRegistry, BsnKvApp, BsnPacketOutbox, IBsnAppDirectory, IBsnAppMembership, IBsnPacketApp } from '../generated/artifacts.js';
+import { deliveryInterface } from './delivery-abi.js';
 import { collectInclusion } from './collect.js';
 import { OUTBOX_ABI, PACKET_SENT_TOPIC, outboxInterface, packetFields, packetFieldsHash } from './outbox.js';
 import type { EthereumProof } from './proof.js';
@@ -59,12 +60,17 @@ describe('outbox ABI', () => {
     expect(compiled.getEvent('PacketSent')!.topicHash).toBe(PACKET_SENT_TOPIC);
     mine.forEachFunction((f) => expect(compiled.getFunction(f.selector)?.format('full')).toBe(f.format('full')));
     mine.forEachError((e) => expect(compiled.getError(e.selector)?.format('full')).toBe(e.format('full')));
+    // the delivery half, and its logs the verifier reads
+    deliveryInterface.forEachFunction((f) => expect(compiled.getFunction(f.selector)?.format('full')).toBe(f.format('full')));
+    deliveryInterface.forEachError((e) => expect(compiled.getError(e.selector)?.format('full')).toBe(e.format('full')));
+    deliveryInterface.forEachEvent((e) => expect(compiled.getEvent(e.topicHash)?.format('full')).toBe(e.format('full')));
   });
 
   it('the registry and app views the outbox calls exist with the same signatures', () => {
     for (const [used, real] of [
       [IBsnAppDirectory, BsnAppRegistry],
       [IBsnAppMembership, BsnKvApp],
+      [IBsnPacketApp, BsnKvApp],
     ] as const) {
       const target = new Interface(real.abi as never);
       new Interface(used.abi as never).forEachFunction((f) =>
@@ -294,7 +300,9 @@ describe.each([
       ['the same attester twice', (e) => ({ ...e, attestations: [e.attestations![0]!, e.attestations![0]!] }), /1 duplicate/],
       ['no attestations', (e) => ({ ...e, attestations: [] }), /no attestations/],
       ['attestations missing', (e) => ({ ...e, attestations: undefined }), /must be a list/],
-      ['evidence of an ack (not supported yet)', (e) => ((e.subject.kind = 'ack'), e), /ack is not supported/],
+      // a send's evidence claimed as an ack: the packet is not addressed to this chain, and no delivery log is there
+      ['evidence of a send claimed as an ack', (e) => ((e.subject.kind = 'ack'), e), /dstChain peer-chain is not the chain/],
+      ['evidence of an unknown kind', (e) => ((e.subject.kind = 'refund' as never), e), /refund is not supported/],
       ['evidence for another framework', (e) => ((e.framework = 'fabric'), e), /not ethereum/],
       ['evidence naming another chain', (e) => ((e.chain = 'other-chain'), e), /from chain other-chain/],
       ['no proof', (e) => ((e.proof = undefined as never), e), /no proof/],
@@ -417,8 +425,15 @@ describe.each([
       code: 'NOT_FOUND',
     });
     expect(await failure(adapter.interchain.evidence('xyz', subject))).toMatchObject({ code: 'INVALID_INPUT', field: '/txId' });
+    // a send transaction records no ack of its packet
     expect(await failure(adapter.interchain.evidence(evidence.txId, { kind: 'ack', packetId: subject.packetId }))).toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect(
+      await failure(adapter.interchain.evidence(evidence.txId, { kind: 'refund' as never, packetId: subject.packetId })),
+    ).toMatchObject({
       code: 'INVALID_INPUT',
+      field: '/subject/kind',
     });
   });
 
@@ -453,7 +468,7 @@ describe.each([
     }
   });
 
-  it('trustRoots pins this chain and its outbox; deliver is not offered yet', async (ctx) => {
+  it('trustRoots pins this chain and its outbox; the delivery half is offered', async (ctx) => {
     if (skipped) return ctx.skip(skipped);
     expect(trust).toMatchObject({
       framework: 'ethereum',
@@ -472,8 +487,10 @@ describe.each([
       code: 'INVALID_INPUT',
       field: '/attesters/0/publicKey',
     });
-    // interchain.deliver is not claimed, so the part does not offer it (no stub that refuses)
-    expect(adapter.describe().capabilities).not.toContain('interchain.deliver');
-    expect((adapter.interchain as Interchain).deliver).toBeUndefined();
+    // interchain.deliver is claimed, and the part offers the whole delivery half (delivery.test.ts runs it)
+    expect(adapter.describe().capabilities).toContain('interchain.deliver');
+    const ic = adapter.interchain as Interchain;
+    for (const m of ['configureDelivery', 'setGrant', 'deliver', 'recordTimeout', 'acknowledge', 'closeTimedOut', 'packetState'] as const)
+      expect(typeof ic[m], m).toBe('function');
   });
 });

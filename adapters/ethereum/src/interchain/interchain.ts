@@ -10,8 +10,14 @@ import {
   isBsnError,
   packetCommitment,
   packetId,
+  checkAppRef,
+  type Ack,
   type AppRef,
   type Attester,
+  type ChainGrant,
+  type DeliveryAttesters,
+  type InterchainAttestation,
+  type PacketState,
   type BsnError,
   type Evidence,
   type Interchain,
@@ -26,7 +32,9 @@ import { num, type RawReceipt } from '../chain.js';
 import { FRAMEWORK } from '../describe.js';
 import { revertOf, toBsnError } from '../errors.js';
 import type { AdapterParts } from '../parts.js';
-import { signerAddress } from '../signer-bridge.js';
+import { addressOf, localKeySigner, signerAddress } from '../signer-bridge.js';
+import { EthereumDelivery } from './delivery.js';
+import { checkDeliverySubject, deliveredPacketOf, deliveryLogIndex } from './delivery-evidence.js';
 import { checkTxId } from '../validation.js';
 import { BsnPacketOutbox } from '../generated/artifacts.js';
 import { InconsistentChainError, collectInclusion, type ProofRpc } from './collect.js';
@@ -53,8 +61,39 @@ const SEQ_ATTEMPTS = 5;
  */
 export class EthereumInterchain implements Interchain {
   private outbox?: Promise<string>;
+  private readonly delivery: EthereumDelivery;
 
-  constructor(private readonly d: InterchainDeps) {}
+  constructor(private readonly d: InterchainDeps) {
+    this.delivery = new EthereumDelivery({ ...d, outboxAddress: () => this.outboxAddress() });
+  }
+
+  configureDelivery(attesters: DeliveryAttesters, signer: Signer): Promise<Receipt> {
+    return this.delivery.configureDelivery(attesters, signer);
+  }
+
+  setGrant(app: AppRef, grant: ChainGrant, signer: Signer): Promise<Receipt> {
+    return this.delivery.setGrant(checkAppRef(app).appId, grant, signer);
+  }
+
+  deliver(packet: Packet, attestations: InterchainAttestation[], signer: Signer): Promise<{ receipt: Receipt; ack: Ack }> {
+    return this.delivery.deliver(packet, attestations, signer);
+  }
+
+  recordTimeout(packet: Packet, attestations: InterchainAttestation[], signer: Signer): Promise<Receipt> {
+    return this.delivery.recordTimeout(packet, attestations, signer);
+  }
+
+  acknowledge(packet: Packet, ack: Ack, attestations: InterchainAttestation[], signer: Signer): Promise<Receipt> {
+    return this.delivery.acknowledge(packet, ack, attestations, signer);
+  }
+
+  closeTimedOut(packet: Packet, attestations: InterchainAttestation[], signer: Signer): Promise<Receipt> {
+    return this.delivery.closeTimedOut(packet, attestations, signer);
+  }
+
+  packetState(packet: Packet): Promise<PacketState> {
+    return this.delivery.packetState(packet);
+  }
 
   /** The outbox address, deploying it on a dev network at first use. */
   outboxAddress(): Promise<string> {
@@ -68,6 +107,7 @@ export class EthereumInterchain implements Interchain {
         logger: this.d.logger,
         registry: this.d.registry.address,
         bytecode: this.d.outboxBytecode ?? BsnPacketOutbox.bytecode,
+        owner: this.d.config.faucet ? addressOf(localKeySigner(this.d.config.faucet.privateKey).publicKey) : '0x' + '00'.repeat(20),
       },
       this.d.outbox ?? this.d.config.outbox,
     ).catch((error) => {
@@ -143,7 +183,9 @@ export class EthereumInterchain implements Interchain {
 
   async evidence(txId: string, subject: Evidence['subject']): Promise<Evidence> {
     checkTxId(txId);
-    const wanted = checkEvidenceSubject(subject);
+    const kind = (subject as Partial<Evidence['subject']> | null)?.kind;
+    const wanted: Evidence['subject'] =
+      kind === 'ack' || kind === 'timeout' ? checkDeliverySubject(subject) : checkEvidenceSubject(subject);
     const outbox = await this.outboxAddress();
     let inclusion: Awaited<ReturnType<typeof collectInclusion>>;
     try {
@@ -169,15 +211,25 @@ export class EthereumInterchain implements Interchain {
     if (num(inclusion.rpcReceipt.status ?? '0x0') !== 1) {
       throw new RejectedByChainError(`transaction ${txId} failed on chain: it committed no packet`, { stage: 'commit', txId });
     }
-    const logIndex = inclusion.rpcReceipt.logs.findIndex(
-      (l) => getAddress(l.address) === outbox && l.topics[0] === PACKET_SENT_TOPIC && l.topics[1]?.toLowerCase() === '0x' + wanted.packetId,
-    );
-    if (logIndex < 0)
-      throw new NotFoundError(`transaction ${txId} sent no packet ${wanted.packetId} through the outbox ${outbox}`, {
+    const logs = inclusion.rpcReceipt.logs;
+    let logIndex: number;
+    let packet: Packet | undefined;
+    if (wanted.kind === 'packet') {
+      logIndex = logs.findIndex(
+        (l) =>
+          getAddress(l.address) === outbox && l.topics[0] === PACKET_SENT_TOPIC && l.topics[1]?.toLowerCase() === '0x' + wanted.packetId,
+      );
+      if (logIndex >= 0) packet = await this.packetOf(txId, outbox, logs[logIndex]!.data);
+    } else {
+      logIndex = deliveryLogIndex(wanted.kind, logs, outbox, wanted.packetId);
+      const tx = logIndex >= 0 ? await this.d.chain.transaction(txId) : undefined;
+      packet = tx?.to && getAddress(tx.to) === outbox ? deliveredPacketOf(tx.input, wanted.kind) : undefined;
+    }
+    if (logIndex < 0 || !packet)
+      throw new NotFoundError(`transaction ${txId} recorded no ${wanted.kind} of packet ${wanted.packetId} through the outbox ${outbox}`, {
         stage: 'query',
         txId,
       });
-    const packet = await this.packetOf(txId, outbox, inclusion.rpcReceipt.logs[logIndex]!.data);
     if (packetId(packet) !== wanted.packetId) {
       throw new NotFoundError(`transaction ${txId} carries packet ${packetId(packet)}, not ${wanted.packetId}`, { stage: 'query', txId });
     }

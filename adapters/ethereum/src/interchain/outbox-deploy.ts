@@ -25,6 +25,8 @@ export interface OutboxDeps extends DeployDeps {
   registry: string;
   /** Creation code of BsnPacketOutbox (from the compiled artifacts). */
   bytecode: string;
+  /** The operator who may pin delivery attesters: on a dev network, the holder of its faucet key. */
+  owner: string;
 }
 
 /** Finds (or, on a dev network, deploys) the outbox and checks it is one for this registry. */
@@ -74,7 +76,7 @@ function deploy(deps: OutboxDeps, address: string): Promise<void> {
   return deployAtNonceZero(deps, {
     deployerKey: outboxDeployerKey(deps.config.chainId),
     address,
-    data: concat([deps.bytecode, AbiCoder.defaultAbiCoder().encode(['address'], [deps.registry])]),
+    data: concat([deps.bytecode, AbiCoder.defaultAbiCoder().encode(['address', 'address'], [deps.registry, deps.owner])]),
     name: 'packet outbox',
     role: 'outbox',
     missing: () => `the packet outbox did not appear at ${address}; deploy one and name it in the network config`,

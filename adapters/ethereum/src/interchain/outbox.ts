@@ -25,7 +25,7 @@ export const OUTBOX_ABI = [
 export const outboxInterface = new Interface(OUTBOX_ABI);
 
 /** What `BSN_OUTBOX()` answers on an outbox this adapter can use. */
-export const OUTBOX_PROTOCOL = 'bsn.ethereum.outbox/1';
+export const OUTBOX_PROTOCOL = 'bsn.ethereum.outbox/2';
 
 export const PACKET_SENT_TOPIC = outboxInterface.getEvent('PacketSent')!.topicHash;
 

@@ -4,6 +4,7 @@ import {
   evidenceIndex,
   evidencePacket,
   failClosed,
+  isPacketId,
   packetCommitment,
   reject,
   verifyAttestations,
@@ -18,6 +19,16 @@ import { MAX_PROOF_NODES, type EthereumProof } from './proof.js';
 import { decodeReceipt } from './receipt.js';
 import { provenValue } from './trie.js';
 import { checkRoots } from './trust.js';
+import { provenDelivery } from './delivery-evidence.js';
+
+/** checkEvidenceEnvelope for the delivery half's subjects (core's accepts packets only). */
+function checkDeliveryEnvelope(evidence: Evidence, trust: TrustRoots): string {
+  if (evidence.v !== 1) reject('evidence version must be 1');
+  if (evidence.framework !== FRAMEWORK) reject(`evidence is for ${String(evidence.framework)}, not ${FRAMEWORK}`);
+  if (evidence.chain !== trust.chain) reject(`evidence is from chain ${String(evidence.chain)}, the roots are for ${String(trust.chain)}`);
+  if (!isPacketId(evidence.subject.packetId)) reject('subject.packetId is not a packet id');
+  return evidence.subject.packetId;
+}
 
 function hexField(value: unknown, what: string): Uint8Array {
   if (typeof value !== 'string' || !isHexString(value) || value.length < 4) reject(`${what} is not 0x-prefixed hex`);
@@ -62,7 +73,9 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
   const checked = checkRoots(trust);
   if (!checked.ok) reject(checked.reason);
   const roots = checked.roots;
-  const packetId = checkEvidenceEnvelope(evidence, trust, FRAMEWORK);
+  const kind = evidence?.subject?.kind;
+  const packetId =
+    kind === 'ack' || kind === 'timeout' ? checkDeliveryEnvelope(evidence, trust) : checkEvidenceEnvelope(evidence, trust, FRAMEWORK);
   const proof = evidence.proof as Partial<EthereumProof> | undefined;
   if (typeof proof !== 'object' || proof === null) reject('evidence has no proof');
 
@@ -121,6 +134,10 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
   if (!log) reject(`the receipt has no log ${logIndex} (it has ${receipt.logs.length})`);
   if (!same(log.address, roots.outbox))
     reject(`log ${logIndex} was emitted by ${getAddress(log.address)}, not by the pinned outbox ${roots.outbox}`);
+  if (kind === 'ack' || kind === 'timeout') {
+    const { packet, ack } = provenDelivery(kind, log, proof.packet, trust.chain, packetId);
+    return { state: 'proven', subject: { kind, packetId }, packet, ...(ack && { ack }) };
+  }
   if (log.topics.length !== 3 || !same(log.topics[0]!, PACKET_SENT_TOPIC)) reject(`log ${logIndex} is not a PacketSent event`);
 
   // 6. The packet: well-formed, from this chain, and every binding rebuilt from it matches the log.
