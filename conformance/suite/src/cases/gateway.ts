@@ -193,10 +193,17 @@ export const gatewayCases = defineCases([
     level: 'MUST',
     capability: 'gateway.health',
     async run(ctx) {
+      const app = await ctx.newApp();
+      const receipt = await ctx.adapter.kv.put(
+        { app, key: ctx.unique('k'), value: bytes('h'), requestId: ctx.unique('req') },
+        ctx.admin.signer,
+      );
       const health = await ctx.adapter.gateway.health();
       expect(health.ok).toBe(true);
       expect(health.node.length).toBeGreaterThan(0);
-      expect(health.height).toBeGreaterThanOrEqual(0);
+      // The latest height seen: it has seen the block of a write already committed, and nothing the chain has not made.
+      expect(health.height, 'the height covers a block already committed').toBeGreaterThanOrEqual(receipt.block.number);
+      if (ctx.chain) expect(health.height, `the height is one ${ctx.chain.source} has`).toBeLessThanOrEqual(await ctx.chain.head());
       expect(health.latencyMs).toBeGreaterThanOrEqual(0);
     },
   },
@@ -232,24 +239,38 @@ export const gatewayCases = defineCases([
       await assertCommitted(ctx, receipt);
       expect(text((await ctx.adapter.kv.get(app, key))!.value)).toBe('client-signed');
       // looked up, the client-signed write names its app like any other (however the framework carried it)
-      expect((await gateway.transaction(receipt.txId)).app, 'the app a client-signed write went to').toBe(app.appId);
+      const looked = await gateway.transaction(receipt.txId);
+      expect(looked.app, 'the app a client-signed write went to').toBe(app.appId);
+      expect(looked.method, 'the method a client-signed write called').toBe(PRESET_METHODS.put);
     },
   },
   {
     id: 'GW-010',
-    title: 'concurrent submits from one signer all commit, each exactly once',
+    title: 'concurrent submits from one signer all commit, each exactly once, and each is looked up as itself',
     level: 'MUST',
     capability: 'gateway.submit',
     async run(ctx) {
-      const app = await ctx.newApp();
-      const keys = Array.from({ length: 8 }, () => ctx.unique('k'));
+      // Two apps, alternating: on chains that batch, several of these share a block, and a
+      // look-up must describe its own transaction, not a neighbour in the block.
+      const apps = [await ctx.newApp(), await ctx.newApp()];
+      const writes = Array.from({ length: 8 }, (_, i) => ({ app: apps[i % 2]!, key: ctx.unique('k') }));
       const receipts = await Promise.all(
-        keys.map((key, i) => ctx.adapter.kv.put({ app, key, value: bytes(`v${i}`), requestId: ctx.unique('req') }, ctx.admin.signer)),
+        writes.map(({ app, key }, i) =>
+          ctx.adapter.kv.put({ app, key, value: bytes(`v${i}`), requestId: ctx.unique('req') }, ctx.admin.signer),
+        ),
       );
-      expect(new Set(receipts.map((r) => r.txId)).size).toBe(keys.length);
+      expect(new Set(receipts.map((r) => r.txId)).size).toBe(writes.length);
       for (const receipt of receipts) await assertCommitted(ctx, receipt);
-      for (const [i, key] of keys.entries()) {
+      for (const [i, { app, key }] of writes.entries()) {
         expect(text((await ctx.adapter.kv.get(app, key))!.value)).toBe(`v${i}`);
+        const receipt = receipts[i]!;
+        const looked = await ctx.adapter.gateway.transaction(receipt.txId);
+        expect(looked.txId).toBe(receipt.txId);
+        expect(looked.block, 'the look-up names the block the receipt named').toEqual(receipt.block);
+        expect(looked.app, `write ${i} looked up names its own app`).toBe(app.appId);
+        expect(looked.method).toBe(PRESET_METHODS.put);
+        const described = (events: typeof looked.events) => events.map((e) => [e.app, e.name, e.txId, text(e.payload)]);
+        expect(described(looked.events), `write ${i} looked up carries its own events only`).toEqual(described(receipt.events));
       }
     },
   },
