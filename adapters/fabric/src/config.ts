@@ -63,6 +63,11 @@ export interface ResolvedConfig {
     peer: { endpoint: string; hostOverride?: string; tlsRootCert: string };
     user: CertAndKey;
     ca: CertAndKey;
+    /**
+     * The org admin's certificate (OU=admin), when the config has one: a signer holding its key
+     * acts as that admin (configuring interchain delivery is an org admin's act). Its key is never read.
+     */
+    adminCertificate?: string;
   };
   /** MSP ids of every peer org in the config. */
   mspIds: string[];
@@ -119,7 +124,7 @@ export function resolveConfig(network: NetworkConfig): ResolvedConfig {
     ...(c.fabricVersion !== undefined && { fabricVersion: c.fabricVersion }),
     channel: c.channel,
     chaincode: c.chaincode,
-    org: { mspId: wanted, peer, user: pair(o.user), ca: pair(o.ca) },
+    org: { mspId: wanted, peer, user: pair(o.user), ca: pair(o.ca), ...adminOf(o) },
     mspIds,
     pins: pinsOf(c, mspIds),
     evaluateTimeoutMs: c.evaluateTimeoutMs ?? DEFAULTS.evaluateTimeoutMs,
@@ -127,6 +132,11 @@ export function resolveConfig(network: NetworkConfig): ResolvedConfig {
     submitTimeoutMs: c.submitTimeoutMs ?? DEFAULTS.submitTimeoutMs,
     preparedTtlMs: c.preparedTtlMs ?? DEFAULTS.preparedTtlMs,
   };
+}
+
+function adminOf(o: FabricOrganizationConfig): { adminCertificate?: string } {
+  const cert = (o as { admin?: { certificate?: unknown } }).admin?.certificate;
+  return typeof cert === 'string' ? { adminCertificate: cert } : {};
 }
 
 /** CA certificates of one org or orderer section: `ca.certificate` first, then `caCerts` (strings only, deduplicated). */

@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey, type JsonWebKey } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { connect, hash, type Gateway, type Hash, type Signer as FabricSigner } from '@hyperledger/fabric-gateway';
 import type { Signer } from '@bsn/contract';
@@ -19,6 +19,7 @@ export class FabricConnection {
   /** The org's client user from the network config. */
   readonly service: Gateway;
   private closed = false;
+  private adminKey: JsonWebKey | undefined;
 
   constructor(
     private readonly config: ResolvedConfig,
@@ -52,11 +53,20 @@ export class FabricConnection {
   async gatewayFor(signer: Signer, field = '/signer'): Promise<Gateway> {
     checkAlgorithm(signer?.algorithm, `${field}/algorithm`);
     checkPublicKey(signer.publicKey, `${field}/publicKey`);
-    const certificate = await this.ca.certificateFor(signer.publicKey);
+    const certificate = this.isAdmin(signer.publicKey) ? this.config.org.adminCertificate! : await this.ca.certificateFor(signer.publicKey);
     const identity = { mspId: this.config.org.mspId, credentials: Buffer.from(certificate) };
     return typeof signer.signMessage === 'function'
       ? this.gateway(identity, fabricMessageSigner(signer as Signer & Required<Pick<Signer, 'signMessage'>>), hash.none)
       : this.gateway(identity, fabricSigner(signer));
+  }
+
+  /** Whether `publicKey` is the key of the org admin's certificate (the config's `admin`): that signer acts as the admin. */
+  private isAdmin(publicKey: Uint8Array): boolean {
+    const pem = this.config.org.adminCertificate;
+    if (pem === undefined) return false;
+    this.adminKey ??= new X509Certificate(pem).publicKey.export({ format: 'jwk' });
+    const point = Buffer.concat([Buffer.from([4]), Buffer.from(this.adminKey.x!, 'base64url'), Buffer.from(this.adminKey.y!, 'base64url')]);
+    return point.equals(Buffer.from(publicKey));
   }
 
   close(): void {

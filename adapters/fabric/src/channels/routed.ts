@@ -1,6 +1,12 @@
 import {
+  checkPacket,
   isBsnError,
+  type Ack,
   type AppRef,
+  type ChainGrant,
+  type DeliveryAttesters,
+  type InterchainAttestation,
+  type PacketState,
   type Attester,
   type BlockInfo,
   type ChainEvent,
@@ -141,6 +147,47 @@ export class RoutedInterchain implements Interchain {
       }
     }
     throw first;
+  }
+
+  /**
+   * Delivery goes to the channel of the app that acts: the target app (`deliver`,
+   * `recordTimeout`), the source app (`acknowledge`, `closeTimedOut`), the app whose grant it is.
+   * Attesters are pinned on the shared channel (a dedicated app's channel is configured by its own
+   * chaincode's configureDelivery, not through this instance).
+   */
+  configureDelivery(attesters: DeliveryAttesters, signer: Signer): Promise<Receipt> {
+    return this.router.shared.interchain.configureDelivery(attesters, signer);
+  }
+
+  async setGrant(app: AppRef, grant: ChainGrant, signer: Signer): Promise<Receipt> {
+    return (await this.router.forApp(app)).interchain.setGrant(app, grant, signer);
+  }
+
+  async deliver(packet: Packet, attestations: InterchainAttestation[], signer: Signer): Promise<{ receipt: Receipt; ack: Ack }> {
+    const p = checkPacket(structuredClone(packet));
+    return (await this.router.forApp({ appId: p.dstApp })).interchain.deliver(p, attestations, signer);
+  }
+
+  async recordTimeout(packet: Packet, attestations: InterchainAttestation[], signer: Signer): Promise<Receipt> {
+    const p = checkPacket(structuredClone(packet));
+    return (await this.router.forApp({ appId: p.dstApp })).interchain.recordTimeout(p, attestations, signer);
+  }
+
+  async acknowledge(packet: Packet, ack: Ack, attestations: InterchainAttestation[], signer: Signer): Promise<Receipt> {
+    const p = checkPacket(structuredClone(packet));
+    return (await this.router.forApp({ appId: p.srcApp })).interchain.acknowledge(p, ack, attestations, signer);
+  }
+
+  async closeTimedOut(packet: Packet, attestations: InterchainAttestation[], signer: Signer): Promise<Receipt> {
+    const p = checkPacket(structuredClone(packet));
+    return (await this.router.forApp({ appId: p.srcApp })).interchain.closeTimedOut(p, attestations, signer);
+  }
+
+  /** `side` as FabricDelivery.packetState: the view of a packet this chain both sent and received. */
+  async packetState(packet: Packet, side?: 'source' | 'target'): Promise<PacketState> {
+    const p = checkPacket(structuredClone(packet));
+    const source = side === 'source' || (side === undefined && p.srcChain === this.router.shared.config.name);
+    return (await this.router.forApp({ appId: source ? p.srcApp : p.dstApp })).interchain.packetState(p, side);
   }
 
   verify(evidence: Evidence, trust: TrustRoots): Promise<Verification> {

@@ -70,7 +70,7 @@ describe('commitments rebuilt by the chaincode', () => {
       const ack: Ack = {
         packetId: packetId(p),
         commitment: packetCommitment(p),
-        status: (['OK', 'INVALID_INPUT', 'NOT_FOUND', 'CONFLICT', 'REJECTED_BY_CHAIN', 'UNAUTHORIZED'] as const)[i % 6],
+        status: (['OK', 'INVALID_INPUT', 'NOT_FOUND', 'CONFLICT', 'REJECTED_BY_CHAIN', 'UNAUTHORIZED'] as const)[i % 6]!,
         result: randomBytes(i % 40).toString('base64'),
       };
       expect(acks.ackCommitmentOf(acks.checkAck(JSON.stringify(ack)))).toBe(ackCommitment(ack));

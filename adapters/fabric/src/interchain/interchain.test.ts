@@ -152,9 +152,9 @@ describe('sending packets', () => {
       code: 'UNAUTHORIZED',
       stage: 'endorse',
     });
-    // interchain.deliver is not claimed, so the part does not offer it (no stub that refuses)
-    expect(fabric.org1.describe().capabilities).not.toContain('interchain.deliver');
-    expect((fabric.org1.interchain as Interchain).deliver).toBeUndefined();
+    // interchain.deliver is claimed, and the part offers it (delivery.test.ts runs it)
+    expect(fabric.org1.describe().capabilities).toContain('interchain.deliver');
+    expect(typeof (fabric.org1.interchain as Interchain).deliver).toBe('function');
   });
 });
 
@@ -201,9 +201,13 @@ describe('evidence and its verifier', () => {
     fabric.skipUnlessRunning(ctx);
     expect(await failure(fabric.org1.interchain.evidence('e'.repeat(64), evidence.subject))).toMatchObject({ code: 'NOT_FOUND' });
     expect(await failure(fabric.org1.interchain.evidence('0xabc', evidence.subject))).toMatchObject({ code: 'INVALID_INPUT' });
+    // A packet's transaction is no delivery: there is no ack (or timeout record) in it to prove.
     expect(
       await failure(fabric.org1.interchain.evidence(evidence.txId, { kind: 'ack', packetId: evidence.subject.packetId })),
-    ).toMatchObject({ code: 'INVALID_INPUT' });
+    ).toMatchObject({ code: 'NOT_FOUND' });
+    expect(
+      await failure(fabric.org1.interchain.evidence(evidence.txId, { kind: 'receipt' as 'ack', packetId: evidence.subject.packetId })),
+    ).toMatchObject({ code: 'INVALID_INPUT', field: '/subject/kind' });
     expect(await failure(fabric.org1.interchain.evidence(evidence.txId, { kind: 'packet', packetId: 'a'.repeat(64) }))).toMatchObject({
       code: 'NOT_FOUND',
     });
@@ -456,7 +460,15 @@ describe('evidence and its verifier', () => {
       .getDataList().length;
     await expectRejected(withProof(evidence, { txIndex: count }), /has no transaction/);
     await expectRejected(withProof(evidence, { txIndex: -1 }), /non-negative integer/);
-    await expectRejected({ ...structuredClone(evidence), subject: { kind: 'ack', packetId: evidence.subject.packetId } }, /only packets/);
+    // Evidence of a packet passed off as an ack: the packet's target is not the chain of the roots, and it carries no ack.
+    await expectRejected(
+      { ...structuredClone(evidence), subject: { kind: 'ack', packetId: evidence.subject.packetId } },
+      /dstChain peer-chain is not the chain/,
+    );
+    await expectRejected(
+      { ...structuredClone(evidence), subject: { kind: 'receipt' as 'ack', packetId: evidence.subject.packetId } },
+      /not supported yet/,
+    );
     await expectRejected({ ...structuredClone(evidence), framework: 'ethereum' }, /not fabric/);
     await expectRejected({ ...structuredClone(evidence), chain: 'another-chain' }, /the roots are for/);
   });

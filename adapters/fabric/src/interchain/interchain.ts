@@ -5,12 +5,18 @@ import {
   UnavailableError,
   checkAttesterPolicy,
   checkEmitRequest,
-  checkEvidenceSubject,
+  checkAck,
+  isPacketId,
   checkPacket,
   packetBytes,
   packetId,
+  type Ack,
   type AppRef,
   type Attester,
+  type ChainGrant,
+  type DeliveryAttesters,
+  type InterchainAttestation,
+  type PacketState,
   type Evidence,
   type Interchain,
   type Packet,
@@ -20,32 +26,72 @@ import {
   type TrustRoots,
   type Verification,
 } from '@bsn/contract';
-import type { ResolvedConfig } from '../config.js';
-import type { FabricConnection } from '../connection.js';
 import { FRAMEWORK } from '../describe.js';
-import type { Ledger } from '../ledger.js';
+import type { BlockTransaction, DecodedBlock } from '../blocks.js';
 import { checkAlgorithm } from '../signer-bridge.js';
-import type { Transactor } from '../transactions.js';
 import { checkTxId } from '../validation.js';
-import { packetEventName, type FabricProof } from './proof.js';
+import type { InterchainDeps } from './deps.js';
+import { FabricDelivery } from './delivery.js';
+import { deliveryEventName, packetEventName, type FabricProof } from './proof.js';
 import { checkRoots, parseSignaturePolicy, type FabricRoots } from './trust.js';
 import { verifyFabricEvidence } from './verify.js';
 
-export interface InterchainDeps {
-  config: ResolvedConfig;
-  connection: FabricConnection;
-  ledger: Ledger;
-  transactor: Transactor;
+/** `{ kind: 'packet' | 'ack' | 'timeout', packetId }`, or InvalidInputError naming the field. */
+function checkSubject(subject: unknown): Evidence['subject'] {
+  if (typeof subject !== 'object' || subject === null)
+    throw new InvalidInputError('/subject: must be { kind, packetId }', { field: '/subject' });
+  const { kind, packetId: id } = subject as Partial<Evidence['subject']>;
+  if (kind !== 'packet' && kind !== 'ack' && kind !== 'timeout')
+    throw new InvalidInputError('/subject/kind: must be packet, ack or timeout', { field: '/subject/kind' });
+  if (!isPacketId(id))
+    throw new InvalidInputError('/subject/packetId: must be a packet id (64 lowercase hex digits)', { field: '/subject/packetId' });
+  return { kind, packetId: id };
 }
+
+export type { InterchainDeps } from './deps.js';
 
 /**
  * Interchain on Fabric: packets go out through the preset chaincode's `sendPacket` (seq assigned
  * in world state, the packet bound in the endorsed write set and event); evidence is the
  * committed block with the transaction's index; verification is `verifyFabricEvidence`, which
- * needs nothing but the block and the pinned roots. Delivery comes later.
+ * needs nothing but the block and the pinned roots. Delivery (deliver, acks, timeouts, grants)
+ * runs through the chaincode's BsnInterchain contract (delivery.ts); evidence of an ack or a
+ * timeout record is the target's block as well.
  */
 export class FabricInterchain implements Interchain {
-  constructor(private readonly d: InterchainDeps) {}
+  private readonly delivery: FabricDelivery;
+
+  constructor(private readonly d: InterchainDeps) {
+    this.delivery = new FabricDelivery(d);
+  }
+
+  configureDelivery(attesters: DeliveryAttesters, signer: Signer): Promise<Receipt> {
+    return this.delivery.configureDelivery(attesters, signer);
+  }
+
+  setGrant(app: AppRef, grant: ChainGrant, signer: Signer): Promise<Receipt> {
+    return this.delivery.setGrant(app, grant, signer);
+  }
+
+  deliver(packet: Packet, attestations: InterchainAttestation[], signer: Signer): Promise<{ receipt: Receipt; ack: Ack }> {
+    return this.delivery.deliver(packet, attestations, signer);
+  }
+
+  recordTimeout(packet: Packet, attestations: InterchainAttestation[], signer: Signer): Promise<Receipt> {
+    return this.delivery.recordTimeout(packet, attestations, signer);
+  }
+
+  acknowledge(packet: Packet, ack: Ack, attestations: InterchainAttestation[], signer: Signer): Promise<Receipt> {
+    return this.delivery.acknowledge(packet, ack, attestations, signer);
+  }
+
+  closeTimedOut(packet: Packet, attestations: InterchainAttestation[], signer: Signer): Promise<Receipt> {
+    return this.delivery.closeTimedOut(packet, attestations, signer);
+  }
+
+  packetState(packet: Packet, side?: 'source' | 'target'): Promise<PacketState> {
+    return this.delivery.packetState(packet, side);
+  }
 
   async emit(app: AppRef, input: PacketInput, signer: Signer): Promise<{ packet: Packet; receipt: Receipt }> {
     // Refuses malformed input before anything touches the chain (the chaincode checks again).
@@ -86,7 +132,7 @@ export class FabricInterchain implements Interchain {
 
   async evidence(txId: string, subject: Evidence['subject']): Promise<Evidence> {
     const id = checkTxId(txId);
-    const wanted = checkEvidenceSubject(subject);
+    const wanted = checkSubject(subject);
     const decoded = await this.d.ledger.blockOf(id); // NotFoundError for a transaction the ledger does not hold
     const bytes = await this.d.ledger.blockBytes(decoded.number);
     const tx = decoded.transactions.find((t) => t.txId === id)!;
@@ -106,6 +152,8 @@ export class FabricInterchain implements Interchain {
         txId: id,
       });
     }
+    if (wanted.kind !== 'packet')
+      return this.deliveryEvidence(decoded, bytes, tx, wanted as Evidence['subject'] & { kind: 'ack' | 'timeout' });
     let packet: Packet;
     try {
       packet = checkPacket(JSON.parse(Buffer.from(tx.event.payload).toString('utf8')));
@@ -125,6 +173,37 @@ export class FabricInterchain implements Interchain {
       chain: this.d.config.name,
       subject: wanted,
       txId: id,
+      block: decoded.number,
+      blockHash: decoded.hash,
+      proof: proof as unknown as Record<string, unknown>,
+    };
+  }
+
+  /** Evidence of a delivery (its ack) or a timeout record: the target's transaction, the packet it was called with. */
+  private deliveryEvidence(
+    decoded: DecodedBlock,
+    bytes: Uint8Array,
+    tx: BlockTransaction,
+    wanted: Evidence['subject'] & { kind: 'ack' | 'timeout' },
+  ): Evidence {
+    const notIt = (why: string) => new NotFoundError(`transaction ${tx.txId} ${why}`, { stage: 'query', txId: tx.txId });
+    let packet: Packet;
+    try {
+      packet = checkPacket(JSON.parse(Buffer.from(tx.args?.[0] ?? new Uint8Array()).toString('utf8')));
+    } catch {
+      throw notIt(`is no ${wanted.kind === 'ack' ? 'delivery' : 'timeout record'} of a packet`);
+    }
+    if (tx.event!.name !== deliveryEventName(packet.dstApp, wanted.kind))
+      throw notIt(`emitted ${tx.event!.name}, not the packet's ${wanted.kind}`);
+    if (packetId(packet) !== wanted.packetId) throw notIt(`answers packet ${packetId(packet)}, not ${wanted.packetId}`);
+    if (wanted.kind === 'ack') checkAck(JSON.parse(Buffer.from(tx.event!.payload).toString('utf8')));
+    const proof: FabricProof = { block: Buffer.from(bytes).toString('base64'), txIndex: tx.index, packet };
+    return {
+      v: 1,
+      framework: FRAMEWORK,
+      chain: this.d.config.name,
+      subject: { kind: wanted.kind, packetId: wanted.packetId },
+      txId: tx.txId,
       block: decoded.number,
       blockHash: decoded.hash,
       proof: proof as unknown as Record<string, unknown>,

@@ -32,3 +32,9 @@ export const packetEventName = (srcApp: string): string => `bsn/${srcApp}/packet
 export const packetKey = (p: Pick<Packet, 'srcApp' | 'dstChain' | 'dstApp' | 'seq'>): string =>
   `p/${p.srcApp}/${p.dstChain}/${p.dstApp}/${p.seq}`;
 export const counterKey = (p: Pick<Packet, 'srcApp' | 'dstChain' | 'dstApp'>): string => `s/${p.srcApp}/${p.dstChain}/${p.dstApp}`;
+
+/** The target's receipt of a delivered or timed-out packet (chaincode/lib/acks.js). */
+export const receiptKey = (packetId: string): string => `d/${packetId}`;
+/** The event a delivery (`packet.received`, the ack) or a timeout record (`packet.timeout`, the packet id) is emitted with. */
+export const deliveryEventName = (dstApp: string, kind: 'ack' | 'timeout'): string =>
+  `bsn/${dstApp}/${kind === 'ack' ? 'packet.received' : 'packet.timeout'}`;

@@ -29,6 +29,8 @@ import {
   type FabricProof,
 } from './proof.js';
 import { checkRoots, type CheckedRoots } from './trust.js';
+import { verifyDeliveryOutput } from './verify-delivery.js';
+import { decode, writesOf } from './decode.js';
 
 const NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 const TX_ID = /^[0-9a-f]{64}$/;
@@ -37,15 +39,6 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-/** Decodes a protobuf message from bytes, naming what could not be decoded. */
-function decode<T>(what: string, parse: (b: Uint8Array) => T, bytes: Uint8Array): T {
-  try {
-    return parse(bytes);
-  } catch (error) {
-    reject(`${what} cannot be decoded: ${(error as Error).message}`);
-  }
-}
 
 function blockBytes(value: unknown): Uint8Array {
   if (typeof value !== 'string' || value.length === 0) reject('the proof carries no block (base64)');
@@ -80,7 +73,14 @@ function verify(evidence: Evidence, trust: TrustRoots): Verification {
   if (!checked.ok) reject(checked.reason);
   const roots = checked.roots;
   if (typeof trust.chain !== 'string' || !NAME.test(trust.chain)) reject('the trust roots name no chain');
-  const packetId = checkEvidenceEnvelope(evidence, trust, FRAMEWORK);
+  // The kit's envelope check knows packet subjects only; acks and timeouts (delivery) share every other check.
+  const kind = (evidence as Partial<Evidence> | null)?.subject?.kind;
+  const delivery = kind === 'ack' || kind === 'timeout' ? kind : undefined;
+  const packetId = checkEvidenceEnvelope(
+    delivery ? { ...evidence, subject: { ...evidence.subject, kind: 'packet' } } : evidence,
+    trust,
+    FRAMEWORK,
+  );
   if (typeof evidence.txId !== 'string' || !TX_ID.test(evidence.txId))
     reject('txId is not a Fabric transaction id (64 lowercase hex digits)');
   const proof = evidence.proof as Partial<FabricProof> | undefined;
@@ -144,6 +144,9 @@ function verify(evidence: Evidence, trust: TrustRoots): Verification {
   // this one read, at the same versions, and wrote one of those keys, validly endorsed.
   const winner = earlierWinner(data, txIndex, ccAction, roots);
   if (winner) reject(winner);
+
+  // 11'. A delivery's ack or timeout record: what the target's chaincode emitted and wrote (verify-delivery.ts).
+  if (delivery) return verifyDeliveryOutput(delivery, packetId, proof.packet, ccAction, trust.chain, roots.chaincode, evidence.txId);
 
   // 11. The packet: well-formed, from this chain, and exactly what the chaincode emitted and wrote.
   const sent = evidencePacket(proof.packet, trust.chain, packetId);
@@ -399,20 +402,4 @@ function checkOrdererSignature(
     valid++;
   }
   if (valid === 0) reject(`the block is not signed by the pinned orderer org ${[...orderer.keys()].join(', ')}`);
-}
-
-/** The public writes of a transaction in one namespace: key → value (deletes are absent). */
-function writesOf(results: Uint8Array, namespace: string): Map<string, Uint8Array> {
-  const rwset = decode('the read-write set', (b) => ledger.rwset.TxReadWriteSet.deserializeBinary(b), results);
-  if (rwset.getDataModel() !== ledger.rwset.TxReadWriteSet.DataModel.KV) reject('the read-write set is not a key/value set');
-  const out = new Map<string, Uint8Array>();
-  for (const ns of rwset.getNsRwsetList()) {
-    if (ns.getNamespace() !== namespace) continue;
-    const kv = decode(`the ${namespace} write set`, (b) => ledger.rwset.kvrwset.KVRWSet.deserializeBinary(b), ns.getRwset_asU8());
-    for (const w of kv.getWritesList()) {
-      if (out.has(w.getKey())) reject(`the write set writes ${w.getKey()} twice`);
-      if (!w.getIsDelete()) out.set(w.getKey(), w.getValue_asU8());
-    }
-  }
-  return out;
 }
