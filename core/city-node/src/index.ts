@@ -13,3 +13,6 @@ export { openSqliteRegistry } from './registry/sqlite.js';
 export { openPostgresRegistry } from './registry/postgres.js';
 export type * from './registry/registry.js';
 export { prepareQuickstart, readDemoKey, type ConformanceKitCli, type DemoUserKey, type QuickstartResult } from './quickstart.js';
+export { PeerClient, ATTESTATIONS_PATH } from './interchain/peer-client.js';
+export type { InterchainNode } from './interchain/interchain-node.js';
+export type { AttestationRequest, AttestationAnswer } from './interchain/attester.js';

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Logger } from '@bsn/contract';
+import type { Logger, Packet } from '@bsn/contract';
 import type { InterchainConfig } from './config.js';
 import type { NodeKeys } from '../keys.js';
 import type { Networks } from '../networks.js';
@@ -13,7 +13,7 @@ import type { Registry } from '../registry/registry.js';
 import type { SqlDriver } from '../registry/sql-registry.js';
 import { Tenancy } from '../tenancy.js';
 import { AttestationCollector, type AttesterEndpoint } from './attestation-collector.js';
-import { InterchainAttester } from './attester.js';
+import { InterchainAttester, type AttestationAnswer } from './attester.js';
 import { CallStore } from './call-store.js';
 import { InterchainCalls } from './calls.js';
 import { EvidenceVerifier } from './evidence-verifier.js';
@@ -21,7 +21,7 @@ import { GrantSync } from './grant-sync.js';
 import { OutboxWatcher } from './outbox-watcher.js';
 import { PeerAuthenticator } from './peer-auth.js';
 import { PeerClient } from './peer-client.js';
-import { Relayer } from './relayer.js';
+import { Relayer, newCall } from './relayer.js';
 
 export interface InterchainNodeOptions {
   name: string;
@@ -44,6 +44,7 @@ export class InterchainNode {
   readonly relayer: Relayer;
   readonly store: CallStore;
   private readonly watcher: OutboxWatcher;
+  private readonly kick!: (packetId: string) => void;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
@@ -79,6 +80,21 @@ export class InterchainNode {
     this.calls = new InterchainCalls(registry, new Tenancy(registry, networks, keys, logger), this.store, kick);
     this.grants = new GrantSync(registry, networks, keys, logger);
     this.watcher = new OutboxWatcher(this.store, registry, networks, logger, kick);
+  }
+
+  /**
+   * Attests for a peer; a packet this node proved is also tracked for its own relayer (when it
+   * relays): a peer asking is how a node learns of packets on chains whose adapters emit no
+   * `packet.sent` app event, so that several nodes relay each packet and one going down loses none.
+   */
+  async attestFor(body: unknown): Promise<AttestationAnswer> {
+    const answer = await this.attester.attest(body);
+    const req = body as { kind?: string; packet?: Packet; evidence?: { txId?: string } };
+    if (this.o.config.relay.enabled && req.kind === 'packet' && req.packet) {
+      const call = await this.store.add(newCall(req.packet, req.evidence?.txId, Date.now()));
+      if (call.state === 'sent') this.kick(call.packetId);
+    }
+    return answer;
   }
 
   static async open(o: InterchainNodeOptions): Promise<InterchainNode> {

@@ -39,6 +39,6 @@ export function registerInterchainRoutes(app: FastifyInstance, d: InterchainRout
   app.post(ATTESTATIONS_PATH, async (req) => {
     const peer = await node.peerAuth.authenticate(d.incoming(req));
     req.bsnDigest = peer.digest;
-    return node.attester.attest(jsonBody(req));
+    return node.attestFor(jsonBody(req));
   });
 }

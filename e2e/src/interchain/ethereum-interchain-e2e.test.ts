@@ -1,0 +1,129 @@
+/**
+ * End to end through REST on two real anvil chains and three city nodes (attesters, t = 2): an
+ * app on chain A calls an app on chain B; the call is delivered once and acknowledged, each
+ * checked by reading the chains themselves with an adapter of the test's own (not any node's
+ * registry). Then a second node relays the same packets at the same time: one execution each.
+ */
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { BsnClient, type InterchainCallJson } from '@bsn/client';
+import { join } from 'node:path';
+import { NodeKeys, PeerClient, type CityNode } from '@bsn/city-node';
+import { encodePacketCall, packetId, toBase64, type Packet } from '@bsn/contract';
+import { ALICE, PASSPHRASE, interchainSkipReason, startInterchainFleet, type InterchainFleet } from './__fixtures__/interchain-fleet.js';
+
+const skip = await interchainSkipReason();
+if (skip) console.warn(`interchain end-to-end tests skipped: ${skip}`);
+
+describe.skipIf(skip !== undefined)('interchain calls between two anvil chains through three city nodes', () => {
+  let fleet: InterchainFleet;
+  const nodes: CityNode[] = [];
+  let alice: BsnClient;
+
+  beforeAll(async () => {
+    fleet = await startInterchainFleet();
+    for (let i = 0; i < 3; i++) nodes.push(await fleet.start(i));
+    alice = new BsnClient({ baseUrl: nodes[0]!.restUrl, user: 'alice', algorithm: 'secp256r1', privateKey: ALICE.privateKey });
+    await alice.createApp({ code: 'src', network: 'chain-a' });
+    await alice.createApp({ code: 'dst', network: 'chain-b' });
+    await alice.grant('src', 'dst', 'outgoing');
+    await alice.grant('dst', 'src', 'incoming');
+  }, 300_000);
+  afterAll(async () => {
+    for (const n of nodes) await n.stop().catch(() => {});
+    await fleet?.stop();
+  });
+
+  const put = (key: string, value: string) => ({
+    dstChain: 'chain-b',
+    dstApp: 'dst',
+    method: 'kv.put',
+    payload: toBase64(encodePacketCall({ method: 'kv.put', key, value: new TextEncoder().encode(value) })),
+    timeout: Date.now() + 300_000,
+  });
+
+  async function until(client: BsnClient, id: string, state: InterchainCallJson['state'], ms = 120_000): Promise<InterchainCallJson> {
+    const end = Date.now() + ms;
+    let call = await client.getCall('src', id);
+    while (call.state !== state && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 250));
+      call = await client.getCall('src', id);
+    }
+    return call;
+  }
+
+  test('a call from chain A is delivered once on chain B and acknowledged on chain A, as both chains record it', async () => {
+    const started = Date.now();
+    const sent = await alice.sendCall('src', put('greeting', 'hello from chain A'));
+    expect(sent.state).toBe('sent');
+    const done = await until(alice, sent.packetId, 'acknowledged');
+    expect(done.state, done.lastError).toBe('acknowledged');
+    console.info(`interchain e2e: sent → acknowledged in ${Date.now() - started} ms`);
+    const packet = done.packet as unknown as Packet;
+    expect(packetId(packet)).toBe(sent.packetId);
+
+    // Chain B itself: the value is in the target app's store, and the packet is delivered with this ack.
+    const b = fleet.readers['chain-b'];
+    const stored = await b.kv.get({ appId: 'p1:dst' }, 'greeting');
+    expect(Buffer.from(stored!.value).toString('utf8')).toBe('hello from chain A');
+    const there = await b.interchain!.packetState!(packet);
+    expect(there).toMatchObject({ side: 'target', state: 'delivered', ack: { status: 'OK' }, txId: done.txs.deliver });
+    // Chain A itself: the ack recorded once, the same ack.
+    const here = await fleet.readers['chain-a'].interchain!.packetState!(packet);
+    expect(here).toMatchObject({ side: 'source', state: 'acknowledged', ack: (there as { ack: unknown }).ack });
+  }, 180_000);
+
+  test('a second node relaying the same packets at the same time changes nothing: each executes once', async () => {
+    // Node 2 relays too; it learns of each packet when node 1 asks it to attest.
+    await nodes[1]!.stop();
+    nodes[1] = await fleet.start(1, { relay: true });
+    const calls = [];
+    for (let i = 0; i < 3; i++) calls.push(await alice.sendCall('src', put(`both-${i}`, `value ${i}`)));
+    for (const c of calls) expect((await until(alice, c.packetId, 'acknowledged')).state).toBe('acknowledged');
+    const b = fleet.readers['chain-b'];
+    for (const [i, c] of calls.entries()) {
+      const packet = c.packet as unknown as Packet;
+      expect(await b.interchain!.packetState!(packet)).toMatchObject({ state: 'delivered', ack: { status: 'OK' } });
+      expect(Buffer.from((await b.kv.get({ appId: 'p1:dst' }, `both-${i}`))!.value).toString('utf8')).toBe(`value ${i}`);
+      // One execution: the key's history on chain B holds one write.
+      expect(await b.kv.history({ appId: 'p1:dst' }, `both-${i}`)).toHaveLength(1);
+    }
+    // Node 2 relayed them too: it tracked each packet and followed it to the end on the chains.
+    const end = Date.now() + 60_000;
+    let tracked = await Promise.all(calls.map((c) => nodes[1]!.interchain!.store.get(c.packetId)));
+    while (tracked.some((t) => t?.state !== 'acknowledged') && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 250));
+      tracked = await Promise.all(calls.map((c) => nodes[1]!.interchain!.store.get(c.packetId)));
+    }
+    expect(tracked.map((t) => t?.state)).toEqual(['acknowledged', 'acknowledged', 'acknowledged']);
+  }, 300_000);
+
+  test('a node refuses to attest real evidence for a tampered packet, and the target chain is unchanged', async () => {
+    const sent = await alice.sendCall('src', put('tamper', 'honest value'));
+    const done = await until(alice, sent.packetId, 'acknowledged');
+    const packet = done.packet as unknown as Packet;
+    const raw = await fleet.readers['chain-a'].interchain!.evidence(done.txs.send!, { kind: 'packet', packetId: sent.packetId });
+    // Node 1's own key asks node 2 (a pinned peer) — the relayer's request, with the payload changed.
+    const keys = await NodeKeys.open(join(fleet.nodes[0]!.dataDir, 'node-key.json'), PASSPHRASE, { scryptN: 1024, nodeName: 'node-1' });
+    const asNode1 = new PeerClient('node-1', keys.signPeerRequest);
+    const node2 = { name: 'node-2', url: nodes[1]!.restUrl };
+    // The block vouched for by nodes 2 and 3 on their own connections, as the relayer gathers it.
+    const block = { framework: 'ethereum', chain: 'chain-a', number: raw.block, hash: raw.blockHash! };
+    const vouched = await Promise.all(
+      [node2, { name: 'node-3', url: nodes[2]!.restUrl }].map(async (p) => {
+        const a = await asNode1.attest(p, { kind: 'block', block });
+        return (a as { blockAttestation: NonNullable<typeof raw.attestations>[number] }).blockAttestation;
+      }),
+    );
+    const evidence = { ...raw, attestations: vouched };
+    const evil = {
+      ...packet,
+      payload: toBase64(encodePacketCall({ method: 'kv.put', key: 'tamper', value: new TextEncoder().encode('evil') })),
+    };
+    await expect(asNode1.attest(node2, { kind: 'packet', packet: evil, evidence })).rejects.toThrow(/403.*(not proven|another packet)/);
+    // The honest packet, same evidence: attested (so the refusal was the tampering, nothing else).
+    await expect(asNode1.attest(node2, { kind: 'packet', packet, evidence })).resolves.toHaveProperty('attestation');
+    const b = fleet.readers['chain-b'];
+    expect(Buffer.from((await b.kv.get({ appId: 'p1:dst' }, 'tamper'))!.value).toString('utf8')).toBe('honest value');
+    expect(await b.kv.history({ appId: 'p1:dst' }, 'tamper')).toHaveLength(1);
+  }, 180_000);
+});
