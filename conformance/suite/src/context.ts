@@ -33,6 +33,8 @@ export interface SuiteContext {
    * against; undefined when the target offers none (those checks are then skipped).
    */
   chain?: ChainReader;
+  /** The chain operator's signer, from the target (`DevnetProvider.operator`): configures delivery. */
+  operator?: Signer;
   admin: Actor;
   member: Actor;
   outsider: Actor;
@@ -49,6 +51,7 @@ export async function createContext(
   manifest: SuiteContext['manifest'],
   network: NetworkConfig,
   chain?: ChainReader,
+  operator?: Signer,
 ): Promise<SuiteContext> {
   const description = adapter.describe();
   const algorithm = description.keyAlgorithms[0];
@@ -80,5 +83,19 @@ export async function createContext(
       admin.signer,
     );
 
-  return { adapter, description, manifest, algorithm, network, ...(chain && { chain }), admin, member, outsider, unique, newApp, newActor };
+  return {
+    adapter,
+    description,
+    manifest,
+    algorithm,
+    network,
+    ...(chain && { chain }),
+    ...(operator && { operator }),
+    admin,
+    member,
+    outsider,
+    unique,
+    newApp,
+    newActor,
+  };
 }

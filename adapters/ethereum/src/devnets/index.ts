@@ -5,6 +5,7 @@
  */
 import type { DevnetProvider } from '@bsn/contract';
 import { ensureGoBinary, evmJsonRpcReader, goVersion } from '@bsn/devnets';
+import { localKeySigner } from '../signer-bridge.js';
 import { AnvilDevnet } from './anvil.js';
 import { EthereumContainerDevnet } from './containers.js';
 import { GETH, GethDevnet } from './geth.js';
@@ -28,6 +29,12 @@ const provider: DevnetProvider = {
     await ensureGoBinary(GETH, progress);
   },
   reader: (network) => evmJsonRpcReader(String((network as { rpcUrl?: unknown }).rpcUrl)),
+  // The dev network's faucet key: the adapter makes its holder the owner of the interchain contract it deploys.
+  operator: (network) => {
+    const key = (network as { faucet?: { privateKey?: unknown } }).faucet?.privateKey;
+    if (typeof key !== 'string') throw new Error(`network ${network.name} has no faucet key: its operator signs outside the devnet`);
+    return localKeySigner(key);
+  },
 };
 export default provider;
 

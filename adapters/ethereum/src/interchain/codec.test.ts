@@ -74,7 +74,7 @@ describe('the chain rebuilds what core computes (BsnPacketCodec on anvil)', () =
   beforeAll(async () => {
     devnet = await new AnvilDevnet().start();
     provider = new JsonRpcProvider(String(devnet.network.rpcUrl), undefined, { staticNetwork: true });
-    const wallet = new Wallet(String((devnet.network as { faucet: { privateKey: string } }).faucet.privateKey), provider);
+    const wallet = new Wallet(String((devnet.network as unknown as { faucet: { privateKey: string } }).faucet.privateKey), provider);
     probe = (await (
       await new ContractFactory(BsnPacketCodecProbe.abi, BsnPacketCodecProbe.bytecode, wallet).deploy()
     ).waitForDeployment()) as Contract;

@@ -163,7 +163,7 @@ describe('interchain delivery on anvil', () => {
     devnet = await new AnvilDevnet().start();
     adapter = await connect(devnet);
     chain = devnet.network.name;
-    operator = localKeySigner(String((devnet.network as { faucet: { privateKey: string } }).faucet.privateKey));
+    operator = localKeySigner(String((devnet.network as unknown as { faucet: { privateKey: string } }).faucet.privateKey));
     [adminA, adminB, relayer, outsider] = await Promise.all([actor(adapter), actor(adapter), actor(adapter), actor(adapter)]);
     [appA, appB] = await Promise.all([newApp(adminA), newApp(adminB)]);
     for (const a of [appA, appB]) appAddress.set(a.appId, await addressOf(a.appId));

@@ -6,7 +6,7 @@ import { defineCases } from '../case.js';
 import type { SuiteContext } from '../context.js';
 import { endorsement, forgeBlock, type BlockEdit, type Forger } from '../forgery/fabric-block.js';
 import { authority, issue, withHighS, type Identity } from '../forgery/fabric-identities.js';
-import { attestedPacket, packetInput } from './interchain.js';
+import { attestedPacket, emitPacket } from './interchain.js';
 
 export const evidenceForgeryCases = defineCases([
   {
@@ -18,7 +18,7 @@ export const evidenceForgeryCases = defineCases([
     async run(ctx) {
       const { ic, app, nodes, evidence } = await attestedPacket(ctx);
       // Any framework: a real proof of another packet of the same app never proves this one.
-      const other = await ic.emit(app, packetInput(ctx), ctx.member.signer);
+      const other = await emitPacket(ctx, ic, app);
       const otherEvidence = await ic.evidence(other.receipt.txId, { kind: 'packet', packetId: packetId(other.packet) });
       const swapped = { ...structuredClone(evidence), proof: structuredClone(otherEvidence.proof) };
       expect((await ic.verify(swapped, nodes.trust)).state, "this packet's evidence carrying another packet's proof").toBe('rejected');

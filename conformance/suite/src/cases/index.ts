@@ -8,6 +8,7 @@ import { presetKvCases } from './preset-kv.js';
 import { badInputCases } from './bad-input.js';
 import { interchainCases } from './interchain.js';
 import { evidenceForgeryCases } from './evidence-forgery.js';
+import { interchainDeliveryCases } from './interchain-delivery.js';
 
 /** Every normative case, in the order they run. */
 export const ALL_CASES: ConformanceCase[] = [
@@ -20,6 +21,7 @@ export const ALL_CASES: ConformanceCase[] = [
   ...badInputCases,
   ...interchainCases,
   ...evidenceForgeryCases,
+  ...interchainDeliveryCases,
 ];
 
 const seen = new Set<string>();

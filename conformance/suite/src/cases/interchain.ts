@@ -31,7 +31,7 @@ export const interchainCases = defineCases([
     async run(ctx) {
       const ic = interchainOf(ctx);
       const app = await ctx.newApp();
-      const { packet, receipt } = await ic.emit(app, packetInput(ctx), ctx.member.signer);
+      const { packet, receipt } = await emitPacket(ctx, ic, app);
       expect(packet.srcApp).toBe(app.appId);
       expect(packet.seq).toBeGreaterThanOrEqual(1);
       const nodes = await cityNodes(ctx, ic);
@@ -74,7 +74,7 @@ export const interchainCases = defineCases([
       for (const [path, variant] of variants) await refused(variant, trust, `evidence with proof${path} altered`);
       // Parts of another packet's genuine evidence spliced in, claiming that packet: each part
       // must be bound to the rest (a receipt not compared with the proven one would pass here).
-      const other = await ic.emit(app, packetInput(ctx), ctx.member.signer);
+      const other = await emitPacket(ctx, ic, app);
       const otherEvidence = await ic.evidence(other.receipt.txId, { kind: 'packet', packetId: packetId(other.packet) });
       for (const part of [undefined, ...Object.keys(evidence.proof)]) {
         if (part !== undefined && JSON.stringify(evidence.proof[part]) === JSON.stringify(otherEvidence.proof[part])) continue;
@@ -142,10 +142,23 @@ export const interchainCases = defineCases([
 export async function attestedPacket(ctx: SuiteContext) {
   const ic = interchainOf(ctx);
   const app = await ctx.newApp();
-  const { packet, receipt } = await ic.emit(app, packetInput(ctx), ctx.member.signer);
+  const { packet, receipt } = await emitPacket(ctx, ic, app);
   const nodes = await cityNodes(ctx, ic);
   const evidence = await nodes.attest(await ic.evidence(receipt.txId, { kind: 'packet', packetId: packetId(packet) }), app);
   return { ic, app, nodes, evidence };
+}
+
+/**
+ * Emits `packetInput` from `app`. An adapter that delivers (`setGrant` present) checks the source
+ * app's outgoing grant at send (docs/interchain-delivery.md), so its admin grants the packet first.
+ */
+export async function emitPacket(ctx: SuiteContext, ic: Interchain, app: AppRef) {
+  const input = packetInput(ctx);
+  if (typeof ic.setGrant === 'function') {
+    const grant = { direction: 'outgoing', peerChain: input.dstChain, peerApp: input.dstApp, ref: input.grantRef } as const;
+    await ic.setGrant(app, { ...grant, methods: [input.method], expiresAt: 0, revoked: false }, ctx.admin.signer);
+  }
+  return ic.emit(app, input, ctx.member.signer);
 }
 
 export function packetInput(ctx: SuiteContext): PacketInput {

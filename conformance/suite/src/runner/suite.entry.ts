@@ -19,13 +19,14 @@ describe('conformance', () => {
     const plugin = await host.load(input.pluginDir);
     adapter = await plugin.factory.connect(input.network, { logger: quietLogger, dataDir: input.dataDir });
     // The target's own reader of the chain, from the plugin's devnets module (not the adapter).
-    const chain = (await loadDevnetProvider(input.pluginDir))?.reader?.(input.network);
+    const provider = await loadDevnetProvider(input.pluginDir);
+    const chain = provider?.reader?.(input.network);
     process.stderr.write(
       chain
         ? `chain facts checked through ${chain.source}\n`
         : 'no chain reader for this target: chain facts are not checked independently\n',
     );
-    ctx = await createContext(adapter, plugin.manifest, input.network, chain);
+    ctx = await createContext(adapter, plugin.manifest, input.network, chain, provider?.operator?.(input.network));
   });
 
   afterAll(async () => {

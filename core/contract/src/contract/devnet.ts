@@ -1,4 +1,5 @@
 import type { NetworkConfig } from './adapter.js';
+import type { Signer } from './keys.js';
 
 /**
  * How a chain target is realised. `process`: real node binaries started as local processes;
@@ -60,6 +61,12 @@ export interface DevnetProvider {
    * checks are skipped, saying so in the report.
    */
   reader?(network: NetworkConfig): ChainReader;
+  /**
+   * The chain operator's signer on this target (a dev network's own funded or admin key): what
+   * may pin delivery attesters (`Interchain.configureDelivery`). The conformance suite configures
+   * delivery with it; without one, the delivery cases fail saying so.
+   */
+  operator?(network: NetworkConfig): Signer;
 }
 
 /** A block as the chain itself gives it. */
