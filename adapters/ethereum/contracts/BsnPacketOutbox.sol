@@ -267,6 +267,9 @@ contract BsnPacketOutbox {
         private
         returns (uint8 status)
     {
+        // Recorded before the app is called: an app upgraded by its admin to code that calls back
+        // finds the packet delivered (the whole transaction reverts together if anything fails).
+        received[id].state = DELIVERED;
         bytes memory result;
         (status, result) = _execute(app, op, payload, getValue);
         bytes32 ackCommitment = BsnPacketCodec.ackCommitment(id, commitment, _statusName(status), result);
