@@ -212,6 +212,37 @@ describe('interchain delivery on anvil', () => {
     );
   }, 120_000);
 
+  it('ack evidence proves only the ack its transaction wrote: an altered packet, another log, another kind are rejected', async () => {
+    const key = unique('k');
+    const packet = await sent({ method: 'kv.put', key, value: Buffer.from('proof') });
+    const { receipt } = await adapter.interchain.deliver!(packet, sign('packet', packetCommitment(packet)), relayer.signer);
+    const evidence = await adapter.interchain.evidence(receipt.txId, { kind: 'ack', packetId: packetId(packet) });
+    const block = await adapter.gateway.block(evidence.block);
+    const attestations = blockKeys.map((privateKey) =>
+      attestBlock({ framework: 'ethereum', chain, number: evidence.block, hash: block.hash }, { algorithm: 'secp256k1', privateKey }),
+    );
+    const genuine = { ...evidence, attestations };
+    expect((await adapter.interchain.verify(genuine, trust)).state).toBe('proven');
+    const proof = genuine.proof as { packet: Packet; logIndex: number };
+    const variants: Array<[string, Evidence]> = [
+      [
+        'the packet payload altered',
+        { ...genuine, proof: { ...genuine.proof, packet: { ...proof.packet, payload: toBase64(Buffer.from('x')) } } },
+      ],
+      [
+        'the packet timeout altered',
+        { ...genuine, proof: { ...genuine.proof, packet: { ...proof.packet, timeout: proof.packet.timeout + 1 } } },
+      ],
+      ['the log of the app event instead', { ...genuine, proof: { ...genuine.proof, logIndex: proof.logIndex + 1 } }],
+      ['claimed as a timeout record', { ...genuine, subject: { kind: 'timeout', packetId: packetId(packet) } }],
+      ['claimed as the packet sent', { ...genuine, subject: { kind: 'packet', packetId: packetId(packet) } }],
+    ];
+    for (const [what, variant] of variants) {
+      const verdict = await adapter.interchain.verify(variant, trust);
+      expect(verdict.state, what).toBe('rejected');
+    }
+  }, 60_000);
+
   it('a replayed packet is refused and executes nothing twice', async () => {
     const key = unique('k');
     const packet = await sent({ method: 'kv.put', key, value: Buffer.from('once') });
