@@ -360,6 +360,38 @@ describe('interchain delivery on anvil', () => {
     ).toBe('UNAUTHORIZED');
   }, 120_000);
 
+  it('a packet to an app that does not exist is NOT_FOUND, to a frozen app CONFLICT; nothing is recorded', async () => {
+    const key = unique('k');
+    const ghost = unique('ghost');
+    await adapter.interchain.setGrant!(
+      appA,
+      { direction: 'outgoing', peerChain: chain, peerApp: ghost, ref, methods: ALL, expiresAt: 0, revoked: false },
+      adminA.signer,
+    );
+    const { packet: toGhost } = await adapter.interchain.emit(
+      appA,
+      { ...call({ method: 'kv.put', key, value: Buffer.from('x') }), dstApp: ghost },
+      adminA.signer,
+    );
+    await refusedLeavingNothing(toGhost, 'NOT_FOUND', () =>
+      adapter.interchain.deliver!(toGhost, sign('packet', packetCommitment(toGhost)), relayer.signer),
+    );
+    const packet = await sent({ method: 'kv.put', key, value: Buffer.from('frozen?') });
+    await adapter.lifecycle.freeze(appB, adminB.signer);
+    try {
+      await refusedLeavingNothing(
+        packet,
+        'CONFLICT',
+        () => adapter.interchain.deliver!(packet, sign('packet', packetCommitment(packet)), relayer.signer),
+        key,
+      );
+    } finally {
+      await adapter.lifecycle.unfreeze(appB, adminB.signer);
+    }
+    // unfrozen, the same packet delivers
+    expect((await adapter.interchain.deliver!(packet, sign('packet', packetCommitment(packet)), relayer.signer)).ack.status).toBe('OK');
+  }, 60_000);
+
   it('an unregistered method is refused before anything executes; wrong chain and malformed packets name the field', async () => {
     await adapter.interchain.setGrant!(
       appA,
