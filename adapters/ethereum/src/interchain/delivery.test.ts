@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { keccak256 } from 'ethers';
+import { computeAddress, keccak256 } from 'ethers';
 import {
   attestBlock,
   attestInterchain,
@@ -29,6 +29,7 @@ import type { EthereumAdapter } from '../adapter.js';
 import { appInterface } from '../abi.js';
 import { localKeySigner } from '../signer-bridge.js';
 import { deliveryInterface } from './delivery-abi.js';
+import { outboxInterface } from './outbox.js';
 
 type Actor = { signer: Signer; account: ChainAccount };
 
@@ -441,6 +442,18 @@ describe('interchain delivery on anvil', () => {
       'latest',
     ]).catch((e: Error) => e.message);
     expect(String(out)).toMatch(/revert/i);
+    // the chain's name is fixed by the first configuration: the operator cannot rename it (the same
+    // attesters and threshold, so InvalidInput can only be about the name)
+    const renamed = await rpc<string>(devnet, 'eth_call', [
+      {
+        from: await addressOfSigner(operator),
+        to: outbox,
+        data: deliveryInterface.encodeFunctionData('configureDelivery', ['another-name', attesterKeys.map((k) => addressOfKey(k)), 2]),
+      },
+      'latest',
+    ]).catch((e: Error) => e.message);
+    expect(String(renamed)).toMatch(/revert/i);
+    expect(String(renamed)).toContain(outboxInterface.getError('InvalidInput')!.selector.slice(2));
     // and the configuration is what it was
     const [name, attesters, threshold] = deliveryInterface.decodeFunctionResult(
       'deliveryConfig',
@@ -457,6 +470,10 @@ describe('interchain delivery on anvil', () => {
     return '0x' + out.slice(26, 66);
   }
 });
+
+function addressOfKey(k: Uint8Array): string {
+  return computeAddress('0x' + attesterPublicKey(k));
+}
 
 async function addressOfSigner(s: Signer): Promise<string> {
   const { addressOf } = await import('../signer-bridge.js');
