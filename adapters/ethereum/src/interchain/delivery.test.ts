@@ -419,6 +419,9 @@ describe('interchain delivery on anvil', () => {
     const elsewhere = { ...packet, dstChain: 'another-chain' };
     const wrong = await failure(adapter.interchain.deliver!(elsewhere, sign('packet', packetCommitment(elsewhere)), relayer.signer));
     expect([wrong.code, wrong.field]).toEqual(['INVALID_INPUT', '/packet/dstChain']);
+    // a payload spelt in non-canonical base64 (nonzero padding bits) is refused before sending
+    const loose = await failure(adapter.interchain.emit(appA, { ...call({ method: 'kv.get', key: 'A' }), payload: 'QR==' }, adminA.signer));
+    expect([loose.code, loose.field]).toEqual(['INVALID_INPUT', '/packet/payload']);
     const quoted = await failure(adapter.interchain.deliver!({ ...packet, srcApp: 'a"b' }, [], relayer.signer));
     expect([quoted.code, quoted.field]).toEqual(['INVALID_INPUT', '/packet/srcApp']);
   }, 60_000);

@@ -1,6 +1,9 @@
 import { getAddress } from 'ethers';
 import {
+  InvalidInputError,
   NotFoundError,
+  fromBase64,
+  toBase64,
   RejectedByChainError,
   UnavailableError,
   checkAttesterPolicy,
@@ -123,6 +126,10 @@ export class EthereumInterchain implements Interchain {
 
   async emit(app: AppRef, input: PacketInput, signer: Signer): Promise<{ packet: Packet; receipt: Receipt }> {
     const { srcApp, fields, packetAt } = checkEmitRequest(app, input, this.d.config.name);
+    // The chain rebuilds the commitment from the payload's bytes, so only their one spelling is
+    // accepted (base64 with nonzero padding bits decodes to the same bytes under another string).
+    if (toBase64(fromBase64(fields.payload, '/packet/payload')) !== fields.payload)
+      throw new InvalidInputError('/packet/payload: must be canonical base64 (zero padding bits)', { field: '/packet/payload' });
     const from = signerAddress(signer, '/signer');
     await this.d.registry.resolve(srcApp); // NotFoundError for an unknown app
     const outbox = await this.outboxAddress();
