@@ -9,6 +9,7 @@ import { BsnClient, type InterchainCallJson } from '@bsn/client';
 import { join } from 'node:path';
 import { NodeKeys, PeerClient, type CityNode } from '@bsn/city-node';
 import { encodePacketCall, packetId, toBase64, type Packet } from '@bsn/contract';
+import { startNodeProcess } from './__fixtures__/node-process.js';
 import { ALICE, PASSPHRASE, interchainSkipReason, startInterchainFleet, type InterchainFleet } from './__fixtures__/interchain-fleet.js';
 
 const skip = await interchainSkipReason();
@@ -95,6 +96,47 @@ describe.skipIf(skip !== undefined)('interchain calls between two anvil chains t
       tracked = await Promise.all(calls.map((c) => nodes[1]!.interchain!.store.get(c.packetId)));
     }
     expect(tracked.map((t) => t?.state)).toEqual(['acknowledged', 'acknowledged', 'acknowledged']);
+  }, 300_000);
+
+  test('kill -9 of the relaying node mid-flight, then a restart: every call delivered once and acknowledged', async () => {
+    // Only node 1 relays now, in a process of its own (same data folder, registry and port).
+    await nodes[1]!.stop();
+    nodes[1] = await fleet.start(1, { relay: false });
+    await nodes[0]!.stop();
+    const me = fleet.nodes[0]!;
+    const file = join(fleet.pluginsDir, 'node-1.json');
+    let proc = await startNodeProcess(fleet.configOf(0), file, me.restPort, PASSPHRASE);
+    try {
+      const client = new BsnClient({ baseUrl: proc.url, user: 'alice', algorithm: 'secp256r1', privateKey: ALICE.privateKey });
+      const calls = [];
+      for (let i = 0; i < 4; i++) calls.push(await client.sendCall('src', put(`killed-${i}`, `value ${i}`)));
+      await proc.kill9();
+      const a = fleet.readers['chain-a'];
+      const b = fleet.readers['chain-b'];
+      const atKill = await Promise.all(calls.map((c) => a.interchain!.packetState!(c.packet as unknown as Packet)));
+      const open = atKill.filter((s) => s.state !== 'acknowledged').length;
+      const delivered = (await Promise.all(calls.map((c) => b.interchain!.packetState!(c.packet as unknown as Packet)))).filter(
+        (s) => s.state === 'delivered',
+      ).length;
+      console.info(
+        `interchain e2e: at kill -9, ${open} of ${calls.length} calls not yet acknowledged on chain A (${delivered} already delivered on chain B)`,
+      );
+      expect(open, 'the kill came after every call was done: nothing was in flight').toBeGreaterThan(0);
+
+      proc = await startNodeProcess(fleet.configOf(0), file, me.restPort, PASSPHRASE);
+      const again = new BsnClient({ baseUrl: proc.url, user: 'alice', algorithm: 'secp256r1', privateKey: ALICE.privateKey });
+      for (const c of calls) expect((await until(again, c.packetId, 'acknowledged')).state).toBe('acknowledged');
+      for (const [i, c] of calls.entries()) {
+        const packet = c.packet as unknown as Packet;
+        expect(await a.interchain!.packetState!(packet)).toMatchObject({ state: 'acknowledged' });
+        expect(await b.interchain!.packetState!(packet)).toMatchObject({ state: 'delivered', ack: { status: 'OK' } });
+        expect(await b.kv.history({ appId: 'p1:dst' }, `killed-${i}`)).toHaveLength(1);
+      }
+    } finally {
+      await proc.stop();
+      // The rest of the tests use node 1 in process again.
+      nodes[0] = await fleet.start(0);
+    }
   }, 300_000);
 
   test('a node refuses to attest real evidence for a tampered packet, and the target chain is unchanged', async () => {

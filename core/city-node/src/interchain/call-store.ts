@@ -90,6 +90,17 @@ export class CallStore {
     return rows.map((r) => r.source_app);
   }
 
+  /**
+   * Ends every lease held by an earlier run of this node on this host (`holderPrefix`): one killed
+   * (-9) left them, and its packets must not wait for them to run out.
+   */
+  async releaseHeldBy(holderPrefix: string): Promise<number> {
+    return this.db.run('UPDATE interchain_calls SET lease_holder = NULL, lease_until = 0 WHERE substr(lease_holder, 1, ?) = ?', [
+      holderPrefix.length,
+      holderPrefix,
+    ]);
+  }
+
   async checkpoint(network: string, app: string, name: string): Promise<Checkpoint | undefined> {
     const [r] = await this.db.all('SELECT checkpoint FROM interchain_checkpoints WHERE network = ? AND app = ? AND name = ?', [
       network,

@@ -60,7 +60,7 @@ export class InterchainNode {
       { name: o.name, attest: (req) => this.attester.attest(JSON.parse(JSON.stringify(req))) },
       ...config.peers.map((p) => ({ name: p.name, attest: (req: Parameters<AttesterEndpoint['attest']>[0]) => client.attest(p, req) })),
     ];
-    const holder = `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
+    const holder = `${this.holderPrefix}${process.pid}/${randomBytes(4).toString('hex')}`;
     this.relayer = new Relayer({
       store: this.store,
       collector: new AttestationCollector(attesters, config.relay.threshold),
@@ -100,7 +100,14 @@ export class InterchainNode {
   static async open(o: InterchainNodeOptions): Promise<InterchainNode> {
     const node = new InterchainNode(o);
     await node.store.migrate();
+    const released = await node.store.releaseHeldBy(node.holderPrefix);
+    if (released) o.logger.info(`interchain: ${released} packet lease(s) of this node's previous run released`);
     return node;
+  }
+
+  /** Leases of this node on this host, whichever run holds them. */
+  private get holderPrefix(): string {
+    return `${this.o.name}@${hostname()}/`;
   }
 
   /** The relayer's loop: new outboxes to watch, then every open call one round further. */

@@ -117,9 +117,7 @@ describe('Relayer', () => {
     const forging = world.endpoints.map((e, i) => ({
       ...e,
       attest: (req: Parameters<typeof e.attest>[0]) =>
-        i === 0 || req.kind === 'block'
-          ? e.attest(req)
-          : e.attest({ ...req, evidence: { ...(req as { evidence: never }).evidence, txId: 'chain-a-tx-999' } } as never),
+        i === 0 || req.kind === 'block' ? e.attest(req) : e.attest({ ...req, evidence: { ...req.evidence, txId: 'chain-a-tx-999' } }),
     }));
     const after = await relayer(world, s, 'r1', forging).advance(call.packetId);
     expect(after?.state).toBe('sent');
@@ -155,6 +153,21 @@ describe('Relayer', () => {
     const after = await relayer(world, s, 'r1').advance(call.packetId);
     expect(after?.state).toBe('sent');
     expect(world.b.executions).toBe(0);
+  });
+});
+
+describe('CallStore leases after a kill -9', () => {
+  it("a restarted node releases its previous run's leases, and only its own", async () => {
+    const world = deliveryWorld();
+    const s = await store();
+    const mine = await send(world, s);
+    const theirs = await send(world, s, world.put('k2', 'v2'));
+    const later = Date.now() + 60_000;
+    expect(await s.lease(mine.packetId, 'node-1@host/100/aa', later, Date.now())).toBe(true);
+    expect(await s.lease(theirs.packetId, 'node-10@host/7/bb', later, Date.now())).toBe(true);
+    expect(await s.releaseHeldBy('node-1@host/')).toBe(1);
+    expect(await s.lease(mine.packetId, 'node-1@host/200/cc', later, Date.now())).toBe(true);
+    expect(await s.lease(theirs.packetId, 'node-1@host/200/cc', later, Date.now())).toBe(false);
   });
 });
 

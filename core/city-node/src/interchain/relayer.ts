@@ -48,7 +48,7 @@ export class Relayer {
   /** Moves one call as far as it goes now; the call as it stands after. */
   async advance(id: string): Promise<InterchainCall | null> {
     const { store, holder } = this.o;
-    if (!(await store.lease(id, holder, this.now() + (this.o.leaseMs ?? 60_000), this.now()))) return store.get(id);
+    if (!(await store.lease(id, holder, this.now() + (this.o.leaseMs ?? 15_000), this.now()))) return store.get(id);
     try {
       let call = (await store.get(id))!;
       // The steps a packet takes, with room for a step another relayer took first (CONFLICT: the

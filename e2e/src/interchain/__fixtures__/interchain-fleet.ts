@@ -13,7 +13,14 @@ import { newKey } from '@bsn/city-node/testing';
 import type { Adapter, Attester, TrustRoots } from '@bsn/contract';
 import { ethereumAdapterFactory, localKeySigner } from '@bsn/adapter-ethereum';
 import { toHex } from '@bsn/contract';
-import { ADAPTER_DIR, certifiedPluginCopies, e2eSkipReason, startAnvil, type StartedAnvil } from '../../__fixtures__/ethereum-e2e.js';
+import {
+  ADAPTER_DIR,
+  FIXTURE_SUITES,
+  certifiedPluginCopies,
+  e2eSkipReason,
+  startAnvil,
+  type StartedAnvil,
+} from '../../__fixtures__/ethereum-e2e.js';
 
 export const PASSPHRASE = 'interchain e2e';
 /** The app owner, a hosted-key user of portal p1 on every node. */
@@ -119,7 +126,8 @@ export async function startInterchainFleet(): Promise<InterchainFleet> {
         node: { name: me.name, dataDir: me.dataDir },
         listen: { restPort: me.restPort, grpc: false },
         keys: { scryptN: 1024 },
-        trust: { certifiers: [plugins.trustFile] },
+        // The copies' certificates are of the fixture suite (bsn node start otherwise wants the installed kit's).
+        trust: { certifiers: [plugins.trustFile], suites: FIXTURE_SUITES },
         // In the node's process: three nodes with a plugin process per network is more than two shared cores carry well.
         isolation: { enabled: false },
         plugins: [
