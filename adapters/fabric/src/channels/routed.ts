@@ -35,6 +35,7 @@ import {
   type Verification,
   type WritePlan,
 } from '@bsn/contract';
+import { furthestState } from '../interchain/delivery.js';
 import type { ChannelRouter } from './router.js';
 
 const appOf = (request: unknown): unknown =>
@@ -186,8 +187,13 @@ export class RoutedInterchain implements Interchain {
   /** `side` as FabricDelivery.packetState: the view of a packet this chain both sent and received. */
   async packetState(packet: Packet, side?: 'source' | 'target'): Promise<PacketState> {
     const p = checkPacket(structuredClone(packet));
-    const source = side === 'source' || (side === undefined && p.srcChain === this.router.shared.config.name);
-    return (await this.router.forApp({ appId: source ? p.srcApp : p.dstApp })).interchain.packetState(p, side);
+    const name = this.router.shared.config.name;
+    const on = async (s: 'source' | 'target') =>
+      (await this.router.forApp({ appId: s === 'source' ? p.srcApp : p.dstApp })).interchain.packetState(p, s);
+    if (side !== undefined) return on(side);
+    if (p.srcChain === name && p.dstChain === name) return furthestState(await on('source'), await on('target'));
+    if (p.srcChain === name) return on('source');
+    return p.dstChain === name ? on('target') : { side: 'source', state: 'unknown' };
   }
 
   verify(evidence: Evidence, trust: TrustRoots): Promise<Verification> {

@@ -4,9 +4,10 @@
  * built from the Go module proxy, and the same in containers where an engine answers. Both
  * serve BSN's preset data contract: the chaincode folder this plugin ships, as `bsn-preset-kv`.
  */
+import { createPrivateKey } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { DevnetProvider } from '@bsn/contract';
+import { privateKeySigner, type DevnetProvider, type Signer } from '@bsn/contract';
 import { goVersion } from '@bsn/devnets';
 import { FabricContainerDevnet } from './fabric-container-devnet.js';
 import { FabricDevnet } from './fabric-devnet.js';
@@ -20,6 +21,17 @@ export const PRESET_CHAINCODE = { name: 'bsn-preset-kv', dir: fileURLToPath(new 
 function withPresetChaincode<D extends FabricDevnet | FabricContainerDevnet>(devnet: D): D {
   if (existsSync(`${PRESET_CHAINCODE.dir}/package.json`)) devnet.withChaincode(PRESET_CHAINCODE);
   return devnet;
+}
+
+/**
+ * The operator of a devnet: the admin (OU=admin, from cryptogen) of the org the adapter acts for,
+ * signing with its own key; the adapter presents the admin's certificate for it.
+ */
+function orgAdminSigner(network: FabricNetworkConfig): Signer {
+  const wanted = (network as { organization?: unknown }).organization ?? network.organizations[0]!.mspId;
+  const org = network.organizations.find((o) => o.mspId === wanted) ?? network.organizations[0]!;
+  const d = createPrivateKey(org.admin.privateKey).export({ format: 'jwk' }).d!;
+  return privateKeySigner('secp256r1', new Uint8Array(Buffer.from(d, 'base64url')));
 }
 
 /** The process devnet serving the preset chaincode (what `--target fabric` starts). */
@@ -39,6 +51,7 @@ const provider: DevnetProvider = {
     await prepareFabricBinaries(progress);
   },
   reader: (network) => fabricChainReader(network as FabricNetworkConfig),
+  operator: (network) => orgAdminSigner(network as FabricNetworkConfig),
 };
 export default provider;
 
