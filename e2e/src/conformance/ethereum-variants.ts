@@ -1,4 +1,5 @@
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { writeVariantPlugin } from './variant-plugin.js';
@@ -42,6 +43,11 @@ export const FAULTS = {
   'prepared-any-signer': { catches: ['GW-009'] },
   /** Proves a packet without comparing the receipt with the one the trie proves (patched in a copy of dist). */
   'verify-skips-receipt-bytes': { catches: ['IC-002'] },
+  // Delivery (#15 §6).
+  /** A verifier that proves anything it is shown. */
+  'verify-accepts-anything': { catches: ['IC-002', 'IC-004'] },
+  /** Executes a delivered packet without recording its receipt (the outbox compiled without that line). */
+  'deliver-without-receipt': { catches: ['IC-004', 'IC-005'] },
 } as const satisfies Record<string, { catches: readonly string[]; target?: string }>;
 export type Fault = keyof typeof FAULTS;
 
@@ -199,7 +205,61 @@ export default {
     ),
   'prepared-any-signer': () => '',
   'verify-skips-receipt-bytes': () => '',
+  'verify-accepts-anything': (dist) => `
+import factory from '${dist}/index.js';
+export default {
+  async connect(network, context) {
+    const adapter = await factory.connect(network, context);
+    const interchain = Object.create(adapter.interchain);
+    interchain.verify = async (evidence) => ({ state: 'proven', subject: evidence?.subject, ...(evidence?.proof?.packet && { packet: evidence.proof.packet }) });
+    return {
+      describe: () => adapter.describe(), identity: adapter.identity, lifecycle: adapter.lifecycle,
+      interchain, gateway: adapter.gateway, kv: adapter.kv, close: () => adapter.close(),
+    };
+  },
 };
+`,
+  'deliver-without-receipt': () => '',
+};
+
+/** Faults made by compiling the contracts with lines of a source changed: [file in contracts/, [exact text, replacement]…, the contract whose creation code is swapped]. */
+const CONTRACT_PATCHES: Partial<Record<Fault, [string, Array<[string, string]>, string]>> = {
+  'deliver-without-receipt': [
+    'BsnPacketOutbox.sol',
+    [
+      ['received[id].state = DELIVERED;', ''],
+      ['received[id] = TargetRecord(DELIVERED, status, uint64(block.number), ackCommitment);', ''],
+    ],
+    'BsnPacketOutbox',
+  ],
+};
+
+/** The creation code of `contract` compiled (as scripts/build-contracts.mjs compiles) from contracts/ with lines of `file` changed. */
+function patchedCreationCode(adapterDir: string, fault: Fault, [file, edits, contract]: [string, Array<[string, string]>, string]): string {
+  const dir = join(adapterDir, 'contracts');
+  const sources: Record<string, { content: string }> = {};
+  for (const f of readdirSync(dir).filter((f) => f.endsWith('.sol'))) sources[f] = { content: readFileSync(join(dir, f), 'utf8') };
+  let content = sources[file]?.content ?? '';
+  for (const [text, replacement] of edits) {
+    if (!content.includes(text)) throw new Error(`seeded fault ${fault}: "${text}" is not in contracts/${file} any more: update the patch`);
+    content = content.replace(text, replacement);
+  }
+  sources[file] = { content };
+  const solc = createRequire(join(adapterDir, 'package.json'))('solc') as { compile(input: string): string };
+  const settings = {
+    evmVersion: 'cancun',
+    optimizer: { enabled: true, runs: 200 },
+    metadata: { bytecodeHash: 'none' },
+    outputSelection: { [file]: { [contract]: ['evm.bytecode.object'] } },
+  };
+  const out = JSON.parse(solc.compile(JSON.stringify({ language: 'Solidity', sources, settings }))) as {
+    contracts?: Record<string, Record<string, { evm: { bytecode: { object: string } } }>>;
+    errors?: Array<{ severity: string; formattedMessage: string }>;
+  };
+  const errors = (out.errors ?? []).filter((e) => e.severity === 'error');
+  if (errors.length) throw new Error(`seeded fault ${fault}: solc failed: ${errors.map((e) => e.formattedMessage).join('\n')}`);
+  return '0x' + out.contracts![file]![contract]!.evm.bytecode.object;
+}
 
 function wrap(dist: string, body: string): string {
   return `
@@ -220,7 +280,14 @@ export default {
 
 /** Writes the variant into `dir` (a plugin folder) and returns it. */
 export function writeFaultyEthereumPlugin(fault: Fault, adapterDir: string, dir: string): string {
-  const patch = PATCHES[fault];
+  const contractPatch = CONTRACT_PATCHES[fault];
+  const patch: [string, string, string] | undefined = contractPatch
+    ? [
+        'generated/artifacts.js',
+        creationCodeOf(adapterDir, contractPatch[2]),
+        JSON.stringify(patchedCreationCode(adapterDir, fault, contractPatch)),
+      ]
+    : PATCHES[fault];
   if (!patch) {
     const dist = pathToFileURL(join(adapterDir, 'dist')).href;
     return writeVariantPlugin(adapterDir, dir, fault, `// Seeded fault: ${fault}\n${ENTRY[fault](dist)}`, dist);
@@ -234,9 +301,18 @@ export function writeFaultyEthereumPlugin(fault: Fault, adapterDir: string, dir:
     cpSync(join(adapterDir, part), join(root, part), { recursive: true });
   const copy = join(root, 'dist');
   const [file, text, replacement] = patch;
+  // the text is a contract's creation code: the quotes keep it from matching its runtime code
   const source = readFileSync(join(copy, file), 'utf8');
   if (!source.includes(text)) throw new Error(`seeded fault ${fault}: "${text}" is not in dist/${file} any more: update the patch`);
   writeFileSync(join(copy, file), source.replace(text, replacement));
   const dist = pathToFileURL(copy).href;
   return writeVariantPlugin(adapterDir, dir, fault, `// Seeded fault: ${fault}\nexport { default } from '${dist}/index.js';\n`, dist);
+}
+
+/** The creation code of `contract` in the built artifacts, quoted as it stands in dist/generated/artifacts.js. */
+function creationCodeOf(adapterDir: string, contract: string): string {
+  const artifacts = JSON.parse(readFileSync(join(adapterDir, 'artifacts', 'contracts.json'), 'utf8')) as {
+    contracts: Record<string, { bytecode: string }>;
+  };
+  return JSON.stringify(artifacts.contracts[contract]!.bytecode);
 }
