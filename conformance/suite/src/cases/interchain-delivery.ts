@@ -277,10 +277,19 @@ export const interchainDeliveryCases = defineCases([
     async run(ctx) {
       const w = await loopback(ctx);
       const key = ctx.unique('key');
-      const timeout = Date.now() + 8_000;
+      // The chain's clock, not this machine's: a write's receipt carries its time as the chain records
+      // it (a dev chain stamping a block per transaction may run ahead of the wall clock).
+      const chainTime = async () =>
+        (
+          await ctx.adapter.kv.put(
+            { app: w.a, key: ctx.unique('tick'), value: bytes('tick'), requestId: ctx.unique('req') },
+            ctx.admin.signer,
+          )
+        ).timestamp;
+      const timeout = (await chainTime()) + 8_000;
       const { packet, attestations } = await w.send({ method: 'kv.put', key, value: bytes('too late') }, w.b, timeout);
-      // the chain's clock must pass the timeout: wait for a block stamped after it
-      while (Date.now() < timeout + 2_000) await new Promise((r) => setTimeout(r, 500));
+      // wait for a block stamped after the timeout
+      while ((await chainTime()) < timeout + 1_000) await new Promise((r) => setTimeout(r, 1_000));
       const error = await refusedLeavingNothing(
         ctx,
         w.ic,
