@@ -4,6 +4,7 @@ import {
   attestBlock,
   attestInterchain,
   attesterPublicKey,
+  countAttestations,
   encodePacketCall,
   generatePrivateKey,
   isBsnError,
@@ -302,7 +303,11 @@ describe('interchain delivery on anvil', () => {
     ];
     const altered = { ...packet, payload: toBase64(encodePacketCall({ method: 'kv.put', key, value: Buffer.from('altered') })) };
     cases.push(['over the original, with the payload altered', altered, sign('packet', c)]);
+    const pinned = { publicKeys: attesterKeys.map(attesterPublicKey), threshold: 2 };
+    // core's off-chain count is the oracle: it accepts the genuine set and none of the forgeries
+    expect(countAttestations('packet', c, sign('packet', c), pinned).ok).toBe(true);
     for (const [what, p, attestations] of cases) {
+      expect(countAttestations('packet', packetCommitment(p), attestations, pinned).ok, `core counts ${what}`).toBe(false);
       const error = await refusedLeavingNothing(p, 'UNAUTHORIZED', () => adapter.interchain.deliver!(p, attestations, relayer.signer), key);
       expect(error.message, what).toContain('below threshold');
     }
