@@ -1,4 +1,5 @@
 import type { Adapter, AdapterDescription } from '@bsn/contract';
+import { CustomContracts } from './custom-contract/custom-contracts.js';
 import { describeAdapter } from './describe.js';
 import { EthereumGateway } from './gateway.js';
 import { EthereumIdentity } from './identity.js';
@@ -18,8 +19,9 @@ export class EthereumAdapter implements Adapter {
 
   constructor(private readonly parts: AdapterParts) {
     this.identity = new EthereumIdentity(parts);
-    this.gateway = new EthereumGateway(parts);
-    this.lifecycle = new EthereumLifecycle(parts);
+    const custom = new CustomContracts(parts);
+    this.gateway = new EthereumGateway(parts, custom);
+    this.lifecycle = new EthereumLifecycle(parts, custom);
     this.kv = new EthereumPresetKv({ ...parts, gateway: this.gateway });
     this.interchain = new EthereumInterchain(parts);
   }

@@ -21,6 +21,7 @@ import {
   type WritePlan,
 } from '@bsn/contract';
 import { PRESET_FUNCTIONS, appInterface } from './abi.js';
+import type { CustomContracts } from './custom-contract/custom-contracts.js';
 import { toBsnError } from './errors.js';
 import { eventStream } from './events.js';
 import { liveValue } from './kv-log.js';
@@ -40,9 +41,13 @@ export type GatewayDeps = Pick<AdapterParts, 'config' | 'chain' | 'finality' | '
  * each one it executed (see request-record.ts).
  */
 export class EthereumGateway implements Gateway {
-  constructor(private readonly d: GatewayDeps) {}
+  constructor(
+    private readonly d: GatewayDeps,
+    private readonly custom?: CustomContracts,
+  ) {}
 
   async submit(request: SubmitRequest, signer: Signer): Promise<Receipt> {
+    if (await this.custom?.appOf(request?.app)) return this.custom!.gateway.submit(request, signer);
     return this.submitPlan(checkSubmitRequest(request, LIMITS), signer);
   }
 
@@ -81,6 +86,7 @@ export class EthereumGateway implements Gateway {
 
   /** `get` answers with the value's hash and the block whose KvWritten log holds the value. */
   async evaluate(request: EvaluateRequest, caller?: Signer): Promise<EvaluateResult> {
+    if (await this.custom?.appOf(request?.app)) return this.custom!.gateway.evaluate(request, caller);
     const plan = checkEvaluateRequest(request, LIMITS);
     const from = caller === undefined ? undefined : signerAddress(caller, '/caller');
     const app = await this.d.registry.resolve(plan.appId);
@@ -102,6 +108,11 @@ export class EthereumGateway implements Gateway {
   }
 
   events(request: EventsRequest): AsyncIterable<ChainEvent> {
+    if (this.custom) return this.custom.events(request, () => this.presetEvents(request));
+    return this.presetEvents(request);
+  }
+
+  private presetEvents(request: EventsRequest): AsyncIterable<ChainEvent> {
     return eventStream(
       { ...this.d, pollingIntervalMs: this.d.config.pollingIntervalMs, logRangeBlocks: this.d.config.logRangeBlocks },
       request,

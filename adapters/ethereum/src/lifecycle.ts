@@ -17,6 +17,8 @@ import {
 import { appInterface, artifacts } from './abi.js';
 import { FRAMEWORK } from './describe.js';
 import { toBsnError } from './errors.js';
+import type { CustomContracts } from './custom-contract/custom-contracts.js';
+import type { CustomAppState } from './custom-contract/custom-apps.js';
 import type { AdapterParts } from './parts.js';
 import type { AppLocation } from './registry-contract.js';
 import { addressOf, checkAlgorithm, signerAddress } from './signer-bridge.js';
@@ -46,18 +48,27 @@ export function accountAddress(account: unknown, field: string): string {
 
 export type LifecycleDeps = Pick<AdapterParts, 'config' | 'chain' | 'finality' | 'sender' | 'registry'>;
 
+/** The package formats an app may bring as its own contract here (custom-contract/). */
+export const PACKAGE_FORMATS = ['evm-bytecode', 'solidity'] as const;
+
 /**
  * Apps as contracts: each app is a BsnAppProxy created by the registry in one transaction
  * (so a refused create leaves nothing behind), running BsnKvApp. Every change is sent by
  * the admin's key and returns once final; preconditions the contract enforces (admin only,
  * app exists) are also checked first so that no doomed transaction or code deployment is
  * paid for, and requests that change nothing (adding a member twice) send nothing.
+ * An app with a contract of its own (`contract.kind: 'package'`) lives in BsnCustomApps
+ * instead (custom-contract/); every operation finds which kind an app is by its id.
  */
 export class EthereumLifecycle implements AppLifecycle {
-  constructor(private readonly d: LifecycleDeps) {}
+  constructor(
+    private readonly d: LifecycleDeps,
+    private readonly custom: CustomContracts,
+  ) {}
 
   async create(spec: AppSpec, admin: Signer): Promise<AppInfo> {
-    const { appId, members, mode, placement } = checkAppSpec(spec, FRAMEWORK, accountAddress);
+    const checked = checkAppSpec(spec, FRAMEWORK, accountAddress, { packages: PACKAGE_FORMATS });
+    const { appId, members, mode, placement, contract } = checked;
     signerAddress(admin, '/admin');
 
     const exists = await this.d.registry.resolve(appId).then(
@@ -67,12 +78,13 @@ export class EthereumLifecycle implements AppLifecycle {
         throw e;
       },
     );
-    if (exists)
+    if (exists || (await this.custom.apps.state(appId)))
       throw new ConflictError(`app ${JSON.stringify(appId)} exists already`, {
         stage: 'validate',
         field: '/appId',
         detail: { framework: FRAMEWORK, data: { appId } },
       });
+    if (contract.kind === 'package') return this.custom.lifecycle.create(checked, contract, admin);
     await this.d.sender.send(
       {
         to: this.d.registry.address,
@@ -86,8 +98,18 @@ export class EthereumLifecycle implements AppLifecycle {
   }
 
   async get(appRef: AppRef): Promise<AppInfo> {
-    const app = await this.d.registry.resolve(checkAppRef(appRef));
-    return this.info(app);
+    const appId = checkAppRef(appRef);
+    const custom = await this.custom.appOf(appRef);
+    if (custom) return this.custom.lifecycle.info(custom);
+    return this.info(await this.d.registry.resolve(appId));
+  }
+
+  /** The custom app `appRef` names once `signer` is known to be its admin; undefined for a preset app. */
+  private async customAsAdmin(appRef: AppRef, signer: Signer, what: string): Promise<CustomAppState | undefined> {
+    checkAppRef(appRef);
+    const from = signerAddress(signer, '/admin');
+    const custom = await this.custom.appOf(appRef);
+    return custom && this.custom.lifecycle.asAdmin(custom.appId, from, what);
   }
 
   private async info(app: AppLocation): Promise<AppInfo> {
@@ -142,8 +164,12 @@ export class EthereumLifecycle implements AppLifecycle {
   }
 
   async upgrade(appRef: AppRef, contract: ContractSource, admin: Signer): Promise<AppInfo> {
-    checkContractSource(contract);
+    const source = checkContractSource(contract, '/contract', { packages: PACKAGE_FORMATS });
     const what = 'upgrading the app';
+    const custom = await this.customAsAdmin(appRef, admin, what);
+    if (custom) return this.custom.lifecycle.upgrade(custom, source, admin);
+    if (source.kind !== 'preset-kv')
+      invalidInput('/contract/kind', 'an app created on the preset contract stays on it; an app with its own contract is created with it');
     const { app } = await this.asAdmin(appRef, admin, what);
     const deployed = await this.d.sender.send({ data: artifacts.BsnKvApp.bytecode, what: 'deploying the preset implementation' }, admin, {
       wait: 'final',
@@ -155,6 +181,8 @@ export class EthereumLifecycle implements AppLifecycle {
 
   async addMember(appRef: AppRef, member: ChainAccount, admin: Signer): Promise<AppInfo> {
     const address = accountAddress(member, '/member');
+    const custom = await this.customAsAdmin(appRef, admin, 'adding a member');
+    if (custom) return this.custom.lifecycle.setMember(custom, address, true, admin);
     const { app, info } = await this.asAdmin(appRef, admin, 'adding a member');
     if (info.members.includes(address)) return info;
     return this.call(app, 'addMember', [address], admin, 'adding a member');
@@ -162,17 +190,23 @@ export class EthereumLifecycle implements AppLifecycle {
 
   async removeMember(appRef: AppRef, member: ChainAccount, admin: Signer): Promise<AppInfo> {
     const address = accountAddress(member, '/member');
+    const custom = await this.customAsAdmin(appRef, admin, 'removing a member');
+    if (custom) return this.custom.lifecycle.setMember(custom, address, false, admin);
     const { app, info } = await this.asAdmin(appRef, admin, 'removing a member');
     if (!info.members.includes(address)) return info;
     return this.call(app, 'removeMember', [address], admin, 'removing a member');
   }
 
   async freeze(appRef: AppRef, admin: Signer): Promise<AppInfo> {
+    const custom = await this.customAsAdmin(appRef, admin, 'freezing the app');
+    if (custom) return this.custom.lifecycle.setFrozen(custom, true, admin);
     const { app, info } = await this.asAdmin(appRef, admin, 'freezing the app');
     return info.state === 'frozen' ? info : this.call(app, 'freeze', [], admin, 'freezing the app');
   }
 
   async unfreeze(appRef: AppRef, admin: Signer): Promise<AppInfo> {
+    const custom = await this.customAsAdmin(appRef, admin, 'unfreezing the app');
+    if (custom) return this.custom.lifecycle.setFrozen(custom, false, admin);
     const { app, info } = await this.asAdmin(appRef, admin, 'unfreezing the app');
     return info.state === 'active' ? info : this.call(app, 'unfreeze', [], admin, 'unfreezing the app');
   }
