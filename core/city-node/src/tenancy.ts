@@ -114,8 +114,8 @@ export class Tenancy {
     const placement = (str(body, 'placement', { re: /^(shared|dedicated)$/, what: 'must be shared or dedicated' }) ??
       'shared') as AppSpec['placement'];
     const contract = (body['contract'] ?? { kind: 'preset-kv' }) as ContractSource;
-    if (typeof contract !== 'object' || contract === null || (contract.kind !== 'preset-kv' && contract.kind !== 'custom')) {
-      throw invalid('invalid-field', '/contract must be { kind: "preset-kv" } or { kind: "custom", language, files }', '/contract');
+    if (typeof contract !== 'object' || contract === null || !['preset-kv', 'package', 'custom'].includes(contract.kind)) {
+      throw invalid('invalid-field', '/contract must be { kind: "preset-kv" } or { kind: "package", package, call? }', '/contract');
     }
     const memberCodes = body['members'] === undefined ? [] : body['members'];
     if (!Array.isArray(memberCodes) || memberCodes.some((m) => typeof m !== 'string'))
