@@ -171,6 +171,9 @@ export class GatewayService {
   admit(caller: Caller, code: string, body: Body) {
     return this.tenancy.admit(caller, code, body);
   }
+  upgradeApp(caller: Caller, code: string, body: Body) {
+    return this.tenancy.upgradeApp(caller, code, body);
+  }
 
   grant(caller: Caller, code: string, body: Body) {
     return this.grants.grant(caller, code, body);

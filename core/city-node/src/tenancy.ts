@@ -208,6 +208,23 @@ export class Tenancy {
     return this.getApp(caller, code);
   }
 
+  /**
+   * Moves the app to new code with the framework's own upgrade, keeping its state: asked by the
+   * app's owner or a portal admin, signed by the node's admin key (the app's admin on the chain).
+   * The adapter checks the contract; a failed upgrade leaves the old version serving.
+   */
+  async upgradeApp(caller: Caller, code: string, body: Body): Promise<AppJson> {
+    const { app, network } = await this.memberApp(caller, code);
+    if (app.owner !== caller.user.code && caller.user.role !== 'admin')
+      throw unauthorized('not-app-owner', `only the owner of ${localCode(app)} (${app.owner}) or a portal admin upgrades it`);
+    const contract = body['contract'];
+    if (typeof contract !== 'object' || contract === null)
+      throw invalid('invalid-field', '/contract must be a contract source', '/contract');
+    const info = await network.adapter.lifecycle.upgrade({ appId: app.code }, contract as ContractSource, this.adminSigner(network));
+    await this.registry.updateAppChain(app.code, info as unknown as Record<string, unknown>);
+    return this.getApp(caller, code);
+  }
+
   /** The chain account a user writes with on a network (funded on dev networks). */
   async accountOf(user: User, network: ConnectedNetwork): Promise<ChainAccount> {
     const key = `${network.name}\u0000${user.code}`;

@@ -27,11 +27,16 @@ const sample = (file: string) => readFileSync(join(ADAPTER_DIR, 'samples', 'toke
  * confined to its own folder, where no solc is, so a `solidity` package is refused there as
  * UNAVAILABLE (checked below).
  */
-function compiledSample(): { format: 'evm-bytecode'; abi: unknown[]; bytecode: string } {
+function compiledSample(contract: 'SampleToken' | 'SampleTokenV2' = 'SampleToken'): {
+  format: 'evm-bytecode';
+  abi: unknown[];
+  bytecode: string;
+} {
   const solc = createRequire(import.meta.url)('solc') as { compile(input: string): string };
+  const files = contract === 'SampleToken' ? ['SampleToken.sol'] : ['SampleToken.sol', 'SampleTokenV2.sol'];
   const input = {
     language: 'Solidity',
-    sources: { 'SampleToken.sol': { content: sample('SampleToken.sol') } },
+    sources: Object.fromEntries(files.map((f) => [f, { content: sample(f) }])),
     settings: {
       evmVersion: 'cancun',
       optimizer: { enabled: true, runs: 200 },
@@ -41,11 +46,18 @@ function compiledSample(): { format: 'evm-bytecode'; abi: unknown[]; bytecode: s
   const out = JSON.parse(solc.compile(JSON.stringify(input))) as {
     contracts: Record<string, Record<string, { abi: unknown[]; evm: { bytecode: { object: string } } }>>;
   };
-  const c = out.contracts['SampleToken.sol']!['SampleToken']!;
+  const c = out.contracts[`${contract}.sol`]![contract]!;
   return { format: 'evm-bytecode', abi: c.abi, bytecode: `0x${c.evm.bytecode.object}` };
 }
+
 /** Only what the test reads on the chain: the ABI of the sample's public getters. */
-const token = new Interface(['function balanceOf(address) view returns (uint256)', 'function owner() view returns (address)']);
+const token = new Interface([
+  'function balanceOf(address) view returns (uint256)',
+  'function owner() view returns (address)',
+  'function version() view returns (uint256)',
+  'function totalSupply() view returns (uint256)',
+]);
+const IMPLEMENTATION_SLOT = '0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc';
 
 describe.skipIf(skip !== undefined)('an app with its own contract through REST on anvil', () => {
   let anvil: StartedAnvil;
@@ -144,6 +156,29 @@ describe.skipIf(skip !== undefined)('an app with its own contract through REST o
     const badArg = (await bob.submit('token', 'transfer', ['not an address', '1']).catch((e: unknown) => e)) as NodeResponseError;
     expect([badArg.status, badArg.code, badArg.field]).toEqual([400, 'INVALID_INPUT', '/args/0']);
     expect(await onChain(address, 'balanceOf', [bobAddress])).toBe('750');
+  });
+
+  test('upgraded to version 2 over REST by the owner only: balances intact, the new method callable; checked on the chain', async () => {
+    const app = (await alice.getApp('token')) as { chain: { location: { address: string; implementation: string } } };
+    const address = app.chain.location.address;
+    const v2 = { kind: 'package', package: compiledSample('SampleTokenV2'), call: { method: 'initializeV2', args: ['SMP'] } };
+    const byBob = (await bob
+      .call('POST', '/v1/apps/token/upgrade', { app: 'token', body: { contract: v2 } })
+      .catch((e: unknown) => e)) as NodeResponseError;
+    expect([byBob.status, byBob.code]).toEqual([403, 'UNAUTHORIZED']);
+    const slot = () => rpc<string>('eth_getStorageAt', [address, IMPLEMENTATION_SLOT, 'latest']);
+    expect(getAddress('0x' + (await slot()).slice(-40))).toBe(app.chain.location.implementation);
+    const upgraded = (await alice.call('POST', '/v1/apps/token/upgrade', { app: 'token', body: { contract: v2 } })) as {
+      chain: { contract: { version: number }; location: { implementation: string } };
+    };
+    expect(upgraded.chain.contract.version).toBe(2);
+    expect(getAddress('0x' + (await slot()).slice(-40))).toBe(upgraded.chain.location.implementation);
+    expect(await onChain(address, 'version')).toBe('2');
+    expect(await onChain(address, 'balanceOf', [bobAddress])).toBe('750');
+    await bob.submit('token', 'burn', ['50']);
+    expect(await onChain(address, 'balanceOf', [bobAddress])).toBe('700');
+    expect(await onChain(address, 'totalSupply')).toBe('950');
+    expect((await bob.evaluate('token', 'symbol', [])).resultText).toBe('["SMP"]');
   });
 
   test('Solidity sources are compiled only where the plugin can reach solc: a confined plugin answers UNAVAILABLE, nothing created', async () => {

@@ -194,6 +194,16 @@ export function openApiDocument(): Record<string, unknown> {
           [appParam],
         ),
       },
+      '/v1/apps/{app}/upgrade': {
+        post: op(
+          "Upgrade the app's contract with the framework's own mechanism, state kept (owner or portal admin); a failed upgrade leaves the old version serving",
+          {
+            requestBody: json({ type: 'object', required: ['contract'], properties: { contract: { type: 'object' } } }),
+            responses: { 200: ok(ref('App')) },
+          },
+          [appParam],
+        ),
+      },
       '/v1/apps/{app}/usage': {
         get: op(
           'Metering: transactions, TPS over the window, reads, storage written, bandwidth',

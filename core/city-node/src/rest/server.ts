@@ -341,6 +341,10 @@ export async function buildRestServer(o: RestOptions): Promise<FastifyInstance> 
     '/v1/apps/:app/members',
     authed((c, req) => service.admit(c, (req.params as { app: string }).app, jsonBody(req))),
   );
+  app.post(
+    '/v1/apps/:app/upgrade',
+    authed((c, req) => service.upgradeApp(c, (req.params as { app: string }).app, jsonBody(req))),
+  );
   app.get(
     '/v1/apps/:app/usage',
     authed((c, req) => service.usage(c, (req.params as { app: string }).app)),
