@@ -12,7 +12,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Interface, getAddress } from 'ethers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BsnClient, NodeResponseError, type EventMessage } from '@bsn/client';
+import { BsnClient, BsnGrpcClient, NodeResponseError, type EventMessage } from '@bsn/client';
 import { CityNode, resolveNodeConfig } from '@bsn/city-node';
 import { newKey } from '@bsn/city-node/testing';
 import { ADAPTER_DIR, certifiedPluginCopies, e2eSkipReason, startAnvil, type StartedAnvil } from '../__fixtures__/ethereum-e2e.js';
@@ -149,6 +149,18 @@ describe.skipIf(skip !== undefined)('an app with its own contract through REST o
       ['Transfer', { from: '0x0000000000000000000000000000000000000000', to: bobAddress, value: '1000' }, true],
       ['Transfer', { from: bobAddress, to: aliceAddress, value: '250' }, true],
     ]);
+
+    // The same calls over gRPC: a transfer by name, the balance read back.
+    const grpc = new BsnGrpcClient({ address: node.grpcAddress, user: 'bob', algorithm: 'sm2', privateKey: keys.bob.privateKey });
+    try {
+      await grpc.submit('token', 'transfer', [aliceAddress, '10']);
+      const viaGrpc = (await grpc.evaluate('token', 'balanceOf', [bobAddress])) as { result: Uint8Array };
+      expect(Buffer.from(viaGrpc.result).toString('utf8')).toBe('["740"]');
+    } finally {
+      grpc.close();
+    }
+    await alice.submit('token', 'transfer', [bobAddress, '10']);
+    expect(await onChain(address, 'balanceOf', [bobAddress])).toBe('750');
 
     // The token's own rule, and bad arguments: typed answers, nothing moved.
     const notOwner = await bob.submit('token', 'mint', [bobAddress, '1']).catch((e: unknown) => e);
