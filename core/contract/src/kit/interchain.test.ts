@@ -55,11 +55,18 @@ describe('checkEvidenceSubject', () => {
     expect(checkEvidenceSubject(subject)).not.toBe(subject);
   });
 
+  it('returns an ack or timeout subject where the adapter proves them', () => {
+    for (const kind of ['ack', 'timeout'] as const) {
+      expect(checkEvidenceSubject({ kind, packetId: id }, ['packet', 'ack', 'timeout'])).toEqual({ kind, packetId: id });
+    }
+  });
+
   it('refuses anything else, naming the field', () => {
     expect(() => checkEvidenceSubject(undefined)).toThrow(refused('/subject'));
     expect(() => checkEvidenceSubject('packet')).toThrow(refused('/subject'));
     expect(() => checkEvidenceSubject({ kind: 'ack', packetId: id })).toThrow(refused('/subject/kind'));
-    expect(() => checkEvidenceSubject({ kind: 'ack', packetId: id })).toThrow(/only packets are proven yet/);
+    expect(() => checkEvidenceSubject({ kind: 'ack', packetId: id })).toThrow(/acks and timeouts are proven by adapters that deliver/);
+    expect(() => checkEvidenceSubject({ kind: 'receipt', packetId: id }, ['packet', 'ack', 'timeout'])).toThrow(refused('/subject/kind'));
     expect(() => checkEvidenceSubject({ packetId: id })).toThrow(refused('/subject/kind'));
     expect(() => checkEvidenceSubject({ kind: 'packet', packetId: 'AB'.repeat(32) })).toThrow(refused('/subject/packetId'));
     expect(() => checkEvidenceSubject({ kind: 'packet', packetId: id.slice(2) })).toThrow(refused('/subject/packetId'));

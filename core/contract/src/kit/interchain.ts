@@ -48,16 +48,23 @@ export function checkEmitRequest(app: unknown, input: unknown, srcChain: string)
 }
 
 /**
- * Checks the subject `evidence(txId, subject)` is asked for: `{ kind: 'packet', packetId }`
- * (acknowledgements and delivery receipts come with delivery). The transaction id is the
- * framework's to check.
+ * Checks the subject `evidence(txId, subject)` is asked for: `{ kind, packetId }` with a kind
+ * the adapter proves (`kinds`: packets, and acks and timeouts where it claims `interchain.deliver`).
+ * The transaction id is the framework's to check.
  */
-export function checkEvidenceSubject(subject: unknown): { kind: 'packet'; packetId: string } {
+export function checkEvidenceSubject<K extends Evidence['subject']['kind'] = 'packet'>(
+  subject: unknown,
+  kinds: readonly K[] = ['packet'] as K[],
+): { kind: K; packetId: string } {
   if (typeof subject !== 'object' || subject === null) invalid('/subject', 'must be { kind, packetId }');
   const { kind, packetId } = subject as Partial<Evidence['subject']>;
-  if (kind !== 'packet') invalid('/subject/kind', `evidence of a ${String(kind)} comes with delivery; only packets are proven yet`);
+  if (!kinds.includes(kind as K))
+    invalid(
+      '/subject/kind',
+      `must be ${kinds.join(' or ')}${kinds.length === 1 ? ' (acks and timeouts are proven by adapters that deliver)' : ''}`,
+    );
   if (!isPacketId(packetId)) invalid('/subject/packetId', 'must be a packet id (64 lowercase hex digits)');
-  return { kind, packetId };
+  return { kind: kind as K, packetId: packetId as string };
 }
 
 /**

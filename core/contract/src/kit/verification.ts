@@ -34,16 +34,23 @@ export async function failClosed(verify: () => Verification | Promise<Verificati
 
 /**
  * The envelope every framework's evidence shares: version 1, this framework, the chain the
- * roots are pinned for, a packet subject with a well-formed id. Returns the packet id.
+ * roots are pinned for, a subject of a kind this verifier proves (`kinds`: packets only unless
+ * the adapter claims `interchain.deliver`) with a well-formed packet id. Returns the packet id.
  */
-export function checkEvidenceEnvelope(evidence: Evidence, trust: TrustRoots, framework: string): string {
+export function checkEvidenceEnvelope(
+  evidence: Evidence,
+  trust: TrustRoots,
+  framework: string,
+  kinds: ReadonlyArray<Evidence['subject']['kind']> = ['packet'],
+): string {
   if (typeof evidence !== 'object' || evidence === null) reject('no evidence');
   if (evidence.v !== 1) reject('evidence version must be 1');
   if (evidence.framework !== framework) reject(`evidence is for ${String(evidence.framework)}, not ${framework}`);
   if (evidence.chain !== trust.chain) reject(`evidence is from chain ${String(evidence.chain)}, the roots are for ${String(trust.chain)}`);
   const subject = evidence.subject;
   if (typeof subject !== 'object' || subject === null) reject('evidence names no subject');
-  if (subject.kind !== 'packet') reject(`evidence of a ${String(subject.kind)} is not supported yet (only packets)`);
+  if (!kinds.includes(subject.kind))
+    reject(`evidence of a ${String(subject.kind)} is not proven by this verifier (it proves: ${kinds.join(', ')})`);
   if (!isPacketId(subject.packetId)) reject('subject.packetId is not a packet id');
   return subject.packetId;
 }
