@@ -10,6 +10,8 @@ contract SampleTokenV2 is SampleToken {
     string public symbol;
     bool private migrated;
 
+    event SymbolSet(string symbol);
+
     error AlreadyMigrated();
     error EmptySymbol();
 
@@ -18,6 +20,7 @@ contract SampleTokenV2 is SampleToken {
         if (bytes(symbol_).length == 0) revert EmptySymbol();
         migrated = true;
         symbol = symbol_;
+        emit SymbolSet(symbol_);
     }
 
     function burn(uint256 amount) external {

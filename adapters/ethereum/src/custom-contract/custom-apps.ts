@@ -37,6 +37,8 @@ export interface PublishedVersion {
   /** Where ContractPublished sits: logs from here on are the version's. */
   block: number;
   logIndex: number;
+  /** The transaction that published it: the migration's own logs in it precede ContractPublished. */
+  txId: string;
 }
 
 export type CustomAppsDeps = Pick<AdapterParts, 'config' | 'chain' | 'finality' | 'sender' | 'nonces' | 'logger' | 'registry'>;
@@ -50,6 +52,7 @@ export class CustomApps {
   readonly address: string;
   private ready?: Promise<void>;
   private readonly versionCache = new Map<string, PublishedVersion[]>();
+  private readonly recent = new Map<string, { at: number; state: CustomAppState; versions: PublishedVersion[] }>();
 
   constructor(private readonly d: CustomAppsDeps) {
     this.address = deterministicCustomAppsAddress(d.config.chainId);
@@ -121,6 +124,25 @@ export class CustomApps {
     };
   }
 
+  /**
+   * The app and its versions as read at most `maxAgeMs` ago: the gateway's view, which needs
+   * only the app's address (fixed) and its ABI — the chain itself checks members, freezing and
+   * the code a call runs. `forget` drops it after this adapter changed the app.
+   */
+  async current(appId: string, maxAgeMs = 1_000): Promise<{ state: CustomAppState; versions: PublishedVersion[] } | undefined> {
+    const cached = this.recent.get(appId);
+    if (cached && Date.now() - cached.at < maxAgeMs) return cached;
+    const state = await this.state(appId);
+    if (!state) return undefined;
+    const entry = { at: Date.now(), state, versions: await this.versions(state) };
+    this.recent.set(appId, entry);
+    return entry;
+  }
+
+  forget(appId: string): void {
+    this.recent.delete(appId);
+  }
+
   /** Like `state`, NotFoundError when there is no such app. */
   async require(appId: string): Promise<CustomAppState> {
     const state = await this.state(appId);
@@ -161,6 +183,7 @@ export class CustomApps {
         abi: new Interface(toUtf8String(parsed.args.abi as string)),
         block: num(log.blockNumber),
         logIndex: num(log.logIndex),
+        txId: log.transactionHash,
       });
     }
     if (found.length < app.version)

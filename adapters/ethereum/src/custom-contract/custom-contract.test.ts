@@ -245,6 +245,10 @@ describe('the sample token as an app of its own contract', () => {
     expect(await evaluate(upgraded, 'symbol')).toEqual(['SMP']);
     const events = await takeEvents(adapter.gateway, { app, name: 'Transfer' }, 4);
     expect(events.map((e) => JSON.parse(text(e.payload)).value)).toEqual(['1000', '250', '5', '45']);
+    // The migration's own event, logged in the upgrade before the registry published version 2.
+    const migrated = await takeEvents(adapter.gateway, { app }, 5);
+    expect(migrated.map((e) => e.name)).toEqual(['Transfer', 'Transfer', 'Transfer', 'SymbolSet', 'Transfer']);
+    expect(JSON.parse(text(migrated[3]!.payload))).toEqual({ symbol: 'SMP' });
   });
 });
 

@@ -37,7 +37,7 @@ export class CustomContracts {
       );
       if (preset) return undefined;
     }
-    const state = await this.apps.state(appId);
+    const state = (await this.apps.current(appId))?.state;
     if (state) this.known.add(appId);
     return state;
   }

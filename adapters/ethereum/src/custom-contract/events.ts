@@ -1,4 +1,4 @@
-import { getBytes } from 'ethers';
+import { getBytes, type LogDescription } from 'ethers';
 import { checkEventsRequest, isAfter, type ChainEvent, type EventsRequest } from '@bsn/contract';
 import { num, type RawLog } from '../chain.js';
 import { toBsnError } from '../errors.js';
@@ -9,11 +9,18 @@ import type { CustomApps, CustomAppState, PublishedVersion } from './custom-apps
 
 const encoder = new TextEncoder();
 
-/** The version whose ABI a log at (block, index) was written under: the last published at or before it. */
-function versionAt(versions: PublishedVersion[], block: number, index: number): PublishedVersion | undefined {
-  let found: PublishedVersion | undefined;
-  for (const v of versions) if (v.block < block || (v.block === block && v.logIndex <= index)) found = v;
-  return found ?? versions[0];
+/**
+ * The versions to decode a log with, the one that wrote it first: the version published in the
+ * log's own transaction (an upgrade's migration logs before ContractPublished), else the last
+ * published before the log; then the others, newest first, so that no event any version
+ * declares is dropped.
+ */
+function versionsFor(versions: PublishedVersion[], log: RawLog, block: number, index: number): PublishedVersion[] {
+  const own =
+    versions.find((v) => v.txId === log.transactionHash) ??
+    [...versions].reverse().find((v) => v.block < block || (v.block === block && v.logIndex < index)) ??
+    versions[0];
+  return own ? [own, ...[...versions].reverse().filter((v) => v !== own)] : [];
 }
 
 /**
@@ -25,8 +32,8 @@ export function customEventFromLog(log: RawLog, appId: string, versions: Publish
   if (log.topics[0] === CUSTOM_TOPICS.requestExecuted) return undefined;
   const block = num(log.blockNumber);
   const index = num(log.logIndex);
-  const abi = versionAt(versions, block, index)?.abi;
-  const parsed = abi?.parseLog({ topics: log.topics, data: log.data });
+  let parsed: LogDescription | null = null;
+  for (const v of versionsFor(versions, log, block, index)) if ((parsed = v.abi.parseLog({ topics: log.topics, data: log.data }))) break;
   if (!parsed) return undefined;
   return {
     app: appId,
@@ -73,9 +80,10 @@ export async function* customEventStream(deps: CustomEventDeps, app: CustomAppSt
     } catch (error) {
       throw toBsnError(error, { stage: 'query', what: `reading events of ${app.appId}` });
     }
-    // Versions published up to this range (an upgrade in it is read with the logs it governs).
-    const current = (await deps.customApps.state(app.appId)) ?? app;
-    const versions = await deps.customApps.versions(current);
+    // Versions published up to this range, read now (an upgrade in it governs the logs after it):
+    // a version missed here would leave its new events undecoded, and so skipped.
+    const versions =
+      logs.length === 0 ? [] : ((await deps.customApps.current(app.appId, 0))?.versions ?? (await deps.customApps.versions(app)));
     for (const log of logs) {
       const event = customEventFromLog(log, app.appId, versions);
       if (!event || !isAfter(event.checkpoint, after) || (name !== undefined && event.name !== name)) continue;

@@ -1,4 +1,4 @@
-import { AbiCoder, concat, getBytes, keccak256, toUtf8Bytes, zeroPadValue, type FunctionFragment } from 'ethers';
+import { AbiCoder, concat, getBytes, keccak256, toUtf8Bytes, zeroPadValue, type FunctionFragment, type Interface } from 'ethers';
 import {
   ConflictError,
   UnavailableError,
@@ -32,6 +32,14 @@ import { customEventFromLog, customEventStream } from './events.js';
 export type CustomGatewayDeps = Pick<AdapterParts, 'config' | 'chain' | 'finality' | 'sender'> & { customApps: CustomApps };
 
 const encoder = new TextEncoder();
+
+function hasFunction(abi: Interface, method: string): boolean {
+  try {
+    return abi.getFunction(method) !== null;
+  } catch {
+    return true; // overloaded: functionOf names the problem
+  }
+}
 const abiCoder = AbiCoder.defaultAbiCoder();
 
 /** A checked call on a custom app, bound to the function its current ABI names. */
@@ -52,12 +60,21 @@ interface CustomCall {
 export class CustomAppGateway {
   constructor(private readonly d: CustomGatewayDeps) {}
 
+  /**
+   * Binds a call to the function the app's current ABI names, from the view CustomApps keeps
+   * for a second; a method that view lacks is looked up once more on the chain (another node
+   * may have upgraded the app meanwhile).
+   */
   private async bind(appId: string, method: string, args: Array<string | Uint8Array>): Promise<CustomCall> {
-    const app = await this.d.customApps.require(appId);
-    const versions = await this.d.customApps.versions(app);
-    const abi = versions[versions.length - 1]!.abi;
+    let current = await this.d.customApps.current(appId);
+    if (!current) await this.d.customApps.require(appId);
+    let abi = current!.versions[current!.versions.length - 1]!.abi;
+    if (!hasFunction(abi, method)) {
+      current = (await this.d.customApps.current(appId, 0)) ?? current;
+      abi = current!.versions[current!.versions.length - 1]!.abi;
+    }
     const fn = functionOf(abi, method, '/method');
-    return { app, versions, fn, data: abi.encodeFunctionData(fn, abiArguments(fn.inputs, args)) };
+    return { app: current!.state, versions: current!.versions, fn, data: abi.encodeFunctionData(fn, abiArguments(fn.inputs, args)) };
   }
 
   async submit(request: SubmitRequest, signer: Signer): Promise<Receipt> {

@@ -115,12 +115,15 @@ export class CustomAppLifecycle {
 
   /** `abis`: the package's, so that its constructor's or initializer's revert is named by it. */
   private async send(fn: string, args: unknown[], signer: Signer, what: string, abis: Interface[] = []): Promise<void> {
+    this.d.customApps.forget(String(args[0]));
     try {
       await this.d.sender.send({ to: this.d.customApps.address, data: customAppsInterface.encodeFunctionData(fn, args), what }, signer, {
         wait: 'final',
       });
     } catch (error) {
       throw customError(error, abis);
+    } finally {
+      this.d.customApps.forget(String(args[0]));
     }
   }
 }
