@@ -146,7 +146,7 @@ export class CityNode {
       const metering = new Metering(registry, config.limits.tpsWindowMs, { logger: log });
       const interchain = await openInterchain(config, registry, networks, keys, log, o.dev ?? false);
       const service = new GatewayService({
-        ...(interchain && { onGrantChange: (g: Grant) => interchain.grants.sync(g) }),
+        ...(interchain && { onGrantChange: (g: Grant) => interchain.grants.sync(g), interchainCalls: interchain.calls }),
         registry,
         networks,
         keys,

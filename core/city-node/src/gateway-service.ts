@@ -11,6 +11,8 @@ import type { Caller } from './auth/authenticator.js';
 import type { Body } from './body.js';
 import { Drain, nodeStopping, untilStopped } from './draining.js';
 import { Grants } from './grants.js';
+import { ApiError } from './errors.js';
+import type { InterchainCalls } from './interchain/calls.js';
 import { OperatorView } from './operator-view.js';
 import type { PluginStatus } from './plugin-status.js';
 import { Portals } from './portals.js';
@@ -39,6 +41,8 @@ export interface GatewayServiceOptions {
   plugins?: () => PluginStatus[];
   /** Told of every grant change (interchain: the node writes grants on the apps' chains). */
   onGrantChange?: (grant: Grant) => Promise<void>;
+  /** The interchain calls API, when the node runs it (gRPC reaches it through `interchain()`). */
+  interchainCalls?: InterchainCalls;
 }
 
 export interface Readiness {
@@ -63,6 +67,7 @@ export class GatewayService {
   private readonly users: Users;
   private readonly portals: Portals;
   private readonly operator: OperatorView;
+  private readonly interchainCalls?: InterchainCalls;
 
   constructor(options: GatewayServiceOptions) {
     const now = options.now ?? Date.now;
@@ -79,7 +84,14 @@ export class GatewayService {
     const log = options.logger ?? silent;
     this.users = new Users(this.registry, this.keys, log);
     this.portals = new Portals(this.registry, log);
+    if (options.interchainCalls) this.interchainCalls = options.interchainCalls;
     this.operator = new OperatorView(this.registry, this.networks, this.metering, this.nodeName, options.plugins ?? (() => []));
+  }
+
+  /** The interchain calls API, or UNAVAILABLE on a node that does not run it. */
+  interchain(): InterchainCalls {
+    if (!this.interchainCalls) throw new ApiError('UNAVAILABLE', 'interchain-unsupported', 'this node does not run the interchain API');
+    return this.interchainCalls;
   }
 
   nodeInfo(): Record<string, unknown> {

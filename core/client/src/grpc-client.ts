@@ -3,6 +3,7 @@
  * verifies the node's signature in the trailing metadata over the serialized response (or
  * the error JSON), and streams signed events.
  */
+import type { InterchainCallRequest } from './rest-client.js';
 import * as grpc from '@grpc/grpc-js';
 import type { KeyAlgorithm } from '@bsn/contract';
 import { toBase64, utf8 } from '@bsn/contract';
@@ -187,6 +188,19 @@ export class BsnGrpcClient {
 
   operatorOverview() {
     return this.unary('OperatorOverview', {}, '');
+  }
+
+  /** An interchain call (as `BsnClient.sendCall`); the answer's `callJson` is the call as REST reports it. */
+  sendCall(app: string, call: InterchainCallRequest) {
+    return this.unary('SendCall', { app, ...call }, app);
+  }
+
+  getCall(app: string, packetId: string) {
+    return this.unary('GetCall', { app, packetId }, app);
+  }
+
+  listCalls(app: string) {
+    return this.unary('ListCalls', { app }, app);
   }
 
   put(app: string, key: string, value: Uint8Array | string, requestId = '') {

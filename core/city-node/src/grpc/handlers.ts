@@ -172,4 +172,22 @@ export const UNARY_HANDLERS: Record<string, UnaryHandler> = {
     return userMsg(await s.updatePortalUser(c, String(r['portal']), String(code ?? ''), patch));
   },
   OperatorOverview: async (s, c) => ({ overviewJson: JSON.stringify(await s.operatorOverview(c)) }),
+  SendCall: async (s, c, r) =>
+    callMsg(
+      await s.interchain().send(c, String(r['app']), {
+        dstChain: r['dstChain'],
+        dstApp: r['dstApp'],
+        method: r['method'],
+        payload: r['payload'],
+        timeout: Number(r['timeout'] ?? 0),
+      }),
+    ),
+  GetCall: async (s, c, r) => callMsg(await s.interchain().get(c, String(r['app']), String(r['packetId']))),
+  ListCalls: async (s, c, r) => ({ calls: (await s.interchain().list(c, String(r['app']))).map(callMsg) }),
 };
+
+const callMsg = (call: { packetId: string; state: string }): Msg => ({
+  packetId: call.packetId,
+  state: call.state,
+  callJson: JSON.stringify(call),
+});

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BsnClient, type InterchainCallJson } from '@bsn/client';
+import { BsnClient, BsnGrpcClient, type InterchainCallJson } from '@bsn/client';
 import { encodePacketCall, toBase64 } from '@bsn/contract';
 import { CityNode } from '../city-node.js';
 import { resolveNodeConfig } from '../config.js';
@@ -41,7 +41,7 @@ beforeAll(async () => {
   const config = resolveNodeConfig(
     {
       node: { name: 'node-1', dataDir },
-      listen: { restPort: 0, grpc: false },
+      listen: { restPort: 0, grpcPort: 0 },
       keys: { scryptN: 1024 },
       portals: [
         { code: 'p1', users: [{ code: 'alice', algorithm: 'secp256r1', publicKey: alice.publicKey, role: 'admin' }] },
@@ -121,5 +121,27 @@ describe('interchain calls over REST', () => {
     const [call] = await client.listCalls('source');
     const other = new BsnClient({ baseUrl: node.restUrl, user: 'mallory', algorithm: 'secp256k1', privateKey: mallory.privateKey });
     await expect(other.getCall('source', call!.packetId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
+  it('gRPC mirrors it: SendCall, GetCall and ListCalls answer the calls REST reports', async () => {
+    const grpc = new BsnGrpcClient({ address: node.grpcAddress, user: 'alice', algorithm: 'secp256r1', privateKey: alice.privateKey });
+    try {
+      const sent = (await grpc.sendCall('source', putCall('over-grpc', 'yes'))) as { packetId: string; state: string; callJson: string };
+      expect(sent.state).toBe('sent');
+      expect(JSON.parse(sent.callJson)).toMatchObject({ packetId: sent.packetId, state: 'sent' });
+      await until('source', sent.packetId, 'acknowledged');
+      const got = (await grpc.getCall('source', sent.packetId)) as { state: string; callJson: string };
+      expect(got.state).toBe('acknowledged');
+      expect(JSON.parse(got.callJson)).toEqual(await client.getCall('source', sent.packetId));
+      const listed = (await grpc.listCalls('source')) as { calls: Array<{ packetId: string }> };
+      expect(listed.calls.map((c) => c.packetId)).toContain(sent.packetId);
+      expect(world.b.kv.get('over-grpc')).toBe('yes');
+      await expect(grpc.sendCall('source', { ...putCall('k', 'v'), timeout: 1 })).rejects.toMatchObject({
+        code: 'INVALID_INPUT',
+        field: '/timeout',
+      });
+    } finally {
+      grpc.close();
+    }
   });
 });
