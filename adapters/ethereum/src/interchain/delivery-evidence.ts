@@ -16,17 +16,6 @@ import { PACKET_DELIVERED_TOPIC, PACKET_TIMED_OUT_TOPIC, ackOfLog, decodePacketD
 
 export type DeliveryKind = 'ack' | 'timeout';
 
-/** An evidence subject of the delivery half, or InvalidInputError naming the field. */
-export function checkDeliverySubject(subject: unknown): { kind: DeliveryKind; packetId: string } {
-  const s = subject as Partial<Evidence['subject']> | null;
-  if (typeof s !== 'object' || s === null) throw new InvalidInputError('/subject: must be { kind, packetId }', { field: '/subject' });
-  if (s.kind !== 'ack' && s.kind !== 'timeout')
-    throw new InvalidInputError('/subject/kind: must be packet, ack or timeout', { field: '/subject/kind' });
-  if (!isPacketId(s.packetId))
-    throw new InvalidInputError('/subject/packetId: must be a packet id (64 lowercase hex digits)', { field: '/subject/packetId' });
-  return { kind: s.kind, packetId: s.packetId };
-}
-
 const topicOf = (kind: DeliveryKind) => (kind === 'ack' ? PACKET_DELIVERED_TOPIC : PACKET_TIMED_OUT_TOPIC);
 
 /** Where in a receipt's logs the outbox recorded the delivery (or timeout) of `id`, or -1. */

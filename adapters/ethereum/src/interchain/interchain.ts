@@ -37,7 +37,7 @@ import { revertOf, toBsnError } from '../errors.js';
 import type { AdapterParts } from '../parts.js';
 import { addressOf, localKeySigner, signerAddress } from '../signer-bridge.js';
 import { EthereumDelivery } from './delivery.js';
-import { checkDeliverySubject, deliveredPacketOf, deliveryLogIndex } from './delivery-evidence.js';
+import { deliveredPacketOf, deliveryLogIndex } from './delivery-evidence.js';
 import { checkTxId } from '../validation.js';
 import { BsnPacketOutbox } from '../generated/artifacts.js';
 import { InconsistentChainError, collectInclusion, type ProofRpc } from './collect.js';
@@ -190,9 +190,7 @@ export class EthereumInterchain implements Interchain {
 
   async evidence(txId: string, subject: Evidence['subject']): Promise<Evidence> {
     checkTxId(txId);
-    const kind = (subject as Partial<Evidence['subject']> | null)?.kind;
-    const wanted: Evidence['subject'] =
-      kind === 'ack' || kind === 'timeout' ? checkDeliverySubject(subject) : checkEvidenceSubject(subject);
+    const wanted: Evidence['subject'] = checkEvidenceSubject(subject, ['packet', 'ack', 'timeout']);
     const outbox = await this.outboxAddress();
     let inclusion: Awaited<ReturnType<typeof collectInclusion>>;
     try {

@@ -21,15 +21,6 @@ import { provenValue } from './trie.js';
 import { checkRoots } from './trust.js';
 import { provenDelivery } from './delivery-evidence.js';
 
-/** checkEvidenceEnvelope for the delivery half's subjects (core's accepts packets only). */
-function checkDeliveryEnvelope(evidence: Evidence, trust: TrustRoots): string {
-  if (evidence.v !== 1) reject('evidence version must be 1');
-  if (evidence.framework !== FRAMEWORK) reject(`evidence is for ${String(evidence.framework)}, not ${FRAMEWORK}`);
-  if (evidence.chain !== trust.chain) reject(`evidence is from chain ${String(evidence.chain)}, the roots are for ${String(trust.chain)}`);
-  if (!isPacketId(evidence.subject.packetId)) reject('subject.packetId is not a packet id');
-  return evidence.subject.packetId;
-}
-
 function hexField(value: unknown, what: string): Uint8Array {
   if (typeof value !== 'string' || !isHexString(value) || value.length < 4) reject(`${what} is not 0x-prefixed hex`);
   return getBytes(value);
@@ -73,9 +64,8 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
   const checked = checkRoots(trust);
   if (!checked.ok) reject(checked.reason);
   const roots = checked.roots;
-  const kind = evidence?.subject?.kind;
-  const packetId =
-    kind === 'ack' || kind === 'timeout' ? checkDeliveryEnvelope(evidence, trust) : checkEvidenceEnvelope(evidence, trust, FRAMEWORK);
+  const packetId = checkEvidenceEnvelope(evidence, trust, FRAMEWORK, ['packet', 'ack', 'timeout']);
+  const kind = evidence.subject.kind;
   const proof = evidence.proof as Partial<EthereumProof> | undefined;
   if (typeof proof !== 'object' || proof === null) reject('evidence has no proof');
 

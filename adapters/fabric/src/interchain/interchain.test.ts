@@ -467,7 +467,7 @@ describe('evidence and its verifier', () => {
     );
     await expectRejected(
       { ...structuredClone(evidence), subject: { kind: 'receipt' as 'ack', packetId: evidence.subject.packetId } },
-      /not supported yet/,
+      /evidence of a receipt is not proven by this verifier/,
     );
     await expectRejected({ ...structuredClone(evidence), framework: 'ethereum' }, /not fabric/);
     await expectRejected({ ...structuredClone(evidence), chain: 'another-chain' }, /the roots are for/);

@@ -73,14 +73,9 @@ function verify(evidence: Evidence, trust: TrustRoots): Verification {
   if (!checked.ok) reject(checked.reason);
   const roots = checked.roots;
   if (typeof trust.chain !== 'string' || !NAME.test(trust.chain)) reject('the trust roots name no chain');
-  // The kit's envelope check knows packet subjects only; acks and timeouts (delivery) share every other check.
-  const kind = (evidence as Partial<Evidence> | null)?.subject?.kind;
+  const packetId = checkEvidenceEnvelope(evidence, trust, FRAMEWORK, ['packet', 'ack', 'timeout']);
+  const kind = evidence.subject.kind;
   const delivery = kind === 'ack' || kind === 'timeout' ? kind : undefined;
-  const packetId = checkEvidenceEnvelope(
-    delivery ? { ...evidence, subject: { ...evidence.subject, kind: 'packet' } } : evidence,
-    trust,
-    FRAMEWORK,
-  );
   if (typeof evidence.txId !== 'string' || !TX_ID.test(evidence.txId))
     reject('txId is not a Fabric transaction id (64 lowercase hex digits)');
   const proof = evidence.proof as Partial<FabricProof> | undefined;
