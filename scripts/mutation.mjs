@@ -38,8 +38,12 @@ const files = option('files')?.split(',');
 const mutate = args.flatMap((a, i) => (args[i - 1] === '--mutate' ? [a] : []));
 // By default the modules the contract's cases speak to most directly (bounded to about an hour);
 // `--all` mutates every source file of the adapter (much longer).
+// An adapter that splits one of them over several files names its list in mutation-equivalents.json
+// (`modules`, paths under src/ without .ts), e.g. a delivery verifier beside interchain/verify.
 const CONTRACT_FACING = ['preset-kv', 'events', 'gateway', 'interchain/verify'];
-const chosen = files ?? CONTRACT_FACING.filter((f) => existsSync(join(root, adapterDir, 'src', `${f}.ts`)));
+const equivalentsFile = join(root, adapterDir, 'mutation-equivalents.json');
+const declared = existsSync(equivalentsFile) ? JSON.parse(readFileSync(equivalentsFile, 'utf8')).modules : undefined;
+const chosen = files ?? (declared ?? CONTRACT_FACING).filter((f) => existsSync(join(root, adapterDir, 'src', `${f}.ts`)));
 const defaultMutate = args.includes('--all')
   ? [
       `${adapterDir}/src/**/*.ts`,
