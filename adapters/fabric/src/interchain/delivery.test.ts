@@ -6,7 +6,7 @@
 import { createPrivateKey, createHash } from 'node:crypto';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { hash as fabricHash, signers as fabricSigners, connect as connectGateway } from '@hyperledger/fabric-gateway';
-import { common, gateway as gatewayProtos, peer } from '@hyperledger/fabric-protos';
+import { common, gateway as gatewayProtos, ledger, peer } from '@hyperledger/fabric-protos';
 import {
   ackCommitment,
   attestInterchain,
@@ -30,6 +30,8 @@ import {
 import { unique } from '@bsn/contract/testing';
 import { failure, newApp, useFabricNetwork, connect } from '../__fixtures__/network.js';
 import { peerGrpcClient } from '../peer-grpc.js';
+import { blockHeaderHash } from '../blocks.js';
+import { endorsementBy, forge, mint, type Edit } from './__fixtures__/forge.js';
 
 const fabric = useFabricNetwork({ org2: true, actors: ['owner', 'member', 'outsider', 'relayer'] });
 
@@ -253,6 +255,95 @@ describe('a packet delivered, acknowledged', () => {
     expect(await failure(ic().evidence(receipt.txId, { kind: 'timeout', packetId: packetId(p) }))).toMatchObject({ code: 'NOT_FOUND' });
     expect(await failure(ic().evidence(receipt.txId, { kind: 'ack', packetId: packetId(other) }))).toMatchObject({ code: 'NOT_FOUND' });
     expect(ack.status).toBe('OK');
+  });
+});
+
+describe('forged delivery evidence', () => {
+  test('a block re-endorsed with another ack in its event, or another receipt written, proves no ack', async (ctx) => {
+    fabric.skipUnlessRunning(ctx);
+    const p = await emit();
+    const { receipt, ack } = await ic().deliver!(p, packetAttested(p), fabric.actors.relayer.signer);
+    const ev = await ic().evidence(receipt.txId, { kind: 'ack', packetId: packetId(p) });
+    const net = fabric.devnet.network;
+    // A forger holding an orderer identity and a peer identity of each org (issued by the real CAs):
+    // what it takes to reach the delivery checks behind every signature.
+    const orderer = await mint(net.orderer.mspId, net.orderer.ca, 'orderer');
+    const peers = await Promise.all(net.organizations.map((o) => mint(o.mspId, o.ca, 'peer')));
+    const proof = ev.proof as { block: string; txIndex: number };
+    const forged = async (action: Edit['action']): Promise<Evidence> => {
+      const block = await forge(proof.block, proof.txIndex, {
+        action,
+        endorsements: (_list, prp) => peers.map((m) => endorsementBy(m, prp)),
+        creator: fabric.actors.relayer.signer,
+        rehash: true,
+        orderer,
+      });
+      const h = common.Block.deserializeBinary(Buffer.from(block, 'base64')).getHeader()!;
+      return {
+        ...structuredClone(ev),
+        proof: { ...ev.proof, block },
+        blockHash: blockHeaderHash(BigInt(h.getNumber()), h.getPreviousHash_asU8(), h.getDataHash_asU8()),
+      };
+    };
+    const event = (change: (e: peer.ChaincodeEvent) => void) => (a: peer.ChaincodeAction) => {
+      const e = peer.ChaincodeEvent.deserializeBinary(a.getEvents_asU8());
+      change(e);
+      a.setEvents(e.serializeBinary());
+    };
+    const receiptWrite = (value: string) => (a: peer.ChaincodeAction) => {
+      const rw = ledger.rwset.TxReadWriteSet.deserializeBinary(a.getResults_asU8());
+      for (const ns of rw.getNsRwsetList()) {
+        const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
+        kv.setWritesList(kv.getWritesList().map((w) => (w.getKey().startsWith('d/') ? (w.setValue(Buffer.from(value)), w) : w)));
+        ns.setRwset(kv.serializeBinary());
+      }
+      rw.setNsRwsetList(rw.getNsRwsetList());
+      a.setResults(rw.serializeBinary());
+    };
+    const verdict = async (e: Evidence) => {
+      const v = await ic().verify(e, trust);
+      return v.state === 'rejected' ? v.reason : `proven ${JSON.stringify(v.ack)}`;
+    };
+    const lie: Ack = { ...ack, status: 'NOT_FOUND' };
+    const canonicalAck = (a: Ack) => JSON.stringify({ commitment: a.commitment, packetId: a.packetId, result: a.result, status: a.status });
+    // The control: re-endorsed and re-signed with nothing changed, it is proven with the real ack.
+    expect(await verdict(await forged(() => {}))).toBe(`proven ${JSON.stringify(ack)}`);
+    expect(await verdict(await forged(event((e) => e.setPayload(Buffer.from(canonicalAck(lie))))))).toMatch(
+      /receipt d\/[0-9a-f]{64} written does not record this ack/,
+    );
+    expect(
+      await verdict(await forged(receiptWrite(JSON.stringify({ ...JSON.parse(canonicalAck(lie)), state: 'delivered', tx: ev.txId })))),
+    ).toMatch(/does not record this ack/);
+    expect(await verdict(await forged(event((e) => e.setEventName(`bsn/${appA.appId}/packet.received`))))).toMatch(
+      /not the ack of a packet to/,
+    );
+    expect(
+      await verdict(
+        await forged(
+          event((e) =>
+            e.setPayload(
+              Buffer.from(JSON.stringify({ packetId: ack.packetId, commitment: ack.commitment, status: ack.status, result: ack.result })),
+            ),
+          ),
+        ),
+      ),
+    ).toMatch(/non-canonical/);
+    // Changed without re-endorsing: the endorsements no longer cover it.
+    const unendorsed = await forge(proof.block, proof.txIndex, {
+      action: event((e) => e.setPayload(Buffer.from(canonicalAck(lie)))),
+      endorsements: (list) => list,
+      creator: fabric.actors.relayer.signer,
+      rehash: true,
+      orderer,
+    });
+    const h = common.Block.deserializeBinary(Buffer.from(unendorsed, 'base64')).getHeader()!;
+    expect(
+      await verdict({
+        ...structuredClone(ev),
+        proof: { ...ev.proof, block: unendorsed },
+        blockHash: blockHeaderHash(BigInt(h.getNumber()), h.getPreviousHash_asU8(), h.getDataHash_asU8()),
+      }),
+    ).toMatch(/endorsement 0 .*does not verify/);
   });
 });
 

@@ -109,6 +109,11 @@ function pemBody(pem: string): Buffer {
 }
 
 export interface Edit {
+  /**
+   * Change what the endorsers answered (the chaincode action: its event, read-write set, response)
+   * before the endorsements are replaced — which must then be re-signed over the new payload.
+   */
+  action?: (a: peer.ChaincodeAction) => void;
   /** Replace the endorsements (given the signed proposal response payload). */
   endorsements?: (list: peer.Endorsement[], responsePayload: Uint8Array) => peer.Endorsement[] | Promise<peer.Endorsement[]>;
   /** Re-sign the envelope with the creator's own key (the creator is a member, so can). */
@@ -139,6 +144,13 @@ export async function forge(blockB64: string, txIndex: number, edit: Edit): Prom
       const action = tx.getActionsList()[0]!;
       const cap = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
       const endorsed = cap.getAction()!;
+      if (edit.action) {
+        const prp = peer.ProposalResponsePayload.deserializeBinary(endorsed.getProposalResponsePayload_asU8());
+        const ccAction = peer.ChaincodeAction.deserializeBinary(prp.getExtension_asU8());
+        edit.action(ccAction);
+        prp.setExtension$(ccAction.serializeBinary());
+        endorsed.setProposalResponsePayload(prp.serializeBinary());
+      }
       endorsed.setEndorsementsList(await edit.endorsements(endorsed.getEndorsementsList(), endorsed.getProposalResponsePayload_asU8()));
       cap.setAction(endorsed);
       action.setPayload(cap.serializeBinary());
