@@ -502,4 +502,61 @@ export const interchainDeliveryCases = defineCases([
       expect((await w.ic.deliver(packet, attestations, w.relayer)).ack.status).toBe('OK');
     },
   },
+  {
+    id: 'IC-011',
+    title:
+      'ack and timeout evidence proves only what its transaction recorded: altered proof bytes, another packet, another kind are rejected',
+    level: 'MUST',
+    capability: 'interchain.deliver',
+    async run(ctx) {
+      const w = await loopback(ctx);
+      const { packet, attestations } = await w.send({ method: 'kv.put', key: ctx.unique('key'), value: bytes('proven once') });
+      const { receipt } = await w.ic.deliver(packet, attestations, w.relayer);
+      const { evidence: ack } = await w.nodes.proven(await w.ic.evidence(receipt.txId, { kind: 'ack', packetId: packetId(packet) }), w.b);
+      // another packet of the same apps, whose id the ack evidence must not prove
+      const other = await w.send({ method: 'kv.put', key: ctx.unique('key'), value: bytes('never') });
+      const rejected = async (e: Evidence, what: string) => {
+        const verdict = await w.ic.verify(e, w.nodes.trust);
+        expect(verdict.state, what).toBe('rejected');
+        expect(verdict.state === 'rejected' && verdict.reason.trim().length > 0, `${what}: the rejection gives a reason`).toBe(true);
+      };
+      const otherId = packetId(other.packet);
+      await rejected({ ...structuredClone(ack), subject: { kind: 'ack', packetId: otherId } }, 'ack evidence claiming another packet');
+      await rejected(
+        { ...structuredClone(ack), subject: { kind: 'timeout', packetId: packetId(packet) } },
+        'ack evidence claimed as a timeout record',
+      );
+      await rejected(
+        { ...structuredClone(ack), subject: { kind: 'packet', packetId: packetId(packet) } },
+        'ack evidence claimed as the packet sent',
+      );
+      const variants = alteredStrings(ack);
+      expect(variants.length, 'the proof carries byte strings to check').toBeGreaterThan(0);
+      for (const [path, variant] of variants) await rejected(variant, `ack evidence with proof${path} altered`);
+    },
+  },
 ]);
+
+/** Copies of `evidence` with one string of its proof altered in the middle (a hex digit or base64 character), by JSON path. */
+function alteredStrings(evidence: Evidence): Array<[string, Evidence]> {
+  const out: Array<[string, Evidence]> = [];
+  const visit = (value: unknown, path: string[]) => {
+    if (typeof value === 'string') {
+      const hex = /^(0x)?[0-9a-fA-F]{16,}$/.test(value);
+      const base64 = !hex && value.length >= 16 && /^[A-Za-z0-9+/]+={0,2}$/.test(value);
+      if (!hex && !base64) return;
+      const i = Math.floor(value.replace(/=+$/, '').length / 2);
+      const c = value[i]!;
+      const altered = value.slice(0, i) + (hex ? (c.toLowerCase() === '0' ? '1' : '0') : c === 'A' ? 'B' : 'A') + value.slice(i + 1);
+      const copy = structuredClone(evidence);
+      let at = copy.proof as Record<string, unknown>;
+      for (const key of path.slice(0, -1)) at = at[key] as Record<string, unknown>;
+      at[path.at(-1)!] = altered;
+      out.push([path.map((k) => `/${k}`).join(''), copy]);
+    } else if (value && typeof value === 'object') {
+      for (const [k, v] of Object.entries(value)) visit(v, [...path, k]);
+    }
+  };
+  visit(evidence.proof, []);
+  return out.slice(0, 32);
+}
