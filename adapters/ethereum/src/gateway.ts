@@ -124,7 +124,8 @@ export class EthereumGateway implements Gateway {
   }
 
   async transaction(txId: string): Promise<TransactionInfo> {
-    return transactionInfo(this.d, txId);
+    const info = await transactionInfo(this.d, txId);
+    return this.custom ? this.custom.describe(info) : info;
   }
 
   /** Unhealthy as well when the node serves another chain than the config names. */

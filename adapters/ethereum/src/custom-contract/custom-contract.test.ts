@@ -117,6 +117,10 @@ describe('the sample token as an app of its own contract', () => {
     expect(await onChain(app.location.address!, 'balanceOf', [owner.account.id])).toBe('250');
     expect(await evaluate(app, 'balanceOf', [bob.account.id])).toEqual(['750']);
     expect(await evaluate(app, 'totalSupply')).toEqual(['1000']);
+    // The look-up names the app and the ABI method, with the events decoded (GW-002's rule for app writes).
+    const looked = await adapter.gateway.transaction(sent.txId);
+    expect([looked.app, looked.method, looked.valid, looked.block]).toEqual([app.appId, 'transfer', true, sent.block]);
+    expect(looked.events).toEqual(sent.events);
     // The receipt's block holds the transaction, by the node's own account.
     const tx = await rpc<{ blockHash: string; to: string }>(devnet, 'eth_getTransactionByHash', [sent.txId]);
     expect([tx.blockHash, getAddress(tx.to)]).toEqual([sent.block.hash, app.location.address]);

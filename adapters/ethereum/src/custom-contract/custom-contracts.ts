@@ -1,8 +1,9 @@
-import { isBsnError, type AppRef, type ChainEvent, type EventsRequest } from '@bsn/contract';
+import { isBsnError, type AppRef, type ChainEvent, type EventsRequest, type TransactionInfo } from '@bsn/contract';
 import type { AdapterParts } from '../parts.js';
 import { CustomApps, type CustomAppState } from './custom-apps.js';
 import { CustomAppGateway } from './gateway.js';
 import { CustomAppLifecycle } from './lifecycle.js';
+import { describeCustomWrite } from './lookups.js';
 
 /**
  * Apps that bring their own contract (capability `lifecycle.custom-contract`), as the
@@ -46,5 +47,10 @@ export class CustomContracts {
   async *events(request: EventsRequest, preset: () => AsyncIterable<ChainEvent>): AsyncGenerator<ChainEvent> {
     const app = await this.appOf(request?.app);
     yield* app ? this.gateway.events(app, request) : preset();
+  }
+
+  /** A transaction look-up completed with the custom app, method and events of a write to one. */
+  describe(info: TransactionInfo): Promise<TransactionInfo> {
+    return describeCustomWrite({ chain: this.parts.chain, customApps: this.apps }, info);
   }
 }
