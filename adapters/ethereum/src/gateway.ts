@@ -77,10 +77,12 @@ export class EthereumGateway implements Gateway {
   }
 
   async prepare(request: SubmitRequest, account: { publicKey: Uint8Array; algorithm: KeyAlgorithm }): Promise<PreparedTransaction> {
+    if (await this.custom?.appOf(request?.app)) return this.custom!.prepare(request, account);
     return prepareUserTransaction(this.d, request, account);
   }
 
   async submitPrepared(prepared: PreparedTransaction, signature: CompactSignature): Promise<Receipt> {
+    if (await this.custom?.appOf(prepared?.request?.app)) return this.custom!.submitPrepared(prepared, signature);
     return submitUserTransaction(this.d, prepared, signature);
   }
 

@@ -148,6 +148,24 @@ describe('the sample token as an app of its own contract', () => {
     expect(await onChain(app.location.address!, 'balanceOf', [bob.account.id])).toBe('745');
   });
 
+  test('user-key mode: prepared by the client, signed by its own key, submitted once; a forged signature writes nothing', async () => {
+    const request = { app, method: 'transfer', args: [owner.account.id, '5'], requestId: unique('req') };
+    const prepared = await adapter.gateway.prepare(request, { publicKey: bob.signer.publicKey, algorithm: 'secp256k1' });
+    const forged = await outsider.signer.signDigest(Buffer.from(prepared.digest.slice(2), 'hex'));
+    expect((await failure(adapter.gateway.submitPrepared(prepared, forged))).code).toBe('UNAUTHORIZED');
+    expect(await onChain(app.location.address!, 'balanceOf', [bob.account.id])).toBe('745');
+    const tampered = { ...prepared, request: { ...prepared.request, args: [owner.account.id, '6'] } };
+    const good = await bob.signer.signDigest(Buffer.from(prepared.digest.slice(2), 'hex'));
+    expect((await failure(adapter.gateway.submitPrepared(tampered, good))).code).toBe('INVALID_INPUT');
+    const receipt = await adapter.gateway.submitPrepared(prepared, good);
+    expect(await onChain(app.location.address!, 'balanceOf', [bob.account.id])).toBe('740');
+    expect((await adapter.gateway.submitPrepared(prepared, good)).txId).toBe(receipt.txId);
+    const tx = await rpc<{ from: string }>(devnet, 'eth_getTransactionByHash', [receipt.txId]);
+    expect(getAddress(tx.from)).toBe(bob.account.id);
+    // Back to the balances the later tests expect.
+    await submit(app, owner, 'transfer', [bob.account.id, '5']);
+  });
+
   test("refusals: a non-member's write, the token's own rule, a frozen app, bad arguments — typed, nothing changed on chain", async () => {
     const block = await rpc<string>(devnet, 'eth_blockNumber');
     const stranger = await failure(submit(app, outsider, 'transfer', [owner.account.id, '1']));
@@ -247,12 +265,13 @@ describe('the sample token as an app of its own contract', () => {
     expect(await onChain(proxy, 'balanceOf', [bob.account.id], tokenV2)).toBe('700');
     expect(await onChain(proxy, 'totalSupply', [], tokenV2)).toBe('955');
     expect(await evaluate(upgraded, 'symbol')).toEqual(['SMP']);
-    const events = await takeEvents(adapter.gateway, { app, name: 'Transfer' }, 4);
-    expect(events.map((e) => JSON.parse(text(e.payload)).value)).toEqual(['1000', '250', '5', '45']);
+    const events = await takeEvents(adapter.gateway, { app, name: 'Transfer' }, 6);
+    // mint, transfer, the request-id test's, the user-key test's and its return, burn
+    expect(events.map((e) => JSON.parse(text(e.payload)).value)).toEqual(['1000', '250', '5', '5', '5', '45']);
     // The migration's own event, logged in the upgrade before the registry published version 2.
-    const migrated = await takeEvents(adapter.gateway, { app }, 5);
-    expect(migrated.map((e) => e.name)).toEqual(['Transfer', 'Transfer', 'Transfer', 'SymbolSet', 'Transfer']);
-    expect(JSON.parse(text(migrated[3]!.payload))).toEqual({ symbol: 'SMP' });
+    const migrated = await takeEvents(adapter.gateway, { app, after: events[4]!.checkpoint }, 2);
+    expect(migrated.map((e) => e.name)).toEqual(['SymbolSet', 'Transfer']);
+    expect(JSON.parse(text(migrated[0]!.payload))).toEqual({ symbol: 'SMP' });
   });
 });
 

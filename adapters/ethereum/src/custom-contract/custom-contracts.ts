@@ -1,9 +1,21 @@
-import { isBsnError, type AppRef, type ChainEvent, type EventsRequest, type TransactionInfo } from '@bsn/contract';
+import {
+  isBsnError,
+  type AppRef,
+  type ChainEvent,
+  type CompactSignature,
+  type EventsRequest,
+  type KeyAlgorithm,
+  type PreparedTransaction,
+  type Receipt,
+  type SubmitRequest,
+  type TransactionInfo,
+} from '@bsn/contract';
 import type { AdapterParts } from '../parts.js';
 import { CustomApps, type CustomAppState } from './custom-apps.js';
 import { CustomAppGateway } from './gateway.js';
 import { CustomAppLifecycle } from './lifecycle.js';
 import { describeCustomWrite } from './lookups.js';
+import { prepareCustomTransaction, submitCustomTransaction } from './user-key.js';
 
 /**
  * Apps that bring their own contract (capability `lifecycle.custom-contract`), as the
@@ -52,5 +64,15 @@ export class CustomContracts {
   /** A transaction look-up completed with the custom app, method and events of a write to one. */
   describe(info: TransactionInfo): Promise<TransactionInfo> {
     return describeCustomWrite({ chain: this.parts.chain, customApps: this.apps }, info);
+  }
+
+  /** User-key mode, step one, for a custom app. */
+  prepare(request: SubmitRequest, account: { publicKey: Uint8Array; algorithm: KeyAlgorithm }): Promise<PreparedTransaction> {
+    return prepareCustomTransaction({ ...this.parts, gateway: this.gateway }, request, account);
+  }
+
+  /** User-key mode, step two, for a custom app. */
+  submitPrepared(prepared: PreparedTransaction, signature: CompactSignature): Promise<Receipt> {
+    return submitCustomTransaction({ ...this.parts, gateway: this.gateway }, prepared, signature);
   }
 }

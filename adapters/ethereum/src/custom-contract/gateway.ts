@@ -33,6 +33,10 @@ export type CustomGatewayDeps = Pick<AdapterParts, 'config' | 'chain' | 'finalit
 
 const encoder = new TextEncoder();
 
+/** The proxy's idempotent entry point around a call's data. */
+export const bsnRequestData = (requestKey: string, data: string): string =>
+  BSN_REQUEST_SELECTOR + abiCoder.encode(['bytes32', 'bytes'], [requestKey, data]).slice(2);
+
 function hasFunction(abi: Interface, method: string): boolean {
   try {
     return abi.getFunction(method) !== null;
@@ -43,7 +47,7 @@ function hasFunction(abi: Interface, method: string): boolean {
 const abiCoder = AbiCoder.defaultAbiCoder();
 
 /** A checked call on a custom app, bound to the function its current ABI names. */
-interface CustomCall {
+export interface CustomCall {
   app: CustomAppState;
   versions: PublishedVersion[];
   fn: FunctionFragment;
@@ -65,7 +69,7 @@ export class CustomAppGateway {
    * for a second; a method that view lacks is looked up once more on the chain (another node
    * may have upgraded the app meanwhile).
    */
-  private async bind(appId: string, method: string, args: Array<string | Uint8Array>): Promise<CustomCall> {
+  async bind(appId: string, method: string, args: Array<string | Uint8Array>): Promise<CustomCall> {
     let current = await this.d.customApps.current(appId);
     if (!current) await this.d.customApps.require(appId);
     let abi = current!.versions[current!.versions.length - 1]!.abi;
@@ -115,7 +119,7 @@ export class CustomAppGateway {
    * The receipt of the request id's first execution, as the proxy recorded it (one storage
    * slot: content hash ‖ block); ConflictError when it ran other content; undefined when never.
    */
-  private async firstReceipt(
+  async firstReceipt(
     error: unknown,
     call: CustomCall,
     requestId: string,
@@ -163,7 +167,7 @@ export class CustomAppGateway {
     return this.receipt(call, requestId, await this.d.finality.final(txId, deadline));
   }
 
-  private async receipt(call: CustomCall, requestId: string, raw: RawReceipt): Promise<Receipt> {
+  async receipt(call: CustomCall, requestId: string, raw: RawReceipt): Promise<Receipt> {
     const number = num(raw.blockNumber);
     const address = call.app.address.toLowerCase();
     const events = raw.logs
