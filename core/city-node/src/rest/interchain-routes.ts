@@ -4,10 +4,12 @@
  * peer node rather than a user.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { IncomingRequest } from '../auth/authenticator.js';
+import type { Caller, IncomingRequest } from '../auth/authenticator.js';
 import type { InterchainNode } from '../interchain/interchain-node.js';
 import { ATTESTATIONS_PATH } from '../interchain/peer-client.js';
-import type { Handler } from './server.js';
+
+/** An authenticated route's handler, as server.ts runs it. */
+type Handler = (caller: Caller, req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
 export interface InterchainRouteDeps {
   authed: (handler: Handler) => (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;

@@ -42,7 +42,7 @@ declare module 'fastify' {
   }
 }
 
-export type Handler = (caller: Caller, req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+type Handler = (caller: Caller, req: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
 
 const UNPARSED_METHODS = new Set(['GET', 'HEAD', 'TRACE']);
 
