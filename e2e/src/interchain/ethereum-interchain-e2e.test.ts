@@ -98,6 +98,26 @@ describe.skipIf(skip !== undefined)('interchain calls between two anvil chains t
     expect(tracked.map((t) => t?.state)).toEqual(['acknowledged', 'acknowledged', 'acknowledged']);
   }, 300_000);
 
+  test('a call not delivered before its timeout is recorded timed out on chain B and closed on chain A, never executed', async () => {
+    // Nobody relays while the call's time runs out.
+    await nodes[0]!.stop();
+    nodes[0] = await fleet.start(0, { relay: false });
+    const late = new BsnClient({ baseUrl: nodes[0].restUrl, user: 'alice', algorithm: 'secp256r1', privateKey: ALICE.privateKey });
+    const sent = await late.sendCall('src', { ...put('too-late', 'never'), timeout: Date.now() + 3000 });
+    await new Promise((r) => setTimeout(r, 4000));
+    await nodes[0].stop();
+    nodes[0] = await fleet.start(0);
+    alice = new BsnClient({ baseUrl: nodes[0].restUrl, user: 'alice', algorithm: 'secp256r1', privateKey: ALICE.privateKey });
+    const done = await until(alice, sent.packetId, 'closed');
+    expect(done.state, done.lastError).toBe('closed');
+    expect(done.txs.timeout).toBeTruthy();
+    expect(done.evidence.timeout).toMatch(/^chain-b\//);
+    const packet = done.packet as unknown as Packet;
+    expect(await fleet.readers['chain-b'].interchain!.packetState!(packet)).toMatchObject({ side: 'target', state: 'timed-out' });
+    expect(await fleet.readers['chain-a'].interchain!.packetState!(packet)).toMatchObject({ side: 'source', state: 'timed-out' });
+    expect(await fleet.readers['chain-b'].kv.get({ appId: 'p1:dst' }, 'too-late')).toBeNull();
+  }, 180_000);
+
   test('kill -9 of the relaying node mid-flight, then a restart: every call delivered once and acknowledged', async () => {
     // Only node 1 relays now, in a process of its own (same data folder, registry and port).
     await nodes[1]!.stop();
@@ -108,7 +128,7 @@ describe.skipIf(skip !== undefined)('interchain calls between two anvil chains t
     let proc = await startNodeProcess(fleet.configOf(0), file, me.restPort, PASSPHRASE);
     try {
       const client = new BsnClient({ baseUrl: proc.url, user: 'alice', algorithm: 'secp256r1', privateKey: ALICE.privateKey });
-      const calls = [];
+      const calls: InterchainCallJson[] = [];
       for (let i = 0; i < 4; i++) calls.push(await client.sendCall('src', put(`killed-${i}`, `value ${i}`)));
       await proc.kill9();
       const a = fleet.readers['chain-a'];
