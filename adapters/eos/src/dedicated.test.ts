@@ -101,7 +101,7 @@ describe.skipIf(why)('dedicated apps on a real Leap node: an account of their ow
       if (isCanonical(signature.compact)) continue;
       const receipt = await node.adapter.gateway.submitPrepared(prepared, signature);
       const tx = await node.adapter.gateway.transaction(receipt.txId);
-      expect([tx.app, tx.method]).toEqual([app.appId, 'relay']);
+      expect([tx.app, tx.method], 'a relayed write is looked up as the write it carries').toEqual([app.appId, 'put']);
       expect(tx.events.map((e) => [e.app, text(e.payload)])).toEqual([[app.appId, key]]);
       expect(text((await node.adapter.kv.get(app, key))!.value)).toBe('relayed');
       return;

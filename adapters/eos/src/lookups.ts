@@ -3,7 +3,15 @@
  * irreversible block). Leap 4 has no history plugin: a transaction is found by
  * `get_transaction_status` and its actions by the trace API.
  */
-import { InvalidInputError, NotFoundError, checkBlockRef, type BlockInfo, type ChainEvent, type TransactionInfo } from '@bsn/contract';
+import {
+  InvalidInputError,
+  NotFoundError,
+  PRESET_METHODS,
+  checkBlockRef,
+  type BlockInfo,
+  type ChainEvent,
+  type TransactionInfo,
+} from '@bsn/contract';
 import { AntelopeApiError } from './antelope/index.js';
 import type { AppRegistry } from './apps.js';
 import type { ContractAbis } from './contract-abis.js';
@@ -22,6 +30,8 @@ export function checkTxId(txId: unknown, field = '/txId'): string {
 
 /** The actions that write preset data (a `relay` carries a put or del). */
 const WRITES = new Set(['put', 'del', 'relay']);
+/** The BSN preset method of each write action. */
+const METHOD_OF: Record<string, string> = { put: PRESET_METHODS.put, del: PRESET_METHODS.delete };
 
 const txIdOf = (receipt: NodeBlock['transactions'][number]): string => (typeof receipt.trx === 'string' ? receipt.trx : receipt.trx.id);
 
@@ -66,6 +76,7 @@ export class Lookups {
       }
       const hash = status.state === 'IRREVERSIBLE' && status.block_id ? status.block_id : (await this.api.block(trace.block_num)).id;
       const first = trace.actions[0];
+      const method = first && (await this.methodOf(first));
       const events = await this.events(trace);
       // `app` is the BSN app written to (its events name it), not the contract account: a
       // shared contract serves many apps
@@ -76,11 +87,28 @@ export class Lookups {
         valid: trace.status === 'executed',
         validationCode: trace.status,
         ...(app !== undefined && { app }),
-        ...(first && { method: first.action }),
+        ...(method && { method }),
         events,
       };
     } catch (error) {
       throw toBsnError(error, { stage: 'query', what: `transaction ${id}` });
+    }
+  }
+
+  /**
+   * The BSN method a transaction called: for a preset write its method (`del` is `delete`, and a
+   * `relay` — a client-signed write the node could not push itself — is the write it carries),
+   * otherwise the action's own name.
+   */
+  private async methodOf(action: TraceTransaction['actions'][number]): Promise<string> {
+    if (!WRITES.has(action.action) || action.account !== action.receiver) return action.action;
+    const abi = await this.abis.of(action.account).catch(() => undefined);
+    if (!abi) return action.action;
+    try {
+      const write = writeOf(action.action, Uint8Array.from(Buffer.from(action.data, 'hex')), abi, action.account);
+      return write ? (METHOD_OF[write.action] ?? write.action) : action.action;
+    } catch {
+      return action.action;
     }
   }
 
