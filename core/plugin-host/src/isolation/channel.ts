@@ -30,7 +30,7 @@ import type {
 } from '@bsn/contract';
 
 /** Bumped on any change to the messages; the host refuses a runner built for another. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Adapter methods a `call` may name, as `<part>.<method>`. */
 export const CALL_METHODS = [
@@ -60,6 +60,12 @@ export const CALL_METHODS = [
   'interchain.verify',
   'interchain.deliver',
   'interchain.trustRoots',
+  'interchain.configureDelivery',
+  'interchain.setGrant',
+  'interchain.recordTimeout',
+  'interchain.acknowledge',
+  'interchain.closeTimedOut',
+  'interchain.packetState',
 ] as const;
 export type CallMethod = (typeof CALL_METHODS)[number];
 
@@ -78,7 +84,25 @@ export const WRITE_METHODS: ReadonlySet<string> = new Set<CallMethod>([
   'kv.delete',
   'interchain.emit',
   'interchain.deliver',
+  'interchain.configureDelivery',
+  'interchain.setGrant',
+  'interchain.recordTimeout',
+  'interchain.acknowledge',
+  'interchain.closeTimedOut',
 ]);
+
+/** The members of `Interchain` an adapter may leave out; the proxy has exactly those the adapter has. */
+export const OPTIONAL_INTERCHAIN = [
+  'deliver',
+  'trustRoots',
+  'configureDelivery',
+  'setGrant',
+  'recordTimeout',
+  'acknowledge',
+  'closeTimedOut',
+  'packetState',
+] as const;
+export type OptionalInterchainMember = (typeof OPTIONAL_INTERCHAIN)[number];
 
 /** The stage an UNAVAILABLE answer names for a call the process could not finish. */
 export function stageOf(method: string): FailureStage {
@@ -165,8 +189,8 @@ function jsonLike(value: unknown, depth = 0): unknown {
 export interface ConnectInfo {
   description: AdapterDescription;
   accountAlgorithms: KeyAlgorithm[];
-  /** Present when the adapter has `interchain`; which optional methods it has. */
-  interchain?: { deliver: boolean; trustRoots: boolean };
+  /** Present when the adapter has `interchain`: which of its optional members it has. */
+  interchain?: { optional: OptionalInterchainMember[] };
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -112,8 +112,20 @@ describe.skipIf(skip !== undefined)('the Ethereum adapter through the process bo
     expect(adapter.describe()).toEqual(inProcess.describe());
     expect(adapter.identity.accountAlgorithms()).toEqual(['secp256k1']);
     expect(adapter.interchain && typeof adapter.interchain.verify).toBe('function');
-    expect(adapter.interchain?.deliver).toBeUndefined(); // not claimed: absent on both sides
-    expect(inProcess.interchain?.deliver).toBeUndefined();
+    // Optional members cross the boundary exactly as the adapter has them: delivery is claimed, so present on both sides.
+    expect(adapter.describe().capabilities).toContain('interchain.deliver');
+    for (const member of [
+      'deliver',
+      'acknowledge',
+      'recordTimeout',
+      'closeTimedOut',
+      'packetState',
+      'setGrant',
+      'configureDelivery',
+    ] as const) {
+      expect(typeof adapter.interchain?.[member], member).toBe(typeof inProcess.interchain?.[member]);
+      expect(typeof adapter.interchain?.[member], member).toBe('function');
+    }
     expect((await adapter.gateway.health()).ok).toBe(true);
   });
 

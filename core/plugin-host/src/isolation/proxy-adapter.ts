@@ -3,7 +3,7 @@
  * `Adapter` interface, each method one call on the channel. `describe()` and
  * `identity.accountAlgorithms()` are synchronous in the contract, so they answer from what the
  * adapter reported when it connected (again after a restart). Optional parts (`interchain`,
- * its `deliver` and `trustRoots`) are present exactly when the adapter in the process has them.
+ * its optional members: `deliver`, `trustRoots` and the rest of delivery) are present exactly when the adapter in the process has them.
  */
 import type { Adapter, AdapterIdentity, AppLifecycle, ChainEvent, EventsRequest, Gateway, Interchain, PresetKv } from '@bsn/contract';
 import type { CallMethod, ConnectInfo } from './channel.js';
@@ -61,8 +61,8 @@ export function proxyAdapter<Slot extends { info?: ConnectInfo }>(proc: ProxyTar
       evidence: call<Interchain['evidence']>('interchain.evidence'),
       verify: call<Interchain['verify']>('interchain.verify'),
     };
-    if (parts.deliver) interchain.deliver = call<NonNullable<Interchain['deliver']>>('interchain.deliver');
-    if (parts.trustRoots) interchain.trustRoots = call<NonNullable<Interchain['trustRoots']>>('interchain.trustRoots');
+    const members = interchain as unknown as Record<string, unknown>;
+    for (const m of parts.optional) members[m] = call(`interchain.${m}` as CallMethod);
   }
   return {
     describe: () => info().description,

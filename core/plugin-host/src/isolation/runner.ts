@@ -11,6 +11,7 @@
 import type { Adapter, AdapterFactory, ChainEvent, CompactSignature, Logger, Signer } from '@bsn/contract';
 import { importEntry } from '../loader.js';
 import {
+  OPTIONAL_INTERCHAIN,
   PROTOCOL_VERSION,
   isSignerHandle,
   toWireError,
@@ -171,8 +172,7 @@ function onMessage(message: HostMessage): void {
             accountAlgorithms: adapter.identity.accountAlgorithms(),
             ...(adapter.interchain && {
               interchain: {
-                deliver: typeof adapter.interchain.deliver === 'function',
-                trustRoots: typeof adapter.interchain.trustRoots === 'function',
+                optional: OPTIONAL_INTERCHAIN.filter((m) => typeof adapter.interchain?.[m] === 'function'),
               },
             }),
           };

@@ -3,7 +3,7 @@
 // the host must refuse and name — a message of no known type, a non-object, a result for a call
 // never made, and a signature asked of a key no call lent it.
 process.on('message', (m) => {
-  if (m.t === 'load') process.send({ t: 'ready', protocol: 1, pid: process.pid });
+  if (m.t === 'load') process.send({ t: 'ready', protocol: 2, pid: process.pid });
   else if (m.t === 'connect')
     process.send({
       t: 'result',
