@@ -133,7 +133,9 @@ export interface ChainGrant {
 /**
  * A packet as one chain knows it. Source: `sent` until an attested ack (`acknowledged`) or an
  * attested timeout record (`timed-out`); target: `none` until `delivered` (with its ack) or
- * `timed-out`. `unknown`: this chain is neither the packet's source nor its target.
+ * `timed-out`. `unknown`: this chain is neither the packet's source nor its target. A loopback
+ * packet (source and target on this chain) answers its furthest step: `sent`, then the target's
+ * `delivered` (or `timed-out`), then the source's `acknowledged` (or `timed-out`).
  */
 export type PacketState =
   | { side: 'source'; state: 'unknown' | 'sent'; txId?: string }
