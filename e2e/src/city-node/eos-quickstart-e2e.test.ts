@@ -93,8 +93,12 @@ describe.skipIf(skip !== undefined)('npm start with the EOS adapter: local-eos, 
       verdict: string;
       target: { emulator: boolean; node: string };
       summary: { failed: number; skipped: number };
+      cases: Array<{ id: string; outcome: string; skipReason?: string }>;
     };
-    expect([report.verdict, report.target.emulator, report.summary.failed, report.summary.skipped]).toEqual(['pass', false, 0, 0]);
+    expect([report.verdict, report.target.emulator, report.summary.failed]).toEqual(['pass', false, 0]);
+    // Skipped only where EOS claims no capability (interchain delivery, not built for EOS yet).
+    const skipped = report.cases.filter((c) => c.outcome === 'skipped');
+    expect(skipped.filter((c) => !/does not claim capability interchain\.deliver/.test(c.skipReason ?? ''))).toEqual([]);
   });
 
   test("the README's curl walk: put, get, history, list, delete, usage, events, an app of one's own", () => {
