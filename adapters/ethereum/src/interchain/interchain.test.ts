@@ -302,7 +302,11 @@ describe.each([
       ['attestations missing', (e) => ({ ...e, attestations: undefined }), /must be a list/],
       // a send's evidence claimed as an ack: the packet is not addressed to this chain, and no delivery log is there
       ['evidence of a send claimed as an ack', (e) => ((e.subject.kind = 'ack'), e), /dstChain peer-chain is not the chain/],
-      ['evidence of an unknown kind', (e) => ((e.subject.kind = 'refund' as never), e), /evidence of a refund is not proven by this verifier/],
+      [
+        'evidence of an unknown kind',
+        (e) => ((e.subject.kind = 'refund' as never), e),
+        /evidence of a refund is not proven by this verifier/,
+      ],
       ['evidence for another framework', (e) => ((e.framework = 'fabric'), e), /not ethereum/],
       ['evidence naming another chain', (e) => ((e.chain = 'other-chain'), e), /from chain other-chain/],
       ['no proof', (e) => ((e.proof = undefined as never), e), /no proof/],

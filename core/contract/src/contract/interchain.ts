@@ -2,7 +2,6 @@ import type { AppRef } from './lifecycle.js';
 import type { Receipt } from './gateway.js';
 import type { Signer } from './keys.js';
 import type { Attester, BlockAttestation } from '../interchain/attestation.js';
-import type { Ack, DeliveryAttesters, InterchainAttestation } from '../interchain/delivery.js';
 
 /**
  * A cross-chain request, IBC-style. `seq` is assigned by the source per (srcApp, dstApp);
@@ -143,3 +142,33 @@ export type PacketState =
   | { side: 'source'; state: 'timed-out'; txId?: string }
   | { side: 'target'; state: 'none' | 'timed-out'; txId?: string }
   | { side: 'target'; state: 'delivered'; ack: Ack; txId?: string };
+
+/** How a delivered call ended on the target: `OK`, or the typed error code of its failure. */
+export type AckStatus = 'OK' | 'INVALID_INPUT' | 'NOT_FOUND' | 'CONFLICT' | 'REJECTED_BY_CHAIN' | 'UNAUTHORIZED';
+
+/** The target's answer to a packet, written once in the transaction that executed it. */
+export interface Ack {
+  packetId: string;
+  /** `packetCommitment()` of the packet answered (hex): binds the ack to every packet field. */
+  commitment: string;
+  status: AckStatus;
+  /** base64: the call's result (`OK`) or empty. */
+  result: string;
+}
+
+/** What an attestation vouches for: a packet committed on its source, an ack or a timeout recorded on its target. */
+export type AttestedKind = 'packet' | 'ack' | 'timeout';
+
+/** A city node's signature over `interchainDigest(kind, commitment)`: secp256k1, r‖s‖v (65 bytes hex, v 27/28). */
+export interface InterchainAttestation {
+  kind: AttestedKind;
+  /** hex, 32 bytes: the packet commitment (packet, timeout) or the ack commitment (ack). */
+  commitment: string;
+  signature: string;
+}
+
+/** The attesters a chain pins for deliveries: secp256k1 public keys (uncompressed hex) and t. */
+export interface DeliveryAttesters {
+  publicKeys: string[];
+  threshold: number;
+}

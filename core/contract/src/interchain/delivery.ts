@@ -14,40 +14,16 @@ import { canonicalJson } from '../encoding/canonical-json.js';
 import { fromHex, toBase64, toHex, utf8 } from '../encoding/bytes.js';
 import { InvalidInputError } from '../errors/errors.js';
 import { ecdsaPublicKey, ecdsaRecoverPublicKey, ecdsaSignDigest, ecdsaIsValidPublicKey } from '../crypto/ecdsa.js';
-import type { Packet } from '../contract/interchain.js';
+import type { Ack, AckStatus, AttestedKind, DeliveryAttesters, InterchainAttestation, Packet } from '../contract/interchain.js';
 import { isPacketId, packetCommitment, packetId } from './packet.js';
 
 /** How a delivered call ended on the target: `OK`, or the typed error code of its failure. */
-export const ACK_STATUSES = ['OK', 'INVALID_INPUT', 'NOT_FOUND', 'CONFLICT', 'REJECTED_BY_CHAIN', 'UNAUTHORIZED'] as const;
-export type AckStatus = (typeof ACK_STATUSES)[number];
-
-/** The target's answer to a packet, written once in the transaction that executed it. */
-export interface Ack {
-  packetId: string;
-  /** `packetCommitment()` of the packet answered (hex): binds the ack to every packet field. */
-  commitment: string;
-  status: AckStatus;
-  /** base64: the call's result (`OK`) or empty. */
-  result: string;
-}
+export const ACK_STATUSES: readonly AckStatus[] = ['OK', 'INVALID_INPUT', 'NOT_FOUND', 'CONFLICT', 'REJECTED_BY_CHAIN', 'UNAUTHORIZED'];
 
 /** What an attestation vouches for: a packet committed on its source, an ack or a timeout recorded on its target. */
-export const ATTESTED_KINDS = { packet: 1, ack: 2, timeout: 3 } as const;
-export type AttestedKind = keyof typeof ATTESTED_KINDS;
+export const ATTESTED_KINDS: Readonly<Record<AttestedKind, number>> = { packet: 1, ack: 2, timeout: 3 };
 
 /** A city node's signature over `interchainDigest(kind, commitment)`: secp256k1, r‖s‖v (65 bytes hex, v 27/28). */
-export interface InterchainAttestation {
-  kind: AttestedKind;
-  /** hex, 32 bytes: the packet commitment (packet, timeout) or the ack commitment (ack). */
-  commitment: string;
-  signature: string;
-}
-
-/** The attesters a chain pins for deliveries: secp256k1 public keys (uncompressed hex) and t. */
-export interface DeliveryAttesters {
-  publicKeys: string[];
-  threshold: number;
-}
 
 const ACK_DOMAIN = 'bsn:ack-commitment:v1\n';
 const ATTESTATION_DOMAIN = 'bsn:interchain-attestation:v1\n';
