@@ -11,6 +11,7 @@ import { expect } from 'vitest';
 import { defineCases } from '../case.js';
 import type { SuiteContext } from '../context.js';
 import { expectBsnError } from '../expect-error.js';
+import { tamperedProofs } from './interchain.js';
 import {
   ackCommitment,
   attestBlock,
@@ -530,33 +531,9 @@ export const interchainDeliveryCases = defineCases([
         { ...structuredClone(ack), subject: { kind: 'packet', packetId: packetId(packet) } },
         'ack evidence claimed as the packet sent',
       );
-      const variants = alteredStrings(ack);
+      const variants = tamperedProofs(ack);
       expect(variants.length, 'the proof carries byte strings to check').toBeGreaterThan(0);
       for (const [path, variant] of variants) await rejected(variant, `ack evidence with proof${path} altered`);
     },
   },
 ]);
-
-/** Copies of `evidence` with one string of its proof altered in the middle (a hex digit or base64 character), by JSON path. */
-function alteredStrings(evidence: Evidence): Array<[string, Evidence]> {
-  const out: Array<[string, Evidence]> = [];
-  const visit = (value: unknown, path: string[]) => {
-    if (typeof value === 'string') {
-      const hex = /^(0x)?[0-9a-fA-F]{16,}$/.test(value);
-      const base64 = !hex && value.length >= 16 && /^[A-Za-z0-9+/]+={0,2}$/.test(value);
-      if (!hex && !base64) return;
-      const i = Math.floor(value.replace(/=+$/, '').length / 2);
-      const c = value[i]!;
-      const altered = value.slice(0, i) + (hex ? (c.toLowerCase() === '0' ? '1' : '0') : c === 'A' ? 'B' : 'A') + value.slice(i + 1);
-      const copy = structuredClone(evidence);
-      let at = copy.proof as Record<string, unknown>;
-      for (const key of path.slice(0, -1)) at = at[key] as Record<string, unknown>;
-      at[path.at(-1)!] = altered;
-      out.push([path.map((k) => `/${k}`).join(''), copy]);
-    } else if (value && typeof value === 'object') {
-      for (const [k, v] of Object.entries(value)) visit(v, [...path, k]);
-    }
-  };
-  visit(evidence.proof, []);
-  return out.slice(0, 32);
-}

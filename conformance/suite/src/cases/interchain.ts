@@ -207,7 +207,7 @@ async function cityNodes(
  * Copies of `evidence`, each with one byte string of its proof altered in the middle (a hex
  * digit or a base64 character changed, so the decoded bytes differ), keyed by the JSON path.
  */
-function tamperedProofs(evidence: Evidence): Array<[string, Evidence]> {
+export function tamperedProofs(evidence: Evidence): Array<[string, Evidence]> {
   const out: Array<[string, Evidence]> = [];
   const visit = (value: unknown, path: string[]) => {
     if (typeof value === 'string') {
