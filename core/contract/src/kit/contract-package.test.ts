@@ -123,7 +123,8 @@ describe('other frameworks', () => {
   });
 
   test('Fabric: a Node.js package needs a package.json naming it; no path leaves the package', () => {
-    const files = { 'package.json': b64('{"name":"token","main":"index.js"}'), 'index.js': b64('module.exports = {}') };
+    const manifest = { name: 'token', main: 'index.js', scripts: { start: 'fabric-chaincode-node start' } };
+    const files = { 'package.json': b64(JSON.stringify(manifest)), 'index.js': b64('module.exports = {}') };
     expect(checkContractPackage({ format: 'fabric-chaincode-node', files }).format).toBe('fabric-chaincode-node');
     expect(refusal(() => checkContractPackage({ format: 'fabric-chaincode-node', files: { 'index.js': files['index.js'] } })).field).toBe(
       '/contract/package/files/package.json',
@@ -136,6 +137,25 @@ describe('other frameworks', () => {
     expect(
       refusal(() => checkContractPackage({ format: 'fabric-chaincode-node', files: { ...files, 'package.json': b64('{}') } })).field,
     ).toBe('/contract/package/files/package.json');
+  });
+
+  test('Fabric: main must be a file of the package and scripts.start must run fabric-chaincode-node', () => {
+    const ok = { name: 'token', main: 'lib/token.js', scripts: { start: 'fabric-chaincode-node server' } };
+    const pkg = (manifest: object, extra: Record<string, string> = { 'lib/token.js': b64('module.exports = {}') }) => ({
+      format: 'fabric-chaincode-node',
+      files: { 'package.json': b64(JSON.stringify(manifest)), ...extra },
+    });
+    expect(checkContractPackage(pkg(ok)).format).toBe('fabric-chaincode-node');
+    const missingMain = refusal(() => checkContractPackage(pkg({ ...ok, main: 'lib/other.js' })));
+    expect([missingMain.field, missingMain.message]).toEqual([
+      '/contract/package/files/package.json',
+      expect.stringContaining('lib/other.js'),
+    ]);
+    for (const scripts of [undefined, {}, { start: 'node index.js' }, { start: 42 }]) {
+      const refused = refusal(() => checkContractPackage(pkg({ ...ok, scripts })));
+      expect([refused.field, refused.message]).toEqual(['/contract/package/files/package.json', expect.stringContaining('scripts.start')]);
+    }
+    expect(checkContractPackage(pkg({ name: 'token', scripts: ok.scripts }, { 'index.js': b64('') })).format).toBe('fabric-chaincode-node');
   });
 });
 

@@ -83,6 +83,7 @@ export function checkContractPackage(pkg: unknown, field = '/contract/package'):
       }
       if (typeof manifest !== 'object' || manifest === null || typeof (manifest as { name?: unknown }).name !== 'string')
         invalid(`${field}/files/package.json`, 'names no package ("name")');
+      checkChaincodeManifest(manifest as NodeManifest, p.files, `${field}/files`);
       break;
     }
     case 'eos-wasm': {
@@ -102,6 +103,28 @@ export function checkContractPackage(pkg: unknown, field = '/contract/package'):
     }
   }
   return p;
+}
+
+interface NodeManifest {
+  main?: unknown;
+  scripts?: unknown;
+}
+
+/**
+ * What makes a Node.js package a Fabric chaincode a peer can run as a service: its `main` (default
+ * index.js) is one of its files, and `scripts.start` starts it with fabric-chaincode-node (the
+ * shim's `start` or `server`), as Fabric's own Node chaincode packages declare.
+ */
+function checkChaincodeManifest(manifest: NodeManifest, files: Record<string, string>, field: string): void {
+  const main = manifest.main ?? 'index.js';
+  if (typeof main !== 'string') return invalid(`${field}/package.json`, '"main" must be a path');
+  const path = main.replace(/^\.\//, '');
+  const candidates = [path, `${path}.js`, `${path}/index.js`];
+  if (!candidates.some((c) => files[c] !== undefined))
+    invalid(`${field}/package.json`, `"main" names ${JSON.stringify(main)}, which is not a file of the package`);
+  const start = (manifest.scripts as { start?: unknown } | undefined)?.start;
+  if (typeof start !== 'string' || !/\bfabric-chaincode-node\s+(start|server)\b/.test(start))
+    invalid(`${field}/package.json`, '"scripts.start" must run fabric-chaincode-node (start or server): it is not a Node.js chaincode');
 }
 
 function checkEvm(
