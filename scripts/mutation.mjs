@@ -102,7 +102,9 @@ console.error(`[mutation] reports in ${relative(root, out)}: report.html, mutati
 
 /**
  * The adapter's explained mutants: `mutation-equivalents.json` in its folder, entries of
- * { file (under the adapter), line (the source line's text, trimmed), mutator?, why }.
+ * { file (under the adapter), line (the source line's text, trimmed), mutator?, why }, or
+ * { file, mutator, argumentOf: [function names], why } for every such mutant of a literal that
+ * is the first argument of a call to one of them (the words of a rejection, say).
  */
 function equivalents() {
   const file = join(root, adapterDir, 'mutation-equivalents.json');
@@ -129,7 +131,13 @@ function summarize(report) {
       const text = (lines[m.location.start.line - 1] ?? '').trim();
       let explained;
       if (m.status === 'Survived' || m.status === 'NoCoverage') {
-        const i = entries.findIndex((e) => e.file === local && e.line === text && (!e.mutator || e.mutator === m.mutatorName));
+        const before = sourceBefore(lines, m.location.start);
+        const i = entries.findIndex(
+          (e) =>
+            e.file === local &&
+            (!e.mutator || e.mutator === m.mutatorName) &&
+            (e.argumentOf ? new RegExp(`\\b(?:${e.argumentOf.join('|')})\\(\\s*$`).test(before) : e.line === text),
+        );
         if (i >= 0) {
           used.add(i);
           explained = entries[i].why;
@@ -183,4 +191,9 @@ function summarize(report) {
     for (const e of stale) lines.push(`- ${e.file}: \`${e.line}\`${e.mutator ? ` (${e.mutator})` : ''}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The source before a 1-based { line, column }, from a few lines up (a call's opening may sit on the line above). */
+function sourceBefore(lines, { line, column }) {
+  return [...lines.slice(Math.max(0, line - 3), line - 1), lines[line - 1].slice(0, column - 1)].join('\n');
 }

@@ -17,7 +17,7 @@ export interface ConformanceCase {
 
 export const SUITE_NAME = 'bsn-adapter-conformance';
 /** Bumped when a case is added (minor) or a case's meaning changes (major). */
-export const SUITE_VERSION = '2.3.0';
+export const SUITE_VERSION = '2.4.0';
 
 /** Capabilities every adapter must claim: without them a gateway user could not rely on it at all. */
 export const REQUIRED_CAPABILITIES: Capability[] = [

@@ -96,12 +96,17 @@ const V2_2_0 = [
 // another packet, another kind), where the verifier's delivery checks are reached.
 const V2_3_0 = [...V2_2_0, 'IC-011 MUST interchain.deliver'] as const;
 
+// 2.4.0: FRG-002, forged ack and timeout evidence (another ack's proof; for Fabric each single
+// forgery of the target's event and receipt, re-signed by keys the roots were made to pin).
+const V2_4_0 = [...V2_3_0, 'FRG-002 MUST interchain.deliver'] as const;
+
 /**
  * Every suite version's cases (`<id> <level> <capability>`), pinned: a certifier checks a
  * report against this list, never against the cases a report says it has. Changing a case
  * changes the version (a test keeps ALL_CASES equal to the current version's list).
  */
 export const PINNED_CASES: Readonly<Record<string, readonly string[]>> = {
+  '2.4.0': V2_4_0,
   '2.3.0': V2_3_0,
   '2.2.0': V2_2_0,
   '2.1.0': V2_1_0,

@@ -14,7 +14,7 @@ import { deliveryEventName, receiptKey } from './proof.js';
 import { decode, writesOf } from './decode.js';
 
 const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
-const equal = (a: Uint8Array, b: Uint8Array): boolean => a.length === b.length && Buffer.from(a).equals(Buffer.from(b));
+const equal = (a: Uint8Array, b: Uint8Array): boolean => Buffer.from(a).equals(Buffer.from(b));
 
 /**
  * The delivery half of the Fabric verifier: after verify.ts has proven the transaction (block,

@@ -4,8 +4,9 @@ import { common, ledger, peer } from '@hyperledger/fabric-protos';
 import { packetId, type Evidence, type Interchain, type TrustRoots } from '@bsn/contract';
 import { defineCases } from '../case.js';
 import type { SuiteContext } from '../context.js';
-import { endorsement, forgeBlock, type BlockEdit, type Forger } from '../forgery/fabric-block.js';
-import { authority, issue, withHighS, type Identity } from '../forgery/fabric-identities.js';
+import { endorsement, forgeTransaction, type BlockEdit } from '../forgery/fabric-block.js';
+import { event, fabricForger, flip, reads, writes as writesOf, type FabricProofShape } from '../forgery/fabric-forger.js';
+import { withHighS, type Identity } from '../forgery/fabric-identities.js';
 import { attestedPacket, emitPacket } from './interchain.js';
 
 export const evidenceForgeryCases = defineCases([
@@ -27,12 +28,6 @@ export const evidenceForgeryCases = defineCases([
   },
 ]);
 
-interface FabricProofShape {
-  block: string;
-  txIndex: number;
-  packet: { srcApp: string; dstChain: string; dstApp: string; seq: number };
-}
-
 /**
  * The forger pins its own orderer CA and its own endorsing org (the policy: one endorsement by
  * it), keeps the packet's creator (the suite's member, whose key it holds) and re-signs every
@@ -40,42 +35,10 @@ interface FabricProofShape {
  * the verifier refusing that one change, not the re-signing.
  */
 async function fabricForgeries(ctx: SuiteContext, ic: Interchain, evidence: Evidence, trust: TrustRoots): Promise<void> {
-  const [ordererCa, orgCa, strangerCa] = await Promise.all([
-    authority('ForgerOrdererMSP'),
-    authority('ForgerOrgMSP'),
-    authority('StrangerMSP'),
-  ]);
-  const [orderer, endorser, client, ordererAsPeer, stranger] = await Promise.all([
-    issue(ordererCa, 'orderer'),
-    issue(orgCa, 'peer'),
-    issue(orgCa, 'client'),
-    issue(ordererCa, 'peer'),
-    issue(strangerCa, 'peer'),
-  ]);
-  const forger: Forger = { creator: ctx.member.signer, endorser, orderer };
-  const r = trust.roots as { orgs: Array<{ mspId: string; caCerts: string[] }> } & Record<string, unknown>;
-  const { attesters: _a, threshold: _t, ...rest } = r;
-  const roots: TrustRoots = {
-    ...trust,
-    roots: {
-      ...rest,
-      orgs: [...r.orgs, { mspId: orgCa.mspId, caCerts: [orgCa.certificate] }],
-      orderer: { mspId: ordererCa.mspId, caCerts: [ordererCa.certificate] },
-      policy: { kind: 'n-of', n: 1, mspIds: [orgCa.mspId] },
-    },
-  };
+  const { forger, roots, client, ordererAsPeer, stranger, forged: forgedFrom } = await fabricForger(ctx, trust);
+  const { endorser } = forger;
   const proof = evidence.proof as unknown as FabricProofShape;
-  const base: Evidence = { ...structuredClone(evidence), attestations: undefined };
-  delete base.attestations;
-  const forged = async (edit: BlockEdit, change?: (e: Evidence, p: FabricProofShape) => void): Promise<Evidence> => {
-    const e = structuredClone(base);
-    const p = e.proof as unknown as FabricProofShape;
-    p.block = await forgeBlock(proof.block, proof.txIndex, { ...edit, tx: edit.tx ?? {} }, forger);
-    change?.(e, p);
-    e.blockHash = undefined;
-    delete e.blockHash;
-    return e;
-  };
+  const forged = (edit: BlockEdit, change?: (e: Evidence, p: FabricProofShape) => void) => forgedFrom(evidence, edit, change);
 
   const control = await forged({});
   const proven = await ic.verify(control, roots);
@@ -85,30 +48,9 @@ async function fabricForgeries(ctx: SuiteContext, ic: Interchain, evidence: Evid
   ).toBe('proven');
   expect((await ic.verify(control, trust)).state, 'the re-signed block against the roots the network pins').toBe('rejected');
 
-  const event = (f: (e: peer.ChaincodeEvent) => void) => (a: peer.ChaincodeAction) => {
-    const e = peer.ChaincodeEvent.deserializeBinary(a.getEvents_asU8());
-    f(e);
-    a.setEvents(e.serializeBinary());
-  };
-  const writes =
-    (f: (w: ledger.rwset.kvrwset.KVWrite[]) => ledger.rwset.kvrwset.KVWrite[], model?: number) => (a: peer.ChaincodeAction) => {
-      const rw = ledger.rwset.TxReadWriteSet.deserializeBinary(a.getResults_asU8());
-      for (const ns of rw.getNsRwsetList()) {
-        const kv = ledger.rwset.kvrwset.KVRWSet.deserializeBinary(ns.getRwset_asU8());
-        if (!kv.getWritesList().some((w) => w.getKey().startsWith('p/'))) continue;
-        kv.setWritesList(f(kv.getWritesList()));
-        ns.setRwset(kv.serializeBinary());
-      }
-      if (model !== undefined) rw.setDataModel(model as never);
-      a.setResults(rw.serializeBinary());
-    };
+  const writes = (f: (w: ledger.rwset.kvrwset.KVWrite[]) => ledger.rwset.kvrwset.KVWrite[], model?: number) => writesOf('p/', f, model);
   const isRecord = (w: ledger.rwset.kvrwset.KVWrite) => w.getKey().startsWith('p/');
   const isCounter = (w: ledger.rwset.kvrwset.KVWrite) => w.getKey().startsWith('s/');
-  const flip = (b: Uint8Array, at = b.length - 1) => {
-    const o = Uint8Array.from(b);
-    o[at]! ^= 1;
-    return o;
-  };
   const fakeTxId = 'ab'.repeat(32);
 
   const forgeries: Array<[string, BlockEdit, ((e: Evidence, p: FabricProofShape) => void)?]> = [
@@ -142,10 +84,20 @@ async function fabricForgeries(ctx: SuiteContext, ic: Interchain, evidence: Evid
     ['holding a transaction on another channel', { tx: { channelHeader: (h) => h.setChannelId(`${h.getChannelId()}x`) } }],
     ['holding another transaction id than the evidence names', { tx: { channelHeader: (h) => h.setTxId(fakeTxId) } }],
     [
-      'whose transaction id is not SHA-256(nonce ‖ creator)',
-      { tx: { channelHeader: (h) => h.setTxId(fakeTxId) } },
+      'whose transaction id is not SHA-256(nonce ‖ creator), though its event and packet record name it',
+      {
+        tx: {
+          channelHeader: (h) => h.setTxId(fakeTxId),
+          chaincodeAction: (a) => {
+            event((e) => e.setTxId(fakeTxId))(a);
+            writes((w) => w.map((x) => (isRecord(x) && x.setValue(withTx(x.getValue_asU8(), fakeTxId)), x)))(a);
+          },
+        },
+      },
       (e) => (e.txId = fakeTxId),
     ],
+    ['holding another valid transaction than the one the evidence names', { tx: { nonce: Buffer.from('another nonce of the creator') } }],
+    ['named with another block hash', {}, (e) => (e.blockHash = 'cd'.repeat(32))],
     ['whose transaction has no nonce', { tx: { signatureHeader: (h) => h.setNonce(new Uint8Array()) } }],
     ['whose transaction has no timestamp', { tx: { channelHeader: (h) => h.clearTimestamp() } }],
     [
@@ -164,7 +116,7 @@ async function fabricForgeries(ctx: SuiteContext, ic: Interchain, evidence: Evid
       (e) => (e.txId = txIdOf(STRANGER_NONCE, stranger)),
     ],
     ['with two actions', { tx: { actions: (l) => [l[0]!, l[0]!] } }],
-    ['whose action names another creator', { tx: { actions: (l) => (l[0]!.setHeader(sigHeaderOf(stranger)), l) } }],
+    ['whose action names another creator', { tx: { actionHeader: (h) => h.setCreator(stranger.serialized) } }],
     [
       'whose endorsed response is for another proposal',
       { tx: { responsePayload: (r) => r.setProposalHash(flip(r.getProposalHash_asU8())) } },
@@ -197,10 +149,60 @@ async function fabricForgeries(ctx: SuiteContext, ic: Interchain, evidence: Evid
     ['writing the packet record twice', { tx: { chaincodeAction: writes((w) => [...w, ...w.filter(isRecord)]) } }],
     ['whose read-write set is not a key/value set', { tx: { chaincodeAction: writes((w) => w, 1) } }],
   ];
+  // The same-block race, from the other side: earlier transactions that did not win it are no
+  // winners, so the evidence is proven — one that read the counter at another version (it lost,
+  // or read stale), and a copy whose creator signature does not hold (it was never valid). Behind
+  // such a copy, a valid one still wins.
+  const original = common.Block.deserializeBinary(Buffer.from(proof.block, 'base64')).getData()!.getDataList_asU8()[proof.txIndex]!;
+  const [staleReader, unsigned, copy] = await Promise.all([
+    forgeTransaction(original, { chaincodeAction: reads('s/', otherVersion) }, forger),
+    forgeTransaction(original, { chaincodeAction: (a) => a.getResponse()!.setMessage('changed'), keepCreatorSignature: true }, forger),
+    forgeTransaction(original, {}, forger),
+  ]);
+  const behind = (earlier: Uint8Array[]): BlockEdit => ({
+    data: (list) => [...earlier, ...list],
+    flags: (f) => Uint8Array.from([...earlier.map(() => 0), ...f]),
+  });
+  const moved = (n: number) => (_e: Evidence, p: FabricProofShape) => (p.txIndex += n);
+  // A further org or orderer the roots do not pin (another org on the channel) neither counts nor refutes.
+  const networkSignatures = common.Metadata.deserializeBinary(
+    common.Block.deserializeBinary(Buffer.from(proof.block, 'base64')).getMetadata()!.getMetadataList_asU8()[
+      common.BlockMetadataIndex.SIGNATURES
+    ]!,
+  ).getSignaturesList();
+  const accepted: Array<[string, BlockEdit, ((e: Evidence, p: FabricProofShape) => void)?]> = [
+    ['behind an earlier transaction that read the counter at another version', behind([staleReader]), moved(1)],
+    ['behind an earlier transaction whose creator signature does not hold', behind([unsigned]), moved(1)],
+    [
+      'endorsed by the pinned org and by one the roots do not pin',
+      { tx: { endorsements: (b) => [endorsement(stranger, b), endorsement(endorser, b)] } },
+    ],
+    [
+      "signed by the pinned orderer and by the network's own",
+      { signatures: (m) => m.setSignaturesList([...networkSignatures, ...m.getSignaturesList()]) },
+    ],
+  ];
+  for (const [what, edit, change] of accepted) {
+    const verdict = await ic.verify(await forged(edit, change), roots);
+    expect(verdict.state, `a block ${what}: ${verdict.state === 'rejected' ? verdict.reason : ''}`).toBe('proven');
+  }
+  forgeries.push(['in which a valid copy behind an unsigned one wins the same-block race', behind([unsigned, copy]), moved(2)]);
+
   for (const [what, edit, change] of forgeries) {
     const verdict = await ic.verify(await forged(edit, change), roots);
     expect(verdict.state, `a block ${what}`).toBe('rejected');
     expect(verdict.state === 'rejected' && verdict.reason.trim().length > 0, `a block ${what}: the rejection gives a reason`).toBe(true);
+  }
+}
+
+/** A read at another version than it had: one transaction later, or at block 1 if the key was absent. */
+function otherVersion(r: ledger.rwset.kvrwset.KVRead): void {
+  const v = r.getVersion();
+  if (v) v.setTxNum(v.getTxNum() + 1);
+  else {
+    const at = new ledger.rwset.kvrwset.Version();
+    at.setBlockNum(1);
+    r.setVersion(at);
   }
 }
 
@@ -211,11 +213,9 @@ function txIdOf(nonce: Uint8Array, creator: Identity): string {
   return createHash('sha256').update(nonce).update(creator.serialized).digest('hex');
 }
 
-function sigHeaderOf(who: Identity): Uint8Array {
-  const h = new common.SignatureHeader();
-  h.setCreator(who.serialized);
-  h.setNonce(Buffer.from('forged-nonce'));
-  return h.serializeBinary();
+/** A packet record's JSON bytes naming another transaction. */
+function withTx(record: Uint8Array, txId: string): Uint8Array {
+  return Buffer.from(JSON.stringify({ ...(JSON.parse(Buffer.from(record).toString('utf8')) as object), tx: txId }));
 }
 
 function renamedInvocation(input: Uint8Array): Uint8Array {

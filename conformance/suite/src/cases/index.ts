@@ -9,6 +9,7 @@ import { badInputCases } from './bad-input.js';
 import { interchainCases } from './interchain.js';
 import { evidenceForgeryCases } from './evidence-forgery.js';
 import { interchainDeliveryCases } from './interchain-delivery.js';
+import { deliveryForgeryCases } from './delivery-forgery.js';
 
 /** Every normative case, in the order they run. */
 export const ALL_CASES: ConformanceCase[] = [
@@ -22,6 +23,7 @@ export const ALL_CASES: ConformanceCase[] = [
   ...interchainCases,
   ...evidenceForgeryCases,
   ...interchainDeliveryCases,
+  ...deliveryForgeryCases,
 ];
 
 const seen = new Set<string>();

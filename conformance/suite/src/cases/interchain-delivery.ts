@@ -72,7 +72,7 @@ function deliveringOf(ctx: SuiteContext): Delivering {
  * preset methods, attesters pinned, and the suite acting as the city nodes who verify evidence
  * before they sign anything.
  */
-async function loopback(ctx: SuiteContext) {
+export async function loopback(ctx: SuiteContext) {
   const ic = deliveringOf(ctx);
   if (!ctx.operator) throw new Error('the target offers no operator signer (DevnetProvider.operator): delivery cannot be configured on it');
   const chain = ctx.network.name;

@@ -25,6 +25,10 @@ export interface TxEdit {
   /** Endorsements over the final response payload (default: one by the forger's endorser). */
   endorsements?(responsePayload: Uint8Array): peer.Endorsement[];
   actions?(list: peer.TransactionAction[]): peer.TransactionAction[];
+  /** The action's signature header, before the proposal hash is computed over it (so only the creator check sees it). */
+  actionHeader?(h: common.SignatureHeader): void;
+  /** A fresh nonce, with the channel header's tx id rederived from it (a valid id of another transaction). */
+  nonce?: Uint8Array;
   /** Leave the creator's signature as it was (default: the creator signs the edited payload). */
   keepCreatorSignature?: boolean;
   /** Sign the envelope as this identity instead of the forger's creator. */
@@ -67,15 +71,24 @@ export async function forgeTransaction(envelopeBytes: Uint8Array, edit: TxEdit, 
   const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
   const header = payload.getHeader()!;
   const channelHeader = common.ChannelHeader.deserializeBinary(header.getChannelHeader_asU8());
+  const signatureHeader = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8());
+  if (edit.nonce) {
+    signatureHeader.setNonce(edit.nonce);
+    channelHeader.setTxId(Buffer.from(sha256(edit.nonce, signatureHeader.getCreator_asU8())).toString('hex'));
+  }
   edit.channelHeader?.(channelHeader);
   const channelHeaderBytes = channelHeader.serializeBinary();
   header.setChannelHeader(channelHeaderBytes);
-  const signatureHeader = common.SignatureHeader.deserializeBinary(header.getSignatureHeader_asU8());
   edit.signatureHeader?.(signatureHeader);
   header.setSignatureHeader(signatureHeader.serializeBinary());
 
   const tx = peer.Transaction.deserializeBinary(payload.getData_asU8());
   const action = tx.getActionsList()[0]!;
+  if (edit.actionHeader) {
+    const h = common.SignatureHeader.deserializeBinary(action.getHeader_asU8());
+    edit.actionHeader(h);
+    action.setHeader(h.serializeBinary());
+  }
   const cap = peer.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8());
   const proposalPayload = peer.ChaincodeProposalPayload.deserializeBinary(cap.getChaincodeProposalPayload_asU8());
   edit.proposalPayload?.(proposalPayload);
