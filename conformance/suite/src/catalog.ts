@@ -97,8 +97,20 @@ const V2_2_0 = [
 const V2_3_0 = [...V2_2_0, 'IC-011 MUST interchain.deliver'] as const;
 
 // 2.4.0: FRG-002, forged ack and timeout evidence (another ack's proof; for Fabric each single
-// forgery of the target's event and receipt, re-signed by keys the roots were made to pin).
-const V2_4_0 = [...V2_3_0, 'FRG-002 MUST interchain.deliver'] as const;
+// forgery of the target's event and receipt, re-signed by keys the roots were made to pin); and CC-001…CC-007, apps that bring their own contract (lifecycle.custom-contract), on the
+// sample token the target supplies (DevnetProvider.tokenSample): deploy, call, events, an upgrade
+// keeping state, a failed upgrade, a bad package and a non-admin's upgrade leaving the chain as it was.
+const V2_4_0 = [
+  ...V2_3_0,
+  'FRG-002 MUST interchain.deliver',
+  'CC-001 MUST lifecycle.custom-contract',
+  'CC-002 MUST lifecycle.custom-contract',
+  'CC-003 MUST lifecycle.custom-contract',
+  'CC-004 MUST lifecycle.custom-contract',
+  'CC-005 MUST lifecycle.custom-contract',
+  'CC-006 MUST lifecycle.custom-contract',
+  'CC-007 MUST lifecycle.custom-contract',
+] as const;
 
 /**
  * Every suite version's cases (`<id> <level> <capability>`), pinned: a certifier checks a

@@ -10,6 +10,7 @@ import {
   type ChainReader,
   type KeyAlgorithm,
   type Signer,
+  type TokenSample,
 } from '@bsn/contract';
 
 /** A participant in the suite: one BSN identity, its derived key and chain account on this framework. */
@@ -35,6 +36,8 @@ export interface SuiteContext {
   chain?: ChainReader;
   /** The chain operator's signer, from the target (`DevnetProvider.operator`): configures delivery. */
   operator?: Signer;
+  /** The kit's sample token for this framework, from the target (`DevnetProvider.tokenSample`), built on first use. */
+  tokenSample?: () => Promise<TokenSample>;
   admin: Actor;
   member: Actor;
   outsider: Actor;
@@ -52,6 +55,7 @@ export async function createContext(
   network: NetworkConfig,
   chain?: ChainReader,
   operator?: Signer,
+  tokenSample?: () => Promise<TokenSample>,
 ): Promise<SuiteContext> {
   const description = adapter.describe();
   const algorithm = description.keyAlgorithms[0];
@@ -91,6 +95,7 @@ export async function createContext(
     network,
     ...(chain && { chain }),
     ...(operator && { operator }),
+    ...(tokenSample && { tokenSample: once(tokenSample) }),
     admin,
     member,
     outsider,
@@ -98,4 +103,9 @@ export async function createContext(
     newApp,
     newActor,
   };
+}
+
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= make());
 }

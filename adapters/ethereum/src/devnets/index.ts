@@ -9,6 +9,7 @@ import { localKeySigner } from '../signer-bridge.js';
 import { AnvilDevnet } from './anvil.js';
 import { EthereumContainerDevnet } from './containers.js';
 import { GETH, GethDevnet } from './geth.js';
+import { ethereumTokenSample } from './token-sample.js';
 
 const provider: DevnetProvider = {
   devnets: {
@@ -35,6 +36,7 @@ const provider: DevnetProvider = {
     if (typeof key !== 'string') throw new Error(`network ${network.name} has no faucet key: its operator signs outside the devnet`);
     return localKeySigner(key);
   },
+  tokenSample: ethereumTokenSample,
 };
 export default provider;
 

@@ -10,6 +10,7 @@ import { interchainCases } from './interchain.js';
 import { evidenceForgeryCases } from './evidence-forgery.js';
 import { interchainDeliveryCases } from './interchain-delivery.js';
 import { deliveryForgeryCases } from './delivery-forgery.js';
+import { customContractCases } from './custom-contract.js';
 
 /** Every normative case, in the order they run. */
 export const ALL_CASES: ConformanceCase[] = [
@@ -24,6 +25,7 @@ export const ALL_CASES: ConformanceCase[] = [
   ...evidenceForgeryCases,
   ...interchainDeliveryCases,
   ...deliveryForgeryCases,
+  ...customContractCases,
 ];
 
 const seen = new Set<string>();

@@ -26,7 +26,8 @@ describe('conformance', () => {
         ? `chain facts checked through ${chain.source}\n`
         : 'no chain reader for this target: chain facts are not checked independently\n',
     );
-    ctx = await createContext(adapter, plugin.manifest, input.network, chain, provider?.operator?.(input.network));
+    const tokenSample = provider?.tokenSample?.bind(provider);
+    ctx = await createContext(adapter, plugin.manifest, input.network, chain, provider?.operator?.(input.network), tokenSample);
   });
 
   afterAll(async () => {

@@ -1,5 +1,6 @@
 import type { NetworkConfig } from './adapter.js';
 import type { Signer } from './keys.js';
+import type { TokenSample } from './token-sample.js';
 
 /**
  * How a chain target is realised. `process`: real node binaries started as local processes;
@@ -67,6 +68,11 @@ export interface DevnetProvider {
    * delivery with it; without one, the delivery cases fail saying so.
    */
   operator?(network: NetworkConfig): Signer;
+  /**
+   * The kit's sample token for this framework (capability `lifecycle.custom-contract`): the
+   * conformance suite deploys, calls and upgrades it. Without one, those cases fail saying so.
+   */
+  tokenSample?(): Promise<TokenSample>;
 }
 
 /** A block as the chain itself gives it. */

@@ -9,3 +9,4 @@ export * from './preset-kv.js';
 export * from './interchain.js';
 export * from './adapter.js';
 export * from './devnet.js';
+export * from './token-sample.js';
