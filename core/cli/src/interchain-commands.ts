@@ -10,6 +10,7 @@ import { BsnClient } from '@bsn/client';
 import { encodePacketCall, fromHex, toBase64, utf8, type KeyAlgorithm, type PacketCall } from '@bsn/contract';
 import { readDemoKey } from '@bsn/city-node';
 import { CliExit, EXIT, type CliIo } from './io.js';
+import { registerInterchainDemo } from './interchain-demo/command.js';
 
 interface ClientOpts {
   node: string;
@@ -123,4 +124,6 @@ export function registerInterchainCommands(program: Command, io: CliIo): void {
       io.stdout(`${JSON.stringify({ ...e, payload: Buffer.from(e.payload).toString('utf8') })}\n`);
     }
   });
+
+  registerInterchainDemo(ic, io);
 }
