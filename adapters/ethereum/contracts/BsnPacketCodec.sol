@@ -76,13 +76,21 @@ library BsnPacketCodec {
 
     /// @notice core `packetCommitment()`: SHA-256("bsn:packet-commitment:v1\n" ‖ RFC 8785 JSON of the packet).
     function commitment(Packet memory p) internal pure returns (bytes32) {
-        bytes memory head = abi.encodePacked(
-            'bsn:packet-commitment:v1\n{"dstApp":"', p.dstApp, '","dstChain":"', p.dstChain, '","grantRef":"', p.grantRef
-        );
+        return commitmentOfJson(json(p));
+    }
+
+    /// @notice The packet's RFC 8785 JSON (fields checked first, see `check`): what `packet.sent` carries.
+    function json(Packet memory p) internal pure returns (bytes memory) {
+        bytes memory head = abi.encodePacked('{"dstApp":"', p.dstApp, '","dstChain":"', p.dstChain, '","grantRef":"', p.grantRef);
         bytes memory tail = abi.encodePacked(
             '","method":"', p.method, '","payload":"', base64(p.payload), '","seq":', decimal(p.seq), ',"srcApp":"', p.srcApp
         );
-        return sha256(abi.encodePacked(head, tail, '","srcChain":"', p.srcChain, '","timeout":', decimal(p.timeout), ',"v":1}'));
+        return abi.encodePacked(head, tail, '","srcChain":"', p.srcChain, '","timeout":', decimal(p.timeout), ',"v":1}');
+    }
+
+    /// @notice The commitment of a packet given as its RFC 8785 JSON (`json`).
+    function commitmentOfJson(bytes memory packetJson) internal pure returns (bytes32) {
+        return sha256(abi.encodePacked("bsn:packet-commitment:v1\n", packetJson));
     }
 
     /// @notice core `packetId()`: SHA-256("bsn:packet-id:v1\n" ‖ RFC 8785 JSON of the five naming fields).

@@ -177,11 +177,15 @@ contract BsnPacketOutbox {
         uint64 next = lastSeq[channel] + 1;
         if (seq != next) revert SeqMismatch(next, seq);
         lastSeq[channel] = next;
-        if (bytes(chainName).length != 0) _checkDeliverable(p, seq, packetId, commitment);
+        bytes memory sent;
+        if (bytes(chainName).length != 0) sent = _checkDeliverable(p, seq, packetId, commitment);
 
         fieldsHash = packetFieldsHash(p, seq);
         commitments[keccak256(abi.encode(p.srcApp, p.dstChain, p.dstApp, seq))] = commitment;
         emit PacketSent(packetId, keccak256(bytes(p.srcApp)), commitment, seq, fieldsHash, msg.sender);
+        // On the app's own stream too, the whole packet: any city node watching the app learns of it
+        // from the chain, so a packet is relayed even when the node that sent it goes down at once.
+        if (sent.length != 0) _appEvent(p.srcApp, "packet.sent", sent);
     }
 
     /// @notice The binding a verifier recomputes from a packet: keccak256(abi.encode(p, seq)), i.e.
@@ -448,7 +452,12 @@ contract BsnPacketOutbox {
 
     /// @dev With delivery configured, a packet leaves only under the source app's outgoing grant, and
     /// the id and commitment it is sent with are the ones rebuilt here (acknowledge compares with them).
-    function _checkDeliverable(PacketFields calldata p, uint64 seq, bytes32 packetId, bytes32 commitment) private view {
+    /// @return sent the packet's RFC 8785 JSON, rebuilt here
+    function _checkDeliverable(PacketFields calldata p, uint64 seq, bytes32 packetId, bytes32 commitment)
+        private
+        view
+        returns (bytes memory sent)
+    {
         BsnPacketCodec.checkId(p.srcApp, "/packet/srcApp");
         BsnPacketCodec.checkChain(p.dstChain, "/packet/dstChain");
         BsnPacketCodec.checkId(p.dstApp, "/packet/dstApp");
@@ -462,7 +471,8 @@ contract BsnPacketOutbox {
         BsnPacketCodec.Packet memory full = BsnPacketCodec.Packet(
             chainName, p.srcApp, p.dstChain, p.dstApp, seq, p.method, p.payload, p.timeout, p.grantRef
         );
-        if (BsnPacketCodec.commitment(full) != commitment) revert InvalidInput("/commitment", "not the packet's commitment");
+        sent = BsnPacketCodec.json(full);
+        if (BsnPacketCodec.commitmentOfJson(sent) != commitment) revert InvalidInput("/commitment", "not the packet's commitment");
         if (BsnPacketCodec.id(full) != packetId) revert InvalidInput("/packetId", "not the packet's id");
     }
 

@@ -4,6 +4,8 @@ import {
   attestBlock,
   attestInterchain,
   attesterPublicKey,
+  canonicalJson,
+  checkPacket,
   countAttestations,
   encodePacketCall,
   generatePrivateKey,
@@ -16,6 +18,7 @@ import {
   toHex,
   type AppInfo,
   type AttestedKind,
+  type ChainEvent,
   type ChainAccount,
   type Evidence,
   type InterchainAttestation,
@@ -213,6 +216,36 @@ describe('interchain delivery on anvil', () => {
       'NOT_FOUND',
     );
   }, 120_000);
+
+  it("a packet sent is on the source app's own event stream: packet.sent in the send transaction, the packet's RFC 8785 JSON", async () => {
+    const { packet, receipt } = await adapter.interchain.emit(
+      appA,
+      call({ method: 'kv.put', key: unique('k'), value: Buffer.from('x') }),
+      adminA.signer,
+    );
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 20_000);
+    let found: ChainEvent | undefined;
+    try {
+      for await (const e of adapter.gateway.events({ app: appA, name: 'packet.sent', signal: controller.signal }))
+        if (e.txId === receipt.txId) {
+          found = e;
+          break;
+        }
+    } finally {
+      clearTimeout(timer);
+      controller.abort();
+    }
+    expect(found, 'no packet.sent event in the send transaction').toBeDefined();
+    expect(Buffer.from(found!.payload).toString('utf8')).toBe(canonicalJson(packet));
+    expect(checkPacket(JSON.parse(Buffer.from(found!.payload).toString('utf8')))).toEqual(packet);
+    // Only the app whose packet it is hears of it.
+    const other = new AbortController();
+    setTimeout(() => other.abort(), 1_000);
+    const heard: ChainEvent[] = [];
+    for await (const e of adapter.gateway.events({ app: appB, name: 'packet.sent', signal: other.signal })) heard.push(e);
+    expect(heard).toEqual([]);
+  }, 60_000);
 
   it('ack evidence proves only the ack its transaction wrote: an altered packet, another log, another kind are rejected', async () => {
     const key = unique('k');
