@@ -14,6 +14,7 @@ CREATE TABLE IF NOT EXISTS interchain_calls (
   state TEXT NOT NULL, lease_holder TEXT, lease_until BIGINT NOT NULL DEFAULT 0, updated_at BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS interchain_calls_app ON interchain_calls(app);
 CREATE INDEX IF NOT EXISTS interchain_calls_state ON interchain_calls(state);
+CREATE TABLE IF NOT EXISTS interchain_sources (network TEXT NOT NULL, app TEXT NOT NULL, PRIMARY KEY (network, app));
 CREATE TABLE IF NOT EXISTS interchain_checkpoints (
   network TEXT NOT NULL, app TEXT NOT NULL, name TEXT NOT NULL, checkpoint TEXT NOT NULL, PRIMARY KEY (network, app, name))
 `;
@@ -34,6 +35,11 @@ export class CallStore {
        ON CONFLICT (packet_id) DO NOTHING`,
       [call.packetId, call.app ?? null, call.packet.srcChain, call.packet.dstChain, JSON.stringify(call), call.state, call.updatedAt],
     );
+    // Its source app's outbox is worth watching from now on: its next packets are found on the chain.
+    await this.db.run('INSERT INTO interchain_sources (network, app) VALUES (?, ?) ON CONFLICT (network, app) DO NOTHING', [
+      call.packet.srcChain,
+      call.packet.srcApp,
+    ]);
     // A call first seen on chain and then sent through the API (or the reverse) keeps its app.
     if (call.app) await this.db.run('UPDATE interchain_calls SET app = ? WHERE packet_id = ? AND app IS NULL', [call.app, call.packetId]);
     return (await this.get(call.packetId))!;
@@ -88,6 +94,15 @@ export class CallStore {
       'SELECT DISTINCT source_app FROM grants WHERE source_side IS NOT NULL AND target_side IS NOT NULL ORDER BY source_app',
     );
     return rows.map((r) => r.source_app);
+  }
+
+  /**
+   * Source apps (by network) of every packet this node has tracked — sent through its API, seen on
+   * a chain, or proven for a peer that asked it to attest: outboxes it watches though the registry
+   * holds no grant of theirs (the app belongs to another city node, which may go down).
+   */
+  async trackedSources(): Promise<Array<{ network: string; app: string }>> {
+    return this.db.all<{ network: string; app: string }>('SELECT network, app FROM interchain_sources ORDER BY network, app');
   }
 
   /**

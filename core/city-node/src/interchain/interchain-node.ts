@@ -44,7 +44,7 @@ export class InterchainNode {
   readonly relayer: Relayer;
   readonly store: CallStore;
   private readonly watcher: OutboxWatcher;
-  private readonly kick!: (packetId: string) => void;
+  private readonly kick: (packetId: string) => void;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
@@ -73,13 +73,13 @@ export class InterchainNode {
       holder,
       logger,
     });
-    const kick = (id: string) => {
+    this.kick = (id: string) => {
       if (config.relay.enabled && !this.stopped)
         void this.relayer.advance(id).catch((err: unknown) => logger.warn('interchain relay failed', { error: (err as Error).message }));
     };
-    this.calls = new InterchainCalls(registry, new Tenancy(registry, networks, keys, logger), this.store, kick);
+    this.calls = new InterchainCalls(registry, new Tenancy(registry, networks, keys, logger), this.store, this.kick);
     this.grants = new GrantSync(registry, networks, keys, logger);
-    this.watcher = new OutboxWatcher(this.store, registry, networks, logger, kick);
+    this.watcher = new OutboxWatcher(this.store, registry, networks, logger, this.kick);
   }
 
   /**

@@ -90,4 +90,27 @@ describe('OutboxWatcher', () => {
     expect(asked.at(-1)?.after).toEqual({ block: 3, index: 0 });
     expect(kicked.slice(2)).toEqual([packetId(packet(3))]);
   });
+
+  it("watches the outbox of another node's app once it tracked one of its packets: later packets are found on the chain", async () => {
+    const store = new CallStore(registry.driver);
+    await store.migrate();
+    const log = [event(packet(1), 1), event(packet(2), 2)];
+    const asked: EventsRequest[] = [];
+    const kicked: string[] = [];
+    const w = new OutboxWatcher(store, registry, { byName: (n) => (n === 'chain-a' ? chain(log, asked) : undefined) }, silent, (id) =>
+      kicked.push(id),
+    );
+    // No app, no grant in this registry, nothing tracked: nothing to watch.
+    await w.refresh();
+    expect(asked).toHaveLength(0);
+    // A peer asked this node to attest packet 1 (the relayer tracked it): its source app is watched.
+    await store.add({ packetId: packetId(packet(1)), packet: packet(1), state: 'sent', txs: {}, evidence: {}, createdAt: 0, updatedAt: 0 });
+    expect(await store.trackedSources()).toEqual([{ network: 'chain-a', app: 'p1:src' }]);
+    await w.refresh();
+    await settle(async () => (await store.checkpoint('chain-a', 'p1:src', 'packet.sent'))?.block === 2);
+    w.stop();
+    expect(asked.map((r) => r.app)).toEqual([{ appId: 'p1:src' }]);
+    expect(kicked).toEqual([packetId(packet(1)), packetId(packet(2))]);
+    expect((await store.get(packetId(packet(2))))?.txs.send).toBe('tx-2');
+  });
 });

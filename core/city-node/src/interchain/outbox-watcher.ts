@@ -1,7 +1,9 @@
 /**
  * Watches the `packet.sent` events of apps that hold interchain grants on this node's networks,
- * from the checkpoint the registry keeps for each, and records every packet seen as a call for the
- * relayer — packets sent by any member through any client, not only through this node's API.
+ * and of every source app whose packets this node has tracked (a peer's apps once it attested one
+ * of their packets), from the checkpoint the registry keeps for each, and records every packet
+ * seen as a call for the relayer — packets sent by any member through any client or city node,
+ * not only through this node's API, so a packet whose sending node died is still relayed.
  * After a restart it resumes after the last event it recorded (an event seen twice adds nothing:
  * calls are keyed by packet id).
  */
@@ -25,17 +27,22 @@ export class OutboxWatcher {
     private readonly onPacket: (packetId: string) => void = () => {},
   ) {}
 
-  /** Starts watching granted apps not yet watched. */
+  /** Starts watching the outboxes not yet watched. */
   async refresh(): Promise<void> {
+    const sources = await this.store.trackedSources();
     for (const code of await this.store.grantedSources()) {
-      if (this.watching.has(code)) continue;
       const app = await this.registry.getApp(code);
-      const network = app && this.networks.byName(app.network);
+      if (app) sources.push({ network: app.network, app: code });
+    }
+    for (const { network: name, app } of sources) {
+      const key = `${name}\n${app}`;
+      if (this.watching.has(key)) continue;
+      const network = this.networks.byName(name);
       if (!network?.adapter.interchain?.deliver) continue;
       const controller = new AbortController();
-      this.watching.set(code, controller);
-      void this.watch(network.name, code, network.adapter.gateway.events.bind(network.adapter.gateway), controller.signal).finally(() =>
-        this.watching.delete(code),
+      this.watching.set(key, controller);
+      void this.watch(network.name, app, network.adapter.gateway.events.bind(network.adapter.gateway), controller.signal).finally(() =>
+        this.watching.delete(key),
       );
     }
   }
