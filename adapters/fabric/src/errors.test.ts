@@ -102,6 +102,30 @@ describe('Fabric errors', () => {
   });
 });
 
+describe('a creator the channel ACL refuses', () => {
+  test("the orderer org's admin proposing to a peer (peer/Propose: the Application Writers) is UNAUTHORIZED, not REJECTED_BY_CHAIN", () => {
+    const words =
+      "Failed evaluating policy on signed data during check policy on channel [bsnchannel] with policy [/Channel/Application/Writers]: [implicit policy evaluation failed - 0 sub-policies were satisfied, but this policy requires 1 of the 'Writers' sub-policies to be satisfied]";
+    for (const details of [[], [peer(words)]]) {
+      const error = toBsnError(
+        new EndorseError({
+          code: status.ABORTED,
+          cause,
+          transactionId: 't',
+          message: details.length ? 'failed to endorse' : words,
+          details,
+        }),
+        { stage: 'endorse' },
+      );
+      expect(error).toMatchObject({
+        code: 'UNAUTHORIZED',
+        stage: 'endorse',
+        message: expect.stringContaining('/Channel/Application/Writers'),
+      });
+    }
+  });
+});
+
 describe('unreachable peers behind the gateway', () => {
   test("an ABORTED endorsement whose detail says another org's peer cannot be dialled is UNAVAILABLE (retryable)", () => {
     const error = toBsnError(

@@ -70,8 +70,10 @@ export function refusalIn(error: unknown): ChaincodeRefusal | undefined {
   return error instanceof Error ? parseRefusal(error.message) : undefined;
 }
 
+// `policy on signed data`: a channel ACL (e.g. peer/Propose, the Application Writers) the
+// proposal's creator does not satisfy, such as the orderer org's admin proposing to a peer.
 const AUTH_WORDS =
-  /access denied|permission denied|status=FORBIDDEN|signature|creator|not authorized|unauthorized|identity|expired certificate|certificate has expired|MSP .* not found|deserialize/i;
+  /access denied|permission denied|status=FORBIDDEN|signature|creator|not authorized|unauthorized|identity|expired certificate|certificate has expired|MSP .* not found|deserialize|policy on signed data/i;
 
 /**
  * Maps anything a Fabric operation threw to one of core's typed errors, keeping Fabric's

@@ -1,10 +1,15 @@
 'use strict';
 // The channel's interchain delivery configuration: the chain's own name (the `dstChain` of the
 // packets it accepts, the `srcChain` of those it sends once configured) and the pinned
-// attesters. Only an admin of an org the channel accepts may set it (the peer checked the
-// creator's certificate against the channel's MSPs; NodeOUs make OU=admin that org's admin
-// role); the name is fixed by the first configuration.
-const { X509Certificate } = require('node:crypto');
+// attesters. Who may set it: an admin (NodeOU OU=admin) of a member org of the apps it serves.
+//  - The shared channel serves every shared app: an admin of any of its application orgs. Fabric
+//    admits only those as proposal creators (the `peer/Propose` ACL is /Channel/Application/Writers,
+//    so the orderer org's admin never reaches this code); here OU=admin is required on top.
+//  - A dedicated app's channel (`app-` + 40 hex digits of SHA-256 over the app id) serves that
+//    app alone: an admin of an org that holds the app's admin or one of its members. Another org
+//    the channel carries (its config is copied from the shared channel's) is refused.
+// The name is fixed by the first configuration.
+const { X509Certificate, createHash } = require('node:crypto');
 const { fail } = require('./errors.js');
 const { getJson, putJson, timestampMs } = require('./state.js');
 const { attestersFault } = require('./attestations.js');
@@ -25,6 +30,55 @@ async function requireConfig(ctx) {
   return config;
 }
 
+const DEDICATED_CHANNEL = /^app-[0-9a-f]{40}$/;
+const dedicatedChannelOf = (appId) => `app-${createHash('sha256').update(appId, 'utf8').digest('hex').slice(0, 40)}`;
+/** Bounds the scan for a dedicated channel's app: records others wrote there directly do not match its name. */
+const MAX_SCAN = 1000;
+
+/**
+ * The app whose own channel this is, or undefined on a channel that is not a dedicated app's.
+ * Only the record whose id hashes to the channel's name counts: any other app a channel writer
+ * created here directly cannot claim the channel.
+ */
+async function channelApp(ctx) {
+  const channel = ctx.stub.getChannelID();
+  if (!DEDICATED_CHANNEL.test(channel)) return undefined;
+  const iterator = await ctx.stub.getStateByRange('a/', 'a0');
+  try {
+    for (let seen = 0; seen < MAX_SCAN; seen++) {
+      const step = await iterator.next();
+      if (step.value) {
+        const app = JSON.parse(Buffer.from(step.value.value).toString('utf8'));
+        if (!app.directory && app.placement === 'dedicated' && dedicatedChannelOf(app.appId) === channel) return app;
+      }
+      if (step.done) break;
+    }
+  } finally {
+    await iterator.close();
+  }
+  return fail('UNAUTHORIZED', `channel ${channel} is a dedicated app's channel and its app does not exist here yet: nobody configures it`, {
+    channel,
+  });
+}
+
+/** The MSP ids of an app's admin and members (account ids are `<mspId>:<key hash>`). */
+const memberOrgs = (app) => [...new Set([app.admin, ...app.members].map((account) => account.slice(0, account.lastIndexOf(':'))))];
+
+/** Refuses unless the creator may configure this channel's delivery (see the top of this file). */
+async function requireConfigurer(ctx) {
+  const mspId = ctx.clientIdentity.getMSPID();
+  if (!creatorIsAdmin(ctx)) fail('UNAUTHORIZED', 'only an admin of a member org (OU=admin) configures interchain delivery', { mspId });
+  const app = await channelApp(ctx);
+  if (app === undefined) return;
+  const orgs = memberOrgs(app);
+  if (!orgs.includes(mspId))
+    fail(
+      'UNAUTHORIZED',
+      `only an admin of a member org of app ${app.appId} (${orgs.join(', ')}) configures its channel's delivery; ${mspId} holds no member of it`,
+      { mspId, appId: app.appId, orgs },
+    );
+}
+
 function creatorIsAdmin(ctx) {
   try {
     const pem = Buffer.from(ctx.clientIdentity.getIDBytes()).toString('utf8');
@@ -35,10 +89,7 @@ function creatorIsAdmin(ctx) {
 }
 
 async function configure(ctx, chain, attestersJson) {
-  if (!creatorIsAdmin(ctx))
-    fail('UNAUTHORIZED', 'only an admin of a member org (OU=admin) configures interchain delivery', {
-      mspId: ctx.clientIdentity.getMSPID(),
-    });
+  await requireConfigurer(ctx);
   if (typeof chain !== 'string' || !CHAIN.test(chain))
     fail('INVALID_INPUT', '/chain must be a chain name (lowercase, 1-64 chars)', { field: '/chain' });
   let a;
@@ -77,4 +128,4 @@ function checkClock(ctx) {
   return txTime;
 }
 
-module.exports = { CLOCK_WINDOW_MS, CONFIG_KEY, deliveryConfig, requireConfig, configure, checkClock };
+module.exports = { CLOCK_WINDOW_MS, CONFIG_KEY, dedicatedChannelOf, memberOrgs, deliveryConfig, requireConfig, configure, checkClock };

@@ -123,7 +123,8 @@ export class RoutedKv implements PresetKv {
  * Interchain over every channel: a packet goes out on its app's channel. Evidence names a
  * transaction, not an app: it is looked for on the shared channel, then on every dedicated
  * channel this instance has met (or on the channel of the app given as `scope`). `trustRoots`
- * pins the shared channel; `trustRootsFor(app)` the channel of a dedicated app.
+ * pins the shared channel and every app's dedicated channel; `trustRootsFor(app)` only the
+ * channel `app` lives on.
  */
 export class RoutedInterchain implements Interchain {
   constructor(private readonly router: ChannelRouter) {}
@@ -153,11 +154,12 @@ export class RoutedInterchain implements Interchain {
   /**
    * Delivery goes to the channel of the app that acts: the target app (`deliver`,
    * `recordTimeout`), the source app (`acknowledge`, `closeTimedOut`), the app whose grant it is.
-   * Attesters are pinned on the shared channel (a dedicated app's channel is configured by its own
-   * chaincode's configureDelivery, not through this instance).
+   * Each channel keeps its own attesters: `scope` (an extension of the contract's signature)
+   * names a dedicated app whose channel is configured, by an admin of one of its member orgs
+   * (the chaincode refuses anyone else); without it, the shared channel.
    */
-  configureDelivery(attesters: DeliveryAttesters, signer: Signer): Promise<Receipt> {
-    return this.router.shared.interchain.configureDelivery(attesters, signer);
+  async configureDelivery(attesters: DeliveryAttesters, signer: Signer, scope?: AppRef): Promise<Receipt> {
+    return (await this.router.forScope(scope)).interchain.configureDelivery(attesters, signer);
   }
 
   async setGrant(app: AppRef, grant: ChainGrant, signer: Signer): Promise<Receipt> {
@@ -200,13 +202,18 @@ export class RoutedInterchain implements Interchain {
     return this.router.shared.interchain.verify(evidence, trust);
   }
 
-  trustRoots(attesters?: Attester[], threshold?: number): Promise<TrustRoots> {
-    return this.router.shared.interchain.trustRoots(attesters, threshold);
+  /**
+   * Roots for this network: the shared channel, and the dedicated channel of the app a piece of
+   * evidence is about (`dedicatedChannels`), so one set of pinned roots serves every app.
+   */
+  async trustRoots(attesters?: Attester[], threshold?: number): Promise<TrustRoots> {
+    const shared = await this.router.shared.interchain.trustRoots(attesters, threshold);
+    return { ...shared, roots: { ...shared.roots, dedicatedChannels: true } };
   }
 
   /**
-   * Roots pinning the channel `app` lives on (an extension): evidence of a dedicated app's
-   * packets names its own channel, which the shared channel's roots refuse.
+   * Roots pinning only the channel `app` lives on (an extension): what a verifier that trusts
+   * that one channel pins.
    */
   async trustRootsFor(app: AppRef, attesters?: Attester[], threshold?: number): Promise<TrustRoots> {
     return (await this.router.forScope(app)).interchain.trustRoots(attesters, threshold);

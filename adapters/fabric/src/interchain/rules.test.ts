@@ -5,7 +5,8 @@ import { describe, expect, test } from 'vitest';
 import { canonicalJson, packetBytes, packetCommitment, packetId, type Packet } from '@bsn/contract';
 import { parseRefusal } from '../errors.js';
 import { checkDerSignature } from './msp.js';
-import { checkRoots, parseSignaturePolicy } from './trust.js';
+import { dedicatedChannelName } from '../channels/names.js';
+import { channelPinned, checkRoots, parseSignaturePolicy } from './trust.js';
 
 const require = createRequire(import.meta.url);
 const packets = require('../../chaincode/lib/packets.js') as {
@@ -14,6 +15,10 @@ const packets = require('../../chaincode/lib/packets.js') as {
   commitmentOf(p: Packet): string;
   checkFields(json: string, txTime: number): Record<string, unknown>;
   MAX_PAYLOAD_BYTES: number;
+};
+const deliveryConfig = require('../../chaincode/lib/delivery-config.js') as {
+  dedicatedChannelOf(appId: string): string;
+  memberOrgs(app: { admin: string; members: string[] }): string[];
 };
 
 const packet = (over: Partial<Packet> = {}): Packet => ({
@@ -131,6 +136,25 @@ describe('trust roots', () => {
     expect(bad({ channel: 'c', chaincode: 'cc', orgs: [{ mspId: 'Org1MSP', caCerts: [] }] })).toMatch(/pins no CA certificate/);
     expect(bad({ channel: 'c', chaincode: 'cc', orgs: [{ mspId: 'Org1MSP', caCerts: ['not a pem'] }] })).toMatch(/not a PEM certificate/);
     expect(bad({ channel: 'c', chaincode: 'cc', orgs: [{ mspId: '', caCerts: ['x'] }] })).toMatch(/no MSP id/);
+    expect(bad({ channel: 'c', chaincode: 'cc', dedicatedChannels: 'yes' })).toMatch(/dedicatedChannels must be true or false/);
+  });
+
+  test("a dedicated app's channel: the chaincode names it as the adapter does, and roots accept only that app's", () => {
+    for (const appId of ['a', 'Target:app.1', 'x'.repeat(128), 'ic-d-1f2e']) {
+      expect(deliveryConfig.dedicatedChannelOf(appId)).toBe(dedicatedChannelName(appId));
+    }
+    const roots = { channel: 'bsnchannel', dedicatedChannels: true };
+    expect(channelPinned(roots, 'bsnchannel', 'anything')).toBe(true);
+    expect(channelPinned(roots, dedicatedChannelName('app-d'), 'app-d')).toBe(true);
+    expect(channelPinned(roots, dedicatedChannelName('app-d'), 'app-e')).toBe(false);
+    expect(channelPinned(roots, dedicatedChannelName('app-d'), undefined)).toBe(false);
+    expect(channelPinned(roots, dedicatedChannelName(''), '')).toBe(false);
+    expect(channelPinned({ ...roots, dedicatedChannels: false }, dedicatedChannelName('app-d'), 'app-d')).toBe(false);
+    // Who may configure a dedicated channel: the orgs of the app's admin and members.
+    expect(deliveryConfig.memberOrgs({ admin: 'Org1MSP:aa', members: ['Org1MSP:aa', 'Org2MSP:bb', 'Org1MSP:cc'] })).toEqual([
+      'Org1MSP',
+      'Org2MSP',
+    ]);
   });
 
   test('signatures must be strict DER with low S', () => {

@@ -1,5 +1,6 @@
 import type { X509Certificate } from 'node:crypto';
 import { attesterPolicyFault, type Attester, type TrustRoots } from '@bsn/contract';
+import { dedicatedChannelName } from '../channels/names.js';
 import { parseAnchor, type PinnedMsp } from './msp.js';
 
 /**
@@ -11,6 +12,14 @@ import { parseAnchor, type PinnedMsp } from './msp.js';
 export interface FabricRoots {
   /** The transaction must be on this channel (its channel header). */
   channel: string;
+  /**
+   * Also accept a transaction on the dedicated channel of the app the evidence is about
+   * (`app-` + 40 hex digits of SHA-256 over the packet's source app, or its target app for an
+   * ack or a timeout), under the same orgs, orderer, chaincode and policy: a network's dedicated
+   * apps get channels copied from the shared one, and a city node pins one set of roots per
+   * chain. Nothing else changes: the event, writes and packet are bound to that app as before.
+   */
+  dedicatedChannels?: boolean;
   /**
    * The chaincode the transaction invokes, is endorsed for and emits from: the preset
    * chaincode, whose `sendPacket` assigns seqs (another chaincode's event proves nothing).
@@ -52,6 +61,7 @@ export type PolicyRole = 'peer' | 'member';
 /** Roots checked and parsed: anchors as certificates, the policy normalised to n of mspIds. */
 export interface CheckedRoots {
   channel: string;
+  dedicatedChannels: boolean;
   chaincode: string;
   orgs: Map<string, PinnedMsp>;
   orderer: Map<string, PinnedMsp>;
@@ -93,6 +103,8 @@ export function checkRoots(trust: TrustRoots): RootsCheck {
   if (typeof r.channel !== 'string' || !CHANNEL.test(r.channel))
     return { ok: false, reason: 'trust roots pin no channel (a Fabric channel name)' };
   if (typeof r.chaincode !== 'string' || !CHAINCODE.test(r.chaincode)) return { ok: false, reason: 'trust roots pin no chaincode name' };
+  if (r.dedicatedChannels !== undefined && typeof r.dedicatedChannels !== 'boolean')
+    return { ok: false, reason: "trust roots' dedicatedChannels must be true or false" };
 
   if (!Array.isArray(r.orgs) || r.orgs.length === 0) return { ok: false, reason: 'trust roots pin no peer organization' };
   if (r.orgs.length > MAX_ORGS) return { ok: false, reason: `trust roots pin more than ${MAX_ORGS} organizations` };
@@ -139,6 +151,7 @@ export function checkRoots(trust: TrustRoots): RootsCheck {
     ok: true,
     roots: {
       channel: r.channel,
+      dedicatedChannels: r.dedicatedChannels === true,
       chaincode: r.chaincode,
       orgs,
       orderer: new Map([[orderer.mspId, orderer]]),
@@ -146,6 +159,15 @@ export function checkRoots(trust: TrustRoots): RootsCheck {
       ...(attestation && { attestation }),
     },
   };
+}
+
+/**
+ * Whether a transaction on `channel` may prove something about `app`: the pinned channel, or,
+ * where the roots allow dedicated channels, the one channel `app` would have as a dedicated app.
+ */
+export function channelPinned(roots: Pick<CheckedRoots, 'channel' | 'dedicatedChannels'>, channel: string, app: unknown): boolean {
+  if (channel === roots.channel) return true;
+  return roots.dedicatedChannels && typeof app === 'string' && app.length > 0 && channel === dedicatedChannelName(app);
 }
 
 /**

@@ -28,7 +28,7 @@ import {
   packetKey,
   type FabricProof,
 } from './proof.js';
-import { checkRoots, type CheckedRoots } from './trust.js';
+import { channelPinned, checkRoots, type CheckedRoots } from './trust.js';
 import { verifyDeliveryOutput } from './verify-delivery.js';
 import { decode, writesOf } from './decode.js';
 
@@ -99,8 +99,13 @@ function verify(evidence: Evidence, trust: TrustRoots): Verification {
   const tx = openTx(envelopeBytes);
   if (tx.type !== common.HeaderType.ENDORSER_TRANSACTION)
     reject(`transaction ${txIndex} is not an endorser transaction (header type ${tx.type})`);
-  if (tx.channel !== roots.channel)
-    reject(`transaction ${txIndex} is on channel ${JSON.stringify(tx.channel)}, the roots pin ${roots.channel}`);
+  // The app the evidence is about (the packet's source, an ack's or timeout's target): only its
+  // own dedicated channel may stand in for the pinned one, and step 11 binds the packet to it.
+  const about = (proof.packet as Partial<Record<'srcApp' | 'dstApp', unknown>> | undefined)?.[delivery ? 'dstApp' : 'srcApp'];
+  if (!channelPinned(roots, tx.channel, about)) {
+    const or = roots.dedicatedChannels ? ` or the dedicated channel of ${JSON.stringify(about)}` : '';
+    reject(`transaction ${txIndex} is on channel ${JSON.stringify(tx.channel)}, the roots pin ${roots.channel}${or}`);
+  }
   // With SHA-256(nonce ‖ creator) = tx.txId (validateTx), this also makes evidence.txId well-formed.
   if (tx.txId !== evidence.txId) reject(`transaction ${txIndex} is ${tx.txId}, the evidence names ${evidence.txId}`);
   if (tx.at.getTime() <= 0) reject('the transaction has no timestamp');
@@ -129,7 +134,7 @@ function verify(evidence: Evidence, trust: TrustRoots): Verification {
 
   // 10. The same-block race the flag may hide: an earlier transaction of this block that read what
   // this one read, at the same versions, and wrote one of those keys, validly endorsed.
-  const winner = earlierWinner(data, txIndex, ccAction, roots);
+  const winner = earlierWinner(data, txIndex, ccAction, roots, tx.channel);
   if (winner) reject(winner);
 
   // 11'. A delivery's ack or timeout record: what the target's chaincode emitted and wrote (verify-delivery.ts).
@@ -311,13 +316,19 @@ function readWriteOf(results: Uint8Array): ReadWrite {
  * so this one was invalidated, whatever its flag says. That is the loser of a seq race whose
  * winner landed in the same block. (A winner in an earlier block cannot be seen from this one.)
  */
-function earlierWinner(data: Uint8Array[], txIndex: number, ours: peer.ChaincodeAction, roots: CheckedRoots): string | undefined {
+function earlierWinner(
+  data: Uint8Array[],
+  txIndex: number,
+  ours: peer.ChaincodeAction,
+  roots: CheckedRoots,
+  channel: string,
+): string | undefined {
   const mine = readWriteOf(ours.getResults_asU8());
   for (let j = 0; j < txIndex; j++) {
     let reason: string | undefined;
     try {
       const other = openTx(data[j]!);
-      if (other.type !== common.HeaderType.ENDORSER_TRANSACTION || other.channel !== roots.channel) continue;
+      if (other.type !== common.HeaderType.ENDORSER_TRANSACTION || other.channel !== channel) continue;
       const rw = readWriteOf(endorsedAction(other).ccAction.getResults_asU8());
       if (rw.opaque || ![...rw.reads].every(([k, v]) => mine.reads.get(k) === v)) continue;
       const clash = [...rw.writes].find((k) => mine.reads.has(k));
