@@ -48,6 +48,9 @@ export const FAULTS = {
   'verify-accepts-anything': { catches: ['IC-002', 'IC-004'] },
   /** Executes a delivered packet without recording its receipt (the outbox compiled without that line). */
   'deliver-without-receipt': { catches: ['IC-004', 'IC-005'] },
+  // Apps that bring their own contract (#19).
+  /** Upgrades an app by moving it to a new proxy: version 2 runs on fresh storage (BsnCustomApps compiled so). */
+  'upgrade-fresh-storage': { catches: ['CC-004'] },
 } as const satisfies Record<string, { catches: readonly string[]; target?: string }>;
 export type Fault = keyof typeof FAULTS;
 
@@ -220,6 +223,7 @@ export default {
 };
 `,
   'deliver-without-receipt': () => '',
+  'upgrade-fresh-storage': () => '',
 };
 
 /** Faults made by compiling the contracts with lines of a source changed: [file in contracts/, [exact text, replacement]…, the contract whose creation code is swapped]. */
@@ -231,6 +235,17 @@ const CONTRACT_PATCHES: Partial<Record<Fault, [string, Array<[string, string]>, 
       ['received[id] = TargetRecord(DELIVERED, status, uint64(block.number), ackCommitment);', ''],
     ],
     'BsnPacketOutbox',
+  ],
+  'upgrade-fresh-storage': [
+    'BsnCustomApps.sol',
+    [
+      [
+        '(bool ok, bytes memory ret) = a.proxy.call(abi.encodeWithSelector(bytes4(0), implementation, code.call));',
+        'a.proxy = address(new BsnCustomAppProxy{salt: keccak256(abi.encode(h, a.version))}(h, implementation, code.call));\n' +
+          '        (bool ok, bytes memory ret) = (true, new bytes(0));',
+      ],
+    ],
+    'BsnCustomApps',
   ],
 };
 
@@ -295,7 +310,7 @@ export function writeFaultyEthereumPlugin(fault: Fault, adapterDir: string, dir:
   // A copy of the built adapter with one line changed; it imports its packages from the repo's node_modules.
   const root = join(adapterDir, '..', '..', '.cache', 'fault-dist', fault);
   rmSync(root, { recursive: true, force: true });
-  for (const part of ['dist', 'package.json', 'bsn-plugin.json', 'network-config.schema.json', 'artifacts'].filter((p) =>
+  for (const part of ['dist', 'package.json', 'bsn-plugin.json', 'network-config.schema.json', 'artifacts', 'samples'].filter((p) =>
     existsSync(join(adapterDir, p)),
   ))
     cpSync(join(adapterDir, part), join(root, part), { recursive: true });
