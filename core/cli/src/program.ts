@@ -16,6 +16,7 @@ import { registerConformanceCommand } from './conformance-command.js';
 import { registerAdapterCommands } from './adapter-commands.js';
 import { registerLogCommands } from './log-commands.js';
 import { registerInterchainCommands } from './interchain-commands.js';
+import { registerAppCommands } from './app-commands.js';
 
 const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -55,6 +56,7 @@ export function buildProgram(io: CliIo): Command {
   registerAdapterCommands(program, io);
   registerLogCommands(program, io);
   registerInterchainCommands(program, io);
+  registerAppCommands(program, io);
   return program;
 }
 

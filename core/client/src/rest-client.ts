@@ -217,6 +217,11 @@ export class BsnClient {
     return this.call('POST', '/v1/apps', { body: app });
   }
 
+  /** Moves the app to new code with the framework's own upgrade, state kept (its owner or a portal admin). */
+  upgradeApp(app: string, contract: unknown) {
+    return this.call('POST', `/v1/apps/${app}/upgrade`, { app, body: { contract } });
+  }
+
   listApps() {
     return this.call<{ apps: Array<Record<string, unknown>> }>('GET', '/v1/apps');
   }
