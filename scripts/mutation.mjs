@@ -6,7 +6,7 @@
 // .cache/mutation/<adapter>/ (Stryker's HTML and JSON reports, summary.md) and prints the score
 // per module and per case family, with every survivor. Long: not part of `npm test`.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -80,7 +80,10 @@ console.error(
   `[mutation] ${adapter} on ${target} (${args.includes('--shared-devnet') ? 'one devnet for all mutants' : 'a fresh devnet per mutant'}): mutating ${config.mutate.join(' ')}`,
 );
 // --summary-only: summarize the last run again (after editing mutation-equivalents.json)
-const run = args.includes('--summary-only')
+const summaryOnly = args.includes('--summary-only');
+// A run that fails must not leave the last run's report to be summarized as if it were this one's.
+if (!summaryOnly) rmSync(join(out, 'mutation.json'), { force: true });
+const run = summaryOnly
   ? { status: 0 }
   : spawnSync(process.execPath, [join(root, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', configFile], {
       cwd: root,
@@ -92,8 +95,10 @@ const run = args.includes('--summary-only')
         BSN_MUTATION_SHARED_DEVNET: args.includes('--shared-devnet') ? '1' : '0',
       },
     });
-if (!existsSync(join(out, 'mutation.json'))) {
-  console.error(`[mutation] Stryker wrote no report (exit ${run.status})`);
+if (!existsSync(join(out, 'mutation.json')) || run.status !== 0) {
+  console.error(
+    `[mutation] Stryker failed (exit ${run.status}); no report${existsSync(join(out, 'mutation.json')) ? ' summarized' : ' written'}`,
+  );
   process.exit(1);
 }
 writeFileSync(join(out, 'summary.md'), summarize(JSON.parse(readFileSync(join(out, 'mutation.json'), 'utf8'))));
