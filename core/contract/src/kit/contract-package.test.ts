@@ -155,7 +155,8 @@ describe('other frameworks', () => {
       const refused = refusal(() => checkContractPackage(pkg({ ...ok, scripts })));
       expect([refused.field, refused.message]).toEqual(['/contract/package/files/package.json', expect.stringContaining('scripts.start')]);
     }
-    expect(checkContractPackage(pkg({ name: 'token', scripts: ok.scripts }, { 'index.js': b64('') })).format).toBe('fabric-chaincode-node');
+    const noMain = refusal(() => checkContractPackage(pkg({ name: 'token', scripts: ok.scripts }, { 'index.js': b64('') })));
+    expect([noMain.field, noMain.message]).toEqual(['/contract/package/files/package.json', expect.stringContaining('"main"')]);
   });
 });
 

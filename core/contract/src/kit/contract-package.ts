@@ -111,13 +111,15 @@ interface NodeManifest {
 }
 
 /**
- * What makes a Node.js package a Fabric chaincode a peer can run as a service: its `main` (default
- * index.js) is one of its files, and `scripts.start` starts it with fabric-chaincode-node (the
- * shim's `start` or `server`), as Fabric's own Node chaincode packages declare.
+ * What makes a Node.js package a Fabric chaincode a peer can run as a service: its `main` names
+ * one of its files (the shim refuses a package.json without one), and `scripts.start` starts it
+ * with fabric-chaincode-node (the shim's `start` or `server`), as Fabric's own Node chaincode
+ * packages declare.
  */
 function checkChaincodeManifest(manifest: NodeManifest, files: Record<string, string>, field: string): void {
-  const main = manifest.main ?? 'index.js';
-  if (typeof main !== 'string') return invalid(`${field}/package.json`, '"main" must be a path');
+  const main = manifest.main;
+  if (typeof main !== 'string' || main.length === 0)
+    return invalid(`${field}/package.json`, '"main" must name the module that exports the contracts (fabric-chaincode-node needs it)');
   const path = main.replace(/^\.\//, '');
   const candidates = [path, `${path}.js`, `${path}/index.js`];
   if (!candidates.some((c) => files[c] !== undefined))
