@@ -1,11 +1,14 @@
 /**
- * End to end through REST on two real anvil chains and three city nodes (attesters, t = 2): an
- * app on chain A calls an app on chain B; the call is delivered once and acknowledged, each
- * checked by reading the chains themselves with an adapter of the test's own (not any node's
- * registry). Then a second node relays the same packets at the same time: one execution each.
+ * End to end through REST on two real anvil chains and three city nodes (attesters, t = 2) whose
+ * certified Ethereum plugins run confined: an app on chain A calls an app on chain B; the call is
+ * delivered once and acknowledged, each checked by reading the chains themselves with an adapter
+ * of the test's own and the outbox's logs (not any node's registry). Then: a second node relaying
+ * the same packets at the same time; a packet found on the chain by a node that was never told of
+ * it, its sender killed; a timeout; a relaying node killed -9 between delivery and ack.
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BsnClient, type InterchainCallJson } from '@bsn/client';
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { NodeKeys, PeerClient, type CityNode } from '@bsn/city-node';
 import { encodePacketCall, packetId, toBase64, type Packet } from '@bsn/contract';
@@ -52,6 +55,26 @@ describe.skipIf(skip !== undefined)('interchain calls between two anvil chains t
     return call;
   }
 
+  /** Executed once on chain B, acknowledged once on chain A: the outboxes' own logs, and the key's history on B. */
+  async function onceOnBothChains(packet: Packet, key: string) {
+    const id = packetId(packet);
+    expect(await fleet.readers['chain-a'].interchain!.packetState!(packet)).toMatchObject({ side: 'source', state: 'acknowledged' });
+    expect(await fleet.readers['chain-b'].interchain!.packetState!(packet)).toMatchObject({ state: 'delivered', ack: { status: 'OK' } });
+    expect(await fleet.readers['chain-b'].kv.history({ appId: 'p1:dst' }, key)).toHaveLength(1);
+    expect(await fleet.outboxLogs('chain-b', 'PacketDelivered', id)).toBe(1);
+    expect(await fleet.outboxLogs('chain-a', 'PacketAcknowledged', id)).toBe(1);
+  }
+
+  /** Polls the source chain itself until it records the packet acknowledged. */
+  async function acknowledgedOnChainA(packet: Packet, ms = 120_000): Promise<boolean> {
+    const end = Date.now() + ms;
+    for (;;) {
+      if ((await fleet.readers['chain-a'].interchain!.packetState!(packet)).state === 'acknowledged') return true;
+      if (Date.now() > end) return false;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+
   test('a call from chain A is delivered once on chain B and acknowledged on chain A, as both chains record it', async () => {
     const started = Date.now();
     const sent = await alice.sendCall('src', put('greeting', 'hello from chain A'));
@@ -71,22 +94,33 @@ describe.skipIf(skip !== undefined)('interchain calls between two anvil chains t
     // Chain A itself: the ack recorded once, the same ack.
     const here = await fleet.readers['chain-a'].interchain!.packetState!(packet);
     expect(here).toMatchObject({ side: 'source', state: 'acknowledged', ack: (there as { ack: unknown }).ack });
+    await onceOnBothChains(packet, 'greeting');
+    // The three nodes ran it through confined plugins: each a child process of this one under Node's permission model.
+    const confined = execFileSync('ps', ['-o', 'args=', '--ppid', String(process.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter((args) => /--(experimental-)?permission /.test(args) && args.includes('isolation/runner.js'));
+    expect(confined.length, 'plugin processes of the three nodes').toBeGreaterThanOrEqual(3);
   }, 180_000);
 
   test('a second node relaying the same packets at the same time changes nothing: each executes once', async () => {
-    // Node 2 relays too; it learns of each packet when node 1 asks it to attest.
+    // Node 2 relays too; it learns of each packet when node 1 asks it to attest (or from chain A).
+    // Node 3 is down: with t = 2 each relayer needs the other's attestation while both race.
     await nodes[1]!.stop();
     nodes[1] = await fleet.start(1, { relay: true });
+    await nodes[2]!.stop();
     const calls = [];
-    for (let i = 0; i < 3; i++) calls.push(await alice.sendCall('src', put(`both-${i}`, `value ${i}`)));
-    for (const c of calls) expect((await until(alice, c.packetId, 'acknowledged')).state).toBe('acknowledged');
+    try {
+      for (let i = 0; i < 3; i++) calls.push(await alice.sendCall('src', put(`both-${i}`, `value ${i}`)));
+      for (const c of calls) expect((await until(alice, c.packetId, 'acknowledged')).state).toBe('acknowledged');
+    } finally {
+      nodes[2] = await fleet.start(2);
+    }
     const b = fleet.readers['chain-b'];
     for (const [i, c] of calls.entries()) {
       const packet = c.packet as unknown as Packet;
-      expect(await b.interchain!.packetState!(packet)).toMatchObject({ state: 'delivered', ack: { status: 'OK' } });
       expect(Buffer.from((await b.kv.get({ appId: 'p1:dst' }, `both-${i}`))!.value).toString('utf8')).toBe(`value ${i}`);
-      // One execution: the key's history on chain B holds one write.
-      expect(await b.kv.history({ appId: 'p1:dst' }, `both-${i}`)).toHaveLength(1);
+      // One execution and one ack, as the chains' own logs count them.
+      await onceOnBothChains(packet, `both-${i}`);
     }
     // Node 2 relayed them too: it tracked each packet and followed it to the end on the chains.
     const end = Date.now() + 60_000;
@@ -98,8 +132,37 @@ describe.skipIf(skip !== undefined)('interchain calls between two anvil chains t
     expect(tracked.map((t) => t?.state)).toEqual(['acknowledged', 'acknowledged', 'acknowledged']);
   }, 300_000);
 
+  test('a packet sent through node 1, killed -9 at once, is found on chain A and relayed by node 2, which no one told of it', async () => {
+    // Node 2 relays (since the test above) and watches the source app's outbox: it attested one of its packets.
+    expect(await nodes[1]!.interchain!.store.trackedSources()).toContainEqual({ network: 'chain-a', app: 'p1:src' });
+    // Node 1 sends from a process of its own and relays nothing (so it asks no peer to attest); node 3 does not relay.
+    await nodes[0]!.stop();
+    const file = join(fleet.pluginsDir, 'node-1.json');
+    const proc = await startNodeProcess(fleet.configOf(0, { relay: false }), file, fleet.nodes[0]!.restPort, PASSPHRASE);
+    let sent: InterchainCallJson;
+    try {
+      const client = new BsnClient({ baseUrl: proc.url, user: 'alice', algorithm: 'secp256r1', privateKey: ALICE.privateKey });
+      sent = await client.sendCall('src', put('orphan', 'sent by a node that died'));
+    } finally {
+      await proc.kill9();
+    }
+    const packet = sent.packet as unknown as Packet;
+    try {
+      expect(await acknowledgedOnChainA(packet), 'node 2 never relayed the packet').toBe(true);
+      const b = fleet.readers['chain-b'];
+      expect(Buffer.from((await b.kv.get({ appId: 'p1:dst' }, 'orphan'))!.value).toString('utf8')).toBe('sent by a node that died');
+      await onceOnBothChains(packet, 'orphan');
+      // Node 2 learned of it from chain A's packet.sent event: the send transaction is the one node 1 reported.
+      expect((await nodes[1]!.interchain!.store.get(sent.packetId))?.txs.send).toBe(sent.txs.send);
+    } finally {
+      nodes[0] = await fleet.start(0);
+    }
+  }, 300_000);
+
   test('a call not delivered before its timeout is recorded timed out on chain B and closed on chain A, never executed', async () => {
     // Nobody relays while the call's time runs out.
+    await nodes[1]!.stop();
+    nodes[1] = await fleet.start(1, { relay: false });
     await nodes[0]!.stop();
     nodes[0] = await fleet.start(0, { relay: false });
     const late = new BsnClient({ baseUrl: nodes[0].restUrl, user: 'alice', algorithm: 'secp256r1', privateKey: ALICE.privateKey });
@@ -118,40 +181,39 @@ describe.skipIf(skip !== undefined)('interchain calls between two anvil chains t
     expect(await fleet.readers['chain-b'].kv.get({ appId: 'p1:dst' }, 'too-late')).toBeNull();
   }, 180_000);
 
-  test('kill -9 of the relaying node mid-flight, then a restart: every call delivered once and acknowledged', async () => {
-    // Only node 1 relays now, in a process of its own (same data folder, registry and port).
-    await nodes[1]!.stop();
-    nodes[1] = await fleet.start(1, { relay: false });
+  test('kill -9 of the relaying node between a delivery on chain B and its ack on chain A, then a restart: every call delivered once and acknowledged once', async () => {
+    // The calls are sent while nobody relays (node 1 in process, relay off; nodes 2 and 3 relay nothing).
     await nodes[0]!.stop();
-    const me = fleet.nodes[0]!;
+    nodes[0] = await fleet.start(0, { relay: false });
+    const quiet = new BsnClient({ baseUrl: nodes[0].restUrl, user: 'alice', algorithm: 'secp256r1', privateKey: ALICE.privateKey });
+    const calls: InterchainCallJson[] = [];
+    for (let i = 0; i < 4; i++) calls.push(await quiet.sendCall('src', put(`killed-${i}`, `value ${i}`)));
+    await nodes[0].stop();
+    // Then node 1 relays them from a process of its own (same data folder, registry and port) that
+    // kills itself -9 when it first asks for an ack's attestation: its delivery is final on chain B.
     const file = join(fleet.pluginsDir, 'node-1.json');
-    let proc = await startNodeProcess(fleet.configOf(0), file, me.restPort, PASSPHRASE);
+    const port = fleet.nodes[0]!.restPort;
+    let proc = await startNodeProcess(fleet.configOf(0), file, port, PASSPHRASE, { dieAtAck: true });
     try {
-      const client = new BsnClient({ baseUrl: proc.url, user: 'alice', algorithm: 'secp256r1', privateKey: ALICE.privateKey });
-      const calls: InterchainCallJson[] = [];
-      for (let i = 0; i < 4; i++) calls.push(await client.sendCall('src', put(`killed-${i}`, `value ${i}`)));
-      await proc.kill9();
+      const signal = await Promise.race([proc.exited, new Promise<'alive'>((r) => setTimeout(() => r('alive'), 120_000))]);
+      expect(signal, `the relaying node did not die at an ack:\n${proc.output()}`).toBe('SIGKILL');
       const a = fleet.readers['chain-a'];
       const b = fleet.readers['chain-b'];
-      const atKill = await Promise.all(calls.map((c) => a.interchain!.packetState!(c.packet as unknown as Packet)));
-      const open = atKill.filter((s) => s.state !== 'acknowledged').length;
-      const delivered = (await Promise.all(calls.map((c) => b.interchain!.packetState!(c.packet as unknown as Packet)))).filter(
-        (s) => s.state === 'delivered',
-      ).length;
+      const packets = calls.map((c) => c.packet as unknown as Packet);
+      const source = await Promise.all(packets.map((p) => a.interchain!.packetState!(p)));
+      const target = await Promise.all(packets.map((p) => b.interchain!.packetState!(p)));
+      const midFlight = packets.filter((_, i) => target[i]!.state === 'delivered' && source[i]!.state === 'sent').length;
       console.info(
-        `interchain e2e: at kill -9, ${open} of ${calls.length} calls not yet acknowledged on chain A (${delivered} already delivered on chain B)`,
+        `interchain e2e: at kill -9, ${midFlight} of ${calls.length} calls delivered on chain B and not acknowledged on chain A, ${
+          source.filter((s) => s.state === 'acknowledged').length
+        } acknowledged`,
       );
-      expect(open, 'the kill came after every call was done: nothing was in flight').toBeGreaterThan(0);
+      expect(midFlight, 'the kill fell between a delivery and its ack').toBeGreaterThan(0);
 
-      proc = await startNodeProcess(fleet.configOf(0), file, me.restPort, PASSPHRASE);
+      proc = await startNodeProcess(fleet.configOf(0), file, port, PASSPHRASE);
       const again = new BsnClient({ baseUrl: proc.url, user: 'alice', algorithm: 'secp256r1', privateKey: ALICE.privateKey });
       for (const c of calls) expect((await until(again, c.packetId, 'acknowledged')).state).toBe('acknowledged');
-      for (const [i, c] of calls.entries()) {
-        const packet = c.packet as unknown as Packet;
-        expect(await a.interchain!.packetState!(packet)).toMatchObject({ state: 'acknowledged' });
-        expect(await b.interchain!.packetState!(packet)).toMatchObject({ state: 'delivered', ack: { status: 'OK' } });
-        expect(await b.kv.history({ appId: 'p1:dst' }, `killed-${i}`)).toHaveLength(1);
-      }
+      for (const [i, p] of packets.entries()) await onceOnBothChains(p, `killed-${i}`);
     } finally {
       await proc.stop();
       // The rest of the tests use node 1 in process again.

@@ -3,15 +3,18 @@
  * ids told apart), the certified Ethereum plugin, and three city nodes connected to both — each
  * an attester (secp256k1 key from its own keystore), pinning the other two as peers and the
  * roots of both chains with all three attesters at threshold 2; both chains pin the same three
- * for delivery. Node 1 relays (others may be asked to with `relay`).
+ * for delivery. Node 1 relays (others may be asked to with `relay`). Every node loads the
+ * certified plugin confined (its own process, protocol 2 carrying the interchain members).
  */
 import { existsSync } from 'node:fs';
+import { id } from 'ethers';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { CityNode, NodeKeys, resolveNodeConfig } from '@bsn/city-node';
 import { newKey } from '@bsn/city-node/testing';
 import type { Adapter, Attester, TrustRoots } from '@bsn/contract';
 import { ethereumAdapterFactory, localKeySigner } from '@bsn/adapter-ethereum';
+import { AnvilDevnet } from '@bsn/adapter-ethereum/devnets';
 import { toHex } from '@bsn/contract';
 import {
   ADAPTER_DIR,
@@ -75,17 +78,30 @@ export interface InterchainFleet {
   /** An adapter of the test's own on each chain: what it reads is the chain's word, not a node's. */
   readers: Record<(typeof CHAINS)[number], Adapter>;
   pluginsDir: string;
+  /** How many `event` logs for the packet the chain's outbox holds, read with eth_getLogs. */
+  outboxLogs(chain: (typeof CHAINS)[number], event: keyof typeof OUTBOX_EVENTS, packetId: string): Promise<number>;
   stop(): Promise<void>;
 }
 
-export async function startInterchainFleet(): Promise<InterchainFleet> {
+/** Outbox events with the packet id as their first indexed topic. */
+const OUTBOX_EVENTS = {
+  PacketDelivered: id('PacketDelivered(bytes32,bytes32,uint8,bytes,bytes32)'),
+  PacketTimedOut: id('PacketTimedOut(bytes32,bytes32)'),
+  PacketAcknowledged: id('PacketAcknowledged(bytes32,bytes32)'),
+  PacketClosed: id('PacketClosed(bytes32)'),
+};
+
+/** `blockTime`: seconds between anvil's blocks (default: a block per transaction). */
+export async function startInterchainFleet(options: { blockTime?: number } = {}): Promise<InterchainFleet> {
   const plugins = await certifiedPluginCopies();
   const started: StartedAnvil[] = [];
   const readers: Adapter[] = [];
   try {
     const anvils = {} as InterchainFleet['anvils'];
     for (const [i, name] of CHAINS.entries()) {
-      const anvil = await startAnvil();
+      const anvil = options.blockTime
+        ? ((await new AnvilDevnet().withBlockTime(options.blockTime).start()) as unknown as StartedAnvil)
+        : await startAnvil();
       started.push(anvil);
       // Two chains, two chain ids: a transaction or proof of one is never valid on the other.
       const chainId = 31337 + i;
@@ -128,8 +144,8 @@ export async function startInterchainFleet(): Promise<InterchainFleet> {
         keys: { scryptN: 1024 },
         // The copies' certificates are of the fixture suite (bsn node start otherwise wants the installed kit's).
         trust: { certifiers: [plugins.trustFile], suites: FIXTURE_SUITES },
-        // In the node's process: three nodes with a plugin process per network is more than two shared cores carry well.
-        isolation: { enabled: false },
+        // Confined, as a city node runs certified plugins: delivery crosses the process boundary.
+        isolation: { enabled: true },
         plugins: [
           {
             source: plugins.good,
@@ -153,6 +169,13 @@ export async function startInterchainFleet(): Promise<InterchainFleet> {
       readers: byChain,
       pluginsDir: plugins.dir,
       configOf,
+      async outboxLogs(chain, event, packetId) {
+        const outbox = (roots.find((r) => r.chain === chain)!.roots as { outbox: string }).outbox;
+        const logs = await rpc<unknown[]>(anvils[chain].network.rpcUrl, 'eth_getLogs', [
+          { address: outbox, fromBlock: '0x0', toBlock: 'latest', topics: [OUTBOX_EVENTS[event], '0x' + packetId] },
+        ]);
+        return logs.length;
+      },
       start: (i, options) =>
         CityNode.start({
           config: resolveNodeConfig(configOf(i, options), plugins.dir),

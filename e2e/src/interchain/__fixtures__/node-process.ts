@@ -1,11 +1,15 @@
 /**
  * A city node in a process of its own (`bsn node start --config`), so a test can kill it -9 and
- * start it again on the same data folder and port.
+ * start it again on the same data folder and port; `dieAtAck` makes it kill itself -9 between a
+ * packet's delivery on the target and its ack on the source (die-at-ack.mjs).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ROOT } from '../../__fixtures__/ethereum-e2e.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
 
 export interface NodeProcess {
   url: string;
@@ -13,6 +17,8 @@ export interface NodeProcess {
   output(): string;
   /** SIGKILL: no drain, no goodbye; resolves once the process is gone. */
   kill9(): Promise<void>;
+  /** Resolves once the process has exited, by whatever cause: the signal that ended it, if any. */
+  exited: Promise<NodeJS.Signals | null>;
   /** SIGTERM, and waits for the exit. */
   stop(): Promise<void>;
 }
@@ -22,17 +28,19 @@ export async function startNodeProcess(
   file: string,
   restPort: number,
   passphrase: string,
+  options: { dieAtAck?: boolean } = {},
 ): Promise<NodeProcess> {
   // JSON is YAML: the config the test built, as written.
   await writeFile(file, JSON.stringify(config, null, 2));
   let output = '';
-  const child = spawn(process.execPath, [join(ROOT, 'core/cli/dist/main.js'), 'node', 'start', '--config', file], {
+  const preload = options.dieAtAck ? ['--import', join(HERE, 'die-at-ack.mjs')] : [];
+  const child = spawn(process.execPath, [...preload, join(ROOT, 'core/cli/dist/main.js'), 'node', 'start', '--config', file], {
     env: { ...process.env, BSN_NODE_PASSPHRASE: passphrase },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<NodeJS.Signals | null>((resolve) => child.once('exit', (_code, signal) => resolve(signal)));
   const url = `http://127.0.0.1:${restPort}`;
   const deadline = Date.now() + 120_000;
   for (;;) {
@@ -50,6 +58,7 @@ export async function startNodeProcess(
   return {
     url,
     child,
+    exited,
     output: () => output,
     async kill9() {
       if (child.exitCode === null) child.kill('SIGKILL');
