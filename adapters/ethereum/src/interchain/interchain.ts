@@ -45,6 +45,7 @@ import { openOutbox } from './outbox-deploy.js';
 import { PACKET_SENT_TOPIC, decodePacketSentData, outboxInterface, packetFields } from './outbox.js';
 import type { EthereumProof } from './proof.js';
 import type { EthereumRoots } from './trust.js';
+import { SeqSequencer } from './seq-sequencer.js';
 import { verifyEthereumEvidence } from './verify.js';
 
 export interface InterchainDeps extends Pick<AdapterParts, 'config' | 'chain' | 'finality' | 'sender' | 'nonces' | 'registry' | 'logger'> {
@@ -65,6 +66,7 @@ const SEQ_ATTEMPTS = 5;
 export class EthereumInterchain implements Interchain {
   private outbox?: Promise<string>;
   private readonly delivery: EthereumDelivery;
+  private readonly seqs = new SeqSequencer();
 
   constructor(private readonly d: InterchainDeps) {
     this.delivery = new EthereumDelivery({ ...d, outboxAddress: () => this.outboxAddress() });
@@ -133,23 +135,32 @@ export class EthereumInterchain implements Interchain {
     const from = signerAddress(signer, '/signer');
     await this.d.registry.resolve(srcApp); // NotFoundError for an unknown app
     const outbox = await this.outboxAddress();
+    const channel = JSON.stringify([srcApp, fields.dstChain, fields.dstApp]);
+    const sendData = (p: Packet) =>
+      outboxInterface.encodeFunctionData('sendPacket', [packetFields(p), p.seq, '0x' + packetId(p), '0x' + packetCommitment(p)]);
     for (let attempt = 1; ; attempt++) {
-      const packet = packetAt(await this.nextSeq(outbox, srcApp, fields.dstChain, fields.dstApp));
-      const id = packetId(packet);
-      const data = outboxInterface.encodeFunctionData('sendPacket', [
-        packetFields(packet),
-        packet.seq,
-        '0x' + id,
-        '0x' + packetCommitment(packet),
-      ]);
-      const what = `sending packet ${packet.seq} from ${srcApp} to ${packet.dstChain}/${packet.dstApp}`;
+      let packet: Packet | undefined;
+      let what = `sending a packet from ${srcApp} to ${fields.dstChain}/${fields.dstApp}`;
       try {
-        const raw = await this.d.sender.send({ to: outbox, data, what }, signer, { wait: 'final' });
-        return { packet, receipt: await this.receiptOf(raw, id) };
+        const raw = await this.seqs.run(
+          channel,
+          () => this.nextSeq(outbox, srcApp, fields.dstChain, fields.dstApp),
+          async (seq, chainNext) => {
+            packet = packetAt(seq);
+            what = `sending packet ${seq} from ${srcApp} to ${packet.dstChain}/${packet.dstApp}`;
+            // Behind packets still in flight, this one would revert if estimated now: its gas is
+            // estimated as the same packet at the chain's next seq (the seq is all that differs).
+            const gasLimit =
+              seq === chainNext ? undefined : await this.d.sender.estimate(from, { to: outbox, data: sendData(packetAt(chainNext)), what });
+            const req = { to: outbox, data: sendData(packet), what, ...(gasLimit && { gasLimit }) };
+            return () => this.d.sender.send(req, signer, { wait: 'final' });
+          },
+        );
+        return { packet: packet!, receipt: await this.receiptOf(raw, packetId(packet!)) };
       } catch (error) {
         const mapped = outboxError(error, what);
         if (mapped === 'seq-taken' && attempt < SEQ_ATTEMPTS) {
-          this.d.logger.debug('ethereum adapter: packet seq taken by a concurrent sender, retrying', { srcApp, seq: packet.seq, from });
+          this.d.logger.debug('ethereum adapter: packet seq taken by a concurrent sender, retrying', { srcApp, seq: packet?.seq, from });
           continue;
         }
         if (mapped === 'seq-taken') {
