@@ -132,4 +132,43 @@ describe('npm start quickstart preparation', () => {
     expect(notes).toContain('adapter @bsn/adapter-emu@1.0.0: certified provisionally (.bsn/certificates/emu.json)');
     expect(second.config.trust.requireFull).toBe(false);
   });
+
+  test('only: the named bundled adapters are prepared, the others untouched, and no node.yaml is written (bsn interchain demo)', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'bsn-quick-only-'));
+    await mkdir(join(root, 'adapters'));
+    for (const [name, local] of [
+      ['one', 'geth'],
+      ['two', 'anvil'],
+    ]) {
+      const { folder } = await makePluginFolder({ name: `@bsn/adapter-${name}`, devnet: { local: local!, kind: 'process' } });
+      await rename(folder, join(root, 'adapters', name));
+    }
+    const runs: string[] = [];
+    const kit = {
+      async runConformanceCli(args: string[]) {
+        const adapter = args[args.indexOf('--adapter') + 1]!;
+        runs.push(adapter);
+        const out = args[args.indexOf('--out') + 1]!;
+        const digest = await computePluginDigest(adapter);
+        await mkdir(out, { recursive: true });
+        const name = adapter.endsWith('one') ? '@bsn/adapter-one' : '@bsn/adapter-two';
+        await writeFile(
+          join(out, 'conformance-report.json'),
+          JSON.stringify(makeReport({ name, version: '1.0.0', framework: 'ethereum', digest: digest.digest })),
+        );
+        return 0;
+      },
+      suiteCatalog: async () => FIXTURE_SUITE,
+    };
+    const prepared = await prepareQuickstart({ root, env: {}, progress: () => {}, kit, only: ['two'] });
+    expect(runs).toEqual([join(root, 'adapters', 'two')]);
+    expect(prepared.config.plugins.map((p) => p.source)).toEqual([join(root, 'adapters', 'two')]);
+    expect(existsSync(join(root, '.bsn', 'certificates', 'two.json'))).toBe(true);
+    expect(existsSync(join(root, '.bsn', 'certificates', 'one.json'))).toBe(false);
+    expect(existsSync(join(root, '.bsn', 'node.yaml'))).toBe(false);
+    // npm start afterwards prepares the rest and reuses the certificate already earned.
+    await prepareQuickstart({ root, env: {}, progress: () => {}, kit });
+    expect(runs).toEqual([join(root, 'adapters', 'two'), join(root, 'adapters', 'one')]);
+    expect(existsSync(join(root, '.bsn', 'node.yaml'))).toBe(true);
+  });
 });
