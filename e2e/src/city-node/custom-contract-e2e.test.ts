@@ -8,13 +8,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Interface, getAddress } from 'ethers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { BsnClient, BsnGrpcClient, NodeResponseError, type EventMessage } from '@bsn/client';
 import { CityNode, resolveNodeConfig } from '@bsn/city-node';
 import { newKey } from '@bsn/city-node/testing';
+import { runCli, type CliIo } from '@bsn/cli';
+import { toHex } from '@bsn/contract';
 import { ADAPTER_DIR, certifiedPluginCopies, e2eSkipReason, startAnvil, type StartedAnvil } from '../__fixtures__/ethereum-e2e.js';
 
 const skip = await e2eSkipReason();
@@ -191,6 +194,79 @@ describe.skipIf(skip !== undefined)('an app with its own contract through REST o
     expect(await onChain(address, 'balanceOf', [bobAddress])).toBe('700');
     expect(await onChain(address, 'totalSupply')).toBe('950');
     expect((await bob.evaluate('token', 'symbol', [])).resultText).toBe('["SMP"]');
+  });
+
+  test('the bsn app commands deploy, call and upgrade the sample token through the node; checked on the chain', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'bsn-app-cli-e2e-'));
+    const bsn = async (args: string[], user: 'alice' | 'bob' = 'alice') => {
+      let stdout = '';
+      let stderr = '';
+      const io: CliIo = {
+        stdout: (t) => (stdout += t),
+        stderr: (t) => (stderr += t),
+        env: {},
+        cwd: work,
+        stdinIsTTY: false,
+        promptSecret: async () => '',
+      };
+      const code = await runCli([...args, '--node', node.restUrl, '--key', `${user}.json`], io);
+      type Answer = { txId: string; result: unknown; chain: { location: { address: string }; contract: unknown } };
+      return { code, stdout, stderr, json: () => JSON.parse(stdout) as Answer };
+    };
+    try {
+      await writeFile(
+        join(work, 'alice.json'),
+        JSON.stringify({ user: 'alice', algorithm: 'secp256r1', privateKey: toHex(keys.alice.privateKey) }),
+      );
+      await writeFile(join(work, 'bob.json'), JSON.stringify({ user: 'bob', algorithm: 'sm2', privateKey: toHex(keys.bob.privateKey) }));
+      await writeFile(join(work, 'v1.json'), JSON.stringify(compiledSample()));
+      await writeFile(join(work, 'v2.json'), JSON.stringify(compiledSample('SampleTokenV2')));
+      const deploy = await bsn([
+        'app',
+        'deploy',
+        'cli-token',
+        'v1.json',
+        '--framework',
+        'ethereum',
+        '--init',
+        'initialize',
+        '--arg',
+        aliceAddress,
+        '--arg',
+        'CLI',
+      ]);
+      expect([deploy.code, deploy.stderr]).toEqual([0, '']);
+      const address = deploy.json().chain.location.address;
+      expect(await onChain(address, 'owner')).toBe(aliceAddress);
+      await alice.admit('cli-token', 'bob');
+      const mint = await bsn(['app', 'call', 'cli-token', 'mint', bobAddress, '500']);
+      expect([mint.code, mint.stderr]).toEqual([0, '']);
+      const receipt = await rpc<{ status: string }>('eth_getTransactionReceipt', [mint.json().txId]);
+      expect(receipt.status).toBe('0x1');
+      expect((await bsn(['app', 'call', 'cli-token', 'transfer', aliceAddress, '100'], 'bob')).code).toBe(0);
+      expect(await onChain(address, 'balanceOf', [bobAddress])).toBe('400');
+      const read = await bsn(['app', 'call', 'cli-token', 'balanceOf', bobAddress, '--read'], 'bob');
+      expect(read.json().result).toEqual(['400']);
+
+      // bob is no owner: the node refuses his upgrade, and the chain's implementation stays.
+      const implementation = await rpc<string>('eth_getStorageAt', [address, IMPLEMENTATION_SLOT, 'latest']);
+      const byBob = await bsn(['app', 'upgrade', 'cli-token', 'v2.json', '--migrate', 'initializeV2', '--arg', 'CLI'], 'bob');
+      expect([byBob.code, byBob.stderr]).toEqual([1, expect.stringContaining('the node refused (UNAUTHORIZED, not-app-owner')]);
+      // A failing migration (an empty symbol) leaves version 1 serving.
+      const failing = await bsn(['app', 'upgrade', 'cli-token', 'v2.json', '--migrate', 'initializeV2', '--arg', '']);
+      expect(failing.code).toBe(1);
+      expect(await rpc<string>('eth_getStorageAt', [address, IMPLEMENTATION_SLOT, 'latest'])).toBe(implementation);
+      const upgraded = await bsn(['app', 'upgrade', 'cli-token', 'v2.json', '--migrate', 'initializeV2', '--arg', 'CLI']);
+      expect([upgraded.code, upgraded.stderr]).toEqual([0, '']);
+      expect(upgraded.json().chain.contract).toEqual({ kind: 'package', version: 2 });
+      expect(await onChain(address, 'version')).toBe('2');
+      expect(await onChain(address, 'balanceOf', [bobAddress])).toBe('400');
+      expect((await bsn(['app', 'call', 'cli-token', 'burn', '150'], 'bob')).code).toBe(0);
+      expect(await onChain(address, 'balanceOf', [bobAddress])).toBe('250');
+      expect(await onChain(address, 'totalSupply')).toBe('350');
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
   });
 
   test('Solidity sources are compiled only where the plugin can reach solc: a confined plugin answers UNAVAILABLE, nothing created', async () => {
