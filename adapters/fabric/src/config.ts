@@ -1,3 +1,4 @@
+import { DEFAULT_CHAINCODE_LIMITS, type ChaincodeLimits } from './custom-contract/chaincode-confinement.js';
 import { InvalidInputError, readNetworkConfig, type NetworkConfig } from '@bsn/contract';
 
 /** A PEM certificate with its PEM (PKCS#8) private key. */
@@ -50,6 +51,8 @@ export interface FabricNetworkConfig extends NetworkConfig {
   submitTimeoutMs?: number;
   /** How long a prepared (user-key) transaction may be submitted, ms (default 300000). */
   preparedTtlMs?: number;
+  /** Limits of each app's own chaincode server (custom-contract/chaincode-confinement.ts). */
+  customChaincode?: Partial<ChaincodeLimits>;
   [key: string]: unknown;
 }
 
@@ -87,6 +90,7 @@ export interface ResolvedConfig {
   endorseTimeoutMs: number;
   submitTimeoutMs: number;
   preparedTtlMs: number;
+  customChaincode: ChaincodeLimits;
 }
 
 export const DEFAULTS = {
@@ -131,6 +135,7 @@ export function resolveConfig(network: NetworkConfig): ResolvedConfig {
     endorseTimeoutMs: c.endorseTimeoutMs ?? DEFAULTS.endorseTimeoutMs,
     submitTimeoutMs: c.submitTimeoutMs ?? DEFAULTS.submitTimeoutMs,
     preparedTtlMs: c.preparedTtlMs ?? DEFAULTS.preparedTtlMs,
+    customChaincode: { ...DEFAULT_CHAINCODE_LIMITS, ...c.customChaincode },
   };
 }
 

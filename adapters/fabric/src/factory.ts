@@ -38,7 +38,14 @@ export const fabricAdapterFactory: AdapterFactory = {
         mspId: config.org.mspId,
         contract: info,
       });
-      return new FabricAdapter({ config, connection, ca, logger, network: network as Record<string, unknown> });
+      return new FabricAdapter({
+        config,
+        connection,
+        ca,
+        logger,
+        network: network as Record<string, unknown>,
+        ...(context?.dataDir && { dataDir: context.dataDir }),
+      });
     } catch (error) {
       connection.close();
       const typed = toBsnError(error, { stage: 'query', what: `connecting to ${config.name}` });

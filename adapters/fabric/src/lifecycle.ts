@@ -1,5 +1,6 @@
 import {
   ConflictError,
+  InvalidInputError,
   NotFoundError,
   checkAppSpec,
   checkContractSource,
@@ -15,6 +16,8 @@ import {
   type Signer,
 } from '@bsn/contract';
 import { accountId } from './accounts.js';
+import { CustomApps, FABRIC_PACKAGES } from './custom-contract/custom-apps.js';
+import type { CustomGateway } from './custom-contract/custom-gateway.js';
 import type { AppRecord } from './chaincode-client.js';
 import { dedicatedChannelName } from './channels/names.js';
 import { provisionChannel, type ProvisionReport } from './channels/provision.js';
@@ -34,6 +37,9 @@ export interface LifecycleDeps {
   /** The network config as given: admin material is read from it only when a channel is created. */
   network: Record<string, unknown>;
   logger: Logger;
+  /** Apps that bring their own chaincode (custom-contract/), and their gateway (for an initializer). */
+  custom: CustomApps;
+  customGateway: CustomGateway;
 }
 
 /** A fresh channel's first writes wait out its gateway peers' discovery catching up. */
@@ -73,9 +79,49 @@ export class FabricLifecycle implements AppLifecycle {
   }
 
   async create(spec: AppSpec, admin: Signer): Promise<AppInfo> {
-    const { appId, name, mode, placement, members } = checkAppSpec(spec, FRAMEWORK, checkMember);
+    const { appId, name, mode, placement, members, contract } = checkAppSpec(spec, FRAMEWORK, checkMember, { packages: FABRIC_PACKAGES });
     const chainSpec: ChainSpec = { appId, name, mode, placement, members };
+    if (contract.kind === 'package') {
+      const pkg = CustomApps.packageOf(contract);
+      const info = await this.d.custom.create(appId, pkg, admin, async () => {
+        if (placement === 'dedicated') {
+          await this.createDedicated(chainSpec, admin);
+          return this.d.router.forApp({ appId });
+        }
+        await this.createShared(chainSpec, admin, true);
+        return this.d.router.shared;
+      });
+      // The initializer is the app's first transaction, by its admin. Fabric commits a definition
+      // without calling anything, so it runs after: if it fails, the app is there and its admin
+      // can call it again like any method.
+      if (contract.call) {
+        const app = (await this.d.custom.find(appId, 0))!;
+        await this.d.customGateway.submit(
+          app,
+          { app: { appId }, method: contract.call.method, args: contract.call.args, requestId: `init-${appId}` },
+          admin,
+        );
+      }
+      return info;
+    }
     if (placement === 'dedicated') return this.createDedicated(chainSpec, admin);
+    return this.createShared(chainSpec, admin, false);
+  }
+
+  /**
+   * A shared app's record. For an app with its own chaincode (`resume`), a record its admin
+   * made by a create that failed before its chaincode was committed is taken as made.
+   */
+  private async createShared(chainSpec: ChainSpec, admin: Signer, resume: boolean): Promise<AppInfo> {
+    const { appId } = chainSpec;
+    if (resume) {
+      const existing = await this.d.router.shared.chaincode.findApp(appId);
+      const caller = accountId(this.d.config.org.mspId, checkPublicKey(admin?.publicKey, '/admin/publicKey'));
+      if (existing && !existing.directory && existing.admin === caller) {
+        this.d.router.remember(appId, this.d.config.channel);
+        return this.d.router.shared.chaincode.appInfo(existing);
+      }
+    }
     const info = await this.write(this.d.router.shared, admin, 'createApp', [JSON.stringify(chainSpec)], `creating app ${appId}`);
     this.d.router.remember(appId, this.d.config.channel);
     return info;
@@ -166,6 +212,8 @@ export class FabricLifecycle implements AppLifecycle {
 
   async get(app: AppRef): Promise<AppInfo> {
     const appId = checkAppRef(app);
+    const custom = await this.d.custom.find(appId, 0);
+    if (custom) return this.d.custom.info(custom);
     const parts = await this.d.router.forApp(app);
     const record = await parts.chaincode.app(appId);
     if (record.directory)
@@ -185,9 +233,30 @@ export class FabricLifecycle implements AppLifecycle {
     return this.write(parts, admin, fn, args(appId), what(appId));
   }
 
+  /**
+   * An app with its own chaincode moves to a new package through `_lifecycle` (custom-apps.ts);
+   * a preset app's upgrade bumps its contract version in its record. Neither becomes the other.
+   */
   async upgrade(app: AppRef, contract: ContractSource, admin: Signer): Promise<AppInfo> {
-    checkAppRef(app);
-    const { kind } = checkContractSource(contract);
+    const appId = checkAppRef(app);
+    const { kind } = checkContractSource(contract, '/contract', { packages: FABRIC_PACKAGES });
+    const custom = await this.d.custom.find(appId, 0);
+    if (custom) {
+      if (kind !== 'package')
+        throw new InvalidInputError(`/contract/kind: app ${appId} runs its own chaincode; it is upgraded with a package`, {
+          field: '/contract/kind',
+        });
+      if ((contract as { call?: unknown }).call !== undefined)
+        throw new InvalidInputError(
+          '/contract/call: a Fabric upgrade cannot run a migration in the transaction that switches the code (the commit of a definition calls nothing); migrate in the new version itself',
+          { field: '/contract/call' },
+        );
+      return this.d.custom.upgrade(custom, CustomApps.packageOf(contract), admin);
+    }
+    if (kind === 'package')
+      throw new InvalidInputError(`/contract/kind: app ${appId} runs the preset contract, which a package cannot replace`, {
+        field: '/contract/kind',
+      });
     return this.change(
       app,
       admin,
