@@ -14,6 +14,7 @@ import { FabricDevnet } from './fabric-devnet.js';
 import { prepareFabricBinaries } from './fabric-build.js';
 import { fabricChainReader } from './chain-reader.js';
 import type { FabricNetworkConfig } from './network-config.js';
+import { fabricTokenSample } from './token-sample.js';
 
 /** The preset chaincode the plugin ships (`chaincode/` beside `src/` and `dist/`). */
 export const PRESET_CHAINCODE = { name: 'bsn-preset-kv', dir: fileURLToPath(new URL('../../chaincode', import.meta.url)) };
@@ -52,6 +53,7 @@ const provider: DevnetProvider = {
   },
   reader: (network) => fabricChainReader(network as FabricNetworkConfig),
   operator: (network) => orgAdminSigner(network as FabricNetworkConfig),
+  tokenSample: fabricTokenSample,
 };
 export default provider;
 
