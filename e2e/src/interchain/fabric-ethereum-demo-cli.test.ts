@@ -145,7 +145,7 @@ describe.skipIf(skip !== undefined)('bsn interchain demo, run as a user runs it'
     // Each call's steps, both directions.
     for (const n of [1, 2, 3]) {
       expect(run.stdout).toMatch(new RegExp(`\\[call ${n}\\] .* sent, seq \\d+, tx \\S+`));
-      expect(run.stdout).toMatch(new RegExp(`\\[call ${n}\\] delivered on local-(anvil|fabric), tx \\S+ \\(\\d+ ms after sending\\)`));
+      expect(run.stdout).toMatch(new RegExp(`\\[call ${n}\\] delivered on local-(anvil|fabric), tx \\S+ \\(seen \\d+ ms after sending\\)`));
       expect(run.stdout).toMatch(new RegExp(`\\[call ${n}\\] acknowledged on local-(anvil|fabric), tx \\S+, ack OK`));
       expect(run.stdout).toMatch(new RegExp(`\\[call ${n}\\] on local-\\w+: executed 1 time; on local-\\w+: acknowledged`));
     }

@@ -105,10 +105,10 @@ export async function runDemoCalls(fleet: DemoFleet, o: DemoCallsOptions): Promi
     for (const t of [...open]) {
       const now = await client.getCall(t.from.app, t.call.packetId).catch(() => t.call);
       if (now.txs.deliver && !t.call.txs.deliver)
-        o.print(`[call ${t.n}] delivered on ${t.to.chain.name}, tx ${short(now.txs.deliver)} (${ms(t.sentAt)} after sending)`);
+        o.print(`[call ${t.n}] delivered on ${t.to.chain.name}, tx ${short(now.txs.deliver)} (seen ${ms(t.sentAt)} after sending)`);
       if (now.state === 'acknowledged') {
         o.print(
-          `[call ${t.n}] acknowledged on ${t.from.chain.name}, tx ${short(now.txs.acknowledge)}, ack ${now.ack?.status} (${ms(t.sentAt)} after sending)`,
+          `[call ${t.n}] acknowledged on ${t.from.chain.name}, tx ${short(now.txs.acknowledge)}, ack ${now.ack?.status} (seen ${ms(t.sentAt)} after sending)`,
         );
         open.delete(t);
       } else if (now.state === 'closed' || now.state === 'timed-out') {
