@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startDemoFleet, createGrantedApps, DEMO_APPS, type DemoFleet } from '@bsn/cli';
+import { PeerClient } from '@bsn/city-node';
 import { NodeResponseError, type BsnClient, type InterchainCallJson } from '@bsn/client';
 import { encodePacketCall, toBase64, type Packet, type PacketCall } from '@bsn/contract';
 import { presetDevnet } from '@bsn/adapter-fabric/devnets';
@@ -177,4 +178,30 @@ describe.skipIf(skip !== undefined)('interchain calls between Fabric and Ethereu
     expect(await fleet.chains.ethereum.reader.kv.get(app(ETH), 'never')).toBeNull();
     expect(await alice.listCalls('lonely')).toEqual([]);
   }, 120_000);
+
+  test('a node refuses to attest real Fabric evidence for a tampered packet; the honest packet is attested; anvil holds the honest value once', async () => {
+    const sent = await alice.sendCall(FAB, call('ethereum', put('tamper', 'honest value')));
+    const done = await acknowledged(FAB, sent.packetId);
+    const packet = done.packet as unknown as Packet;
+    const { fabric, ethereum } = fleet.chains;
+    const raw = await fabric.reader.interchain!.evidence(done.txs.send!, { kind: 'packet', packetId: sent.packetId });
+    // Node 1's own key asks node 2 — a relayer's request, the block vouched for by nodes 2 and 3 on their own connections.
+    const asNode1 = new PeerClient('node-1', fleet.nodes[0]!.keys.signPeerRequest);
+    const [node2, node3] = [1, 2].map((i) => ({ name: `node-${i + 1}`, url: fleet.nodes[i]!.restUrl }));
+    const block = { framework: 'fabric', chain: fabric.name, number: raw.block, hash: raw.blockHash! };
+    const vouched = await Promise.all(
+      [node2!, node3!].map(
+        async (p) => ((await asNode1.attest(p, { kind: 'block', block })) as { blockAttestation: unknown }).blockAttestation,
+      ),
+    );
+    const evidence = { ...raw, attestations: vouched } as typeof raw;
+    const evil = { ...packet, payload: toBase64(encodePacketCall(put('tamper', 'evil'))) };
+    await expect(asNode1.attest(node2!, { kind: 'packet', packet: evil, evidence })).rejects.toThrow(/403.*(not proven|another packet)/);
+    // Without the block attestations Fabric's roots ask for (t = 2), the real evidence is not proven either.
+    await expect(asNode1.attest(node2!, { kind: 'packet', packet, evidence: raw })).rejects.toThrow(/403/);
+    // The honest packet with the vouched block: attested (so each refusal was the tampering or the missing attestations).
+    await expect(asNode1.attest(node2!, { kind: 'packet', packet, evidence })).resolves.toHaveProperty('attestation');
+    expect(Buffer.from((await ethereum.reader.kv.get(app(ETH), 'tamper'))!.value).toString('utf8')).toBe('honest value');
+    expect(await ethereum.reader.kv.history(app(ETH), 'tamper')).toHaveLength(1);
+  }, 180_000);
 });
