@@ -193,10 +193,28 @@ describe('who configures a dedicated channel’s delivery', () => {
     // The same admin straight to the chaincode, past the adapter: the chaincode refuses.
     const org2 = fabric.devnet.network.organizations[1]!;
     const direct = peerSession(1, { mspId: org2.mspId, ...org2.admin });
+    const squatter = peerSession(1, { mspId: org2.mspId, ...org2.user });
     try {
       await configureRefused(appD, () => asIdentity(direct.gateway, appD, [chain, JSON.stringify(own)]), /Org2MSP holds no member of it/);
+      // An Org2 client writes an app of its own onto D's channel, claiming to be dedicated there:
+      // its id does not hash to the channel's name, so it gives Org2 no say over D's delivery.
+      const squat = {
+        appId: unique('squat'),
+        name: 'squat',
+        mode: 'consortium',
+        placement: 'dedicated',
+        channel: appD.location.channel,
+        members: [],
+      };
+      await asIdentity(squatter.gateway, appD, [JSON.stringify(squat)], 'createApp');
+      await configureRefused(
+        appD,
+        () => asIdentity(direct.gateway, appD, [chain, JSON.stringify(own)]),
+        new RegExp(`member org of app ${appD.appId} \\(Org1MSP\\) configures its channel.s delivery; Org2MSP holds no member of it`),
+      );
     } finally {
       direct.close();
+      squatter.close();
     }
     // D's own admin and member are plain clients (OU=client): not org admins.
     for (const who of [fabric.actors.owner, fabric.actors.member]) {
@@ -215,11 +233,11 @@ describe('who configures a dedicated channel’s delivery', () => {
   });
 });
 
-/** `BsnInterchain:configureDelivery` on `app`'s channel as the gateway's own identity, typed as the adapter types it. */
-async function asIdentity(gateway: Gateway, app: AppInfo, args: string[]) {
+/** `fn` (configureDelivery by default) on `app`'s channel as the gateway's own identity, typed as the adapter types it. */
+async function asIdentity(gateway: Gateway, app: AppInfo, args: string[], fn = 'BsnInterchain:configureDelivery') {
   const parts = fabric.org1.router.on(app.location.channel!);
-  return parts.transactor.transact(gateway, 'BsnInterchain:configureDelivery', args, {
-    what: 'configuring delivery as another identity',
+  return parts.transactor.transact(gateway, fn, args, {
+    what: `${fn} as another identity`,
     deadline: Date.now() + 30_000,
   });
 }
