@@ -51,6 +51,8 @@ export const FAULTS = {
   // Apps that bring their own contract (#19).
   /** Upgrades an app by moving it to a new proxy: version 2 runs on fresh storage (BsnCustomApps compiled so). */
   'upgrade-fresh-storage': { catches: ['CC-004'] },
+  /** Upgrades to a package without the kit's checks (patched in a copy of dist): an ABI the code does not dispatch goes on chain. */
+  'upgrade-trusts-package': { catches: ['CC-006'] },
 } as const satisfies Record<string, { catches: readonly string[]; target?: string }>;
 export type Fault = keyof typeof FAULTS;
 
@@ -58,6 +60,11 @@ export type Fault = keyof typeof FAULTS;
 const PATCHES: Partial<Record<Fault, [string, string, string]>> = {
   'prepared-any-signer': ['signer-bridge.js', 'uncachedAddressOf(publicKey) === expected', 'publicKey'],
   'verify-skips-receipt-bytes': ['interchain/verify.js', 'if (hexlify(provenReceipt) !== hexlify(receiptBytes))', 'if (false)'],
+  'upgrade-trusts-package': [
+    'lifecycle.js',
+    "const source = checkContractSource(contract, '/contract', { packages: PACKAGE_FORMATS });",
+    'const source = contract;',
+  ],
 };
 
 const ENTRY: Record<Fault, (dist: string) => string> = {
@@ -224,6 +231,7 @@ export default {
 `,
   'deliver-without-receipt': () => '',
   'upgrade-fresh-storage': () => '',
+  'upgrade-trusts-package': () => '',
 };
 
 /** Faults made by compiling the contracts with lines of a source changed: [file in contracts/, [exact text, replacement]…, the contract whose creation code is swapped]. */
