@@ -90,7 +90,7 @@ export function registerAppCommands(program: Command, io: CliIo): void {
       .description("call <method> of app <code> with [args…] (typed by the app's interface: integers in decimal, addresses in hex, …)")
       .argument('<code>', 'the app')
       .argument('<method>', 'a method its interface declares')
-      .argument('[args...]', 'its arguments, in order')
+      .argument('[args...]', 'its arguments, in order (put -- before them when one starts with -, a negative integer)')
       .option('--read', 'evaluate only (no transaction): print the result')
       .option('--request-id <id>', 'a write sent again with the same id returns the first receipt'),
   ).action(async (code: string, method: string, args: string[], opts: UserClientOptions & { read?: boolean; requestId?: string }) => {
