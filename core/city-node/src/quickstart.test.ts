@@ -139,8 +139,8 @@ describe('npm start quickstart preparation', () => {
     for (const [name, local] of [
       ['one', 'geth'],
       ['two', 'anvil'],
-    ]) {
-      const { folder } = await makePluginFolder({ name: `@bsn/adapter-${name}`, devnet: { local: local!, kind: 'process' } });
+    ] as const) {
+      const { folder } = await makePluginFolder({ name: `@bsn/adapter-${name}`, devnet: { local, kind: 'process' } });
       await rename(folder, join(root, 'adapters', name));
     }
     const runs: string[] = [];
