@@ -45,8 +45,9 @@ module.exports = {
       name: 'no-relative-path-into-another-package',
       comment: 'packages meet by package name (its exports), never by a relative path into another folder',
       severity: 'error',
-      // The fleet bench drives the e2e fleet harness (HAProxy, instances, certified copies) rather than a copy of it.
-      from: { path: `^${WORKSPACES}/`, pathNot: '^bench/fleet\\.bench\\.ts$' },
+      // The fleet and interchain benches drive the e2e harnesses (HAProxy, instances, certified copies;
+      // two chains and three attesting nodes) rather than copies of them.
+      from: { path: `^${WORKSPACES}/`, pathNot: '^bench/(fleet|interchain)\\.bench\\.ts$' },
       to: { dependencyTypes: ['local'], pathNot: '^$1/' },
     },
     {
