@@ -2,7 +2,8 @@
  * `bsn interchain demo` as a user runs it — the built CLI in a child process, in a scratch root
  * under the repo's cache holding only the Ethereum and Fabric adapters (so it certifies them as on
  * a fresh clone, into the scratch .bsn/): it ends with the summary line, numbers real, and leaves
- * no process behind; interrupted with SIGINT while starting, it stops what it started and fails.
+ * no process behind; interrupted with SIGINT while certifying or while starting the nodes, it stops
+ * what it started and fails.
  * Every process descending from the CLI is recorded from /proc while it runs and checked gone after.
  */
 import { spawn } from 'node:child_process';
@@ -135,6 +136,14 @@ describe.skipIf(skip !== undefined)('bsn interchain demo, run as a user runs it'
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
+  test('Ctrl-C while it certifies the plugins (a conformance run on its own anvil): nothing left running, a failing exit', async () => {
+    const run = await runDemo(root, [], /anvil is up/);
+    expect(run.stderr).toMatch(/SIGINT while certifying: stopping/);
+    expect(run.code).not.toBe(0);
+    expect(run.seen.map((p) => p.command)).toContain('anvil');
+    expect(await leftBehind(run)).toEqual([]);
+  }, 300_000);
+
   test('certifies both plugins, sends 3 calls both ways and ends with the summary line; nothing is left running', async () => {
     const started = Date.now();
     const run = await runDemo(root, ['--calls', '3']);
@@ -154,6 +163,7 @@ describe.skipIf(skip !== undefined)('bsn interchain demo, run as a user runs it'
     // It started chain nodes of its own (anvil, the Fabric peers and orderer), and none outlives it.
     expect(run.seen.map((p) => p.command)).toEqual(expect.arrayContaining(['anvil', 'peer', 'orderer']));
     expect(await leftBehind(run)).toEqual([]);
+    expect(existsSync(/registries in (\S+) \(removed at the end\)/.exec(run.stderr)![1]!)).toBe(false);
   }, 900_000);
 
   test('Ctrl-C while the nodes start: everything it started is stopped, no summary, a failing exit', async () => {
@@ -163,5 +173,9 @@ describe.skipIf(skip !== undefined)('bsn interchain demo, run as a user runs it'
     expect(run.stdout).not.toMatch(/interchain demo:/);
     expect(run.seen.map((p) => p.command)).toEqual(expect.arrayContaining(['anvil', 'peer', 'orderer']));
     expect(await leftBehind(run)).toEqual([]);
+    // Its nodes' data folder is gone too, though node 2 was still starting when the interrupt came.
+    const folder = /registries in (\S+) \(removed at the end\)/.exec(run.stderr)?.[1];
+    expect(folder, 'the demo names its data folder').toBeDefined();
+    expect(existsSync(folder!)).toBe(false);
   }, 300_000);
 });

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { InvalidArgumentError, type Command } from 'commander';
 import { prepareQuickstart, type ConformanceKitCli } from '@bsn/city-node';
 import { CliExit, EXIT, type CliIo } from '../io.js';
@@ -19,6 +20,8 @@ import { Teardown } from './teardown.js';
 
 const KIT = '@bsn/conformance';
 const ADAPTERS = ['ethereum', 'fabric'] as const;
+/** The repository root this file is built in (dist/interchain-demo/ or src/interchain-demo/ of core/cli). */
+const OWN_ROOT = fileURLToPath(new URL('../../../../', import.meta.url)).replace(/\/$/, '');
 
 function positive(value: string): number {
   const n = Number(value);
@@ -52,19 +55,30 @@ export function registerInterchainDemo(ic: Command, io: CliIo): void {
     .option('--wait <seconds>', 'how long a call may take to be acknowledged before it counts as lost', positive, 120)
     .addHelpText(
       'after',
-      '\nExit code 0 when every call was executed once on its target and acknowledged on its source, 3 otherwise.\nRun from the repository root (it reads adapters/ethereum and adapters/fabric, and keeps certificates in .bsn/).',
+      '\nExit code 0 when every call was executed once on its target and acknowledged on its source, 3 otherwise.\nIt uses adapters/ethereum and adapters/fabric and keeps certificates in .bsn/ of the current folder when it has them, else of the repository bsn is built in.',
     )
     .action(async (opts: { calls: number; wait: number }) => {
       const started = Date.now();
       const say = (line: string) => io.stdout(`${line}\n`);
       const progress = (line: string) => io.stderr(`[demo] ${line}\n`);
-      for (const a of ADAPTERS) {
-        if (!existsSync(join(io.cwd, 'adapters', a, 'bsn-plugin.json')))
-          throw new CliExit(EXIT.usage, `adapters/${a} is not here: run bsn interchain demo from the repository root`);
-      }
+      // The current folder when it holds the adapters (a scratch root, say), else the repository this bsn is built in.
+      const holds = (dir: string) => ADAPTERS.every((a) => existsSync(join(dir, 'adapters', a, 'bsn-plugin.json')));
+      const root = [io.cwd, OWN_ROOT].find(holds);
+      if (!root) throw new CliExit(EXIT.usage, `adapters/ethereum and adapters/fabric are in neither ${io.cwd} nor ${OWN_ROOT}`);
+      if (root !== io.cwd) progress(`using the adapters and .bsn/ of ${root}`);
       const kit = await importKit();
       if (!kit) progress('the conformance kit is not installed: plugins without a certificate will be refused');
-      const quick = await prepareQuickstart({ root: io.cwd, env: io.env, progress, only: [...ADAPTERS], ...(kit && { kit }) });
+      const stop = signals();
+      const preparing = prepareQuickstart({ root, env: io.env, progress, only: [...ADAPTERS], ...(kit && { kit }) });
+      const prepared = await Promise.race([preparing, stop.caught.then((name) => ({ interrupted: name }))]);
+      if ('interrupted' in prepared) {
+        // A conformance run cannot be stopped half-way from here; exiting runs the devnets' exit
+        // hook, which kills the chain processes it started (they run in process groups of their own,
+        // so a terminal's Ctrl-C does not reach them).
+        progress(`${prepared.interrupted} while certifying: stopping`);
+        process.exit(EXIT.runtime);
+      }
+      const quick = prepared;
       const plugin = (name: string) => {
         const p = quick.config.plugins.find((x) => x.source.endsWith(join('adapters', name)));
         if (!p?.certificate) throw new CliExit(EXIT.runtime, `adapters/${name} has no certificate`);
@@ -76,7 +90,7 @@ export function registerInterchainDemo(ic: Command, io: CliIo): void {
       };
 
       const dataDir = await mkdtemp(join(tmpdir(), 'bsn-interchain-demo-'));
-      const stop = signals();
+      progress(`the nodes keep their keys and registries in ${dataDir} (removed at the end)`);
       const teardown = new Teardown();
       teardown.add(() => rm(dataDir, { recursive: true, force: true }));
       const work = (async () => {
@@ -90,6 +104,8 @@ export function registerInterchainDemo(ic: Command, io: CliIo): void {
           await teardown.run();
           // A part still starting stops as soon as it is up (Teardown.add after the run).
           await Promise.race([work.catch(() => {}), new Promise((r) => setTimeout(r, 60_000).unref())]);
+          // …and may have written in the data folder after it was removed.
+          await rm(dataDir, { recursive: true, force: true });
           throw new CliExit(EXIT.runtime, `interrupted by ${outcome.interrupted}`);
         }
         say(`(${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
