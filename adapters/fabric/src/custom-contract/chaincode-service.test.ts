@@ -1,7 +1,7 @@
 // The chaincode server's confinement and supervision without a network: the real shim server
 // process, started as the adapter starts it, on packages that behave well, throw at start, or
 // start looping a moment after they listen.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,12 +35,15 @@ function freePort(): Promise<number> {
 }
 
 const started: ChaincodeService[] = [];
+const scratch: string[] = [];
 afterEach(async () => {
   await Promise.all(started.splice(0).map((s) => s.stop()));
+  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
 async function service(pkg: FabricNodeChaincodePackage, cpuSeconds = 60): Promise<ChaincodeService> {
   const dir = mkdtempSync(join(tmpdir(), 'bsn-cc-service-'));
+  scratch.push(dir);
   writePackage(pkg, join(dir, 'pkg'));
   const s = new ChaincodeService({
     name: 'probe',
@@ -58,6 +61,7 @@ async function service(pkg: FabricNodeChaincodePackage, cpuSeconds = 60): Promis
 describe('the chaincode server command', () => {
   test('reads only its package and the shim closure, under CPU and address-space limits, with no inherited environment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bsn-cc-cmd-'));
+    scratch.push(dir);
     process.env.BSN_PASSPHRASE = 'must not pass';
     try {
       const cmd = chaincodeCommand({

@@ -2,7 +2,7 @@
 // tries to read the node's files and another app's package, to see the node's environment and to
 // start a process is refused each time; one that loops is stopped at its CPU limit and started
 // again, while another app's chaincode answers throughout, in its own unchanged process.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -79,6 +79,7 @@ beforeAll(async () => {
 afterAll(async () => {
   delete process.env.BSN_PASSPHRASE;
   await adapter?.close();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 const call = async (app: AppInfo, method: string, ...args: string[]) =>

@@ -3,7 +3,7 @@
 // that must fail failing with the old version serving), every outcome read from the peers
 // themselves — each org's own _lifecycle and its own evaluation of the chaincode.
 import { createPrivateKey } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -144,10 +144,13 @@ let peers: OrgPeer[] = [];
 let alice: Actor;
 let bob: Actor;
 let dataDir: string;
+/** Temp folders this file made, removed at the end. */
+const scratch: string[] = [];
 
 beforeAll(async () => {
   if (fabric.skipped) return;
   dataDir = mkdtempSync(join(tmpdir(), 'bsn-custom-cc-'));
+  scratch.push(dataDir);
   org1 = (await factory.connect(fabric.devnet.network, testContext(dataDir))) as FabricAdapter;
   alice = await actor(org1);
   bob = await actor(org1);
@@ -157,6 +160,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const p of peers) p.close();
   await org1?.close();
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
 /** The sequence every org's own peer reports (one value when they agree). */
@@ -273,7 +277,9 @@ describe('the sample token as an app with its own chaincode (dedicated channel)'
     const network = structuredClone(fabric.devnet.network) as unknown as FabricNetworkConfig;
     const org2 = network.organizations[1] as unknown as { admin: unknown; user: unknown };
     org2.admin = org2.user;
-    const misconfigured = (await factory.connect(network, testContext(mkdtempSync(join(tmpdir(), 'bsn-custom-cc-'))))) as FabricAdapter;
+    const misconfiguredDir = mkdtempSync(join(tmpdir(), 'bsn-custom-cc-'));
+    scratch.push(misconfiguredDir);
+    const misconfigured = (await factory.connect(network, testContext(misconfiguredDir))) as FabricAdapter;
     try {
       const refused = await failure(misconfigured.lifecycle.upgrade({ appId }, token('v2'), alice.signer));
       console.info(`upgrade refused on Org2's peer after Org1 approved: ${refused.code} ${refused.message}`);
