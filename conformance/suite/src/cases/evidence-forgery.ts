@@ -52,6 +52,18 @@ async function fabricForgeries(ctx: SuiteContext, ic: Interchain, evidence: Evid
   const isRecord = (w: ledger.rwset.kvrwset.KVWrite) => w.getKey().startsWith('p/');
   const isCounter = (w: ledger.rwset.kvrwset.KVWrite) => w.getKey().startsWith('s/');
   const fakeTxId = 'ab'.repeat(32);
+  const original = common.Block.deserializeBinary(Buffer.from(proof.block, 'base64')).getData()!.getDataList_asU8()[proof.txIndex]!;
+  const creator = common.SignatureHeader.deserializeBinary(
+    common.Payload.deserializeBinary(common.Envelope.deserializeBinary(original).getPayload_asU8()).getHeader()!.getSignatureHeader_asU8(),
+  ).getCreator_asU8();
+  const noNonceTxId = createHash('sha256').update(creator).digest('hex');
+  /** The transaction's event and packet record naming `txId` (as the chaincode would under that id). */
+  const renamed =
+    (txId: string) =>
+    (a: peer.ChaincodeAction): void => {
+      event((e) => e.setTxId(txId))(a);
+      writes((w) => w.map((x) => (isRecord(x) && x.setValue(withTx(x.getValue_asU8(), txId)), x)))(a);
+    };
 
   const forgeries: Array<[string, BlockEdit, ((e: Evidence, p: FabricProofShape) => void)?]> = [
     // the block and its orderer
@@ -85,20 +97,16 @@ async function fabricForgeries(ctx: SuiteContext, ic: Interchain, evidence: Evid
     ['holding another transaction id than the evidence names', { tx: { channelHeader: (h) => h.setTxId(fakeTxId) } }],
     [
       'whose transaction id is not SHA-256(nonce ‖ creator), though its event and packet record name it',
-      {
-        tx: {
-          channelHeader: (h) => h.setTxId(fakeTxId),
-          chaincodeAction: (a) => {
-            event((e) => e.setTxId(fakeTxId))(a);
-            writes((w) => w.map((x) => (isRecord(x) && x.setValue(withTx(x.getValue_asU8(), fakeTxId)), x)))(a);
-          },
-        },
-      },
+      { tx: { channelHeader: (h) => h.setTxId(fakeTxId), chaincodeAction: renamed(fakeTxId) } },
       (e) => (e.txId = fakeTxId),
     ],
     ['holding another valid transaction than the one the evidence names', { tx: { nonce: Buffer.from('another nonce of the creator') } }],
     ['named with another block hash', {}, (e) => (e.blockHash = 'cd'.repeat(32))],
-    ['whose transaction has no nonce', { tx: { signatureHeader: (h) => h.setNonce(new Uint8Array()) } }],
+    [
+      'whose transaction has no nonce, its id SHA-256(creator) everywhere',
+      { tx: { nonce: new Uint8Array(), chaincodeAction: renamed(noNonceTxId) } },
+      (e) => (e.txId = noNonceTxId),
+    ],
     ['whose transaction has no timestamp', { tx: { channelHeader: (h) => h.clearTimestamp() } }],
     [
       'whose creator signature no longer holds',
@@ -153,9 +161,9 @@ async function fabricForgeries(ctx: SuiteContext, ic: Interchain, evidence: Evid
   // winners, so the evidence is proven — one that read the counter at another version (it lost,
   // or read stale), and a copy whose creator signature does not hold (it was never valid). Behind
   // such a copy, a valid one still wins.
-  const original = common.Block.deserializeBinary(Buffer.from(proof.block, 'base64')).getData()!.getDataList_asU8()[proof.txIndex]!;
-  const [staleReader, unsigned, copy] = await Promise.all([
+  const [staleReader, laterReader, unsigned, copy] = await Promise.all([
     forgeTransaction(original, { chaincodeAction: reads('s/', otherVersion) }, forger),
+    forgeTransaction(original, { chaincodeAction: reads('s/', readAt(1, 1)) }, forger),
     forgeTransaction(original, { chaincodeAction: (a) => a.getResponse()!.setMessage('changed'), keepCreatorSignature: true }, forger),
     forgeTransaction(original, {}, forger),
   ]);
@@ -172,6 +180,11 @@ async function fabricForgeries(ctx: SuiteContext, ic: Interchain, evidence: Evid
   ).getSignaturesList();
   const accepted: Array<[string, BlockEdit, ((e: Evidence, p: FabricProofShape) => void)?]> = [
     ['behind an earlier transaction that read the counter at another version', behind([staleReader]), moved(1)],
+    [
+      'reading the counter at version 1:0, behind an earlier transaction that read it at 1:1',
+      { ...behind([laterReader]), tx: { chaincodeAction: reads('s/', readAt(1, 0)) } },
+      moved(1),
+    ],
     ['behind an earlier transaction whose creator signature does not hold', behind([unsigned]), moved(1)],
     [
       'endorsed by the pinned org and by one the roots do not pin',
@@ -194,6 +207,14 @@ async function fabricForgeries(ctx: SuiteContext, ic: Interchain, evidence: Evid
     expect(verdict.state === 'rejected' && verdict.reason.trim().length > 0, `a block ${what}: the rejection gives a reason`).toBe(true);
   }
 }
+
+/** Sets a read's version to block `block`, transaction `tx`. */
+const readAt = (block: number, tx: number) => (r: ledger.rwset.kvrwset.KVRead) => {
+  const at = new ledger.rwset.kvrwset.Version();
+  at.setBlockNum(block);
+  at.setTxNum(tx);
+  r.setVersion(at);
+};
 
 /** A read at another version than it had: one transaction later, or at block 1 if the key was absent. */
 function otherVersion(r: ledger.rwset.kvrwset.KVRead): void {
