@@ -75,6 +75,11 @@ export interface ResolvedConfig {
   /** MSP ids of every peer org in the config. */
   mspIds: string[];
   /**
+   * Every peer of the config but the gateway peer, with its org: a write returns only once the
+   * ones of the orgs that endorsed it have committed it too (endorser-commits.ts).
+   */
+  otherPeers: Array<{ mspId: string; peer: FabricPeerConfig }>;
+  /**
    * What interchain trust roots are made of (`Interchain.trustRoots()`), as far as the config
    * holds it: each peer org's CA certificates (`ca.certificate` plus any `caCerts`), the
    * orderer org's (`orderer.mspId` with `orderer.ca.certificate` / `orderer.caCerts`) and the
@@ -121,8 +126,15 @@ export function resolveConfig(network: NetworkConfig): ResolvedConfig {
     });
   }
   const o = c.organizations[index]!;
-  const p = o.peers[0]!;
-  const peer = { endpoint: p.endpoint, ...(p.hostOverride !== undefined && { hostOverride: p.hostOverride }), tlsRootCert: p.tlsRootCert };
+  const peerOf = (p: FabricPeerConfig): FabricPeerConfig => ({
+    endpoint: p.endpoint,
+    ...(p.hostOverride !== undefined && { hostOverride: p.hostOverride }),
+    tlsRootCert: p.tlsRootCert,
+  });
+  const peer = peerOf(o.peers[0]!);
+  const otherPeers = c.organizations
+    .flatMap((org) => org.peers.map((p) => ({ mspId: org.mspId, peer: peerOf(p) })))
+    .filter((x) => !(x.mspId === wanted && x.peer.endpoint === peer.endpoint));
   return {
     name: c.name,
     ...(c.fabricVersion !== undefined && { fabricVersion: c.fabricVersion }),
@@ -130,6 +142,7 @@ export function resolveConfig(network: NetworkConfig): ResolvedConfig {
     chaincode: c.chaincode,
     org: { mspId: wanted, peer, user: pair(o.user), ca: pair(o.ca), ...adminOf(o) },
     mspIds,
+    otherPeers,
     pins: pinsOf(c, mspIds),
     evaluateTimeoutMs: c.evaluateTimeoutMs ?? DEFAULTS.evaluateTimeoutMs,
     endorseTimeoutMs: c.endorseTimeoutMs ?? DEFAULTS.endorseTimeoutMs,

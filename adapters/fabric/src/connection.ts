@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { connect, hash, type Gateway, type Hash, type Signer as FabricSigner } from '@hyperledger/fabric-gateway';
 import type { Signer } from '@bsn/contract';
 import type { CertificateAuthority } from './certificates.js';
-import type { ResolvedConfig } from './config.js';
+import type { FabricPeerConfig, ResolvedConfig } from './config.js';
 import { peerGrpcClient } from './peer-grpc.js';
 import { checkAlgorithm, checkPublicKey, fabricMessageSigner, fabricSigner, serviceSigner } from './signer-bridge.js';
 
@@ -20,6 +20,9 @@ export class FabricConnection {
   readonly service: Gateway;
   private closed = false;
   private adminKey: JsonWebKey | undefined;
+  /** The service user over a channel to another peer of the config, by endpoint (made when first asked). */
+  private readonly servicesAt = new Map<string, { client: grpc.Client; gateway: Gateway }>();
+  private readonly serviceKey: ReturnType<typeof serviceSigner>;
 
   constructor(
     private readonly config: ResolvedConfig,
@@ -27,18 +30,37 @@ export class FabricConnection {
   ) {
     const { peer } = config.org;
     this.client = peerGrpcClient(peer, { 'grpc.keepalive_time_ms': 60_000 });
-    const service = serviceSigner(createPrivateKey(config.org.user.privateKey));
-    this.service = this.gateway(
-      { mspId: config.org.mspId, credentials: Buffer.from(config.org.user.certificate) },
-      service.signer,
-      service.hash,
-    );
+    this.serviceKey = serviceSigner(createPrivateKey(config.org.user.privateKey));
+    this.service = this.gateway(this.serviceIdentity(), this.serviceKey.signer, this.serviceKey.hash);
   }
 
-  private gateway(identity: { mspId: string; credentials: Uint8Array }, signer: FabricSigner, digest: Hash = hash.sha256): Gateway {
+  private serviceIdentity(): { mspId: string; credentials: Uint8Array } {
+    return { mspId: this.config.org.mspId, credentials: Buffer.from(this.config.org.user.certificate) };
+  }
+
+  /**
+   * The org's service user over a channel of its own to another peer of the config (another
+   * org's too: a commit-status request only needs a reader of the channel), kept until close.
+   */
+  serviceAt(peer: FabricPeerConfig): Gateway {
+    let at = this.servicesAt.get(peer.endpoint);
+    if (!at) {
+      const client = peerGrpcClient(peer, { 'grpc.keepalive_time_ms': 60_000 });
+      at = { client, gateway: this.gateway(this.serviceIdentity(), this.serviceKey.signer, this.serviceKey.hash, client) };
+      this.servicesAt.set(peer.endpoint, at);
+    }
+    return at.gateway;
+  }
+
+  private gateway(
+    identity: { mspId: string; credentials: Uint8Array },
+    signer: FabricSigner,
+    digest: Hash = hash.sha256,
+    client: grpc.Client = this.client,
+  ): Gateway {
     const { evaluateTimeoutMs, endorseTimeoutMs, submitTimeoutMs } = this.config;
     return connect({
-      client: this.client,
+      client,
       identity,
       signer,
       hash: digest,
@@ -74,5 +96,10 @@ export class FabricConnection {
     this.closed = true;
     this.service.close();
     this.client.close();
+    for (const at of this.servicesAt.values()) {
+      at.gateway.close();
+      at.client.close();
+    }
+    this.servicesAt.clear();
   }
 }

@@ -6,6 +6,7 @@ import type { ResolvedConfig } from './config.js';
 import type { FabricConnection } from './connection.js';
 import { FRAMEWORK } from './describe.js';
 import { toBsnError, validationCodeName } from './errors.js';
+import { awaitEndorserCommits, endorsingMspIds } from './endorser-commits.js';
 import { chainEventOf } from './events.js';
 import type { Ledger } from './ledger.js';
 
@@ -59,13 +60,19 @@ function peersDisagree(error: unknown): boolean {
  * Fabric's write path through the Gateway service, stage by stage: endorse (the gateway
  * collects what the chaincode's endorsement policy needs, from every org it names), submit
  * (to the ordering service), commit status (from the gateway peer, once the block is
- * validated and committed). Each stage fails with its own typed error (`stage` endorse /
+ * validated and committed, then from the other peers of the orgs that endorsed it: a write
+ * returns once every peer it was endorsed by holds it, so the next write reads it). Each stage fails with its own typed error (`stage` endorse /
  * submit / commit) that keeps Fabric's detail. A receipt is only made from the committed
  * block itself (qscc), with the transaction flagged VALID in it: nothing is reported
  * committed that the ledger does not hold.
  */
 export class Transactor {
   private serviceIdentity: Uint8Array | undefined;
+  /**
+   * What waiting for the other endorsing peers to commit (endorser-commits.ts) has cost the
+   * writes of this transactor: how many waited, total and longest ms.
+   */
+  readonly endorserCatchUp = { writes: 0, totalMs: 0, maxMs: 0 };
 
   constructor(private readonly d: { config: ResolvedConfig; ledger: Ledger; connection: FabricConnection }) {}
 
@@ -77,7 +84,7 @@ export class Transactor {
    * rests on this answer alone: the receipt is made from the block it names, which must hold
    * the transaction flagged VALID.
    */
-  async commitStatus(txId: string, deadline: number): Promise<Status> {
+  async commitStatus(txId: string, deadline: number, via: Gateway = this.d.connection.service): Promise<Status> {
     const service = this.d.connection.service;
     if (!this.serviceIdentity) {
       const { mspId, credentials } = service.getIdentity();
@@ -92,7 +99,7 @@ export class Transactor {
     request.setIdentity(this.serviceIdentity);
     const signed = new gatewayProtos.SignedCommitStatusRequest();
     signed.setRequest(request.serializeBinary());
-    return service.newCommit(signed.serializeBinary()).getStatus({ deadline });
+    return via.newCommit(signed.serializeBinary()).getStatus({ deadline });
   }
 
   async transact(gateway: Gateway, fn: string, args: Array<string | Uint8Array>, o: TransactOptions): Promise<Committed> {
@@ -138,6 +145,7 @@ export class Transactor {
         throw toBsnError(error, { stage: 'commit', what: o.what, txId });
       }
       if (status.successful) {
+        await this.awaitEndorsers(txId, Number(status.blockNumber), endorsingMspIds(transaction.getBytes()), o);
         return { ...(await this.committed(txId, o.what, Number(status.blockNumber))), result, duplicate: false };
       }
       const name = validationCodeName(status.code);
@@ -156,6 +164,21 @@ export class Transactor {
         },
       );
     }
+  }
+
+  private async awaitEndorsers(txId: string, block: number, endorsers: string[], o: TransactOptions): Promise<void> {
+    const { connection, config } = this.d;
+    const ms = await awaitEndorserCommits(
+      {
+        otherPeers: config.otherPeers,
+        serviceAt: (peer) => connection.serviceAt(peer),
+        commitStatus: (id, deadline, via) => this.commitStatus(id, deadline, via),
+      },
+      { txId, block, endorsers, what: o.what, deadline: o.deadline },
+    );
+    this.endorserCatchUp.writes++;
+    this.endorserCatchUp.totalMs += ms;
+    this.endorserCatchUp.maxMs = Math.max(this.endorserCatchUp.maxMs, ms);
   }
 
   /** The ledger's own record of `txId`: the block holding it, and the transaction VALID in it. */

@@ -1,0 +1,95 @@
+import type { Gateway, Status } from '@hyperledger/fabric-gateway';
+import { common, gateway as gatewayProtos, msp, peer as peerProtos } from '@hyperledger/fabric-protos';
+import { TimeoutError, UnavailableError } from '@bsn/contract';
+import type { FabricPeerConfig } from './config.js';
+import { FRAMEWORK } from './describe.js';
+import { toBsnError, validationCodeName } from './errors.js';
+
+/**
+ * The MSP ids of the endorsements a transaction carries, read from fabric-gateway's
+ * `Transaction.getBytes()` (a gateway.PreparedTransaction wrapping the envelope to order).
+ */
+export function endorsingMspIds(prepared: Uint8Array): string[] {
+  const envelope = gatewayProtos.PreparedTransaction.deserializeBinary(prepared).getEnvelope();
+  if (!envelope) return [];
+  const payload = common.Payload.deserializeBinary(envelope.getPayload_asU8());
+  const tx = peerProtos.Transaction.deserializeBinary(payload.getData_asU8());
+  const ids = new Set<string>();
+  for (const action of tx.getActionsList()) {
+    const endorsed = peerProtos.ChaincodeActionPayload.deserializeBinary(action.getPayload_asU8()).getAction();
+    for (const e of endorsed?.getEndorsementsList() ?? []) {
+      ids.add(msp.SerializedIdentity.deserializeBinary(e.getEndorser_asU8()).getMspid());
+    }
+  }
+  return [...ids];
+}
+
+export interface EndorserCommitDeps {
+  /** Every peer of the config but the gateway peer, with its org. */
+  otherPeers: Array<{ mspId: string; peer: FabricPeerConfig }>;
+  /** A gateway to `peer` (the org's service user over a channel to it). */
+  serviceAt(peer: FabricPeerConfig): Gateway;
+  /** `txId`'s commit status as the peer behind `via` has it; the peer answers once it has committed the transaction. */
+  commitStatus(txId: string, deadline: number, via: Gateway): Promise<Status>;
+}
+
+export interface CommittedOnGateway {
+  txId: string;
+  /** The block the gateway peer committed it in. */
+  block: number;
+  /** MSP ids of the orgs whose peers endorsed it. */
+  endorsers: string[];
+  /** For messages: what is being done. */
+  what: string;
+  deadline: number;
+}
+
+/**
+ * Waits until every other configured peer of the orgs that endorsed a transaction has
+ * committed it as well; returns the ms that took. Why: the gateway's commit status is its
+ * own peer's, and another org's peer may commit the same block a few ms later — a next
+ * write endorsed there would run the chaincode against state without this one (the
+ * IC-006 flake: "app … does not exist" right after the app's create returned). Fabric
+ * gives read-your-writes across endorsers to nobody, so the adapter does: a write returns
+ * only once the peers it endorses with hold it. Peers of orgs that did not endorse are not
+ * waited for (a down peer of an org the policy did not need must not fail every write).
+ * A peer that does not report the transaction committed by the deadline fails the write
+ * with a typed error naming it; the transaction itself stays committed (a retry with the
+ * same request id returns it).
+ */
+export async function awaitEndorserCommits(d: EndorserCommitDeps, c: CommittedOnGateway): Promise<number> {
+  const started = performance.now();
+  const peers = d.otherPeers.filter((p) => c.endorsers.includes(p.mspId));
+  await Promise.all(
+    peers.map(async ({ mspId, peer }) => {
+      const where = `peer ${peer.endpoint} (${mspId})`;
+      const data = { peer: peer.endpoint, mspId, block: c.block };
+      let status: Status;
+      try {
+        status = await d.commitStatus(c.txId, c.deadline, d.serviceAt(peer));
+      } catch (error) {
+        const typed = toBsnError(error, { stage: 'commit', what: c.what, txId: c.txId });
+        const message = `${c.what}: transaction ${c.txId} is committed in block ${c.block} on the gateway peer, but ${where} did not report it committed (${typed.message})`;
+        const options = {
+          stage: 'commit' as const,
+          txId: c.txId,
+          cause: typed,
+          detail: { ...typed.detail, framework: FRAMEWORK, data: { ...data, code: typed.code } },
+        };
+        throw typed.code === 'TIMEOUT' ? new TimeoutError(message, options) : new UnavailableError(message, options);
+      }
+      if (!status.successful || Number(status.blockNumber) !== c.block) {
+        const name = validationCodeName(status.code);
+        throw new UnavailableError(
+          `${c.what}: transaction ${c.txId} is VALID in block ${c.block} on the gateway peer, but ${where} has it ${name} in block ${status.blockNumber}`,
+          {
+            stage: 'commit',
+            txId: c.txId,
+            detail: { framework: FRAMEWORK, code: name, data: { ...data, theirBlock: Number(status.blockNumber) } },
+          },
+        );
+      }
+    }),
+  );
+  return performance.now() - started;
+}
