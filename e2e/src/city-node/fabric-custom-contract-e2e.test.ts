@@ -1,5 +1,5 @@
 /**
- * An app with its own chaincode through REST on a real Fabric devnet (#19): the sample token
+ * An app with its own chaincode through REST (and gRPC) on a real Fabric devnet (#19): the sample token
  * (adapters/fabric/samples/token) created as a dedicated app by a city node, minted and
  * transferred by function name, balances read and events streamed, upgraded to v2 by its owner
  * only — each fact also read on the chain by the peer itself (the devnets module's token reader:
@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { BsnClient, NodeResponseError, type EventMessage } from '@bsn/client';
+import { BsnClient, BsnGrpcClient, NodeResponseError, type EventMessage } from '@bsn/client';
 import { CityNode, resolveNodeConfig } from '@bsn/city-node';
 import { newKey, silentLogger } from '@bsn/city-node/testing';
 import type { AppInfo, ChainAccount, TokenChainReader } from '@bsn/contract';
@@ -122,6 +122,18 @@ describe.skipIf(!availability.ok)('an app with its own chaincode through REST on
       ['Transfer', { from: '', to: bobAccount.id, amount: '1000' }],
       ['Transfer', { from: bobAccount.id, to: aliceAccount.id, amount: '250' }],
     ]);
+
+    // The same calls over gRPC: a transfer by name, the balance read back.
+    const grpc = new BsnGrpcClient({ address: node.grpcAddress, user: 'bob', algorithm: 'sm2', privateKey: keys.bob.privateKey });
+    try {
+      await grpc.submit('token', 'transfer', [aliceAccount.id, '10']);
+      const viaGrpc = (await grpc.evaluate('token', 'balanceOf', [bobAccount.id])) as { result: Uint8Array };
+      expect(Buffer.from(viaGrpc.result).toString('utf8')).toBe('740');
+    } finally {
+      grpc.close();
+    }
+    await alice.submit('token', 'transfer', [bobAccount.id, '10']);
+    expect(await chain.balance(tokenApp, bobAccount)).toBe(750n);
 
     // The token's own rule: only its owner mints; a typed answer, nothing moved.
     const notOwner = await bob.submit('token', 'mint', [bobAccount.id, '1']).catch((e: unknown) => e);
