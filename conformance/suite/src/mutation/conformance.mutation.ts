@@ -35,7 +35,14 @@ describe('conformance (mutation run)', () => {
     const factory = (await import(pathToFileURL(join(adapterDir, 'src', 'index.ts')).href)).default as AdapterFactory;
     adapter = await factory.connect(network, { logger: quiet, dataDir });
     const manifest = JSON.parse(readFileSync(join(adapterDir, 'bsn-plugin.json'), 'utf8')) as SuiteContext['manifest'];
-    ctx = await createContext(adapter, manifest, network, provider?.reader?.(network), provider?.operator?.(network));
+    ctx = await createContext(
+      adapter,
+      manifest,
+      network,
+      provider?.reader?.(network),
+      provider?.operator?.(network),
+      provider?.tokenSample?.bind(provider),
+    );
   }, 300_000);
 
   afterAll(async () => {
