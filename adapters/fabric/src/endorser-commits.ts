@@ -44,6 +44,12 @@ export interface CommittedOnGateway {
   deadline: number;
 }
 
+export interface EndorserCatchUp {
+  ms: number;
+  /** Endpoints of peers that could not be reached at all (not waited for: see below). */
+  unreachable: string[];
+}
+
 /**
  * Waits until every other configured peer of the orgs that endorsed a transaction has
  * committed it as well; returns the ms that took. Why: the gateway's commit status is its
@@ -52,13 +58,16 @@ export interface CommittedOnGateway {
  * IC-006 flake: "app … does not exist" right after the app's create returned). Fabric
  * gives read-your-writes across endorsers to nobody, so the adapter does: a write returns
  * only once the peers it endorses with hold it. Peers of orgs that did not endorse are not
- * waited for (a down peer of an org the policy did not need must not fail every write).
- * A peer that does not report the transaction committed by the deadline fails the write
- * with a typed error naming it; the transaction itself stays committed (a retry with the
- * same request id returns it).
+ * waited for (a down peer of an org the policy did not need must not fail every write), nor
+ * is a peer that cannot be reached at all (gRPC UNAVAILABLE: it endorses nothing either, and
+ * failing the write would report a committed transaction as failed). A peer that answers
+ * but does not report the transaction committed by the deadline fails the write with a
+ * TimeoutError naming it — a timeout's meaning: the transaction may be (here: is) committed,
+ * a retry with the same request id returns it.
  */
-export async function awaitEndorserCommits(d: EndorserCommitDeps, c: CommittedOnGateway): Promise<number> {
+export async function awaitEndorserCommits(d: EndorserCommitDeps, c: CommittedOnGateway): Promise<EndorserCatchUp> {
   const started = performance.now();
+  const unreachable: string[] = [];
   const peers = d.otherPeers.filter((p) => c.endorsers.includes(p.mspId));
   await Promise.all(
     peers.map(async ({ mspId, peer }) => {
@@ -69,6 +78,10 @@ export async function awaitEndorserCommits(d: EndorserCommitDeps, c: CommittedOn
         status = await d.commitStatus(c.txId, c.deadline, d.serviceAt(peer));
       } catch (error) {
         const typed = toBsnError(error, { stage: 'commit', what: c.what, txId: c.txId });
+        if (typed.code === 'UNAVAILABLE') {
+          unreachable.push(peer.endpoint);
+          return;
+        }
         const message = `${c.what}: transaction ${c.txId} is committed in block ${c.block} on the gateway peer, but ${where} did not report it committed (${typed.message})`;
         const options = {
           stage: 'commit' as const,
@@ -76,7 +89,7 @@ export async function awaitEndorserCommits(d: EndorserCommitDeps, c: CommittedOn
           cause: typed,
           detail: { ...typed.detail, framework: FRAMEWORK, data: { ...data, code: typed.code } },
         };
-        throw typed.code === 'TIMEOUT' ? new TimeoutError(message, options) : new UnavailableError(message, options);
+        throw new TimeoutError(message, options);
       }
       if (!status.successful || Number(status.blockNumber) !== c.block) {
         const name = validationCodeName(status.code);
@@ -91,5 +104,5 @@ export async function awaitEndorserCommits(d: EndorserCommitDeps, c: CommittedOn
       }
     }),
   );
-  return performance.now() - started;
+  return { ms: performance.now() - started, unreachable };
 }

@@ -70,9 +70,10 @@ export class Transactor {
   private serviceIdentity: Uint8Array | undefined;
   /**
    * What waiting for the other endorsing peers to commit (endorser-commits.ts) has cost the
-   * writes of this transactor: how many waited, total and longest ms.
+   * writes of this transactor: how many waited, total and longest ms, and how often a peer
+   * could not be reached at all (not waited for).
    */
-  readonly endorserCatchUp = { writes: 0, totalMs: 0, maxMs: 0 };
+  readonly endorserCatchUp = { writes: 0, totalMs: 0, maxMs: 0, unreachable: 0 };
 
   constructor(private readonly d: { config: ResolvedConfig; ledger: Ledger; connection: FabricConnection }) {}
 
@@ -168,7 +169,7 @@ export class Transactor {
 
   private async awaitEndorsers(txId: string, block: number, endorsers: string[], o: TransactOptions): Promise<void> {
     const { connection, config } = this.d;
-    const ms = await awaitEndorserCommits(
+    const { ms, unreachable } = await awaitEndorserCommits(
       {
         otherPeers: config.otherPeers,
         serviceAt: (peer) => connection.serviceAt(peer),
@@ -179,6 +180,7 @@ export class Transactor {
     this.endorserCatchUp.writes++;
     this.endorserCatchUp.totalMs += ms;
     this.endorserCatchUp.maxMs = Math.max(this.endorserCatchUp.maxMs, ms);
+    this.endorserCatchUp.unreachable += unreachable.length;
   }
 
   /** The ledger's own record of `txId`: the block holding it, and the transaction VALID in it. */
