@@ -47,7 +47,7 @@ module.exports = {
       severity: 'error',
       // The fleet and interchain benches drive the e2e harnesses (HAProxy, instances, certified copies;
       // two chains and three attesting nodes) rather than copies of them.
-      from: { path: `^${WORKSPACES}/`, pathNot: '^bench/(fleet|interchain)\\.bench\\.ts$' },
+      from: { path: `^${WORKSPACES}/`, pathNot: '^bench/(fleet|interchain|interchain-fabric)\\.bench\\.ts$' },
       to: { dependencyTypes: ['local'], pathNot: '^$1/' },
     },
     {
