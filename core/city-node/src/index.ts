@@ -1,5 +1,13 @@
 /** The city node, for embedding (`@bsn/city-node`); `bsn node start` is the usual way to run one. */
-export { CityNode, consoleLogger, type DevnetStarter, type PluginLoadReport, type StartOptions, type StartedChain } from './city-node.js';
+export {
+  CityNode,
+  consoleLogger,
+  type DevnetStarter,
+  startPluginDevnet,
+  type PluginLoadReport,
+  type StartOptions,
+  type StartedChain,
+} from './city-node.js';
 export { loadNodeConfig, resolveNodeConfig, type NodeConfig, type NetworkEntry, type PluginEntry } from './config.js';
 export { GatewayService, type GatewayServiceOptions, type Readiness } from './gateway-service.js';
 export { Networks, type ConnectedNetwork } from './networks.js';

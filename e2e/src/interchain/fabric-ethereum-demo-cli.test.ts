@@ -7,16 +7,17 @@
  * Every process descending from the CLI is recorded from /proc while it runs and checked gone after.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { presetDevnet } from '@bsn/adapter-fabric/devnets';
 import { ROOT, e2eSkipReason } from '../__fixtures__/ethereum-e2e.js';
+import { hasProc, leftBehind as stillAlive, watchDescendants, type Proc } from '../__fixtures__/process-tree.js';
 
 const CLI = join(ROOT, 'core', 'cli', 'dist', 'main.js');
 
 async function skipReason(): Promise<string | undefined> {
-  if (!existsSync('/proc/self/stat')) return 'no /proc to find the processes the demo starts';
+  if (!hasProc()) return 'no /proc to find the processes the demo starts';
   const skip = await e2eSkipReason();
   if (skip) return skip;
   if (!existsSync(join(ROOT, 'core', 'cli', 'dist', 'interchain-demo', 'command.js'))) return 'the CLI is not built';
@@ -26,51 +27,6 @@ async function skipReason(): Promise<string | undefined> {
 
 const skip = await skipReason();
 if (skip) console.warn(`bsn interchain demo e2e skipped: ${skip}`);
-
-/** A process as /proc names it: pid and start time (so a reused pid is not mistaken for it). */
-interface Proc {
-  pid: number;
-  start: string;
-  command: string;
-}
-
-function stat(pid: number): { ppid: number; state: string; start: string; command: string } | undefined {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const command = text.slice(text.indexOf('(') + 1, text.lastIndexOf(')'));
-    const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { state: fields[0]!, ppid: Number(fields[1]), start: fields[19]!, command };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Every live descendant of `root` now. */
-function descendants(root: number): Proc[] {
-  const children = new Map<number, number[]>();
-  const all = new Map<number, NonNullable<ReturnType<typeof stat>>>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const s = stat(Number(name));
-    if (!s) continue;
-    all.set(Number(name), s);
-    children.set(s.ppid, [...(children.get(s.ppid) ?? []), Number(name)]);
-  }
-  const out: Proc[] = [];
-  const queue = [...(children.get(root) ?? [])];
-  while (queue.length) {
-    const pid = queue.shift()!;
-    const s = all.get(pid)!;
-    out.push({ pid, start: s.start, command: s.command });
-    queue.push(...(children.get(pid) ?? []));
-  }
-  return out;
-}
-
-const alive = (p: Proc) => {
-  const s = stat(p.pid);
-  return s !== undefined && s.start === p.start && s.state !== 'Z';
-};
 
 interface DemoRun {
   code: number | null;
@@ -88,39 +44,25 @@ function runDemo(root: string, args: string[], interrupt?: RegExp): Promise<Demo
     let stdout = '';
     let stderr = '';
     let interrupted = false;
-    const seen = new Map<string, Proc>();
-    const record = () => {
-      for (const p of descendants(child.pid!)) seen.set(`${p.pid}/${p.start}`, p);
-    };
-    const poll = setInterval(record, 250);
+    const watch = watchDescendants(child);
     child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr!.on('data', (d: Buffer) => {
       stderr += d.toString();
       if (interrupt && !interrupted && interrupt.test(stderr)) {
         interrupted = true;
-        record();
+        watch.record();
         child.kill('SIGINT');
       }
     });
     child.once('error', reject);
     child.once('exit', (code, signal) => {
-      clearInterval(poll);
-      resolve({ code, signal, stdout, stderr, seen: [...seen.values()] });
+      resolve({ code, signal, stdout, stderr, seen: watch.stop() });
     });
   });
 }
 
 /** Processes of the run still alive a few seconds after it ended (none expected). */
-async function leftBehind(run: DemoRun): Promise<Proc[]> {
-  const end = Date.now() + 5000;
-  let left = run.seen.filter(alive);
-  while (left.length && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 250));
-    left = left.filter(alive);
-  }
-  for (const p of left) process.kill(p.pid, 'SIGKILL');
-  return left;
-}
+const leftBehind = (run: DemoRun): Promise<Proc[]> => stillAlive(run.seen);
 
 describe.skipIf(skip !== undefined)('bsn interchain demo, run as a user runs it', () => {
   let root: string;

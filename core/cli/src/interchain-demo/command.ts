@@ -16,7 +16,7 @@ import { prepareQuickstart, type ConformanceKitCli } from '@bsn/city-node';
 import { CliExit, EXIT, type CliIo } from '../io.js';
 import { runDemoCalls, summaryLine } from './calls.js';
 import { startDemoFleet } from './fleet.js';
-import { Teardown } from './teardown.js';
+import { Teardown, catchStopSignals } from '../teardown.js';
 
 const KIT = '@bsn/conformance';
 const ADAPTERS = ['ethereum', 'fabric'] as const;
@@ -35,15 +35,6 @@ async function importKit(): Promise<(ConformanceKitCli & { SUITE_VERSION?: strin
   } catch {
     return undefined;
   }
-}
-
-/** Resolves on the first SIGINT/SIGTERM/SIGHUP with its name; `off` removes the handlers. */
-function signals(): { caught: Promise<string>; off(): void } {
-  const names = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  let handler: (s: string) => void = () => {};
-  const caught = new Promise<string>((resolve) => (handler = resolve));
-  for (const n of names) process.on(n, handler);
-  return { caught, off: () => names.forEach((n) => process.off(n, handler)) };
 }
 
 export function registerInterchainDemo(ic: Command, io: CliIo): void {
@@ -68,7 +59,7 @@ export function registerInterchainDemo(ic: Command, io: CliIo): void {
       if (root !== io.cwd) progress(`using the adapters and .bsn/ of ${root}`);
       const kit = await importKit();
       if (!kit) progress('the conformance kit is not installed: plugins without a certificate will be refused');
-      const stop = signals();
+      const stop = catchStopSignals();
       const preparing = prepareQuickstart({ root, env: io.env, progress, only: [...ADAPTERS], ...(kit && { kit }) });
       const prepared = await Promise.race([preparing, stop.caught.then((name) => ({ interrupted: name }))]);
       if ('interrupted' in prepared) {

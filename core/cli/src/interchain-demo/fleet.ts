@@ -22,7 +22,7 @@ import { CityNode, NodeKeys, resolveNodeConfig } from '@bsn/city-node';
 import { BsnClient } from '@bsn/client';
 import { PluginHost, loadDevnetProvider, parseTrustedCertifiers, type TrustedCertifier } from '@bsn/plugin-host';
 import { readFile } from 'node:fs/promises';
-import { Teardown } from './teardown.js';
+import { Teardown } from '../teardown.js';
 
 /** A certified plugin the demo runs one chain with. */
 export interface DemoPlugin {
