@@ -34,6 +34,7 @@ import type { InterchainDeps } from './deps.js';
 import { FabricDelivery } from './delivery.js';
 import { deliveryEventName, packetEventName, type FabricProof } from './proof.js';
 import { checkRoots, parseSignaturePolicy, type FabricRoots } from './trust.js';
+import { KeyedQueue } from './send-queue.js';
 import { verifyFabricEvidence } from './verify.js';
 
 /** `{ kind: 'packet' | 'ack' | 'timeout', packetId }`, or InvalidInputError naming the field. */
@@ -60,6 +61,8 @@ export type { InterchainDeps } from './deps.js';
  */
 export class FabricInterchain implements Interchain {
   private readonly delivery: FabricDelivery;
+  /** Sends per seq counter (srcApp, dstChain, dstApp), one at a time: see send-queue.ts. */
+  private readonly sends = new KeyedQueue();
 
   constructor(private readonly d: InterchainDeps) {
     this.delivery = new FabricDelivery(d);
@@ -100,10 +103,13 @@ export class FabricInterchain implements Interchain {
     const what = `sending a packet from ${srcApp} to ${fields.dstChain}/${fields.dstApp}`;
     const gateway = await this.d.connection.gatewayFor(signer);
     try {
-      const committed = await this.d.transactor.transact(gateway, 'sendPacket', [srcApp, JSON.stringify(fields)], {
-        what,
-        deadline: Date.now() + this.d.config.submitTimeoutMs,
-      });
+      const counter = [srcApp, fields.dstChain, fields.dstApp].join('\u0000');
+      const committed = await this.sends.run(counter, () =>
+        this.d.transactor.transact(gateway, 'sendPacket', [srcApp, JSON.stringify(fields)], {
+          what,
+          deadline: Date.now() + this.d.config.submitTimeoutMs,
+        }),
+      );
       let packet: Packet;
       try {
         packet = checkPacket(JSON.parse(Buffer.from(committed.result).toString('utf8')));
