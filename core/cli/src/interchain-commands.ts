@@ -4,29 +4,11 @@
  * preset call (kv.put/get/delete) to an app on another chain, follow it, list calls, watch the
  * packet events of an app.
  */
-import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { BsnClient } from '@bsn/client';
-import { encodePacketCall, fromHex, toBase64, utf8, type KeyAlgorithm, type PacketCall } from '@bsn/contract';
-import { readDemoKey } from '@bsn/city-node';
+import { encodePacketCall, toBase64, utf8, type PacketCall } from '@bsn/contract';
 import { CliExit, EXIT, type CliIo } from './io.js';
 import { registerInterchainDemo } from './interchain-demo/command.js';
-
-interface ClientOpts {
-  node: string;
-  key?: string;
-}
-
-async function clientOf(io: CliIo, opts: ClientOpts): Promise<BsnClient> {
-  const file = resolve(io.cwd, opts.key ?? '.bsn/demo-user.json');
-  let key: { user: string; algorithm: KeyAlgorithm; privateKey: string };
-  try {
-    key = await readDemoKey(file);
-  } catch (err) {
-    throw new CliExit(EXIT.runtime, `cannot read the user key ${file}: ${(err as Error).message}`);
-  }
-  return new BsnClient({ baseUrl: opts.node, user: key.user, algorithm: key.algorithm, privateKey: fromHex(key.privateKey) });
-}
+import { userClient, type UserClientOptions } from './user-client.js';
 
 const print = (io: CliIo, value: unknown) => io.stdout(`${JSON.stringify(value, null, 2)}\n`);
 
@@ -55,10 +37,10 @@ export function registerInterchainCommands(program: Command, io: CliIo): void {
       .argument('<peer>', 'the other app: its code, or <portal>:<code>')
       .argument('<direction>', 'outgoing (your app calls the peer) or incoming (the peer calls your app)')
       .option('--methods <list>', 'comma-separated methods allowed (default: all packet-callable)'),
-  ).action(async (app: string, peer: string, direction: string, opts: ClientOpts & { methods?: string }) => {
+  ).action(async (app: string, peer: string, direction: string, opts: UserClientOptions & { methods?: string }) => {
     if (direction !== 'outgoing' && direction !== 'incoming') throw new CliExit(EXIT.usage, 'direction must be outgoing or incoming');
     const methods = opts.methods ? opts.methods.split(',').filter(Boolean) : [];
-    print(io, await (await clientOf(io, opts)).grant(app, peer, direction, methods));
+    print(io, await (await userClient(io, opts)).grant(app, peer, direction, methods));
   });
 
   common(
@@ -81,11 +63,11 @@ export function registerInterchainCommands(program: Command, io: CliIo): void {
       method: string,
       key: string,
       value: string | undefined,
-      opts: ClientOpts & { timeout: string; wait: boolean },
+      opts: UserClientOptions & { timeout: string; wait: boolean },
     ) => {
       const seconds = Number(opts.timeout);
       if (!Number.isInteger(seconds) || seconds < 1) throw new CliExit(EXIT.usage, '--timeout must be a whole number of seconds');
-      const client = await clientOf(io, opts);
+      const client = await userClient(io, opts);
       const payload = toBase64(encodePacketCall(packetCallOf(method, key, value)));
       let call = await client.sendCall(app, { dstChain, dstApp, method, payload, timeout: Date.now() + seconds * 1000 });
       io.stderr(`sent ${call.packetId} (seq ${call.packet.seq}, tx ${call.txs.send})\n`);
@@ -101,10 +83,10 @@ export function registerInterchainCommands(program: Command, io: CliIo): void {
 
   common(
     ic.command('status').description('one call: its state, evidence and transactions').argument('<app>').argument('<packet-id>'),
-  ).action(async (app: string, id: string, opts: ClientOpts) => print(io, await (await clientOf(io, opts)).getCall(app, id)));
+  ).action(async (app: string, id: string, opts: UserClientOptions) => print(io, await (await userClient(io, opts)).getCall(app, id)));
 
   common(ic.command('list').description("an app's calls sent through the node").argument('<app>')).action(
-    async (app: string, opts: ClientOpts) => print(io, await (await clientOf(io, opts)).listCalls(app)),
+    async (app: string, opts: UserClientOptions) => print(io, await (await userClient(io, opts)).listCalls(app)),
   );
 
   common(
@@ -114,8 +96,8 @@ export function registerInterchainCommands(program: Command, io: CliIo): void {
       .argument('<app>')
       .option('--after <checkpoint>', 'resume after block:index')
       .option('--limit <n>', 'stop after n events'),
-  ).action(async (app: string, opts: ClientOpts & { after?: string; limit?: string }) => {
-    const client = await clientOf(io, opts);
+  ).action(async (app: string, opts: UserClientOptions & { after?: string; limit?: string }) => {
+    const client = await userClient(io, opts);
     for await (const e of client.events(app, {
       interchain: true,
       ...(opts.after && { after: opts.after }),
