@@ -5,8 +5,8 @@
  * only — each fact also read on the chain by the peer itself (the devnets module's token reader:
  * the peer's _lifecycle sequence and the chaincode's own balanceOf, without the adapter).
  *
- * The node runs the Fabric plugin unconfined (isolation.enabled false): a confined plugin cannot
- * start chaincode servers until plugin manifests can declare the child-process grant.
+ * The node runs the Fabric plugin confined, granted the child processes its manifest declares
+ * (isolation.allow: [child-process]): the chaincode servers it starts are confined by the adapter.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -66,7 +66,7 @@ describe.skipIf(!availability.ok)('an app with its own chaincode through REST on
             source: copy.plugin,
             certificate: copy.certificate,
             networks: [{ name: 'fabric', endpoint }],
-            isolation: { enabled: false },
+            isolation: { enabled: true, allow: ['child-process'] },
           },
         ],
         portals: [

@@ -18,6 +18,7 @@
  * What this does not confine: the network (Node 20's permission model has no network
  * scope): a chaincode may open sockets like any local process.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -49,8 +50,14 @@ export interface ChaincodeCommand {
 
 const PRLIMIT_CANDIDATES = ['/usr/bin/prlimit', '/bin/prlimit', '/usr/local/bin/prlimit'];
 
+let prlimitFound: string | undefined;
+
+/**
+ * Found by running it, not by looking: a confined plugin may start processes (its child-process
+ * grant) without being allowed to read /usr/bin, where existsSync would answer false.
+ */
 function prlimit(): string {
-  const found = PRLIMIT_CANDIDATES.find((p) => existsSync(p));
+  const found = (prlimitFound ??= PRLIMIT_CANDIDATES.find((p) => spawnSync(p, ['--version'], { stdio: 'ignore' }).status === 0));
   if (!found) {
     throw new UnavailableError(
       'prlimit (util-linux) is not installed: a custom chaincode cannot be given CPU and memory limits, so it is not run',
@@ -62,9 +69,13 @@ function prlimit(): string {
 
 /** The folder of `name` as Node finds it from `from` (walking up node_modules; a package's exports need not list package.json). */
 function findPackage(from: string, name: string): string | undefined {
+  // Confined, the plugin may read only its own packages: a folder it may not read is not where
+  // they are, and looking there would be refused (and logged as an attempt).
+  const permission = (process as { permission?: { has(scope: string, reference?: string): boolean } }).permission;
   for (let dir = from; ; dir = dirname(dir)) {
     const candidate = join(dir, 'node_modules', name);
-    if (existsSync(join(candidate, 'package.json'))) return realpathSync(candidate);
+    const manifest = join(candidate, 'package.json');
+    if ((!permission || permission.has('fs.read', manifest)) && existsSync(manifest)) return realpathSync(candidate);
     if (dirname(dir) === dir) return undefined;
   }
 }

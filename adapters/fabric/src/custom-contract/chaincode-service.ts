@@ -77,7 +77,7 @@ export class ChaincodeService {
   private spawnOnce(): void {
     if (!processesAllowed()) {
       throw new UnavailableError(
-        'this node runs the Fabric plugin confined without the child-process grant: it cannot start chaincode servers for apps that bring their own chaincode (run the plugin with isolation.allow: [child-process] once plugin manifests can declare it, or unconfined)',
+        "this node runs the Fabric plugin confined without the child-process grant: it cannot start chaincode servers for apps that bring their own chaincode (the plugin's manifest declares it; allow it in the node config: plugins[].isolation.allow: [child-process])",
         { stage: 'validate', detail: { framework: FRAMEWORK } },
       );
     }

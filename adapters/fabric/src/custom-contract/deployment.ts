@@ -69,6 +69,12 @@ export async function startVersion(
   } catch (error) {
     await service.stop();
     if (isBsnError(error)) throw error; // the node cannot run chaincode at all: not the package's fault
+    if ((error as { code?: unknown }).code === 'ERR_ACCESS_DENIED') {
+      throw new UnavailableError(
+        `this plugin's confinement refused what starting a chaincode server needs (${(error as Error).message}): not the package's fault`,
+        { stage: 'validate', cause: error, detail: { framework: FRAMEWORK } },
+      );
+    }
     throw new InvalidInputError(`/contract/package: the chaincode does not start: ${(error as Error).message}`, {
       field: '/contract/package',
       cause: error,

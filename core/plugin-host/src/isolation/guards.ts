@@ -155,10 +155,27 @@ export function installGuards(report: (denial: Denial) => void): Guards {
     if (typeof proc[key] === 'function') proc[key] = wrap(proc[key] as AnyFunction, `process.${key}`);
   }
 
-  // Signals: only to itself. pid 0 and negative pids name process groups, which hold the node.
+  // Its children, while they live (only a plugin granted child processes has any): it may signal
+  // them and the process groups they lead (a detached child leads its own; the node is in none).
+  const children = new Set<number>();
+  const ChildProcess = childProcess.ChildProcess as unknown as { prototype: Record<string, unknown> };
+  const rawSpawn = ChildProcess.prototype['spawn'] as AnyFunction;
+  ChildProcess.prototype['spawn'] = function (this: { pid?: number; once(e: string, f: () => void): void }, ...args: unknown[]) {
+    const result = rawSpawn.apply(this, args);
+    const pid = this.pid;
+    if (pid !== undefined) {
+      children.add(pid);
+      this.once('exit', () => children.delete(pid));
+    }
+    return result;
+  };
+
+  // Signals: only to itself and its own children. pid 0 and other negative pids name process
+  // groups, which hold the node.
   const rawKill = proc['_kill'] as AnyFunction;
   proc['_kill'] = function (this: unknown, pid: unknown, signal: unknown) {
-    if (pid !== process.pid) {
+    const own = pid === process.pid || (typeof pid === 'number' && pid !== 0 && children.has(Math.abs(pid)));
+    if (!own) {
       const error = accessDenied('Signal', `${signalName(signal)} to pid ${String(pid)}${pid === process.ppid ? ' (the node)' : ''}`);
       note(error, 'process.kill');
       throw error;

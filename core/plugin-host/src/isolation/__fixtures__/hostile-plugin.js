@@ -64,6 +64,22 @@ const attacks = {
     process.kill(process.ppid, 'SIGUSR1');
   },
   'signal-group': () => process.kill(0, 0),
+  'signal-node': () => process.kill(process.ppid, 0),
+  // Its own child, in a process group of its own, stopped through the group.
+  'stop-own-child': () =>
+    new Promise((resolve, reject) => {
+      const child = spawn('/bin/sleep', ['30'], { detached: true, stdio: 'ignore' });
+      child.on('error', reject);
+      child.on('exit', (code, signal) => resolve(`exit ${code ?? signal}`));
+      child.on('spawn', () => {
+        try {
+          process.kill(-child.pid, 'SIGTERM');
+        } catch (error) {
+          child.kill('SIGKILL');
+          reject(error);
+        }
+      });
+    }),
   'forge-message': () => process.send({ t: 'result', id: 1, value: { __proto__: { polluted: true } } }),
   'forge-raw': () => process._send({ t: 'unheard-of' }, undefined, {}),
   'patch-own-globals': () => {
