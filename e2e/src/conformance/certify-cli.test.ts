@@ -121,7 +121,7 @@ describe.skipIf(skip)('bsn certify decides', () => {
     const forged = certify(join(out, 'edited.json'));
     expect(forged.status).toBe(3);
     expect(forged.stderr).toContain("not certified: the report's runner signature does not hold");
-  });
+  }, 300_000);
 
   it('a passing report unsigned, or signed by a runner the certifier does not trust, is refused', () => {
     const out = join(work, 'unsigned');
@@ -137,7 +137,7 @@ describe.skipIf(skip)('bsn certify decides', () => {
     expect(untrusted.status).toBe(3);
     expect(untrusted.stderr).toMatch(/not certified: the report's runner signature does not hold: signed by an untrusted key/);
     expect(existsSync(join(work, 'cert.json'))).toBe(false);
-  });
+  }, 300_000);
 
   it("the certifier's own run certifies in one step: bsn certify --adapter --target, logged with --log", async () => {
     // A transparency log serving this certifier, and one that does not.
