@@ -41,8 +41,13 @@ export function checkContractSource(contract: unknown, field = '/contract', opti
   const kind = (contract as ContractSource).kind;
   if (kind === 'preset-kv') return contract as ContractSource;
   const formats = options.packages ?? [];
+  // The 1.0 shape asked the node to compile source files; a node compiles nothing (a package is
+  // built by its developer and checked whole), so that shape is refused for good, not pending.
   if (kind === 'custom')
-    invalid(`${field}/kind`, 'the 1.0 "custom" shape is not implemented: name the contract as { kind: "package", package }');
+    invalid(
+      `${field}/kind`,
+      'the 1.0 "custom" shape (source files for the node to compile) is retired: name a built package as { kind: "package", package }',
+    );
   if (kind !== 'package')
     return invalid(`${field}/kind`, `unknown contract kind ${JSON.stringify(kind)} (a kind is "preset-kv" or "package")`);
   if (formats.length === 0)
