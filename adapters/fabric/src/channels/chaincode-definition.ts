@@ -1,6 +1,6 @@
 import { createPrivateKey } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
-import { connect, type Gateway } from '@hyperledger/fabric-gateway';
+import { connect, type Gateway, type Status } from '@hyperledger/fabric-gateway';
 import { peer as peerProtos } from '@hyperledger/fabric-protos';
 import { TimeoutError, UnavailableError, type BsnError } from '@bsn/contract';
 import { FRAMEWORK } from '../describe.js';
@@ -108,13 +108,19 @@ export async function committedDefinition(gateway: Gateway, channel: string, nam
   };
 }
 
-async function transact(
+/**
+ * One `_lifecycle` transaction (approve or commit) endorsed by `endorsers`, waited for to commit;
+ * `invalidated` makes the error for one the peers invalidated (default: a plain Error naming the code).
+ */
+export async function lifecycleTransact(
   gateway: Gateway,
   channel: string,
   fn: string,
   arg: Uint8Array,
   endorsers: string[],
   deadline: number,
+  invalidated: (status: Status) => Error = (status) =>
+    new Error(`${fn} on ${channel}: transaction ${status.transactionId} invalidated (${validationCodeName(status.code)})`),
 ): Promise<void> {
   const proposal = gateway
     .getNetwork(channel)
@@ -123,9 +129,7 @@ async function transact(
   const endorsed = await proposal.endorse({ deadline });
   const submitted = await endorsed.submit({ deadline });
   const status = await submitted.getStatus({ deadline });
-  if (!status.successful) {
-    throw new Error(`${fn} on ${channel}: transaction ${status.transactionId} invalidated (${validationCodeName(status.code)})`);
-  }
+  if (!status.successful) throw invalidated(status);
 }
 
 function typed(error: unknown, what: string): BsnError {
@@ -168,7 +172,7 @@ export async function approve(
   const what = `approving ${definition.name} on ${channel} for ${org.org.mspId}`;
   try {
     await untilReady(what, deadline, () =>
-      transact(org.gateway, channel, 'ApproveChaincodeDefinitionForMyOrg', args.serializeBinary(), [org.org.mspId], deadline),
+      lifecycleTransact(org.gateway, channel, 'ApproveChaincodeDefinitionForMyOrg', args.serializeBinary(), [org.org.mspId], deadline),
     );
     return 'approved';
   } catch (error) {
@@ -190,7 +194,7 @@ export async function commit(
   const what = `committing ${definition.name} on ${channel}`;
   try {
     await untilReady(what, deadline, () =>
-      transact(org.gateway, channel, 'CommitChaincodeDefinition', args.serializeBinary(), orgs, deadline),
+      lifecycleTransact(org.gateway, channel, 'CommitChaincodeDefinition', args.serializeBinary(), orgs, deadline),
     );
     return 'committed';
   } catch (error) {

@@ -7,12 +7,12 @@
  */
 import { createHash } from 'node:crypto';
 import { peer as peerProtos } from '@hyperledger/fabric-protos';
-import type { Gateway } from '@hyperledger/fabric-gateway';
+import type { Gateway, Status } from '@hyperledger/fabric-gateway';
 import { RejectedByChainError } from '@bsn/contract';
 import { FRAMEWORK } from '../describe.js';
 import { toBsnError, validationCodeName } from '../errors.js';
 import { wordsOf } from '../peer-messages.js';
-import { untilReady, type OrgAdminGateway } from '../channels/chaincode-definition.js';
+import { lifecycleTransact, untilReady, type OrgAdminGateway } from '../channels/chaincode-definition.js';
 import type { PeerClient } from '../channels/peer-client.js';
 import type { SigningIdentity } from '../channels/signing-identity.js';
 import { tarGz } from '../devnets/tar.js';
@@ -97,29 +97,14 @@ function setDefinition(args: DefinitionArgs, d: Definition): void {
   args.setInitRequired(false);
 }
 
-async function transact(
-  gateway: Gateway,
-  channel: string,
-  fn: string,
-  arg: Uint8Array,
-  endorsers: string[],
-  deadline: number,
-): Promise<void> {
-  const proposal = gateway
-    .getNetwork(channel)
-    .getContract(LIFECYCLE)
-    .newProposal(fn, { arguments: [arg], endorsingOrganizations: endorsers });
-  const endorsed = await proposal.endorse({ deadline });
-  const submitted = await endorsed.submit({ deadline });
-  const status = await submitted.getStatus({ deadline });
-  if (!status.successful) {
-    const code = validationCodeName(status.code);
-    throw new RejectedByChainError(`${fn} of ${channel}: transaction ${status.transactionId} invalidated (${code})`, {
+/** A `_lifecycle` transaction the peers invalidated, typed with the block it landed in. */
+function invalidated(fn: string, channel: string) {
+  return (status: Status): Error =>
+    new RejectedByChainError(`${fn} of ${channel}: transaction ${status.transactionId} invalidated (${validationCodeName(status.code)})`, {
       stage: 'commit',
       txId: status.transactionId,
-      detail: { framework: FRAMEWORK, code, data: { block: Number(status.blockNumber) } },
+      detail: { framework: FRAMEWORK, code: validationCodeName(status.code), data: { block: Number(status.blockNumber) } },
     });
-  }
 }
 
 /** `ApproveChaincodeDefinitionForMyOrg` for the org of `org` (its admin, its own peer endorsing), naming its installed package. */
@@ -134,7 +119,15 @@ export async function approve(org: OrgAdminGateway, channel: string, d: Definiti
   const what = `approving ${d.name} sequence ${d.sequence} on ${channel} for ${org.org.mspId}`;
   try {
     await untilReady(what, deadline, () =>
-      transact(org.gateway, channel, 'ApproveChaincodeDefinitionForMyOrg', args.serializeBinary(), [org.org.mspId], deadline),
+      lifecycleTransact(
+        org.gateway,
+        channel,
+        'ApproveChaincodeDefinitionForMyOrg',
+        args.serializeBinary(),
+        [org.org.mspId],
+        deadline,
+        invalidated('ApproveChaincodeDefinitionForMyOrg', channel),
+      ),
     );
   } catch (error) {
     throw toBsnError(error, { stage: 'endorse', what });
@@ -148,7 +141,15 @@ export async function commit(org: OrgAdminGateway, channel: string, d: Definitio
   const what = `committing ${d.name} sequence ${d.sequence} on ${channel}`;
   try {
     await untilReady(what, deadline, () =>
-      transact(org.gateway, channel, 'CommitChaincodeDefinition', args.serializeBinary(), orgs, deadline),
+      lifecycleTransact(
+        org.gateway,
+        channel,
+        'CommitChaincodeDefinition',
+        args.serializeBinary(),
+        orgs,
+        deadline,
+        invalidated('CommitChaincodeDefinition', channel),
+      ),
     );
   } catch (error) {
     throw toBsnError(error, { stage: 'endorse', what });
