@@ -21,7 +21,9 @@ async function prerequisites(): Promise<string | undefined> {
   return node.ok ? undefined : node.reason;
 }
 
-describe('the suite catches seeded faults in the EOS adapter, on a real Leap node', () => {
+// Side by side: each run has its own Leap node and mostly waits for irreversibility (one
+// after another the file took 112 s).
+describe.concurrent('the suite catches seeded faults in the EOS adapter, on a real Leap node', () => {
   it('passes the unmodified adapter on the same cases (the control)', { timeout: 360_000 }, async (ctx) => {
     const missing = await prerequisites();
     if (missing) {

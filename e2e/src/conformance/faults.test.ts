@@ -26,7 +26,9 @@ async function prerequisites(): Promise<string | undefined> {
   return anvil.ok ? undefined : anvil.reason;
 }
 
-describe('the suite catches seeded faults in the Ethereum adapter', () => {
+// Side by side: each run is a CLI process with its own anvil, mostly waiting for blocks (the
+// anvil-final ones) or for the CLI to start; one after another the file took 200 s.
+describe.concurrent('the suite catches seeded faults in the Ethereum adapter', { timeout: 180_000 }, () => {
   for (const target of [...new Set((Object.values(FAULTS) as Known[]).map(targetOf))]) {
     it(`passes the unmodified adapter on the same cases on ${target} (the control)`, async (ctx) => {
       const missing = await prerequisites();
