@@ -1,8 +1,7 @@
 import { describeFromManifest, type Adapter, type AdapterDescription } from '@bsn/contract';
 import { MANIFEST } from './framework.js';
-import type { EosGateway } from './gateway.js';
+import type { Gateway, AppLifecycle } from '@bsn/contract';
 import type { EosIdentity } from './identity.js';
-import type { EosLifecycle } from './lifecycle.js';
 import { LIMITS } from './limits.js';
 import type { EosPresetKv } from './preset-kv.js';
 import type { EosInterchain } from './interchain/interchain.js';
@@ -15,8 +14,8 @@ import type { EosInterchain } from './interchain/interchain.js';
 export class EosAdapter implements Adapter {
   constructor(
     readonly identity: EosIdentity,
-    readonly gateway: EosGateway,
-    readonly lifecycle: EosLifecycle,
+    readonly gateway: Gateway,
+    readonly lifecycle: AppLifecycle,
     readonly kv: EosPresetKv,
     readonly interchain: EosInterchain,
   ) {}

@@ -22,6 +22,10 @@ import { BlockRoots } from './interchain/block-roots.js';
 import { PacketSender } from './interchain/emit.js';
 import { EvidenceBuilder } from './interchain/evidence.js';
 import { currentRoots, EosInterchain } from './interchain/interchain.js';
+import { CustomApps } from './custom-contract/custom-apps.js';
+import { CustomGateway } from './custom-contract/custom-gateway.js';
+import { CustomAwareGateway } from './custom-contract/routed-gateway.js';
+import { CustomAwareLifecycle } from './custom-contract/routed-lifecycle.js';
 
 export const eosAdapterFactory: AdapterFactory = {
   async connect(network: NetworkConfig, context: AdapterContext): Promise<Adapter> {
@@ -61,6 +65,10 @@ export const eosAdapterFactory: AdapterFactory = {
       new EvidenceBuilder(api, new BlockRoots(api), config.name, config.contract, ownRoots),
       ownRoots,
     );
-    return new EosAdapter(new EosIdentity(creator), gateway, new EosLifecycle(txs, apps, abis, creator), kv, interchain);
+    // Apps with their own contract (lifecycle.custom-contract) are routed off the preset paths.
+    const customApps = new CustomApps({ txs, apps, abis, creator });
+    const routed = new CustomAwareGateway(gateway, customApps, new CustomGateway(txs, api, Math.max(config.pollIntervalMs, 100)));
+    const lifecycle = new CustomAwareLifecycle(new EosLifecycle(txs, apps, abis, creator), customApps);
+    return new EosAdapter(new EosIdentity(creator), routed, lifecycle, kv, interchain);
   },
 };

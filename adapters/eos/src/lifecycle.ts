@@ -29,7 +29,7 @@ import { FRAMEWORK } from './framework.js';
 import type { Transactions } from './transactions.js';
 
 /** A member as the contract names it: the account of a ChainAccount id (`name@active`). */
-function memberName(account: unknown, field: string): string {
+export function memberName(account: unknown, field: string): string {
   if (typeof account !== 'object' || account === null) throw new InvalidInputError(`${field}: a member is a ChainAccount`, { field });
   const { framework, id } = account as Partial<ChainAccount>;
   if (framework !== undefined && framework !== FRAMEWORK) {

@@ -124,6 +124,14 @@ export interface PushResult {
   processed: { id: string; block_num: number; action_traces: ActionTraceOfPush[]; except?: unknown };
 }
 
+export interface ReadOnlyResult {
+  processed: {
+    block_num: number;
+    action_traces: Array<{ receiver: string; act: { account: string; name: string }; return_value_hex_data?: string }>;
+    except?: { code?: number; name?: string; message?: string } | null;
+  };
+}
+
 export interface ProducerSchedule {
   active: {
     version: number;
@@ -204,6 +212,13 @@ export class NodeApi {
 
   producerSchedule(): Promise<ProducerSchedule> {
     return this.rpc.call('/v1/chain/get_producer_schedule');
+  }
+
+  /** Runs a transaction without authorizations against the head state and keeps nothing (Leap 4's read-only transactions). */
+  sendReadOnlyTransaction(packed: Uint8Array): Promise<ReadOnlyResult> {
+    return this.rpc.call('/v1/chain/send_read_only_transaction', {
+      transaction: { signatures: [], compression: 0, packed_context_free_data: '', packed_trx: Buffer.from(packed).toString('hex') },
+    });
   }
 
   sendTransaction(packed: Uint8Array, signatures: string[]): Promise<PushResult> {

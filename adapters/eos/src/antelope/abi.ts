@@ -15,6 +15,9 @@ const buffer = (array?: Uint8Array) => new Serialize.SerialBuffer({ textEncoder,
 /** The binary `abi_def` encoding `setabi` takes. */
 const abiTypes = Serialize.getTypesFromAbi(Serialize.createAbiTypes());
 
+/** The types every ABI may name without declaring them (`name`, `uint64`, `asset`, …). */
+export const BUILTIN_TYPES: ReadonlySet<string> = new Set(Serialize.createInitialTypes().keys());
+
 /** A contract's ABI made ready to (de)serialize its actions and tables. */
 export class ContractAbi {
   private readonly types: Map<string, Serialize.Type>;
@@ -47,6 +50,23 @@ export class ContractAbi {
   decodeAction<T>(name: string, data: Uint8Array): T {
     const type = this.actions.get(name);
     if (!type) throw new Error(`the ABI has no action ${name}`);
+    return Serialize.getType(this.types, type).deserialize(buffer(data)) as T;
+  }
+
+  /** The type an action's return value has (`action_results`, ABI 1.2), if it declares one. */
+  resultTypeOf(action: string): string | undefined {
+    return this.abi.action_results?.find((r) => r.name === action)?.result_type;
+  }
+
+  /** Encodes a value of any type the ABI knows. */
+  encode(type: string, value: unknown): Uint8Array {
+    const out = buffer();
+    Serialize.getType(this.types, type).serialize(out, value);
+    return out.asUint8Array();
+  }
+
+  /** Decodes a value of any type the ABI knows (a return value, a table row). */
+  decode<T>(type: string, data: Uint8Array): T {
     return Serialize.getType(this.types, type).deserialize(buffer(data)) as T;
   }
 

@@ -1,5 +1,5 @@
 /** The Antelope seam (README.md): the only place that knows eosjs. */
-export { ContractAbi, type Abi } from './abi.js';
+export { ContractAbi, BUILTIN_TYPES, type Abi } from './abi.js';
 export { NATIVE_ABI, singleKeyAuthority } from './native-abi.js';
 export {
   packTransaction,

