@@ -55,7 +55,7 @@ export async function createContext(
   network: NetworkConfig,
   chain?: ChainReader,
   operator?: Signer,
-  tokenSample?: () => Promise<TokenSample>,
+  tokenSample?: (network?: NetworkConfig) => Promise<TokenSample>,
 ): Promise<SuiteContext> {
   const description = adapter.describe();
   const algorithm = description.keyAlgorithms[0];
@@ -95,7 +95,7 @@ export async function createContext(
     network,
     ...(chain && { chain }),
     ...(operator && { operator }),
-    ...(tokenSample && { tokenSample: once(tokenSample) }),
+    ...(tokenSample && { tokenSample: once(() => tokenSample(network)) }),
     admin,
     member,
     outsider,

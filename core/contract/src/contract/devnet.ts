@@ -71,8 +71,10 @@ export interface DevnetProvider {
   /**
    * The kit's sample token for this framework (capability `lifecycle.custom-contract`): the
    * conformance suite deploys, calls and upgrades it. Without one, those cases fail saying so.
+   * `network` is the target the sample is for: a framework whose packages depend on the chain
+   * (FISCO BCOS: ABI selectors under the chain's hash, SM3 on an SM chain) builds for it.
    */
-  tokenSample?(): Promise<TokenSample>;
+  tokenSample?(network?: NetworkConfig): Promise<TokenSample>;
 }
 
 /** A block as the chain itself gives it. */
