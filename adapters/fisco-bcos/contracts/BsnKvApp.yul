@@ -13,6 +13,7 @@
 //   0x18 member → index + 1   0x19 live key count, key i (1-based) as bytes at hashPair(0x19, i)
 //   0x1a entry of a key hash: meta (live bit 255 | key index << 64 | last write block), value bytes at meta + 1
 //   0x1b request key → content hash (high 24 bytes) | executing block
+//   0x30… grants, see lib/app-grants.yul
 object "BsnKvApp" {
     code {
         datacopy(0, dataoffset("BsnKvApp_runtime"), datasize("BsnKvApp_runtime"))
@@ -41,6 +42,10 @@ object "BsnKvApp" {
             case {{selector "unfreeze()"}} { onlyAdmin() setFrozen(0) stop() }
             case {{selector "upgradeTo(address)"}} { onlyAdmin() upgradeTo(argAddress(0)) stop() }
             case {{selector "proxiableUUID()"}} { returnWord(0x360894a13ba1a3210667c828492db98dca3e2076cc3735a920a3ca505d382bbc) }
+            case {{selector "setGrant(uint8,string,string,string,bytes,uint64,bool)"}} { onlyAdmin() setGrant() }
+            case {{selector "grantAllows(uint8,string,string,string,string,uint256)"}} { grantAllows() }
+            case {{selector "packetCall(uint8,string,bytes)"}} { onlyRegistry() packetCall() }
+            case {{selector "packetEvent(string,bytes)"}} { onlyRegistry() packetEvent() }
             case {{selector "BSN_APP()"}} {
                 let p := alloc(32)
                 mstore(p, "bsn.fisco-bcos.kv-app/1")
@@ -177,10 +182,14 @@ object "BsnKvApp" {
 
             function put() {
                 writer()
-                let requestKey := arg(0)
+                request(arg(0))
+                putEntry()
+            }
+
+            // The write of put(requestKey, key, value) or packetCall(op, key, value): arguments 1 and 2.
+            function putEntry() {
                 let kOff, kLen := argBytes(1)
                 let vOff, vLen := argBytes(2)
-                request(requestKey)
                 checkKey(kOff, kLen)
                 if iszero(vLen) { revertInvalid({{selector "InvalidInput(string,string)"}}, "/value", 6, "empty value", 11) }
                 if gt(vLen, 32768) { revertInvalid({{selector "InvalidInput(string,string)"}}, "/value", 6, "value over 32768 bytes", 22) }
@@ -205,9 +214,13 @@ object "BsnKvApp" {
             // The preset `delete` (a reserved word in Solidity, kept as `remove` across EVM chains).
             function remove() {
                 writer()
-                let requestKey := arg(0)
+                request(arg(0))
+                removeEntry()
+            }
+
+            // The delete of remove(requestKey, key) or packetCall(op, key, value): argument 1.
+            function removeEntry() {
                 let kOff, kLen := argBytes(1)
-                request(requestKey)
                 checkKey(kOff, kLen)
                 let keyHash := hashCalldata(kOff, kLen)
                 let base := hashPair(keyHash, 0x1a)
@@ -233,6 +246,10 @@ object "BsnKvApp" {
 
             function get() {
                 let kOff, kLen := argBytes(0)
+                getEntry(kOff, kLen)
+            }
+
+            function getEntry(kOff, kLen) {
                 let base := hashPair(hashCalldata(kOff, kLen), 0x1a)
                 if iszero(shr(255, sload(base))) { revertWithBytes({{selector "KeyNotFound(string)"}}, copyCalldata(kOff, kLen), kLen) }
                 let vPtr, vLen := loadBytes(add(base, 1))
@@ -378,6 +395,7 @@ object "BsnKvApp" {
                 return(out, add(add(352, aPad), and(add(mLen, 31), not(31))))
             }
 
+            // @include lib/app-grants.yul
             // @include lib/abi.yul
         }
     }

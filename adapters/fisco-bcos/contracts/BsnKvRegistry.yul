@@ -7,6 +7,7 @@
 // it was sent; a verifier pins this registry's address and recomputes every binding.
 //
 // Selectors and topics are placeholders filled per crypto mode (see BsnKvApp.yul).
+// Delivery (configure, deliver, acknowledge, time out): lib/packet-delivery.yul.
 // Storage: 0x10 implementation for new apps; hashPair(H(appId), 0x11) → createdBlock << 160 | app;
 // hashPair(channel, 0x12) → last seq; hashPair(hashPair(channel, seq), 0x13) → commitment.
 object "BsnKvRegistry" {
@@ -16,6 +17,8 @@ object "BsnKvRegistry" {
         let implementation := mload(0)
         if or(shr(160, implementation), iszero(extcodesize(implementation))) { revert(0, 0) }
         sstore(0x10, implementation)
+        // The deployer is the group's operator: the only one who pins delivery attesters.
+        sstore(0x20, caller())
         datacopy(0, dataoffset("BsnKvRegistry_runtime"), datasize("BsnKvRegistry_runtime"))
         return(0, datasize("BsnKvRegistry_runtime"))
     }
@@ -32,6 +35,16 @@ object "BsnKvRegistry" {
             case {{selector "commitmentOf(string,string,string,uint64)"}} {
                 returnWord(sload(hashPair(hashPair(channelHash(), argUint(3, 64)), 0x13)))
             }
+            case {{selector "configureDelivery(string,bytes,uint8)"}} { configureDelivery() }
+            case {{selector "deliveryConfig()"}} { deliveryConfig() }
+            case {{selector "deliver(string,string,string,string,uint64,string,bytes,uint64,string,bytes)"}} { deliver() }
+            case {{selector "recordTimeout(string,string,string,string,uint64,string,bytes,uint64,string,bytes)"}} { recordTimeout() }
+            case {{selector "acknowledge(string,string,string,string,uint64,string,bytes,uint64,string,bytes,bytes32,bytes32,uint8,bytes)"}} {
+                acknowledge()
+            }
+            case {{selector "closeTimedOut(string,string,string,string,uint64,string,bytes,uint64,string,bytes)"}} { closeTimedOut() }
+            case {{selector "targetState(bytes32)"}} { targetState() }
+            case {{selector "sourceState(string,string,string,uint64)"}} { sourceState() }
             case {{selector "BSN_REGISTRY()"}} {
                 let p := alloc(32)
                 mstore(p, "bsn.fisco-bcos.registry/1")
@@ -150,6 +163,10 @@ object "BsnKvRegistry" {
                 }
                 sstore(seqSlot, next)
                 sstore(hashPair(hashPair(channel, seq), 0x13), commitment)
+                if sload(0x22) {
+                    let sOff, sLen := argBytes(0)
+                    checkDeliverable(and(sload(hashPair(hashCalldata(sOff, sLen), 0x11)), 0xffffffffffffffffffffffffffffffffffffffff), seq)
+                }
                 let fieldsHash := fieldsHashOf(seq)
                 let srcOff, srcLen := argBytes(0)
                 let srcHash := hashCalldata(srcOff, srcLen)
@@ -212,6 +229,8 @@ object "BsnKvRegistry" {
                 next := add(add(cursor, 4), len)
             }
 
+            // @include lib/packet-codec.yul
+            // @include lib/packet-delivery.yul
             // @include lib/abi.yul
         }
         // @include BsnAppProxy.yul

@@ -64,6 +64,19 @@ export function receiptFailure(status: number, revert: DecodedRevert | undefined
       return new ConflictError(`${prefix}the request id was executed already`, { ...opts, field: '/requestId' });
     case 'SeqMismatch':
       return new ConflictError(`${prefix}another packet took seq ${revert.args.given} first (next is ${revert.args.expected})`, opts);
+    // Delivery (contracts/lib/packet-delivery.yul)
+    case 'NotOwner':
+      return new UnauthorizedError(`${prefix}${revert.args.account} is not the operator of this group's registry`, opts);
+    case 'NotRegistry':
+      return new UnauthorizedError(`${prefix}${revert.args.account} is not the app's registry`, opts);
+    case 'BelowThreshold':
+      return new UnauthorizedError(`${prefix}attestations below threshold: ${revert.args.counted} of ${revert.args.needed}`, opts);
+    case 'Unauthorized':
+      return new UnauthorizedError(`${prefix}${revert.args.reason}`, opts);
+    case 'Conflict':
+      return new ConflictError(`${prefix}${revert.args.reason}`, opts);
+    case 'NotFound':
+      return new NotFoundError(`${prefix}${revert.args.reason}`, opts);
     default:
       return new RejectedByChainError(`${prefix}the transaction failed with ${message}`, opts);
   }

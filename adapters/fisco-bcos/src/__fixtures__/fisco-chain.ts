@@ -10,6 +10,8 @@ export interface TestChain {
   emulator: RunningEmulator;
   network: FiscoNetworkConfig;
   adapter: Adapter;
+  /** The registry's deployer: the group's operator, who pins delivery attesters. */
+  operator: Signer;
   /** A fresh signer of this chain's algorithm, derived from a new BSN identity. */
   signer(): Signer;
   close(): Promise<void>;
@@ -23,11 +25,8 @@ export async function startTestChain(
 ): Promise<TestChain> {
   const emulator = await startEmulator({ mode, ...chain });
   const algorithm = mode === 'sm' ? 'sm2' : 'secp256k1';
-  const { registry } = await deployRegistry({
-    rpcUrl: emulator.url,
-    crypto: mode,
-    signer: privateKeySigner(algorithm, generatePrivateKey(algorithm)),
-  });
+  const operator = privateKeySigner(algorithm, generatePrivateKey(algorithm));
+  const { registry } = await deployRegistry({ rpcUrl: emulator.url, crypto: mode, signer: operator });
   const network: FiscoNetworkConfig = {
     framework: 'fisco-bcos',
     name: `test-${mode}`,
@@ -41,6 +40,7 @@ export async function startTestChain(
     emulator,
     network,
     adapter,
+    operator,
     signer: () => BsnIdentity.generate().keyFor('fisco-bcos', algorithm).signer,
     async close() {
       await adapter.close();

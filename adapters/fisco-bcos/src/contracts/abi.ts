@@ -16,6 +16,7 @@ const ERRORS = [
   'error AdminIsPermanentMember(address admin)',
   'error AlreadyInitialized()',
   'error BadImplementation(address implementation)',
+  'error NotRegistry(address account)',
 ];
 
 export const appInterface = new Interface([
@@ -38,6 +39,12 @@ export const appInterface = new Interface([
   'function upgradeTo(address implementation)',
   'function proxiableUUID() view returns (bytes32)',
   'function BSN_APP() view returns (string)',
+  // Interchain (contracts/lib/app-grants.yul): grants set by the admin, entries only the registry calls.
+  'function setGrant(uint8 direction, string peerChain, string peerApp, string ref, bytes methods, uint64 expiresAt, bool revoked)',
+  'function grantAllows(uint8 direction, string peerChain, string peerApp, string method, string ref, uint256 nowMs) view returns (bool)',
+  'function packetCall(uint8 op, string key, bytes value) returns (bytes result)',
+  'function packetEvent(string name, bytes payload)',
+  'event GrantSet(bytes32 indexed grantKey, uint8 direction, bool revoked, uint64 expiresAt)',
   'event MemberAdded(address account)',
   'event MemberRemoved(address account)',
   'event FrozenSet(bool frozen)',
@@ -48,6 +55,9 @@ export const appInterface = new Interface([
   ...ERRORS,
 ]);
 
+const PACKET =
+  'string srcChain, string srcApp, string dstChain, string dstApp, uint64 seq, string method, bytes payload, uint64 timeout, string grantRef';
+
 export const registryInterface = new Interface([
   'function createApp(string appId, bytes members, uint8 mode) returns (address app)',
   'function appOf(string appId) view returns (address app, uint64 createdBlock)',
@@ -56,6 +66,26 @@ export const registryInterface = new Interface([
   'function nextSeq(string srcApp, string dstChain, string dstApp) view returns (uint64)',
   'function commitmentOf(string srcApp, string dstChain, string dstApp, uint64 seq) view returns (bytes32)',
   'function BSN_REGISTRY() view returns (string)',
+  // Delivery (contracts/lib/packet-delivery.yul); a packet is its nine fields in core's order, the payload raw.
+  'function configureDelivery(string chainName, bytes attesters, uint8 threshold)',
+  'function deliveryConfig() view returns (string chainName, uint8 threshold, uint64 epoch, address operator)',
+  `function deliver(${PACKET}, bytes attestations) returns (uint8 status)`,
+  `function recordTimeout(${PACKET}, bytes attestations)`,
+  `function acknowledge(${PACKET}, bytes attestations, bytes32 ackPacketId, bytes32 ackCommitment, uint8 status, bytes result)`,
+  `function closeTimedOut(${PACKET}, bytes attestations)`,
+  'function targetState(bytes32 packetId) view returns (uint8 state, uint8 status, uint64 blockNumber, bytes32 commitment, bytes32 ackCommitment, bytes result)',
+  'function sourceState(string srcApp, string dstChain, string dstApp, uint64 seq) view returns (bytes32 commitment, uint8 state, uint8 status, uint64 blockNumber, bytes32 ackCommitment, bytes result)',
+  'event DeliveryConfigured(uint64 epoch, uint8 threshold, bytes attesters)',
+  'event PacketDelivered(bytes32 indexed packetId, bytes32 commitment, uint8 status, bytes result, bytes32 ackCommitment)',
+  'event PacketTimedOut(bytes32 indexed packetId, bytes32 commitment)',
+  'event PacketAcknowledged(bytes32 indexed packetId, bytes32 ackCommitment)',
+  'event PacketClosed(bytes32 indexed packetId)',
+  'error NotOwner(address account)',
+  'error Unauthorized(string reason)',
+  'error Conflict(string reason)',
+  'error NotFound(string reason)',
+  'error BelowThreshold(uint256 counted, uint256 needed)',
+  'error CallOutOfGas()',
   // Called on apps by the registry (sendPacket's checks):
   'function isMember(address account) view returns (bool)',
   'function isFrozen() view returns (bool)',

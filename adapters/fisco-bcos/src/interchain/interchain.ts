@@ -24,6 +24,7 @@ import { checkSigner } from '../accounts.js';
 import type { ChainContext } from '../chain-context.js';
 import { isNotFoundOnLedger, toBsnError } from '../errors.js';
 import { FRAMEWORK } from '../framework.js';
+import { registryInterface } from '../contracts/abi.js';
 import { checkTxId } from '../lookups.js';
 import { hexToBytes } from '../node/chain-reader.js';
 import type { BlockHeaderJson, ReceiptJson, TransactionJson } from '../node/node-json.js';
@@ -85,7 +86,7 @@ export class FiscoInterchain implements Interchain {
 
   async evidence(txId: string, subject: Evidence['subject']): Promise<Evidence> {
     const id = checkTxId(txId);
-    const wanted = checkEvidenceSubject(subject);
+    const wanted = checkEvidenceSubject(subject, ['packet', 'ack', 'timeout']);
     let receipt: ReceiptJson;
     let header: BlockHeaderJson;
     try {
@@ -99,19 +100,22 @@ export class FiscoInterchain implements Interchain {
     if (receipt.status !== 0)
       throw new RejectedByChainError(`transaction ${id} failed on chain: it committed no packet`, { stage: 'commit', txId: id });
     const registry = this.c.config.registry.slice(2);
-    const topic = '0x' + this.c.calls.registry.eventTopic('PacketSent');
+    const event = wanted.kind === 'packet' ? 'PacketSent' : wanted.kind === 'ack' ? 'PacketDelivered' : 'PacketTimedOut';
+    const topic = '0x' + this.c.calls.registry.eventTopic(event);
     const logIndex = receipt.logEntries.findIndex(
       (l) =>
         l.address.replace(/^0x/, '').toLowerCase() === registry &&
         l.topics[0] === topic &&
         l.topics[1]?.toLowerCase() === '0x' + wanted.packetId,
     );
-    if (logIndex < 0)
-      throw new NotFoundError(`transaction ${id} sent no packet ${wanted.packetId} through the registry`, { stage: 'query', txId: id });
+    if (logIndex < 0) {
+      const what = { packet: 'sent no packet', ack: 'delivered no packet', timeout: 'recorded no timeout of packet' }[wanted.kind];
+      throw new NotFoundError(`transaction ${id} ${what} ${wanted.packetId} through the registry`, { stage: 'query', txId: id });
+    }
     const tx = await this.c.chain.transaction(id, true).catch((error: unknown) => {
       throw isBsnError(error) ? error : toBsnError(error, { stage: 'query', txId: id, what: `reading transaction ${id}` });
     });
-    const packet = this.packetOf(id, tx, receipt, logIndex);
+    const packet = wanted.kind === 'packet' ? this.packetOf(id, tx, receipt, logIndex) : this.deliveredPacketOf(id, tx, wanted.kind);
     if (packetId(packet) !== wanted.packetId) {
       throw new NotFoundError(`transaction ${id} carries packet ${packetId(packet)}, not ${wanted.packetId}`, { stage: 'query', txId: id });
     }
@@ -178,6 +182,31 @@ export class FiscoInterchain implements Interchain {
     return checkPacket({
       v: 1,
       srcChain: this.c.config.name,
+      srcApp,
+      dstChain,
+      dstApp,
+      seq: Number(seq),
+      method,
+      payload: Buffer.from(payload.slice(2), 'hex').toString('base64'),
+      timeout: Number(timeout),
+      grantRef,
+    });
+  }
+
+  /** The packet a deliver / recordTimeout call carried (the transaction's input). */
+  private deliveredPacketOf(txId: string, tx: TransactionJson, kind: 'ack' | 'timeout'): Packet {
+    const fn = kind === 'ack' ? 'deliver' : 'recordTimeout';
+    const input = hexToBytes(tx.input);
+    const f = registryInterface.getFunction(fn)!;
+    if (Buffer.from(input.subarray(0, 4)).toString('hex') !== this.c.calls.registry.selectorOf(f.format('sighash')))
+      throw new NotFoundError(`transaction ${txId} is not a ${fn} call`, { stage: 'query', txId });
+    const [srcChain, srcApp, dstChain, dstApp, seq, method, payload, timeout, grantRef] = this.c.calls.registry.decodeArguments(
+      fn,
+      input,
+    ) as unknown as [string, string, string, string, bigint, string, string, bigint, string];
+    return checkPacket({
+      v: 1,
+      srcChain,
       srcApp,
       dstChain,
       dstApp,

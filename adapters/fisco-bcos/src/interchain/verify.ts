@@ -17,6 +17,7 @@ import { blockHash, type BlockHeaderFields } from '../protocol/block-header.js';
 import { CRYPTO_MODES, cryptoSuite } from '../protocol/crypto-suite.js';
 import { merklePath, verifyMerkleProof } from '../protocol/merkle.js';
 import { receiptHash, type ReceiptFields } from '../protocol/receipt.js';
+import { checkDeliveryLog } from './delivery-log.js';
 import type { FiscoProof } from './fisco-proof.js';
 import type { FiscoRoots } from './fisco-roots.js';
 import { packetFieldsHash } from './packet-binding.js';
@@ -34,18 +35,19 @@ const PACKET_SENT = 'PacketSent(bytes32,bytes32,bytes32,uint64,bytes32,address)'
  *  3. the receipt hash rebuilt from its fields, and its Merkle proof to the header's receiptsRoot;
  *     the evidence's txId, by its Merkle proof to the header's txsRoot at the receipt's place;
  *  4. the receipt succeeded and its log at logIndex is the pinned registry's PacketSent for this
- *     packet: id, source app, commitment, seq and fieldsHash all recomputed from the packet;
+ *     packet: id, source app, commitment, seq and fieldsHash all recomputed from the packet —
+ *     or, for an ack or a timeout, the registry's PacketDelivered / PacketTimedOut of the packet
+ *     the target was given, the ack rebuilt from the log (checkDeliveryLog);
  *  5. when the roots pin attesters, their threshold of attestations of that block (in addition).
  */
 export function verifyFiscoEvidence(evidence: Evidence, trust: TrustRoots): Promise<Verification> {
   return failClosed(() => {
-    const subjectId = checkEvidenceEnvelope(evidence, trust, FRAMEWORK);
+    const subjectId = checkEvidenceEnvelope(evidence, trust, FRAMEWORK, ['packet', 'ack', 'timeout']);
+    const kind = evidence.subject.kind;
     const roots = checkRoots(trust.roots);
     const suite = cryptoSuite(roots.crypto);
     const proof = evidence.proof as unknown as FiscoProof;
     if (typeof proof !== 'object' || proof === null) reject('the evidence carries no proof');
-    const packet = evidencePacket(proof.packet, trust.chain, subjectId);
-    if ('reason' in packet) reject(packet.reason);
 
     const header = headerOf(proof.header);
     const hash = blockHash(suite, header);
@@ -72,12 +74,33 @@ export function verifyFiscoEvidence(evidence: Evidence, trust: TrustRoots): Prom
     if (!txPlace || !receiptPlace || JSON.stringify(txPlace) !== JSON.stringify(receiptPlace)) {
       reject(`the receipt is not the one of transaction ${evidence.txId} (another place in the block)`);
     }
-    if (receipt.status !== 0) reject(`the transaction failed (status ${receipt.status}): it committed no packet`);
+    if (receipt.status !== 0) reject(`the transaction failed (status ${receipt.status}): it committed nothing`);
 
     const logIndex = evidenceIndex(proof.logIndex, 'logIndex');
     const log = receipt.logEntries[logIndex];
     if (!log) reject(`the receipt has no log ${logIndex}`);
     if ('0x' + log.address !== roots.registry) reject(`log ${logIndex} is not from the pinned registry ${roots.registry}`);
+    const attestedBlock = () => {
+      if (!roots.attesters) return;
+      const attested = verifyAttestations(
+        { framework: FRAMEWORK, chain: trust.chain, number: header.number, hash: '0x' + hex(hash) },
+        evidence.attestations ?? [],
+        { attesters: roots.attesters, threshold: roots.threshold! },
+      );
+      if (!attested.ok) reject(`the block is not attested by the pinned city nodes: ${attested.reason}`);
+    };
+    if (kind === 'ack' || kind === 'timeout') {
+      const delivered = checkDeliveryLog(suite, kind, log, proof.packet, trust.chain, subjectId);
+      attestedBlock();
+      return {
+        state: 'proven',
+        subject: { kind, packetId: subjectId },
+        packet: delivered.packet,
+        ...(delivered.ack && { ack: delivered.ack }),
+      };
+    }
+    const packet = evidencePacket(proof.packet, trust.chain, subjectId);
+    if ('reason' in packet) reject(packet.reason);
     const topic = (s: string) => hex(suite.hash(utf8Bytes(s)));
     if (log.topics.length !== 3 || hex(log.topics[0]!) !== topic(PACKET_SENT)) reject(`log ${logIndex} is not a PacketSent`);
     if (hex(log.topics[1]!) !== packet.id) reject('the PacketSent log names another packet id');
@@ -97,14 +120,7 @@ export function verifyFiscoEvidence(evidence: Evidence, trust: TrustRoots): Prom
     if (Number(seq) !== packet.packet.seq) reject(`the registry assigned seq ${seq}, the packet says ${packet.packet.seq}`);
     if (bare(fieldsHash) !== hex(packetFieldsHash(suite, packet.packet))) reject('the fields the registry was sent are not the packet');
 
-    if (roots.attesters) {
-      const attested = verifyAttestations(
-        { framework: FRAMEWORK, chain: trust.chain, number: header.number, hash: '0x' + hex(hash) },
-        evidence.attestations ?? [],
-        { attesters: roots.attesters, threshold: roots.threshold! },
-      );
-      if (!attested.ok) reject(`the block is not attested by the pinned city nodes: ${attested.reason}`);
-    }
+    attestedBlock();
     return { state: 'proven', subject: { kind: 'packet', packetId: packet.id }, packet: packet.packet };
   });
 }
