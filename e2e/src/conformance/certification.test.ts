@@ -16,7 +16,7 @@ const bsn = join(root, 'core', 'cli', 'dist', 'main.js');
 const RUNS: Array<{ framework: string; target: string; minPassed: number; timeoutMs?: number }> = [
   { framework: 'ethereum', target: 'anvil', minPassed: 40 },
   { framework: 'ethereum', target: 'geth', minPassed: 40 },
-  // Finality as declared: blocks on a clock, receipts at depth 2.
+  // Finality as declared: blocks on a clock (anvil 0.5 s, geth 1 s), receipts at a depth (2, 1).
   { framework: 'ethereum', target: 'anvil-final', minPassed: 40, timeoutMs: 900_000 },
   { framework: 'ethereum', target: 'geth-final', minPassed: 40, timeoutMs: 900_000 },
   { framework: 'fabric', target: 'fabric', minPassed: 40, timeoutMs: 900_000 },
@@ -36,10 +36,11 @@ async function run(args: string[], env: NodeJS.ProcessEnv = {}, timeoutMs = 300_
   return { status, stderr };
 }
 
-// A whole suite on a chain with 1 s blocks and depth 2 takes minutes (longer on a loaded
-// machine), and so does Leap's at irreversibility: those runs mostly wait for blocks, so they
-// run side by side (one describe, concurrent), with Fabric's in their idle time — the file took
-// 1091 s one after another (anvil 38, geth 35, fabric 126, eos 155, the final pair 737 together).
+// A whole suite on a chain with blocks on a clock takes minutes (longer on a loaded machine),
+// and so does Leap's at irreversibility: those runs mostly wait for blocks, so they run side by
+// side (one describe, concurrent), with Fabric's in their idle time — the file took 1091 s one
+// after another (anvil 38, geth 35, fabric 126, eos 155, the final pair 737 together at 1 s
+// blocks and depth 2, geth-final's cases 724 s of waiting).
 const TITLE = 'bsn conformance run passes every MUST case; bsn certify yields a full certificate the host accepts';
 const waits = (r: (typeof RUNS)[number]) => r.target.endsWith('-final') || r.framework === 'eos' || r.framework === 'fabric';
 for (const r of RUNS.filter((x) => !waits(x))) {

@@ -15,9 +15,12 @@ const provider: DevnetProvider = {
   devnets: {
     anvil: () => new AnvilDevnet(),
     geth: () => new GethDevnet(),
-    // Finality as declared: blocks on a clock and receipts only at depth 2, where "mined" and "final" differ.
-    'anvil-final': () => new AnvilDevnet('anvil-final').withBlockTime(1).withConfirmations(2),
-    'geth-final': () => new GethDevnet('geth-final').withBlockPeriod(1).withConfirmations(2),
+    // Finality as declared: blocks on a clock and receipts only at a depth, where "mined" and "final"
+    // differ. anvil's clock takes fractions of a second and geth's whole seconds only, so geth waits
+    // for one confirmation and anvil for two: each suite run is mostly block waits (geth-final at
+    // depth 2 took 724 s, all but seconds of it in cases waiting for blocks).
+    'anvil-final': () => new AnvilDevnet('anvil-final').withBlockTime(0.5).withConfirmations(2),
+    'geth-final': () => new GethDevnet('geth-final').withBlockPeriod(1).withConfirmations(1),
     'anvil-container': () => new EthereumContainerDevnet('anvil'),
     'geth-container': () => new EthereumContainerDevnet('geth'),
   },
