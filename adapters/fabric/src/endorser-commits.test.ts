@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import type { Gateway } from '@hyperledger/fabric-gateway';
 import { isBsnError, type AppInfo, type BsnError } from '@bsn/contract';
 import { unique } from '@bsn/contract/testing';
 import { newApp, peerLedger, useFabricNetwork } from './__fixtures__/network.js';
-import { awaitEndorserCommits, type EndorserCommitDeps } from './endorser-commits.js';
+import { askEndorsers, awaitEndorserCommits, checkEndorserCommits, type EndorserCommitDeps } from './endorser-commits.js';
 
 // Org2's peer is stopped (SIGSTOP) right after it endorsed a write and before it can commit
 // it: the window in which the IC-006 flake happened, held open for seconds instead of ms.
@@ -133,6 +133,38 @@ describe('a write waits for the other endorsing org’s peer to commit it', () =
     });
     expect(again).toMatchObject({ txId, duplicate: true });
   }, 60_000);
+
+  test("Org2's peer is asked while the gateway peer's commit status is still awaited, not after it", async (ctx) => {
+    fabric.skipUnlessRunning(ctx);
+    const transactor = fabric.org1.transactor;
+    const service = fabric.org1.parts.connection.service;
+    const calls: Array<{ gatewayPeer: boolean; asked: number; answered?: number }> = [];
+    const original = transactor.commitStatus.bind(transactor);
+    const spy = vi.spyOn(transactor, 'commitStatus').mockImplementation(async (txId, deadline, via = service) => {
+      const call: (typeof calls)[number] = { gatewayPeer: via === service, asked: performance.now() };
+      calls.push(call);
+      try {
+        return await original(txId, deadline, via);
+      } finally {
+        call.answered = performance.now();
+      }
+    });
+    try {
+      await transactor.transact(gateway, 'put', putArgs(unique('req'), unique('k')), {
+        what: 'put asking both orgs at once',
+        deadline: Date.now() + 30_000,
+        kvResult: true,
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    const own = calls.filter((c) => c.gatewayPeer);
+    const other = calls.filter((c) => !c.gatewayPeer);
+    expect(own, "the gateway peer's status, once").toHaveLength(1);
+    expect(other, "Org2's peer, once").toHaveLength(1);
+    // The block is cut at the orderer's batch timeout (250 ms): Org2 is asked long before it.
+    expect(other[0]!.asked).toBeLessThan(own[0]!.answered!);
+  }, 60_000);
 });
 
 describe('which peers are waited for (commit status faked at the gRPC boundary)', () => {
@@ -167,6 +199,38 @@ describe('which peers are waited for (commit status faked at the gRPC boundary)'
     const result = await awaitEndorserCommits(d, { ...c, endorsers: ['Org1MSP', 'Org2MSP'] });
     expect(d.asked.sort()).toEqual(['org1-second:7051', 'org2:7051']);
     expect(result.unreachable).toEqual(['org2:7051']);
+  });
+
+  test('asked before the gateway peer named the block: the answers are held (never a rejection) and checked against that block', async () => {
+    const refused = new Error('14 UNAVAILABLE: No connection established');
+    const d = deps({
+      'org1-second:7051': () => Promise.resolve(committedAt(7)),
+      'org2:7051': () => Promise.reject(Object.assign(refused, { code: 14 })),
+    });
+    // A commit-status request that throws before it is even sent is an answer too, not a throw here.
+    const throwing = {
+      ...d,
+      serviceAt: () => {
+        throw Object.assign(new Error('4 DEADLINE_EXCEEDED: Deadline exceeded'), { code: 4 });
+      },
+    };
+    const [asked, thrown] = [
+      askEndorsers(d, { ...c, endorsers: ['Org1MSP', 'Org2MSP'] }),
+      askEndorsers(throwing, { ...c, endorsers: ['Org2MSP'] }),
+    ];
+    await expect(thrown).resolves.toHaveLength(1);
+    await expect(asked).resolves.toHaveLength(2);
+    expect(await checkEndorserCommits(asked, { ...c, endorsers: ['Org1MSP', 'Org2MSP'] })).toMatchObject({ unreachable: ['org2:7051'] });
+    // The same answers against the block the gateway peer named being another: refused.
+    const other = await checkEndorserCommits(asked, { ...c, block: 6, endorsers: ['Org1MSP', 'Org2MSP'] }).catch((e: unknown) => e);
+    expect(other).toMatchObject({
+      code: 'UNAVAILABLE',
+      stage: 'commit',
+      detail: { data: { peer: 'org1-second:7051', block: 6, theirBlock: 7 } },
+    });
+    // A peer that gave no status by the deadline: TIMEOUT naming it (the tx may be committed).
+    const late = await checkEndorserCommits(thrown, { ...c, endorsers: ['Org2MSP'] }).catch((e: unknown) => e);
+    expect(late).toMatchObject({ code: 'TIMEOUT', stage: 'commit', detail: { data: { peer: 'org2:7051', mspId: 'Org2MSP' } } });
   });
 
   test('a peer that has the transaction in another block or invalid: UNAVAILABLE at commit naming the peer', async () => {

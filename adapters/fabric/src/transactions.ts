@@ -6,7 +6,14 @@ import type { ResolvedConfig } from './config.js';
 import type { FabricConnection } from './connection.js';
 import { FRAMEWORK } from './describe.js';
 import { toBsnError, validationCodeName } from './errors.js';
-import { awaitEndorserCommits, endorsingMspIds } from './endorser-commits.js';
+import {
+  askEndorsers,
+  checkEndorserCommits,
+  endorsingMspIds,
+  type CommittedOnGateway,
+  type EndorserAnswer,
+  type EndorserAsk,
+} from './endorser-commits.js';
 import { chainEventOf } from './events.js';
 import type { Ledger } from './ledger.js';
 
@@ -60,18 +67,19 @@ function peersDisagree(error: unknown): boolean {
  * Fabric's write path through the Gateway service, stage by stage: endorse (the gateway
  * collects what the chaincode's endorsement policy needs, from every org it names), submit
  * (to the ordering service), commit status (from the gateway peer, once the block is
- * validated and committed, then from the other peers of the orgs that endorsed it: a write
- * returns once every peer it was endorsed by holds it, so the next write reads it). Each stage fails with its own typed error (`stage` endorse /
- * submit / commit) that keeps Fabric's detail. A receipt is only made from the committed
- * block itself (qscc), with the transaction flagged VALID in it: nothing is reported
- * committed that the ledger does not hold.
+ * validated and committed, and from the other peers of the orgs that endorsed it, asked at the
+ * same time: a write returns once every peer it was endorsed by holds it, so the next write
+ * reads it). Each stage fails with its own typed error (`stage` endorse / submit / commit)
+ * that keeps Fabric's detail. A receipt is only made from the committed block itself (qscc),
+ * with the transaction flagged VALID in it: nothing is reported committed that the ledger
+ * does not hold.
  */
 export class Transactor {
   private serviceIdentity: Uint8Array | undefined;
   /**
    * What waiting for the other endorsing peers to commit (endorser-commits.ts) has cost the
-   * writes of this transactor: how many waited, total and longest ms, and how often a peer
-   * could not be reached at all (not waited for).
+   * writes of this transactor past the gateway peer's own commit status: how many waited,
+   * total and longest ms, and how often a peer could not be reached at all (not waited for).
    */
   readonly endorserCatchUp = { writes: 0, totalMs: 0, maxMs: 0, unreachable: 0 };
 
@@ -133,12 +141,14 @@ export class Transactor {
         const answer = JSON.parse(Buffer.from(result).toString('utf8')) as { txId: string; duplicate: boolean };
         if (answer.duplicate) return { ...(await this.committed(answer.txId, o.what)), result: new Uint8Array(), duplicate: true };
       }
+      const endorsers = endorsingMspIds(transaction.getBytes());
       let submitted;
       try {
         submitted = await transaction.submit({ deadline: o.deadline });
       } catch (error) {
         throw toBsnError(error, { stage: 'submit', what: o.what, txId });
       }
+      const others = this.askEndorsers({ txId, endorsers, deadline: o.deadline });
       let status;
       try {
         status = await this.commitStatus(submitted.getTransactionId(), o.deadline);
@@ -146,8 +156,13 @@ export class Transactor {
         throw toBsnError(error, { stage: 'commit', what: o.what, txId });
       }
       if (status.successful) {
-        await this.awaitEndorsers(txId, Number(status.blockNumber), endorsingMspIds(transaction.getBytes()), o);
-        return { ...(await this.committed(txId, o.what, Number(status.blockNumber))), result, duplicate: false };
+        const block = Number(status.blockNumber);
+        // The block is read while the other endorsing peers catch up: both must be in before the write returns.
+        const [committed] = await Promise.all([
+          this.committed(txId, o.what, block),
+          this.awaitEndorsers(others, { txId, block, endorsers, what: o.what, deadline: o.deadline }),
+        ]);
+        return { ...committed, result, duplicate: false };
       }
       const name = validationCodeName(status.code);
       if (RETRYABLE.has(name) && attempt < MAX_ATTEMPTS) continue;
@@ -167,16 +182,20 @@ export class Transactor {
     }
   }
 
-  private async awaitEndorsers(txId: string, block: number, endorsers: string[], o: TransactOptions): Promise<void> {
+  private askEndorsers(ask: EndorserAsk): Promise<EndorserAnswer[]> {
     const { connection, config } = this.d;
-    const { ms, unreachable } = await awaitEndorserCommits(
+    return askEndorsers(
       {
         otherPeers: config.otherPeers,
         serviceAt: (peer) => connection.serviceAt(peer),
         commitStatus: (id, deadline, via) => this.commitStatus(id, deadline, via),
       },
-      { txId, block, endorsers, what: o.what, deadline: o.deadline },
+      ask,
     );
+  }
+
+  private async awaitEndorsers(asked: Promise<EndorserAnswer[]>, c: CommittedOnGateway): Promise<void> {
+    const { ms, unreachable } = await checkEndorserCommits(asked, c);
     this.endorserCatchUp.writes++;
     this.endorserCatchUp.totalMs += ms;
     this.endorserCatchUp.maxMs = Math.max(this.endorserCatchUp.maxMs, ms);
