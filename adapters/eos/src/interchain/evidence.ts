@@ -1,5 +1,6 @@
 /**
- * Builds the evidence that a transaction sent a packet: its receipt in an irreversible block,
+ * Builds the evidence that a transaction sent a packet (or, on the target, delivered one with its
+ * ack or recorded its timeout): its receipt in an irreversible block,
  * that block and the blocks built on it until a quorum of the current schedule signed one, and
  * the block-root merkle the first was signed over. The evidence is checked with this adapter's
  * own verifier before it is handed out, against the roots a node connected here would pin.
@@ -22,7 +23,8 @@ import { presetAbi } from '../preset-abi.js';
 import type { BlockRoots } from './block-roots.js';
 import { MAX_DESCENDANTS, type EosProof, type SignedHeader } from './proof.js';
 import { checkRoots } from './trust.js';
-import { packetOfEmit, verifyEosEvidence } from './verify.js';
+import { subjectRecord } from './subject-action.js';
+import { verifyEosEvidence } from './verify.js';
 
 /** How long evidence waits for the blocks that make the packet block irreversible to be produced. */
 const DESCENDANTS_WAIT_MS = 30_000;
@@ -44,7 +46,7 @@ export class EvidenceBuilder {
   ) {}
 
   async evidence(txId: string, subject: Evidence['subject']): Promise<Evidence> {
-    const wanted = checkEvidenceSubject(subject);
+    const wanted: Evidence['subject'] = checkEvidenceSubject(subject, ['packet', 'ack', 'timeout']);
     const id = checkTxId(txId);
     try {
       const status = await this.api.transactionStatus(id);
@@ -62,14 +64,18 @@ export class EvidenceBuilder {
       if (txIndex < 0) throw new NotFoundError(`block ${number} does not hold transaction ${id}`, { stage: 'query', field: '/txId' });
       const receipt = block.transactions[txIndex]!.trx as [1, { packed_trx: string }];
       const actions = unpackTransaction(Uint8Array.from(Buffer.from(receipt[1].packed_trx, 'hex'))).actions;
-      const actionIndex = actions.findIndex(
-        (a) =>
-          a.account === this.contract &&
-          a.name === 'emit' &&
-          packetId(packetOfEmit(presetAbi().decodeAction('emit', a.data))) === wanted.packetId,
-      );
+      const abi = presetAbi();
+      const actionIndex = actions.findIndex((a) => {
+        if (a.account !== this.contract) return false;
+        try {
+          const record = subjectRecord(wanted.kind, abi, a.name, a.data);
+          return record !== undefined && packetId(record.packet) === wanted.packetId;
+        } catch {
+          return false;
+        }
+      });
       if (actionIndex < 0) {
-        throw new InvalidInputError(`/subject/packetId: transaction ${id} sent no packet ${wanted.packetId}`, {
+        throw new InvalidInputError(`/subject/packetId: transaction ${id} recorded no ${wanted.kind} of packet ${wanted.packetId}`, {
           field: '/subject/packetId',
         });
       }

@@ -1,6 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   attestBlock,
+  ackCommitment,
+  attestInterchain,
+  attesterPublicKey,
+  encodePacketCall,
+  packetCommitment,
+  toBase64,
   generatePrivateKey,
   isBsnError,
   packetId,
@@ -11,21 +17,30 @@ import {
   type PacketInput,
   type TrustRoots,
 } from '@bsn/contract';
-import { bytes, unique } from '@bsn/contract/testing';
-import { publicKeyText } from '../antelope/index.js';
+import { bytes, text, unique } from '@bsn/contract/testing';
+import { AntelopeRpc, publicKeyText } from '../antelope/index.js';
+import { resolveConfig } from '../config.js';
+import { eosOperator } from '../devnets/operator.js';
+import { NodeApi } from '../node-api.js';
+import { presetAbi } from '../preset-abi.js';
+import { Transactions } from '../transactions.js';
+import { accountNameOf } from '../accounts.js';
+import { packetArgs } from './delivery.js';
 import { startNode, whyNoNode, type Actor, type EosNode } from '../__fixtures__/node.js';
 import type { EosProof } from './proof.js';
 
 const why = await whyNoNode();
 if (why) console.warn(`skipped: ${why}`);
 
+const grantRef = unique('grant');
 const input = (): PacketInput => ({
   dstChain: 'peer-chain',
   dstApp: 'target-app',
   method: 'ping',
-  payload: Buffer.from('hello').toString('base64'),
+  // Distinct each time: two emits of equal data by one sender would be one transaction.
+  payload: Buffer.from(unique('hello')).toString('base64'),
   timeout: Date.now() + 3_600_000,
-  grantRef: unique('grant'),
+  grantRef,
 });
 
 describe.skipIf(why)('interchain on a real Leap node: evidence against pinned producer keys', () => {
@@ -45,6 +60,20 @@ describe.skipIf(why)('interchain on a real Leap node: evidence against pinned pr
     const admin = await node.actor();
     [member, outsider] = [await node.actor(), await node.actor()];
     appId = (await node.app(admin, [member])).appId;
+    // The contract sends only on the source app's outgoing grant (docs/interchain-delivery.md).
+    await ic.setGrant!(
+      { appId },
+      {
+        direction: 'outgoing',
+        peerChain: 'peer-chain',
+        peerApp: 'target-app',
+        ref: grantRef,
+        methods: ['ping'],
+        expiresAt: 0,
+        revoked: false,
+      },
+      admin.signer,
+    );
     const { packet, receipt } = await ic.emit({ appId }, input(), member.signer);
     evidence = await ic.evidence(receipt.txId, { kind: 'packet', packetId: packetId(packet) });
     trust = await ic.trustRoots!(attesters, 1);
@@ -155,5 +184,124 @@ describe.skipIf(why)('interchain on a real Leap node: evidence against pinned pr
     expect(await verdict(e)).not.toBe('proven');
     const { attesters: _, threshold: __, ...withoutAttesters } = trust.roots as Record<string, unknown>;
     expect(await verdict(evidence, { ...trust, roots: withoutAttesters }), 'producer keys alone prove it').toBe('proven');
+  });
+
+  describe('delivery, on the same node: what the contract itself refuses', () => {
+    let ic: Required<Interchain>;
+    let admin: Actor;
+    let relayer: Actor;
+    let a: string;
+    let b: string;
+    const keys = [0, 1, 2].map(() => generatePrivateKey('secp256k1'));
+    const ref = unique('grant');
+    const sign = (commitment: string, signers = keys.slice(0, 2)) => signers.map((k) => attestInterchain('packet', commitment, k));
+
+    beforeAll(async () => {
+      ic = node.adapter.interchain as Required<Interchain>;
+      [admin, relayer] = [await node.actor(), await node.actor()];
+      [a, b] = [(await node.app(admin, [])).appId, (await node.app(admin, [])).appId];
+      await ic.configureDelivery({ publicKeys: keys.map(attesterPublicKey), threshold: 2 }, eosOperator(node.devnet.network));
+      const chain = node.devnet.network.name;
+      const grant = (appId: string, direction: 'outgoing' | 'incoming', peerApp: string) =>
+        ic.setGrant(
+          { appId },
+          { direction, peerChain: chain, peerApp, ref, methods: ['kv.put'], expiresAt: 0, revoked: false },
+          admin.signer,
+        );
+      await grant(a, 'outgoing', b);
+      await grant(b, 'incoming', a);
+    });
+
+    const send = (key: string, value: string) =>
+      ic.emit(
+        { appId: a },
+        {
+          dstChain: node.devnet.network.name,
+          dstApp: b,
+          method: 'kv.put',
+          payload: toBase64(encodePacketCall({ method: 'kv.put', key, value: bytes(value) })),
+          timeout: Date.now() + 3_600_000,
+          grantRef: ref,
+        },
+        admin.signer,
+      );
+
+    /** The target's receipt row of a packet, read from the contract's table. */
+    const receiptRow = async (id: string) => {
+      const api = new NodeApi(new AntelopeRpc(String(node.devnet.network.url), 10_000));
+      const rows = await api.tableRows<{ packetid: string }>({
+        code: node.devnet.network.contract,
+        scope: node.devnet.network.contract,
+        table: 'receipts',
+        limit: 1000,
+      });
+      return rows.rows.find((r) => r.packetid === id);
+    };
+
+    it('refuses a deliverer who states another ack than the call gets, writing nothing; then delivers the packet once', async () => {
+      const key = unique('key');
+      const { packet } = await send(key, 'from the packet');
+      const txs = new Transactions(
+        new NodeApi(new AntelopeRpc(String(node.devnet.network.url), 10_000)),
+        resolveConfig(node.devnet.network),
+      );
+      const actor = accountNameOf(relayer.signer.algorithm, relayer.signer.publicKey);
+      const lying = {
+        account: node.devnet.network.contract,
+        name: 'deliver',
+        authorization: [{ actor, permission: 'active' }],
+        data: presetAbi().encodeAction('deliver', {
+          ...packetArgs(packet),
+          sigs: sign(packetCommitment(packet))
+            .map((s) => s.signature)
+            .join(''),
+          ackstatus: 'NOT_FOUND',
+          ackresult: '',
+        }),
+      };
+      const refused = await txs.submit([lying], relayer.signer, { what: 'a lying delivery' }).catch((e: unknown) => e);
+      expect(isBsnError(refused) && String([refused.message, ...((refused.cause as { details?: string[] })?.details ?? [])])).toMatch(
+        /bsn:ack: the call answers OK/,
+      );
+      expect(await node.adapter.kv.get({ appId: b }, key), 'the target key, read from the contract table').toBeNull();
+      expect(await receiptRow(packetId(packet)), 'no receipt row').toBeUndefined();
+      const { ack } = await ic.deliver(packet, sign(packetCommitment(packet)), relayer.signer);
+      expect(ack.status).toBe('OK');
+      expect(text((await node.adapter.kv.get({ appId: b }, key))!.value)).toBe('from the packet');
+      expect(await receiptRow(packetId(packet))).toBeDefined();
+    });
+
+    it('counts a signature that recovers to no key as nothing, without failing the count', async () => {
+      const { packet } = await send(unique('key'), 'v');
+      const commitment = packetCommitment(packet);
+      const garbage = { kind: 'packet' as const, commitment, signature: '00'.repeat(64) + '1b' };
+      const below = await ic.deliver(packet, [garbage, ...sign(commitment, keys.slice(0, 1))], relayer.signer).catch((e: unknown) => e);
+      expect(isBsnError(below, 'UNAUTHORIZED') && below.message).toMatch(/attestations below threshold: 1 of the 2/);
+      expect(await receiptRow(packetId(packet))).toBeUndefined();
+      expect((await ic.deliver(packet, [garbage, ...sign(commitment)], relayer.signer)).ack.status).toBe('OK');
+    });
+
+    it('streams packet.sent and the packet.acknowledged callback to the source app, packet.received to the target', async () => {
+      const { packet, receipt: sent } = await send(unique('key'), 'evented');
+      expect(sent.events.map((e) => e.name)).toContain('packet.sent');
+      const { receipt, ack } = await ic.deliver(packet, sign(packetCommitment(packet)), relayer.signer);
+      const acked = await ic.acknowledge(
+        packet,
+        ack,
+        [0, 1].map((i) => attestInterchain('ack', ackCommitment(ack), keys[i]!)),
+        relayer.signer,
+      );
+      const find = async (appId: string, name: string, txId: string) => {
+        const signal = AbortSignal.timeout(20_000);
+        for await (const e of node.adapter.gateway.events({ app: { appId }, name, signal })) if (e.txId === txId) return e;
+        return undefined;
+      };
+      const received = await find(b, 'packet.received', receipt.txId);
+      expect(JSON.parse(text(received!.payload))).toEqual(ack);
+      expect((await find(a, 'packet.sent', sent.txId))?.app).toBe(a);
+      const callback = await find(a, 'packet.acknowledged', acked.txId);
+      expect(JSON.parse(text(callback!.payload))).toEqual(ack);
+      expect(acked.events.map((e) => e.name)).toEqual(['packet.acknowledged']);
+    });
   });
 });

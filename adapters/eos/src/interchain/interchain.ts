@@ -1,8 +1,16 @@
-/** Interchain on EOS: packets sent by the preset contract's `emit`, evidence against pinned producer keys. */
+/**
+ * Interchain on EOS: packets sent by the preset contract's `emit`, evidence against pinned
+ * producer keys, and delivery (docs/interchain-delivery.md) by the contract's delivery actions.
+ */
 import {
   checkAttesterPolicy,
+  type Ack,
   type AppRef,
   type Attester,
+  type ChainGrant,
+  type DeliveryAttesters,
+  type InterchainAttestation,
+  type PacketState,
   type Evidence,
   type Interchain,
   type Packet,
@@ -15,7 +23,9 @@ import {
 import { toBsnError } from '../errors.js';
 import { FRAMEWORK } from '../framework.js';
 import type { NodeApi } from '../node-api.js';
+import type { EosDelivery } from './delivery.js';
 import type { PacketSender } from './emit.js';
+import type { PacketStates } from './packet-state.js';
 import type { EvidenceBuilder } from './evidence.js';
 import type { EosRoots } from './trust.js';
 import { verifyEosEvidence } from './verify.js';
@@ -48,6 +58,8 @@ export class EosInterchain implements Interchain {
     private readonly sender: PacketSender,
     private readonly builder: EvidenceBuilder,
     private readonly roots: () => Promise<TrustRoots>,
+    private readonly delivery: EosDelivery,
+    private readonly states: PacketStates,
   ) {}
 
   emit(app: AppRef, packet: PacketInput, signer: Signer): Promise<{ packet: Packet; receipt: Receipt }> {
@@ -60,6 +72,34 @@ export class EosInterchain implements Interchain {
 
   verify(evidence: Evidence, trust: TrustRoots): Promise<Verification> {
     return verifyEosEvidence(evidence, trust);
+  }
+
+  configureDelivery(attesters: DeliveryAttesters, signer: Signer): Promise<Receipt> {
+    return this.delivery.configureDelivery(attesters, signer);
+  }
+
+  setGrant(app: AppRef, grant: ChainGrant, signer: Signer): Promise<Receipt> {
+    return this.delivery.setGrant(app, grant, signer);
+  }
+
+  deliver(packet: Packet, attestations: InterchainAttestation[], signer: Signer): Promise<{ receipt: Receipt; ack: Ack }> {
+    return this.delivery.deliver(packet, attestations, signer);
+  }
+
+  recordTimeout(packet: Packet, attestations: InterchainAttestation[], signer: Signer): Promise<Receipt> {
+    return this.delivery.recordTimeout(packet, attestations, signer);
+  }
+
+  acknowledge(packet: Packet, ack: Ack, attestations: InterchainAttestation[], signer: Signer): Promise<Receipt> {
+    return this.delivery.acknowledge(packet, ack, attestations, signer);
+  }
+
+  closeTimedOut(packet: Packet, attestations: InterchainAttestation[], signer: Signer): Promise<Receipt> {
+    return this.delivery.closeTimedOut(packet, attestations, signer);
+  }
+
+  packetState(packet: Packet): Promise<PacketState> {
+    return this.states.packetState(packet);
   }
 
   async trustRoots(attesters: Attester[], threshold: number): Promise<TrustRoots> {

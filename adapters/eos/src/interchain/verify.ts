@@ -9,7 +9,6 @@
 import { createHash } from 'node:crypto';
 import {
   checkEvidenceEnvelope,
-  checkPacket,
   evidenceIndex,
   failClosed,
   packetId,
@@ -17,7 +16,6 @@ import {
   reject,
   verifyAttestations,
   type Evidence,
-  type Packet,
   type TrustRoots,
   type Verification,
 } from '@bsn/contract';
@@ -37,40 +35,14 @@ import { presetAbi } from '../preset-abi.js';
 import { IncrementalMerkle, merkleRoot } from './merkle.js';
 import { MAX_DESCENDANTS, MAX_RECEIPTS, type EosProof, type SignedHeader } from './proof.js';
 import { checkRoots, type ProducerKey } from './trust.js';
+import { SUBJECT_ACTION, subjectRecord, type SubjectRecord } from './subject-action.js';
+
+export { packetOfEmit } from './subject-action.js';
 
 const hex32 = (value: unknown, what: string): string => {
   if (typeof value !== 'string' || !/^[0-9a-f]{64}$/.test(value)) reject(`${what} is not 32 bytes of lowercase hex`);
   return value;
 };
-
-/** The emit action's fields, as the preset contract takes them. */
-interface EmitData {
-  appid: string;
-  sender: string;
-  srcchain: string;
-  dstchain: string;
-  dstapp: string;
-  seq: string | number;
-  method: string;
-  payload: string;
-  timeout: string | number;
-  grantref: string;
-}
-
-export function packetOfEmit(data: EmitData): Packet {
-  return checkPacket({
-    v: 1,
-    srcChain: data.srcchain,
-    srcApp: data.appid,
-    dstChain: data.dstchain,
-    dstApp: data.dstapp,
-    seq: Number(data.seq),
-    method: data.method,
-    payload: data.payload,
-    timeout: Number(data.timeout),
-    grantRef: data.grantref,
-  });
-}
 
 /** Checks `header`'s signature is by the pinned key of its producer, over `blockRoot` and `scheduleHash`. */
 function checkSigned(header: SignedHeader, blockRoot: string, scheduleHash: string, keys: Map<string, ProducerKey>, which: string): void {
@@ -112,7 +84,7 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
   const checked = checkRoots(trust);
   if (!checked.ok) reject(checked.reason);
   const { roots, keys, quorum } = checked;
-  const subjectId = checkEvidenceEnvelope(evidence, trust, FRAMEWORK);
+  const subjectId = checkEvidenceEnvelope(evidence, trust, FRAMEWORK, ['packet', 'ack', 'timeout']);
   const proof = evidence.proof as Partial<EosProof>;
   if (typeof proof !== 'object' || proof === null) reject('evidence carries no proof');
   const txId = hex32(evidence.txId, 'txId');
@@ -165,13 +137,22 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
   const packed = Uint8Array.from(Buffer.from(String(packedTrx.packed_trx), 'hex'));
   if (createHash('sha256').update(packed).digest('hex') !== txId) reject('the packed transaction is not txId');
 
-  // 5. The packet: the contract's emit action in that transaction, as it executed.
+  // 5. The subject: the contract's action recording it in that transaction, as it executed
+  // (emit for a packet, deliver for an ack, rectimeout for a timeout record).
+  const kind = evidence.subject.kind;
   const action = unpackTransaction(packed).actions[evidenceIndex(proof.actionIndex, 'actionIndex')];
-  if (!action || action.account !== roots.contract || action.name !== 'emit')
-    reject(`actionIndex names no emit action of ${roots.contract}`);
-  const packet = packetOfEmit(presetAbi().decodeAction<EmitData>('emit', action.data));
-  if (packet.srcChain !== trust.chain) reject(`the packet names source chain ${packet.srcChain}, the roots are for ${trust.chain}`);
-  if (packetId(packet) !== subjectId) reject('the emitted packet is not the subject of the evidence');
+  if (!action || action.account !== roots.contract || action.name !== SUBJECT_ACTION[kind])
+    reject(`actionIndex names no ${SUBJECT_ACTION[kind]} action of ${roots.contract}`);
+  let record: SubjectRecord | undefined;
+  try {
+    record = subjectRecord(kind, presetAbi(), action.name, action.data);
+  } catch (error) {
+    reject(`the ${action.name} action does not decode: ${(error as Error).message}`);
+  }
+  if (!record) reject(`the ${action.name} action records no ${kind}`);
+  const { packet, ack } = record;
+  if (record.chain !== trust.chain) reject(`the ${kind} is recorded for chain ${record.chain}, the roots are for ${trust.chain}`);
+  if (packetId(packet) !== subjectId) reject(`the ${kind} recorded is not the subject of the evidence`);
 
   // 6. City nodes' attestations, where the roots pin attesters.
   if (roots.attesters !== undefined) {
@@ -181,7 +162,7 @@ async function verify(evidence: Evidence, trust: TrustRoots): Promise<Verificati
     });
     if (!attested.ok) reject(attested.reason);
   }
-  return { state: 'proven', subject: { kind: 'packet', packetId: subjectId }, packet };
+  return { state: 'proven', subject: { kind, packetId: subjectId }, packet, ...(ack && { ack }) };
 }
 
 export function verifyEosEvidence(evidence: Evidence, trust: TrustRoots): Promise<Verification> {
