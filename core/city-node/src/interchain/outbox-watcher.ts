@@ -60,6 +60,11 @@ export class OutboxWatcher {
         try {
           const packet = checkPacket(JSON.parse(Buffer.from(e.payload).toString('utf8')));
           const call = await this.store.add(newCall(packet, e.txId, Date.now()));
+          this.log.debug(`interchain: packet ${call.packetId}: seen in ${app}'s outbox on ${network}`, {
+            packetId: call.packetId,
+            stage: 'seen in the outbox',
+            at: Date.now(),
+          });
           this.onPacket(call.packetId);
         } catch (err) {
           this.log.warn(`interchain: a ${EVENT} event of ${app} on ${network} is not a packet: skipped`, { error: (err as Error).message });

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Signer } from '@bsn/contract';
+import { ConflictError, type Signer } from '@bsn/contract';
 import { openSqliteRegistry } from '../registry/sqlite.js';
 import type { SqlRegistry } from '../registry/sql-registry.js';
 import { AttestationCollector } from './attestation-collector.js';
@@ -96,6 +96,46 @@ describe('Relayer', () => {
     expect(world.b.executions).toBe(1);
     expect([x?.state, y?.state]).toEqual(['acknowledged', 'acknowledged']);
     expect(x?.txs.deliver).toBe(y?.txs.deliver);
+  });
+
+  it('kicks of a call already moving (the API, the outbox watcher, the loop) join it: one attestation round per step, one delivery', async () => {
+    const world = deliveryWorld();
+    const s = await store();
+    const call = await send(world, s);
+    const asked: string[] = [];
+    const counting = world.endpoints.map((e) => ({
+      ...e,
+      attest: (req: Parameters<typeof e.attest>[0]) => {
+        asked.push(req.kind);
+        return e.attest(req);
+      },
+    }));
+    const r = relayer(world, s, 'r1', counting);
+    const runs = await Promise.all([r.advance(call.packetId), r.advance(call.packetId), r.advance(call.packetId)]);
+    expect(runs.map((c) => c?.state)).toEqual(['acknowledged', 'acknowledged', 'acknowledged']);
+    expect(world.b.executions).toBe(1);
+    // Each of the three attesters asked once for the packet and once for the ack (three runs at once asked 9 and more).
+    expect(asked.filter((k) => k === 'packet')).toHaveLength(3);
+    expect(asked.filter((k) => k === 'ack')).toHaveLength(3);
+    // Once it is done, a later kick moves it again from what the chains say (nothing left to do).
+    expect((await r.advance(call.packetId))?.state).toBe('acknowledged');
+    expect(world.b.executions).toBe(1);
+  });
+
+  it("a target that refuses the delivery as done while still reading 'none' (another relayer's transaction pending) is left to the next round after two tries", async () => {
+    const world = deliveryWorld();
+    const s = await store();
+    const call = await send(world, s);
+    let tries = 0;
+    world.b.interchain.deliver = () => {
+      tries++;
+      return Promise.reject(new ConflictError('already delivered'));
+    };
+    const after = await relayer(world, s).advance(call.packetId);
+    expect(after?.state).toBe('sent');
+    expect(after?.lastError).toBeUndefined();
+    expect(tries).toBe(2);
+    expect(world.b.executions).toBe(0);
   });
 
   it('a packet past its timeout is recorded timed out on the target and closed on the source, never executed', async () => {

@@ -35,6 +35,8 @@ const isConflict = (err: unknown) => isBsnError(err) && err.code === 'CONFLICT';
 
 export class Relayer {
   private readonly now: () => number;
+  /** Advances running in this instance, by packet: a second kick joins the one running. */
+  private readonly running = new Map<string, Promise<InterchainCall | null>>();
 
   constructor(private readonly o: RelayerOptions) {
     this.now = o.now ?? Date.now;
@@ -45,17 +47,38 @@ export class Relayer {
     for (const call of await this.o.store.open(['sent', 'delivered', 'timed-out'], 100)) await this.advance(call.packetId);
   }
 
-  /** Moves one call as far as it goes now; the call as it stands after. */
-  async advance(id: string): Promise<InterchainCall | null> {
+  /**
+   * Moves one call as far as it goes now; the call as it stands after. A call this instance is
+   * already moving is not moved twice at once (its lease is this instance's, so it would not stop
+   * a second run): the API's kick, the outbox watcher's and the loop's round join the one running,
+   * which reads both chains before each step anyway. Two runs at once each fetched evidence and
+   * collected attestations for the same step, and the loser's delivery, refused by a chain that
+   * already held the winner's pending transaction, was retried on fresh attestations up to the
+   * step bound — about 17 attestation rounds per Fabric → Ethereum call, on the shared cores.
+   */
+  advance(id: string): Promise<InterchainCall | null> {
+    const running = this.running.get(id);
+    if (running) return running;
+    const run = this.advanceHeld(id).finally(() => this.running.delete(id));
+    this.running.set(id, run);
+    return run;
+  }
+
+  private async advanceHeld(id: string): Promise<InterchainCall | null> {
     const { store, holder } = this.o;
     if (!(await store.lease(id, holder, this.now() + (this.o.leaseMs ?? 15_000), this.now()))) return store.get(id);
     try {
       let call = (await store.get(id))!;
+      this.mark(id, 'leased', { state: call.state });
       // The steps a packet takes, with room for a step another relayer took first (CONFLICT: the
-      // next step re-reads both chains); bounded, so a chain that refuses without saying why stops it.
-      for (let i = 0; i < 6 && !FINAL_STATES.has(call.state); i++) {
+      // next step re-reads both chains); bounded, so a chain that refuses without saying why stops
+      // it. Two steps in a row that moved nothing (another relayer's transaction still pending on
+      // the target: it refuses ours, yet its state reads as before) leave the call to the next round.
+      for (let i = 0, idle = 0; i < 6 && idle < 2 && !FINAL_STATES.has(call.state); i++) {
         try {
+          const before = call;
           call = await this.step(call);
+          idle = moved(before, call) ? 0 : idle + 1;
           delete call.lastError;
         } catch (err) {
           call.lastError = (err as Error).message;
@@ -66,11 +89,20 @@ export class Relayer {
         }
         call.updatedAt = this.now();
         await store.save(call);
+        this.mark(id, 'saved', { state: call.state });
       }
       return call;
     } finally {
       await store.release(id, holder);
     }
+  }
+
+  /**
+   * A stage of a packet's way, at debug level with its time: where a call's latency goes can
+   * then be read from the log (the interchain benches collect these).
+   */
+  private mark(packetId: string, stage: string, fields?: Record<string, unknown>): void {
+    this.o.logger.debug(`interchain: packet ${packetId}: ${stage}`, { packetId, stage, at: this.now(), ...fields });
   }
 
   private chains(packet: Packet): { src: RelayChain; dst: RelayChain } {
@@ -85,13 +117,22 @@ export class Relayer {
   private async step(call: InterchainCall): Promise<InterchainCall> {
     const { packet } = call;
     const { src, dst } = this.chains(packet);
+    // Both chains are read at once (one round trip less per step); the target's answer counts only
+    // when the source's leaves the packet open.
+    const targetRead = state(dst, packet).then(
+      (read) => ({ read }),
+      (error: unknown) => ({ error }),
+    );
     const at = await state(src, packet);
     if (at.state === 'acknowledged')
       return { ...call, state: 'acknowledged', ack: at.ack, txs: { ...call.txs, acknowledge: call.txs.acknowledge ?? at.txId } };
     if (at.state === 'timed-out') return { ...call, state: 'closed', txs: { ...call.txs, close: call.txs.close ?? at.txId } };
     if (at.state === 'unknown') throw new Error(`the source chain ${packet.srcChain} does not know packet ${call.packetId}`);
     const send = call.txs.send ?? at.txId;
-    const there = await state(dst, packet);
+    const target = await targetRead;
+    if ('error' in target) throw target.error;
+    const there = target.read;
+    this.mark(call.packetId, 'states read', { source: at.state, target: there.state });
     if (there.state === 'delivered')
       return this.acknowledge(
         { ...call, state: 'delivered', ack: there.ack, txs: { ...call.txs, deliver: call.txs.deliver ?? there.txId } },
@@ -106,14 +147,17 @@ export class Relayer {
 
   private async deliver(call: InterchainCall, src: RelayChain, dst: RelayChain): Promise<InterchainCall> {
     const { packet, packetId: id } = call;
-    const evidence = await this.o.collector.withBlockAttestations(
-      await src.interchain.evidence(call.txs.send!, { kind: 'packet', packetId: id }),
-    );
+    const fetched = await src.interchain.evidence(call.txs.send!, { kind: 'packet', packetId: id });
+    this.mark(id, 'packet evidence fetched', { block: fetched.block });
+    const evidence = await this.o.collector.withBlockAttestations(fetched);
+    this.mark(id, 'packet block attested', { attestations: evidence.attestations?.length ?? 0 });
     const attestations = await this.o.collector.interchain({ kind: 'packet', packet, evidence });
+    this.mark(id, 'packet attested');
     call = { ...call, evidence: { ...call.evidence, packet: evidenceId(evidence) } };
     if (this.now() < packet.timeout) {
       try {
         const { receipt, ack } = await dst.interchain.deliver!(packet, attestations, dst.signer);
+        this.mark(id, 'delivered', { block: receipt.block.number, txId: receipt.txId });
         return { ...call, state: 'delivered', ack, txs: { ...call.txs, deliver: receipt.txId } };
       } catch (err) {
         // Delivered by someone else, or timed out by the target's clock: the next step reads which.
@@ -133,13 +177,16 @@ export class Relayer {
   private async acknowledge(call: InterchainCall, src: RelayChain, dst: RelayChain): Promise<InterchainCall> {
     const { packet, packetId: id, ack } = call;
     if (!call.txs.deliver) throw new Error(`the target chain names no delivery transaction for packet ${id}`);
-    const evidence = await this.o.collector.withBlockAttestations(
-      await dst.interchain.evidence(call.txs.deliver, { kind: 'ack', packetId: id }),
-    );
+    const fetched = await dst.interchain.evidence(call.txs.deliver, { kind: 'ack', packetId: id });
+    this.mark(id, 'ack evidence fetched', { block: fetched.block });
+    const evidence = await this.o.collector.withBlockAttestations(fetched);
+    this.mark(id, 'ack block attested', { attestations: evidence.attestations?.length ?? 0 });
     const attestations = await this.o.collector.interchain({ kind: 'ack', packet, ack: ack!, evidence });
+    this.mark(id, 'ack attested');
     call = { ...call, evidence: { ...call.evidence, ack: evidenceId(evidence) } };
     try {
       const receipt = await src.interchain.acknowledge!(packet, ack!, attestations, src.signer);
+      this.mark(id, 'acknowledged', { block: receipt.block.number, txId: receipt.txId });
       return { ...call, state: 'acknowledged', txs: { ...call.txs, acknowledge: receipt.txId } };
     } catch (err) {
       if (isConflict(err)) return call;
@@ -163,6 +210,13 @@ export class Relayer {
       throw err;
     }
   }
+}
+
+/** Whether a step changed the call's state or learned a transaction. */
+function moved(before: InterchainCall, after: InterchainCall): boolean {
+  if (before.state !== after.state) return true;
+  const keys = new Set([...Object.keys(before.txs), ...Object.keys(after.txs)]) as Set<keyof InterchainCall['txs']>;
+  return [...keys].some((k) => before.txs[k] !== after.txs[k]);
 }
 
 async function state(chain: RelayChain, packet: Packet): Promise<PacketState> {
