@@ -48,7 +48,8 @@ export class FiscoEmulatorDevnet implements Devnet {
       });
       const ini = JSON.parse(info.nodeList[0]!.iniConfig) as NodeIniConfig;
       const algorithm = this.mode === 'sm' ? 'sm2' : 'secp256k1';
-      const deployer = privateKeySigner(algorithm, generatePrivateKey(algorithm));
+      const deployerKey = generatePrivateKey(algorithm);
+      const deployer = privateKeySigner(algorithm, deployerKey);
       const { registry } = await deployRegistry({
         rpcUrl,
         crypto: this.mode,
@@ -64,6 +65,7 @@ export class FiscoEmulatorDevnet implements Devnet {
         chainId: ini.chainID,
         groupId: ini.groupID,
         registry,
+        operator: { privateKey: Buffer.from(deployerKey).toString('hex') },
       };
       return { name: this.name, kind: this.kind, node: nodeSoftwareOf(ini), logFile: node.logFile, network, stop: () => node.stop() };
     } catch (error) {

@@ -5,6 +5,7 @@
  * bare JSON-RPC so the suite checks what the adapter says against the chain itself.
  */
 import type { DevnetProvider } from '@bsn/contract';
+import { devnetOperator } from './devnet-operator.js';
 import { fiscoChainReader } from './fisco-chain-reader.js';
 import { FiscoEmulatorDevnet } from './fisco-emulator-devnet.js';
 import { prepareGoSdkProbe } from './go-sdk-probe.js';
@@ -17,6 +18,7 @@ const provider: DevnetProvider = {
   local: 'fisco-bcos',
   prepare: (progress) => prepareGoSdkProbe(progress),
   reader: (network) => fiscoChainReader(network),
+  operator: (network) => devnetOperator(network),
 };
 export default provider;
 

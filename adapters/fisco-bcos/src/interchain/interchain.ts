@@ -29,6 +29,7 @@ import { checkTxId } from '../lookups.js';
 import { hexToBytes } from '../node/chain-reader.js';
 import type { BlockHeaderJson, ReceiptJson, TransactionJson } from '../node/node-json.js';
 import { receiptOf } from '../receipts.js';
+import { FiscoDelivery } from './delivery.js';
 import type { FiscoProof } from './fisco-proof.js';
 import type { FiscoRoots } from './fisco-roots.js';
 import { verifyFiscoEvidence } from './verify.js';
@@ -41,10 +42,26 @@ const SEQ_ATTEMPTS = 5;
  * which checks the sender is a member of the unfrozen source app and assigns the seq); the
  * evidence is the block header with its sealers' signatures, the receipt with its Merkle
  * proof and the PacketSent log (see FiscoProof); `verifyFiscoEvidence` checks it against
- * pinned roots. Delivery is not claimed yet.
+ * pinned roots. Delivery (FiscoDelivery) runs on the same registry.
  */
 export class FiscoInterchain implements Interchain {
-  constructor(private readonly c: ChainContext) {}
+  private readonly delivery: FiscoDelivery;
+
+  constructor(private readonly c: ChainContext) {
+    this.delivery = new FiscoDelivery(c);
+  }
+
+  // The delivery half (docs/interchain-delivery.md), all on the registry: see FiscoDelivery.
+  configureDelivery: Required<Interchain>['configureDelivery'] = (attesters, signer) => this.delivery.configureDelivery(attesters, signer);
+  setGrant: Required<Interchain>['setGrant'] = (app, grant, signer) => this.delivery.setGrant(app, grant, signer);
+  deliver: Required<Interchain>['deliver'] = (packet, attestations, signer) => this.delivery.deliver(packet, attestations, signer);
+  recordTimeout: Required<Interchain>['recordTimeout'] = (packet, attestations, signer) =>
+    this.delivery.recordTimeout(packet, attestations, signer);
+  acknowledge: Required<Interchain>['acknowledge'] = (packet, ack, attestations, signer) =>
+    this.delivery.acknowledge(packet, ack, attestations, signer);
+  closeTimedOut: Required<Interchain>['closeTimedOut'] = (packet, attestations, signer) =>
+    this.delivery.closeTimedOut(packet, attestations, signer);
+  packetState: Required<Interchain>['packetState'] = (packet) => this.delivery.packetState(packet);
 
   async emit(app: AppRef, input: PacketInput, signer: Signer): Promise<{ packet: Packet; receipt: Receipt }> {
     const { srcApp, fields, packetAt } = checkEmitRequest(app, input, this.c.config.name);
