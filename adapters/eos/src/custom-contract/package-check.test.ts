@@ -5,7 +5,8 @@ import { actionData } from './action-args.js';
 import { checkEosPackage } from './package-check.js';
 
 const sample = await eosTokenSample();
-const v1 = (sample.v1({ framework: 'eos', id: 'alice@active' }) as { package: EosWasmPackage }).package;
+const v1 = (sample.v1({ framework: 'eos', algorithm: 'secp256k1', publicKey: '', id: 'alice@active' }) as { package: EosWasmPackage })
+  .package;
 
 /** A module: magic and version, then the given sections. */
 const wasm = (...sections: number[][]) =>
