@@ -23,7 +23,7 @@ const solcVersion = require('solc/package.json').version;
 const force = process.argv.includes('--force');
 
 /** The top-level objects the adapter deploys (each file's object of the same name). */
-const OBJECTS = ['BsnKvApp', 'BsnKvRegistry', 'BsnAppProxy'];
+const OBJECTS = ['BsnKvApp', 'BsnKvRegistry', 'BsnAppProxy', 'BsnCustomApps'];
 const HASHES = {
   standard: (text) => Buffer.from(keccak_256(Buffer.from(text, 'utf8'))).toString('hex'),
   sm: (text) => createHash('sm3').update(Buffer.from(text, 'utf8')).digest('hex'),

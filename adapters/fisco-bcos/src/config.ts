@@ -9,6 +9,7 @@ export interface FiscoNetworkConfig extends NetworkConfig {
   chainId?: string;
   groupId?: string;
   registry: string;
+  customApps?: string;
   blockLimitWindow?: number;
   pollingIntervalMs?: number;
   requestTimeoutMs?: number;
@@ -25,6 +26,8 @@ export interface ResolvedConfig {
   groupId: string;
   /** 0x-prefixed lowercase. */
   registry: string;
+  /** BsnCustomApps, 0x-prefixed lowercase; absent: no apps that bring their own contract. */
+  customApps?: string;
   blockLimitWindow: number;
   pollingIntervalMs: number;
   requestTimeoutMs: number;
@@ -55,6 +58,7 @@ export function resolveConfig(network: NetworkConfig): ResolvedConfig {
     rpcUrl: c.rpcUrl,
     crypto: c.crypto,
     registry: c.registry.toLowerCase(),
+    ...(c.customApps && { customApps: c.customApps.toLowerCase() }),
     chainId: c.chainId ?? DEFAULTS.chainId,
     groupId: c.groupId ?? DEFAULTS.groupId,
     blockLimitWindow: c.blockLimitWindow ?? DEFAULTS.blockLimitWindow,

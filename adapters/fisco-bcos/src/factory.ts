@@ -13,6 +13,7 @@ import type { ChainContext } from './chain-context.js';
 import { resolveConfig } from './config.js';
 import { REGISTRY_ID } from './contracts/abi.js';
 import { ContractCalls } from './contracts/contract-calls.js';
+import { connectCustomContracts } from './custom-contract/connect.js';
 import { toBsnError } from './errors.js';
 import { FiscoGateway } from './gateway.js';
 import { FiscoIdentity } from './identity.js';
@@ -69,14 +70,15 @@ export const fiscoAdapterFactory: AdapterFactory = {
         apps: new AppDirectory(calls, config.registry),
       };
       const writes = new PresetWrites(c);
+      const custom = await connectCustomContracts(c);
       context.logger.info(
         `connected to ${nodeSoftwareOf(node)} at ${rpc.endpoint} (${config.chainId}/${config.groupId}, ${config.crypto} crypto)`,
       );
       return new FiscoAdapter(
         c,
         new FiscoIdentity(suite),
-        new FiscoGateway(c, writes),
-        new FiscoLifecycle(c),
+        new FiscoGateway(c, writes, custom),
+        new FiscoLifecycle(c, custom),
         new FiscoPresetKv(c, writes),
         new FiscoInterchain(c),
       );

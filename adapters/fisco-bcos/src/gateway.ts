@@ -19,6 +19,7 @@ import {
   type TransactionInfo,
 } from '@bsn/contract';
 import { checkSigner } from './accounts.js';
+import type { CustomContracts } from './custom-contract/custom-contracts.js';
 import type { ChainContext } from './chain-context.js';
 import { appEvents } from './events.js';
 import { LIMITS } from './limits.js';
@@ -35,12 +36,15 @@ export class FiscoGateway implements Gateway {
   constructor(
     private readonly c: ChainContext,
     private readonly writes: PresetWrites,
+    private readonly custom?: CustomContracts,
   ) {
     this.lookups = new Lookups(c);
     this.userKey = new UserKeyWrites(c, writes);
   }
 
   async submit(request: SubmitRequest, signer: Signer): Promise<Receipt> {
+    const custom = await this.custom?.appOf(request?.app);
+    if (custom) return this.custom!.gateway.submit(custom, request, signer);
     const plan = checkSubmitRequest(request, LIMITS);
     checkSigner(this.c.suite, signer);
     return this.writes.write(plan, signer);
@@ -56,14 +60,17 @@ export class FiscoGateway implements Gateway {
 
   /** `get` through a read-only `call`: a call never writes, whatever it runs. */
   async evaluate(request: EvaluateRequest): Promise<EvaluateResult> {
+    const custom = await this.custom?.appOf(request?.app);
+    if (custom) return this.custom!.gateway.evaluate(custom, request);
     const plan = checkEvaluateRequest(request, LIMITS);
     const app = await this.c.apps.get(plan.appId);
     const [value] = await this.c.calls.view(this.c.calls.app, app.address, 'get', [plan.key], `get on ${plan.appId}`);
     return { result: Uint8Array.from(Buffer.from(String(value).slice(2), 'hex')) };
   }
 
-  events(request: EventsRequest): AsyncIterable<ChainEvent> {
-    return appEvents(this.c, request);
+  async *events(request: EventsRequest): AsyncIterable<ChainEvent> {
+    const custom = await this.custom?.appOf(request?.app);
+    yield* custom ? this.custom!.gateway.events(custom, request) : appEvents(this.c, request);
   }
 
   block(ref: number | 'latest', _scope?: AppRef): Promise<BlockInfo> {

@@ -1,4 +1,5 @@
 import {
+  ConflictError,
   RejectedByChainError,
   UnauthorizedError,
   checkAppRef,
@@ -14,6 +15,7 @@ import {
 } from '@bsn/contract';
 import { checkMember, checkSigner } from './accounts.js';
 import type { ChainContext } from './chain-context.js';
+import type { CustomContracts } from './custom-contract/custom-contracts.js';
 import { FRAMEWORK } from './framework.js';
 import { BYTECODE } from './generated/contracts.js';
 import { hexToBytes } from './node/chain-reader.js';
@@ -38,11 +40,18 @@ const kindOf = (mode: (typeof MODES)[number], placement: (typeof PLACEMENTS)[num
  * transaction is sent) and enforced by the contract. Changes that change nothing send nothing.
  */
 export class FiscoLifecycle implements AppLifecycle {
-  constructor(private readonly c: ChainContext) {}
+  constructor(
+    private readonly c: ChainContext,
+    /** Apps that bring their own contract, where the network has a BsnCustomApps. */
+    private readonly custom?: CustomContracts,
+  ) {}
 
   async create(spec: AppSpec, admin: Signer): Promise<AppInfo> {
+    if (this.custom && (spec as Partial<AppSpec> | null)?.contract?.kind === 'package') return this.custom.lifecycle.create(spec, admin);
     checkSigner(this.c.suite, admin, '/admin');
     const checked = checkAppSpec(spec, FRAMEWORK, (m, field) => checkMember(this.c.suite, m, field));
+    if (await this.custom?.appOf({ appId: checked.appId }))
+      throw new ConflictError(`app ${JSON.stringify(checked.appId)} exists already`, { field: '/appId', stage: 'validate' });
     const members = Buffer.concat(checked.members.map((m) => Buffer.from(m.slice(2), 'hex')));
     const input = this.c.calls.registry.encode('createApp', [checked.appId, members, kindOf(checked.mode, checked.placement)]);
     const what = `creating app ${checked.appId}`;
@@ -53,6 +62,8 @@ export class FiscoLifecycle implements AppLifecycle {
 
   async get(app: AppRef): Promise<AppInfo> {
     const { appId } = checkAppRef(app);
+    const custom = await this.custom?.appOf(app);
+    if (custom) return this.custom!.lifecycle.info(custom);
     const location = await this.c.apps.get(appId);
     const [, admin, frozen, version, mode, createdBlock, implementation, registry, members] = await this.c.calls.view(
       this.c.calls.app,
@@ -87,6 +98,8 @@ export class FiscoLifecycle implements AppLifecycle {
   }
 
   async upgrade(app: AppRef, contract: ContractSource, admin: Signer): Promise<AppInfo> {
+    const custom = await this.custom?.appOf(app);
+    if (custom) return this.custom!.lifecycle.upgrade(custom, contract, admin);
     checkContractSource(contract);
     const info = await this.asAdmin(app, admin);
     const what = `upgrading ${info.appId}`;
@@ -105,22 +118,30 @@ export class FiscoLifecycle implements AppLifecycle {
 
   async addMember(app: AppRef, member: ChainAccount, admin: Signer): Promise<AppInfo> {
     const id = checkMember(this.c.suite, member, '/member');
+    const custom = await this.custom?.appOf(app);
+    if (custom) return this.custom!.lifecycle.setMember(custom, id, true, admin);
     const info = await this.asAdmin(app, admin);
     return info.members.includes(id) ? info : this.change(info, 'addMember', [id], admin);
   }
 
   async removeMember(app: AppRef, member: ChainAccount, admin: Signer): Promise<AppInfo> {
     const id = checkMember(this.c.suite, member, '/member');
+    const custom = await this.custom?.appOf(app);
+    if (custom) return this.custom!.lifecycle.setMember(custom, id, false, admin);
     const info = await this.asAdmin(app, admin);
     return info.members.includes(id) ? this.change(info, 'removeMember', [id], admin) : info;
   }
 
   async freeze(app: AppRef, admin: Signer): Promise<AppInfo> {
+    const custom = await this.custom?.appOf(app);
+    if (custom) return this.custom!.lifecycle.setFrozen(custom, true, admin);
     const info = await this.asAdmin(app, admin);
     return info.state === 'frozen' ? info : this.change(info, 'freeze', [], admin);
   }
 
   async unfreeze(app: AppRef, admin: Signer): Promise<AppInfo> {
+    const custom = await this.custom?.appOf(app);
+    if (custom) return this.custom!.lifecycle.setFrozen(custom, false, admin);
     const info = await this.asAdmin(app, admin);
     return info.state === 'active' ? info : this.change(info, 'unfreeze', [], admin);
   }

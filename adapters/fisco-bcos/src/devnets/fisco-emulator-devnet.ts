@@ -5,6 +5,7 @@ import { generatePrivateKey, privateKeySigner, type Availability, type Devnet, t
 import { NodeProcess, freePort, jsonRpc, waitFor } from '@bsn/devnets';
 import type { FiscoNetworkConfig } from '../config.js';
 import { deployRegistry } from '../contracts/deploy-registry.js';
+import { deployCustomApps } from '../custom-contract/deploy-custom-apps.js';
 import { nodeSoftwareOf } from '../node/chain-reader.js';
 import type { NodeIniConfig } from '../node/node-json.js';
 import type { CryptoMode } from '../protocol/crypto-suite.js';
@@ -57,6 +58,14 @@ export class FiscoEmulatorDevnet implements Devnet {
         chainId: ini.chainID,
         groupId: ini.groupID,
       });
+      const customApps = await deployCustomApps({
+        rpcUrl,
+        crypto: this.mode,
+        signer: deployer,
+        registry,
+        chainId: ini.chainID,
+        groupId: ini.groupID,
+      });
       const network: FiscoNetworkConfig = {
         framework: 'fisco-bcos',
         name: this.name,
@@ -65,6 +74,7 @@ export class FiscoEmulatorDevnet implements Devnet {
         chainId: ini.chainID,
         groupId: ini.groupID,
         registry,
+        customApps,
         operator: { privateKey: Buffer.from(deployerKey).toString('hex') },
       };
       return { name: this.name, kind: this.kind, node: nodeSoftwareOf(ini), logFile: node.logFile, network, stop: () => node.stop() };

@@ -9,6 +9,7 @@ import { devnetOperator } from './devnet-operator.js';
 import { fiscoChainReader } from './fisco-chain-reader.js';
 import { FiscoEmulatorDevnet } from './fisco-emulator-devnet.js';
 import { prepareGoSdkProbe } from './go-sdk-probe.js';
+import { fiscoTokenSample } from './token-sample.js';
 
 const provider: DevnetProvider = {
   devnets: {
@@ -18,6 +19,7 @@ const provider: DevnetProvider = {
   local: 'fisco-bcos',
   prepare: (progress) => prepareGoSdkProbe(progress),
   reader: (network) => fiscoChainReader(network),
+  tokenSample: fiscoTokenSample,
   operator: (network) => devnetOperator(network),
 };
 export default provider;
