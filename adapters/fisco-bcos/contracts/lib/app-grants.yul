@@ -69,7 +69,7 @@ function grantAllows() {
     let record := sload(hashPair(g, 0x30))
     let expiresAt := shr(128, record)
     let allowed := and(and(record, 1), iszero(and(shr(8, record), 1)))
-    if and(expiresAt, iszero(lt(arg(5), expiresAt))) { allowed := 0 }
+    if and(iszero(iszero(expiresAt)), iszero(lt(arg(5), expiresAt))) { allowed := 0 }
     let version := and(shr(16, record), 0xffffffffffff)
     let mOff, mLen := argBytes(3)
     if iszero(sload(hashPair(hashPair(hashPair(g, version), 0x32), hashCalldata(mOff, mLen)))) { allowed := 0 }

@@ -233,7 +233,34 @@ for (const mode of ['standard', 'sm'] as const)
         },
         admin,
       );
-      const odd = { ...packet, method: 'kv.list' };
+      // an expired incoming grant, at an even and an odd expiry: the chain compares numbers, not bits
+      const incoming = (expiresAt: number) =>
+        d.setGrant(
+          b,
+          {
+            direction: 'incoming',
+            peerChain: chain.network.name,
+            peerApp: a.appId,
+            ref: 'g-ab',
+            methods: CALLABLE,
+            expiresAt,
+            revoked: false,
+          },
+          admin,
+        );
+      const past = Date.now() - 60_000;
+      for (const expiresAt of [past - (past % 2), past - (past % 2) + 1]) {
+        await incoming(expiresAt);
+        await expectBsnError(d.deliver(packet, sign('packet', packetCommitment(packet)), chain.signer()), 'UNAUTHORIZED', {
+          what: `a grant expired at ${expiresAt}`,
+        });
+        expect(await value('n1')).toBeNull();
+      }
+      await incoming(Date.now() + 3_600_000);
+      const { ack: late } = await d.deliver(packet, sign('packet', packetCommitment(packet)), chain.signer());
+      expect([late.status, await value('n1')]).toEqual(['OK', 'no']);
+      await incoming(0);
+      const odd = { ...(await send({ method: 'kv.put', key: 'n3', value: Buffer.from('no') })).packet, method: 'kv.list' };
       // attested (attesters vouch for commitments, not for what is callable), yet refused before anything runs
       await expectBsnError(d.deliver(odd, sign('packet', packetCommitment(odd)), chain.signer()), 'INVALID_INPUT', {
         what: 'a method packets may not call',
