@@ -32,7 +32,8 @@ import { timed } from './timing.mjs';
 const BENCH = 'interchain-fabric';
 const BLOCK_SECONDS = 1;
 const env = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
-const ROUNDS = env('BENCH_INTERCHAIN_FABRIC_ROUNDS', 12);
+// 20 (was 12): every latency carries a random phase of anvil's 1 s clock; the baseline's p50 moved 803–1070 ms between runs.
+const ROUNDS = env('BENCH_INTERCHAIN_FABRIC_ROUNDS', 20);
 const IN_FLIGHT = 16;
 const LOADED_CALLS = env('BENCH_INTERCHAIN_FABRIC_LOADED', 32);
 /** adapters/ethereum/src/config.ts DEFAULTS.pollingIntervalMs (not exported). */
