@@ -106,6 +106,9 @@ describe.skipIf(why)('apps with their own contract on a real Leap node: the samp
     const minted = await call(app, admin, ...(Object.values(sample.mint(member.account, 1000n)) as [string, string[]]));
     expect(minted.events.map((e) => e.name)).toEqual(['mint', 'transferlog']);
     expect(sample.transferOf(minted.events[1]!.payload)).toEqual({ from: `${account}@active`, to: member.account.id, value: 1000n });
+    const looked = await node.adapter.gateway.transaction(minted.txId, { appId: app.appId });
+    expect(looked).toMatchObject({ app: app.appId, method: 'mint', valid: true, block: minted.block });
+    expect(looked.events).toEqual(minted.events);
     await call(app, member, 'transfer', [admin.account.id, '250']);
     expect([await balance(app, member), await balance(app, admin)]).toEqual([750n, 250n]);
     expect(await sample.reader(node.devnet.network).balance(app, member.account)).toBe(750n);

@@ -10,7 +10,8 @@
  *   ABI as JSON text. A read is a read-only action the contract declares, e.g. the sample's
  *   `balance(owner) → uint64`; an action that writes is refused by the node.
  * - events: the app account's action traces from irreversible blocks, from the app's creation
- *   block (or after the checkpoint), every block's traces read in order.
+ *   block (or after the checkpoint), every block's traces read in order; a transaction look-up
+ *   scoped to the app carries the same events.
  *
  * The adapter lets only the app's members write and refuses writes to a frozen app; the contract
  * itself knows nothing of BSN, and a member may push actions to it without the adapter.
@@ -32,6 +33,7 @@ import {
   type Receipt,
   type Signer,
   type SubmitRequest,
+  type TransactionInfo,
 } from '@bsn/contract';
 import { packTransaction, type ContractAbi } from '../antelope/index.js';
 import { accountNameOf, PERMISSION } from '../accounts.js';
@@ -109,6 +111,18 @@ export class CustomGateway {
       events: customEventsOf(final.actions, app.abi, app, final.txId, final.block.number),
       timestamp: final.block.timestamp,
     };
+  }
+
+  /** Completes a look-up: a transaction that ran the app's contract names the app and carries its events. */
+  async describe(app: CustomApp, info: TransactionInfo): Promise<TransactionInfo> {
+    let events: ChainEvent[];
+    try {
+      const trace = await this.api.transactionTrace(info.txId);
+      events = customEventsOf(trace.actions, app.abi, app, trace.id, trace.block_num);
+    } catch (error) {
+      throw toBsnError(error, { stage: 'query', what: `transaction ${info.txId}` });
+    }
+    return events.length === 0 ? info : { ...info, app: app.appId, events };
   }
 
   async evaluate(app: CustomApp, request: EvaluateRequest): Promise<EvaluateResult> {

@@ -1,5 +1,6 @@
 import {
   UnavailableError,
+  type AppRef,
   type BlockInfo,
   type ChainEvent,
   type CompactSignature,
@@ -28,8 +29,8 @@ const appIdOf = (request: unknown): string | undefined => {
 
 /**
  * The adapter's gateway: a call naming an app that runs its own contract goes to it
- * (custom-gateway.ts), everything else to the preset gateway as before. Look-ups and health
- * are the preset gateway's (a look-up names a custom app's action by its name).
+ * (custom-gateway.ts), everything else to the preset gateway as before. Blocks and health are
+ * the preset gateway's; a transaction look-up scoped to a custom app adds its app and events.
  */
 export class CustomAwareGateway implements Gateway {
   constructor(
@@ -84,8 +85,11 @@ export class CustomAwareGateway implements Gateway {
     return this.preset.block(ref);
   }
 
-  transaction(txId: string): Promise<TransactionInfo> {
-    return this.preset.transaction(txId);
+  /** A look-up scoped to an app with its own contract names the app and its events; else the preset's. */
+  async transaction(txId: string, scope?: AppRef): Promise<TransactionInfo> {
+    const info = await this.preset.transaction(txId);
+    const app = scope === undefined ? undefined : await this.customApp({ app: scope });
+    return app ? this.custom.describe(app, info) : info;
   }
 
   health(): Promise<HealthReport> {
