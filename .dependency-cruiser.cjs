@@ -67,8 +67,10 @@ module.exports = {
   options: {
     // A package import resolves to the package's dist/: the arrow is seen, its insides are not cruised again.
     doNotFollow: { path: ['(^|/)node_modules/', '(^|/)dist/'] },
-    // contract/target/: the EOS contract as the AssemblyScript compiler sees it, generated and ignored
-    exclude: { path: ['\\.cache/', '__fixtures__/boundary-violation', '^adapters/eos/contract/target/'] },
+    // contract/target/, samples/token/target/: the EOS contracts as the AssemblyScript compiler sees them, generated and ignored
+    exclude: {
+      path: ['\\.cache/', '__fixtures__/boundary-violation', '^adapters/eos/contract/target/', '^adapters/eos/samples/token/target/'],
+    },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.check.json' },
     combinedDependencies: false,
