@@ -5,6 +5,7 @@ import { keccak_256 } from '@noble/hashes/sha3.js';
 import { FiscoEvm } from '../emulator/fisco-evm.js';
 import { cryptoSuite, type CryptoMode } from '../protocol/crypto-suite.js';
 import { BYTECODE, SIGNATURES } from '../generated/contracts.js';
+import { customAppsInterface } from '../custom-contract/contracts.js';
 import { appInterface, registryInterface } from './abi.js';
 
 // Expected hashes come from sm-crypto-v2 and noble, not from the build script's own hashing.
@@ -30,7 +31,7 @@ function sample(p: ParamType): unknown {
 const abiSignatures = () => {
   const selectors = new Set<string>();
   const topics = new Set<string>();
-  for (const iface of [appInterface, registryInterface]) {
+  for (const iface of [appInterface, registryInterface, customAppsInterface]) {
     iface.forEachFunction((f) => selectors.add(f.format('sighash')));
     iface.forEachError((e) => selectors.add(e.format('sighash')));
     iface.forEachEvent((e) => topics.add(e.format('sighash')));
@@ -46,7 +47,7 @@ describe('the preset contracts, built per crypto mode from one Yul source', () =
   });
 
   it('the SM builds embed no Keccak selector or topic, and nothing a Solidity compiler inserts', () => {
-    for (const name of ['BsnKvApp', 'BsnKvRegistry'] as const) {
+    for (const name of ['BsnKvApp', 'BsnKvRegistry', 'BsnCustomApps'] as const) {
       const sm = BYTECODE.sm[name].bytecode;
       for (const s of SIGNATURES.selectors) expect(sm.includes(HASH.standard(s).slice(0, 8)), s).toBe(false);
       for (const s of SIGNATURES.topics) expect(sm.includes(HASH.standard(s)), s).toBe(false);

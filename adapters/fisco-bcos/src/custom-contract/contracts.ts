@@ -1,9 +1,10 @@
 import { Interface } from 'ethers';
 
 /**
- * The interfaces of BsnCustomApps and BsnCustomAppProxy (contracts/*.yul), as ethers fragments;
- * selectors and topics under the chain's hash come from ChainAbi. The errors the preset
- * contracts share keep their names, so receiptFailure types them the same way.
+ * The interfaces of BsnCustomApps and BsnCustomAppProxy (contracts/*.yul), as ethers fragments
+ * (contract-builds.test keeps them equal to the Yul sources' placeholders); selectors and topics
+ * under the chain's hash come from ChainAbi. The errors the preset contracts share keep their
+ * names, so receiptFailure types them the same way.
  */
 export const customAppsInterface = new Interface([
   'function createApp(string appId, bytes members, uint8 mode, address implementation, bytes init) returns (address app)',
@@ -26,6 +27,7 @@ export const customAppsInterface = new Interface([
   'error ImplementationHasNoCode(address implementation)',
   // The proxy's:
   'function bsnRequest(bytes32 requestKey, bytes data)',
+  'function upgradeTo(address implementation, bytes data)',
   'event RequestExecuted(bytes32 indexed requestKey, bytes24 contentHash)',
   'error NotWriter(address account)',
   'error RequestAlreadyExecuted(bytes32 requestKey, bytes24 contentHash, uint64 blockNumber)',
