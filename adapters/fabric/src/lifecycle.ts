@@ -230,7 +230,12 @@ export class FabricLifecycle implements AppLifecycle {
   ): Promise<AppInfo> {
     const appId = checkAppRef(app);
     const parts = await this.d.router.forApp(app);
-    return this.write(parts, admin, fn, args(appId), what(appId));
+    try {
+      return await this.write(parts, admin, fn, args(appId), what(appId));
+    } finally {
+      // An app with its own chaincode is checked against its record by the adapter: the change holds from the next call.
+      this.d.custom.forget(appId);
+    }
   }
 
   /**

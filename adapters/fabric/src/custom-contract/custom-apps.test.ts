@@ -87,6 +87,24 @@ describe('CustomApps.find: answers no older than asked, read once', () => {
     expect(read).toHaveBeenCalledTimes(3);
   });
 
+  test('forget (this adapter changed the record): the next call reads again, and a read begun before is not kept', async () => {
+    const { apps, read, pending } = withReads();
+    const first = apps.find('token');
+    pending[0]!.resolve(app(['a']));
+    await first;
+    vi.advanceTimersByTime(600);
+    void apps.find('token'); // a read ahead, begun before the change
+    apps.forget('token');
+    pending[1]!.resolve(app(['before the change']));
+    await vi.advanceTimersByTimeAsync(0);
+    const after = apps.find('token');
+    expect(read, 'the answer of the read begun before the change is not kept').toHaveBeenCalledTimes(3);
+    pending[2]!.resolve(app(['after the change']));
+    expect(await after).toEqual(app(['after the change']));
+    expect(await apps.find('token')).toEqual(app(['after the change']));
+    expect(read).toHaveBeenCalledTimes(3);
+  });
+
   test('an app found no longer custom is dropped, not served from the cache', async () => {
     const { apps, read, pending } = withReads();
     const first = apps.find('token');

@@ -89,6 +89,8 @@ export class CustomApps {
   /** Answers by app id, `at` the time their read began (what their age counts from), `read` its number: a later read's answer wins. */
   private readonly cache = new Map<string, { app: CustomApp; at: number; read: number }>();
   private reads = 0;
+  /** By app id, the number of the last read begun before this adapter changed the app's record: its answer is old. */
+  private readonly changed = new Map<string, number>();
   /** Reads of the chain under way, by app id: calls arriving meanwhile take that read's answer. */
   private readonly reading = new Map<string, { since: number; read: Promise<CustomApp | undefined> }>();
   private readonly presetUntil = new Map<string, number>();
@@ -142,12 +144,23 @@ export class CustomApps {
     return this.readAgain(appId);
   }
 
+  /**
+   * Drops what is known of the app: this adapter has just changed its record (frozen, members),
+   * so the next call reads it again rather than being served the old answer for up to a
+   * second; a read begun before the change answers its own callers but is not kept.
+   */
+  forget(appId: string): void {
+    this.cache.delete(appId);
+    this.reading.delete(appId);
+    this.changed.set(appId, this.reads);
+  }
+
   private readAgain(appId: string): Promise<CustomApp | undefined> {
     const since = Date.now();
     const number = ++this.reads;
     const read = this.read(appId).then((app) => {
       const cached = this.cache.get(appId);
-      if (!cached || cached.read < number) {
+      if ((!cached || cached.read < number) && number > (this.changed.get(appId) ?? 0)) {
         if (app) this.cache.set(appId, { app, at: since, read: number });
         else this.cache.delete(appId);
       }

@@ -262,6 +262,21 @@ describe('the sample token as an app with its own chaincode (dedicated channel)'
     expect(await peers[1]!.call(channel, chaincodeNameOf(appId), 'balanceOf', alice.account.id)).toBe('800');
   }, 240_000);
 
+  test('frozen through the adapter: the very next write is refused (not a second later), nothing moves on either peer; unfrozen, writes go through', async (ctx) => {
+    fabric.skipUnlessRunning(ctx);
+    const transfer = (to: Actor, signer: Actor) =>
+      org1.gateway.submit({ app: { appId }, method: 'transfer', args: [to.account.id, '1'], requestId: unique('r') }, signer.signer);
+    // The adapter's look-up of the app is fresh (it keeps answers up to a second) when the freeze commits.
+    await org1.gateway.evaluate({ app: { appId }, method: 'balanceOf', args: [bob.account.id] });
+    await org1.lifecycle.freeze({ appId }, alice.signer);
+    expect(await refusal(transfer(bob, alice))).toBe('UNAUTHORIZED');
+    for (const p of peers) expect(await p.call(channel, chaincodeNameOf(appId), 'balanceOf', bob.account.id)).toBe('200');
+    await org1.lifecycle.unfreeze({ appId }, alice.signer);
+    await transfer(bob, alice);
+    await transfer(alice, bob);
+    for (const p of peers) expect(await p.call(channel, chaincodeNameOf(appId), 'balanceOf', bob.account.id)).toBe('200');
+  }, 60_000);
+
   test('upgrades that must fail leave sequence 1 serving: a non-owner, a chaincode that throws at start, one org refusing after another approved', async (ctx) => {
     fabric.skipUnlessRunning(ctx);
     expect(await refusal(org1.lifecycle.upgrade({ appId }, token('v2'), bob.signer))).toBe('UNAUTHORIZED /admin');
