@@ -16,6 +16,7 @@ import {
 import { checkMember, checkSigner } from './accounts.js';
 import type { ChainContext } from './chain-context.js';
 import type { CustomContracts } from './custom-contract/custom-contracts.js';
+import { refusePackageWithoutCustomApps } from './custom-contract/without-custom-apps.js';
 import { FRAMEWORK } from './framework.js';
 import { BYTECODE } from './generated/contracts.js';
 import { hexToBytes } from './node/chain-reader.js';
@@ -48,6 +49,7 @@ export class FiscoLifecycle implements AppLifecycle {
 
   async create(spec: AppSpec, admin: Signer): Promise<AppInfo> {
     if (this.custom && (spec as Partial<AppSpec> | null)?.contract?.kind === 'package') return this.custom.lifecycle.create(spec, admin);
+    if (!this.custom) refusePackageWithoutCustomApps((spec as Partial<AppSpec> | null)?.contract, this.c.config.name);
     checkSigner(this.c.suite, admin, '/admin');
     const checked = checkAppSpec(spec, FRAMEWORK, (m, field) => checkMember(this.c.suite, m, field));
     if (await this.custom?.appOf({ appId: checked.appId }))
