@@ -1,4 +1,11 @@
-import { UnavailableError, type Adapter, type AdapterContext, type AdapterFactory, type NetworkConfig } from '@bsn/contract';
+import {
+  CustomAppGateway,
+  UnavailableError,
+  type Adapter,
+  type AdapterContext,
+  type AdapterFactory,
+  type NetworkConfig,
+} from '@bsn/contract';
 import { AntelopeRpc } from './antelope/index.js';
 import { AccountCreator } from './account-creator.js';
 import { EosAdapter } from './adapter.js';
@@ -26,7 +33,6 @@ import { EosDelivery } from './interchain/delivery.js';
 import { PacketStates } from './interchain/packet-state.js';
 import { CustomApps } from './custom-contract/custom-apps.js';
 import { CustomGateway } from './custom-contract/custom-gateway.js';
-import { CustomAwareGateway } from './custom-contract/routed-gateway.js';
 import { CustomAwareLifecycle } from './custom-contract/routed-lifecycle.js';
 
 export const eosAdapterFactory: AdapterFactory = {
@@ -71,7 +77,10 @@ export const eosAdapterFactory: AdapterFactory = {
     );
     // Apps with their own contract (lifecycle.custom-contract) are routed off the preset paths.
     const customApps = new CustomApps({ txs, apps, abis, creator });
-    const routed = new CustomAwareGateway(gateway, customApps, new CustomGateway(txs, api, Math.max(config.pollIntervalMs, 100)));
+    const routed = new CustomAppGateway(gateway, customApps, new CustomGateway(txs, api, Math.max(config.pollIntervalMs, 100)), {
+      framework: FRAMEWORK,
+      name: 'EOS',
+    });
     const lifecycle = new CustomAwareLifecycle(new EosLifecycle(txs, apps, abis, creator), customApps);
     return new EosAdapter(new EosIdentity(creator), routed, lifecycle, kv, interchain);
   },

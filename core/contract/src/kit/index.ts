@@ -8,6 +8,7 @@
 export * from './accounts.js';
 export * from './app-spec.js';
 export * from './contract-package.js';
+export * from './custom-app-gateway.js';
 export * from './evm-abi.js';
 export * from './evm-code.js';
 export * from './describe.js';
