@@ -19,6 +19,7 @@ import {
   type TransactionInfo,
 } from '@bsn/contract';
 import { checkSigner } from './accounts.js';
+import { KEPT_APP_MS } from './custom-contract/custom-apps.js';
 import type { CustomContracts } from './custom-contract/custom-contracts.js';
 import type { ChainContext } from './chain-context.js';
 import { appEvents } from './events.js';
@@ -43,7 +44,7 @@ export class FiscoGateway implements Gateway {
   }
 
   async submit(request: SubmitRequest, signer: Signer): Promise<Receipt> {
-    const custom = await this.custom?.appOf(request?.app);
+    const custom = await this.custom?.appOf(request?.app, KEPT_APP_MS);
     if (custom) return this.custom!.gateway.submit(custom, request, signer);
     const plan = checkSubmitRequest(request, LIMITS);
     checkSigner(this.c.suite, signer);
@@ -60,7 +61,7 @@ export class FiscoGateway implements Gateway {
 
   /** `get` through a read-only `call`: a call never writes, whatever it runs. */
   async evaluate(request: EvaluateRequest): Promise<EvaluateResult> {
-    const custom = await this.custom?.appOf(request?.app);
+    const custom = await this.custom?.appOf(request?.app, KEPT_APP_MS);
     if (custom) return this.custom!.gateway.evaluate(custom, request);
     const plan = checkEvaluateRequest(request, LIMITS);
     const app = await this.c.apps.get(plan.appId);
@@ -69,7 +70,7 @@ export class FiscoGateway implements Gateway {
   }
 
   async *events(request: EventsRequest): AsyncIterable<ChainEvent> {
-    const custom = await this.custom?.appOf(request?.app);
+    const custom = await this.custom?.appOf(request?.app, KEPT_APP_MS);
     yield* custom ? this.custom!.gateway.events(custom, request) : appEvents(this.c, request);
   }
 

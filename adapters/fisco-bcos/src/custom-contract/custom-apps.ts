@@ -5,6 +5,7 @@ import { receiptFailure, toBsnError } from '../errors.js';
 import { hexToBytes } from '../node/chain-reader.js';
 import type { ReceiptJson } from '../node/node-json.js';
 import { customAppsInterface } from './contracts.js';
+import { KeptAnswers, type Clock } from './kept-answers.js';
 import { PackageAbi } from './package-abi.js';
 
 /** What BsnCustomApps records of an app that brings its own contract (`appInfo`). */
@@ -25,6 +26,14 @@ export interface CustomAppState {
 const ZERO = /^0x0{40}$/;
 
 /**
+ * How old an app's record the gateway may act on (as Fabric's adapter): the proxy enforces
+ * members and frozen on chain whatever the adapter holds, so what an older record could get
+ * wrong is the version — the ABI a call is encoded and its events decoded by — after an
+ * upgrade made through another node, for up to this long.
+ */
+export const KEPT_APP_MS = 1_000;
+
+/**
  * The group's BsnCustomApps (network config `customApps`): app records read from the chain, and
  * each version's ABI as FISCO keeps it with the code's deploy transaction (`getABI`), read once
  * per implementation (a deployed contract's ABI never changes).
@@ -32,12 +41,31 @@ const ZERO = /^0x0{40}$/;
 export class CustomApps {
   readonly abi: ChainAbi;
   private readonly abis = new Map<string, Promise<PackageAbi>>();
+  /** Implementations of past versions by `appId#version`: a version once replaced never changes. */
+  private readonly past = new Map<string, Promise<string>>();
+  private readonly kept: KeptAnswers<CustomAppState>;
 
   constructor(
     private readonly c: ChainContext,
     readonly address: string,
+    now: Clock = Date.now,
   ) {
     this.abi = new ChainAbi(c.suite, customAppsInterface);
+    this.kept = new KeptAnswers((appId) => this.state(appId), now);
+  }
+
+  /**
+   * The app's record read at most `maxAgeMs` ago (0: read now). The gateway asks on every
+   * call: 16 writes in flight each read `appInfo` before, one JSON-RPC `call` a write that the
+   * same call made directly does not make.
+   */
+  find(appId: string, maxAgeMs: number): Promise<CustomAppState | undefined> {
+    return this.kept.get(appId, maxAgeMs);
+  }
+
+  /** This adapter has just changed the app's record: the next call reads it again. */
+  forget(appId: string): void {
+    this.kept.forget(appId);
   }
 
   async state(appId: string): Promise<CustomAppState | undefined> {
@@ -76,15 +104,22 @@ export class CustomApps {
   async versions(app: CustomAppState): Promise<PackageAbi[]> {
     const out: Promise<PackageAbi>[] = [];
     for (let v = 1; v <= app.version; v++) {
-      out.push(
-        v === app.version
-          ? this.abiOf(app.implementation)
-          : this.c.calls
-              .view(this.abi, this.address, 'implementationAt', [app.appId, v], `version ${v} of ${app.appId}`)
-              .then(([impl]) => this.abiOf(String(impl).toLowerCase())),
-      );
+      out.push(v === app.version ? this.abiOf(app.implementation) : this.implementationAt(app.appId, v).then((impl) => this.abiOf(impl)));
     }
     return Promise.all(out);
+  }
+
+  private implementationAt(appId: string, version: number): Promise<string> {
+    const key = `${appId}#${version}`;
+    let found = this.past.get(key);
+    if (!found) {
+      found = this.c.calls
+        .view(this.abi, this.address, 'implementationAt', [appId, version], `version ${version} of ${appId}`)
+        .then(([impl]) => String(impl).toLowerCase());
+      found.catch(() => this.past.delete(key));
+      this.past.set(key, found);
+    }
+    return found;
   }
 
   /** The ABI the chain keeps for an implementation (the `abi` of the transaction that deployed it). */

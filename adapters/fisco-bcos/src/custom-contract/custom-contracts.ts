@@ -28,13 +28,15 @@ export class CustomContracts {
 
   /**
    * The custom app `ref` names, or undefined for anything else — a preset app, no app, or a
-   * malformed ref — which the preset path then answers (or refuses) as it always has.
+   * malformed ref — which the preset path then answers (or refuses) as it always has. Its
+   * record read at most `maxAgeMs` ago: the lifecycle acts on a fresh one (0), the gateway
+   * passes `KEPT_APP_MS`.
    */
-  async appOf(ref: unknown): Promise<CustomAppState | undefined> {
+  async appOf(ref: unknown, maxAgeMs = 0): Promise<CustomAppState | undefined> {
     const appId = typeof ref === 'object' && ref !== null ? (ref as Partial<AppRef>).appId : undefined;
     if (typeof appId !== 'string' || !/^[A-Za-z0-9._:-]{1,128}$/.test(appId)) return undefined;
     if (!this.known.has(appId) && (await this.c.apps.find(appId))) return undefined;
-    const state = await this.apps.state(appId);
+    const state = await this.apps.find(appId, maxAgeMs);
     if (state) this.known.add(appId);
     return state;
   }

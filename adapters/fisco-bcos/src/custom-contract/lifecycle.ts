@@ -131,14 +131,23 @@ export class CustomAppLifecycle {
     return receipt.contractAddress.toLowerCase();
   }
 
+  /**
+   * Sends a change of the app `args[0]` names (every registry call names it first). The kept
+   * record is dropped even when the send fails — a transaction that timed out may still land —
+   * so the gateway's next call acts on the record as it now is.
+   */
   private async send(fn: string, args: unknown[], signer: Signer, what: string, abis: Deployable['abi'][] = []): Promise<void> {
-    const receipt = await this.c.txs.signAndSend(
-      this.apps.address,
-      this.apps.abi.encode(fn, args),
-      signer,
-      what,
-      Date.now() + this.c.config.submitTimeoutMs,
-    );
-    this.apps.check(receipt, { what }, abis);
+    try {
+      const receipt = await this.c.txs.signAndSend(
+        this.apps.address,
+        this.apps.abi.encode(fn, args),
+        signer,
+        what,
+        Date.now() + this.c.config.submitTimeoutMs,
+      );
+      this.apps.check(receipt, { what }, abis);
+    } finally {
+      this.apps.forget(String(args[0]));
+    }
   }
 }
