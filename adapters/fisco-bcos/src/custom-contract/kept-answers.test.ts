@@ -84,7 +84,9 @@ describe('KeptAnswers (fake clock)', () => {
     const next = w.kept.get('a', 1_000);
     expect(w.pending, 'the next call reads itself').toHaveLength(2);
     await w.answer('before the change');
+    const meanwhile = w.kept.get('a', 1_000);
     await w.answer('after the change');
+    expect(await meanwhile, 'the answer read before the change was not kept').toBe('after the change');
     expect(await next).toBe('after the change');
     expect(await w.kept.get('a', 1_000)).toBe('after the change');
     // Ended after the later read, the older one still does not replace it.
