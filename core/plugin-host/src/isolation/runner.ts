@@ -257,5 +257,9 @@ process.on('disconnect', () => process.exit(0));
 process.on('SIGTERM', () => {
   void closeAll().finally(() => process.exit(0));
 });
+// A terminal's Ctrl-C (or hang-up) reaches the whole process group: the node that heard it stops
+// its plugins itself, in order; dying first would only have it log a crash and restart us.
+process.on('SIGINT', () => {});
+process.on('SIGHUP', () => {});
 // A denial the plugin let escape is named before the process dies of it.
 process.on('uncaughtExceptionMonitor', (error) => guards.note(error, 'uncaught'));
