@@ -211,14 +211,28 @@ describe.skipIf(why)('dedicated apps on a real Leap node: an account of their ow
   it('sends packets through the registry contract, which verifiers pin: proven; its non-members and a frozen app are refused', async () => {
     const app = await dedicated(admin, [member]);
     const ic = node.adapter.interchain!;
+    const grantRef = unique('g');
     const input = (): PacketInput => ({
       dstChain: 'peer',
       dstApp: 'target',
       method: 'ping',
       payload: '',
       timeout: Date.now() + 600_000,
-      grantRef: unique('g'),
+      grantRef,
     });
+    // The registry sends only under the source's outgoing grant, written by the app's admin.
+    const ungranted = await refusal(ic.emit(app, input(), member.signer));
+    expect(String(ungranted)).toMatch(/holds no valid outgoing grant/);
+    const grant = {
+      direction: 'outgoing' as const,
+      peerChain: 'peer',
+      peerApp: 'target',
+      ref: grantRef,
+      methods: ['ping'],
+      expiresAt: 0,
+      revoked: false,
+    };
+    await ic.setGrant!(app, grant, admin.signer);
     const { packet, receipt } = await ic.emit(app, input(), member.signer);
     expect([packet.srcApp, packet.seq]).toEqual([app.appId, 1]);
     const evidence = await ic.evidence(receipt.txId, { kind: 'packet', packetId: packetId(packet) });
